@@ -55,6 +55,14 @@ public record TcpConfig(
                 7_200_000 * MS, 75_000 * MS, 9, 60_000 * MS);
     }
 
+    /** The window-scale shift we offer: the smallest that lets the receive buffer be advertised (RFC 7323: at most 14). */
+    public int receiveWindowShift() {
+        if (!windowScaling) return 0;
+        int shift = 0;
+        while (shift < 14 && (receiveBuffer >> shift) > 65535) shift++;
+        return shift;
+    }
+
     public TcpConfig withMss(int v) { return new TcpConfig(v, receiveBuffer, sendBuffer, windowScaling, timestamps, sack, congestionControl, initialWindowSegments, nagle, delayedAck, initialRto, minRto, maxRto, synRetries, dataRetries, keepaliveIdle, keepaliveInterval, keepaliveProbes, timeWait); }
     public TcpConfig withBuffers(int receive, int send) { return new TcpConfig(mss, receive, send, windowScaling, timestamps, sack, congestionControl, initialWindowSegments, nagle, delayedAck, initialRto, minRto, maxRto, synRetries, dataRetries, keepaliveIdle, keepaliveInterval, keepaliveProbes, timeWait); }
     public TcpConfig withOptions(boolean ws, boolean ts, boolean sackOn) { return new TcpConfig(mss, receiveBuffer, sendBuffer, ws, ts, sackOn, congestionControl, initialWindowSegments, nagle, delayedAck, initialRto, minRto, maxRto, synRetries, dataRetries, keepaliveIdle, keepaliveInterval, keepaliveProbes, timeWait); }

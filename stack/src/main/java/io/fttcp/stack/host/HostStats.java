@@ -1,0 +1,19 @@
+package io.fttcp.stack.host;
+
+/** Host-level counters (per-connection ones live in TcpStats; malformed packets in the drop counters). */
+public final class HostStats {
+    public long packetsReceived;
+    public long packetsSent;
+    public long notForUs;
+    public long fragmentsDropped;
+    public long unknownProtocol;
+    public long resetsSent;
+    public long synsDroppedBacklogFull;
+    public long synCookiesSent;
+    public long synCookiesAccepted;
+    public long synCookiesRejected;
+    public long echoRepliesSent;
+    public long icmpErrorsReceived;
+    public long connectionsOpened;
+    public long connectionsClosed;
+}

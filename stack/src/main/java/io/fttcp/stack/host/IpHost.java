@@ -1,0 +1,408 @@
+package io.fttcp.stack.host;
+
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpCheckpoint;
+import io.fttcp.stack.tcp.TcpConnection;
+import io.fttcp.stack.tcp.TcpEvents;
+import io.fttcp.stack.tcp.TcpOutput;
+import io.fttcp.stack.tcp.TcpSegment;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The IP layer of one host, sans-I/O: receives IPv4 packets, demultiplexes TCP segments to
+ * connections and listeners, answers pings, sends RSTs for segments nobody owns, answers SYNs
+ * with cookies under a flood, and serializes what connections emit into packets for the layer
+ * below ({@link IpPacketSink}: the Ethernet interface, or the south-side wrapper). Timers of all
+ * connections are kept in one queue: {@link #nextDeadline()} / {@link #onTimer(long)}.
+ *
+ * <p>Not thread-safe; the runtime serializes all calls (one lock per host).
+ */
+public final class IpHost implements IpPacketSink, TcpOutput {
+    private static final int EPHEMERAL_LOW = 32768, EPHEMERAL_HIGH = 60999;
+
+    private final HostConfig config;
+    private final IpPacketSink down;
+    private final Set<Integer> addresses = new HashSet<>();
+    private final ConnectionTable<Connection> connections = new ConnectionTable<>();
+    private final Map<Long, Listener> listeners = new HashMap<>();
+    private final TimerQueue<Connection> timers = new TimerQueue<>();
+    private final InitialSequenceNumbers isns;
+    private final SynCookies cookies;
+    private final HostStats stats = new HostStats();
+    private final PacketCodec codec;
+    private final TcpSegment inbound = new TcpSegment();
+    private final TcpSegment scratch = new TcpSegment();
+    private final List<Connection> deferredAborts = new ArrayList<>();
+    private int nextEphemeral = EPHEMERAL_LOW;
+    private long now;
+
+    public IpHost(HostConfig config, IpPacketSink down) {
+        this.config = config;
+        this.down = down;
+        this.isns = new InitialSequenceNumbers(config.secret0(), config.secret1());
+        this.cookies = new SynCookies(config.secret1(), config.secret0() ^ 0x5bd1e995L);
+        this.codec = new PacketCodec(config);
+    }
+
+    public HostConfig config() {
+        return config;
+    }
+
+    public HostStats stats() {
+        return stats;
+    }
+
+    public PacketCodec codec() {
+        return codec;
+    }
+
+    // ---- addresses ---------------------------------------------------------------------------
+
+    /** This host answers for {@code address} from now on (takeover adds the service address here). */
+    public void addAddress(int address) {
+        addresses.add(address);
+    }
+
+    public void removeAddress(int address) {
+        addresses.remove(address);
+    }
+
+    public boolean hasAddress(int address) {
+        return addresses.contains(address);
+    }
+
+    /** One of our addresses, to bind unspecified connects to. */
+    private int anyAddress() {
+        for (int a : addresses) return a;
+        throw new IllegalStateException("this host has no IPv4 address; add one before connecting");
+    }
+
+    // ---- time --------------------------------------------------------------------------------
+
+    void enter(long now) {
+        this.now = now;
+    }
+
+    long now() {
+        return now;
+    }
+
+    public long nextDeadline() {
+        return timers.earliest();
+    }
+
+    public void onTimer(long now) {
+        enter(now);
+        Connection c;
+        while ((c = timers.due(now)) != null) {
+            timers.remove(c);
+            c.tcp.onTimer(now);
+            rearm(c);
+        }
+        runDeferredAborts();
+    }
+
+    void rearm(Connection c) {
+        if (c.forgotten) {
+            timers.remove(c);
+            return;
+        }
+        if (c.abortRequested) {
+            deferredAborts.add(c);
+        }
+        timers.update(c, c.tcp.nextDeadline());
+    }
+
+    private void runDeferredAborts() {
+        while (!deferredAborts.isEmpty()) {
+            Connection c = deferredAborts.removeLast();
+            if (c.forgotten || !c.abortRequested) continue;
+            c.abortRequested = false;
+            c.tcp.abort(now);
+            rearm(c);
+        }
+    }
+
+    void forget(Connection c) {
+        if (c.forgotten) return;
+        c.forgotten = true;
+        FourTuple t = c.tcp.tuple();
+        connections.remove(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
+        timers.remove(c);
+        stats.connectionsClosed++;
+    }
+
+    // ---- user operations ---------------------------------------------------------------------
+
+    /** Opens a listener on {@code address} (0: any of ours) and {@code port}. */
+    public Listener listen(int address, int port, int backlog, Listener.Events events) {
+        if (port <= 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
+        long key = listenerKey(address, port);
+        if (listeners.containsKey(key)) throw new IllegalStateException("address already in use: " + FourTuple.dotted(address) + ":" + port);
+        Listener l = new Listener(address, port, Math.max(1, backlog), events);
+        listeners.put(key, l);
+        return l;
+    }
+
+    /** Closes a listener; connections waiting in its accept queue are reset. */
+    public void closeListener(Listener l, long now) {
+        enter(now);
+        if (l.closed) return;
+        l.closed = true;
+        listeners.remove(listenerKey(l.address, l.port));
+        Connection c;
+        while ((c = l.acceptQueue.poll()) != null) {
+            c.abort(now);
+        }
+    }
+
+    /** Active open to {@code remoteAddress:remotePort} from {@code localAddress} (0: one of ours) and an ephemeral port. */
+    public Connection connect(int localAddress, int remoteAddress, int remotePort, TcpEvents events, long now) {
+        enter(now);
+        int local = localAddress == 0 ? anyAddress() : localAddress;
+        int port = freeEphemeralPort(local, remoteAddress, remotePort);
+        FourTuple t = new FourTuple(local, port, remoteAddress, remotePort);
+        Connection c = new Connection(this);
+        c.setEvents(events);
+        connections.put(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
+        stats.connectionsOpened++;
+        c.tcp = TcpConnection.connect(config.tcp().withMss(config.mss()), t, isns.next(t, now), now, this, c);
+        afterCreate(c);
+        return c;
+    }
+
+    /**
+     * Repair: materializes a connection from a checkpoint, without a handshake. The checkpoint's
+     * local address must be one of ours. Sends nothing by itself.
+     */
+    public Connection restore(TcpCheckpoint checkpoint, TcpEvents events, long now) {
+        enter(now);
+        FourTuple t = checkpoint.tuple();
+        if (!hasAddress(t.localAddress())) {
+            throw new IllegalStateException("cannot restore " + t + ": " + FourTuple.dotted(t.localAddress()) + " is not an address of this host");
+        }
+        if (connections.get(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort()) != null) {
+            throw new IllegalStateException("cannot restore " + t + ": a connection with that four-tuple exists");
+        }
+        Connection c = new Connection(this);
+        c.setEvents(events);
+        connections.put(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
+        stats.connectionsOpened++;
+        c.tcp = TcpConnection.restore(config.tcp().withMss(config.mss()), checkpoint, now, this, c);
+        afterCreate(c);
+        return c;
+    }
+
+    /** Number of connections the host holds (any state but CLOSED). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Looks up a connection by four-tuple, or null. */
+    public Connection find(FourTuple t) {
+        return connections.get(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort());
+    }
+
+    private void afterCreate(Connection c) {
+        if (c.tcp.state() == io.fttcp.stack.tcp.TcpState.CLOSED) {
+            forget(c);
+        } else {
+            rearm(c);
+        }
+    }
+
+    private int freeEphemeralPort(int local, int remote, int remotePort) {
+        for (int i = 0; i <= EPHEMERAL_HIGH - EPHEMERAL_LOW; i++) {
+            int p = nextEphemeral;
+            nextEphemeral = p == EPHEMERAL_HIGH ? EPHEMERAL_LOW : p + 1;
+            if (connections.get(local, p, remote, remotePort) == null && !listeners.containsKey(listenerKey(local, p))
+                    && !listeners.containsKey(listenerKey(0, p))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free ephemeral port toward " + FourTuple.dotted(remote) + ":" + remotePort);
+    }
+
+    private static long listenerKey(int address, int port) {
+        return (long) address << 16 | port;
+    }
+
+    private Listener findListener(int address, int port) {
+        Listener l = listeners.get(listenerKey(address, port));
+        return l != null ? l : listeners.get(listenerKey(0, port));
+    }
+
+    // ---- receive path ------------------------------------------------------------------------
+
+    @Override
+    public void accept(ByteBuffer packet, long now) {
+        enter(now);
+        stats.packetsReceived++;
+        if (!codec.parseIp(packet)) return;
+        if (!addresses.contains(codec.ipDestination())) {
+            stats.notForUs++;
+            return;
+        }
+        if (codec.isFragment()) {
+            stats.fragmentsDropped++;
+            return;
+        }
+        switch (codec.ipProtocol()) {
+            case PacketCodec.PROTO_TCP -> receiveTcp(packet);
+            case PacketCodec.PROTO_ICMP -> receiveIcmp(packet);
+            default -> stats.unknownProtocol++;
+        }
+        runDeferredAborts();
+    }
+
+    private void receiveTcp(ByteBuffer packet) {
+        if (!codec.parseTcp(packet, inbound)) return;
+        int src = codec.ipSource(), dst = codec.ipDestination();
+        int sport = codec.sourcePort(), dport = codec.destinationPort();
+        Connection c = connections.get(dst, dport, src, sport);
+        if (c != null) {
+            c.tcp.onSegment(inbound, now);
+            rearm(c);
+            return;
+        }
+        Listener l = findListener(dst, dport);
+        int f = inbound.flags;
+        if (l != null && !l.closed) {
+            if ((f & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
+                receiveSyn(l, new FourTuple(dst, dport, src, sport));
+                return;
+            }
+            if ((f & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.ACK
+                    && receiveCookieAck(l, new FourTuple(dst, dport, src, sport))) {
+                return;
+            }
+        }
+        if ((f & TcpSegment.RST) == 0) sendReset(dst, dport, src, sport, inbound);
+    }
+
+    private void receiveSyn(Listener l, FourTuple t) {
+        if (l.acceptQueue.size() >= l.backlog) {
+            stats.synsDroppedBacklogFull++;
+            return; // the peer retransmits its SYN; by then the application may have accepted
+        }
+        if (l.halfOpen >= config.synBacklog()) {
+            sendCookieSynAck(t, inbound);
+            return;
+        }
+        Connection c = new Connection(this);
+        c.listener = l;
+        l.halfOpen++;
+        connections.put(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
+        stats.connectionsOpened++;
+        c.tcp = TcpConnection.accept(config.tcp().withMss(config.mss()), t, inbound, isns.next(t, now), now, this, c);
+        afterCreate(c);
+    }
+
+    private void sendCookieSynAck(FourTuple t, TcpSegment syn) {
+        int peerMss = syn.mss < 0 ? 536 : syn.mss;
+        int iss = cookies.encode(t, syn.seq, peerMss, now);
+        TcpSegment s = scratch.clear();
+        s.seq = iss;
+        s.ack = syn.seq + 1;
+        s.flags = TcpSegment.SYN | TcpSegment.ACK;
+        s.window = Math.min(65535, config.tcp().receiveBuffer());
+        s.mss = config.mss();
+        if (syn.hasTimestamp && config.tcp().timestamps()) {
+            // Without timestamps a cookie cannot carry window scale and SACK: both stay off.
+            boolean ws = syn.windowScale >= 0 && config.tcp().windowScaling();
+            boolean sack = syn.sackPermitted && config.tcp().sack();
+            s.hasTimestamp = true;
+            s.tsVal = (cookieClock() & ~SynCookies.OPTION_BITS_MASK) | SynCookies.optionBits(ws ? syn.windowScale : -1, sack);
+            s.tsEcr = syn.tsVal;
+            if (ws) s.windowScale = config.tcp().receiveWindowShift();
+            s.sackPermitted = sack;
+        }
+        stats.synCookiesSent++;
+        emit(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), s);
+    }
+
+    /** Timestamp clock used for cookie SYN-ACKs: milliseconds; connections made from cookies keep using it. */
+    private int cookieClock() {
+        return (int) (now / 1_000_000L);
+    }
+
+    private boolean receiveCookieAck(Listener l, FourTuple t) {
+        TcpSegment a = inbound;
+        int ourIsn = a.ack - 1, peerIsn = a.seq - 1;
+        int peerMss = cookies.validate(t, ourIsn, peerIsn, now);
+        if (peerMss < 0) {
+            stats.synCookiesRejected++;
+            return false;
+        }
+        if (l.acceptQueue.size() >= l.backlog) {
+            stats.synsDroppedBacklogFull++;
+            return true; // dropped: the peer's data or retransmission will bring another ACK
+        }
+        int ws = -1;
+        boolean sack = false, ts = false;
+        if (a.hasTimestamp) {
+            ts = true;
+            ws = SynCookies.windowShiftFromBits(a.tsEcr);
+            sack = SynCookies.sackFromBits(a.tsEcr);
+        }
+        stats.synCookiesAccepted++;
+        Connection c = new Connection(this);
+        c.listener = l;
+        l.halfOpen++; // balanced in onEstablished
+        connections.put(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
+        stats.connectionsOpened++;
+        c.tcp = TcpConnection.fromCookie(config.tcp().withMss(config.mss()), t, a, ourIsn, peerIsn, Math.min(peerMss, config.mss()),
+                ws, sack, ts, now, this, c);
+        afterCreate(c);
+        return true;
+    }
+
+    /** RFC 9293 reset generation for a segment that belongs to no connection. */
+    private void sendReset(int local, int localPort, int remote, int remotePort, TcpSegment in) {
+        TcpSegment r = scratch.clear();
+        if (in.has(TcpSegment.ACK)) {
+            r.seq = in.ack;
+            r.flags = TcpSegment.RST;
+        } else {
+            r.seq = 0;
+            r.ack = in.seq + in.sequenceLength();
+            r.flags = TcpSegment.RST | TcpSegment.ACK;
+        }
+        stats.resetsSent++;
+        emit(local, localPort, remote, remotePort, r);
+    }
+
+    private void receiveIcmp(ByteBuffer packet) {
+        switch (codec.parseIcmp(packet)) {
+            case ECHO_REQUEST -> {
+                codec.turnEchoIntoReply(packet);
+                stats.echoRepliesSent++;
+                stats.packetsSent++;
+                down.accept(packet, now);
+            }
+            case ERROR -> stats.icmpErrorsReceived++;
+            case OTHER, INVALID -> { }
+        }
+    }
+
+    // ---- send path ---------------------------------------------------------------------------
+
+    @Override
+    public void transmit(TcpConnection connection, TcpSegment segment) {
+        FourTuple t = connection.tuple();
+        emit(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), segment);
+    }
+
+    private void emit(int src, int sport, int dst, int dport, TcpSegment s) {
+        ByteBuffer packet = codec.writeTcp(src, sport, dst, dport, s);
+        stats.packetsSent++;
+        down.accept(packet, now);
+    }
+}
