@@ -101,7 +101,7 @@ public final class PacketCodec {
 
     /** Rewrites a parsed echo request in place into its reply (addresses swapped). */
     void turnEchoIntoReply(ByteBuffer packet) {
-        icmp.turnIntoEchoReply(ip, config.ttl());
+        IcmpPacket.turnEchoRequestIntoReply(packet, ip.offset(), config.ttl());
     }
 
     /** Serializes a segment into the output buffer; returns it (position..limit = the packet), valid until the next call. */
