@@ -130,4 +130,11 @@ class Ipv4PacketTest {
         assertThrows(IllegalArgumentException.class, () -> Ipv4Packet.writeHeader(ByteBuffer.allocate(19), 0, 0, 6, 1, 2, 0, 64));
         assertThrows(IllegalArgumentException.class, () -> Ipv4Packet.writeHeader(ByteBuffer.allocate(20), 0, 65516, 6, 1, 2, 0, 64));
     }
+
+    @Test
+    void littleEndianBuffersAreAProgrammingErrorNotADrop() {
+        ByteBuffer b = packetWithPayload(LINUX_SYN_IP, 40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ip.parse(b));
+        assertTrue(e.getMessage().contains("big-endian"), e.getMessage());
+    }
 }
