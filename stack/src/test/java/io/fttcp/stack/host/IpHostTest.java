@@ -1,0 +1,202 @@
+package io.fttcp.stack.host;
+
+import io.fttcp.stack.packet.Checksum;
+import io.fttcp.stack.packet.Ipv4Packet;
+import io.fttcp.stack.packet.TcpCodec;
+import io.fttcp.stack.tcp.CloseReason;
+import io.fttcp.stack.tcp.TcpConnection;
+import io.fttcp.stack.tcp.TcpEvents;
+import io.fttcp.stack.tcp.TcpSegment;
+import io.fttcp.stack.tcp.TcpState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static io.fttcp.stack.host.HostPair.A;
+import static io.fttcp.stack.host.HostPair.B;
+import static io.fttcp.stack.host.HostPair.MS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IpHostTest {
+    static final class Accepts implements Listener.Events {
+        int signals;
+
+        @Override
+        public void onAcceptable(Listener l) {
+            signals++;
+        }
+    }
+
+    static final class Recorder implements TcpEvents {
+        CloseReason closed;
+
+        @Override
+        public void onClosed(TcpConnection c, CloseReason reason) {
+            closed = reason;
+        }
+    }
+
+    @Test
+    void connectsThroughAListenerAndMovesDataBothWays() {
+        HostPair w = new HostPair();
+        Accepts accepts = new Accepts();
+        Listener l = w.b.listen(0, 80, 16, accepts);
+        Connection client = w.a.connect(0, B, 80, TcpEvents.NONE, w.now);
+        assertTrue(w.runUntil(l::hasPending, 5_000 * MS), "handshake");
+        Connection server = l.poll();
+        assertEquals(1, accepts.signals);
+        assertEquals(TcpState.ESTABLISHED, client.state());
+
+        byte[] up = random(1, 300_000), down = random(2, 500_000);
+        ByteArrayOutput gotUp = new ByteArrayOutput(), gotDown = new ByteArrayOutput();
+        ByteBuffer upSrc = ByteBuffer.wrap(up), downSrc = ByteBuffer.wrap(down);
+        assertTrue(w.runUntil(() -> {
+            client.write(upSrc, w.now);
+            server.write(downSrc, w.now);
+            gotUp.drain(server, w.now);
+            gotDown.drain(client, w.now);
+            return gotUp.size() == up.length && gotDown.size() == down.length;
+        }, 60_000 * MS), "transfer");
+        assertArrayEquals(up, gotUp.toByteArray());
+        assertArrayEquals(down, gotDown.toByteArray());
+    }
+
+    @Test
+    void segmentToAClosedPortIsAnsweredWithReset() {
+        HostPair w = new HostPair();
+        Recorder r = new Recorder();
+        w.a.connect(0, B, 81, r, w.now);
+        assertTrue(w.runUntil(() -> r.closed != null, 5_000 * MS));
+        assertEquals(CloseReason.REFUSED, r.closed);
+        assertEquals(1, w.b.stats().resetsSent);
+        assertEquals(0, w.a.connectionCount());
+    }
+
+    @Test
+    void synFloodIsAnsweredWithCookiesAndARealClientStillConnects() {
+        HostPair w = new HostPair(HostConfig.defaults(1, 2), HostConfig.defaults(3, 4).withSynBacklog(4));
+        Listener l = w.b.listen(0, 80, 64, new Accepts());
+        // A flood of SYNs from spoofed ports whose SYN-ACKs nobody answers.
+        TcpSegment syn = new TcpSegment();
+        for (int i = 0; i < 2000; i++) {
+            syn.clear();
+            syn.flags = TcpSegment.SYN;
+            syn.seq = i * 7919;
+            syn.window = 65535;
+            syn.mss = 1460;
+            w.b.accept(packet(A, 10_000 + i, B, 80, syn), w.now);
+        }
+        w.toA.clear(); // the flood's SYN-ACKs go nowhere
+        assertEquals(4, w.b.connectionCount(), "half-open connections are bounded by the SYN backlog");
+        assertEquals(1996, w.b.stats().synCookiesSent);
+
+        Connection client = w.a.connect(0, B, 80, TcpEvents.NONE, w.now);
+        assertTrue(w.runUntil(l::hasPending, 5_000 * MS), "client connected through a cookie");
+        assertEquals(1, w.b.stats().synCookiesAccepted);
+        Connection server = l.poll();
+        byte[] data = random(3, 100_000);
+        ByteBuffer src = ByteBuffer.wrap(data);
+        ByteArrayOutput got = new ByteArrayOutput();
+        assertTrue(w.runUntil(() -> {
+            client.write(src, w.now);
+            got.drain(server, w.now);
+            return got.size() == data.length;
+        }, 30_000 * MS));
+        assertArrayEquals(data, got.toByteArray());
+    }
+
+    @Test
+    void forgedCookieAckIsAnsweredWithResetNotAConnection() {
+        HostPair w = new HostPair(HostConfig.defaults(1, 2), HostConfig.defaults(3, 4).withSynBacklog(0));
+        Listener l = w.b.listen(0, 80, 64, new Accepts());
+        TcpSegment ack = new TcpSegment();
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 1000; i++) {
+            ack.clear();
+            ack.flags = TcpSegment.ACK;
+            ack.seq = r.nextInt();
+            ack.ack = r.nextInt();
+            ack.window = 1000;
+            w.b.accept(packet(A, 20_000 + i, B, 80, ack), w.now);
+        }
+        assertEquals(0, w.b.connectionCount());
+        assertTrue(!l.hasPending());
+        assertEquals(1000, w.b.stats().synCookiesRejected);
+        assertEquals(1000, w.b.stats().resetsSent);
+    }
+
+    @Test
+    void malformedPacketsAreCountedNotThrown() {
+        HostPair w = new HostPair();
+        w.b.listen(0, 80, 8, new Accepts());
+        SplittableRandom r = new SplittableRandom(99);
+        TcpSegment s = new TcpSegment();
+        for (int i = 0; i < 50_000; i++) {
+            s.clear();
+            s.flags = r.nextInt(256);
+            s.seq = r.nextInt();
+            s.ack = r.nextInt();
+            ByteBuffer p = packet(A, 1000 + r.nextInt(100), B, 80, s);
+            int flips = 1 + r.nextInt(4);
+            for (int f = 0; f < flips; f++) p.put(r.nextInt(p.limit()), (byte) r.nextInt(256));
+            if (r.nextBoolean()) p.limit(r.nextInt(p.limit() + 1));
+            w.b.accept(p, w.now);
+        }
+        assertTrue(w.b.codec().drops().total() > 40_000, "most mutated packets fail a checksum: " + w.b.codec().drops());
+    }
+
+    @Test
+    void answersPing() {
+        HostPair w = new HostPair();
+        ByteBuffer echo = ByteBuffer.allocate(28 + 32);
+        int icmpLen = io.fttcp.stack.packet.IcmpPacket.writeEcho(echo, 20, io.fttcp.stack.packet.IcmpPacket.TYPE_ECHO_REQUEST, 7, 1, ByteBuffer.wrap(new byte[32]));
+        Ipv4Packet.writeHeader(echo, 0, icmpLen, Ipv4Packet.PROTOCOL_ICMP, A, B, 1, 64);
+        echo.limit(20 + icmpLen);
+        w.b.accept(echo, w.now);
+        ByteBuffer reply = w.toA.poll();
+        assertNotNull(reply);
+        Ipv4Packet ip = new Ipv4Packet();
+        assertEquals(null, ip.parse(reply));
+        assertEquals(B, ip.source());
+        assertEquals(A, ip.destination());
+        assertEquals(0, reply.get(20), "echo reply type");
+        assertEquals(1, w.b.stats().echoRepliesSent);
+    }
+
+    static ByteBuffer packet(int src, int sport, int dst, int dport, TcpSegment s) {
+        ByteBuffer p = ByteBuffer.allocate(1600);
+        int len = TcpCodec.write(s, sport, dport, src, dst, p, 20);
+        Ipv4Packet.writeHeader(p, 0, len, Ipv4Packet.PROTOCOL_TCP, src, dst, 1, 64);
+        p.limit(20 + len);
+        return p;
+    }
+
+    static byte[] random(long seed, int n) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Collects what a connection delivers. */
+    static final class ByteArrayOutput extends java.io.ByteArrayOutputStream {
+        private final ByteBuffer buf = ByteBuffer.allocate(65536);
+
+        void drain(Connection c, long now) {
+            while (true) {
+                buf.clear();
+                int n = c.read(buf, now);
+                if (n <= 0) return;
+                write(buf.array(), 0, n);
+            }
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static final List<Object> KEEP = new ArrayList<>(List.of(Checksum.class));
+}
