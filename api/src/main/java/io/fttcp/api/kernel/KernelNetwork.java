@@ -21,9 +21,14 @@ public final class KernelNetwork implements Network {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.bind(local, backlog);
             return new KernelListeningSocket(channel);
+        } catch (java.net.BindException e) {
+            channel.close();
+            java.net.BindException clear = new java.net.BindException("cannot listen on " + local + ": " + e.getMessage());
+            clear.initCause(e);
+            throw clear;
         } catch (IOException | RuntimeException e) {
             channel.close();
-            throw KernelErrors.translate(e instanceof IOException io ? io : new IOException(e), "listen on " + local);
+            throw e;
         }
     }
 
