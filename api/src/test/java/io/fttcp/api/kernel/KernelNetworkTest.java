@@ -94,8 +94,8 @@ class KernelNetworkTest {
 
     @Test
     void peerResetIsConnectionResetException() throws Exception {
-        try (Socket raw = new Socket(listener.localAddress().getAddress(), listener.localAddress().getPort());
-             StreamSocket server = listener.accept()) {
+        Socket raw = new Socket(listener.localAddress().getAddress(), listener.localAddress().getPort());
+        try (StreamSocket server = listener.accept()) {
             raw.setSoLinger(true, 0);
             raw.close(); // linger 0: the kernel sends RST
             Thread.sleep(50);
@@ -115,7 +115,8 @@ class KernelNetworkTest {
     @Test
     void operationsAfterCloseThrowClosedChannel() throws IOException {
         StreamSocket client = network.connect(listener.localAddress());
-        try (StreamSocket ignored = listener.accept()) {
+        try (StreamSocket server = listener.accept()) {
+            assertTrue(server.isOpen());
             client.close();
             assertFalse(client.isOpen());
             assertThrows(ClosedChannelException.class, () -> client.read(ByteBuffer.allocate(1)));
@@ -147,6 +148,7 @@ class KernelNetworkTest {
         listener.configureBlocking(false);
         assertNull(listener.accept());
         try (StreamSocket client = network.connect(listener.localAddress())) {
+            assertTrue(client.isConnected());
             StreamSocket accepted = null;
             for (int i = 0; i < 200 && accepted == null; i++) {
                 accepted = listener.accept();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -21,7 +22,7 @@ final class UploadHandler implements Handler {
 
     private final Path uploadDir;
     private final BufferPool pool;
-    private final AtomicLong unnamed = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
 
     /** @param uploadDir absolute and normalized, or null to discard uploads */
     UploadHandler(Path uploadDir, BufferPool pool) {
@@ -35,10 +36,15 @@ final class UploadHandler implements Handler {
 
     @Override
     public void handle(Exchange exchange) throws IOException, HttpException {
+        Path target = storeTarget(exchange.target().path());
+        // Written beside the target and renamed when complete: an interrupted upload leaves no half file.
+        Path partial = target == null ? null : target.resolveSibling(target.getFileName() + ".part-" + sequence.incrementAndGet());
         MessageDigest sha256 = Generator.newSha256();
         long total = 0;
+        boolean complete = false;
         ByteBuffer buffer = pool.acquire();
-        try (FileChannel store = openStore(exchange.target().path())) {
+        try (FileChannel store = partial == null ? null
+                : FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             String expect = exchange.head().header("expect");
             if (expect != null) {
                 if (!expect.trim().equalsIgnoreCase("100-continue")) {
@@ -64,25 +70,34 @@ final class UploadHandler implements Handler {
                 }
                 sha256.update(buffer);
             }
+            complete = true;
         } finally {
             pool.release(buffer);
+            if (partial != null) {
+                if (complete) {
+                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(partial);
+                }
+            }
         }
         String answer = "sha256=" + HexFormat.of().formatHex(sha256.digest()) + " bytes=" + total + "\n";
         exchange.response().sendText(200, answer, "", exchange.close(), false);
     }
 
-    private FileChannel openStore(String requestPath) throws IOException, HttpException {
+    /** Where the upload to {@code requestPath} is stored, or null if uploads are discarded. */
+    private Path storeTarget(String requestPath) throws IOException, HttpException {
         if (uploadDir == null) {
             return null;
         }
         String name = requestPath.length() > PATH.length() + 1 ? requestPath.substring(PATH.length() + 1) : "";
         Path file = name.isBlank() || name.endsWith("/")
-                ? uploadDir.resolve("upload-" + System.currentTimeMillis() + "-" + unnamed.incrementAndGet())
+                ? uploadDir.resolve("upload-" + System.currentTimeMillis() + "-" + sequence.incrementAndGet())
                 : SafePath.resolve(uploadDir, "/" + name);
         Files.createDirectories(file.getParent());
         if (Files.isDirectory(file)) {
             throw new HttpException(403, "upload target is a directory", false);
         }
-        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        return file;
     }
 }

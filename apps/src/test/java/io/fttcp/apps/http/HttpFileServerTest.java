@@ -254,6 +254,23 @@ class HttpFileServerTest {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, escape.statusCode());
         assertFalse(Files.exists(temp.resolve("evil")));
+
+        // An upload cut short leaves no file behind, not even a partial one.
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            raw.send("PUT /upload/cut.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789");
+            Thread.sleep(100);
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, server.connectionCount());
+        try (var files = Files.list(uploads)) {
+            assertEquals(java.util.List.of(uploads.resolve("dir")), files.toList(), "only the completed upload's directory remains");
+        }
+        try (var files = Files.list(uploads.resolve("dir"))) {
+            assertEquals(java.util.List.of(uploads.resolve("dir/file.bin")), files.toList());
+        }
     }
 
     @Test
