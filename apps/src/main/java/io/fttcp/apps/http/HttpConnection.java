@@ -17,6 +17,9 @@ final class HttpConnection implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
     private static final int INPUT_BUFFER = 16 * 1024;
+    private static final java.time.Duration LINGER_READ_TIMEOUT = java.time.Duration.ofSeconds(1);
+    private static final java.time.Duration LINGER_TOTAL = java.time.Duration.ofSeconds(5);
+    private static final long LINGER_MAX_BYTES = 16L * 1024 * 1024;
 
     private final HttpFileServer server;
     private final StreamSocket socket;
@@ -24,6 +27,8 @@ final class HttpConnection implements Runnable {
     private final ResponseWriter response;
     /** True while waiting for the next request: a graceful stop may close the connection at once. */
     private volatile boolean idle = true;
+    /** An error response was sent while request bytes may still be unread: close gently (see {@link #lingeringClose}). */
+    private boolean unreadInput;
 
     HttpConnection(HttpFileServer server, StreamSocket socket, BufferPool pool) {
         this.server = server;
@@ -78,8 +83,36 @@ final class HttpConnection implements Runnable {
         } catch (RuntimeException e) {
             log.warn("{}: unexpected failure, connection closed", socket, e);
         } finally {
+            if (unreadInput && !server.isStopping()) {
+                lingeringClose();
+            }
             close();
             server.forget(this);
+        }
+    }
+
+    /**
+     * Closing a socket with unread input makes the kernel (or stack) send RST, which can destroy
+     * the error response before the client reads it. So: send FIN, then read and discard what
+     * the client still sends, for a bounded time and amount, before closing.
+     */
+    private void lingeringClose() {
+        try {
+            socket.shutdownOutput();
+            socket.setReadTimeout(LINGER_READ_TIMEOUT);
+            java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(8192);
+            long deadline = System.nanoTime() + LINGER_TOTAL.toNanos();
+            long drained = 0;
+            while (drained < LINGER_MAX_BYTES && System.nanoTime() < deadline) {
+                sink.clear();
+                int n = socket.read(sink);
+                if (n < 0) {
+                    return;
+                }
+                drained += n;
+            }
+        } catch (IOException e) {
+            log.debug("{}: lingering close: {}", socket, e.toString());
         }
     }
 
@@ -122,6 +155,7 @@ final class HttpConnection implements Runnable {
     }
 
     private void sendError(HttpException e, boolean close, boolean headOnly) throws IOException {
+        unreadInput |= close;
         String extra = e instanceof MethodNotAllowed m ? "Allow: " + m.allowed() + "\r\n" : "";
         response.sendText(e.status(), e.status() + " " + Status.reason(e.status()) + ": " + e.getMessage() + "\n", extra, close, headOnly);
     }

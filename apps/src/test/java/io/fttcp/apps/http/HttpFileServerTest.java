@@ -380,6 +380,43 @@ class HttpFileServerTest {
     }
 
     @Test
+    void manyConcurrentClientsEachGetTheirOwnStream() throws Exception {
+        int clients = 100;
+        java.util.List<java.util.concurrent.Callable<Void>> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            int clientSeed = i;
+            tasks.add(() -> {
+                try (RawHttp raw = new RawHttp(server.localAddress())) {
+                    for (int request = 0; request < 3; request++) {
+                        RawHttp.Response response = raw.exchange("GET /gen/" + (100_000 + request) + "?seed=" + clientSeed + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                        assertEquals(200, response.status());
+                        assertEquals(new Generator(clientSeed).sha256Hex(100_000 + request), sha256(response.body()), "client " + clientSeed);
+                    }
+                }
+                return null;
+            });
+        }
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (var result : pool.invokeAll(tasks)) {
+                result.get();
+            }
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        server.stop(Duration.ofSeconds(1));
+        server = HttpFileServer.start(new KernelNetwork(), LOOPBACK, HttpServerConfig.serving(root).withIdleTimeout(Duration.ofMillis(200)));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            assertEquals(200, raw.exchange("GET /gen/1 HTTP/1.1\r\nHost: x\r\n\r\n").status());
+            long start = System.nanoTime();
+            assertTrue(raw.closedByServer());
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMillis >= 150 && waitedMillis < 5000, "closed after " + waitedMillis + " ms");
+        }
+    }
+
+    @Test
     void stopClosesIdleConnectionsAndRefusesNewOnes() throws Exception {
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             assertEquals(200, raw.exchange("GET /gen/1 HTTP/1.1\r\nHost: x\r\n\r\n").status());
