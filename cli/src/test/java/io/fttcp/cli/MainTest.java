@@ -149,6 +149,21 @@ class MainTest {
     }
 
     @Test
+    void serveEchoEchoesLines() throws Exception {
+        ServeCommand serve = new ServeCommand();
+        Main.commandLine(serve).parseArgs("--app", "echo", "--listen", "127.0.0.1:0");
+        ServeCommand.Running running = serve.start(new io.fttcp.api.kernel.KernelNetwork());
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), running.localAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            byte[] line = "ping \u00e9\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            socket.getOutputStream().write(line);
+            assertArrayEquals(line, socket.getInputStream().readNBytes(line.length));
+        } finally {
+            running.stop();
+        }
+    }
+
+    @Test
     void aPortInUseIsOneClearLine() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Run run = run("serve", "--listen", "127.0.0.1:" + taken.getLocalPort());

@@ -62,8 +62,19 @@ public final class Generator {
             dst.position(dst.position() + len);
             return;
         }
-        for (int i = 0; i < len; i++) {
-            dst.put(byteAt(offset + i));
+        long pos = offset;
+        long end = offset + len;
+        while (pos < end && (pos & 7) != 0) {
+            dst.put(byteAt(pos++));
+        }
+        ByteOrder saved = dst.order();
+        dst.order(ByteOrder.LITTLE_ENDIAN);
+        for (; end - pos >= 8; pos += 8) {
+            dst.putLong(word(pos >>> 3));
+        }
+        dst.order(saved);
+        while (pos < end) {
+            dst.put(byteAt(pos++));
         }
     }
 
