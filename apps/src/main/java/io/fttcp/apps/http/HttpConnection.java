@@ -120,6 +120,7 @@ final class HttpConnection implements Runnable {
     private boolean serve(RequestHead head) throws IOException {
         boolean keepAlive = head.wantsKeepAlive() && !server.isStopping();
         RequestBody body = null;
+        long responsesBefore = response.responsesStarted();
         try {
             RequestTarget target = RequestTarget.parse(head.target());
             body = RequestBody.of(head, input, server.config().maxUploadBytes());
@@ -127,17 +128,18 @@ final class HttpConnection implements Runnable {
             // A body the handler will not read makes the next request's start unknown: close after.
             boolean close = !keepAlive || (!(handler instanceof UploadHandler) && !body.isComplete());
             handler.handle(new Exchange(head, target, body, input, response, close));
+            unreadInput |= !body.isComplete();
             return !close && body.isComplete();
         } catch (HttpException e) {
             boolean close = e.closeAfter() || !keepAlive || body == null || !body.isComplete();
             sendError(e, close, head.method().equals("HEAD"));
             return !close;
-        } catch (IOException e) {
-            throw e;
         } catch (RuntimeException e) {
             log.warn("{}: failure answering {} {}", socket, head.method(), head.target(), e);
-            sendError(new HttpException(500, "internal error: " + e, true), true, head.method().equals("HEAD"));
-            return false;
+            if (response.responsesStarted() == responsesBefore) {
+                sendError(new HttpException(500, "internal error: " + e, true), true, head.method().equals("HEAD"));
+            }
+            return false; // a response already under way cannot be repaired: just close
         }
     }
 

@@ -17,10 +17,16 @@ final class ResponseWriter {
 
     private final StreamSocket socket;
     private final BufferPool pool;
+    private long responsesStarted;
 
     ResponseWriter(StreamSocket socket, BufferPool pool) {
         this.socket = socket;
         this.pool = pool;
+    }
+
+    /** Final responses begun on this connection; an error after one began cannot be answered. */
+    long responsesStarted() {
+        return responsesStarted;
     }
 
     void sendContinue() throws IOException {
@@ -34,6 +40,7 @@ final class ResponseWriter {
      * @param extraHeaders complete "Name: value" lines, each ending in CRLF
      */
     void send(int status, String contentType, long contentLength, String extraHeaders, boolean close, BodySource body) throws IOException {
+        responsesStarted++;
         StringBuilder head = new StringBuilder(256)
                 .append("HTTP/1.1 ").append(status).append(' ').append(Status.reason(status)).append("\r\n")
                 .append("Date: ").append(HttpDate.now()).append("\r\n")

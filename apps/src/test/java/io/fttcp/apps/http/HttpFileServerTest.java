@@ -315,6 +315,14 @@ class HttpFileServerTest {
             assertEquals(405, upload.status());
             assertEquals("PUT, POST", upload.header("allow"));
         }
+        // A body on a GET is not read: the response says the connection closes, and it does.
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            RawHttp.Response response = raw.exchange("GET /gen/3 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+            assertEquals(200, response.status());
+            assertEquals(3, response.body().length);
+            assertEquals("close", response.header("connection"));
+            assertTrue(raw.closedByServer());
+        }
     }
 
     @Test
