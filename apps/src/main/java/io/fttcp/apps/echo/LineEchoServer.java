@@ -1,0 +1,128 @@
+package io.fttcp.apps.echo;
+
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.Network;
+import io.fttcp.api.StreamSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * A line service on the socket interface, blocking, one virtual thread per connection.
+ * {@link Mode#ECHO}: every line a client sends comes back to it, byte for byte (the newline
+ * included; a last line without newline is echoed at end of stream). {@link Mode#CHAT}: every
+ * line is sent to all connected clients, the sender included.
+ */
+public final class LineEchoServer implements AutoCloseable {
+
+    public enum Mode { ECHO, CHAT }
+
+    /** Longest line handled as one piece; longer lines are passed on in pieces of this size. */
+    static final int MAX_LINE = 8 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(LineEchoServer.class);
+
+    private final ListeningSocket listener;
+    private final Mode mode;
+    private final ChatRoom room = new ChatRoom();
+    private final Set<StreamSocket> sockets = ConcurrentHashMap.newKeySet();
+    private final ThreadFactory sessionThreads = Thread.ofVirtual().name("line-", 0).factory();
+    private final Thread acceptor;
+    private volatile boolean stopping;
+
+    private LineEchoServer(ListeningSocket listener, Mode mode) {
+        this.listener = listener;
+        this.mode = mode;
+        this.acceptor = Thread.ofVirtual().name("line-accept").unstarted(this::acceptLoop);
+    }
+
+    public static LineEchoServer start(Network network, InetSocketAddress address, Mode mode) throws IOException {
+        LineEchoServer server = new LineEchoServer(network.listen(address, 1024), mode);
+        server.acceptor.start();
+        log.info("line {} server listening on {}", mode.name().toLowerCase(java.util.Locale.ROOT), server.localAddress());
+        return server;
+    }
+
+    public InetSocketAddress localAddress() {
+        return listener.localAddress();
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Connections currently open. */
+    public int connectionCount() {
+        return sockets.size();
+    }
+
+    /** Clients that have joined the chat (CHAT mode). */
+    int chatMembers() {
+        return room.size();
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            StreamSocket socket;
+            try {
+                socket = listener.accept();
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                if (stopping) {
+                    break;
+                }
+                log.warn("accept failed on {}: {}", localAddress(), e.toString());
+                continue;
+            }
+            if (socket == null) {
+                continue;
+            }
+            sockets.add(socket);
+            if (stopping) {
+                closeQuietly(socket);
+                break;
+            }
+            Runnable session = mode == Mode.ECHO
+                    ? new EchoSession(socket, () -> sockets.remove(socket))
+                    : new ChatSession(socket, room, () -> sockets.remove(socket));
+            sessionThreads.newThread(session).start();
+        }
+    }
+
+    /** Stops accepting and closes every connection. */
+    public void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        closeQuietly(listener);
+        for (StreamSocket socket : sockets) {
+            closeQuietly(socket);
+        }
+        try {
+            acceptor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            log.debug("closing {}: {}", closeable, e.toString());
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.fttcp.apps.http;
+
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.Network;
+import io.fttcp.api.StreamSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * An HTTP/1.1 file server on the socket interface: blocking calls, one virtual thread per
+ * connection, keep-alive.
+ *
+ * <ul>
+ *   <li>{@code GET|HEAD /path}: a file under the root directory (single byte ranges honoured);</li>
+ *   <li>{@code GET|HEAD /gen/<bytes>?seed=<n>}: {@link Generator} bytes, no disk involved;</li>
+ *   <li>{@code PUT|POST /upload[/name]}: answers {@code sha256=<hex> bytes=<n>} of the body.</li>
+ * </ul>
+ */
+public final class HttpFileServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpFileServer.class);
+    private static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
+    private final HttpServerConfig config;
+    private final ListeningSocket listener;
+    private final FileHandler files;
+    private final GeneratedHandler generated = new GeneratedHandler();
+    private final UploadHandler uploads;
+    private final BufferPool pool;
+    private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ThreadFactory connectionThreads = Thread.ofVirtual().name("http-conn-", 0).factory();
+    private final Thread acceptor;
+    private volatile boolean stopping;
+
+    private HttpFileServer(ListeningSocket listener, HttpServerConfig config) throws IOException {
+        this.config = config;
+        this.listener = listener;
+        this.files = new FileHandler(config.root());
+        this.pool = new BufferPool(config.bufferSize(), 256);
+        this.uploads = new UploadHandler(config.uploadDir(), pool);
+        this.acceptor = Thread.ofVirtual().name("http-accept-" + listener.localAddress().getPort()).unstarted(this::acceptLoop);
+    }
+
+    /** Listens on {@code address} of {@code network} and starts serving. */
+    public static HttpFileServer start(Network network, InetSocketAddress address, HttpServerConfig config) throws IOException {
+        if (config.root() != null && !java.nio.file.Files.isDirectory(config.root())) {
+            throw new IOException("root directory does not exist or is not a directory: " + config.root());
+        }
+        ListeningSocket listener = network.listen(address, config.backlog());
+        HttpFileServer server;
+        try {
+            server = new HttpFileServer(listener, config);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        server.acceptor.start();
+        log.info("HTTP file server listening on {} (root {}, uploads {})", server.localAddress(),
+                config.root() == null ? "none" : config.root(), config.uploadDir() == null ? "discarded" : config.uploadDir());
+        return server;
+    }
+
+    public InetSocketAddress localAddress() {
+        return listener.localAddress();
+    }
+
+    public HttpServerConfig config() {
+        return config;
+    }
+
+    /** Connections currently open. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            StreamSocket socket;
+            try {
+                socket = listener.accept();
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                if (stopping) {
+                    break;
+                }
+                // E.g. out of file descriptors: keep serving the connections we have, retry shortly.
+                log.warn("accept failed on {}: {}", localAddress(), e.toString());
+                sleepQuietly(50);
+                continue;
+            }
+            if (socket == null) {
+                continue;
+            }
+            HttpConnection connection = new HttpConnection(this, socket, pool);
+            connections.add(connection);
+            if (stopping) {
+                connection.close();
+                connections.remove(connection);
+                break;
+            }
+            connectionThreads.newThread(connection).start();
+        }
+    }
+
+    /** Stops gracefully, giving requests in progress up to 5 seconds to finish. */
+    public void stop() {
+        stop(DEFAULT_GRACE);
+    }
+
+    /**
+     * Stops accepting, closes idle connections at once, lets requests in progress finish for up
+     * to {@code grace}, then closes whatever is left.
+     */
+    public void stop(Duration grace) {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            log.debug("closing listener: {}", e.toString());
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            for (HttpConnection connection : connections) {
+                if (connection.isIdle()) {
+                    connection.close();
+                }
+            }
+            sleepQuietly(10);
+        }
+        for (HttpConnection connection : connections) {
+            connection.close();
+        }
+        try {
+            acceptor.join(grace.toMillis() + 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("HTTP file server on {} stopped", localAddress());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    void forget(HttpConnection connection) {
+        connections.remove(connection);
+    }
+
+    FileHandler files() {
+        return files;
+    }
+
+    GeneratedHandler generated() {
+        return generated;
+    }
+
+    UploadHandler uploads() {
+        return uploads;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

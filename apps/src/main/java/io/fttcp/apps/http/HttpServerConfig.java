@@ -1,0 +1,61 @@
+package io.fttcp.apps.http;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Settings of an {@link HttpFileServer}.
+ *
+ * @param root directory whose files are served, or null to serve only /gen and /upload
+ * @param uploadDir where uploads are stored, or null to hash and discard them
+ * @param maxUploadBytes larger request bodies are refused with 413
+ * @param idleTimeout a connection idle this long between or inside requests is closed; ZERO: never
+ * @param bufferSize bytes of the per-connection buffers (file streaming, request reading)
+ * @param backlog established connections waiting for accept
+ */
+public record HttpServerConfig(Path root, Path uploadDir, long maxUploadBytes, Duration idleTimeout, int bufferSize, int backlog) {
+
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+
+    public HttpServerConfig {
+        root = root == null ? null : root.toAbsolutePath().normalize();
+        uploadDir = uploadDir == null ? null : uploadDir.toAbsolutePath().normalize();
+        if (maxUploadBytes < 0) {
+            throw new IllegalArgumentException("maxUploadBytes must not be negative: " + maxUploadBytes);
+        }
+        if (idleTimeout == null || idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout must be zero or positive: " + idleTimeout);
+        }
+        if (bufferSize < 16 * 1024) {
+            throw new IllegalArgumentException("bufferSize must be at least 16 KiB: " + bufferSize);
+        }
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be positive: " + backlog);
+        }
+    }
+
+    /** Serves {@code root} (may be null), discards uploads, no upload limit, 5 minutes idle timeout. */
+    public static HttpServerConfig serving(Path root) {
+        return new HttpServerConfig(root, null, Long.MAX_VALUE, Duration.ofMinutes(5), DEFAULT_BUFFER_SIZE, 1024);
+    }
+
+    public HttpServerConfig withUploadDir(Path dir) {
+        return new HttpServerConfig(root, dir, maxUploadBytes, idleTimeout, bufferSize, backlog);
+    }
+
+    public HttpServerConfig withMaxUploadBytes(long max) {
+        return new HttpServerConfig(root, uploadDir, max, idleTimeout, bufferSize, backlog);
+    }
+
+    public HttpServerConfig withIdleTimeout(Duration timeout) {
+        return new HttpServerConfig(root, uploadDir, maxUploadBytes, timeout, bufferSize, backlog);
+    }
+
+    public HttpServerConfig withBufferSize(int size) {
+        return new HttpServerConfig(root, uploadDir, maxUploadBytes, idleTimeout, size, backlog);
+    }
+
+    public HttpServerConfig withBacklog(int n) {
+        return new HttpServerConfig(root, uploadDir, maxUploadBytes, idleTimeout, bufferSize, n);
+    }
+}

@@ -1,0 +1,103 @@
+package io.fttcp.apps.http;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code PUT|POST /upload[/name]}: reads the body (Content-Length or chunked), answers
+ * {@code sha256=<hex> bytes=<n>}. The data is discarded, or stored under the upload
+ * directory when there is one ({@code /upload/a/b} is stored as {@code <dir>/a/b}).
+ */
+final class UploadHandler implements Handler {
+
+    static final String PATH = "/upload";
+
+    private final Path uploadDir;
+    private final BufferPool pool;
+    private final AtomicLong sequence = new AtomicLong();
+
+    /** @param uploadDir absolute and normalized, or null to discard uploads */
+    UploadHandler(Path uploadDir, BufferPool pool) {
+        this.uploadDir = uploadDir;
+        this.pool = pool;
+    }
+
+    static boolean matches(String path) {
+        return path.equals(PATH) || path.startsWith(PATH + "/");
+    }
+
+    @Override
+    public void handle(Exchange exchange) throws IOException, HttpException {
+        Path target = storeTarget(exchange.target().path());
+        // Written beside the target and renamed when complete: an interrupted upload leaves no half file.
+        Path partial = target == null ? null : target.resolveSibling(target.getFileName() + ".part-" + sequence.incrementAndGet());
+        MessageDigest sha256 = Generator.newSha256();
+        long total = 0;
+        boolean complete = false;
+        ByteBuffer buffer = pool.acquire();
+        try (FileChannel store = partial == null ? null
+                : FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            String expect = exchange.head().header("expect");
+            if (expect != null) {
+                if (!expect.trim().equalsIgnoreCase("100-continue")) {
+                    throw new HttpException(417, "only 'Expect: 100-continue' is supported", true);
+                }
+                if (exchange.head().minorVersion() >= 1) {
+                    exchange.response().sendContinue();
+                }
+            }
+            while (true) {
+                buffer.clear();
+                int n = exchange.body().read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+                buffer.flip();
+                if (store != null) {
+                    while (buffer.hasRemaining()) {
+                        store.write(buffer);
+                    }
+                    buffer.flip(); // back over the same bytes for the digest
+                }
+                sha256.update(buffer);
+            }
+            complete = true;
+        } finally {
+            pool.release(buffer);
+            if (partial != null) {
+                if (complete) {
+                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(partial);
+                }
+            }
+        }
+        String answer = "sha256=" + HexFormat.of().formatHex(sha256.digest()) + " bytes=" + total + "\n";
+        exchange.response().sendText(200, answer, "", exchange.close(), false);
+    }
+
+    /** Where the upload to {@code requestPath} is stored, or null if uploads are discarded. */
+    private Path storeTarget(String requestPath) throws IOException, HttpException {
+        if (uploadDir == null) {
+            return null;
+        }
+        String name = requestPath.length() > PATH.length() + 1 ? requestPath.substring(PATH.length() + 1) : "";
+        Path file = name.isBlank() || name.endsWith("/")
+                ? uploadDir.resolve("upload-" + System.currentTimeMillis() + "-" + sequence.incrementAndGet())
+                : SafePath.resolve(uploadDir, "/" + name);
+        Files.createDirectories(file.getParent());
+        if (Files.isDirectory(file)) {
+            throw new HttpException(403, "upload target is a directory", false);
+        }
+        return file;
+    }
+}

@@ -1,0 +1,123 @@
+package io.fttcp.cli;
+
+import io.fttcp.api.Network;
+import io.fttcp.api.kernel.KernelNetwork;
+import io.fttcp.apps.echo.LineEchoServer;
+import io.fttcp.apps.http.HttpFileServer;
+import io.fttcp.apps.http.HttpServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs one of the applications on a chosen network until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run an application (HTTP file server, line echo or chat) on the kernel's TCP or the user-space stack.")
+final class ServeCommand implements Callable<Integer> {
+
+    enum NetworkKind { kernel, stack }
+
+    enum App { http, echo, chat }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--network", defaultValue = "kernel", paramLabel = "kernel|stack",
+            description = "Which TCP: the Linux kernel's, or the user-space stack. Default: ${DEFAULT-VALUE}.")
+    NetworkKind network;
+
+    @Option(names = "--app", defaultValue = "http", paramLabel = "http|echo|chat",
+            description = "The application. Default: ${DEFAULT-VALUE}.")
+    App app;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:8080", paramLabel = "ADDR:PORT", converter = ListenAddress.class,
+            description = "Address and port to listen on (port 0: any free port). Default: ${DEFAULT-VALUE}.")
+    InetSocketAddress listen;
+
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "HTTP: directory whose files are served. Without it only /gen/<bytes> and /upload are served.")
+    Path root;
+
+    @Option(names = "--upload-dir", paramLabel = "DIR",
+            description = "HTTP: store uploads here (otherwise they are hashed and discarded).")
+    Path uploadDir;
+
+    /** A started application: where it listens, and how to stop it. */
+    record Running(InetSocketAddress localAddress, Runnable stopAction) {
+        void stop() {
+            stopAction.run();
+        }
+    }
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Running running;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        Network net = openNetwork();
+        if (net == null) {
+            spec.commandLine().getErr().println("fttcp serve: the user-space stack is not wired yet; use --network kernel for now.");
+            return 2;
+        }
+        Running started = start(net);
+        running = started;
+        Thread hook = new Thread(this::stop, "fttcp-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        spec.commandLine().getOut().println("fttcp: " + app + " on " + network + " TCP, listening on " + describe(started.localAddress()));
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is what stopped us.
+        }
+        return 0;
+    }
+
+    /** The chosen network, or null if it is not available in this build. */
+    private Network openNetwork() {
+        return switch (network) {
+            case kernel -> new KernelNetwork();
+            case stack -> null; // to be wired to the user-space stack over TAP
+        };
+    }
+
+    /** Starts the chosen application on {@code net}. */
+    Running start(Network net) throws IOException {
+        return switch (app) {
+            case http -> {
+                HttpServerConfig config = HttpServerConfig.serving(root).withUploadDir(uploadDir);
+                HttpFileServer server = HttpFileServer.start(net, listen, config);
+                yield new Running(server.localAddress(), server::stop);
+            }
+            case echo, chat -> {
+                LineEchoServer server = LineEchoServer.start(net, listen, app == App.echo ? LineEchoServer.Mode.ECHO : LineEchoServer.Mode.CHAT);
+                yield new Running(server.localAddress(), server::stop);
+            }
+        };
+    }
+
+    /** The running application, once {@link #call()} has started it; null before. */
+    Running running() {
+        return running;
+    }
+
+    /** Stops the application and lets {@link #call()} return. */
+    void stop() {
+        Running r = running;
+        if (r != null) {
+            r.stop();
+        }
+        stopped.countDown();
+    }
+
+    private static String describe(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,175 @@
+package io.fttcp.cli;
+
+import io.fttcp.apps.http.Generator;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class MainTest {
+
+    /** Runs a command line with captured streams. */
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(Object command, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.commandLine(command);
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int code = commandLine.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static Run run(String... args) {
+        return run(new Main(), args);
+    }
+
+    @Test
+    void helpListsTheSubcommands() {
+        Run help = run("--help");
+        assertEquals(0, help.exitCode());
+        for (String sub : new String[]{"serve", "demo", "bench", "help"}) {
+            assertTrue(help.out().contains(sub), "help lacks " + sub + ":\n" + help.out());
+        }
+        Run serveHelp = run("serve", "--help");
+        assertEquals(0, serveHelp.exitCode());
+        for (String option : new String[]{"--network", "--app", "--listen", "--root", "--upload-dir"}) {
+            assertTrue(serveHelp.out().contains(option), "serve help lacks " + option);
+        }
+        assertEquals(0, run("help", "serve").exitCode());
+    }
+
+    @Test
+    void unknownOptionsAndBadValuesAreClearUsageErrors() {
+        Run unknown = run("serve", "--bogus");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());
+
+        Run badApp = run("serve", "--app", "ftp");
+        assertEquals(2, badApp.exitCode());
+        assertTrue(badApp.err().contains("--app"), badApp.err());
+
+        Run badListen = run("serve", "--listen", "localhost");
+        assertEquals(2, badListen.exitCode());
+        assertTrue(badListen.err().contains("expected ADDR:PORT"), badListen.err());
+
+        Run badPort = run("serve", "--listen", "127.0.0.1:70000");
+        assertEquals(2, badPort.exitCode());
+        assertTrue(badPort.err().contains("0..65535"), badPort.err());
+
+        Run unknownCommand = run("fly");
+        assertEquals(2, unknownCommand.exitCode());
+        assertTrue(unknownCommand.err().contains("fly"), unknownCommand.err());
+
+        assertEquals(2, run().exitCode(), "no subcommand is a usage error");
+    }
+
+    @Test
+    void serveOptionsParse() {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).setCaseInsensitiveEnumValuesAllowed(true)
+                .parseArgs("--network", "KERNEL", "--app", "echo", "--listen", "127.0.0.1:9000", "--root", "/srv", "--upload-dir", "/tmp/up");
+        assertEquals(ServeCommand.NetworkKind.kernel, serve.network);
+        assertEquals(ServeCommand.App.echo, serve.app);
+        assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9000), serve.listen);
+        assertEquals(Path.of("/srv"), serve.root);
+        assertEquals(Path.of("/tmp/up"), serve.uploadDir);
+
+        ServeCommand defaults = new ServeCommand();
+        new CommandLine(defaults).parseArgs();
+        assertEquals(ServeCommand.NetworkKind.kernel, defaults.network);
+        assertEquals(ServeCommand.App.http, defaults.app);
+        assertEquals(8080, defaults.listen.getPort());
+        assertTrue(defaults.listen.getAddress().isAnyLocalAddress());
+        assertNull(defaults.root);
+
+        assertEquals(9001, new ListenAddress().convert(":9001").getPort());
+        assertTrue(new ListenAddress().convert(":9001").getAddress().isAnyLocalAddress());
+        assertTrue(new ListenAddress().convert("[::1]:1").getAddress().isLoopbackAddress());
+    }
+
+    @Test
+    void notYetAvailableCommandsSaySoAndExit2() {
+        Run stack = run("serve", "--network", "stack");
+        assertEquals(2, stack.exitCode());
+        assertTrue(stack.err().contains("the user-space stack is not wired yet"), stack.err());
+        Run demo = run("demo");
+        assertEquals(2, demo.exitCode());
+        assertTrue(demo.err().contains("not yet"), demo.err());
+        Run bench = run("bench", "stack", "--quick");
+        assertEquals(2, bench.exitCode());
+        assertTrue(bench.err().contains("not yet"), bench.err());
+    }
+
+    @Test
+    void serveHttpOnTheKernelAnswersGen() throws Exception {
+        ServeCommand serve = new ServeCommand();
+        AtomicInteger exitCode = new AtomicInteger(-1);
+        StringWriter out = new StringWriter();
+        Thread runner = Thread.ofVirtual().start(() -> {
+            CommandLine commandLine = Main.commandLine(serve);
+            commandLine.setOut(new PrintWriter(out, true));
+            exitCode.set(commandLine.execute("--network", "kernel", "--app", "http", "--listen", "127.0.0.1:0"));
+        });
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (serve.running() == null && runner.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertNotNull(serve.running(), "serve did not start; exit code " + exitCode.get());
+        int port = serve.running().localAddress().getPort();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<byte[]> response = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/gen/1000")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, response.statusCode());
+            assertEquals(1000, response.body().length);
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(response.body()));
+            assertEquals(new Generator(0).sha256Hex(1000), sha);
+        } finally {
+            serve.stop();
+        }
+        runner.join(10_000);
+        assertEquals(0, exitCode.get());
+        assertTrue(out.toString().contains("listening on 127.0.0.1:" + port), out.toString());
+    }
+
+    @Test
+    void serveEchoEchoesLines() throws Exception {
+        ServeCommand serve = new ServeCommand();
+        Main.commandLine(serve).parseArgs("--app", "echo", "--listen", "127.0.0.1:0");
+        ServeCommand.Running running = serve.start(new io.fttcp.api.kernel.KernelNetwork());
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), running.localAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            byte[] line = "ping \u00e9\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            socket.getOutputStream().write(line);
+            assertArrayEquals(line, socket.getInputStream().readNBytes(line.length));
+        } finally {
+            running.stop();
+        }
+    }
+
+    @Test
+    void aPortInUseIsOneClearLine() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Run run = run("serve", "--listen", "127.0.0.1:" + taken.getLocalPort());
+            assertEquals(1, run.exitCode());
+            assertTrue(run.err().startsWith("fttcp serve: "), run.err());
+            assertFalse(run.err().contains("\tat "), "no stack trace expected:\n" + run.err());
+        }
+    }
+}
