@@ -3,6 +3,7 @@ package io.fttcp.sim;
 import io.fttcp.sim.net.LinkConditions;
 import io.fttcp.sim.net.SimulatedNetwork;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -66,7 +67,12 @@ public final class Simulation {
 
     /** A host with one port on the default network with {@code conditions} both ways. */
     public SimHost host(String name, LinkConditions conditions) {
-        SimHost host = new SimHost(this, network().attach(name, conditions));
+        return host(name, conditions, conditions);
+    }
+
+    /** A host whose link has {@code uplink} conditions towards the switch and {@code downlink} back. */
+    public SimHost host(String name, LinkConditions uplink, LinkConditions downlink) {
+        SimHost host = new SimHost(this, network().attach(name, uplink, downlink));
         hosts.add(host);
         return host;
     }
@@ -80,14 +86,22 @@ public final class Simulation {
         return scheduler.runUntil(done);
     }
 
-    /** See {@link Scheduler#runUntil(BooleanSupplier, long)}; {@code timeout} is relative to now. */
-    public boolean runUntil(BooleanSupplier done, long timeoutNanos) {
-        long deadline = scheduler.now() + timeoutNanos;
+    /**
+     * Runs until {@code done} holds or {@code timeout} of virtual time has passed (or nothing is
+     * left to run); returns whether {@code done} holds.
+     */
+    public boolean runUntil(BooleanSupplier done, Duration timeout) {
+        long deadline = scheduler.now() + timeout.toNanos();
         return scheduler.runUntil(done, deadline < scheduler.now() ? Long.MAX_VALUE : deadline);
     }
 
+    /** Runs for {@code durationNanos} of virtual time. */
     public void runFor(long durationNanos) {
         scheduler.runFor(durationNanos);
+    }
+
+    public void runFor(Duration duration) {
+        scheduler.runFor(duration.toNanos());
     }
 
     public void runUntilIdle() {

@@ -12,7 +12,7 @@
  *     life.link().setReceiver(timer.wrap(iface::receive));
  * });
  * sim.scheduler().after(2_000_000_000L, server::crash);   // power loss at t = 2 s
- * sim.runUntil(() -> done, 60_000_000_000L);              // at most 60 s of virtual time
+ * sim.runUntil(() -> done, Duration.ofSeconds(60));       // at most 60 s of virtual time
  * }</pre>
  *
  * <ul>

@@ -5,6 +5,7 @@ import io.fttcp.sim.Scheduler;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -101,7 +102,7 @@ public final class SimulatedNetwork {
 
     /** Adds an observer of deliveries and drops. */
     public void addObserver(NetworkObserver observer) {
-        NetworkObserver[] grown = java.util.Arrays.copyOf(observers, observers.length + 1);
+        NetworkObserver[] grown = Arrays.copyOf(observers, observers.length + 1);
         grown[observers.length] = observer;
         observers = grown;
     }
@@ -134,7 +135,7 @@ public final class SimulatedNetwork {
     /** Removes all partitions. */
     public void heal() {
         for (boolean[] row : blocked) {
-            java.util.Arrays.fill(row, false);
+            Arrays.fill(row, false);
         }
     }
 
