@@ -117,6 +117,8 @@ final class LinkDirection {
         queueCount = 0;
         queuedBytes = 0;
         busyUntil = now;
+        // Frames already on the wire may still arrive; jitter could now reorder new ones past them.
+        lastInOrderArrival = now;
     }
 
     private void drainQueue(long now) {

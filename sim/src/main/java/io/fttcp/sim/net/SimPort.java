@@ -117,7 +117,8 @@ public final class SimPort implements FrameLink {
 
     /**
      * The port goes silent now: frames in flight to it and frames still queued for
-     * transmission from it are dropped; the switch forgets its MACs. The receiver stays set.
+     * transmission from it are dropped; the switch forgets its MACs (so frames for them are
+     * flooded until relearned, as on a real switch). The receiver stays set.
      */
     public void linkDown() {
         if (!up) {
@@ -130,6 +131,8 @@ public final class SimPort implements FrameLink {
         }
         epochEnds[epoch++] = now;
         uplink.resetQueue(now);
+        // The switch flushes its egress buffer for a port whose link went down.
+        downlink.resetQueue(now);
         network.portWentDown(this);
     }
 

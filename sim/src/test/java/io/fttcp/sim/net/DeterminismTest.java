@@ -4,10 +4,7 @@ import io.fttcp.sim.Simulation;
 import io.fttcp.sim.SimulationSeeds;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -20,29 +17,14 @@ class DeterminismTest {
     private static final long US = 1_000;
 
     /** Runs a busy, faulty scenario and returns the SHA-256 of its delivery and drop trace. */
-    static String traceHash(long seed) throws Exception {
+    static String traceHash(long seed) {
         Simulation sim = new Simulation(seed);
         SimulatedNetwork net = sim.network();
         LinkConditions faulty = LinkConditions.ideal().withDelay(200 * US).withJitter(100 * US).withLoss(0.05)
                 .withDuplication(0.03).withReordering(0.05, 300 * US).withBandwidth(100_000_000, 64 * 1024);
         List<SimPort> ports = List.of(net.attach("a", faulty), net.attach("b", faulty),
                 net.attach("c", faulty, LinkConditions.ideal().withJitter(50 * US)));
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        ByteBuffer record = ByteBuffer.allocate(32);
-        net.addObserver(new NetworkObserver() {
-            @Override
-            public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
-                record.clear().putLong(now).putInt(from.index()).putInt(to.index());
-                digest.update(record.flip());
-                digest.update(frame.duplicate());
-            }
-
-            @Override
-            public void dropped(SimPort at, DropCause cause, long now) {
-                record.clear().putLong(now).putInt(at.index()).putInt(-1 - cause.ordinal());
-                digest.update(record.flip());
-            }
-        });
+        TraceDigest trace = TraceDigest.on(net);
         for (SimPort port : ports) {
             port.setReceiver((frame, now) -> { });
         }
@@ -56,7 +38,7 @@ class DeterminismTest {
             sim.scheduler().after(traffic.nextLong(50_000 * US), () -> from.send(TestFrames.frame(dst, from.mac(), sequence, length)));
         }
         sim.runUntilIdle();
-        return HexFormat.of().formatHex(digest.digest());
+        return trace.hex();
     }
 
     @Test
@@ -65,7 +47,7 @@ class DeterminismTest {
     }
 
     @Test
-    void differentSeedsGiveDifferentTraces() throws Exception {
+    void differentSeedsGiveDifferentTraces() {
         Set<String> hashes = new HashSet<>();
         for (long seed = 0; seed < 5; seed++) {
             hashes.add(traceHash(seed));

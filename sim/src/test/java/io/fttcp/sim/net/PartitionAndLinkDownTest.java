@@ -130,6 +130,23 @@ class PartitionAndLinkDownTest {
     }
 
     @Test
+    void linkDownFlushesTheSwitchsEgressQueueForThePort() {
+        // 1 Mbit/s downlink to b: 1250-byte frames take 10 ms each.
+        b.setDownlink(LinkConditions.ideal().withBandwidth(1_000_000, 1 << 20));
+        for (int i = 0; i < 5; i++) {
+            a.send(TestFrames.frame(b, a, i, 1250));
+        }
+        sim.runFor(20 * MS); // frame 0 delivered at 20 ms; 1..4 still queued
+        b.linkDown();
+        b.linkUp();
+        long start = sim.now();
+        c.send(TestFrames.frame(b, c, 9, 1250));
+        sim.runUntilIdle();
+        assertEquals(List.of(0, 9), atB.sequences());
+        assertEquals(start + 5 * MS + 10 * MS, atB.times().getLast(), "does not wait behind the flushed frames");
+    }
+
+    @Test
     void observersSeeDeliveriesAndDrops() {
         List<String> seen = new ArrayList<>();
         net.addObserver(new NetworkObserver() {
