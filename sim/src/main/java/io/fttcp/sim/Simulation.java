@@ -61,22 +61,33 @@ public final class Simulation {
     }
 
     /** A host with one port on the default network, ideal link. Start it with {@link SimHost#start}. */
-    public SimHost host(String name) {
-        return host(name, LinkConditions.ideal());
+    public SimHost addHost(String name) {
+        return addHost(name, LinkConditions.ideal());
     }
 
     /** A host with one port on the default network with {@code conditions} both ways. */
-    public SimHost host(String name, LinkConditions conditions) {
-        return host(name, conditions, conditions);
+    public SimHost addHost(String name, LinkConditions conditions) {
+        return addHost(name, conditions, conditions);
     }
 
     /** A host whose link has {@code uplink} conditions towards the switch and {@code downlink} back. */
-    public SimHost host(String name, LinkConditions uplink, LinkConditions downlink) {
+    public SimHost addHost(String name, LinkConditions uplink, LinkConditions downlink) {
         SimHost host = new SimHost(this, network().attach(name, uplink, downlink));
         hosts.add(host);
         return host;
     }
 
+    /** The host named {@code name}. */
+    public SimHost host(String name) {
+        for (SimHost host : hosts) {
+            if (host.name().equals(name)) {
+                return host;
+            }
+        }
+        throw new IllegalArgumentException("no host named '" + name + "'; hosts: " + hosts);
+    }
+
+    /** Hosts in creation order. */
     public List<SimHost> hosts() {
         return List.copyOf(hosts);
     }

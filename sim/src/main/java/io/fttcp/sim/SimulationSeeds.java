@@ -63,9 +63,6 @@ public final class SimulationSeeds {
                 if (failure instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                if (failure instanceof VirtualMachineError error && !(failure instanceof OutOfMemoryError)) {
-                    throw error;
-                }
                 throw new AssertionError(describe(seed, i, seeds.length) + ": " + failure, failure);
             }
         }

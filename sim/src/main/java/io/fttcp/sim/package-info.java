@@ -4,8 +4,8 @@
  *
  * <pre>{@code
  * var sim = new Simulation(seed);
- * var client = sim.host("client", LinkConditions.lossy(0.02).withDelay(Duration.ofMillis(5)));
- * var server = sim.host("server");
+ * var client = sim.addHost("client", LinkConditions.lossy(0.02).withDelay(Duration.ofMillis(5)));
+ * var server = sim.addHost("server");
  * server.start(life -> {                      // runs now, and again after every restart()
  *     var iface = new SomeInterface(life.link(), life.mac(), life.newRandom());
  *     var timer = life.timer(iface);          // one event at iface.nextDeadline(), re-armed

@@ -47,8 +47,8 @@ class SimHostTest {
     @Test
     void crashDropsFramesInFlightAndRestartReceivesOnTheSamePortAndMac() {
         Simulation sim = new Simulation(11);
-        SimHost client = sim.host("client", LinkConditions.ideal().withDelay(MS));
-        SimHost server = sim.host("server", LinkConditions.ideal().withDelay(MS));
+        SimHost client = sim.addHost("client", LinkConditions.ideal().withDelay(MS));
+        SimHost server = sim.addHost("server", LinkConditions.ideal().withDelay(MS));
         Received received = new Received();
         HostIncarnation first = server.start(received::boot);
         client.start(life -> {
@@ -76,8 +76,8 @@ class SimHostTest {
     @Test
     void crashCancelsTheIncarnationsEventsAndTimersButNotOtherHosts() {
         Simulation sim = new Simulation(12);
-        SimHost a = sim.host("a");
-        SimHost b = sim.host("b");
+        SimHost a = sim.addHost("a");
+        SimHost b = sim.addHost("b");
         List<String> ran = new ArrayList<>();
         long[] deadline = {5 * MS};
         a.start(life -> {
@@ -98,8 +98,8 @@ class SimHostTest {
     @Test
     void aCrashedIncarnationIsInert() {
         Simulation sim = new Simulation(13);
-        SimHost host = sim.host("h");
-        SimHost peer = sim.host("peer");
+        SimHost host = sim.addHost("h");
+        SimHost peer = sim.addHost("peer");
         List<Integer> atPeer = new ArrayList<>();
         peer.start(life -> life.link().setReceiver((f, now) -> atPeer.add(sequence(f))));
         List<String> ran = new ArrayList<>();
@@ -136,7 +136,7 @@ class SimHostTest {
     @Test
     void aHostCanCrashFromInsideItsOwnEvent() {
         Simulation sim = new Simulation(14);
-        SimHost host = sim.host("h");
+        SimHost host = sim.addHost("h");
         List<String> ran = new ArrayList<>();
         host.start(life -> life.after(MS, () -> {
             host.crash();
@@ -152,7 +152,7 @@ class SimHostTest {
     @Test
     void lifecycleMisuseIsAnError() {
         Simulation sim = new Simulation(15);
-        SimHost host = sim.host("h");
+        SimHost host = sim.addHost("h");
         assertThrows(IllegalStateException.class, host::restart);
         host.start(life -> { });
         assertThrows(IllegalStateException.class, () -> host.start(life -> { }));
