@@ -13,6 +13,10 @@ import java.util.function.BooleanSupplier;
  *
  * <p>An exception thrown by an event propagates out of the {@code run...} call that ran it; the
  * event is already removed, so the scheduler stays usable.
+ *
+ * <p>Virtual time cannot stop a livelock (components rescheduling each other at the same
+ * instant forever), so more than {@link #setInstantEventLimit(long) a limit} of consecutive
+ * events at one instant is reported as an error instead of hanging the test.
  */
 public final class Scheduler {
     private ScheduledEvent[] heap = new ScheduledEvent[1024];
@@ -21,6 +25,11 @@ public final class Scheduler {
     private long nextSequence;
     private long executed;
     private boolean running;
+    private long instantEventLimit = DEFAULT_INSTANT_EVENT_LIMIT;
+    private long eventsAtThisInstant;
+
+    /** Default for {@link #setInstantEventLimit(long)}. */
+    public static final long DEFAULT_INSTANT_EVENT_LIMIT = 50_000_000;
 
     /** Current virtual time in nanoseconds (starts at 0). */
     public long now() {
@@ -40,6 +49,17 @@ public final class Scheduler {
     /** Time of the next pending event, or Long.MAX_VALUE if none. */
     public long nextEventTime() {
         return size == 0 ? Long.MAX_VALUE : heap[0].time;
+    }
+
+    /**
+     * How many events may run one after another at the same virtual time before the run fails
+     * as a livelock.
+     */
+    public void setInstantEventLimit(long limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+        instantEventLimit = limit;
     }
 
     /** Runs {@code action} at virtual time {@code atTime} (not earlier than now). */
@@ -210,6 +230,12 @@ public final class Scheduler {
             return false;
         }
         ScheduledEvent event = heap[0];
+        if (event.time != now) {
+            eventsAtThisInstant = 0;
+        } else if (++eventsAtThisInstant > instantEventLimit) {
+            throw new IllegalStateException("livelock: more than " + instantEventLimit + " events in a row at t=" + now
+                    + "ns without time advancing (next: " + event.action + ")");
+        }
         removeAt(0);
         now = event.time;
         executed++;

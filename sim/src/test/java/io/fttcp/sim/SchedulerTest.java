@@ -210,6 +210,31 @@ class SchedulerTest {
     }
 
     @Test
+    void aLivelockAtOneInstantIsReportedInsteadOfHanging() {
+        Scheduler scheduler = new Scheduler();
+        scheduler.setInstantEventLimit(1_000);
+        Runnable[] pingPong = new Runnable[1];
+        pingPong[0] = () -> scheduler.after(0, pingPong[0]);
+        scheduler.after(5, pingPong[0]);
+        IllegalStateException error = assertThrows(IllegalStateException.class, scheduler::runUntilIdle);
+        assertTrue(error.getMessage().contains("livelock"), error.getMessage());
+        assertEquals(5, scheduler.now());
+
+        Scheduler patient = new Scheduler();
+        patient.setInstantEventLimit(1_000);
+        int[] count = {0};
+        Runnable[] advancing = new Runnable[1];
+        advancing[0] = () -> {
+            if (++count[0] < 5_000) {
+                patient.after(count[0] % 500 == 0 ? 1 : 0, advancing[0]);
+            }
+        };
+        patient.after(0, advancing[0]);
+        patient.runUntilIdle();
+        assertEquals(5_000, count[0], "bursts below the limit at each instant are fine");
+    }
+
+    @Test
     void throughputMicroCheck() {
         // Printed, not asserted: timing on a shared machine is noise.
         Scheduler scheduler = new Scheduler();
