@@ -25,7 +25,9 @@
  *       {@link io.fttcp.sim.net.SimPort}s implement {@link io.fttcp.link.FrameLink}; per-direction
  *       {@link io.fttcp.sim.net.LinkConditions} (delay, jitter, loss, duplication, reordering,
  *       bandwidth with a tail-drop queue, MTU), partitions, per-port
- *       {@link io.fttcp.sim.net.PortStats}, {@link io.fttcp.sim.net.NetworkObserver}s for traces.</li>
+ *       {@link io.fttcp.sim.net.PortStats}, {@link io.fttcp.sim.net.NetworkObserver}s: a
+ *       {@link io.fttcp.sim.net.TraceDigest} (hash of everything delivered and dropped, to check
+ *       replays) and a {@link io.fttcp.sim.net.PcapWriter} (open a failing seed in Wireshark).</li>
  *   <li>{@link io.fttcp.sim.SimHost} / {@link io.fttcp.sim.HostIncarnation}: crash (the port goes
  *       silent, the incarnation's events are cancelled and it becomes inert) and restart (a new
  *       incarnation on the same port and MAC).</li>
@@ -37,6 +39,7 @@
  * </ul>
  *
  * <p>No threads, no wall clock: time passes only between events, and every component is given
- * {@code now}.
+ * {@code now}. A long burst of events at one instant is reported as a livelock rather than
+ * hanging. {@code StopAndWaitScenarioTest} in this module's tests is a complete small example.
  */
 package io.fttcp.sim;
