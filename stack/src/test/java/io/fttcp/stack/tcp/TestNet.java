@@ -101,6 +101,7 @@ final class TestNet {
     double loss;
     double duplication;
     boolean partitioned;
+    boolean refuse;
     boolean recordSent = true;
     int writeChunk = 1 << 16;
     Predicate<TcpSegment> dropFilter;
@@ -150,6 +151,13 @@ final class TestNet {
     /** Delivers a segment to an endpoint, creating B's connection from a SYN (the listener's job). */
     void deliver(Endpoint to, TcpSegment s) {
         delivered.add(s);
+        if (to.conn == null && refuse && s.flags == TcpSegment.SYN) {
+            TcpSegment rst = new TcpSegment();
+            rst.flags = TcpSegment.RST | TcpSegment.ACK;
+            rst.ack = s.seq + 1;
+            enqueue(to.peer, rst);
+            return;
+        }
         if (to.conn == null) {
             if (s.flags == TcpSegment.SYN) to.conn = TcpConnection.accept(to.config, to.tuple, s, to.iss, now, to, to);
             return;
