@@ -502,7 +502,7 @@ public final class TcpConnection {
         }
         if (len > 0 && closedByUser) {
             // Nobody will read it: reset, like Linux does for orphaned sockets.
-            sendReset(sndNxt, rcvNxt + len, true);
+            sendReset(sndMax, rcvNxt + len, true);
             enterClosed(CloseReason.ABORTED);
             return false;
         }
@@ -779,7 +779,9 @@ public final class TcpConnection {
 
     private void sendAckNow(long now) {
         if (state == TcpState.CLOSED || state == TcpState.SYN_SENT) return;
-        transmit(header(sndNxt, TcpSegment.ACK, now), 0);
+        // snd.max, not snd.nxt: after a timeout snd.nxt falls back, and an ACK carrying an old
+        // sequence number would be discarded by the peer's acceptability test.
+        transmit(header(sndMax, TcpSegment.ACK, now), 0);
     }
 
     private void sendReset(int seq, int ack, boolean withAck) {
@@ -905,7 +907,7 @@ public final class TcpConnection {
             return;
         }
         if (keepaliveProbesSent >= config.keepaliveProbes()) {
-            sendReset(sndNxt, rcvNxt, true);
+            sendReset(sndMax, rcvNxt, true);
             enterClosed(CloseReason.TIMED_OUT);
             return;
         }
@@ -1002,7 +1004,7 @@ public final class TcpConnection {
     /** Abortive close: sends RST, discards everything, ends in CLOSED. */
     public void abort(long now) {
         if (state == TcpState.CLOSED) return;
-        if (state != TcpState.SYN_SENT && state != TcpState.TIME_WAIT) sendReset(sndNxt, rcvNxt, true);
+        if (state != TcpState.SYN_SENT && state != TcpState.TIME_WAIT) sendReset(sndMax, rcvNxt, true);
         receiveQueue.clear();
         enterClosed(CloseReason.ABORTED);
     }
