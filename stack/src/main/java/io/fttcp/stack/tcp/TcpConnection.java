@@ -1070,6 +1070,8 @@ public final class TcpConnection {
     int sndWindowShift() { return sndShift; }
     int rcvWindowShift() { return rcvShift; }
     boolean inRecovery() { return inRecovery; }
+    int tsRecent() { return tsRecent; }
+    long srtt() { return rtt.srtt; }
 
     @Override
     public String toString() {

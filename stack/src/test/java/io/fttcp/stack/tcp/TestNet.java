@@ -34,6 +34,7 @@ final class TestNet {
         CloseReason closed;
         int established;
         final List<TcpSegment> sent = new ArrayList<>();
+        final List<Long> sentTimes = new ArrayList<>();
         int iss;
         int readChunk = 1 << 16;
 
@@ -50,7 +51,10 @@ final class TestNet {
         @Override
         public void transmit(TcpConnection c, TcpSegment s) {
             TcpSegment copy = copy(s);
-            if (recordSent) sent.add(copy);
+            if (recordSent) {
+                sent.add(copy);
+                sentTimes.add(now);
+            }
             if (dropFilter != null && dropFilter.test(copy)) return;
             if (partitioned) return;
             if (loss > 0 && random.nextDouble() < loss) return;
