@@ -11,13 +11,128 @@ import java.nio.ByteBuffer;
  * <p>Timers: after any call, {@link #nextDeadline()} says when {@link #onTimer} must be called
  * next (Long.MAX_VALUE: no timer armed). Calling onTimer early is harmless.
  *
- * <p>CONTRACT SKELETON: bodies are filled in by the TCP core work.
+ * <p>Emitted segments: the payload is a view of the send buffer, valid only during
+ * {@link TcpOutput#transmit}. Option space assumed by the payload sizing: timestamps take 12
+ * bytes (NOP NOP TS), SACK 4 + 8 per block (NOP NOP SACK); a segment's payload plus its options
+ * never exceeds the peer's MSS, except super-segments allowed by {@link #setSegmentOffload},
+ * which are whole multiples of {@link #maxSegmentPayload()} and carry no SACK blocks.
  */
 public final class TcpConnection {
+    private static final long MS = 1_000_000L;
+    private static final long SECOND = 1_000_000_000L;
+    private static final int DEFAULT_MSS = 536;
+    private static final int CHALLENGE_ACKS_PER_SECOND = 1000;
+    private static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * SECOND;
+    private static final int TS_OPTION_BYTES = 12;
+    private static final ThreadLocal<ByteBuffer[]> SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
+    private final TcpConfig config;
+    private final FourTuple tuple;
+    private final TcpOutput output;
+    private final TcpEvents events;
+    private final TcpStats stats = new TcpStats();
+    private final TcpSegment out = new TcpSegment();
+
+    private TcpState state;
+    private boolean established;
+    private boolean activeOpen;
+    /** close() was called: input is no longer wanted. */
+    private boolean closedByUser;
+
+    // ---- send side
+    private int iss;
+    private int sndUna;
+    private int sndNxt;
+    /** Highest sequence number sent (sndNxt can fall back below it after a timeout). */
+    private int sndMax;
+    private long sndWnd;
+    private int sndWl1, sndWl2;
+    private long maxSndWnd;
+    private int sndShift;
+    private int sendMss = DEFAULT_MSS;
+    private int segmentOffload;
+    /** Sequence number of sendQueue's first byte. */
+    private int sendBase;
+    private final ByteQueue sendQueue = new ByteQueue();
+    private boolean finQueued;
+
+    // ---- receive side
+    private int irs;
+    private int rcvNxt;
+    /** Right edge of the window we last advertised; never moves left (RFC 9293 3.8.6.2.2). */
+    private int rcvAdvEdge;
+    private int rcvShift;
+    private final ByteQueue receiveQueue = new ByteQueue();
+    private ReassemblyQueue outOfOrder;
+    private boolean finReceived;
+    private boolean peerFinPending;
+    private int peerFinSeq;
+    /** Largest payload seen from the peer, for the every-second-full-segment ACK rule. */
+    private int rcvMss = DEFAULT_MSS;
+
+    // ---- options
+    private boolean windowScaleAgreed;
+    private boolean sackOk;
+    private boolean tsOk;
+    private int tsOffset;
+    private int tsRecent;
+    private long tsRecentTime;
+    private int lastAckSent;
+    private boolean nagle;
+    private boolean keepalive;
+
+    // ---- ACK generation
+    private int pendingAckBytes;
+    private boolean ackNow;
+
+    // ---- timers (Long.MAX_VALUE = off)
+    private long rtoDeadline = Long.MAX_VALUE;
+    private long persistDeadline = Long.MAX_VALUE;
+    private long delayedAckDeadline = Long.MAX_VALUE;
+    private long keepaliveDeadline = Long.MAX_VALUE;
+    private long closeDeadline = Long.MAX_VALUE;
+    private int retransmits;
+    private int persistBackoff;
+    private int keepaliveProbesSent;
+    private final RttEstimator rtt;
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStart;
+
+    // ---- congestion control and loss recovery
+    private final CongestionController cc;
+    private int dupAcks;
+    private boolean inRecovery;
+    private int recover;
+
+    // ---- RFC 5961 challenge ACK rate limit
+    private long challengeWindowStart = Long.MIN_VALUE;
+    private int challengeCount;
+
+    private TcpConnection(TcpConfig config, FourTuple tuple, TcpOutput output, TcpEvents events) {
+        this.config = config;
+        this.tuple = tuple;
+        this.output = output;
+        this.events = events;
+        this.nagle = config.nagle();
+        this.rtt = new RttEstimator(config.initialRto(), config.minRto(), config.maxRto());
+        this.cc = CongestionController.create(config.congestionControl());
+    }
+
+    // =====================================================================================
+    // Opening
+    // =====================================================================================
 
     /** Active open: sends a SYN and enters SYN_SENT. */
     public static TcpConnection connect(TcpConfig config, FourTuple tuple, int iss, long now, TcpOutput output, TcpEvents events) {
-        throw new UnsupportedOperationException("TODO");
+        TcpConnection c = new TcpConnection(config, tuple, output, events);
+        c.activeOpen = true;
+        c.initSend(iss);
+        c.state = TcpState.SYN_SENT;
+        c.sendSyn(false, now);
+        c.sndNxt = c.sndMax = iss + 1;
+        c.armRto(now);
+        return c;
     }
 
     /**
@@ -25,7 +140,16 @@ public final class TcpConnection {
      * enters SYN_RECEIVED.
      */
     public static TcpConnection accept(TcpConfig config, FourTuple tuple, TcpSegment syn, int iss, long now, TcpOutput output, TcpEvents events) {
-        throw new UnsupportedOperationException("TODO");
+        TcpConnection c = new TcpConnection(config, tuple, output, events);
+        c.initSend(iss);
+        c.initReceive(syn.seq);
+        c.negotiate(syn, now);
+        c.sndWnd = syn.window; // never scaled in a SYN
+        c.state = TcpState.SYN_RECEIVED;
+        c.sendSyn(true, now);
+        c.sndNxt = c.sndMax = iss + 1;
+        c.armRto(now);
+        return c;
     }
 
     /**
@@ -35,52 +159,854 @@ public final class TcpConnection {
      */
     public static TcpConnection fromCookie(TcpConfig config, FourTuple tuple, TcpSegment ack, int iss, int irs, int peerMss,
                                            int peerWindowShift, boolean sackOk, boolean timestampsOk, long now, TcpOutput output, TcpEvents events) {
-        throw new UnsupportedOperationException("TODO");
+        TcpConnection c = new TcpConnection(config, tuple, output, events);
+        c.initSend(iss);
+        c.initReceive(irs);
+        c.sendMss = Math.min(peerMss > 0 ? peerMss : DEFAULT_MSS, config.mss());
+        if (config.windowScaling() && peerWindowShift >= 0) {
+            c.sndShift = Math.min(peerWindowShift, 14);
+            c.rcvShift = ourWindowShift(config);
+        }
+        c.sackOk = config.sack() && sackOk;
+        c.tsOk = config.timestamps() && timestampsOk && ack.hasTimestamp;
+        if (c.tsOk) {
+            c.tsRecent = ack.tsVal;
+            c.tsRecentTime = now;
+        }
+        c.sndNxt = c.sndMax = iss + 1;
+        c.sndUna = iss + 1;
+        c.sndWnd = (long) ack.window << c.sndShift;
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = ack.seq;
+        c.sndWl2 = ack.ack;
+        c.rcvAdvEdge = c.rcvNxt + (int) Math.min(config.receiveBuffer(), 65535L << c.rcvShift);
+        c.becomeEstablished(now);
+        if (ack.payloadLength() > 0 || ack.has(TcpSegment.FIN)) c.onSegment(ack, now);
+        return c;
     }
 
     /** Repair: creates the connection directly from a checkpoint, without a handshake. Sends nothing by itself. */
-    public static TcpConnection restore(TcpConfig config, TcpCheckpoint checkpoint, long now, TcpOutput output, TcpEvents events) {
+    public static TcpConnection restore(TcpConfig config, TcpCheckpoint cp, long now, TcpOutput output, TcpEvents events) {
         throw new UnsupportedOperationException("TODO");
     }
 
+    private void initSend(int iss) {
+        this.iss = iss;
+        sndUna = sndNxt = sndMax = iss;
+        sendBase = iss + 1;
+        tsOffset = Integer.rotateLeft(iss * 0x9E3779B9, 13) ^ 0x5bd1e995;
+        cc.init(DEFAULT_MSS, config.initialWindowSegments());
+    }
+
+    private void initReceive(int irs) {
+        this.irs = irs;
+        rcvNxt = irs + 1;
+        lastAckSent = rcvNxt;
+    }
+
+    private static int ourWindowShift(TcpConfig config) {
+        int shift = 0;
+        while (shift < 14 && (65535L << shift) < config.receiveBuffer()) shift++;
+        return shift;
+    }
+
+    /** Options from the peer's SYN (or SYN-ACK) against what we offer. */
+    private void negotiate(TcpSegment syn, long now) {
+        sendMss = Math.min(syn.mss > 0 ? syn.mss : DEFAULT_MSS, config.mss());
+        windowScaleAgreed = config.windowScaling() && syn.windowScale >= 0;
+        if (windowScaleAgreed) {
+            sndShift = Math.min(syn.windowScale, 14);
+            rcvShift = ourWindowShift(config);
+        } else {
+            sndShift = rcvShift = 0;
+        }
+        sackOk = config.sack() && syn.sackPermitted;
+        tsOk = config.timestamps() && syn.hasTimestamp;
+        if (tsOk) {
+            tsRecent = syn.tsVal;
+            tsRecentTime = now;
+        }
+        cc.init(maxSegmentPayload(), config.initialWindowSegments());
+    }
+
+    private void becomeEstablished(long now) {
+        state = finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
+        established = true;
+        cc.init(maxSegmentPayload(), config.initialWindowSegments());
+        retransmits = 0;
+        stopRto();
+        restartKeepalive(now);
+        events.onEstablished(this);
+    }
+
+    // =====================================================================================
+    // Input
+    // =====================================================================================
+
     /** Processes one received segment addressed to this connection. */
-    public void onSegment(TcpSegment segment, long now) {
-        throw new UnsupportedOperationException("TODO");
+    public void onSegment(TcpSegment seg, long now) {
+        stats.segmentsReceived++;
+        switch (state) {
+            case CLOSED -> { return; }
+            case SYN_SENT -> { onSegmentInSynSent(seg, now); return; }
+            default -> { }
+        }
+        if (!onSegmentSynchronized(seg, now)) return;
+        afterInput(now);
+    }
+
+    private void onSegmentInSynSent(TcpSegment seg, long now) {
+        boolean hasAck = seg.has(TcpSegment.ACK);
+        if (hasAck && (Seq.le(seg.ack, iss) || Seq.gt(seg.ack, sndMax))) {
+            if (!seg.has(TcpSegment.RST)) sendReset(seg.ack, 0, false);
+            stats.invalidSegments++;
+            return;
+        }
+        if (seg.has(TcpSegment.RST)) {
+            if (hasAck) enterClosed(CloseReason.REFUSED);
+            return;
+        }
+        if (!seg.has(TcpSegment.SYN)) return;
+        initReceive(seg.seq);
+        negotiate(seg, now);
+        if (hasAck) {
+            sndUna = seg.ack;
+            sndWnd = seg.window; // a SYN's window is never scaled
+            maxSndWnd = sndWnd;
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            if (retransmits == 0) rtt.sample(now - rttStart);
+            rcvAdvEdge = rcvNxt + (int) Math.min(config.receiveBuffer(), 65535L);
+            becomeEstablished(now);
+            if (seg.payloadLength() > 0 || seg.has(TcpSegment.FIN)) {
+                processData(seg, seg.seq + 1, now);
+            }
+            ackNow = true;
+            afterInput(now);
+        } else {
+            // Simultaneous open.
+            state = TcpState.SYN_RECEIVED;
+            sndWnd = seg.window;
+            sendSyn(true, now);
+            armRto(now);
+        }
+    }
+
+    /** Returns false when the segment was consumed (or the connection ended) and no output processing is due. */
+    private boolean onSegmentSynchronized(TcpSegment seg, long now) {
+        boolean rst = seg.has(TcpSegment.RST);
+        if (state == TcpState.SYN_RECEIVED && !rst && seg.has(TcpSegment.SYN) && seg.has(TcpSegment.ACK) && seg.seq == irs
+                && Seq.gt(seg.ack, sndUna) && Seq.le(seg.ack, sndMax)) {
+            // Simultaneous open: the peer's SYN-ACK completes our handshake (its SYN is already counted).
+            sndWnd = seg.window;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            sndUna = seg.ack;
+            becomeEstablished(now);
+            ackNow = true;
+            return true;
+        }
+        // RFC 7323 5.3: PAWS.
+        if (tsOk && seg.hasTimestamp && !rst && Seq.lt(seg.tsVal, tsRecent) && now - tsRecentTime < PAWS_IDLE_LIMIT) {
+            stats.pawsRejected++;
+            sendAckNow(now);
+            return false;
+        }
+        int payloadLen = seg.payloadLength();
+        int segLen = seg.sequenceLength();
+        int wnd = receiveWindow();
+        boolean acceptable;
+        if (segLen == 0) {
+            acceptable = wnd == 0 ? seg.seq == rcvNxt : Seq.inRange(seg.seq, rcvNxt, rcvNxt + wnd);
+        } else {
+            acceptable = wnd != 0 && (Seq.inRange(seg.seq, rcvNxt, rcvNxt + wnd) || Seq.inRange(seg.seq + segLen - 1, rcvNxt, rcvNxt + wnd));
+        }
+        boolean zeroWindowProbe = false;
+        if (!acceptable && wnd == 0 && seg.seq == rcvNxt) {
+            acceptable = true; // process its ACK, drop its data (RFC 9293 3.10.7.4)
+            zeroWindowProbe = true;
+        }
+        if (!acceptable) {
+            if (rst) return false;
+            if (state == TcpState.SYN_RECEIVED && seg.has(TcpSegment.SYN) && seg.seq == irs) {
+                sendSyn(true, now); // our SYN-ACK was lost
+                return false;
+            }
+            if (Seq.lt(seg.seq, rcvNxt)) stats.duplicateSegments++;
+            else stats.invalidSegments++;
+            if (state == TcpState.TIME_WAIT && seg.has(TcpSegment.FIN)) closeDeadline = now + config.timeWait();
+            sendAckNow(now);
+            return false;
+        }
+        if (rst) {
+            if (seg.seq == rcvNxt) {
+                onReset();
+            } else {
+                challengeAck(now);
+            }
+            return false;
+        }
+        if (seg.has(TcpSegment.SYN)) {
+            challengeAck(now); // RFC 5961 4
+            return false;
+        }
+        if (!seg.has(TcpSegment.ACK)) return false;
+
+        restartKeepalive(now);
+        if (state == TcpState.SYN_RECEIVED) {
+            if (Seq.gt(seg.ack, sndUna) && Seq.le(seg.ack, sndMax)) {
+                sndWnd = (long) seg.window << sndShift;
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                sndWl1 = seg.seq;
+                sndWl2 = seg.ack;
+                sndUna = seg.ack;
+                if (retransmits == 0) rtt.sample(now - rttStart);
+                becomeEstablished(now);
+            } else {
+                sendReset(seg.ack, 0, false);
+                return false;
+            }
+        }
+        // RFC 5961 5.2: the ACK must lie in [snd.una - max.snd.wnd, snd.max].
+        if (Seq.gt(seg.ack, sndMax)) {
+            sendAckNow(now);
+            return false;
+        }
+        if (Seq.lt(seg.ack, sndUna - (int) Math.min(maxSndWnd, Integer.MAX_VALUE))) {
+            challengeAck(now);
+            return false;
+        }
+        if (tsOk && seg.hasTimestamp && Seq.ge(seg.tsVal, tsRecent) && Seq.le(seg.seq, lastAckSent)) {
+            tsRecent = seg.tsVal;
+            tsRecentTime = now;
+        }
+        if (!processAck(seg, now)) return false;
+
+        if (zeroWindowProbe) {
+            if (payloadLen > 0) ackNow = true;
+        } else if (payloadLen > 0 || seg.has(TcpSegment.FIN)) {
+            return processData(seg, seg.seq, now);
+        }
+        return true;
+    }
+
+    /** Handles the ACK field; returns false if the connection ended. */
+    private boolean processAck(TcpSegment seg, long now) {
+        int ack = seg.ack;
+        long window = (long) seg.window << sndShift;
+        if (Seq.gt(ack, sndUna)) {
+            int ackedSeq = ack - sndUna;
+            int dataEnd = sendBase + sendQueue.size();
+            int dataAcked = Math.max(0, Math.min(ack - sendBase, sendQueue.size()));
+            boolean finAcked = finQueued && Seq.gt(ack, dataEnd);
+            sendQueue.discard(dataAcked);
+            sendBase += dataAcked;
+            sndUna = ack;
+            if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
+            takeRttSample(seg, ack, now);
+            retransmits = 0;
+            persistBackoff = 0;
+            if (inRecovery) {
+                if (Seq.ge(ack, recover)) {
+                    inRecovery = false;
+                    cc.cwnd = Math.min(cc.ssthresh, Math.max(flight(), maxSegmentPayload()) + maxSegmentPayload());
+                } else {
+                    // RFC 6582 partial ACK: retransmit the next hole, deflate.
+                    retransmitFirst(now);
+                    cc.cwnd = Math.max(maxSegmentPayload(), cc.cwnd - ackedSeq + maxSegmentPayload());
+                }
+            } else {
+                cc.onAck(ackedSeq, maxSegmentPayload(), now, rtt.srtt);
+            }
+            dupAcks = 0;
+            if (sndUna == sndMax) stopRto();
+            else rtoDeadline = now + rtt.timeout();
+            updateWindow(seg, window);
+            if (dataAcked > 0) events.onWritable(this);
+            if (finAcked) return onOurFinAcked(now);
+            return true;
+        }
+        // ack == sndUna (older ACKs inside the RFC 5961 range are ignored but may update the window).
+        if (ack == sndUna && seg.payloadLength() == 0 && !seg.has(TcpSegment.FIN) && window == sndWnd && sndMax != sndUna) {
+            onDuplicateAck(now);
+        }
+        updateWindow(seg, window);
+        return true;
+    }
+
+    private void updateWindow(TcpSegment seg, long window) {
+        if (Seq.lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && Seq.le(sndWl2, seg.ack))) {
+            boolean opened = window > sndWnd;
+            sndWnd = window;
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            if (window > maxSndWnd) maxSndWnd = window;
+            if (opened && window > 0) persistBackoff = 0;
+        }
+    }
+
+    private void onDuplicateAck(long now) {
+        dupAcks++;
+        int mss = maxSegmentPayload();
+        if (inRecovery) {
+            cc.cwnd += mss; // RFC 6582 window inflation
+            return;
+        }
+        if (dupAcks == 3) {
+            stats.fastRetransmits++;
+            cc.onLoss(flight(), mss, now);
+            inRecovery = true;
+            recover = sndMax;
+            retransmitFirst(now);
+            cc.cwnd = cc.ssthresh + 3L * mss;
+        }
+    }
+
+    private void takeRttSample(TcpSegment seg, int ack, long now) {
+        if (tsOk && seg.hasTimestamp && seg.tsEcr != 0) {
+            int ms = tsNow(now) - seg.tsEcr;
+            if (ms >= 0) rtt.sample(ms * MS);
+            rttTiming = false;
+        } else if (rttTiming && Seq.gt(ack, rttSeq)) {
+            rtt.sample(now - rttStart);
+            rttTiming = false;
+        }
+        stats.srtt = rtt.srtt;
+    }
+
+    private boolean onOurFinAcked(long now) {
+        switch (state) {
+            case FIN_WAIT_1 -> {
+                state = TcpState.FIN_WAIT_2;
+                stopRto();
+                if (closedByUser) closeDeadline = now + config.timeWait(); // orphaned: do not wait forever
+            }
+            case CLOSING -> enterTimeWait(now);
+            case LAST_ACK -> {
+                enterClosed(CloseReason.CLOSED);
+                return false;
+            }
+            default -> { }
+        }
+        return true;
+    }
+
+    /** Queues payload and FIN of an acceptable segment; {@code dataSeq} is the sequence number of its first payload byte. */
+    private boolean processData(TcpSegment seg, int dataSeq, long now) {
+        int len = seg.payloadLength();
+        boolean fin = seg.has(TcpSegment.FIN);
+        if (len > 0 && state != TcpState.ESTABLISHED && state != TcpState.FIN_WAIT_1 && state != TcpState.FIN_WAIT_2) {
+            // Data after the peer's FIN: ignore (RFC 9293 3.10.7.4, eighth step).
+            return true;
+        }
+        if (len > 0 && closedByUser) {
+            // Nobody will read it: reset, like Linux does for orphaned sockets.
+            sendReset(sndMax, rcvNxt + len, true);
+            enterClosed(CloseReason.ABORTED);
+            return false;
+        }
+        ByteBuffer p = seg.payload;
+        int from = p == null ? 0 : p.position();
+        int start = dataSeq;
+        if (Seq.lt(start, rcvNxt)) {
+            int skip = Math.min(len, rcvNxt - start);
+            from += skip;
+            len -= skip;
+            start += skip;
+        }
+        int room = rcvAdvEdge - start;
+        if (len > room) {
+            len = Math.max(0, room);
+            fin = false; // the FIN lies beyond what we accept
+        }
+        if (len > 0) {
+            rcvMss = Math.max(rcvMss, Math.min(len, config.mss()));
+            stats.bytesReceived += len;
+            if (start == rcvNxt) {
+                receiveQueue.append(p, from, len);
+                rcvNxt += len;
+                pendingAckBytes += len;
+                if (outOfOrder != null) {
+                    rcvNxt = outOfOrder.drainInto(rcvNxt, receiveQueue);
+                    if (outOfOrder.isEmpty()) outOfOrder = null;
+                    ackNow = true; // gap filled (RFC 5681 4.2)
+                }
+                if (pendingAckBytes >= 2 * rcvMss) ackNow = true;
+                if (peerFinPending && rcvNxt == peerFinSeq) processFin(now);
+                events.onReadable(this);
+            } else {
+                if (outOfOrder == null) outOfOrder = new ReassemblyQueue();
+                outOfOrder.insert(start, p, from, len);
+                stats.outOfOrderSegments++;
+                ackNow = true;
+            }
+        } else if (seg.payloadLength() > 0) {
+            stats.duplicateSegments++;
+            ackNow = true;
+        }
+        if (fin) {
+            int finSeq = dataSeq + seg.payloadLength();
+            if (finSeq == rcvNxt) {
+                if (!finReceived) {
+                    processFin(now);
+                    events.onReadable(this);
+                }
+            } else if (Seq.gt(finSeq, rcvNxt)) {
+                peerFinPending = true;
+                peerFinSeq = finSeq;
+                ackNow = true;
+            }
+        }
+        return state != TcpState.CLOSED;
+    }
+
+    private void processFin(long now) {
+        peerFinPending = false;
+        finReceived = true;
+        rcvNxt++;
+        ackNow = true;
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> state = TcpState.CLOSING;
+            case FIN_WAIT_2 -> enterTimeWait(now);
+            default -> { }
+        }
+    }
+
+    private void onReset() {
+        CloseReason reason = switch (state) {
+            case SYN_RECEIVED -> activeOpen ? CloseReason.REFUSED : CloseReason.RESET_BY_PEER;
+            case CLOSING, LAST_ACK, TIME_WAIT -> CloseReason.CLOSED;
+            default -> CloseReason.RESET_BY_PEER;
+        };
+        receiveQueue.clear();
+        enterClosed(reason);
+    }
+
+    private void challengeAck(long now) {
+        if (now - challengeWindowStart >= SECOND || challengeWindowStart == Long.MIN_VALUE) {
+            challengeWindowStart = now;
+            challengeCount = 0;
+        }
+        if (challengeCount >= CHALLENGE_ACKS_PER_SECOND) return;
+        challengeCount++;
+        stats.challengeAcks++;
+        sendAckNow(now);
+    }
+
+    /** After input: send what the window allows, then any ACK still owed. */
+    private void afterInput(long now) {
+        if (state == TcpState.CLOSED) return;
+        trySend(now, false);
+        if (ackNow) {
+            sendAckNow(now);
+        } else if (pendingAckBytes > 0 && delayedAckDeadline == Long.MAX_VALUE) {
+            delayedAckDeadline = now + config.delayedAck();
+        }
+    }
+
+    // =====================================================================================
+    // Output
+    // =====================================================================================
+
+    private boolean canSendData() {
+        return switch (state) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
+    }
+
+    /** Bytes in flight as the congestion controller counts them. */
+    private long flight() {
+        return sndNxt - sndUna;
+    }
+
+    /** Sends new (or, after a timeout, re-sent) data and FIN as window, cwnd, Nagle and SWS rules allow. */
+    private void trySend(long now, boolean force) {
+        if (!canSendData()) return;
+        int mss = maxSegmentPayload();
+        int maxSeg = segmentOffload > mss ? segmentOffload / mss * mss : mss;
+        boolean sentAny = false;
+        while (true) {
+            int dataEnd = sendBase + sendQueue.size();
+            int unsent = Math.max(0, dataEnd - sndNxt);
+            boolean finPending = finQueued && Seq.le(sndNxt, dataEnd);
+            if (unsent == 0 && !finPending) break;
+            long wndRoom = (long) (sndUna - sndNxt) + sndWnd; // negative if the peer shrank its window
+            long cwndRoom = cc.cwnd - flight();
+            long room = Math.min(wndRoom, cwndRoom);
+            int len = (int) Math.max(0, Math.min(Math.min(unsent, room), maxSeg));
+            boolean finHere = finPending && len == unsent;
+            if (len == 0 && !(finHere && unsent == 0 && cwndRoom > 0)) break;
+            if (len > 0 && len < maxSeg && len < mss && !force) {
+                boolean allQueued = len == unsent;
+                boolean idle = sndMax == sndUna || (sndNxt != sndMax);
+                boolean ok = (allQueued && (!nagle || idle || finHere)) || (maxSndWnd > 0 && len >= maxSndWnd / 2);
+                if (!ok) break;
+            }
+            sendSegment(sndNxt, len, finHere, now);
+            sentAny = true;
+            if (force) break;
+        }
+        if (sentAny) {
+            persistDeadline = Long.MAX_VALUE;
+        } else if (sndMax == sndUna && rtoDeadline == Long.MAX_VALUE && persistDeadline == Long.MAX_VALUE) {
+            int dataEnd = sendBase + sendQueue.size();
+            if (Seq.lt(sndNxt, dataEnd)) persistDeadline = now + persistTimeout();
+        }
+    }
+
+    private long persistTimeout() {
+        long t = Math.max(rtt.timeout(), config.minRto());
+        for (int i = 0; i < persistBackoff && t < config.maxRto(); i++) t <<= 1;
+        return Math.min(t, config.maxRto());
+    }
+
+    /** Emits a data (and/or FIN) segment starting at seq; advances sndNxt when seq == sndNxt. */
+    private void sendSegment(int seq, int len, boolean fin, long now) {
+        TcpSegment s = header(seq, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), now);
+        if (s.sackBlockCount > 0) {
+            int limit = sendMss - optionBytes(s);
+            if (len > limit) {
+                len = limit;
+                fin = false;
+                s.flags &= ~TcpSegment.FIN;
+            }
+        }
+        int dataEnd = sendBase + sendQueue.size();
+        if (len > 0) {
+            s.payload = sendQueue.view(seq - sendBase, len, scratch(len));
+            if (seq + len == dataEnd) s.flags |= TcpSegment.PSH;
+        }
+        boolean retransmission = Seq.lt(seq, sndMax);
+        if (retransmission) {
+            stats.retransmits++;
+            if (rttTiming && Seq.ge(rttSeq, seq) && Seq.lt(rttSeq, seq + len + (fin ? 1 : 0))) rttTiming = false; // Karn
+        } else if (!rttTiming && !tsOk && len > 0) {
+            rttTiming = true;
+            rttSeq = seq;
+            rttStart = now;
+        }
+        transmit(s, len);
+        int end = seq + len + (fin ? 1 : 0);
+        if (seq == sndNxt) sndNxt = end;
+        if (Seq.gt(end, sndMax)) sndMax = end;
+        if (rtoDeadline == Long.MAX_VALUE) armRto(now);
+    }
+
+    /** Retransmits one segment at snd.una (fast retransmit, partial ACK). */
+    private void retransmitFirst(long now) {
+        int dataEnd = sendBase + sendQueue.size();
+        int len = Math.max(0, Math.min(maxSegmentPayload(), dataEnd - sndUna));
+        boolean fin = finQueued && sndUna + len == dataEnd && Seq.gt(sndMax, dataEnd);
+        if (len == 0 && !fin) return;
+        sendSegment(sndUna, len, fin, now);
+        rtoDeadline = now + rtt.timeout();
+    }
+
+    private static ByteBuffer scratch(int len) {
+        ByteBuffer[] holder = SCRATCH.get();
+        if (holder[0] == null || holder[0].capacity() < len) holder[0] = ByteBuffer.allocate(Math.max(len, 1 << 16));
+        return holder[0];
+    }
+
+    /** Fills the reusable output segment's header fields: ACK number, window, timestamps, SACK. */
+    private TcpSegment header(int seq, int flags, long now) {
+        TcpSegment s = out.clear();
+        s.seq = seq;
+        s.flags = flags;
+        if ((flags & TcpSegment.ACK) != 0) {
+            s.ack = rcvNxt;
+            lastAckSent = rcvNxt;
+            pendingAckBytes = 0;
+            ackNow = false;
+            delayedAckDeadline = Long.MAX_VALUE;
+        }
+        s.window = windowField();
+        if (tsOk) {
+            s.hasTimestamp = true;
+            s.tsVal = tsNow(now);
+            s.tsEcr = tsRecent;
+        }
+        if (sackOk && outOfOrder != null) {
+            outOfOrder.fillSack(s, rcvNxt, tsOk ? 3 : 4);
+        }
+        return s;
+    }
+
+    private int optionBytes(TcpSegment s) {
+        return (s.hasTimestamp ? TS_OPTION_BYTES : 0) + (s.sackBlockCount > 0 ? 4 + 8 * s.sackBlockCount : 0);
+    }
+
+    private void transmit(TcpSegment s, int payloadLen) {
+        stats.segmentsSent++;
+        stats.bytesSent += payloadLen;
+        stats.cwnd = cc.cwnd;
+        stats.ssthresh = cc.ssthresh;
+        output.transmit(this, s);
+        s.payload = null;
+    }
+
+    private void sendSyn(boolean withAck, long now) {
+        TcpSegment s = out.clear();
+        s.seq = iss;
+        s.flags = TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0);
+        s.mss = config.mss();
+        s.window = (int) Math.min(config.receiveBuffer(), 65535);
+        if (withAck) {
+            s.ack = rcvNxt;
+            lastAckSent = rcvNxt;
+            rcvAdvEdge = rcvNxt + s.window;
+            if (windowScaleAgreed) s.windowScale = rcvShift;
+            s.sackPermitted = sackOk;
+            if (tsOk) {
+                s.hasTimestamp = true;
+                s.tsVal = tsNow(now);
+                s.tsEcr = tsRecent;
+            }
+        } else {
+            if (config.windowScaling()) s.windowScale = ourWindowShift(config);
+            s.sackPermitted = config.sack();
+            if (config.timestamps()) {
+                s.hasTimestamp = true;
+                s.tsVal = tsNow(now);
+            }
+        }
+        if (retransmits == 0) rttStart = now;
+        transmit(s, 0);
+    }
+
+    private void sendAckNow(long now) {
+        if (state == TcpState.CLOSED || state == TcpState.SYN_SENT) return;
+        // snd.max, not snd.nxt: after a timeout snd.nxt falls back, and an ACK carrying an old
+        // sequence number would be discarded by the peer's acceptability test.
+        transmit(header(sndMax, TcpSegment.ACK, now), 0);
+    }
+
+    private void sendReset(int seq, int ack, boolean withAck) {
+        TcpSegment s = out.clear();
+        s.seq = seq;
+        s.flags = TcpSegment.RST | (withAck ? TcpSegment.ACK : 0);
+        s.ack = ack;
+        transmit(s, 0);
+    }
+
+    /** Our receive window in bytes as currently advertised (right edge minus rcv.nxt). */
+    private int receiveWindow() {
+        return Math.max(0, rcvAdvEdge - rcvNxt);
+    }
+
+    /** Computes the window field, moving the right edge only by worthwhile amounts (receiver SWS avoidance). */
+    private int windowField() {
+        long free = Math.max(0, (long) config.receiveBuffer() - receiveQueue.size());
+        long maxWindow = 65535L << rcvShift;
+        long candidate = Math.min(free, maxWindow) >> rcvShift << rcvShift;
+        long current = receiveWindow();
+        long threshold = Math.min(config.receiveBuffer() / 2, Math.max(rcvMss, 1));
+        if (candidate > current && (candidate - current >= threshold || candidate == Math.min(free, maxWindow))) {
+            rcvAdvEdge = rcvNxt + (int) candidate;
+            current = candidate;
+        }
+        long field = (current + (1L << rcvShift) - 1) >> rcvShift; // round up: never shrink the edge
+        field = Math.min(field, 65535);
+        int edge = rcvNxt + (int) (field << rcvShift);
+        if (Seq.gt(edge, rcvAdvEdge)) rcvAdvEdge = edge;
+        return (int) field;
+    }
+
+    private int tsNow(long now) {
+        return (int) (now / MS) + tsOffset;
+    }
+
+    // =====================================================================================
+    // Timers
+    // =====================================================================================
+
+    private void armRto(long now) {
+        rtoDeadline = now + rtt.timeout();
+    }
+
+    private void stopRto() {
+        rtoDeadline = Long.MAX_VALUE;
+    }
+
+    private void restartKeepalive(long now) {
+        keepaliveProbesSent = 0;
+        keepaliveDeadline = keepalive && established ? now + config.keepaliveIdle() : Long.MAX_VALUE;
     }
 
     /** Runs expired timers (retransmission, delayed ACK, persist, keepalive, TIME-WAIT). */
     public void onTimer(long now) {
-        throw new UnsupportedOperationException("TODO");
+        if (state == TcpState.CLOSED) return;
+        if (closeDeadline <= now) {
+            enterClosed(CloseReason.CLOSED);
+            return;
+        }
+        if (rtoDeadline <= now) {
+            onRetransmissionTimeout(now);
+            if (state == TcpState.CLOSED) return;
+        }
+        if (persistDeadline <= now) onPersistTimeout(now);
+        if (delayedAckDeadline <= now) sendAckNow(now);
+        if (keepaliveDeadline <= now) {
+            onKeepaliveTimeout(now);
+        }
+    }
+
+    private void onRetransmissionTimeout(long now) {
+        rtoDeadline = Long.MAX_VALUE;
+        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+        if (!handshake && sndMax == sndUna) return;
+        retransmits++;
+        int limit = handshake ? config.synRetries() : config.dataRetries();
+        if (retransmits > limit) {
+            enterClosed(CloseReason.TIMED_OUT);
+            return;
+        }
+        stats.timeouts++;
+        rtt.backOff();
+        rttTiming = false;
+        if (handshake) {
+            stats.retransmits++;
+            sendSyn(state == TcpState.SYN_RECEIVED, now);
+            armRto(now);
+            return;
+        }
+        int mss = maxSegmentPayload();
+        cc.onTimeout(sndMax - sndUna, mss, now);
+        inRecovery = false;
+        dupAcks = 0;
+        sndNxt = sndUna; // go back N
+        int dataEnd = sendBase + sendQueue.size();
+        int len = Math.max(0, Math.min(mss, dataEnd - sndUna));
+        boolean fin = finQueued && sndUna + len == dataEnd;
+        sendSegment(sndUna, len, fin, now);
+        armRto(now);
+    }
+
+    private void onPersistTimeout(long now) {
+        persistDeadline = Long.MAX_VALUE;
+        if (!canSendData()) return;
+        if (sndWnd == 0) {
+            // Zero-window probe: an old sequence number forces the peer to answer with its window.
+            transmit(header(sndUna - 1, TcpSegment.ACK, now), 0);
+            persistBackoff++;
+            persistDeadline = now + persistTimeout();
+        } else {
+            trySend(now, true); // SWS override: send what the small window allows
+            if (persistDeadline == Long.MAX_VALUE && sndMax == sndUna) persistDeadline = now + persistTimeout();
+        }
+    }
+
+    private void onKeepaliveTimeout(long now) {
+        keepaliveDeadline = Long.MAX_VALUE;
+        if (!keepalive || !(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) return;
+        if (sndMax != sndUna || !sendQueue.isEmpty()) {
+            keepaliveDeadline = now + config.keepaliveIdle(); // the retransmission timer watches the peer
+            return;
+        }
+        if (keepaliveProbesSent >= config.keepaliveProbes()) {
+            sendReset(sndMax, rcvNxt, true);
+            enterClosed(CloseReason.TIMED_OUT);
+            return;
+        }
+        keepaliveProbesSent++;
+        transmit(header(sndUna - 1, TcpSegment.ACK, now), 0);
+        keepaliveDeadline = now + config.keepaliveInterval();
     }
 
     /** When onTimer must next be called; Long.MAX_VALUE if no timer is armed. */
     public long nextDeadline() {
-        throw new UnsupportedOperationException("TODO");
+        return Math.min(Math.min(rtoDeadline, persistDeadline), Math.min(Math.min(delayedAckDeadline, keepaliveDeadline), closeDeadline));
     }
+
+    private void enterTimeWait(long now) {
+        state = TcpState.TIME_WAIT;
+        stopRto();
+        persistDeadline = keepaliveDeadline = Long.MAX_VALUE;
+        closeDeadline = now + config.timeWait();
+        sendQueue.clear();
+        outOfOrder = null;
+    }
+
+    private void enterClosed(CloseReason reason) {
+        state = TcpState.CLOSED;
+        rtoDeadline = persistDeadline = delayedAckDeadline = keepaliveDeadline = closeDeadline = Long.MAX_VALUE;
+        sendQueue.clear();
+        outOfOrder = null;
+        if (reason != CloseReason.CLOSED) receiveQueue.clear();
+        events.onClosed(this, reason);
+    }
+
+    // =====================================================================================
+    // User calls
+    // =====================================================================================
 
     /** Queues bytes from {@code src} for sending; returns how many fit in the send buffer (may be 0). */
     public int write(ByteBuffer src, long now) {
-        throw new UnsupportedOperationException("TODO");
+        if (finQueued || state == TcpState.CLOSED) throw new IllegalStateException("output is shut down (" + state + ")");
+        int n = Math.min(src.remaining(), writableBytes());
+        if (n <= 0) return 0;
+        sendQueue.append(src, src.position(), n);
+        src.position(src.position() + n);
+        trySend(now, false);
+        return n;
     }
 
     /** Reads received bytes into {@code dst}; returns the count, 0 if none, -1 at end of stream. */
     public int read(ByteBuffer dst, long now) {
-        throw new UnsupportedOperationException("TODO");
+        if (receiveQueue.isEmpty()) return finReceived ? -1 : 0;
+        long before = receiveWindow();
+        int n = receiveQueue.read(dst);
+        if (n > 0 && established && state != TcpState.CLOSED && state != TcpState.TIME_WAIT && !finReceived) {
+            maybeSendWindowUpdate(before, now);
+        }
+        return n;
+    }
+
+    /** After the application read: tell a possibly stalled sender that the window reopened. */
+    private void maybeSendWindowUpdate(long advertisedBefore, long now) {
+        long free = Math.max(0, (long) config.receiveBuffer() - receiveQueue.size());
+        long possible = Math.min(free, 65535L << rcvShift);
+        long threshold = Math.min(config.receiveBuffer() / 2, 2L * Math.max(rcvMss, 1));
+        if (possible - advertisedBefore >= threshold && possible >= 2 * advertisedBefore) {
+            sendAckNow(now);
+        }
     }
 
     /** Sends FIN after queued data (half-close). */
     public void shutdownOutput(long now) {
-        throw new UnsupportedOperationException("TODO");
+        if (finQueued) return;
+        switch (state) {
+            case SYN_SENT -> { enterClosed(CloseReason.CLOSED); return; }
+            case SYN_RECEIVED -> { finQueued = true; return; }
+            case ESTABLISHED -> state = TcpState.FIN_WAIT_1;
+            case CLOSE_WAIT -> state = TcpState.LAST_ACK;
+            default -> { return; }
+        }
+        finQueued = true;
+        trySend(now, false);
     }
 
     /** Orderly close: shutdownOutput, and unread or later input is discarded (RST if data was unread, like Linux). */
     public void close(long now) {
-        throw new UnsupportedOperationException("TODO");
+        if (state == TcpState.CLOSED) return;
+        closedByUser = true;
+        if (!receiveQueue.isEmpty()) {
+            abort(now);
+            return;
+        }
+        shutdownOutput(now);
+        if (state == TcpState.FIN_WAIT_2 && closeDeadline == Long.MAX_VALUE) closeDeadline = now + config.timeWait();
     }
 
     /** Abortive close: sends RST, discards everything, ends in CLOSED. */
     public void abort(long now) {
-        throw new UnsupportedOperationException("TODO");
+        if (state == TcpState.CLOSED) return;
+        if (state != TcpState.SYN_SENT && state != TcpState.TIME_WAIT) sendReset(sndMax, rcvNxt, true);
+        receiveQueue.clear();
+        enterClosed(CloseReason.ABORTED);
     }
 
     /** Repair: the complete state, for restore elsewhere. */
@@ -88,26 +1014,68 @@ public final class TcpConnection {
         throw new UnsupportedOperationException("TODO");
     }
 
-    public void setNagle(boolean on) { throw new UnsupportedOperationException("TODO"); }
+    public void setNagle(boolean on) {
+        nagle = on;
+    }
 
-    public void setKeepalive(boolean on, long now) { throw new UnsupportedOperationException("TODO"); }
+    public void setKeepalive(boolean on, long now) {
+        keepalive = on;
+        restartKeepalive(now);
+    }
 
-    public FourTuple tuple() { throw new UnsupportedOperationException("TODO"); }
+    /**
+     * Lets the host accept super-segments of up to maxBytes payload (rounded down to a multiple of
+     * {@link #maxSegmentPayload()}), for TAP segmentation offload; 0 turns it off.
+     */
+    public void setSegmentOffload(int maxBytes) {
+        segmentOffload = Math.max(0, maxBytes);
+    }
 
-    public TcpState state() { throw new UnsupportedOperationException("TODO"); }
+    /** Largest payload of a normal segment: the send MSS minus the timestamp option when negotiated. */
+    public int maxSegmentPayload() {
+        return Math.max(1, sendMss - (tsOk ? TS_OPTION_BYTES : 0));
+    }
+
+    public FourTuple tuple() { return tuple; }
+
+    public TcpState state() { return state; }
 
     /** Bytes readable now (excluding FIN). */
-    public int readableBytes() { throw new UnsupportedOperationException("TODO"); }
+    public int readableBytes() { return receiveQueue.size(); }
 
     /** True when the peer's FIN was received and all data before it read. */
-    public boolean isEndOfStream() { throw new UnsupportedOperationException("TODO"); }
+    public boolean isEndOfStream() { return finReceived && receiveQueue.isEmpty(); }
 
     /** Free send-buffer space. */
-    public int writableBytes() { throw new UnsupportedOperationException("TODO"); }
+    public int writableBytes() {
+        if (finQueued || state == TcpState.CLOSED) return 0;
+        return Math.max(0, config.sendBuffer() - sendQueue.size());
+    }
 
     /** True once the handshake completed (stays true after close). */
-    public boolean isEstablished() { throw new UnsupportedOperationException("TODO"); }
+    public boolean isEstablished() { return established; }
 
     /** Statistics for tests and metrics. */
-    public TcpStats stats() { throw new UnsupportedOperationException("TODO"); }
+    public TcpStats stats() { return stats; }
+
+    // Internals for tests in this package.
+    int sndUna() { return sndUna; }
+    int sndNxt() { return sndNxt; }
+    int sndMax() { return sndMax; }
+    long sndWnd() { return sndWnd; }
+    int rcvNxt() { return rcvNxt; }
+    long cwnd() { return cc.cwnd; }
+    long ssthresh() { return cc.ssthresh; }
+    long currentRto() { return rtt.timeout(); }
+    int sndWindowShift() { return sndShift; }
+    int rcvWindowShift() { return rcvShift; }
+    boolean inRecovery() { return inRecovery; }
+    int tsRecent() { return tsRecent; }
+    long srtt() { return rtt.srtt; }
+
+    @Override
+    public String toString() {
+        return "TcpConnection[" + tuple + " " + state + " una=" + Integer.toUnsignedString(sndUna) + " nxt=" + Integer.toUnsignedString(sndNxt)
+                + " rcv=" + Integer.toUnsignedString(rcvNxt) + "]";
+    }
 }

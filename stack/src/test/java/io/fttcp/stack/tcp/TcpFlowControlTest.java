@@ -1,0 +1,183 @@
+package io.fttcp.stack.tcp;
+
+import static io.fttcp.stack.tcp.TestNet.MS;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TcpFlowControlTest {
+
+    private static List<TcpSegment> dataSegments(TestNet.Endpoint e) {
+        return e.sent.stream().filter(s -> s.payloadLength() > 0).toList();
+    }
+
+    @Test
+    void zeroWindowIsProbedAndReopens() {
+        TcpConfig small = TcpConfig.defaults().withBuffers(20_000, 1 << 20);
+        TestNet net = new TestNet(11, TcpConfig.defaults(), small);
+        byte[] data = TestNet.randomBytes(new SplittableRandom(11), 100_000);
+        net.b.autoRead = false;
+        net.a.toSend = data;
+        assertTrue(net.handshake());
+        net.runFor(30_000 * MS);
+        assertEquals(0, net.a.conn.sndWnd(), net::describe);
+        assertTrue(net.b.conn.readableBytes() <= 20_000 + 1448, "receiver over-committed: " + net.b.conn.readableBytes());
+        assertEquals(net.a.conn.sndUna(), net.a.conn.sndMax(), "nothing in flight while the window is zero");
+        List<TcpSegment> probes = net.a.sent.stream().filter(s -> s.payloadLength() == 0 && s.seq == net.a.conn.sndUna() - 1).toList();
+        assertTrue(probes.size() >= 3 && probes.size() <= 12, "probes: " + probes.size());
+        // The receiver still answers probes (no connection loss), and reopening resumes the transfer.
+        assertEquals(TcpState.ESTABLISHED, net.a.conn.state());
+        net.b.autoRead = true;
+        assertTrue(net.runUntil(() -> net.b.received.size() == data.length, 200_000 * MS), net::describe);
+        assertArrayEquals(data, net.b.received.toByteArray());
+    }
+
+    @Test
+    void windowUpdateAfterReadReopensWithoutWaitingForProbe() {
+        TcpConfig small = TcpConfig.defaults().withBuffers(20_000, 1 << 20);
+        TestNet net = new TestNet(12, TcpConfig.defaults(), small);
+        net.b.autoRead = false;
+        net.a.toSend = new byte[60_000];
+        assertTrue(net.handshake());
+        net.runFor(3_000 * MS);
+        assertEquals(0, net.a.conn.sndWnd());
+        int probeSeq = net.a.conn.sndUna() - 1;
+        assertTrue(net.a.sent.stream().anyMatch(s -> s.payloadLength() == 0 && s.seq == probeSeq), "probed while closed");
+        int mark = net.a.sent.size();
+        net.b.readAll();
+        int receivedBefore = net.b.received.size();
+        net.runFor(10 * MS); // far less than a persist interval
+        assertTrue(net.a.conn.sndWnd() > 0 || net.b.conn.readableBytes() > 0, net::describe);
+        assertTrue(net.b.conn.readableBytes() > 0, "sender resumed at once after the window update");
+        assertTrue(net.a.sent.subList(mark, net.a.sent.size()).stream().noneMatch(s -> s.payloadLength() == 0 && s.seq == probeSeq));
+        assertTrue(receivedBefore > 0);
+    }
+
+    @Test
+    void sendersAvoidSillyWindowSegmentsWhenTheReaderIsSlow() {
+        TcpConfig small = TcpConfig.defaults().withBuffers(20_000, 1 << 20).withNagle(false);
+        TestNet net = new TestNet(13, small);
+        net.b.autoRead = false;
+        int total = 300_000;
+        net.a.toSend = TestNet.randomBytes(new SplittableRandom(13), total);
+        assertTrue(net.handshake());
+        ByteBuffer dribble = ByteBuffer.allocate(100);
+        long until = net.now + 100_000 * MS;
+        while (net.b.received.size() < total && net.now < until) {
+            net.runFor(2 * MS);
+            dribble.clear();
+            int n = net.b.conn.read(dribble, net.now);
+            if (n > 0) net.b.received.write(dribble.array(), 0, n);
+        }
+        assertEquals(total, net.b.received.size(), net::describe);
+        int mss = net.a.conn.maxSegmentPayload();
+        long tiny = dataSegments(net.a).stream().filter(s -> s.payloadLength() < mss / 2).count();
+        assertTrue(tiny <= 2, "tiny segments sent: " + tiny);
+        // Receiver side: once the window closes it reopens by at least one MSS (or half the buffer).
+        int lastWindow = -1;
+        for (TcpSegment s : net.b.sent) {
+            if (lastWindow == 0 && s.window > 0) assertTrue(s.window >= Math.min(10_000, mss), "window reopened by " + s.window);
+            lastWindow = s.window;
+        }
+    }
+
+    @Test
+    void nagleHoldsSmallSegmentsWhileDataIsUnacknowledged() {
+        for (boolean nagle : new boolean[] {true, false}) {
+            TestNet net = new TestNet(14, TcpConfig.defaults().withNagle(nagle));
+            net.delay = 10 * MS;
+            assertTrue(net.handshake());
+            int before = dataSegments(net.a).size();
+            for (int i = 0; i < 20; i++) net.a.conn.write(ByteBuffer.wrap(new byte[10]), net.now);
+            int sent = dataSegments(net.a).size() - before;
+            if (nagle) assertEquals(1, sent, "Nagle: one small segment in flight");
+            else assertEquals(20, sent, "TCP_NODELAY: every write goes out");
+            assertTrue(net.runUntil(() -> net.b.received.size() == 200, 1_000 * MS));
+        }
+    }
+
+    @Test
+    void setNagleSwitchesAtRuntime() {
+        TestNet net = new TestNet(15, TcpConfig.defaults());
+        assertTrue(net.handshake());
+        net.a.conn.setNagle(false);
+        int before = dataSegments(net.a).size();
+        for (int i = 0; i < 5; i++) net.a.conn.write(ByteBuffer.wrap(new byte[10]), net.now);
+        assertEquals(5, dataSegments(net.a).size() - before);
+    }
+
+    @Test
+    void delayedAckTiming() {
+        TcpConfig cfg = TcpConfig.defaults().withNagle(false);
+        TestNet net = new TestNet(16, cfg);
+        net.delay = 5 * MS;
+        assertTrue(net.handshake());
+        // Warm up: the first read opens the window from the SYN-ACK's unscaled 64 KiB (an immediate update).
+        net.a.conn.write(ByteBuffer.wrap(new byte[100]), net.now);
+        net.runFor(100 * MS);
+        int acksBefore = net.b.sent.size();
+        net.a.conn.write(ByteBuffer.wrap(new byte[100]), net.now);
+        long sentAt = net.now;
+        assertTrue(net.runUntil(() -> net.b.sent.size() > acksBefore, 1_000 * MS));
+        long ackAt = net.now;
+        assertEquals(5 * MS + 40 * MS, ackAt - sentAt, "ACK delayed by the configured 40 ms");
+
+        // Two full-sized segments: the second is acknowledged at once.
+        net.runFor(100 * MS);
+        int mss = net.a.conn.maxSegmentPayload();
+        int acks2 = net.b.sent.size();
+        net.a.conn.write(ByteBuffer.wrap(new byte[2 * mss]), net.now);
+        long sent2 = net.now;
+        assertTrue(net.runUntil(() -> net.b.sent.size() > acks2, 1_000 * MS));
+        assertEquals(5 * MS, net.now - sent2, "every second full-sized segment is acked immediately");
+        assertEquals(net.a.conn.sndNxt(), net.b.sent.getLast().ack);
+    }
+
+    @Test
+    void outOfOrderSegmentIsAckedImmediatelyAndGapFillToo() {
+        TcpConfig cfg = TcpConfig.defaults().withNagle(false);
+        TestNet net = new TestNet(17, cfg);
+        assertTrue(net.handshake());
+        int mss = net.a.conn.maxSegmentPayload();
+        int firstSeq = net.a.conn.sndNxt();
+        boolean[] dropped = {false};
+        net.dropFilter = s -> s.payloadLength() > 0 && s.seq == firstSeq && !dropped[0] && (dropped[0] = true);
+        byte[] data = TestNet.randomBytes(new SplittableRandom(17), 5 * mss);
+        net.a.toSend = data;
+        assertTrue(net.runUntil(() -> net.b.received.size() == data.length, 5_000 * MS), net::describe);
+        assertArrayEquals(data, net.b.received.toByteArray());
+        assertTrue(net.b.conn.stats().outOfOrderSegments >= 4);
+        // Each out-of-order arrival produced an immediate duplicate ACK carrying SACK blocks.
+        List<TcpSegment> dupAcks = net.b.sent.stream().filter(s -> s.ack == firstSeq && s.payloadLength() == 0 && !s.has(TcpSegment.SYN)).toList();
+        assertTrue(dupAcks.size() >= 4, "dup acks " + dupAcks.size());
+        assertTrue(dupAcks.stream().allMatch(s -> s.sackBlockCount == 1 && s.sackLeft[0] == firstSeq + mss), () -> dupAcks.toString() + firstSeq);
+        assertEquals(firstSeq + 5 * mss, dupAcks.getLast().sackRight[0]);
+        assertEquals(1, net.a.conn.stats().fastRetransmits);
+        assertEquals(0, net.a.conn.stats().timeouts);
+    }
+
+    @Test
+    void windowScalingFillsALongFatPipe() {
+        TcpConfig big = TcpConfig.defaults().withBuffers(8 << 20, 8 << 20);
+        TestNet net = new TestNet(18, big);
+        net.delay = 25 * MS; // 50 ms RTT
+        net.recordSent = false;
+        byte[] data = TestNet.randomBytes(new SplittableRandom(18), 24 << 20);
+        net.a.toSend = data;
+        net.b.readChunk = 1 << 20;
+        assertTrue(net.handshake());
+        assertEquals(8, net.a.conn.sndWindowShift());
+        assertEquals(8, net.a.conn.rcvWindowShift());
+        long[] maxFlight = {0};
+        assertTrue(net.runUntil(() -> {
+            maxFlight[0] = Math.max(maxFlight[0], net.a.conn.sndMax() - net.a.conn.sndUna());
+            return net.b.received.size() == data.length;
+        }, 60_000 * MS));
+        assertArrayEquals(data, net.b.received.toByteArray());
+        assertTrue(maxFlight[0] > 1 << 20, "flight reached " + maxFlight[0]);
+        assertTrue(net.a.conn.sndWnd() > 65535L * 16, "scaled window " + net.a.conn.sndWnd());
+    }
+}

@@ -1,0 +1,149 @@
+package io.fttcp.stack.tcp;
+
+import static io.fttcp.stack.tcp.TestNet.MS;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TcpTimersTest {
+
+    private static List<Long> sendTimesOf(TestNet.Endpoint e, java.util.function.Predicate<TcpSegment> which) {
+        List<Long> t = new ArrayList<>();
+        for (int i = 0; i < e.sent.size(); i++) if (which.test(e.sent.get(i))) t.add(e.sentTimes.get(i));
+        return t;
+    }
+
+    @Test
+    void retransmissionTimeoutBacksOffExponentiallyUpToMaxThenGivesUp() {
+        TcpConfig cfg = TcpConfig.defaults().withRto(1_000 * MS, 200 * MS, 2_000 * MS).withRetries(6, 6);
+        TestNet net = new TestNet(41, cfg);
+        assertTrue(net.handshake());
+        net.partitioned = true;
+        int seq = net.a.conn.sndNxt();
+        net.a.conn.write(ByteBuffer.wrap(new byte[1000]), net.now);
+        assertTrue(net.runUntil(() -> net.a.closed != null, 100_000 * MS));
+        assertEquals(CloseReason.TIMED_OUT, net.a.closed);
+        List<Long> times = sendTimesOf(net.a, s -> s.seq == seq && s.payloadLength() == 1000);
+        assertEquals(7, times.size(), "original + 6 retransmissions");
+        long[] expected = {200, 400, 800, 1600, 2000, 2000};
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i] * MS, times.get(i + 1) - times.get(i), "interval " + i);
+        }
+        assertEquals(6, net.a.conn.stats().timeouts);
+    }
+
+    @Test
+    void synRetriesExhausted() {
+        TcpConfig cfg = TcpConfig.defaults().withRetries(3, 15);
+        TestNet net = new TestNet(42, cfg);
+        net.partitioned = true;
+        long start = net.now;
+        net.a.connect();
+        assertTrue(net.runUntil(() -> net.a.closed != null, 100_000 * MS));
+        assertEquals(CloseReason.TIMED_OUT, net.a.closed);
+        List<Long> syns = sendTimesOf(net.a, s -> s.has(TcpSegment.SYN));
+        assertEquals(List.of(start, start + 1_000 * MS, start + 3_000 * MS, start + 7_000 * MS), syns);
+        assertEquals(start + 15_000 * MS, net.now);
+    }
+
+    @Test
+    void lostSynAckIsRetransmittedAndHandshakeCompletes() {
+        TestNet net = new TestNet(43, TcpConfig.defaults());
+        boolean[] dropped = {false};
+        net.dropFilter = s -> s.has(TcpSegment.SYN) && s.has(TcpSegment.ACK) && !dropped[0] && (dropped[0] = true);
+        assertTrue(net.handshake());
+        assertTrue(dropped[0]);
+        assertTrue(net.b.sent.stream().filter(s -> s.has(TcpSegment.SYN)).count() >= 2, "SYN-ACK retransmitted");
+    }
+
+    @Test
+    void timestampRttEstimate() {
+        TestNet net = new TestNet(44, TcpConfig.defaults());
+        net.delay = 50 * MS;
+        net.recordSent = true;
+        net.a.toSend = new byte[2_000_000];
+        assertTrue(net.handshake());
+        assertTrue(net.runUntil(() -> net.b.received.size() == 2_000_000, 60_000 * MS));
+        long srtt = net.a.conn.srtt();
+        assertTrue(srtt >= 99 * MS && srtt <= 115 * MS, "srtt " + srtt);
+        assertTrue(net.a.conn.currentRto() >= srtt && net.a.conn.currentRto() >= 200 * MS);
+        // TSval follows the millisecond clock and TSecr echoes the peer's latest TSval.
+        TcpSegment first = net.a.sent.get(0), last = net.a.sent.getLast();
+        long elapsedMs = (net.a.sentTimes.getLast() - net.a.sentTimes.get(0)) / MS;
+        assertEquals(elapsedMs, last.tsVal - first.tsVal);
+        assertEquals(net.a.conn.tsRecent(), last.tsEcr);
+    }
+
+    @Test
+    void karnsRuleIgnoresRetransmittedSegmentsWithoutTimestamps() {
+        TcpConfig cfg = TcpConfig.defaults().withOptions(true, false, true).withNagle(false);
+        TestNet net = new TestNet(45, cfg);
+        net.delay = 10 * MS;
+        assertTrue(net.handshake());
+        long before = net.a.conn.srtt();
+        assertEquals(20 * MS, before);
+        int seq = net.a.conn.sndNxt();
+        boolean[] dropped = {false};
+        net.dropFilter = s -> s.seq == seq && s.payloadLength() > 0 && !dropped[0] && (dropped[0] = true);
+        net.a.conn.write(ByteBuffer.wrap(new byte[100]), net.now);
+        assertTrue(net.runUntil(() -> net.a.conn.sndUna() == seq + 100, 5_000 * MS));
+        assertEquals(1, net.a.conn.stats().timeouts);
+        assertEquals(before, net.a.conn.srtt(), "no RTT sample from the retransmitted segment");
+        // The next, clean exchange samples again and clears the backoff.
+        net.a.conn.write(ByteBuffer.wrap(new byte[100]), net.now);
+        assertTrue(net.runUntil(() -> net.a.conn.sndUna() == seq + 200, 5_000 * MS));
+        assertNotEquals(before, net.a.conn.srtt());
+        assertEquals(200 * MS, net.a.conn.currentRto());
+    }
+
+    @Test
+    void pawsRejectsOldTimestamps() {
+        TestNet net = new TestNet(46, TcpConfig.defaults());
+        assertTrue(net.handshake());
+        net.b.conn.write(ByteBuffer.wrap(new byte[10]), net.now);
+        net.runFor(100 * MS);
+        TcpConnection a = net.a.conn;
+        int recent = a.tsRecent();
+        TcpSegment old = new TcpSegment();
+        old.flags = TcpSegment.ACK;
+        old.seq = a.rcvNxt();
+        old.ack = a.sndNxt();
+        old.window = 1000;
+        old.hasTimestamp = true;
+        old.tsVal = recent - 5;
+        old.payload = ByteBuffer.wrap(new byte[50]);
+        int readable = a.readableBytes();
+        a.onSegment(old, net.now);
+        assertEquals(1, a.stats().pawsRejected);
+        assertEquals(readable, a.readableBytes());
+        // The same segment with a current timestamp is accepted, also across the 2^32 wrap.
+        old.tsVal = recent + 3;
+        old.payload = ByteBuffer.wrap(new byte[50]);
+        a.onSegment(old, net.now);
+        assertEquals(readable + 50, a.readableBytes());
+        assertEquals(recent + 3, a.tsRecent());
+    }
+
+    @Test
+    void keepaliveDetectsDeadPeer() {
+        TcpConfig cfg = TcpConfig.defaults().withKeepalive(10_000 * MS, 1_000 * MS, 3);
+        TestNet net = new TestNet(47, cfg);
+        assertTrue(net.handshake());
+        net.a.conn.setKeepalive(true, net.now);
+        // While the peer answers, probes keep the connection alive.
+        net.runFor(100_000 * MS);
+        assertEquals(TcpState.ESTABLISHED, net.a.conn.state());
+        long probes = net.a.sent.stream().filter(s -> s.payloadLength() == 0 && s.seq == net.a.conn.sndUna() - 1).count();
+        assertTrue(probes >= 9 && probes <= 10, "probes " + probes);
+        net.partitioned = true;
+        long cut = net.now;
+        assertTrue(net.runUntil(() -> net.a.closed != null, 100_000 * MS));
+        assertEquals(CloseReason.TIMED_OUT, net.a.closed);
+        long lastHeard = net.now - cut;
+        assertTrue(lastHeard > 3_000 * MS && lastHeard <= 13_000 * MS, "closed after " + lastHeard);
+        assertTrue(net.a.sent.getLast().has(TcpSegment.RST));
+    }
+}
