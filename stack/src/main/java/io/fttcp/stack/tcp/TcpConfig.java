@@ -59,7 +59,7 @@ public record TcpConfig(
     public int receiveWindowShift() {
         if (!windowScaling) return 0;
         int shift = 0;
-        while (shift < 14 && (receiveBuffer >> shift) > 65535) shift++;
+        while (shift < 14 && (65535L << shift) < receiveBuffer) shift++;
         return shift;
     }
 
