@@ -68,6 +68,14 @@ class TapEndToEndTest {
             ExecResult kernel = t.exec(client, Duration.ofSeconds(30), "ping", "-c", "1", "-W", "3", primary.kernelAddress());
             assertTrue(kernel.succeeded(), "the host kernel's own address still works beside the stack: " + kernel.output());
 
+            if (!offloads) {
+                ExecResult second = t.exec(primary, Duration.ofSeconds(60), java, "--enable-native-access=ALL-UNNAMED",
+                        "-cp", System.getProperty("java.class.path"), TapProbe.class.getName(),
+                        primary.tapDevice(), primary.stackMac(), Topology.SERVICE_ADDRESS, "24", "false", "1");
+                assertFalse(second.succeeded(), second.output());
+                assertTrue(second.output().contains("cannot attach to TAP device tap0") && second.output().contains("another process holds it"),
+                        "a second opener gets a clear error: " + second.output());
+            }
             if (offloads) {
                 t.exec(client, "bash", "-c", "echo hello > /dev/udp/" + Topology.SERVICE_ADDRESS + "/9").requireSuccess();
             }
