@@ -265,6 +265,21 @@ public final class Topology implements AutoCloseable {
         }
     }
 
+    /**
+     * The command line that runs {@code mainClass} in a new JVM like this one (same java binary,
+     * same class path, native access enabled), for {@link #start} or {@link #exec}.
+     */
+    public static String[] javaCommand(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        Collections.addAll(cmd, args);
+        return cmd.toArray(String[]::new);
+    }
+
     private static List<String> netnsExec(String ns, String... command) {
         if (command.length == 0) {
             throw new IllegalArgumentException("empty command");

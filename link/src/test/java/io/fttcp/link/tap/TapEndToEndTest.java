@@ -7,22 +7,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * TAP + ARP + namespaces end to end: a probe JVM inside the server host namespace opens tap0,
+ * TAP + ARP + namespaces end to end: a probe JVM inside a server host namespace opens tap0,
  * owns 198.18.0.100 with its own MAC and answers pings from the client namespace's kernel.
  * Runs only as root.
  */
@@ -33,63 +26,85 @@ class TapEndToEndTest {
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "skipped: no /dev/net/tun");
     }
 
+    private static ExecResult ping(Topology t, Host from, int count) {
+        return t.exec(from, Duration.ofSeconds(30), "ping", "-c", Integer.toString(count), "-i", "0.2", "-W", "3", Topology.SERVICE_ADDRESS);
+    }
+
+    private static String neighbour(Topology t, Host from) {
+        return t.exec(from, "ip", "neigh", "show", Topology.SERVICE_ADDRESS).requireSuccess().output();
+    }
+
     @ParameterizedTest(name = "offloads={0}")
     @ValueSource(booleans = {false, true})
     void clientPingsTheServiceAddressOwnedByTheTapProbe(boolean offloads) throws Exception {
         try (Topology t = Topology.builder().client("client").server("primary").build()) {
             Host client = t.host("client");
             Host primary = t.host("primary");
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            Process probe = t.start(primary, pb -> pb.redirectErrorStream(true), java, "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), TapProbe.class.getName(),
-                    primary.tapDevice(), primary.stackMac(), Topology.SERVICE_ADDRESS, "24", Boolean.toString(offloads), "120");
-            List<String> lines = new CopyOnWriteArrayList<>();
-            CountDownLatch ready = new CountDownLatch(1);
-            Thread output = Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        lines.add(line);
-                        if (line.startsWith("READY")) {
-                            ready.countDown();
-                        }
-                    }
-                } catch (java.io.IOException ignored) {
-                    // the probe was killed
-                }
-            });
-            assertTrue(ready.await(30, TimeUnit.SECONDS), () -> "probe did not start: " + lines);
+            ProbeProcess probe = ProbeProcess.start(t, primary, primary.stackMac(), Topology.SERVICE_ADDRESS, offloads);
 
-            ExecResult ping = t.exec(client, Duration.ofSeconds(30), "ping", "-c", "3", "-i", "0.2", "-W", "3", Topology.SERVICE_ADDRESS);
-            assertTrue(ping.succeeded() && ping.output().contains("3 received"), ping.output() + "\nprobe: " + lines);
-
-            String neigh = t.exec(client, "ip", "neigh", "show", Topology.SERVICE_ADDRESS).requireSuccess().output();
+            ExecResult ping = ping(t, client, 3);
+            assertTrue(ping.succeeded() && ping.output().contains("3 received"), ping.output() + "\nprobe: " + probe.lines);
+            String neigh = neighbour(t, client);
             assertTrue(neigh.contains(primary.stackMac()), "client learned the stack's MAC by ARP: " + neigh);
 
             ExecResult kernel = t.exec(client, Duration.ofSeconds(30), "ping", "-c", "1", "-W", "3", primary.kernelAddress());
             assertTrue(kernel.succeeded(), "the host kernel's own address still works beside the stack: " + kernel.output());
 
             if (!offloads) {
-                ExecResult second = t.exec(primary, Duration.ofSeconds(60), java, "--enable-native-access=ALL-UNNAMED",
-                        "-cp", System.getProperty("java.class.path"), TapProbe.class.getName(),
-                        primary.tapDevice(), primary.stackMac(), Topology.SERVICE_ADDRESS, "24", "false", "1");
+                ExecResult second = t.exec(primary, Duration.ofSeconds(60), Topology.javaCommand(TapProbe.class.getName(),
+                        primary.tapDevice(), primary.stackMac(), Topology.SERVICE_ADDRESS, "24", "false", "1"));
                 assertFalse(second.succeeded(), second.output());
                 assertTrue(second.output().contains("cannot attach to TAP device tap0") && second.output().contains("another process holds it"),
                         "a second opener gets a clear error: " + second.output());
-            }
-            if (offloads) {
+            } else {
                 t.exec(client, "bash", "-c", "echo hello > /dev/udp/" + Topology.SERVICE_ADDRESS + "/9").requireSuccess();
             }
-            probe.getOutputStream().close();
-            assertTrue(probe.waitFor(20, TimeUnit.SECONDS), "probe exits when its stdin closes");
-            output.join(Duration.ofSeconds(5));
-            String stats = lines.stream().filter(l -> l.startsWith("STATS")).findFirst().orElseThrow(() -> new AssertionError("no STATS: " + lines));
+            String stats = probe.stop();
             System.out.println("offloads=" + offloads + " probe " + stats);
             assertTrue(stats.contains("echoes=3 "), stats);
             assertTrue(stats.contains("garp=3 "), stats);
             assertTrue(stats.contains("writeErrors=0 "), stats);
             if (offloads) {
                 assertTrue(stats.contains("udp=1 udpTrusted=1 "), "UDP from the client arrives with a partial or verified checksum: " + stats);
+                assertTrue(stats.contains("partialCsum=1 "), stats);
             }
+        }
+    }
+
+    /**
+     * The ARP half of takeover: the primary's stack dies, the backup's stack takes the service
+     * address and announces it; the client reaches the backup at once, without waiting for its
+     * ARP entry (or the switch's MAC table) to age out.
+     */
+    @ParameterizedTest(name = "sameVirtualMac={0}")
+    @ValueSource(booleans = {true, false})
+    void gratuitousArpMovesTheServiceAddressToTheBackup(boolean sameVirtualMac) throws Exception {
+        try (Topology t = Topology.builder().client("client").server("primary").server("backup").build()) {
+            Host client = t.host("client");
+            Host primary = t.host("primary");
+            Host backup = t.host("backup");
+            String primaryMac = sameVirtualMac ? Topology.SERVICE_MAC : primary.stackMac();
+            String backupMac = sameVirtualMac ? Topology.SERVICE_MAC : backup.stackMac();
+
+            ProbeProcess first = ProbeProcess.start(t, primary, primaryMac, Topology.SERVICE_ADDRESS, false);
+            ExecResult before = ping(t, client, 2);
+            assertTrue(before.succeeded(), before.output() + "\nprobe: " + first.lines);
+            assertTrue(neighbour(t, client).contains(primaryMac));
+            first.kill();
+
+            ProbeProcess second = ProbeProcess.start(t, backup, backupMac, Topology.SERVICE_ADDRESS, false);
+            if (!sameVirtualMac) {
+                String neigh = "";
+                for (int i = 0; i < 40 && !neigh.contains(backupMac); i++) {
+                    Thread.sleep(50);
+                    neigh = neighbour(t, client);
+                }
+                assertTrue(neigh.contains(backupMac), "the announcement updated the client's ARP entry: " + neigh);
+            }
+            ExecResult after = t.exec(client, Duration.ofSeconds(30), "ping", "-c", "3", "-i", "0.2", "-W", "1", Topology.SERVICE_ADDRESS);
+            assertTrue(after.succeeded() && after.output().contains("3 received"), after.output() + "\nbackup probe: " + second.lines);
+            String stats = second.stop();
+            assertTrue(stats.contains("echoes=3 "), stats);
         }
     }
 }
