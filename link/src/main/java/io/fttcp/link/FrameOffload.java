@@ -5,6 +5,13 @@ package io.fttcp.link;
  * receiver of the frame must still fill in (partial checksum) and segmentation (GSO) of a frame
  * larger than the MTU. Offsets are from the start of the frame. Mutable and reusable, so
  * passing it costs no allocation.
+ *
+ * <p>Sending a large TCP/IPv4 packet for the kernel to segment (tested end to end): IP total
+ * length and header checksum for the whole packet; the TCP checksum field holds the folded,
+ * not inverted, pseudo-header sum over the whole TCP length; then
+ * {@code set(FLAG_NEEDS_CSUM, GSO_TCPV4, ipHeader + tcpHeader, mss, ipHeader, 16)} with offsets
+ * from the IP header when sending through {@code EthernetInterface.send} (it adds the 14
+ * Ethernet bytes). A single partial-checksum packet is the same with {@code GSO_NONE}.
  */
 public final class FrameOffload {
     /** The checksum at checksumStart+checksumOffset holds only the pseudo-header sum. */

@@ -19,6 +19,7 @@ final class IcmpEchoResponder implements IpPacketSink {
     long echoesAnswered;
     long udpReceived;
     long udpChecksumTrusted;
+    long tcpResets;
 
     IcmpEchoResponder(EthernetInterface iface, boolean partialChecksum) {
         this.iface = iface;
@@ -49,6 +50,10 @@ final class IcmpEchoResponder implements IpPacketSink {
             }
             return;
         }
+        if (protocol == 6 && (packet.get(p + ihl + 13) & 0x04) != 0) {
+            tcpResets++;
+            return;
+        }
         if (protocol != 1 || packet.get(p + ihl) != 8 || packet.get(p + ihl + 1) != 0) {
             return;
         }
@@ -72,6 +77,34 @@ final class IcmpEchoResponder implements IpPacketSink {
             reply.putShort(ihl + 2, (short) checksum(reply, ihl, total - ihl));
             iface.accept(reply, now);
         }
+    }
+
+    /**
+     * Sends one TCP segment of {@code payload} bytes (PSH|ACK, to a port nobody listens on) as a
+     * single GSO frame the kernel must cut into {@code mss}-sized segments, with the checksum
+     * left partial: the field holds the pseudo-header sum over the full TCP length, as Linux's
+     * own TSO does.
+     */
+    void sendLargeTcp(int src, int dst, int dstPort, int payload, int mss, long now) {
+        int tcpLength = 20 + payload;
+        reply.clear();
+        reply.put(0, (byte) 0x45).put(1, (byte) 0).putShort(2, (short) (20 + tcpLength)).putShort(4, (short) 0x1234)
+                .putShort(6, (short) 0x4000).put(8, (byte) 64).put(9, (byte) 6).putShort(10, (short) 0)
+                .putInt(12, src).putInt(16, dst);
+        reply.putShort(10, (short) checksum(reply, 0, 20));
+        reply.putShort(20, (short) 40000).putShort(22, (short) dstPort).putInt(24, 1000).putInt(28, 1)
+                .put(32, (byte) 0x50).put(33, (byte) 0x18).putShort(34, (short) 0xffff).putShort(36, (short) 0).putShort(38, (short) 0);
+        for (int i = 0; i < payload; i++) {
+            reply.put(40 + i, (byte) i);
+        }
+        long pseudo = ((src >>> 16) & 0xffff) + (src & 0xffff) + ((dst >>> 16) & 0xffff) + (dst & 0xffff) + 6 + tcpLength;
+        while ((pseudo >>> 16) != 0) {
+            pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
+        }
+        reply.putShort(36, (short) pseudo);
+        reply.limit(20 + tcpLength);
+        offload.set(FrameOffload.FLAG_NEEDS_CSUM, FrameOffload.GSO_TCPV4, 40, mss, 20, 16);
+        iface.send(reply, offload, now);
     }
 
     static int checksum(ByteBuffer b, int from, int length) {

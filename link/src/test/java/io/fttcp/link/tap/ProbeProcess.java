@@ -47,6 +47,12 @@ final class ProbeProcess {
         }
     }
 
+    /** Sends one command line to the probe's stdin. */
+    void command(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** Closes stdin so the probe prints STATS and exits; returns the STATS line. */
     String stop() throws InterruptedException, IOException {
         process.getOutputStream().close();

@@ -72,6 +72,30 @@ class TapEndToEndTest {
     }
 
     /**
+     * Segmentation offload: the probe writes one 4000-byte TCP frame with GSO (MSS 1000) and a
+     * partial checksum to a closed port on the client. With offloads off on the client's veth,
+     * the kernel must cut it into 4 segments and complete each checksum in software; the client
+     * kernel then verifies each and answers each with a RST. A wrong virtio-net header would be
+     * refused (write error), a wrong checksum seed would be dropped silently (no RSTs).
+     */
+    @org.junit.jupiter.api.Test
+    void largeTcpFramesAreSegmentedByTheKernel() throws Exception {
+        try (Topology t = Topology.builder().client("client").server("primary").build()) {
+            Host client = t.host("client");
+            Host primary = t.host("primary");
+            t.disableOffloads(client);
+            ProbeProcess probe = ProbeProcess.start(t, primary, primary.stackMac(), Topology.SERVICE_ADDRESS, true);
+            assertTrue(ping(t, client, 1).succeeded(), "warm ARP both ways: " + probe.lines);
+            probe.command("gso " + client.kernelAddress() + " 9 4000 1000");
+            Thread.sleep(1000);
+            String stats = probe.stop();
+            System.out.println("gso probe " + stats);
+            assertTrue(stats.contains("writeErrors=0 "), stats);
+            assertTrue(stats.contains("tcpResets=4 "), "one RST per segment, so the kernel cut 4 valid segments: " + stats);
+        }
+    }
+
+    /**
      * The ARP half of takeover: the primary's stack dies, the backup's stack takes the service
      * address and announces it; the client reaches the backup at once, without waiting for its
      * ARP entry (or the switch's MAC table) to age out.

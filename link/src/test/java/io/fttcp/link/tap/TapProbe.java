@@ -5,12 +5,16 @@ import io.fttcp.link.ethernet.EthernetInterface;
 import io.fttcp.link.ethernet.Ipv4Text;
 import io.fttcp.link.ethernet.MacAddress;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Run inside a server host namespace by the link end-to-end test: opens a TAP device, owns an
  * address with its own MAC (answers ARP), announces it, and answers pings. Prints READY when
- * up and STATS when stdin closes (or after the time limit).
+ * up and STATS when stdin closes (or after the time limit). With offloads, the stdin command
+ * {@code gso <dst> <port> <payload> <mss>} sends one large TCP frame for the kernel to segment.
  *
  * <p>Usage: TapProbe tap-name mac address prefix-length offloads(true|false) max-seconds
  */
@@ -38,10 +42,17 @@ public final class TapProbe {
             synchronized (lock) {
                 iface.sendGratuitousArp(address, 3, 100_000_000L, System.nanoTime());
             }
+            // Commands on stdin: "gso <dst> <port> <payload> <mss>" sends one large TCP frame; EOF stops.
             Thread stdinWatcher = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (System.in.read() >= 0) {
-                        // wait for EOF
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        String[] w = line.trim().split("\\s+");
+                        if (w.length == 5 && w[0].equals("gso")) {
+                            synchronized (lock) {
+                                responder.sendLargeTcp(address, Ipv4Text.parse(w[1]), Integer.parseInt(w[2]),
+                                        Integer.parseInt(w[3]), Integer.parseInt(w[4]), System.nanoTime());
+                            }
+                        }
                     }
                 } catch (IOException ignored) {
                     // treat as EOF
@@ -57,7 +68,7 @@ public final class TapProbe {
             }
             synchronized (lock) {
                 System.out.println("STATS echoes=" + responder.echoesAnswered + " udp=" + responder.udpReceived
-                        + " udpTrusted=" + responder.udpChecksumTrusted + " " + iface.stats() + " " + tap.stats()
+                        + " udpTrusted=" + responder.udpChecksumTrusted + " tcpResets=" + responder.tcpResets + " " + iface.stats() + " " + tap.stats()
                         + (tap.readFailure() == null ? "" : " failure=" + tap.readFailure()));
             }
             System.out.flush();
