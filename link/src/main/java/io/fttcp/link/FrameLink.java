@@ -16,4 +16,31 @@ public interface FrameLink {
 
     /** Where received frames go. */
     void setReceiver(FrameReceiver receiver);
+
+    /**
+     * Whether this link takes frames with partial checksums and GSO frames larger than the MTU
+     * (and may deliver such frames). False unless the link says otherwise.
+     */
+    default boolean offloadsEnabled() {
+        return false;
+    }
+
+    /**
+     * Sends one frame with offload metadata (offsets from the frame's start). Links without
+     * offloads accept only plain metadata.
+     */
+    default void send(ByteBuffer frame, FrameOffload offload) {
+        if (offload != null && !offload.isPlain()) {
+            throw new UnsupportedOperationException("this link has no offloads; cannot send " + offload);
+        }
+        send(frame);
+    }
+
+    /**
+     * The offload metadata of the frame being delivered, valid only during
+     * {@link FrameReceiver#receive}; null if the link does not use offloads.
+     */
+    default FrameOffload receivedOffload() {
+        return null;
+    }
 }
