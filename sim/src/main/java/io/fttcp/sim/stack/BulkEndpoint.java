@@ -1,0 +1,125 @@
+package io.fttcp.sim.stack;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One end of a bulk transfer, in both directions at once: sends {@code sendBytes} of a seeded
+ * {@link Pattern} then shuts its output down, checks every received byte against the pattern it
+ * expects, reads to end of stream, and then closes. A sender only, or a receiver only, is the
+ * same with zero bytes the other way.
+ */
+public final class BulkEndpoint extends ConnectionApp {
+    private static final int CHUNK = 64 * 1024;
+
+    private final Pattern sendPattern;
+    private final long sendBytes;
+    private final Pattern expectPattern;
+    private final long expectBytes;
+    private final ByteBuffer out = ByteBuffer.allocate(CHUNK).flip();
+    private final ByteBuffer in = ByteBuffer.allocate(CHUNK);
+    private long generated;
+    private long received;
+    private boolean outputShut;
+    private boolean endOfStream;
+    private boolean closeCalled;
+
+    public BulkEndpoint(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
+        this.sendPattern = sendPattern;
+        this.sendBytes = sendBytes;
+        this.expectPattern = expectPattern;
+        this.expectBytes = expectBytes;
+    }
+
+    @Override
+    protected void pump(long now) {
+        send();
+        receive();
+        if (endOfStream && outputShut && !closeCalled) {
+            closeCalled = true;
+            host.close(connection);
+        }
+    }
+
+    private void send() {
+        while (sent() < sendBytes) {
+            if (!out.hasRemaining()) {
+                int n = (int) Math.min(CHUNK, sendBytes - generated);
+                out.clear();
+                sendPattern.fill(out, generated, n);
+                out.flip();
+                generated += n;
+            }
+            if (host.write(connection, out) == 0) {
+                return;
+            }
+        }
+        if (!outputShut) {
+            outputShut = true;
+            host.shutdownOutput(connection);
+        }
+    }
+
+    private void receive() {
+        while (!endOfStream) {
+            in.clear();
+            int n = host.read(connection, in);
+            if (n < 0) {
+                endOfStream = true;
+                if (received != expectBytes) {
+                    fail("end of stream after " + received + " of " + expectBytes + " bytes");
+                }
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            in.flip();
+            if (received + n > expectBytes) {
+                fail("received " + (received + n) + " bytes, expected only " + expectBytes);
+                return;
+            }
+            long mismatch = expectPattern.firstMismatch(in, received);
+            if (mismatch >= 0) {
+                fail("byte " + mismatch + " is " + in.get(in.position() + (int) (mismatch - received))
+                        + ", expected " + expectPattern.byteAt(mismatch));
+                return;
+            }
+            received += n;
+        }
+    }
+
+    /** Bytes accepted by the connection so far. */
+    public long sent() {
+        return generated - out.remaining();
+    }
+
+    /** Bytes received and checked so far. */
+    public long received() {
+        return received;
+    }
+
+    public long sendBytes() {
+        return sendBytes;
+    }
+
+    public long expectBytes() {
+        return expectBytes;
+    }
+
+    public boolean endOfStream() {
+        return endOfStream;
+    }
+
+    /** All sent, all received intact, end of stream seen, close called. */
+    @Override
+    public boolean isDone() {
+        return closeCalled && failure() == null && received == expectBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "BulkEndpoint[" + (connection == null ? "unconnected" : connection.tuple()) + " sent " + sent() + "/" + sendBytes
+                + ", received " + received + "/" + expectBytes + (endOfStream ? ", EOF" : "")
+                + (isClosed() ? ", " + closeReason() : "") + (failure() == null ? "" : ", FAILED: " + failure()) + "]";
+    }
+}
