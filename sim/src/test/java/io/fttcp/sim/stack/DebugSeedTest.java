@@ -1,21 +1,50 @@
 package io.fttcp.sim.stack;
 
-import io.fttcp.sim.Simulation;
+import io.fttcp.sim.SimulationSeeds;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Tools for investigating failures, inactive unless asked for:
+ * {@code -Ddebug.seed=S} replays one random-transfer seed and prints its TCP segments
+ * ({@code -Ddebug.filter=text} keeps matching lines); {@code -Ddebug.scan=N} runs N seeds
+ * without stopping and lists every failing one.
+ */
 class DebugSeedTest {
     @Test
-    void replay() {
+    void replayWithSegmentLog() {
         String s = System.getProperty("debug.seed");
-        if (s == null) return;
-        long seed = Long.parseLong(s);
-        SegmentLog log = new SegmentLog(200000);
+        if (s == null) {
+            return;
+        }
+        SegmentLog log = new SegmentLog(200_000);
         RandomTransfersSimulationTest.observer = log;
         try {
-            RandomTransfersSimulationTest.run(seed);
+            RandomTransfersSimulationTest.run(Long.parseLong(s));
         } catch (Throwable t) {
             System.out.println(log.dump(System.getProperty("debug.filter", "")));
             throw t;
+        } finally {
+            RandomTransfersSimulationTest.observer = null;
         }
+    }
+
+    @Test
+    void scan() {
+        String n = System.getProperty("debug.scan");
+        if (n == null) {
+            return;
+        }
+        long[] seeds = SimulationSeeds.seeds(RandomTransfersSimulationTest.BASE_SEED, Integer.parseInt(n));
+        int failures = 0;
+        for (int i = 0; i < seeds.length; i++) {
+            try {
+                RandomTransfersSimulationTest.run(seeds[i]);
+            } catch (Throwable t) {
+                failures++;
+                String message = String.valueOf(t.getMessage());
+                System.out.println("FAIL run " + (i + 1) + " seed " + seeds[i] + ": " + message.substring(0, Math.min(200, message.length())));
+            }
+        }
+        System.out.println("scan: " + failures + " of " + seeds.length + " seeds failed");
     }
 }

@@ -38,11 +38,35 @@ final class SegmentLog implements NetworkObserver {
                 now / 1e9, Ipv4Text.format(frame.getInt(ip + 12)), frame.getShort(tcp) & 0xFFFF,
                 Ipv4Text.format(frame.getInt(ip + 16)), frame.getShort(tcp + 2) & 0xFFFF, f,
                 Integer.toUnsignedString(frame.getInt(tcp + 4)), Integer.toUnsignedString(frame.getInt(tcp + 8)),
-                frame.getShort(tcp + 14) & 0xFFFF, payload);
+                frame.getShort(tcp + 14) & 0xFFFF, payload) + timestamps(frame, tcp, dataOffset);
         lines.addLast(line);
         if (lines.size() > keep) {
             lines.removeFirst();
         }
+    }
+
+    private static String timestamps(ByteBuffer frame, int tcp, int dataOffset) {
+        int at = tcp + 20;
+        int end = tcp + dataOffset;
+        while (at < end) {
+            int kind = frame.get(at) & 0xFF;
+            if (kind == 0) {
+                break;
+            }
+            if (kind == 1) {
+                at++;
+                continue;
+            }
+            int length = frame.get(at + 1) & 0xFF;
+            if (length < 2) {
+                break;
+            }
+            if (kind == 8 && length == 10) {
+                return " TS " + Integer.toUnsignedString(frame.getInt(at + 2)) + " ecr " + Integer.toUnsignedString(frame.getInt(at + 6));
+            }
+            at += length;
+        }
+        return "";
     }
 
     /** The kept lines whose text contains {@code filter}. */

@@ -97,6 +97,25 @@ final class StackWorld {
         assertEquals(CloseReason.CLOSED, app.closeReason(), side + " did not close in order: " + app);
     }
 
+    /** The applications not closed yet, with their connection's TCP state and counters. */
+    static String unfinished(List<? extends ConnectionApp> apps) {
+        StringBuilder b = new StringBuilder();
+        for (ConnectionApp app : apps) {
+            if (!app.isClosed() && app.connection() != null) {
+                var tcp = app.connection().tcp();
+                var st = tcp.stats();
+                b.append("\n  ").append(app).append(": ").append(tcp).append(" srtt=").append(st.srtt / 1_000_000.0)
+                        .append("ms cwnd=").append(st.cwnd).append(" ssthresh=").append(st.ssthresh)
+                        .append(" retransmits=").append(st.retransmits).append(" fast=").append(st.fastRetransmits)
+                        .append(" timeouts=").append(st.timeouts).append(" dupSegs=").append(st.duplicateSegments)
+                        .append(" ooo=").append(st.outOfOrderSegments).append(" invalid=").append(st.invalidSegments)
+                        .append(" paws=").append(st.pawsRejected).append(" next deadline in ")
+                        .append((tcp.nextDeadline() - app.host.now()) / 1e9).append("s");
+            }
+        }
+        return b.toString();
+    }
+
     static boolean allClosed(List<? extends ConnectionApp> apps) {
         for (ConnectionApp app : apps) {
             if (!app.isClosed() && app.failure() == null) {
