@@ -1,5 +1,6 @@
 package io.fttcp.stack.host;
 
+import io.fttcp.stack.runtime.TimerDriven;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConnection;
@@ -24,7 +25,7 @@ import java.util.Set;
  *
  * <p>Not thread-safe; the runtime serializes all calls (one lock per host).
  */
-public final class IpHost implements IpPacketSink, TcpOutput {
+public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private static final int EPHEMERAL_LOW = 32768, EPHEMERAL_HIGH = 60999;
 
     private final HostConfig config;
@@ -104,10 +105,12 @@ public final class IpHost implements IpPacketSink, TcpOutput {
         return now;
     }
 
+    @Override
     public long nextDeadline() {
         return timers.earliest();
     }
 
+    @Override
     public void onTimer(long now) {
         enter(now);
         Connection c;
