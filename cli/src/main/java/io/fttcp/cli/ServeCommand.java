@@ -5,6 +5,11 @@ import io.fttcp.api.kernel.KernelNetwork;
 import io.fttcp.apps.echo.LineEchoServer;
 import io.fttcp.apps.http.HttpFileServer;
 import io.fttcp.apps.http.HttpServerConfig;
+import io.fttcp.link.ethernet.MacAddress;
+import io.fttcp.roles.StackHost;
+import io.fttcp.roles.StackHostConfig;
+import io.fttcp.roles.StackAddresses;
+import io.fttcp.stack.host.HostConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,6 +18,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -40,6 +46,22 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address and port to listen on (port 0: any free port). Default: ${DEFAULT-VALUE}.")
     InetSocketAddress listen;
 
+    @Option(names = "--tap", defaultValue = "tap0", paramLabel = "NAME",
+            description = "Stack: the TAP device to run on (must exist and be up). Default: ${DEFAULT-VALUE}.")
+    String tap;
+
+    @Option(names = "--mac", defaultValue = "00:00:5e:00:01:01", paramLabel = "MAC",
+            description = "Stack: its MAC address. Default: the VRRP virtual MAC ${DEFAULT-VALUE}.")
+    String mac;
+
+    @Option(names = "--prefix", defaultValue = "24", paramLabel = "BITS",
+            description = "Stack: prefix length of the listen address's subnet. Default: ${DEFAULT-VALUE}.")
+    int prefix;
+
+    @Option(names = "--offloads", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Stack: use the TAP's checksum and segmentation offloads. Default: ${DEFAULT-VALUE}.")
+    boolean offloads;
+
     @Option(names = "--root", paramLabel = "DIR",
             description = "HTTP: directory whose files are served. Without it only /gen/<bytes> and /upload are served.")
     Path root;
@@ -61,10 +83,6 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         Network net = openNetwork();
-        if (net == null) {
-            spec.commandLine().getErr().println("fttcp serve: the user-space stack is not wired yet; use --network kernel for now.");
-            return 2;
-        }
         Running started = start(net);
         running = started;
         Thread hook = new Thread(this::stop, "fttcp-serve-shutdown");
@@ -80,13 +98,25 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The chosen network, or null if it is not available in this build. */
-    private Network openNetwork() {
+    /** The chosen network. */
+    private Network openNetwork() throws IOException {
         return switch (network) {
             case kernel -> new KernelNetwork();
-            case stack -> null; // to be wired to the user-space stack over TAP
+            case stack -> {
+                if (listen.getAddress().isAnyLocalAddress()) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--network stack needs the stack's own address in --listen (for example 198.18.0.100:80)");
+                }
+                StackHost host = StackHost.start(new StackHostConfig(tap, MacAddress.parse(mac),
+                        List.of(StackAddresses.toInt(listen.getAddress())), prefix, offloads,
+                        HostConfig.defaults(0, 0)));
+                stackHost = host;
+                yield host.network();
+            }
         };
     }
+
+    private volatile StackHost stackHost;
 
     /** Starts the chosen application on {@code net}. */
     Running start(Network net) throws IOException {
@@ -113,6 +143,10 @@ final class ServeCommand implements Callable<Integer> {
         Running r = running;
         if (r != null) {
             r.stop();
+        }
+        StackHost h = stackHost;
+        if (h != null) {
+            h.close();
         }
         stopped.countDown();
     }

@@ -107,7 +107,7 @@ class MainTest {
     void notYetAvailableCommandsSaySoAndExit2() {
         Run stack = run("serve", "--network", "stack");
         assertEquals(2, stack.exitCode());
-        assertTrue(stack.err().contains("the user-space stack is not wired yet"), stack.err());
+        assertTrue(stack.err().contains("needs the stack's own address"), stack.err());
         Run demo = run("demo");
         assertEquals(2, demo.exitCode());
         assertTrue(demo.err().contains("not yet"), demo.err());

@@ -18,7 +18,9 @@ import java.util.List;
  *
  * <p>Sans-I/O: time is passed in; after any call {@link #nextDeadline()} says when
  * {@link #onTimer} is due. Not thread-safe: the owner serializes all calls (receive, accept,
- * onTimer, address changes), e.g. on the host's event loop.
+ * onTimer, address changes), e.g. on the host's event loop. The constructor registers the
+ * interface as the link's receiver; an owner whose link delivers on another thread replaces
+ * that with a receiver that serializes and then calls {@link #receive}.
  */
 public final class EthernetInterface implements IpPacketSink, FrameReceiver {
     private static final int IPV4_MIN_HEADER = 20;
@@ -230,6 +232,10 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver {
         int dst = NetworkOrder.i32(packet, start + 16);
         long dstMac = multicastOrBroadcastMac(dst);
         if (dstMac == ArpCache.ABSENT) {
+            if (hasAddress(dst)) {
+                stats.droppedToOurAddress++; // looping back is the stack's business, not the wire's
+                return;
+            }
             int nextHop = onLink(dst) ? dst : config.gateway();
             if (nextHop == 0) {
                 stats.droppedNoRoute++;

@@ -16,6 +16,7 @@ public final class EthernetStats {
     long addressConflicts;
     long droppedMalformedOutgoing;
     long droppedNoRoute;
+    long droppedToOurAddress;
     long droppedQueueFull;
     long droppedUnresolved;
     long droppedTooManyPending;
@@ -41,6 +42,8 @@ public final class EthernetStats {
     public long droppedMalformedOutgoing() { return droppedMalformedOutgoing; }
     /** Outgoing packets to a destination off our subnets with no gateway configured. */
     public long droppedNoRoute() { return droppedNoRoute; }
+    /** Outgoing packets addressed to one of our own addresses (the stack loops those back itself). */
+    public long droppedToOurAddress() { return droppedToOurAddress; }
     /** Held packets dropped (oldest first) because their destination's queue was full. */
     public long droppedQueueFull() { return droppedQueueFull; }
     /** Held packets dropped because their destination never answered ARP. */
@@ -55,7 +58,7 @@ public final class EthernetStats {
                 + " runt=" + droppedRunt + " notForUs=" + droppedNotForUs + " unsupported=" + droppedUnsupportedType
                 + " badArp=" + droppedMalformedArp + " arpAnswered=" + arpRequestsAnswered + " arpAsked=" + arpRequestsSent
                 + " arpReplies=" + arpRepliesReceived + " garp=" + gratuitousArpsSent + " conflicts=" + addressConflicts
-                + " badOut=" + droppedMalformedOutgoing + " noRoute=" + droppedNoRoute + " queueFull=" + droppedQueueFull
+                + " badOut=" + droppedMalformedOutgoing + " noRoute=" + droppedNoRoute + " toSelf=" + droppedToOurAddress + " queueFull=" + droppedQueueFull
                 + " unresolved=" + droppedUnresolved + " tooManyPending=" + droppedTooManyPending
                 + " resolutionFailures=" + resolutionFailures + "]";
     }

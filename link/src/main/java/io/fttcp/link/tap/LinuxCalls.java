@@ -19,6 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * capture segment ({@link #newErrnoState}) so errno is read reliably after a failure; each
  * thread uses its own.
  */
+@SuppressWarnings("restricted") // native calls are the point of this class; run with --enable-native-access
 final class LinuxCalls {
     static final int O_RDWR = 2;
     static final int O_CLOEXEC = 0x80000;

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Receiving: a daemon platform thread polls the descriptor (so {@link #close} can stop it)
  * and pushes each frame to the receiver with {@code now = System.nanoTime()}; the buffer is a
- * reused view of native memory. Sending: write(2) from the calling thread, serialized by a lock,
+ * reused view of native memory (frames read before a receiver is set are discarded). Sending: write(2) from the calling thread, serialized by a lock,
  * from a reused native buffer. Nothing is allocated per frame.
  *
  * <p>With offloads, the device is opened with IFF_VNET_HDR: every frame carries a virtio-net

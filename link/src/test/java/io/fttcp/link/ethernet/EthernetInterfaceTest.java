@@ -291,6 +291,14 @@ class EthernetInterfaceTest {
     }
 
     @Test
+    void doesNotArpForOurOwnAddresses() {
+        iface.accept(Frames.ipv4(OURS, OURS, 1, 0), 0);
+        assertTrue(link.drain().isEmpty());
+        assertEquals(1, iface.stats().droppedToOurAddress());
+        assertEquals(Long.MAX_VALUE, iface.nextDeadline());
+    }
+
+    @Test
     void rejectsMalformedOutgoingPackets() {
         iface.accept(ByteBuffer.allocate(19), 0);
         ByteBuffer v6 = Frames.ipv4(OURS, PEER, 0, 0);

@@ -1,5 +1,6 @@
 package io.fttcp.stack.host;
 
+import io.fttcp.stack.runtime.TimerDriven;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConnection;
@@ -24,11 +25,13 @@ import java.util.Set;
  *
  * <p>Not thread-safe; the runtime serializes all calls (one lock per host).
  */
-public final class IpHost implements IpPacketSink, TcpOutput {
+public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private static final int EPHEMERAL_LOW = 32768, EPHEMERAL_HIGH = 60999;
 
     private final HostConfig config;
     private final IpPacketSink down;
+    /** The sink's offloading view when the config asks for offloads, else null. */
+    private final OffloadingPacketSink offloadingDown;
     private final Set<Integer> addresses = new HashSet<>();
     private final ConnectionTable<Connection> connections = new ConnectionTable<>();
     private final Map<Long, Listener> listeners = new HashMap<>();
@@ -48,6 +51,14 @@ public final class IpHost implements IpPacketSink, TcpOutput {
         this.down = down;
         this.isns = new InitialSequenceNumbers(config.secret0(), config.secret1());
         this.cookies = new SynCookies(config.secret1(), config.secret0() ^ 0x5bd1e995L);
+        if (config.segmentOffload() > 0 && !config.checksumOffload()) {
+            throw new IllegalArgumentException("segmentation offload needs checksum offload too");
+        }
+        boolean wantsOffload = config.checksumOffload();
+        if (wantsOffload && !(down instanceof OffloadingPacketSink)) {
+            throw new IllegalArgumentException("offloads configured but the link below cannot do them: " + down);
+        }
+        this.offloadingDown = wantsOffload ? (OffloadingPacketSink) down : null;
         this.codec = new PacketCodec(config);
     }
 
@@ -94,10 +105,12 @@ public final class IpHost implements IpPacketSink, TcpOutput {
         return now;
     }
 
+    @Override
     public long nextDeadline() {
         return timers.earliest();
     }
 
+    @Override
     public void onTimer(long now) {
         enter(now);
         Connection c;
@@ -211,6 +224,7 @@ public final class IpHost implements IpPacketSink, TcpOutput {
     }
 
     private void afterCreate(Connection c) {
+        if (config.segmentOffload() > 0) c.tcp.setSegmentOffload(config.segmentOffload());
         if (c.tcp.state() == io.fttcp.stack.tcp.TcpState.CLOSED) {
             forget(c);
         } else {
@@ -397,12 +411,26 @@ public final class IpHost implements IpPacketSink, TcpOutput {
     @Override
     public void transmit(TcpConnection connection, TcpSegment segment) {
         FourTuple t = connection.tuple();
-        emit(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), segment);
+        ByteBuffer packet = codec.writeTcp(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), segment);
+        stats.packetsSent++;
+        if (offloadingDown != null) {
+            int payload = segment.payloadLength();
+            int mss = connection.maxSegmentPayload();
+            int headers = packet.remaining() - payload;
+            offloadingDown.acceptTcpOffloaded(packet, PacketCodec.IP_HEADER_LENGTH, headers, payload > mss ? mss : 0, now);
+        } else {
+            down.accept(packet, now);
+        }
     }
 
+    /** Segments the host emits itself (RSTs, cookie SYN-ACKs): never segmented. */
     private void emit(int src, int sport, int dst, int dport, TcpSegment s) {
         ByteBuffer packet = codec.writeTcp(src, sport, dst, dport, s);
         stats.packetsSent++;
-        down.accept(packet, now);
+        if (offloadingDown != null) {
+            offloadingDown.acceptTcpOffloaded(packet, PacketCodec.IP_HEADER_LENGTH, packet.remaining() - s.payloadLength(), 0, now);
+        } else {
+            down.accept(packet, now);
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 public final class PacketCodec {
     static final int PROTO_ICMP = Ipv4Packet.PROTOCOL_ICMP;
     static final int PROTO_TCP = Ipv4Packet.PROTOCOL_TCP;
+    static final int IP_HEADER_LENGTH = Ipv4Packet.MIN_HEADER_LENGTH;
 
     enum IcmpKind { ECHO_REQUEST, ERROR, OTHER, INVALID }
 

@@ -1,0 +1,15 @@
+package io.fttcp.roles;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+
+/** Conversions between Java's addresses and the stack's int form of IPv4 addresses. */
+public final class StackAddresses {
+    private StackAddresses() {}
+
+    public static int toInt(InetAddress address) {
+        if (!(address instanceof Inet4Address)) throw new IllegalArgumentException("only IPv4 is supported: " + address);
+        byte[] b = address.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+}

@@ -1,0 +1,153 @@
+package io.fttcp.roles;
+
+import io.fttcp.link.FrameOffload;
+import io.fttcp.link.ethernet.EthernetConfig;
+import io.fttcp.link.ethernet.EthernetInterface;
+import io.fttcp.link.tap.TapDevice;
+import io.fttcp.stack.host.HostConfig;
+import io.fttcp.stack.host.IpHost;
+import io.fttcp.stack.host.OffloadingPacketSink;
+import io.fttcp.stack.runtime.ThreadedHostLoop;
+import io.fttcp.stack.runtime.TimerDriven;
+import io.fttcp.stack.socket.StackNetwork;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+
+/**
+ * The user-space stack running unprotected on a TAP device: TAP ↔ Ethernet/ARP ↔ IP/TCP, one
+ * host lock, a timer thread, and the socket interface on top. Applications get a
+ * {@link io.fttcp.api.Network} from {@link #network()}.
+ */
+public final class StackHost implements AutoCloseable {
+    /** Largest TCP super-segment handed to the TAP when it segments for us. */
+    private static final int SEGMENT_OFFLOAD_BYTES = 62 * 1024;
+
+    private final TapDevice tap;
+    private final EthernetInterface ethernet;
+    private final IpHost ip;
+    private final ThreadedHostLoop loop;
+    private final StackNetwork network;
+
+    private StackHost(TapDevice tap, EthernetInterface ethernet, IpHost ip, ThreadedHostLoop loop) {
+        this.tap = tap;
+        this.ethernet = ethernet;
+        this.ip = ip;
+        this.loop = loop;
+        this.network = new StackNetwork(ip, loop);
+    }
+
+    /** Opens the TAP device and starts the stack on it. */
+    public static StackHost start(StackHostConfig config) throws IOException {
+        TapDevice tap = TapDevice.open(config.tapDevice(), config.offloads());
+        try {
+            EthernetInterface ethernet = new EthernetInterface(tap, EthernetConfig.defaults(config.mac(), config.prefixLength()));
+            HostConfig hostConfig = withSecrets(config.host().withMtu(tap.mtu()));
+            if (tap.offloadsEnabled()) hostConfig = hostConfig.withOffload(SEGMENT_OFFLOAD_BYTES, true);
+            IpHost ip = new IpHost(hostConfig, tap.offloadsEnabled() ? new OffloadingEthernet(ethernet) : ethernet);
+            for (int a : config.addresses()) {
+                ethernet.addAddress(a);
+                ip.addAddress(a);
+            }
+            ethernet.setUpward((packet, now) -> {
+                ip.codec().markChecksumVerified(ethernet.receivedChecksumTrusted());
+                ip.accept(packet, now);
+            });
+            ThreadedHostLoop loop = new ThreadedHostLoop("fttcp-" + config.tapDevice());
+            StackHost host = new StackHost(tap, ethernet, ip, loop);
+            tap.setReceiver((frame, now) -> {
+                loop.lock().lock();
+                try {
+                    ethernet.receive(frame, now);
+                    loop.timersChanged();
+                } finally {
+                    loop.lock().unlock();
+                }
+            });
+            loop.start(new TimerDriven() {
+                @Override
+                public long nextDeadline() {
+                    return Math.min(ip.nextDeadline(), ethernet.nextDeadline());
+                }
+
+                @Override
+                public void onTimer(long now) {
+                    if (ethernet.nextDeadline() <= now) ethernet.onTimer(now);
+                    if (ip.nextDeadline() <= now) ip.onTimer(now);
+                }
+            });
+            host.announce();
+            return host;
+        } catch (RuntimeException e) {
+            tap.close();
+            throw e;
+        }
+    }
+
+    private static HostConfig withSecrets(HostConfig c) {
+        SecureRandom r = new SecureRandom();
+        return new HostConfig(c.tcp(), c.mtu(), c.synBacklog(), c.segmentOffload(), c.checksumOffload(), c.ttl(), r.nextLong(), r.nextLong());
+    }
+
+    /** Gratuitous ARP for every address, so switches and peers learn where the stack is at once. */
+    private void announce() {
+        loop.lock().lock();
+        try {
+            for (int a : ethernet.addresses()) ethernet.sendGratuitousArp(a, 3, 200_000_000L, loop.now());
+            loop.timersChanged();
+        } finally {
+            loop.lock().unlock();
+        }
+    }
+
+    public StackNetwork network() {
+        return network;
+    }
+
+    public IpHost ip() {
+        return ip;
+    }
+
+    public EthernetInterface ethernet() {
+        return ethernet;
+    }
+
+    public TapDevice tap() {
+        return tap;
+    }
+
+    public ThreadedHostLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        tap.close();
+    }
+
+    /** Passes the stack's offload requests to the Ethernet interface as virtio-net metadata. */
+    private static final class OffloadingEthernet implements OffloadingPacketSink {
+        private final EthernetInterface ethernet;
+        private final FrameOffload offload = new FrameOffload();
+
+        OffloadingEthernet(EthernetInterface ethernet) {
+            this.ethernet = ethernet;
+        }
+
+        @Override
+        public void accept(ByteBuffer packet, long now) {
+            ethernet.accept(packet, now);
+        }
+
+        @Override
+        public void acceptTcpOffloaded(ByteBuffer packet, int tcpOffset, int headerLength, int segmentSize, long now) {
+            offload.set(FrameOffload.FLAG_NEEDS_CSUM, segmentSize > 0 ? FrameOffload.GSO_TCPV4 : FrameOffload.GSO_NONE,
+                    headerLength, segmentSize, tcpOffset, TCP_CHECKSUM_OFFSET);
+            ethernet.send(packet, offload, now);
+        }
+
+        private static final int TCP_CHECKSUM_OFFSET = io.fttcp.stack.packet.TcpCodec.CHECKSUM_OFFSET;
+    }
+}
