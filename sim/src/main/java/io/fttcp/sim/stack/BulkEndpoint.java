@@ -22,6 +22,7 @@ public final class BulkEndpoint extends ConnectionApp {
     private boolean outputShut;
     private boolean endOfStream;
     private boolean closeCalled;
+    private boolean outputAfterInput;
 
     public BulkEndpoint(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
         this.sendPattern = sendPattern;
@@ -30,8 +31,21 @@ public final class BulkEndpoint extends ConnectionApp {
         this.expectBytes = expectBytes;
     }
 
+    /**
+     * Sends only after reading the peer's end of stream, like a server that answers a complete
+     * request: until then the connection stays fully open (and with nothing to send, idle).
+     */
+    public BulkEndpoint outputAfterInput() {
+        outputAfterInput = true;
+        return this;
+    }
+
     @Override
     protected void pump(long now) {
+        receive();
+        if (outputAfterInput && !endOfStream) {
+            return;
+        }
         send();
         receive();
         if (endOfStream && outputShut && !closeCalled) {

@@ -27,10 +27,15 @@ public abstract class ConnectionApp implements TcpEvents {
         return connection;
     }
 
-    /** Takes over an accepted (or restored) connection; pumps at once, since data may already wait. */
+    /**
+     * Takes over an accepted connection, or a connection restored on another host after this
+     * application's host crashed (the application keeps its progress); pumps at once, since data
+     * may already wait.
+     */
     public final void adopt(SimStackHost host, Connection accepted) {
         this.host = host;
         this.connection = accepted;
+        pumpPosted = false; // a pump posted on a crashed host never runs
         accepted.setEvents(this);
         established = accepted.tcp().isEstablished();
         schedulePump();
