@@ -104,6 +104,10 @@ public final class TcpConnection {
     private int dupAcks;
     private boolean inRecovery;
     private int recover;
+    /** What the peer SACKed (RFC 6675); null unless SACK blocks arrived and are still above snd.una. */
+    private SackScoreboard scoreboard;
+    /** Highest sequence number retransmitted in the current SACK recovery. */
+    private int highRxt;
 
     // ---- RFC 5961 challenge ACK rate limit
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -395,6 +399,7 @@ public final class TcpConnection {
     private boolean processAck(TcpSegment seg, long now) {
         int ack = seg.ack;
         long window = (long) seg.window << sndShift;
+        if (sackOk && seg.sackBlockCount > 0) recordSack(seg);
         if (Seq.gt(ack, sndUna)) {
             int ackedSeq = ack - sndUna;
             int dataEnd = sendBase + sendQueue.size();
@@ -407,10 +412,15 @@ public final class TcpConnection {
             takeRttSample(seg, ack, now);
             retransmits = 0;
             persistBackoff = 0;
+            if (scoreboard != null) scoreboard.advance(ack);
             if (inRecovery) {
                 if (Seq.ge(ack, recover)) {
                     inRecovery = false;
-                    cc.cwnd = Math.min(cc.ssthresh, Math.max(flight(), maxSegmentPayload()) + maxSegmentPayload());
+                    if (scoreboard != null) cc.cwnd = cc.ssthresh;
+                    else cc.cwnd = Math.min(cc.ssthresh, Math.max(flight(), maxSegmentPayload()) + maxSegmentPayload());
+                } else if (scoreboard != null) {
+                    // RFC 6675: the transmission loop in trySend repairs further holes.
+                    if (Seq.lt(highRxt, sndUna)) highRxt = sndUna;
                 } else {
                     // RFC 6582 partial ACK: retransmit the next hole, deflate.
                     retransmitFirst(now);
@@ -420,6 +430,7 @@ public final class TcpConnection {
                 cc.onAck(ackedSeq, maxSegmentPayload(), now, rtt.srtt);
             }
             dupAcks = 0;
+            if (scoreboard != null && scoreboard.isEmpty() && !inRecovery) scoreboard = null;
             if (sndUna == sndMax) stopRto();
             else rtoDeadline = now + rtt.timeout();
             updateWindow(seg, window);
@@ -430,9 +441,62 @@ public final class TcpConnection {
         // ack == sndUna (older ACKs inside the RFC 5961 range are ignored but may update the window).
         if (ack == sndUna && seg.payloadLength() == 0 && !seg.has(TcpSegment.FIN) && window == sndWnd && sndMax != sndUna) {
             onDuplicateAck(now);
+        } else if (ack == sndUna && !inRecovery && scoreboard != null && sndMax != sndUna
+                && scoreboard.lossEdge(sndUna, maxSegmentPayload()) != sndUna) {
+            enterRecovery(now); // RFC 6675 IsLost(snd.una) before three duplicate ACKs
         }
         updateWindow(seg, window);
         return true;
+    }
+
+    private void recordSack(TcpSegment seg) {
+        for (int i = 0; i < seg.sackBlockCount; i++) {
+            int l = seg.sackLeft[i], r = seg.sackRight[i];
+            if (!Seq.lt(l, r) || Seq.le(r, seg.ack) || Seq.gt(r, sndMax)) continue;
+            if (scoreboard == null) scoreboard = new SackScoreboard();
+            scoreboard.add(l, r, Seq.max(sndUna, seg.ack), sndMax);
+        }
+    }
+
+    private void enterRecovery(long now) {
+        if (sndNxt != sndMax) return; // still going back N after a timeout (RFC 6582 4.1)
+        int mss = maxSegmentPayload();
+        stats.fastRetransmits++;
+        cc.onLoss(flight(), mss, now);
+        inRecovery = true;
+        recover = sndMax;
+        retransmitFirst(now);
+        if (scoreboard != null) {
+            highRxt = Seq.max(highRxt, Seq.min(sndUna + mss, sndMax));
+            cc.cwnd = cc.ssthresh;
+            highRxt = Seq.max(highRxt, sndUna);
+        } else {
+            cc.cwnd = cc.ssthresh + 3L * mss;
+        }
+    }
+
+    /** RFC 6675 pipe: outstanding bytes neither SACKed nor presumed lost (unless retransmitted). */
+    private long pipe() {
+        long p = (long) (sndMax - sndUna) - scoreboard.sackedBytes();
+        int edge = scoreboard.lossEdge(sndUna, maxSegmentPayload());
+        int from = Seq.max(highRxt, sndUna);
+        if (Seq.lt(from, edge)) p -= (edge - from) - scoreboard.sackedIn(from, edge);
+        return Math.max(0, p);
+    }
+
+    /** RFC 6675 NextSeg rule 1: retransmit presumed-lost holes while the pipe has room. */
+    private void retransmitLostHoles(long now) {
+        int mss = maxSegmentPayload();
+        int dataEnd = sendBase + sendQueue.size();
+        while (cc.cwnd - pipe() >= mss) {
+            int edge = scoreboard.lossEdge(sndUna, mss);
+            int s = scoreboard.nextHole(Seq.max(highRxt, sndUna), edge);
+            int end = Seq.min(scoreboard.holeEnd, dataEnd);
+            if (!Seq.lt(s, end)) return;
+            int len = Math.min(mss, end - s);
+            sendSegment(s, len, false, now);
+            highRxt = s + len;
+        }
     }
 
     private void updateWindow(TcpSegment seg, long window) {
@@ -450,17 +514,10 @@ public final class TcpConnection {
         dupAcks++;
         int mss = maxSegmentPayload();
         if (inRecovery) {
-            cc.cwnd += mss; // RFC 6582 window inflation
+            if (scoreboard == null) cc.cwnd += mss; // RFC 6582 window inflation
             return;
         }
-        if (dupAcks == 3) {
-            stats.fastRetransmits++;
-            cc.onLoss(flight(), mss, now);
-            inRecovery = true;
-            recover = sndMax;
-            retransmitFirst(now);
-            cc.cwnd = cc.ssthresh + 3L * mss;
-        }
+        if (dupAcks == 3 || (scoreboard != null && scoreboard.lossEdge(sndUna, mss) != sndUna)) enterRecovery(now);
     }
 
     private void takeRttSample(TcpSegment seg, int ack, long now) {
@@ -628,13 +685,19 @@ public final class TcpConnection {
         int mss = maxSegmentPayload();
         int maxSeg = segmentOffload > mss ? segmentOffload / mss * mss : mss;
         boolean sentAny = false;
+        boolean sackRecovery = inRecovery && scoreboard != null;
+        if (sackRecovery) {
+            long before = stats.segmentsSent;
+            retransmitLostHoles(now);
+            sentAny = stats.segmentsSent != before;
+        }
         while (true) {
             int dataEnd = sendBase + sendQueue.size();
             int unsent = Math.max(0, dataEnd - sndNxt);
             boolean finPending = finQueued && Seq.le(sndNxt, dataEnd);
             if (unsent == 0 && !finPending) break;
             long wndRoom = (long) (sndUna - sndNxt) + sndWnd; // negative if the peer shrank its window
-            long cwndRoom = cc.cwnd - flight();
+            long cwndRoom = cc.cwnd - (sackRecovery ? pipe() : flight());
             long room = Math.min(wndRoom, cwndRoom);
             int len = (int) Math.max(0, Math.min(Math.min(unsent, room), maxSeg));
             boolean finHere = finPending && len == unsent;
@@ -876,6 +939,7 @@ public final class TcpConnection {
         int mss = maxSegmentPayload();
         cc.onTimeout(sndMax - sndUna, mss, now);
         inRecovery = false;
+        scoreboard = null; // RFC 6675 5.1: after a timeout, trust nothing SACKed
         dupAcks = 0;
         sndNxt = sndUna; // go back N
         int dataEnd = sendBase + sendQueue.size();
