@@ -191,7 +191,67 @@ public final class TcpConnection {
 
     /** Repair: creates the connection directly from a checkpoint, without a handshake. Sends nothing by itself. */
     public static TcpConnection restore(TcpConfig config, TcpCheckpoint cp, long now, TcpOutput output, TcpEvents events) {
-        throw new UnsupportedOperationException("TODO");
+        TcpState st = cp.state();
+        boolean finSent = switch (st) {
+            case ESTABLISHED, CLOSE_WAIT -> false;
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> true;
+            default -> throw new IllegalArgumentException("cannot restore a connection in state " + st);
+        };
+        boolean finAcked = st == TcpState.FIN_WAIT_2 || st == TcpState.TIME_WAIT;
+        boolean peerFin = st == TcpState.CLOSE_WAIT || st == TcpState.CLOSING || st == TcpState.LAST_ACK || st == TcpState.TIME_WAIT;
+        if (finSent && !cp.finQueued()) throw new IllegalArgumentException(st + " requires finQueued");
+        if (peerFin != cp.finReceived()) throw new IllegalArgumentException(st + " is inconsistent with finReceived=" + cp.finReceived());
+        byte[] sendData = cp.sendQueue() == null ? new byte[0] : cp.sendQueue();
+        if (finAcked && sendData.length > 0) throw new IllegalArgumentException(st + ": our FIN was acknowledged, the send queue must be empty");
+        long inFlight = Integer.toUnsignedLong(cp.sndNxt() - cp.sndUna());
+        if (inFlight > sendData.length + (cp.finQueued() ? 1 : 0)) {
+            throw new IllegalArgumentException("sndNxt - sndUna = " + inFlight + " exceeds the send queue (" + sendData.length + " bytes)");
+        }
+        TcpConnection c = new TcpConnection(config, cp.tuple(), output, events);
+        c.iss = cp.iss();
+        c.irs = cp.irs();
+        c.sndUna = cp.sndUna();
+        c.sndNxt = c.sndMax = finAcked ? cp.sndUna() : cp.sndNxt();
+        // The FIN occupies one sequence number: once acknowledged it lies below snd.una.
+        c.sendBase = finAcked ? cp.sndUna() - 1 : cp.sndUna();
+        c.sndWnd = cp.sndWnd();
+        c.maxSndWnd = cp.sndWnd();
+        c.sndWl1 = cp.sndWl1();
+        c.sndWl2 = cp.sndWl2();
+        c.rcvNxt = cp.rcvNxt();
+        c.lastAckSent = cp.rcvNxt();
+        c.rcvAdvEdge = cp.rcvNxt() + (int) Math.max(0, Math.min(cp.rcvWnd(), Integer.MAX_VALUE));
+        c.sndShift = cp.sndWindowShift();
+        c.rcvShift = cp.rcvWindowShift();
+        c.windowScaleAgreed = cp.sndWindowShift() > 0 || cp.rcvWindowShift() > 0;
+        c.sendMss = cp.sendMss();
+        c.sackOk = cp.sackEnabled();
+        c.tsOk = cp.timestampsEnabled();
+        c.tsOffset = cp.tsOffset();
+        c.tsRecent = cp.tsRecent();
+        c.tsRecentTime = now;
+        c.sendQueue.append(sendData, 0, sendData.length);
+        c.finQueued = cp.finQueued();
+        if (cp.receiveQueue() != null) c.receiveQueue.append(cp.receiveQueue(), 0, cp.receiveQueue().length);
+        c.finReceived = cp.finReceived();
+        c.nagle = cp.nagle();
+        c.keepalive = cp.keepalive();
+        c.established = true;
+        c.state = st;
+        c.cc.init(c.maxSegmentPayload(), config.initialWindowSegments());
+        if (st == TcpState.TIME_WAIT) {
+            c.closeDeadline = now + config.timeWait();
+        } else if (c.sndMax != c.sndUna || c.hasUnsent()) {
+            c.armRto(now); // resumes sending even if the host never pokes the connection
+        }
+        c.restartKeepalive(now);
+        events.onEstablished(c);
+        return c;
+    }
+
+    private boolean hasUnsent() {
+        int dataEnd = sendBase + sendQueue.size();
+        return Seq.lt(sndNxt, dataEnd) || (finQueued && Seq.le(sndNxt, dataEnd));
     }
 
     private void initSend(int iss) {
@@ -920,7 +980,10 @@ public final class TcpConnection {
     private void onRetransmissionTimeout(long now) {
         rtoDeadline = Long.MAX_VALUE;
         boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-        if (!handshake && sndMax == sndUna) return;
+        if (!handshake && sndMax == sndUna) {
+            trySend(now, false); // armed by restore with only unsent data
+            return;
+        }
         retransmits++;
         int limit = handshake ? config.synRetries() : config.dataRetries();
         if (retransmits > limit) {
@@ -1075,7 +1138,36 @@ public final class TcpConnection {
 
     /** Repair: the complete state, for restore elsewhere. */
     public TcpCheckpoint checkpoint(long now) {
-        throw new UnsupportedOperationException("TODO");
+        switch (state) {
+            case SYN_SENT, SYN_RECEIVED, CLOSED -> throw new IllegalStateException("no checkpoint of a connection in state " + state);
+            default -> { }
+        }
+        return new TcpCheckpoint(tuple, state, iss, irs, sndUna, sndMax, sndWnd, sndWl1, sndWl2, rcvNxt, receiveWindow(),
+                sndShift, rcvShift, sendMss, sackOk, tsOk, tsOffset, tsRecent,
+                sendQueue.toArray(), finQueued, receiveQueue.toArray(), finReceived, nagle, keepalive);
+    }
+
+    /**
+     * Repair/takeover: resends outstanding data from snd.una at once (as a timeout would, but
+     * without waiting and without shrinking the congestion window), then any unsent data.
+     */
+    public void retransmitNow(long now) {
+        if (!canSendData()) return;
+        if (sndMax != sndUna) {
+            sndNxt = sndUna;
+            rttTiming = false;
+            inRecovery = false;
+            scoreboard = null;
+        }
+        trySend(now, true);
+        trySend(now, false);
+        if (rtoDeadline == Long.MAX_VALUE && sndMax != sndUna) armRto(now);
+    }
+
+    /** Emits a pure ACK at once (e.g. after takeover, to make the peer retransmit promptly). */
+    public void sendAck(long now) {
+        if (state == TcpState.CLOSED || state == TcpState.SYN_SENT) return;
+        sendAckNow(now);
     }
 
     public void setNagle(boolean on) {
