@@ -21,6 +21,7 @@ public final class TcpConnection {
     private static final long MS = 1_000_000L;
     private static final long SECOND = 1_000_000_000L;
     private static final int DEFAULT_MSS = 536;
+    private static final int MIN_MSS = 88;
     private static final int CHALLENGE_ACKS_PER_SECOND = 1000;
     private static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * SECOND;
     private static final int TS_OPTION_BYTES = 12;
@@ -166,7 +167,7 @@ public final class TcpConnection {
         TcpConnection c = new TcpConnection(config, tuple, output, events);
         c.initSend(iss);
         c.initReceive(irs);
-        c.sendMss = Math.min(peerMss > 0 ? peerMss : DEFAULT_MSS, config.mss());
+        c.sendMss = clampMss(peerMss > 0 ? peerMss : DEFAULT_MSS, config);
         if (config.windowScaling() && peerWindowShift >= 0) {
             c.sndShift = Math.min(peerWindowShift, 14);
             c.rcvShift = ourWindowShift(config);
@@ -268,6 +269,11 @@ public final class TcpConnection {
         lastAckSent = rcvNxt;
     }
 
+    /** The peer's MSS, capped by ours and floored like Linux (tiny MSS values are an attack). */
+    private static int clampMss(int peerMss, TcpConfig config) {
+        return Math.max(MIN_MSS, Math.min(peerMss, config.mss()));
+    }
+
     private static int ourWindowShift(TcpConfig config) {
         int shift = 0;
         while (shift < 14 && (65535L << shift) < config.receiveBuffer()) shift++;
@@ -276,7 +282,7 @@ public final class TcpConnection {
 
     /** Options from the peer's SYN (or SYN-ACK) against what we offer. */
     private void negotiate(TcpSegment syn, long now) {
-        sendMss = Math.min(syn.mss > 0 ? syn.mss : DEFAULT_MSS, config.mss());
+        sendMss = clampMss(syn.mss > 0 ? syn.mss : DEFAULT_MSS, config);
         windowScaleAgreed = config.windowScaling() && syn.windowScale >= 0;
         if (windowScaleAgreed) {
             sndShift = Math.min(syn.windowScale, 14);
@@ -510,7 +516,8 @@ public final class TcpConnection {
     }
 
     private void recordSack(TcpSegment seg) {
-        for (int i = 0; i < seg.sackBlockCount; i++) {
+        int n = Math.min(seg.sackBlockCount, TcpSegment.MAX_SACK_BLOCKS);
+        for (int i = 0; i < n; i++) {
             int l = seg.sackLeft[i], r = seg.sackRight[i];
             if (!Seq.lt(l, r) || Seq.le(r, seg.ack) || Seq.gt(r, sndMax)) continue;
             if (scoreboard == null) scoreboard = new SackScoreboard();
