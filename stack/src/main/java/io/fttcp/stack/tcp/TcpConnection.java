@@ -455,6 +455,7 @@ public final class TcpConnection {
 
         if (zeroWindowProbe) {
             if (payloadLen > 0) ackNow = true;
+            else if (seg.has(TcpSegment.FIN)) return processData(seg, seg.seq, now); // a FIN needs no buffer space
         } else if (payloadLen > 0 || seg.has(TcpSegment.FIN)) {
             return processData(seg, seg.seq, now);
         }
@@ -534,9 +535,8 @@ public final class TcpConnection {
         recover = sndMax;
         retransmitFirst(now);
         if (scoreboard != null) {
-            highRxt = Seq.max(highRxt, Seq.min(sndUna + mss, sndMax));
+            highRxt = Seq.min(sndUna + mss, sndMax);
             cc.cwnd = cc.ssthresh;
-            highRxt = Seq.max(highRxt, sndUna);
         } else {
             cc.cwnd = cc.ssthresh + 3L * mss;
         }
@@ -560,9 +560,7 @@ public final class TcpConnection {
             int s = scoreboard.nextHole(Seq.max(highRxt, sndUna), edge);
             int end = Seq.min(scoreboard.holeEnd, dataEnd);
             if (!Seq.lt(s, end)) return;
-            int len = Math.min(mss, end - s);
-            sendSegment(s, len, false, now);
-            highRxt = s + len;
+            highRxt = s + sendSegment(s, Math.min(mss, end - s), false, now);
         }
     }
 
@@ -767,6 +765,7 @@ public final class TcpConnection {
             long cwndRoom = cc.cwnd - (sackRecovery ? pipe() : flight());
             long room = Math.min(wndRoom, cwndRoom);
             int len = (int) Math.max(0, Math.min(Math.min(unsent, room), maxSeg));
+            if (len > mss && len < unsent) len = len / mss * mss; // a super-segment splits into full segments only
             boolean finHere = finPending && len == unsent;
             if (len == 0 && !(finHere && unsent == 0 && cwndRoom > 0)) break;
             if (len > 0 && len < maxSeg && len < mss && !force) {
@@ -793,8 +792,11 @@ public final class TcpConnection {
         return Math.min(t, config.maxRto());
     }
 
-    /** Emits a data (and/or FIN) segment starting at seq; advances sndNxt when seq == sndNxt. */
-    private void sendSegment(int seq, int len, boolean fin, long now) {
+    /**
+     * Emits a data (and/or FIN) segment starting at seq; advances sndNxt when seq == sndNxt.
+     * Returns the payload length actually sent (SACK options can shorten it).
+     */
+    private int sendSegment(int seq, int len, boolean fin, long now) {
         TcpSegment s = header(seq, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), now);
         if (s.sackBlockCount > 0) {
             int limit = sendMss - optionBytes(s);
@@ -823,6 +825,7 @@ public final class TcpConnection {
         if (seq == sndNxt) sndNxt = end;
         if (Seq.gt(end, sndMax)) sndMax = end;
         if (rtoDeadline == Long.MAX_VALUE) armRto(now);
+        return len;
     }
 
     /** Retransmits one segment at snd.una (fast retransmit, partial ACK). */
