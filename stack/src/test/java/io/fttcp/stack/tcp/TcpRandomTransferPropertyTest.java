@@ -33,6 +33,8 @@ class TcpRandomTransferPropertyTest {
         net.writeChunk = 1 + r.nextInt(r.nextBoolean() ? 100 : 70_000);
         net.a.readChunk = 1 + r.nextInt(70_000);
         net.b.readChunk = 1 + r.nextInt(70_000);
+        if (r.nextInt(4) == 0) net.a.offload = r.nextInt(70_000);
+        if (r.nextInt(4) == 0) net.b.offload = r.nextInt(70_000);
         byte[] up = TestNet.randomBytes(r, r.nextInt(4) == 0 ? r.nextInt(100) : r.nextInt(300_000));
         byte[] down = TestNet.randomBytes(r, r.nextInt(4) == 0 ? r.nextInt(100) : r.nextInt(300_000));
         net.a.toSend = up;
@@ -51,6 +53,9 @@ class TcpRandomTransferPropertyTest {
         assertTrue(net.runUntil(() -> net.a.closed != null && net.b.closed != null, 3_000_000 * MS), where);
         assertEquals(CloseReason.CLOSED, net.a.closed, where);
         assertEquals(CloseReason.CLOSED, net.b.closed, where);
+        if (net.loss == 0 && net.duplication == 0 && net.jitter == 0) {
+            assertEquals(0, net.a.conn.stats().retransmits + net.b.conn.stats().retransmits, "spurious retransmissions, " + where);
+        }
     }
 
     @Test

@@ -171,4 +171,28 @@ class TcpRepairTest {
         assertTrue(statesSeen[TcpState.TIME_WAIT.ordinal()] + statesSeen[TcpState.FIN_WAIT_2.ordinal()] + statesSeen[TcpState.CLOSE_WAIT.ordinal()] > 0,
                 Arrays.toString(statesSeen));
     }
+
+    @Test
+    void timestampClockMustContinueAfterRestore() {
+        for (int shiftMs : new int[] {-100_000, 100_000}) {
+            SplittableRandom r = new SplittableRandom(66);
+            TestNet net = new TestNet(66, TcpConfig.defaults().withRetries(6, 3));
+            byte[] up = TestNet.randomBytes(r, 400_000);
+            net.a.toSend = up;
+            net.a.connect();
+            assertTrue(net.runUntil(() -> net.b.received.size() > 100_000, 10_000 * MS));
+            TcpCheckpoint cp = net.a.conn.checkpoint(net.now);
+            assertEquals(cp.tsValAt(net.now), net.a.conn.checkpoint(net.now).tsValAt(net.now));
+            net.a.conn = TcpConnection.restore(net.a.config, cp.withTsOffset(cp.tsOffset() + shiftMs), net.now, net.a, net.a);
+            boolean done = net.runUntil(() -> net.b.received.size() == up.length, 60_000 * MS);
+            if (shiftMs < 0) {
+                assertFalse(done, "a clock running backwards must trip the peer's PAWS check");
+                assertTrue(net.b.conn.stats().pawsRejected > 0);
+            } else {
+                assertTrue(done, net::describe);
+                assertArrayEquals(up, net.b.received.toByteArray());
+                assertEquals(0, net.b.conn.stats().pawsRejected);
+            }
+        }
+    }
 }

@@ -37,6 +37,7 @@ final class TestNet {
         final List<Long> sentTimes = new ArrayList<>();
         int iss;
         int readChunk = 1 << 16;
+        int offload;
 
         Endpoint(String name, TcpConfig config, FourTuple tuple, int iss) {
             this.name = name;
@@ -70,6 +71,7 @@ final class TestNet {
             if (conn == null) return;
             TcpState st = conn.state();
             if (st == TcpState.CLOSED) return;
+            if (offload > 0) conn.setSegmentOffload(offload);
             while (sendPos < toSend.length && conn.writableBytes() > 0 && st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
                 int n = conn.write(ByteBuffer.wrap(toSend, sendPos, Math.min(writeChunk, toSend.length - sendPos)), now);
                 if (n == 0) break;
