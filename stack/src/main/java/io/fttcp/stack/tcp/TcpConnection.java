@@ -97,6 +97,9 @@ public final class TcpConnection {
     private int keepaliveProbesSent;
     private final RttEstimator rtt;
     private boolean rttTiming;
+    /** Our TSval when the retransmission timer last fired: older echoes measure the backoff, not the path. */
+    private int timeoutTsVal;
+    private boolean timedOut;
     private int rttSeq;
     private long rttStart;
 
@@ -588,7 +591,17 @@ public final class TcpConnection {
     private void takeRttSample(TcpSegment seg, int ack, long now) {
         if (tsOk && seg.hasTimestamp && seg.tsEcr != 0) {
             int ms = tsNow(now) - seg.tsEcr;
-            if (ms >= 0) rtt.sample(ms * MS);
+            // Karn's rule for timestamps: an echo of a TSval from before the last timeout belongs to
+            // an original transmission whose ACK was lost; it would count the backoff as path delay.
+            boolean valid = !timedOut || Seq.ge(seg.tsEcr, timeoutTsVal);
+            if (ms >= 0 && valid) {
+                rtt.sample(ms * MS);
+                timedOut = false;
+            } else if (!valid) {
+                // The path delivers again: end the backoff (as Linux's timestamp samples would)
+                // but keep SRTT free of the timeout interval.
+                rtt.backoff = 0;
+            }
             rttTiming = false;
         } else if (rttTiming && Seq.gt(ack, rttSeq)) {
             rtt.sample(now - rttStart);
@@ -1003,6 +1016,8 @@ public final class TcpConnection {
         stats.timeouts++;
         rtt.backOff();
         rttTiming = false;
+        timedOut = true;
+        timeoutTsVal = tsNow(now);
         if (handshake) {
             stats.retransmits++;
             sendSyn(state == TcpState.SYN_RECEIVED, now);

@@ -168,6 +168,20 @@ final class TestNet {
             if (s.flags == TcpSegment.SYN) to.conn = TcpConnection.accept(to.config, to.tuple, s, to.iss, now, to, to);
             return;
         }
+        if (to.conn.state() == TcpState.CLOSED) {
+            // The host has forgotten the connection: answer like a host without a listener (RFC 9293 3.10.7.1).
+            if (s.has(TcpSegment.RST)) return;
+            TcpSegment rst = new TcpSegment();
+            if (s.has(TcpSegment.ACK)) {
+                rst.flags = TcpSegment.RST;
+                rst.seq = s.ack;
+            } else {
+                rst.flags = TcpSegment.RST | TcpSegment.ACK;
+                rst.ack = s.seq + s.sequenceLength();
+            }
+            enqueue(to.peer, rst);
+            return;
+        }
         to.conn.onSegment(s, now);
     }
 
