@@ -672,8 +672,12 @@ public final class TcpConnection {
                 events.onReadable(this);
             } else {
                 if (outOfOrder == null) outOfOrder = new ReassemblyQueue();
-                outOfOrder.insert(start, p, from, len);
-                stats.outOfOrderSegments++;
+                if (outOfOrder.blockCount() < maxOutOfOrderBlocks()) {
+                    outOfOrder.insert(start, p, from, len);
+                    stats.outOfOrderSegments++;
+                } else {
+                    stats.invalidSegments++; // a flood of tiny out-of-order pieces: drop, the sender retransmits
+                }
                 ackNow = true;
             }
         } else if (seg.payloadLength() > 0) {
@@ -694,6 +698,11 @@ public final class TcpConnection {
             }
         }
         return state != TcpState.CLOSED;
+    }
+
+    /** Bounds the reassembly queue's bookkeeping (tiny segments scattered over the window cost memory and time). */
+    private int maxOutOfOrderBlocks() {
+        return Math.max(64, config.receiveBuffer() / 512);
     }
 
     private void processFin(long now) {

@@ -65,4 +65,28 @@ class TcpGarbageInputTest {
             net.runFor(2_000 * MS);
         }
     }
+
+    @Test
+    void tinyOutOfOrderFloodIsBounded() {
+        TcpConfig cfg = TcpConfig.defaults().withBuffers(1 << 20, 1 << 20);
+        TestNet net = new TestNet(81, cfg);
+        assertTrue(net.handshake());
+        TcpConnection a = net.a.conn;
+        int base = a.rcvNxt();
+        for (int i = 0; i < 100_000; i++) {
+            TcpSegment s = new TcpSegment();
+            s.flags = TcpSegment.ACK;
+            s.seq = base + 2 + 2 * i;
+            s.ack = a.sndNxt();
+            s.window = 1000;
+            s.hasTimestamp = true;
+            s.tsVal = a.tsRecent();
+            s.payload = ByteBuffer.wrap(new byte[1]);
+            a.onSegment(s, net.now);
+        }
+        assertTrue(a.stats().outOfOrderSegments <= (1 << 20) / 512, "held " + a.stats().outOfOrderSegments);
+        assertTrue(a.stats().invalidSegments > 90_000);
+        assertEquals(TcpState.ESTABLISHED, a.state());
+        assertEquals(0, a.readableBytes());
+    }
 }
