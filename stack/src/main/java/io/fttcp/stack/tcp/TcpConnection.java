@@ -180,6 +180,9 @@ public final class TcpConnection {
         if (c.tsOk) {
             c.tsRecent = ack.tsVal;
             c.tsRecentTime = now;
+            // Continue the clock of the cookie SYN-ACK, which the peer echoes: its PAWS check
+            // compares our next TSvals against the one it has stored.
+            c.tsOffset = ack.tsEcr - (int) (now / MS);
         }
         c.sndNxt = c.sndMax = iss + 1;
         c.sndUna = iss + 1;
