@@ -44,6 +44,7 @@ class TcpRandomTransferPropertyTest {
         net.a.shutdownWhenDone = true;
         net.b.shutdownWhenDone = true;
         net.a.connect();
+        if (r.nextInt(8) == 0) net.b.connect(); // simultaneous open
         boolean done = net.runUntil(() -> net.a.eof && net.b.eof, BUDGET);
         String where = "seed " + seed + "\n" + net.describe();
         assertTrue(done, where);
