@@ -31,6 +31,8 @@ import java.util.function.Supplier;
 public final class SimStackHost {
     public static final int PREFIX_LENGTH = 24;
 
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     private final HostIncarnation life;
     private final EthernetInterface ethernet;
     private final IpHost ip;
@@ -164,6 +166,20 @@ public final class SimStackHost {
     /** Repair: recreates a connection from {@code checkpoint} (taken on this or another host). */
     public Connection restore(TcpCheckpoint checkpoint, TcpEvents events) {
         return call(() -> ip.restore(checkpoint, events, now()));
+    }
+
+    /**
+     * After a restore: resend what is outstanding and acknowledge what we have, so the peer need
+     * not wait for a timeout. Connection has no wrappers for these two yet, so this enters the
+     * host through a zero-byte read afterwards, which re-arms the connection in the host's timer
+     * queue (the calls may move its deadline); call it right after {@link #restore}.
+     */
+    public void kickAfterRestore(Connection connection) {
+        call(() -> {
+            connection.tcp().retransmitNow(now());
+            connection.tcp().sendAck(now());
+            connection.read(EMPTY, now());
+        });
     }
 
     /**
