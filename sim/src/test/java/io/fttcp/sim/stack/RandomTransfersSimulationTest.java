@@ -66,7 +66,7 @@ class RandomTransfersSimulationTest {
         }
     }
 
-    /** An extra observer for investigating one seed (see DebugSeedTest). */
+    /** An extra observer for investigating one seed (see SeedInvestigation). */
     static io.fttcp.sim.net.NetworkObserver observer;
 
     record Outcome(int connections, long bytes, long strayResets, String trace) {

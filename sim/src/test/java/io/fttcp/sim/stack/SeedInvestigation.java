@@ -2,20 +2,20 @@ package io.fttcp.sim.stack;
 
 import io.fttcp.sim.SimulationSeeds;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Tools for investigating failures, inactive unless asked for:
+ * Tools for investigating failures, not part of the normal run (run with
+ * {@code -Dtest=SeedInvestigation} and one of the properties):
  * {@code -Ddebug.seed=S} replays one random-transfer seed and prints its TCP segments
  * ({@code -Ddebug.filter=text} keeps matching lines); {@code -Ddebug.scan=N} runs N seeds
  * without stopping and lists every failing one.
  */
-class DebugSeedTest {
+class SeedInvestigation {
     @Test
+    @EnabledIfSystemProperty(named = "debug.seed", matches = ".+")
     void replayWithSegmentLog() {
         String s = System.getProperty("debug.seed");
-        if (s == null) {
-            return;
-        }
         SegmentLog log = new SegmentLog(200_000);
         RandomTransfersSimulationTest.observer = log;
         try {
@@ -29,11 +29,9 @@ class DebugSeedTest {
     }
 
     @Test
+    @EnabledIfSystemProperty(named = "debug.scan", matches = "\\d+")
     void scan() {
         String n = System.getProperty("debug.scan");
-        if (n == null) {
-            return;
-        }
         long[] seeds = SimulationSeeds.seeds(RandomTransfersSimulationTest.BASE_SEED, Integer.parseInt(n));
         int failures = 0;
         for (int i = 0; i < seeds.length; i++) {
