@@ -117,9 +117,10 @@ class HttpOnStackE2eTest {
             expected.put(i, new Generator(i).sha256Hex(size));
         }
         Path jobFile = Files.writeString(root.resolve("jobs.txt"), jobs);
-        // Each worker prints "<i> <sha256>" or "<i> FAIL <exit>"; xargs starts all 200 at once.
+        // Each worker prints "<i> <sha256>" or "<i> FAIL <exit>"; xargs starts all 200 at once, and the rate
+        // limit (0.5-2 s each) makes them overlap, and makes the stack meet full receive windows.
         String worker = "set -o pipefail; "
-                + "h=$(curl --silent --show-error --fail --max-time 60 \"" + BASE + "/gen/$1?seed=$0\" | sha256sum) "
+                + "h=$(curl --silent --show-error --fail --max-time 60 --limit-rate 2M \"" + BASE + "/gen/$1?seed=$0\" | sha256sum) "
                 + "&& echo \"$0 ${h%% *}\" || echo \"$0 FAIL $?\"";
         ExecResult r = net.bash("client", Duration.ofSeconds(100),
                 "xargs -P " + clients + " -n 2 bash -c '" + worker + "' < " + jobFile);
