@@ -42,6 +42,23 @@ class DemoCommandE2eTest {
         assertTrue(sha.find(), both);
         assertEquals(new io.fttcp.apps.http.Generator(0).sha256Hex(256L << 20), sha.group(1), both);
         assertTrue(seconds < 30, "the demo took " + seconds + " s:\n" + both);
+        String ours = "ft" + ProcessHandle.current().pid() + "-";
+        String namespaces = new String(runIpNetnsList());
+        assertTrue(namespaces.lines().noneMatch(l -> l.startsWith(ours)), "namespaces left behind:\n" + namespaces + "\n" + both);
         System.out.println(out);
+    }
+
+    private static byte[] runIpNetnsList() {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+            byte[] listing = p.getInputStream().readAllBytes();
+            p.waitFor();
+            return listing;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -122,8 +122,14 @@ class HttpOnStackE2eTest {
         String worker = "set -o pipefail; "
                 + "h=$(curl --silent --show-error --fail --max-time 60 --limit-rate 2M \"" + BASE + "/gen/$1?seed=$0\" | sha256sum) "
                 + "&& echo \"$0 ${h%% *}\" || echo \"$0 FAIL $?\"";
+        // A sampler counts established connections to the server meanwhile: "peak <n>" at the end.
+        String sampler = "peak=0; while [ ! -e " + root.resolve("done") + " ]; do "
+                + "n=$(ss -Htn state established dst " + Topology.SERVICE_ADDRESS + " | wc -l); "
+                + "[ $n -gt $peak ] && peak=$n; sleep 0.1; done; echo \"peak $peak\"";
         ExecResult r = net.bash("client", Duration.ofSeconds(100),
-                "xargs -P " + clients + " -n 2 bash -c '" + worker + "' < " + jobFile);
+                "(" + sampler + ") & sampler=$!; "
+                        + "xargs -P " + clients + " -n 2 bash -c '" + worker + "' < " + jobFile + "; rc=$?; "
+                        + "touch " + root.resolve("done") + "; wait $sampler; exit $rc");
         assertEquals(0, r.exitCode(), "xargs failed (seed " + seed + "):\n" + r.output());
         Map<Integer, String> got = new HashMap<>();
         for (String line : r.output().lines().toList()) {
@@ -142,5 +148,10 @@ class HttpOnStackE2eTest {
             }
         }
         assertEquals(clients, intact, "intact downloads (sizes seed " + seed + "); the others:\n" + bad + "\nfull output:\n" + r.output());
+        Matcher peak = Pattern.compile("(?m)^peak (\\d+)$").matcher(r.output());
+        assertTrue(peak.find(), "no peak count:\n" + r.output());
+        System.out.println("concurrent curls: peak " + peak.group(1) + " connections established at once");
+        assertTrue(Integer.parseInt(peak.group(1)) >= clients / 4,
+                "the downloads hardly overlapped: at most " + peak.group(1) + " connections at once");
     }
 }
