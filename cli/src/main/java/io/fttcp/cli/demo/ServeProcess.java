@@ -66,8 +66,8 @@ public final class ServeProcess implements AutoCloseable {
     private void append(String line) {
         synchronized (output) {
             if (output.length() + line.length() > MAX_KEPT_CHARS) {
-                int cut = output.length() / 2;
-                output.replace(cut / 2, cut, "\n[... output dropped ...]\n");
+                // Keep how it began and what it said last; drop from the middle.
+                output.replace(output.length() / 4, output.length() / 2, "\n[... output dropped ...]\n");
             }
             output.append(line).append('\n');
         }
