@@ -43,7 +43,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private final TcpSegment inbound = new TcpSegment();
     private final TcpSegment scratch = new TcpSegment();
     private final List<Connection> deferredAborts = new ArrayList<>();
-    private int nextEphemeral = EPHEMERAL_LOW;
+    private int nextEphemeral;
     private long now;
 
     public IpHost(HostConfig config, IpPacketSink down) {
@@ -60,6 +60,9 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         }
         this.offloadingDown = wantsOffload ? (OffloadingPacketSink) down : null;
         this.codec = new PacketCodec(config);
+        // Start ephemeral ports at a secret-derived place, so a restarted stack does not reuse the
+        // four-tuples of its previous life (which a peer may still hold) and ports are not guessable.
+        this.nextEphemeral = EPHEMERAL_LOW + (int) Long.remainderUnsigned(config.secret0() ^ config.secret1(), EPHEMERAL_HIGH - EPHEMERAL_LOW + 1);
     }
 
     public HostConfig config() {
