@@ -74,7 +74,7 @@ class ClientCrashSimulationTest {
         String where = "direction " + direction + ", crash at " + crashAt / MS + " ms, " + (restarts ? "back after " + downFor / MS + " ms" : "never back")
                 + ", client " + clientApp[0] + ", server " + acceptor[0].apps() + StackWorld.unfinished(acceptor[0].apps())
                 + ", server holds " + server[0].connectionCount() + " connections, listener pending " + acceptor[0].listener().hasPending()
-                + ", server stats " + server[0].ip().stats() + " eth " + server[0].ethernet().stats();
+                + ", server " + server[0].ethernet().stats();
         assertTrue(serverEnded, "the server never noticed the crash: " + where);
         ConnectionApp serverApp = acceptor[0].apps().getFirst();
         assertTrue(serverOpenAtCrash, "the server's connection was not open at the crash: " + where);
