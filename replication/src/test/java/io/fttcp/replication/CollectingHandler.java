@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Keeps every decoded frame, in order, as text for control frames. */
-public final class CollectingHandler implements FrameHandler {
+public class CollectingHandler implements FrameHandler {
     public final List<Long> lsns = new ArrayList<>();
     public final List<Record> records = new ArrayList<>();
     public final List<Object> controls = new ArrayList<>();
