@@ -38,6 +38,7 @@ public final class RecordStream {
     private long sentLsn;
     private long stableLsn;
     private long unacknowledgedBytes;
+    private long inFlightBytes;
     private long waiterOrder;
 
     private record Waiter(long lsn, long order, Runnable action) implements Comparable<Waiter> {
@@ -113,6 +114,14 @@ public final class RecordStream {
     }
 
     /**
+     * Frame bytes written and not yet acknowledged: a sender keeps this under a window so that
+     * what it writes next (heartbeats too) does not queue behind megabytes in socket buffers.
+     */
+    public long inFlightBytes() {
+        return inFlightBytes;
+    }
+
+    /**
      * Encodes the next batch of unsent records at {@code out}'s position: as many as fit in
      * {@code out} and in the batch limits.
      *
@@ -134,6 +143,7 @@ public final class RecordStream {
                 }
                 break;
             }
+            inFlightBytes += FrameEncoder.frameLength(next);
             inFlight.addLast(unsent.removeFirst());
             sentLsn++;
             count++;
@@ -154,7 +164,9 @@ public final class RecordStream {
             return;
         }
         while (stableLsn < lsn) {
-            unacknowledgedBytes -= FrameEncoder.frameLength(inFlight.removeFirst());
+            long length = FrameEncoder.frameLength(inFlight.removeFirst());
+            unacknowledgedBytes -= length;
+            inFlightBytes -= length;
             stableLsn++;
         }
         for (int i = 0; i < listeners.size(); i++) {
@@ -182,6 +194,7 @@ public final class RecordStream {
             unsent.addFirst(inFlight.removeLast());
         }
         sentLsn = stableLsn;
+        inFlightBytes = 0;
     }
 
     /** Calls {@code listener} on every advance of the stable LSN, in registration order. */
