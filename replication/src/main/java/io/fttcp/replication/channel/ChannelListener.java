@@ -15,7 +15,10 @@ public interface ChannelListener {
     default void onConnected(Handshake peer) {
     }
 
-    /** Backup: records received, in LSN order from {@code firstLsn}; acknowledged once this returns. */
+    /**
+     * Backup: records received, in LSN order from {@code firstLsn}; acknowledged once this
+     * returns. The list is new for each batch and the listener's to keep.
+     */
     default void onRecords(long firstLsn, List<Record> records) {
     }
 

@@ -438,7 +438,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
                 try {
                     sendHandshake(reply);
                 } catch (IOException e) {
-                    throw new ReplicationProtocolException("could not answer the handshake of " + peer + ": " + e.getMessage());
+                    readerFail(CloseReason.Kind.PEER_CLOSED, "could not answer the handshake of " + peer + ": " + e.getMessage(), e);
+                    return;
                 }
             }
             connected = true;
