@@ -102,6 +102,7 @@ class ThroughputReportTest {
                 long nanos = System.nanoTime() - start;
                 assertEquals(total, primary.stableLsn(), () -> "closed: " + primaryEvents.closed.getNow(null));
                 assertEquals(total, received.get());
+                assertEquals(total, backup.heldLsn());
                 System.out.println(rate("channel primary->backup on loopback, appended and acknowledged", total,
                         total * FrameEncoder.frameLength(ONE_KIB), nanos));
             }
