@@ -13,7 +13,11 @@ public record CloseReason(Kind kind, String message, Throwable cause) {
         CLOSED_LOCALLY,
         /** The peer's end closed or reset the connection without a word: its process or host died. */
         PEER_CLOSED,
-        /** Nothing from the peer for the detection timeout: it is dead, frozen or cut off. */
+        /**
+         * Nothing from the peer for the detection timeout (or no handshake in time): it is dead,
+         * frozen or cut off. We still send it a REJECT, so that if it was only slow it sees
+         * {@link #PEER_ABORTED}, not a crash.
+         */
         PEER_SILENT,
         /** The peer said it is dropping the connection (it is alive), with its reason. */
         PEER_ABORTED,

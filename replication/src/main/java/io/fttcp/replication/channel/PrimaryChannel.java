@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * batches and turns its acknowledgements into stability and lease renewals.
  *
  * <p>The {@link RecordStream} outlives connections (a backup that reconnects resumes from what
- * it holds). While a channel runs, the stream is guarded by its own monitor: use this class's
+ * it holds); run one channel per stream at a time (a new one rewinds the stream). While a channel runs, the stream is guarded by its own monitor: use this class's
  * methods, or hold {@code synchronized (stream)} around direct calls. Stability callbacks run on
  * the channel's reader thread while that monitor is held: keep them short (hand the work to your
  * own thread), and never block in them.

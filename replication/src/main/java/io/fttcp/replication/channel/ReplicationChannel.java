@@ -323,8 +323,10 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
 
     /** A failure noticed by one of our threads; the peer is told unless it is the one gone. */
     final void failWith(CloseReason.Kind kind, String message, Throwable cause) {
+        // Tell a peer that may still be alive, so that it does not take our close for our crash: a
+        // merely slow backup that the primary gives up on must not take over on seeing a FIN.
         boolean tellPeer = switch (kind) {
-            case CORRUPT_FRAME, PROTOCOL_VIOLATION, HANDSHAKE_REFUSED, FAILED -> !(cause instanceof PeerRejectedException);
+            case CORRUPT_FRAME, PROTOCOL_VIOLATION, HANDSHAKE_REFUSED, FAILED, PEER_SILENT -> !(cause instanceof PeerRejectedException);
             default -> false;
         };
         closeWith(new CloseReason(kind, message, cause), tellPeer);

@@ -459,6 +459,17 @@ class ReplicationChannelTest {
     }
 
     @Test
+    void closedChannelsLeaveNoThreadBehind() throws Exception {
+        Pair p = connectedPair();
+        p.primary.append(new Seed(1));
+        await("stable", 5000, () -> p.primary.stableLsn() == 1);
+        p.primary.close();
+        p.backupEvents.closed.get(2, TimeUnit.SECONDS);
+        await("replication threads to end", 5000, () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().contains("-replication-")));
+    }
+
+    @Test
     void configRejectsALeaseThatOutlivesDetection() {
         var e = assertThrows(IllegalArgumentException.class, () -> CONFIG.withTimings(Duration.ofMillis(20),
                 Duration.ofMillis(150), Duration.ofMillis(120), Duration.ofMillis(50)));
