@@ -1,5 +1,6 @@
 package io.fttcp.replication.channel;
 
+import io.fttcp.replication.Seeds;
 import io.fttcp.replication.RandomRecords;
 import io.fttcp.replication.codec.CorruptRecordException;
 import io.fttcp.replication.codec.FrameEncoder;
@@ -116,7 +117,7 @@ class ReplicationChannelTest {
 
     @Test
     void recordsFlowAndAreAcknowledged() throws Exception {
-        long seed = new SplittableRandom().nextLong();
+        long seed = Seeds.next();
         RandomRecords gen = new RandomRecords(new SplittableRandom(seed), 3000);
         Pair p = connectPair(TOLERANT, TOLERANT, 1, 1);
         List<Record> sent = new ArrayList<>();

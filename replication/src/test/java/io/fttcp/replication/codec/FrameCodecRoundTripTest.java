@@ -1,5 +1,6 @@
 package io.fttcp.replication.codec;
 
+import io.fttcp.replication.Seeds;
 import io.fttcp.replication.CollectingHandler;
 import io.fttcp.replication.RandomRecords;
 import io.fttcp.replication.record.Record;
@@ -20,7 +21,7 @@ class FrameCodecRoundTripTest {
 
     @Test
     void hundredThousandRandomRecordsOfEveryKindSurviveInRandomChunks() throws Exception {
-        long seed = new SplittableRandom().nextLong();
+        long seed = Seeds.next();
         SplittableRandom random = new SplittableRandom(seed);
         RandomRecords gen = new RandomRecords(random, 2000);
         FrameEncoder encoder = new FrameEncoder();

@@ -1,5 +1,6 @@
 package io.fttcp.replication.stream;
 
+import io.fttcp.replication.Seeds;
 import io.fttcp.replication.CollectingHandler;
 import io.fttcp.replication.RandomRecords;
 import io.fttcp.replication.codec.FrameDecoder;
@@ -133,7 +134,7 @@ class RecordStreamTest {
     /** Random appends, batches, partial deliveries, acks and reconnects, end to end through the codec. */
     @Test
     void randomScheduleDeliversEveryRecordOnceInOrder() throws Exception {
-        long seed = new SplittableRandom().nextLong();
+        long seed = Seeds.next();
         SplittableRandom random = new SplittableRandom(seed);
         RandomRecords gen = new RandomRecords(random, 3000);
         RecordStream stream = new RecordStream(new FrameEncoder(), 1 + random.nextInt(65536), 1 + random.nextInt(64));
