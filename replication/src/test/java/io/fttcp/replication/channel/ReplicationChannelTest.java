@@ -1,7 +1,7 @@
 package io.fttcp.replication.channel;
 
-import io.fttcp.replication.Seeds;
 import io.fttcp.replication.RandomRecords;
+import io.fttcp.replication.Seeds;
 import io.fttcp.replication.codec.CorruptRecordException;
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.Handshake;
@@ -316,6 +316,48 @@ class ReplicationChannelTest {
                 primary.awaitControls(10, 1000);
                 assertTrue(primary.received.controls.stream().anyMatch(c -> c.toString().startsWith("reject") && c.toString().contains("CRC32C")),
                         "frames the primary got: " + primary.received.controls);
+            }
+        }
+    }
+
+    /** Mutated record streams from a fake primary: the backup closes with a clear reason, never fails internally. */
+    @Test
+    void mutatedStreamsCloseTheBackupCleanly() throws Exception {
+        long seed = Seeds.next();
+        SplittableRandom random = new SplittableRandom(seed);
+        RandomRecords gen = new RandomRecords(random, 2000);
+        for (int trial = 0; trial < 20; trial++) {
+            try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                Recorder events = new Recorder();
+                BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        fakePrimary.getLocalPort()), null, CONNECT, TOLERANT, 1, 0, events);
+                toClose.add(backup);
+                try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
+                    assertTrue(primary.awaitControls(1, 2000));
+                    primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+                    ByteBuffer stream = ByteBuffer.allocate(1 << 20);
+                    int count = 1 + random.nextInt(50);
+                    for (int i = 1; i <= count; i++) {
+                        stream.put(RawPeer.record(i, gen.next()));
+                    }
+                    stream.flip();
+                    int at = random.nextInt(stream.limit());
+                    switch (random.nextInt(3)) {
+                        case 0 -> stream.put(at, (byte) (stream.get(at) ^ (1 + random.nextInt(255))));
+                        case 1 -> stream.putInt(at - at % 4, random.nextInt());
+                        default -> {
+                            byte[] garbage = new byte[1 + random.nextInt(64)];
+                            random.nextBytes(garbage);
+                            stream.position(at).put(garbage, 0, Math.min(garbage.length, stream.limit() - at)).position(0);
+                        }
+                    }
+                    primary.send(stream);
+                    CloseReason reason = events.closed.get(5, TimeUnit.SECONDS);
+                    String where = "seed " + seed + " trial " + trial + ": " + reason;
+                    assertTrue(reason.kind() == CloseReason.Kind.CORRUPT_FRAME || reason.kind() == CloseReason.Kind.PROTOCOL_VIOLATION
+                            || reason.kind() == CloseReason.Kind.PEER_SILENT, where);
+                    assertTrue(events.records.size() < count, where);
+                }
             }
         }
     }

@@ -1,8 +1,8 @@
 package io.fttcp.replication.codec;
 
-import io.fttcp.replication.Seeds;
 import io.fttcp.replication.CollectingHandler;
 import io.fttcp.replication.RandomRecords;
+import io.fttcp.replication.Seeds;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
 import io.fttcp.replication.record.Segment;

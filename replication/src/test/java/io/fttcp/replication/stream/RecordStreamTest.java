@@ -1,8 +1,8 @@
 package io.fttcp.replication.stream;
 
-import io.fttcp.replication.Seeds;
 import io.fttcp.replication.CollectingHandler;
 import io.fttcp.replication.RandomRecords;
+import io.fttcp.replication.Seeds;
 import io.fttcp.replication.codec.FrameDecoder;
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.FrameHandler;
