@@ -1,0 +1,175 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.stream.StreamReceiver;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The backup's end of a replication connection: receives records in LSN order, hands them to
+ * the owner in batches ({@link ChannelListener#onRecords}) and acknowledges each batch at once.
+ *
+ * <p><b>The backup connects to the primary.</b> The primary is the long-lived owner of the
+ * service; backups come and go (a first backup joins a running primary, a failed one restarts,
+ * and after a takeover the old host rejoins as the new backup). The joiner initiating is what
+ * lets a primary run unprotected without configuration changes and take a backup whenever one
+ * arrives, and a restarted backup need not wait for the primary to retry. Detection does not
+ * depend on who connected: each side hears the other's heartbeats, and the connection's loss
+ * is seen by both. (A logger serving several primaries would be the listening side instead;
+ * the channel after the handshake is the same.)
+ */
+public final class BackupChannel extends ReplicationChannel {
+    private final long knownEpoch;
+    private final Handshake ours;
+    private final StreamReceiver receiver;
+    private List<Record> batch = new ArrayList<>();
+    private long batchFirstLsn;
+    private volatile long heldLsn;
+    private volatile long latestPrimarySentAt = Lease.NO_ECHO;
+    private boolean echoDue;
+
+    private BackupChannel(SocketChannel socket, ChannelConfig config, long knownEpoch, long lastHeldLsn,
+                          ChannelListener listener) throws IOException {
+        super(socket, Role.BACKUP, config, listener);
+        this.knownEpoch = knownEpoch;
+        this.heldLsn = lastHeldLsn;
+        this.ours = new Handshake(PROTOCOL_VERSION, Role.BACKUP, config.clusterId(), knownEpoch, lastHeldLsn);
+        this.receiver = new StreamReceiver(lastHeldLsn, (lsn, record) -> {
+            if (batch.isEmpty()) {
+                batchFirstLsn = lsn;
+            }
+            batch.add(record);
+        });
+    }
+
+    /**
+     * Connects to the primary's replication address and sends our handshake; the rest happens on
+     * the channel's threads ({@link ChannelListener#onConnected} or {@link ChannelListener#onClosed}).
+     *
+     * @param localAddress this host's own address to connect from, or null for any
+     * @param knownEpoch   the highest primary epoch this backup has seen (a primary with an older one is refused)
+     * @param lastHeldLsn  the last LSN this backup holds (0 when it starts empty)
+     * @throws IOException the TCP connection could not be made within {@code connectTimeout}
+     */
+    public static BackupChannel connect(InetSocketAddress primary, InetSocketAddress localAddress, Duration connectTimeout,
+                                        ChannelConfig config, long knownEpoch, long lastHeldLsn,
+                                        ChannelListener listener) throws IOException {
+        SocketChannel socket = SocketChannel.open();
+        BackupChannel channel;
+        try {
+            if (localAddress != null) {
+                socket.bind(localAddress);
+            }
+            socket.socket().connect(primary, (int) Math.max(1, connectTimeout.toMillis()));
+            channel = new BackupChannel(socket, config, knownEpoch, lastHeldLsn, listener);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        channel.start();
+        try {
+            channel.sendHandshake(channel.ours);
+        } catch (IOException e) {
+            channel.failWith(CloseReason.Kind.PEER_CLOSED, "could not send the handshake to " + primary + ": " + e.getMessage(), e);
+        }
+        return channel;
+    }
+
+    /** The last LSN received in order (what the next acknowledgement covers). */
+    public long heldLsn() {
+        return heldLsn;
+    }
+
+    /** The primary's epoch from its handshake, or -1 before it arrived. */
+    public long primaryEpoch() {
+        Handshake h = peerHandshake();
+        return h == null ? -1 : h.epoch();
+    }
+
+    @Override
+    Handshake acceptPeerHandshake(Handshake primary) throws ReplicationProtocolException {
+        if (primary.protocolVersion() != PROTOCOL_VERSION) {
+            throw new HandshakeException("primary speaks replication protocol " + primary.protocolVersion() + ", this backup " + PROTOCOL_VERSION);
+        }
+        if (primary.role() != Role.PRIMARY) {
+            throw new HandshakeException("peer says it is a " + primary.role() + "; a backup follows only a primary");
+        }
+        if (!primary.clusterId().equals(config.clusterId())) {
+            throw new HandshakeException("primary serves cluster '" + primary.clusterId() + "', this backup '" + config.clusterId() + "'");
+        }
+        if (primary.epoch() < knownEpoch) {
+            throw new HandshakeException("primary is at epoch " + primary.epoch() + ", older than epoch " + knownEpoch
+                    + " this backup has seen: it is a superseded primary");
+        }
+        if (primary.lsn() != receiver.lastLsn() + 1) {
+            throw new HandshakeException("primary would send from LSN " + primary.lsn() + " but this backup holds up to "
+                    + receiver.lastLsn());
+        }
+        return null;
+    }
+
+    @Override
+    void onRecordFrame(long lsn, Record record) throws ReplicationProtocolException {
+        receiver.receive(lsn, record);
+    }
+
+    @Override
+    void onAckFrame(long lsn, long echoNanos, long now) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("backup received an ACK from " + peer + "; acknowledgements flow only to the primary");
+    }
+
+    @Override
+    void onHeartbeatFrame(long lsn, long sentAtNanos, long echoNanos, long now) {
+        latestPrimarySentAt = sentAtNanos;
+        echoDue = true;
+        notifySafely(() -> listener.onPeerHeartbeat(lsn));
+    }
+
+    /**
+     * Acknowledges what arrived, at once; also answers a primary heartbeat at once (an ACK
+     * echoing its time), so the primary's lease is renewed one round trip after each of its
+     * heartbeats rather than up to a heartbeat interval later.
+     */
+    @Override
+    void afterFrames() throws IOException {
+        deliverBatch();
+        if (receiver.ackDue() || echoDue) {
+            echoDue = false;
+            sendAck(receiver.takeAck(), latestPrimarySentAt);
+        }
+    }
+
+    @Override
+    void beforeClose() {
+        deliverBatch();
+    }
+
+    private void deliverBatch() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Record> records = batch;
+        long first = batchFirstLsn;
+        batch = new ArrayList<>();
+        heldLsn = first + records.size() - 1;
+        notifySafely(() -> listener.onRecords(first, records));
+    }
+
+    @Override
+    long heartbeatLsn() {
+        return heldLsn;
+    }
+
+    @Override
+    long heartbeatEcho() {
+        return latestPrimarySentAt;
+    }
+}

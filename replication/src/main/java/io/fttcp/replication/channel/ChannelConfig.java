@@ -1,0 +1,96 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.codec.FrameEncoder;
+import io.fttcp.replication.codec.FrameFormat;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.stream.RecordStream;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings both ends of a replication connection must agree on (the handshake checks the
+ * cluster id; the timings are each side's own but should match).
+ *
+ * @param clusterId              the protected service's identity, the same on primary and backup
+ * @param heartbeatIntervalNanos each side sends a heartbeat this often (default 20 ms)
+ * @param detectionTimeoutNanos  silence after which the peer is suspect (default 150 ms; see {@link FailureDetector})
+ * @param leaseNanos             the primary's lease duration (default 100 ms; see {@link Lease})
+ * @param leaseMarginNanos       required gap between lease and detection timeout (default 50 ms)
+ * @param maxBodyLength          largest frame body accepted and sent
+ * @param maxBatchBytes          the primary writes records in batches up to this size
+ * @param maxBatchRecords        ... or this many records
+ * @param handshakeTimeoutNanos  a connection whose handshake has not completed by then is closed
+ *                               (default 2 s: a fresh JVM on a busy host can take far longer than
+ *                               the detection timeout to answer its first frame)
+ * @param maxInFlightBytes       the primary stops writing while this many bytes are unacknowledged
+ *                               (default 1 MiB: many times a LAN's bandwidth-delay product, yet a
+ *                               heartbeat never queues behind more than about a millisecond of data)
+ */
+public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long detectionTimeoutNanos, long leaseNanos,
+                            long leaseMarginNanos, int maxBodyLength, int maxBatchBytes, int maxBatchRecords,
+                            long handshakeTimeoutNanos, int maxInFlightBytes) {
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(20);
+    public static final Duration DEFAULT_DETECTION_TIMEOUT = Duration.ofMillis(150);
+    public static final Duration DEFAULT_LEASE = Duration.ofMillis(100);
+    public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofMillis(50);
+    public static final int DEFAULT_MAX_IN_FLIGHT_BYTES = 1 << 20;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+
+    public ChannelConfig {
+        Objects.requireNonNull(clusterId, "clusterId");
+        if (clusterId.isEmpty() || clusterId.getBytes(StandardCharsets.UTF_8).length > Handshake.MAX_CLUSTER_ID_BYTES) {
+            throw new IllegalArgumentException("cluster id must be 1.." + Handshake.MAX_CLUSTER_ID_BYTES + " UTF-8 bytes: '" + clusterId + "'");
+        }
+        if (heartbeatIntervalNanos <= 0 || leaseMarginNanos < 0) {
+            throw new IllegalArgumentException("heartbeat interval must be positive and lease margin not negative");
+        }
+        if (2 * heartbeatIntervalNanos > detectionTimeoutNanos) {
+            throw new IllegalArgumentException("detection timeout (" + ms(detectionTimeoutNanos) + ") must be at least two heartbeat intervals ("
+                    + ms(heartbeatIntervalNanos) + "), or one late heartbeat makes a live peer suspect");
+        }
+        if (leaseNanos + leaseMarginNanos > detectionTimeoutNanos) {
+            throw new IllegalArgumentException("lease (" + ms(leaseNanos) + ") + margin (" + ms(leaseMarginNanos)
+                    + ") must not exceed the detection timeout (" + ms(detectionTimeoutNanos)
+                    + "): the backup could take over while the primary still emits");
+        }
+        if (leaseNanos < 2 * heartbeatIntervalNanos) {
+            throw new IllegalArgumentException("lease (" + ms(leaseNanos) + ") must be at least two heartbeat intervals ("
+                    + ms(heartbeatIntervalNanos) + "), or renewals cannot keep it valid");
+        }
+        if (handshakeTimeoutNanos <= 0) {
+            throw new IllegalArgumentException("handshake timeout must be positive");
+        }
+        if (maxBodyLength < 64 * 1024 + 64 || maxBatchBytes < 1 || maxBatchRecords < 1 || maxInFlightBytes < 1) {
+            throw new IllegalArgumentException("max body length must hold a 64 KiB segment; batch and in-flight limits must be positive");
+        }
+    }
+
+    public static ChannelConfig defaults(String clusterId) {
+        return new ChannelConfig(clusterId, DEFAULT_HEARTBEAT_INTERVAL.toNanos(), DEFAULT_DETECTION_TIMEOUT.toNanos(),
+                DEFAULT_LEASE.toNanos(), DEFAULT_LEASE_MARGIN.toNanos(), FrameFormat.DEFAULT_MAX_BODY_LENGTH,
+                RecordStream.DEFAULT_MAX_BATCH_BYTES, RecordStream.DEFAULT_MAX_BATCH_RECORDS, DEFAULT_HANDSHAKE_TIMEOUT.toNanos(),
+                DEFAULT_MAX_IN_FLIGHT_BYTES);
+    }
+
+    /** These timings, with the lease and margin as given (checked against the rule). */
+    public ChannelConfig withTimings(Duration heartbeatInterval, Duration detectionTimeout, Duration lease, Duration leaseMargin) {
+        return new ChannelConfig(clusterId, heartbeatInterval.toNanos(), detectionTimeout.toNanos(), lease.toNanos(),
+                leaseMargin.toNanos(), maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes);
+    }
+
+    public ChannelConfig withBatches(int maxBatchBytes, int maxBatchRecords, int maxInFlightBytes) {
+        return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes);
+    }
+
+    /** A record stream whose frames and batches fit this configuration. */
+    public RecordStream newRecordStream() {
+        return new RecordStream(new FrameEncoder(maxBodyLength), maxBatchBytes, maxBatchRecords);
+    }
+
+    private static String ms(long nanos) {
+        return nanos / 1_000_000.0 + " ms";
+    }
+}

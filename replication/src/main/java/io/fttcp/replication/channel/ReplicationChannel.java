@@ -1,0 +1,475 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.codec.CorruptRecordException;
+import io.fttcp.replication.codec.FrameDecoder;
+import io.fttcp.replication.codec.FrameEncoder;
+import io.fttcp.replication.codec.FrameHandler;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One replication connection over the kernel's TCP: the I/O edge around the sans-I/O codec,
+ * stream, {@link FailureDetector} and {@link Lease}. A reader thread decodes what arrives; a
+ * ticker thread sends heartbeats and checks the peer's silence (it never blocks on the socket,
+ * so a stuck write cannot hide a dead peer). Any corrupt or unexpected frame, silence, or
+ * socket error closes the connection once, logs why, and tells the owner
+ * ({@link ChannelListener#onClosed}); nothing escapes the threads.
+ *
+ * <p>A live side that drops the connection on purpose first sends a REJECT frame with its
+ * reason, so the peer sees {@link CloseReason.Kind#PEER_ABORTED} (or
+ * {@link CloseReason.Kind#HANDSHAKE_REFUSED}) instead of what a crash looks like.
+ */
+public abstract sealed class ReplicationChannel implements AutoCloseable permits PrimaryChannel, BackupChannel {
+    /** Version of the replication protocol (handshake and frame meanings). */
+    public static final int PROTOCOL_VERSION = 1;
+    private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
+    private static final Duration ABORT_GRACE = Duration.ofMillis(50);
+
+    final SocketChannel socket;
+    final ChannelConfig config;
+    final ChannelListener listener;
+    final String peer;
+    private final Role role;
+    private final FrameDecoder decoder;
+    private final FrameEncoder controlEncoder;
+    final ReentrantLock writeLock = new ReentrantLock();
+    private final ByteBuffer controlOut = ByteBuffer.allocateDirect(2048);
+    private final long openedAt;
+    /** Fed only after the handshake (its frame is the first thing heard); before, the handshake timeout applies. */
+    private final FailureDetector detector;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean connected;
+    private volatile boolean heartbeatPending;
+    private volatile Handshake peerHandshake;
+    private Thread reader;
+    private Thread ticker;
+
+    ReplicationChannel(SocketChannel socket, Role role, ChannelConfig config, ChannelListener listener) throws IOException {
+        this.socket = socket;
+        this.role = role;
+        this.config = config;
+        this.listener = listener;
+        this.decoder = new FrameDecoder(config.maxBodyLength());
+        this.controlEncoder = new FrameEncoder(config.maxBodyLength());
+        this.openedAt = System.nanoTime();
+        this.detector = new FailureDetector(config.detectionTimeoutNanos(), openedAt);
+        SocketAddress remote = socket.getRemoteAddress();
+        this.peer = String.valueOf(remote);
+        socket.configureBlocking(true);
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    }
+
+    /** Starts the threads; subclasses then may send their first frames. */
+    void start() {
+        String name = role.name().toLowerCase() + "-replication-" + peer;
+        reader = Thread.ofPlatform().daemon().name(name + "-reader").start(this::readLoop);
+        ticker = Thread.ofPlatform().daemon().name(name + "-ticker").start(this::tickLoop);
+    }
+
+    /** The handshake succeeded and the channel is not closed. */
+    public boolean isConnected() {
+        return connected && !closed.get();
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** The peer's handshake, or null before it arrived. */
+    public Handshake peerHandshake() {
+        return peerHandshake;
+    }
+
+    /** The peer is silent for the detection timeout or longer at {@code now}. */
+    public boolean peerSuspect(long now) {
+        synchronized (detector) {
+            return detector.suspect(now);
+        }
+    }
+
+    /** When we last heard the peer (System.nanoTime()). */
+    public long lastHeardNanos() {
+        synchronized (detector) {
+            return detector.lastHeard();
+        }
+    }
+
+    public String peerAddress() {
+        return peer;
+    }
+
+    /** Closes on purpose: tells the peer (best effort), then reports {@link CloseReason.Kind#CLOSED_LOCALLY}. */
+    @Override
+    public void close() {
+        closeWith(new CloseReason(CloseReason.Kind.CLOSED_LOCALLY, "closed by its owner", null), true);
+    }
+
+    /** Simulates this side crashing (tests): no REJECT, the kernel resets the connection. */
+    void closeAbruptly() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // closing anyway
+            }
+            closeSocket();
+            wakeThreads();
+            notifyClosed(new CloseReason(CloseReason.Kind.CLOSED_LOCALLY, "closed abruptly", null));
+        }
+    }
+
+    // ---- subclass hooks ----
+
+    /** Checks the peer's handshake; returns our reply, or null when ours went first. */
+    abstract Handshake acceptPeerHandshake(Handshake peer) throws ReplicationProtocolException;
+
+    abstract void onRecordFrame(long lsn, Record record) throws ReplicationProtocolException;
+
+    abstract void onAckFrame(long lsn, long echoNanos, long now) throws ReplicationProtocolException;
+
+    abstract void onHeartbeatFrame(long lsn, long sentAtNanos, long echoNanos, long now) throws ReplicationProtocolException;
+
+    /** After the frames of one read: deliver batches, acknowledge. */
+    abstract void afterFrames() throws IOException;
+
+    /** On the reader thread, before it closes the channel: hand over what was decoded before the failure. */
+    void beforeClose() {
+    }
+
+    abstract long heartbeatLsn();
+
+    abstract long heartbeatEcho();
+
+    /** Called by the ticker each round after the handshake (the primary's sender is woken here). */
+    void onConnectedTick() {
+    }
+
+    void onHandshakeDone() {
+    }
+
+    // ---- writing ----
+
+    /** Writes one control frame (handshake, ack); blocks while another write is in progress. */
+    final void sendHandshake(Handshake h) throws IOException {
+        writeLock.lock();
+        try {
+            controlOut.clear();
+            controlEncoder.encodeHandshake(h, controlOut);
+            writeFully(controlOut.flip());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    final void sendAck(long lsn, long echo) throws IOException {
+        writeLock.lock();
+        try {
+            controlOut.clear();
+            controlEncoder.encodeAck(lsn, echo, controlOut);
+            writeFully(controlOut.flip());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * A heartbeat now, or, when another thread is writing (a long batch, a full send buffer),
+     * by that writer as soon as its current write ends: heartbeats carry the primary's clock
+     * for lease renewal, so they must not starve behind a stream of records.
+     */
+    private void trySendHeartbeat() throws IOException {
+        heartbeatPending = true;
+        if (!writeLock.tryLock()) {
+            return;
+        }
+        try {
+            sendPendingHeartbeat();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Sends the heartbeat the ticker asked for, if any. The caller holds {@link #writeLock}. */
+    final void sendPendingHeartbeat() throws IOException {
+        if (!heartbeatPending) {
+            return;
+        }
+        heartbeatPending = false;
+        controlOut.clear();
+        controlEncoder.encodeHeartbeat(heartbeatLsn(), System.nanoTime(), heartbeatEcho(), controlOut);
+        writeFully(controlOut.flip());
+    }
+
+    final void writeFully(ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            socket.write(buffer);
+        }
+    }
+
+    // ---- threads ----
+
+    private void readLoop() {
+        ByteBuffer in = ByteBuffer.allocateDirect(decoder.maxFrameLength() + 64 * 1024);
+        FrameHandler handler = new Dispatcher();
+        try {
+            while (!closed.get()) {
+                int n = socket.read(in);
+                in.flip();
+                if (n < 0) {
+                    decoder.endOfStream(in);
+                    readerFail(CloseReason.Kind.PEER_CLOSED, "peer " + peer + " closed the connection", null);
+                    return;
+                }
+                decoder.decodeAll(in, handler);
+                in.compact();
+                afterFrames();
+            }
+        } catch (CorruptRecordException e) {
+            readerFail(CloseReason.Kind.CORRUPT_FRAME, e.getMessage(), e);
+        } catch (HandshakeException e) {
+            readerFail(CloseReason.Kind.HANDSHAKE_REFUSED, "we refused " + peer + ": " + e.getMessage(), e);
+        } catch (PeerRejectedException e) {
+            readerFail(connected ? CloseReason.Kind.PEER_ABORTED : CloseReason.Kind.HANDSHAKE_REFUSED, e.getMessage(), e);
+        } catch (ReplicationProtocolException e) {
+            readerFail(CloseReason.Kind.PROTOCOL_VIOLATION, e.getMessage(), e);
+        } catch (ClosedChannelException e) {
+            if (!closed.get()) {
+                readerFail(CloseReason.Kind.FAILED, "socket closed under the reader", e);
+            }
+        } catch (IOException e) {
+            readerFail(CloseReason.Kind.PEER_CLOSED, "connection to " + peer + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            readerFail(CloseReason.Kind.FAILED, "reader failed: " + e, e);
+        }
+    }
+
+    /** The reader stops: what it decoded before the failure is handed over first. */
+    private void readerFail(CloseReason.Kind kind, String message, Throwable cause) {
+        beforeClose();
+        failWith(kind, message, cause);
+    }
+
+    private void tickLoop() {
+        long interval = config.heartbeatIntervalNanos();
+        long nextHeartbeat = System.nanoTime();
+        try {
+            while (!closed.get()) {
+                long now = System.nanoTime();
+                long deadline;
+                if (!connected) {
+                    deadline = openedAt + config.handshakeTimeoutNanos();
+                    if (now - deadline >= 0) {
+                        failWith(CloseReason.Kind.PEER_SILENT, "no handshake from " + peer + " within "
+                                + config.handshakeTimeoutNanos() / 1_000_000 + " ms", null);
+                        return;
+                    }
+                } else {
+                    synchronized (detector) {
+                        if (detector.suspect(now)) {
+                            failWith(CloseReason.Kind.PEER_SILENT, "heard nothing from " + peer + " for " + detector.silenceNanos(now) / 1_000_000
+                                    + " ms (timeout " + config.detectionTimeoutNanos() / 1_000_000 + " ms)", null);
+                            return;
+                        }
+                        deadline = detector.deadline();
+                    }
+                }
+                if (connected) {
+                    onConnectedTick();
+                    if (now - nextHeartbeat >= 0) {
+                        trySendHeartbeat();
+                        nextHeartbeat = now + interval;
+                    }
+                } else {
+                    nextHeartbeat = now + interval;
+                }
+                long wake = nextHeartbeat - deadline < 0 ? nextHeartbeat : deadline;
+                LockSupport.parkNanos(Math.max(wake - System.nanoTime(), 1000));
+            }
+        } catch (ClosedChannelException e) {
+            if (!closed.get()) {
+                failWith(CloseReason.Kind.FAILED, "socket closed under the ticker", e);
+            }
+        } catch (IOException e) {
+            failWith(CloseReason.Kind.PEER_CLOSED, "sending to " + peer + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            failWith(CloseReason.Kind.FAILED, "ticker failed: " + e, e);
+        }
+    }
+
+    void wakeThreads() {
+        Thread t = ticker;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    // ---- closing ----
+
+    /** A failure noticed by one of our threads; the peer is told unless it is the one gone. */
+    final void failWith(CloseReason.Kind kind, String message, Throwable cause) {
+        // Tell a peer that may still be alive, so that it does not take our close for our crash: a
+        // merely slow backup that the primary gives up on must not take over on seeing a FIN.
+        boolean tellPeer = switch (kind) {
+            case CORRUPT_FRAME, PROTOCOL_VIOLATION, HANDSHAKE_REFUSED, FAILED, PEER_SILENT -> !(cause instanceof PeerRejectedException);
+            default -> false;
+        };
+        closeWith(new CloseReason(kind, message, cause), tellPeer);
+    }
+
+    private void closeWith(CloseReason reason, boolean tellPeer) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        switch (reason.kind()) {
+            case CLOSED_LOCALLY -> log.info("replication channel to {} closed: {}", peer, reason.message());
+            case PEER_CLOSED, PEER_SILENT, PEER_ABORTED -> log.warn("replication channel to {} lost: {}: {}", peer, reason.kind(), reason.message());
+            // A stack trace helps only when the fault is ours; a peer's bad frame is said by the message.
+            case FAILED -> log.error("replication channel to {} failed: {}", peer, reason.message(), reason.cause());
+            default -> log.error("replication channel to {} closed on error: {}: {}", peer, reason.kind(), reason.message());
+        }
+        if (tellPeer) {
+            sendRejectBriefly(reason.message());
+        }
+        closeSocket();
+        wakeThreads();
+        notifyClosed(reason);
+    }
+
+    /** Best effort, bounded: a full send buffer or a busy writer must not hold the close up. */
+    private void sendRejectBriefly(String why) {
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                if (writeLock.tryLock(ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    try {
+                        ByteBuffer out = ByteBuffer.allocate(2048);
+                        controlEncoder.encodeReject(why, out);
+                        writeFully(out.flip());
+                    } finally {
+                        writeLock.unlock();
+                    }
+                }
+            } catch (IOException | InterruptedException | RuntimeException ignored) {
+                // the peer will see the connection close instead
+            }
+        });
+        try {
+            t.join(ABORT_GRACE.multipliedBy(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("closing replication socket to {}: {}", peer, e.toString());
+        }
+    }
+
+    private void notifyClosed(CloseReason reason) {
+        try {
+            listener.onClosed(reason);
+        } catch (RuntimeException e) {
+            log.error("replication channel listener failed in onClosed", e);
+        }
+    }
+
+    final void notifySafely(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.error("replication channel listener failed", e);
+        }
+    }
+
+    /** The peer sent REJECT. */
+    static final class PeerRejectedException extends ReplicationProtocolException {
+        PeerRejectedException(String message) {
+            super(message);
+        }
+    }
+
+    /** Routes decoded frames by handshake state; every valid frame is a sign of life. */
+    private final class Dispatcher implements FrameHandler {
+        private void heard() {
+            long now = System.nanoTime();
+            synchronized (detector) {
+                detector.heard(now);
+            }
+        }
+
+        private void requireConnected(String what) throws ReplicationProtocolException {
+            if (!connected) {
+                throw new ReplicationProtocolException(what + " from " + peer + " before the handshake");
+            }
+        }
+
+        @Override
+        public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
+            heard();
+            requireConnected("record LSN " + lsn);
+            onRecordFrame(lsn, record);
+        }
+
+        @Override
+        public void onHandshake(Handshake handshake) throws ReplicationProtocolException {
+            heard();
+            if (peerHandshake != null) {
+                throw new ReplicationProtocolException("second handshake from " + peer);
+            }
+            peerHandshake = handshake;
+            Handshake reply = acceptPeerHandshake(handshake);
+            if (reply != null) {
+                try {
+                    sendHandshake(reply);
+                } catch (IOException e) {
+                    readerFail(CloseReason.Kind.PEER_CLOSED, "could not answer the handshake of " + peer + ": " + e.getMessage(), e);
+                    return;
+                }
+            }
+            connected = true;
+            log.info("replication channel to {} connected: {}", peer, handshake);
+            onHandshakeDone();
+            notifySafely(() -> listener.onConnected(handshake));
+            wakeThreads();
+        }
+
+        @Override
+        public void onReject(String reason) throws ReplicationProtocolException {
+            heard();
+            throw new PeerRejectedException(connected ? "peer " + peer + " dropped the connection: " + reason
+                    : "peer " + peer + " refused our handshake: " + reason);
+        }
+
+        @Override
+        public void onAck(long lsn, long echoNanos) throws ReplicationProtocolException {
+            heard();
+            requireConnected("ACK");
+            onAckFrame(lsn, echoNanos, System.nanoTime());
+        }
+
+        @Override
+        public void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) throws ReplicationProtocolException {
+            heard();
+            requireConnected("heartbeat");
+            onHeartbeatFrame(lsn, sentAtNanos, echoNanos, System.nanoTime());
+        }
+    }
+}

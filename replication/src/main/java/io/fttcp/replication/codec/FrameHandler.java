@@ -1,0 +1,25 @@
+package io.fttcp.replication.codec;
+
+import io.fttcp.replication.record.Record;
+
+/**
+ * Receives the frames a {@link FrameDecoder} decodes. A handler may throw to stop the stream
+ * (records out of order, a frame the role does not expect); the frame is consumed either way.
+ */
+public interface FrameHandler {
+    void onRecord(long lsn, Record record) throws ReplicationProtocolException;
+
+    void onHandshake(Handshake handshake) throws ReplicationProtocolException;
+
+    void onReject(String reason) throws ReplicationProtocolException;
+
+    /** @param echoNanos the {@code sentAtNanos} of the latest primary heartbeat the backup had heard */
+    void onAck(long lsn, long echoNanos) throws ReplicationProtocolException;
+
+    /**
+     * @param lsn         the sender's highest LSN (appended on the primary, held on the backup)
+     * @param sentAtNanos the sender's monotonic clock
+     * @param echoNanos   backup: {@code sentAtNanos} of the latest primary heartbeat it heard; primary: 0
+     */
+    void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) throws ReplicationProtocolException;
+}

@@ -1,0 +1,45 @@
+package io.fttcp.replication.codec;
+
+/**
+ * The kind byte of a frame. Record kinds carry one {@link io.fttcp.replication.record.Record}
+ * and its LSN; control kinds carry the channel's own messages.
+ */
+public enum FrameKind {
+    CONNECT(1), SEGMENT(2), ACCEPT(3), READ(4), READY(5), WRITE(6), CLOCK(7), SEED(8), CLOSE(9),
+    HEARTBEAT(10),
+    /** First frame each way: who I am (LSN field: primary: next LSN it sends; backup: last LSN it holds). */
+    HANDSHAKE(0x40),
+    /** The peer refused our handshake; body: the reason (UTF-8). */
+    REJECT(0x41),
+    /** Backup to primary: every record up to the LSN field is held (cumulative). */
+    ACK(0x42),
+    /** Liveness, both ways (LSN field: the sender's highest LSN appended or held). */
+    CHANNEL_HEARTBEAT(0x43);
+
+    private static final FrameKind[] BY_CODE = new FrameKind[256];
+
+    static {
+        for (FrameKind k : values()) {
+            BY_CODE[k.code] = k;
+        }
+    }
+
+    private final int code;
+
+    FrameKind(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The kind with this code, or null when none has it. */
+    public static FrameKind of(int code) {
+        return BY_CODE[code & 0xff];
+    }
+
+    public boolean isRecord() {
+        return code < HANDSHAKE.code;
+    }
+}

@@ -1,0 +1,32 @@
+package io.fttcp.replication.codec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The first frame each way on a replication connection.
+ *
+ * @param protocolVersion the replication protocol the sender speaks
+ * @param role            the sender's role
+ * @param clusterId       the protected service both replicas must agree on (at most 255 UTF-8 bytes)
+ * @param epoch           the primary's epoch (incremented at each takeover); a backup states the
+ *                        highest epoch it has seen
+ * @param lsn             primary: the next LSN it will send; backup: the last LSN it holds
+ */
+public record Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn) {
+    public static final int MAX_CLUSTER_ID_BYTES = 255;
+
+    public Handshake {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(clusterId, "clusterId");
+        if (clusterId.getBytes(StandardCharsets.UTF_8).length > MAX_CLUSTER_ID_BYTES) {
+            throw new IllegalArgumentException("cluster id over " + MAX_CLUSTER_ID_BYTES + " UTF-8 bytes: " + clusterId);
+        }
+        if (protocolVersion < 0 || protocolVersion > 0xffff) {
+            throw new IllegalArgumentException("protocol version not a u16: " + protocolVersion);
+        }
+        if (lsn < 0) {
+            throw new IllegalArgumentException("negative LSN " + lsn);
+        }
+    }
+}

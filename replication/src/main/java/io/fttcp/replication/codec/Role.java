@@ -1,0 +1,26 @@
+package io.fttcp.replication.codec;
+
+/** Which end of a replication connection a peer is. */
+public enum Role {
+    PRIMARY(1), BACKUP(2);
+
+    private final int code;
+
+    Role(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The role with this code, or null. */
+    public static Role of(int code) {
+        for (Role r : values()) {
+            if (r.code == code) {
+                return r;
+            }
+        }
+        return null;
+    }
+}

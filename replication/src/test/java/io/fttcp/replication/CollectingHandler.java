@@ -1,0 +1,41 @@
+package io.fttcp.replication;
+
+import io.fttcp.replication.codec.FrameHandler;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.record.Record;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Keeps every decoded frame, in order, as text for control frames. */
+public class CollectingHandler implements FrameHandler {
+    public final List<Long> lsns = new ArrayList<>();
+    public final List<Record> records = new ArrayList<>();
+    public final List<Object> controls = new ArrayList<>();
+
+    @Override
+    public void onRecord(long lsn, Record record) {
+        lsns.add(lsn);
+        records.add(record);
+    }
+
+    @Override
+    public void onHandshake(Handshake handshake) {
+        controls.add(handshake);
+    }
+
+    @Override
+    public void onReject(String reason) {
+        controls.add("reject " + reason);
+    }
+
+    @Override
+    public void onAck(long lsn, long echoNanos) {
+        controls.add("ack " + lsn + " " + echoNanos);
+    }
+
+    @Override
+    public void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) {
+        controls.add("heartbeat " + lsn + " " + sentAtNanos + " " + echoNanos);
+    }
+}

@@ -1,0 +1,523 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.RandomRecords;
+import io.fttcp.replication.Seeds;
+import io.fttcp.replication.codec.CorruptRecordException;
+import io.fttcp.replication.codec.FrameEncoder;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Seed;
+import io.fttcp.replication.stream.OutOfOrderRecordException;
+import io.fttcp.replication.stream.RecordStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ReplicationChannelTest {
+    private static final ChannelConfig CONFIG = ChannelConfig.defaults("test-cluster");
+    private static final long TIMEOUT_MS = CONFIG.detectionTimeoutNanos() / 1_000_000;
+    /** Slack for a loaded two-core machine, on top of the detection timeout. */
+    private static final long SLACK_MS = 300;
+    private static final Duration CONNECT = Duration.ofSeconds(5);
+
+    /**
+     * Default heartbeat interval; detection timeout and lease three times the defaults: this test
+     * must not fail because a shared, overloaded test machine left a thread unscheduled for
+     * 150 ms (seen here at load averages over 10 on two cores). The detection tests below use the
+     * defaults, where lateness only delays detection.
+     */
+    private static final ChannelConfig TOLERANT = CONFIG.withTimings(Duration.ofMillis(20), Duration.ofMillis(450),
+            Duration.ofMillis(300), Duration.ofMillis(150));
+
+    private ServerSocketChannel server;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeEach
+    void listen() throws IOException {
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        server.close();
+    }
+
+    private InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    private record Pair(PrimaryChannel primary, Recorder primaryEvents, BackupChannel backup, Recorder backupEvents,
+                        RecordStream stream) {
+    }
+
+    private Pair connectPair(ChannelConfig primaryConfig, ChannelConfig backupConfig, long primaryEpoch, long backupEpoch)
+            throws Exception {
+        RecordStream stream = primaryConfig.newRecordStream();
+        Recorder primaryEvents = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, primaryConfig, primaryEpoch, stream, primaryEvents);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Recorder backupEvents = new Recorder();
+        BackupChannel backup = BackupChannel.connect(address(), null, CONNECT, backupConfig, backupEpoch, 0, backupEvents);
+        toClose.add(backup);
+        PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
+        toClose.add(primary);
+        return new Pair(primary, primaryEvents, backup, backupEvents, stream);
+    }
+
+    /** A connected pair with {@link #TOLERANT} timings (for tests of anything but the timeout itself). */
+    private Pair connectedPair() throws Exception {
+        Pair p = connectPair(TOLERANT, TOLERANT, 1, 1);
+        assertEquals(Role.BACKUP, p.primaryEvents.connected.get(5, TimeUnit.SECONDS).role());
+        assertEquals(Role.PRIMARY, p.backupEvents.connected.get(5, TimeUnit.SECONDS).role());
+        return p;
+    }
+
+    private static void await(String what, long millis, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    private static long millisSince(long nanos, long laterNanos) {
+        return (laterNanos - nanos) / 1_000_000;
+    }
+
+    @Test
+    void recordsFlowAndAreAcknowledged() throws Exception {
+        long seed = Seeds.next();
+        RandomRecords gen = new RandomRecords(new SplittableRandom(seed), 3000);
+        Pair p = connectPair(TOLERANT, TOLERANT, 1, 1);
+        List<Record> sent = new ArrayList<>();
+        List<Long> stableOrder = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 20_000; i++) {
+            Record r = gen.next();
+            sent.add(r);
+            long lsn = p.primary.append(r);
+            assertEquals(i + 1, lsn);
+            if (i % 100 == 0) {
+                p.primary.whenStable(lsn, () -> stableOrder.add(lsn));
+            }
+        }
+        await("all records stable (seed " + seed + ")", 20_000, () -> {
+            assertFalse(p.primaryEvents.closed.isDone(), () -> "primary closed: " + p.primaryEvents.closed.getNow(null));
+            assertFalse(p.backupEvents.closed.isDone(), () -> "backup closed: " + p.backupEvents.closed.getNow(null));
+            return p.primary.stableLsn() == 20_000;
+        });
+        assertEquals(sent, p.backupEvents.records, "seed " + seed);
+        assertNull(p.backupEvents.orderError);
+        assertNull(p.primaryEvents.orderError);
+        assertEquals(20_000, p.primaryEvents.lastAck.get());
+        assertEquals(20_000, p.backup.heldLsn());
+        assertEquals(200, stableOrder.size());
+        for (int i = 0; i < stableOrder.size(); i++) {
+            assertEquals(i * 100 + 1, stableOrder.get(i));
+        }
+        await("lease renewed by the backup", 1000, () -> p.primary.leaseValid(System.nanoTime()));
+        assertFalse(p.primaryEvents.closed.isDone());
+        assertFalse(p.backupEvents.closed.isDone());
+    }
+
+    @BeforeAll
+    static void warmUp() {
+        LoggerFactory.getLogger(ReplicationChannelTest.class).info("initializing logging before timing anything");
+    }
+
+    @Test
+    void heartbeatsKeepBothSidesUnsuspectedAndTheLeaseValid() throws Exception {
+        Pair p = connectPair(TOLERANT, TOLERANT, 1, 1);
+        p.primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        p.backupEvents.connected.get(5, TimeUnit.SECONDS);
+        await("first lease", 1000, () -> p.primary.leaseValid(System.nanoTime()));
+        int leaseChecks = 0;
+        int checks = 0;
+        long end = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() - end < 0) {
+            Thread.sleep(10);
+            checks++;
+            long now = System.nanoTime();
+            assertFalse(p.primary.peerSuspect(now), () -> "primary suspects; largest heartbeat gap seen " + gaps(p));
+            assertFalse(p.backup.peerSuspect(now), () -> "backup suspects; largest heartbeat gap seen " + gaps(p));
+            if (p.primary.leaseValid(now)) {
+                leaseChecks++;
+            }
+        }
+        assertFalse(p.primaryEvents.closed.isDone(), () -> "primary closed: " + p.primaryEvents.closed.getNow(null));
+        assertFalse(p.backupEvents.closed.isDone(), () -> "backup closed: " + p.backupEvents.closed.getNow(null));
+        // 1 s at 20 ms: about 50 each way; a loaded machine may delay some.
+        assertTrue(p.primaryEvents.heartbeats.get() >= 20, "primary heard " + p.primaryEvents.heartbeats.get() + " heartbeats");
+        assertTrue(p.backupEvents.heartbeats.get() >= 20, "backup heard " + p.backupEvents.heartbeats.get() + " heartbeats");
+        assertTrue(leaseChecks >= 0.9 * checks, "lease valid in only " + leaseChecks + " of " + checks + " checks; " + gaps(p));
+        System.out.println("heartbeats over 1 s: " + p.primaryEvents.heartbeats + " at primary, " + p.backupEvents.heartbeats
+                + " at backup; largest gap " + gaps(p) + "; lease valid in " + leaseChecks + " of " + checks + " checks");
+    }
+
+    private static String gaps(Pair p) {
+        return "at primary " + p.primaryEvents.maxHeartbeatGapNanos / 1_000_000 + " ms, at backup "
+                + p.backupEvents.maxHeartbeatGapNanos / 1_000_000 + " ms";
+    }
+
+    @Test
+    void backupCrashIsSeenByThePrimaryAtOnce() throws Exception {
+        Pair p = connectedPair();
+        long crash = System.nanoTime();
+        p.backup.closeAbruptly();
+        CloseReason reason = p.primaryEvents.closed.get(TIMEOUT_MS + SLACK_MS, TimeUnit.MILLISECONDS);
+        assertEquals(CloseReason.Kind.PEER_CLOSED, reason.kind(), reason.toString());
+        assertTrue(reason.peerMayBeDead());
+        assertTrue(millisSince(crash, p.primaryEvents.closedAtNanos) <= TIMEOUT_MS + SLACK_MS);
+        assertEquals(1, p.primaryEvents.closeCalls.get());
+    }
+
+    @Test
+    void primaryCrashIsSeenByTheBackupAtOnce() throws Exception {
+        Pair p = connectedPair();
+        p.primary.append(new Seed(1));
+        await("first record stable", 5000, () -> p.primary.stableLsn() == 1);
+        p.primary.closeAbruptly();
+        CloseReason reason = p.backupEvents.closed.get(TIMEOUT_MS + SLACK_MS, TimeUnit.MILLISECONDS);
+        assertEquals(CloseReason.Kind.PEER_CLOSED, reason.kind(), reason.toString());
+        assertEquals(List.of(new Seed(1)), p.backupEvents.records);
+    }
+
+    @Test
+    void deliberateCloseIsNotMistakenForACrash() throws Exception {
+        Pair p = connectedPair();
+        p.backup.close();
+        assertEquals(CloseReason.Kind.CLOSED_LOCALLY, p.backupEvents.closed.get(1, TimeUnit.SECONDS).kind());
+        CloseReason reason = p.primaryEvents.closed.get(TIMEOUT_MS + SLACK_MS, TimeUnit.MILLISECONDS);
+        assertEquals(CloseReason.Kind.PEER_ABORTED, reason.kind(), reason.toString());
+        assertFalse(reason.peerMayBeDead());
+        assertTrue(reason.message().contains("closed by its owner"), reason.message());
+    }
+
+    /** A fake backup that completes the handshake, then says nothing more (frozen, or cut off). */
+    @Test
+    void silentBackupIsSuspectedAfterTheTimeoutAndTheLeaseExpiresFirst() throws Exception {
+        RecordStream stream = CONFIG.newRecordStream();
+        Recorder events = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, CONFIG, 1, stream, events);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+            backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
+            PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
+            toClose.add(primary);
+            // Answer the primary's heartbeats (echoing their times) until it holds a lease, then fall silent.
+            boolean leased = false;
+            long silentFrom = 0;
+            for (int round = 0; round < 50 && !leased; round++) {
+                assertTrue(backup.awaitControls(backup.received.controls.size() + 1, 2000), "primary's frames");
+                if (backup.received.controls.getLast() instanceof String heartbeat && heartbeat.startsWith("heartbeat")) {
+                    long echo = Long.parseLong(heartbeat.split(" ")[2]);
+                    ByteBuffer ack = ByteBuffer.allocate(64);
+                    new FrameEncoder().encodeAck(0, echo, ack);
+                    silentFrom = System.nanoTime();
+                    backup.send(ack.flip());
+                    for (int i = 0; i < 5 && !leased; i++) {
+                        Thread.sleep(1);
+                        leased = primary.leaseValid(System.nanoTime());
+                    }
+                }
+            }
+            assertTrue(leased, "the primary never held a lease");
+            CloseReason reason = events.closed.get(TIMEOUT_MS + SLACK_MS, TimeUnit.MILLISECONDS);
+            assertEquals(CloseReason.Kind.PEER_SILENT, reason.kind(), reason.toString());
+            long detectedAfter = millisSince(silentFrom, events.closedAtNanos);
+            assertTrue(detectedAfter >= TIMEOUT_MS - 5, "suspected after only " + detectedAfter + " ms");
+            assertTrue(detectedAfter <= TIMEOUT_MS + SLACK_MS, "suspected after " + detectedAfter + " ms");
+            assertFalse(primary.leaseValid(events.closedAtNanos), "lease still valid when the backup was suspected");
+        }
+    }
+
+    /** A fake primary that completes the handshake, then says nothing more. */
+    @Test
+    void silentPrimaryIsSuspectedAfterTheTimeout() throws Exception {
+        try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Recorder events = new Recorder();
+            BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
+                    null, CONNECT, CONFIG, 1, 0, events);
+            toClose.add(backup);
+            try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
+                assertTrue(primary.awaitControls(1, 2000), "backup's handshake");
+                assertEquals(Role.BACKUP, ((Handshake) primary.received.controls.getFirst()).role());
+                long silentFrom = System.nanoTime();
+                primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+                events.connected.get(2, TimeUnit.SECONDS);
+                CloseReason reason = events.closed.get(TIMEOUT_MS + SLACK_MS, TimeUnit.MILLISECONDS);
+                assertEquals(CloseReason.Kind.PEER_SILENT, reason.kind(), reason.toString());
+                assertTrue(reason.peerMayBeDead());
+                long detectedAfter = millisSince(silentFrom, events.closedAtNanos);
+                assertTrue(detectedAfter >= TIMEOUT_MS - 5 && detectedAfter <= TIMEOUT_MS + SLACK_MS, "suspected after " + detectedAfter + " ms");
+                // The backup kept heart-beating while it waited.
+                assertTrue(primary.awaitControls(3, 100) || primary.received.controls.size() >= 3,
+                        "backup heartbeats: " + primary.received.controls);
+            }
+        }
+    }
+
+    @Test
+    void corruptByteFromThePrimaryClosesTheBackupWithCorruptRecordException() throws Exception {
+        try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Recorder events = new Recorder();
+            BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
+                    null, CONNECT, CONFIG, 1, 0, events);
+            toClose.add(backup);
+            try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
+                assertTrue(primary.awaitControls(1, 2000));
+                primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+                primary.send(RawPeer.record(1, new Seed(11)));
+                primary.send(RawPeer.record(2, new Seed(22)));
+                ByteBuffer bad = RawPeer.record(3, new Seed(33));
+                bad.put(20, (byte) (bad.get(20) ^ 0x10));
+                primary.send(bad);
+                CloseReason reason = events.closed.get(2, TimeUnit.SECONDS);
+                assertEquals(CloseReason.Kind.CORRUPT_FRAME, reason.kind(), reason.toString());
+                assertInstanceOf(CorruptRecordException.class, reason.cause());
+                assertTrue(reason.message().contains("CRC32C mismatch"), reason.message());
+                assertEquals(List.of(new Seed(11), new Seed(22)), events.records);
+                // The backup told the (live) primary why it dropped the connection.
+                primary.awaitControls(10, 1000);
+                assertTrue(primary.received.controls.stream().anyMatch(c -> c.toString().startsWith("reject") && c.toString().contains("CRC32C")),
+                        "frames the primary got: " + primary.received.controls);
+            }
+        }
+    }
+
+    /** Mutated record streams from a fake primary: the backup closes with a clear reason, never fails internally. */
+    @Test
+    void mutatedStreamsCloseTheBackupCleanly() throws Exception {
+        long seed = Seeds.next();
+        SplittableRandom random = new SplittableRandom(seed);
+        RandomRecords gen = new RandomRecords(random, 2000);
+        for (int trial = 0; trial < 20; trial++) {
+            try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                Recorder events = new Recorder();
+                BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        fakePrimary.getLocalPort()), null, CONNECT, TOLERANT, 1, 0, events);
+                toClose.add(backup);
+                try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
+                    assertTrue(primary.awaitControls(1, 2000));
+                    primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+                    ByteBuffer stream = ByteBuffer.allocate(1 << 20);
+                    int count = 1 + random.nextInt(50);
+                    for (int i = 1; i <= count; i++) {
+                        stream.put(RawPeer.record(i, gen.next()));
+                    }
+                    stream.flip();
+                    int at = random.nextInt(stream.limit());
+                    switch (random.nextInt(3)) {
+                        case 0 -> stream.put(at, (byte) (stream.get(at) ^ (1 + random.nextInt(255))));
+                        case 1 -> stream.putInt(at - at % 4, random.nextInt());
+                        default -> {
+                            byte[] garbage = new byte[1 + random.nextInt(64)];
+                            random.nextBytes(garbage);
+                            stream.position(at).put(garbage, 0, Math.min(garbage.length, stream.limit() - at)).position(0);
+                        }
+                    }
+                    primary.send(stream);
+                    CloseReason reason = events.closed.get(5, TimeUnit.SECONDS);
+                    String where = "seed " + seed + " trial " + trial + ": " + reason;
+                    assertTrue(reason.kind() == CloseReason.Kind.CORRUPT_FRAME || reason.kind() == CloseReason.Kind.PROTOCOL_VIOLATION
+                            || reason.kind() == CloseReason.Kind.PEER_SILENT, where);
+                    assertTrue(events.records.size() < count, where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void corruptAckClosesThePrimaryWithCorruptRecordException() throws Exception {
+        RecordStream stream = CONFIG.newRecordStream();
+        Recorder events = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, CONFIG, 1, stream, events);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+            backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
+            toClose.add(accepting.get(5, TimeUnit.SECONDS));
+            events.connected.get(2, TimeUnit.SECONDS);
+            ByteBuffer ack = ByteBuffer.allocate(64);
+            new FrameEncoder().encodeAck(0, 0, ack);
+            ack.flip().put(0, (byte) 0x00); // bad magic
+            backup.send(ack);
+            CloseReason reason = events.closed.get(2, TimeUnit.SECONDS);
+            assertEquals(CloseReason.Kind.CORRUPT_FRAME, reason.kind(), reason.toString());
+            assertInstanceOf(CorruptRecordException.class, reason.cause());
+            assertTrue(reason.message().contains("bad magic"), reason.message());
+        }
+    }
+
+    @Test
+    void outOfOrderRecordIsAProtocolViolation() throws Exception {
+        try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Recorder events = new Recorder();
+            toClose.add(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
+                    null, CONNECT, CONFIG, 1, 0, events));
+            try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
+                assertTrue(primary.awaitControls(1, 2000));
+                primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+                primary.send(RawPeer.record(1, new Seed(1)));
+                primary.send(RawPeer.record(3, new Seed(3)));
+                CloseReason reason = events.closed.get(2, TimeUnit.SECONDS);
+                assertEquals(CloseReason.Kind.PROTOCOL_VIOLATION, reason.kind(), reason.toString());
+                assertInstanceOf(OutOfOrderRecordException.class, reason.cause());
+                assertEquals(List.of(new Seed(1)), events.records);
+            }
+        }
+    }
+
+    @Test
+    void recordSentToThePrimaryIsAProtocolViolation() throws Exception {
+        Recorder events = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, CONFIG, 1, CONFIG.newRecordStream(), events);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+            // Before the handshake, too.
+            backup.send(RawPeer.record(1, new Seed(1)));
+            toClose.add(accepting.get(5, TimeUnit.SECONDS));
+            CloseReason reason = events.closed.get(2, TimeUnit.SECONDS);
+            assertEquals(CloseReason.Kind.PROTOCOL_VIOLATION, reason.kind(), reason.toString());
+            assertTrue(reason.message().contains("before the handshake"), reason.message());
+        }
+    }
+
+    @Test
+    void clusterMismatchIsRefusedOnBothSides() throws Exception {
+        Pair p = connectPair(CONFIG, ChannelConfig.defaults("other-cluster"), 1, 1);
+        CloseReason atPrimary = p.primaryEvents.closed.get(2, TimeUnit.SECONDS);
+        CloseReason atBackup = p.backupEvents.closed.get(2, TimeUnit.SECONDS);
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, atPrimary.kind(), atPrimary.toString());
+        assertInstanceOf(HandshakeException.class, atPrimary.cause());
+        assertTrue(atPrimary.message().contains("'other-cluster'"), atPrimary.message());
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, atBackup.kind(), atBackup.toString());
+        assertTrue(atBackup.message().contains("refused our handshake") && atBackup.message().contains("other-cluster"), atBackup.message());
+        assertFalse(p.primaryEvents.connected.isDone());
+        assertFalse(p.backupEvents.connected.isDone());
+    }
+
+    @Test
+    void supersededPrimaryIsRefused() throws Exception {
+        Pair p = connectPair(CONFIG, CONFIG, 3, 5);
+        CloseReason atPrimary = p.primaryEvents.closed.get(2, TimeUnit.SECONDS);
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, atPrimary.kind());
+        assertTrue(atPrimary.message().contains("superseded"), atPrimary.message());
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, p.backupEvents.closed.get(2, TimeUnit.SECONDS).kind());
+    }
+
+    @Test
+    void wrongRoleIsRefusedByTheBackup() throws Exception {
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Recorder events = new Recorder();
+            toClose.add(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fake.getLocalPort()),
+                    null, CONNECT, CONFIG, 1, 0, events));
+            try (RawPeer other = new RawPeer(fake.accept())) {
+                assertTrue(other.awaitControls(1, 2000));
+                other.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 1)));
+                CloseReason reason = events.closed.get(2, TimeUnit.SECONDS);
+                assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, reason.kind());
+                assertTrue(reason.message().contains("follows only a primary"), reason.message());
+                other.awaitControls(2, 1000);
+                assertTrue(other.received.controls.get(1).toString().startsWith("reject"), other.received.controls.toString());
+            }
+        }
+    }
+
+    @Test
+    void reconnectingBackupGetsWhatItLacks() throws Exception {
+        Pair p = connectedPair();
+        for (int i = 1; i <= 100; i++) {
+            p.primary.append(new Seed(i));
+        }
+        await("100 stable", 5000, () -> p.primary.stableLsn() == 100);
+        p.backup.closeAbruptly();
+        p.primaryEvents.closed.get(2, TimeUnit.SECONDS);
+        for (int i = 101; i <= 150; i++) {
+            synchronized (p.stream) {
+                p.stream.append(new Seed(i));
+            }
+        }
+        Recorder primaryEvents = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, TOLERANT, 1, p.stream, primaryEvents);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Recorder backupEvents = new Recorder();
+        backupEvents.nextLsn.set(101);
+        toClose.add(BackupChannel.connect(address(), null, CONNECT, TOLERANT, 1, 100, backupEvents));
+        PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
+        toClose.add(primary);
+        await("150 stable", 5000, () -> primary.stableLsn() == 150);
+        assertNull(backupEvents.orderError);
+        assertEquals(50, backupEvents.records.size());
+        assertEquals(new Seed(101), backupEvents.records.getFirst());
+    }
+
+    @Test
+    void closedChannelsLeaveNoThreadBehind() throws Exception {
+        Pair p = connectedPair();
+        p.primary.append(new Seed(1));
+        await("stable", 5000, () -> p.primary.stableLsn() == 1);
+        p.primary.close();
+        p.backupEvents.closed.get(2, TimeUnit.SECONDS);
+        await("replication threads to end", 5000, () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().contains("-replication-")));
+    }
+
+    @Test
+    void configRejectsALeaseThatOutlivesDetection() {
+        var e = assertThrows(IllegalArgumentException.class, () -> CONFIG.withTimings(Duration.ofMillis(20),
+                Duration.ofMillis(150), Duration.ofMillis(120), Duration.ofMillis(50)));
+        assertTrue(e.getMessage().contains("must not exceed the detection timeout"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CONFIG.withTimings(Duration.ofMillis(100),
+                Duration.ofMillis(150), Duration.ofMillis(100), Duration.ofMillis(50)));
+    }
+}
