@@ -1,0 +1,39 @@
+package io.fttcp.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/** The summary: per metric, the median of each variant's trials and the stack-over-kernel ratio. */
+public final class SummaryTable {
+    private static final String ROW = "%-28s %-6s %14s %14s %8s %s";
+
+    private SummaryTable() {
+    }
+
+    public static List<String> lines(Measurements m, BenchPlan plan) {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, ROW, "metric (median of trials)", "unit", "kernel (a)", "stack (b)", "b/a", ""));
+        for (Metric metric : Metric.values()) {
+            String label = metric == Metric.AGGREGATE ? "download, " + plan.aggregateConnections() + " connections" : metric.label();
+            OptionalDouble ratio = m.ratio(metric);
+            int failures = m.failures(metric, Variant.KERNEL) + m.failures(metric, Variant.STACK);
+            String note = (metric == Metric.IDLE_CONNECTION_BYTES ? "kernel: JVM heap only, kernel memory not counted" : "")
+                    + (failures > 0 ? " FAILED TRIALS: " + failures : "");
+            lines.add(String.format(Locale.ROOT, ROW, label, metric.unit(),
+                    value(m.median(metric, Variant.KERNEL), metric), value(m.median(metric, Variant.STACK), metric),
+                    metric == Metric.IDLE_CONNECTION_BYTES ? "-" : ratio.isPresent() ? String.format(Locale.ROOT, "%.3f", ratio.getAsDouble()) : "n/a", note).stripTrailing());
+        }
+        return lines;
+    }
+
+    static String value(OptionalDouble v, Metric metric) {
+        if (v.isEmpty()) {
+            return "n/a";
+        }
+        return metric == Metric.IDLE_CONNECTION_BYTES
+                ? String.format(Locale.ROOT, "%d", Math.round(v.getAsDouble()))
+                : String.format(Locale.ROOT, "%.1f", v.getAsDouble());
+    }
+}

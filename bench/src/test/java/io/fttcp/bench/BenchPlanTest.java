@@ -1,0 +1,26 @@
+package io.fttcp.bench;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BenchPlanTest {
+
+    @Test
+    void quickIsSmallerThanFullAndFullHoldsTenThousandIdleConnections() {
+        BenchPlan quick = BenchPlan.quick();
+        BenchPlan full = BenchPlan.full();
+        assertTrue(quick.trials() < full.trials());
+        assertTrue(quick.transferBytes() < full.transferBytes());
+        assertEquals(10_000, full.idleConnections());
+        assertEquals(64, full.aggregateConnections());
+        assertEquals(full.aggregateBytes() / 64, full.aggregateBytesPerConnection());
+    }
+
+    @Test
+    void nonsensePlansAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 0, 1, 0, 1, 1, 0, 1, 64, 1));
+        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 1, 1, 0, 8, 4, 0, 1, 64, 1));
+        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 1, 1, 0, 1, 1, 0, 1, 1, 1));
+    }
+}
