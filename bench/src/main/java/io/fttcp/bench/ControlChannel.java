@@ -34,7 +34,10 @@ public final class ControlChannel implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                replies.add(line);
+                // JVM log lines ("[0.8s][info][jfr,startup] ...", e.g. when profiling) are not replies.
+                if (!line.startsWith("[")) {
+                    replies.add(line);
+                }
             }
         } catch (IOException e) {
             // The process went away; the waiting caller hears about it below.

@@ -32,9 +32,9 @@ import java.util.stream.Stream;
 public final class StackBench {
     static final String SERVER_HOST = "server";
     static final String CLIENT_HOST = "client";
-    /** Both server JVMs get exactly these settings, so their heaps compare. */
-    static final List<String> SERVER_JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
-    static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx1g");
+    /** Both server JVMs get exactly these settings, so their heaps compare. JVM log lines go to stderr: stdout is the control channel. */
+    static final List<String> SERVER_JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Xlog:all=warning:stderr");
+    static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx1g", "-Xlog:all=warning:stderr");
     /** Descriptors a bench JVM needs besides the idle connections (jars, pipes, the other servers' sockets). */
     private static final int FILES_BESIDES_IDLE = 1000;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -167,13 +167,11 @@ public final class StackBench {
         }
 
         void runAll() throws IOException, InterruptedException {
-            for (Variant v : Variant.values()) {
-                // Uncounted: ARP, JIT compilation and buffer growth on both sides.
-                CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(address.get(v), BenchServer.HTTP_PORT, plan.warmupBytes()),
-                        plan.warmupBytes()).output(), plan.warmupBytes());
-                aggregate(v, plan.aggregateBytesPerConnection() / 4 + 1);
+            for (int round = 1; round <= plan.warmupRounds(); round++) {
+                for (Variant v : Variant.values()) {
+                    warmUp(v, round);
+                }
             }
-            report.line("warm-up done");
             for (int i = 1; i <= plan.trials(); i++) {
                 for (Variant v : Variant.values()) {
                     download(v, i);
@@ -197,6 +195,16 @@ public final class StackBench {
             for (Variant v : Variant.values()) {
                 idleConnections(v);
             }
+        }
+
+        /** Uncounted: ARP, JIT compilation and buffer growth on both sides; printed so a slow start shows. */
+        private void warmUp(Variant v, int round) throws IOException, InterruptedException {
+            CurlTransfer.Transfer down = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(address.get(v),
+                    BenchServer.HTTP_PORT, plan.warmupBytes()), plan.warmupBytes()).output(), plan.warmupBytes());
+            ControlReply agg = aggregate(v, plan.aggregateBytesPerConnection() / 2);
+            report.line(String.format(Locale.ROOT, "%-9s %s %-6s round %d/%d: download %.1f MB/s, %d connections %.1f MB/s (not counted)",
+                    "warm-up", v.letter(), v.label(), round, plan.warmupRounds(), down.megabytesPerSecond(),
+                    plan.aggregateConnections(), agg.longField("bytes") * 1e3 / agg.longField("nanos")));
         }
 
         private void download(Variant v, int trial) {

@@ -19,8 +19,10 @@ class BenchPlanTest {
 
     @Test
     void nonsensePlansAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 0, 1, 0, 1, 1, 0, 1, 64, 1));
-        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 1, 1, 0, 8, 4, 0, 1, 64, 1));
-        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 1, 1, 0, 1, 1, 0, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 0, 1, 1, 1, 1, 1, 0, 1, 64, 1));
+        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 1, 1, 1, 1, 8, 4, 0, 1, 64, 1));
+        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 1, 1, 1, 1, 1, 1, 0, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new BenchPlan("x", 1, 1, -1, 1, 1, 1, 0, 1, 64, 1));
+        assertNotNull(new BenchPlan("x", 1, 1, 0, 1, 1, 1, 0, 1, 64, 1));
     }
 }
