@@ -96,6 +96,8 @@ public final class StackBench {
         report.line("(b) stack:  the same server on the user-space stack over TAP (offloads on) at " + Topology.SERVICE_ADDRESS);
         report.line("client: kernel TCP in its own namespace; server JVMs: " + String.join(" ", SERVER_JVM_OPTIONS)
                 + "; MB = 10^6 bytes; us = microseconds");
+        report.line("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage()
+                + " (other work on the machine adds noise; the ranges below show it)");
         CompletableFuture<UploadFile> upload = CompletableFuture.supplyAsync(() -> {
             try {
                 return UploadFile.create(work, plan.transferBytes());
@@ -134,7 +136,8 @@ public final class StackBench {
         report.line("");
         SummaryTable.lines(measurements, plan).forEach(report::line);
         int failures = measurements.totalFailures();
-        report.line(String.format(Locale.ROOT, "failed trials: %d; wall time %.1f s", failures, (System.nanoTime() - t0) / 1e9));
+        report.line(String.format(Locale.ROOT, "failed trials: %d; wall time %.1f s; load average at the end %s",
+                failures, (System.nanoTime() - t0) / 1e9, loadAverage()));
         String result = ResultLine.of(measurements).format();
         if (resultsDirectory != null) {
             Path file = resultsDirectory.resolve("stack-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
@@ -362,6 +365,16 @@ public final class StackBench {
             }
         }
         return s.toString().strip();
+    }
+
+    /** The 1, 5 and 15 minute load averages, or "unknown". */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** The hard limit of open files for processes started from here; Long.MAX_VALUE if unlimited, 0 if unknown. */
