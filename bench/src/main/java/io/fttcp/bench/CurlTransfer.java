@@ -9,6 +9,8 @@ import java.util.List;
  */
 public final class CurlTransfer {
     static final String STATS_MARKER = "CURLSTATS";
+    /** A server that is gone fails the trial in seconds, not after the SYN retries. */
+    private static final String CONNECT_TIMEOUT_SECONDS = "10";
     private static final String WRITE_OUT = "\n" + STATS_MARKER + " %{http_code} %{size_download} %{size_upload} %{time_total}\n";
 
     /** Bytes moved and seconds taken by one transfer. */
@@ -22,13 +24,13 @@ public final class CurlTransfer {
     }
 
     public static List<String> downloadCommand(String host, int port, long bytes) {
-        return List.of("curl", "-sS", "--fail", "-o", "/dev/null", "-w", WRITE_OUT,
+        return List.of("curl", "-sS", "--fail", "--connect-timeout", CONNECT_TIMEOUT_SECONDS, "-o", "/dev/null", "-w", WRITE_OUT,
                 "http://" + host + ":" + port + "/gen/" + bytes);
     }
 
     /** PUT of {@code file} without {@code Expect: 100-continue}, so no round trip waits before the body. */
     public static List<String> uploadCommand(String host, int port, String file) {
-        return List.of("curl", "-sS", "--fail", "-H", "Expect:", "-T", file, "-w", WRITE_OUT,
+        return List.of("curl", "-sS", "--fail", "--connect-timeout", CONNECT_TIMEOUT_SECONDS, "-H", "Expect:", "-T", file, "-w", WRITE_OUT,
                 "http://" + host + ":" + port + "/upload/bench");
     }
 

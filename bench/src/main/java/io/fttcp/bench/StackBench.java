@@ -81,10 +81,18 @@ public final class StackBench {
         Path shm = Path.of("/dev/shm");
         Path work = Files.isDirectory(shm) && Files.isWritable(shm)
                 ? Files.createTempDirectory(shm, "fttcp-bench-") : Files.createTempDirectory("fttcp-bench-");
+        // The upload file is large and in memory (/dev/shm): remove it even if the run is interrupted.
+        Thread cleanup = new Thread(() -> deleteQuietly(work), "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             return runIn(work);
         } finally {
             deleteQuietly(work);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs anyway.
+            }
         }
     }
 
