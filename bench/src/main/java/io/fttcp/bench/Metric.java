@@ -7,7 +7,9 @@ public enum Metric {
     AGGREGATE("download, concurrent", "MB/s", true),
     RR_P50("request/response p50", "us", false),
     RR_P99("request/response p99", "us", false),
-    IDLE_CONNECTION_BYTES("heap per idle connection", "bytes", false);
+    IDLE_CONNECTION_BYTES("heap per idle connection", "bytes", false),
+    /** Machine-wide kernel slab growth per idle connection: the client's sockets, plus the server's on the kernel variant. */
+    KERNEL_SLAB_BYTES("kernel slab per idle conn.", "bytes", false);
 
     private final String label;
     private final String unit;

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -104,7 +105,8 @@ public final class StackBench {
         report.line("(b) stack:  the same server on the user-space stack over TAP (offloads on) at " + Topology.SERVICE_ADDRESS);
         report.line("client: kernel TCP in its own namespace; server JVMs: " + String.join(" ", SERVER_JVM_OPTIONS)
                 + "; MB = 10^6 bytes; us = microseconds");
-        report.line("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average " + loadAverage()
+        report.line("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, Linux " + System.getProperty("os.version")
+                + ", Java " + Runtime.version() + ", load average " + loadAverage()
                 + " (other work on the machine adds noise; the ranges below show it)");
         CompletableFuture<UploadFile> upload = CompletableFuture.supplyAsync(() -> {
             try {
@@ -143,6 +145,7 @@ public final class StackBench {
         }
         report.line("");
         SummaryTable.lines(measurements, plan).forEach(report::line);
+        KernelSocketEstimate.line(measurements).ifPresent(report::line);
         int failures = measurements.totalFailures();
         report.line(String.format(Locale.ROOT, "failed trials: %d; wall time %.1f s; load average at the end %s",
                 failures, (System.nanoTime() - t0) / 1e9, loadAverage()));
@@ -285,17 +288,25 @@ public final class StackBench {
             int n = plan.idleConnections();
             try {
                 ControlReply before = server.call("heap", "heap", CALL_TIMEOUT);
+                OptionalLong slabBefore = KernelSlab.bytes();
                 benchClient.call("idle-open " + address.get(v) + " " + BenchServer.IDLE_PORT + " " + n, "idle", Duration.ofMinutes(3));
                 awaitHeld(server, n);
+                OptionalLong slabAfter = KernelSlab.bytes();
                 ControlReply after = server.call("heap", "heap", CALL_TIMEOUT);
                 long heapDelta = after.longField("used") - before.longField("used");
                 long directDelta = after.longField("direct") - before.longField("direct");
                 double perConnection = (heapDelta + directDelta) / (double) n;
                 measurements.add(Metric.IDLE_CONNECTION_BYTES, v, perConnection);
+                String slab = "";
+                if (slabBefore.isPresent() && slabAfter.isPresent()) {
+                    double slabPerConnection = (slabAfter.getAsLong() - slabBefore.getAsLong()) / (double) n;
+                    measurements.add(Metric.KERNEL_SLAB_BYTES, v, slabPerConnection);
+                    slab = String.format(Locale.ROOT, "; kernel slab %+.0f B per connection (machine-wide)", slabPerConnection);
+                }
                 trialLine(what, 1, v, String.format(Locale.ROOT,
-                        "%,d idle connections: heap %,d -> %,d B, direct %+,d B: %.0f B per connection%s",
+                        "%,d idle connections: heap %,d -> %,d B, direct %+,d B: %.0f B per connection%s%s",
                         n, before.longField("used"), after.longField("used"), directDelta, perConnection,
-                        v == Variant.KERNEL ? " (JVM only; the kernel's socket memory is not counted)" : ""));
+                        v == Variant.KERNEL ? " in the JVM" : "", slab));
             } catch (RuntimeException e) {
                 failed(Metric.IDLE_CONNECTION_BYTES, what, 1, v, e);
             } finally {

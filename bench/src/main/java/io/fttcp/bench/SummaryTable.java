@@ -20,11 +20,12 @@ public final class SummaryTable {
             String label = metric == Metric.AGGREGATE ? "download, " + plan.aggregateConnections() + " connections" : metric.label();
             OptionalDouble ratio = m.ratio(metric);
             int failures = m.failures(metric, Variant.KERNEL) + m.failures(metric, Variant.STACK);
-            String note = (metric == Metric.IDLE_CONNECTION_BYTES ? "kernel: JVM heap only, kernel memory not counted" : "")
+            String note = (metric == Metric.IDLE_CONNECTION_BYTES ? "kernel (a): JVM heap only" : "")
+                    + (metric == Metric.KERNEL_SLAB_BYTES ? "machine-wide: client sockets (+ server's on a) + noise" : "")
                     + (failures > 0 ? " FAILED TRIALS: " + failures : "");
             lines.add(String.format(Locale.ROOT, ROW, label, metric.unit(),
                     value(m.median(metric, Variant.KERNEL), metric), value(m.median(metric, Variant.STACK), metric),
-                    metric == Metric.IDLE_CONNECTION_BYTES ? "-" : ratio.isPresent() ? String.format(Locale.ROOT, "%.3f", ratio.getAsDouble()) : "n/a",
+                    metric == Metric.IDLE_CONNECTION_BYTES || metric == Metric.KERNEL_SLAB_BYTES ? "-" : ratio.isPresent() ? String.format(Locale.ROOT, "%.3f", ratio.getAsDouble()) : "n/a",
                     range(m.samples(metric, Variant.KERNEL), metric), range(m.samples(metric, Variant.STACK), metric), note).stripTrailing());
         }
         return lines;
@@ -44,7 +45,7 @@ public final class SummaryTable {
         if (v.isEmpty()) {
             return "n/a";
         }
-        return metric == Metric.IDLE_CONNECTION_BYTES
+        return metric == Metric.IDLE_CONNECTION_BYTES || metric == Metric.KERNEL_SLAB_BYTES
                 ? String.format(Locale.ROOT, "%d", Math.round(v.getAsDouble()))
                 : String.format(Locale.ROOT, "%.1f", v.getAsDouble());
     }
