@@ -2,7 +2,6 @@ package io.fttcp.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +67,6 @@ public final class AggregateDownload {
     /** One GET; returns the body bytes received (the connection is closed by the server after it). */
     static long download(InetSocketAddress server, long bytes) throws IOException {
         try (SocketChannel channel = SocketChannel.open(server)) {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
             String request = "GET /gen/" + bytes + " HTTP/1.1\r\nHost: " + server.getAddress().getHostAddress()
                     + "\r\nConnection: close\r\n\r\n";
             ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
