@@ -45,6 +45,19 @@ public final class Measurements {
         return ratio(median(metric, Variant.STACK), median(metric, Variant.KERNEL));
     }
 
+    /**
+     * Stack over kernel (b/a) of each variant's best trial (highest throughput, lowest latency):
+     * other work on the machine only ever makes a trial worse, so the best trials are the least disturbed.
+     */
+    public OptionalDouble bestRatio(Metric metric) {
+        return ratio(best(metric, Variant.STACK), best(metric, Variant.KERNEL));
+    }
+
+    public OptionalDouble best(Metric metric, Variant variant) {
+        var values = samples(metric, variant).stream().mapToDouble(Double::doubleValue);
+        return metric.higherIsBetter() ? values.max() : values.min();
+    }
+
     /** The median; for an even count, the mean of the two middle values. */
     public static OptionalDouble median(List<Double> values) {
         if (values.isEmpty()) {

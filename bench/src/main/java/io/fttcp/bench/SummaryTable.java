@@ -7,7 +7,7 @@ import java.util.OptionalDouble;
 
 /** The summary: per metric, the median of each variant's trials and the stack-over-kernel ratio. */
 public final class SummaryTable {
-    private static final String ROW = "%-28s %-6s %11s %11s %7s  %-19s %-19s %s";
+    private static final String ROW = "%-28s %-6s %11s %11s %7s  %-19s %-19s %8s  %s";
 
     private SummaryTable() {
     }
@@ -15,20 +15,26 @@ public final class SummaryTable {
     public static List<String> lines(Measurements m, BenchPlan plan) {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, ROW, "metric (median of trials)", "unit", "kernel (a)", "stack (b)", "b/a",
-                "range a", "range b", "").stripTrailing());
+                "range a", "range b", "best b/a", "").stripTrailing());
         for (Metric metric : Metric.values()) {
             String label = metric == Metric.AGGREGATE ? "download, " + plan.aggregateConnections() + " connections" : metric.label();
             OptionalDouble ratio = m.ratio(metric);
+            boolean memory = metric == Metric.IDLE_CONNECTION_BYTES || metric == Metric.KERNEL_SLAB_BYTES;
             int failures = m.failures(metric, Variant.KERNEL) + m.failures(metric, Variant.STACK);
             String note = (metric == Metric.IDLE_CONNECTION_BYTES ? "kernel (a): JVM heap only" : "")
                     + (metric == Metric.KERNEL_SLAB_BYTES ? "machine-wide: client sockets (+ server's on a) + noise" : "")
                     + (failures > 0 ? " FAILED TRIALS: " + failures : "");
             lines.add(String.format(Locale.ROOT, ROW, label, metric.unit(),
                     value(m.median(metric, Variant.KERNEL), metric), value(m.median(metric, Variant.STACK), metric),
-                    metric == Metric.IDLE_CONNECTION_BYTES || metric == Metric.KERNEL_SLAB_BYTES ? "-" : ratio.isPresent() ? String.format(Locale.ROOT, "%.3f", ratio.getAsDouble()) : "n/a",
-                    range(m.samples(metric, Variant.KERNEL), metric), range(m.samples(metric, Variant.STACK), metric), note).stripTrailing());
+                    memory ? "-" : format(ratio),
+                    range(m.samples(metric, Variant.KERNEL), metric), range(m.samples(metric, Variant.STACK), metric),
+                    memory ? "-" : format(m.bestRatio(metric)), note).stripTrailing());
         }
         return lines;
+    }
+
+    private static String format(OptionalDouble ratio) {
+        return ratio.isPresent() ? String.format(Locale.ROOT, "%.3f", ratio.getAsDouble()) : "n/a";
     }
 
     /** Smallest and largest trial, so the noise on the machine shows beside the median. */

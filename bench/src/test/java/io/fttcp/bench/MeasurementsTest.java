@@ -53,6 +53,22 @@ class MeasurementsTest {
     }
 
     @Test
+    void bestRatioTakesTheHighestThroughputAndTheLowestLatency() {
+        Measurements m = new Measurements();
+        m.add(Metric.DOWNLOAD, Variant.KERNEL, 800);
+        m.add(Metric.DOWNLOAD, Variant.KERNEL, 200);
+        m.add(Metric.DOWNLOAD, Variant.STACK, 600);
+        m.add(Metric.DOWNLOAD, Variant.STACK, 400);
+        assertEquals(0.75, m.bestRatio(Metric.DOWNLOAD).orElseThrow(), 1e-12);
+        m.add(Metric.RR_P50, Variant.KERNEL, 30);
+        m.add(Metric.RR_P50, Variant.KERNEL, 90);
+        m.add(Metric.RR_P50, Variant.STACK, 45);
+        m.add(Metric.RR_P50, Variant.STACK, 40);
+        assertEquals(40.0 / 30.0, m.bestRatio(Metric.RR_P50).orElseThrow(), 1e-12);
+        assertTrue(m.bestRatio(Metric.UPLOAD).isEmpty());
+    }
+
+    @Test
     void aRatioNeedsBothVariantsAndANonZeroKernelValue() {
         Measurements m = new Measurements();
         m.add(Metric.UPLOAD, Variant.STACK, 500);

@@ -20,7 +20,7 @@ class SummaryTableTest {
         List<String> lines = SummaryTable.lines(m, BenchPlan.quick());
         assertEquals(1 + Metric.values().length, lines.size());
         String download = lines.get(1 + Metric.DOWNLOAD.ordinal());
-        assertTrue(download.matches("download, 1 connection +MB/s +800\\.0 +600\\.0 +0\\.750 +500\\.0\\.\\.700\\.0"), download);
+        assertTrue(download.matches("download, 1 connection +MB/s +800\\.0 +600\\.0 +0\\.750 +500\\.0\\.\\.700\\.0 +0\\.875"), download);
         assertTrue(lines.get(1 + Metric.UPLOAD.ordinal()).contains("FAILED TRIALS: 1"), lines.get(1 + Metric.UPLOAD.ordinal()));
         assertTrue(lines.get(1 + Metric.AGGREGATE.ordinal()).startsWith("download, 64 connections"));
         String idle = lines.get(1 + Metric.IDLE_CONNECTION_BYTES.ordinal());
