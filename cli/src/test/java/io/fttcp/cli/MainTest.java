@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MainTest {
 
@@ -108,9 +109,6 @@ class MainTest {
         Run stack = run("serve", "--network", "stack");
         assertEquals(2, stack.exitCode());
         assertTrue(stack.err().contains("needs the stack's own address"), stack.err());
-        Run demo = run("demo");
-        assertEquals(2, demo.exitCode());
-        assertTrue(demo.err().contains("not yet"), demo.err());
     }
 
     @Test
@@ -128,12 +126,30 @@ class MainTest {
     @Test
     void benchWithoutRootSaysWhyAndExits2() {
         // As root the command would run the real benchmark (that is the bench module's smoke test).
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.fttcp.testbed.Topology.unavailableReason().isPresent(),
-                "namespaces are available here");
+        assumeTrue(io.fttcp.testbed.Topology.unavailableReason().isPresent(), "namespaces are available here");
         Run bench = run("bench", "stack", "--quick");
         assertEquals(2, bench.exitCode());
         assertTrue(bench.err().contains("cannot build the namespace topology"), bench.err());
         assertFalse(bench.out().contains("RESULT"), bench.out());
+    }
+
+    @Test
+    void demoWithoutRootSaysWhyAndExits2() {
+        // As root the demo really runs; the e2e module covers that (DemoCommandE2eTest).
+        java.util.Optional<String> unavailable = io.fttcp.testbed.Topology.unavailableReason();
+        assumeTrue(unavailable.isPresent(), "running as root: the demo would really run here");
+        Run demo = run("demo");
+        assertEquals(2, demo.exitCode());
+        assertTrue(demo.err().contains(unavailable.get()), demo.err());
+        assertTrue(demo.err().contains("sudo ./fttcp demo"), demo.err());
+        assertEquals("", demo.out(), "nothing is attempted without root");
+    }
+
+    @Test
+    void demoHelpSaysWhatItDoes() {
+        Run help = run("demo", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("curl") && help.out().contains("root"), help.out());
     }
 
     @Test

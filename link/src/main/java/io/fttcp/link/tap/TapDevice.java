@@ -130,10 +130,13 @@ public final class TapDevice implements FrameLink, AutoCloseable {
                         throw new IOException("cannot set the virtio-net header size on TAP device " + name + ": "
                                 + LinuxCalls.strerror(LinuxCalls.errno(errno)));
                     }
-                    if (LinuxCalls.ioctl(errno, fd, TUNSETOFFLOAD, (long) (TUN_F_CSUM | TUN_F_TSO4)) < 0) {
-                        throw new IOException("cannot enable checksum/TSO offload on TAP device " + name + ": "
-                                + LinuxCalls.strerror(LinuxCalls.errno(errno)));
-                    }
+                }
+                // A persistent TAP keeps the offloads of its previous opener: set them every time,
+                // off included, or a plain reader gets partial checksums and GSO frames.
+                long offloadFlags = offloads ? (TUN_F_CSUM | TUN_F_TSO4) : 0L;
+                if (LinuxCalls.ioctl(errno, fd, TUNSETOFFLOAD, offloadFlags) < 0) {
+                    throw new IOException("cannot " + (offloads ? "enable" : "disable") + " checksum/TSO offload on TAP device " + name + ": "
+                            + LinuxCalls.strerror(LinuxCalls.errno(errno)));
                 }
                 String actualName = ifreq.getString(0, StandardCharsets.US_ASCII);
                 TapDevice tap = new TapDevice(actualName, fd, offloads, queryMtu(setup, errno, nameBytes));

@@ -1,5 +1,6 @@
 package io.fttcp.stack.host;
 
+import io.fttcp.stack.runtime.TimerDriven;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConnection;
@@ -24,7 +25,7 @@ import java.util.Set;
  *
  * <p>Not thread-safe; the runtime serializes all calls (one lock per host).
  */
-public final class IpHost implements IpPacketSink, TcpOutput {
+public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private static final int EPHEMERAL_LOW = 32768, EPHEMERAL_HIGH = 60999;
 
     private final HostConfig config;
@@ -42,7 +43,7 @@ public final class IpHost implements IpPacketSink, TcpOutput {
     private final TcpSegment inbound = new TcpSegment();
     private final TcpSegment scratch = new TcpSegment();
     private final List<Connection> deferredAborts = new ArrayList<>();
-    private int nextEphemeral = EPHEMERAL_LOW;
+    private int nextEphemeral;
     private long now;
 
     public IpHost(HostConfig config, IpPacketSink down) {
@@ -59,6 +60,9 @@ public final class IpHost implements IpPacketSink, TcpOutput {
         }
         this.offloadingDown = wantsOffload ? (OffloadingPacketSink) down : null;
         this.codec = new PacketCodec(config);
+        // Start ephemeral ports at a secret-derived place, so a restarted stack does not reuse the
+        // four-tuples of its previous life (which a peer may still hold) and ports are not guessable.
+        this.nextEphemeral = EPHEMERAL_LOW + (int) Long.remainderUnsigned(config.secret0() ^ config.secret1(), EPHEMERAL_HIGH - EPHEMERAL_LOW + 1);
     }
 
     public HostConfig config() {
@@ -104,10 +108,12 @@ public final class IpHost implements IpPacketSink, TcpOutput {
         return now;
     }
 
+    @Override
     public long nextDeadline() {
         return timers.earliest();
     }
 
+    @Override
     public void onTimer(long now) {
         enter(now);
         Connection c;

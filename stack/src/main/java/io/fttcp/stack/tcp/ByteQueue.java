@@ -11,6 +11,18 @@ final class ByteQueue {
     static final int CHUNK_SHIFT = 14;
     static final int CHUNK = 1 << CHUNK_SHIFT;
     private static final int MASK = CHUNK - 1;
+    /**
+     * Recycled chunks, per thread (the host serializes a connection's calls on one thread at a
+     * time; a chunk freed on another thread simply lands in that thread's cache). Zeroing fresh
+     * chunks was the largest cost of a bulk transfer.
+     */
+    private static final int POOL_LIMIT = 128;
+    private static final ThreadLocal<ChunkCache> POOL = ThreadLocal.withInitial(ChunkCache::new);
+
+    private static final class ChunkCache {
+        final ByteBuffer[] chunks = new ByteBuffer[POOL_LIMIT];
+        int size;
+    }
 
     /** Ring of chunks; null while the queue is empty. Each chunk is a heap buffer used by absolute access. */
     private ByteBuffer[] ring;
@@ -68,7 +80,11 @@ final class ByteQueue {
     }
 
     void clear() {
-        ring = null;
+        for (int i = 0; i < chunkCount; i++) {
+            recycle(chunk(i));
+            ring[(ringHead + i) & (ring.length - 1)] = null;
+        }
+        if (ring != null && ring.length > 8) ring = null; // a small ring is cheaper to keep than to regrow
         ringHead = chunkCount = headOffset = size = 0;
     }
 
@@ -110,6 +126,11 @@ final class ByteQueue {
         return scratch;
     }
 
+    private static void recycle(ByteBuffer c) {
+        ChunkCache cache = POOL.get();
+        if (cache.size < POOL_LIMIT) cache.chunks[cache.size++] = c;
+    }
+
     private ByteBuffer chunk(int i) {
         return ring[(ringHead + i) & (ring.length - 1)];
     }
@@ -123,13 +144,16 @@ final class ByteQueue {
             ring = bigger;
             ringHead = 0;
         }
-        ByteBuffer c = ByteBuffer.allocate(CHUNK);
+        ChunkCache cache = POOL.get();
+        ByteBuffer c = cache.size > 0 ? cache.chunks[--cache.size] : ByteBuffer.allocate(CHUNK);
+        cache.chunks[cache.size] = null;
         ring[(ringHead + chunkCount) & (ring.length - 1)] = c;
         chunkCount++;
         return c;
     }
 
     private void dropFirstChunk() {
+        recycle(ring[ringHead]);
         ring[ringHead] = null;
         ringHead = (ringHead + 1) & (ring.length - 1);
         chunkCount--;

@@ -55,4 +55,18 @@ public record TcpCheckpoint(
         boolean finReceived,
         boolean nagle,
         boolean keepalive) {
+
+    /**
+     * The same checkpoint with another timestamp clock offset. A host restoring on a different
+     * monotonic clock keeps TSval increasing with {@code tsOffset + (oldNowMs - newNowMs) + margin}.
+     */
+    public TcpCheckpoint withTsOffset(int newTsOffset) {
+        return new TcpCheckpoint(tuple, state, iss, irs, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, rcvNxt, rcvWnd, sndWindowShift, rcvWindowShift,
+                sendMss, sackEnabled, timestampsEnabled, newTsOffset, tsRecent, sendQueue, finQueued, receiveQueue, finReceived, nagle, keepalive);
+    }
+
+    /** TSval this checkpoint's connection would put on a segment at time {@code now} (ns) of its own clock. */
+    public int tsValAt(long now) {
+        return (int) (now / 1_000_000L) + tsOffset;
+    }
 }

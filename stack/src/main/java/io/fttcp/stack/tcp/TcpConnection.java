@@ -21,6 +21,7 @@ public final class TcpConnection {
     private static final long MS = 1_000_000L;
     private static final long SECOND = 1_000_000_000L;
     private static final int DEFAULT_MSS = 536;
+    private static final int MIN_MSS = 88;
     private static final int CHALLENGE_ACKS_PER_SECOND = 1000;
     private static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * SECOND;
     private static final int TS_OPTION_BYTES = 12;
@@ -96,6 +97,9 @@ public final class TcpConnection {
     private int keepaliveProbesSent;
     private final RttEstimator rtt;
     private boolean rttTiming;
+    /** Our TSval when the retransmission timer last fired: older echoes measure the backoff, not the path. */
+    private int timeoutTsVal;
+    private boolean timedOut;
     private int rttSeq;
     private long rttStart;
 
@@ -104,6 +108,10 @@ public final class TcpConnection {
     private int dupAcks;
     private boolean inRecovery;
     private int recover;
+    /** What the peer SACKed (RFC 6675); null unless SACK blocks arrived and are still above snd.una. */
+    private SackScoreboard scoreboard;
+    /** Highest sequence number retransmitted in the current SACK recovery. */
+    private int highRxt;
 
     // ---- RFC 5961 challenge ACK rate limit
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -162,7 +170,7 @@ public final class TcpConnection {
         TcpConnection c = new TcpConnection(config, tuple, output, events);
         c.initSend(iss);
         c.initReceive(irs);
-        c.sendMss = Math.min(peerMss > 0 ? peerMss : DEFAULT_MSS, config.mss());
+        c.sendMss = clampMss(peerMss > 0 ? peerMss : DEFAULT_MSS, config);
         if (config.windowScaling() && peerWindowShift >= 0) {
             c.sndShift = Math.min(peerWindowShift, 14);
             c.rcvShift = ourWindowShift(config);
@@ -172,6 +180,9 @@ public final class TcpConnection {
         if (c.tsOk) {
             c.tsRecent = ack.tsVal;
             c.tsRecentTime = now;
+            // Continue the clock of the cookie SYN-ACK, which the peer echoes: its PAWS check
+            // compares our next TSvals against the one it has stored.
+            c.tsOffset = ack.tsEcr - (int) (now / MS);
         }
         c.sndNxt = c.sndMax = iss + 1;
         c.sndUna = iss + 1;
@@ -187,7 +198,67 @@ public final class TcpConnection {
 
     /** Repair: creates the connection directly from a checkpoint, without a handshake. Sends nothing by itself. */
     public static TcpConnection restore(TcpConfig config, TcpCheckpoint cp, long now, TcpOutput output, TcpEvents events) {
-        throw new UnsupportedOperationException("TODO");
+        TcpState st = cp.state();
+        boolean finSent = switch (st) {
+            case ESTABLISHED, CLOSE_WAIT -> false;
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> true;
+            default -> throw new IllegalArgumentException("cannot restore a connection in state " + st);
+        };
+        boolean finAcked = st == TcpState.FIN_WAIT_2 || st == TcpState.TIME_WAIT;
+        boolean peerFin = st == TcpState.CLOSE_WAIT || st == TcpState.CLOSING || st == TcpState.LAST_ACK || st == TcpState.TIME_WAIT;
+        if (finSent && !cp.finQueued()) throw new IllegalArgumentException(st + " requires finQueued");
+        if (peerFin != cp.finReceived()) throw new IllegalArgumentException(st + " is inconsistent with finReceived=" + cp.finReceived());
+        byte[] sendData = cp.sendQueue() == null ? new byte[0] : cp.sendQueue();
+        if (finAcked && sendData.length > 0) throw new IllegalArgumentException(st + ": our FIN was acknowledged, the send queue must be empty");
+        long inFlight = Integer.toUnsignedLong(cp.sndNxt() - cp.sndUna());
+        if (inFlight > sendData.length + (cp.finQueued() ? 1 : 0)) {
+            throw new IllegalArgumentException("sndNxt - sndUna = " + inFlight + " exceeds the send queue (" + sendData.length + " bytes)");
+        }
+        TcpConnection c = new TcpConnection(config, cp.tuple(), output, events);
+        c.iss = cp.iss();
+        c.irs = cp.irs();
+        c.sndUna = cp.sndUna();
+        c.sndNxt = c.sndMax = finAcked ? cp.sndUna() : cp.sndNxt();
+        // The FIN occupies one sequence number: once acknowledged it lies below snd.una.
+        c.sendBase = finAcked ? cp.sndUna() - 1 : cp.sndUna();
+        c.sndWnd = cp.sndWnd();
+        c.maxSndWnd = cp.sndWnd();
+        c.sndWl1 = cp.sndWl1();
+        c.sndWl2 = cp.sndWl2();
+        c.rcvNxt = cp.rcvNxt();
+        c.lastAckSent = cp.rcvNxt();
+        c.rcvAdvEdge = cp.rcvNxt() + (int) Math.max(0, Math.min(cp.rcvWnd(), Integer.MAX_VALUE));
+        c.sndShift = cp.sndWindowShift();
+        c.rcvShift = cp.rcvWindowShift();
+        c.windowScaleAgreed = cp.sndWindowShift() > 0 || cp.rcvWindowShift() > 0;
+        c.sendMss = cp.sendMss();
+        c.sackOk = cp.sackEnabled();
+        c.tsOk = cp.timestampsEnabled();
+        c.tsOffset = cp.tsOffset();
+        c.tsRecent = cp.tsRecent();
+        c.tsRecentTime = now;
+        c.sendQueue.append(sendData, 0, sendData.length);
+        c.finQueued = cp.finQueued();
+        if (cp.receiveQueue() != null) c.receiveQueue.append(cp.receiveQueue(), 0, cp.receiveQueue().length);
+        c.finReceived = cp.finReceived();
+        c.nagle = cp.nagle();
+        c.keepalive = cp.keepalive();
+        c.established = true;
+        c.state = st;
+        c.cc.init(c.maxSegmentPayload(), config.initialWindowSegments());
+        if (st == TcpState.TIME_WAIT) {
+            c.closeDeadline = now + config.timeWait();
+        } else if (c.sndMax != c.sndUna || c.hasUnsent()) {
+            c.armRto(now); // resumes sending even if the host never pokes the connection
+        }
+        c.restartKeepalive(now);
+        events.onEstablished(c);
+        return c;
+    }
+
+    private boolean hasUnsent() {
+        int dataEnd = sendBase + sendQueue.size();
+        return Seq.lt(sndNxt, dataEnd) || (finQueued && Seq.le(sndNxt, dataEnd));
     }
 
     private void initSend(int iss) {
@@ -204,6 +275,11 @@ public final class TcpConnection {
         lastAckSent = rcvNxt;
     }
 
+    /** The peer's MSS, capped by ours and floored like Linux (tiny MSS values are an attack). */
+    private static int clampMss(int peerMss, TcpConfig config) {
+        return Math.max(MIN_MSS, Math.min(peerMss, config.mss()));
+    }
+
     private static int ourWindowShift(TcpConfig config) {
         int shift = 0;
         while (shift < 14 && (65535L << shift) < config.receiveBuffer()) shift++;
@@ -212,7 +288,7 @@ public final class TcpConnection {
 
     /** Options from the peer's SYN (or SYN-ACK) against what we offer. */
     private void negotiate(TcpSegment syn, long now) {
-        sendMss = Math.min(syn.mss > 0 ? syn.mss : DEFAULT_MSS, config.mss());
+        sendMss = clampMss(syn.mss > 0 ? syn.mss : DEFAULT_MSS, config);
         windowScaleAgreed = config.windowScaling() && syn.windowScale >= 0;
         if (windowScaleAgreed) {
             sndShift = Math.min(syn.windowScale, 14);
@@ -385,6 +461,7 @@ public final class TcpConnection {
 
         if (zeroWindowProbe) {
             if (payloadLen > 0) ackNow = true;
+            else if (seg.has(TcpSegment.FIN)) return processData(seg, seg.seq, now); // a FIN needs no buffer space
         } else if (payloadLen > 0 || seg.has(TcpSegment.FIN)) {
             return processData(seg, seg.seq, now);
         }
@@ -395,6 +472,7 @@ public final class TcpConnection {
     private boolean processAck(TcpSegment seg, long now) {
         int ack = seg.ack;
         long window = (long) seg.window << sndShift;
+        if (sackOk && seg.sackBlockCount > 0) recordSack(seg);
         if (Seq.gt(ack, sndUna)) {
             int ackedSeq = ack - sndUna;
             int dataEnd = sendBase + sendQueue.size();
@@ -407,10 +485,15 @@ public final class TcpConnection {
             takeRttSample(seg, ack, now);
             retransmits = 0;
             persistBackoff = 0;
+            if (scoreboard != null) scoreboard.advance(ack);
             if (inRecovery) {
                 if (Seq.ge(ack, recover)) {
                     inRecovery = false;
-                    cc.cwnd = Math.min(cc.ssthresh, Math.max(flight(), maxSegmentPayload()) + maxSegmentPayload());
+                    if (scoreboard != null) cc.cwnd = cc.ssthresh;
+                    else cc.cwnd = Math.min(cc.ssthresh, Math.max(flight(), maxSegmentPayload()) + maxSegmentPayload());
+                } else if (scoreboard != null) {
+                    // RFC 6675: the transmission loop in trySend repairs further holes.
+                    if (Seq.lt(highRxt, sndUna)) highRxt = sndUna;
                 } else {
                     // RFC 6582 partial ACK: retransmit the next hole, deflate.
                     retransmitFirst(now);
@@ -420,6 +503,7 @@ public final class TcpConnection {
                 cc.onAck(ackedSeq, maxSegmentPayload(), now, rtt.srtt);
             }
             dupAcks = 0;
+            if (scoreboard != null && scoreboard.isEmpty() && !inRecovery) scoreboard = null;
             if (sndUna == sndMax) stopRto();
             else rtoDeadline = now + rtt.timeout();
             updateWindow(seg, window);
@@ -430,9 +514,60 @@ public final class TcpConnection {
         // ack == sndUna (older ACKs inside the RFC 5961 range are ignored but may update the window).
         if (ack == sndUna && seg.payloadLength() == 0 && !seg.has(TcpSegment.FIN) && window == sndWnd && sndMax != sndUna) {
             onDuplicateAck(now);
+        } else if (ack == sndUna && !inRecovery && scoreboard != null && sndMax != sndUna
+                && scoreboard.lossEdge(sndUna, maxSegmentPayload()) != sndUna) {
+            enterRecovery(now); // RFC 6675 IsLost(snd.una) before three duplicate ACKs
         }
         updateWindow(seg, window);
         return true;
+    }
+
+    private void recordSack(TcpSegment seg) {
+        int n = Math.min(seg.sackBlockCount, TcpSegment.MAX_SACK_BLOCKS);
+        for (int i = 0; i < n; i++) {
+            int l = seg.sackLeft[i], r = seg.sackRight[i];
+            if (!Seq.lt(l, r) || Seq.le(r, seg.ack) || Seq.gt(r, sndMax)) continue;
+            if (scoreboard == null) scoreboard = new SackScoreboard();
+            scoreboard.add(l, r, Seq.max(sndUna, seg.ack), sndMax);
+        }
+    }
+
+    private void enterRecovery(long now) {
+        if (sndNxt != sndMax) return; // still going back N after a timeout (RFC 6582 4.1)
+        int mss = maxSegmentPayload();
+        stats.fastRetransmits++;
+        cc.onLoss(flight(), mss, now);
+        inRecovery = true;
+        recover = sndMax;
+        retransmitFirst(now);
+        if (scoreboard != null) {
+            highRxt = Seq.min(sndUna + mss, sndMax);
+            cc.cwnd = cc.ssthresh;
+        } else {
+            cc.cwnd = cc.ssthresh + 3L * mss;
+        }
+    }
+
+    /** RFC 6675 pipe: outstanding bytes neither SACKed nor presumed lost (unless retransmitted). */
+    private long pipe() {
+        long p = (long) (sndMax - sndUna) - scoreboard.sackedBytes();
+        int edge = scoreboard.lossEdge(sndUna, maxSegmentPayload());
+        int from = Seq.max(highRxt, sndUna);
+        if (Seq.lt(from, edge)) p -= (edge - from) - scoreboard.sackedIn(from, edge);
+        return Math.max(0, p);
+    }
+
+    /** RFC 6675 NextSeg rule 1: retransmit presumed-lost holes while the pipe has room. */
+    private void retransmitLostHoles(long now) {
+        int mss = maxSegmentPayload();
+        int dataEnd = sendBase + sendQueue.size();
+        while (cc.cwnd - pipe() >= mss) {
+            int edge = scoreboard.lossEdge(sndUna, mss);
+            int s = scoreboard.nextHole(Seq.max(highRxt, sndUna), edge);
+            int end = Seq.min(scoreboard.holeEnd, dataEnd);
+            if (!Seq.lt(s, end)) return;
+            highRxt = s + sendSegment(s, Math.min(mss, end - s), false, now);
+        }
     }
 
     private void updateWindow(TcpSegment seg, long window) {
@@ -450,23 +585,26 @@ public final class TcpConnection {
         dupAcks++;
         int mss = maxSegmentPayload();
         if (inRecovery) {
-            cc.cwnd += mss; // RFC 6582 window inflation
+            if (scoreboard == null) cc.cwnd += mss; // RFC 6582 window inflation
             return;
         }
-        if (dupAcks == 3) {
-            stats.fastRetransmits++;
-            cc.onLoss(flight(), mss, now);
-            inRecovery = true;
-            recover = sndMax;
-            retransmitFirst(now);
-            cc.cwnd = cc.ssthresh + 3L * mss;
-        }
+        if (dupAcks == 3 || (scoreboard != null && scoreboard.lossEdge(sndUna, mss) != sndUna)) enterRecovery(now);
     }
 
     private void takeRttSample(TcpSegment seg, int ack, long now) {
         if (tsOk && seg.hasTimestamp && seg.tsEcr != 0) {
             int ms = tsNow(now) - seg.tsEcr;
-            if (ms >= 0) rtt.sample(ms * MS);
+            // Karn's rule for timestamps: an echo of a TSval from before the last timeout belongs to
+            // an original transmission whose ACK was lost; it would count the backoff as path delay.
+            boolean valid = !timedOut || Seq.ge(seg.tsEcr, timeoutTsVal);
+            if (ms >= 0 && valid) {
+                rtt.sample(ms * MS);
+                timedOut = false;
+            } else if (!valid) {
+                // The path delivers again: end the backoff (as Linux's timestamp samples would)
+                // but keep SRTT free of the timeout interval.
+                rtt.backoff = 0;
+            }
             rttTiming = false;
         } else if (rttTiming && Seq.gt(ack, rttSeq)) {
             rtt.sample(now - rttStart);
@@ -537,8 +675,12 @@ public final class TcpConnection {
                 events.onReadable(this);
             } else {
                 if (outOfOrder == null) outOfOrder = new ReassemblyQueue();
-                outOfOrder.insert(start, p, from, len);
-                stats.outOfOrderSegments++;
+                if (outOfOrder.blockCount() < maxOutOfOrderBlocks()) {
+                    outOfOrder.insert(start, p, from, len);
+                    stats.outOfOrderSegments++;
+                } else {
+                    stats.invalidSegments++; // a flood of tiny out-of-order pieces: drop, the sender retransmits
+                }
                 ackNow = true;
             }
         } else if (seg.payloadLength() > 0) {
@@ -559,6 +701,11 @@ public final class TcpConnection {
             }
         }
         return state != TcpState.CLOSED;
+    }
+
+    /** Bounds the reassembly queue's bookkeeping (tiny segments scattered over the window cost memory and time). */
+    private int maxOutOfOrderBlocks() {
+        return Math.max(64, config.receiveBuffer() / 512);
     }
 
     private void processFin(long now) {
@@ -628,15 +775,22 @@ public final class TcpConnection {
         int mss = maxSegmentPayload();
         int maxSeg = segmentOffload > mss ? segmentOffload / mss * mss : mss;
         boolean sentAny = false;
+        boolean sackRecovery = inRecovery && scoreboard != null;
+        if (sackRecovery) {
+            long before = stats.segmentsSent;
+            retransmitLostHoles(now);
+            sentAny = stats.segmentsSent != before;
+        }
         while (true) {
             int dataEnd = sendBase + sendQueue.size();
             int unsent = Math.max(0, dataEnd - sndNxt);
             boolean finPending = finQueued && Seq.le(sndNxt, dataEnd);
             if (unsent == 0 && !finPending) break;
             long wndRoom = (long) (sndUna - sndNxt) + sndWnd; // negative if the peer shrank its window
-            long cwndRoom = cc.cwnd - flight();
+            long cwndRoom = cc.cwnd - (sackRecovery ? pipe() : flight());
             long room = Math.min(wndRoom, cwndRoom);
             int len = (int) Math.max(0, Math.min(Math.min(unsent, room), maxSeg));
+            if (len > mss && len < unsent) len = len / mss * mss; // a super-segment splits into full segments only
             boolean finHere = finPending && len == unsent;
             if (len == 0 && !(finHere && unsent == 0 && cwndRoom > 0)) break;
             if (len > 0 && len < maxSeg && len < mss && !force) {
@@ -663,8 +817,11 @@ public final class TcpConnection {
         return Math.min(t, config.maxRto());
     }
 
-    /** Emits a data (and/or FIN) segment starting at seq; advances sndNxt when seq == sndNxt. */
-    private void sendSegment(int seq, int len, boolean fin, long now) {
+    /**
+     * Emits a data (and/or FIN) segment starting at seq; advances sndNxt when seq == sndNxt.
+     * Returns the payload length actually sent (SACK options can shorten it).
+     */
+    private int sendSegment(int seq, int len, boolean fin, long now) {
         TcpSegment s = header(seq, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), now);
         if (s.sackBlockCount > 0) {
             int limit = sendMss - optionBytes(s);
@@ -693,6 +850,7 @@ public final class TcpConnection {
         if (seq == sndNxt) sndNxt = end;
         if (Seq.gt(end, sndMax)) sndMax = end;
         if (rtoDeadline == Long.MAX_VALUE) armRto(now);
+        return len;
     }
 
     /** Retransmits one segment at snd.una (fast retransmit, partial ACK). */
@@ -857,7 +1015,10 @@ public final class TcpConnection {
     private void onRetransmissionTimeout(long now) {
         rtoDeadline = Long.MAX_VALUE;
         boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-        if (!handshake && sndMax == sndUna) return;
+        if (!handshake && sndMax == sndUna) {
+            trySend(now, false); // armed by restore with only unsent data
+            return;
+        }
         retransmits++;
         int limit = handshake ? config.synRetries() : config.dataRetries();
         if (retransmits > limit) {
@@ -867,6 +1028,8 @@ public final class TcpConnection {
         stats.timeouts++;
         rtt.backOff();
         rttTiming = false;
+        timedOut = true;
+        timeoutTsVal = tsNow(now);
         if (handshake) {
             stats.retransmits++;
             sendSyn(state == TcpState.SYN_RECEIVED, now);
@@ -876,6 +1039,7 @@ public final class TcpConnection {
         int mss = maxSegmentPayload();
         cc.onTimeout(sndMax - sndUna, mss, now);
         inRecovery = false;
+        scoreboard = null; // RFC 6675 5.1: after a timeout, trust nothing SACKed
         dupAcks = 0;
         sndNxt = sndUna; // go back N
         int dataEnd = sendBase + sendQueue.size();
@@ -1011,7 +1175,36 @@ public final class TcpConnection {
 
     /** Repair: the complete state, for restore elsewhere. */
     public TcpCheckpoint checkpoint(long now) {
-        throw new UnsupportedOperationException("TODO");
+        switch (state) {
+            case SYN_SENT, SYN_RECEIVED, CLOSED -> throw new IllegalStateException("no checkpoint of a connection in state " + state);
+            default -> { }
+        }
+        return new TcpCheckpoint(tuple, state, iss, irs, sndUna, sndMax, sndWnd, sndWl1, sndWl2, rcvNxt, receiveWindow(),
+                sndShift, rcvShift, sendMss, sackOk, tsOk, tsOffset, tsRecent,
+                sendQueue.toArray(), finQueued, receiveQueue.toArray(), finReceived, nagle, keepalive);
+    }
+
+    /**
+     * Repair/takeover: resends outstanding data from snd.una at once (as a timeout would, but
+     * without waiting and without shrinking the congestion window), then any unsent data.
+     */
+    public void retransmitNow(long now) {
+        if (!canSendData()) return;
+        if (sndMax != sndUna) {
+            sndNxt = sndUna;
+            rttTiming = false;
+            inRecovery = false;
+            scoreboard = null;
+        }
+        trySend(now, true);
+        trySend(now, false);
+        if (rtoDeadline == Long.MAX_VALUE && sndMax != sndUna) armRto(now);
+    }
+
+    /** Emits a pure ACK at once (e.g. after takeover, to make the peer retransmit promptly). */
+    public void sendAck(long now) {
+        if (state == TcpState.CLOSED || state == TcpState.SYN_SENT) return;
+        sendAckNow(now);
     }
 
     public void setNagle(boolean on) {

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 /** Seeded random transfers in both directions under loss, duplication, reordering and delay. */
 class TcpRandomTransferPropertyTest {
     static final int CASES = Integer.getInteger("tcp.property.cases", 300);
+    static final long BUDGET = Long.getLong("tcp.property.budgetSeconds", 3_000) * 1000 * MS;
+    static final double MAX_LOSS = Double.parseDouble(System.getProperty("tcp.property.maxLoss", "0.12"));
 
     static TcpConfig randomConfig(SplittableRandom r) {
         int mss = 200 + r.nextInt(1261);
@@ -26,13 +28,15 @@ class TcpRandomTransferPropertyTest {
         SplittableRandom r = new SplittableRandom(seed);
         TestNet net = new TestNet(seed, randomConfig(r), randomConfig(r));
         net.recordSent = false;
-        net.loss = r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.12;
+        net.loss = r.nextInt(3) == 0 ? 0 : r.nextDouble() * MAX_LOSS;
         net.duplication = r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.05;
         net.delay = (1 + r.nextInt(30)) * MS;
         net.jitter = r.nextBoolean() ? 0 : r.nextInt(20) * MS;
         net.writeChunk = 1 + r.nextInt(r.nextBoolean() ? 100 : 70_000);
         net.a.readChunk = 1 + r.nextInt(70_000);
         net.b.readChunk = 1 + r.nextInt(70_000);
+        if (r.nextInt(4) == 0) net.a.offload = r.nextInt(70_000);
+        if (r.nextInt(4) == 0) net.b.offload = r.nextInt(70_000);
         byte[] up = TestNet.randomBytes(r, r.nextInt(4) == 0 ? r.nextInt(100) : r.nextInt(300_000));
         byte[] down = TestNet.randomBytes(r, r.nextInt(4) == 0 ? r.nextInt(100) : r.nextInt(300_000));
         net.a.toSend = up;
@@ -40,7 +44,8 @@ class TcpRandomTransferPropertyTest {
         net.a.shutdownWhenDone = true;
         net.b.shutdownWhenDone = true;
         net.a.connect();
-        boolean done = net.runUntil(() -> net.a.eof && net.b.eof, 3_000_000 * MS);
+        if (r.nextInt(8) == 0) net.b.connect(); // simultaneous open
+        boolean done = net.runUntil(() -> net.a.eof && net.b.eof, BUDGET);
         String where = "seed " + seed + "\n" + net.describe();
         assertTrue(done, where);
         assertEquals(up.length, net.b.received.size(), where);
@@ -48,9 +53,12 @@ class TcpRandomTransferPropertyTest {
         assertTrue(Arrays.equals(up, net.b.received.toByteArray()), where);
         assertTrue(Arrays.equals(down, net.a.received.toByteArray()), where);
         // Both sides eventually close cleanly (the last ACKs can be lost: LAST_ACK retransmits the FIN).
-        assertTrue(net.runUntil(() -> net.a.closed != null && net.b.closed != null, 3_000_000 * MS), where);
+        assertTrue(net.runUntil(() -> net.a.closed != null && net.b.closed != null, BUDGET), where);
         assertEquals(CloseReason.CLOSED, net.a.closed, where);
         assertEquals(CloseReason.CLOSED, net.b.closed, where);
+        if (net.loss == 0 && net.duplication == 0 && net.jitter == 0) {
+            assertEquals(0, net.a.conn.stats().retransmits + net.b.conn.stats().retransmits, "spurious retransmissions, " + where);
+        }
     }
 
     @Test

@@ -146,4 +146,23 @@ class TcpTimersTest {
         assertTrue(lastHeard > 3_000 * MS && lastHeard <= 13_000 * MS, "closed after " + lastHeard);
         assertTrue(net.a.sent.getLast().has(TcpSegment.RST));
     }
+
+    @Test
+    void timestampEchoOfAnOriginalTransmissionAfterTimeoutIsNotAnRttSample() {
+        TestNet net = new TestNet(48, TcpConfig.defaults().withNagle(false).withDelayedAck(0));
+        net.delay = 10 * MS;
+        assertTrue(net.handshake());
+        long srtt = net.a.conn.srtt();
+        assertEquals(20 * MS, srtt);
+        int seq = net.a.conn.sndNxt();
+        boolean[] dropped = {false};
+        // Lose B's ACK of the segment: A times out and resends; B answers the duplicate echoing the original TSval.
+        net.dropFilter = s -> s.ack == seq + 100 && s.payloadLength() == 0 && !dropped[0] && (dropped[0] = true);
+        net.a.conn.write(ByteBuffer.wrap(new byte[100]), net.now);
+        assertTrue(net.runUntil(() -> net.a.conn.sndUna() == seq + 100, 5_000 * MS));
+        assertTrue(dropped[0]);
+        assertEquals(1, net.a.conn.stats().timeouts);
+        assertEquals(srtt, net.a.conn.srtt(), "SRTT must not absorb the timeout");
+        assertEquals(200 * MS, net.a.conn.currentRto(), "progress ends the backoff");
+    }
 }

@@ -37,6 +37,7 @@ final class TestNet {
         final List<Long> sentTimes = new ArrayList<>();
         int iss;
         int readChunk = 1 << 16;
+        int offload;
 
         Endpoint(String name, TcpConfig config, FourTuple tuple, int iss) {
             this.name = name;
@@ -70,6 +71,7 @@ final class TestNet {
             if (conn == null) return;
             TcpState st = conn.state();
             if (st == TcpState.CLOSED) return;
+            if (offload > 0) conn.setSegmentOffload(offload);
             while (sendPos < toSend.length && conn.writableBytes() > 0 && st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
                 int n = conn.write(ByteBuffer.wrap(toSend, sendPos, Math.min(writeChunk, toSend.length - sendPos)), now);
                 if (n == 0) break;
@@ -164,6 +166,20 @@ final class TestNet {
         }
         if (to.conn == null) {
             if (s.flags == TcpSegment.SYN) to.conn = TcpConnection.accept(to.config, to.tuple, s, to.iss, now, to, to);
+            return;
+        }
+        if (to.conn.state() == TcpState.CLOSED) {
+            // The host has forgotten the connection: answer like a host without a listener (RFC 9293 3.10.7.1).
+            if (s.has(TcpSegment.RST)) return;
+            TcpSegment rst = new TcpSegment();
+            if (s.has(TcpSegment.ACK)) {
+                rst.flags = TcpSegment.RST;
+                rst.seq = s.ack;
+            } else {
+                rst.flags = TcpSegment.RST | TcpSegment.ACK;
+                rst.ack = s.seq + s.sequenceLength();
+            }
+            enqueue(to.peer, rst);
             return;
         }
         to.conn.onSegment(s, now);

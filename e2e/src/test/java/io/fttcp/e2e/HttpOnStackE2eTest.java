@@ -1,0 +1,157 @@
+package io.fttcp.e2e;
+
+import io.fttcp.apps.http.Generator;
+import io.fttcp.cli.demo.CurlDownload;
+import io.fttcp.testbed.ExecResult;
+import io.fttcp.testbed.Topology;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The HTTP file server on the user-space stack (with the TAP's offloads), used by real clients in
+ * another namespace: curl and wget downloading a 256 MiB file, curl uploads, 200 concurrent curls.
+ */
+@Timeout(value = 120)
+class HttpOnStackE2eTest {
+    private static final long BIG_FILE_BYTES = 256L << 20;
+    private static final long UPLOAD_BYTES = 64L << 20;
+    private static final String BASE = "http://" + Topology.SERVICE_ADDRESS;
+
+    @RegisterExtension
+    static final SharedTopology net = new SharedTopology(b -> b.client("client").server("server"));
+
+    private static Path root;
+    private static SeededFile bigFile;
+
+    @BeforeAll
+    static void startServer() throws IOException, InterruptedException {
+        root = Files.createTempDirectory("fttcp-e2e-root");
+        long seed = System.nanoTime();
+        bigFile = SeededFile.create(root.resolve("big.bin"), BIG_FILE_BYTES, seed);
+        net.serve("server", "--network", "stack", "--app", "http", "--listen", Topology.SERVICE_ADDRESS + ":80",
+                "--tap", net.host("server").tapDevice(), "--root", root.toString());
+    }
+
+    @AfterAll
+    static void deleteFiles() throws IOException {
+        if (root != null) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void curlDownloadsA256MiBFileIntact() {
+        CurlDownload d = CurlDownload.run(net.topology(), net.host("client"), BASE + "/big.bin", Duration.ofSeconds(90));
+        assertEquals(BIG_FILE_BYTES, d.bytes(), "bytes curl received of " + bigFile);
+        assertEquals(bigFile.sha256(), d.sha256(), "sha256 of the download of " + bigFile);
+        System.out.printf("curl: %d bytes in %.2f s (%.0f Mbit/s)%n", d.bytes(), d.seconds(), d.megabitsPerSecond());
+    }
+
+    @Test
+    void wgetDownloadsA256MiBFileIntact() {
+        ExecResult r = net.bash("client", Duration.ofSeconds(90),
+                "set -o pipefail; wget --quiet --tries=1 --timeout=60 --output-document=- " + BASE + "/big.bin | tee >(wc -c >&2) | sha256sum");
+        assertEquals(0, r.exitCode(), "wget | sha256sum failed:\n" + r.output());
+        assertTrue(r.output().contains(bigFile.sha256() + "  -"), "sha256 of the wget download of " + bigFile + ":\n" + r.output());
+        assertTrue(r.output().lines().anyMatch(l -> l.strip().equals(Long.toString(BIG_FILE_BYTES))), "byte count:\n" + r.output());
+    }
+
+    private static final Pattern UPLOAD_ANSWER = Pattern.compile("sha256=([0-9a-f]{64}) bytes=(\\d+)");
+
+    @Test
+    void curlUploadsA64MiBFileIntact() throws IOException {
+        SeededFile upload = SeededFile.create(root.resolve("upload.bin"), UPLOAD_BYTES, System.nanoTime());
+        ExecResult r = net.bash("client", Duration.ofSeconds(90),
+                "curl --silent --show-error --fail --max-time 60 -T " + upload.path() + " " + BASE + "/upload/e2e.bin");
+        assertEquals(0, r.exitCode(), "curl -T failed:\n" + r.output());
+        Matcher m = UPLOAD_ANSWER.matcher(r.output());
+        assertTrue(m.find(), "no sha256=... bytes=... in the answer:\n" + r.output());
+        assertEquals(UPLOAD_BYTES, Long.parseLong(m.group(2)), "bytes the server received of " + upload);
+        assertEquals(upload.sha256(), m.group(1), "sha256 the server computed of " + upload);
+    }
+
+    @Test
+    void curlChunkedUploadFromAPipeIsIntact() throws IOException {
+        SeededFile upload = SeededFile.create(root.resolve("chunked.bin"), 16L << 20, System.nanoTime());
+        ExecResult r = net.bash("client", Duration.ofSeconds(90), "set -o pipefail; cat " + upload.path()
+                + " | curl --silent --show-error --fail --max-time 60 -T - " + BASE + "/upload/chunked.bin");
+        assertEquals(0, r.exitCode(), "cat | curl -T - failed:\n" + r.output());
+        Matcher m = UPLOAD_ANSWER.matcher(r.output());
+        assertTrue(m.find(), "no sha256=... bytes=... in the answer:\n" + r.output());
+        assertEquals(upload.size(), Long.parseLong(m.group(2)), "bytes the server received of " + upload);
+        assertEquals(upload.sha256(), m.group(1), "sha256 the server computed of " + upload);
+    }
+
+    @Test
+    void twoHundredConcurrentCurlsAllGetIntactContent() throws IOException {
+        int clients = 200;
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        StringBuilder jobs = new StringBuilder();
+        Map<Integer, String> expected = new HashMap<>();
+        for (int i = 0; i < clients; i++) {
+            long size = (1L << 20) + random.nextLong(3L << 20);
+            jobs.append(i).append(' ').append(size).append('\n');
+            expected.put(i, new Generator(i).sha256Hex(size));
+        }
+        Path jobFile = Files.writeString(root.resolve("jobs.txt"), jobs);
+        // Each worker prints "<i> <sha256>" or "<i> FAIL <exit>"; xargs starts all 200 at once, and the rate
+        // limit (0.5-2 s each) makes them overlap, and makes the stack meet full receive windows.
+        String worker = "set -o pipefail; "
+                + "h=$(curl --silent --show-error --fail --max-time 60 --limit-rate 2M \"" + BASE + "/gen/$1?seed=$0\" | sha256sum) "
+                + "&& echo \"$0 ${h%% *}\" || echo \"$0 FAIL $?\"";
+        // A sampler counts established connections to the server meanwhile: "peak <n>" at the end.
+        String sampler = "peak=0; while [ ! -e " + root.resolve("done") + " ]; do "
+                + "n=$(ss -Htn state established dst " + Topology.SERVICE_ADDRESS + " | wc -l); "
+                + "[ $n -gt $peak ] && peak=$n; sleep 0.1; done; echo \"peak $peak\"";
+        ExecResult r = net.bash("client", Duration.ofSeconds(100),
+                "(" + sampler + ") & sampler=$!; "
+                        + "xargs -P " + clients + " -n 2 bash -c '" + worker + "' < " + jobFile + "; rc=$?; "
+                        + "touch " + root.resolve("done") + "; wait $sampler; exit $rc");
+        assertEquals(0, r.exitCode(), "xargs failed (seed " + seed + "):\n" + r.output());
+        Map<Integer, String> got = new HashMap<>();
+        for (String line : r.output().lines().toList()) {
+            String[] f = line.strip().split(" ", 2);
+            if (f.length == 2 && f[0].matches("\\d+")) {
+                got.put(Integer.parseInt(f[0]), f[1]);
+            }
+        }
+        int intact = 0;
+        StringBuilder bad = new StringBuilder();
+        for (int i = 0; i < clients; i++) {
+            if (expected.get(i).equals(got.get(i))) {
+                intact++;
+            } else {
+                bad.append("  client ").append(i).append(": ").append(got.getOrDefault(i, "(no answer)")).append('\n');
+            }
+        }
+        assertEquals(clients, intact, "intact downloads (sizes seed " + seed + "); the others:\n" + bad + "\nfull output:\n" + r.output());
+        Matcher peak = Pattern.compile("(?m)^peak (\\d+)$").matcher(r.output());
+        assertTrue(peak.find(), "no peak count:\n" + r.output());
+        System.out.println("concurrent curls: peak " + peak.group(1) + " connections established at once");
+        assertTrue(Integer.parseInt(peak.group(1)) >= clients / 4,
+                "the downloads hardly overlapped: at most " + peak.group(1) + " connections at once");
+    }
+}

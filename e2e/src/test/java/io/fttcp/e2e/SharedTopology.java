@@ -1,0 +1,102 @@
+package io.fttcp.e2e;
+
+import io.fttcp.cli.demo.ServeProcess;
+import io.fttcp.testbed.ExecResult;
+import io.fttcp.testbed.Host;
+import io.fttcp.testbed.Topology;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * One namespace topology for a whole test class (register it as a static
+ * {@code @RegisterExtension} field): skipped with the reason when namespaces are unavailable
+ * (not root), built before the class's {@code @BeforeAll}, torn down after all its tests, and
+ * on a failed test prints what helps: the servers' output, {@code ip -s link} and {@code ss -tin}
+ * of every host.
+ */
+final class SharedTopology implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+    static final Duration SERVER_START = Duration.ofSeconds(30);
+    private static final int SERVER_LINES_SHOWN = 80;
+
+    private final UnaryOperator<Topology.Builder> hosts;
+    private final List<ServeProcess> servers = new ArrayList<>();
+    private Topology topology;
+
+    SharedTopology(UnaryOperator<Topology.Builder> hosts) {
+        this.hosts = hosts;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        var unavailable = Topology.unavailableReason();
+        assumeTrue(unavailable.isEmpty(), () -> "end-to-end tests need network namespaces: " + unavailable.orElse(""));
+        Topology.cleanupStale();
+        topology = hosts.apply(Topology.builder()).build();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        for (ServeProcess server : servers) {
+            server.close();
+        }
+        servers.clear();
+        if (topology != null) {
+            topology.close();
+            topology = null;
+        }
+    }
+
+    Topology topology() {
+        return topology;
+    }
+
+    Host host(String name) {
+        return topology.host(name);
+    }
+
+    /** Starts {@code fttcp serve <args>} in {@code host} and waits until it listens; stopped in afterAll. */
+    ServeProcess serve(String hostName, String... args) throws InterruptedException {
+        ServeProcess server = ServeProcess.start(topology, host(hostName), args);
+        servers.add(server);
+        server.awaitReady(SERVER_START);
+        return server;
+    }
+
+    /** Runs a bash script in {@code hostName}'s namespace (60 s limit unless given). */
+    ExecResult bash(String hostName, Duration timeout, String script) {
+        return topology.exec(host(hostName), timeout, "bash", "-c", script);
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        if (topology == null) {
+            return;
+        }
+        StringBuilder report = new StringBuilder("\n===== diagnostics for failed " + context.getDisplayName() + " =====\n");
+        for (ServeProcess server : servers) {
+            report.append("--- ").append(server.description()).append(server.isAlive() ? " (running)" : " (EXITED)").append(", last output:\n");
+            List<String> lines = server.output().lines().toList();
+            lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
+        }
+        for (Host h : topology.hosts()) {
+            for (String[] command : new String[][]{{"ip", "-s", "link"}, {"ss", "-tin"}}) {
+                try {
+                    ExecResult r = topology.exec(h, Duration.ofSeconds(10), command);
+                    report.append("--- ").append(h.name()).append(": ").append(String.join(" ", command)).append('\n').append(r.output());
+                } catch (RuntimeException e) {
+                    report.append("--- ").append(h.name()).append(": ").append(String.join(" ", command)).append(" failed: ").append(e.getMessage()).append('\n');
+                }
+            }
+        }
+        System.err.println(report);
+    }
+}

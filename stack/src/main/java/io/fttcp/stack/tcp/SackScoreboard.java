@@ -1,0 +1,121 @@
+package io.fttcp.stack.tcp;
+
+/**
+ * The sender's record of what the peer SACKed above snd.una (RFC 6675 scoreboard): disjoint
+ * ranges sorted by sequence number. Created when the first SACK block arrives, dropped when
+ * snd.una passes everything.
+ */
+final class SackScoreboard {
+    private int[] left = new int[8];
+    private int[] right = new int[8];
+    private int count;
+    private long sacked;
+
+    boolean isEmpty() { return count == 0; }
+
+    long sackedBytes() { return sacked; }
+
+    /** End of the highest SACKed range; only meaningful when not empty. */
+    int highestSacked() { return right[count - 1]; }
+
+    /** Records [l, r) once it is checked to lie within (snd.una, snd.max]. */
+    void add(int l, int r, int sndUna, int sndMax) {
+        if (!Seq.lt(l, r) || Seq.le(r, sndUna) || Seq.gt(r, sndMax)) return; // D-SACK or bogus
+        if (Seq.lt(l, sndUna)) l = sndUna;
+        int i = 0;
+        while (i < count && Seq.lt(right[i], l)) i++;
+        int j = i;
+        int nl = l, nr = r;
+        long removed = 0;
+        while (j < count && Seq.le(left[j], nr)) {
+            nl = Seq.min(nl, left[j]);
+            nr = Seq.max(nr, right[j]);
+            removed += right[j] - left[j];
+            j++;
+        }
+        int merged = j - i;
+        if (merged == 0) {
+            if (count == left.length) {
+                left = java.util.Arrays.copyOf(left, count * 2);
+                right = java.util.Arrays.copyOf(right, count * 2);
+            }
+            System.arraycopy(left, i, left, i + 1, count - i);
+            System.arraycopy(right, i, right, i + 1, count - i);
+            count++;
+        } else if (merged > 1) {
+            System.arraycopy(left, j, left, i + 1, count - j);
+            System.arraycopy(right, j, right, i + 1, count - j);
+            count -= merged - 1;
+        }
+        left[i] = nl;
+        right[i] = nr;
+        sacked += (nr - nl) - removed;
+    }
+
+    /** Forgets everything below the new snd.una. */
+    void advance(int sndUna) {
+        int drop = 0;
+        while (drop < count && Seq.le(right[drop], sndUna)) {
+            sacked -= right[drop] - left[drop];
+            drop++;
+        }
+        if (drop > 0) {
+            System.arraycopy(left, drop, left, 0, count - drop);
+            System.arraycopy(right, drop, right, 0, count - drop);
+            count -= drop;
+        }
+        if (count > 0 && Seq.lt(left[0], sndUna)) {
+            sacked -= sndUna - left[0];
+            left[0] = sndUna;
+        }
+    }
+
+    /** SACKed bytes inside [a, b). */
+    long sackedIn(int a, int b) {
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            int l = Seq.max(left[i], a), r = Seq.min(right[i], b);
+            if (Seq.lt(l, r)) n += r - l;
+        }
+        return n;
+    }
+
+    /**
+     * The sequence number below which unSACKed data counts as lost (RFC 6675 IsLost): more than
+     * (dupThresh - 1) * mss bytes are SACKed above it. Returns sndUna when nothing is lost yet.
+     */
+    int lossEdge(int sndUna, int mss) {
+        long above = 0;
+        long needed = 2L * mss;
+        for (int i = count - 1; i >= 0; i--) {
+            above += right[i] - left[i];
+            if (above > needed || count - i >= 3) return left[i];
+        }
+        return sndUna;
+    }
+
+    /** End of the hole found by the last {@link #nextHole} call (equal to its result when there is none). */
+    int holeEnd;
+
+    /** First unSACKed sequence number at or above from and below limit; the hole ends at {@link #holeEnd}. */
+    int nextHole(int from, int limit) {
+        int s = from;
+        for (int i = 0; i < count; i++) {
+            if (Seq.le(right[i], s)) continue;
+            if (Seq.le(left[i], s)) {
+                s = right[i];
+                continue;
+            }
+            // s lies in the hole before range i
+            if (!Seq.lt(s, limit)) break;
+            holeEnd = Seq.min(left[i], limit);
+            return s;
+        }
+        if (Seq.lt(s, limit)) {
+            holeEnd = limit;
+            return s;
+        }
+        holeEnd = s;
+        return s;
+    }
+}

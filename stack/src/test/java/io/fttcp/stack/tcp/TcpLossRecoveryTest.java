@@ -1,0 +1,140 @@
+package io.fttcp.stack.tcp;
+
+import static io.fttcp.stack.tcp.TestNet.MS;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TcpLossRecoveryTest {
+
+    /** Drops the first transmission of the segments numbered in {@code which} (counted from the first data segment). */
+    private static void dropFirstTransmissions(TestNet net, int firstSeq, int mss, int... which) {
+        Set<Integer> targets = new HashSet<>();
+        for (int k : which) targets.add(firstSeq + k * mss);
+        net.dropFilter = s -> s.payloadLength() > 0 && targets.remove(s.seq);
+    }
+
+    private static List<Long> retransmitTimes(TestNet.Endpoint e) {
+        Set<Integer> seen = new HashSet<>();
+        java.util.ArrayList<Long> t = new java.util.ArrayList<>();
+        for (int i = 0; i < e.sent.size(); i++) {
+            TcpSegment s = e.sent.get(i);
+            if (s.payloadLength() > 0 && !seen.add(s.seq)) t.add(e.sentTimes.get(i));
+        }
+        return t;
+    }
+
+    @Test
+    void fastRetransmitOnThirdDuplicateAck() {
+        TcpConfig cfg = TcpConfig.defaults().withOptions(true, true, false).withCongestionControl(TcpConfig.CongestionControl.NEWRENO);
+        TestNet net = new TestNet(51, cfg);
+        net.delay = 10 * MS;
+        assertTrue(net.handshake());
+        int mss = net.a.conn.maxSegmentPayload();
+        int first = net.a.conn.sndNxt();
+        dropFirstTransmissions(net, first, mss, 2);
+        byte[] data = TestNet.randomBytes(new SplittableRandom(51), 10 * mss);
+        net.a.toSend = data;
+        assertTrue(net.runUntil(() -> net.b.received.size() == data.length, 5_000 * MS));
+        assertArrayEquals(data, net.b.received.toByteArray());
+        assertEquals(1, net.a.conn.stats().fastRetransmits);
+        assertEquals(0, net.a.conn.stats().timeouts);
+        assertEquals(1, net.a.conn.stats().retransmits);
+        // The retransmission left when the third duplicate ACK arrived.
+        List<TcpSegment> dup = net.b.sent.stream().filter(s -> s.ack == first + 2 * mss && s.payloadLength() == 0).toList();
+        assertTrue(dup.size() >= 4);
+        int thirdDupIndex = net.b.sent.indexOf(dup.get(3));
+        long thirdDupArrives = net.b.sentTimes.get(thirdDupIndex) + net.delay;
+        assertEquals(List.of(thirdDupArrives), retransmitTimes(net.a));
+    }
+
+    @Test
+    void sackRepairsSeveralLossesInOneRoundTrip() {
+        long sackRepair = repairTime(true);
+        long renoRepair = repairTime(false);
+        assertTrue(sackRepair < 25 * MS, "SACK repaired all holes within one RTT: " + sackRepair);
+        assertTrue(renoRepair >= 2 * 40 * MS, "NewReno needs an RTT per hole: " + renoRepair);
+    }
+
+    /** Time between the first and last retransmission when four segments of one window are lost. */
+    private static long repairTime(boolean sack) {
+        TcpConfig cfg = TcpConfig.defaults().withOptions(true, true, sack);
+        TestNet net = new TestNet(52, cfg);
+        net.delay = 20 * MS;
+        assertTrue(net.handshake());
+        int mss = net.a.conn.maxSegmentPayload();
+        byte[] warm = TestNet.randomBytes(new SplittableRandom(52), 400 * mss);
+        net.a.toSend = warm;
+        assertTrue(net.runUntil(() -> net.b.received.size() == warm.length, 10_000 * MS));
+        net.runFor(1_000 * MS);
+        net.a.sent.clear();
+        net.a.sentTimes.clear();
+        int first = net.a.conn.sndNxt();
+        dropFirstTransmissions(net, first, mss, 3, 6, 10, 15);
+        byte[] data = TestNet.randomBytes(new SplittableRandom(53), 40 * mss);
+        net.b.received.reset();
+        net.a.toSend = data;
+        net.a.sendPos = 0;
+        assertTrue(net.runUntil(() -> net.b.received.size() == data.length, 10_000 * MS), net::describe);
+        assertArrayEquals(data, net.b.received.toByteArray());
+        TcpStats st = net.a.conn.stats();
+        assertEquals(0, st.timeouts, "no timeout, sack=" + sack);
+        assertEquals(1, st.fastRetransmits, "one recovery episode, sack=" + sack);
+        List<Long> rtx = retransmitTimes(net.a);
+        assertEquals(4, rtx.size(), "exactly the lost segments were resent, sack=" + sack);
+        return rtx.getLast() - rtx.getFirst();
+    }
+
+    @Test
+    void sackBlocksReportMostRecentFirst() {
+        TestNet net = new TestNet(54, TcpConfig.defaults().withNagle(false));
+        assertTrue(net.handshake());
+        int mss = net.a.conn.maxSegmentPayload();
+        int first = net.a.conn.sndNxt();
+        dropFirstTransmissions(net, first, mss, 0, 2, 4, 6);
+        net.a.toSend = new byte[8 * mss];
+        net.runFor(5 * MS); // one-way delay 1 ms: the window's segments arrive, nothing is repaired yet
+        // After segments 1,3,5,7 arrived out of order, the last duplicate ACK lists 7 first, then 5, 3.
+        TcpSegment lastDup = null;
+        for (TcpSegment s : net.b.sent) if (s.ack == first && s.sackBlockCount > 0) lastDup = s;
+        assertNotNull(lastDup);
+        assertEquals(3, lastDup.sackBlockCount, "three blocks fit next to timestamps");
+        assertEquals(first + 7 * mss, lastDup.sackLeft[0]);
+        assertEquals(first + 5 * mss, lastDup.sackLeft[1]);
+        assertEquals(first + 3 * mss, lastDup.sackLeft[2]);
+        assertTrue(net.runUntil(() -> net.b.received.size() == 8 * mss, 5_000 * MS));
+    }
+
+    @Test
+    void congestionWindowHalvesOrShrinksByBetaOnLoss() {
+        for (TcpConfig.CongestionControl kind : TcpConfig.CongestionControl.values()) {
+            TestNet net = new TestNet(55, TcpConfig.defaults().withCongestionControl(kind));
+            net.delay = 10 * MS;
+            assertTrue(net.handshake());
+            int mss = net.a.conn.maxSegmentPayload();
+            net.a.toSend = new byte[200 * mss];
+            assertTrue(net.runUntil(() -> net.b.received.size() == 200 * mss, 10_000 * MS));
+            long cwnd = net.a.conn.cwnd();
+            int first = net.a.conn.sndNxt();
+            dropFirstTransmissions(net, first, mss, 1);
+            net.a.toSend = new byte[400 * mss];
+            net.a.sendPos = 0;
+            net.b.received.reset();
+            long[] before = {0, 0};
+            assertTrue(net.runUntil(() -> {
+                if (!net.a.conn.inRecovery() && before[1] == 0) before[0] = net.a.conn.cwnd();
+                else if (net.a.conn.inRecovery() && before[1] == 0) before[1] = net.a.conn.ssthresh();
+                return net.b.received.size() == 400 * mss;
+            }, 10_000 * MS));
+            assertTrue(before[1] > 0, kind + " entered recovery");
+            assertTrue(cwnd >= 20L * mss, kind + " cwnd grew: " + cwnd);
+            double ratio = (double) before[1] / before[0];
+            if (kind == TcpConfig.CongestionControl.CUBIC) assertEquals(0.7, ratio, 0.01, "CUBIC beta");
+            else assertEquals(0.5, ratio, 0.06, "NewReno halves");
+        }
+    }
+}

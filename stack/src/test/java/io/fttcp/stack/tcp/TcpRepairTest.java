@@ -1,0 +1,198 @@
+package io.fttcp.stack.tcp;
+
+import static io.fttcp.stack.tcp.TestNet.MS;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TcpRepairTest {
+
+    /** Replaces an endpoint's connection by one restored from its checkpoint; the old object is dropped. */
+    private static TcpCheckpoint swap(TestNet net, TestNet.Endpoint e) {
+        TcpCheckpoint cp = e.conn.checkpoint(net.now);
+        e.conn = TcpConnection.restore(e.config, cp, net.now, e, e);
+        return cp;
+    }
+
+    @Test
+    void checkpointMidTransferBothDirectionsThenRestore() {
+        SplittableRandom r = new SplittableRandom(61);
+        TestNet net = new TestNet(61, TcpConfig.defaults().withBuffers(4 << 20, 512 << 10));
+        net.delay = 5 * MS;
+        byte[] up = TestNet.randomBytes(r, 3_000_000), down = TestNet.randomBytes(r, 2_000_000);
+        net.a.toSend = up;
+        net.b.toSend = down;
+        net.a.shutdownWhenDone = net.b.shutdownWhenDone = true;
+        net.a.autoRead = false; // leave unread data in A's receive queue
+        net.a.connect();
+        assertTrue(net.runUntil(() -> net.b.received.size() > 500_000 && net.a.conn.readableBytes() > 100_000, 10_000 * MS));
+        assertTrue(net.a.conn.sndMax() != net.a.conn.sndUna(), "data in flight at the checkpoint");
+        TcpConnection old = net.a.conn;
+        TcpCheckpoint cp = swap(net, net.a);
+        assertNotSame(old, net.a.conn);
+        assertEquals(TcpState.ESTABLISHED, cp.state());
+        assertTrue(cp.receiveQueue().length > 100_000);
+        assertTrue(cp.sendQueue().length >= cp.sndNxt() - cp.sndUna());
+        assertEquals(2, net.a.established);
+        net.a.autoRead = true;
+        assertTrue(net.runUntil(() -> net.a.eof && net.b.eof, 60_000 * MS), net::describe);
+        assertArrayEquals(up, net.b.received.toByteArray());
+        assertArrayEquals(down, net.a.received.toByteArray());
+        assertTrue(net.runUntil(() -> net.a.closed != null && net.b.closed != null, 300_000 * MS));
+        assertEquals(CloseReason.CLOSED, net.a.closed);
+    }
+
+    @Test
+    void restoredConnectionRetransmitsWhenItsTimerFiresAfterLosingEverythingInFlight() {
+        SplittableRandom r = new SplittableRandom(62);
+        TestNet net = new TestNet(62, TcpConfig.defaults());
+        net.delay = 5 * MS;
+        byte[] up = TestNet.randomBytes(r, 2_000_000), down = TestNet.randomBytes(r, 2_000_000);
+        net.a.toSend = up;
+        net.b.toSend = down;
+        net.a.connect();
+        assertTrue(net.runUntil(() -> net.b.received.size() > 700_000 && net.a.received.size() > 700_000, 10_000 * MS));
+        swap(net, net.a);
+        net.queue.clear(); // the old host died with its packets
+        long t = net.now;
+        assertTrue(net.runUntil(() -> net.b.received.size() == up.length && net.a.received.size() == down.length, 60_000 * MS), net::describe);
+        assertArrayEquals(up, net.b.received.toByteArray());
+        assertArrayEquals(down, net.a.received.toByteArray());
+        assertTrue(net.a.conn.stats().timeouts >= 1 || net.b.conn.stats().timeouts >= 1);
+        assertTrue(net.now - t > 0);
+    }
+
+    @Test
+    void retransmitNowAndSendAckResumeWithoutWaitingForTimers() {
+        SplittableRandom r = new SplittableRandom(63);
+        TestNet net = new TestNet(63, TcpConfig.defaults().withNagle(false));
+        net.delay = 5 * MS;
+        byte[] up = TestNet.randomBytes(r, 1_000_000);
+        net.a.toSend = up;
+        net.a.connect();
+        assertTrue(net.runUntil(() -> net.b.received.size() > 300_000, 10_000 * MS));
+        swap(net, net.a);
+        net.queue.clear();
+        int mark = net.a.sent.size();
+        net.a.conn.retransmitNow(net.now);
+        net.a.conn.sendAck(net.now);
+        assertTrue(net.a.sent.size() > mark + 1);
+        assertEquals(net.a.conn.sndUna(), net.a.sent.get(mark).seq, "first resend starts at snd.una");
+        assertTrue(net.a.sent.get(mark).payloadLength() > 0);
+        TcpSegment ack = net.a.sent.getLast();
+        assertEquals(0, ack.payloadLength());
+        assertTrue(net.runUntil(() -> net.b.received.size() == up.length, 150 * MS), "done well before any RTO: " + net.describe());
+        assertArrayEquals(up, net.b.received.toByteArray());
+        assertEquals(0, net.a.conn.stats().timeouts);
+    }
+
+    @Test
+    void restoreRejectsInconsistentCheckpoints() {
+        TestNet net = new TestNet(64, TcpConfig.defaults());
+        assertTrue(net.handshake());
+        TcpCheckpoint cp = net.a.conn.checkpoint(net.now);
+        TcpCheckpoint badState = new TcpCheckpoint(cp.tuple(), TcpState.SYN_SENT, cp.iss(), cp.irs(), cp.sndUna(), cp.sndNxt(), cp.sndWnd(), cp.sndWl1(), cp.sndWl2(),
+                cp.rcvNxt(), cp.rcvWnd(), cp.sndWindowShift(), cp.rcvWindowShift(), cp.sendMss(), cp.sackEnabled(), cp.timestampsEnabled(), cp.tsOffset(), cp.tsRecent(),
+                cp.sendQueue(), cp.finQueued(), cp.receiveQueue(), cp.finReceived(), cp.nagle(), cp.keepalive());
+        assertThrows(IllegalArgumentException.class, () -> TcpConnection.restore(TcpConfig.defaults(), badState, net.now, net.a, net.a));
+        TcpCheckpoint badFlight = new TcpCheckpoint(cp.tuple(), cp.state(), cp.iss(), cp.irs(), cp.sndUna(), cp.sndNxt() + 10, cp.sndWnd(), cp.sndWl1(), cp.sndWl2(),
+                cp.rcvNxt(), cp.rcvWnd(), cp.sndWindowShift(), cp.rcvWindowShift(), cp.sendMss(), cp.sackEnabled(), cp.timestampsEnabled(), cp.tsOffset(), cp.tsRecent(),
+                cp.sendQueue(), cp.finQueued(), cp.receiveQueue(), cp.finReceived(), cp.nagle(), cp.keepalive());
+        assertThrows(IllegalArgumentException.class, () -> TcpConnection.restore(TcpConfig.defaults(), badFlight, net.now, net.a, net.a));
+        TcpConnection fresh = TcpConnection.connect(TcpConfig.defaults(), cp.tuple(), 1, net.now, (c, s) -> { }, TcpEvents.NONE);
+        assertThrows(IllegalStateException.class, () -> fresh.checkpoint(net.now));
+    }
+
+    @Test
+    void checkpointRoundTripPreservesEverything() {
+        SplittableRandom r = new SplittableRandom(65);
+        TestNet net = new TestNet(65, TcpConfig.defaults());
+        net.a.autoRead = false;
+        net.b.toSend = TestNet.randomBytes(r, 50_000);
+        net.a.toSend = TestNet.randomBytes(r, 300_000);
+        net.a.connect();
+        net.runFor(7 * MS);
+        TcpCheckpoint cp1 = net.a.conn.checkpoint(net.now);
+        TcpConnection copy = TcpConnection.restore(TcpConfig.defaults(), cp1, net.now, (c, s) -> fail("restore must not send"), TcpEvents.NONE);
+        TcpCheckpoint cp2 = copy.checkpoint(net.now);
+        assertEquals(cp1.state(), cp2.state());
+        assertEquals(cp1.sndUna(), cp2.sndUna());
+        assertEquals(cp1.sndNxt(), cp2.sndNxt());
+        assertEquals(cp1.rcvNxt(), cp2.rcvNxt());
+        assertEquals(cp1.rcvWnd(), cp2.rcvWnd());
+        assertEquals(cp1.tsOffset(), cp2.tsOffset());
+        assertEquals(cp1.tsRecent(), cp2.tsRecent());
+        assertEquals(cp1.sendMss(), cp2.sendMss());
+        assertTrue(Arrays.equals(cp1.sendQueue(), cp2.sendQueue()));
+        assertTrue(Arrays.equals(cp1.receiveQueue(), cp2.receiveQueue()));
+        assertEquals(cp1.sndWindowShift(), cp2.sndWindowShift());
+    }
+
+    /** Seeded: random moment, random side(s), random loss; covers restores in every closing state too. */
+    @Test
+    void randomCheckpointRestoreDuringTransfers() {
+        long base = Long.getLong("tcp.property.seed", 7070L);
+        int cases = Integer.getInteger("tcp.repair.cases", 200);
+        int[] statesSeen = new int[TcpState.values().length];
+        for (int i = 0; i < cases; i++) {
+            long seed = base + i;
+            SplittableRandom r = new SplittableRandom(seed);
+            TestNet net = new TestNet(seed, TcpRandomTransferPropertyTest.randomConfig(r), TcpRandomTransferPropertyTest.randomConfig(r));
+            net.recordSent = false;
+            net.loss = r.nextInt(2) == 0 ? 0 : r.nextDouble() * 0.05;
+            net.delay = (1 + r.nextInt(10)) * MS;
+            byte[] up = TestNet.randomBytes(r, r.nextInt(200_000)), down = TestNet.randomBytes(r, r.nextInt(200_000));
+            net.a.toSend = up;
+            net.b.toSend = down;
+            net.a.shutdownWhenDone = net.b.shutdownWhenDone = true;
+            net.a.connect();
+            String where = "seed " + seed;
+            int swaps = 1 + r.nextInt(3);
+            for (int k = 0; k < swaps; k++) {
+                net.runFor(r.nextInt(2_000) * MS);
+                for (TestNet.Endpoint e : new TestNet.Endpoint[] {net.a, net.b}) {
+                    if (e.conn == null || !r.nextBoolean()) continue;
+                    TcpState st = e.conn.state();
+                    if (st == TcpState.SYN_SENT || st == TcpState.SYN_RECEIVED || st == TcpState.CLOSED) continue;
+                    statesSeen[st.ordinal()]++;
+                    swap(net, e);
+                    if (r.nextBoolean()) net.queue.removeIf(p -> p.to() == e.peer);
+                    if (r.nextBoolean()) e.conn.retransmitNow(net.now);
+                }
+            }
+            assertTrue(net.runUntil(() -> net.a.eof && net.b.eof, 3_000_000 * MS), where + "\n" + net.describe());
+            assertTrue(Arrays.equals(up, net.b.received.toByteArray()), where);
+            assertTrue(Arrays.equals(down, net.a.received.toByteArray()), where);
+            assertTrue(net.runUntil(() -> net.a.closed != null && net.b.closed != null, 3_000_000 * MS), where + "\n" + net.describe());
+        }
+        assertTrue(statesSeen[TcpState.ESTABLISHED.ordinal()] > 0);
+        assertTrue(statesSeen[TcpState.TIME_WAIT.ordinal()] + statesSeen[TcpState.FIN_WAIT_2.ordinal()] + statesSeen[TcpState.CLOSE_WAIT.ordinal()] > 0,
+                Arrays.toString(statesSeen));
+    }
+
+    @Test
+    void timestampClockMustContinueAfterRestore() {
+        for (int shiftMs : new int[] {-100_000, 100_000}) {
+            SplittableRandom r = new SplittableRandom(66);
+            TestNet net = new TestNet(66, TcpConfig.defaults().withRetries(6, 3));
+            byte[] up = TestNet.randomBytes(r, 400_000);
+            net.a.toSend = up;
+            net.a.connect();
+            assertTrue(net.runUntil(() -> net.b.received.size() > 100_000, 10_000 * MS));
+            TcpCheckpoint cp = net.a.conn.checkpoint(net.now);
+            assertEquals(cp.tsValAt(net.now), net.a.conn.checkpoint(net.now).tsValAt(net.now));
+            net.a.conn = TcpConnection.restore(net.a.config, cp.withTsOffset(cp.tsOffset() + shiftMs), net.now, net.a, net.a);
+            boolean done = net.runUntil(() -> net.b.received.size() == up.length, 60_000 * MS);
+            if (shiftMs < 0) {
+                assertFalse(done, "a clock running backwards must trip the peer's PAWS check");
+                assertTrue(net.b.conn.stats().pawsRejected > 0);
+            } else {
+                assertTrue(done, net::describe);
+                assertArrayEquals(up, net.b.received.toByteArray());
+                assertEquals(0, net.b.conn.stats().pawsRejected);
+            }
+        }
+    }
+}
