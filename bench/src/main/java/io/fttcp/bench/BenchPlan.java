@@ -33,7 +33,7 @@ public record BenchPlan(String name, int trials, long transferBytes, int warmupR
 
     /** Under a minute in all, topology included. */
     public static BenchPlan quick() {
-        return new BenchPlan("quick", 3, 256 * MIB, 3, 64 * MIB, 64, 512 * MIB, 500, 2_000, 64, 2_000);
+        return new BenchPlan("quick", 5, 128 * MIB, 3, 64 * MIB, 64, 256 * MIB, 500, 2_000, 64, 2_000);
     }
 
     /** The full run: more and larger trials, 10,000 idle connections. */

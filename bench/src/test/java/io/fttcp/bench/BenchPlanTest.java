@@ -10,8 +10,10 @@ class BenchPlanTest {
     void quickIsSmallerThanFullAndFullHoldsTenThousandIdleConnections() {
         BenchPlan quick = BenchPlan.quick();
         BenchPlan full = BenchPlan.full();
-        assertTrue(quick.trials() < full.trials());
-        assertTrue(quick.transferBytes() < full.transferBytes());
+        assertTrue(quick.trials() * quick.transferBytes() < full.trials() * full.transferBytes());
+        assertTrue(quick.trials() * quick.aggregateBytes() < full.trials() * full.aggregateBytes());
+        assertTrue(quick.rrRoundTrips() < full.rrRoundTrips());
+        assertTrue(quick.idleConnections() < full.idleConnections());
         assertEquals(10_000, full.idleConnections());
         assertEquals(64, full.aggregateConnections());
         assertEquals(full.aggregateBytes() / 64, full.aggregateBytesPerConnection());
