@@ -109,9 +109,28 @@ class MainTest {
         Run stack = run("serve", "--network", "stack");
         assertEquals(2, stack.exitCode());
         assertTrue(stack.err().contains("needs the stack's own address"), stack.err());
+    }
+
+    @Test
+    void benchKnowsOnlyTheStackTargetAndDescribesItsResultLine() {
+        Run unknown = run("bench", "kernel");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("unknown target 'kernel'"), unknown.err());
+        assertEquals(2, run("bench").exitCode(), "a target is required");
+        Run help = run("bench", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("--quick"), help.out());
+        assertTrue(help.out().contains("RESULT") && help.out().contains("down_ratio="), help.out());
+    }
+
+    @Test
+    void benchWithoutRootSaysWhyAndExits2() {
+        // As root the command would run the real benchmark (that is the bench module's smoke test).
+        assumeTrue(io.fttcp.testbed.Topology.unavailableReason().isPresent(), "namespaces are available here");
         Run bench = run("bench", "stack", "--quick");
         assertEquals(2, bench.exitCode());
-        assertTrue(bench.err().contains("not yet"), bench.err());
+        assertTrue(bench.err().contains("cannot build the namespace topology"), bench.err());
+        assertFalse(bench.out().contains("RESULT"), bench.out());
     }
 
     @Test
