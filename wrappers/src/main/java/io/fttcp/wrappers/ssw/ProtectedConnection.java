@@ -66,6 +66,12 @@ final class ProtectedConnection {
     /** Stream offset below which every byte (and FIN) has been released to the link. */
     long releasedEnd;
     ArrayDeque<OutgoingPacket> held;
+    /**
+     * While output is held: the end of the stream the held packets cover without a gap from
+     * {@link #releasedEnd}. A retransmission ending below it is redundant (the held copies
+     * will carry its bytes), so it is dropped rather than held twice. 0 when nothing is held.
+     */
+    long heldEnd;
 
     boolean waiting;
     boolean forgotten;

@@ -348,7 +348,7 @@ public final class SouthSideWrapper {
         if (c.hasHeld()) release(c, now);
         if (c.forgotten) return;
         if (o.has(TcpSegment.RST)) {
-            if (c.held != null) c.held.clear(); // the stack aborted: its held output never leaves
+            dropHeld(c); // the stack aborted: its held output never leaves
             emit(c, o, now);
             return;
         }
@@ -365,7 +365,11 @@ public final class SouthSideWrapper {
         } else if (!c.hasHeld() && isStable(c.commit.lsnNeededBelow(o.streamEnd))) {
             c.released(o.streamEnd);
             emit(c, o, now);
+        } else if (o.streamEnd <= c.heldEnd) {
+            stats.heldDuplicatesDropped++; // a retransmission of bytes a held packet will carry
         } else {
+            if (!c.hasHeld()) c.heldEnd = c.releasedEnd;
+            if (start <= c.heldEnd) c.heldEnd = o.streamEnd;
             hold(c, o);
         }
     }
@@ -432,6 +436,7 @@ public final class SouthSideWrapper {
                     : h.streamEnd <= c.releasedEnd || isStable(c.commit.lsnNeededBelow(h.streamEnd));
             if (!mayLeave) return;
             c.held.poll();
+            if (c.held.isEmpty()) c.heldEnd = 0;
             stats.released++;
             if (!h.isSynAck()) c.released(h.streamEnd);
             emit(c, h, now);
@@ -457,11 +462,18 @@ public final class SouthSideWrapper {
                     stats.suppressedRepeatAcks++; // would look like a duplicate ACK to the client
                     return;
                 }
-                window = AckClamp.windowFor(ack + (window << shift), stableRcv, shift);
+                window = SegmentRewrite.windowFor(ack + (window << shift), stableRcv, shift);
                 ack = stableRcv;
-                AckClamp.rewrite(b, tcp, ack, window, o.partialChecksum);
+                SegmentRewrite.ackAndWindow(b, tcp, ack, window, o.partialChecksum);
                 stats.clamped++;
             }
+        }
+        if ((o.isPureAck() || o.has(TcpSegment.RST)) && c.handshakeReleased && o.seq - c.sndNxtSent > 0) {
+            // Output is held: the stack's snd_nxt is beyond what the client has seen. Keep a
+            // bare ACK at the client's rcv_nxt (no sequence numbers from the future; an RST
+            // there is accepted at once, RFC 5961).
+            SegmentRewrite.seq(b, tcp, c.sndNxtSent, o.partialChecksum);
+            o.seq = c.sndNxtSent;
         }
         sendDown(o, now);
         if (o.has(TcpSegment.ACK)) {
@@ -500,7 +512,7 @@ public final class SouthSideWrapper {
         int target = c.stackAck - stableRcv < 0 ? c.stackAck : stableRcv;
         if (target - c.lastAckSent <= 0) return;
         int rightEdge = c.stackRightEdge - c.rightEdgeSent > 0 ? c.stackRightEdge : c.rightEdgeSent;
-        int window = AckClamp.windowFor(rightEdge, target, c.ourShift);
+        int window = SegmentRewrite.windowFor(rightEdge, target, c.ourShift);
         link.accept(ackWriter.write(c.tuple, c.sndNxtSent, target, window, c.timestamps, c.lastTsValSent,
                 c.latestClientTsVal), now);
         stats.wrapperAcks++;
@@ -521,11 +533,16 @@ public final class SouthSideWrapper {
         return p.remaining() >= ihl + 4 && service.coversPort(p.getShort(o + ihl) & 0xFFFF);
     }
 
+    private static void dropHeld(ProtectedConnection c) {
+        if (c.held != null) c.held.clear();
+        c.heldEnd = 0;
+    }
+
     private void forget(ProtectedConnection c) {
         if (c.forgotten) return;
         c.forgotten = true;
         if (c.connectLsn < 0) pendingHandshakes--;
-        if (c.held != null) c.held.clear();
+        dropHeld(c);
         connections.remove(c.key);
         stats.connectionsForgotten++;
     }

@@ -8,6 +8,8 @@ public final class SswStats {
     public long segmentsLogged;
     /** Outgoing packets held (SYN-ACKs waiting for their CONNECT, output waiting for commit). */
     public long held;
+    /** Retransmissions of held bytes not held again (the held copies carry them). */
+    public long heldDuplicatesDropped;
     /** Held packets sent once stability allowed. */
     public long released;
     /** Outgoing segments whose ACK was clamped to the stable client sequence. */

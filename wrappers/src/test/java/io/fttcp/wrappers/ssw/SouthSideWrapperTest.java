@@ -360,8 +360,8 @@ class SouthSideWrapperTest {
             int stable = ack - r.nextInt(1, 1 << 20);
             ByteBuffer p = fromStack(seg(ACK, r.nextInt(), ack, window), filled(r.nextInt(50), r.nextInt(256)));
             int rightEdge = ack + (window << shift);
-            int newWindow = AckClamp.windowFor(rightEdge, stable, shift);
-            AckClamp.rewrite(p, 20, stable, newWindow, false);
+            int newWindow = SegmentRewrite.windowFor(rightEdge, stable, shift);
+            SegmentRewrite.ackAndWindow(p, 20, stable, newWindow, false);
             Parsed q = parse(p);
             String msg = "seed " + seed + " case " + i;
             assertTrue(q.checksumValid(), msg);
@@ -441,6 +441,47 @@ class SouthSideWrapperTest {
         assertEquals(2, link.size());
         assertEquals(SISN + 1, parse(link.get(0)).seg().seq);
         assertEquals(SISN + 11, parse(link.get(1)).seg().seq);
+    }
+
+    @Test
+    void retransmissionsOfHeldBytesAreNotHeldTwice() {
+        establish(7, 7);
+        long held = ssw.stats().held;
+        long l1 = appendNswRecord();
+        ssw.requireStable(TUPLE, 300, l1);
+        out(ourData(0, CISN + 1, 500, filled(100, 1), 0));
+        out(ourData(100, CISN + 1, 500, filled(100, 2), 0));
+        out(ourData(0, CISN + 1, 500, filled(100, 1), 0)); // RTO: both held copies carry these
+        out(ourData(100, CISN + 1, 500, filled(100, 2), 0));
+        out(ourData(100, CISN + 1, 500, filled(200, 2), 0)); // partly new: held
+        assertEquals(held + 3, ssw.stats().held);
+        assertEquals(2, ssw.stats().heldDuplicatesDropped);
+        stabilize();
+        assertEquals(3, link.size());
+        out(ourData(0, CISN + 1, 500, filled(100, 1), 0)); // released bytes pass freely
+        assertEquals(4, link.size());
+    }
+
+    @Test
+    void bareAcksAndResetsDoNotRunAheadOfHeldOutput() {
+        establish(0, 0);
+        in(fromClient(seg(ACK, CISN + 1, SISN + 1, 500), filled(10, 1)));
+        in(fromClient(seg(ACK, CISN + 11, SISN + 1, 500), filled(10, 1)));
+        ssw.requireStable(TUPLE, 100, appendNswRecord());
+        out(ourData(0, CISN + 1, 500, filled(100, 1), 0)); // held
+        log.stable = log.lastLsn() - 2; // the first client segment is stable, the second and the output are not
+        ssw.onStable(log.stable, now);
+        out(fromStack(seg(ACK, SISN + 101, CISN + 21, 500), null)); // the stack's snd_nxt is past the held bytes
+        Parsed ack = only(link);
+        assertEquals(SISN + 1, ack.seg().seq, "at what the client was sent");
+        assertEquals(CISN + 11, ack.ack());
+        assertTrue(ack.checksumValid());
+        out(fromStack(seg(RST | ACK, SISN + 101, CISN + 21, 0), null));
+        assertEquals(SISN + 1, parse(link.get(1)).seg().seq);
+        assertTrue(parse(link.get(1)).checksumValid());
+        assertEquals(0, ssw.connectionCount());
+        stabilize();
+        assertEquals(2, link.size(), "the aborted connection's held output never leaves");
     }
 
     @Test
