@@ -9,6 +9,7 @@ import io.fttcp.replication.record.Write;
 import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.host.IpHost;
+import io.fttcp.stack.host.IpPacketSink;
 import io.fttcp.stack.host.Listener;
 import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
@@ -73,13 +74,15 @@ class SouthSideWrapperIntegrationTest {
         final IpHost client, server;
         final ArrayDeque<ByteBuffer> toClient = new ArrayDeque<>(), toWrapper = new ArrayDeque<>();
         final double loss;
+        /** The server's offloads: -1 none, 0 checksum only, else checksum and segmentation up to this size. */
+        final int offload;
         final List<long[]> requirements = new ArrayList<>(); // {streamOffsetEnd, lsn}, from the fake NSW
         long now = 1_000 * MS;
         long packetsChecked;
 
         Run(long seed) {
             this.seed = seed;
-            this.msg = "seed " + seed;
+            this.msg = "seed " + seed;  // offload and loss are drawn from it
             this.random = new SplittableRandom(seed);
             this.log = new LaggingLog(random, random.nextLong(1, 8) * MS);
             this.loss = random.nextInt(3) * 0.01;
@@ -87,8 +90,17 @@ class SouthSideWrapperIntegrationTest {
                     .withTcp(HostConfig.defaults(1, 2).tcp().withOptions(random.nextBoolean(), random.nextBoolean(), true));
             client = new IpHost(clientConfig, (p, t) -> toWrapper.add(TestPackets.copy(p)));
             client.addAddress(CLIENT);
-            ssw = new SouthSideWrapper(new ProtectedService(SERVICE, PORT), log, (p, t) -> onWire(p), false);
-            server = new IpHost(HostConfig.defaults(3, 4), ssw.stackSide());
+            // The server's link: plain, or a device completing checksums and cutting super-segments.
+            offload = switch (random.nextInt(3)) {
+                case 0 -> -1;
+                case 1 -> 0;
+                default -> random.nextInt(2, 40) * 1000;
+            };
+            IpPacketSink wire = (p, t) -> onWire(p);
+            IpPacketSink serverLink = offload < 0 ? wire : new SoftwareOffloadLink(wire);
+            HostConfig serverConfig = offload < 0 ? HostConfig.defaults(3, 4) : HostConfig.defaults(3, 4).withOffload(offload, true);
+            ssw = new SouthSideWrapper(new ProtectedService(SERVICE, PORT), log, serverLink, false);
+            server = new IpHost(serverConfig, ssw.stackSide());
             server.addAddress(SERVICE);
             ssw.attachStack(server);
         }
