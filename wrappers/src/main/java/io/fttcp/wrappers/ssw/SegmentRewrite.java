@@ -1,5 +1,6 @@
 package io.fttcp.wrappers.ssw;
 
+import io.fttcp.stack.packet.Checksum;
 import io.fttcp.stack.packet.TcpCodec;
 
 import java.nio.ByteBuffer;
@@ -12,6 +13,8 @@ import java.nio.ByteBuffer;
  * pseudo-header sum only, completed by the device) covers none of these fields and is left alone.
  */
 final class SegmentRewrite {
+    private static final int TIMESTAMPS = 8;
+
     private SegmentRewrite() {
     }
 
@@ -36,6 +39,41 @@ final class SegmentRewrite {
             TcpCodec.rewriteAck(buf, tcp, ack);
             TcpCodec.rewriteWindow(buf, tcp, window);
         }
+    }
+
+    /**
+     * Sets the TSval of the timestamp option of the TCP header at absolute offset {@code tcp};
+     * returns false (changing nothing) if the header has no well-formed timestamp option.
+     */
+    static boolean tsVal(ByteBuffer buf, int tcp, int tsVal, boolean partialChecksum) {
+        int end = tcp + ((buf.get(tcp + 12) & 0xFF) >>> 4) * 4;
+        int i = tcp + TcpCodec.MIN_HEADER_LENGTH;
+        while (i < end) {
+            int kind = buf.get(i) & 0xFF;
+            if (kind == 0) return false;
+            if (kind == 1) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= end) return false;
+            int length = buf.get(i + 1) & 0xFF;
+            if (length < 2 || i + length > end) return false;
+            if (kind == TIMESTAMPS && length == 10) {
+                int at = i + 2;
+                int old = buf.getInt(at);
+                buf.putInt(at, tsVal);
+                if (!partialChecksum) {
+                    int checksum = buf.getShort(tcp + TcpCodec.CHECKSUM_OFFSET) & 0xFFFF;
+                    // adjust32 works on 16-bit words: exact at any even offset from the header start.
+                    int adjusted = (at - tcp) % 2 == 0 ? Checksum.adjust32(checksum, old, tsVal)
+                            : Checksum.adjust32(checksum, Integer.rotateLeft(old, 8), Integer.rotateLeft(tsVal, 8));
+                    buf.putShort(tcp + TcpCodec.CHECKSUM_OFFSET, (short) adjusted);
+                }
+                return true;
+            }
+            i += length;
+        }
+        return false;
     }
 
     /** Sets the sequence number of the TCP header at absolute offset {@code tcp}. */

@@ -475,6 +475,12 @@ public final class SouthSideWrapper {
             SegmentRewrite.seq(b, tcp, c.sndNxtSent, o.partialChecksum);
             o.seq = c.sndNxtSent;
         }
+        if (o.hasTimestamp && c.handshakeReleased && o.tsVal - c.lastTsValSent < 0
+                && SegmentRewrite.tsVal(b, tcp, c.lastTsValSent, o.partialChecksum)) {
+            // A held packet leaving after newer ones: with its old TSval the client's PAWS
+            // check (RFC 7323) would drop it. Its real departure is now.
+            o.tsVal = c.lastTsValSent;
+        }
         sendDown(o, now);
         if (o.has(TcpSegment.ACK)) {
             if (ack - c.lastAckSent > 0) c.lastAckSent = ack;
@@ -483,7 +489,7 @@ public final class SouthSideWrapper {
         }
         int end = o.seq + o.sequenceLength();
         if (end - c.sndNxtSent > 0) c.sndNxtSent = end;
-        if (o.hasTimestamp) c.lastTsValSent = o.tsVal;
+        if (o.hasTimestamp && (!c.handshakeReleased || o.tsVal - c.lastTsValSent > 0)) c.lastTsValSent = o.tsVal;
         if (o.isSynAck()) c.handshakeReleased = true;
         if (o.has(TcpSegment.FIN)) {
             c.ourFinSent = true;

@@ -79,12 +79,14 @@ class SouthSideWrapperIntegrationTest {
         final List<long[]> requirements = new ArrayList<>(); // {streamOffsetEnd, lsn}, from the fake NSW
         long now = 1_000 * MS;
         long packetsChecked;
+        int lastTsVal;
+        boolean sawTsVal;
 
         Run(long seed) {
             this.seed = seed;
             this.msg = "seed " + seed;  // offload and loss are drawn from it
             this.random = new SplittableRandom(seed);
-            this.log = new LaggingLog(random, random.nextLong(1, 8) * MS);
+            this.log = new LaggingLog(random, (random.nextBoolean() ? random.nextLong(1, 8) : random.nextLong(20, 100)) * MS);
             this.loss = random.nextInt(3) * 0.01;
             HostConfig clientConfig = HostConfig.defaults(1, 2)
                     .withTcp(HostConfig.defaults(1, 2).tcp().withOptions(random.nextBoolean(), random.nextBoolean(), true));
@@ -209,6 +211,13 @@ class SouthSideWrapperIntegrationTest {
                 assertTrue(connect != null && lsnOf(connect) <= stable, "SYN-ACK before its CONNECT was stable, " + msg);
             }
             if (s.has(TcpSegment.RST)) return;
+            if (s.hasTimestamp) {
+                // PAWS (RFC 7323): a client drops segments whose TSval is older than one it saw
+                assertTrue(!sawTsVal || s.tsVal - lastTsVal >= 0, "TSval " + Integer.toUnsignedString(s.tsVal)
+                        + " after " + Integer.toUnsignedString(lastTsVal) + ", " + msg);
+                lastTsVal = s.tsVal;
+                sawTsVal = true;
+            }
             if (s.has(TcpSegment.ACK)) {
                 int covered = stableClientSequenceEnd(connect, stable);
                 assertTrue(s.ack - covered <= 0, "ACK " + Integer.toUnsignedString(s.ack) + " above stable "

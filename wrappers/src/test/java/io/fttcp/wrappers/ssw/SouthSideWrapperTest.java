@@ -485,6 +485,53 @@ class SouthSideWrapperTest {
     }
 
     @Test
+    void heldOutputLeavingAfterNewerPacketsCarriesTheNewestTsVal() {
+        establish(7, 7);
+        ssw.requireStable(TUPLE, 100, appendNswRecord());
+        out(ourData(0, CISN + 1, 500, filled(100, 1), 0)); // held, TSval 7100
+        out(fromStack(withTimestamps(seg(ACK, SISN + 101, CISN + 1, 600), 7300, 101), null)); // passes ahead
+        assertEquals(7300, only(link).seg().tsVal);
+        stabilize();
+        Parsed data = parse(link.get(1));
+        assertEquals(7300, data.seg().tsVal, "an older TSval would fail the client's PAWS check");
+        assertEquals(101, data.seg().tsEcr);
+        assertTrue(data.checksumValid());
+        assertArrayEquals(filled(100, 1), data.payload());
+    }
+
+    @Test
+    void tsValRewriteKeepsTheChecksumAtAnyOptionAlignment() {
+        long seed = new java.util.SplittableRandom().nextLong();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < 2_000; i++) {
+            // one to three NOPs before a timestamp option: TSval at odd and even offsets
+            int nops = r.nextInt(1, 4);
+            ByteBuffer p = ByteBuffer.allocate(20 + 40 + 5);
+            int tcp = 20;
+            p.putShort(tcp, (short) PORT).putShort(tcp + 2, (short) CLIENT_PORT).putInt(tcp + 4, r.nextInt())
+                    .putInt(tcp + 8, r.nextInt()).put(tcp + 12, (byte) (5 << 4)).put(tcp + 13, (byte) ACK)
+                    .putShort(tcp + 14, (short) r.nextInt(65536));
+            int at = tcp + 20;
+            for (int k = 0; k < nops; k++) p.put(at++, (byte) 1);
+            p.put(at, (byte) 8).put(at + 1, (byte) 10).putInt(at + 2, r.nextInt()).putInt(at + 6, r.nextInt());
+            at += 10;
+            while (at < tcp + 40) p.put(at++, (byte) 0);
+            p.put(tcp + 12, (byte) (10 << 4));
+            for (int k = 0; k < 5; k++) p.put(tcp + 40 + k, (byte) r.nextInt());
+            int tcpLength = 45;
+            Ipv4Packet.writeHeader(p, 0, tcpLength, Ipv4Packet.PROTOCOL_TCP, SERVICE, CLIENT, 1, 64);
+            int pseudo = io.fttcp.stack.packet.Checksum.pseudoHeaderSum(SERVICE, CLIENT, Ipv4Packet.PROTOCOL_TCP, tcpLength);
+            p.putShort(tcp + 16, (short) io.fttcp.stack.packet.Checksum.finish(io.fttcp.stack.packet.Checksum.add(
+                    io.fttcp.stack.packet.Checksum.sum(p, tcp, tcpLength), pseudo)));
+            int tsVal = r.nextInt();
+            assertTrue(SegmentRewrite.tsVal(p, tcp, tsVal, false), "seed " + seed);
+            Parsed q = parse(p);
+            assertEquals(tsVal, q.seg().tsVal, "seed " + seed);
+            assertTrue(q.checksumValid(), "seed " + seed + " case " + i + " nops " + nops);
+        }
+    }
+
+    @Test
     void heldPacketsAreReclampedWhenReleased() {
         establish(0, 0);
         in(fromClient(seg(ACK, CISN + 1, SISN + 1, 500), filled(300, 1)));
