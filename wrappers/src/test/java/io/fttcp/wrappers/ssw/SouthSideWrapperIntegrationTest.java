@@ -73,7 +73,7 @@ class SouthSideWrapperIntegrationTest {
         final SouthSideWrapper ssw;
         final IpHost client, server;
         final ArrayDeque<ByteBuffer> toClient = new ArrayDeque<>(), toWrapper = new ArrayDeque<>();
-        final double loss;
+        final double loss, reordering, duplication;
         /** The server's offloads: -1 none, 0 checksum only, else checksum and segmentation up to this size. */
         final int offload;
         final List<long[]> requirements = new ArrayList<>(); // {streamOffsetEnd, lsn}, from the fake NSW
@@ -88,6 +88,8 @@ class SouthSideWrapperIntegrationTest {
             this.random = new SplittableRandom(seed);
             this.log = new LaggingLog(random, (random.nextBoolean() ? random.nextLong(1, 8) : random.nextLong(20, 100)) * MS);
             this.loss = random.nextInt(3) * 0.01;
+            this.reordering = random.nextInt(3) * 0.03;
+            this.duplication = random.nextInt(2) * 0.01;
             HostConfig clientConfig = HostConfig.defaults(1, 2)
                     .withTcp(HostConfig.defaults(1, 2).tcp().withOptions(random.nextBoolean(), random.nextBoolean(), true));
             client = new IpHost(clientConfig, (p, t) -> toWrapper.add(TestPackets.copy(p)));
@@ -139,9 +141,14 @@ class SouthSideWrapperIntegrationTest {
                 // server: the fake NSW logs reads and writes and requires commit before each write
                 upEnd[0] |= drain(s, buf, gotUp, tuple, log);
                 if (downSrc.hasRemaining() && s.tcp().writableBytes() > 0) {
-                    long lsn = log.append(new Write(tuple, written[0], downSrc.remaining(), 0), now);
-                    require(tuple, written[0] + downSrc.remaining(), lsn);
-                    written[0] += s.write(downSrc, now);
+                    // small writes, each after its own WRITE record: output keeps needing new LSNs
+                    int chunk = Math.min(downSrc.remaining(), random.nextInt(1, 20_000));
+                    ByteBuffer part = downSrc.duplicate().limit(downSrc.position() + chunk);
+                    long lsn = log.append(new Write(tuple, written[0], chunk, 0), now);
+                    require(tuple, written[0] + chunk, lsn);
+                    int n = s.write(part, now);
+                    downSrc.position(downSrc.position() + n);
+                    written[0] += n;
                 } else if (!downSrc.hasRemaining() && upEnd[0] && !serverClosed[0]) {
                     long lsn = log.append(new Close(tuple, Close.How.CLOSE), now);
                     require(tuple, down.length + 1L, lsn);
@@ -267,13 +274,25 @@ class SouthSideWrapperIntegrationTest {
             return start + (int) end;
         }
 
+        /** The next packet of a link: the first in line, or with some probability the second (reordering). */
+        ByteBuffer next(ArrayDeque<ByteBuffer> link) {
+            ByteBuffer first = link.poll();
+            if (first == null || link.isEmpty() || random.nextDouble() >= reordering) return first;
+            ByteBuffer second = link.poll();
+            link.addFirst(first);
+            return second;
+        }
+
         boolean run(BooleanSupplier done, long maxNanos) {
             long end = now + maxNanos;
             while (!done.getAsBoolean()) {
                 if (!toWrapper.isEmpty() || !toClient.isEmpty()) {
                     ByteBuffer p;
-                    if ((p = toWrapper.poll()) != null && random.nextDouble() >= loss) ssw.linkSide().accept(p, now);
-                    if ((p = toClient.poll()) != null) client.accept(p, now);
+                    if ((p = next(toWrapper)) != null && random.nextDouble() >= loss) {
+                        ssw.linkSide().accept(p, now);
+                        if (random.nextDouble() < duplication) ssw.linkSide().accept(TestPackets.copy(p), now);
+                    }
+                    if ((p = next(toClient)) != null) client.accept(p, now);
                     log.maybeScheduleAck(now, false);
                     continue;
                 }
