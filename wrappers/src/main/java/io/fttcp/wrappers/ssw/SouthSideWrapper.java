@@ -177,6 +177,18 @@ public final class SouthSideWrapper {
     }
 
     /**
+     * The host closed {@code connection} on its own (a retransmission or keepalive timeout,
+     * which sends nothing the wrapper could see): stop tracking it. The runtime calls this from
+     * the stack's close event; other closes the wrapper sees in the packets.
+     */
+    public void connectionClosed(FourTuple connection) {
+        if (connection.localAddress() != service.address()) return;
+        ProtectedConnection c = connections.get(
+                ConnectionMap.key(connection.remoteAddress(), connection.remotePort(), connection.localPort()));
+        if (c != null) forget(c);
+    }
+
+    /**
      * The connections whose highest TSval sent by the stack changed since the last call, for
      * the next HEARTBEAT ({@link Heartbeat#maxTsVals()}).
      */
@@ -341,6 +353,7 @@ public final class SouthSideWrapper {
         if (o.isSynAck()) {
             if (c.connectLsn < 0) logConnect(c, now);
             if (!c.hasHeld() && isStable(c.connectLsn)) emit(c, o, now);
+            else if (c.hasHeld() && c.held.peekLast().isSynAck()) stats.heldDuplicatesDropped++; // one is waiting already
             else hold(c, o);
             return;
         }
@@ -425,6 +438,8 @@ public final class SouthSideWrapper {
         if (c.held == null) c.held = new ArrayDeque<>();
         c.held.add(o.copy());
         stats.held++;
+        stats.heldPackets++;
+        stats.heldBytes += o.buffer.remaining();
         markWaiting(c);
     }
 
@@ -438,6 +453,8 @@ public final class SouthSideWrapper {
             c.held.poll();
             if (c.held.isEmpty()) c.heldEnd = 0;
             stats.released++;
+            stats.heldPackets--;
+            stats.heldBytes -= h.buffer.remaining();
             if (!h.isSynAck()) c.released(h.streamEnd);
             emit(c, h, now);
             if (c.forgotten) return;
@@ -539,8 +556,14 @@ public final class SouthSideWrapper {
         return p.remaining() >= ihl + 4 && service.coversPort(p.getShort(o + ihl) & 0xFFFF);
     }
 
-    private static void dropHeld(ProtectedConnection c) {
-        if (c.held != null) c.held.clear();
+    private void dropHeld(ProtectedConnection c) {
+        if (c.held != null) {
+            for (OutgoingPacket h : c.held) {
+                stats.heldPackets--;
+                stats.heldBytes -= h.buffer.remaining();
+            }
+            c.held.clear();
+        }
         c.heldEnd = 0;
     }
 

@@ -8,8 +8,12 @@ public final class SswStats {
     public long segmentsLogged;
     /** Outgoing packets held (SYN-ACKs waiting for their CONNECT, output waiting for commit). */
     public long held;
-    /** Retransmissions of held bytes not held again (the held copies carry them). */
+    /** Retransmissions of held bytes (or of a held SYN-ACK) not held again: the held copies carry them. */
     public long heldDuplicatesDropped;
+    /** Gauge: packets held now. */
+    public long heldPackets;
+    /** Gauge: bytes (whole packets) held now. */
+    public long heldBytes;
     /** Held packets sent once stability allowed. */
     public long released;
     /** Outgoing segments whose ACK was clamped to the stable client sequence. */

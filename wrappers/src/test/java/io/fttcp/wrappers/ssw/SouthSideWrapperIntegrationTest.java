@@ -30,6 +30,7 @@ import static io.fttcp.wrappers.ssw.TestPackets.CLIENT;
 import static io.fttcp.wrappers.ssw.TestPackets.PORT;
 import static io.fttcp.wrappers.ssw.TestPackets.SERVICE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -166,6 +167,8 @@ class SouthSideWrapperIntegrationTest {
             assertTrue(clientEnd.reason == null || clientEnd.reason == CloseReason.CLOSED,
                     "client connection ended " + clientEnd.reason + ", " + msg);
             assertTrue(packetsChecked > 0);
+            assertEquals(0, ssw.stats().heldPackets, "nothing left held, " + msg);
+            assertEquals(0, ssw.stats().heldBytes, "nothing left held, " + msg);
         }
 
         void require(FourTuple tuple, long end, long lsn) {

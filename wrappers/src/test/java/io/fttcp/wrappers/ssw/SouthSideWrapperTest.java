@@ -241,21 +241,26 @@ class SouthSideWrapperTest {
         synAck.windowScale = 9;
         ByteBuffer first = fromStack(synAck, null);
         out(first);
-        out(fromStack(synAck, null)); // retransmitted before stable: held too
+        out(fromStack(synAck, null)); // retransmitted before stable: the held one will do
         assertTrue(link.isEmpty());
         Connect c = assertInstanceOf(Connect.class, log.records.getFirst());
         assertEquals(new Connect(TUPLE, CISN, SISN, 1460, 1400, 7, 9, false, true, 7000, 100, 64240), c);
-        assertEquals(2, ssw.stats().held);
+        assertEquals(1, ssw.stats().held);
+        assertEquals(1, ssw.stats().heldDuplicatesDropped);
+        assertEquals(1, ssw.stats().heldPackets);
+        assertEquals(first.remaining(), ssw.stats().heldBytes);
 
         ssw.onStable(0, now);
         assertTrue(link.isEmpty(), "not stable yet");
         stabilize();
-        assertEquals(2, link.size());
+        assertEquals(1, link.size());
         assertArrayEquals(bytes(first), bytes(link.getFirst()));
-        assertEquals(2, ssw.stats().released);
+        assertEquals(1, ssw.stats().released);
+        assertEquals(0, ssw.stats().heldPackets);
+        assertEquals(0, ssw.stats().heldBytes);
 
         out(fromStack(synAck, null)); // once stable, a retransmission passes
-        assertEquals(3, link.size());
+        assertEquals(2, link.size());
         assertEquals(1, log.records.size(), "one CONNECT per handshake");
     }
 
@@ -693,6 +698,18 @@ class SouthSideWrapperTest {
         in(fromClient(seg(RST, CISN + 1, 0, 0), null));
         assertEquals(0, ssw.connectionCount());
         assertInstanceOf(Segment.class, log.records.getLast(), "the backup learns of the reset from the log");
+    }
+
+    @Test
+    void connectionsTheHostClosedOnItsOwnAreForgotten() {
+        establish(0, 0);
+        ssw.requireStable(TUPLE, 10, appendNswRecord());
+        out(ourData(0, CISN + 1, 500, filled(10, 1), 0));
+        assertEquals(1, ssw.stats().heldPackets);
+        ssw.connectionClosed(TUPLE);
+        assertEquals(0, ssw.connectionCount());
+        assertEquals(0, ssw.stats().heldPackets);
+        assertEquals(0, ssw.stats().heldBytes);
     }
 
     @Test
