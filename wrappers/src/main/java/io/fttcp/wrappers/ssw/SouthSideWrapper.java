@@ -359,7 +359,10 @@ public final class SouthSideWrapper {
         }
         c.receive.advance(currentStable());
         if (c.hasHeld()) release(c, now);
-        if (c.forgotten) return;
+        if (c.forgotten) {
+            untracked(null, o, now);
+            return;
+        }
         if (o.has(TcpSegment.RST)) {
             dropHeld(c); // the stack aborted: its held output never leaves
             emit(c, o, now);
