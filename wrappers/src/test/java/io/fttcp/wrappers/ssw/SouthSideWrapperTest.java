@@ -200,6 +200,37 @@ class SouthSideWrapperTest {
     }
 
     @Test
+    void synsAfterTheHandshakeAreNotLogged() {
+        establish(7, 7);
+        int records = log.records.size();
+        in(fromClient(seg(SYN, CISN, 0, 64240), null)); // a retransmitted SYN
+        in(fromClient(seg(SYN, CISN + 99_999, 0, 64240), null)); // a SYN inside the connection (RFC 5961)
+        assertEquals(records, log.records.size());
+        assertEquals(2, stack.size(), "both go to the stack, which answers them");
+        assertEquals(1, ssw.connectionCount());
+        in(fromClient(seg(ACK, CISN + 1, SISN + 1, 500), filled(5, 1)));
+        assertEquals(CISN + 1, assertInstanceOf(Segment.class, log.records.getLast()).seq(), "the original ISN stands");
+    }
+
+    @Test
+    void aRetransmittedSynBeforeOurSynAckUpdatesTheRememberedOptions() {
+        TcpSegment syn = seg(SYN, CISN, 0, 1000);
+        in(fromClient(syn, null));
+        TcpSegment again = withTimestamps(seg(SYN, CISN, 0, 2000), 55, 0);
+        again.windowScale = 3;
+        in(fromClient(again, null));
+        TcpSegment synAck = withTimestamps(seg(SYN | ACK, SISN, CISN + 1, 65535), 9, 55);
+        synAck.windowScale = 5;
+        out(fromStack(synAck, null));
+        Connect c = assertInstanceOf(Connect.class, log.records.getFirst());
+        assertEquals(2000, c.clientWindow());
+        assertEquals(3, c.clientWindowShift());
+        assertEquals(55, c.clientTsVal());
+        assertTrue(c.timestamps());
+        assertEquals(1, ssw.connectionCount());
+    }
+
+    @Test
     void segmentsOfUnknownConnectionsPassUnlogged() {
         ByteBuffer stray = fromClient(seg(ACK, 5, 6, 100), filled(20, 4));
         in(stray);
