@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The primary's south-side wrapper (DESIGN.md §2-§4), sans-I/O: IPv4 packets in from the link
- * ({@link #linkSide()}) and from the stack ({@link #stackSide()}), packets out to the other side,
+ * ({@link #receive}) and from the stack ({@link #stackSide()}), packets out to the other side,
  * records out to a {@link RecordSink}, stability in through {@link #onStable}. It sees the stack
  * only through packets.
  *
@@ -45,7 +45,13 @@ import java.util.List;
  * on its own (retransmission or keepalive timeout) is not in the log.
  *
  * <p>Not thread-safe: one thread (the host's) calls everything. Calls may nest: the stack emits
- * from inside the {@link #linkSide()} call that fed it.
+ * from inside the {@link #receive} call that fed it.
+ *
+ * <p>Wiring: {@code ssw = new SouthSideWrapper(service, records, link, false)}; the host is
+ * {@code new IpHost(config, ssw.stackSide())}; then {@code ssw.attachStack(...)} with the host,
+ * and the link delivers to {@link #receive} (or {@link #linkSide()}). The replication channel's
+ * acknowledgements reach {@link #onStable} on the host's thread; the north-side wrapper calls
+ * {@link #requireStable} before it hands bytes to the stack.
  */
 public final class SouthSideWrapper {
     /** Client SYNs remembered at once before the oldest unanswered ones are swept. */
@@ -60,7 +66,7 @@ public final class SouthSideWrapper {
     private final IpPacketSink link;
     private final OffloadingPacketSink offloadingLink;
     private final boolean stackWritesPartialChecksums;
-    private IpPacketSink stack = (p, now) -> {
+    private StackInput stack = (p, trusted, now) -> {
         throw new IllegalStateException("no stack attached to the south-side wrapper; call attachStack first");
     };
 
@@ -75,7 +81,7 @@ public final class SouthSideWrapper {
     private List<ProtectedConnection> waiting = new ArrayList<>();
     private List<ProtectedConnection> waitingSpare = new ArrayList<>();
     private final List<ProtectedConnection> tsValChanged = new ArrayList<>();
-    private final IpPacketSink linkSide = this::fromLink;
+    private final IpPacketSink linkSide = (packet, now) -> receive(packet, false, now);
     private final IpPacketSink stackSide;
     private int pendingHandshakes;
     private long stableLsn = Long.MIN_VALUE;
@@ -99,12 +105,20 @@ public final class SouthSideWrapper {
         this.stackSide = offloadingLink != null ? new OffloadingStackSide() : this::fromStack;
     }
 
-    /** Where received packets go: the stack. Set once the stack exists (it needs {@link #stackSide()} first). */
+    /**
+     * Where received packets go: the stack. Set once the stack exists (it needs {@link #stackSide()}
+     * first). This form drops the link's checksum verdict: for links without receive offload.
+     */
     public void attachStack(IpPacketSink stack) {
+        this.stack = (packet, trusted, now) -> stack.accept(packet, now);
+    }
+
+    /** Where received packets go, with the link's checksum verdict passed on. */
+    public void attachStack(StackInput stack) {
         this.stack = stack;
     }
 
-    /** The sink the link delivers received packets to. */
+    /** A sink for links without receive offload: every checksum is verified ({@link #receive} with false). */
     public IpPacketSink linkSide() {
         return linkSide;
     }
@@ -219,13 +233,19 @@ public final class SouthSideWrapper {
 
     // ---- inbound: link -> stack -------------------------------------------------------------
 
-    private void fromLink(ByteBuffer packet, long now) {
+    /**
+     * A packet from the link. {@code checksumTrusted}: the link vouches for its checksums (a
+     * partial checksum from a local sender, or verified by the device), so they are not checked
+     * here and the stack is told so; otherwise a protected segment with a bad checksum is dropped
+     * before it could be logged.
+     */
+    public void receive(ByteBuffer packet, boolean checksumTrusted, long now) {
         lastNow = now;
         if (!isProtectedInbound(packet)) {
-            stack.accept(packet, now);
+            stack.accept(packet, checksumTrusted, now);
             return;
         }
-        if (inIp.parse(packet) != null || inTcp.parse(inIp, false, inSeg) != null) {
+        if (inIp.parse(packet) != null || inTcp.parse(inIp, checksumTrusted, inSeg) != null) {
             stats.malformedDropped++; // never logged, so never acted on
             return;
         }
@@ -237,7 +257,7 @@ public final class SouthSideWrapper {
             logSegment(c, packet, now);
         }
         // Bookkeeping is done: the stack may answer from inside this call.
-        stack.accept(packet, now);
+        stack.accept(packet, checksumTrusted, now);
     }
 
     private void clientSyn(ProtectedConnection c, long key, long now) {

@@ -244,6 +244,29 @@ class SouthSideWrapperTest {
     }
 
     @Test
+    void checksumsTheLinkVouchesForAreNotCheckedAndTheVerdictReachesTheStack() {
+        List<Boolean> verdicts = new ArrayList<>();
+        ssw.attachStack((StackInput) (p, trusted, t) -> {
+            stack.add(TestPackets.copy(p));
+            verdicts.add(trusted);
+        });
+        establish(7, 7);
+        verdicts.clear();
+        // a local sender's packet: the checksum field holds only the pseudo-header sum
+        ByteBuffer partial = packet(CLIENT, CLIENT_PORT, SERVICE, PORT, seg(ACK, CISN + 1, SISN + 1, 500), filled(30, 9), true);
+        int records = log.records.size();
+        ssw.receive(partial.duplicate(), true, now);
+        assertEquals(records + 1, log.records.size(), "logged");
+        assertArrayEquals(filled(30, 9), ((Segment) log.records.getLast()).payload());
+        assertEquals(List.of(true), verdicts);
+        ssw.receive(packet(CLIENT, CLIENT_PORT, SERVICE, 22, seg(ACK, 1, 1, 1), null, true), true, now);
+        assertEquals(List.of(true, true), verdicts, "pass-through keeps the verdict too");
+        ssw.receive(partial.duplicate(), false, now);
+        assertEquals(records + 1, log.records.size(), "unvouched, the partial checksum is bad: dropped");
+        assertEquals(1, ssw.stats().malformedDropped);
+    }
+
+    @Test
     void malformedProtectedPacketsAreDroppedAndNeverLogged() {
         establish(7, 7);
         ByteBuffer p = fromClient(seg(ACK, CISN + 1, SISN + 1, 500), filled(30, 9));
