@@ -44,6 +44,13 @@ import java.util.List;
  * SEGMENT with the RST flag, an application's abort is a CLOSE record. A reset the stack makes
  * on its own (retransmission or keepalive timeout) is not in the log.
  *
+ * <p>Limits: SACK blocks of a clamped ACK are left as the stack wrote them (they describe data
+ * above the stack's ACK, so above the clamp too; the client keeps SACKed data until it is
+ * cumulatively acknowledged, so this is safe, but a client may see a hole between the clamped
+ * ACK and the first block). A widened window is capped at 65535 units. A connection whose
+ * handshake was logged but that the host dropped silently stays tracked until
+ * {@link #connectionClosed} is called.
+ *
  * <p>Not thread-safe: one thread (the host's) calls everything. Calls may nest: the stack emits
  * from inside the {@link #receive} call that fed it.
  *
