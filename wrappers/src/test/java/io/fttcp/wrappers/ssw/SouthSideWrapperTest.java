@@ -318,6 +318,33 @@ class SouthSideWrapperTest {
         assertEquals(1, log.records.size(), "one CONNECT per handshake");
     }
 
+    /** The packet at position 14 of a bigger buffer, as behind an Ethernet header. */
+    static ByteBuffer framed(ByteBuffer packet) {
+        ByteBuffer frame = ByteBuffer.allocate(14 + packet.remaining() + 7);
+        for (int i = 0; i < frame.capacity(); i++) frame.put(i, (byte) 0xEE);
+        frame.put(14, packet, packet.position(), packet.remaining());
+        return frame.limit(14 + packet.remaining()).position(14);
+    }
+
+    @Test
+    void packetsNeedNotStartAtTheBufferStart() {
+        in(framed(fromClient(seg(SYN, CISN, 0, 64240), null)));
+        out(framed(fromStack(seg(SYN | ACK, SISN, CISN + 1, 65535), null)));
+        assertInstanceOf(Connect.class, log.records.getFirst());
+        stabilize();
+        in(framed(fromClient(seg(ACK, CISN + 1, SISN + 1, 500), filled(100, 3))));
+        assertArrayEquals(filled(100, 3), assertInstanceOf(Segment.class, log.records.getLast()).payload());
+        ssw.requireStable(TUPLE, 10, appendNswRecord());
+        ByteBuffer data = ourData(0, CISN + 101, 500, filled(10, 4), 0);
+        out(framed(data));
+        stabilize();
+        Parsed sent = parse(link.getLast());
+        assertEquals(CISN + 101, sent.ack());
+        assertArrayEquals(filled(10, 4), sent.payload());
+        assertTrue(sent.checksumValid());
+        assertEquals(2, link.size());
+    }
+
     @Test
     void synAckWithoutARememberedSynIsDropped() {
         out(fromStack(seg(SYN | ACK, SISN, CISN + 1, 65535), null));
