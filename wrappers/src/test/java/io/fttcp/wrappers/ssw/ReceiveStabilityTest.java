@@ -29,18 +29,18 @@ class ReceiveStabilityTest {
     @Test
     void matchesAModelUnderRandomSegments() {
         // At most MAX_ISLANDS ranges per run, so no island is ever dropped: exact.
-        check(ReceiveStability.MAX_ISLANDS, true);
+        check(ReceiveStability.MAX_ISLANDS, true, 200);
     }
 
     @Test
     void tooManyIslandsOnlyEverLowerTheStableEnd() {
-        check(400, false);
+        check(400, false, 20);
     }
 
-    private static void check(int maxRanges, boolean exact) {
+    private static void check(int maxRanges, boolean exact, int runs) {
         long seed = new SplittableRandom().nextLong();
         SplittableRandom r = new SplittableRandom(seed);
-        for (int run = 0; run < 200; run++) {
+        for (int run = 0; run < runs; run++) {
             int isn = r.nextInt();
             ReceiveStability s = new ReceiveStability(isn);
             List<long[]> logged = new ArrayList<>(); // {lsn, from, to} as offsets from isn + 1
