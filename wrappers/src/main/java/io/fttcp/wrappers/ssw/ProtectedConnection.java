@@ -73,6 +73,8 @@ final class ProtectedConnection {
      */
     long heldEnd;
 
+    /** A SYN with a new ISN seen after the handshake was logged: a possible new incarnation. */
+    ProtectedConnection successor;
     boolean waiting;
     boolean forgotten;
 

@@ -281,9 +281,15 @@ public final class SouthSideWrapper {
             c.rememberSyn(inSeg, now);
         } else if (c.connectLsn < 0) {
             c.rememberSyn(inSeg, now); // a retransmitted SYN (or a new ISN) before our SYN-ACK
+        } else if (inSeg.seq != c.clientIsn) {
+            // A new ISN on a logged connection: usually a SYN the stack answers with a challenge
+            // ACK (RFC 5961), but a stack may accept it as a new incarnation (TIME-WAIT reuse).
+            // Kept aside until a SYN-ACK shows which.
+            ProtectedConnection next = new ProtectedConnection(key, c.tuple);
+            next.rememberSyn(inSeg, now);
+            c.successor = next;
         }
-        // Otherwise the handshake is logged: a retransmitted SYN, or a SYN inside the
-        // connection that the stack answers (RFC 5961 challenge ACK); nothing to log.
+        // Otherwise a retransmitted SYN of the logged handshake: nothing to log.
     }
 
     private void sweepStaleHandshakes(long now) {
@@ -375,6 +381,15 @@ public final class SouthSideWrapper {
         if (c == null || c.connectLsn < 0 && !o.isSynAck()) {
             untracked(c, o, now);
             return;
+        }
+        if (o.isSynAck() && c.connectLsn >= 0 && c.successor != null && outSeg.ack == c.successor.clientIsn + 1) {
+            // The stack took the new SYN as a new incarnation: its CONNECT (same tuple, new
+            // ISNs) tells the backup the old one is gone.
+            ProtectedConnection next = c.successor;
+            forget(c);
+            connections.put(next.key, next);
+            pendingHandshakes++;
+            c = next;
         }
         noteStackOutput(c, o);
         if (o.isSynAck()) {

@@ -213,6 +213,27 @@ class SouthSideWrapperTest {
     }
 
     @Test
+    void aNewIncarnationAcceptedByTheStackGetsItsOwnConnect() {
+        establish(7, 7);
+        int newIsn = CISN + 1_000_000;
+        in(fromClient(seg(SYN, newIsn, 0, 30000), null)); // e.g. TIME-WAIT reuse
+        out(fromStack(seg(ACK, SISN + 1, CISN + 1, 500), null)); // a challenge ACK would change nothing
+        assertEquals(1, ssw.stats().connectsLogged);
+        TcpSegment synAck = seg(SYN | ACK, SISN + 5_000_000, newIsn + 1, 65535);
+        out(fromStack(synAck, null)); // the stack accepted it
+        assertEquals(2, ssw.stats().connectsLogged);
+        Connect c = assertInstanceOf(Connect.class, log.records.getLast());
+        assertEquals(newIsn, c.clientIsn());
+        assertEquals(30000, c.clientWindow());
+        assertEquals(1, ssw.connectionCount());
+        link.clear();
+        stabilize();
+        assertEquals(SISN + 5_000_000, only(link).seg().seq, "its SYN-ACK leaves once the new CONNECT is stable");
+        in(fromClient(seg(ACK, newIsn + 1, SISN + 5_000_001, 500), filled(7, 1)));
+        assertEquals(newIsn + 1, assertInstanceOf(Segment.class, log.records.getLast()).seq());
+    }
+
+    @Test
     void aRetransmittedSynBeforeOurSynAckUpdatesTheRememberedOptions() {
         TcpSegment syn = seg(SYN, CISN, 0, 1000);
         in(fromClient(syn, null));
