@@ -1,0 +1,37 @@
+package io.fttcp.wrappers.ssw;
+
+/** Counters of the south-side wrapper, for metrics. Written by the wrapper's thread only. */
+public final class SswStats {
+    /** CONNECT records logged (one per protected handshake). */
+    public long connectsLogged;
+    /** SEGMENT records logged. */
+    public long segmentsLogged;
+    /** Outgoing packets held (SYN-ACKs waiting for their CONNECT, output waiting for commit). */
+    public long held;
+    /** Retransmissions of held bytes (or of a held SYN-ACK) not held again: the held copies carry them. */
+    public long heldDuplicatesDropped;
+    /** Gauge: packets held now. */
+    public long heldPackets;
+    /** Gauge: bytes (whole packets) held now. */
+    public long heldBytes;
+    /** Held packets sent once stability allowed. */
+    public long released;
+    /** Outgoing segments whose ACK was clamped to the stable client sequence. */
+    public long clamped;
+    /** Clamped pure ACKs not sent because they would repeat the previous ACK. */
+    public long suppressedRepeatAcks;
+    /** ACKs the wrapper built and sent itself when stability advanced. */
+    public long wrapperAcks;
+    /** Protected outgoing packets dropped because the primary is fenced (held ones included). */
+    public long droppedWhileFenced;
+    /** Protected incoming packets dropped as malformed (bad IP/TCP header or checksum): never logged. */
+    public long malformedDropped;
+    /** Protected outgoing SYN-ACKs dropped because their SYN was not remembered (table full). */
+    public long untrackedSynAcksDropped;
+    /** Protected outgoing data for a connection the wrapper does not know: dropped, never uncommitted output. */
+    public long untrackedDataDropped;
+    /** Client SYNs not remembered because too many handshakes were pending. */
+    public long synsNotTracked;
+    /** Connections forgotten (closed by both FINs, or reset). */
+    public long connectionsForgotten;
+}
