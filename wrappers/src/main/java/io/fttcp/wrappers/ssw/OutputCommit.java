@@ -16,6 +16,21 @@ final class OutputCommit {
     private int head;
     private int count;
 
+    /**
+     * Bytes [start, end) need {@code lsn}. Requirements already covering bytes at or above
+     * {@code start} are raised to it: those bytes were handed over again by a later write (the
+     * rest of a partial write), so they depend on what was logged before that write.
+     */
+    void require(long start, long end, long lsn) {
+        int mask = ends.length - 1;
+        for (int k = count - 1; k >= 0; k--) {
+            int i = (head + k) & mask;
+            if (ends[i] <= start) break;
+            lsns[i] = Math.max(lsns[i], lsn);
+        }
+        require(end, lsn);
+    }
+
     void require(long end, long lsn) {
         int mask = ends.length - 1;
         if (count > 0) {

@@ -184,17 +184,26 @@ public final class SouthSideWrapper {
      * bytes to the stack; bytes no requirement covers are held. Unknown connections are ignored.
      */
     public void requireStable(FourTuple connection, long streamOffsetEnd, long lsn) {
+        requireStable(connection, streamOffsetEnd, streamOffsetEnd, lsn);
+    }
+
+    /**
+     * Like {@link #requireStable(FourTuple, long, long)} for the bytes [start, end) of one write:
+     * requirements already covering bytes at or above {@code start} (the unwritten rest of an
+     * earlier partial write) are raised to {@code lsn} too.
+     */
+    public void requireStable(FourTuple connection, long streamOffsetStart, long streamOffsetEnd, long lsn) {
         if (connection.localAddress() != service.address()) return;
         ProtectedConnection c = connections.get(
                 ConnectionMap.key(connection.remoteAddress(), connection.remotePort(), connection.localPort()));
         if (c == null || c.forgotten) return;
-        c.commit.require(streamOffsetEnd, lsn);
+        c.commit.require(streamOffsetStart, streamOffsetEnd, lsn);
         if (c.hasHeld()) release(c, lastNow);
     }
 
     /** Our FIN, which follows the byte at {@code finalOffset - 1}, may leave once {@code lsn} (the CLOSE record) is stable. */
     public void requireFinStable(FourTuple connection, long finalOffset, long lsn) {
-        requireStable(connection, finalOffset + 1, lsn);
+        requireStable(connection, finalOffset, finalOffset + 1, lsn);
     }
 
     /**

@@ -37,4 +37,15 @@ class OutputCommitTest {
         assertEquals(501, c.lsnNeededBelow(4000), "bytes below 5000 left already: their requirement is gone");
         assertEquals(1000, c.lsnNeededBelow(10_000));
     }
+
+    @Test
+    void theRestOfAPartialWriteNeedsTheLaterWritesLsn() {
+        OutputCommit c = new OutputCommit();
+        c.require(0, 100, 5);    // a write offered bytes [0,100) but the stack took only [0,40)
+        c.require(40, 90, 8);    // the next write hands over [40,90) again, after more records
+        assertEquals(8, c.lsnNeededBelow(60), "bytes [40,90) depend on records logged before the second write");
+        assertEquals(8, c.lsnNeededBelow(100));
+        c.require(100, 150, 6);  // no overlap: later bytes still need at least the earlier LSN
+        assertEquals(8, c.lsnNeededBelow(120));
+    }
 }
