@@ -65,18 +65,7 @@ public final class StackHost implements AutoCloseable {
                     loop.lock().unlock();
                 }
             });
-            loop.start(new TimerDriven() {
-                @Override
-                public long nextDeadline() {
-                    return Math.min(ip.nextDeadline(), ethernet.nextDeadline());
-                }
-
-                @Override
-                public void onTimer(long now) {
-                    if (ethernet.nextDeadline() <= now) ethernet.onTimer(now);
-                    if (ip.nextDeadline() <= now) ip.onTimer(now);
-                }
-            });
+            loop.start(TimerDriven.both(ethernet, ip));
             host.announce();
             return host;
         } catch (RuntimeException e) {

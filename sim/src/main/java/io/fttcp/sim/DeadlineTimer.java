@@ -1,5 +1,7 @@
 package io.fttcp.sim;
 
+import io.fttcp.stack.runtime.TimerDriven;
+
 import io.fttcp.link.FrameReceiver;
 
 import java.util.function.BooleanSupplier;

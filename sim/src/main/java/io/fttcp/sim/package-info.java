@@ -31,7 +31,7 @@
  *   <li>{@link io.fttcp.sim.SimHost} / {@link io.fttcp.sim.HostIncarnation}: crash (the port goes
  *       silent, the incarnation's events are cancelled and it becomes inert) and restart (a new
  *       incarnation on the same port and MAC).</li>
- *   <li>{@link io.fttcp.sim.TimerDriven} / {@link io.fttcp.sim.DeadlineTimer}: drive a sans-I/O
+ *   <li>{@link io.fttcp.stack.runtime.TimerDriven} / {@link io.fttcp.sim.DeadlineTimer}: drive a sans-I/O
  *       component's timers; re-arm after every call into the component.</li>
  *   <li>{@link io.fttcp.sim.SimulationSeeds}: run a test over many seeds
  *       ({@code -Dfttcp.sim.seeds=N}) and replay one ({@code -Dfttcp.sim.seed=S}); failures name

@@ -1,5 +1,7 @@
 package io.fttcp.sim;
 
+import io.fttcp.stack.runtime.TimerDriven;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

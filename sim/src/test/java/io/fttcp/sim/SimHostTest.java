@@ -1,5 +1,7 @@
 package io.fttcp.sim;
 
+import io.fttcp.stack.runtime.TimerDriven;
+
 import io.fttcp.sim.net.DropCause;
 import io.fttcp.sim.net.LinkConditions;
 import io.fttcp.sim.net.SimPort;

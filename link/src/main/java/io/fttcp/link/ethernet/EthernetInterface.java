@@ -1,5 +1,6 @@
 package io.fttcp.link.ethernet;
 
+import io.fttcp.stack.runtime.TimerDriven;
 import io.fttcp.link.FrameLink;
 import io.fttcp.link.FrameOffload;
 import io.fttcp.link.FrameReceiver;
@@ -22,7 +23,7 @@ import java.util.List;
  * interface as the link's receiver; an owner whose link delivers on another thread replaces
  * that with a receiver that serializes and then calls {@link #receive}.
  */
-public final class EthernetInterface implements IpPacketSink, FrameReceiver {
+public final class EthernetInterface implements IpPacketSink, FrameReceiver, TimerDriven {
     private static final int IPV4_MIN_HEADER = 20;
 
     private final FrameLink link;
@@ -390,6 +391,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver {
     }
 
     /** When {@link #onTimer} is next due; Long.MAX_VALUE if nothing is pending. */
+    @Override
     public long nextDeadline() {
         long next = Long.MAX_VALUE;
         for (PendingResolution p : pending) {
@@ -402,6 +404,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver {
     }
 
     /** Retries or abandons unresolved destinations and sends scheduled announcements; early calls are harmless. */
+    @Override
     public void onTimer(long now) {
         for (int i = pending.size() - 1; i >= 0; i--) {
             PendingResolution p = pending.get(i);

@@ -1,5 +1,6 @@
 package io.fttcp.sim.stack;
 
+import io.fttcp.stack.runtime.TimerDriven;
 import io.fttcp.link.ethernet.EthernetConfig;
 import io.fttcp.link.ethernet.EthernetInterface;
 import io.fttcp.link.ethernet.MacAddress;
@@ -58,7 +59,7 @@ public final class SimStackHost {
             ethernet.addAddress(address);
             ip.addAddress(address);
         }
-        timer = life.timer(new StackTimers(ethernet, ip));
+        timer = life.timer(TimerDriven.both(ethernet, ip));
         life.link().setReceiver(timer.wrap(ethernet));
     }
 
