@@ -86,6 +86,18 @@ public final class Connection extends TimerQueue.Entry implements TcpEvents {
         host.rearm(this);
     }
 
+    /**
+     * Repair: makes a restored connection's peer resume at once instead of when its backed-off
+     * timer fires: retransmits unacknowledged data now, and sends {@code acks} ACKs (three act as
+     * duplicate ACKs, so a peer with data outstanding fast-retransmits it).
+     */
+    public void resume(int acks, long now) {
+        host.enter(now);
+        tcp.retransmitNow(now);
+        for (int i = 0; i < acks; i++) tcp.sendAck(now);
+        host.rearm(this);
+    }
+
     /** Repair: the connection's complete state. */
     public TcpCheckpoint checkpoint(long now) {
         return tcp.checkpoint(now);

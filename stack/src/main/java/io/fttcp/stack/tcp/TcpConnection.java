@@ -115,6 +115,8 @@ public final class TcpConnection {
 
     // ---- RFC 5961 challenge ACK rate limit
     private long challengeWindowStart = Long.MIN_VALUE;
+    private long lastOutOfWindowAck = Long.MIN_VALUE;
+    private static final long OUT_OF_WINDOW_ACK_INTERVAL = 500_000_000L;
     private int challengeCount;
 
     private TcpConnection(TcpConfig config, FourTuple tuple, TcpOutput output, TcpEvents events) {
@@ -386,7 +388,7 @@ public final class TcpConnection {
         // RFC 7323 5.3: PAWS.
         if (tsOk && seg.hasTimestamp && !rst && Seq.lt(seg.tsVal, tsRecent) && now - tsRecentTime < PAWS_IDLE_LIMIT) {
             stats.pawsRejected++;
-            sendAckNow(now);
+            sendOutOfWindowAck(seg, now);
             return false;
         }
         int payloadLen = seg.payloadLength();
@@ -412,7 +414,7 @@ public final class TcpConnection {
             if (Seq.lt(seg.seq, rcvNxt)) stats.duplicateSegments++;
             else stats.invalidSegments++;
             if (state == TcpState.TIME_WAIT && seg.has(TcpSegment.FIN)) closeDeadline = now + config.timeWait();
-            sendAckNow(now);
+            sendOutOfWindowAck(seg, now);
             return false;
         }
         if (rst) {
@@ -934,6 +936,20 @@ public final class TcpConnection {
         }
         if (retransmits == 0) rttStart = now;
         transmit(s, 0);
+    }
+
+    /**
+     * Answers an unacceptable segment with an ACK, but a pure ACK at most once per
+     * {@link #OUT_OF_WINDOW_ACK_INTERVAL} (like Linux's tcp_invalid_ratelimit): two ends that
+     * each find the other's ACKs out of window would otherwise answer each other forever.
+     */
+    private void sendOutOfWindowAck(TcpSegment seg, long now) {
+        if (seg.sequenceLength() == 0 && lastOutOfWindowAck != Long.MIN_VALUE && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL) {
+            stats.outOfWindowAcksSuppressed++;
+            return;
+        }
+        lastOutOfWindowAck = now;
+        sendAckNow(now);
     }
 
     private void sendAckNow(long now) {

@@ -14,6 +14,8 @@ public final class TcpStats {
     public long invalidSegments;
     public long pawsRejected;
     public long challengeAcks;
+    /** Pure ACKs answering unacceptable pure ACKs that were not sent (rate limit against ACK storms). */
+    public long outOfWindowAcksSuppressed;
     /** Congestion window and slow-start threshold in bytes, and smoothed RTT in ns, at last update. */
     public long cwnd;
     public long ssthresh;
