@@ -16,7 +16,7 @@ final class ByteQueue {
      * the host acknowledges on its own, so a per-thread cache would not balance). Zeroing fresh
      * chunks was the largest cost of a bulk transfer.
      */
-    private static final ChunkPool POOL = new ChunkPool(1024);
+    private static final ChunkPool POOL = new ChunkPool(256);
 
     /** Ring of chunks; null while the queue is empty. Each chunk is a heap buffer used by absolute access. */
     private ByteBuffer[] ring;
