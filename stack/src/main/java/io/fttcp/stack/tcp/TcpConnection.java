@@ -310,6 +310,7 @@ public final class TcpConnection {
         established = true;
         cc.init(maxSegmentPayload(), config.initialWindowSegments());
         retransmits = 0;
+        rtt.backoff = 0; // a lost SYN says little about the data path
         stopRto();
         restartKeepalive(now);
         events.onEstablished(this);
