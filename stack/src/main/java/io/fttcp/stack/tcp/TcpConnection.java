@@ -725,7 +725,8 @@ public final class TcpConnection {
     private void onReset() {
         CloseReason reason = switch (state) {
             case SYN_RECEIVED -> activeOpen ? CloseReason.REFUSED : CloseReason.RESET_BY_PEER;
-            case CLOSING, LAST_ACK, TIME_WAIT -> CloseReason.CLOSED;
+            // Data or our FIN was still unacknowledged in CLOSING and LAST_ACK: not an orderly end.
+            case TIME_WAIT -> CloseReason.CLOSED;
             default -> CloseReason.RESET_BY_PEER;
         };
         receiveQueue.clear();
@@ -1066,7 +1067,8 @@ public final class TcpConnection {
 
     private void onKeepaliveTimeout(long now) {
         keepaliveDeadline = Long.MAX_VALUE;
-        if (!keepalive || !(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) return;
+        // FIN_WAIT_2 too: a half-closed connection whose peer died must not live forever.
+        if (!keepalive || !(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT || state == TcpState.FIN_WAIT_2)) return;
         if (sndMax != sndUna || !sendQueue.isEmpty()) {
             keepaliveDeadline = now + config.keepaliveIdle(); // the retransmission timer watches the peer
             return;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bulk transfer between two connections in memory with a zero-delay wire and pooled packet
- * buffers, to see that the core itself is not a bottleneck. Prints GB/s; asserts a low floor.
+ * buffers, to see that the core itself is not a bottleneck. Prints GB/s; checks content, not speed.
  */
 class TcpThroughputTest {
 
@@ -110,7 +110,7 @@ class TcpThroughputTest {
         run(64 << 10, 256L << 20);
         double tso = run(64 << 10, 2L << 30);
         System.out.printf("TCP core in-memory throughput: %.2f GB/s with MSS segments, %.2f GB/s with 64 KiB super-segments%n", mss, tso);
-        assertTrue(mss > 0.05, "MSS-sized segments: " + mss + " GB/s");
-        assertTrue(tso > 0.05, "super-segments: " + tso + " GB/s");
+        // Speed is measured by ./fttcp bench stack against the kernel, not asserted here: a
+        // timed assertion fails on a loaded machine and proves nothing about the stack.
     }
 }
