@@ -12,17 +12,11 @@ final class ByteQueue {
     static final int CHUNK = 1 << CHUNK_SHIFT;
     private static final int MASK = CHUNK - 1;
     /**
-     * Recycled chunks, per thread (the host serializes a connection's calls on one thread at a
-     * time; a chunk freed on another thread simply lands in that thread's cache). Zeroing fresh
+     * Recycled chunks shared by all connections and threads (applications write on their threads,
+     * the host acknowledges on its own, so a per-thread cache would not balance). Zeroing fresh
      * chunks was the largest cost of a bulk transfer.
      */
-    private static final int POOL_LIMIT = 128;
-    private static final ThreadLocal<ChunkCache> POOL = ThreadLocal.withInitial(ChunkCache::new);
-
-    private static final class ChunkCache {
-        final ByteBuffer[] chunks = new ByteBuffer[POOL_LIMIT];
-        int size;
-    }
+    private static final ChunkPool POOL = new ChunkPool(256);
 
     /** Ring of chunks; null while the queue is empty. Each chunk is a heap buffer used by absolute access. */
     private ByteBuffer[] ring;
@@ -127,8 +121,7 @@ final class ByteQueue {
     }
 
     private static void recycle(ByteBuffer c) {
-        ChunkCache cache = POOL.get();
-        if (cache.size < POOL_LIMIT) cache.chunks[cache.size++] = c;
+        POOL.give(c);
     }
 
     private ByteBuffer chunk(int i) {
@@ -144,9 +137,8 @@ final class ByteQueue {
             ring = bigger;
             ringHead = 0;
         }
-        ChunkCache cache = POOL.get();
-        ByteBuffer c = cache.size > 0 ? cache.chunks[--cache.size] : ByteBuffer.allocate(CHUNK);
-        cache.chunks[cache.size] = null;
+        ByteBuffer c = POOL.take();
+        if (c == null) c = ByteBuffer.allocate(CHUNK);
         ring[(ringHead + chunkCount) & (ring.length - 1)] = c;
         chunkCount++;
         return c;

@@ -56,6 +56,8 @@ public final class TcpConnection {
     private int sendBase;
     private final ByteQueue sendQueue = new ByteQueue();
     private boolean finQueued;
+    /** End of the last segment shorter than the MSS (Minshall's Nagle: hold only while one is unacknowledged). */
+    private int smallSegmentEnd;
 
     // ---- receive side
     private int irs;
@@ -223,6 +225,7 @@ public final class TcpConnection {
         c.sndNxt = c.sndMax = finAcked ? cp.sndUna() : cp.sndNxt();
         // The FIN occupies one sequence number: once acknowledged it lies below snd.una.
         c.sendBase = finAcked ? cp.sndUna() - 1 : cp.sndUna();
+        c.smallSegmentEnd = cp.sndUna();
         c.sndWnd = cp.sndWnd();
         c.maxSndWnd = cp.sndWnd();
         c.sndWl1 = cp.sndWl1();
@@ -267,6 +270,7 @@ public final class TcpConnection {
         this.iss = iss;
         sndUna = sndNxt = sndMax = iss;
         sendBase = iss + 1;
+        smallSegmentEnd = iss;
         tsOffset = Integer.rotateLeft(iss * 0x9E3779B9, 13) ^ 0x5bd1e995;
         cc.init(DEFAULT_MSS, config.initialWindowSegments());
     }
@@ -312,6 +316,7 @@ public final class TcpConnection {
         established = true;
         cc.init(maxSegmentPayload(), config.initialWindowSegments());
         retransmits = 0;
+        rtt.backoff = 0; // a lost SYN says little about the data path
         stopRto();
         restartKeepalive(now);
         events.onEstablished(this);
@@ -798,7 +803,7 @@ public final class TcpConnection {
             if (len == 0 && !(finHere && unsent == 0 && cwndRoom > 0)) break;
             if (len > 0 && len < maxSeg && len < mss && !force) {
                 boolean allQueued = len == unsent;
-                boolean idle = sndMax == sndUna || (sndNxt != sndMax);
+                boolean idle = sndMax == sndUna || sndNxt != sndMax || Seq.le(smallSegmentEnd, sndUna);
                 boolean ok = (allQueued && (!nagle || idle || finHere)) || (maxSndWnd > 0 && len >= maxSndWnd / 2);
                 if (!ok) break;
             }
@@ -849,6 +854,7 @@ public final class TcpConnection {
             rttStart = now;
         }
         transmit(s, len);
+        if (len > 0 && len < maxSegmentPayload()) smallSegmentEnd = seq + len;
         int end = seq + len + (fin ? 1 : 0);
         if (seq == sndNxt) sndNxt = end;
         if (Seq.gt(end, sndMax)) sndMax = end;

@@ -100,6 +100,23 @@ class TcpFlowControlTest {
     }
 
     @Test
+    void nagleSendsTheTailOfALargeWriteAtOnce() {
+        // Minshall's variant: only an unacknowledged *small* segment holds the next one, so a
+        // 1.5-MSS response does not wait for the peer's delayed ACK.
+        TestNet net = new TestNet(19, TcpConfig.defaults());
+        net.delay = 10 * MS;
+        assertTrue(net.handshake());
+        int mss = net.a.conn.maxSegmentPayload();
+        int before = dataSegments(net.a).size();
+        net.a.conn.write(ByteBuffer.wrap(new byte[mss + mss / 2]), net.now);
+        assertEquals(2, dataSegments(net.a).size() - before);
+        // A second small write now waits: the first tail is still unacknowledged.
+        net.a.conn.write(ByteBuffer.wrap(new byte[10]), net.now);
+        assertEquals(2, dataSegments(net.a).size() - before);
+        assertTrue(net.runUntil(() -> net.b.received.size() == mss + mss / 2 + 10, 1_000 * MS));
+    }
+
+    @Test
     void setNagleSwitchesAtRuntime() {
         TestNet net = new TestNet(15, TcpConfig.defaults());
         assertTrue(net.handshake());

@@ -54,8 +54,11 @@ class TcpRandomTransferPropertyTest {
         assertTrue(Arrays.equals(down, net.a.received.toByteArray()), where);
         // Both sides eventually close cleanly (the last ACKs can be lost: LAST_ACK retransmits the FIN).
         assertTrue(net.runUntil(() -> net.a.closed != null && net.b.closed != null, BUDGET), where);
-        assertEquals(CloseReason.CLOSED, net.a.closed, where);
-        assertEquals(CloseReason.CLOSED, net.b.closed, where);
+        // Orderly on both sides, except that a FIN whose ACKs were all lost until the peer's TIME-WAIT
+        // ran out meets the peer host's RST: then that side (only) sees a reset, after a complete stream.
+        boolean aOk = net.a.closed == CloseReason.CLOSED || (net.a.closed == CloseReason.RESET_BY_PEER && net.b.closed == CloseReason.CLOSED);
+        boolean bOk = net.b.closed == CloseReason.CLOSED || (net.b.closed == CloseReason.RESET_BY_PEER && net.a.closed == CloseReason.CLOSED);
+        assertTrue(aOk && bOk, "close reasons " + net.a.closed + "/" + net.b.closed + ", " + where);
         if (net.loss == 0 && net.duplication == 0 && net.jitter == 0) {
             assertEquals(0, net.a.conn.stats().retransmits + net.b.conn.stats().retransmits, "spurious retransmissions, " + where);
         }

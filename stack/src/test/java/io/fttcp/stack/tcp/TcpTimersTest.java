@@ -71,6 +71,8 @@ class TcpTimersTest {
         assertTrue(srtt >= 99 * MS && srtt <= 115 * MS, "srtt " + srtt);
         assertTrue(net.a.conn.currentRto() >= srtt && net.a.conn.currentRto() >= 200 * MS);
         // TSval follows the millisecond clock and TSecr echoes the peer's latest TSval.
+        net.a.conn.setNagle(false);
+        net.a.conn.write(ByteBuffer.wrap(new byte[10]), net.now);
         TcpSegment first = net.a.sent.get(0), last = net.a.sent.getLast();
         long elapsedMs = (net.a.sentTimes.getLast() - net.a.sentTimes.get(0)) / MS;
         assertEquals(elapsedMs, last.tsVal - first.tsVal);
