@@ -88,8 +88,9 @@ public final class Connection extends TimerQueue.Entry implements TcpEvents {
 
     /**
      * Repair: makes a restored connection's peer resume at once instead of when its backed-off
-     * timer fires: retransmits unacknowledged data now, and sends {@code acks} ACKs (three act as
-     * duplicate ACKs, so a peer with data outstanding fast-retransmits it).
+     * timer fires: retransmits unacknowledged data now, and sends {@code acks} ACKs (the first may
+     * carry a window update; three more identical ones are duplicate ACKs, so a peer with data
+     * outstanding fast-retransmits it: pass 4).
      */
     public void resume(int acks, long now) {
         host.enter(now);

@@ -57,7 +57,6 @@ public record TcpConfig(
 
     /** The window-scale shift we offer: the smallest that lets the receive buffer be advertised (RFC 7323: at most 14). */
     public int receiveWindowShift() {
-        if (!windowScaling) return 0;
         int shift = 0;
         while (shift < 14 && (65535L << shift) < receiveBuffer) shift++;
         return shift;

@@ -177,7 +177,7 @@ public final class TcpConnection {
         c.sendMss = clampMss(peerMss > 0 ? peerMss : DEFAULT_MSS, config);
         if (config.windowScaling() && peerWindowShift >= 0) {
             c.sndShift = Math.min(peerWindowShift, 14);
-            c.rcvShift = ourWindowShift(config);
+            c.rcvShift = config.receiveWindowShift();
         }
         c.sackOk = config.sack() && sackOk;
         c.tsOk = config.timestamps() && timestampsOk && ack.hasTimestamp;
@@ -286,19 +286,13 @@ public final class TcpConnection {
         return Math.max(MIN_MSS, Math.min(peerMss, config.mss()));
     }
 
-    private static int ourWindowShift(TcpConfig config) {
-        int shift = 0;
-        while (shift < 14 && (65535L << shift) < config.receiveBuffer()) shift++;
-        return shift;
-    }
-
     /** Options from the peer's SYN (or SYN-ACK) against what we offer. */
     private void negotiate(TcpSegment syn, long now) {
         sendMss = clampMss(syn.mss > 0 ? syn.mss : DEFAULT_MSS, config);
         windowScaleAgreed = config.windowScaling() && syn.windowScale >= 0;
         if (windowScaleAgreed) {
             sndShift = Math.min(syn.windowScale, 14);
-            rcvShift = ourWindowShift(config);
+            rcvShift = config.receiveWindowShift();
         } else {
             sndShift = rcvShift = 0;
         }
@@ -933,7 +927,7 @@ public final class TcpConnection {
                 s.tsEcr = tsRecent;
             }
         } else {
-            if (config.windowScaling()) s.windowScale = ourWindowShift(config);
+            if (config.windowScaling()) s.windowScale = config.receiveWindowShift();
             s.sackPermitted = config.sack();
             if (config.timestamps()) {
                 s.hasTimestamp = true;
