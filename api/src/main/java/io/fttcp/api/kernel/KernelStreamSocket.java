@@ -174,26 +174,6 @@ final class KernelStreamSocket implements StreamSocket, KernelPollable {
     }
 
     @Override
-    public void configureBlocking(boolean blocking) throws IOException {
-        channel.configureBlocking(blocking);
-    }
-
-    @Override
-    public boolean isBlocking() {
-        return channel.isBlocking();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return channel.isOpen();
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
-    }
-
-    @Override
     public SelectableChannel channel() {
         return channel;
     }
