@@ -14,6 +14,10 @@ public final class HostStats {
     public long synCookiesRejected;
     public long echoRepliesSent;
     public long icmpErrorsReceived;
+    /** ICMP errors that quoted a sequence number in flight and were acted on (RFC 5927). */
+    public long icmpErrorsApplied;
+    /** ICMP errors for no connection's data in flight: ignored (blind-attack defence). */
+    public long icmpErrorsIgnored;
     public long connectionsOpened;
     public long connectionsClosed;
 }

@@ -1,5 +1,6 @@
 package io.fttcp.stack.host;
 
+import io.fttcp.stack.packet.IcmpPacket;
 import io.fttcp.stack.runtime.TimerDriven;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
@@ -404,9 +405,30 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
                 stats.packetsSent++;
                 down.accept(packet, now);
             }
-            case ERROR -> stats.icmpErrorsReceived++;
+            case ERROR -> {
+                stats.icmpErrorsReceived++;
+                receiveIcmpError(codec.icmp());
+            }
             case OTHER, INVALID -> { }
         }
+    }
+
+    /** An ICMP error about one of our TCP segments: path MTU, or a hard error while opening. */
+    private void receiveIcmpError(IcmpPacket e) {
+        if (e.originalProtocol() != PacketCodec.PROTO_TCP || !addresses.contains(e.originalSource())) return;
+        Connection c = connections.get(e.originalSource(), e.originalSourcePort(), e.originalDestination(), e.originalDestinationPort());
+        if (c == null) return;
+        int mtu = 0;
+        boolean hard = false;
+        if (e.isFragmentationNeeded()) {
+            // RFC 1191; an old router that sends no MTU (0) gets the next plateau down: 576.
+            mtu = e.nextHopMtu() >= 68 ? e.nextHopMtu() : 576;
+        } else if (e.type() == IcmpPacket.TYPE_DESTINATION_UNREACHABLE) {
+            hard = e.code() == IcmpPacket.CODE_PROTOCOL_UNREACHABLE || e.code() == IcmpPacket.CODE_PORT_UNREACHABLE;
+        }
+        if (c.tcp.onIcmpError(e.originalTcpSequence(), mtu, hard, now)) stats.icmpErrorsApplied++;
+        else stats.icmpErrorsIgnored++;
+        rearm(c);
     }
 
     // ---- send path ---------------------------------------------------------------------------

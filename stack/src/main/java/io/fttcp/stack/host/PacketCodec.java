@@ -100,6 +100,11 @@ public final class PacketCodec {
         return IcmpKind.OTHER;
     }
 
+    /** The last parsed ICMP message (valid after {@link #parseIcmp} returned ERROR). */
+    IcmpPacket icmp() {
+        return icmp;
+    }
+
     /** Rewrites a parsed echo request in place into its reply (addresses swapped). */
     void turnEchoIntoReply(ByteBuffer packet) {
         IcmpPacket.turnEchoRequestIntoReply(packet, ip.offset(), config.ttl());

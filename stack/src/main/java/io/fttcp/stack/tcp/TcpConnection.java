@@ -1206,6 +1206,33 @@ public final class TcpConnection {
      * Repair/takeover: resends outstanding data from snd.una at once (as a timeout would, but
      * without waiting and without shrinking the congestion window), then any unsent data.
      */
+    /**
+     * An ICMP error quoted one of our segments with sequence number {@code quotedSeq}. RFC 5927:
+     * believed only if that number lies in [snd.una, snd.max), so a blind attacker cannot shrink
+     * our segments or kill the connection.
+     *
+     * @param nextHopMtu for "fragmentation needed" (RFC 1191 path MTU discovery): the MTU the
+     *                   router can forward; 0 for other errors
+     * @param hard       a hard error (protocol or port unreachable, RFC 1122 4.2.3.9): it ends a
+     *                   connection that is still opening; an established one only ignores it
+     *                   (RFC 5461)
+     * @return true if the error was accepted
+     */
+    public boolean onIcmpError(int quotedSeq, int nextHopMtu, boolean hard, long now) {
+        if (!Seq.le(sndUna, quotedSeq) || !Seq.lt(quotedSeq, Seq.max(sndMax, sndUna + 1))) return false;
+        if (nextHopMtu > 0) {
+            int mss = Math.max(MIN_MSS, nextHopMtu - 40);
+            if (mss >= sendMss) return true;
+            sendMss = mss;
+            retransmitNow(now); // what was in flight was dropped by the router
+            return true;
+        }
+        if (hard && (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+            enterClosed(activeOpen ? CloseReason.REFUSED : CloseReason.RESET_BY_PEER);
+        }
+        return true;
+    }
+
     public void retransmitNow(long now) {
         if (!canSendData()) return;
         if (sndMax != sndUna) {

@@ -169,6 +169,65 @@ class IpHostTest {
         assertEquals(1, w.b.stats().echoRepliesSent);
     }
 
+    /** An ICMP error from a router (198.18.0.254) quoting the first 28 bytes of {@code original}. */
+    static ByteBuffer icmpError(int type, int code, int restOfHeader, ByteBuffer original) {
+        ByteBuffer p = ByteBuffer.allocate(20 + 8 + 28);
+        int len = io.fttcp.stack.packet.IcmpPacket.writeError(p, 20, type, code, restOfHeader, original, original.position(), 28);
+        Ipv4Packet.writeHeader(p, 0, len, Ipv4Packet.PROTOCOL_ICMP, 0xC61200FE, A, 9, 64);
+        p.limit(20 + len);
+        return p;
+    }
+
+    @Test
+    void fragmentationNeededShrinksSegmentsButOnlyForDataInFlight() {
+        HostPair w = new HostPair();
+        Listener l = w.b.listen(0, 80, 4, new Accepts());
+        Connection client = w.a.connect(0, B, 80, TcpEvents.NONE, w.now);
+        assertTrue(w.runUntil(l::hasPending, 5_000 * MS));
+        Connection server = l.poll();
+        client.write(ByteBuffer.wrap(random(4, 20_000)), w.now);
+        ByteBuffer inFlight = w.toB.peek();
+        assertNotNull(inFlight, "data in flight");
+        assertTrue(inFlight.remaining() > 1400, "full-sized segments before");
+        // A forged error quoting a sequence number nowhere near the window is ignored.
+        ByteBuffer forged = inFlight.duplicate();
+        ByteBuffer copy = ByteBuffer.allocate(forged.remaining());
+        copy.put(forged).flip();
+        copy.putInt(24, copy.getInt(24) + 1_000_000_000);
+        w.a.accept(icmpError(3, 4, 1000, copy), w.now);
+        assertEquals(1, w.a.stats().icmpErrorsIgnored);
+        // The real one (quoting a segment in flight) brings the MSS down to 1000 - 40.
+        w.toB.clear();
+        w.a.accept(icmpError(3, 4, 1000, inFlight.duplicate()), w.now);
+        assertEquals(1, w.a.stats().icmpErrorsApplied);
+        ByteBuffer after = w.toB.peek();
+        assertNotNull(after, "retransmitted at once");
+        assertTrue(after.remaining() <= 1000, "segments now fit the path MTU: " + after.remaining());
+        ByteArrayOutput got = new ByteArrayOutput();
+        assertTrue(w.runUntil(() -> {
+            got.drain(server, w.now);
+            return got.size() == 20_000;
+        }, 30_000 * MS));
+    }
+
+    @Test
+    void portUnreachableWhileConnectingRefusesTheConnection() {
+        HostPair w = new HostPair();
+        w.filterToB = p -> false; // the SYN goes nowhere; a router answers instead
+        Recorder r = new Recorder();
+        w.a.connect(0, B, 80, r, w.now);
+        ByteBuffer syn = ByteBuffer.allocate(100);
+        // Capture the SYN by letting it through a second, recording filter.
+        w.filterToB = p -> {
+            syn.put(p.duplicate()).flip();
+            return false;
+        };
+        w.advance(1_100 * MS); // the SYN is retransmitted
+        assertTrue(syn.limit() > 0, "SYN retransmitted");
+        w.a.accept(icmpError(3, 3, 0, syn), w.now);
+        assertEquals(CloseReason.REFUSED, r.closed);
+    }
+
     static ByteBuffer packet(int src, int sport, int dst, int dport, TcpSegment s) {
         ByteBuffer p = ByteBuffer.allocate(1600);
         int len = TcpCodec.write(s, sport, dport, src, dst, p, 20);
