@@ -55,13 +55,23 @@ final class PrimaryRun {
 
     static PrimaryRun run(long seed, OutputHashing hashing, boolean acks, ServerStarter starter, Client client, int clients, Consumer<Record> forward)
             throws Exception {
+        return run(seed, hashing, acks, starter, client, clients, true, forward, a -> { });
+    }
+
+    /**
+     * @param parallel    clients run concurrently, or one after another
+     * @param onListening called with the server's address before the first client connects
+     */
+    static PrimaryRun run(long seed, OutputHashing hashing, boolean acks, ServerStarter starter, Client client, int clients, boolean parallel,
+                          Consumer<Record> forward, Consumer<InetSocketAddress> onListening) throws Exception {
         PrimaryRecorder recorder = new PrimaryRecorder(forward);
         SpyNetwork spy = new SpyNetwork(new KernelNetwork(), recorder, seed, true, acks);
         LoggingNetwork network = new LoggingNetwork(spy, recorder, recorder, hashing);
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         try (Server server = starter.start(network)) {
             PrimaryRun run = new PrimaryRun(recorder, spy, network, server.address());
-            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            onListening.accept(server.address());
+            try (ExecutorService pool = parallel ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newSingleThreadExecutor()) {
                 List<Future<TestClients.Session>> futures = new ArrayList<>();
                 for (int i = 0; i < clients; i++) {
                     SplittableRandom r = random.split();
