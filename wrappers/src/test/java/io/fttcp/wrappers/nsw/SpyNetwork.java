@@ -2,6 +2,8 @@ package io.fttcp.wrappers.nsw;
 
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
+import io.fttcp.api.PollKey;
+import io.fttcp.api.Pollable;
 import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Connect;
@@ -18,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -89,7 +92,12 @@ final class SpyNetwork implements Network {
     @Override
     public ListeningSocket listen(InetSocketAddress local, int backlog) throws IOException {
         ListeningSocket inner = kernel.listen(local, backlog);
-        return new ListeningSocket() {
+        return new SpyListener() {
+            @Override
+            public Pollable unwrap() {
+                return inner;
+            }
+
             @Override
             public StreamSocket accept() throws IOException {
                 StreamSocket s = inner.accept();
@@ -140,9 +148,44 @@ final class SpyNetwork implements Network {
         return kernel.openConnection(remote);
     }
 
+    /** The spy's sockets, which its poller unwraps to the kernel's. */
+    interface Wrapped {
+        Pollable unwrap();
+    }
+
+    private interface SpyListener extends ListeningSocket, Wrapped {
+    }
+
+    /** The kernel's poller, polling the kernel sockets under the spy's. */
     @Override
     public Poller openPoller() throws IOException {
-        return kernel.openPoller();
+        Poller poller = kernel.openPoller();
+        return new Poller() {
+            @Override
+            public PollKey register(Pollable socket, int interestOps, Object attachment) throws IOException {
+                return poller.register(((Wrapped) socket).unwrap(), interestOps, attachment);
+            }
+
+            @Override
+            public int poll(Duration timeout) throws IOException {
+                return poller.poll(timeout);
+            }
+
+            @Override
+            public Set<PollKey> readyKeys() {
+                return poller.readyKeys();
+            }
+
+            @Override
+            public void wakeup() {
+                poller.wakeup();
+            }
+
+            @Override
+            public void close() throws IOException {
+                poller.close();
+            }
+        };
     }
 
     /** Random segments covering {@code data} at stream offset {@code offset}, with duplicates and overlaps, shuffled. */
@@ -186,7 +229,7 @@ final class SpyNetwork implements Network {
     }
 
     /** The kernel's socket, with the south side's logging and random partial calls. */
-    private final class Spy implements StreamSocket {
+    private final class Spy implements StreamSocket, Wrapped {
         private final StreamSocket inner;
         private final Connection c;
         private long readOffset;
@@ -194,6 +237,11 @@ final class SpyNetwork implements Network {
         Spy(StreamSocket inner, Connection c) {
             this.inner = inner;
             this.c = c;
+        }
+
+        @Override
+        public Pollable unwrap() {
+            return inner;
         }
 
         @Override
