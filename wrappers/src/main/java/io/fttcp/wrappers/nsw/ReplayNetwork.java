@@ -205,7 +205,8 @@ public final class ReplayNetwork implements Network {
      *   <li>every open replay listener gets a live listener on its address from
      *       {@code binding.network()};</li>
      *   <li>every known connection is snapshotted: if an ACCEPT named it, {@link LiveBinding#restore}
-     *       gives its live socket; otherwise {@link LiveBinding#restoreUnaccepted} puts it in the
+     *       gives its live socket (closed at once if the application had closed its socket: the
+     *       stack then sends what is left and the FIN); otherwise {@link LiveBinding#restoreUnaccepted} puts it in the
      *       backlog of the live listener on its port (if there is one);</li>
      *   <li>the runtime's monotonic clock is shifted to continue above the last logged value;</li>
      *   <li>every blocked call wakes.</li>
@@ -234,6 +235,9 @@ public final class ReplayNetwork implements Network {
                 ConnectionImage image = c.image();
                 if (c.accepted) {
                     StreamSocket live = image.diverged() || image.connect() == null ? null : binding.restore(image);
+                    if (live != null && c.closed) {
+                        live.close(); // the application let go of it already: the stack finishes the close
+                    }
                     c.live = live;
                     c.liveSendStart = Math.max(image.clientAckedOffset(), image.appOutputOffset());
                     c.wentLive = true;

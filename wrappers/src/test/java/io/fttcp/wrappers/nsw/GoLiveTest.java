@@ -273,6 +273,23 @@ class GoLiveTest {
     }
 
     @Test
+    void aConnectionTheApplicationClosedIsClosedOnceRestored() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(write(T, 0, "bye"));
+        StreamSocket s = listener.accept();
+        assertEquals(3, write(s, "bye"));
+        s.close();
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        ConnectionImage image = binding.restored.get(T);
+        assertTrue(image.appClosed() && image.appShutOutput());
+        assertEquals("bye", new String(image.bufferedOutput(), StandardCharsets.US_ASCII));
+        assertTrue(binding.sockets.get(T).closed, "nobody else would ever close it");
+    }
+
+    @Test
     void recordsAfterTakeoverAreRefused() throws Exception {
         replay.goLive(new Binding());
         assertThrows(IllegalStateException.class, () -> replay.apply(connect(T)));
