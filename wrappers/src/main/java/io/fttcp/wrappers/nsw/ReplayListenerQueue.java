@@ -20,6 +20,10 @@ final class ReplayListenerQueue {
         changed.signalAll();
     }
 
+    int size() {
+        return accepted.size();
+    }
+
     boolean isEmpty() {
         return accepted.isEmpty();
     }

@@ -163,6 +163,29 @@ public final class ReplayNetwork implements Network {
         }
     }
 
+    /**
+     * Determinants received but not yet consumed by the application (READ, WRITE, ACCEPT, READY,
+     * CLOCK, SEED records queued): how far the backup's application lags behind the log.
+     */
+    public int pendingDeterminants() {
+        lock.lock();
+        try {
+            int n = runtime.pending();
+            for (ReplayConnection c : known) {
+                n += c.reads.size() + c.writes.size();
+            }
+            for (ReplayListenerQueue q : listeners.values()) {
+                n += q.size();
+            }
+            for (ReplayPollerQueue q : pollers.values()) {
+                n += q.ready.size();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Records that named a connection or socket the backup does not know. */
     public long recordsIgnored() {
         lock.lock();

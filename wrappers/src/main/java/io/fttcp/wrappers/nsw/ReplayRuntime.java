@@ -42,6 +42,11 @@ final class ReplayRuntime implements AppRuntime {
         changed.signalAll();
     }
 
+    /** Logged values not yet handed out (lock held). */
+    int pending() {
+        return nanos.size() + millis.size() + seeds.size();
+    }
+
     /** Takeover (lock held): values logged so far are still handed out first. */
     void goLive() {
         live = true;

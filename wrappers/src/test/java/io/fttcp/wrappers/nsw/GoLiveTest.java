@@ -130,9 +130,11 @@ class GoLiveTest {
         assertEquals(CLIENT_ISN + 1 + 15, image.rcvNxt());
         assertEquals(SERVER_ISN + 1 + 2, image.sndUna());
 
+        assertEquals(3, replay.pendingDeterminants());
         StreamSocket s = listener.accept(); // the pending ACCEPT
         assertEquals("abcd", read(s, 100), "the pending READ gives exactly its logged count");
         assertEquals(3, write(s, "xyz"), "the pending WRITE");
+        assertEquals(0, replay.pendingDeterminants());
         assertEquals("efghijKLMNO", read(s, 100), "then the logged bytes the application had not read");
         FakeLive.Socket live = binding.sockets.get(T);
         live.push(bytes("PQ"));
