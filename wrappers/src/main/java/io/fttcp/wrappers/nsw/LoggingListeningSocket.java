@@ -1,0 +1,91 @@
+package io.fttcp.wrappers.nsw;
+
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Close;
+import io.fttcp.stack.tcp.FourTuple;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** A listener of the {@link LoggingNetwork}: logs ACCEPT for every accept() result. */
+final class LoggingListeningSocket implements ListeningSocket {
+
+    private final LoggingNetwork network;
+    private final ListeningSocket inner;
+    private final FourTuple name;
+    /** accept() calls are serialized so ACCEPT records are in the order connections were handed out. */
+    private final ReentrantLock acceptLock = new ReentrantLock();
+
+    LoggingListeningSocket(LoggingNetwork network, ListeningSocket inner, FourTuple name) {
+        this.network = network;
+        this.inner = inner;
+        this.name = name;
+    }
+
+    FourTuple name() {
+        return name;
+    }
+
+    ListeningSocket inner() {
+        return inner;
+    }
+
+    @Override
+    public StreamSocket accept() throws IOException {
+        acceptLock.lock();
+        try {
+            StreamSocket socket = inner.accept();
+            if (socket == null) {
+                network.log(new Accept(name, SocketNames.NO_CONNECTION));
+                return null;
+            }
+            FourTuple connection;
+            try {
+                connection = SocketNames.connection(socket.localAddress(), socket.remoteAddress());
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+            network.log(new Accept(name, connection));
+            return new LoggingStreamSocket(network, socket, connection);
+        } finally {
+            acceptLock.unlock();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return inner.localAddress();
+    }
+
+    @Override
+    public void configureBlocking(boolean blocking) throws IOException {
+        inner.configureBlocking(blocking);
+    }
+
+    @Override
+    public boolean isBlocking() {
+        return inner.isBlocking();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return inner.isOpen();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (inner.isOpen()) {
+            network.log(new Close(name, Close.How.CLOSE));
+        }
+        inner.close();
+    }
+
+    @Override
+    public String toString() {
+        return "logging listener " + name;
+    }
+}

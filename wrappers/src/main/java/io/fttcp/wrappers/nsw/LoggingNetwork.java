@@ -1,0 +1,111 @@
+package io.fttcp.wrappers.nsw;
+
+import io.fttcp.api.AppRuntime;
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.Network;
+import io.fttcp.api.Poller;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Record;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The primary's north-side wrapper: the application's {@link Network}, backed by the stack's
+ * (or any other) sockets, logging every nondeterministic result as a record (DESIGN.md §3):
+ * ACCEPT per accept(), READ per read() (count, 0, -1, or a {@link CallOutcome} failure code),
+ * WRITE per write() with offset, count and optional hash, READY per poll(), CLOSE per
+ * shutdown/close, CLOCK and SEED per {@link #runtime()} value.
+ *
+ * <p>Record order is the order the application observed: a record is appended after the call
+ * returned and before its result is handed to the application, so anything the application
+ * does with a result (including in other threads) comes after the record. Calls on one socket
+ * are serialized per direction (reads with reads, writes with writes, like
+ * {@link java.nio.channels.SocketChannel}), so a socket's READ records and its WRITE records
+ * are each in call order. The backup replays per socket and direction, so this is all it
+ * needs; it assumes that within one direction of one socket the application's calls happen in
+ * a deterministic order (true for one thread per connection, or a reader and a writer thread).
+ *
+ * <p>Output commit: before bytes are handed to the stack, the {@link OutputCommitSink} learns
+ * which LSN they depend on: the highest LSN this wrapper was given before the call. Every
+ * record the application could have observed before the write (its own results, and the
+ * client segments behind them, which the south side logged earlier) has an LSN at most that.
+ *
+ * <p>Outbound connections ({@link #connect}, {@link #openConnection}) are not protected: they
+ * are the wrapped network's sockets, unlogged.
+ */
+public final class LoggingNetwork implements Network {
+
+    private final Network inner;
+    private final DeterminantLog log;
+    private final OutputCommitSink commit;
+    private final OutputHashing hashing;
+    private final AtomicLong lastLsn = new AtomicLong();
+    private final AtomicInteger pollers = new AtomicInteger();
+    private final LoggingRuntime runtime = new LoggingRuntime(this);
+
+    public LoggingNetwork(Network inner, DeterminantLog log, OutputCommitSink commit, OutputHashing hashing) {
+        this.inner = inner;
+        this.log = log;
+        this.commit = commit;
+        this.hashing = hashing;
+    }
+
+    /** The application's clocks and seeds, logged as CLOCK and SEED records. */
+    public AppRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public ListeningSocket listen(InetSocketAddress local, int backlog) throws IOException {
+        ListeningSocket socket = inner.listen(local, backlog);
+        try {
+            return new LoggingListeningSocket(this, socket, SocketNames.listener(socket.localAddress()));
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public StreamSocket connect(InetSocketAddress remote) throws IOException {
+        return inner.connect(remote);
+    }
+
+    @Override
+    public StreamSocket openConnection(InetSocketAddress remote) throws IOException {
+        return inner.openConnection(remote);
+    }
+
+    @Override
+    public Poller openPoller() throws IOException {
+        return new LoggingPoller(this, inner.openPoller(), pollers.getAndIncrement());
+    }
+
+    /** Appends {@code record} and remembers its LSN as the newest one the application may depend on. */
+    long log(Record record) {
+        long lsn = log.append(record);
+        lastLsn.accumulateAndGet(lsn, Math::max);
+        return lsn;
+    }
+
+    /** The highest LSN logged so far (0 before the first record). */
+    long lastLsn() {
+        return lastLsn.get();
+    }
+
+    OutputCommitSink commit() {
+        return commit;
+    }
+
+    OutputHashing hashing() {
+        return hashing;
+    }
+
+    @Override
+    public String toString() {
+        return "logging " + inner;
+    }
+}

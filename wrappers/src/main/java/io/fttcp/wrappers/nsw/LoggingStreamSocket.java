@@ -1,0 +1,211 @@
+package io.fttcp.wrappers.nsw;
+
+import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Close;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.FourTuple;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A protected connection on the primary. Every read() is one READ record; every write() with
+ * bytes to write is one output-commit requirement followed by one WRITE record; shutdown and
+ * close are CLOSE records (for the FIN: record and requirement first, then the FIN).
+ */
+final class LoggingStreamSocket implements StreamSocket {
+
+    private final LoggingNetwork network;
+    private final StreamSocket inner;
+    private final FourTuple name;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Object closeLock = new Object();
+    /** Bytes the stack accepted from the application so far: the next write's stream offset. */
+    private volatile long outputOffset;
+    /** End of the range a write in progress may reach (a concurrent close's FIN lies at most here). */
+    private volatile long writeReach;
+    private boolean outputShut;
+    private boolean closed;
+
+    LoggingStreamSocket(LoggingNetwork network, StreamSocket inner, FourTuple name) {
+        this.network = network;
+        this.inner = inner;
+        this.name = name;
+    }
+
+    FourTuple name() {
+        return name;
+    }
+
+    StreamSocket inner() {
+        return inner;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        readLock.lock();
+        try {
+            int n;
+            try {
+                n = inner.read(dst);
+            } catch (ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                network.log(new Read(name, CallOutcome.code(e)));
+                throw e;
+            }
+            network.log(new Read(name, n));
+            return n;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        writeLock.lock();
+        try {
+            int want = src.remaining();
+            if (want == 0) {
+                return 0; // deterministic: nothing logged, nothing to commit
+            }
+            long start = outputOffset;
+            writeReach = start + want;
+            // First: the bytes in src depend only on what was logged before this call. A blocking
+            // write may wait for its bytes to be acknowledged, so the requirement cannot come later.
+            network.commit().requireStable(name, start, start + want, network.lastLsn());
+            int from = src.position();
+            int n;
+            try {
+                n = inner.write(src);
+            } catch (ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                network.log(new Write(name, start, CallOutcome.code(e), 0));
+                throw e;
+            }
+            long hash = network.hashing() == OutputHashing.HASH && n > 0 ? OutputHash.of(src, from, n) : 0;
+            network.log(new Write(name, start, n, hash));
+            outputOffset = start + n;
+            return n;
+        } finally {
+            writeReach = outputOffset;
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        synchronized (closeLock) {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            if (!outputShut) {
+                logFin(Close.How.SHUTDOWN_OUTPUT);
+                outputShut = true;
+            }
+        }
+        inner.shutdownOutput();
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        synchronized (closeLock) {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            network.log(new Close(name, Close.How.SHUTDOWN_INPUT));
+        }
+        inner.shutdownInput();
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (outputShut) {
+                network.log(new Close(name, Close.How.CLOSE));
+            } else {
+                logFin(Close.How.CLOSE);
+                outputShut = true;
+            }
+        }
+        inner.close();
+    }
+
+    /**
+     * Logs the CLOSE record and tells output commit that the FIN needs it. A write blocked at
+     * this moment may still add bytes before the FIN, so the requirement covers every offset
+     * the FIN can have.
+     */
+    private void logFin(Close.How how) {
+        long lsn = network.log(new Close(name, how));
+        long from = outputOffset;
+        long to = Math.max(from, writeReach) + 1;
+        network.commit().requireStable(name, from, to, lsn);
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        return inner.finishConnect();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return inner.isConnected();
+    }
+
+    @Override
+    public void setReadTimeout(Duration timeout) {
+        inner.setReadTimeout(timeout);
+    }
+
+    @Override
+    public void setNoDelay(boolean noDelay) {
+        inner.setNoDelay(noDelay);
+    }
+
+    @Override
+    public void setKeepAlive(boolean keepAlive) {
+        inner.setKeepAlive(keepAlive);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return inner.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return inner.remoteAddress();
+    }
+
+    @Override
+    public void configureBlocking(boolean blocking) throws IOException {
+        inner.configureBlocking(blocking);
+    }
+
+    @Override
+    public boolean isBlocking() {
+        return inner.isBlocking();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return inner.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return "logging socket " + name;
+    }
+}

@@ -1,0 +1,124 @@
+package io.fttcp.wrappers.nsw;
+
+import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Segment;
+import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.FourTuple;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The backup's state of one connection (one incarnation of a four-tuple, from its CONNECT
+ * record): the client's stream rebuilt from SEGMENT records, the READ and WRITE records not
+ * yet consumed by the application, and the application's output above the client's
+ * acknowledgement. Guarded by the replay network's lock.
+ */
+final class ReplayConnection {
+
+    private static final int FLAG_FIN = 0x01;
+    private static final int FLAG_RST = 0x04;
+    private static final int FLAG_ACK = 0x10;
+
+    final FourTuple tuple;
+    final Connect connect;
+    /** Signalled when records or client bytes arrive, at close and at takeover. */
+    final Condition changed;
+    final ClientStream input;
+    final ArrayDeque<Read> reads = new ArrayDeque<>();
+    final ArrayDeque<Write> writes = new ArrayDeque<>();
+    /** The application's output, from the client's latest acknowledgement (or the output offset, if behind) on. */
+    final ByteQueue output = new ByteQueue(0);
+    long outputOffset;
+    long clientAcked;
+    int clientWindow;
+    int clientTsVal;
+    int primaryMaxTsVal;
+    boolean clientReset;
+    boolean accepted;
+    boolean outputShut;
+    boolean closed;
+    String divergence;
+
+    /** After takeover: the restored socket, or null if the connection was not restored. */
+    StreamSocket live;
+    /** After takeover: output below this offset was already covered by the restored send queue or the client's ACK. */
+    long liveSendStart;
+    boolean wentLive;
+
+    ReplayConnection(FourTuple tuple, Connect connect, ReentrantLock lock) {
+        this.tuple = tuple;
+        this.connect = connect;
+        this.changed = lock.newCondition();
+        this.input = new ClientStream(connect == null ? 0 : connect.clientIsn());
+        this.clientWindow = connect == null ? 0 : connect.clientWindow();
+        this.clientTsVal = connect == null ? 0 : connect.clientTsVal();
+    }
+
+    void onSegment(Segment s) {
+        input.offer(s.seq(), s.payload() == null ? new byte[0] : s.payload(), (s.flags() & FLAG_FIN) != 0);
+        if ((s.flags() & FLAG_RST) != 0) {
+            clientReset = true;
+        }
+        if ((s.flags() & FLAG_ACK) != 0 && connect != null) {
+            // Nearest to the last known acknowledgement; acknowledgements only move forward.
+            long acked = clientAcked + (int) ((s.ack() - (connect.serverIsn() + 1)) - (int) clientAcked);
+            if (acked > clientAcked) {
+                clientAcked = acked;
+                output.discardBefore(Math.min(clientAcked, outputOffset));
+            }
+        }
+        clientWindow = s.window();
+        if (s.tsVal() != 0) {
+            clientTsVal = s.tsVal();
+        }
+        changed.signalAll();
+    }
+
+    /** Records the application's {@code length} output bytes from {@code src}'s position, keeping those above the client's ACK. */
+    void appendOutput(ByteBuffer src, int length) {
+        ByteBuffer bytes = src.slice(src.position(), length);
+        long from = outputOffset;
+        outputOffset += length;
+        if (wentLive) {
+            return;
+        }
+        if (outputOffset <= clientAcked) {
+            output.discardBefore(outputOffset);
+            return;
+        }
+        if (from < clientAcked) {
+            bytes.position((int) (clientAcked - from));
+            output.discardBefore(clientAcked);
+        }
+        output.append(bytes);
+    }
+
+    boolean isDiverged() {
+        return divergence != null;
+    }
+
+    /**
+     * Nothing more can happen here: the application closed it, and the client reset it or sent
+     * its FIN and acknowledged ours. A diverged connection is kept: takeover must reset it.
+     */
+    boolean finished() {
+        return closed && divergence == null && (clientReset || (input.finReached() && clientAcked > outputOffset));
+    }
+
+    ConnectionImage image() {
+        return new ConnectionImage(tuple, connect, accepted, input.end(), input.finReached(), clientReset,
+                input.readOffset(), input.unread(), input.outOfOrder(), clientAcked, clientWindow, clientTsVal, primaryMaxTsVal,
+                outputOffset, output.start(), output.toArray(output.start(), output.end()), outputShut, closed,
+                divergence != null, divergence);
+    }
+
+    @Override
+    public String toString() {
+        return "replayed connection " + tuple;
+    }
+}

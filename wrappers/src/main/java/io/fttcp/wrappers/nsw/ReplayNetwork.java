@@ -1,0 +1,399 @@
+package io.fttcp.wrappers.nsw;
+
+import io.fttcp.api.AppRuntime;
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.Network;
+import io.fttcp.api.Poller;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Clock;
+import io.fttcp.replication.record.Close;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Heartbeat;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Ready;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Seed;
+import io.fttcp.replication.record.Segment;
+import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.FourTuple;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The backup's north-side wrapper: the application's {@link Network}, fed by the primary's
+ * records instead of a live network, so the backup's copy of the application follows the
+ * primary's execution (DESIGN.md §3). The replication receiver calls {@link #apply} with every
+ * record in LSN order; the application's calls block until their record has arrived:
+ * <ul>
+ *   <li>accept() returns the connection of the listener's next ACCEPT record;</li>
+ *   <li>read() returns exactly the logged count, copying those bytes from the client's stream
+ *       rebuilt from SEGMENT records (waiting until they are there), or replays the logged
+ *       end of stream or failure;</li>
+ *   <li>write() accepts exactly the logged count (the rest of the buffer stays for the next
+ *       call, so partial writes repeat), keeps the bytes above the client's last known
+ *       acknowledgement, and compares the logged hash: on a mismatch the connection is
+ *       <em>diverged</em> (reported to the {@link DivergenceListener}; later writes on it fail);</li>
+ *   <li>poll() returns the logged READY result; {@link #runtime()} returns the logged clocks and seeds.</li>
+ * </ul>
+ * Records are queued per socket and direction (reads, writes), per listener and per poller, so
+ * the application's threads consume them independently, each in its own order. Blocking and
+ * non-blocking modes replay alike: every call consumes one record (a non-blocking call that
+ * found nothing on the primary logged that too); read timeouts are not applied, since a
+ * timeout on the primary is a logged result.
+ *
+ * <p>At takeover, {@link #goLive} switches every socket to a live one; see there.
+ *
+ * <p>Limits: applications must listen on explicit ports (a listener is matched to its records
+ * by address); outbound connections are not replayed (connect() fails until takeover, then
+ * goes to the live network); CLOCK and SEED values are handed out in log order whatever thread
+ * asks (see {@link AppRuntime}).
+ */
+public final class ReplayNetwork implements Network {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final DivergenceListener divergence;
+    /** The current incarnation of each four-tuple (from its latest CONNECT). */
+    private final Map<FourTuple, ReplayConnection> connections = new HashMap<>();
+    /** Every incarnation still of interest (current ones, and older ones the application still holds). */
+    private final Set<ReplayConnection> known = new LinkedHashSet<>();
+    private final Map<FourTuple, ReplayListenerQueue> listeners = new HashMap<>();
+    private final Map<Integer, ReplayPollerQueue> pollers = new HashMap<>();
+    private final List<ReplayListeningSocket> openListeners = new ArrayList<>();
+    private final ReplayRuntime runtime;
+    private int pollerCount;
+    private long recordsIgnored;
+    private LiveBinding binding;
+
+    public ReplayNetwork(DivergenceListener divergence) {
+        this.divergence = divergence;
+        this.runtime = new ReplayRuntime(this);
+    }
+
+    /** The application's clocks and seeds: logged values until takeover, then real ones. */
+    public AppRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * Applies the next record of the stream (LSN order). Thread-safe; never blocks on the
+     * application. Records naming a connection without a CONNECT are counted in
+     * {@link #recordsIgnored()} and otherwise ignored.
+     *
+     * @throws IllegalStateException after {@link #goLive}
+     */
+    public void apply(Record record) {
+        lock.lock();
+        try {
+            if (binding != null) {
+                throw new IllegalStateException("records applied after takeover: " + record);
+            }
+            switch (record) {
+                case Connect c -> {
+                    ReplayConnection conn = new ReplayConnection(c.tuple(), c, lock);
+                    connections.put(c.tuple(), conn);
+                    known.add(conn);
+                }
+                case Segment s -> {
+                    ReplayConnection conn = connections.get(s.tuple());
+                    if (conn == null) {
+                        recordsIgnored++;
+                    } else {
+                        conn.onSegment(s);
+                        forgetIfFinished(conn);
+                    }
+                }
+                case Accept a -> {
+                    ReplayListenerQueue queue = listenerQueue(a.listener());
+                    if (a.connection().equals(SocketNames.NO_CONNECTION)) {
+                        queue.add(null);
+                    } else {
+                        ReplayConnection conn = connections.get(a.connection());
+                        if (conn == null) { // accepted without a logged handshake: reads cannot be served
+                            conn = new ReplayConnection(a.connection(), null, lock);
+                            connections.put(a.connection(), conn);
+                            known.add(conn);
+                            recordsIgnored++;
+                        }
+                        conn.accepted = true;
+                        queue.add(conn);
+                    }
+                }
+                case Read r -> {
+                    ReplayConnection conn = connections.get(r.connection());
+                    if (conn == null) {
+                        recordsIgnored++;
+                    } else {
+                        conn.reads.add(r);
+                        conn.changed.signalAll();
+                    }
+                }
+                case Write w -> {
+                    ReplayConnection conn = connections.get(w.connection());
+                    if (conn == null) {
+                        recordsIgnored++;
+                    } else {
+                        conn.writes.add(w);
+                        conn.changed.signalAll();
+                    }
+                }
+                case Ready r -> pollerQueue(r.poller()).add(r);
+                case Clock c -> runtime.add(c);
+                case Seed s -> runtime.add(s);
+                case Close c -> { } // the application's own close is deterministic: nothing to replay
+                case Heartbeat h -> {
+                    for (Heartbeat.TsVal t : h.maxTsVals()) {
+                        ReplayConnection conn = connections.get(t.connection());
+                        if (conn != null) {
+                            conn.primaryMaxTsVal = t.tsVal();
+                        }
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Determinants received but not yet consumed by the application (READ, WRITE, ACCEPT, READY,
+     * CLOCK, SEED records queued): how far the backup's application lags behind the log.
+     */
+    public int pendingDeterminants() {
+        lock.lock();
+        try {
+            int n = runtime.pending();
+            for (ReplayConnection c : known) {
+                n += c.reads.size() + c.writes.size();
+            }
+            for (ReplayListenerQueue q : listeners.values()) {
+                n += q.size();
+            }
+            for (ReplayPollerQueue q : pollers.values()) {
+                n += q.ready.size();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records that named a connection or socket the backup does not know. */
+    public long recordsIgnored() {
+        lock.lock();
+        try {
+            return recordsIgnored;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A snapshot of every connection the backup knows, in CONNECT order. */
+    public List<ConnectionImage> images() {
+        lock.lock();
+        try {
+            List<ConnectionImage> images = new ArrayList<>();
+            for (ReplayConnection c : known) {
+                images.add(c.image());
+            }
+            return images;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The snapshot of the current incarnation of {@code tuple}, or null. */
+    public ConnectionImage image(FourTuple tuple) {
+        lock.lock();
+        try {
+            ReplayConnection c = connections.get(tuple);
+            return c == null ? null : c.image();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takeover: the backup becomes the server. Call once, after the last {@link #apply} (every
+     * record received has been applied). With the lock held, in this order:
+     * <ol>
+     *   <li>every open replay listener gets a live listener on its address from
+     *       {@code binding.network()};</li>
+     *   <li>every known connection is snapshotted: if an ACCEPT named it, {@link LiveBinding#restore}
+     *       gives its live socket (closed at once if the application had closed its socket: the
+     *       stack then sends what is left and the FIN); otherwise {@link LiveBinding#restoreUnaccepted} puts it in the
+     *       backlog of the live listener on its port (if there is one);</li>
+     *   <li>the runtime's monotonic clock is shifted to continue above the last logged value;</li>
+     *   <li>every blocked call wakes.</li>
+     * </ol>
+     * Afterwards each socket first serves the records still queued (the application consumes
+     * every logged determinant), then goes live: reads return the logged client bytes not yet
+     * read, then read the live socket; writes go to the live socket, except bytes below the
+     * client's acknowledgement or below what the restored send queue already holds, which are
+     * dropped (the application is behind). Listeners and pollers do the same with their live
+     * counterparts; the runtime returns real values.
+     */
+    public void goLive(LiveBinding binding) throws IOException {
+        lock.lock();
+        try {
+            if (this.binding != null) {
+                throw new IllegalStateException("already live");
+            }
+            this.binding = binding;
+            Map<Integer, ListeningSocket> liveByPort = new HashMap<>();
+            for (ReplayListeningSocket l : openListeners) {
+                ListeningSocket live = binding.network().listen(l.localAddress(), l.backlog());
+                l.goLive(live);
+                liveByPort.put(l.localAddress().getPort(), live);
+            }
+            for (ReplayConnection c : known) {
+                ConnectionImage image = c.image();
+                if (c.accepted) {
+                    StreamSocket live = image.diverged() || image.connect() == null ? null : binding.restore(image);
+                    if (live != null && c.closed) {
+                        live.close(); // the application let go of it already: the stack finishes the close
+                    }
+                    c.live = live;
+                    c.liveSendStart = Math.max(image.clientAckedOffset(), image.appOutputOffset());
+                    c.wentLive = true;
+                    c.output.discardBefore(c.output.end());
+                } else {
+                    ListeningSocket listener = liveByPort.get(c.tuple.localPort());
+                    if (listener != null && image.connect() != null) {
+                        binding.restoreUnaccepted(image, listener);
+                    }
+                }
+                c.changed.signalAll();
+            }
+            runtime.goLive();
+            for (ReplayListenerQueue q : listeners.values()) {
+                q.changed.signalAll();
+            }
+            for (ReplayPollerQueue q : pollers.values()) {
+                q.changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True after {@link #goLive}. */
+    public boolean isLive() {
+        lock.lock();
+        try {
+            return binding != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ListeningSocket listen(InetSocketAddress local, int backlog) throws IOException {
+        FourTuple name = SocketNames.listener(local);
+        lock.lock();
+        try {
+            if (binding != null) {
+                return binding.network().listen(local, backlog);
+            }
+            if (local.getPort() == 0) {
+                throw new IOException("a replayed application must listen on an explicit port, not " + local);
+            }
+            ReplayListeningSocket socket = new ReplayListeningSocket(this, name, local, backlog, listenerQueue(name));
+            openListeners.add(socket);
+            return socket;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public StreamSocket connect(InetSocketAddress remote) throws IOException {
+        return liveNetwork("connect to " + remote).connect(remote);
+    }
+
+    @Override
+    public StreamSocket openConnection(InetSocketAddress remote) throws IOException {
+        return liveNetwork("connect to " + remote).openConnection(remote);
+    }
+
+    private Network liveNetwork(String what) throws IOException {
+        lock.lock();
+        try {
+            if (binding == null) {
+                throw new IOException("cannot " + what + " on the backup before takeover: outbound connections are not protected");
+            }
+            return binding.network();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Poller openPoller() {
+        lock.lock();
+        try {
+            int number = pollerCount++;
+            return new ReplayPoller(this, number, pollerQueue(number));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- for the sockets -----------------------------------------------------------------
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    /** The live binding, or null before takeover (lock held). */
+    LiveBinding binding() {
+        return binding;
+    }
+
+    void listenerClosed(ReplayListeningSocket socket) {
+        openListeners.remove(socket);
+    }
+
+    /** Marks {@code c} diverged (lock held); returns true the first time, when the caller must report it. */
+    boolean markDiverged(ReplayConnection c, String reason) {
+        if (c.divergence != null) {
+            return false;
+        }
+        c.divergence = reason;
+        return true;
+    }
+
+    /** Reports a divergence; called without the lock. */
+    void reportDivergence(ReplayConnection c, String reason) {
+        divergence.diverged(c.tuple, reason);
+    }
+
+    /** Drops a connection nothing can happen on any more (lock held). */
+    void forgetIfFinished(ReplayConnection c) {
+        if (binding == null && c.finished()) {
+            known.remove(c);
+            connections.remove(c.tuple, c);
+        }
+    }
+
+    private ReplayListenerQueue listenerQueue(FourTuple name) {
+        return listeners.computeIfAbsent(name, n -> new ReplayListenerQueue(lock.newCondition()));
+    }
+
+    private ReplayPollerQueue pollerQueue(int number) {
+        return pollers.computeIfAbsent(number, n -> new ReplayPollerQueue(lock.newCondition()));
+    }
+
+    @Override
+    public String toString() {
+        return "replay network";
+    }
+}

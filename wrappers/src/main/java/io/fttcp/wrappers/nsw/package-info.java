@@ -1,0 +1,30 @@
+/**
+ * The north-side wrapper (DESIGN.md §2-§4): the application's {@link io.fttcp.api.Network}
+ * with two backings, so one unmodified application runs on the primary and on the backup.
+ *
+ * <p><b>Primary.</b> {@code new LoggingNetwork(stackNetwork, log, outputCommit, hashing)} wraps
+ * the stack's sockets and logs every nondeterministic result (ACCEPT, READ, WRITE, READY,
+ * CLOSE, CLOCK, SEED) through the {@link io.fttcp.wrappers.nsw.DeterminantLog}, and tells the
+ * south side, through the {@link io.fttcp.wrappers.nsw.OutputCommitSink}, which LSN each output
+ * byte (and FIN) depends on, before the stack has the bytes. The application takes time and
+ * random seeds from {@code LoggingNetwork.runtime()}.
+ *
+ * <p><b>Backup.</b> {@code new ReplayNetwork(divergenceListener)} runs the same application; the
+ * replication receiver calls {@code apply(record)} for every record in LSN order; the
+ * application's calls return the logged results, reading the client's bytes from the stream it
+ * rebuilds from SEGMENT records, and its output is kept above the client's last ACK and checked
+ * against the logged hashes. The application takes time and seeds from {@code ReplayNetwork.runtime()}.
+ *
+ * <p><b>Takeover.</b> {@code ReplayNetwork.goLive(binding)} hands every connection's
+ * {@link io.fttcp.wrappers.nsw.ConnectionImage} to the {@link io.fttcp.wrappers.nsw.LiveBinding},
+ * which restores it in the stack; each socket replays what is still queued and then continues
+ * on its live socket (see {@code goLive} and {@code LiveBinding.restore} for the exact contract).
+ *
+ * <p><b>What the application must do.</b> Listen on explicit ports; take time and randomness
+ * from the runtime; make its output on each connection depend only on its inputs (results of
+ * its socket calls and runtime values) and on the order of calls on that socket direction,
+ * never on how its threads interleave (a chat room broadcasting from one thread per client
+ * does not qualify: its output order depends on scheduling, and it is detected as diverged;
+ * write such a service as one poller loop instead, whose READY records fix the order).
+ */
+package io.fttcp.wrappers.nsw;

@@ -1,0 +1,312 @@
+package io.fttcp.wrappers.nsw;
+
+import io.fttcp.api.ConnectionResetException;
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Clock;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Segment;
+import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.FourTuple;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Takeover on the backup's wrapper, with fake live sockets: the test thread plays the application. */
+class GoLiveTest {
+
+    private static final int SERVER = 0x0A000001;
+    private static final int CLIENT = 0x0A000002;
+    private static final FourTuple LISTENER = new FourTuple(SERVER, 80, 0, 0);
+    private static final FourTuple T = new FourTuple(SERVER, 80, CLIENT, 5000);
+    private static final FourTuple U = new FourTuple(SERVER, 80, CLIENT, 5001);
+    private static final int CLIENT_ISN = 0xFFFFFFF0; // the client's sequence numbers wrap inside the stream
+    private static final int SERVER_ISN = 0x7FFFFFF8;
+    private static final int ACK = 0x10;
+
+    /** Restores each connection as a fresh fake socket (or not at all) and remembers what it was asked. */
+    static final class Binding implements LiveBinding {
+        final FakeLive.Net network = new FakeLive.Net();
+        final Map<FourTuple, ConnectionImage> restored = new ConcurrentHashMap<>();
+        final Map<FourTuple, FakeLive.Socket> sockets = new ConcurrentHashMap<>();
+        final List<ConnectionImage> unaccepted = new ArrayList<>();
+
+        @Override
+        public FakeLive.Net network() {
+            return network;
+        }
+
+        @Override
+        public StreamSocket restore(ConnectionImage image) {
+            restored.put(image.tuple(), image);
+            FakeLive.Socket s = new FakeLive.Socket();
+            sockets.put(image.tuple(), s);
+            return s;
+        }
+
+        @Override
+        public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+            unaccepted.add(image);
+            FakeLive.Socket s = new FakeLive.Socket();
+            sockets.put(image.tuple(), s);
+            ((FakeLive.Listener) listener).backlog.add(s);
+        }
+    }
+
+    private final Map<FourTuple, String> diverged = new ConcurrentHashMap<>();
+    private final ReplayNetwork replay = new ReplayNetwork(diverged::put);
+
+    private static Connect connect(FourTuple t) {
+        return new Connect(t, CLIENT_ISN, SERVER_ISN, 1460, 1460, 7, 7, true, true, 100, 200, 65535);
+    }
+
+    /** A client segment carrying {@code text} at client stream offset {@code offset}, acknowledging {@code acked} of our bytes. */
+    private static Segment data(FourTuple t, long offset, String text, long acked) {
+        return new Segment(t, CLIENT_ISN + 1 + (int) offset, SERVER_ISN + 1 + (int) acked, ACK, 65535, 7, 8, bytes(text));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static Write write(FourTuple t, long offset, String text) {
+        return new Write(t, offset, text.length(), OutputHash.of(bytes(text)));
+    }
+
+    private static InetSocketAddress serverAddress() throws IOException {
+        return new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, 0, 1}), 80);
+    }
+
+    private static String read(StreamSocket s, int room) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(room);
+        int n = s.read(b);
+        return n < 0 ? "<EOF>" : new String(b.array(), 0, n, StandardCharsets.US_ASCII);
+    }
+
+    private static int write(StreamSocket s, String text) throws IOException {
+        return s.write(ByteBuffer.wrap(bytes(text)));
+    }
+
+    @Test
+    void pendingRecordsAreConsumedFirstThenLoggedBytesThenTheLiveSocket() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(data(T, 0, "abcdefghij", 0));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(new Read(T, 4));
+        replay.apply(write(T, 0, "xyz"));
+        replay.apply(data(T, 10, "KLMNO", 2)); // the client already has 2 of our bytes
+        Binding binding = new Binding();
+        replay.goLive(binding);
+
+        ConnectionImage image = binding.restored.get(T);
+        assertEquals(15, image.clientStreamEnd());
+        assertEquals(0, image.appReadOffset());
+        assertArrayEquals(bytes("abcdefghijKLMNO"), image.unreadClientBytes());
+        assertEquals(2, image.clientAckedOffset());
+        assertEquals(0, image.appOutputOffset());
+        assertEquals(0, image.bufferedOutput().length);
+        assertEquals(CLIENT_ISN + 1 + 15, image.rcvNxt());
+        assertEquals(SERVER_ISN + 1 + 2, image.sndUna());
+
+        assertEquals(3, replay.pendingDeterminants());
+        StreamSocket s = listener.accept(); // the pending ACCEPT
+        assertEquals("abcd", read(s, 100), "the pending READ gives exactly its logged count");
+        assertEquals(3, write(s, "xyz"), "the pending WRITE");
+        assertEquals(0, replay.pendingDeterminants());
+        assertEquals("efghijKLMNO", read(s, 100), "then the logged bytes the application had not read");
+        FakeLive.Socket live = binding.sockets.get(T);
+        live.push(bytes("PQ"));
+        assertEquals("PQ", read(s, 100), "then the live socket");
+        assertEquals(3, write(s, "123"));
+        assertEquals("z123", new String(live.written(), StandardCharsets.US_ASCII),
+                "bytes the client acknowledged are not sent again; the rest go out in order");
+        s.close();
+        assertTrue(live.closed);
+    }
+
+    @Test
+    void anApplicationBehindTheClientHasItsBytesDiscardedUntilItCatchesUp() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(new Accept(LISTENER, T));
+        // The client acknowledged 10 bytes whose WRITE records never reached the backup.
+        replay.apply(data(T, 0, "", 10));
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        StreamSocket s = listener.accept();
+        FakeLive.Socket live = binding.sockets.get(T);
+        assertEquals(6, write(s, "012345"));
+        assertEquals(0, live.written().length, "still behind the client");
+        assertEquals(7, write(s, "6789ABC"));
+        assertEquals("ABC", new String(live.written(), StandardCharsets.US_ASCII));
+        assertEquals(2, write(s, "DE"));
+        assertEquals("ABCDE", new String(live.written(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void callsBlockedAtTakeoverWakeAndContinue() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(data(T, 0, "hi", 0));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(new Clock(Clock.Source.MONOTONIC_NANOS, 5_000_000_000_000L));
+        StreamSocket s = listener.accept();
+        var runtime = replay.runtime();
+        assertEquals(5_000_000_000_000L, runtime.nanoTime());
+
+        CompletableFuture<String> blockedRead = CompletableFuture.supplyAsync(() -> call(() -> read(s, 100) + "|" + read(s, 100)), Thread::startVirtualThread);
+        CompletableFuture<Integer> blockedWrite = CompletableFuture.supplyAsync(() -> call(() -> write(s, "out")), Thread::startVirtualThread);
+        CompletableFuture<StreamSocket> blockedAccept = CompletableFuture.supplyAsync(() -> call(listener::accept), Thread::startVirtualThread);
+        CompletableFuture<Long> blockedClock = CompletableFuture.supplyAsync(runtime::nanoTime, Thread::startVirtualThread);
+        Thread.sleep(100);
+        assertFalse(blockedRead.isDone() || blockedWrite.isDone() || blockedAccept.isDone() || blockedClock.isDone(),
+                "calls must wait for their records before takeover");
+
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        FakeLive.Socket live = binding.sockets.get(T);
+        live.push(bytes("there"));
+        assertEquals("hi|there", blockedRead.get(5, TimeUnit.SECONDS), "logged bytes first, then the live socket");
+        assertEquals(3, blockedWrite.get(5, TimeUnit.SECONDS));
+        assertEquals("out", new String(live.written(), StandardCharsets.US_ASCII));
+        assertTrue(blockedClock.get(5, TimeUnit.SECONDS) >= 5_000_000_000_000L, "the clock continues from the logged value");
+
+        FakeLive.Listener liveListener = binding.network.listeners.getFirst();
+        assertEquals(serverAddress(), liveListener.local);
+        FakeLive.Socket newcomer = new FakeLive.Socket();
+        liveListener.backlog.add(newcomer);
+        assertSame(newcomer, blockedAccept.get(5, TimeUnit.SECONDS), "a new connection after takeover comes from the live listener");
+        listener.close();
+        assertTrue(liveListener.closed);
+    }
+
+    @Test
+    void imageHoldsTheOutputAboveTheClientsAckAndTheFin() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(data(T, 0, "request\n", 0));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(new Read(T, 8));
+        replay.apply(write(T, 0, "response"));
+        replay.apply(write(T, 8, "-two"));
+        replay.apply(data(T, 8, "", 4));
+        StreamSocket s = listener.accept();
+        assertEquals("request\n", read(s, 100));
+        assertEquals(8, write(s, "response"));
+        assertEquals(4, write(s, "-two"));
+        s.shutdownOutput();
+        ConnectionImage before = replay.image(T);
+        assertEquals("onse-two", new String(before.bufferedOutput(), StandardCharsets.US_ASCII));
+        assertEquals(4, before.bufferedOutputStart());
+        assertTrue(before.appShutOutput());
+
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        ConnectionImage image = binding.restored.get(T);
+        assertEquals("onse-two", new String(image.bufferedOutput(), StandardCharsets.US_ASCII));
+        assertEquals(SERVER_ISN + 1 + 4, image.bufferedOutputSeq());
+        assertTrue(image.appShutOutput());
+        assertThrows(ClosedChannelException.class, () -> write(s, "more"));
+        binding.sockets.get(T).pushEnd();
+        assertEquals("<EOF>", read(s, 100));
+    }
+
+    @Test
+    void divergedConnectionsAreNotRestoredAndFailAfterTheirRecords() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(data(T, 0, "q", 0));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(write(T, 0, "primary"));
+        replay.apply(new Read(T, 1));
+        StreamSocket s = listener.accept();
+        assertEquals(7, write(s, "backup!"), "the diverging write itself completes");
+        assertTrue(diverged.containsKey(T));
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        assertFalse(binding.restored.containsKey(T), "a diverged connection is not restored");
+        assertEquals("q", read(s, 10), "records already logged are still replayed");
+        assertThrows(ConnectionResetException.class, () -> read(s, 10));
+        IOException e = assertThrows(IOException.class, () -> write(s, "x"));
+        assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+    }
+
+    @Test
+    void connectionsNotYetAcceptedAreRestoredIntoTheLiveListener() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(connect(U));
+        replay.apply(data(U, 0, "early", 0));
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        assertEquals(1, binding.unaccepted.size());
+        ConnectionImage u = binding.unaccepted.getFirst();
+        assertEquals(U, u.tuple());
+        assertFalse(u.accepted());
+        assertArrayEquals(bytes("early"), u.unreadClientBytes());
+        assertTrue(binding.restored.containsKey(T));
+        assertNull(binding.restored.get(U));
+        StreamSocket first = listener.accept();
+        assertEquals(5000, first.remoteAddress().getPort(), "the logged accept first");
+        assertSame(binding.sockets.get(U), listener.accept(), "then the live listener's backlog");
+    }
+
+    @Test
+    void aConnectionTheApplicationClosedIsClosedOnceRestored() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(write(T, 0, "bye"));
+        StreamSocket s = listener.accept();
+        assertEquals(3, write(s, "bye"));
+        s.close();
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        ConnectionImage image = binding.restored.get(T);
+        assertTrue(image.appClosed() && image.appShutOutput());
+        assertEquals("bye", new String(image.bufferedOutput(), StandardCharsets.US_ASCII));
+        assertTrue(binding.sockets.get(T).closed, "nobody else would ever close it");
+    }
+
+    @Test
+    void recordsAfterTakeoverAreRefused() throws Exception {
+        replay.goLive(new Binding());
+        assertThrows(IllegalStateException.class, () -> replay.apply(connect(T)));
+        assertThrows(IllegalStateException.class, () -> replay.goLive(new Binding()));
+    }
+
+    interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    private static <T> T call(IoCall<T> c) {
+        try {
+            return c.call();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
