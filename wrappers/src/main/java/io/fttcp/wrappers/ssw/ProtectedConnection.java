@@ -77,6 +77,8 @@ final class ProtectedConnection {
     ProtectedConnection successor;
     boolean waiting;
     boolean forgotten;
+    /** When the wrapper saw both FINs exchanged and acknowledged (last refreshed by stack output), or -1. */
+    long retiredAt = -1;
 
     ProtectedConnection(long key, FourTuple tuple) {
         this.key = key;

@@ -65,6 +65,8 @@ public final class SouthSideWrapper {
     static final int MAX_PENDING_HANDSHAKES = 16_384;
     /** A remembered SYN the stack never answered is swept after this long. */
     static final long STALE_HANDSHAKE_NANOS = 75_000_000_000L;
+    /** How long a connection closed both ways stays tracked after the stack last sent on it (beyond TIME-WAIT). */
+    static final long RETIRED_LINGER_NANOS = 120_000_000_000L;
 
     private static final byte[] NO_PAYLOAD = new byte[0];
 
@@ -93,6 +95,7 @@ public final class SouthSideWrapper {
     private int pendingHandshakes;
     private long stableLsn = Long.MIN_VALUE;
     private long lastNow;
+    private long lastRetiredSweep = Long.MIN_VALUE / 2;
     private boolean fenced;
 
     /**
@@ -279,6 +282,7 @@ public final class SouthSideWrapper {
     private void clientSyn(ProtectedConnection c, long key, long now) {
         if (c == null) {
             if (pendingHandshakes >= MAX_PENDING_HANDSHAKES) sweepStaleHandshakes(now);
+            sweepRetired(now);
             if (pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
                 stats.synsNotTracked++; // its SYN-ACK will be dropped; the client retransmits the SYN
                 return;
@@ -333,7 +337,7 @@ public final class SouthSideWrapper {
             // RFC 5961: the stack accepts only an RST exactly at its rcv_nxt; others get a challenge ACK.
             if (c.hasStackAck && s.seq == c.stackAck) forget(c);
         } else if (c.closedBothWays()) {
-            forget(c);
+            retire(c, now);
         }
     }
 
@@ -406,6 +410,12 @@ public final class SouthSideWrapper {
             if (!c.hasHeld() && isStable(c.connectLsn)) emit(c, o, now);
             else if (c.hasHeld() && c.held.peekLast().isSynAck()) stats.heldDuplicatesDropped++; // one is waiting already
             else hold(c, o);
+            return;
+        }
+        if (!isStable(c.connectLsn)) {
+            // DESIGN rule 2: nothing of a connection leaves before its handshake is logged stably
+            // (e.g. the bare ACK a stack in SYN-RECEIVED answers an old duplicate SYN with).
+            stats.droppedBeforeConnectStable++;
             return;
         }
         c.receive.advance(currentStable());
@@ -566,7 +576,8 @@ public final class SouthSideWrapper {
             c.ourFinSent = true;
             c.ourFinEnd = end;
         }
-        if (o.has(TcpSegment.RST) || c.closedBothWays()) forget(c);
+        if (o.has(TcpSegment.RST)) forget(c);
+        else if (c.retiredAt >= 0 || c.closedBothWays()) c.retiredAt = lastNow; // the stack still talks: keep tracking
     }
 
     private void sendDown(OutgoingPacket o, long now) {
@@ -596,7 +607,26 @@ public final class SouthSideWrapper {
         c.lastAckSent = target;
         int sentEdge = target + (window << c.ourShift);
         if (sentEdge - c.rightEdgeSent > 0) c.rightEdgeSent = sentEdge;
-        if (c.closedBothWays()) forget(c);
+        if (c.closedBothWays()) retire(c, now);
+    }
+
+    /**
+     * Both FINs were exchanged and acknowledged as far as the wrapper saw. The wrapper cannot
+     * see whether the stack accepted the acknowledgements (it drops unacceptable segments,
+     * ACK field and all), so it keeps tracking the connection until the stack stayed silent on
+     * it for {@link #RETIRED_LINGER_NANOS}, or the host reports the connection closed
+     * ({@link #connectionClosed}); a FIN the stack retransmits meanwhile still leaves.
+     */
+    private void retire(ProtectedConnection c, long now) {
+        if (c.retiredAt < 0) c.retiredAt = now;
+    }
+
+    private void sweepRetired(long now) {
+        if (now - lastRetiredSweep < 1_000_000_000L) return;
+        lastRetiredSweep = now;
+        connections.forEach(c -> {
+            if (c.retiredAt >= 0 && now - c.retiredAt > RETIRED_LINGER_NANOS) forget(c);
+        });
     }
 
     private boolean isProtectedOutbound(ByteBuffer p) {

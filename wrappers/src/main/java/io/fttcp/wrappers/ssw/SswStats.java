@@ -2,6 +2,8 @@ package io.fttcp.wrappers.ssw;
 
 /** Counters of the south-side wrapper, for metrics. Written by the wrapper's thread only. */
 public final class SswStats {
+    /** Packets of a connection whose CONNECT was not stable yet, other than its held SYN-ACK: dropped. */
+    public long droppedBeforeConnectStable;
     /** CONNECT records logged (one per protected handshake). */
     public long connectsLogged;
     /** SEGMENT records logged. */

@@ -177,6 +177,15 @@ class SouthSideWrapperIntegrationTest {
                     if (f.client.tuple().localPort() == s.tuple().remotePort()) {
                         f.server = s;
                         f.tuple = s.tuple();
+                        // As the runtime does: the host's close event tells the wrapper the
+                        // connection is gone (it cannot tell from the packets alone).
+                        FourTuple t = s.tuple();
+                        s.setEvents(new TcpEvents() {
+                            @Override
+                            public void onClosed(TcpConnection connection, CloseReason r) {
+                                ssw.connectionClosed(t);
+                            }
+                        });
                     }
                 }
             }

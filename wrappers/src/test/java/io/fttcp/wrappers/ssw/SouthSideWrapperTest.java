@@ -769,7 +769,7 @@ class SouthSideWrapperTest {
     }
 
     @Test
-    void connectionIsForgottenOnceBothFinsAreAcknowledged() {
+    void connectionIsRetiredOnceBothFinsAreAcknowledgedAndForgottenWhenTheHostClosesIt() {
         establish(0, 0);
         assertEquals(1, ssw.connectionCount());
         ssw.requireFinStable(TUPLE, 0, appendNswRecord());
@@ -782,6 +782,10 @@ class SouthSideWrapperTest {
         assertEquals(1, ssw.connectionCount());
         stabilize(); // the client FIN is stable: the wrapper acknowledges it
         assertEquals(CISN + 2, parse(link.get(1)).ack());
+        // Still tracked: the wrapper cannot see whether the stack accepted the client's ACK of
+        // our FIN, and a retransmitted FIN must still leave.
+        assertEquals(1, ssw.connectionCount());
+        ssw.connectionClosed(TUPLE); // the host's close event (end of TIME-WAIT, or LAST-ACK done)
         assertEquals(0, ssw.connectionCount());
         assertEquals(1, ssw.stats().connectionsForgotten);
         // afterwards the stack's TIME-WAIT ACKs pass as unprotected
