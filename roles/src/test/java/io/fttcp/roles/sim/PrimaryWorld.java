@@ -47,6 +47,8 @@ final class PrimaryWorld {
     PromiseChecker checker;
     ServiceAcceptor acceptor;
     private final Set<SimPort> clientPorts = new HashSet<>();
+    /** Investigation aid: the world built last (tests run one at a time in this module). */
+    static PrimaryWorld latest;
 
     /**
      * @param replication one-way delay, jitter and the backup's maximum acknowledgement delay (ns)
@@ -61,6 +63,7 @@ final class PrimaryWorld {
      */
     PrimaryWorld(long seed, LinkConditions primaryLink, long[] replication, Function<Connection, ? extends ServiceApp> appFor,
                  UnaryOperator<RecordSink> wrapperView) {
+        latest = this;
         this.sim = new Simulation(seed);
         this.choices = sim.newRandom();
         this.tcp = patientTcp();

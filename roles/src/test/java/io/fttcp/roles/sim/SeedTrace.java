@@ -68,7 +68,12 @@ class SeedTrace {
         SimPrimaryHost.stackTap = (packet, now) -> {
             ByteBuffer frame = ByteBuffer.allocate(14 + packet.remaining());
             frame.putShort(12, (short) 0x0800).put(14, packet, packet.position(), packet.remaining());
-            if (concerns(frame, port)) System.out.printf("%10.3f ms stack emits %s%n", now / 1e6, describe(frame));
+            if (concerns(frame, port)) {
+                String states = "";
+                for (var app : PrimaryWorld.latest.acceptor.apps()) states += app.connection().tuple().remotePort() + ":" + app.connection().state() + " ";
+                var c = PrimaryWorld.latest.primary.ip().find(new io.fttcp.stack.tcp.FourTuple(PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT, io.fttcp.link.ethernet.Ipv4Text.parse("10.0.0.2"), port));
+                System.out.printf("%10.3f ms stack emits %s [%s]%n", now / 1e6, describe(frame), c == null || c.tcp() == null ? "none" : c.tcp() + " paws=" + c.tcp().stats().pawsRejected + " dup=" + c.tcp().stats().duplicateSegments + " inv=" + c.tcp().stats().invalidSegments);
+            }
         };
         try {
             PrimaryProtectionSimulationTest.run(seed);
