@@ -48,6 +48,42 @@ class SeedTrace {
         System.out.println("census: " + failed + " of " + count + " seeds failed");
     }
 
+    static void dumpWrapper() {
+        try {
+            Object ssw = PrimaryWorld.latest.primary.ssw();
+            var f = ssw.getClass().getDeclaredField("connections");
+            f.setAccessible(true);
+            Object map = f.get(ssw);
+            var forEach = map.getClass().getDeclaredMethod("forEach", java.util.function.Consumer.class);
+            forEach.setAccessible(true);
+            forEach.invoke(map, (java.util.function.Consumer<Object>) c -> {
+                StringBuilder b = new StringBuilder("wrapper connection:");
+                for (var cf : c.getClass().getDeclaredFields()) {
+                    cf.setAccessible(true);
+                    try {
+                        Object v = cf.get(c);
+                        if (cf.getName().equals("receive")) {
+                            for (var rf : v.getClass().getDeclaredFields()) {
+                                rf.setAccessible(true);
+                                Object rv = rf.get(v);
+                                b.append(" receive.").append(rf.getName()).append('=')
+                                        .append(rv instanceof int[] a ? java.util.Arrays.toString(java.util.Arrays.copyOf(a, Math.min(a.length, 8)))
+                                                : rv instanceof long[] l ? java.util.Arrays.toString(java.util.Arrays.copyOf(l, Math.min(l.length, 8))) : rv);
+                            }
+                        } else {
+                            b.append(' ').append(cf.getName()).append('=').append(v);
+                        }
+                    } catch (IllegalAccessException e) {
+                        throw new RuntimeException(e);
+                    }
+                }
+                System.out.println(b);
+            });
+        } catch (ReflectiveOperationException e) {
+            e.printStackTrace();
+        }
+    }
+
     @Test
     void trace() {
         String seedText = System.getProperty("fttcp.trace.seed");
@@ -76,7 +112,11 @@ class SeedTrace {
             }
         };
         try {
-            PrimaryProtectionSimulationTest.run(seed);
+            if ("stall".equals(System.getProperty("fttcp.trace.test"))) StabilityStallSimulationTest.run(seed);
+            else PrimaryProtectionSimulationTest.run(seed);
+        } catch (Throwable t) {
+            dumpWrapper();
+            throw t;
         } finally {
             SimPrimaryHost.stackTap = null;
         }

@@ -122,6 +122,8 @@ final class Transfers {
     String describe() {
         StringBuilder b = new StringBuilder("clients ").append(clients).append(", servers ").append(world.acceptor.apps())
                 .append(", stable LSN ").append(world.log.stableLsn()).append(" of ").append(world.log.lastLsn())
+                .append(" (backup holds ").append(world.log.backupImage().lastLsn()).append(", ").append(world.log.batches())
+                .append(" batches, ").append(world.log.acks()).append(" acks)")
                 .append(", wrapper ").append(world.primary.ssw().stats());
         for (ConnectionApp app : clients) {
             if (!app.isClosed() && app.connection() != null) {
