@@ -36,9 +36,12 @@ class SeedTrace {
         Integer count = Integer.getInteger("fttcp.census");
         if (count == null) return;
         int failed = 0;
-        for (long seed : io.fttcp.sim.SimulationSeeds.seeds(PrimaryProtectionSimulationTest.BASE_SEED, count)) {
+        boolean stall = "stall".equals(System.getProperty("fttcp.trace.test"));
+        long base = stall ? StabilityStallSimulationTest.BASE_SEED : PrimaryProtectionSimulationTest.BASE_SEED;
+        for (long seed : io.fttcp.sim.SimulationSeeds.seeds(base, count)) {
             try {
-                PrimaryProtectionSimulationTest.run(seed);
+                if (stall) StabilityStallSimulationTest.run(seed);
+                else PrimaryProtectionSimulationTest.run(seed);
             } catch (Throwable t) {
                 failed++;
                 String m = String.valueOf(t.getMessage());
