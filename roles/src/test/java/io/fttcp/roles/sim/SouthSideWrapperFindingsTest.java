@@ -23,9 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two south-side wrapper defects found by {@link PrimaryProtectionSimulationTest}, reduced to
- * scripted exchanges between a hand-written client and the real stack behind the wrapper
- * (replays: -Dfttcp.sim.seed=8980687242452705866 and -Dfttcp.sim.seed=4964755231383421102).
+ * Three south-side wrapper defects found by the simulation tests of this package, reduced to
+ * scripted exchanges between a hand-written client and the real stack behind the wrapper. Seeds
+ * that show them (replay with -Dfttcp.sim.seed=S):
+ * <ul>
+ *   <li>FIN retransmission dropped: PrimaryProtectionSimulationTest 8980687242452705866;</li>
+ *   <li>PAWS ACK before the CONNECT is stable: PrimaryProtectionSimulationTest 4964755231383421102,
+ *       2031837719367253884;</li>
+ *   <li>stable edge stuck below the stack's ACK, repeat ACKs suppressed, the client never hears
+ *       again: PrimaryProtectionSimulationTest 3353653250001538802, 1849856824390246208;
+ *       StabilityStallSimulationTest 1849443451342156080 and 6 more of its first 100 seeds (one
+ *       ends in a reset: -5317077286959632870, the primary's TIME-WAIT ran out first).</li>
+ * </ul>
  */
 class SouthSideWrapperFindingsTest {
     static final int SERVICE = 0x0A000064, CLIENT = 0x0A000002, PORT = 5001, CLIENT_PORT = 40000;
