@@ -32,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       2031837719367253884;</li>
  *   <li>stable edge stuck below the stack's ACK, repeat ACKs suppressed, the client never hears
  *       again: PrimaryProtectionSimulationTest 3353653250001538802, 1849856824390246208;
- *       StabilityStallSimulationTest 1849443451342156080 and 6 more of its first 100 seeds (one
- *       ends in a reset: -5317077286959632870, the primary's TIME-WAIT ran out first).</li>
+ *       StabilityStallSimulationTest 7818355392320362165 and 8 more of its first 100 seeds (two
+ *       end in a reset, 2745607583857697287 and -8348744908749784521: the primary's TIME-WAIT ran
+ *       out while the client still retransmitted).</li>
  * </ul>
  */
 class SouthSideWrapperFindingsTest {
@@ -206,8 +207,9 @@ class SouthSideWrapperFindingsTest {
      * island for good. From then on every ACK of the stack is clamped to that edge, and as a
      * repeat of the last ACK sent it is suppressed: when the client retransmits at the edge (it
      * lost that ACK, or times out), it hears nothing, ever, and its connection times out. (The
-     * simulation's symptom: StabilityStallSimulationTest, -Dfttcp.sim.seed=1849443451342156080,
-     * the client retransmits one segment below the stable edge until it gives up.)
+     * simulation's symptom: StabilityStallSimulationTest, -Dfttcp.sim.seed=7818355392320362165:
+     * the wrapper's stable edge stays 263 KB below the stack's ACK, and the client retransmits
+     * below it, unanswered, until it gives up.)
      */
     @Test
     void everyStablyLoggedByteIsAcknowledgedWhateverTheOrderItArrivedIn() {

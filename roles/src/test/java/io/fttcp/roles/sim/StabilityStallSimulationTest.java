@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The backup stops acknowledging for 2 to 4 seconds in the middle of transfers both ways. While
  * it is silent nothing becomes stable, so no client may see any more of its data acknowledged
  * (every ACK it receives stays at what was stable when the stall began) and no new output may
- * reach it, though the primary keeps receiving and logging. Once the backup acknowledges again,
+ * reach it, though the primary keeps receiving and logging; a client connecting meanwhile gets no
+ * SYN-ACK. Once the backup acknowledges again,
  * every transfer completes byte-exact and closes in order.
  */
 class StabilityStallSimulationTest {
@@ -86,6 +87,10 @@ class StabilityStallSimulationTest {
         long clientReceivedAtStall = clientReceived(transfers);
         world.log.stableImage().streams().forEach((t, s) -> stableRcvAtStall.put(t, s.rcvNext()));
         stalled[0] = true;
+        // A client connects during the stall: its CONNECT cannot become stable, so no SYN-ACK may reach it.
+        transfers.open(client, new Transfers.Plan(r.nextLong(1, 64 * 1024), r.nextLong(1, 64 * 1024), null, r.nextLong(),
+                r.nextLong()), r.nextLong(0, 100 * MS));
+        ConnectionApp lateClient = transfers.clients.getLast();
         long stallNanos = r.nextLong(2 * SECOND, 4 * SECOND);
         world.sim.runFor(stallNanos);
         stalled[0] = false;
@@ -94,6 +99,8 @@ class StabilityStallSimulationTest {
         assertEquals(stableAtStall, world.log.stableLsn(), "nothing became stable during the stall: " + where);
         assertTrue(world.log.lastLsn() > appendedAtStall, "the primary kept logging during the stall: " + where);
         assertNull(breach[0], "a client saw more of its data acknowledged during the stall: " + where);
+        assertTrue(lateClient.connection() != null && !lateClient.isEstablished(),
+                "the client that connected during the stall got its connection established: " + where);
         long releasedDuringStall = clientReceived(transfers) - clientReceivedAtStall;
 
         world.log.resumeAcks();
