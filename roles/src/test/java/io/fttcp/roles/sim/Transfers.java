@@ -8,6 +8,7 @@ import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.ssw.SswStats;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -124,13 +125,20 @@ final class Transfers {
                 .append(", stable LSN ").append(world.log.stableLsn()).append(" of ").append(world.log.lastLsn())
                 .append(" (backup holds ").append(world.log.backupImage().lastLsn()).append(", ").append(world.log.batches())
                 .append(" batches, ").append(world.log.acks()).append(" acks)")
-                .append(", wrapper ").append(world.primary.ssw().stats());
+                .append(", wrapper ").append(describe(world.primary.ssw().stats()));
         for (ConnectionApp app : clients) {
             if (!app.isClosed() && app.connection() != null) {
                 b.append("\n  ").append(app).append(": ").append(app.connection().tcp());
             }
         }
         return b.toString();
+    }
+
+    static String describe(SswStats s) {
+        return "[logged " + s.connectsLogged + " CONNECT " + s.segmentsLogged + " SEGMENT, held " + s.held + " (now " + s.heldPackets
+                + "), released " + s.released + ", clamped " + s.clamped + ", suppressed repeat ACKs " + s.suppressedRepeatAcks
+                + ", wrapper ACKs " + s.wrapperAcks + ", untracked data dropped " + s.untrackedDataDropped + ", fenced drops "
+                + s.droppedWhileFenced + ", forgotten " + s.connectionsForgotten + "]";
     }
 
     /** Every connection completed, closed in order, without resets; the backup holds each client stream exactly. */
