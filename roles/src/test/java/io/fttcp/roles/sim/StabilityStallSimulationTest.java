@@ -140,7 +140,7 @@ class StabilityStallSimulationTest {
             failed = e;
         }
         System.out.printf("stability stall: %d seeds passed, %d connections, %.1f MiB; during stalls clients got %d segments with %d"
-                        + " bytes (retransmissions of released data), read %d bytes already released; %d records logged"
+                        + " bytes of output committed before the stall (clients read %d bytes meanwhile); %d records logged"
                         + " meanwhile; %.1f s%n", totals[0], totals[1], totals[2] / 1048576.0, totals[3], totals[4], totals[5],
                 totals[6], (System.nanoTime() - started) / 1e9);
         if (failed != null) throw failed;
