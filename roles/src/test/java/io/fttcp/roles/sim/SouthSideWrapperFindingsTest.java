@@ -23,9 +23,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two south-side wrapper defects found by {@link PrimaryProtectionSimulationTest}, reduced to
- * scripted exchanges between a hand-written client and the real stack behind the wrapper
- * (replays: -Dfttcp.sim.seed=8980687242452705866 and -Dfttcp.sim.seed=4964755231383421102).
+ * Three south-side wrapper defects found by the simulation tests of this package, reduced to
+ * scripted exchanges between a hand-written client and the real stack behind the wrapper. Seeds
+ * that show them (replay with -Dfttcp.sim.seed=S):
+ * <ul>
+ *   <li>FIN retransmission dropped: PrimaryProtectionSimulationTest 8980687242452705866;</li>
+ *   <li>PAWS ACK before the CONNECT is stable: PrimaryProtectionSimulationTest 4964755231383421102,
+ *       2031837719367253884;</li>
+ *   <li>stable edge stuck below the stack's ACK, repeat ACKs suppressed, the client never hears
+ *       again: PrimaryProtectionSimulationTest 3353653250001538802, 1849856824390246208;
+ *       StabilityStallSimulationTest 7818355392320362165 and 8 more of its first 100 seeds (two
+ *       end in a reset, 2745607583857697287 and -8348744908749784521: the primary's TIME-WAIT ran
+ *       out while the client still retransmitted).</li>
+ * </ul>
  */
 class SouthSideWrapperFindingsTest {
     static final int SERVICE = 0x0A000064, CLIENT = 0x0A000002, PORT = 5001, CLIENT_PORT = 40000;
@@ -185,5 +195,45 @@ class SouthSideWrapperFindingsTest {
                 + (b.wire.isEmpty() ? "" : Integer.toHexString(b.flags(b.wire.getFirst()))));
         b.allStable();
         assertEquals(TcpSegment.SYN | TcpSegment.ACK, b.flags(b.wire.getFirst()), "the SYN-ACK leaves first");
+    }
+
+    /**
+     * The backup is slow while the client's segments arrive out of order: 66 segments land beyond
+     * a gap each (every second one of 132 is late), then the late ones fill the gaps, and only
+     * then does the backup acknowledge everything at once. Every byte the client sent is now in
+     * stable records and the stack has acknowledged all of it, so the client must be told so.
+     * But the wrapper absorbs stable ranges in LSN order, keeps at most 64 "islands" beyond the
+     * stable edge and silently drops the rest, so its stable edge stops at the first dropped
+     * island for good. From then on every ACK of the stack is clamped to that edge, and as a
+     * repeat of the last ACK sent it is suppressed: when the client retransmits at the edge (it
+     * lost that ACK, or times out), it hears nothing, ever, and its connection times out. (The
+     * simulation's symptom: StabilityStallSimulationTest, -Dfttcp.sim.seed=7818355392320362165:
+     * the wrapper's stable edge stays 263 KB below the stack's ACK, and the client retransmits
+     * below it, unanswered, until it gives up.)
+     */
+    @Test
+    void everyStablyLoggedByteIsAcknowledgedWhateverTheOrderItArrivedIn() {
+        Bench b = new Bench();
+        int c = 7_000_000, s = b.handshake(c);
+        int segments = 132, size = 100;
+        byte[] data = new byte[size];
+        for (int i = 1; i < segments; i += 2) b.fromClient(TcpSegment.ACK, c + 1 + i * size, s + 1, data); // beyond gaps
+        for (int i = 0; i < segments; i += 2) b.fromClient(TcpSegment.ACK, c + 1 + i * size, s + 1, data); // the gaps
+        b.allStable();
+        int sentBefore = b.wire.size();
+        // The client, having heard nothing, retransmits its first segment; the stack answers with
+        // an ACK of everything, and everything is stable: the client must see it.
+        b.fromClient(TcpSegment.ACK, c + 1, s + 1, data);
+        b.allStable();
+        int end = c + 1 + segments * size;
+        int highest = c + 1;
+        for (ByteBuffer p : b.wire) {
+            int ack = p.getInt(20 + 8);
+            if (ack - highest > 0) highest = ack;
+        }
+        assertEquals(Integer.toUnsignedString(end), Integer.toUnsignedString(highest),
+                "highest ACK the client was sent (" + (highest - c - 1) + " of " + segments * size + " bytes, all stably logged; "
+                        + (b.wire.size() - sentBefore) + " packets sent after the retransmission, " + b.ssw.stats().suppressedRepeatAcks
+                        + " repeat ACKs suppressed)");
     }
 }

@@ -1,0 +1,96 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.sim.stack.Pattern;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The server end of a bulk transfer both ways (the primary's twin of the simulation's
+ * {@code BulkEndpoint}): sends {@code sendBytes} of a pattern then shuts its output down, checks
+ * every byte it reads against the pattern it expects, and closes after end of stream.
+ */
+final class BulkService extends ServiceApp {
+    private static final int CHUNK = 64 * 1024;
+
+    private final Pattern sendPattern, expectPattern;
+    private final long sendBytes, expectBytes;
+    private final ByteBuffer out = ByteBuffer.allocate(CHUNK).flip();
+    private final ByteBuffer in = ByteBuffer.allocate(CHUNK);
+    private long generated, received;
+    private boolean outputShut, endOfStream, closeCalled;
+
+    BulkService(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
+        this.sendPattern = sendPattern;
+        this.sendBytes = sendBytes;
+        this.expectPattern = expectPattern;
+        this.expectBytes = expectBytes;
+    }
+
+    @Override
+    protected void pump() {
+        receive();
+        send();
+        receive();
+        if (endOfStream && outputShut && !closeCalled && failure() == null) {
+            closeCalled = true;
+            sockets.close(connection);
+        }
+    }
+
+    private void send() {
+        while (generated - out.remaining() < sendBytes) {
+            if (!out.hasRemaining()) {
+                int n = (int) Math.min(CHUNK, sendBytes - generated);
+                out.clear();
+                sendPattern.fill(out, generated, n);
+                out.flip();
+                generated += n;
+            }
+            if (sockets.write(connection, out) == 0) return;
+        }
+        if (!outputShut) {
+            outputShut = true;
+            sockets.shutdownOutput(connection);
+        }
+    }
+
+    private void receive() {
+        while (!endOfStream && failure() == null) {
+            in.clear();
+            int n = sockets.read(connection, in);
+            if (n < 0) {
+                endOfStream = true;
+                if (received != expectBytes) fail("end of stream after " + received + " of " + expectBytes + " bytes");
+                return;
+            }
+            if (n == 0) return;
+            in.flip();
+            if (received + n > expectBytes) {
+                fail("received " + (received + n) + " bytes, expected only " + expectBytes);
+                return;
+            }
+            long mismatch = expectPattern.firstMismatch(in, received);
+            if (mismatch >= 0) {
+                fail("byte " + mismatch + " differs from the pattern");
+                return;
+            }
+            received += n;
+        }
+    }
+
+    long received() {
+        return received;
+    }
+
+    @Override
+    boolean isDone() {
+        return closeCalled && failure() == null && received == expectBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "BulkService[" + connection.tuple() + " sent " + (generated - out.remaining()) + "/" + sendBytes + ", received "
+                + received + "/" + expectBytes + (endOfStream ? ", EOF" : "") + (isClosed() ? ", " + closeReason() : "")
+                + (failure() == null ? "" : ", FAILED: " + failure()) + "]";
+    }
+}

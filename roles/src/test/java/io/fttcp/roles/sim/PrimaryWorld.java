@@ -1,0 +1,139 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.link.ethernet.Ipv4Text;
+import io.fttcp.sim.SimHost;
+import io.fttcp.sim.Simulation;
+import io.fttcp.sim.net.LinkConditions;
+import io.fttcp.sim.net.NetworkObserver;
+import io.fttcp.sim.net.SimPort;
+import io.fttcp.sim.stack.SimStackHost;
+import io.fttcp.stack.host.Connection;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpConfig;
+import io.fttcp.wrappers.ssw.ProtectedService;
+import io.fttcp.wrappers.ssw.RecordSink;
+
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * A simulation with a protected primary and a simulated backup: the primary host (its own
+ * address 10.0.0.1, the service address 10.0.0.100, protected port {@link #PORT}) runs a
+ * stack behind the south-side wrapper ({@link SimPrimaryHost}), the test's server
+ * applications on {@link LoggedSockets}, and logs into a {@link SimReplicationLink}; ordinary
+ * client stacks ({@code SimStackHost}) on the same segment reach the service. A
+ * {@link PromiseChecker} sees every frame the primary sends and every frame a client receives.
+ */
+final class PrimaryWorld {
+    static final long MS = 1_000_000L;
+    static final long SECOND = 1_000 * MS;
+    static final int PORT = 5001;
+    static final int PRIMARY_ADDRESS = ip(1);
+    static final int SERVICE_ADDRESS = ip(100);
+
+    final Simulation sim;
+    /** The test's own choices, split before any host exists. */
+    final SplittableRandom choices;
+    final TcpConfig tcp;
+    final ProtectedService service = new ProtectedService(SERVICE_ADDRESS, PORT);
+    final SimReplicationLink log;
+    final SimHost primaryHost;
+    SimPrimaryHost primary;
+    LoggedSockets sockets;
+    PromiseChecker checker;
+    ServiceAcceptor acceptor;
+    private final Set<SimPort> clientPorts = new HashSet<>();
+    /** Investigation aid: the world built last (tests run one at a time in this module). */
+    static PrimaryWorld latest;
+
+    /**
+     * @param replication one-way delay, jitter and the backup's maximum acknowledgement delay (ns)
+     */
+    PrimaryWorld(long seed, LinkConditions primaryLink, long[] replication, Function<Connection, ? extends ServiceApp> appFor) {
+        this(seed, primaryLink, replication, appFor, UnaryOperator.identity());
+    }
+
+    /**
+     * @param wrapperView what the south-side wrapper is given of the replication stream (the
+     *                    stream itself, or for negative controls a view that lies about stability)
+     */
+    PrimaryWorld(long seed, LinkConditions primaryLink, long[] replication, Function<Connection, ? extends ServiceApp> appFor,
+                 UnaryOperator<RecordSink> wrapperView) {
+        latest = this;
+        this.sim = new Simulation(seed);
+        this.choices = sim.newRandom();
+        this.tcp = patientTcp();
+        this.log = new SimReplicationLink(sim.scheduler(), sim.newRandom(), replication[0], replication[1], replication[2]);
+        this.primaryHost = sim.addHost("primary", primaryLink);
+        primaryHost.start(life -> {
+            primary = new SimPrimaryHost(life, tcp, PRIMARY_ADDRESS, service, wrapperView.apply(log), (frame, now) -> {
+                if (checker != null) checker.sent(frame, now);
+            });
+            sockets = new LoggedSockets(primary, log);
+            checker = new PromiseChecker(service, log, sockets);
+            log.onStable(primary::stable);
+            acceptor = new ServiceAcceptor(primary, sockets, PORT, 64, appFor);
+        });
+        SimPort primaryPort = primaryHost.port();
+        sim.network().addObserver(new NetworkObserver() {
+            @Override
+            public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
+                if (from == primaryPort && clientPorts.contains(to)) checker.delivered(frame, now);
+            }
+        });
+    }
+
+    /** Default TCP with more retries: at several percent loss, long runs of lost handshakes happen and are no bug. */
+    static TcpConfig patientTcp() {
+        return TcpConfig.defaults().withRetries(12, 15);
+    }
+
+    static int ip(int last) {
+        return Ipv4Text.parse("10.0.0." + last);
+    }
+
+    /** A client host 10.0.0.{@code last} with an ordinary stack. */
+    SimStackHost[] addClient(String name, int last, LinkConditions conditions) {
+        SimHost host = sim.addHost(name, conditions);
+        clientPorts.add(host.port());
+        SimStackHost[] current = new SimStackHost[1];
+        host.start(life -> current[0] = new SimStackHost(life, tcp, ip(last)));
+        return current;
+    }
+
+    /** The primary's name for a client's connection (local = the service). */
+    static FourTuple serverTuple(Connection clientSide) {
+        FourTuple t = clientSide.tuple();
+        return new FourTuple(t.remoteAddress(), t.remotePort(), t.localAddress(), t.localPort());
+    }
+
+    /** A random link: delay 0-20 ms, jitter, loss 0-5%, duplication 0-3%, reordering 0-10%. */
+    static LinkConditions randomConditions(SplittableRandom r) {
+        LinkConditions c = LinkConditions.ideal()
+                .withDelay(r.nextLong(0, 20 * MS + 1))
+                .withJitter(r.nextBoolean() ? 0 : r.nextLong(0, 3 * MS + 1))
+                .withLoss(r.nextInt(4) == 0 ? 0 : r.nextDouble(0, 0.05))
+                .withDuplication(r.nextInt(3) == 0 ? 0 : r.nextDouble(0, 0.03));
+        if (r.nextInt(3) != 0) c = c.withReordering(r.nextDouble(0, 0.10), r.nextLong(1, 10 * MS + 1));
+        return c;
+    }
+
+    /**
+     * Replication link settings: one-way delay 0-2 ms with jitter; a prompt backup (acknowledges
+     * within 0-5 ms) or, one time in three, a lagging one (0-200 ms).
+     */
+    static long[] randomReplication(SplittableRandom r) {
+        boolean lagging = r.nextInt(3) == 0;
+        return new long[] {r.nextLong(0, 2 * MS + 1), r.nextLong(0, MS + 1), lagging ? 200 * MS : r.nextLong(0, 5 * MS + 1)};
+    }
+
+    /** A size from 0 to {@code max}, spread evenly over orders of magnitude (sometimes exactly 0). */
+    static long randomSize(SplittableRandom r, long max) {
+        if (r.nextInt(10) == 0) return 0;
+        return Math.min(max, (long) Math.exp(r.nextDouble(0, Math.log(max))));
+    }
+}

@@ -1,0 +1,142 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.link.FrameLink;
+import io.fttcp.link.FrameReceiver;
+import io.fttcp.link.ethernet.EthernetConfig;
+import io.fttcp.link.ethernet.EthernetInterface;
+import io.fttcp.link.ethernet.MacAddress;
+import io.fttcp.sim.DeadlineTimer;
+import io.fttcp.sim.HostIncarnation;
+import io.fttcp.stack.host.HostConfig;
+import io.fttcp.stack.host.IpHost;
+import io.fttcp.stack.host.IpPacketSink;
+import io.fttcp.stack.runtime.TimerDriven;
+import io.fttcp.stack.tcp.TcpConfig;
+import io.fttcp.wrappers.ssw.ProtectedService;
+import io.fttcp.wrappers.ssw.RecordSink;
+import io.fttcp.wrappers.ssw.SouthSideWrapper;
+
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * The primary of primary/backup on one life of a simulated host: Ethernet interface, then the
+ * {@link SouthSideWrapper}, then our {@link IpHost}, answering for the host's own address and the
+ * protected service address. The wrapper logs into {@code log}; every frame the host sends passes
+ * {@code egress} first (the promise's checks), then the link.
+ *
+ * <p>As in {@code SimStackHost}, every call into the stack or the wrapper goes through
+ * {@link #call} (or {@link #post}), which re-arms the host's one deadline timer.
+ */
+final class SimPrimaryHost {
+    static final int PREFIX_LENGTH = 24;
+
+    /** Sees each frame the host sends, before the link does; must not modify it. */
+    @FunctionalInterface
+    interface FrameTap {
+        void sent(ByteBuffer frame, long now);
+    }
+
+    /** Investigation aid: sees every IP packet the stack emits, before the wrapper (null: none). */
+    static IpPacketSink stackTap;
+
+    private final HostIncarnation life;
+    private final ProtectedService service;
+    private final EthernetInterface ethernet;
+    private final SouthSideWrapper ssw;
+    private final IpHost ip;
+    private final DeadlineTimer timer;
+
+    SimPrimaryHost(HostIncarnation life, TcpConfig tcp, int hostAddress, ProtectedService service, RecordSink log,
+                   FrameTap egress) {
+        this.life = life;
+        this.service = service;
+        SplittableRandom random = life.newRandom();
+        HostConfig config = HostConfig.defaults(random.nextLong(), random.nextLong()).withTcp(tcp).withMtu(life.link().mtu());
+        ethernet = new EthernetInterface(tapped(life.link(), egress),
+                EthernetConfig.defaults(new MacAddress(life.mac()), PREFIX_LENGTH));
+        ssw = new SouthSideWrapper(service, log, ethernet, false);
+        IpPacketSink fromStack = ssw.stackSide();
+        ip = new IpHost(config, stackTap == null ? fromStack : (packet, now) -> {
+            stackTap.accept(packet, now);
+            fromStack.accept(packet, now);
+        });
+        ssw.attachStack(ip);
+        ethernet.setUpward(ssw.linkSide());
+        for (int address : new int[] {hostAddress, service.address()}) {
+            ethernet.addAddress(address);
+            ip.addAddress(address);
+        }
+        timer = life.timer(TimerDriven.both(ethernet, ip));
+        life.link().setReceiver(timer.wrap(ethernet));
+    }
+
+    private FrameLink tapped(FrameLink link, FrameTap egress) {
+        return new FrameLink() {
+            @Override
+            public void send(ByteBuffer frame) {
+                egress.sent(frame, life.now());
+                link.send(frame);
+            }
+
+            @Override
+            public int mtu() {
+                return link.mtu();
+            }
+
+            @Override
+            public void setReceiver(FrameReceiver receiver) {
+                link.setReceiver(receiver);
+            }
+        };
+    }
+
+    HostIncarnation incarnation() {
+        return life;
+    }
+
+    long now() {
+        return life.now();
+    }
+
+    ProtectedService service() {
+        return service;
+    }
+
+    SouthSideWrapper ssw() {
+        return ssw;
+    }
+
+    IpHost ip() {
+        return ip;
+    }
+
+    /** Runs {@code interaction} (calls into the stack or the wrapper), then re-arms the timer. */
+    void call(Runnable interaction) {
+        timer.run(interaction);
+    }
+
+    <T> T call(Supplier<T> interaction) {
+        try {
+            return interaction.get();
+        } finally {
+            timer.rearm();
+        }
+    }
+
+    /** Runs {@code action} at this instant, after the current event, unless the host crashes first. */
+    void post(Runnable action) {
+        life.after(0, () -> timer.run(action));
+    }
+
+    /** The replication stream says records up to {@code lsn} are stable. */
+    void stable(long lsn) {
+        call(() -> ssw.onStable(lsn, now()));
+    }
+
+    /** The lease expired (or came back): the wrapper lets nothing protected leave while fenced. */
+    void setFenced(boolean fenced) {
+        call(() -> ssw.setFenced(fenced));
+    }
+}

@@ -1,0 +1,233 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.replication.codec.FrameDecoder;
+import io.fttcp.replication.codec.FrameEncoder;
+import io.fttcp.replication.codec.FrameHandler;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.stream.RecordStream;
+import io.fttcp.replication.stream.StreamReceiver;
+import io.fttcp.sim.Scheduler;
+import io.fttcp.wrappers.ssw.RecordSink;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * The primary's replication stream and a simulated backup at the other end of it, on virtual
+ * time. The primary's {@link RecordStream} encodes batches of frames; each batch reaches the
+ * backup after a seeded delay (with jitter, in order, like one TCP connection), where a
+ * {@link FrameDecoder} and a {@link StreamReceiver} take the records in LSN order into the
+ * backup's {@link BackupImage}. After each batch the backup acknowledges, after a random delay of
+ * its own (a lagging backup: up to hundreds of milliseconds); the acknowledgement frame travels
+ * back, and {@link RecordStream#acknowledge} makes the records stable: they enter
+ * {@link #stableImage()} and the primary is told through {@link #onStable}.
+ *
+ * <p>Acknowledgements can be paused ({@link #pauseAcks}): the backup keeps receiving but stays
+ * silent, so nothing becomes stable until {@link #resumeAcks}.
+ */
+final class SimReplicationLink implements RecordSink {
+    private final Scheduler scheduler;
+    private final SplittableRandom random;
+    private final long delay, jitter, maxAckDelay;
+
+    // ---- primary side ----
+    private final RecordStream stream = new RecordStream();
+    private final ArrayDeque<Record> notYetStable = new ArrayDeque<>();
+    private final BackupImage stableImage = new BackupImage();
+    private final ByteBuffer batch = ByteBuffer.allocate(256 * 1024);
+    private final FrameDecoder ackDecoder = new FrameDecoder();
+    private LongConsumer onStable = lsn -> { };
+    private boolean flushPosted;
+    private long lastBatchArrival;
+
+    // ---- backup side ----
+    private final BackupImage backupImage = new BackupImage();
+    private final FrameDecoder recordDecoder = new FrameDecoder();
+    private final StreamReceiver receiver = new StreamReceiver(0, backupImage::accept);
+    private final FrameEncoder ackEncoder = new FrameEncoder();
+    private boolean acksPaused;
+    private long lastAckArrival;
+    private long batches, acks, frameBytes;
+
+    /**
+     * @param delay       one-way delay of the replication link, each way (ns)
+     * @param jitter      extra random delay per batch, 0..jitter (order is kept)
+     * @param maxAckDelay the backup waits 0..maxAckDelay after a batch before acknowledging it
+     */
+    SimReplicationLink(Scheduler scheduler, SplittableRandom random, long delay, long jitter, long maxAckDelay) {
+        this.scheduler = scheduler;
+        this.random = random;
+        this.delay = delay;
+        this.jitter = jitter;
+        this.maxAckDelay = maxAckDelay;
+        stream.addStabilityListener(this::makeStable);
+    }
+
+    /** Told the new stable LSN after each acknowledgement, after {@link #stableImage()} took the records. */
+    void onStable(LongConsumer onStable) {
+        this.onStable = onStable;
+    }
+
+    // ---- RecordSink --------------------------------------------------------------------------
+
+    @Override
+    public long append(Record record, long now) {
+        long lsn = stream.append(record);
+        notYetStable.addLast(record);
+        if (!flushPosted) {
+            flushPosted = true; // batch what is appended at this instant
+            scheduler.after(0, this::flush);
+        }
+        return lsn;
+    }
+
+    @Override
+    public long stableLsn() {
+        return stream.stableLsn();
+    }
+
+    long lastLsn() {
+        return stream.lastLsn();
+    }
+
+    // ---- primary -> backup -------------------------------------------------------------------
+
+    private void flush() {
+        flushPosted = false;
+        while (stream.hasUnsent()) {
+            batch.clear();
+            stream.writeBatch(batch);
+            batch.flip();
+            byte[] frames = new byte[batch.remaining()];
+            batch.get(frames);
+            frameBytes += frames.length;
+            batches++;
+            long arrival = Math.max(lastBatchArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
+            lastBatchArrival = arrival;
+            scheduler.schedule(arrival, () -> backupReceives(frames));
+        }
+    }
+
+    private void backupReceives(byte[] frames) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(frames);
+            recordDecoder.decodeAll(in, new Handler() {
+                @Override
+                public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
+                    receiver.receive(lsn, record);
+                }
+            });
+            if (in.hasRemaining()) throw new IllegalStateException(in.remaining() + " bytes of a partial frame in a whole batch");
+        } catch (ReplicationProtocolException e) {
+            throw new IllegalStateException("the backup refused the primary's stream", e);
+        }
+        if (!acksPaused) acknowledgeLater();
+    }
+
+    // ---- backup -> primary -------------------------------------------------------------------
+
+    private void acknowledgeLater() {
+        long wait = maxAckDelay > 0 ? random.nextLong(maxAckDelay + 1) : 0;
+        scheduler.after(wait, this::sendAck);
+    }
+
+    private void sendAck() {
+        if (acksPaused || !receiver.ackDue()) return;
+        long lsn = receiver.takeAck();
+        ByteBuffer out = ByteBuffer.allocate(64);
+        ackEncoder.encodeAck(lsn, 0, out);
+        out.flip();
+        byte[] frame = Arrays.copyOf(out.array(), out.limit());
+        acks++;
+        long arrival = Math.max(lastAckArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
+        lastAckArrival = arrival;
+        scheduler.schedule(arrival, () -> primaryReceivesAck(frame));
+    }
+
+    private void primaryReceivesAck(byte[] frame) {
+        try {
+            ackDecoder.decodeAll(ByteBuffer.wrap(frame), new Handler() {
+                @Override
+                public void onAck(long lsn, long echoNanos) throws ReplicationProtocolException {
+                    stream.acknowledge(lsn);
+                }
+            });
+        } catch (ReplicationProtocolException e) {
+            throw new IllegalStateException("the primary refused the backup's acknowledgement", e);
+        }
+    }
+
+    /** Stability listener: the newly stable records enter the stable image, then the primary hears of it. */
+    private void makeStable(long stableLsn) {
+        while (stableImage.lastLsn() < stableLsn) {
+            stableImage.accept(stableImage.lastLsn() + 1, notYetStable.removeFirst());
+        }
+        onStable.accept(stableLsn);
+    }
+
+    /** The backup stops acknowledging (it keeps receiving). */
+    void pauseAcks() {
+        acksPaused = true;
+    }
+
+    /** The backup acknowledges again, at once, everything it holds. */
+    void resumeAcks() {
+        acksPaused = false;
+        scheduler.after(0, this::sendAck);
+    }
+
+    /** What the backup has received (whether acknowledged or not). */
+    BackupImage backupImage() {
+        return backupImage;
+    }
+
+    /** The records the primary knows to be stable (every LSN up to {@link #stableLsn()}). */
+    BackupImage stableImage() {
+        return stableImage;
+    }
+
+    long batches() {
+        return batches;
+    }
+
+    long acks() {
+        return acks;
+    }
+
+    long frameBytes() {
+        return frameBytes;
+    }
+
+    /** Frames this link never expects: any of them fails the run. */
+    private abstract static class Handler implements FrameHandler {
+        @Override
+        public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
+            throw new ReplicationProtocolException("unexpected record " + lsn);
+        }
+
+        @Override
+        public void onHandshake(Handshake handshake) throws ReplicationProtocolException {
+            throw new ReplicationProtocolException("unexpected handshake");
+        }
+
+        @Override
+        public void onReject(String reason) throws ReplicationProtocolException {
+            throw new ReplicationProtocolException("unexpected reject: " + reason);
+        }
+
+        @Override
+        public void onAck(long lsn, long echoNanos) throws ReplicationProtocolException {
+            throw new ReplicationProtocolException("unexpected ack " + lsn);
+        }
+
+        @Override
+        public void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) throws ReplicationProtocolException {
+            throw new ReplicationProtocolException("unexpected heartbeat");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/**
+ * The primary half of primary/backup in the deterministic simulation (test code).
+ *
+ * <ul>
+ *   <li>{@link io.fttcp.roles.sim.SimPrimaryHost}: Ethernet interface, south-side wrapper and our
+ *       stack on a simulated host, answering for the service address.</li>
+ *   <li>{@link io.fttcp.roles.sim.LoggedSockets}: a stand-in for the north-side wrapper: the
+ *       applications' socket calls, logging ACCEPT/READ/WRITE/CLOSE and asking for output commit
+ *       ({@code requireStable} before each write, {@code requireFinStable} before a shutdown).
+ *       {@link io.fttcp.roles.sim.BulkService} and {@link io.fttcp.roles.sim.EchoService} run on it,
+ *       accepted by {@link io.fttcp.roles.sim.ServiceAcceptor}.</li>
+ *   <li>{@link io.fttcp.roles.sim.SimReplicationLink}: the wrapper's record sink backed by a
+ *       RecordStream, frames to a simulated backup (FrameDecoder, StreamReceiver) with seeded delay
+ *       and jitter, acknowledgements back after a random delay (a lagging backup: up to 200 ms),
+ *       pausable; {@link io.fttcp.roles.sim.BackupImage} rebuilds each client stream from the
+ *       records, once as received by the backup and once as stable on the primary.</li>
+ *   <li>{@link io.fttcp.roles.sim.PromiseChecker}: the promise's rules checked on every frame
+ *       toward the clients, at send and at delivery.</li>
+ *   <li>{@link io.fttcp.roles.sim.PrimaryWorld} and {@link io.fttcp.roles.sim.Transfers}: a test's
+ *       world (primary, clients on ordinary stacks) and its connections' plans and end checks.</li>
+ * </ul>
+ *
+ * <p>Replaying a failing seed: {@code -Dfttcp.sim.seed=S}; tracing one connection of it:
+ * {@code -Dtest=SeedTrace#trace -Dfttcp.trace.seed=S -Dfttcp.trace.port=<client port>}
+ * ({@code -Dfttcp.trace.test=stall} for the stall test); a failure census over N seeds:
+ * {@code -Dtest=SeedTrace#census -Dfttcp.census=N}.
+ */
+package io.fttcp.roles.sim;
