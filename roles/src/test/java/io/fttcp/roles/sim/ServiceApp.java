@@ -80,5 +80,7 @@ abstract class ServiceApp implements TcpEvents {
     @Override
     public void onClosed(TcpConnection c, CloseReason reason) {
         closeReason = reason;
+        // As the runtime does: the host's close event tells the wrapper the connection is gone.
+        host.ssw().connectionClosed(c.tuple());
     }
 }

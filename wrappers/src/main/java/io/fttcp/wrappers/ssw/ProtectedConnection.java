@@ -77,6 +77,8 @@ final class ProtectedConnection {
     ProtectedConnection successor;
     boolean waiting;
     boolean forgotten;
+    /** The client resent data below our last ACK since the last ACK we sent: a repeat ACK is an answer, not noise. */
+    boolean clientRetransmitted;
     /** When the wrapper saw both FINs exchanged and acknowledged (last refreshed by stack output), or -1. */
     long retiredAt = -1;
 

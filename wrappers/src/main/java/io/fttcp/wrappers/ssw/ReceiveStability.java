@@ -7,8 +7,13 @@ package io.fttcp.wrappers.ssw;
  * gap is filled. Sequence numbers compare modulo 2^32.
  */
 final class ReceiveStability {
-    /** Islands beyond this many are dropped: only conservative (the client retransmits into the gap). */
-    static final int MAX_ISLANDS = 64;
+    /**
+     * Distinct islands kept at most. Adjacent and overlapping islands merge, so this many means a
+     * client scattering tiny segments on purpose; beyond it the island farthest ahead is dropped,
+     * which is only conservative: its bytes are not counted stable until the client retransmits
+     * them, and a retransmission is logged (and acknowledged) again.
+     */
+    static final int MAX_ISLANDS = 1024;
 
     private int stableRcv;
     private long[] pendingLsn = new long[8];
@@ -16,8 +21,9 @@ final class ReceiveStability {
     private int[] pendingEnd = new int[8];
     private int head;
     private int count;
-    private final int[] islandStart = new int[MAX_ISLANDS];
-    private final int[] islandEnd = new int[MAX_ISLANDS];
+    /** Stable ranges beyond stableRcv, disjoint and not adjacent, in no particular order. */
+    private int[] islandStart = new int[4];
+    private int[] islandEnd = new int[4];
     private int islands;
 
     ReceiveStability(int clientIsn) {
@@ -30,6 +36,10 @@ final class ReceiveStability {
 
     boolean hasPending() {
         return count > 0;
+    }
+
+    int islandCount() {
+        return islands;
     }
 
     /** A SEGMENT record with LSN {@code lsn} covers client sequence [start, end). */
@@ -56,30 +66,38 @@ final class ReceiveStability {
     }
 
     private void absorb(int start, int end) {
-        if (start - stableRcv > 0) {
-            if (islands < MAX_ISLANDS) {
-                islandStart[islands] = start;
-                islandEnd[islands] = end;
-                islands++;
+        if (end - stableRcv <= 0) return;
+        // Merge every island that overlaps or touches [start, end) into it.
+        for (int i = 0; i < islands; i++) {
+            if (islandStart[i] - end <= 0 && start - islandEnd[i] <= 0) {
+                if (islandStart[i] - start < 0) start = islandStart[i];
+                if (islandEnd[i] - end > 0) end = islandEnd[i];
+                removeIsland(i--);
             }
+        }
+        if (start - stableRcv <= 0) {
+            stableRcv = end; // the merged range joins the contiguous part; nothing else touches it
             return;
         }
-        if (end - stableRcv <= 0) return;
-        stableRcv = end;
-        boolean moved = true;
-        while (moved) {
-            moved = false;
-            for (int i = 0; i < islands; i++) {
-                if (islandStart[i] - stableRcv <= 0) {
-                    if (islandEnd[i] - stableRcv > 0) stableRcv = islandEnd[i];
-                    islands--;
-                    islandStart[i] = islandStart[islands];
-                    islandEnd[i] = islandEnd[islands];
-                    i--;
-                    moved = true;
-                }
-            }
+        if (islands == MAX_ISLANDS) {
+            int farthest = 0;
+            for (int i = 1; i < islands; i++) if (islandStart[i] - islandStart[farthest] > 0) farthest = i;
+            if (start - islandStart[farthest] > 0) return; // the new one is the farthest: drop it
+            removeIsland(farthest);
         }
+        if (islands == islandStart.length) {
+            islandStart = java.util.Arrays.copyOf(islandStart, islands * 2);
+            islandEnd = java.util.Arrays.copyOf(islandEnd, islands * 2);
+        }
+        islandStart[islands] = start;
+        islandEnd[islands] = end;
+        islands++;
+    }
+
+    private void removeIsland(int i) {
+        islands--;
+        islandStart[i] = islandStart[islands];
+        islandEnd[i] = islandEnd[islands];
     }
 
     private void grow() {

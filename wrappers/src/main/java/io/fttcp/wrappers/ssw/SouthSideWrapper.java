@@ -332,6 +332,9 @@ public final class SouthSideWrapper {
             c.clientFinEnd = s.seq + length + 1;
         }
         if (s.hasTimestamp) c.latestClientTsVal = s.tsVal;
+        // Data the client sends again below what we acknowledged means it missed our ACK: the
+        // stack's answer may repeat the last ACK we sent, and must (it is not a spurious duplicate).
+        if (length + fin > 0 && c.handshakeReleased && s.seq - c.lastAckSent < 0) c.clientRetransmitted = true;
         if (s.has(TcpSegment.ACK) && c.ourFinSent && s.ack - c.ourFinEnd >= 0) c.ourFinAcked = true;
         if (s.has(TcpSegment.RST)) {
             // RFC 5961: the stack accepts only an RST exactly at its rcv_nxt; others get a challenge ACK.
@@ -539,7 +542,7 @@ public final class SouthSideWrapper {
             window = b.getShort(tcp + TcpCodec.WINDOW_OFFSET) & 0xFFFF;
             int stableRcv = c.receive.stableRcv();
             if (ack - stableRcv > 0) {
-                if (o.isPureAck() && stableRcv == c.lastAckSent) {
+                if (o.isPureAck() && stableRcv == c.lastAckSent && !c.clientRetransmitted) {
                     stats.suppressedRepeatAcks++; // would look like a duplicate ACK to the client
                     return;
                 }
@@ -564,6 +567,7 @@ public final class SouthSideWrapper {
         }
         sendDown(o, now);
         if (o.has(TcpSegment.ACK)) {
+            c.clientRetransmitted = false;
             if (ack - c.lastAckSent > 0) c.lastAckSent = ack;
             int rightEdge = ack + (window << shift);
             if (rightEdge - c.rightEdgeSent > 0 || !c.handshakeReleased) c.rightEdgeSent = rightEdge;
@@ -595,7 +599,11 @@ public final class SouthSideWrapper {
      * client's latest, window keeping the right edge.
      */
     private void sendAckIfStabilityAdvanced(ProtectedConnection c, long now) {
-        if (fenced || !c.handshakeReleased || !c.hasStackAck) return;
+        if (!c.handshakeReleased || !c.hasStackAck) return;
+        if (fenced) {
+            if (c.receive.stableRcv() - c.lastAckSent > 0) stats.droppedWhileFenced++; // an ACK we would have sent
+            return;
+        }
         int stableRcv = c.receive.stableRcv();
         int target = c.stackAck - stableRcv < 0 ? c.stackAck : stableRcv;
         if (target - c.lastAckSent <= 0) return;

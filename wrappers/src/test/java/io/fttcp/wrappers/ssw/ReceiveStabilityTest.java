@@ -28,13 +28,28 @@ class ReceiveStabilityTest {
 
     @Test
     void matchesAModelUnderRandomSegments() {
-        // At most MAX_ISLANDS ranges per run, so no island is ever dropped: exact.
-        check(ReceiveStability.MAX_ISLANDS, true, 200);
+        // Far fewer ranges than MAX_ISLANDS per run, so no island is ever dropped: exact.
+        check(64, true, 200);
+        check(400, true, 20);
     }
 
     @Test
-    void tooManyIslandsOnlyEverLowerTheStableEnd() {
-        check(400, false, 20);
+    void beyondMaxIslandsTheFarthestAreDroppedAndARetransmissionRestoresThem() {
+        int isn = 12345, n = ReceiveStability.MAX_ISLANDS + 50;
+        ReceiveStability s = new ReceiveStability(isn);
+        long lsn = 0;
+        for (int k = 0; k < n; k++) s.logged(++lsn, isn + 1 + 2 * k + 1, isn + 2 + 2 * k + 1); // odd bytes: islands
+        s.advance(lsn);
+        assertEquals(ReceiveStability.MAX_ISLANDS, s.islandCount(), "bounded");
+        assertEquals(isn + 1, s.stableRcv());
+        for (int k = 0; k < n; k++) s.logged(++lsn, isn + 1 + 2 * k, isn + 2 + 2 * k); // the even bytes fill the gaps
+        s.advance(lsn);
+        int kept = isn + 1 + 2 * ReceiveStability.MAX_ISLANDS + 1; // the kept islands and the gap byte after the last
+        assertEquals(kept, s.stableRcv(), "the nearest islands joined; the dropped ones wait for a retransmission");
+        s.logged(++lsn, kept, isn + 1 + 2 * n); // the client retransmits the rest
+        s.advance(lsn);
+        assertEquals(isn + 1 + 2 * n, s.stableRcv());
+        assertEquals(0, s.islandCount());
     }
 
     private static void check(int maxRanges, boolean exact, int runs) {
