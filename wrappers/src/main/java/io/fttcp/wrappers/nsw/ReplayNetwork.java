@@ -142,13 +142,21 @@ public final class ReplayNetwork implements Network {
                         recordsIgnored++;
                     } else {
                         conn.writes.add(w);
+                        conn.onPrimaryWrite(w);
                         conn.changed.signalAll();
                     }
                 }
                 case Ready r -> pollerQueue(r.poller()).add(r);
                 case Clock c -> runtime.add(c);
                 case Seed s -> runtime.add(s);
-                case Close c -> { } // the application's own close is deterministic: nothing to replay
+                case Close c -> {
+                    // The application's own close is deterministic: nothing to replay. But from
+                    // now on the primary may have sent its FIN, so takeover must queue it.
+                    ReplayConnection conn = connections.get(c.socket());
+                    if (conn != null && c.how() != Close.How.SHUTDOWN_INPUT) {
+                        conn.primaryShutOutput = true;
+                    }
+                }
                 case Heartbeat h -> {
                     for (Heartbeat.TsVal t : h.maxTsVals()) {
                         ReplayConnection conn = connections.get(t.connection());
