@@ -22,6 +22,13 @@ import java.util.Arrays;
  *
  * <p>The receive queue is empty: client bytes already logged but not yet read by the backup's
  * application are served by the north-side wrapper before live data.
+ *
+ * <p>Take the image once the backup's application has consumed every received record (DESIGN.md
+ * section 4 step 1). Known limit: the client may hold output beyond snd.nxt (sent by the primary,
+ * its WRITE record or the client's ACK not received); its ACKs are then above snd.max and dropped
+ * (RFC 9293) until the backup has sent that far, and if that is more than the restored stack sends
+ * at once, both sides stall (TakeoverTest with -Dfttcp.takeover.appBehindLog=true and small
+ * writes shows it). Bounded by one unlogged write per connection when step 1 is followed.
  */
 public final class Materializer {
     private static final long MS = 1_000_000L;
