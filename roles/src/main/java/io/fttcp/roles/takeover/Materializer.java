@@ -4,21 +4,31 @@ import io.fttcp.replication.record.Connect;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConfig;
 import io.fttcp.stack.tcp.TcpState;
+import io.fttcp.wrappers.nsw.ConnectionImage;
 
 import java.util.Arrays;
 
 /**
- * Builds the checkpoint of a connection the backup takes over (DESIGN.md section 4, step 2):
+ * Builds the checkpoint of a connection the backup takes over (DESIGN.md section 4, step 2)
+ * from the north-side wrapper's {@link ConnectionImage} alone (its components marked [M]):
  * the primary's sequence space from CONNECT; rcv.nxt from the contiguous logged client data
  * (+1 for a logged FIN); snd.una from the client's latest logged ACK, a safe lower bound of what
  * the client holds; the send queue from the backup application's output from snd.una on (if the
  * application is behind the client, nothing: the north-side wrapper discards its next bytes until
  * it catches up; but it must have caught up with the primary's close, if that is logged, before
- * the connection is materialized, because the client may hold that FIN); the negotiated options; and a timestamp clock that continues above the
- * highest TSval the primary may have sent, so the client's PAWS check passes.
+ * the connection is materialized, because the client may hold that FIN); the negotiated options;
+ * and a timestamp clock that continues above the highest TSval the primary may have sent, so the
+ * client's PAWS check passes.
  *
  * <p>The receive queue is empty: client bytes already logged but not yet read by the backup's
  * application are served by the north-side wrapper before live data.
+ *
+ * <p>Take the image once the backup's application has consumed every received record (DESIGN.md
+ * section 4 step 1). Known limit: the client may hold output beyond snd.nxt (sent by the primary,
+ * its WRITE record or the client's ACK not received); its ACKs are then above snd.max and dropped
+ * (RFC 9293) until the backup has sent that far, and if that is more than the restored stack sends
+ * at once, both sides stall (TakeoverTest with -Dfttcp.takeover.appBehindLog=true and small
+ * writes shows it). Bounded by one unlogged write per connection when step 1 is followed.
  */
 public final class Materializer {
     private static final long MS = 1_000_000L;
@@ -26,29 +36,39 @@ public final class Materializer {
     private Materializer() {}
 
     /**
-     * @param primaryFinOffset stream offset at which the primary's application shut down its
-     *                         output (from its CLOSE and WRITE records), or -1 if it had not
-     * @param maxTsValSent     the highest TSval the primary is known to have sent on this connection
-     * @param tsValAgeNanos    how long ago that was known (the primary's clock kept running until it died)
-     * @param nowNanos         the backup's monotonic clock now
-     * @throws IllegalStateException if the client reset the connection, or the records and the
-     *                               output contradict each other (nothing safe to restore)
+     * @param image         what the backup knows of the connection (after every received record is applied)
+     * @param tsValAgeNanos how long ago the image's TSval knowledge ({@code primaryMaxTsVal}) was current
+     *                      (the primary's clock kept running until it died)
+     * @param nowNanos      the backup's monotonic clock now
+     * @throws IllegalStateException if no CONNECT is logged, the client reset the connection, the
+     *                               output diverged, or the records and the output contradict each
+     *                               other (nothing safe to restore), or the backup application has not
+     *                               yet caught up with the primary's close (materialize once it has)
      */
-    public static TcpCheckpoint checkpoint(ClientHistory client, ApplicationOutput output, long primaryFinOffset,
-                                           int maxTsValSent, long tsValAgeNanos, TcpConfig config, long nowNanos) {
-        if (client.resetByClient()) throw new IllegalStateException("the client reset " + client.connect().tuple());
-        Connect c = client.connect();
+    public static TcpCheckpoint checkpoint(ConnectionImage image, TcpConfig config, long tsValAgeNanos, long nowNanos) {
+        Connect c = image.connect();
+        if (c == null) throw new IllegalStateException(image.tuple() + ": no CONNECT logged");
+        if (image.clientReset()) throw new IllegalStateException("the client reset " + c.tuple());
+        if (image.diverged()) throw new IllegalStateException(c.tuple() + ": output diverged (" + image.divergence() + ")");
         // What the client acknowledged, as stream offsets: data bytes, plus one for our FIN.
-        long acked = Integer.toUnsignedLong(client.latestAck() - (c.serverIsn() + 1));
-        long finOffset = output.shutdown() ? output.end() : primaryFinOffset;
-        if (output.shutdown() && primaryFinOffset >= 0 && primaryFinOffset != output.end()) {
-            throw new IllegalStateException(c.tuple() + ": the primary closed at offset " + primaryFinOffset + ", the backup at " + output.end() + " (diverged)");
+        long acked = image.clientAckedOffset();
+        long primaryFinOffset = image.primaryFinOffset();
+        long outputStart = image.bufferedOutputStart(), outputEnd = image.appOutputOffset();
+        byte[] output = image.bufferedOutput();
+        if (outputStart + output.length != outputEnd) {
+            throw new IllegalStateException(c.tuple() + ": buffered output " + outputStart + "+" + output.length + " does not end at " + outputEnd);
+        }
+        // The primary's close decides whether an ACK one past its last byte covers a FIN or a data
+        // byte the backup application has not written yet; the backup's own close agrees with it.
+        long finOffset = image.appShutOutput() ? outputEnd : primaryFinOffset;
+        if (image.appShutOutput() && primaryFinOffset >= 0 && primaryFinOffset != outputEnd) {
+            throw new IllegalStateException(c.tuple() + ": the primary closed at offset " + primaryFinOffset + ", the backup at " + outputEnd + " (diverged)");
         }
         if (finOffset >= 0 && acked > finOffset + 1) {
             throw new IllegalStateException(c.tuple() + ": the client acknowledged past our FIN (diverged or corrupt records)");
         }
-        if (primaryFinOffset >= 0 && output.end() < primaryFinOffset) {
-            throw new IllegalStateException(c.tuple() + ": the application has written " + output.end()
+        if (primaryFinOffset >= 0 && outputEnd < primaryFinOffset) {
+            throw new IllegalStateException(c.tuple() + ": the application has written " + outputEnd
                     + " bytes but the primary closed after " + primaryFinOffset + "; materialize once it caught up");
         }
         boolean finAcked = finOffset >= 0 && acked == finOffset + 1;
@@ -57,14 +77,14 @@ public final class Materializer {
         // The backup application's own later shutdown is then a no-op.
         boolean finQueued = finOffset >= 0;
         long dataAcked = finAcked ? finOffset : acked;
-        if (dataAcked < output.start()) {
-            throw new IllegalStateException(c.tuple() + ": output from offset " + dataAcked + " is needed but only kept from " + output.start());
+        if (dataAcked < outputStart) {
+            throw new IllegalStateException(c.tuple() + ": output from offset " + dataAcked + " is needed but only kept from " + outputStart);
         }
         // If the application is behind the client (dataAcked >= end), nothing is queued: its next
         // bytes up to dataAcked are discarded by the north-side wrapper.
-        byte[] sendQueue = dataAcked >= output.end() ? new byte[0]
-                : Arrays.copyOfRange(output.bytes(), (int) (dataAcked - output.start()), output.bytes().length);
-        boolean peerFin = client.finReceived();
+        byte[] sendQueue = dataAcked >= outputEnd ? new byte[0]
+                : Arrays.copyOfRange(output, (int) (dataAcked - outputStart), output.length);
+        boolean peerFin = image.clientFin();
         TcpState state;
         if (finQueued) {
             if (peerFin) state = finAcked ? TcpState.TIME_WAIT : TcpState.LAST_ACK;
@@ -76,12 +96,12 @@ public final class Materializer {
         int sndShift = windowScaling ? Math.min(c.clientWindowShift(), 14) : 0;
         int rcvShift = windowScaling ? c.serverWindowShift() : 0;
         int peerMss = c.clientMss() > 0 ? c.clientMss() : 536;
-        int sndUna = client.latestAck();
+        int sndUna = image.sndUna();
         // Our timestamp clock: TSval = now_ms + offset must start above anything the primary sent,
         // including during the time since that value was known.
         // The best known value is the highest of: the heartbeats' maximum, our SYN-ACK's TSval, and
         // what the client echoed.
-        int known = laterOf(laterOf(maxTsValSent, c.serverTsVal()), client.latestTsEcr());
+        int known = laterOf(laterOf(image.primaryMaxTsVal(), c.serverTsVal()), image.clientTsEcr());
         long elapsedMs = Math.max(0, tsValAgeNanos / MS) + 1;
         int tsOffset = (int) (known + elapsedMs - nowNanos / MS);
         long rcvWnd = Math.min(config.receiveBuffer(), 65535L << rcvShift);
@@ -90,9 +110,9 @@ public final class Materializer {
         // sides). Retransmission starts from snd.una.
         int sndNxt = sndUna + sendQueue.length + (finQueued && !finAcked ? 1 : 0);
         return new TcpCheckpoint(c.tuple(), state, c.serverIsn(), c.clientIsn(), sndUna, sndNxt,
-                (long) client.windowField() << sndShift, client.windowSeq(), client.windowAck(),
-                client.rcvNxt(), rcvWnd, sndShift, rcvShift, Math.min(peerMss, config.mss()),
-                c.sackPermitted(), c.timestamps(), tsOffset, client.latestTsVal(),
+                (long) image.clientWindow() << sndShift, image.clientWindowSeq(), image.clientWindowAck(),
+                image.rcvNxt(), rcvWnd, sndShift, rcvShift, Math.min(peerMss, config.mss()),
+                c.sackPermitted(), c.timestamps(), tsOffset, image.clientTsVal(),
                 sendQueue, finQueued,
                 new byte[0], peerFin, config.nagle(), false);
     }

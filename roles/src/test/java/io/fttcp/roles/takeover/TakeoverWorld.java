@@ -37,6 +37,8 @@ final class TakeoverWorld {
     IpHost backup;
     final List<Record> records = new ArrayList<>();
     long stable;
+    /** Packets delivered so far (a crash moment counted in events: simulated time barely moves while data flows). */
+    long delivered;
     private final ArrayDeque<Packet> inFlight = new ArrayDeque<>();
     private boolean primaryAlive = true;
 
@@ -111,6 +113,7 @@ final class TakeoverWorld {
             if (primaryAlive && random.nextInt(8) == 0) ssw.onStable(stable, now);
             Packet p = inFlight.poll();
             if (p != null) {
+                delivered++;
                 if (!p.toService) client.accept(p.bytes, now);
                 else if (primaryAlive) ssw.linkSide().accept(p.bytes, now);
                 else backup.accept(p.bytes, now);

@@ -27,7 +27,12 @@ public interface LiveBinding {
      *       pending READ records still consume) before reading from the returned socket;</li>
      *   <li>{@code snd_una} = {@link ConnectionImage#sndUna()}; the send queue = {@code bufferedOutput}
      *       (at {@link ConnectionImage#bufferedOutputSeq()}, which equals snd_una when the application is
-     *       ahead of the client, and is empty otherwise), then a FIN if {@code appShutOutput}.
+     *       ahead of the client, and is empty otherwise), then a FIN if {@code appShutOutput} or
+     *       {@code primaryFinOffset >= 0} (the primary may have sent it); everything queued counts
+     *       as possibly sent (snd_nxt at its end). {@code io.fttcp.roles.takeover.Materializer}
+     *       builds exactly this checkpoint from the image (and refuses, with IllegalStateException,
+     *       an application that has not yet reached the primary's close: call {@link ReplayNetwork#goLive}
+     *       once the application has consumed every logged determinant, DESIGN.md §4 step 1).
      *       Afterwards the wrapper writes to the socket only bytes at offsets from
      *       {@code max(clientAckedOffset, appOutputOffset)} on; bytes the application produces below
      *       the client's acknowledgement are discarded;</li>

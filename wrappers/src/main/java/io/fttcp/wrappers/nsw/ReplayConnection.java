@@ -35,9 +35,18 @@ final class ReplayConnection {
     final ByteQueue output = new ByteQueue(0);
     long outputOffset;
     long clientAcked;
+    boolean clientAckSeen;
     int clientWindow;
+    /** SND.WL1 and SND.WL2 of RFC 9293: the segment that last updated {@code clientWindow}. */
+    int clientWindowSeq;
+    int clientWindowAck;
     int clientTsVal;
+    int clientTsEcr;
     int primaryMaxTsVal;
+    /** End of the primary's output per its WRITE records. */
+    long primaryOutputEnd;
+    /** A CLOSE record (shutdown output or close) is logged: the primary's FIN follows {@code primaryOutputEnd}. */
+    boolean primaryShutOutput;
     boolean clientReset;
     boolean accepted;
     boolean outputShut;
@@ -56,14 +65,20 @@ final class ReplayConnection {
         this.changed = lock.newCondition();
         this.input = new ClientStream(connect == null ? 0 : connect.clientIsn());
         this.clientWindow = connect == null ? 0 : connect.clientWindow();
+        this.clientWindowSeq = connect == null ? 0 : connect.clientIsn();
+        this.clientWindowAck = connect == null ? 0 : connect.serverIsn() + 1;
         this.clientTsVal = connect == null ? 0 : connect.clientTsVal();
     }
 
     void onSegment(Segment s) {
-        input.offer(s.seq(), s.payload() == null ? new byte[0] : s.payload(), (s.flags() & FLAG_FIN) != 0);
         if ((s.flags() & FLAG_RST) != 0) {
             clientReset = true;
         }
+        if (connect != null && input.offsetOf(s.seq()) < -1) {
+            changed.signalAll();
+            return; // before the client's SYN: not of this connection's sequence space
+        }
+        input.offer(s.seq(), s.payload() == null ? new byte[0] : s.payload(), (s.flags() & FLAG_FIN) != 0);
         if ((s.flags() & FLAG_ACK) != 0 && connect != null) {
             // Nearest to the last known acknowledgement; acknowledgements only move forward.
             long acked = clientAcked + (int) ((s.ack() - (connect.serverIsn() + 1)) - (int) clientAcked);
@@ -71,12 +86,31 @@ final class ReplayConnection {
                 clientAcked = acked;
                 output.discardBefore(Math.min(clientAcked, outputOffset));
             }
+            // RFC 9293 window update: only from a segment at least as new as the last update.
+            if (!clientAckSeen || s.seq() - clientWindowSeq > 0 || (s.seq() == clientWindowSeq && s.ack() - clientWindowAck >= 0)) {
+                clientWindow = s.window();
+                clientWindowSeq = s.seq();
+                clientWindowAck = s.ack();
+            }
+            clientAckSeen = true;
         }
-        clientWindow = s.window();
-        if (s.tsVal() != 0) {
-            clientTsVal = s.tsVal();
+        if (connect != null && connect.timestamps()) {
+            clientTsVal = later(clientTsVal, s.tsVal());
+            clientTsEcr = later(clientTsEcr, s.tsEcr());
         }
         changed.signalAll();
+    }
+
+    /** The later of a known timestamp (0: none) and a new one (0: none), mod 2^32. */
+    private static int later(int known, int seen) {
+        return seen != 0 && (known == 0 || seen - known > 0) ? seen : known;
+    }
+
+    /** A WRITE record of the primary's application (applied in log order). */
+    void onPrimaryWrite(Write w) {
+        if (w.count() > 0) {
+            primaryOutputEnd = Math.max(primaryOutputEnd, w.offset() + w.count());
+        }
     }
 
     /** Records the application's {@code length} output bytes from {@code src}'s position, keeping those above the client's ACK. */
@@ -112,7 +146,8 @@ final class ReplayConnection {
 
     ConnectionImage image() {
         return new ConnectionImage(tuple, connect, accepted, input.end(), input.finReached(), clientReset,
-                input.readOffset(), input.unread(), input.outOfOrder(), clientAcked, clientWindow, clientTsVal, primaryMaxTsVal,
+                input.readOffset(), input.unread(), input.outOfOrder(), clientAcked, clientWindow, clientWindowSeq, clientWindowAck,
+                clientTsVal, clientTsEcr, primaryMaxTsVal, primaryShutOutput ? primaryOutputEnd : -1,
                 outputOffset, output.start(), output.toArray(output.start(), output.end()), outputShut, closed,
                 divergence != null, divergence);
     }

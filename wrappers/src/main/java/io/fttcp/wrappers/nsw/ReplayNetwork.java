@@ -42,7 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       call, so partial writes repeat), keeps the bytes above the client's last known
  *       acknowledgement, and compares the logged hash: on a mismatch the connection is
  *       <em>diverged</em> (reported to the {@link DivergenceListener}; later writes on it fail);</li>
- *   <li>poll() returns the logged READY result; {@link #runtime()} returns the logged clocks and seeds.</li>
+ *   <li>poll() returns the logged READY result; {@link #runtime()} returns the logged clocks and seeds;</li>
+ *   <li>CLOSE records replay nothing (the application's own close is deterministic) but tell the
+ *       takeover where the primary's FIN is ({@link ConnectionImage#primaryFinOffset()}).</li>
  * </ul>
  * Records are queued per socket and direction (reads, writes), per listener and per poller, so
  * the application's threads consume them independently, each in its own order. Blocking and
@@ -142,13 +144,21 @@ public final class ReplayNetwork implements Network {
                         recordsIgnored++;
                     } else {
                         conn.writes.add(w);
+                        conn.onPrimaryWrite(w);
                         conn.changed.signalAll();
                     }
                 }
                 case Ready r -> pollerQueue(r.poller()).add(r);
                 case Clock c -> runtime.add(c);
                 case Seed s -> runtime.add(s);
-                case Close c -> { } // the application's own close is deterministic: nothing to replay
+                case Close c -> {
+                    // The application's own close is deterministic: nothing to replay. But from
+                    // now on the primary may have sent its FIN, so takeover must queue it.
+                    ReplayConnection conn = connections.get(c.socket());
+                    if (conn != null && c.how() != Close.How.SHUTDOWN_INPUT) {
+                        conn.primaryShutOutput = true;
+                    }
+                }
                 case Heartbeat h -> {
                     for (Heartbeat.TsVal t : h.maxTsVals()) {
                         ReplayConnection conn = connections.get(t.connection());
@@ -223,7 +233,9 @@ public final class ReplayNetwork implements Network {
 
     /**
      * Takeover: the backup becomes the server. Call once, after the last {@link #apply} (every
-     * record received has been applied). With the lock held, in this order:
+     * record received has been applied), best once the application has consumed them too
+     * ({@link #pendingDeterminants()} is 0, DESIGN.md §4 step 1): the images then hold all its
+     * replayed output, and its close if the primary's is logged. With the lock held, in this order:
      * <ol>
      *   <li>every open replay listener gets a live listener on its address from
      *       {@code binding.network()};</li>
