@@ -12,10 +12,8 @@ import io.fttcp.stack.tcp.TcpSegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The IP layer of one host, sans-I/O: receives IPv4 packets, demultiplexes TCP segments to
@@ -33,7 +31,8 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private final IpPacketSink down;
     /** The sink's offloading view when the config asks for offloads, else null. */
     private final OffloadingPacketSink offloadingDown;
-    private final Set<Integer> addresses = new HashSet<>();
+    /** Our addresses: a handful, scanned per packet without boxing. */
+    private int[] addresses = new int[0];
     private final ConnectionTable<Connection> connections = new ConnectionTable<>();
     private final Map<Long, Listener> listeners = new HashMap<>();
     private final TimerQueue<Connection> timers = new TimerQueue<>();
@@ -82,20 +81,25 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
 
     /** This host answers for {@code address} from now on (takeover adds the service address here). */
     public void addAddress(int address) {
-        addresses.add(address);
+        if (!hasAddress(address)) {
+            addresses = java.util.Arrays.copyOf(addresses, addresses.length + 1);
+            addresses[addresses.length - 1] = address;
+        }
     }
 
     public void removeAddress(int address) {
-        addresses.remove(address);
+        int[] kept = java.util.Arrays.stream(addresses).filter(a -> a != address).toArray();
+        addresses = kept;
     }
 
     public boolean hasAddress(int address) {
-        return addresses.contains(address);
+        for (int a : addresses) if (a == address) return true;
+        return false;
     }
 
     /** One of our addresses, to bind unspecified connects to. */
     private int anyAddress() {
-        for (int a : addresses) return a;
+        if (addresses.length > 0) return addresses[0];
         throw new IllegalStateException("this host has no IPv4 address; add one before connecting");
     }
 
@@ -264,7 +268,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         enter(now);
         stats.packetsReceived++;
         if (!codec.parseIp(packet)) return;
-        if (!addresses.contains(codec.ipDestination())) {
+        if (!hasAddress(codec.ipDestination())) {
             stats.notForUs++;
             return;
         }
@@ -415,7 +419,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
 
     /** An ICMP error about one of our TCP segments: path MTU, or a hard error while opening. */
     private void receiveIcmpError(IcmpPacket e) {
-        if (e.originalProtocol() != PacketCodec.PROTO_TCP || !addresses.contains(e.originalSource())) return;
+        if (e.originalProtocol() != PacketCodec.PROTO_TCP || !hasAddress(e.originalSource())) return;
         Connection c = connections.get(e.originalSource(), e.originalSourcePort(), e.originalDestination(), e.originalDestinationPort());
         if (c == null) return;
         int mtu = 0;
