@@ -394,11 +394,12 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
     @Override
     public long nextDeadline() {
         long next = Long.MAX_VALUE;
-        for (PendingResolution p : pending) {
-            next = Math.min(next, p.nextRequestAt);
+        // Indexed loops: asked after every received batch, so no iterator garbage.
+        for (int i = 0; i < pending.size(); i++) {
+            next = Math.min(next, pending.get(i).nextRequestAt);
         }
-        for (Announcement a : announcements) {
-            next = Math.min(next, a.nextAt);
+        for (int i = 0; i < announcements.size(); i++) {
+            next = Math.min(next, announcements.get(i).nextAt);
         }
         return next;
     }
