@@ -21,4 +21,12 @@ public interface Network {
 
     /** Opens a readiness poller for sockets of this network. */
     Poller openPoller() throws IOException;
+
+    /**
+     * Time and randomness for the application. Applications that must run protected read the
+     * clock and draw seeds only through this, so a backup replaying them sees the same values.
+     */
+    default AppRuntime runtime() {
+        return AppRuntime.system();
+    }
 }

@@ -34,7 +34,7 @@ final class HttpConnection implements Runnable {
         this.server = server;
         this.socket = socket;
         this.input = new SocketInput(socket, INPUT_BUFFER);
-        this.response = new ResponseWriter(socket, pool);
+        this.response = new ResponseWriter(socket, pool, server.runtime());
     }
 
     boolean isIdle() {

@@ -19,8 +19,9 @@ final class HttpDate {
         return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
     }
 
-    static String now() {
-        long second = System.currentTimeMillis() / 1000;
+    /** The Date header for wall-clock time {@code epochMillis} (from the network's runtime, so a backup replays it). */
+    static String at(long epochMillis) {
+        long second = epochMillis / 1000;
         Cached c = cached;
         if (c.epochSecond() != second) {
             c = new Cached(second, DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochSecond(second).atOffset(ZoneOffset.UTC)));

@@ -1,5 +1,6 @@
 package io.fttcp.apps.http;
 
+import io.fttcp.api.AppRuntime;
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
 import io.fttcp.api.StreamSocket;
@@ -35,13 +36,15 @@ public final class HttpFileServer implements AutoCloseable {
     private final GeneratedHandler generated = new GeneratedHandler();
     private final UploadHandler uploads;
     private final BufferPool pool;
+    private final AppRuntime runtime;
     private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
     private final ThreadFactory connectionThreads = Thread.ofVirtual().name("http-conn-", 0).factory();
     private final Thread acceptor;
     private volatile boolean stopping;
 
-    private HttpFileServer(ListeningSocket listener, HttpServerConfig config) throws IOException {
+    private HttpFileServer(ListeningSocket listener, HttpServerConfig config, AppRuntime runtime) throws IOException {
         this.config = config;
+        this.runtime = runtime;
         this.listener = listener;
         this.files = new FileHandler(config.root());
         this.pool = new BufferPool(config.bufferSize(), 256);
@@ -57,7 +60,7 @@ public final class HttpFileServer implements AutoCloseable {
         ListeningSocket listener = network.listen(address, config.backlog());
         HttpFileServer server;
         try {
-            server = new HttpFileServer(listener, config);
+            server = new HttpFileServer(listener, config, network.runtime());
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
@@ -66,6 +69,11 @@ public final class HttpFileServer implements AutoCloseable {
         log.info("HTTP file server listening on {} (root {}, uploads {})", server.localAddress(),
                 config.root() == null ? "none" : config.root(), config.uploadDir() == null ? "discarded" : config.uploadDir());
         return server;
+    }
+
+    /** The runtime of the network the server runs on: its clock stamps the Date header. */
+    AppRuntime runtime() {
+        return runtime;
     }
 
     public InetSocketAddress localAddress() {

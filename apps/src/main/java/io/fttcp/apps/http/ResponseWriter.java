@@ -1,5 +1,6 @@
 package io.fttcp.apps.http;
 
+import io.fttcp.api.AppRuntime;
 import io.fttcp.api.StreamSocket;
 
 import java.io.IOException;
@@ -17,9 +18,11 @@ final class ResponseWriter {
 
     private final StreamSocket socket;
     private final BufferPool pool;
+    private final AppRuntime runtime;
     private long responsesStarted;
 
-    ResponseWriter(StreamSocket socket, BufferPool pool) {
+    ResponseWriter(StreamSocket socket, BufferPool pool, AppRuntime runtime) {
+        this.runtime = runtime;
         this.socket = socket;
         this.pool = pool;
     }
@@ -43,7 +46,7 @@ final class ResponseWriter {
         responsesStarted++;
         StringBuilder head = new StringBuilder(256)
                 .append("HTTP/1.1 ").append(status).append(' ').append(Status.reason(status)).append("\r\n")
-                .append("Date: ").append(HttpDate.now()).append("\r\n")
+                .append("Date: ").append(HttpDate.at(runtime.currentTimeMillis())).append("\r\n")
                 .append("Server: fttcp\r\n");
         if (contentType != null) {
             head.append("Content-Type: ").append(contentType).append("\r\n");
