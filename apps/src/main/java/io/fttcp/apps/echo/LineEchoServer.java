@@ -3,12 +3,12 @@ package io.fttcp.apps.echo;
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
 import io.fttcp.api.StreamSocket;
+import io.fttcp.apps.AcceptLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
@@ -68,32 +68,20 @@ public final class LineEchoServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!stopping) {
-            StreamSocket socket;
-            try {
-                socket = listener.accept();
-            } catch (ClosedChannelException e) {
-                break;
-            } catch (IOException e) {
-                if (stopping) {
-                    break;
-                }
-                log.warn("accept failed on {}: {}", localAddress(), e.toString());
-                continue;
+        AcceptLoop.run(listener, () -> stopping, sessionThreads, new AcceptLoop.Sessions() {
+            @Override
+            public Runnable open(StreamSocket socket) {
+                sockets.add(socket);
+                return mode == Mode.ECHO
+                        ? new EchoSession(socket, () -> sockets.remove(socket))
+                        : new ChatSession(socket, room, () -> sockets.remove(socket));
             }
-            if (socket == null) {
-                continue;
-            }
-            sockets.add(socket);
-            if (stopping) {
+
+            @Override
+            public void abandon(StreamSocket socket, Runnable session) {
                 closeQuietly(socket);
-                break;
             }
-            Runnable session = mode == Mode.ECHO
-                    ? new EchoSession(socket, () -> sockets.remove(socket))
-                    : new ChatSession(socket, room, () -> sockets.remove(socket));
-            sessionThreads.newThread(session).start();
-        }
+        }, log);
     }
 
     /** Stops accepting and closes every connection. */

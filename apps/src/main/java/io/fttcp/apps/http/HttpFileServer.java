@@ -1,6 +1,7 @@
 package io.fttcp.apps.http;
 
 import io.fttcp.api.AppRuntime;
+import io.fttcp.apps.AcceptLoop;
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
 import io.fttcp.api.StreamSocket;
@@ -9,7 +10,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,33 +90,21 @@ public final class HttpFileServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!stopping) {
-            StreamSocket socket;
-            try {
-                socket = listener.accept();
-            } catch (ClosedChannelException e) {
-                break;
-            } catch (IOException e) {
-                if (stopping) {
-                    break;
-                }
-                // E.g. out of file descriptors: keep serving the connections we have, retry shortly.
-                log.warn("accept failed on {}: {}", localAddress(), e.toString());
-                sleepQuietly(50);
-                continue;
+        AcceptLoop.run(listener, () -> stopping, connectionThreads, new AcceptLoop.Sessions() {
+            @Override
+            public Runnable open(StreamSocket socket) {
+                HttpConnection connection = new HttpConnection(HttpFileServer.this, socket, pool);
+                connections.add(connection);
+                return connection;
             }
-            if (socket == null) {
-                continue;
-            }
-            HttpConnection connection = new HttpConnection(this, socket, pool);
-            connections.add(connection);
-            if (stopping) {
+
+            @Override
+            public void abandon(StreamSocket socket, Runnable session) {
+                HttpConnection connection = (HttpConnection) session;
                 connection.close();
                 connections.remove(connection);
-                break;
             }
-            connectionThreads.newThread(connection).start();
-        }
+        }, log);
     }
 
     /** Stops gracefully, giving requests in progress up to 5 seconds to finish. */
