@@ -1,0 +1,219 @@
+package io.fttcp.roles.config;
+
+import io.fttcp.link.ethernet.MacAddress;
+import io.fttcp.replication.channel.ChannelConfig;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code fttcp.conf}: one {@code key = value} per line, {@code #} starts a comment, keys
+ * below. Durations take a unit ({@code 20ms}, {@code 1s}); addresses are dotted IPv4. Every
+ * mistake is reported with the file and line and what is expected; unknown keys are errors (a
+ * typo must not silently fall back to a default).
+ *
+ * <pre>
+ * service.address        = 198.18.0.100        # required: the address clients use
+ * service.ports          = 80                  # required: protected TCP ports, comma-separated
+ * service.mac            = 00:00:5e:00:01:01   # default: VRRP virtual MAC of VRID 1
+ * service.prefix         = 24
+ * link.tap               = tap0
+ * link.offloads          = true
+ * replication.primary    = 198.18.0.1          # required: the primary host's own address
+ * replication.port       = 7400
+ * replication.cluster    = fttcp               # both replicas must agree
+ * replication.heartbeat  = 20ms
+ * replication.detection  = 150ms               # silence after which the primary is presumed dead
+ * replication.lease      = 100ms               # lease + 50 ms must not exceed the detection timeout
+ * app                    = http                # http | echo
+ * app.root               = /srv/files          # http: files served (optional)
+ * app.upload-dir         = /srv/uploads        # http: uploads stored (optional)
+ * app.output-hash        = true                # the backup checks every write's hash
+ * </pre>
+ */
+public final class ConfigFile {
+    private static final Pattern LINE = Pattern.compile("\\s*([a-z][a-z0-9.-]*)\\s*=\\s*(.*?)\\s*");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s)");
+    private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
+            "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
+            "replication.heartbeat", "replication.detection", "replication.lease", "app", "app.root", "app.upload-dir",
+            "app.output-hash");
+
+    private final String source;
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, Integer> lines = new LinkedHashMap<>();
+
+    private ConfigFile(String source) {
+        this.source = source;
+    }
+
+    public static FtConfig read(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration " + file + ": " + e.getMessage());
+        }
+        return parse(file.toString(), text);
+    }
+
+    public static FtConfig parse(String source, String text) throws ConfigException {
+        ConfigFile f = new ConfigFile(source);
+        String[] rows = text.split("\r?\n", -1);
+        for (int i = 0; i < rows.length; i++) {
+            String row = rows[i];
+            int hash = row.indexOf('#');
+            if (hash >= 0) row = row.substring(0, hash);
+            if (row.isBlank()) continue;
+            Matcher m = LINE.matcher(row);
+            if (!m.matches()) throw f.error(i + 1, "expected 'key = value', found '" + rows[i].strip() + "'");
+            String key = m.group(1);
+            if (!KEYS.contains(key)) throw f.error(i + 1, "unknown key '" + key + "'" + suggestion(key));
+            if (f.values.containsKey(key)) throw f.error(i + 1, key + " is set twice (first on line " + f.lines.get(key) + ")");
+            f.values.put(key, m.group(2));
+            f.lines.put(key, i + 1);
+        }
+        return f.build();
+    }
+
+    private FtConfig build() throws ConfigException {
+        int service = address("service.address", null);
+        List<Integer> ports = value("service.ports", null, ConfigFile::ports);
+        MacAddress mac = value("service.mac", "00:00:5e:00:01:01", MacAddress::parse);
+        int prefix = integer("service.prefix", "24", 1, 32);
+        String tap = value("link.tap", "tap0", s -> {
+            if (!s.matches("[A-Za-z0-9_.-]{1,15}")) throw new IllegalArgumentException("an interface name of 1 to 15 letters, digits, '_', '.', '-'");
+            return s;
+        });
+        boolean offloads = bool("link.offloads", "true");
+        int primary = address("replication.primary", null);
+        int port = integer("replication.port", "7400", 1, 65535);
+        String cluster = value("replication.cluster", "fttcp", s -> s);
+        Duration heartbeat = duration("replication.heartbeat", "20ms");
+        Duration detection = duration("replication.detection", "150ms");
+        Duration lease = duration("replication.lease", "100ms");
+        ChannelConfig channel;
+        try {
+            channel = ChannelConfig.defaults(cluster).withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": replication timings: " + e.getMessage());
+        }
+        FtConfig.App app = value("app", "http", s -> FtConfig.App.valueOf(s));
+        Path root = value("app.root", "", s -> s.isEmpty() ? null : Path.of(s));
+        Path uploads = value("app.upload-dir", "", s -> s.isEmpty() ? null : Path.of(s));
+        boolean hash = bool("app.output-hash", "true");
+        if (service == primary) throw new ConfigException(source + ": service.address must differ from replication.primary (the host's own address)");
+        return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, app, root, uploads, hash);
+    }
+
+    private <T> T value(String key, String fallback, Function<String, T> parse) throws ConfigException {
+        String v = values.get(key);
+        if (v == null) {
+            if (fallback == null) throw new ConfigException(source + ": " + key + " is required");
+            v = fallback;
+        }
+        try {
+            return parse.apply(v);
+        } catch (RuntimeException e) {
+            String why = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage() : e.toString();
+            throw error(lines.getOrDefault(key, 0), key + " = " + v + ": " + why);
+        }
+    }
+
+    private int address(String key, String fallback) throws ConfigException {
+        return value(key, fallback, ConfigFile::ipv4);
+    }
+
+    private int integer(String key, String fallback, int min, int max) throws ConfigException {
+        return value(key, fallback, s -> {
+            int n = Integer.parseInt(s);
+            if (n < min || n > max) throw new IllegalArgumentException("must be " + min + ".." + max);
+            return n;
+        });
+    }
+
+    private boolean bool(String key, String fallback) throws ConfigException {
+        return value(key, fallback, s -> switch (s) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("must be true or false");
+        });
+    }
+
+    private Duration duration(String key, String fallback) throws ConfigException {
+        return value(key, fallback, s -> {
+            Matcher m = DURATION.matcher(s);
+            if (!m.matches()) throw new IllegalArgumentException("a duration with a unit, like 150ms or 2s");
+            long n = Long.parseLong(m.group(1));
+            return m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);
+        });
+    }
+
+    static int ipv4(String s) {
+        if (!s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) throw new IllegalArgumentException("a dotted IPv4 address, like 198.18.0.100");
+        try {
+            byte[] b = InetAddress.getByName(s).getAddress();
+            return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("a dotted IPv4 address, like 198.18.0.100");
+        }
+    }
+
+    private static List<Integer> ports(String s) {
+        List<Integer> out = new ArrayList<>();
+        for (String p : s.split(",")) {
+            int n;
+            try {
+                n = Integer.parseInt(p.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("comma-separated port numbers, like 80, 8080");
+            }
+            if (n < 1 || n > 65535) throw new IllegalArgumentException("port " + n + " is not 1..65535");
+            if (!out.contains(n)) out.add(n);
+        }
+        return out;
+    }
+
+    private ConfigException error(int line, String what) {
+        return new ConfigException(source + (line > 0 ? ":" + line : "") + ": " + what);
+    }
+
+    /** The known key closest to a mistyped one, if any is close. */
+    private static String suggestion(String key) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : KEYS) {
+            int d = editDistance(key, k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best == null ? "; known keys: " + String.join(", ", KEYS) : "; did you mean '" + best + "'?";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,105 @@
+package io.fttcp.roles.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigFileTest {
+    static final String MINIMAL = """
+            service.address = 198.18.0.100
+            service.ports = 80
+            replication.primary = 198.18.0.1
+            """;
+
+    @Test
+    void aMinimalFileGetsTheDocumentedDefaults() throws Exception {
+        FtConfig c = ConfigFile.parse("fttcp.conf", MINIMAL);
+        assertEquals(0xC6120064, c.serviceAddress());
+        assertEquals(List.of(80), c.servicePorts());
+        assertEquals("00:00:5e:00:01:01", c.serviceMac().toString());
+        assertEquals(24, c.prefixLength());
+        assertEquals("tap0", c.tapDevice());
+        assertTrue(c.offloads());
+        assertEquals(0xC6120001, c.primaryAddress());
+        assertEquals(7400, c.replicationPort());
+        assertEquals("fttcp", c.channel().clusterId());
+        assertEquals(Duration.ofMillis(20).toNanos(), c.channel().heartbeatIntervalNanos());
+        assertEquals(Duration.ofMillis(150).toNanos(), c.channel().detectionTimeoutNanos());
+        assertEquals(Duration.ofMillis(100).toNanos(), c.channel().leaseNanos());
+        assertEquals(FtConfig.App.http, c.app());
+        assertNull(c.appRoot());
+        assertTrue(c.outputHashing());
+    }
+
+    @Test
+    void everyKeyCanBeSetWithCommentsAndBlankLines() throws Exception {
+        FtConfig c = ConfigFile.parse("fttcp.conf", """
+                # the demo service
+                service.address = 198.18.0.100   # clients use this
+                service.ports   = 80, 8080, 80
+
+                service.mac     = 00:00:5e:00:01:07
+                service.prefix  = 16
+                link.tap        = tap3
+                link.offloads   = false
+                replication.primary   = 198.18.0.1
+                replication.port      = 9000
+                replication.cluster   = shop
+                replication.heartbeat = 50ms
+                replication.detection = 1s
+                replication.lease     = 600ms
+                app            = echo
+                app.root       = /srv/files
+                app.upload-dir = /srv/up
+                app.output-hash = false
+                """);
+        assertEquals(List.of(80, 8080), c.servicePorts(), "duplicates folded");
+        assertEquals("00:00:5e:00:01:07", c.serviceMac().toString());
+        assertEquals(16, c.prefixLength());
+        assertEquals("tap3", c.tapDevice());
+        assertFalse(c.offloads());
+        assertEquals(9000, c.replicationPort());
+        assertEquals("shop", c.channel().clusterId());
+        assertEquals(Duration.ofSeconds(1).toNanos(), c.channel().detectionTimeoutNanos());
+        assertEquals(FtConfig.App.echo, c.app());
+        assertEquals(Path.of("/srv/files"), c.appRoot());
+        assertEquals(Path.of("/srv/up"), c.appUploadDir());
+        assertFalse(c.outputHashing());
+    }
+
+    @Test
+    void mistakesNameTheLineAndWhatIsExpected() {
+        assertError(MINIMAL + "replication.detecton = 150ms\n", "fttcp.conf:4: unknown key 'replication.detecton'; did you mean 'replication.detection'?");
+        assertError(MINIMAL + "service.prefix = 40\n", "fttcp.conf:4: service.prefix = 40: must be 1..32");
+        assertError(MINIMAL + "replication.lease = 100\n", "fttcp.conf:4: replication.lease = 100: a duration with a unit, like 150ms or 2s");
+        assertError(MINIMAL + "link.offloads = yes\n", "fttcp.conf:4: link.offloads = yes: must be true or false");
+        assertError(MINIMAL + "service.ports = 80\n", "fttcp.conf:4: service.ports is set twice (first on line 2)");
+        assertError(MINIMAL + "this is not a setting\n", "fttcp.conf:4: expected 'key = value', found 'this is not a setting'");
+        assertError("service.address = 198.18.0.300\nservice.ports = 80\nreplication.primary = 198.18.0.1\n",
+                "fttcp.conf:1: service.address = 198.18.0.300: a dotted IPv4 address, like 198.18.0.100");
+        assertError("service.address = 198.18.0.100\nreplication.primary = 198.18.0.1\n", "fttcp.conf: service.ports is required");
+        assertError(MINIMAL.replace("198.18.0.1\n", "198.18.0.100\n"), "fttcp.conf: service.address must differ from replication.primary");
+        assertError(MINIMAL + "app = ftp\n", "fttcp.conf:4: app = ftp:");
+    }
+
+    @Test
+    void timingsThatWouldLetTwoPrimariesSpeakAreRefused() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigFile.parse("fttcp.conf", MINIMAL + "replication.lease = 140ms\n"));
+        assertTrue(e.getMessage().startsWith("fttcp.conf: replication timings: lease (140.0 ms) + margin (50.0 ms) must not exceed the detection timeout"),
+                e.getMessage());
+    }
+
+    private static void assertError(String text, String expectedStart) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", text));
+        assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
+    }
+}
