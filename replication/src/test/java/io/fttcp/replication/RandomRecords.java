@@ -52,8 +52,8 @@ public final class RandomRecords {
                 yield new Ready(anInt(), entries);
             }
             case 5 -> new Write(tuple(), aLong(), anInt(), aLong());
-            case 6 -> new Clock(Clock.Source.values()[random.nextInt(Clock.Source.values().length)], aLong());
-            case 7 -> new Seed(aLong());
+            case 6 -> new Clock(context(), Clock.Source.values()[random.nextInt(Clock.Source.values().length)], aLong());
+            case 7 -> new Seed(context(), aLong());
             case 8 -> new Close(tuple(), Close.How.values()[random.nextInt(Close.How.values().length)]);
             case 9 -> {
                 List<Heartbeat.TsVal> entries = new ArrayList<>();
@@ -64,6 +64,11 @@ public final class RandomRecords {
             }
             default -> throw new IllegalArgumentException("kind " + kind);
         };
+    }
+
+    /** A runtime value's context: a connection, or now and then none. */
+    private FourTuple context() {
+        return random.nextInt(4) == 0 ? Clock.NO_CONTEXT : tuple();
     }
 
     public FourTuple tuple() {

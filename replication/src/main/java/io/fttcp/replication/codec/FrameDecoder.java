@@ -229,13 +229,14 @@ public final class FrameDecoder {
             }
             case WRITE -> new Write(tuple(), body.i64("offset"), body.i32("count"), body.i64("hash"));
             case CLOCK -> {
+                FourTuple context = tuple();
                 int source = body.u8("clock source");
                 if (source >= Clock.Source.values().length) {
                     throw body.corrupt("unknown clock source " + source);
                 }
-                yield new Clock(Clock.Source.values()[source], body.i64("clock value"));
+                yield new Clock(context, Clock.Source.values()[source], body.i64("clock value"));
             }
-            case SEED -> new Seed(body.i64("seed"));
+            case SEED -> new Seed(tuple(), body.i64("seed"));
             case CLOSE -> {
                 FourTuple t = tuple();
                 int how = body.u8("close kind");

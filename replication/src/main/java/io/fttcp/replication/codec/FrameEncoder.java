@@ -32,7 +32,8 @@ import static io.fttcp.replication.codec.FrameFormat.*;
  * <li>SEGMENT: tuple, seq, ack, flags, window, tsVal, tsEcr (i32), payload (the rest)</li>
  * <li>ACCEPT: listener tuple, connection tuple. READ: tuple, count i32</li>
  * <li>READY: poller i32, count u32, count x (tuple, readyOps i32)</li>
- * <li>WRITE: tuple, offset i64, count i32, hash i64. CLOCK: source u8, value i64. SEED: i64</li>
+ * <li>WRITE: tuple, offset i64, count i32, hash i64. CLOCK: context tuple, source u8, value i64.
+ * SEED: context tuple, seed i64 (context all zero: none)</li>
  * <li>CLOSE: tuple, how u8. HEARTBEAT: sentAtNanos i64, count u32, count x (tuple, tsVal i32)</li>
  * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8)</li>
  * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64</li>
@@ -148,8 +149,14 @@ public final class FrameEncoder {
                 tuple(out, w.connection());
                 out.putLong(w.offset()).putInt(w.count()).putLong(w.hash());
             }
-            case Clock c -> out.put((byte) c.source().ordinal()).putLong(c.value());
-            case Seed s -> out.putLong(s.value());
+            case Clock c -> {
+                tuple(out, c.context());
+                out.put((byte) c.source().ordinal()).putLong(c.value());
+            }
+            case Seed s -> {
+                tuple(out, s.context());
+                out.putLong(s.value());
+            }
             case Close c -> {
                 tuple(out, c.socket());
                 out.put((byte) c.how().ordinal());

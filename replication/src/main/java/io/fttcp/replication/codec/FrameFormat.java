@@ -23,8 +23,8 @@ public final class FrameFormat {
     static final int HEARTBEAT_FIXED_LENGTH = 8 + 4;
     static final int LIST_ENTRY_LENGTH = TUPLE_LENGTH + 4;
     static final int WRITE_LENGTH = TUPLE_LENGTH + 8 + 4 + 8;
-    static final int CLOCK_LENGTH = 1 + 8;
-    static final int SEED_LENGTH = 8;
+    static final int CLOCK_LENGTH = TUPLE_LENGTH + 1 + 8;
+    static final int SEED_LENGTH = TUPLE_LENGTH + 8;
     static final int CLOSE_LENGTH = TUPLE_LENGTH + 1;
     static final int HANDSHAKE_FIXED_LENGTH = 2 + 1 + 8 + 1;
     static final int ACK_LENGTH = 8;

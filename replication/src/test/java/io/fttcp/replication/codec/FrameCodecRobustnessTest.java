@@ -5,6 +5,7 @@ import io.fttcp.replication.RandomRecords;
 import io.fttcp.replication.Seeds;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
+import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class FrameCodecRobustnessTest {
     private static final int MAX_BODY = 4096;
+    private static final Record SEED_77 = new Seed(new FourTuple(0x0a000001, 80, 0x0a000002, 40000), 77);
 
     /** Outcome of decoding a whole byte stream in random chunks. */
     private record Outcome(List<Record> records, CorruptRecordException failure) {
@@ -172,9 +174,16 @@ class FrameCodecRobustnessTest {
         }
     }
 
+    /** A CLOCK body with no context, the given source byte and value 0. */
+    private static byte[] clockWithSource(int source) {
+        byte[] body = new byte[12 + 1 + 8];
+        body[12] = (byte) source;
+        return body;
+    }
+
     private static ByteBuffer validSeed() {
         ByteBuffer b = ByteBuffer.allocate(64);
-        new FrameEncoder().encode(3, new Seed(77), b);
+        new FrameEncoder().encode(3, SEED_77, b);
         return b.flip();
     }
 
@@ -188,8 +197,8 @@ class FrameCodecRobustnessTest {
         assertTrue(failure(validSeed().putInt(4, MAX_BODY + 1)).contains("over the maximum"));
         assertTrue(failure(validSeed().putInt(4, 9)).contains("impossible for its kind"));
         assertTrue(failure(validSeed().put(20, (byte) 1)).contains("CRC32C mismatch"));
-        assertTrue(failure(frame(FrameKind.SEED.code(), 8, 0, new byte[8])).contains("invalid LSN"));
-        assertTrue(failure(frame(FrameKind.CLOCK.code(), 9, 1, new byte[]{7, 0, 0, 0, 0, 0, 0, 0, 0})).contains("unknown clock source 7"));
+        assertTrue(failure(frame(FrameKind.SEED.code(), 20, 0, new byte[20])).contains("invalid LSN"));
+        assertTrue(failure(frame(FrameKind.CLOCK.code(), 21, 1, clockWithSource(7))).contains("unknown clock source 7"));
         assertTrue(failure(frame(FrameKind.READY.code(), 9, 1, new byte[]{0, 0, 0, 0, 0, 0, 0, 1, 0})).contains("says 1 entries but has 1 bytes"));
         String handshakeTrailing = failure(frame(FrameKind.HANDSHAKE.code(), 13, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 42}));
         assertTrue(handshakeTrailing.contains("1 bytes past its content"), handshakeTrailing);
@@ -202,7 +211,7 @@ class FrameCodecRobustnessTest {
         ByteBuffer two = ByteBuffer.allocate(128);
         two.put(validSeed()).put(validSeed().put(21, (byte) 5)).flip();
         String second = failure(two);
-        assertTrue(second.contains("stream offset 28"), second);
+        assertTrue(second.contains("stream offset " + FrameEncoder.frameLength(SEED_77)), second);
     }
 
     @Test
@@ -224,7 +233,7 @@ class FrameCodecRobustnessTest {
             assertEquals(0, part.position());
         }
         assertTrue(decoder.decode(all, got));
-        assertEquals(List.of(new Seed(77)), got.records);
+        assertEquals(List.of(SEED_77), got.records);
         assertEquals(List.of(3L), got.lsns);
     }
 }

@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class RecordStreamTest {
     private static final FourTuple TUPLE = new FourTuple(1, 80, 2, 40000);
+    /** Every Seed frame has this length (fixed body). */
+    private static final int SEED_FRAME = (int) FrameEncoder.frameLength(new Seed(0));
 
     private static List<Long> decodeLsns(ByteBuffer wire) throws ReplicationProtocolException {
         CollectingHandler got = new CollectingHandler();
@@ -43,8 +45,8 @@ class RecordStreamTest {
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), decodeLsns(wire));
         assertEquals(5, stream.sentLsn());
 
-        // The byte limit: 28-byte frames, so 3 fit in 100 bytes.
-        RecordStream small = new RecordStream(new FrameEncoder(), 100, 1000);
+        // The byte limit: 3 frames fit in 3.5 frames' bytes.
+        RecordStream small = new RecordStream(new FrameEncoder(), 3 * SEED_FRAME + SEED_FRAME / 2, 1000);
         for (int i = 0; i < 7; i++) {
             small.append(new Seed(i));
         }
@@ -82,13 +84,13 @@ class RecordStreamTest {
         assertThrows(IllegalArgumentException.class, () -> stream.whenStable(11, () -> {
         }));
         stream.writeBatch(ByteBuffer.allocate(1 << 16));
-        assertEquals(10 * 28, stream.unacknowledgedBytes());
+        assertEquals(10 * SEED_FRAME, stream.unacknowledgedBytes());
 
         stream.acknowledge(5);
         assertEquals(List.of("stable 5", "three", "three again"), log);
         assertEquals(5, stream.stableLsn());
         assertEquals(5, stream.unacknowledgedRecords());
-        assertEquals(5 * 28, stream.unacknowledgedBytes());
+        assertEquals(5 * SEED_FRAME, stream.unacknowledgedBytes());
 
         stream.acknowledge(4); // stale: ignored
         stream.acknowledge(5);

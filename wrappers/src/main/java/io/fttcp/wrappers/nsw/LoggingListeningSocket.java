@@ -50,6 +50,7 @@ final class LoggingListeningSocket implements ListeningSocket {
                 throw e;
             }
             network.log(new Accept(name, connection));
+            network.threads().accepted(connection);
             return new LoggingStreamSocket(network, socket, connection);
         } finally {
             acceptLock.unlock();

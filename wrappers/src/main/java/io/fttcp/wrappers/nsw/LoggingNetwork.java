@@ -44,6 +44,7 @@ public final class LoggingNetwork implements Network {
     private final OutputHashing hashing;
     private final AtomicLong lastLsn = new AtomicLong();
     private final AtomicInteger pollers = new AtomicInteger();
+    private final ThreadConnections threads = new ThreadConnections();
     private final LoggingRuntime runtime = new LoggingRuntime(this);
 
     public LoggingNetwork(Network inner, DeterminantLog log, OutputCommitSink commit, OutputHashing hashing) {
@@ -94,6 +95,11 @@ public final class LoggingNetwork implements Network {
     /** The highest LSN logged so far (0 before the first record). */
     long lastLsn() {
         return lastLsn.get();
+    }
+
+    /** Which connection each application thread works on: the context of its runtime values. */
+    ThreadConnections threads() {
+        return threads;
     }
 
     OutputCommitSink commit() {

@@ -4,7 +4,10 @@ import io.fttcp.api.AppRuntime;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Seed;
 
-/** The primary's runtime: real clocks and seeds, each value logged before the application sees it. */
+/**
+ * The primary's runtime: real clocks and seeds, each value logged before the application sees
+ * it, with the calling thread's connection as its context ({@link ThreadConnections}).
+ */
 final class LoggingRuntime implements AppRuntime {
 
     private final LoggingNetwork network;
@@ -16,21 +19,21 @@ final class LoggingRuntime implements AppRuntime {
     @Override
     public long nanoTime() {
         long value = System.nanoTime();
-        network.log(new Clock(Clock.Source.MONOTONIC_NANOS, value));
+        network.log(new Clock(network.threads().current(), Clock.Source.MONOTONIC_NANOS, value));
         return value;
     }
 
     @Override
     public long currentTimeMillis() {
         long value = System.currentTimeMillis();
-        network.log(new Clock(Clock.Source.WALL_MILLIS, value));
+        network.log(new Clock(network.threads().current(), Clock.Source.WALL_MILLIS, value));
         return value;
     }
 
     @Override
     public long randomSeed() {
         long value = AppRuntime.system().randomSeed();
-        network.log(new Seed(value));
+        network.log(new Seed(network.threads().current(), value));
         return value;
     }
 }

@@ -49,6 +49,7 @@ final class LoggingStreamSocket implements StreamSocket {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        network.threads().use(name);
         readLock.lock();
         try {
             int n;
@@ -69,6 +70,7 @@ final class LoggingStreamSocket implements StreamSocket {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        network.threads().use(name);
         writeLock.lock();
         try {
             int want = src.remaining();
@@ -102,6 +104,7 @@ final class LoggingStreamSocket implements StreamSocket {
 
     @Override
     public void shutdownOutput() throws IOException {
+        network.threads().use(name);
         synchronized (closeLock) {
             if (closed) {
                 throw new ClosedChannelException();
@@ -116,6 +119,7 @@ final class LoggingStreamSocket implements StreamSocket {
 
     @Override
     public void shutdownInput() throws IOException {
+        network.threads().use(name);
         synchronized (closeLock) {
             if (closed) {
                 throw new ClosedChannelException();
@@ -127,6 +131,7 @@ final class LoggingStreamSocket implements StreamSocket {
 
     @Override
     public void close() throws IOException {
+        network.threads().use(name);
         synchronized (closeLock) {
             if (closed) {
                 return;

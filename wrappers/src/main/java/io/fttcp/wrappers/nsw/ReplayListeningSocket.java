@@ -70,7 +70,11 @@ final class ReplayListeningSocket implements ListeningSocket {
                     }
                     if (!queue.isEmpty()) {
                         ReplayConnection c = queue.poll();
-                        return c == null ? null : new ReplayStreamSocket(network, c);
+                        if (c == null) {
+                            return null;
+                        }
+                        network.threads().accepted(c.tuple);
+                        return new ReplayStreamSocket(network, c);
                     }
                     if (live != null) {
                         liveListener = live;

@@ -42,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       call, so partial writes repeat), keeps the bytes above the client's last known
  *       acknowledgement, and compares the logged hash: on a mismatch the connection is
  *       <em>diverged</em> (reported to the {@link DivergenceListener}; later writes on it fail);</li>
- *   <li>poll() returns the logged READY result; {@link #runtime()} returns the logged clocks and seeds;</li>
+ *   <li>poll() returns the logged READY result; {@link #runtime()} returns the logged clocks and
+ *       seeds, each to the thread working on the connection the primary's thread worked on;</li>
  *   <li>CLOSE records replay nothing (the application's own close is deterministic) but tell the
  *       takeover where the primary's FIN is ({@link ConnectionImage#primaryFinOffset()}).</li>
  * </ul>
@@ -56,8 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Limits: applications must listen on explicit ports (a listener is matched to its records
  * by address); outbound connections are not replayed (connect() fails until takeover, then
- * goes to the live network); CLOCK and SEED values are handed out in log order whatever thread
- * asks (see {@link AppRuntime}).
+ * goes to the live network); CLOCK and SEED values are handed out per connection (the one the
+ * calling thread works on, see {@link ThreadConnections}) in log order, so threads sharing a
+ * connection, or threads working on none, share one queue and must not read the runtime
+ * concurrently.
  */
 public final class ReplayNetwork implements Network {
 
@@ -70,6 +73,7 @@ public final class ReplayNetwork implements Network {
     private final Map<FourTuple, ReplayListenerQueue> listeners = new HashMap<>();
     private final Map<Integer, ReplayPollerQueue> pollers = new HashMap<>();
     private final List<ReplayListeningSocket> openListeners = new ArrayList<>();
+    private final ThreadConnections threads = new ThreadConnections();
     private final ReplayRuntime runtime;
     private int pollerCount;
     private long recordsIgnored;
@@ -363,6 +367,11 @@ public final class ReplayNetwork implements Network {
 
     ReentrantLock lock() {
         return lock;
+    }
+
+    /** Which connection each application thread works on: where its runtime values come from. */
+    ThreadConnections threads() {
+        return threads;
     }
 
     /** The live binding, or null before takeover (lock held). */

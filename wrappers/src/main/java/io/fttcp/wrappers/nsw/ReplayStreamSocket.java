@@ -53,6 +53,7 @@ final class ReplayStreamSocket implements StreamSocket {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        network.threads().use(c.tuple);
         readLock.lock();
         try {
             StreamSocket live;
@@ -117,6 +118,7 @@ final class ReplayStreamSocket implements StreamSocket {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        network.threads().use(c.tuple);
         writeLock.lock();
         try {
             if (!src.hasRemaining()) {
@@ -292,6 +294,7 @@ final class ReplayStreamSocket implements StreamSocket {
 
     @Override
     public void shutdownOutput() throws IOException {
+        network.threads().use(c.tuple);
         StreamSocket live = null;
         ReentrantLock lock = network.lock();
         lock.lock();
@@ -316,6 +319,7 @@ final class ReplayStreamSocket implements StreamSocket {
 
     @Override
     public void shutdownInput() throws IOException {
+        network.threads().use(c.tuple);
         ReentrantLock lock = network.lock();
         lock.lock();
         try {
@@ -328,6 +332,7 @@ final class ReplayStreamSocket implements StreamSocket {
 
     @Override
     public void close() throws IOException {
+        network.threads().use(c.tuple);
         StreamSocket live;
         ReentrantLock lock = network.lock();
         lock.lock();

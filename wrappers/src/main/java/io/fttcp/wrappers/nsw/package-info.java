@@ -21,7 +21,9 @@
  * on its live socket (see {@code goLive} and {@code LiveBinding.restore} for the exact contract).
  *
  * <p><b>What the application must do.</b> Listen on explicit ports; take time and randomness
- * from the runtime; make its output on each connection depend only on its inputs (results of
+ * from the runtime (runtime values are scoped per connection: a thread's values are those of the
+ * connection it last read, wrote or closed, or, for a thread started right after an accept(),
+ * of the accepted connection; see {@link io.fttcp.wrappers.nsw.ThreadConnections}); make its output on each connection depend only on its inputs (results of
  * its socket calls and runtime values) and on the order of calls on that socket direction,
  * never on how its threads interleave (a chat room broadcasting from one thread per client
  * does not qualify: its output order depends on scheduling, and it is detected as diverged;

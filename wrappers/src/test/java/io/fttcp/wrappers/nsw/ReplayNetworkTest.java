@@ -99,9 +99,6 @@ class ReplayNetworkTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("Known gap (issue 3): CLOCK/SEED values are replayed in log order to whichever thread asks, "
-            + "so an application reading the runtime from several connection threads at once diverges on the backup "
-            + "(failed 2 of 6 runs). Fix: scope runtime determinants per connection (a context in CLOCK/SEED records).")
     void applicationUsingTheRuntimeStaysDeterministic() throws Exception {
         long seed = SEED + 30;
         ReplayNetwork backup = new ReplayNetwork(diverged::put);
