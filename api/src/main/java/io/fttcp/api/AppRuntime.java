@@ -10,9 +10,11 @@ import java.util.SplittableRandom;
  * on the backup it hands out the logged values, so both replicas compute the same output.
  * Unprotected runs use {@link #system()}.
  *
- * <p>Values are replayed in the order the primary handed them out; an application whose
- * threads read the runtime concurrently (not ordered by its own synchronization) may see them
- * assigned to different threads on the backup.
+ * <p>Values are scoped to the connection the calling thread works on (the socket it last read,
+ * wrote or closed; a thread started right after an accept starts on that connection), and each
+ * connection's values replay in their own order: one thread per connection is deterministic.
+ * Threads sharing one connection, or several threads on no connection, share one sequence and
+ * must not read the runtime at the same time.
  */
 public interface AppRuntime {
 
