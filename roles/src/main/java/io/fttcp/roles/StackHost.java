@@ -41,21 +41,11 @@ public final class StackHost implements AutoCloseable {
     /** Opens the TAP device and starts the stack on it. */
     public static StackHost start(StackHostConfig config) throws IOException {
         TapDevice tap = TapDevice.open(config.tapDevice(), config.offloads());
+        ThreadedHostLoop loop = new ThreadedHostLoop("fttcp-" + config.tapDevice());
         try {
             EthernetInterface ethernet = new EthernetInterface(tap, EthernetConfig.defaults(config.mac(), config.prefixLength()));
-            HostConfig hostConfig = withSecrets(config.host().withMtu(tap.mtu()));
-            if (tap.offloadsEnabled()) hostConfig = hostConfig.withOffload(SEGMENT_OFFLOAD_BYTES, true);
-            IpHost ip = new IpHost(hostConfig, tap.offloadsEnabled() ? new OffloadingEthernet(ethernet) : ethernet);
-            for (int a : config.addresses()) {
-                ethernet.addAddress(a);
-                ip.addAddress(a);
-            }
-            ethernet.setUpward((packet, now) -> {
-                ip.codec().markChecksumVerified(ethernet.receivedChecksumTrusted());
-                ip.accept(packet, now);
-            });
-            ThreadedHostLoop loop = new ThreadedHostLoop("fttcp-" + config.tapDevice());
-            StackHost host = new StackHost(tap, ethernet, ip, loop);
+            // The TAP's reader already runs: from here on every frame is handled under the host
+            // lock, and the wiring below is done under it too, so no frame sees half a host.
             tap.setReceiver((frame, now) -> {
                 loop.lock().lock();
                 try {
@@ -65,10 +55,29 @@ public final class StackHost implements AutoCloseable {
                     loop.lock().unlock();
                 }
             });
-            loop.start(TimerDriven.both(ethernet, ip));
+            StackHost host;
+            loop.lock().lock();
+            try {
+                HostConfig hostConfig = withSecrets(config.host().withMtu(tap.mtu()));
+                if (tap.offloadsEnabled()) hostConfig = hostConfig.withOffload(SEGMENT_OFFLOAD_BYTES, true);
+                IpHost ip = new IpHost(hostConfig, tap.offloadsEnabled() ? new OffloadingEthernet(ethernet) : ethernet);
+                for (int a : config.addresses()) {
+                    ethernet.addAddress(a);
+                    ip.addAddress(a);
+                }
+                ethernet.setUpward((packet, now) -> {
+                    ip.codec().markChecksumVerified(ethernet.receivedChecksumTrusted());
+                    ip.accept(packet, now);
+                });
+                host = new StackHost(tap, ethernet, ip, loop);
+                loop.start(TimerDriven.both(ethernet, ip));
+            } finally {
+                loop.lock().unlock();
+            }
             host.announce();
             return host;
         } catch (RuntimeException e) {
+            loop.close();
             tap.close();
             throw e;
         }

@@ -21,6 +21,8 @@ public final class Connection extends TimerQueue.Entry implements TcpEvents {
     Listener listener;
     private TcpEvents events = TcpEvents.NONE;
     boolean forgotten;
+    /** Why the connection ended, once it did (it may end while waiting in an accept queue). */
+    private CloseReason closeReason;
     boolean abortRequested;
 
     Connection(IpHost host) {
@@ -30,6 +32,11 @@ public final class Connection extends TimerQueue.Entry implements TcpEvents {
     /** Where this connection's events go (the socket). Not called back for what already happened. */
     public void setEvents(TcpEvents events) {
         this.events = events == null ? TcpEvents.NONE : events;
+    }
+
+    /** Why the connection ended, or null while it lives. */
+    public CloseReason closeReason() {
+        return closeReason;
     }
 
     public TcpConnection tcp() {
@@ -135,6 +142,7 @@ public final class Connection extends TimerQueue.Entry implements TcpEvents {
 
     @Override
     public void onClosed(TcpConnection c, CloseReason reason) {
+        closeReason = reason;
         if (listener != null) {
             listener.halfOpen--;
             listener = null;

@@ -216,7 +216,13 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         c.setEvents(events);
         connections.put(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
         stats.connectionsOpened++;
-        c.tcp = TcpConnection.restore(config.tcp().withMss(config.mss()), checkpoint, now, this, c);
+        try {
+            c.tcp = TcpConnection.restore(config.tcp().withMss(config.mss()), checkpoint, now, this, c);
+        } catch (RuntimeException e) {
+            connections.remove(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
+            stats.connectionsOpened--;
+            throw e;
+        }
         afterCreate(c);
         return c;
     }

@@ -17,6 +17,17 @@ public final class ThreadedHostLoop implements HostLoop, AutoCloseable {
     private volatile TimerDriven timed;
     private long sleepingUntil = Long.MAX_VALUE;
     private boolean running = true;
+    private long timerFailures;
+
+    /** Timer runs that threw (a bug somewhere; the first is logged). */
+    public long timerFailures() {
+        lock.lock();
+        try {
+            return timerFailures;
+        } finally {
+            lock.unlock();
+        }
+    }
 
     public ThreadedHostLoop(String name) {
         thread = Thread.ofPlatform().daemon().name(name + "-timers").unstarted(this::run);
@@ -55,7 +66,18 @@ public final class ThreadedHostLoop implements HostLoop, AutoCloseable {
             while (running) {
                 long now = System.nanoTime();
                 TimerDriven t = timed;
-                if (t.nextDeadline() <= now) t.onTimer(now);
+                if (t.nextDeadline() <= now) {
+                    try {
+                        t.onTimer(now);
+                    } catch (RuntimeException e) {
+                        // A bug in one component must not stop every timer of the host
+                        // (retransmissions, timeouts, ARP): report it and keep running.
+                        timerFailures++;
+                        if (timerFailures == 1) {
+                            System.getLogger(ThreadedHostLoop.class.getName()).log(System.Logger.Level.ERROR, "timer failed; the host keeps running", e);
+                        }
+                    }
+                }
                 long deadline = t.nextDeadline();
                 sleepingUntil = deadline;
                 long wait = deadline == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, deadline - System.nanoTime());

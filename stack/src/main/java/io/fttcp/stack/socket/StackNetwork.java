@@ -54,8 +54,13 @@ public final class StackNetwork implements Network {
     @Override
     public StreamSocket connect(InetSocketAddress remote) throws IOException {
         StackStreamSocket s = startConnect(remote);
-        s.configureBlocking(true);
-        s.awaitConnected();
+        try {
+            s.configureBlocking(true);
+            s.awaitConnected();
+        } catch (IOException | RuntimeException e) {
+            s.close(); // an interrupted attempt must not keep retransmitting SYNs with no owner
+            throw e;
+        }
         return s;
     }
 

@@ -39,6 +39,9 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
         this.connected = alreadyEstablished || c.tcp().isEstablished();
         this.connectFinished = alreadyEstablished;
         c.setEvents(this);
+        // It may have ended before anyone held a socket for it (a reset while it waited to be
+        // accepted): reads then say so, like Linux's ECONNRESET on a reset accepted connection.
+        endReason = c.closeReason();
     }
 
     // ---- events from the connection (lock held) ----------------------------------------------

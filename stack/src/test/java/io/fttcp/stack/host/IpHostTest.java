@@ -21,6 +21,7 @@ import static io.fttcp.stack.host.HostPair.MS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IpHostTest {
@@ -65,6 +66,28 @@ class IpHostTest {
         }, 60_000 * MS), "transfer");
         assertArrayEquals(up, gotUp.toByteArray());
         assertArrayEquals(down, gotDown.toByteArray());
+    }
+
+    @Test
+    void aRefusedRestoreLeavesNothingBehind() {
+        HostPair w = new HostPair();
+        Listener l = w.b.listen(0, 80, 4, new Accepts());
+        w.a.connect(0, B, 80, TcpEvents.NONE, w.now);
+        assertTrue(w.runUntil(l::hasPending, 5_000 * MS));
+        Connection server = l.poll();
+        io.fttcp.stack.tcp.TcpCheckpoint good = server.checkpoint(w.now);
+        server.abort(w.now);
+        w.toA.clear();
+        int before = w.b.connectionCount();
+        io.fttcp.stack.tcp.TcpCheckpoint bad = new io.fttcp.stack.tcp.TcpCheckpoint(good.tuple(), TcpState.FIN_WAIT_1, good.iss(), good.irs(),
+                good.sndUna(), good.sndNxt(), good.sndWnd(), good.sndWl1(), good.sndWl2(), good.rcvNxt(), good.rcvWnd(),
+                good.sndWindowShift(), good.rcvWindowShift(), good.sendMss(), good.sackEnabled(), good.timestampsEnabled(),
+                good.tsOffset(), good.tsRecent(), good.sendQueue(), false /* FIN_WAIT_1 needs a queued FIN */,
+                good.receiveQueue(), good.finReceived(), good.nagle(), good.keepalive());
+        assertThrows(IllegalArgumentException.class, () -> w.b.restore(bad, TcpEvents.NONE, w.now));
+        assertEquals(before, w.b.connectionCount(), "no half-built connection left in the table");
+        Connection restored = w.b.restore(good, TcpEvents.NONE, w.now);
+        assertEquals(TcpState.ESTABLISHED, restored.state(), "the same four-tuple can be restored properly afterwards");
     }
 
     @Test

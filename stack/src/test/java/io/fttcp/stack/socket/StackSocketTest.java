@@ -182,6 +182,23 @@ class StackSocketTest {
     }
 
     @Test
+    void aConnectionResetWhileWaitingToBeAcceptedReportsTheResetInsteadOfHanging() throws Exception {
+        ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
+        StreamSocket c = pair.netA.connect(address(B, 80));
+        Thread.sleep(100); // established on both sides, waiting in B's accept queue
+        pair.loopA.lock().lock();
+        try {
+            ((StackStreamSocket) c).connection().abort(pair.loopA.now()); // RST
+        } finally {
+            pair.loopA.lock().unlock();
+        }
+        Thread.sleep(100);
+        StreamSocket s = listener.accept();
+        s.setReadTimeout(Duration.ofSeconds(5));
+        assertThrows(ConnectionResetException.class, () -> s.read(ByteBuffer.allocate(10)));
+    }
+
+    @Test
     void closedSocketsRefuseCalls() throws Exception {
         ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
         StreamSocket c = pair.netA.connect(address(B, 80));
