@@ -164,7 +164,10 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
 
     /** Opens a listener on {@code address} (0: any of ours) and {@code port}. */
     public Listener listen(int address, int port, int backlog, Listener.Events events) {
-        if (port <= 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
+        if (port <= 0 || port > 65535) throw new IllegalStateException("cannot listen on port " + port + ": give a port 1..65535");
+        if (address != 0 && !hasAddress(address)) {
+            throw new IllegalStateException("cannot listen on " + FourTuple.dotted(address) + ": not an address of this host");
+        }
         long key = listenerKey(address, port);
         if (listeners.containsKey(key)) throw new IllegalStateException("address already in use: " + FourTuple.dotted(address) + ":" + port);
         Listener l = new Listener(address, port, Math.max(1, backlog), events);
@@ -271,6 +274,14 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
 
     @Override
     public void accept(ByteBuffer packet, long now) {
+        try {
+            receive(packet, now);
+        } finally {
+            codec.markChecksumVerified(false); // the link's verdict was for this packet only
+        }
+    }
+
+    private void receive(ByteBuffer packet, long now) {
         enter(now);
         stats.packetsReceived++;
         if (!codec.parseIp(packet)) return;

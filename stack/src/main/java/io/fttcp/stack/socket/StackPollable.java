@@ -14,8 +14,8 @@ abstract sealed class StackPollable implements Pollable permits StackStreamSocke
     final StackNetwork net;
     final Condition changed;
     final List<StackPollKey> keys = new ArrayList<>(1);
-    boolean blocking = true;
-    boolean closed;
+    volatile boolean blocking = true;
+    volatile boolean closed;
 
     StackPollable(StackNetwork net) {
         this.net = net;

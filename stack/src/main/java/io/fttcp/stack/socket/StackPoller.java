@@ -64,7 +64,8 @@ final class StackPoller implements Poller {
         lock.lock();
         try {
             if (closed) throw new ClosedSelectorException();
-            long deadline = timeout.isZero() ? 0 : net.loop.now() + timeout.toNanos();
+            if (timeout.isNegative()) throw new IllegalArgumentException("negative poll timeout: " + timeout);
+            long deadline = timeout.isZero() ? 0 : saturatingAdd(net.loop.now(), timeout);
             while (true) {
                 int n = collect();
                 if (n > 0 || wakeupPending || timeout.isZero()) {
@@ -83,6 +84,18 @@ final class StackPoller implements Poller {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** now + timeout, saturating at Long.MAX_VALUE (a timeout of centuries means forever). */
+    static long saturatingAdd(long now, Duration timeout) {
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+        long sum = now + nanos;
+        return sum < now ? Long.MAX_VALUE : sum;
     }
 
     private int collect() {
@@ -117,9 +130,9 @@ final class StackPoller implements Poller {
         if ((k.socket.readyOps() & k.interestOps()) != 0) wake.signalAll();
     }
 
+    /** The key leaves the poll set; the ready set the caller may be iterating changes only at the next poll (like java.nio). */
     void forget(StackPollKey k) {
         keys.remove(k);
-        ready.remove(k);
     }
 
     @Override

@@ -22,13 +22,13 @@ import java.time.Duration;
 /** A connected (or connecting) socket of the user-space stack. */
 final class StackStreamSocket extends StackPollable implements StreamSocket, TcpEvents {
     private Connection conn;
-    private boolean connected;
+    private volatile boolean connected;
     /** finishConnect returned true: OP_CONNECT is no longer ready. */
     private boolean connectFinished;
     private boolean outputShutdown;
     private boolean inputShutdown;
     private CloseReason endReason;
-    private long readTimeoutNanos;
+    private volatile long readTimeoutNanos;
 
     StackStreamSocket(StackNetwork net) {
         super(net);
@@ -215,7 +215,14 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
 
     @Override
     public void setReadTimeout(Duration timeout) {
-        readTimeoutNanos = timeout.toNanos();
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative read timeout: " + timeout);
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = 0; // centuries: the same as no timeout
+        }
+        readTimeoutNanos = nanos;
     }
 
     @Override

@@ -77,6 +77,8 @@ final class ProtectedConnection {
     ProtectedConnection successor;
     boolean waiting;
     boolean forgotten;
+    /** At least one client segment after the SYN was logged (the handshake was real). */
+    boolean clientSegmentLogged;
     /** The client resent data below our last ACK since the last ACK we sent: a repeat ACK is an answer, not noise. */
     boolean clientRetransmitted;
     /** When the wrapper saw both FINs exchanged and acknowledged (last refreshed by stack output), or -1. */

@@ -322,6 +322,7 @@ public final class SouthSideWrapper {
         long lsn = log.append(new Segment(c.tuple, s.seq, s.ack, s.flags, s.window,
                 s.hasTimestamp ? s.tsVal : 0, s.hasTimestamp ? s.tsEcr : 0, payload), now);
         stats.segmentsLogged++;
+        c.clientSegmentLogged = true;
         int fin = s.has(TcpSegment.FIN) ? 1 : 0;
         if (length + fin > 0) {
             c.receive.logged(lsn, s.seq, s.seq + length + fin);
@@ -634,6 +635,9 @@ public final class SouthSideWrapper {
         lastRetiredSweep = now;
         connections.forEach(c -> {
             if (c.retiredAt >= 0 && now - c.retiredAt > RETIRED_LINGER_NANOS) forget(c);
+            // A handshake logged but never followed by any client segment: a spoofed SYN answered
+            // with a SYN cookie (the host keeps no state for it, so it never reports a close).
+            else if (c.connectLsn >= 0 && !c.clientSegmentLogged && now - c.synAt > STALE_HANDSHAKE_NANOS) forget(c);
         });
     }
 

@@ -832,6 +832,28 @@ class SouthSideWrapperTest {
         assertFalse(stack.isEmpty());
     }
 
+    @Test
+    void cookieHandshakesThatNoClientSegmentFollowsAreForgotten() {
+        // A SYN answered with a (cookie) SYN-ACK: CONNECT logged, then nothing from that "client".
+        in(fromClient(seg(SYN, CISN, 0, 64240), null));
+        out(fromStack(seg(SYN | ACK, SISN, CISN + 1, 65535), null));
+        stabilize();
+        assertEquals(1, ssw.stats().connectsLogged);
+        assertEquals(1, ssw.connectionCount());
+        now += SouthSideWrapper.STALE_HANDSHAKE_NANOS + 1;
+        in(packet(OTHER, 5, SERVICE, PORT, seg(SYN, 1, 0, 1000), null, false)); // the next SYN sweeps
+        assertEquals(1, ssw.connectionCount(), "the stale one is gone; only the new SYN is tracked");
+        assertEquals(1, ssw.stats().connectionsForgotten);
+    }
+
+    @Test
+    void aRealConnectionIsNotSweptForBeingOld() {
+        establish(0, 0);
+        now += SouthSideWrapper.STALE_HANDSHAKE_NANOS + 1;
+        in(packet(OTHER, 5, SERVICE, PORT, seg(SYN, 1, 0, 1000), null, false));
+        assertEquals(2, ssw.connectionCount());
+    }
+
     static Parsed only(List<ByteBuffer> packets) {
         assertEquals(1, packets.size(), "packets sent");
         return parse(packets.getFirst());
