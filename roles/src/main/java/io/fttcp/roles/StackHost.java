@@ -121,6 +121,7 @@ public final class StackHost implements AutoCloseable {
 
     @Override
     public void close() {
+        network.close(); // wakes application threads blocked on the stack's sockets
         loop.close();
         tap.close();
     }

@@ -57,6 +57,11 @@ final class StackListeningSocket extends StackPollable implements ListeningSocke
     }
 
     @Override
+    void networkClosed() {
+        signalChange(); // a waiting accept() finds the network closed and throws
+    }
+
+    @Override
     int readyOps() {
         return closed || listener.hasPending() ? Poller.OP_ACCEPT : 0;
     }
@@ -68,6 +73,7 @@ final class StackListeningSocket extends StackPollable implements ListeningSocke
         try {
             if (closed) return;
             closed = true;
+            forgetSocket();
             cancelKeys();
             net.host.closeListener(listener, net.loop.now());
             net.loop.timersChanged();

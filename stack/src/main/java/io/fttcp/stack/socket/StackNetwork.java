@@ -16,9 +16,13 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /** {@link Network} on the user-space stack: sockets of one {@link IpHost}, serialized by its {@link HostLoop}. */
-public final class StackNetwork implements Network {
+public final class StackNetwork implements Network, AutoCloseable {
     final IpHost host;
     final HostLoop loop;
+    /** Open sockets and pollers (lock held to change), so closing the network can wake their waiters. */
+    final java.util.Set<StackPollable> openSockets = new java.util.HashSet<>();
+    final java.util.Set<StackPoller> openPollers = new java.util.HashSet<>();
+    boolean closed;
 
     public StackNetwork(IpHost host, HostLoop loop) {
         this.host = host;
@@ -99,7 +103,32 @@ public final class StackNetwork implements Network {
 
     @Override
     public Poller openPoller() {
-        return new StackPoller(this);
+        loop.lock().lock();
+        try {
+            StackPoller p = new StackPoller(this);
+            openPollers.add(p);
+            return p;
+        } finally {
+            loop.lock().unlock();
+        }
+    }
+
+    /**
+     * The host is going away: every socket ends, and calls blocked on them (read, write, accept,
+     * connect) throw {@link java.nio.channels.ClosedChannelException}; polls throw
+     * {@link java.nio.channels.ClosedSelectorException}.
+     */
+    @Override
+    public void close() {
+        loop.lock().lock();
+        try {
+            if (closed) return;
+            closed = true;
+            for (StackPollable s : java.util.List.copyOf(openSockets)) s.networkClosed();
+            for (StackPoller p : openPollers) p.wakeup();
+        } finally {
+            loop.lock().unlock();
+        }
     }
 
     static int toInt(InetSocketAddress a) throws IOException {

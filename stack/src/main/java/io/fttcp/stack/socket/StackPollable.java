@@ -20,7 +20,11 @@ abstract sealed class StackPollable implements Pollable permits StackStreamSocke
     StackPollable(StackNetwork net) {
         this.net = net;
         this.changed = net.loop.lock().newCondition();
+        net.openSockets.add(this); // constructed with the lock held
     }
+
+    /** The network closed under this socket (lock held): end it and wake its waiters. */
+    abstract void networkClosed();
 
     /** Ready operations now, for pollers (lock held). */
     abstract int readyOps();
@@ -54,7 +58,7 @@ abstract sealed class StackPollable implements Pollable permits StackStreamSocke
     }
 
     final void ensureOpen() throws ClosedChannelException {
-        if (closed) throw new ClosedChannelException();
+        if (closed || net.closed) throw new ClosedChannelException();
     }
 
     /** Blocking calls need threads; the single-threaded simulation must use non-blocking mode. */
@@ -62,6 +66,11 @@ abstract sealed class StackPollable implements Pollable permits StackStreamSocke
         if (!net.loop.blockingAllowed()) {
             throw new IllegalBlockingModeException();
         }
+    }
+
+    /** Called by close() with the lock held. */
+    final void forgetSocket() {
+        net.openSockets.remove(this);
     }
 
     final void cancelKeys() {

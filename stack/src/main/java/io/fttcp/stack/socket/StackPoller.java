@@ -39,7 +39,7 @@ final class StackPoller implements Poller {
         var lock = net.loop.lock();
         lock.lock();
         try {
-            if (closed) throw new ClosedSelectorException();
+            if (closed || net.closed) throw new ClosedSelectorException();
             s.ensureOpen();
             if (s.blocking) throw new IllegalBlockingModeException();
             for (StackPollKey k : s.keys) {
@@ -63,7 +63,7 @@ final class StackPoller implements Poller {
         var lock = net.loop.lock();
         lock.lock();
         try {
-            if (closed) throw new ClosedSelectorException();
+            if (closed || net.closed) throw new ClosedSelectorException();
             if (timeout.isNegative()) throw new IllegalArgumentException("negative poll timeout: " + timeout);
             long deadline = timeout.isZero() ? 0 : saturatingAdd(net.loop.now(), timeout);
             while (true) {
@@ -76,7 +76,7 @@ final class StackPoller implements Poller {
                 if (left <= 0) return 0;
                 if (!net.loop.blockingAllowed()) throw new IllegalBlockingModeException();
                 wake.awaitNanos(left);
-                if (closed) throw new ClosedSelectorException();
+                if (closed || net.closed) throw new ClosedSelectorException();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -142,6 +142,7 @@ final class StackPoller implements Poller {
         try {
             if (closed) return;
             closed = true;
+            net.openPollers.remove(this);
             for (StackPollKey k : List.copyOf(keys)) k.cancel();
             wake.signalAll();
         } finally {

@@ -267,6 +267,7 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
         try {
             if (closed) return;
             closed = true;
+            forgetSocket();
             cancelKeys();
             if (endReason == null && conn.state() != TcpState.CLOSED) {
                 conn.close(net.loop.now());
@@ -276,6 +277,12 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    void networkClosed() {
+        if (endReason == null) endReason = CloseReason.ABORTED;
+        signalChange();
     }
 
     /** The host's connection behind this socket (repair and the wrappers use it). */

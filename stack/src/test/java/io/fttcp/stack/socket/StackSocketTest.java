@@ -199,6 +199,24 @@ class StackSocketTest {
     }
 
     @Test
+    void closingTheNetworkWakesBlockedCallsWithAnError() throws Exception {
+        ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
+        StreamSocket c = pair.netA.connect(address(B, 80));
+        listener.accept();
+        ListeningSocket idle = pair.netA.listen(address(A, 81), 4);
+        try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> read = exec.submit(() -> c.read(ByteBuffer.allocate(10)));
+            Future<?> accept = exec.submit(idle::accept);
+            Thread.sleep(100);
+            pair.netA.close();
+            var readFailure = assertThrows(java.util.concurrent.ExecutionException.class, () -> read.get(5, TimeUnit.SECONDS));
+            assertTrue(readFailure.getCause() instanceof ClosedChannelException, "read: " + readFailure.getCause());
+            var acceptFailure = assertThrows(java.util.concurrent.ExecutionException.class, () -> accept.get(5, TimeUnit.SECONDS));
+            assertTrue(acceptFailure.getCause() instanceof ClosedChannelException, "accept: " + acceptFailure.getCause());
+        }
+    }
+
+    @Test
     void closedSocketsRefuseCalls() throws Exception {
         ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
         StreamSocket c = pair.netA.connect(address(B, 80));
