@@ -83,8 +83,10 @@ public final class Connection extends TimerQueue.Entry implements TcpEvents {
         host.rearm(this);
     }
 
-    public void setNagle(boolean on) {
-        tcp.setNagle(on);
+    public void setNagle(boolean on, long now) {
+        host.enter(now);
+        tcp.setNagle(on, now);
+        host.rearm(this);
     }
 
     public void setKeepalive(boolean on, long now) {

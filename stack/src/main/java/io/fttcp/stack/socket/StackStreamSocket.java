@@ -230,7 +230,8 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
         var lock = net.loop.lock();
         lock.lock();
         try {
-            conn.setNagle(!noDelay);
+            conn.setNagle(!noDelay, net.loop.now());
+            net.loop.timersChanged();
         } finally {
             lock.unlock();
         }

@@ -1256,6 +1256,13 @@ public final class TcpConnection {
         nagle = on;
     }
 
+    /** Like {@link #setNagle(boolean)}; turning Nagle off also sends what it was holding back, as Linux does for TCP_NODELAY. */
+    public void setNagle(boolean on, long now) {
+        boolean flush = nagle && !on;
+        nagle = on;
+        if (flush && canSendData()) trySend(now, false);
+    }
+
     public void setKeepalive(boolean on, long now) {
         keepalive = on;
         restartKeepalive(now);

@@ -117,6 +117,19 @@ class TcpFlowControlTest {
     }
 
     @Test
+    void turningNagleOffSendsWhatItHeldBack() {
+        TestNet net = new TestNet(16, TcpConfig.defaults());
+        net.delay = 10 * MS;
+        assertTrue(net.handshake());
+        int before = dataSegments(net.a).size();
+        net.a.conn.write(ByteBuffer.wrap(new byte[10]), net.now);
+        net.a.conn.write(ByteBuffer.wrap(new byte[10]), net.now); // held: a small segment is in flight
+        assertEquals(1, dataSegments(net.a).size() - before);
+        net.a.conn.setNagle(false, net.now);
+        assertEquals(2, dataSegments(net.a).size() - before, "TCP_NODELAY pushes the held bytes at once");
+    }
+
+    @Test
     void setNagleSwitchesAtRuntime() {
         TestNet net = new TestNet(15, TcpConfig.defaults());
         assertTrue(net.handshake());
