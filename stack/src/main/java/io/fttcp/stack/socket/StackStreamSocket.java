@@ -42,6 +42,9 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
         // It may have ended before anyone held a socket for it (a reset while it waited to be
         // accepted): reads then say so, like Linux's ECONNRESET on a reset accepted connection.
         endReason = c.closeReason();
+        // A restored connection may already have shut down its output (FIN_WAIT_1/2, LAST_ACK):
+        // writes then fail like after shutdownOutput, not with the core's IllegalStateException.
+        outputShutdown = c.tcp().isOutputShutdown();
     }
 
     // ---- events from the connection (lock held) ----------------------------------------------

@@ -1291,6 +1291,9 @@ public final class TcpConnection {
     /** True when the peer's FIN was received and all data before it read. */
     public boolean isEndOfStream() { return finReceived && receiveQueue.isEmpty(); }
 
+    /** Our side shut down its output (a FIN is queued or sent), e.g. a restored FIN_WAIT connection. */
+    public boolean isOutputShutdown() { return finQueued; }
+
     /** Free send-buffer space. */
     public int writableBytes() {
         if (finQueued || state == TcpState.CLOSED) return 0;

@@ -217,6 +217,17 @@ class StackSocketTest {
     }
 
     @Test
+    void anAdoptedConnectionWhoseOutputIsShutRefusesWritesCleanly() throws Exception {
+        ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
+        StreamSocket c = pair.netA.connect(address(B, 80));
+        listener.accept();
+        c.shutdownOutput(); // FIN queued: what a restored FIN_WAIT connection looks like
+        io.fttcp.stack.host.Connection conn = ((StackStreamSocket) c).connection();
+        StreamSocket adopted = pair.netA.adopt(conn);
+        assertThrows(ClosedChannelException.class, () -> adopted.write(ByteBuffer.wrap(new byte[1])));
+    }
+
+    @Test
     void closedSocketsRefuseCalls() throws Exception {
         ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
         StreamSocket c = pair.netA.connect(address(B, 80));
