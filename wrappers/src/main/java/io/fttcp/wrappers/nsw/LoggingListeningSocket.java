@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** A listener of the {@link LoggingNetwork}: logs ACCEPT for every accept() result. */
-final class LoggingListeningSocket implements ListeningSocket {
+final class LoggingListeningSocket implements ListeningSocket, LoggingPollable {
 
     private final LoggingNetwork network;
     private final ListeningSocket inner;
@@ -25,11 +25,13 @@ final class LoggingListeningSocket implements ListeningSocket {
         this.name = name;
     }
 
-    FourTuple name() {
+    @Override
+    public FourTuple name() {
         return name;
     }
 
-    ListeningSocket inner() {
+    @Override
+    public ListeningSocket inner() {
         return inner;
     }
 
@@ -60,21 +62,6 @@ final class LoggingListeningSocket implements ListeningSocket {
     @Override
     public InetSocketAddress localAddress() {
         return inner.localAddress();
-    }
-
-    @Override
-    public void configureBlocking(boolean blocking) throws IOException {
-        inner.configureBlocking(blocking);
-    }
-
-    @Override
-    public boolean isBlocking() {
-        return inner.isBlocking();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return inner.isOpen();
     }
 
     @Override

@@ -37,19 +37,9 @@ final class LoggingPoller implements Poller {
 
     @Override
     public synchronized PollKey register(Pollable socket, int interestOps, Object attachment) throws IOException {
-        Pollable innerSocket;
-        FourTuple name;
-        switch (socket) {
-            case LoggingStreamSocket s -> {
-                innerSocket = s.inner();
-                name = s.name();
-            }
-            case LoggingListeningSocket l -> {
-                innerSocket = l.inner();
-                name = l.name();
-            }
-            default -> throw new IllegalSelectorException();
-        }
+        if (!(socket instanceof LoggingPollable logging)) throw new IllegalSelectorException();
+        Pollable innerSocket = logging.inner();
+        FourTuple name = logging.name();
         LoggingPollKey existing = keys.get(socket);
         if (existing != null && existing.isValid()) {
             existing.interestOps(interestOps);

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes to write is one output-commit requirement followed by one WRITE record; shutdown and
  * close are CLOSE records (for the FIN: record and requirement first, then the FIN).
  */
-final class LoggingStreamSocket implements StreamSocket {
+final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
 
     private final LoggingNetwork network;
     private final StreamSocket inner;
@@ -39,11 +39,13 @@ final class LoggingStreamSocket implements StreamSocket {
         this.name = name;
     }
 
-    FourTuple name() {
+    @Override
+    public FourTuple name() {
         return name;
     }
 
-    StreamSocket inner() {
+    @Override
+    public StreamSocket inner() {
         return inner;
     }
 
@@ -192,21 +194,6 @@ final class LoggingStreamSocket implements StreamSocket {
     @Override
     public InetSocketAddress remoteAddress() {
         return inner.remoteAddress();
-    }
-
-    @Override
-    public void configureBlocking(boolean blocking) throws IOException {
-        inner.configureBlocking(blocking);
-    }
-
-    @Override
-    public boolean isBlocking() {
-        return inner.isBlocking();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return inner.isOpen();
     }
 
     @Override
