@@ -6,10 +6,12 @@ import io.fttcp.link.ethernet.EthernetInterface;
 import io.fttcp.link.tap.TapDevice;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.host.IpHost;
+import io.fttcp.stack.host.IpPacketSink;
 import io.fttcp.stack.host.OffloadingPacketSink;
 import io.fttcp.stack.runtime.ThreadedHostLoop;
 import io.fttcp.stack.runtime.TimerDriven;
 import io.fttcp.stack.socket.StackNetwork;
+import io.fttcp.wrappers.ssw.SouthSideWrapper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +20,9 @@ import java.security.SecureRandom;
 /**
  * The user-space stack running unprotected on a TAP device: TAP ↔ Ethernet/ARP ↔ IP/TCP, one
  * host lock, a timer thread, and the socket interface on top. Applications get a
- * {@link io.fttcp.api.Network} from {@link #network()}.
+ * {@link io.fttcp.api.Network} from {@link #network()}. A primary places its south-side wrapper
+ * between the link and the stack ({@link #start(StackHostConfig, Interposer)}); a backup starts
+ * with no address, silent, until takeover adds the service address.
  */
 public final class StackHost implements AutoCloseable {
     /** Largest TCP super-segment handed to the TAP when it segments for us. */
@@ -38,8 +42,29 @@ public final class StackHost implements AutoCloseable {
         this.network = new StackNetwork(ip, loop);
     }
 
-    /** Opens the TAP device and starts the stack on it. */
+    /**
+     * Something placed between the Ethernet interface and the stack: the primary's south-side
+     * wrapper. Built once the link exists, under the host lock.
+     */
+    @FunctionalInterface
+    public interface Interposer {
+        /**
+         * @param link                  where the wrapper sends packets (an {@link OffloadingPacketSink} when the TAP offloads)
+         * @param stackChecksumsPartial the stack writes partial (device-completed) TCP checksums
+         */
+        SouthSideWrapper create(IpPacketSink link, boolean stackChecksumsPartial);
+    }
+
+    /** Opens the TAP device and starts the stack on it, unprotected. */
     public static StackHost start(StackHostConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /**
+     * Opens the TAP device and starts the stack on it, with {@code interposer}'s wrapper (if not
+     * null) between the link and the stack: every packet either way passes through it.
+     */
+    public static StackHost start(StackHostConfig config, Interposer interposer) throws IOException {
         TapDevice tap = TapDevice.open(config.tapDevice(), config.offloads());
         ThreadedHostLoop loop = new ThreadedHostLoop("fttcp-" + config.tapDevice());
         try {
@@ -60,15 +85,27 @@ public final class StackHost implements AutoCloseable {
             try {
                 HostConfig hostConfig = withSecrets(config.host().withMtu(tap.mtu()));
                 if (tap.offloadsEnabled()) hostConfig = hostConfig.withOffload(SEGMENT_OFFLOAD_BYTES, true);
-                IpHost ip = new IpHost(hostConfig, tap.offloadsEnabled() ? new OffloadingEthernet(ethernet) : ethernet);
+                IpPacketSink link = tap.offloadsEnabled() ? new OffloadingEthernet(ethernet) : ethernet;
+                SouthSideWrapper ssw = interposer == null ? null : interposer.create(link, hostConfig.checksumOffload());
+                IpHost ip = new IpHost(hostConfig, ssw == null ? link : ssw.stackSide());
                 for (int a : config.addresses()) {
                     ethernet.addAddress(a);
                     ip.addAddress(a);
                 }
-                ethernet.setUpward((packet, now) -> {
-                    ip.codec().markChecksumVerified(ethernet.receivedChecksumTrusted());
-                    ip.accept(packet, now);
-                });
+                if (ssw == null) {
+                    ethernet.setUpward((packet, now) -> {
+                        ip.codec().markChecksumVerified(ethernet.receivedChecksumTrusted());
+                        ip.accept(packet, now);
+                    });
+                } else {
+                    ssw.attachStack((packet, trusted, now) -> {
+                        ip.codec().markChecksumVerified(trusted);
+                        ip.accept(packet, now);
+                    });
+                    ethernet.setUpward((packet, now) -> ssw.receive(packet, ethernet.receivedChecksumTrusted(), now));
+                    // Closes the wrapper cannot see in the packets (timeouts) must reach it too.
+                    ip.setClosedObserver(ssw::connectionClosed);
+                }
                 host = new StackHost(tap, ethernet, ip, loop);
                 loop.start(TimerDriven.both(ethernet, ip));
             } finally {

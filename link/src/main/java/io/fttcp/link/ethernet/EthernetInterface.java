@@ -187,10 +187,11 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             stats.arpRepliesReceived++;
         }
         if (hasAddress(senderIp)) {
-            // Someone else claims our address (or our own announcement echoed back): never learn it.
-            if (senderMac != mac) {
-                stats.addressConflicts++;
-            }
+            // Someone else claims our address: never learn it. Our own frames never come back to
+            // us (a switch does not send a frame out of the port it came in), so this is another
+            // host, even with our MAC: a replica that took over a service address with its
+            // virtual MAC.
+            stats.addressConflicts++;
             return;
         }
         boolean forUs = hasAddress(targetIp);

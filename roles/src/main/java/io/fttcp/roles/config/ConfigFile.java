@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * replication.heartbeat  = 20ms
  * replication.detection  = 150ms               # silence after which the primary is presumed dead
  * replication.lease      = 100ms               # lease + 50 ms must not exceed the detection timeout
+ * replication.await-backup = 10s               # primary: how long to hold clients for the first backup, then serve unprotected
  * app                    = http                # http | echo
  * app.root               = /srv/files          # http: files served (optional)
  * app.upload-dir         = /srv/uploads        # http: uploads stored (optional)
@@ -46,7 +47,7 @@ public final class ConfigFile {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s)");
     private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
-            "replication.heartbeat", "replication.detection", "replication.lease", "app", "app.root", "app.upload-dir",
+            "replication.heartbeat", "replication.detection", "replication.lease", "replication.await-backup", "app", "app.root", "app.upload-dir",
             "app.output-hash");
 
     private final String source;
@@ -102,6 +103,7 @@ public final class ConfigFile {
         Duration heartbeat = duration("replication.heartbeat", "20ms");
         Duration detection = duration("replication.detection", "150ms");
         Duration lease = duration("replication.lease", "100ms");
+        Duration awaitBackup = duration("replication.await-backup", "10s");
         ChannelConfig channel;
         try {
             channel = ChannelConfig.defaults(cluster).withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN);
@@ -113,7 +115,7 @@ public final class ConfigFile {
         Path uploads = value("app.upload-dir", "", s -> s.isEmpty() ? null : Path.of(s));
         boolean hash = bool("app.output-hash", "true");
         if (service == primary) throw new ConfigException(source + ": service.address must differ from replication.primary (the host's own address)");
-        return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, app, root, uploads, hash);
+        return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, awaitBackup, app, root, uploads, hash);
     }
 
     private <T> T value(String key, String fallback, Function<String, T> parse) throws ConfigException {

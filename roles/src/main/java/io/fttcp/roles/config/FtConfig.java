@@ -4,6 +4,7 @@ import io.fttcp.link.ethernet.MacAddress;
 import io.fttcp.replication.channel.ChannelConfig;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,6 +19,8 @@ import java.util.List;
  * @param primaryAddress     the primary host's own (kernel) address: replication listens there
  * @param replicationPort    TCP port of the replication channel
  * @param channel            replication identity and timings (heartbeat, detection timeout, lease)
+ * @param awaitBackup        how long a starting primary holds clients waiting for its first backup before it
+ *                           serves unprotected (0: serve unprotected at once unless a backup is already there)
  * @param app                the application both replicas run
  * @param appRoot            HTTP: directory served, or null
  * @param appUploadDir       HTTP: where uploads are stored, or null (hashed and discarded)
@@ -25,7 +28,7 @@ import java.util.List;
  */
 public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddress serviceMac, int prefixLength,
                        String tapDevice, boolean offloads, int primaryAddress, int replicationPort,
-                       ChannelConfig channel, App app, Path appRoot, Path appUploadDir, boolean outputHashing) {
+                       ChannelConfig channel, Duration awaitBackup, App app, Path appRoot, Path appUploadDir, boolean outputHashing) {
     public enum App { http, echo }
 
     public FtConfig {

@@ -45,6 +45,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private final List<Connection> deferredAborts = new ArrayList<>();
     private int nextEphemeral;
     private long now;
+    private java.util.function.Consumer<FourTuple> closedObserver = t -> { };
 
     public IpHost(HostConfig config, IpPacketSink down) {
         this.config = config;
@@ -67,6 +68,15 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
 
     public HostConfig config() {
         return config;
+    }
+
+    /**
+     * Told the four-tuple of every connection the host forgets (closed by any path: an orderly
+     * close, a reset, a timeout), from inside the host's own call; must not call back into it.
+     * The primary's south-side wrapper needs this for closes it cannot see in the packets.
+     */
+    public void setClosedObserver(java.util.function.Consumer<FourTuple> observer) {
+        this.closedObserver = observer == null ? t -> { } : observer;
     }
 
     public HostStats stats() {
@@ -158,6 +168,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         connections.remove(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
         timers.remove(c);
         stats.connectionsClosed++;
+        closedObserver.accept(t);
     }
 
     // ---- user operations ---------------------------------------------------------------------
@@ -227,6 +238,18 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
             throw e;
         }
         afterCreate(c);
+        return c;
+    }
+
+    /**
+     * Repair into a listener's accept queue: like {@link #restore}, for a connection the
+     * application has not accepted yet, so its next accept() returns it.
+     */
+    public Connection restoreIntoBacklog(TcpCheckpoint checkpoint, Listener listener, long now) {
+        if (listener.closed) throw new IllegalStateException("cannot restore " + checkpoint.tuple() + " into a closed listener");
+        Connection c = restore(checkpoint, TcpEvents.NONE, now);
+        listener.acceptQueue.add(c);
+        listener.events.onAcceptable(listener);
         return c;
     }
 

@@ -21,6 +21,10 @@ final class StackListeningSocket extends StackPollable implements ListeningSocke
         this.listener = l;
     }
 
+    Listener listener() {
+        return listener;
+    }
+
     @Override
     public void onAcceptable(Listener l) {
         signalChange();

@@ -8,6 +8,7 @@ import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.host.IpHost;
 import io.fttcp.stack.host.Listener;
 import io.fttcp.stack.runtime.HostLoop;
+import io.fttcp.stack.tcp.TcpCheckpoint;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -96,6 +97,36 @@ public final class StackNetwork implements Network, AutoCloseable {
             StackStreamSocket s = new StackStreamSocket(this);
             s.attach(c, true);
             return s;
+        } finally {
+            loop.lock().unlock();
+        }
+    }
+
+    /**
+     * Repair: materializes a connection from its checkpoint (see {@link IpHost#restore}) and wraps
+     * it in a socket. Sends nothing: the caller resumes it ({@code host().find(tuple).resume}).
+     */
+    public StreamSocket restore(TcpCheckpoint checkpoint) {
+        loop.lock().lock();
+        try {
+            StackStreamSocket s = new StackStreamSocket(this);
+            s.attach(host.restore(checkpoint, null, loop.now()), true);
+            loop.timersChanged();
+            return s;
+        } finally {
+            loop.lock().unlock();
+        }
+    }
+
+    /** Repair into the accept queue of {@code listener}, one of this network's listening sockets. */
+    public void restoreIntoBacklog(TcpCheckpoint checkpoint, ListeningSocket listener) {
+        if (!(listener instanceof StackListeningSocket l) || l.net != this) {
+            throw new IllegalArgumentException(listener + " is not a listening socket of this network");
+        }
+        loop.lock().lock();
+        try {
+            host.restoreIntoBacklog(checkpoint, l.listener(), loop.now());
+            loop.timersChanged();
         } finally {
             loop.lock().unlock();
         }

@@ -65,6 +65,12 @@ public record TcpCheckpoint(
                 sendMss, sackEnabled, timestampsEnabled, newTsOffset, tsRecent, sendQueue, finQueued, receiveQueue, finReceived, nagle, keepalive);
     }
 
+    /** The same checkpoint with {@code bytes} received but not yet read by the application. */
+    public TcpCheckpoint withReceiveQueue(byte[] bytes) {
+        return new TcpCheckpoint(tuple, state, iss, irs, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, rcvNxt, rcvWnd, sndWindowShift, rcvWindowShift,
+                sendMss, sackEnabled, timestampsEnabled, tsOffset, tsRecent, sendQueue, finQueued, bytes, finReceived, nagle, keepalive);
+    }
+
     /** TSval this checkpoint's connection would put on a segment at time {@code now} (ns) of its own clock. */
     public int tsValAt(long now) {
         return (int) (now / 1_000_000L) + tsOffset;

@@ -1,0 +1,64 @@
+package io.fttcp.cli;
+
+import io.fttcp.roles.config.ConfigException;
+import io.fttcp.roles.config.ConfigFile;
+import io.fttcp.roles.config.FtConfig;
+import io.fttcp.roles.primary.PrimaryHost;
+import io.fttcp.stack.tcp.FourTuple;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** Runs the protected service as the primary until stopped (or until it steps down: exit code 3). */
+@Command(name = "primary", mixinStandardHelpOptions = true,
+        description = {"Run the application as the primary of a primary/backup pair: the user-space stack on the TAP device,",
+                "answering for the service address, replicating every connection to the backup before it may speak.",
+                "Needs root (the TAP device). See fttcp.conf.example for the configuration."})
+final class PrimaryCommand implements Callable<Integer> {
+    static final int STEPPED_DOWN = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, defaultValue = "fttcp.conf", paramLabel = "FILE",
+            description = "The configuration file (shared with the backup). Default: ${DEFAULT-VALUE}.")
+    Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        OneLineLogging.install();
+        PrintWriter out = spec.commandLine().getOut();
+        FtConfig config;
+        try {
+            config = ConfigFile.read(configFile);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("fttcp " + spec.name() + ": " + e.getMessage());
+            return 2;
+        }
+        PrimaryHost host = PrimaryHost.start(config);
+        Runnable app;
+        try {
+            app = ProtectedApp.start(config, host.network());
+        } catch (Exception e) {
+            host.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.run();
+            host.close();
+        }, "fttcp-primary-shutdown"));
+        out.println("fttcp primary: " + config.app() + " on " + FourTuple.dotted(config.serviceAddress()) + ":" + config.servicePorts().getFirst()
+                + ", waiting for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
+        out.flush();
+        String why = host.awaitStepDown();
+        out.println("fttcp primary: stepped down: " + why);
+        out.println("fttcp primary: status " + host.status());
+        out.flush();
+        return STEPPED_DOWN;
+    }
+}

@@ -1,0 +1,25 @@
+package io.fttcp.cli;
+
+import io.fttcp.api.Network;
+import io.fttcp.apps.echo.LineEchoServer;
+import io.fttcp.apps.http.HttpFileServer;
+import io.fttcp.apps.http.HttpServerConfig;
+import io.fttcp.roles.StackAddresses;
+import io.fttcp.roles.config.FtConfig;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** Starts the configured application on a replica's network: the same on the primary and the backup. */
+final class ProtectedApp {
+    private ProtectedApp() {}
+
+    /** The application, listening on the service address and its first protected port; returns how to stop it. */
+    static Runnable start(FtConfig config, Network network) throws IOException {
+        InetSocketAddress listen = new InetSocketAddress(StackAddresses.toInetAddress(config.serviceAddress()), config.servicePorts().getFirst());
+        return switch (config.app()) {
+            case http -> HttpFileServer.start(network, listen, HttpServerConfig.serving(config.appRoot()).withUploadDir(config.appUploadDir()))::stop;
+            case echo -> LineEchoServer.start(network, listen, LineEchoServer.Mode.ECHO)::stop;
+        };
+    }
+}

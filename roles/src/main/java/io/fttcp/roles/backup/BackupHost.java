@@ -1,0 +1,218 @@
+package io.fttcp.roles.backup;
+
+import io.fttcp.api.Network;
+import io.fttcp.replication.channel.BackupChannel;
+import io.fttcp.replication.channel.ChannelListener;
+import io.fttcp.replication.channel.CloseReason;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.record.Record;
+import io.fttcp.roles.StackAddresses;
+import io.fttcp.roles.StackHost;
+import io.fttcp.roles.StackHostConfig;
+import io.fttcp.roles.config.FtConfig;
+import io.fttcp.roles.takeover.Takeover;
+import io.fttcp.stack.host.HostConfig;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.nsw.ReplayNetwork;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.System.Logger.Level.ERROR;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * The backup of primary/backup: a silent stack on its own TAP device (no address until takeover,
+ * the service's virtual MAC), the application on the replaying north-side wrapper
+ * ({@link #network()}), and the replication channel, which the backup opens to the primary.
+ *
+ * <p>When the primary is lost, {@link #onChannelClosed} decides: a connection closed by the
+ * primary's kernel without a word means its process died, and the backup takes over at once (a
+ * dead process emits nothing); silence for the detection timeout means dead, frozen or cut off,
+ * and the lease (shorter than the detection timeout by the margin) has already expired, so the
+ * backup takes over too. A primary that says it is dropping the channel is alive: the backup
+ * stops, and does not take over.
+ */
+public final class BackupHost implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("fttcp.backup");
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How long the application may take to consume the logged determinants at takeover. */
+    private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** After takeover, the service address is announced this often (like a VRRP master), so an old primary that comes back hears it and steps down. */
+    private static final long ADVERTISEMENT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Where a backup stands. */
+    public enum State { CONNECTING, REPLICATING, TAKING_OVER, LIVE, STOPPED }
+
+    private final FtConfig config;
+    private final StackHost stack;
+    private final ReplayNetwork replay;
+    private final long startedAt;
+    private final Thread connector;
+    private final AtomicLong recordsApplied = new AtomicLong();
+    private final AtomicLong divergences = new AtomicLong();
+    private final CompletableFuture<Takeover.Report> takenOver = new CompletableFuture<>();
+    private volatile State state = State.CONNECTING;
+    private volatile BackupChannel channel;
+    private volatile boolean closed;
+    /** When the primary was last heard (for the log). */
+    private volatile long primaryLostAt;
+
+    private BackupHost(FtConfig config, StackHost stack) {
+        this.config = config;
+        this.stack = stack;
+        this.startedAt = stack.loop().now();
+        this.replay = new ReplayNetwork((tuple, why) -> {
+            divergences.incrementAndGet();
+            LOG.log(WARNING, "connection " + tuple + " DIVERGED (" + why + "): it will be reset at takeover");
+        });
+        this.connector = Thread.ofPlatform().daemon().name("fttcp-backup-connector").unstarted(this::connectLoop);
+    }
+
+    /** Starts the silent stack and connects to the primary (retrying until it answers). */
+    public static BackupHost start(FtConfig config) throws IOException {
+        StackHost stack = StackHost.start(new StackHostConfig(config.tapDevice(), config.serviceMac(), List.of(),
+                config.prefixLength(), config.offloads(), HostConfig.defaults(0, 0)));
+        BackupHost host = new BackupHost(config, stack);
+        host.connector.start();
+        return host;
+    }
+
+    /** The application's network: the replaying north-side wrapper (live after takeover). */
+    public Network network() {
+        return replay;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Completes with the takeover's report when this backup has become the server. */
+    public CompletableFuture<Takeover.Report> takenOver() {
+        return takenOver;
+    }
+
+    public String status() {
+        return "state=" + state + " heldLsn=" + (channel == null ? 0 : channel.heldLsn()) + " recordsApplied=" + recordsApplied.get()
+                + " pendingDeterminants=" + replay.pendingDeterminants() + " recordsIgnored=" + replay.recordsIgnored()
+                + " diverged=" + divergences.get();
+    }
+
+    private void connectLoop() {
+        InetSocketAddress primary = new InetSocketAddress(StackAddresses.toInetAddress(config.primaryAddress()), config.replicationPort());
+        boolean warned = false;
+        while (!closed && state == State.CONNECTING) {
+            try {
+                channel = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, config.channel(), 0, 0, new PrimaryEvents());
+                return; // the channel's threads report from here on
+            } catch (IOException e) {
+                if (!warned) {
+                    LOG.log(INFO, "waiting for the primary at " + primary + " (" + e.getMessage() + "); retrying");
+                    warned = true;
+                }
+                LockSupport.parkNanos(RETRY_NANOS);
+            }
+        }
+    }
+
+    private final class PrimaryEvents implements ChannelListener {
+        @Override
+        public void onConnected(Handshake peer) {
+            state = State.REPLICATING;
+            LOG.log(INFO, "replicating the primary (epoch " + peer.epoch() + ")");
+        }
+
+        @Override
+        public void onRecords(long firstLsn, List<Record> records) {
+            for (Record r : records) replay.apply(r);
+            recordsApplied.addAndGet(records.size());
+        }
+
+        @Override
+        public void onClosed(CloseReason reason) {
+            onChannelClosed(reason);
+        }
+    }
+
+    void onChannelClosed(CloseReason reason) {
+        if (closed) return;
+        if (state == State.CONNECTING) {
+            // Never replicated: the primary refused us, or went away during the handshake.
+            LOG.log(WARNING, "could not join the primary (" + reason + "); retrying");
+            LockSupport.parkNanos(RETRY_NANOS);
+            if (reason.kind() == CloseReason.Kind.HANDSHAKE_REFUSED) {
+                stop("the primary refused this backup: " + reason);
+                return;
+            }
+            Thread.ofPlatform().daemon().name("fttcp-backup-connector").start(this::connectLoop);
+            return;
+        }
+        if (state != State.REPLICATING) return;
+        primaryLostAt = stack.loop().now();
+        if (!reason.peerMayBeDead()) {
+            stop("the replication channel ended but the primary may be alive (" + reason + "); not taking over");
+            return;
+        }
+        state = State.TAKING_OVER;
+        LOG.log(WARNING, "primary lost (" + reason + "): TAKING OVER");
+        Thread.ofPlatform().name("fttcp-takeover").start(this::takeOver);
+    }
+
+    private void takeOver() {
+        try {
+            // Everything received was applied on the channel's thread before it reported the loss.
+            long tsValAge = stack.loop().now() - startedAt; // a safe upper bound: the primary's TSvals are no older than our start
+            Takeover.Report report = Takeover.run(replay, stack.network(), stack.ethernet(), config.serviceAddress(), tsValAge, DRAIN_LIMIT_NANOS);
+            state = State.LIVE;
+            LOG.log(INFO, "took over " + FourTuple.dotted(config.serviceAddress()) + " " + (stack.loop().now() - primaryLostAt) / 1000
+                    + " us after losing the primary: " + report + "; now serving UNPROTECTED");
+            takenOver.complete(report);
+            Thread.ofPlatform().daemon().name("fttcp-advertise").start(this::advertise);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(ERROR, "takeover failed", e);
+            takenOver.completeExceptionally(e);
+            state = State.STOPPED;
+        }
+    }
+
+    /** Keeps announcing the service address while we own it. */
+    private void advertise() {
+        ReentrantLock lock = stack.loop().lock();
+        while (!closed) {
+            LockSupport.parkNanos(ADVERTISEMENT_NANOS);
+            lock.lock();
+            try {
+                stack.ethernet().sendGratuitousArp(config.serviceAddress(), stack.loop().now());
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void stop(String why) {
+        state = State.STOPPED;
+        LOG.log(ERROR, "backup stopped: " + why);
+        takenOver.completeExceptionally(new IllegalStateException(why));
+    }
+
+    public StackHost stack() {
+        return stack;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        BackupChannel c = channel;
+        if (c != null) c.close();
+        stack.close();
+    }
+}

@@ -1,0 +1,354 @@
+package io.fttcp.roles.primary;
+
+import io.fttcp.api.Network;
+import io.fttcp.link.ethernet.EthernetInterface;
+import io.fttcp.replication.channel.ChannelListener;
+import io.fttcp.replication.channel.CloseReason;
+import io.fttcp.replication.channel.PrimaryChannel;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.record.Heartbeat;
+import io.fttcp.replication.stream.RecordStream;
+import io.fttcp.roles.StackAddresses;
+import io.fttcp.roles.StackHost;
+import io.fttcp.roles.StackHostConfig;
+import io.fttcp.roles.config.FtConfig;
+import io.fttcp.stack.host.HostConfig;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.nsw.LoggingNetwork;
+import io.fttcp.wrappers.nsw.OutputCommitSink;
+import io.fttcp.wrappers.nsw.OutputHashing;
+import io.fttcp.wrappers.ssw.ProtectedService;
+import io.fttcp.wrappers.ssw.SouthSideWrapper;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.System.Logger.Level.ERROR;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * The primary of primary/backup (DESIGN.md §3): the stack on the TAP device with the south-side
+ * wrapper between it and the link, the application on the north-side wrapper
+ * ({@link #network()}), and the replication channel to the backup (which connects to us, on
+ * the host's own address and the kernel's TCP).
+ *
+ * <p>One thread here, the <em>pump</em>, is the only one that tells the wrapper about stability,
+ * the lease and heartbeats: the channel's threads must not take the host lock (they hold the
+ * stream's monitor, which the host's threads need to append), so they only wake the pump.
+ *
+ * <p>Losing the backup: see {@link #onChannelClosed}. The primary continues unprotected, except
+ * where the backup may have taken over; then it steps down and emits nothing more.
+ */
+public final class PrimaryHost implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("fttcp.primary");
+    /** Epoch of a primary that starts fresh (a backup that took over would use a higher one). */
+    static final long FIRST_EPOCH = 1;
+
+    private final FtConfig config;
+    private final RecordStream stream;
+    private final ReplicationLog log;
+    private final StackHost stack;
+    private final SouthSideWrapper ssw;
+    private final LoggingNetwork network;
+    private final ServerSocketChannel replicationServer;
+    private final Thread pump;
+    private final Thread acceptor;
+    private final long startedAt = System.nanoTime();
+    private final CountDownLatch steppedDown = new CountDownLatch(1);
+    private volatile boolean closed;
+    /** The last time the pump saw a valid lease (how long we were out of contact when the channel is lost). */
+    private volatile long lastLeaseValidAt = System.nanoTime();
+    private volatile String stepDownReason;
+
+    private PrimaryHost(FtConfig config, RecordStream stream, ReplicationLog log, StackHost stack, SouthSideWrapper ssw,
+                        ServerSocketChannel replicationServer) {
+        this.config = config;
+        this.stream = stream;
+        this.log = log;
+        this.stack = stack;
+        this.ssw = ssw;
+        this.replicationServer = replicationServer;
+        OutputHashing hashing = config.outputHashing() ? OutputHashing.HASH : OutputHashing.OFF;
+        this.network = new LoggingNetwork(stack.network(), log, new OutputCommit(), hashing);
+        this.pump = Thread.ofPlatform().daemon().name("fttcp-primary-pump").unstarted(this::pumpLoop);
+        this.acceptor = Thread.ofPlatform().daemon().name("fttcp-primary-replication").unstarted(this::acceptLoop);
+    }
+
+    /**
+     * Opens the replication port on the host's own address, starts the protected stack on the
+     * TAP device, and waits for a backup (clients are held meanwhile, up to {@code awaitBackup}).
+     */
+    public static PrimaryHost start(FtConfig config) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        try {
+            server.bind(new InetSocketAddress(StackAddresses.toInetAddress(config.primaryAddress()), config.replicationPort()));
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":"
+                    + config.replicationPort() + " (is this the primary host, and the port free?): " + e.getMessage(), e);
+        }
+        RecordStream stream = config.channel().newRecordStream();
+        ReplicationLog log = new ReplicationLog(stream);
+        ProtectedService service = new ProtectedService(config.serviceAddress(),
+                config.servicePorts().stream().mapToInt(Integer::intValue).toArray());
+        SouthSideWrapper[] made = new SouthSideWrapper[1];
+        StackHost stack;
+        try {
+            stack = StackHost.start(new StackHostConfig(config.tapDevice(), config.serviceMac(), List.of(config.serviceAddress()),
+                    config.prefixLength(), config.offloads(), HostConfig.defaults(0, 0)), (link, partial) -> {
+                made[0] = new SouthSideWrapper(service, log, link, partial);
+                return made[0];
+            });
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        PrimaryHost host = new PrimaryHost(config, stream, log, stack, made[0], server);
+        host.pump.start();
+        host.acceptor.start();
+        LOG.log(INFO, "primary of " + FourTuple.dotted(config.serviceAddress()) + " ports " + config.servicePorts()
+                + " on " + config.tapDevice() + "; waiting for a backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
+        return host;
+    }
+
+    /** The application's network: the north-side wrapper over the stack. */
+    public Network network() {
+        return network;
+    }
+
+    public Protection protection() {
+        return log.protection();
+    }
+
+    /** Blocks until this primary steps down (see {@link #onChannelClosed}); returns the reason. */
+    public String awaitStepDown() throws InterruptedException {
+        steppedDown.await();
+        return stepDownReason;
+    }
+
+    /** One line of counters, for the log and for operators. */
+    public String status() {
+        PrimaryChannel c = log.channel();
+        ReentrantLock lock = stack.loop().lock();
+        String wrapper;
+        lock.lock();
+        try {
+            wrapper = ssw.stats() + " fenced=" + ssw.isFenced() + " connections=" + stack.ip().connectionCount();
+        } finally {
+            lock.unlock();
+        }
+        return "protection=" + log.protection() + " lastLsn=" + log.lastLsn() + " stableLsn="
+                + (log.protection() == Protection.UNPROTECTED ? "all" : String.valueOf(c == null ? log.stableLsn() : c.stableLsn()))
+                + " unprotectedRecords=" + log.recordsUnprotected() + " " + wrapper;
+    }
+
+    // ---- the backup's channel --------------------------------------------------------------
+
+    /** Takes the first backup that connects; later ones are refused (one backup per primary). */
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel socket;
+            try {
+                socket = replicationServer.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) LOG.log(WARNING, "replication accept failed: " + e.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                continue;
+            }
+            Protection p = log.protection();
+            if (p != Protection.AWAITING_BACKUP || log.channel() != null) {
+                LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p
+                        + (p == Protection.UNPROTECTED ? " (a running primary cannot be re-protected yet: restart it with its backup)" : ""));
+                closeQuietly(socket);
+                continue;
+            }
+            try {
+                PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), FIRST_EPOCH, stream, new BackupEvents());
+                log.protectedBy(channel);
+                if (channel.isClosed() && channel.peerHandshake() == null) log.awaiting(); // failed before we recorded it
+            } catch (IOException | RuntimeException e) {
+                LOG.log(WARNING, "backup " + remote(socket) + " could not join: " + e.getMessage());
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private final class BackupEvents implements ChannelListener {
+        @Override
+        public void onConnected(Handshake peer) {
+            LOG.log(INFO, "backup joined (holds LSN " + peer.lsn() + "): connections are protected");
+            LockSupport.unpark(pump);
+        }
+
+        @Override
+        public void onAck(long stableLsn) {
+            LockSupport.unpark(pump);
+        }
+
+        @Override
+        public void onClosed(CloseReason reason) {
+            onChannelClosed(reason);
+        }
+    }
+
+    /**
+     * The backup's channel is gone. The backup takes over only once our lease has expired (it
+     * waits it out), and when it does it closes the channel with a word or lets it fall silent.
+     * So: if the backup spoke (closed it deliberately) after our lease had expired, or we were
+     * out of contact for longer than the detection timeout (frozen, or cut off), the backup may
+     * be serving our clients: step down. Otherwise the backup died: continue unprotected.
+     */
+    void onChannelClosed(CloseReason reason) {
+        if (closed || log.protection() == Protection.STEPPED_DOWN) return;
+        long now = System.nanoTime();
+        long outOfContact = now - lastLeaseValidAt;
+        PrimaryChannel c = log.channel();
+        if (c != null && c.peerHandshake() == null) {
+            // It never became our backup (refused, or gone before its handshake): keep waiting for one.
+            log.awaiting();
+            LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
+            return;
+        }
+        boolean leaseValid = c != null && c.leaseValid(now);
+        if (reason.kind() == CloseReason.Kind.PEER_ABORTED && !leaseValid) {
+            stepDown("the backup closed the replication channel after our lease expired (" + reason + "): it may have taken over");
+        } else if (!leaseValid && outOfContact > config.channel().detectionTimeoutNanos()) {
+            stepDown("out of contact with the backup for " + outOfContact / 1_000_000 + " ms, beyond the detection timeout ("
+                    + reason + "): it may have taken over");
+        } else {
+            log.unprotected();
+            LOG.log(WARNING, "backup lost (" + reason + "): continuing UNPROTECTED; a crash of this primary now loses its connections");
+        }
+        LockSupport.unpark(pump);
+    }
+
+    private void stepDown(String why) {
+        log.steppedDown();
+        stepDownReason = why;
+        ReentrantLock lock = stack.loop().lock();
+        lock.lock();
+        try {
+            ssw.setFenced(true);
+            // Stop answering ARP for the service: its new owner does.
+            stack.ethernet().removeAddress(config.serviceAddress());
+        } finally {
+            lock.unlock();
+        }
+        LOG.log(ERROR, "STEPPING DOWN: " + why + "; this primary emits nothing more");
+        steppedDown.countDown();
+    }
+
+    // ---- the pump --------------------------------------------------------------------------
+
+    /**
+     * Tells the wrapper what changed: stability (releasing held output), the lease (fencing), and
+     * every heartbeat interval the connections' highest TSvals as a HEARTBEAT record. Also watches
+     * for the service address claimed by someone else (the backup took over): step down.
+     */
+    private void pumpLoop() {
+        long heartbeatNanos = config.channel().heartbeatIntervalNanos();
+        long nextHeartbeat = System.nanoTime();
+        long conflictsSeen = 0;
+        boolean awaitingLogged = false;
+        ReentrantLock lock = stack.loop().lock();
+        while (!closed) {
+            long now = System.nanoTime();
+            Protection p = log.protection();
+            if (p == Protection.AWAITING_BACKUP && now - startedAt > config.awaitBackup().toNanos() && log.channel() == null) {
+                if (!awaitingLogged) {
+                    LOG.log(WARNING, "no backup within " + config.awaitBackup().toMillis() + " ms: serving UNPROTECTED");
+                    awaitingLogged = true;
+                }
+                log.unprotected();
+                p = Protection.UNPROTECTED;
+            }
+            PrimaryChannel channel = log.channel();
+            boolean leaseValid = p == Protection.PROTECTED && channel != null && channel.leaseValid(now);
+            if (leaseValid || p != Protection.PROTECTED) lastLeaseValidAt = now;
+            long conflicts;
+            lock.lock();
+            try {
+                ssw.setFenced(p == Protection.STEPPED_DOWN || p == Protection.PROTECTED && !leaseValid);
+                ssw.onStable(log.stableLsn(), now);
+                if (p == Protection.PROTECTED && now - nextHeartbeat >= 0) {
+                    List<Heartbeat.TsVal> changed = ssw.changedMaxTsVals();
+                    if (!changed.isEmpty()) log.append(new Heartbeat(now, changed));
+                    nextHeartbeat = now + heartbeatNanos;
+                }
+                conflicts = stack.ethernet().stats().addressConflicts();
+                stack.loop().timersChanged();
+            } finally {
+                lock.unlock();
+            }
+            if (conflicts > conflictsSeen && p != Protection.STEPPED_DOWN) {
+                conflictsSeen = conflicts;
+                stepDown("another host announced the service address " + FourTuple.dotted(config.serviceAddress()));
+                continue;
+            }
+            long wake = heartbeatNanos;
+            if (leaseValid) wake = Math.min(wake, Math.max(1, channel.leaseRemainingNanos(now)));
+            LockSupport.parkNanos(wake);
+        }
+    }
+
+    /** Output commit, from the application's threads: tell the wrapper under the host lock. */
+    private final class OutputCommit implements OutputCommitSink {
+        @Override
+        public void requireStable(FourTuple connection, long start, long end, long lsn) {
+            ReentrantLock lock = stack.loop().lock();
+            lock.lock();
+            try {
+                ssw.requireStable(connection, start, end, lsn);
+                stack.loop().timersChanged();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    public StackHost stack() {
+        return stack;
+    }
+
+    EthernetInterface ethernet() {
+        return stack.ethernet();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(replicationServer);
+        PrimaryChannel c = log.channel();
+        if (c != null) c.close();
+        LockSupport.unpark(pump);
+        stack.close();
+    }
+
+    private static String remote(SocketChannel s) {
+        try {
+            return String.valueOf(s.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing to do: it is going away
+        }
+    }
+}

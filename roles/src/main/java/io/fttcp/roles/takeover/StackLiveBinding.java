@@ -1,0 +1,78 @@
+package io.fttcp.roles.takeover;
+
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.stack.socket.StackNetwork;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpCheckpoint;
+import io.fttcp.wrappers.nsw.ConnectionImage;
+import io.fttcp.wrappers.nsw.LiveBinding;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The backup's stack as the north-side wrapper's live side at takeover: each connection is
+ * materialized ({@link Materializer}) and restored with the repair API; nothing is sent yet
+ * (the caller resumes them all once the service address is ours, {@link #restored()}).
+ * Connections that cannot be restored (diverged, reset, contradictory records) are listed in
+ * {@link #refused()} with the reason: their clients must be reset.
+ */
+public final class StackLiveBinding implements LiveBinding {
+    private final StackNetwork network;
+    private final long tsValAgeNanos;
+    private final List<FourTuple> restored = new ArrayList<>();
+    private final Map<FourTuple, String> refused = new LinkedHashMap<>();
+
+    /**
+     * @param tsValAgeNanos an upper bound of how long ago the backup's knowledge of the primary's
+     *                      timestamps was current (any larger bound is safe too)
+     */
+    public StackLiveBinding(StackNetwork network, long tsValAgeNanos) {
+        this.network = network;
+        this.tsValAgeNanos = tsValAgeNanos;
+    }
+
+    @Override
+    public StackNetwork network() {
+        return network;
+    }
+
+    @Override
+    public StreamSocket restore(ConnectionImage image) {
+        TcpCheckpoint checkpoint = checkpoint(image);
+        if (checkpoint == null) return null;
+        StreamSocket socket = network.restore(checkpoint);
+        restored.add(image.tuple());
+        return socket;
+    }
+
+    @Override
+    public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+        TcpCheckpoint checkpoint = checkpoint(image);
+        if (checkpoint == null) return;
+        network.restoreIntoBacklog(checkpoint.withReceiveQueue(image.unreadClientBytes()), listener);
+        restored.add(image.tuple());
+    }
+
+    private TcpCheckpoint checkpoint(ConnectionImage image) {
+        try {
+            return Materializer.checkpoint(image, network.host().config().tcp().withMss(network.host().config().mss()), tsValAgeNanos, network.loop().now());
+        } catch (IllegalStateException e) {
+            refused.put(image.tuple(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Connections restored, in order. */
+    public List<FourTuple> restored() {
+        return restored;
+    }
+
+    /** Connections not restored, with why. */
+    public Map<FourTuple, String> refused() {
+        return refused;
+    }
+}

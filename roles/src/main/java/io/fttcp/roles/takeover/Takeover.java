@@ -1,0 +1,90 @@
+package io.fttcp.roles.takeover;
+
+import io.fttcp.link.ethernet.EthernetInterface;
+import io.fttcp.stack.host.Connection;
+import io.fttcp.stack.host.IpHost;
+import io.fttcp.stack.runtime.HostLoop;
+import io.fttcp.stack.socket.StackNetwork;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.nsw.ReplayNetwork;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The backup becomes the server (DESIGN.md §4), once it has decided the primary is dead and
+ * every record it received is applied:
+ * <ol>
+ *   <li>let the application consume every logged determinant (bounded by {@code drainLimitNanos});</li>
+ *   <li>with the host lock held, so that no client packet is handled half-way: add the service
+ *       address to the stack, switch the north-side wrapper to live, restoring every connection
+ *       ({@link StackLiveBinding});</li>
+ *   <li>answer ARP for the service address and announce it (gratuitous ARP, the virtual MAC);</li>
+ *   <li>resume every restored connection at once: retransmit now, and four ACKs (the last three
+ *       duplicates) so a client with data outstanding retransmits now too.</li>
+ * </ol>
+ */
+public final class Takeover {
+    /** ACKs sent by each restored connection: one, plus three duplicates (fast retransmit). */
+    static final int RESUME_ACKS = 4;
+    /** Gratuitous ARPs right after takeover, and their spacing. */
+    static final int ANNOUNCEMENTS = 3;
+    static final long ANNOUNCEMENT_INTERVAL_NANOS = 100_000_000L;
+
+    /**
+     * What happened.
+     *
+     * @param drainNanos     time the application took to consume the logged determinants
+     * @param drained        whether it consumed them all (false: the drain limit was hit)
+     * @param restored       connections restored
+     * @param refused        connections not restored, with why (their clients are reset)
+     * @param totalNanos     time from the start of the takeover to the resumed connections
+     */
+    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long totalNanos) {
+        @Override
+        public String toString() {
+            return "restored " + restored + " connection(s)" + (refused.isEmpty() ? "" : ", refused " + refused)
+                    + "; drain " + drainNanos / 1000 + " us" + (drained ? "" : " (LIMIT HIT: the application did not consume every determinant)")
+                    + ", total " + totalNanos / 1000 + " us";
+        }
+    }
+
+    private Takeover() {}
+
+    public static Report run(ReplayNetwork replay, StackNetwork network, EthernetInterface ethernet, int serviceAddress,
+                             long tsValAgeNanos, long drainLimitNanos) throws IOException {
+        HostLoop loop = network.loop();
+        long start = loop.now();
+        boolean drained = drain(replay, loop, start + drainLimitNanos);
+        long drainNanos = loop.now() - start;
+        IpHost ip = network.host();
+        ReentrantLock lock = loop.lock();
+        StackLiveBinding binding = new StackLiveBinding(network, tsValAgeNanos + drainNanos);
+        lock.lock();
+        try {
+            ip.addAddress(serviceAddress);
+            replay.goLive(binding);
+            long now = loop.now();
+            ethernet.addAddress(serviceAddress);
+            ethernet.sendGratuitousArp(serviceAddress, ANNOUNCEMENTS, ANNOUNCEMENT_INTERVAL_NANOS, now);
+            for (FourTuple t : binding.restored()) {
+                Connection c = ip.find(t);
+                if (c != null) c.resume(RESUME_ACKS, now);
+            }
+            loop.timersChanged();
+        } finally {
+            lock.unlock();
+        }
+        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), loop.now() - start);
+    }
+
+    private static boolean drain(ReplayNetwork replay, HostLoop loop, long deadline) {
+        while (replay.pendingDeterminants() > 0) {
+            if (loop.now() - deadline > 0) return false;
+            LockSupport.parkNanos(100_000);
+        }
+        return true;
+    }
+}
