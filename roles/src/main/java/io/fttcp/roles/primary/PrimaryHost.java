@@ -69,6 +69,10 @@ public final class PrimaryHost implements AutoCloseable {
     /** The last time the pump saw a valid lease (how long we were out of contact when the channel is lost). */
     private volatile long lastLeaseValidAt = System.nanoTime();
     private volatile String stepDownReason;
+    /** When the pump last found it had not run for longer than the detection timeout (this process was frozen), and for how long. */
+    private volatile long frozenAt = System.nanoTime() - Long.MAX_VALUE / 4;
+    private volatile long frozenForNanos;
+    private volatile long lastPumpRun = System.nanoTime();
 
     private PrimaryHost(FtConfig config, RecordStream stream, ReplicationLog log, StackHost stack, SouthSideWrapper ssw,
                         ServerSocketChannel replicationServer) {
@@ -205,15 +209,17 @@ public final class PrimaryHost implements AutoCloseable {
 
     /**
      * The backup's channel is gone. The backup takes over only once our lease has expired (it
-     * waits it out), and when it does it closes the channel with a word or lets it fall silent.
-     * So: if the backup spoke (closed it deliberately) after our lease had expired, or we were
-     * out of contact for longer than the detection timeout (frozen, or cut off), the backup may
-     * be serving our clients: step down. Otherwise the backup died: continue unprotected.
+     * waits it out), and then it closes the channel with a word (REJECT) or lets it fall silent.
+     * So: if the backup spoke after our lease had expired, or this process was frozen (SIGSTOP,
+     * a stalled VM: the pump saw a gap longer than the detection timeout) since the lease was
+     * last valid, the backup may be serving our clients: step down. Otherwise the backup died,
+     * or is cut off from us (which we cannot tell apart from its death): continue unprotected.
+     * A primary that was itself cut off and comes back hears the new owner's announcements of
+     * the service address and steps down then (see the pump).
      */
     void onChannelClosed(CloseReason reason) {
         if (closed || log.protection() == Protection.STEPPED_DOWN) return;
         long now = System.nanoTime();
-        long outOfContact = now - lastLeaseValidAt;
         PrimaryChannel c = log.channel();
         if (c != null && c.peerHandshake() == null) {
             // It never became our backup (refused, or gone before its handshake): keep waiting for one.
@@ -224,8 +230,8 @@ public final class PrimaryHost implements AutoCloseable {
         boolean leaseValid = c != null && c.leaseValid(now);
         if (reason.kind() == CloseReason.Kind.PEER_ABORTED && !leaseValid) {
             stepDown("the backup closed the replication channel after our lease expired (" + reason + "): it may have taken over");
-        } else if (!leaseValid && outOfContact > config.channel().detectionTimeoutNanos()) {
-            stepDown("out of contact with the backup for " + outOfContact / 1_000_000 + " ms, beyond the detection timeout ("
+        } else if (!leaseValid && (frozenAt - lastLeaseValidAt > 0 || frozenNow(now))) {
+            stepDown("this process was frozen for " + frozenForNanos / 1_000_000 + " ms while out of contact with the backup ("
                     + reason + "): it may have taken over");
         } else {
             log.unprotected();
@@ -234,7 +240,16 @@ public final class PrimaryHost implements AutoCloseable {
         LockSupport.unpark(pump);
     }
 
-    private void stepDown(String why) {
+    /** The pump has not run for longer than the detection timeout: we are waking from a freeze it has not noticed yet. */
+    private boolean frozenNow(long now) {
+        long gap = now - lastPumpRun;
+        if (gap <= config.channel().detectionTimeoutNanos()) return false;
+        frozenForNanos = gap;
+        return true;
+    }
+
+    private synchronized void stepDown(String why) {
+        if (log.protection() == Protection.STEPPED_DOWN) return;
         log.steppedDown();
         stepDownReason = why;
         ReentrantLock lock = stack.loop().lock();
@@ -263,8 +278,15 @@ public final class PrimaryHost implements AutoCloseable {
         long conflictsSeen = 0;
         boolean awaitingLogged = false;
         ReentrantLock lock = stack.loop().lock();
+        long previousRun = System.nanoTime();
         while (!closed) {
             long now = System.nanoTime();
+            if (now - previousRun > config.channel().detectionTimeoutNanos()) {
+                frozenForNanos = now - previousRun;
+                frozenAt = now;
+            }
+            previousRun = now;
+            lastPumpRun = now;
             Protection p = log.protection();
             if (p == Protection.AWAITING_BACKUP && now - startedAt > config.awaitBackup().toNanos() && log.channel() == null) {
                 if (!awaitingLogged) {

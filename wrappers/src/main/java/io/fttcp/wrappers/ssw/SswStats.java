@@ -36,4 +36,11 @@ public final class SswStats {
     public long synsNotTracked;
     /** Connections forgotten (closed by both FINs, or reset). */
     public long connectionsForgotten;
+
+    @Override
+    public String toString() {
+        return "connects=" + connectsLogged + " segments=" + segmentsLogged + " held=" + held + " heldNow=" + heldPackets
+                + " released=" + released + " clamped=" + clamped + " wrapperAcks=" + wrapperAcks
+                + " droppedWhileFenced=" + droppedWhileFenced + " malformed=" + malformedDropped;
+    }
 }

@@ -1,0 +1,107 @@
+package io.fttcp.testbed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A protected service on a {@link Topology} with two servers: {@code fttcp primary} on the first,
+ * {@code fttcp backup} on the second, sharing one configuration file (service address
+ * {@link Topology#SERVICE_ADDRESS}, replication on the primary's own address). The class path of
+ * this JVM must hold the command line ({@code io.fttcp.cli.Main}).
+ */
+public final class ReplicaPair implements AutoCloseable {
+    /** What the primary prints once its backup's handshake is done. */
+    public static final String BACKUP_JOINED = "backup joined";
+    /** What the backup prints once it serves. */
+    public static final String TOOK_OVER = "TOOK OVER";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Host primaryHost;
+    private final Host backupHost;
+    private final Path configFile;
+    private final WatchedProcess primary;
+    private final WatchedProcess backup;
+
+    private ReplicaPair(Host primaryHost, Host backupHost, Path configFile, WatchedProcess primary, WatchedProcess backup) {
+        this.primaryHost = primaryHost;
+        this.backupHost = backupHost;
+        this.configFile = configFile;
+        this.primary = primary;
+        this.backup = backup;
+    }
+
+    /**
+     * Writes the configuration ({@code app} = http or echo, more {@code key = value} lines in
+     * {@code extraConfig}), starts the primary, then the backup, and waits until the backup has joined.
+     */
+    public static ReplicaPair start(Topology topology, Host primaryHost, Host backupHost, String app, String... extraConfig)
+            throws InterruptedException {
+        Path config;
+        try {
+            config = Files.createTempFile("fttcp-", ".conf");
+            List<String> lines = new ArrayList<>(List.of(
+                    "service.address = " + Topology.SERVICE_ADDRESS,
+                    "service.ports = " + ("echo".equals(app) ? "7" : "80"),
+                    "service.mac = " + Topology.SERVICE_MAC,
+                    "link.tap = " + primaryHost.tapDevice(),
+                    "replication.primary = " + primaryHost.kernelAddress(),
+                    "app = " + app));
+            lines.addAll(List.of(extraConfig));
+            Files.write(config, lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the replicas' configuration", e);
+        }
+        WatchedProcess primary = WatchedProcess.start(topology, primaryHost, "fttcp primary",
+                Topology.javaCommand("io.fttcp.cli.Main", "primary", "--config", config.toString()));
+        WatchedProcess backup = null;
+        try {
+            primary.awaitLine(l -> l.startsWith("fttcp primary: "), "that it serves", START_TIMEOUT);
+            backup = WatchedProcess.start(topology, backupHost, "fttcp backup",
+                    Topology.javaCommand("io.fttcp.cli.Main", "backup", "--config", config.toString()));
+            primary.awaitLine(l -> l.contains(BACKUP_JOINED), "that the backup joined", START_TIMEOUT);
+            backup.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
+        } catch (RuntimeException | InterruptedException e) {
+            primary.close();
+            if (backup != null) backup.close();
+            throw e;
+        }
+        return new ReplicaPair(primaryHost, backupHost, config, primary, backup);
+    }
+
+    public WatchedProcess primary() {
+        return primary;
+    }
+
+    public WatchedProcess backup() {
+        return backup;
+    }
+
+    public Host primaryHost() {
+        return primaryHost;
+    }
+
+    public Host backupHost() {
+        return backupHost;
+    }
+
+    /** Waits for the backup to say it took over; returns that line (it carries the takeover's report). */
+    public String awaitTakeover(Duration timeout) throws InterruptedException {
+        return backup.awaitLine(l -> l.contains(TOOK_OVER), "that it took over", timeout);
+    }
+
+    @Override
+    public void close() {
+        primary.close();
+        backup.close();
+        try {
+            Files.deleteIfExists(configFile);
+        } catch (IOException ignored) {
+            // a temporary file
+        }
+    }
+}

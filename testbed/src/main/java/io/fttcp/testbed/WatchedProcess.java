@@ -1,0 +1,138 @@
+package io.fttcp.testbed;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A process started in a namespace whose output (stdout and stderr merged) is kept and can be
+ * waited on line by line, and which can be signalled (kill, stop, continue) as a failure test needs.
+ */
+public final class WatchedProcess implements AutoCloseable {
+    /** Output beyond this is dropped from the middle, so a chatty process cannot fill the heap. */
+    private static final int MAX_KEPT_CHARS = 512 * 1024;
+
+    private final Process process;
+    private final String description;
+    private final StringBuilder output = new StringBuilder();
+    private final Thread reader;
+
+    private WatchedProcess(Process process, String description) {
+        this.process = process;
+        this.description = description;
+        this.reader = Thread.ofPlatform().daemon().name("watch-" + description).start(this::readOutput);
+    }
+
+    /** Starts {@code command} in {@code host}'s namespace, stdin from /dev/null. */
+    public static WatchedProcess start(Topology topology, Host host, String description, String... command) {
+        Process p = topology.start(host, pb -> pb.redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))), command);
+        return new WatchedProcess(p, description + " (in " + host.name() + ")");
+    }
+
+    private void readOutput() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                synchronized (output) {
+                    if (output.length() + line.length() > MAX_KEPT_CHARS) {
+                        output.replace(output.length() / 4, output.length() / 2, "\n[... output dropped ...]\n");
+                    }
+                    output.append(line).append('\n');
+                    output.notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            synchronized (output) {
+                output.append("[output unreadable: ").append(e.getMessage()).append("]\n");
+            }
+        } finally {
+            synchronized (output) {
+                output.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits for a line matching {@code test}, printed at any time since the start; returns it.
+     *
+     * @throws IllegalStateException with the output, if the process exits or the time runs out first
+     */
+    public String awaitLine(Predicate<String> test, String what, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (output) {
+            while (true) {
+                for (String line : output.toString().split("\n")) {
+                    if (test.test(line)) return line;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !process.isAlive() && !reader.isAlive()) {
+                    throw new IllegalStateException(description + (process.isAlive() ? " did not print " + what + " within " + timeout.toMillis() + " ms"
+                            : " exited (" + process.exitValue() + ") before it printed " + what) + "; its output:\n" + output);
+                }
+                output.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    /** Sends a signal by name (KILL, STOP, CONT, TERM) to the process (the JVM itself: `ip netns exec` execs it). */
+    public void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + description, e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the process to exit; returns its exit code, or -1 if it is still running. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    public String output() {
+        synchronized (output) {
+            return output.toString();
+        }
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Stops it (SIGKILL if SIGTERM does not within 5 s; a stopped process is continued first). */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            try {
+                signal("CONT");
+            } catch (IllegalStateException ignored) {
+                // it may have exited meanwhile
+            }
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+            reader.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
