@@ -24,11 +24,10 @@ import java.util.Arrays;
  * application are served by the north-side wrapper before live data.
  *
  * <p>Take the image once the backup's application has consumed every received record (DESIGN.md
- * section 4 step 1). Known limit: the client may hold output beyond snd.nxt (sent by the primary,
- * its WRITE record or the client's ACK not received); its ACKs are then above snd.max and dropped
- * (RFC 9293) until the backup has sent that far, and if that is more than the restored stack sends
- * at once, both sides stall (TakeoverTest with -Dfttcp.takeover.appBehindLog=true and small
- * writes shows it). Bounded by one unlogged write per connection when step 1 is followed.
+ * section 4 step 1). The client may still hold output beyond snd.nxt (sent by the primary, its
+ * WRITE record or the client's ACK not received); the restored connection accepts its ACKs
+ * above snd.max and skips those bytes when the application writes them again (see
+ * {@code TcpConnection}'s repair notes), so neither side stalls.
  */
 public final class Materializer {
     private static final long MS = 1_000_000L;

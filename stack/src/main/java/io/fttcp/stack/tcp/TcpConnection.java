@@ -115,6 +115,15 @@ public final class TcpConnection {
     /** Highest sequence number retransmitted in the current SACK recovery. */
     private int highRxt;
 
+    // ---- a restored connection whose peer holds more of our stream than we queued
+    /** Set by repair: the peer may acknowledge bytes a previous incarnation sent but this one has not yet queued. */
+    private boolean restored;
+    /** The highest such acknowledgement (valid while {@link #peerAhead}): the application's next bytes up to it are already the peer's. */
+    private int peerHoldsUpTo;
+    private boolean peerAhead;
+    /** How far ahead of snd.max a restored connection believes an acknowledgement (one receive window of any peer, generously). */
+    private static final int MAX_PEER_AHEAD = 1 << 30;
+
     // ---- RFC 5961 challenge ACK rate limit
     private long challengeWindowStart = Long.MIN_VALUE;
     private long lastOutOfWindowAck = Long.MIN_VALUE;
@@ -249,6 +258,7 @@ public final class TcpConnection {
         c.nagle = cp.nagle();
         c.keepalive = cp.keepalive();
         c.established = true;
+        c.restored = true;
         c.state = st;
         c.cc.init(c.maxSegmentPayload(), config.initialWindowSegments());
         if (st == TcpState.TIME_WAIT) {
@@ -446,7 +456,7 @@ public final class TcpConnection {
             }
         }
         // RFC 5961 5.2: the ACK must lie in [snd.una - max.snd.wnd, snd.max].
-        if (Seq.gt(seg.ack, sndMax)) {
+        if (Seq.gt(seg.ack, sndMax) && !acceptAckAhead(seg)) {
             sendAckNow(now);
             return false;
         }
@@ -465,6 +475,30 @@ public final class TcpConnection {
             else if (seg.has(TcpSegment.FIN)) return processData(seg, seg.seq, now); // a FIN needs no buffer space
         } else if (payloadLen > 0 || seg.has(TcpSegment.FIN)) {
             return processData(seg, seg.seq, now);
+        }
+        return true;
+    }
+
+    /**
+     * A restored connection continues a stream the previous incarnation (the primary) may have
+     * sent further than this one has queued: the peer then acknowledges bytes beyond snd.max.
+     * Dropping those segments (RFC 5961) would stall both sides once the send buffer is full of
+     * bytes the peer already has. Instead, everything queued up to the acknowledgement counts as
+     * sent, and the application's next bytes up to it are consumed without being sent
+     * ({@link #write}). Only for restored connections and within {@link #MAX_PEER_AHEAD}; the
+     * FIN is never assumed (the checkpoint queues it when the primary may have sent it).
+     */
+    private boolean acceptAckAhead(TcpSegment seg) {
+        if (!restored || Seq.gt(seg.ack, sndMax + MAX_PEER_AHEAD)) return false;
+        int queueEnd = sendBase + sendQueue.size();
+        if (finQueued && Seq.gt(seg.ack, queueEnd)) return false; // past our FIN: not a stream we continue
+        int sentTo = Seq.min(seg.ack, queueEnd);
+        if (Seq.gt(sentTo, sndMax)) sndMax = sentTo;
+        if (Seq.gt(sentTo, sndNxt)) sndNxt = sentTo;
+        if (Seq.gt(seg.ack, queueEnd)) {
+            if (!peerAhead || Seq.gt(seg.ack, peerHoldsUpTo)) peerHoldsUpTo = seg.ack;
+            peerAhead = true;
+            seg.ack = queueEnd;
         }
         return true;
     }
@@ -1128,12 +1162,27 @@ public final class TcpConnection {
     /** Queues bytes from {@code src} for sending; returns how many fit in the send buffer (may be 0). */
     public int write(ByteBuffer src, long now) {
         if (finQueued || state == TcpState.CLOSED) throw new IllegalStateException("output is shut down (" + state + ")");
+        int skipped = 0;
+        if (peerAhead) {
+            // The peer holds these bytes already (acceptAckAhead): nothing to queue or send.
+            int queueEnd = sendBase + sendQueue.size();
+            skipped = (int) Math.min(src.remaining(), Math.max(0, peerHoldsUpTo - queueEnd));
+            if (skipped > 0) {
+                src.position(src.position() + skipped);
+                sendBase += skipped;
+                if (Seq.lt(sndUna, sendBase)) sndUna = sendBase;
+                if (Seq.lt(sndNxt, sendBase)) sndNxt = sendBase;
+                if (Seq.lt(sndMax, sendBase)) sndMax = sendBase;
+                smallSegmentEnd = sndUna;
+            }
+            if (!Seq.gt(peerHoldsUpTo, sendBase + sendQueue.size())) peerAhead = false;
+        }
         int n = Math.min(src.remaining(), writableBytes());
-        if (n <= 0) return 0;
+        if (n <= 0) return skipped;
         sendQueue.append(src, src.position(), n);
         src.position(src.position() + n);
         trySend(now, false);
-        return n;
+        return skipped + n;
     }
 
     /** Reads received bytes into {@code dst}; returns the count, 0 if none, -1 at end of stream. */

@@ -195,4 +195,49 @@ class TcpRepairTest {
             }
         }
     }
+
+    /**
+     * The takeover case the backup cannot avoid: the peer received more of our stream from the
+     * previous incarnation than the restored one has queued, more than its send buffer holds.
+     * The peer's acknowledgements lie beyond snd.max; RFC 5961 would drop them (and the data they
+     * carry) and both sides would stall. The restored connection counts those bytes as the peer's
+     * and skips them when the application writes them again.
+     */
+    @Test
+    void restoredConnectionBehindThePeerSkipsWhatThePeerAlreadyHas() {
+        SplittableRandom r = new SplittableRandom(66);
+        TcpConfig small = TcpConfig.defaults().withBuffers(1 << 20, 16 << 10);
+        TestNet net = new TestNet(66, TcpConfig.defaults().withBuffers(1 << 20, 256 << 10), TcpConfig.defaults().withBuffers(1 << 20, 256 << 10));
+        net.delay = 2 * MS;
+        byte[] up = TestNet.randomBytes(r, 600_000), down = TestNet.randomBytes(r, 300_000);
+        net.a.toSend = up;
+        net.b.toSend = down;
+        net.a.shutdownWhenDone = net.b.shutdownWhenDone = true;
+        net.a.connect();
+        assertTrue(net.runUntil(() -> net.b.received.size() > 100_000, 10_000 * MS));
+        // B's segments stop reaching A (told apart by sequence space): A's snd.una stays while B keeps receiving.
+        net.dropFilter = s -> Integer.toUnsignedLong(s.seq - net.b.iss) < 1_000_000;
+        net.runFor(20 * MS); // B's segments already on the wire arrive; from now on A's receive side stands still
+        TcpCheckpoint behind = net.a.conn.checkpoint(net.now);
+        net.runFor(500 * MS); // A sends what its congestion window allows; B takes it all
+
+        net.dropFilter = null;
+        net.queue.clear(); // the old A dies with its packets
+        int sndUna = behind.sndUna();
+        long offset = Integer.toUnsignedLong(sndUna - behind.iss() - 1);
+        assertTrue(net.b.received.size() - offset > (16 << 10) * 2,
+                "the peer holds more than the restored send buffer beyond snd.una: " + (net.b.received.size() - offset));
+        // The restored A has queued nothing (its application is behind), with a small send buffer.
+        TcpCheckpoint restored = new TcpCheckpoint(behind.tuple(), behind.state(), behind.iss(), behind.irs(), sndUna, sndUna, behind.sndWnd(),
+                behind.sndWl1(), behind.sndWl2(), behind.rcvNxt(), behind.rcvWnd(), behind.sndWindowShift(), behind.rcvWindowShift(), behind.sendMss(),
+                behind.sackEnabled(), behind.timestampsEnabled(), behind.tsOffset() + 1000, behind.tsRecent(), new byte[0], false,
+                behind.receiveQueue(), behind.finReceived(), behind.nagle(), behind.keepalive());
+        net.a.config = small;
+        net.a.conn = TcpConnection.restore(small, restored, net.now, net.a, net.a);
+        net.a.sendPos = (int) offset;
+        net.a.conn.sendAck(net.now);
+        assertTrue(net.runUntil(() -> net.a.eof && net.b.eof, 60_000 * MS),
+                () -> "b received " + net.b.received.size() + "/" + up.length + ", a received " + net.a.received.size() + "; " + net.describe());
+        assertArrayEquals(up, net.b.received.toByteArray(), "the peer's stream is exact");
+    }
 }
