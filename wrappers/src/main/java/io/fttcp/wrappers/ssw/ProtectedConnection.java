@@ -41,6 +41,11 @@ final class ProtectedConnection {
     int clientFinEnd;
     boolean clientFinSeen;
     boolean ourFinAcked;
+    /** The last client pure ACK logged (or any logged segment): what a thinned pure ACK is compared with. */
+    int loggedAck;
+    int loggedWindow;
+    long loggedAt;
+    boolean loggedAny;
 
     // ---- what the stack emitted (before clamping) ---------------------------------------------
     int stackAck;

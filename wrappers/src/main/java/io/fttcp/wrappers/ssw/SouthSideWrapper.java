@@ -67,6 +67,9 @@ public final class SouthSideWrapper {
     static final long STALE_HANDSHAKE_NANOS = 75_000_000_000L;
     /** How long a connection closed both ways stays tracked after the stack last sent on it (beyond TIME-WAIT). */
     static final long RETIRED_LINGER_NANOS = 120_000_000_000L;
+    /** A client pure ACK is logged at least this often per connection, and whenever it moves the acknowledgement this far. */
+    static final long PURE_ACK_LOG_INTERVAL_NANOS = 2_000_000L;
+    static final int PURE_ACK_LOG_BYTES = 256 * 1024;
 
     private static final byte[] NO_PAYLOAD = new byte[0];
 
@@ -311,9 +314,32 @@ public final class SouthSideWrapper {
         });
     }
 
+    /**
+     * A pure ACK whose news the backup can do without: it only trims the output the backup keeps
+     * and moves the restored snd.una (a lower bound either way: the restored connection
+     * retransmits from there and the client discards what it has). Logged anyway when it moves
+     * the acknowledgement far, shrinks the window, acknowledges our FIN, or the last logged
+     * segment is old; otherwise a fast download would log a record per client ACK.
+     */
+    private boolean thinnable(ProtectedConnection c, TcpSegment s, int length, long now) {
+        if (length != 0 || (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0 || !s.has(TcpSegment.ACK)) return false;
+        if (!c.loggedAny || now - c.loggedAt >= PURE_ACK_LOG_INTERVAL_NANOS) return false;
+        if (s.ack - c.loggedAck >= PURE_ACK_LOG_BYTES || s.ack - c.loggedAck < 0) return false;
+        if (s.window < c.loggedWindow) return false;
+        return !(c.ourFinSent && s.ack - c.ourFinEnd >= 0);
+    }
+
     private void logSegment(ProtectedConnection c, ByteBuffer packet, long now) {
         TcpSegment s = inSeg;
         int length = inTcp.payloadLength();
+        if (thinnable(c, s, length, now)) {
+            stats.pureAcksThinned++;
+            return;
+        }
+        if (s.has(TcpSegment.ACK) && (!c.loggedAny || s.ack - c.loggedAck > 0)) c.loggedAck = s.ack;
+        c.loggedAny = true;
+        c.loggedAt = now;
+        c.loggedWindow = s.window;
         byte[] payload = NO_PAYLOAD;
         if (length > 0) {
             payload = new byte[length];

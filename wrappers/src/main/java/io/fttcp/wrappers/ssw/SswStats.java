@@ -8,6 +8,8 @@ public final class SswStats {
     public long connectsLogged;
     /** SEGMENT records logged. */
     public long segmentsLogged;
+    /** Client pure ACKs not logged (their news was too small to matter to the backup). */
+    public long pureAcksThinned;
     /** Outgoing packets held (SYN-ACKs waiting for their CONNECT, output waiting for commit). */
     public long held;
     /** Retransmissions of held bytes (or of a held SYN-ACK) not held again: the held copies carry them. */
@@ -39,7 +41,7 @@ public final class SswStats {
 
     @Override
     public String toString() {
-        return "connects=" + connectsLogged + " segments=" + segmentsLogged + " held=" + held + " heldNow=" + heldPackets
+        return "connects=" + connectsLogged + " segments=" + segmentsLogged + " acksThinned=" + pureAcksThinned + " held=" + held + " heldNow=" + heldPackets
                 + " released=" + released + " clamped=" + clamped + " wrapperAcks=" + wrapperAcks
                 + " droppedWhileFenced=" + droppedWhileFenced + " malformed=" + malformedDropped;
     }

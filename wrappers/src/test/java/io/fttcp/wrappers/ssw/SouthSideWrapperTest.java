@@ -175,7 +175,8 @@ class SouthSideWrapperTest {
         List<ByteBuffer> sent = new ArrayList<>();
         for (int i = 0; i < payloads.length; i++) {
             int flags = ACK | (i == payloads.length - 1 ? FIN : 0);
-            ByteBuffer p = fromClient(withTimestamps(seg(flags, seq, SISN + 1, 500 + i), 200 + i, 7000), payloads[i]);
+            // (the pure ACK shrinks the window, news the backup must have: it is logged, not thinned)
+            ByteBuffer p = fromClient(withTimestamps(seg(flags, seq, SISN + 1, window(i)), 200 + i, 7000), payloads[i]);
             sent.add(p);
             in(p);
             seq += payloads[i].length;
@@ -185,7 +186,7 @@ class SouthSideWrapperTest {
             Segment s = assertInstanceOf(Segment.class, log.records.get(base + i));
             assertEquals(TUPLE, s.tuple());
             assertArrayEquals(payloads[i], s.payload());
-            assertEquals(500 + i, s.window());
+            assertEquals(window(i), s.window());
             assertEquals(200 + i, s.tsVal());
             assertEquals(7000, s.tsEcr());
             assertEquals(SISN + 1, s.ack());
@@ -197,6 +198,31 @@ class SouthSideWrapperTest {
         // the record owns its bytes: changing the packet afterwards changes nothing
         sent.getFirst().put(sent.getFirst().limit() - 1, (byte) 99);
         assertArrayEquals(payloads[0], ((Segment) log.records.get(base)).payload());
+    }
+
+    private static int window(int i) {
+        return i == 2 ? 300 : 500 + i;
+    }
+
+    @Test
+    void pureAcksWithLittleNewsAreThinnedButNotForLong() {
+        establish(7, 7);
+        int base = log.records.size();
+        int seq = CISN + 1;
+        in(fromClient(seg(ACK, seq, SISN + 1, 500), null)); // the first pure ACK is logged
+        assertEquals(base + 1, log.records.size());
+        in(fromClient(seg(ACK, seq, SISN + 1, 500), null)); // nothing new
+        in(fromClient(seg(ACK, seq, SISN + 1, 600), null)); // a wider window: not needed at once
+        assertEquals(base + 1, log.records.size(), "pure ACKs with little news are not logged");
+        assertEquals(2, ssw.stats().pureAcksThinned);
+        assertEquals(3, stack.size(), "every one reaches the stack");
+        in(fromClient(seg(ACK, seq, SISN + 1, 400), null)); // the window shrinks: logged
+        assertEquals(base + 2, log.records.size());
+        now += SouthSideWrapper.PURE_ACK_LOG_INTERVAL_NANOS;
+        in(fromClient(seg(ACK, seq, SISN + 1, 400), null)); // the last logged one is old: logged
+        assertEquals(base + 3, log.records.size());
+        in(fromClient(seg(ACK, seq, SISN + 1, 400), filled(1, 5))); // data is always logged
+        assertEquals(base + 4, log.records.size());
     }
 
     @Test
