@@ -25,6 +25,8 @@ public final class StackLiveBinding implements LiveBinding {
     private final long tsValAgeNanos;
     private final List<FourTuple> restored = new ArrayList<>();
     private final Map<FourTuple, String> refused = new LinkedHashMap<>();
+    /** For each refused connection, our best guess of the client's rcv.nxt (where a reset is believed). */
+    private final Map<FourTuple, Integer> resetAt = new LinkedHashMap<>();
 
     /**
      * @param tsValAgeNanos an upper bound of how long ago the backup's knowledge of the primary's
@@ -62,6 +64,7 @@ public final class StackLiveBinding implements LiveBinding {
             return Materializer.checkpoint(image, network.host().config().tcp().withMss(network.host().config().mss()), tsValAgeNanos, network.loop().now());
         } catch (IllegalStateException e) {
             refused.put(image.tuple(), e.getMessage());
+            if (image.connect() != null) resetAt.put(image.tuple(), image.sndUna());
             return null;
         }
     }
@@ -69,6 +72,11 @@ public final class StackLiveBinding implements LiveBinding {
     /** Connections restored, in order. */
     public List<FourTuple> restored() {
         return restored;
+    }
+
+    /** Where to reset each refused connection whose sequence space is known. */
+    public Map<FourTuple, Integer> resetAt() {
+        return resetAt;
     }
 
     /** Connections not restored, with why. */

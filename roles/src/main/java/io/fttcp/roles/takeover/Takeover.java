@@ -23,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       ({@link StackLiveBinding});</li>
  *   <li>answer ARP for the service address and announce it (gratuitous ARP, the virtual MAC);</li>
  *   <li>resume every restored connection at once: retransmit now, and four ACKs (the last three
- *       duplicates) so a client with data outstanding retransmits now too.</li>
+ *       duplicates) so a client with data outstanding retransmits now too; reset the clients of
+ *       connections that could not be restored (diverged).</li>
  * </ol>
  */
 public final class Takeover {
@@ -73,6 +74,9 @@ public final class Takeover {
                 Connection c = ip.find(t);
                 if (c != null) c.resume(RESUME_ACKS, now);
             }
+            // Diverged or unrestorable connections are reset now, not when the client next sends
+            // (a client waiting for data would wait for its own timeout).
+            binding.resetAt().forEach((t, seq) -> ip.resetUnknown(t, seq, now));
             loop.timersChanged();
         } finally {
             lock.unlock();

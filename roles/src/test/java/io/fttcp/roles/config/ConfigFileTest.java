@@ -20,6 +20,15 @@ class ConfigFileTest {
             """;
 
     @Test
+    void theShippedExampleParsesWithItsDocumentedDefaults() throws ConfigException {
+        FtConfig c = ConfigFile.read(Path.of("..", "fttcp.conf.example"));
+        assertEquals(List.of(80), c.servicePorts());
+        assertEquals(Duration.ofMillis(150).toNanos(), c.channel().detectionTimeoutNanos());
+        assertEquals(Duration.ofSeconds(10), c.awaitBackup());
+        assertTrue(c.outputHashing());
+    }
+
+    @Test
     void aMinimalFileGetsTheDocumentedDefaults() throws Exception {
         FtConfig c = ConfigFile.parse("fttcp.conf", MINIMAL);
         assertEquals(0xC6120064, c.serviceAddress());

@@ -426,6 +426,21 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         return true;
     }
 
+    /**
+     * Resets a connection this host does not hold (one a takeover could not restore): an RST at
+     * {@code seq}, our best guess of the peer's rcv.nxt. If the guess is off, the peer answers
+     * with a challenge ACK (RFC 5961), which, belonging to no connection here, is answered with
+     * an RST at exactly its acknowledgement: the peer is reset either way.
+     */
+    public void resetUnknown(FourTuple t, int seq, long now) {
+        enter(now);
+        TcpSegment r = scratch.clear();
+        r.seq = seq;
+        r.flags = TcpSegment.RST;
+        stats.resetsSent++;
+        emit(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), r);
+    }
+
     /** RFC 9293 reset generation for a segment that belongs to no connection. */
     private void sendReset(int local, int localPort, int remote, int remotePort, TcpSegment in) {
         TcpSegment r = scratch.clear();
