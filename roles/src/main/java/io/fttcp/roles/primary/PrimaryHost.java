@@ -196,9 +196,25 @@ public final class PrimaryHost implements AutoCloseable {
             LockSupport.unpark(pump);
         }
 
+        /**
+         * Releases what became stable right here, on the channel's reader thread (which holds no
+         * stream monitor now): handing it to the pump would add a thread wake-up to every
+         * request's latency. The lease was renewed by this very acknowledgement.
+         */
         @Override
         public void onAck(long stableLsn) {
-            LockSupport.unpark(pump);
+            if (log.protection() != Protection.PROTECTED) return;
+            PrimaryChannel c = log.channel();
+            ReentrantLock lock = stack.loop().lock();
+            lock.lock();
+            try {
+                long now = System.nanoTime();
+                if (c != null && c.leaseValid(now)) ssw.setFenced(false);
+                ssw.onStable(stableLsn, now);
+                stack.loop().timersChanged();
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
