@@ -1,8 +1,6 @@
 package io.fttcp.cli;
 
 import io.fttcp.roles.backup.BackupHost;
-import io.fttcp.roles.config.ConfigException;
-import io.fttcp.roles.config.ConfigFile;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.takeover.Takeover;
 import io.fttcp.stack.tcp.FourTuple;
@@ -32,29 +30,12 @@ final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OneLineLogging.install();
         PrintWriter out = spec.commandLine().getOut();
-        FtConfig config;
-        try {
-            config = ConfigFile.read(configFile);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println("fttcp " + spec.name() + ": " + e.getMessage());
-            return 2;
-        }
+        FtConfig config = ReplicaSetup.readConfig(spec, configFile);
+        if (config == null) return 2;
         BackupHost host = BackupHost.start(config);
-        Runnable app;
-        try {
-            app = ProtectedApp.start(config, host.network());
-        } catch (Exception e) {
-            host.close();
-            throw e;
-        }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.run();
-            host.close();
-            stopped.countDown();
-        }, "fttcp-backup-shutdown"));
+        ReplicaSetup.runApplication(config, host.network(), host, stopped::countDown);
         out.println("fttcp backup: " + config.app() + " replaying the primary at " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
         out.flush();
         Takeover.Report report;

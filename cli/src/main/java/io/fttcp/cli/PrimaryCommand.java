@@ -1,7 +1,5 @@
 package io.fttcp.cli;
 
-import io.fttcp.roles.config.ConfigException;
-import io.fttcp.roles.config.ConfigFile;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.primary.PrimaryHost;
 import io.fttcp.stack.tcp.FourTuple;
@@ -31,27 +29,11 @@ final class PrimaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OneLineLogging.install();
         PrintWriter out = spec.commandLine().getOut();
-        FtConfig config;
-        try {
-            config = ConfigFile.read(configFile);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println("fttcp " + spec.name() + ": " + e.getMessage());
-            return 2;
-        }
+        FtConfig config = ReplicaSetup.readConfig(spec, configFile);
+        if (config == null) return 2;
         PrimaryHost host = PrimaryHost.start(config);
-        Runnable app;
-        try {
-            app = ProtectedApp.start(config, host.network());
-        } catch (Exception e) {
-            host.close();
-            throw e;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.run();
-            host.close();
-        }, "fttcp-primary-shutdown"));
+        ReplicaSetup.runApplication(config, host.network(), host, () -> { });
         out.println("fttcp primary: " + config.app() + " on " + FourTuple.dotted(config.serviceAddress()) + ":" + config.servicePorts().getFirst()
                 + ", waiting for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
         out.flush();

@@ -20,6 +20,8 @@ public final class ReplicaPair implements AutoCloseable {
     /** What the backup prints once it serves. */
     public static final String TOOK_OVER = "TOOK OVER";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** The replication channel's default warm-up plus a margin. */
+    public static final Duration WARMUP = Duration.ofMillis(2_200);
 
     private final Host primaryHost;
     private final Host backupHost;
@@ -65,6 +67,9 @@ public final class ReplicaPair implements AutoCloseable {
                     Topology.javaCommand("io.fttcp.cli.Main", "backup", "--config", config.toString()));
             primary.awaitLine(l -> l.contains(BACKUP_JOINED), "that the backup joined", START_TIMEOUT);
             backup.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
+            // Past the failure detector's warm-up (replication.warmup, 2 s), so that a failure
+            // injected now is detected with the configured timeout.
+            Thread.sleep(WARMUP.toMillis());
         } catch (RuntimeException | InterruptedException e) {
             primary.close();
             if (backup != null) backup.close();

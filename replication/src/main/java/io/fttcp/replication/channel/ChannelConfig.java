@@ -27,16 +27,19 @@ import java.util.Objects;
  * @param maxInFlightBytes       the primary stops writing while this many bytes are unacknowledged
  *                               (default 1 MiB: many times a LAN's bandwidth-delay product, yet a
  *                               heartbeat never queues behind more than about a millisecond of data)
+ * @param warmupNanos            how long after the channel opens the failure detector uses its longer
+ *                               warm-up timeout (default 2 s; see {@link FailureDetector})
  */
 public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long detectionTimeoutNanos, long leaseNanos,
                             long leaseMarginNanos, int maxBodyLength, int maxBatchBytes, int maxBatchRecords,
-                            long handshakeTimeoutNanos, int maxInFlightBytes) {
+                            long handshakeTimeoutNanos, int maxInFlightBytes, long warmupNanos) {
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(20);
     public static final Duration DEFAULT_DETECTION_TIMEOUT = Duration.ofMillis(150);
     public static final Duration DEFAULT_LEASE = Duration.ofMillis(100);
     public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofMillis(50);
     public static final int DEFAULT_MAX_IN_FLIGHT_BYTES = 1 << 20;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_WARMUP = Duration.ofNanos(FailureDetector.WARMUP_NANOS);
 
     public ChannelConfig {
         Objects.requireNonNull(clusterId, "clusterId");
@@ -59,6 +62,9 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
             throw new IllegalArgumentException("lease (" + ms(leaseNanos) + ") must be at least two heartbeat intervals ("
                     + ms(heartbeatIntervalNanos) + "), or renewals cannot keep it valid");
         }
+        if (warmupNanos < 0) {
+            throw new IllegalArgumentException("warm-up must not be negative");
+        }
         if (handshakeTimeoutNanos <= 0) {
             throw new IllegalArgumentException("handshake timeout must be positive");
         }
@@ -71,18 +77,24 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
         return new ChannelConfig(clusterId, DEFAULT_HEARTBEAT_INTERVAL.toNanos(), DEFAULT_DETECTION_TIMEOUT.toNanos(),
                 DEFAULT_LEASE.toNanos(), DEFAULT_LEASE_MARGIN.toNanos(), FrameFormat.DEFAULT_MAX_BODY_LENGTH,
                 RecordStream.DEFAULT_MAX_BATCH_BYTES, RecordStream.DEFAULT_MAX_BATCH_RECORDS, DEFAULT_HANDSHAKE_TIMEOUT.toNanos(),
-                DEFAULT_MAX_IN_FLIGHT_BYTES);
+                DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_WARMUP.toNanos());
     }
 
     /** These timings, with the lease and margin as given (checked against the rule). */
     public ChannelConfig withTimings(Duration heartbeatInterval, Duration detectionTimeout, Duration lease, Duration leaseMargin) {
         return new ChannelConfig(clusterId, heartbeatInterval.toNanos(), detectionTimeout.toNanos(), lease.toNanos(),
-                leaseMargin.toNanos(), maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes);
+                leaseMargin.toNanos(), maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos);
     }
 
     public ChannelConfig withBatches(int maxBatchBytes, int maxBatchRecords, int maxInFlightBytes) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes);
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos);
+    }
+
+    /** These settings with another warm-up (see {@link FailureDetector}; zero: none). */
+    public ChannelConfig withWarmup(Duration warmup) {
+        return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmup.toNanos());
     }
 
     /** A record stream whose frames and batches fit this configuration. */

@@ -68,7 +68,7 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         this.decoder = new FrameDecoder(config.maxBodyLength());
         this.controlEncoder = new FrameEncoder(config.maxBodyLength());
         this.openedAt = System.nanoTime();
-        this.detector = new FailureDetector(config.detectionTimeoutNanos(), openedAt);
+        this.detector = new FailureDetector(config.detectionTimeoutNanos(), openedAt, config.warmupNanos());
         SocketAddress remote = socket.getRemoteAddress();
         this.peer = String.valueOf(remote);
         socket.configureBlocking(true);

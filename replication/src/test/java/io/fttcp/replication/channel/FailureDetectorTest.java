@@ -38,4 +38,28 @@ class FailureDetectorTest {
         assertFalse(d.suspect(later));
         assertTrue(d.suspect(start + 150 * MS));
     }
+
+    @Test
+    void duringWarmUpOnlyALongerSilenceIsSuspectAndTheDeadlineSaysWhen() {
+        long warm = FailureDetector.WARMUP_TIMEOUT_NANOS;
+        FailureDetector d = new FailureDetector(150 * MS, 0, 2_000 * MS);
+        assertFalse(d.suspect(150 * MS), "150 ms of silence right after the start is tolerated");
+        assertFalse(d.suspect(warm - 1));
+        assertTrue(d.suspect(warm));
+        assertEquals(warm, d.deadline());
+        d.heard(1_900 * MS); // a silence from here ends after the warm-up: the normal timeout, but not before the warm-up ends
+        assertEquals(2_050 * MS, d.deadline());
+        assertFalse(d.suspect(2_049 * MS));
+        assertTrue(d.suspect(2_050 * MS));
+        d.heard(1_990 * MS);
+        assertEquals(2_140 * MS, d.deadline());
+        d.heard(1_500 * MS + 1); // older: ignored
+        d.heard(1_999 * MS);
+        assertEquals(2_149 * MS, d.deadline());
+        FailureDetector early = new FailureDetector(150 * MS, 0, 2_000 * MS);
+        early.heard(1_800 * MS); // 1800 + 600 > 2000: the normal timeout applies from the warm-up's end
+        assertEquals(2_000 * MS, early.deadline());
+        assertTrue(early.suspect(2_000 * MS));
+        assertFalse(early.suspect(1_999 * MS));
+    }
 }

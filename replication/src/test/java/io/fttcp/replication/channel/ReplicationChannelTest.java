@@ -35,7 +35,8 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ReplicationChannelTest {
-    private static final ChannelConfig CONFIG = ChannelConfig.defaults("test-cluster");
+    /** Without warm-up: the timing tests measure the detection timeout itself. */
+    private static final ChannelConfig CONFIG = ChannelConfig.defaults("test-cluster").withWarmup(java.time.Duration.ZERO);
     private static final long TIMEOUT_MS = CONFIG.detectionTimeoutNanos() / 1_000_000;
     /** Slack for a loaded two-core machine, on top of the detection timeout. */
     private static final long SLACK_MS = 300;

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * replication.heartbeat  = 20ms
  * replication.detection  = 150ms               # silence after which the primary is presumed dead
  * replication.lease      = 100ms               # lease + 50 ms must not exceed the detection timeout
+ * replication.warmup     = 2s                  # after the replicas connect, silence must last 600 ms (not the detection timeout) to count
  * replication.await-backup = 10s               # primary: how long to hold clients for the first backup, then serve unprotected
  * app                    = http                # http | echo
  * app.root               = /srv/files          # http: files served (optional)
@@ -47,7 +48,7 @@ public final class ConfigFile {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s)");
     private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
-            "replication.heartbeat", "replication.detection", "replication.lease", "replication.await-backup", "app", "app.root", "app.upload-dir",
+            "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.await-backup", "app", "app.root", "app.upload-dir",
             "app.output-hash");
 
     private final String source;
@@ -104,9 +105,10 @@ public final class ConfigFile {
         Duration detection = duration("replication.detection", "150ms");
         Duration lease = duration("replication.lease", "100ms");
         Duration awaitBackup = duration("replication.await-backup", "10s");
+        Duration warmup = duration("replication.warmup", "2s");
         ChannelConfig channel;
         try {
-            channel = ChannelConfig.defaults(cluster).withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN);
+            channel = ChannelConfig.defaults(cluster).withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN).withWarmup(warmup);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": replication timings: " + e.getMessage());
         }
