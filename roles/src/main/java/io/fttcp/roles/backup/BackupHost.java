@@ -34,12 +34,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * the service's virtual MAC), the application on the replaying north-side wrapper
  * ({@link #network()}), and the replication channel, which the backup opens to the primary.
  *
- * <p>When the primary is lost, {@link #onChannelClosed} decides: a connection closed by the
- * primary's kernel without a word means its process died, and the backup takes over at once (a
- * dead process emits nothing); silence for the detection timeout means dead, frozen or cut off,
- * and the lease (shorter than the detection timeout by the margin) has already expired, so the
- * backup takes over too. A primary that says it is dropping the channel is alive: the backup
- * stops, and does not take over.
+ * <p>When the channel ends, {@link PrimaryLoss} decides whether to take over.
  */
 public final class BackupHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.backup");
@@ -144,27 +139,21 @@ public final class BackupHost implements AutoCloseable {
     }
 
     void onChannelClosed(CloseReason reason) {
-        if (closed) return;
-        if (state == State.CONNECTING) {
-            // Never replicated: the primary refused us, or went away during the handshake.
-            LOG.log(WARNING, "could not join the primary (" + reason + "); retrying");
-            LockSupport.parkNanos(RETRY_NANOS);
-            if (reason.kind() == CloseReason.Kind.HANDSHAKE_REFUSED) {
-                stop("the primary refused this backup: " + reason);
-                return;
+        if (closed || state == State.TAKING_OVER || state == State.LIVE || state == State.STOPPED) return;
+        switch (PrimaryLoss.decide(reason.kind(), state == State.REPLICATING)) {
+            case RETRY -> {
+                LOG.log(WARNING, "could not join the primary (" + reason + "); retrying");
+                LockSupport.parkNanos(RETRY_NANOS);
+                Thread.ofPlatform().daemon().name("fttcp-backup-connector").start(this::connectLoop);
             }
-            Thread.ofPlatform().daemon().name("fttcp-backup-connector").start(this::connectLoop);
-            return;
+            case STOP -> stop("the replication channel ended and the primary may be alive (" + reason + "); not taking over");
+            case TAKE_OVER -> {
+                primaryLostAt = stack.loop().now();
+                state = State.TAKING_OVER;
+                LOG.log(WARNING, "primary lost (" + reason + "): TAKING OVER");
+                Thread.ofPlatform().name("fttcp-takeover").start(this::takeOver);
+            }
         }
-        if (state != State.REPLICATING) return;
-        primaryLostAt = stack.loop().now();
-        if (!reason.peerMayBeDead()) {
-            stop("the replication channel ended but the primary may be alive (" + reason + "); not taking over");
-            return;
-        }
-        state = State.TAKING_OVER;
-        LOG.log(WARNING, "primary lost (" + reason + "): TAKING OVER");
-        Thread.ofPlatform().name("fttcp-takeover").start(this::takeOver);
     }
 
     private void takeOver() {

@@ -223,35 +223,26 @@ public final class PrimaryHost implements AutoCloseable {
         }
     }
 
-    /**
-     * The backup's channel is gone. The backup takes over only once our lease has expired (it
-     * waits it out), and then it closes the channel with a word (REJECT) or lets it fall silent.
-     * So: if the backup spoke after our lease had expired, or this process was frozen (SIGSTOP,
-     * a stalled VM: the pump saw a gap longer than the detection timeout) since the lease was
-     * last valid, the backup may be serving our clients: step down. Otherwise the backup died,
-     * or is cut off from us (which we cannot tell apart from its death): continue unprotected.
-     * A primary that was itself cut off and comes back hears the new owner's announcements of
-     * the service address and steps down then (see the pump).
-     */
+    /** The backup's channel is gone: {@link BackupLoss} decides what to do. */
     void onChannelClosed(CloseReason reason) {
         if (closed || log.protection() == Protection.STEPPED_DOWN) return;
         long now = System.nanoTime();
         PrimaryChannel c = log.channel();
-        if (c != null && c.peerHandshake() == null) {
-            // It never became our backup (refused, or gone before its handshake): keep waiting for one.
-            log.awaiting();
-            LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
-            return;
-        }
+        boolean handshakeDone = c == null || c.peerHandshake() != null;
         boolean leaseValid = c != null && c.leaseValid(now);
-        if (reason.kind() == CloseReason.Kind.PEER_ABORTED && !leaseValid) {
-            stepDown("the backup closed the replication channel after our lease expired (" + reason + "): it may have taken over");
-        } else if (!leaseValid && (frozenAt - lastLeaseValidAt > 0 || frozenNow(now))) {
-            stepDown("this process was frozen for " + frozenForNanos / 1_000_000 + " ms while out of contact with the backup ("
-                    + reason + "): it may have taken over");
-        } else {
-            log.unprotected();
-            LOG.log(WARNING, "backup lost (" + reason + "): continuing UNPROTECTED; a crash of this primary now loses its connections");
+        boolean frozen = frozenAt - lastLeaseValidAt > 0 || frozenNow(now);
+        switch (BackupLoss.decide(reason.kind(), handshakeDone, leaseValid, frozen)) {
+            case KEEP_WAITING -> {
+                log.awaiting();
+                LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
+            }
+            case STEP_DOWN -> stepDown(frozen
+                    ? "this process was frozen for " + frozenForNanos / 1_000_000 + " ms while out of contact with the backup (" + reason + "): it may have taken over"
+                    : "the backup closed the replication channel after our lease expired (" + reason + "): it may have taken over");
+            case CONTINUE_UNPROTECTED -> {
+                log.unprotected();
+                LOG.log(WARNING, "backup lost (" + reason + "): continuing UNPROTECTED; a crash of this primary now loses its connections");
+            }
         }
         LockSupport.unpark(pump);
     }
