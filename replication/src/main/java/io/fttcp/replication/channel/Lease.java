@@ -52,6 +52,11 @@ public final class Lease {
         return true;
     }
 
+    /** Whether any renewal ever succeeded (the backup ever acknowledged us). */
+    public boolean everGranted() {
+        return granted;
+    }
+
     public boolean valid(long now) {
         return granted && now - expiresAt < 0;
     }

@@ -110,6 +110,13 @@ public final class PrimaryChannel extends ReplicationChannel {
         }
     }
 
+    /** Whether the backup ever renewed the lease: until then it has protected nothing. */
+    public boolean leaseEverGranted() {
+        synchronized (lease) {
+            return lease.everGranted();
+        }
+    }
+
     public long leaseRemainingNanos(long now) {
         synchronized (lease) {
             return lease.remainingNanos(now);

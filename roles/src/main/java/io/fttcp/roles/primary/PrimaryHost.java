@@ -172,6 +172,15 @@ public final class PrimaryHost implements AutoCloseable {
                 continue;
             }
             Protection p = log.protection();
+            PrimaryChannel current = log.channel();
+            if (p == Protection.PROTECTED && current != null && !current.leaseEverGranted()) {
+                // The current channel never acknowledged us: a stale connection the backup gave
+                // up on (a backup connects again only when its last attempt failed). Take the new one.
+                LOG.log(WARNING, "backup " + current.peerAddress() + " never acknowledged us; replacing it with " + remote(socket));
+                current.close();
+                log.awaiting();
+                p = Protection.AWAITING_BACKUP;
+            }
             if (p != Protection.AWAITING_BACKUP || log.channel() != null) {
                 LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p
                         + (p == Protection.UNPROTECTED ? " (a running primary cannot be re-protected yet: restart it with its backup)" : ""));
@@ -179,7 +188,9 @@ public final class PrimaryHost implements AutoCloseable {
                 continue;
             }
             try {
-                PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), FIRST_EPOCH, stream, new BackupEvents());
+                BackupEvents events = new BackupEvents();
+                PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), FIRST_EPOCH, stream, events);
+                events.channel = channel;
                 log.protectedBy(channel);
                 if (channel.isClosed() && channel.peerHandshake() == null) log.awaiting(); // failed before we recorded it
             } catch (IOException | RuntimeException e) {
@@ -190,6 +201,9 @@ public final class PrimaryHost implements AutoCloseable {
     }
 
     private final class BackupEvents implements ChannelListener {
+        /** The channel these events are about (null until open() returned). */
+        volatile PrimaryChannel channel;
+
         @Override
         public void onConnected(Handshake peer) {
             LOG.log(INFO, "backup joined (holds LSN " + peer.lsn() + "): connections are protected");
@@ -219,6 +233,8 @@ public final class PrimaryHost implements AutoCloseable {
 
         @Override
         public void onClosed(CloseReason reason) {
+            PrimaryChannel mine = channel;
+            if (mine != null && mine != log.channel()) return; // a channel already replaced
             onChannelClosed(reason);
         }
     }
@@ -228,10 +244,10 @@ public final class PrimaryHost implements AutoCloseable {
         if (closed || log.protection() == Protection.STEPPED_DOWN) return;
         long now = System.nanoTime();
         PrimaryChannel c = log.channel();
-        boolean handshakeDone = c == null || c.peerHandshake() != null;
+        boolean joined = c == null || c.peerHandshake() != null && c.leaseEverGranted();
         boolean leaseValid = c != null && c.leaseValid(now);
         boolean frozen = frozenAt - lastLeaseValidAt > 0 || frozenNow(now);
-        switch (BackupLoss.decide(reason.kind(), handshakeDone, leaseValid, frozen)) {
+        switch (BackupLoss.decide(reason.kind(), joined, leaseValid, frozen)) {
             case KEEP_WAITING -> {
                 log.awaiting();
                 LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
