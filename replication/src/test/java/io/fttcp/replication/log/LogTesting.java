@@ -47,6 +47,16 @@ final class LogTesting {
         return out;
     }
 
+    /** Writes {@code records} (LSN 1 on) into a new log in {@code dir} and closes it. */
+    static void write(Path dir, LogConfig config, List<Record> records) throws IOException {
+        try (RecordLog log = RecordLog.open(dir, config)) {
+            for (Record r : records) {
+                log.append(r, 0);
+            }
+            log.commit(0);
+        }
+    }
+
     /** Every record of the log from {@code from}, checked against {@code expected} (whose first has LSN {@code firstLsn}). */
     static void assertReads(RecordLog log, long from, List<Record> expected, long firstLsn, String context) throws IOException {
         long count = 0;
