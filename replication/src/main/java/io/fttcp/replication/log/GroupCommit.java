@@ -1,9 +1,9 @@
 package io.fttcp.replication.log;
 
 /**
- * The fsync policy as a state machine, sans I/O: told what was appended, written and forced (and
- * when), it says what the log must do next and which LSN is durable. Time is passed in, in
- * nanoseconds of a monotonic clock.
+ * The fsync policy as a state machine, sans I/O: told what was appended, written, and when
+ * forces were asked for and completed, it says what the log must do next and which LSN is
+ * durable. Time is passed in, in nanoseconds of a monotonic clock.
  */
 final class GroupCommit {
     /** What the log's edge must do with its append buffer. */
@@ -13,6 +13,7 @@ final class GroupCommit {
     private final long windowNanos;
     private long appendedLsn;
     private long writtenLsn;
+    private long requestedLsn;
     private long forcedLsn;
     private boolean everForced;
     private long lastForceAt;
@@ -21,14 +22,12 @@ final class GroupCommit {
     GroupCommit(FsyncPolicy policy, long windowNanos, long lastLsn) {
         this.policy = policy;
         this.windowNanos = windowNanos;
-        this.appendedLsn = lastLsn;
-        this.writtenLsn = lastLsn;
-        this.forcedLsn = lastLsn;
+        restartAt(lastLsn);
     }
 
     /** A log that starts over at another LSN (an empty log's first append names its start). */
     void restartAt(long lastLsn) {
-        appendedLsn = writtenLsn = forcedLsn = lastLsn;
+        appendedLsn = writtenLsn = requestedLsn = forcedLsn = lastLsn;
     }
 
     void appended(long lsn) {
@@ -39,41 +38,47 @@ final class GroupCommit {
         writtenLsn = appendedLsn;
     }
 
-    void forced(long now) {
-        writtenLsn = forcedLsn = appendedLsn;
+    /** A force of everything written so far was asked for at {@code now}. */
+    void forceStarted(long now) {
+        requestedLsn = writtenLsn;
         everForced = true;
         lastForceAt = now;
+    }
+
+    /** Forces up to {@code lsn} completed. */
+    void forceCompleted(long lsn) {
+        forcedLsn = Math.max(forcedLsn, lsn);
     }
 
     /** The caller has appended what it had for now (the end of a burst), or a deadline passed. */
     Step onCommit(long now) {
         return switch (policy) {
-            case ALWAYS -> appendedLsn > forcedLsn ? Step.WRITE_AND_FORCE : Step.NOTHING;
+            case ALWAYS -> appendedLsn > requestedLsn ? Step.WRITE_AND_FORCE : Step.NOTHING;
             case NEVER -> appendedLsn > writtenLsn ? Step.WRITE : Step.NOTHING;
             case BATCH -> {
-                if (appendedLsn == forcedLsn) {
+                if (appendedLsn == requestedLsn) {
                     yield Step.NOTHING;
                 }
                 if (forceDue(now)) {
                     yield Step.WRITE_AND_FORCE;
                 }
-                // Written now so a crash of the logger process alone loses nothing; forced later.
+                // Written now so that a crash of the logger process alone loses nothing; forced later.
                 yield appendedLsn > writtenLsn ? Step.WRITE : Step.NOTHING;
             }
         };
     }
 
-    /**
-     * The append buffer is full, or the segment is about to roll: both must leave the buffer
-     * written, and, unless the OS decides, forced (a full buffer is a batch on demand; a
-     * segment must be whole on disk before a later one holds records, or a crash could leave a
-     * hole in the middle of the log).
-     */
-    Step onBufferFullOrRoll() {
-        if (appendedLsn == writtenLsn && (policy == FsyncPolicy.NEVER || appendedLsn == forcedLsn)) {
-            return Step.NOTHING;
+    /** The append buffer is full: write it, and unless the OS decides, force it (a batch on demand). */
+    Step onBufferFull() {
+        if (policy == FsyncPolicy.NEVER) {
+            return appendedLsn > writtenLsn ? Step.WRITE : Step.NOTHING;
         }
-        return policy == FsyncPolicy.NEVER ? Step.WRITE : Step.WRITE_AND_FORCE;
+        return appendedLsn > requestedLsn ? Step.WRITE_AND_FORCE : Step.NOTHING;
+    }
+
+    /** At a segment roll, after the buffer is written: must the old segment be forced before the next is started? */
+    boolean forceAtRoll() {
+        return policy != FsyncPolicy.NEVER && writtenLsn > requestedLsn;
     }
 
     private boolean forceDue(long now) {
@@ -82,14 +87,14 @@ final class GroupCommit {
 
     /**
      * When {@link #onCommit} must next be called for the log to keep its policy: a time (BATCH
-     * waiting for its window), {@link Long#MIN_VALUE} (now), or {@link Long#MAX_VALUE} (never:
-     * nothing is pending).
+     * waiting for its window), {@link Long#MIN_VALUE} (now), or {@link Long#MAX_VALUE} (nothing
+     * waits for a commit; a force in progress reports its completion by itself).
      */
     long deadline() {
         return switch (policy) {
-            case ALWAYS -> appendedLsn > forcedLsn ? Long.MIN_VALUE : Long.MAX_VALUE;
+            case ALWAYS -> appendedLsn > requestedLsn ? Long.MIN_VALUE : Long.MAX_VALUE;
             case NEVER -> appendedLsn > writtenLsn ? Long.MIN_VALUE : Long.MAX_VALUE;
-            case BATCH -> appendedLsn == forcedLsn ? Long.MAX_VALUE : everForced ? lastForceAt + windowNanos : Long.MIN_VALUE;
+            case BATCH -> appendedLsn == requestedLsn ? Long.MAX_VALUE : everForced ? lastForceAt + windowNanos : Long.MIN_VALUE;
         };
     }
 
@@ -100,5 +105,13 @@ final class GroupCommit {
 
     long appendedLsn() {
         return appendedLsn;
+    }
+
+    long writtenLsn() {
+        return writtenLsn;
+    }
+
+    long requestedLsn() {
+        return requestedLsn;
     }
 }

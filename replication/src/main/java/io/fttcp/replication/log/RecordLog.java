@@ -22,6 +22,9 @@ import java.util.List;
  * up to {@link #durableLsn()}, or from a {@link DurabilityListener}. Time is passed in as
  * {@code now}, nanoseconds of a monotonic clock ({@link System#nanoTime()} in production).
  *
+ * <p>Forces run inline, in the call that asks for one, or (see {@link #open(Path, LogConfig, Runnable)})
+ * on a thread of the log's own while the owner goes on.
+ *
  * <p>Not thread-safe: one owner serializes calls (the logger's loop for this primary);
  * {@link #durableLsn()} alone may be read from any thread. Listeners run inside the call that
  * advanced the durable LSN. After an I/O error the log refuses every further write (what a
@@ -39,6 +42,7 @@ public final class RecordLog implements AutoCloseable {
     private final List<DurabilityListener> listeners = new ArrayList<>();
     private final RecoveryReport recovery;
     private final FileChannel lockChannel;
+    private final SegmentForcer forcer;
     private FileChannel active;
     private long activeLength;
     private long activeRecords;
@@ -46,13 +50,14 @@ public final class RecordLog implements AutoCloseable {
     private long nextLsn;
     private boolean directoryUnforced;
     private volatile long durableLsn;
-    private long forces;
     private long bytesWritten;
     private IOException failure;
     private boolean closed;
 
-    private RecordLog(Path dir, LogConfig config, FileChannel lockChannel, LogRecovery.Recovered recovered) {
+    private RecordLog(Path dir, LogConfig config, FileChannel lockChannel, LogRecovery.Recovered recovered, Runnable forceCompleted) {
         this.dir = dir;
+        this.forcer = forceCompleted == null ? SegmentForcer.inline()
+                : SegmentForcer.background("fttcp-log-force " + dir.getFileName(), forceCompleted);
         this.config = config;
         this.lockChannel = lockChannel;
         this.encoder = new FrameEncoder(config.maxBodyLength());
@@ -75,6 +80,17 @@ public final class RecordLog implements AutoCloseable {
      * @throws IOException         the directory is in use by another log, or cannot be read or written
      */
     public static RecordLog open(Path dir, LogConfig config) throws IOException {
+        return open(dir, config, null);
+    }
+
+    /**
+     * Opens the log like {@link #open(Path, LogConfig)}, but forces on a thread of the log's own,
+     * so that appends go on while the disk works (forces asked for while one runs are done
+     * together). The durable LSN then advances in the owner's next call after a force completes:
+     * {@code forceCompleted} runs on the log's thread after each force, to wake the owner so
+     * that it calls {@link #commit} (it must be quick and must not call the log).
+     */
+    public static RecordLog open(Path dir, LogConfig config, Runnable forceCompleted) throws IOException {
         Files.createDirectories(dir);
         FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         RecordLog log = null;
@@ -83,7 +99,7 @@ public final class RecordLog implements AutoCloseable {
             if (lock == null) {
                 throw new IOException("log " + dir + " is open in another process");
             }
-            log = new RecordLog(dir, config, lockChannel, LogRecovery.recover(dir, config));
+            log = new RecordLog(dir, config, lockChannel, LogRecovery.recover(dir, config), forceCompleted);
             log.openActiveAfterRecovery();
             return log;
         } catch (java.nio.channels.OverlappingFileLockException e) {
@@ -107,7 +123,7 @@ public final class RecordLog implements AutoCloseable {
         if (config.fsyncPolicy() != FsyncPolicy.NEVER) {
             // What recovery read may have been only in the OS's cache: make it as durable as what we acknowledge.
             active.force(false);
-            forceDirectory();
+            SegmentForcer.forceDirectory(dir);
         }
     }
 
@@ -148,13 +164,11 @@ public final class RecordLog implements AutoCloseable {
             if (active == null) {
                 startSegment(lsn);
             } else if (activeRecords > 0 && activeLength + buffer.position() + frameLength > config.segmentBytes()) {
-                perform(commit.onBufferFullOrRoll(), now);
-                active.close();
-                active = null;
+                roll(now);
                 startSegment(lsn);
             }
             if (buffer.remaining() < frameLength) {
-                perform(commit.onBufferFullOrRoll(), now);
+                perform(commit.onBufferFull(), now);
             }
         } catch (IOException e) {
             throw fail(e);
@@ -173,6 +187,7 @@ public final class RecordLog implements AutoCloseable {
      */
     public void commit(long now) throws IOException {
         checkUsable();
+        collect();
         perform(commit.onCommit(now), now);
     }
 
@@ -185,7 +200,7 @@ public final class RecordLog implements AutoCloseable {
         return commit.deadline();
     }
 
-    /** Writes and forces everything appended now, whatever the policy. */
+    /** Writes everything appended and forces it now, whatever the policy (with background forcing: starts the force). */
     public void sync(long now) throws IOException {
         checkUsable();
         perform(GroupCommit.Step.WRITE_AND_FORCE, now);
@@ -236,9 +251,9 @@ public final class RecordLog implements AutoCloseable {
         return segments.size();
     }
 
-    /** Forces (fdatasync) done since the log was opened. */
+    /** Forces (fdatasync) completed since the log was opened. */
     public long forces() {
-        return forces;
+        return forcer.forces();
     }
 
     /** Frame bytes written to segment files since the log was opened. */
@@ -300,17 +315,21 @@ public final class RecordLog implements AutoCloseable {
             return;
         }
         try {
-            if (failure == null && commit.durableLsn() < commit.appendedLsn()) {
+            if (failure == null && commit.requestedLsn() < commit.appendedLsn()) {
                 perform(config.fsyncPolicy() == FsyncPolicy.NEVER ? GroupCommit.Step.WRITE : GroupCommit.Step.WRITE_AND_FORCE, 0);
             }
         } finally {
             closeFiles();
+        }
+        if (failure == null) {
+            collect();
         }
     }
 
     private void closeFiles() throws IOException {
         closed = true;
         try {
+            forcer.close(); // what is queued is forced first
             if (active != null) {
                 active.close();
             }
@@ -350,6 +369,17 @@ public final class RecordLog implements AutoCloseable {
         if (step == GroupCommit.Step.NOTHING) {
             return;
         }
+        writeBuffer();
+        // Nothing written since the last force asked for: that force covers it (and an empty log has nothing to force).
+        if (step == GroupCommit.Step.WRITE_AND_FORCE && commit.writtenLsn() > commit.requestedLsn()) {
+            commit.forceStarted(now);
+            forcer.submit(new SegmentForcer.Task(active, true, false, directoryUnforced ? dir : null, commit.writtenLsn()));
+            directoryUnforced = false;
+        }
+        collect();
+    }
+
+    private void writeBuffer() throws IOException {
         try {
             buffer.flip();
             while (buffer.hasRemaining()) {
@@ -358,20 +388,37 @@ public final class RecordLog implements AutoCloseable {
                 bytesWritten += n;
             }
             buffer.clear();
-            commit.written();
-            if (step == GroupCommit.Step.WRITE_AND_FORCE) {
-                if (active != null) {
-                    active.force(false); // fdatasync: data and the length that reaches it
-                }
-                if (directoryUnforced) {
-                    forceDirectory();
-                }
-                forces++;
-                commit.forced(now);
-            }
         } catch (IOException e) {
             throw fail(e);
         }
+        commit.written();
+    }
+
+    /**
+     * The active segment is full: write it whole and, unless NEVER, force it before the next
+     * segment is started, so that a crash can tear only the last segment. The forcer closes it.
+     */
+    private void roll(long now) throws IOException {
+        writeBuffer();
+        boolean force = commit.forceAtRoll();
+        if (force) {
+            commit.forceStarted(now);
+        }
+        forcer.submit(new SegmentForcer.Task(active, force, true, force && directoryUnforced ? dir : null, commit.writtenLsn()));
+        if (force) {
+            directoryUnforced = false;
+        }
+        active = null;
+        collect();
+    }
+
+    /** Takes in the forces completed, telling listeners if the durable LSN advanced. */
+    private void collect() throws IOException {
+        IOException forceFailure = forcer.failure();
+        if (forceFailure != null) {
+            throw fail(forceFailure);
+        }
+        commit.forceCompleted(forcer.completedLsn());
         long durable = commit.durableLsn();
         if (durable > durableLsn) {
             durableLsn = durable;
@@ -379,14 +426,6 @@ public final class RecordLog implements AutoCloseable {
                 listeners.get(i).onDurable(durable);
             }
         }
-    }
-
-    /** A new segment's name must be durable before its records are. */
-    private void forceDirectory() throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
-        directoryUnforced = false;
     }
 
     private IOException fail(IOException e) {
