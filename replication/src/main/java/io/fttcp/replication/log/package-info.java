@@ -51,8 +51,8 @@
  * <li>{@code BATCH} (default): a commit writes at once (so a crash of the logger process alone
  *     loses nothing) and forces if the last force is at least the batch window old (2 ms by
  *     default, see {@link io.fttcp.replication.log.LogConfig}); otherwise the force waits for
- *     the window's end. A full append buffer (1 MiB) or a segment roll forces at once. A record
- *     is durable once forced.</li>
+ *     the window's end. A full append buffer (1 MiB) or a segment roll asks for a force at once.
+ *     A record is durable once forced.</li>
  * <li>{@code NEVER}: a commit writes; nothing is ever forced (the OS decides). A record is
  *     durable once written: it survives the logger process, not the host.</li>
  * </ul>
