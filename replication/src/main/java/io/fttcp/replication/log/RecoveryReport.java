@@ -1,0 +1,36 @@
+package io.fttcp.replication.log;
+
+import java.nio.file.Path;
+
+/**
+ * What opening a log found.
+ *
+ * @param directory the log's directory
+ * @param segments  segment files in the log after recovery
+ * @param firstLsn  LSN of the first record kept (or of the next record, when the log is empty)
+ * @param lastLsn   LSN of the last record kept ({@code firstLsn - 1} when the log is empty)
+ * @param bytesCut  bytes cut from the end of the last segment (0 when its tail was whole)
+ * @param cutFile   the segment that was cut, or null
+ * @param cutOffset where it was cut (its new length), or -1
+ * @param cutReason why: the corruption found at {@code cutOffset}, or null
+ */
+public record RecoveryReport(Path directory, int segments, long firstLsn, long lastLsn, long bytesCut, Path cutFile,
+                             long cutOffset, String cutReason) {
+    /** Records in the log after recovery. */
+    public long records() {
+        return lastLsn - firstLsn + 1;
+    }
+
+    /** True when a torn or corrupt tail was cut. */
+    public boolean cut() {
+        return cutFile != null;
+    }
+
+    @Override
+    public String toString() {
+        String kept = "log " + directory + ": " + records() + " records (LSN " + firstLsn + " to " + lastLsn + ") in "
+                + segments + " segments";
+        return cut() ? kept + "; cut a torn tail of " + bytesCut + " bytes from " + cutFile.getFileName() + " at offset "
+                + cutOffset + ": " + cutReason : kept + "; tail intact";
+    }
+}
