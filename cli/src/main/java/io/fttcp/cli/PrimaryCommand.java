@@ -2,6 +2,7 @@ package io.fttcp.cli;
 
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.primary.PrimaryHost;
+import io.fttcp.roles.primary.Protection;
 import io.fttcp.stack.tcp.FourTuple;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,7 @@ import java.util.concurrent.Callable;
                 "Needs root (the TAP device). See fttcp.conf.example for the configuration."})
 final class PrimaryCommand implements Callable<Integer> {
     static final int STEPPED_DOWN = 3;
+    private static final java.time.Duration STATUS_POLL = java.time.Duration.ofMillis(100);
 
     @Spec
     CommandSpec spec;
@@ -37,7 +39,18 @@ final class PrimaryCommand implements Callable<Integer> {
         out.println("fttcp primary: " + config.app() + " on " + FourTuple.dotted(config.serviceAddress()) + ":" + config.servicePorts().getFirst()
                 + ", waiting for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
         out.flush();
-        String why = host.awaitStepDown();
+        // Every change of protection is printed with the counters, so an operator (and the
+        // tests) see at once when the service runs unprotected.
+        Protection shown = null;
+        String why;
+        while ((why = host.awaitStepDown(STATUS_POLL)) == null) {
+            Protection now = host.protection();
+            if (now != shown) {
+                out.println("fttcp primary: protection " + now + "; status " + host.status());
+                out.flush();
+                shown = now;
+            }
+        }
         out.println("fttcp primary: stepped down: " + why);
         out.println("fttcp primary: status " + host.status());
         out.flush();

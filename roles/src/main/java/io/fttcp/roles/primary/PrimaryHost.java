@@ -140,6 +140,11 @@ public final class PrimaryHost implements AutoCloseable {
         return stepDownReason;
     }
 
+    /** Waits up to {@code timeout} for this primary to step down; returns the reason, or null if it has not. */
+    public String awaitStepDown(java.time.Duration timeout) throws InterruptedException {
+        return steppedDown.await(timeout.toNanos(), TimeUnit.NANOSECONDS) ? stepDownReason : null;
+    }
+
     /** One line of counters, for the log and for operators. */
     public String status() {
         PrimaryChannel c = log.channel();

@@ -31,6 +31,7 @@ import java.util.Arrays;
  */
 public final class Materializer {
     private static final long MS = 1_000_000L;
+    private static final long MAX_TS_JUMP_MS = 1L << 30;
 
     private Materializer() {}
 
@@ -65,6 +66,10 @@ public final class Materializer {
         }
         if (finOffset >= 0 && acked > finOffset + 1) {
             throw new IllegalStateException(c.tuple() + ": the client acknowledged past our FIN (diverged or corrupt records)");
+        }
+        if (primaryFinOffset >= 0 && outputEnd > primaryFinOffset) {
+            throw new IllegalStateException(c.tuple() + ": the application has written " + outputEnd
+                    + " bytes but the primary closed after " + primaryFinOffset + " (diverged)");
         }
         if (primaryFinOffset >= 0 && outputEnd < primaryFinOffset) {
             throw new IllegalStateException(c.tuple() + ": the application has written " + outputEnd
@@ -101,7 +106,10 @@ public final class Materializer {
         // The best known value is the highest of: the heartbeats' maximum, our SYN-ACK's TSval, and
         // what the client echoed.
         int known = laterOf(laterOf(image.primaryMaxTsVal(), c.serverTsVal()), image.clientTsEcr());
-        long elapsedMs = Math.max(0, tsValAgeNanos / MS) + 1;
+        // Capped at 2^30 ms (12 days): TSvals compare modulo 2^32, so a larger jump could look
+        // older than what the client holds. (A connection silent for longer has had its
+        // TS.Recent invalidated by the client anyway, RFC 7323 5.5.)
+        long elapsedMs = Math.min(MAX_TS_JUMP_MS, Math.max(0, tsValAgeNanos / MS) + 1);
         int tsOffset = (int) (known + elapsedMs - nowNanos / MS);
         long rcvWnd = Math.min(config.receiveBuffer(), 65535L << rcvShift);
         // Everything queued counts as possibly sent: the primary may have sent it, and the client's

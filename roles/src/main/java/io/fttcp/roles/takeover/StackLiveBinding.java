@@ -46,27 +46,40 @@ public final class StackLiveBinding implements LiveBinding {
     public StreamSocket restore(ConnectionImage image) {
         TcpCheckpoint checkpoint = checkpoint(image);
         if (checkpoint == null) return null;
-        StreamSocket socket = network.restore(checkpoint);
-        restored.add(image.tuple());
-        return socket;
+        try {
+            StreamSocket socket = network.restore(checkpoint);
+            restored.add(image.tuple());
+            return socket;
+        } catch (RuntimeException e) { // one connection the stack refuses must not stop the takeover of the others
+            refuse(image, "the stack refused its checkpoint: " + e.getMessage());
+            return null;
+        }
     }
 
     @Override
     public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
         TcpCheckpoint checkpoint = checkpoint(image);
         if (checkpoint == null) return;
-        network.restoreIntoBacklog(checkpoint.withReceiveQueue(image.unreadClientBytes()), listener);
-        restored.add(image.tuple());
+        try {
+            network.restoreIntoBacklog(checkpoint.withReceiveQueue(image.unreadClientBytes()), listener);
+            restored.add(image.tuple());
+        } catch (RuntimeException e) {
+            refuse(image, "the stack refused its checkpoint: " + e.getMessage());
+        }
     }
 
     private TcpCheckpoint checkpoint(ConnectionImage image) {
         try {
             return Materializer.checkpoint(image, network.host().config().tcp().withMss(network.host().config().mss()), tsValAgeNanos, network.loop().now());
-        } catch (IllegalStateException e) {
-            refused.put(image.tuple(), e.getMessage());
-            if (image.connect() != null) resetAt.put(image.tuple(), image.sndUna());
+        } catch (RuntimeException e) {
+            refuse(image, e.getMessage());
             return null;
         }
+    }
+
+    private void refuse(ConnectionImage image, String why) {
+        refused.put(image.tuple(), why);
+        if (image.connect() != null) resetAt.put(image.tuple(), image.sndUna());
     }
 
     /** Connections restored, in order. */

@@ -43,12 +43,12 @@ public final class Takeover {
      * @param refused        connections not restored, with why (their clients are reset)
      * @param totalNanos     time from the start of the takeover to the resumed connections
      */
-    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long totalNanos) {
+    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long restoreNanos, long totalNanos) {
         @Override
         public String toString() {
             return "restored " + restored + " connection(s)" + (refused.isEmpty() ? "" : ", refused " + refused)
                     + "; drain " + drainNanos / 1000 + " us" + (drained ? "" : " (LIMIT HIT: the application did not consume every determinant)")
-                    + ", total " + totalNanos / 1000 + " us";
+                    + ", restore " + restoreNanos / 1000 + " us, total " + totalNanos / 1000 + " us";
         }
     }
 
@@ -63,11 +63,15 @@ public final class Takeover {
         IpHost ip = network.host();
         ReentrantLock lock = loop.lock();
         StackLiveBinding binding = new StackLiveBinding(network, tsValAgeNanos + drainNanos);
+        long restoreStart;
+        long restoreNanos;
         lock.lock();
         try {
+            restoreStart = loop.now();
             ip.addAddress(serviceAddress);
             replay.goLive(binding);
             long now = loop.now();
+            restoreNanos = now - restoreStart;
             ethernet.addAddress(serviceAddress);
             ethernet.sendGratuitousArp(serviceAddress, ANNOUNCEMENTS, ANNOUNCEMENT_INTERVAL_NANOS, now);
             for (FourTuple t : binding.restored()) {
@@ -81,7 +85,7 @@ public final class Takeover {
         } finally {
             lock.unlock();
         }
-        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), loop.now() - start);
+        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), restoreNanos, loop.now() - start);
     }
 
     private static boolean drain(ReplayNetwork replay, HostLoop loop, long deadline) {

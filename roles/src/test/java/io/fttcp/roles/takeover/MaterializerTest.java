@@ -145,4 +145,38 @@ class MaterializerTest {
         assertEquals(SERVER_ISN + 1 + 100, cp.sndUna());
         assertEquals(TcpState.ESTABLISHED, cp.state());
     }
+
+    @Test
+    void anApplicationThatWroteBeyondThePrimarysCloseHasDiverged() {
+        ReplayedConnection b = backup(0, 4);
+        b.apply(new Close(T, Close.How.SHUTDOWN_OUTPUT)); // the primary closed after 4 bytes
+        b.appWrites(1, OUT);
+        assertEquals(4, b.image().appOutputOffset());
+        assertEquals(TcpState.FIN_WAIT_1, checkpoint(b).state(), "caught up exactly: restorable");
+        // An image whose application wrote past the primary's close (records that contradict
+        // each other could say so): the client may hold a FIN in the middle of its output.
+        ReplayedConnection full = backup(0, 8);
+        full.appWrites(1, OUT);
+        ConnectionImage i = full.image();
+        ConnectionImage past = new ConnectionImage(i.tuple(), i.connect(), i.accepted(), i.clientStreamEnd(), i.clientFin(), i.clientReset(),
+                i.appReadOffset(), i.unreadClientBytes(), i.outOfOrder(), i.clientAckedOffset(), i.clientWindow(), i.clientWindowSeq(),
+                i.clientWindowAck(), i.clientTsVal(), i.clientTsEcr(), i.primaryMaxTsVal(), 4, i.appOutputOffset(), i.bufferedOutputStart(),
+                i.bufferedOutput(), i.appShutOutput(), i.appClosed(), i.diverged(), i.divergence());
+        assertEquals(8, past.appOutputOffset());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Materializer.checkpoint(past, TcpConfig.defaults(), 0, 0));
+        assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+    }
+
+    @Test
+    void theTimestampJumpIsCappedSoItNeverLooksOlderModulo2To32() {
+        ReplayedConnection b = backup(0, 8);
+        b.appWrites(1, OUT);
+        long now = 5_000 * MS;
+        long age = 40L * 24 * 3600 * 1000 * MS; // 40 days of backup uptime: more than 2^31 ms
+        TcpCheckpoint cp = Materializer.checkpoint(b.image(), TcpConfig.defaults(), age, now);
+        int tsValNow = (int) (now / MS) + cp.tsOffset();
+        int known = 1200; // what the client echoed
+        assertTrue(tsValNow - known > 0, "our TSval stays ahead of what the primary sent, modulo 2^32: " + (tsValNow - known));
+        assertTrue(tsValNow - known <= (1 << 30) + 2, "by at most 2^30 ms");
+    }
 }

@@ -121,8 +121,12 @@ public final class TcpConnection {
     /** The highest such acknowledgement (valid while {@link #peerAhead}): the application's next bytes up to it are already the peer's. */
     private int peerHoldsUpTo;
     private boolean peerAhead;
-    /** How far ahead of snd.max a restored connection believes an acknowledgement (one receive window of any peer, generously). */
-    private static final int MAX_PEER_AHEAD = 1 << 30;
+    private long restoredAt;
+    /** How far beyond snd.una a restored connection believes an acknowledgement: the peer's largest window (plus slack), at most 2^30. */
+    private static final long MAX_PEER_AHEAD = 1L << 30;
+    private static final long MIN_PEER_AHEAD = 1L << 20;
+    /** How long after the restore such acknowledgements are believed. */
+    private static final long PEER_AHEAD_NANOS = 60_000_000_000L;
 
     // ---- RFC 5961 challenge ACK rate limit
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -259,6 +263,7 @@ public final class TcpConnection {
         c.keepalive = cp.keepalive();
         c.established = true;
         c.restored = true;
+        c.restoredAt = now;
         c.state = st;
         c.cc.init(c.maxSegmentPayload(), config.initialWindowSegments());
         if (st == TcpState.TIME_WAIT) {
@@ -456,7 +461,7 @@ public final class TcpConnection {
             }
         }
         // RFC 5961 5.2: the ACK must lie in [snd.una - max.snd.wnd, snd.max].
-        if (Seq.gt(seg.ack, sndMax) && !acceptAckAhead(seg)) {
+        if (Seq.gt(seg.ack, sndMax) && !acceptAckAhead(seg, now)) {
             sendAckNow(now);
             return false;
         }
@@ -485,11 +490,19 @@ public final class TcpConnection {
      * Dropping those segments (RFC 5961) would stall both sides once the send buffer is full of
      * bytes the peer already has. Instead, everything queued up to the acknowledgement counts as
      * sent, and the application's next bytes up to it are consumed without being sent
-     * ({@link #write}). Only for restored connections and within {@link #MAX_PEER_AHEAD}; the
-     * FIN is never assumed (the checkpoint queues it when the primary may have sent it).
+     * ({@link #write}). Only for restored connections, for {@link #PEER_AHEAD_NANOS} after the
+     * restore, and within the peer's largest window; the FIN is never assumed (the checkpoint
+     * queues it when the primary may have sent it).
      */
-    private boolean acceptAckAhead(TcpSegment seg) {
-        if (!restored || Seq.gt(seg.ack, sndMax + MAX_PEER_AHEAD)) return false;
+    private boolean acceptAckAhead(TcpSegment seg, long now) {
+        if (!restored) return false;
+        if (now - restoredAt > PEER_AHEAD_NANOS) {
+            restored = false; // long enough for anything of the previous incarnation to be acknowledged
+            return false;
+        }
+        // The previous incarnation could not have sent beyond the peer's window.
+        long reach = Math.max(maxSndWnd, sndWnd) + MIN_PEER_AHEAD;
+        if (Integer.toUnsignedLong(seg.ack - sndUna) > Math.min(reach, MAX_PEER_AHEAD)) return false;
         int queueEnd = sendBase + sendQueue.size();
         if (finQueued && Seq.gt(seg.ack, queueEnd)) return false; // past our FIN: not a stream we continue
         int sentTo = Seq.min(seg.ack, queueEnd);

@@ -70,6 +70,8 @@ public final class SouthSideWrapper {
     /** A client pure ACK is logged at least this often per connection, and whenever it moves the acknowledgement this far. */
     static final long PURE_ACK_LOG_INTERVAL_NANOS = 2_000_000L;
     static final int PURE_ACK_LOG_BYTES = 256 * 1024;
+    /** A logged window field below this (in the client's scaled units) counts as nearly closed. */
+    static final int SMALL_WINDOW_FIELD = 64;
 
     private static final byte[] NO_PAYLOAD = new byte[0];
 
@@ -325,13 +327,16 @@ public final class SouthSideWrapper {
         if (length != 0 || (s.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0 || !s.has(TcpSegment.ACK)) return false;
         if (!c.loggedAny || now - c.loggedAt >= PURE_ACK_LOG_INTERVAL_NANOS) return false;
         if (s.ack - c.loggedAck >= PURE_ACK_LOG_BYTES || s.ack - c.loggedAck < 0) return false;
-        if (s.window < c.loggedWindow) return false;
+        // A shrinking window, or one reopening from (nearly) closed: the restored connection
+        // must not believe the client cannot take data when it can.
+        if (s.window < c.loggedWindow || c.loggedWindow < SMALL_WINDOW_FIELD) return false;
         return !(c.ourFinSent && s.ack - c.ourFinEnd >= 0);
     }
 
     private void logSegment(ProtectedConnection c, ByteBuffer packet, long now) {
         TcpSegment s = inSeg;
         int length = inTcp.payloadLength();
+        if (s.hasTimestamp) c.latestClientTsVal = s.tsVal; // the wrapper's own ACKs echo it, logged or not
         if (thinnable(c, s, length, now)) {
             stats.pureAcksThinned++;
             return;
