@@ -1,0 +1,116 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.sim.stack.ConnectionApp;
+import io.fttcp.sim.stack.SimStackHost;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+import static io.fttcp.roles.sim.PrimaryWorld.MS;
+import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The full failover (issue 3, deliverable 6): clients download, upload and echo through the
+ * protected service over links with loss, duplication and reordering; the primary crashes at a
+ * random event (counted in simulation events, so the crash lands in handshakes, transfers,
+ * output held for stability, closes, and while the backup lags); the backup takes over. Every
+ * client stream must be byte-exact, no client may see a reset, and every connection must
+ * complete within a bound after the takeover.
+ *
+ * <p>{@code -Dfttcp.failover.seeds=N} runs N seeds, {@code -Dfttcp.failover.seed=S} replays one;
+ * {@code -Dfttcp.failover.stats=true} prints which phases the crashes hit.
+ */
+class FailoverSimulationTest {
+    static final long BASE_SEED = 0xFA11_0CE5L;
+    static final int DEFAULT_SEEDS = 2000;
+    static final boolean STATS = Boolean.getBoolean("fttcp.failover.stats");
+    /** After the takeover, every connection completes within this much virtual time. */
+    static final long COMPLETION_BOUND = 60 * SECOND;
+
+    static long[] seeds(int defaultCount) {
+        Long only = Long.getLong("fttcp.failover.seed");
+        if (only != null) return new long[] {only};
+        int n = Integer.getInteger("fttcp.failover.seeds", defaultCount);
+        SplittableRandom g = new SplittableRandom(BASE_SEED);
+        long[] seeds = new long[n];
+        for (int i = 0; i < n; i++) seeds[i] = g.nextLong();
+        return seeds;
+    }
+
+    /** One seed: the world, its transfers, a crash at a random event, the takeover, the checks. Returns the phases hit. */
+    static List<String> run(long seed) {
+        FailoverWorld f = new FailoverWorld(seed, t -> false);
+        SplittableRandom r = f.world.choices;
+        int hosts = r.nextInt(1, 3);
+        SimStackHost[][] clients = new SimStackHost[hosts][];
+        for (int h = 0; h < hosts; h++) clients[h] = f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r));
+        int connections = r.nextInt(1, 5);
+        long bytes = 0;
+        for (int i = 0; i < connections; i++) {
+            Transfers.Plan plan = Transfers.Plan.random(r, 48 * 1024);
+            bytes += plan.bytes();
+            f.transfers.open(clients[r.nextInt(hosts)], plan, r.nextLong(0, 100 * MS));
+        }
+        // The crash moment, in simulation events: spread over the whole run (about 3 events per
+        // 1000 bytes plus the handshakes, closes and timers), sometimes after everything ended.
+        long events = f.world.sim.scheduler().executed() + r.nextLong(1, 200L * connections + bytes / 300 + 2);
+        f.world.sim.runUntil(() -> f.world.sim.scheduler().executed() >= events || f.clientsFinished(), Duration.ofSeconds(120));
+        List<String> phases = f.phasesAtCrash();
+        f.crashPrimary();
+        boolean finished = f.world.sim.runUntil(() -> f.takenOverAt >= 0 && f.clientsFinished() && backupDone(f),
+                Duration.ofNanos(COMPLETION_BOUND + 2 * SECOND));
+        String where = "seed " + seed + " (replay: -Dfttcp.failover.seed=" + seed + "), phases " + phases + ": " + f.describe();
+        assertNull(f.primaryViolation, "the primary broke the promise before its crash: " + where);
+        assertNull(f.takeoverFailure, "takeover failed: " + where);
+        assertNull(f.application.failure(), where);
+        assertTrue(finished, "the connections did not all complete within " + COMPLETION_BOUND / SECOND + " s of the takeover: " + where);
+        assertTrue(f.world.sim.now() - f.takenOverAt <= COMPLETION_BOUND, "completed too late: " + where);
+        for (ConnectionApp app : f.transfers.clients) {
+            assertNull(app.failure(), "client stream not byte-exact: " + app + ", " + where);
+            assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
+            assertTrue(FailoverWorld.complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp() + ", " + where);
+        }
+        for (SimStackHost[] c : clients) assertEquals(0, c[0].connectionResetsSent(), "a client sent a reset: " + where);
+        assertEquals(0, f.resetsToClients, "a reset from the service reached a client: " + where);
+        assertTrue(f.application.diverged.isEmpty(), "a deterministic application diverged: " + where);
+        for (BackupService s : f.application.services()) {
+            assertNull(s.failure(), "the backup's application: " + where);
+            assertNull(s.resetBy(), "the backup's application saw its connection fail: " + where);
+        }
+        return phases;
+    }
+
+    /** Every connection the backup's application holds has ended on its side. */
+    private static boolean backupDone(FailoverWorld f) {
+        for (BackupService s : f.application.services()) if (!s.isDone()) return false;
+        return true;
+    }
+
+    @Test
+    void connectionsSurviveThePrimarysCrashAtAnyEvent() {
+        long started = System.nanoTime();
+        long[] seeds = seeds(DEFAULT_SEEDS);
+        TreeMap<String, Integer> census = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        for (long seed : seeds) {
+            try {
+                for (String p : run(seed)) census.merge(p, 1, Integer::sum);
+            } catch (Throwable t) {
+                String m = String.valueOf(t.getMessage());
+                failures.add(m.substring(0, Math.min(m.length(), 3000)));
+            }
+        }
+        if (STATS || !failures.isEmpty()) {
+            System.out.printf("failover: %d seeds, %d failed, %.1f s; crash phases %s%n", seeds.length, failures.size(),
+                    (System.nanoTime() - started) / 1e9, census);
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));
+    }
+}

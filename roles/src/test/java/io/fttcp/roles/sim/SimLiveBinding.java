@@ -1,0 +1,146 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.Network;
+import io.fttcp.api.Poller;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.roles.takeover.Materializer;
+import io.fttcp.sim.stack.SimStackHost;
+import io.fttcp.stack.host.Connection;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpCheckpoint;
+import io.fttcp.stack.tcp.TcpConfig;
+import io.fttcp.wrappers.nsw.ConnectionImage;
+import io.fttcp.wrappers.nsw.LiveBinding;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * The takeover's live side on a simulated backup host (DESIGN.md §4 steps 2 and 4): each
+ * connection the backup's application has is materialized in the backup's stack from its
+ * {@link ConnectionImage} ({@link Materializer}) and resumed at once (retransmit now, four ACKs);
+ * a connection established on the primary but never accepted goes, restored with its logged
+ * bytes in its receive queue, into the backlog of the live listener. Listeners live on the
+ * backup's stack; sockets never block.
+ *
+ * <p>A connection with no client ACK logged whose CONNECT the backup never acknowledged is left
+ * alone: its SYN-ACK cannot have left the primary (it waits for the CONNECT to be stable), so
+ * the client is still in SYN-SENT, and its next SYN makes a fresh handshake with the live
+ * listener.
+ */
+final class SimLiveBinding implements LiveBinding {
+    private final SimStackHost host;
+    private final TcpConfig tcp;
+    private final LongSupplier tsValAge;
+    private final Predicate<FourTuple> synAckNeverSent;
+    private final Runnable onEvent;
+    final SynAckRepeater synAcks;
+    final List<FourTuple> restored = new ArrayList<>(), restoredUnaccepted = new ArrayList<>(), leftToHandshake = new ArrayList<>();
+    /** Restored connections whose client ACK of our SYN-ACK is not logged: the client may still be in SYN-SENT. */
+    final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
+
+    /**
+     * @param tsValAge        how old the image's knowledge of the primary's TSvals is (ns), now
+     * @param synAckNeverSent whether the backup never acknowledged the connection's CONNECT record
+     * @param onEvent         runs on every event of a live socket or listener (the application pumps)
+     */
+    SimLiveBinding(SimStackHost host, TcpConfig tcp, LongSupplier tsValAge, Predicate<FourTuple> synAckNeverSent, Runnable onEvent) {
+        this.host = host;
+        this.tcp = tcp;
+        this.tsValAge = tsValAge;
+        this.synAckNeverSent = synAckNeverSent;
+        this.onEvent = onEvent;
+        this.synAcks = new SynAckRepeater(host);
+    }
+
+    @Override
+    public Network network() {
+        return new Network() {
+            @Override
+            public ListeningSocket listen(InetSocketAddress local, int backlog) {
+                return new SimListeningSocket(host, local, backlog, onEvent);
+            }
+
+            @Override
+            public StreamSocket connect(InetSocketAddress remote) throws IOException {
+                throw new IOException("the simulated backup makes no outbound connections");
+            }
+
+            @Override
+            public StreamSocket openConnection(InetSocketAddress remote) throws IOException {
+                throw new IOException("the simulated backup makes no outbound connections");
+            }
+
+            @Override
+            public Poller openPoller() throws IOException {
+                throw new IOException("the simulated backup's applications do not poll");
+            }
+        };
+    }
+
+    @Override
+    public StreamSocket restore(ConnectionImage image) {
+        restored.add(image.tuple());
+        return materialize(image, Materializer.checkpoint(image, tcp, tsValAge.getAsLong(), host.now()));
+    }
+
+    @Override
+    public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+        if (image.clientReset()) return;
+        if (!clientAckLogged(image) && synAckNeverSent.test(image.tuple())) {
+            leftToHandshake.add(image.tuple());
+            return;
+        }
+        restoredUnaccepted.add(image.tuple());
+        TcpCheckpoint c = Materializer.checkpoint(image, tcp, tsValAge.getAsLong(), host.now());
+        // Nobody read anything: the stack itself holds the logged bytes for the application's reads.
+        TcpCheckpoint withBytes = new TcpCheckpoint(c.tuple(), c.state(), c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(),
+                c.sndWl2(), c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(),
+                c.timestampsEnabled(), c.tsOffset(), c.tsRecent(), c.sendQueue(), c.finQueued(), image.unreadClientBytes(),
+                c.finReceived(), c.nagle(), c.keepalive());
+        ((SimListeningSocket) listener).addRestored(materialize(image, withBytes));
+    }
+
+    private SimStreamSocket materialize(ConnectionImage image, TcpCheckpoint checkpoint) {
+        Connection c = host.restore(checkpoint, null);
+        SimStreamSocket socket = new SimStreamSocket(host, c, onEvent);
+        host.call(() -> c.resume(4, host.now())); // the first may carry a window update; three duplicates
+        if (!clientAckLogged(image)) {
+            unconfirmedHandshakes.add(image.tuple());
+            synAcks.add(image.connect(), checkpoint);
+        }
+        return socket;
+    }
+
+    /**
+     * Resets a connection whose output diverged (promise 4): restored with nothing to send, it
+     * sends an ACK at the client's last logged acknowledgement, then a RST there. A client that
+     * holds exactly that much takes the RST; one that holds more answers the ACK (an old segment
+     * to it), and that answer meets no connection on this stack, which resets it at its own
+     * acknowledgement number.
+     */
+    void reset(ConnectionImage image) {
+        if (image.connect() == null || image.clientReset()) return;
+        ConnectionImage nothingToSend = new ConnectionImage(image.tuple(), image.connect(), image.accepted(),
+                image.clientStreamEnd(), image.clientFin(), false, image.appReadOffset(), image.unreadClientBytes(), image.outOfOrder(),
+                image.clientAckedOffset(), image.clientWindow(), image.clientWindowSeq(), image.clientWindowAck(), image.clientTsVal(),
+                image.clientTsEcr(), image.primaryMaxTsVal(), -1, image.clientAckedOffset(), image.clientAckedOffset(), new byte[0],
+                false, false, false, null);
+        TcpCheckpoint c = Materializer.checkpoint(nothingToSend, tcp, tsValAge.getAsLong(), host.now());
+        Connection restored = host.restore(c, null);
+        host.call(() -> {
+            restored.resume(1, host.now());
+            restored.abort(host.now());
+        });
+    }
+
+    /** The client acknowledged our SYN-ACK in a logged segment: it is established. */
+    static boolean clientAckLogged(ConnectionImage image) {
+        return image.clientWindowSeq() != image.connect().clientIsn();
+    }
+}
