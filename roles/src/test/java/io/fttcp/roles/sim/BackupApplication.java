@@ -40,6 +40,12 @@ final class BackupApplication {
     private final Function<FourTuple, Long> loggedClientBytes;
     private final Map<FourTuple, ArrayDeque<Record>> determinants = new HashMap<>();
     private final Map<FourTuple, Long> connectLsn = new HashMap<>();
+    private final Map<FourTuple, Connect> connects = new HashMap<>();
+    /** Per connection: the primary's clock at the last heartbeat received before its CONNECT record. */
+    private final Map<FourTuple, Long> heartbeatBeforeConnect = new HashMap<>();
+    private final Map<FourTuple, Integer> primaryMaxTsVal = new HashMap<>();
+    /** Connections the wrapper had forgotten as finished, restored in TIME-WAIT at takeover. */
+    final List<FourTuple> restoredInTimeWait = new ArrayList<>();
     private final Map<FourTuple, BackupService> services = new LinkedHashMap<>();
     final Map<FourTuple, String> diverged = new LinkedHashMap<>();
     private int acceptsPending;
@@ -71,12 +77,19 @@ final class BackupApplication {
         records++;
         replay.apply(record);
         switch (record) {
-            case Connect c -> connectLsn.put(c.tuple(), lsn);
+            case Connect c -> {
+                connectLsn.put(c.tuple(), lsn);
+                connects.put(c.tuple(), c);
+                heartbeatBeforeConnect.put(c.tuple(), lastHeartbeatSentAt);
+            }
             case Accept a -> acceptsPending++;
             case Read r -> queue(r.connection()).add(r);
             case Write w -> queue(w.connection()).add(w);
             case Close c -> queue(c.socket()).add(c);
-            case Heartbeat h -> lastHeartbeatSentAt = h.sentAtNanos();
+            case Heartbeat h -> {
+                lastHeartbeatSentAt = h.sentAtNanos();
+                for (Heartbeat.TsVal v : h.maxTsVals()) primaryMaxTsVal.put(v.connection(), v.tsVal());
+            }
             default -> { }
         }
     }
@@ -126,18 +139,57 @@ final class BackupApplication {
         for (ConnectionImage image : replay.images()) {
             if (image.diverged() && image.accepted()) binding.reset(image);
         }
+        for (BackupService s : services.values()) {
+            if (replay.image(s.tuple) == null && connects.containsKey(s.tuple)) {
+                restoredInTimeWait.add(s.tuple);
+                binding.restoreTimeWait(timeWaitImage(s));
+            }
+        }
         for (BackupService s : services.values()) s.goLive();
         pump();
     }
 
-    /** Whether the backup never acknowledged... (see {@link SimLiveBinding}); here: the CONNECT's LSN, or -1. */
+    /**
+     * Works around a gap of the wrapper ({@code ReplayNetwork} forgets a connection once the
+     * application closed it, the client's FIN is logged and the client acknowledged our FIN):
+     * the primary's stack then sat in TIME-WAIT, and the client may still be in LAST-ACK or
+     * CLOSING, retransmitting its FIN until it is acknowledged. Without the connection, the
+     * backup's stack would answer that FIN with a reset. This image says exactly that state:
+     * every byte and FIN both ways logged and acknowledged, nothing left to send or read.
+     */
+    private ConnectionImage timeWaitImage(BackupService s) {
+        Connect c = connects.get(s.tuple);
+        long clientEnd = loggedClientBytes.apply(s.tuple);
+        long out = s.written();
+        return new ConnectionImage(s.tuple, c, true, clientEnd, true, false, clientEnd, new byte[0], List.of(), out + 1,
+                c.clientWindow(), c.clientIsn() + 1 + (int) clientEnd, c.serverIsn() + 1 + (int) out + 1, c.clientTsVal(), 0,
+                primaryMaxTsVal.getOrDefault(s.tuple, 0), out, out, out, new byte[0], true, true, false, null);
+    }
+
+    /** The LSN of the connection's CONNECT record, or -1. */
     long connectLsn(FourTuple t) {
         return connectLsn.getOrDefault(t, -1L);
+    }
+
+    /**
+     * How long ago the connection's timestamp clock was surely at or below what the backup knows
+     * of it. The SYN-ACK's TSval (in CONNECT) was the clock when the CONNECT was logged, after
+     * the heartbeat before it: so any TSval the primary sent is at most that value plus the time
+     * since that heartbeat (1 ms per tick). Heartbeat TSvals alone are not enough: a connection
+     * idle over a heartbeat is not reported in it, and its next segments carry TSvals far above
+     * the last one reported.
+     */
+    long tsValAge(FourTuple t, long now) {
+        return now - heartbeatBeforeConnect.getOrDefault(t, 0L);
     }
 
     /** The primary's clock when it sent the last heartbeat the backup received (0: none). */
     long lastHeartbeatSentAt() {
         return lastHeartbeatSentAt;
+    }
+
+    List<ConnectionImage> images() {
+        return replay.images();
     }
 
     String failure() {

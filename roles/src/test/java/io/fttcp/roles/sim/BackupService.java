@@ -202,6 +202,11 @@ final class BackupService {
         if (failure == null) failure = what + " on the backup's " + tuple;
     }
 
+    /** Output bytes the application has written. */
+    long written() {
+        return written;
+    }
+
     String failure() {
         return failure;
     }

@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FailoverSimulationTest {
     static final long BASE_SEED = 0xFA11_0CE5L;
     static final int DEFAULT_SEEDS = 2000;
+    /** Most bytes one connection moves each way (sizes spread evenly over orders of magnitude). */
+    static final long MAX_BYTES = Long.getLong("fttcp.failover.maxBytes", 256 * 1024);
     static final boolean STATS = Boolean.getBoolean("fttcp.failover.stats");
     /** After the takeover, every connection completes within this much virtual time. */
     static final long COMPLETION_BOUND = 60 * SECOND;
@@ -44,23 +46,33 @@ class FailoverSimulationTest {
         return seeds;
     }
 
-    /** One seed: the world, its transfers, a crash at a random event, the takeover, the checks. Returns the phases hit. */
-    static List<String> run(long seed) {
+    /** A world for {@code seed} with its clients and their connections opened; the clients' hosts in {@code clients}. */
+    static FailoverWorld build(long seed, List<SimStackHost[]> clients) {
         FailoverWorld f = new FailoverWorld(seed, t -> false);
         SplittableRandom r = f.world.choices;
-        int hosts = r.nextInt(1, 3);
-        SimStackHost[][] clients = new SimStackHost[hosts][];
-        for (int h = 0; h < hosts; h++) clients[h] = f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r));
+        int hosts = r.nextInt(1, 4);
+        for (int h = 0; h < hosts; h++) clients.add(f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r)));
         int connections = r.nextInt(1, 5);
-        long bytes = 0;
         for (int i = 0; i < connections; i++) {
-            Transfers.Plan plan = Transfers.Plan.random(r, 48 * 1024);
-            bytes += plan.bytes();
-            f.transfers.open(clients[r.nextInt(hosts)], plan, r.nextLong(0, 100 * MS));
+            f.transfers.open(clients.get(r.nextInt(hosts)), Transfers.Plan.random(r, MAX_BYTES), r.nextLong(0, 100 * MS));
         }
-        // The crash moment, in simulation events: spread over the whole run (about 3 events per
-        // 1000 bytes plus the handshakes, closes and timers), sometimes after everything ended.
-        long events = f.world.sim.scheduler().executed() + r.nextLong(1, 200L * connections + bytes / 300 + 2);
+        return f;
+    }
+
+    /**
+     * One seed: a failure-free run first counts the simulation events the whole exchange takes;
+     * then the same world again, with the primary crashing after a random number of events
+     * (uniform over the run and a little beyond), so crashes land in every phase in proportion
+     * to how long it lasts. Returns the phases the crash hit.
+     */
+    static List<String> run(long seed) {
+        FailoverWorld dry = build(seed, new ArrayList<>());
+        long start = dry.world.sim.scheduler().executed();
+        dry.world.sim.runUntil(dry::clientsFinished, Duration.ofSeconds(120));
+        long length = dry.world.sim.scheduler().executed() - start;
+        List<SimStackHost[]> clients = new ArrayList<>();
+        FailoverWorld f = build(seed, clients);
+        long events = f.world.sim.scheduler().executed() + new SplittableRandom(seed).nextLong(1, length + length / 10 + 2);
         f.world.sim.runUntil(() -> f.world.sim.scheduler().executed() >= events || f.clientsFinished(), Duration.ofSeconds(120));
         List<String> phases = f.phasesAtCrash();
         f.crashPrimary();
@@ -75,7 +87,8 @@ class FailoverSimulationTest {
         for (ConnectionApp app : f.transfers.clients) {
             assertNull(app.failure(), "client stream not byte-exact: " + app + ", " + where);
             assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
-            assertTrue(FailoverWorld.complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp() + ", " + where);
+            assertTrue(FailoverWorld.complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp()
+                    + " (PAWS rejections " + app.connection().tcp().stats().pawsRejected + "), " + where);
         }
         for (SimStackHost[] c : clients) assertEquals(0, c[0].connectionResetsSent(), "a client sent a reset: " + where);
         assertEquals(0, f.resetsToClients, "a reset from the service reached a client: " + where);
@@ -84,7 +97,9 @@ class FailoverSimulationTest {
             assertNull(s.failure(), "the backup's application: " + where);
             assertNull(s.resetBy(), "the backup's application saw its connection fail: " + where);
         }
-        return phases;
+        List<String> census = new ArrayList<>(phases);
+        for (String p : f.takeoverPaths()) census.add("takeover:" + p);
+        return census;
     }
 
     /** Every connection the backup's application holds has ended on its side. */
@@ -108,7 +123,7 @@ class FailoverSimulationTest {
             }
         }
         if (STATS || !failures.isEmpty()) {
-            System.out.printf("failover: %d seeds, %d failed, %.1f s; crash phases %s%n", seeds.length, failures.size(),
+            System.out.printf("failover: %d seeds, %d failed, %.1f s; crash phases and takeover paths %s%n", seeds.length, failures.size(),
                     (System.nanoTime() - started) / 1e9, census);
         }
         assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));

@@ -39,6 +39,8 @@ final class FailoverWorld {
     /** The primary's lease: it fences itself this long after the last acknowledgement it received. */
     static final long LEASE = 40 * MS;
     static final long HEARTBEAT_INTERVAL = 20 * MS;
+    /** Investigation aid: -Dfttcp.failover.tracePort=P prints every frame of client port P delivered. */
+    static final int TRACE_PORT = Integer.getInteger("fttcp.failover.tracePort", 0);
 
     final PrimaryWorld world;
     final Transfers transfers = new Transfers();
@@ -86,6 +88,9 @@ final class FailoverWorld {
         world.sim.network().addObserver(new NetworkObserver() {
             @Override
             public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
+                if (TRACE_PORT > 0 && SeedTrace.concerns(frame, TRACE_PORT)) {
+                    System.out.println((now / 1000) + "us " + from.name() + ">" + to.name() + " " + SeedTrace.describe(frame));
+                }
                 if (clientPorts.contains(to) && ServiceFrames.isIpv4From(frame, PrimaryWorld.SERVICE_ADDRESS) && ServiceFrames.isTcp(frame)
                         && (ServiceFrames.flags(frame) & TcpSegment.RST) != 0) {
                     resetsDelivered++;
@@ -121,6 +126,7 @@ final class FailoverWorld {
     /** Power loss of the primary, now; the takeover follows on the backup. */
     void crashPrimary() {
         crashedAt = world.sim.now();
+        if (TRACE_PORT > 0) System.out.println((crashedAt / 1000) + "us CRASH; " + describe());
         primaryViolation = world.checker.violation();
         world.primaryHost.crash();
         world.log.primaryCrashed();
@@ -134,8 +140,9 @@ final class FailoverWorld {
         world.log.detachBackup();
         SimStackHost host = backup[0];
         host.takeOver(PrimaryWorld.SERVICE_ADDRESS, 3, 20 * MS);
-        binding = new SimLiveBinding(host, world.tcp, () -> world.sim.now() - application.lastHeartbeatSentAt(),
+        binding = new SimLiveBinding(host, world.tcp, t -> application.tsValAge(t, world.sim.now()),
                 t -> application.connectLsn(t) > world.log.ackedLsn(), this::postPump);
+        if (TRACE_PORT > 0) System.out.println((takenOverAt / 1000) + "us TAKEOVER; " + application.images());
         try {
             application.takeOver(binding);
         } catch (IOException e) {
@@ -206,23 +213,36 @@ final class FailoverWorld {
                 continue;
             }
             TcpState s = app.connection().tcp().state();
-            if (!app.isClosed()) done = false;
             switch (s) {
                 case SYN_SENT -> handshake = true;
                 case ESTABLISHED -> transfer = true;
-                case CLOSED -> { }
-                default -> closing = true;
+                case FIN_WAIT_1, FIN_WAIT_2, CLOSING, CLOSE_WAIT, LAST_ACK -> closing = true;
+                default -> { }
             }
+            if (!complete(app)) done = false;
         }
         if (world.acceptor.apps().size() < transfers.clients.size()) handshake = true;
         if (handshake) phases.add("handshake");
         if (transfer) phases.add("transfer");
         if (closing) phases.add("closing");
-        if (world.primary.ssw().stats().heldPackets > 0) phases.add("held");
-        if (world.log.stableLsn() < world.log.lastLsn()) phases.add("unstable");
-        if (world.log.backupImage().lastLsn() < world.log.lastLsn()) phases.add("backupBehind");
         if (done) phases.add("allDone");
+        if (world.primary.ssw().stats().heldPackets > 0) phases.add("segmentsHeld");
+        if (world.log.stableLsn() < world.log.lastLsn()) phases.add("recordsUnstable");
+        if (world.log.backupImage().lastLsn() < world.log.lastLsn()) phases.add("backupBehind");
         return phases;
+    }
+
+    /** What the takeover did (census keys): connections restored, restored unaccepted, left to a new handshake, SYN-ACKs repeated, TIME-WAITs. */
+    List<String> takeoverPaths() {
+        List<String> paths = new ArrayList<>();
+        if (binding == null) return paths;
+        if (!binding.restored.isEmpty()) paths.add("restored");
+        if (!binding.restoredUnaccepted.isEmpty()) paths.add("restoredUnaccepted");
+        if (!binding.leftToHandshake.isEmpty()) paths.add("leftToNewHandshake");
+        if (!binding.unconfirmedHandshakes.isEmpty()) paths.add("synAckRepeated");
+        if (!application.restoredInTimeWait.isEmpty()) paths.add("restoredTimeWait");
+        if (!application.diverged.isEmpty()) paths.add("diverged");
+        return paths;
     }
 
     String describe() {

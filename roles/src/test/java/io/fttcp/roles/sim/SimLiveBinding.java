@@ -10,6 +10,7 @@ import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConfig;
+import io.fttcp.stack.tcp.TcpState;
 import io.fttcp.wrappers.nsw.ConnectionImage;
 import io.fttcp.wrappers.nsw.LiveBinding;
 
@@ -17,7 +18,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import java.util.function.Predicate;
 
 /**
@@ -36,7 +37,7 @@ import java.util.function.Predicate;
 final class SimLiveBinding implements LiveBinding {
     private final SimStackHost host;
     private final TcpConfig tcp;
-    private final LongSupplier tsValAge;
+    private final ToLongFunction<FourTuple> tsValAge;
     private final Predicate<FourTuple> synAckNeverSent;
     private final Runnable onEvent;
     final SynAckRepeater synAcks;
@@ -45,11 +46,12 @@ final class SimLiveBinding implements LiveBinding {
     final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
 
     /**
-     * @param tsValAge        how old the image's knowledge of the primary's TSvals is (ns), now
+     * @param tsValAge        for a connection: how long ago (ns) its timestamp clock was at most the highest TSval the
+     *                        backup knows of it (the Materializer adds that time to it)
      * @param synAckNeverSent whether the backup never acknowledged the connection's CONNECT record
      * @param onEvent         runs on every event of a live socket or listener (the application pumps)
      */
-    SimLiveBinding(SimStackHost host, TcpConfig tcp, LongSupplier tsValAge, Predicate<FourTuple> synAckNeverSent, Runnable onEvent) {
+    SimLiveBinding(SimStackHost host, TcpConfig tcp, ToLongFunction<FourTuple> tsValAge, Predicate<FourTuple> synAckNeverSent, Runnable onEvent) {
         this.host = host;
         this.tcp = tcp;
         this.tsValAge = tsValAge;
@@ -86,7 +88,7 @@ final class SimLiveBinding implements LiveBinding {
     @Override
     public StreamSocket restore(ConnectionImage image) {
         restored.add(image.tuple());
-        return materialize(image, Materializer.checkpoint(image, tcp, tsValAge.getAsLong(), host.now()));
+        return materialize(image, Materializer.checkpoint(image, tcp, tsValAge.applyAsLong(image.tuple()), host.now()));
     }
 
     @Override
@@ -97,7 +99,7 @@ final class SimLiveBinding implements LiveBinding {
             return;
         }
         restoredUnaccepted.add(image.tuple());
-        TcpCheckpoint c = Materializer.checkpoint(image, tcp, tsValAge.getAsLong(), host.now());
+        TcpCheckpoint c = Materializer.checkpoint(image, tcp, tsValAge.applyAsLong(image.tuple()), host.now());
         // Nobody read anything: the stack itself holds the logged bytes for the application's reads.
         TcpCheckpoint withBytes = new TcpCheckpoint(c.tuple(), c.state(), c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(),
                 c.sndWl2(), c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(),
@@ -108,13 +110,23 @@ final class SimLiveBinding implements LiveBinding {
 
     private SimStreamSocket materialize(ConnectionImage image, TcpCheckpoint checkpoint) {
         Connection c = host.restore(checkpoint, null);
+        // DESIGN.md section 4 step 4: retransmit now, and four ACKs: the first may carry a window
+        // update, three duplicates make a client with data outstanding retransmit now.
+        host.call(() -> c.resume(4, host.now()));
         SimStreamSocket socket = new SimStreamSocket(host, c, onEvent);
-        host.call(() -> c.resume(4, host.now())); // the first may carry a window update; three duplicates
         if (!clientAckLogged(image)) {
             unconfirmedHandshakes.add(image.tuple());
             synAcks.add(image.connect(), checkpoint);
         }
         return socket;
+    }
+
+    /** Restores a connection that ended on the primary but may still need the ACK of the client's FIN (TIME-WAIT; see BackupApplication). */
+    void restoreTimeWait(ConnectionImage image) {
+        TcpCheckpoint c = Materializer.checkpoint(image, tcp, tsValAge.applyAsLong(image.tuple()), host.now());
+        if (c.state() != TcpState.TIME_WAIT) throw new IllegalStateException("not TIME-WAIT: " + c);
+        Connection restored = host.restore(c, null);
+        host.call(() -> restored.resume(1, host.now())); // the ACK of the client's FIN, which it may still wait for
     }
 
     /**
@@ -131,7 +143,7 @@ final class SimLiveBinding implements LiveBinding {
                 image.clientAckedOffset(), image.clientWindow(), image.clientWindowSeq(), image.clientWindowAck(), image.clientTsVal(),
                 image.clientTsEcr(), image.primaryMaxTsVal(), -1, image.clientAckedOffset(), image.clientAckedOffset(), new byte[0],
                 false, false, false, null);
-        TcpCheckpoint c = Materializer.checkpoint(nothingToSend, tcp, tsValAge.getAsLong(), host.now());
+        TcpCheckpoint c = Materializer.checkpoint(nothingToSend, tcp, tsValAge.applyAsLong(image.tuple()), host.now());
         Connection restored = host.restore(c, null);
         host.call(() -> {
             restored.resume(1, host.now());
