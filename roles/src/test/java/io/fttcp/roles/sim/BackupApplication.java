@@ -48,6 +48,7 @@ final class BackupApplication {
     final List<FourTuple> restoredInTimeWait = new ArrayList<>();
     private final Map<FourTuple, BackupService> services = new LinkedHashMap<>();
     final Map<FourTuple, String> diverged = new LinkedHashMap<>();
+    private final List<ConnectionImage> divergedImages = new ArrayList<>();
     private int acceptsPending;
     private long lastHeartbeatSentAt = 0;
     private boolean live;
@@ -132,13 +133,25 @@ final class BackupApplication {
      */
     void takeOver(SimLiveBinding binding) throws IOException {
         pump();
+        // Every determinant is consumed, except those of a connection whose calls failed (its
+        // output diverged: the wrapper refuses its later writes, and the application gave it up).
+        int stranded = 0;
+        for (BackupService s : services.values()) {
+            if (s.resetBy() != null) {
+                for (Record r : determinants.get(s.tuple)) if (r instanceof Read || r instanceof Write) stranded++;
+            }
+        }
         int pending = replay.pendingDeterminants();
-        if (pending != 0) throw new IllegalStateException("the backup's application left " + pending + " determinants unconsumed: " + this);
+        if (pending != stranded || acceptsPending != 0) {
+            throw new IllegalStateException("the backup's application left " + (pending - stranded) + " determinants and " + acceptsPending
+                    + " accepts unconsumed: " + this);
+        }
         replay.goLive(binding);
         live = true;
         for (ConnectionImage image : replay.images()) {
-            if (image.diverged() && image.accepted()) binding.reset(image);
+            if (image.diverged() && image.accepted()) divergedImages.add(image);
         }
+        for (ConnectionImage image : divergedImages) binding.reset(image);
         for (BackupService s : services.values()) {
             if (replay.image(s.tuple) == null && connects.containsKey(s.tuple)) {
                 restoredInTimeWait.add(s.tuple);
@@ -186,6 +199,11 @@ final class BackupApplication {
     /** The primary's clock when it sent the last heartbeat the backup received (0: none). */
     long lastHeartbeatSentAt() {
         return lastHeartbeatSentAt;
+    }
+
+    /** The connections found diverged at takeover (each was reset). */
+    List<ConnectionImage> divergedImages() {
+        return divergedImages;
     }
 
     List<ConnectionImage> images() {

@@ -77,7 +77,12 @@ final class BackupService {
             else replay();
             finish();
         } catch (IOException e) {
-            resetBy = e; // a reset connection (the divergence rule) or a refused call
+            resetBy = e; // a reset connection (the divergence rule) or a refused call: the application gives it up
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing a failed socket: nothing more to do
+            }
         }
     }
 

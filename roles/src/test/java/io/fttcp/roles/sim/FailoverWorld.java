@@ -10,6 +10,7 @@ import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpSegment;
 import io.fttcp.stack.tcp.TcpState;
+import io.fttcp.wrappers.nsw.ConnectionImage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +40,7 @@ final class FailoverWorld {
     /** The primary's lease: it fences itself this long after the last acknowledgement it received. */
     static final long LEASE = 40 * MS;
     static final long HEARTBEAT_INTERVAL = 20 * MS;
+    static final long RESET_REPEAT = 100 * MS;
     /** Investigation aid: -Dfttcp.failover.tracePort=P prints every frame of client port P delivered. */
     static final int TRACE_PORT = Integer.getInteger("fttcp.failover.tracePort", 0);
 
@@ -145,6 +147,13 @@ final class FailoverWorld {
         if (TRACE_PORT > 0) System.out.println((takenOverAt / 1000) + "us TAKEOVER; " + application.images());
         try {
             application.takeOver(binding);
+            // A reset is never retransmitted: repeat it (a client whose connection is already
+            // gone ignores it), so that one lost frame does not leave the client waiting forever.
+            for (int i = 1; i <= 2; i++) {
+                host.after(i * RESET_REPEAT, () -> {
+                    for (ConnectionImage image : application.divergedImages()) binding.reset(image);
+                });
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {

@@ -10,12 +10,14 @@ import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConfig;
+import io.fttcp.stack.tcp.TcpSegment;
 import io.fttcp.stack.tcp.TcpState;
 import io.fttcp.wrappers.nsw.ConnectionImage;
 import io.fttcp.wrappers.nsw.LiveBinding;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -41,6 +43,9 @@ final class SimLiveBinding implements LiveBinding {
     private final Predicate<FourTuple> synAckNeverSent;
     private final Runnable onEvent;
     final SynAckRepeater synAcks;
+    private final RawSegments raw;
+    private final TcpSegment probe = new TcpSegment();
+    long resetProbes;
     final List<FourTuple> restored = new ArrayList<>(), restoredUnaccepted = new ArrayList<>(), leftToHandshake = new ArrayList<>();
     /** Restored connections whose client ACK of our SYN-ACK is not logged: the client may still be in SYN-SENT. */
     final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
@@ -57,7 +62,8 @@ final class SimLiveBinding implements LiveBinding {
         this.tsValAge = tsValAge;
         this.synAckNeverSent = synAckNeverSent;
         this.onEvent = onEvent;
-        this.synAcks = new SynAckRepeater(host);
+        this.raw = new RawSegments(host);
+        this.synAcks = new SynAckRepeater(host, raw);
     }
 
     @Override
@@ -130,11 +136,13 @@ final class SimLiveBinding implements LiveBinding {
     }
 
     /**
-     * Resets a connection whose output diverged (promise 4): restored with nothing to send, it
-     * sends an ACK at the client's last logged acknowledgement, then a RST there. A client that
-     * holds exactly that much takes the RST; one that holds more answers the ACK (an old segment
-     * to it), and that answer meets no connection on this stack, which resets it at its own
-     * acknowledgement number.
+     * Resets a connection whose output diverged (promise 4), which the wrapper did not restore.
+     * A reset must carry exactly the client's rcv.nxt, which the backup does not know (the
+     * client may hold more than it acknowledged in a logged segment); the client tells it in
+     * its answer to an old segment. So the backup sends one byte the client surely has (just
+     * below its last logged acknowledgement): the client answers with an ACK (a segment with
+     * data is always answered, never rate-limited), which finds no connection on the backup's
+     * stack, and the stack resets it at that ACK's number: exactly rcv.nxt.
      */
     void reset(ConnectionImage image) {
         if (image.connect() == null || image.clientReset()) return;
@@ -144,11 +152,19 @@ final class SimLiveBinding implements LiveBinding {
                 image.clientTsEcr(), image.primaryMaxTsVal(), -1, image.clientAckedOffset(), image.clientAckedOffset(), new byte[0],
                 false, false, false, null);
         TcpCheckpoint c = Materializer.checkpoint(nothingToSend, tcp, tsValAge.applyAsLong(image.tuple()), host.now());
-        Connection restored = host.restore(c, null);
-        host.call(() -> {
-            restored.resume(1, host.now());
-            restored.abort(host.now());
-        });
+        probe.clear();
+        probe.seq = image.sndUna() - 1;
+        probe.ack = image.rcvNxt();
+        probe.flags = TcpSegment.ACK;
+        probe.window = 0;
+        if (c.timestampsEnabled()) {
+            probe.hasTimestamp = true;
+            probe.tsVal = c.tsValAt(host.now());
+            probe.tsEcr = c.tsRecent();
+        }
+        probe.payload = ByteBuffer.allocate(1);
+        raw.send(image.tuple(), probe);
+        resetProbes++;
     }
 
     /** The client acknowledged our SYN-ACK in a logged segment: it is established. */

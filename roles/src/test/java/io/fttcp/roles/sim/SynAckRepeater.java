@@ -2,13 +2,10 @@ package io.fttcp.roles.sim;
 
 import io.fttcp.replication.record.Connect;
 import io.fttcp.sim.stack.SimStackHost;
-import io.fttcp.stack.packet.Ipv4Packet;
-import io.fttcp.stack.packet.TcpCodec;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpSegment;
 
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -30,13 +27,13 @@ final class SynAckRepeater {
     }
 
     private final SimStackHost host;
+    private final RawSegments out;
     private final Map<FourTuple, Handshake> unconfirmed = new HashMap<>();
     private final TcpSegment seg = new TcpSegment();
-    private int ipId;
-    long sent;
 
-    SynAckRepeater(SimStackHost host) {
+    SynAckRepeater(SimStackHost host, RawSegments out) {
         this.host = host;
+        this.out = out;
     }
 
     /** A restored connection whose handshake the client may not have completed: send its SYN-ACK now. */
@@ -70,11 +67,6 @@ final class SynAckRepeater {
             seg.tsVal = h.checkpoint().tsValAt(host.now());
             seg.tsEcr = c.clientTsVal();
         }
-        int tcpLength = TcpCodec.headerLength(seg);
-        ByteBuffer packet = ByteBuffer.allocate(Ipv4Packet.MIN_HEADER_LENGTH + tcpLength);
-        Ipv4Packet.writeHeader(packet, 0, tcpLength, Ipv4Packet.PROTOCOL_TCP, t.localAddress(), t.remoteAddress(), ipId++, 64);
-        TcpCodec.write(seg, t.localPort(), t.remotePort(), t.localAddress(), t.remoteAddress(), packet, Ipv4Packet.MIN_HEADER_LENGTH);
-        sent++;
-        host.call(() -> host.ethernet().accept(packet, host.now()));
+        out.send(t, seg);
     }
 }
