@@ -41,8 +41,7 @@ final class BackupApplication {
     private final Map<FourTuple, ArrayDeque<Record>> determinants = new HashMap<>();
     private final Map<FourTuple, Long> connectLsn = new HashMap<>();
     private final Map<FourTuple, Connect> connects = new HashMap<>();
-    /** Per connection: the primary's clock at the last heartbeat received before its CONNECT record. */
-    private final Map<FourTuple, Long> heartbeatBeforeConnect = new HashMap<>();
+    final TimestampClocks clocks = new TimestampClocks();
     private final Map<FourTuple, Integer> primaryMaxTsVal = new HashMap<>();
     /** Connections the wrapper had forgotten as finished, restored in TIME-WAIT at takeover. */
     final List<FourTuple> restoredInTimeWait = new ArrayList<>();
@@ -81,7 +80,7 @@ final class BackupApplication {
             case Connect c -> {
                 connectLsn.put(c.tuple(), lsn);
                 connects.put(c.tuple(), c);
-                heartbeatBeforeConnect.put(c.tuple(), lastHeartbeatSentAt);
+                clocks.connect(c);
             }
             case Accept a -> acceptsPending++;
             case Read r -> queue(r.connection()).add(r);
@@ -89,6 +88,7 @@ final class BackupApplication {
             case Close c -> queue(c.socket()).add(c);
             case Heartbeat h -> {
                 lastHeartbeatSentAt = h.sentAtNanos();
+                clocks.heartbeat(h);
                 for (Heartbeat.TsVal v : h.maxTsVals()) primaryMaxTsVal.put(v.connection(), v.tsVal());
             }
             default -> { }
@@ -182,18 +182,6 @@ final class BackupApplication {
     /** The LSN of the connection's CONNECT record, or -1. */
     long connectLsn(FourTuple t) {
         return connectLsn.getOrDefault(t, -1L);
-    }
-
-    /**
-     * How long ago the connection's timestamp clock was surely at or below what the backup knows
-     * of it. The SYN-ACK's TSval (in CONNECT) was the clock when the CONNECT was logged, after
-     * the heartbeat before it: so any TSval the primary sent is at most that value plus the time
-     * since that heartbeat (1 ms per tick). Heartbeat TSvals alone are not enough: a connection
-     * idle over a heartbeat is not reported in it, and its next segments carry TSvals far above
-     * the last one reported.
-     */
-    long tsValAge(FourTuple t, long now) {
-        return now - heartbeatBeforeConnect.getOrDefault(t, 0L);
     }
 
     /** The primary's clock when it sent the last heartbeat the backup received (0: none). */

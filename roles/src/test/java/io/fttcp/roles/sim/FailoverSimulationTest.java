@@ -33,10 +33,13 @@ class FailoverSimulationTest {
     static final long BASE_SEED = 0xFA11_0CE5L;
     static final int DEFAULT_SEEDS = 2000;
     /** Most bytes one connection moves each way (sizes spread evenly over orders of magnitude). */
-    static final long MAX_BYTES = Long.getLong("fttcp.failover.maxBytes", 256 * 1024);
+    static final long MAX_BYTES = Long.getLong("fttcp.failover.maxBytes", 1024 * 1024);
     static final boolean STATS = Boolean.getBoolean("fttcp.failover.stats");
     /** After the takeover, every connection completes within this much virtual time. */
     static final long COMPLETION_BOUND = 60 * SECOND;
+
+    /** The longest time from takeover to the last connection's completion, over the seeds run (for the census). */
+    static long slowestRecovery, slowestSeed, slowestDryRun;
 
     static long[] seeds(int defaultCount) {
         Long only = Long.getLong("fttcp.failover.seed");
@@ -153,6 +156,7 @@ class FailoverSimulationTest {
         long start = dry.world.sim.scheduler().executed();
         dry.world.sim.runUntil(dry::clientsFinished, Duration.ofSeconds(120));
         long length = dry.world.sim.scheduler().executed() - start;
+        long dryTime = dry.world.sim.now();
         List<SimStackHost[]> clients = new ArrayList<>();
         FailoverWorld f = build(seed, clients);
         long events = f.world.sim.scheduler().executed() + new SplittableRandom(seed).nextLong(1, length + length / 10 + 2);
@@ -180,6 +184,12 @@ class FailoverSimulationTest {
             assertNull(s.failure(), "the backup's application: " + where);
             assertNull(s.resetBy(), "the backup's application saw its connection fail: " + where);
         }
+        long recovery = f.world.sim.now() - f.takenOverAt;
+        if (recovery > slowestRecovery) {
+            slowestRecovery = recovery;
+            slowestSeed = seed;
+            slowestDryRun = dryTime;
+        }
         List<String> census = new ArrayList<>(phases);
         for (String p : f.takeoverPaths()) census.add("takeover:" + p);
         return census;
@@ -206,8 +216,8 @@ class FailoverSimulationTest {
             }
         }
         if (STATS || !failures.isEmpty()) {
-            System.out.printf("failover: %d seeds, %d failed, %.1f s; crash phases and takeover paths %s%n", seeds.length, failures.size(),
-                    (System.nanoTime() - started) / 1e9, census);
+            System.out.printf("failover: %d seeds, %d failed, %.1f s; slowest completion %d ms after takeover (seed %d, whose failure-free run took %d ms); crash phases and takeover paths %s%n",
+                    seeds.length, failures.size(), (System.nanoTime() - started) / 1e9, slowestRecovery / MS, slowestSeed, slowestDryRun / MS, census);
         }
         assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));
     }

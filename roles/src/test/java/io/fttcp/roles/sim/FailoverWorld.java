@@ -49,6 +49,8 @@ final class FailoverWorld {
     final SimStackHost[] backup;
     final BackupApplication application;
     final long detectionTimeout;
+    /** The backup acknowledges after up to 200 ms (else within 5 ms). */
+    final boolean laggingBackup;
     private final List<SimPort> clientPorts = new ArrayList<>();
     private final Set<Integer> clientPortsReset = new HashSet<>();
     private final SimPort backupPort;
@@ -71,6 +73,7 @@ final class FailoverWorld {
         SplittableRandom setup = new SplittableRandom(seed ^ 0xFA11_0000L);
         LinkConditions primaryLink = PrimaryWorld.randomConditions(setup);
         long[] replication = PrimaryWorld.randomReplication(setup);
+        laggingBackup = replication[2] >= 100 * MS;
         LinkConditions backupLink = PrimaryWorld.randomConditions(setup);
         detectionTimeout = setup.nextLong(10 * MS, 150 * MS);
         world = new PrimaryWorld(seed, primaryLink, replication, transfers::serverAppFor);
@@ -142,7 +145,7 @@ final class FailoverWorld {
         world.log.detachBackup();
         SimStackHost host = backup[0];
         host.takeOver(PrimaryWorld.SERVICE_ADDRESS, 3, 20 * MS);
-        binding = new SimLiveBinding(host, world.tcp, t -> application.tsValAge(t, world.sim.now()),
+        binding = new SimLiveBinding(host, world.tcp, application.clocks::tsOffset,
                 t -> application.connectLsn(t) > world.log.ackedLsn(), this::postPump);
         if (TRACE_PORT > 0) System.out.println((takenOverAt / 1000) + "us TAKEOVER; " + application.images());
         try {
@@ -238,6 +241,7 @@ final class FailoverWorld {
         if (world.primary.ssw().stats().heldPackets > 0) phases.add("segmentsHeld");
         if (world.log.stableLsn() < world.log.lastLsn()) phases.add("recordsUnstable");
         if (world.log.backupImage().lastLsn() < world.log.lastLsn()) phases.add("backupBehind");
+        if (laggingBackup) phases.add("laggingBackup");
         return phases;
     }
 

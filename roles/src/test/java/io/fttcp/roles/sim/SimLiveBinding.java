@@ -20,7 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToLongFunction;
+import java.util.function.ToIntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -39,7 +39,7 @@ import java.util.function.Predicate;
 final class SimLiveBinding implements LiveBinding {
     private final SimStackHost host;
     private final TcpConfig tcp;
-    private final ToLongFunction<FourTuple> tsValAge;
+    private final ToIntFunction<FourTuple> tsOffset;
     private final Predicate<FourTuple> synAckNeverSent;
     private final Runnable onEvent;
     final SynAckRepeater synAcks;
@@ -51,15 +51,16 @@ final class SimLiveBinding implements LiveBinding {
     final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
 
     /**
-     * @param tsValAge        for a connection: how long ago (ns) its timestamp clock was at most the highest TSval the
-     *                        backup knows of it (the Materializer adds that time to it)
+     * @param tsOffset        for a connection: the timestamp clock offset of the restored connection (see
+     *                        {@link TimestampClocks}; it replaces the Materializer's, which can fall below the
+     *                        primary's clock)
      * @param synAckNeverSent whether the backup never acknowledged the connection's CONNECT record
      * @param onEvent         runs on every event of a live socket or listener (the application pumps)
      */
-    SimLiveBinding(SimStackHost host, TcpConfig tcp, ToLongFunction<FourTuple> tsValAge, Predicate<FourTuple> synAckNeverSent, Runnable onEvent) {
+    SimLiveBinding(SimStackHost host, TcpConfig tcp, ToIntFunction<FourTuple> tsOffset, Predicate<FourTuple> synAckNeverSent, Runnable onEvent) {
         this.host = host;
         this.tcp = tcp;
-        this.tsValAge = tsValAge;
+        this.tsOffset = tsOffset;
         this.synAckNeverSent = synAckNeverSent;
         this.onEvent = onEvent;
         this.raw = new RawSegments(host);
@@ -94,7 +95,7 @@ final class SimLiveBinding implements LiveBinding {
     @Override
     public StreamSocket restore(ConnectionImage image) {
         restored.add(image.tuple());
-        return materialize(image, Materializer.checkpoint(image, tcp, tsValAge.applyAsLong(image.tuple()), host.now()));
+        return materialize(image, checkpoint(image));
     }
 
     @Override
@@ -105,7 +106,7 @@ final class SimLiveBinding implements LiveBinding {
             return;
         }
         restoredUnaccepted.add(image.tuple());
-        TcpCheckpoint c = Materializer.checkpoint(image, tcp, tsValAge.applyAsLong(image.tuple()), host.now());
+        TcpCheckpoint c = checkpoint(image);
         // Nobody read anything: the stack itself holds the logged bytes for the application's reads.
         TcpCheckpoint withBytes = new TcpCheckpoint(c.tuple(), c.state(), c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(),
                 c.sndWl2(), c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(),
@@ -129,7 +130,7 @@ final class SimLiveBinding implements LiveBinding {
 
     /** Restores a connection that ended on the primary but may still need the ACK of the client's FIN (TIME-WAIT; see BackupApplication). */
     void restoreTimeWait(ConnectionImage image) {
-        TcpCheckpoint c = Materializer.checkpoint(image, tcp, tsValAge.applyAsLong(image.tuple()), host.now());
+        TcpCheckpoint c = checkpoint(image);
         if (c.state() != TcpState.TIME_WAIT) throw new IllegalStateException("not TIME-WAIT: " + c);
         Connection restored = host.restore(c, null);
         host.call(() -> restored.resume(1, host.now())); // the ACK of the client's FIN, which it may still wait for
@@ -151,7 +152,7 @@ final class SimLiveBinding implements LiveBinding {
                 image.clientAckedOffset(), image.clientWindow(), image.clientWindowSeq(), image.clientWindowAck(), image.clientTsVal(),
                 image.clientTsEcr(), image.primaryMaxTsVal(), -1, image.clientAckedOffset(), image.clientAckedOffset(), new byte[0],
                 false, false, false, null);
-        TcpCheckpoint c = Materializer.checkpoint(nothingToSend, tcp, tsValAge.applyAsLong(image.tuple()), host.now());
+        TcpCheckpoint c = checkpoint(nothingToSend);
         probe.clear();
         probe.seq = image.sndUna() - 1;
         probe.ack = image.rcvNxt();
@@ -165,6 +166,11 @@ final class SimLiveBinding implements LiveBinding {
         probe.payload = ByteBuffer.allocate(1);
         raw.send(image.tuple(), probe);
         resetProbes++;
+    }
+
+    /** The Materializer's checkpoint, with the timestamp clock of {@link TimestampClocks}. */
+    private TcpCheckpoint checkpoint(ConnectionImage image) {
+        return Materializer.checkpoint(image, tcp, 0, host.now()).withTsOffset(tsOffset.applyAsInt(image.tuple()));
     }
 
     /** The client acknowledged our SYN-ACK in a logged segment: it is established. */
