@@ -1,5 +1,6 @@
 package io.fttcp.roles.sim;
 
+import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.sim.SimHost;
 import io.fttcp.sim.net.LinkConditions;
@@ -23,6 +24,7 @@ import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
 import static io.fttcp.roles.sim.PrimaryWorld.MS;
+import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
 
 /**
  * Primary/backup failover on the simulated network: a {@link PrimaryWorld} (clients, the
@@ -40,7 +42,9 @@ final class FailoverWorld {
     /** The primary's lease: it fences itself this long after the last acknowledgement it received. */
     static final long LEASE = 40 * MS;
     static final long HEARTBEAT_INTERVAL = 20 * MS;
-    static final long RESET_REPEAT = 100 * MS;
+    /** The diverged connections' reset probes: at takeover, then 0.2 s later, doubling (the last about 51 s after takeover). */
+    static final long RESET_REPEAT = 200 * MS;
+    static final int RESET_PROBES = 9;
     /** Investigation aid: -Dfttcp.failover.tracePort=P prints every frame of client port P delivered. */
     static final int TRACE_PORT = Integer.getInteger("fttcp.failover.tracePort", 0);
 
@@ -54,6 +58,7 @@ final class FailoverWorld {
     private final List<SimPort> clientPorts = new ArrayList<>();
     private final Set<Integer> clientPortsReset = new HashSet<>();
     private final SimPort backupPort;
+    private final WarmNeighbours neighbours;
     private boolean pumpPosted;
     SimLiveBinding binding;
     long crashedAt = -1, takenOverAt = -1;
@@ -83,18 +88,22 @@ final class FailoverWorld {
         backup = new SimStackHost[1];
         backupHost.start(life -> backup[0] = new SimStackHost(life, world.tcp, BACKUP_ADDRESS));
         backupPort = backupHost.port();
+        neighbours = new WarmNeighbours(backup[0], BACKUP_ADDRESS);
         application = new BackupApplication(PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT, transfers::planFor,
                 t -> {
                     BackupImage.ClientStream s = world.log.backupImage().stream(t);
                     return s == null ? 0L : (long) s.contiguousLength();
                 }, nondeterministic);
-        world.log.onBackupRecord(application::apply, application::pump);
+        world.log.onBackupRecord((lsn, record) -> {
+            application.apply(lsn, record);
+            if (record instanceof Connect c) neighbours.know(c.tuple().remoteAddress());
+        }, application::pump);
         heartbeat();
         world.sim.network().addObserver(new NetworkObserver() {
             @Override
             public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
                 if (TRACE_PORT > 0 && SeedTrace.concerns(frame, TRACE_PORT)) {
-                    System.out.println((now / 1000) + "us " + from.name() + ">" + to.name() + " " + SeedTrace.describe(frame));
+                    System.out.println((now / 1000) + "us " + from.name() + ">" + to.name() + " " + SeedTrace.describe(frame) + timestamps(frame));
                 }
                 if (clientPorts.contains(to) && ServiceFrames.isIpv4From(frame, PrimaryWorld.SERVICE_ADDRESS) && ServiceFrames.isTcp(frame)
                         && (ServiceFrames.flags(frame) & TcpSegment.RST) != 0) {
@@ -122,6 +131,24 @@ final class FailoverWorld {
         });
     }
 
+    /** " ts=TSval/TSecr" of a TCP frame with the timestamp option, else "". */
+    private static String timestamps(ByteBuffer f) {
+        int ip = f.position() + 14, tcp = ip + (f.get(ip) & 0xF) * 4, end = tcp + ((f.get(tcp + 12) & 0xF0) >>> 2);
+        for (int i = tcp + 20; i < end; ) {
+            int kind = f.get(i) & 0xFF;
+            if (kind == 0) break;
+            if (kind == 1) {
+                i++;
+                continue;
+            }
+            int len = f.get(i + 1) & 0xFF;
+            if (len < 2) break;
+            if (kind == 8) return " ts=" + Integer.toUnsignedString(f.getInt(i + 2)) + "/" + Integer.toUnsignedString(f.getInt(i + 6));
+            i += len;
+        }
+        return "";
+    }
+
     SimStackHost[] addClient(String name, int last, LinkConditions conditions) {
         SimStackHost[] client = world.addClient(name, last, conditions);
         clientPorts.add(world.sim.host(name).port());
@@ -144,16 +171,24 @@ final class FailoverWorld {
         takenOverAt = world.sim.now();
         world.log.detachBackup();
         SimStackHost host = backup[0];
+        // Step 3: the service address, announced by gratuitous ARP: three 20 ms apart, and one a
+        // second for five seconds (as keepalived repeats them), since a client that misses them
+        // all keeps sending to the dead primary's MAC until its ARP entry expires.
         host.takeOver(PrimaryWorld.SERVICE_ADDRESS, 3, 20 * MS);
+        host.call(() -> host.ethernet().sendGratuitousArp(PrimaryWorld.SERVICE_ADDRESS, 6, SECOND, host.now()));
         binding = new SimLiveBinding(host, world.tcp, application.clocks::tsOffset,
                 t -> application.connectLsn(t) > world.log.ackedLsn(), this::postPump);
         if (TRACE_PORT > 0) System.out.println((takenOverAt / 1000) + "us TAKEOVER; " + application.images());
         try {
             application.takeOver(binding);
-            // A reset is never retransmitted: repeat it (a client whose connection is already
-            // gone ignores it), so that one lost frame does not leave the client waiting forever.
-            for (int i = 1; i <= 2; i++) {
-                host.after(i * RESET_REPEAT, () -> {
+            // A reset is never retransmitted: repeat the probe that draws it (a client whose
+            // connection is gone answers with a reset of its own, which the backup ignores), with
+            // backoff, so that lost frames, or an ARP resolution of the client that takes several
+            // rounds, do not leave a client with nothing to send waiting forever.
+            long delay = 0;
+            for (int i = 1; i < RESET_PROBES; i++) {
+                delay += RESET_REPEAT << (i - 1);
+                host.after(delay, () -> {
                     for (ConnectionImage image : application.divergedImages()) binding.reset(image);
                 });
             }

@@ -115,7 +115,15 @@ final class SimLiveBinding implements LiveBinding {
         ((SimListeningSocket) listener).addRestored(materialize(image, withBytes));
     }
 
-    private SimStreamSocket materialize(ConnectionImage image, TcpCheckpoint checkpoint) {
+    private SimStreamSocket materialize(ConnectionImage image, TcpCheckpoint materialized) {
+        // LAST-ACK becomes CLOSING (both FINs out, ours unacknowledged, either way): the client
+        // may never have had an acceptable ACK of its FIN (the primary's may have been held or
+        // lost, the backup's first ACKs lost too), and a retransmission of our FIN, old to a
+        // client that holds it, makes the client acknowledge our FIN while ignoring that
+        // segment's ACK. From LAST-ACK the connection would then close, and the stack would reset
+        // the client's next FIN retransmission; from CLOSING it lingers in TIME-WAIT and
+        // acknowledges it.
+        TcpCheckpoint checkpoint = materialized.state() == TcpState.LAST_ACK ? withState(materialized, TcpState.CLOSING) : materialized;
         Connection c = host.restore(checkpoint, null);
         // DESIGN.md section 4 step 4: retransmit now, and four ACKs: the first may carry a window
         // update, three duplicates make a client with data outstanding retransmit now.
@@ -126,6 +134,12 @@ final class SimLiveBinding implements LiveBinding {
             synAcks.add(image.connect(), checkpoint);
         }
         return socket;
+    }
+
+    private static TcpCheckpoint withState(TcpCheckpoint c, TcpState state) {
+        return new TcpCheckpoint(c.tuple(), state, c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(), c.sndWl2(),
+                c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(), c.timestampsEnabled(),
+                c.tsOffset(), c.tsRecent(), c.sendQueue(), c.finQueued(), c.receiveQueue(), c.finReceived(), c.nagle(), c.keepalive());
     }
 
     /** Restores a connection that ended on the primary but may still need the ACK of the client's FIN (TIME-WAIT; see BackupApplication). */
