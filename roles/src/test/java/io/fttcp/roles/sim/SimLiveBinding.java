@@ -20,21 +20,30 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToIntFunction;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The takeover's live side on a simulated backup host (DESIGN.md §4 steps 2 and 4): each
  * connection the backup's application has is materialized in the backup's stack from its
- * {@link ConnectionImage} ({@link Materializer}) and resumed at once (retransmit now, four ACKs);
- * a connection established on the primary but never accepted goes, restored with its logged
- * bytes in its receive queue, into the backlog of the live listener. Listeners live on the
- * backup's stack; sockets never block.
+ * {@link ConnectionImage} ({@link Materializer}, with the timestamp clock of
+ * {@link TimestampClocks}) and resumed at once (retransmit now, four ACKs); a connection
+ * established on the primary but never accepted goes, restored with its logged bytes in its
+ * receive queue, into the backlog of the live listener. Listeners live on the backup's stack;
+ * sockets never block.
  *
- * <p>A connection with no client ACK logged whose CONNECT the backup never acknowledged is left
- * alone: its SYN-ACK cannot have left the primary (it waits for the CONNECT to be stable), so
- * the client is still in SYN-SENT, and its next SYN makes a fresh handshake with the live
- * listener.
+ * <p>Where the repair API falls short, this binding stands in (test code; each is a finding for
+ * the real takeover):
+ * <ul>
+ *   <li>a connection with no client ACK logged whose CONNECT the backup never acknowledged is
+ *       left alone: its SYN-ACK cannot have left the primary, the client is in SYN-SENT, and its
+ *       next SYN makes a fresh handshake with the live listener; one whose CONNECT the backup did
+ *       acknowledge is restored, and {@link SynAckRepeater} plays the SYN-RECEIVED state the
+ *       stack cannot restore;</li>
+ *   <li>LAST-ACK is restored as CLOSING (see {@link #materialize});</li>
+ *   <li>a diverged connection, which the wrapper does not hand to the binding, is reset by
+ *       {@link #reset}.</li>
+ * </ul>
  */
 final class SimLiveBinding implements LiveBinding {
     private final SimStackHost host;
