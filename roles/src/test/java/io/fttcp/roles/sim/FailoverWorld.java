@@ -31,8 +31,8 @@ import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
  * protected primary, its replication stream) plus a backup host (10.0.0.50, an ordinary stack
  * on its own port and MAC) whose {@link BackupApplication} follows the primary's execution
  * from every record it receives. {@link #crashPrimary} is a power loss of the primary host;
- * the backup notices after the detection timeout, waits out the primary's lease (it runs from
- * the backup's last acknowledgement), then takes over (DESIGN.md §4): the application consumes
+ * the backup notices after the detection timeout, stops acknowledging, waits out the primary's
+ * lease (it runs from the backup's last acknowledgement), then takes over (DESIGN.md §4): the application consumes
  * every determinant, the wrapper materializes every connection in the backup's stack, the
  * backup adds the service address and announces it by gratuitous ARP, and resumes each
  * connection at once.
@@ -69,6 +69,8 @@ final class FailoverWorld {
     /** The promise checker's verdict on the primary's output up to its crash. */
     String primaryViolation;
     String takeoverFailure;
+    /** When the first IP packet from the service address sent by the backup arrived anywhere. */
+    long firstServiceFrameFromBackupAt = Long.MAX_VALUE;
 
     /**
      * @param nondeterministic which connections (the server's four-tuple) the backup's copy of the
@@ -104,6 +106,9 @@ final class FailoverWorld {
             public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
                 if (TRACE_PORT > 0 && SeedTrace.concerns(frame, TRACE_PORT)) {
                     System.out.println((now / 1000) + "us " + from.name() + ">" + to.name() + " " + SeedTrace.describe(frame) + timestamps(frame));
+                }
+                if (from == backupPort && firstServiceFrameFromBackupAt == Long.MAX_VALUE && ServiceFrames.isIpv4From(frame, PrimaryWorld.SERVICE_ADDRESS)) {
+                    firstServiceFrameFromBackupAt = now;
                 }
                 if (clientPorts.contains(to) && ServiceFrames.isIpv4From(frame, PrimaryWorld.SERVICE_ADDRESS) && ServiceFrames.isTcp(frame)
                         && (ServiceFrames.flags(frame) & TcpSegment.RST) != 0) {
@@ -162,9 +167,22 @@ final class FailoverWorld {
         primaryViolation = world.checker.violation();
         world.primaryHost.crash();
         world.log.primaryCrashed();
-        long detected = crashedAt + detectionTimeout;
-        long leaseOver = world.log.lastAckSentAt() == Long.MIN_VALUE ? detected : world.log.lastAckSentAt() + LEASE + MS;
-        world.sim.scheduler().schedule(Math.max(detected, leaseOver), this::takeOver);
+        world.sim.scheduler().schedule(crashedAt + detectionTimeout, this::detect);
+    }
+
+    /**
+     * The backup decides the primary is dead (no heartbeat within the detection timeout). From
+     * now on it acknowledges nothing (each acknowledgement it sends would renew the lease of a
+     * primary that might only be cut off), and it speaks once the lease has surely run out.
+     */
+    private void detect() {
+        world.log.pauseAcks();
+        world.sim.scheduler().schedule(Math.max(world.sim.now(), leaseEnd()), this::takeOver);
+    }
+
+    /** When the primary's lease surely ran out: a lease (plus a millisecond of margin) after the backup's last acknowledgement. */
+    long leaseEnd() {
+        return world.log.lastAckSentAt() == Long.MIN_VALUE ? 0 : world.log.lastAckSentAt() + LEASE + MS;
     }
 
     private void takeOver() {
