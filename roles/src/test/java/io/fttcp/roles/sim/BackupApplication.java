@@ -42,14 +42,12 @@ final class BackupApplication {
     private final Map<FourTuple, Long> connectLsn = new HashMap<>();
     private final Map<FourTuple, Connect> connects = new HashMap<>();
     final TimestampClocks clocks = new TimestampClocks();
-    private final Map<FourTuple, Integer> primaryMaxTsVal = new HashMap<>();
     /** Connections the wrapper had forgotten as finished, restored in TIME-WAIT at takeover. */
     final List<FourTuple> restoredInTimeWait = new ArrayList<>();
     private final Map<FourTuple, BackupService> services = new LinkedHashMap<>();
     final Map<FourTuple, String> diverged = new LinkedHashMap<>();
     private final List<ConnectionImage> divergedImages = new ArrayList<>();
     private int acceptsPending;
-    private long lastHeartbeatSentAt = 0;
     private boolean live;
     private String failure;
     private long records;
@@ -86,11 +84,7 @@ final class BackupApplication {
             case Read r -> queue(r.connection()).add(r);
             case Write w -> queue(w.connection()).add(w);
             case Close c -> queue(c.socket()).add(c);
-            case Heartbeat h -> {
-                lastHeartbeatSentAt = h.sentAtNanos();
-                clocks.heartbeat(h);
-                for (Heartbeat.TsVal v : h.maxTsVals()) primaryMaxTsVal.put(v.connection(), v.tsVal());
-            }
+            case Heartbeat h -> clocks.heartbeat(h);
             default -> { }
         }
     }
@@ -176,17 +170,12 @@ final class BackupApplication {
         long out = s.written();
         return new ConnectionImage(s.tuple, c, true, clientEnd, true, false, clientEnd, new byte[0], List.of(), out + 1,
                 c.clientWindow(), c.clientIsn() + 1 + (int) clientEnd, c.serverIsn() + 1 + (int) out + 1, c.clientTsVal(), 0,
-                primaryMaxTsVal.getOrDefault(s.tuple, 0), out, out, out, new byte[0], true, true, false, null);
+                0, out, out, out, new byte[0], true, true, false, null); // the timestamp clock comes from TimestampClocks
     }
 
     /** The LSN of the connection's CONNECT record, or -1. */
     long connectLsn(FourTuple t) {
         return connectLsn.getOrDefault(t, -1L);
-    }
-
-    /** The primary's clock when it sent the last heartbeat the backup received (0: none). */
-    long lastHeartbeatSentAt() {
-        return lastHeartbeatSentAt;
     }
 
     /** The connections found diverged at takeover (each was reset). */
