@@ -39,11 +39,12 @@ class FailoverSimulationTest {
     static final long MAX_BYTES = Long.getLong("fttcp.failover.maxBytes", 1024 * 1024);
     static final boolean STATS = Boolean.getBoolean("fttcp.failover.stats");
     /**
-     * After the takeover, every connection completes within this much virtual time. Most take
-     * well under a second; the tail is TCP's own: at up to 5 % loss per link a retransmission can
-     * be lost several times in a row while the timer backs off (1, 2, 4, ... s).
+     * After the takeover, every connection completes within this much virtual time (a stuck one
+     * never does). Most take well under a second; the tail is TCP's own: at up to 5 % loss per
+     * link a retransmission and its ACK can fail six times in a row while the timer backs off
+     * (0.75, 1.5, 3, ... s: 47 s; the slowest of 20000 seeds completes 51 s after takeover).
      */
-    static final long COMPLETION_BOUND = 60 * SECOND;
+    static final long COMPLETION_BOUND = 120 * SECOND;
 
     /** The longest time from takeover to the last connection's completion, over the seeds run (for the census). */
     static long slowestRecovery, slowestSeed, slowestDryRun;
