@@ -7,6 +7,7 @@ import io.fttcp.replication.record.Write;
 import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.host.Listener;
 import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.nsw.OutputHash;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -29,10 +30,16 @@ final class LoggedSockets {
     private final SimReplicationLink log;
     private final Map<FourTuple, Output> outputs = new HashMap<>();
     private long reads, writes, bytesWritten;
+    private boolean hashOutput;
 
     LoggedSockets(SimPrimaryHost host, SimReplicationLink log) {
         this.host = host;
         this.log = log;
+    }
+
+    /** From now on each WRITE record carries the hash of its bytes, so a backup can detect divergence. */
+    void hashOutput() {
+        hashOutput = true;
     }
 
     /** Output commit bookkeeping of one connection: accepted writes as (end offset, LSN), in order. */
@@ -71,6 +78,7 @@ final class LoggedSockets {
         o.pendingEnd = end;
         o.pendingLsn = lsn;
         int n;
+        int from = src.position();
         try {
             host.call(() -> host.ssw().requireStable(c.tuple(), start, end, lsn));
             n = host.call(() -> c.write(src, host.now()));
@@ -80,7 +88,7 @@ final class LoggedSockets {
         if (n > 0) {
             o.writes.add(new long[] {start + n, lsn});
             o.written += n;
-            log.append(new Write(c.tuple(), start, n, 0), host.now());
+            log.append(new Write(c.tuple(), start, n, hashOutput ? OutputHash.of(src, from, n) : 0), host.now());
             writes++;
             bytesWritten += n;
         }

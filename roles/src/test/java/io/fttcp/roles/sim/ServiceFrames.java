@@ -24,6 +24,16 @@ final class ServiceFrames {
         return ip + (f.get(ip) & 0x0F) * 4;
     }
 
+    /** The connection as the server names it: local = the frame's server end (its source if from the service, else its destination). */
+    static io.fttcp.stack.tcp.FourTuple serverTuple(ByteBuffer f) {
+        int ip = f.position() + ETHER_HEADER;
+        int tcp = tcp(f);
+        int src = f.getInt(ip + 12), dst = f.getInt(ip + 16);
+        int sport = f.getShort(tcp) & 0xFFFF, dport = f.getShort(tcp + 2) & 0xFFFF;
+        return sport == PrimaryWorld.PORT && src == PrimaryWorld.SERVICE_ADDRESS
+                ? new io.fttcp.stack.tcp.FourTuple(src, sport, dst, dport) : new io.fttcp.stack.tcp.FourTuple(dst, dport, src, sport);
+    }
+
     static int destinationPort(ByteBuffer f) {
         return f.getShort(tcp(f) + 2) & 0xFFFF;
     }

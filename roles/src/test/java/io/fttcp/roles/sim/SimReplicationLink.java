@@ -6,6 +6,7 @@ import io.fttcp.replication.codec.FrameHandler;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.record.Record;
+import io.fttcp.replication.stream.RecordConsumer;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.replication.stream.StreamReceiver;
 import io.fttcp.sim.Scheduler;
@@ -48,7 +49,14 @@ final class SimReplicationLink implements RecordSink {
     // ---- backup side ----
     private final BackupImage backupImage = new BackupImage();
     private final FrameDecoder recordDecoder = new FrameDecoder();
-    private final StreamReceiver receiver = new StreamReceiver(0, backupImage::accept);
+    private final StreamReceiver receiver = new StreamReceiver(0, this::backupTakes);
+    private RecordConsumer backupApplication = (lsn, record) -> { };
+    private Runnable afterBatch = () -> { };
+    /** The primary died: nothing more leaves it, and acknowledgements to it are lost. */
+    private boolean primaryDead;
+    /** The backup took over: it applies nothing more and acknowledges nothing more. */
+    private boolean backupDetached;
+    private long lastAckSentAt = Long.MIN_VALUE, ackedLsn;
     private final FrameEncoder ackEncoder = new FrameEncoder();
     private boolean acksPaused;
     private long lastAckArrival;
@@ -99,6 +107,7 @@ final class SimReplicationLink implements RecordSink {
 
     private void flush() {
         flushPosted = false;
+        if (primaryDead) return; // records still in the dead primary's buffers never leave it
         while (stream.hasUnsent()) {
             batch.clear();
             stream.writeBatch(batch);
@@ -114,6 +123,7 @@ final class SimReplicationLink implements RecordSink {
     }
 
     private void backupReceives(byte[] frames) {
+        if (backupDetached) return;
         try {
             ByteBuffer in = ByteBuffer.wrap(frames);
             recordDecoder.decodeAll(in, new Handler() {
@@ -126,7 +136,39 @@ final class SimReplicationLink implements RecordSink {
         } catch (ReplicationProtocolException e) {
             throw new IllegalStateException("the backup refused the primary's stream", e);
         }
+        afterBatch.run();
         if (!acksPaused) acknowledgeLater();
+    }
+
+    private void backupTakes(long lsn, Record record) {
+        backupImage.accept(lsn, record);
+        backupApplication.accept(lsn, record);
+    }
+
+    /** The backup's consumer of each record it receives (in LSN order), and what runs after each batch. */
+    void onBackupRecord(RecordConsumer consumer, Runnable afterBatch) {
+        this.backupApplication = consumer;
+        this.afterBatch = afterBatch;
+    }
+
+    /** The primary crashed: its unsent records are lost, frames already sent still arrive, acknowledgements to it are lost. */
+    void primaryCrashed() {
+        primaryDead = true;
+    }
+
+    /** The backup took over: later frames from the old primary are ignored and it acknowledges nothing more. */
+    void detachBackup() {
+        backupDetached = true;
+    }
+
+    /** When the backup last sent an acknowledgement (each one renews the primary's lease), or Long.MIN_VALUE. */
+    long lastAckSentAt() {
+        return lastAckSentAt;
+    }
+
+    /** The highest LSN the backup has acknowledged (the primary may not have heard of it yet). */
+    long ackedLsn() {
+        return ackedLsn;
     }
 
     // ---- backup -> primary -------------------------------------------------------------------
@@ -137,8 +179,10 @@ final class SimReplicationLink implements RecordSink {
     }
 
     private void sendAck() {
-        if (acksPaused || !receiver.ackDue()) return;
+        if (acksPaused || backupDetached || !receiver.ackDue()) return;
         long lsn = receiver.takeAck();
+        lastAckSentAt = scheduler.now();
+        ackedLsn = lsn;
         ByteBuffer out = ByteBuffer.allocate(64);
         ackEncoder.encodeAck(lsn, 0, out);
         out.flip();
@@ -150,6 +194,7 @@ final class SimReplicationLink implements RecordSink {
     }
 
     private void primaryReceivesAck(byte[] frame) {
+        if (primaryDead) return;
         try {
             ackDecoder.decodeAll(ByteBuffer.wrap(frame), new Handler() {
                 @Override

@@ -86,6 +86,11 @@ final class Transfers {
         return plan.serverApp();
     }
 
+    /** The plan of the connection the server names {@code serverSide}, or null. */
+    Plan planFor(FourTuple serverSide) {
+        return byClient.get(key(serverSide.remoteAddress(), serverSide.remotePort()));
+    }
+
     void attach(PrimaryWorld world) {
         this.world = world;
     }

@@ -18,6 +18,20 @@
  *       toward the clients, at send and at delivery.</li>
  *   <li>{@link io.fttcp.roles.sim.PrimaryWorld} and {@link io.fttcp.roles.sim.Transfers}: a test's
  *       world (primary, clients on ordinary stacks) and its connections' plans and end checks.</li>
+ *   <li>The full failover ({@link io.fttcp.roles.sim.FailoverSimulationTest} on
+ *       {@link io.fttcp.roles.sim.FailoverWorld}): a backup host whose
+ *       {@link io.fttcp.roles.sim.BackupApplication} (one {@link io.fttcp.roles.sim.BackupService}
+ *       per connection, on the backup's north-side wrapper, {@code ReplayNetwork}) follows every
+ *       record it receives; the primary crashes at a random event; the backup waits out the lease,
+ *       consumes every determinant, goes live through {@link io.fttcp.roles.sim.SimLiveBinding}
+ *       (never-blocking {@link io.fttcp.roles.sim.SimStreamSocket} and
+ *       {@link io.fttcp.roles.sim.SimListeningSocket} over its stack), takes the service address
+ *       (gratuitous ARP) and resumes. {@link io.fttcp.roles.sim.TimestampClocks},
+ *       {@link io.fttcp.roles.sim.SynAckRepeater}, {@link io.fttcp.roles.sim.WarmNeighbours} and
+ *       {@link io.fttcp.roles.sim.RawSegments} are the takeover's stand-ins where the main code
+ *       falls short (see their comments). Seeds: {@code -Dfttcp.failover.seeds=N},
+ *       {@code -Dfttcp.failover.seed=S}; census: {@code -Dfttcp.failover.stats=true}; frames of
+ *       one client port: {@code -Dfttcp.failover.tracePort=P}.</li>
  * </ul>
  *
  * <p>Replaying a failing seed: {@code -Dfttcp.sim.seed=S}; tracing one connection of it:

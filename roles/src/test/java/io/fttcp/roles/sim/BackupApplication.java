@@ -1,0 +1,211 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Close;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Heartbeat;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.nsw.ConnectionImage;
+import io.fttcp.wrappers.nsw.ReplayNetwork;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The hot backup's application: the service, run on the backup's north-side wrapper
+ * ({@link ReplayNetwork}) fed with every record the backup receives, one {@link BackupService}
+ * per accepted connection. The simulation has one thread, so nothing may block: the
+ * application accepts only when an ACCEPT record is there and replays each connection's READ
+ * and WRITE records as they arrive. At {@link #takeOver} it consumes every logged determinant,
+ * the wrapper goes live through the binding, and diverged connections are reset.
+ */
+final class BackupApplication {
+    private final ReplayNetwork replay;
+    private final ListeningSocket listener;
+    private final Function<FourTuple, Transfers.Plan> plans;
+    private final Predicate<FourTuple> nondeterministic;
+    private final Function<FourTuple, Long> loggedClientBytes;
+    private final Map<FourTuple, ArrayDeque<Record>> determinants = new HashMap<>();
+    private final Map<FourTuple, Long> connectLsn = new HashMap<>();
+    private final Map<FourTuple, Connect> connects = new HashMap<>();
+    final TimestampClocks clocks = new TimestampClocks();
+    /** Connections the wrapper had forgotten as finished, restored in TIME-WAIT at takeover. */
+    final List<FourTuple> restoredInTimeWait = new ArrayList<>();
+    private final Map<FourTuple, BackupService> services = new LinkedHashMap<>();
+    final Map<FourTuple, String> diverged = new LinkedHashMap<>();
+    private final List<ConnectionImage> divergedImages = new ArrayList<>();
+    private int acceptsPending;
+    private boolean live;
+    private String failure;
+    private long records;
+
+    /**
+     * @param loggedClientBytes the contiguous client bytes of a connection the backup has received
+     * @param nondeterministic  which connections get a copy of the application that writes other bytes
+     */
+    BackupApplication(int serviceAddress, int port, Function<FourTuple, Transfers.Plan> plans,
+                      Function<FourTuple, Long> loggedClientBytes, Predicate<FourTuple> nondeterministic) {
+        this.replay = new ReplayNetwork(diverged::put);
+        this.plans = plans;
+        this.loggedClientBytes = loggedClientBytes;
+        this.nondeterministic = nondeterministic;
+        try {
+            listener = replay.listen(SimStreamSocket.address(serviceAddress, port), 64);
+            listener.configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The next record received from the primary (LSN order). */
+    void apply(long lsn, Record record) {
+        records++;
+        replay.apply(record);
+        switch (record) {
+            case Connect c -> {
+                connectLsn.put(c.tuple(), lsn);
+                connects.put(c.tuple(), c);
+                clocks.connect(c);
+            }
+            case Accept a -> acceptsPending++;
+            case Read r -> queue(r.connection()).add(r);
+            case Write w -> queue(w.connection()).add(w);
+            case Close c -> queue(c.socket()).add(c);
+            case Heartbeat h -> clocks.heartbeat(h);
+            default -> { }
+        }
+    }
+
+    private ArrayDeque<Record> queue(FourTuple t) {
+        return determinants.computeIfAbsent(t, k -> new ArrayDeque<>());
+    }
+
+    /** Accepts what can be accepted and lets every connection's application run as far as it can, now. */
+    void pump() {
+        try {
+            while (live || acceptsPending > 0) {
+                StreamSocket s = listener.accept();
+                if (s == null) break;
+                if (!live) acceptsPending--;
+                FourTuple t = serverTuple(s);
+                Transfers.Plan plan = plans.apply(t);
+                if (plan == null) {
+                    failure = "the backup accepted " + t + ", a connection no client opened";
+                    continue;
+                }
+                services.put(t, new BackupService(t, s, plan, queue(t), () -> loggedClientBytes.apply(t), nondeterministic.test(t), live));
+            }
+        } catch (IOException e) {
+            if (failure == null) failure = "accept failed on the backup: " + e;
+        }
+        for (BackupService s : services.values()) s.pump();
+    }
+
+    private static FourTuple serverTuple(StreamSocket s) {
+        return new FourTuple(SimStreamSocket.address(s.localAddress()), s.localAddress().getPort(),
+                SimStreamSocket.address(s.remoteAddress()), s.remoteAddress().getPort());
+    }
+
+    /**
+     * DESIGN.md §4: the application consumes every determinant received (step 1), the wrapper
+     * goes live, materializing every connection (step 2, with the binding, which also resumes
+     * them: step 4), and every diverged connection is reset (promise 4). The service address
+     * must already be the backup's (step 3).
+     */
+    void takeOver(SimLiveBinding binding) throws IOException {
+        pump();
+        // Every determinant is consumed, except those of a connection whose calls failed (its
+        // output diverged: the wrapper refuses its later writes, and the application gave it up).
+        int stranded = 0;
+        for (BackupService s : services.values()) {
+            if (s.resetBy() != null) {
+                for (Record r : determinants.get(s.tuple)) if (r instanceof Read || r instanceof Write) stranded++;
+            }
+        }
+        int pending = replay.pendingDeterminants();
+        if (pending != stranded || acceptsPending != 0) {
+            throw new IllegalStateException("the backup's application left " + (pending - stranded) + " determinants and " + acceptsPending
+                    + " accepts unconsumed: " + this);
+        }
+        replay.goLive(binding);
+        live = true;
+        for (ConnectionImage image : replay.images()) {
+            if (image.diverged() && image.accepted()) divergedImages.add(image);
+        }
+        for (ConnectionImage image : divergedImages) binding.reset(image);
+        for (BackupService s : services.values()) {
+            if (replay.image(s.tuple) == null && connects.containsKey(s.tuple)) {
+                restoredInTimeWait.add(s.tuple);
+                binding.restoreTimeWait(timeWaitImage(s));
+            }
+        }
+        for (BackupService s : services.values()) s.goLive();
+        pump();
+    }
+
+    /**
+     * Works around a gap of the wrapper ({@code ReplayNetwork} forgets a connection once the
+     * application closed it, the client's FIN is logged and the client acknowledged our FIN):
+     * the primary's stack then sat in TIME-WAIT, and the client may still be in LAST-ACK or
+     * CLOSING, retransmitting its FIN until it is acknowledged. Without the connection, the
+     * backup's stack would answer that FIN with a reset. This image says exactly that state:
+     * every byte and FIN both ways logged and acknowledged, nothing left to send or read.
+     */
+    private ConnectionImage timeWaitImage(BackupService s) {
+        Connect c = connects.get(s.tuple);
+        long clientEnd = loggedClientBytes.apply(s.tuple);
+        long out = s.written();
+        return new ConnectionImage(s.tuple, c, true, clientEnd, true, false, clientEnd, new byte[0], List.of(), out + 1,
+                c.clientWindow(), c.clientIsn() + 1 + (int) clientEnd, c.serverIsn() + 1 + (int) out + 1, c.clientTsVal(), 0,
+                0, out, out, out, new byte[0], true, true, false, null); // the timestamp clock comes from TimestampClocks
+    }
+
+    /** The LSN of the connection's CONNECT record, or -1. */
+    long connectLsn(FourTuple t) {
+        return connectLsn.getOrDefault(t, -1L);
+    }
+
+    /** The connections found diverged at takeover (each was reset). */
+    List<ConnectionImage> divergedImages() {
+        return divergedImages;
+    }
+
+    List<ConnectionImage> images() {
+        return replay.images();
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    List<BackupService> services() {
+        return new ArrayList<>(services.values());
+    }
+
+    BackupService service(FourTuple t) {
+        return services.get(t);
+    }
+
+    long records() {
+        return records;
+    }
+
+    @Override
+    public String toString() {
+        return "backup application (" + records + " records, " + acceptsPending + " accepts pending" + (live ? ", live" : "") + "): "
+                + services.values() + (diverged.isEmpty() ? "" : ", diverged " + diverged) + (failure != null ? ", FAILED: " + failure : "");
+    }
+}

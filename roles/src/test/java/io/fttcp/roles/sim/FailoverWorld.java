@@ -1,0 +1,330 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Heartbeat;
+import io.fttcp.sim.SimHost;
+import io.fttcp.sim.net.LinkConditions;
+import io.fttcp.sim.net.NetworkObserver;
+import io.fttcp.sim.net.SimPort;
+import io.fttcp.sim.stack.ConnectionApp;
+import io.fttcp.sim.stack.SimStackHost;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpSegment;
+import io.fttcp.stack.tcp.TcpState;
+import io.fttcp.wrappers.nsw.ConnectionImage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+import static io.fttcp.roles.sim.PrimaryWorld.MS;
+import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
+
+/**
+ * Primary/backup failover on the simulated network: a {@link PrimaryWorld} (clients, the
+ * protected primary, its replication stream) plus a backup host (10.0.0.50, an ordinary stack
+ * on its own port and MAC) whose {@link BackupApplication} follows the primary's execution
+ * from every record it receives. {@link #crashPrimary} is a power loss of the primary host;
+ * the backup notices after the detection timeout, stops acknowledging, waits out the primary's
+ * lease (it runs from the backup's last acknowledgement), then takes over (DESIGN.md §4): the application consumes
+ * every determinant, the wrapper materializes every connection in the backup's stack, the
+ * backup adds the service address and announces it by gratuitous ARP, and resumes each
+ * connection at once.
+ */
+final class FailoverWorld {
+    static final int BACKUP_ADDRESS = PrimaryWorld.ip(50);
+    /** The primary's lease: it fences itself this long after the last acknowledgement it received. */
+    static final long LEASE = 40 * MS;
+    static final long HEARTBEAT_INTERVAL = 20 * MS;
+    /** The diverged connections' reset probes: at takeover, then 0.2 s later, doubling (the last about 51 s after takeover). */
+    static final long RESET_REPEAT = 200 * MS;
+    static final int RESET_PROBES = 9;
+    /** Investigation aid: -Dfttcp.failover.tracePort=P prints every frame of client port P delivered. */
+    static final int TRACE_PORT = Integer.getInteger("fttcp.failover.tracePort", 0);
+
+    final PrimaryWorld world;
+    final Transfers transfers = new Transfers();
+    final SimStackHost[] backup;
+    final BackupApplication application;
+    final long detectionTimeout;
+    /** The backup acknowledges after up to 200 ms (else within 5 ms). */
+    final boolean laggingBackup;
+    private final List<SimPort> clientPorts = new ArrayList<>();
+    private final Set<Integer> clientPortsReset = new HashSet<>();
+    private final SimPort backupPort;
+    private final WarmNeighbours neighbours;
+    private boolean pumpPosted;
+    SimLiveBinding binding;
+    long crashedAt = -1, takenOverAt = -1;
+    /** RSTs from the service address delivered to a client connection still open (not TIME-WAIT or closed). */
+    long resetsToClients;
+    /** Every RST from the service address delivered to a client host, also those answering segments of connections already over. */
+    long resetsDelivered;
+    /** The promise checker's verdict on the primary's output up to its crash. */
+    String primaryViolation;
+    String takeoverFailure;
+    /** When the first IP packet from the service address sent by the backup arrived anywhere. */
+    long firstServiceFrameFromBackupAt = Long.MAX_VALUE;
+
+    /**
+     * @param nondeterministic which connections (the server's four-tuple) the backup's copy of the
+     *                         application serves with other output bytes
+     */
+    FailoverWorld(long seed, Predicate<FourTuple> nondeterministic) {
+        SplittableRandom setup = new SplittableRandom(seed ^ 0xFA11_0000L);
+        LinkConditions primaryLink = PrimaryWorld.randomConditions(setup);
+        long[] replication = PrimaryWorld.randomReplication(setup);
+        laggingBackup = replication[2] >= 100 * MS;
+        LinkConditions backupLink = PrimaryWorld.randomConditions(setup);
+        detectionTimeout = setup.nextLong(10 * MS, 150 * MS);
+        world = new PrimaryWorld(seed, primaryLink, replication, transfers::serverAppFor);
+        transfers.attach(world);
+        world.sockets.hashOutput();
+        SimHost backupHost = world.sim.addHost("backup", backupLink);
+        backup = new SimStackHost[1];
+        backupHost.start(life -> backup[0] = new SimStackHost(life, world.tcp, BACKUP_ADDRESS));
+        backupPort = backupHost.port();
+        neighbours = new WarmNeighbours(backup[0], BACKUP_ADDRESS);
+        application = new BackupApplication(PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT, transfers::planFor,
+                t -> {
+                    BackupImage.ClientStream s = world.log.backupImage().stream(t);
+                    return s == null ? 0L : (long) s.contiguousLength();
+                }, nondeterministic);
+        world.log.onBackupRecord((lsn, record) -> {
+            application.apply(lsn, record);
+            if (record instanceof Connect c) neighbours.know(c.tuple().remoteAddress());
+        }, application::pump);
+        heartbeat();
+        world.sim.network().addObserver(new NetworkObserver() {
+            @Override
+            public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
+                if (TRACE_PORT > 0 && SeedTrace.concerns(frame, TRACE_PORT)) {
+                    System.out.println((now / 1000) + "us " + from.name() + ">" + to.name() + " " + SeedTrace.describe(frame) + timestamps(frame));
+                }
+                if (from == backupPort && firstServiceFrameFromBackupAt == Long.MAX_VALUE && ServiceFrames.isIpv4From(frame, PrimaryWorld.SERVICE_ADDRESS)) {
+                    firstServiceFrameFromBackupAt = now;
+                }
+                if (clientPorts.contains(to) && ServiceFrames.isIpv4From(frame, PrimaryWorld.SERVICE_ADDRESS) && ServiceFrames.isTcp(frame)
+                        && (ServiceFrames.flags(frame) & TcpSegment.RST) != 0) {
+                    resetsDelivered++;
+                    ConnectionApp client = clientOf(frame);
+                    if (client != null && client.connection() != null && !isOver(client.connection().tcp().state())) {
+                        resetsToClients++;
+                        clientPortsReset.add(client.connection().tuple().localPort());
+                    }
+                }
+                if (to == backupPort && binding != null && ServiceFrames.isTcp(frame)
+                        && (ServiceFrames.flags(frame) & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN) {
+                    FourTuple t = ServiceFrames.serverTuple(frame);
+                    backup[0].post(() -> binding.synAcks.clientSyn(t));
+                }
+            }
+        });
+    }
+
+    /** The primary's heartbeats carry its highest TSval per connection (the backup's timestamp clock must pass them). */
+    private void heartbeat() {
+        world.primary.incarnation().after(HEARTBEAT_INTERVAL, () -> {
+            world.log.append(new Heartbeat(world.sim.now(), world.primary.ssw().changedMaxTsVals()), world.sim.now());
+            heartbeat();
+        });
+    }
+
+    /** " ts=TSval/TSecr" of a TCP frame with the timestamp option, else "". */
+    private static String timestamps(ByteBuffer f) {
+        int ip = f.position() + 14, tcp = ip + (f.get(ip) & 0xF) * 4, end = tcp + ((f.get(tcp + 12) & 0xF0) >>> 2);
+        for (int i = tcp + 20; i < end; ) {
+            int kind = f.get(i) & 0xFF;
+            if (kind == 0) break;
+            if (kind == 1) {
+                i++;
+                continue;
+            }
+            int len = f.get(i + 1) & 0xFF;
+            if (len < 2) break;
+            if (kind == 8) return " ts=" + Integer.toUnsignedString(f.getInt(i + 2)) + "/" + Integer.toUnsignedString(f.getInt(i + 6));
+            i += len;
+        }
+        return "";
+    }
+
+    SimStackHost[] addClient(String name, int last, LinkConditions conditions) {
+        SimStackHost[] client = world.addClient(name, last, conditions);
+        clientPorts.add(world.sim.host(name).port());
+        return client;
+    }
+
+    /** Power loss of the primary, now; the takeover follows on the backup. */
+    void crashPrimary() {
+        crashedAt = world.sim.now();
+        if (TRACE_PORT > 0) System.out.println((crashedAt / 1000) + "us CRASH; " + describe());
+        primaryViolation = world.checker.violation();
+        world.primaryHost.crash();
+        world.log.primaryCrashed();
+        world.sim.scheduler().schedule(crashedAt + detectionTimeout, this::detect);
+    }
+
+    /**
+     * The backup decides the primary is dead (no heartbeat within the detection timeout). From
+     * now on it acknowledges nothing (each acknowledgement it sends would renew the lease of a
+     * primary that might only be cut off), and it speaks once the lease has surely run out.
+     */
+    private void detect() {
+        world.log.pauseAcks();
+        world.sim.scheduler().schedule(Math.max(world.sim.now(), leaseEnd()), this::takeOver);
+    }
+
+    /** When the primary's lease surely ran out: a lease (plus a millisecond of margin) after the backup's last acknowledgement. */
+    long leaseEnd() {
+        return world.log.lastAckSentAt() == Long.MIN_VALUE ? 0 : world.log.lastAckSentAt() + LEASE + MS;
+    }
+
+    private void takeOver() {
+        takenOverAt = world.sim.now();
+        world.log.detachBackup();
+        SimStackHost host = backup[0];
+        // Step 3: the service address, announced by gratuitous ARP: three 20 ms apart, and one a
+        // second for five seconds (as keepalived repeats them), since a client that misses them
+        // all keeps sending to the dead primary's MAC until its ARP entry expires.
+        host.takeOver(PrimaryWorld.SERVICE_ADDRESS, 3, 20 * MS);
+        host.call(() -> host.ethernet().sendGratuitousArp(PrimaryWorld.SERVICE_ADDRESS, 6, SECOND, host.now()));
+        binding = new SimLiveBinding(host, world.tcp, application.clocks::tsOffset,
+                t -> application.connectLsn(t) > world.log.ackedLsn(), this::postPump);
+        if (TRACE_PORT > 0) System.out.println((takenOverAt / 1000) + "us TAKEOVER; " + application.images());
+        try {
+            application.takeOver(binding);
+            // A reset is never retransmitted: repeat the probe that draws it (a client whose
+            // connection is gone answers with a reset of its own, which the backup ignores), with
+            // backoff, so that lost frames, or an ARP resolution of the client that takes several
+            // rounds, do not leave a client with nothing to send waiting forever.
+            long delay = 0;
+            for (int i = 1; i < RESET_PROBES; i++) {
+                delay += RESET_REPEAT << (i - 1);
+                host.after(delay, () -> {
+                    for (ConnectionImage image : application.divergedImages()) binding.reset(image);
+                });
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            takeoverFailure = e.toString();
+            throw e;
+        }
+    }
+
+    private void postPump() {
+        if (pumpPosted) return;
+        pumpPosted = true;
+        backup[0].post(() -> {
+            pumpPosted = false;
+            application.pump();
+        });
+    }
+
+    boolean clientsFinished() {
+        for (ConnectionApp app : transfers.clients) {
+            if (!complete(app) && app.failure() == null && (app.closeReason() == null || app.closeReason() == io.fttcp.stack.tcp.CloseReason.CLOSED)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Was a reset from the service delivered to this client port while its connection was open? */
+    boolean resetReached(int clientPort) {
+        return clientPortsReset.contains(clientPort);
+    }
+
+    private ConnectionApp clientOf(ByteBuffer frame) {
+        FourTuple t = ServiceFrames.serverTuple(frame);
+        for (ConnectionApp app : transfers.clients) {
+            if (app.connection() != null && app.connection().tuple().localPort() == t.remotePort()
+                    && app.connection().tuple().localAddress() == t.remoteAddress()) {
+                return app;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isOver(TcpState s) {
+        return s == TcpState.TIME_WAIT || s == TcpState.CLOSED;
+    }
+
+    /**
+     * A client connection is complete once its application has all its data and has closed, and
+     * the connection closed in order or waits in TIME-WAIT (both FINs exchanged and acknowledged;
+     * the wait itself, 2 MSL, need not be simulated).
+     */
+    static boolean complete(ConnectionApp app) {
+        if (app.connection() == null || !app.isDone()) return false;
+        return app.isClosed() ? app.closeReason() == io.fttcp.stack.tcp.CloseReason.CLOSED
+                : app.connection().tcp().state() == TcpState.TIME_WAIT;
+    }
+
+    /** Which phases the crash found (a census key per phase). */
+    List<String> phasesAtCrash() {
+        List<String> phases = new ArrayList<>();
+        boolean handshake = false, transfer = false, closing = false, done = true;
+        for (ConnectionApp app : transfers.clients) {
+            if (app.connection() == null) {
+                handshake = true; // not even opened yet
+                done = false;
+                continue;
+            }
+            TcpState s = app.connection().tcp().state();
+            switch (s) {
+                case SYN_SENT -> handshake = true;
+                case ESTABLISHED -> transfer = true;
+                case FIN_WAIT_1, FIN_WAIT_2, CLOSING, CLOSE_WAIT, LAST_ACK -> closing = true;
+                default -> { }
+            }
+            if (!complete(app)) done = false;
+        }
+        if (world.acceptor.apps().size() < transfers.clients.size()) handshake = true;
+        if (handshake) phases.add("handshake");
+        if (transfer) phases.add("transfer");
+        if (closing) phases.add("closing");
+        if (done) phases.add("allDone");
+        if (world.primary.ssw().stats().heldPackets > 0) phases.add("segmentsHeld");
+        if (world.log.stableLsn() < world.log.lastLsn()) phases.add("recordsUnstable");
+        if (world.log.backupImage().lastLsn() < world.log.lastLsn()) phases.add("backupBehind");
+        if (laggingBackup) phases.add("laggingBackup");
+        return phases;
+    }
+
+    /** What the takeover did (census keys): connections restored, restored unaccepted, left to a new handshake, SYN-ACKs repeated, TIME-WAITs. */
+    List<String> takeoverPaths() {
+        List<String> paths = new ArrayList<>();
+        if (binding == null) return paths;
+        if (!binding.restored.isEmpty()) paths.add("restored");
+        if (!binding.restoredUnaccepted.isEmpty()) paths.add("restoredUnaccepted");
+        if (!binding.leftToHandshake.isEmpty()) paths.add("leftToNewHandshake");
+        if (!binding.unconfirmedHandshakes.isEmpty()) paths.add("synAckRepeated");
+        if (!application.restoredInTimeWait.isEmpty()) paths.add("restoredTimeWait");
+        if (!application.diverged.isEmpty()) paths.add("diverged");
+        return paths;
+    }
+
+    String describe() {
+        StringBuilder b = new StringBuilder("crash at ").append(crashedAt / MS).append(" ms, takeover at ").append(takenOverAt / MS)
+                .append(" ms, now ").append(world.sim.now() / MS).append(" ms; clients ").append(transfers.clients)
+                .append("; ").append(application);
+        if (binding != null) {
+            b.append("; restored ").append(binding.restored).append(", unaccepted ").append(binding.restoredUnaccepted)
+                    .append(", left to handshake ").append(binding.leftToHandshake).append(", unconfirmed handshakes ")
+                    .append(binding.unconfirmedHandshakes);
+        }
+        b.append("; log: stable ").append(world.log.stableLsn()).append(" of ").append(world.log.lastLsn()).append(", backup holds ")
+                .append(world.log.backupImage().lastLsn()).append(", acked ").append(world.log.ackedLsn());
+        for (ConnectionApp app : transfers.clients) {
+            if (!app.isClosed() && app.connection() != null) b.append("\n  ").append(app).append(": ").append(app.connection().tcp());
+        }
+        return b.toString();
+    }
+}

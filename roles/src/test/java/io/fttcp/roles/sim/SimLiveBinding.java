@@ -1,0 +1,203 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.api.ListeningSocket;
+import io.fttcp.api.Network;
+import io.fttcp.api.Poller;
+import io.fttcp.api.StreamSocket;
+import io.fttcp.roles.takeover.Materializer;
+import io.fttcp.sim.stack.SimStackHost;
+import io.fttcp.stack.host.Connection;
+import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpCheckpoint;
+import io.fttcp.stack.tcp.TcpConfig;
+import io.fttcp.stack.tcp.TcpSegment;
+import io.fttcp.stack.tcp.TcpState;
+import io.fttcp.wrappers.nsw.ConnectionImage;
+import io.fttcp.wrappers.nsw.LiveBinding;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
+
+/**
+ * The takeover's live side on a simulated backup host (DESIGN.md §4 steps 2 and 4): each
+ * connection the backup's application has is materialized in the backup's stack from its
+ * {@link ConnectionImage} ({@link Materializer}, with the timestamp clock of
+ * {@link TimestampClocks}) and resumed at once (retransmit now, four ACKs); a connection
+ * established on the primary but never accepted goes, restored with its logged bytes in its
+ * receive queue, into the backlog of the live listener. Listeners live on the backup's stack;
+ * sockets never block.
+ *
+ * <p>Where the repair API falls short, this binding stands in (test code; each is a finding for
+ * the real takeover):
+ * <ul>
+ *   <li>a connection with no client ACK logged whose CONNECT the backup never acknowledged is
+ *       left alone: its SYN-ACK cannot have left the primary, the client is in SYN-SENT, and its
+ *       next SYN makes a fresh handshake with the live listener; one whose CONNECT the backup did
+ *       acknowledge is restored, and {@link SynAckRepeater} plays the SYN-RECEIVED state the
+ *       stack cannot restore;</li>
+ *   <li>LAST-ACK is restored as CLOSING (see {@link #materialize});</li>
+ *   <li>a diverged connection, which the wrapper does not hand to the binding, is reset by
+ *       {@link #reset}.</li>
+ * </ul>
+ */
+final class SimLiveBinding implements LiveBinding {
+    private final SimStackHost host;
+    private final TcpConfig tcp;
+    private final ToIntFunction<FourTuple> tsOffset;
+    private final Predicate<FourTuple> synAckNeverSent;
+    private final Runnable onEvent;
+    final SynAckRepeater synAcks;
+    private final RawSegments raw;
+    private final TcpSegment probe = new TcpSegment();
+    long resetProbes;
+    final List<FourTuple> restored = new ArrayList<>(), restoredUnaccepted = new ArrayList<>(), leftToHandshake = new ArrayList<>();
+    /** Restored connections whose client ACK of our SYN-ACK is not logged: the client may still be in SYN-SENT. */
+    final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
+
+    /**
+     * @param tsOffset        for a connection: the timestamp clock offset of the restored connection (see
+     *                        {@link TimestampClocks}; it replaces the Materializer's, which can fall below the
+     *                        primary's clock)
+     * @param synAckNeverSent whether the backup never acknowledged the connection's CONNECT record
+     * @param onEvent         runs on every event of a live socket or listener (the application pumps)
+     */
+    SimLiveBinding(SimStackHost host, TcpConfig tcp, ToIntFunction<FourTuple> tsOffset, Predicate<FourTuple> synAckNeverSent, Runnable onEvent) {
+        this.host = host;
+        this.tcp = tcp;
+        this.tsOffset = tsOffset;
+        this.synAckNeverSent = synAckNeverSent;
+        this.onEvent = onEvent;
+        this.raw = new RawSegments(host);
+        this.synAcks = new SynAckRepeater(host, raw);
+    }
+
+    @Override
+    public Network network() {
+        return new Network() {
+            @Override
+            public ListeningSocket listen(InetSocketAddress local, int backlog) {
+                return new SimListeningSocket(host, local, backlog, onEvent);
+            }
+
+            @Override
+            public StreamSocket connect(InetSocketAddress remote) throws IOException {
+                throw new IOException("the simulated backup makes no outbound connections");
+            }
+
+            @Override
+            public StreamSocket openConnection(InetSocketAddress remote) throws IOException {
+                throw new IOException("the simulated backup makes no outbound connections");
+            }
+
+            @Override
+            public Poller openPoller() throws IOException {
+                throw new IOException("the simulated backup's applications do not poll");
+            }
+        };
+    }
+
+    @Override
+    public StreamSocket restore(ConnectionImage image) {
+        restored.add(image.tuple());
+        return materialize(image, checkpoint(image));
+    }
+
+    @Override
+    public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+        if (image.clientReset()) return;
+        if (!clientAckLogged(image) && synAckNeverSent.test(image.tuple())) {
+            leftToHandshake.add(image.tuple());
+            return;
+        }
+        restoredUnaccepted.add(image.tuple());
+        TcpCheckpoint c = checkpoint(image);
+        // Nobody read anything: the stack itself holds the logged bytes for the application's reads.
+        TcpCheckpoint withBytes = new TcpCheckpoint(c.tuple(), c.state(), c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(),
+                c.sndWl2(), c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(),
+                c.timestampsEnabled(), c.tsOffset(), c.tsRecent(), c.sendQueue(), c.finQueued(), image.unreadClientBytes(),
+                c.finReceived(), c.nagle(), c.keepalive());
+        ((SimListeningSocket) listener).addRestored(materialize(image, withBytes));
+    }
+
+    private SimStreamSocket materialize(ConnectionImage image, TcpCheckpoint materialized) {
+        // LAST-ACK becomes CLOSING (both FINs out, ours unacknowledged, either way): the client
+        // may never have had an acceptable ACK of its FIN (the primary's may have been held or
+        // lost, the backup's first ACKs lost too), and a retransmission of our FIN, old to a
+        // client that holds it, makes the client acknowledge our FIN while ignoring that
+        // segment's ACK. From LAST-ACK the connection would then close, and the stack would reset
+        // the client's next FIN retransmission; from CLOSING it lingers in TIME-WAIT and
+        // acknowledges it.
+        TcpCheckpoint checkpoint = materialized.state() == TcpState.LAST_ACK ? withState(materialized, TcpState.CLOSING) : materialized;
+        Connection c = host.restore(checkpoint, null);
+        // DESIGN.md section 4 step 4: retransmit now, and four ACKs: the first may carry a window
+        // update, three duplicates make a client with data outstanding retransmit now.
+        host.call(() -> c.resume(4, host.now()));
+        SimStreamSocket socket = new SimStreamSocket(host, c, onEvent);
+        if (!clientAckLogged(image)) {
+            unconfirmedHandshakes.add(image.tuple());
+            synAcks.add(image.connect(), checkpoint);
+        }
+        return socket;
+    }
+
+    private static TcpCheckpoint withState(TcpCheckpoint c, TcpState state) {
+        return new TcpCheckpoint(c.tuple(), state, c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(), c.sndWl2(),
+                c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(), c.timestampsEnabled(),
+                c.tsOffset(), c.tsRecent(), c.sendQueue(), c.finQueued(), c.receiveQueue(), c.finReceived(), c.nagle(), c.keepalive());
+    }
+
+    /** Restores a connection that ended on the primary but may still need the ACK of the client's FIN (TIME-WAIT; see BackupApplication). */
+    void restoreTimeWait(ConnectionImage image) {
+        TcpCheckpoint c = checkpoint(image);
+        if (c.state() != TcpState.TIME_WAIT) throw new IllegalStateException("not TIME-WAIT: " + c);
+        Connection restored = host.restore(c, null);
+        host.call(() -> restored.resume(1, host.now())); // the ACK of the client's FIN, which it may still wait for
+    }
+
+    /**
+     * Resets a connection whose output diverged (promise 4), which the wrapper did not restore.
+     * A reset must carry exactly the client's rcv.nxt, which the backup does not know (the
+     * client may hold more than it acknowledged in a logged segment); the client tells it in
+     * its answer to an old segment. So the backup sends one byte the client surely has (just
+     * below its last logged acknowledgement): the client answers with an ACK (a segment with
+     * data is always answered, never rate-limited), which finds no connection on the backup's
+     * stack, and the stack resets it at that ACK's number: exactly rcv.nxt.
+     */
+    void reset(ConnectionImage image) {
+        if (image.connect() == null || image.clientReset()) return;
+        ConnectionImage nothingToSend = new ConnectionImage(image.tuple(), image.connect(), image.accepted(),
+                image.clientStreamEnd(), image.clientFin(), false, image.appReadOffset(), image.unreadClientBytes(), image.outOfOrder(),
+                image.clientAckedOffset(), image.clientWindow(), image.clientWindowSeq(), image.clientWindowAck(), image.clientTsVal(),
+                image.clientTsEcr(), image.primaryMaxTsVal(), -1, image.clientAckedOffset(), image.clientAckedOffset(), new byte[0],
+                false, false, false, null);
+        TcpCheckpoint c = checkpoint(nothingToSend);
+        probe.clear();
+        probe.seq = image.sndUna() - 1;
+        probe.ack = image.rcvNxt();
+        probe.flags = TcpSegment.ACK;
+        probe.window = 0;
+        if (c.timestampsEnabled()) {
+            probe.hasTimestamp = true;
+            probe.tsVal = c.tsValAt(host.now());
+            probe.tsEcr = c.tsRecent();
+        }
+        probe.payload = ByteBuffer.allocate(1);
+        raw.send(image.tuple(), probe);
+        resetProbes++;
+    }
+
+    /** The Materializer's checkpoint, with the timestamp clock of {@link TimestampClocks}. */
+    private TcpCheckpoint checkpoint(ConnectionImage image) {
+        return Materializer.checkpoint(image, tcp, 0, host.now()).withTsOffset(tsOffset.applyAsInt(image.tuple()));
+    }
+
+    /** The client acknowledged our SYN-ACK in a logged segment: it is established. */
+    static boolean clientAckLogged(ConnectionImage image) {
+        return image.clientWindowSeq() != image.connect().clientIsn();
+    }
+}
