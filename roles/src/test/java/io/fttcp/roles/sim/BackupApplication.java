@@ -43,7 +43,6 @@ final class BackupApplication {
     private final Map<FourTuple, Connect> connects = new HashMap<>();
     final TimestampClocks clocks = new TimestampClocks();
     /** Connections the wrapper had forgotten as finished, restored in TIME-WAIT at takeover. */
-    final List<FourTuple> restoredInTimeWait = new ArrayList<>();
     private final Map<FourTuple, BackupService> services = new LinkedHashMap<>();
     final Map<FourTuple, String> diverged = new LinkedHashMap<>();
     private final List<ConnectionImage> divergedImages = new ArrayList<>();
@@ -146,31 +145,8 @@ final class BackupApplication {
             if (image.diverged() && image.accepted()) divergedImages.add(image);
         }
         for (ConnectionImage image : divergedImages) binding.reset(image);
-        for (BackupService s : services.values()) {
-            if (replay.image(s.tuple) == null && connects.containsKey(s.tuple)) {
-                restoredInTimeWait.add(s.tuple);
-                binding.restoreTimeWait(timeWaitImage(s));
-            }
-        }
         for (BackupService s : services.values()) s.goLive();
         pump();
-    }
-
-    /**
-     * Works around a gap of the wrapper ({@code ReplayNetwork} forgets a connection once the
-     * application closed it, the client's FIN is logged and the client acknowledged our FIN):
-     * the primary's stack then sat in TIME-WAIT, and the client may still be in LAST-ACK or
-     * CLOSING, retransmitting its FIN until it is acknowledged. Without the connection, the
-     * backup's stack would answer that FIN with a reset. This image says exactly that state:
-     * every byte and FIN both ways logged and acknowledged, nothing left to send or read.
-     */
-    private ConnectionImage timeWaitImage(BackupService s) {
-        Connect c = connects.get(s.tuple);
-        long clientEnd = loggedClientBytes.apply(s.tuple);
-        long out = s.written();
-        return new ConnectionImage(s.tuple, c, true, clientEnd, true, false, clientEnd, new byte[0], List.of(), out + 1,
-                c.clientWindow(), c.clientIsn() + 1 + (int) clientEnd, c.serverIsn() + 1 + (int) out + 1, c.clientTsVal(), 0,
-                0, out, out, out, new byte[0], true, true, false, null); // the timestamp clock comes from TimestampClocks
     }
 
     /** The LSN of the connection's CONNECT record, or -1. */

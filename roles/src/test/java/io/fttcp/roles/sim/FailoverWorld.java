@@ -306,7 +306,7 @@ final class FailoverWorld {
         if (!binding.restoredUnaccepted.isEmpty()) paths.add("restoredUnaccepted");
         if (!binding.leftToHandshake.isEmpty()) paths.add("leftToNewHandshake");
         if (!binding.unconfirmedHandshakes.isEmpty()) paths.add("synAckRepeated");
-        if (!application.restoredInTimeWait.isEmpty()) paths.add("restoredTimeWait");
+        if (binding != null && binding.restoredTimeWait > 0) paths.add("restoredTimeWait");
         if (!application.diverged.isEmpty()) paths.add("diverged");
         return paths;
     }

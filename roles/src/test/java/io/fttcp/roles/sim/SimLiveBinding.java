@@ -41,8 +41,8 @@ import java.util.function.ToIntFunction;
  *       acknowledge is restored, and {@link SynAckRepeater} plays the SYN-RECEIVED state the
  *       stack cannot restore;</li>
  *   <li>LAST-ACK is restored as CLOSING (see {@link #materialize});</li>
- *   <li>a diverged connection, which the wrapper does not hand to the binding, is reset by
- *       {@link #reset}.</li>
+ *   <li>a diverged connection is refused, and reset by {@link #reset} (an old byte draws the
+ *       client's exact rcv.nxt out; the real takeover sends a reset at its best guess instead).</li>
  * </ul>
  */
 final class SimLiveBinding implements LiveBinding {
@@ -101,10 +101,16 @@ final class SimLiveBinding implements LiveBinding {
         };
     }
 
+    /** Connections restored in TIME-WAIT (both sides closed; the client may still want the ACK of its FIN). */
+    int restoredTimeWait;
+
     @Override
     public StreamSocket restore(ConnectionImage image) {
+        if (image.diverged()) return null; // reset by the application's takeover (see reset)
         restored.add(image.tuple());
-        return materialize(image, checkpoint(image));
+        TcpCheckpoint checkpoint = checkpoint(image);
+        if (checkpoint.state() == TcpState.TIME_WAIT) restoredTimeWait++;
+        return materialize(image, checkpoint);
     }
 
     @Override
@@ -149,14 +155,6 @@ final class SimLiveBinding implements LiveBinding {
         return new TcpCheckpoint(c.tuple(), state, c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(), c.sndWl2(),
                 c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(), c.timestampsEnabled(),
                 c.tsOffset(), c.tsRecent(), c.sendQueue(), c.finQueued(), c.receiveQueue(), c.finReceived(), c.nagle(), c.keepalive());
-    }
-
-    /** Restores a connection that ended on the primary but may still need the ACK of the client's FIN (TIME-WAIT; see BackupApplication). */
-    void restoreTimeWait(ConnectionImage image) {
-        TcpCheckpoint c = checkpoint(image);
-        if (c.state() != TcpState.TIME_WAIT) throw new IllegalStateException("not TIME-WAIT: " + c);
-        Connection restored = host.restore(c, null);
-        host.call(() -> restored.resume(1, host.now())); // the ACK of the client's FIN, which it may still wait for
     }
 
     /**

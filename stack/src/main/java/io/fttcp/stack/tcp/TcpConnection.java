@@ -264,6 +264,10 @@ public final class TcpConnection {
         c.established = true;
         c.restored = true;
         c.restoredAt = now;
+        // Echoes of the previous incarnation's TSvals measure nothing of ours (our clock may have
+        // jumped ahead of its): treat them like echoes from before a timeout (Karn).
+        c.timedOut = true;
+        c.timeoutTsVal = c.tsNow(now);
         c.state = st;
         c.cc.init(c.maxSegmentPayload(), config.initialWindowSegments());
         if (st == TcpState.TIME_WAIT) {

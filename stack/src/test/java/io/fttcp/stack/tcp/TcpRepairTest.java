@@ -240,4 +240,26 @@ class TcpRepairTest {
                 () -> "b received " + net.b.received.size() + "/" + up.length + ", a received " + net.a.received.size() + "; " + net.describe());
         assertArrayEquals(up, net.b.received.toByteArray(), "the peer's stream is exact");
     }
+
+    /**
+     * The backup's timestamp clock starts well above the primary's (it cannot know it exactly).
+     * The peer's echoes of the primary's TSvals must not be taken for round-trip times: the
+     * retransmission timer would grow by the jump.
+     */
+    @Test
+    void echoesOfThePreviousIncarnationsTimestampsAreNoRttSamples() {
+        SplittableRandom r = new SplittableRandom(67);
+        TestNet net = new TestNet(67, TcpConfig.defaults());
+        net.delay = 5 * MS;
+        byte[] up = TestNet.randomBytes(r, 3_000_000);
+        net.a.toSend = up;
+        net.a.connect();
+        assertTrue(net.runUntil(() -> net.b.received.size() > 500_000, 10_000 * MS));
+        TcpCheckpoint cp = net.a.conn.checkpoint(net.now);
+        net.a.conn = TcpConnection.restore(net.a.config, cp.withTsOffset(cp.tsOffset() + 3_600_000), net.now, net.a, net.a); // an hour ahead
+        net.a.conn.retransmitNow(net.now);
+        assertTrue(net.runUntil(() -> net.b.received.size() == up.length, 60_000 * MS), net::describe);
+        assertArrayEquals(up, net.b.received.toByteArray());
+        assertTrue(net.a.conn.stats().srtt < 200 * MS, "srtt " + net.a.conn.stats().srtt / MS + " ms: the jump was taken for path delay");
+    }
 }

@@ -70,6 +70,9 @@ public final class ReplayNetwork implements Network {
     private final Map<FourTuple, ReplayConnection> connections = new HashMap<>();
     /** Every incarnation still of interest (current ones, and older ones the application still holds). */
     private final Set<ReplayConnection> known = new LinkedHashSet<>();
+    /** Finished connections, latest last (see {@link #forgetIfFinished}). */
+    private final java.util.SequencedMap<FourTuple, ReplayConnection> lingering = new java.util.LinkedHashMap<>();
+    private static final int MAX_LINGERING = 4096;
     private final Map<FourTuple, ReplayListenerQueue> listeners = new HashMap<>();
     private final Map<Integer, ReplayPollerQueue> pollers = new HashMap<>();
     private final List<ReplayListeningSocket> openListeners = new ArrayList<>();
@@ -104,6 +107,7 @@ public final class ReplayNetwork implements Network {
             }
             switch (record) {
                 case Connect c -> {
+                    lingering.remove(c.tuple());
                     ReplayConnection conn = new ReplayConnection(c.tuple(), c, lock);
                     connections.put(c.tuple(), conn);
                     known.add(conn);
@@ -270,10 +274,18 @@ public final class ReplayNetwork implements Network {
                 l.goLive(live);
                 liveByPort.put(l.localAddress().getPort(), live);
             }
-            for (ReplayConnection c : known) {
+            List<ReplayConnection> all = new ArrayList<>(known);
+            for (ReplayConnection c : lingering.values()) {
+                if (!connections.containsKey(c.tuple)) all.add(c); // a later incarnation of its tuple wins
+            }
+            for (ReplayConnection c : all) {
                 ConnectionImage image = c.image();
+                // Only the latest incarnation of a four-tuple exists for the client; an older one
+                // the application still holds is not restored (its socket then fails as reset).
+                boolean current = connections.get(c.tuple) == c || !connections.containsKey(c.tuple);
                 if (c.accepted) {
-                    StreamSocket live = image.diverged() || image.connect() == null ? null : binding.restore(image);
+                    // Diverged ones too: the binding refuses and resets them.
+                    StreamSocket live = image.connect() == null || !current ? null : binding.restore(image);
                     if (live != null && c.closed) {
                         live.close(); // the application let go of it already: the stack finishes the close
                     }
@@ -283,7 +295,7 @@ public final class ReplayNetwork implements Network {
                     c.output.discardBefore(c.output.end());
                 } else {
                     ListeningSocket listener = liveByPort.get(c.tuple.localPort());
-                    if (listener != null && image.connect() != null) {
+                    if (listener != null && image.connect() != null && current) {
                         binding.restoreUnaccepted(image, listener);
                     }
                 }
@@ -397,11 +409,18 @@ public final class ReplayNetwork implements Network {
         divergence.diverged(c.tuple, reason);
     }
 
-    /** Drops a connection nothing can happen on any more (lock held). */
+    /**
+     * Drops a connection both sides have closed (lock held). It lingers a while, as TCP's
+     * TIME-WAIT does: the client may not have our ACK of its FIN yet and send the FIN again,
+     * which the restored connection must answer rather than reset. Bounded by count.
+     */
     void forgetIfFinished(ReplayConnection c) {
         if (binding == null && c.finished()) {
             known.remove(c);
-            connections.remove(c.tuple, c);
+            if (connections.remove(c.tuple, c)) {
+                lingering.put(c.tuple, c);
+                if (lingering.size() > MAX_LINGERING) lingering.pollFirstEntry();
+            }
         }
     }
 

@@ -57,8 +57,14 @@ class GoLiveTest {
             return network;
         }
 
+        final List<ConnectionImage> refusedDiverged = new ArrayList<>();
+
         @Override
         public StreamSocket restore(ConnectionImage image) {
+            if (image.diverged()) { // as the contract says: reset it, return null
+                refusedDiverged.add(image);
+                return null;
+            }
             restored.put(image.tuple(), image);
             FakeLive.Socket s = new FakeLive.Socket();
             sockets.put(image.tuple(), s);
@@ -247,6 +253,8 @@ class GoLiveTest {
         Binding binding = new Binding();
         replay.goLive(binding);
         assertFalse(binding.restored.containsKey(T), "a diverged connection is not restored");
+        assertEquals(1, binding.refusedDiverged.size(), "but it is offered to the binding, which resets its client");
+        assertTrue(binding.refusedDiverged.getFirst().diverged());
         assertEquals("q", read(s, 10), "records already logged are still replayed");
         assertThrows(ConnectionResetException.class, () -> read(s, 10));
         IOException e = assertThrows(IOException.class, () -> write(s, "x"));
