@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.stream.Stream;
@@ -216,6 +217,7 @@ public final class FailoverBench {
             stallTrials++;
             String what = String.format(Locale.ROOT, "%-9s trial %d/%d: ", failure.label(), trial, of);
             ReplicaPair pair = null;
+            Process capture = startCapture(failure.label() + "-" + trial);
             try {
                 pair = ReplicaPair.start(topology, primaryHost, backupHost, "http", "replication.detection = " + detection.toMillis() + "ms");
                 client.call("fetch " + Topology.SERVICE_ADDRESS + " " + HTTP_PORT + " " + plan.trialBytes() + " " + plan.markBytes(),
@@ -250,6 +252,10 @@ public final class FailoverBench {
                 }
                 drainClient();
             } finally {
+                if (capture != null) {
+                    capture.destroy();
+                    capture.waitFor();
+                }
                 if (pair != null) {
                     pair.close();
                     try {
@@ -261,14 +267,38 @@ public final class FailoverBench {
             }
         }
 
+        /**
+         * With the environment variable {@code FTTCP_BENCH_PCAP} naming a directory, each stall trial's
+         * packets as the client sees them go to a pcap file there (tcpdump on the client's uplink): for
+         * finding out where a long stall comes from.
+         */
+        private Process startCapture(String name) throws InterruptedException {
+            String dir = System.getenv("FTTCP_BENCH_PCAP");
+            if (dir == null || dir.isBlank()) {
+                return null;
+            }
+            Path file = Path.of(dir).toAbsolutePath().resolve("failover-" + name + ".pcap");
+            Process p = topology.start(clientHost, pb -> pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD),
+                    "tcpdump", "-i", clientHost.uplink(), "-s", "160", "-U", "-w", file.toString());
+            Thread.sleep(300); // tcpdump needs a moment before it captures
+            report.line("capturing to " + file);
+            return p;
+        }
+
         /** A pair that fell apart by itself (a false detection) before the failure is injected makes the trial meaningless: it fails. */
         private static void requireWhole(ReplicaPair pair) {
-            if (!pair.primary().isAlive()) {
-                throw new IllegalStateException("the primary exited before the failure was injected");
-            }
-            pair.primary().output().lines().filter(l -> l.contains("backup lost") || l.contains("STEPPING DOWN")).findFirst().ifPresent(l -> {
-                throw new IllegalStateException("the pair broke up before the failure was injected: " + l.strip());
+            brokenUp(pair).ifPresent(why -> {
+                throw new IllegalStateException("the pair broke up before the failure was injected: " + why);
             });
+        }
+
+        /** Why the pair is no longer a primary protected by its backup, if it is not. */
+        private static Optional<String> brokenUp(ReplicaPair pair) {
+            if (!pair.primary().isAlive()) {
+                return Optional.of("the primary exited");
+            }
+            return pair.primary().output().lines().filter(l -> l.contains("backup lost") || l.contains("STEPPING DOWN"))
+                    .findFirst().map(String::strip);
         }
 
         /** After a failed trial, collects the client's download so the next trial starts clean. */
@@ -291,31 +321,31 @@ public final class FailoverBench {
                 service.addFailure();
                 return;
             }
+            ReplicaPair pair = server instanceof ReplicaPair p ? p : null;
             try (server) {
                 report.line(start + String.format(Locale.ROOT, "serving after %.1f s", (System.nanoTime() - t0) / 1e9));
                 CurlTransfer.Transfer warm = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
                         HTTP_PORT, plan.warmupBytes()), plan.warmupBytes()), plan.warmupBytes());
                 line("warm-up", protection, round, String.format(Locale.ROOT, "download %.1f MB/s (not counted)", warm.megabytesPerSecond()));
                 for (int i = 0; i < plan.transfersPerRound(); i++) {
-                    measure(protection, round, "download", Metric.DOWNLOAD, () -> {
+                    measure(protection, pair, round, "download", () -> {
                         CurlTransfer.Transfer t = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
                                 HTTP_PORT, plan.transferBytes()), plan.transferBytes()), plan.transferBytes());
-                        return new Sample(t.megabytesPerSecond(), transferDetail(t));
+                        return new Sample(Map.of(Metric.DOWNLOAD, t.megabytesPerSecond()), transferDetail(t));
                     });
                 }
                 for (int i = 0; i < plan.transfersPerRound(); i++) {
-                    measure(protection, round, "upload", Metric.UPLOAD, () -> {
+                    measure(protection, pair, round, "upload", () -> {
                         CurlTransfer.Transfer t = CurlTransfer.parseUpload(curl(CurlTransfer.uploadCommand(Topology.SERVICE_ADDRESS,
                                 HTTP_PORT, upload.path().toString()), upload.bytes()), upload.bytes(), upload.sha256());
-                        return new Sample(t.megabytesPerSecond(), transferDetail(t) + ", sha256 ok");
+                        return new Sample(Map.of(Metric.UPLOAD, t.megabytesPerSecond()), transferDetail(t) + ", sha256 ok");
                     });
                 }
-                measure(protection, round, "http rr", Metric.RR_P50, () -> {
+                measure(protection, pair, round, "http rr", () -> {
                     ControlReply r = client.call("httprr " + Topology.SERVICE_ADDRESS + " " + HTTP_PORT + " " + plan.rrWarmup() + " "
                             + plan.rrRequests() + " " + plan.rrBodyBytes(), "httprr", CALL_TIMEOUT);
                     double p99 = r.longField("p99") / 1e3;
-                    service.add(Metric.RR_P99, protection, p99);
-                    return new Sample(r.longField("p50") / 1e3, String.format(Locale.ROOT,
+                    return new Sample(Map.of(Metric.RR_P50, r.longField("p50") / 1e3, Metric.RR_P99, p99), String.format(Locale.ROOT,
                             "%d GETs of %d B on one connection: p50 %.1f us, p99 %.1f us, max %.1f us",
                             r.longField("count"), plan.rrBodyBytes(), r.longField("p50") / 1e3, p99, r.longField("max") / 1e3));
                 });
@@ -341,10 +371,17 @@ public final class FailoverBench {
             return serve;
         }
 
-        private void measure(Protection protection, int round, String what, Metric metric, Measurement m) {
+        /** Runs one measurement; a protected one counts only if the pair is still whole after it (no false detection meanwhile). */
+        private void measure(Protection protection, ReplicaPair pair, int round, String what, Measurement m) {
             try {
                 Sample s = m.run();
-                service.add(metric, protection, s.value());
+                Optional<String> broken = pair == null ? Optional.empty() : brokenUp(pair);
+                if (broken.isPresent()) {
+                    service.addFailure();
+                    line(what, protection, round, "DISCARDED (" + s.detail() + "): the pair broke up: " + broken.get());
+                    return;
+                }
+                s.values().forEach((metric, value) -> service.add(metric, protection, value));
                 line(what, protection, round, s.detail());
             } catch (Exception e) {
                 service.addFailure();
@@ -367,7 +404,7 @@ public final class FailoverBench {
         }
     }
 
-    private record Sample(double value, String detail) {
+    private record Sample(Map<Metric, Double> values, String detail) {
     }
 
     @FunctionalInterface

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class TimedDownload {
     private static final int READ_BUFFER = 256 * 1024;
     private static final int MAX_HEAD = 16 * 1024;
+    /** Downloads up to this size are kept in memory and checked after the end; larger ones are checked as they arrive. */
+    private static final long MAX_KEPT_BYTES = 512L << 20;
     /** A read that waits this long means the failover did not resume the connection. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
@@ -32,6 +34,7 @@ public final class TimedDownload {
     private final long bytes;
     private final long markBytes;
     private final ReadTimeline timeline = new ReadTimeline();
+    private final byte[] expected = new byte[READ_BUFFER];
     private final CountDownLatch marked = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread thread;
@@ -39,22 +42,34 @@ public final class TimedDownload {
     private volatile long mismatchAt = -1;
     private volatile String failure;
 
-    private TimedDownload(InetSocketAddress server, long bytes, long markBytes) {
+    private final long maxKeptBytes;
+
+    private TimedDownload(InetSocketAddress server, long bytes, long markBytes, long maxKeptBytes) {
         if (bytes < 1 || markBytes < 0 || markBytes > bytes) {
             throw new IllegalArgumentException("need 0 <= markBytes <= bytes and bytes > 0: " + markBytes + ", " + bytes);
         }
         this.server = server;
         this.bytes = bytes;
         this.markBytes = markBytes;
+        this.maxKeptBytes = maxKeptBytes;
         this.thread = Thread.ofPlatform().name("timed-download").daemon().start(this::run);
     }
 
     /** Starts downloading {@code bytes} of the generated stream from {@code server}. */
     public static TimedDownload start(InetSocketAddress server, long bytes, long markBytes) {
-        return new TimedDownload(server, bytes, markBytes);
+        return new TimedDownload(server, bytes, markBytes, MAX_KEPT_BYTES);
+    }
+
+    /** As {@link #start}, keeping the body for checking at the end only up to {@code maxKeptBytes} (tests). */
+    static TimedDownload start(InetSocketAddress server, long bytes, long markBytes, long maxKeptBytes) {
+        return new TimedDownload(server, bytes, markBytes, maxKeptBytes);
     }
 
     private void run() {
+        // Kept whole and checked at the end, so checking costs no CPU while the failover is measured.
+        byte[] kept = bytes <= maxKeptBytes ? new byte[(int) bytes] : null;
+        byte[] buffer = new byte[READ_BUFFER];
+        Generator generator = new Generator(0);
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4 << 20);
             socket.connect(server, (int) Duration.ofSeconds(10).toMillis());
@@ -64,19 +79,26 @@ public final class TimedDownload {
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[READ_BUFFER];
-            byte[] expected = new byte[READ_BUFFER];
-            Generator generator = new Generator(0);
             Head head = readHead(in, buffer);
-            if (head.filled() > head.bodyStart()) {
-                check(generator, buffer, head.bodyStart(), head.filled() - head.bodyStart(), expected);
+            int early = (int) Math.min(head.filled() - head.bodyStart(), bytes);
+            if (early > 0) {
+                if (kept != null) {
+                    System.arraycopy(buffer, head.bodyStart(), kept, 0, early);
+                } else {
+                    verify(generator, buffer, head.bodyStart(), early, received);
+                }
+                arrived(early);
             }
             while (received < bytes) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, bytes - received));
+                int want = (int) Math.min(READ_BUFFER, bytes - received);
+                int n = kept != null ? in.read(kept, (int) received, want) : in.read(buffer, 0, want);
                 if (n < 0) {
                     throw new IOException("the server closed the connection after " + received + " of " + bytes + " bytes");
                 }
-                check(generator, buffer, 0, n, expected);
+                if (kept == null) {
+                    verify(generator, buffer, 0, n, received);
+                }
+                arrived(n);
             }
         } catch (SocketTimeoutException e) {
             failure = "no data for " + READ_TIMEOUT.toSeconds() + " s after " + received + " bytes";
@@ -84,6 +106,11 @@ public final class TimedDownload {
             failure = e.toString();
         } finally {
             marked.countDown();
+            if (kept != null) {
+                for (long at = 0; at < received && mismatchAt < 0; at += READ_BUFFER) {
+                    verify(generator, kept, (int) at, (int) Math.min(READ_BUFFER, received - at), at);
+                }
+            }
             done.countDown();
         }
     }
@@ -141,18 +168,23 @@ public final class TimedDownload {
         throw new IOException("no Content-Length in the response");
     }
 
-    private void check(Generator generator, byte[] buffer, int off, int n, byte[] expected) {
+    private void arrived(int n) {
         timeline.record(System.nanoTime(), n);
-        if (mismatchAt < 0) {
-            generator.fill(received, expected, 0, n);
-            int at = Arrays.mismatch(buffer, off, off + n, expected, 0, n);
-            if (at >= 0) {
-                mismatchAt = received + at;
-            }
-        }
         received += n;
         if (received >= markBytes) {
             marked.countDown();
+        }
+    }
+
+    /** Compares {@code data[off..off+n)} with the generated stream at {@code streamOffset}; notes the first difference. */
+    private void verify(Generator generator, byte[] data, int off, int n, long streamOffset) {
+        if (mismatchAt >= 0) {
+            return;
+        }
+        generator.fill(streamOffset, expected, 0, n);
+        int at = Arrays.mismatch(data, off, off + n, expected, 0, n);
+        if (at >= 0) {
+            mismatchAt = streamOffset + at;
         }
     }
 

@@ -82,6 +82,22 @@ class FailoverClientsTest {
     }
 
     @Test
+    void aChangedByteIsFoundAlsoWhenCheckedAsItArrives() throws Exception {
+        long seed = new SplittableRandom().nextLong();
+        long bytes = 3L << 20;
+        long corrupt = new SplittableRandom(seed).nextLong(bytes);
+        byte[] body = new Generator(0).stream(bytes).readAllBytes();
+        body[(int) corrupt] ^= 0x01;
+        try (RawServer raw = new RawServer("HTTP/1.1 200 OK\r\nContent-Length: " + bytes + "\r\n\r\n", body)) {
+            TimedDownload.Outcome o = TimedDownload.start(raw.address(), bytes, 1, 0).finish(Duration.ofSeconds(30), dir.resolve("t.bin"));
+            assertEquals(corrupt, o.mismatchAt(), "seed " + seed);
+            assertFalse(o.intact(), "seed " + seed);
+        }
+        TimedDownload.Outcome good = TimedDownload.start(server.localAddress(), bytes, 1, 0).finish(Duration.ofSeconds(30), dir.resolve("t.bin"));
+        assertTrue(good.intact(), good.toString());
+    }
+
+    @Test
     void aServerThatStopsShortIsAFailureNotAHang() throws Exception {
         byte[] half = new Generator(0).stream(1000).readAllBytes();
         try (RawServer raw = new RawServer("HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n", half)) {
