@@ -38,8 +38,8 @@ class FailoverBenchE2eTest {
         String printed = out + "\nstderr:\n" + err;
         assertEquals(0, code, printed);
         FailoverResultLine r = FailoverResultLine.parse(out.toString().strip().lines().toList().getLast());
-        assertEquals(2, r.trials(), printed);
-        assertEquals(2, r.intact(), printed);
+        assertTrue(r.trials() >= 2, printed);
+        assertEquals(r.trials(), r.intact(), printed);
         for (var v : List.of(r.killStallP50(), r.killStallMax(), r.linkDownStallP50(), r.downRatio(), r.upRatio())) {
             assertTrue(v.isPresent() && v.getAsDouble() > 0, printed);
         }

@@ -60,6 +60,7 @@ public final class FailoverBench {
     private final List<StallTrial> stalls = new ArrayList<>();
     private final ServiceComparison service = new ServiceComparison();
     private int stallTrials;
+    private int brokenBeforeFailure;
     private int intactTrials;
 
     /** With the default detection timeout. */
@@ -127,14 +128,21 @@ public final class FailoverBench {
             report.line("(a) stall across a failure in the middle of a " + mib(plan.trialBytes()) + " download, injected after "
                     + mib(plan.markBytes()) + "; a fresh primary/backup pair per trial");
             Trials trials = new Trials(topology, client, work);
-            int kills = 0;
-            int links = 0;
-            while (kills < plan.killTrials() || links < plan.linkDownTrials()) {
-                if (kills < plan.killTrials()) {
-                    trials.stall(Failure.KILL, ++kills, plan.killTrials());
-                }
-                if (links < plan.linkDownTrials()) {
-                    trials.stall(Failure.LINK_DOWN, ++links, plan.linkDownTrials());
+            // Interleaved kill, link-down, kill, ...; a trial whose pair broke up before the failure counts as failed
+            // and is repeated (at most as many times as there are trials), so that the stalls are measured as planned.
+            Map<Failure, Integer> planned = Map.of(Failure.KILL, plan.killTrials(), Failure.LINK_DOWN, plan.linkDownTrials());
+            Map<Failure, Integer> done = new java.util.EnumMap<>(Map.of(Failure.KILL, 0, Failure.LINK_DOWN, 0));
+            Map<Failure, Integer> repeated = new java.util.EnumMap<>(Map.of(Failure.KILL, 0, Failure.LINK_DOWN, 0));
+            while (done.get(Failure.KILL) < planned.get(Failure.KILL) || done.get(Failure.LINK_DOWN) < planned.get(Failure.LINK_DOWN)) {
+                for (Failure f : Failure.values()) {
+                    if (done.get(f) < planned.get(f)) {
+                        boolean injected = trials.stall(f, done.get(f) + 1, planned.get(f));
+                        if (injected || repeated.merge(f, 1, Integer::sum) > planned.get(f)) {
+                            done.merge(f, 1, Integer::sum);
+                        } else {
+                            report.line(String.format(Locale.ROOT, "%-9s the trial is repeated with a fresh pair", f.label()));
+                        }
+                    }
                 }
             }
             report.line("");
@@ -166,6 +174,8 @@ public final class FailoverBench {
                 Failure.KILL.description() + ":", ms(kill.p50Millis()), ms(kill.maxMillis()), kill.measured(), kill.trials()));
         report.line(String.format(Locale.ROOT, "  stall, %-22s p50 %s ms, max %s ms over %d of %d trials  (target: p50 <= detection %d + 50 ms)",
                 Failure.LINK_DOWN.description() + ":", ms(link.p50Millis()), ms(link.maxMillis()), link.measured(), link.trials(), detection.toMillis()));
+        report.line(String.format(Locale.ROOT, "  pairs that broke up by themselves before the failure (false detection): %d of %d trials",
+                brokenBeforeFailure, stallTrials));
         report.line(String.format(Locale.ROOT, "  %-26s %14s %14s %10s", "", "a unprotected", "b protected", "b/a"));
         for (Metric m : List.of(Metric.DOWNLOAD, Metric.UPLOAD, Metric.RR_P50, Metric.RR_P99)) {
             String label = m.label().replace("request/response", "HTTP request") + " (" + m.unit() + ")";
@@ -213,7 +223,8 @@ public final class FailoverBench {
             this.backupHost = topology.host(BACKUP);
         }
 
-        void stall(Failure failure, int trial, int of) throws InterruptedException {
+        /** One trial; false if the pair broke up by itself before the failure could be injected (a failed trial all the same). */
+        boolean stall(Failure failure, int trial, int of) throws InterruptedException {
             stallTrials++;
             String what = String.format(Locale.ROOT, "%-9s trial %d/%d: ", failure.label(), trial, of);
             ReplicaPair pair = null;
@@ -235,15 +246,22 @@ public final class FailoverBench {
                     timeline = ReadTimeline.readFrom(in);
                 }
                 boolean intact = r.field("intact").equals("true");
-                StallTrial t = new StallTrial(failure, failed, timeline.stallAfter(failed), timeline.longestGapBefore(failed),
+                // A download that never completed has no stall to measure: its last gap has no end.
+                boolean completed = r.longField("received") == r.longField("expected");
+                StallTrial t = new StallTrial(failure, failed, completed ? timeline.stallAfter(failed) : -1, timeline.longestGapBefore(failed),
                         intact, tookOver, timeline);
                 stalls.add(t);
                 if (intact) {
                     intactTrials++;
                 }
-                report.line(what + String.format(Locale.ROOT, "stall %.1f ms (longest gap before %.1f ms), %s, %,d of %,d B %s",
-                        t.stallMillis(), t.gapBeforeNanos() / 1e6, BackupLog.summary(pair.backup().output()), r.longField("received"), r.longField("expected"),
+                String stall = t.stallNanos() >= 0 ? String.format(Locale.ROOT, "stall %.1f ms", t.stallMillis()) : "NO STALL MEASURED (incomplete)";
+                report.line(what + String.format(Locale.ROOT, "%s (longest gap before %.1f ms), %s, %,d of %,d B %s",
+                        stall, t.gapBeforeNanos() / 1e6, BackupLog.summary(pair.backup().output()), r.longField("received"), r.longField("expected"),
                         intact ? "intact" : "NOT INTACT (mismatch at " + r.field("mismatch") + (r.fields().containsKey("failure") ? ", " + r.field("failure") : "") + ")"));
+                if (!intact) {
+                    tail(pair.primary());
+                    tail(pair.backup());
+                }
             } catch (IOException | RuntimeException e) {
                 report.line(what + "FAILED: " + e.getMessage());
                 if (pair != null) {
@@ -251,6 +269,10 @@ public final class FailoverBench {
                     tail(pair.backup());
                 }
                 drainClient();
+                if (e instanceof PairBrokeUp) {
+                    brokenBeforeFailure++;
+                    return false;
+                }
             } finally {
                 if (capture != null) {
                     capture.destroy();
@@ -265,6 +287,7 @@ public final class FailoverBench {
                     }
                 }
             }
+            return true;
         }
 
         /**
@@ -288,7 +311,7 @@ public final class FailoverBench {
         /** A pair that fell apart by itself (a false detection) before the failure is injected makes the trial meaningless: it fails. */
         private static void requireWhole(ReplicaPair pair) {
             brokenUp(pair).ifPresent(why -> {
-                throw new IllegalStateException("the pair broke up before the failure was injected: " + why);
+                throw new PairBrokeUp("the pair broke up by itself before the failure was injected: " + why);
             });
         }
 
@@ -400,7 +423,14 @@ public final class FailoverBench {
         private void tail(WatchedProcess p) {
             List<String> lines = p.output().strip().lines().toList();
             report.line("  " + p.description() + ", last output:");
-            lines.subList(Math.max(0, lines.size() - 8), lines.size()).forEach(l -> report.line("  | " + l));
+            lines.subList(Math.max(0, lines.size() - 12), lines.size()).forEach(l -> report.line("  | " + l));
+        }
+    }
+
+    /** The pair stopped being a protected primary and its backup before the failure was injected (a false detection). */
+    private static final class PairBrokeUp extends IllegalStateException {
+        PairBrokeUp(String message) {
+            super(message);
         }
     }
 
