@@ -147,9 +147,12 @@ public final class FailoverBench {
             }
             report.line("");
             report.line("(b) the same service (a) unprotected on the stack, fttcp serve --network stack, versus (b) protected by primary and backup");
+            int repeats = 0;
             for (int round = 1; round <= plan.rounds(); round++) {
                 trials.serviceRound(Protection.UNPROTECTED, round, upload);
-                trials.serviceRound(Protection.PROTECTED, round, upload);
+                while (!trials.serviceRound(Protection.PROTECTED, round, upload) && repeats++ < plan.rounds()) {
+                    report.line(String.format(Locale.ROOT, "%-11s %s %-11s round %d/%d: repeated with a fresh pair", "protected", "b", "", round, plan.rounds()));
+                }
             }
         }
         report.line("");
@@ -258,6 +261,8 @@ public final class FailoverBench {
                 report.line(what + String.format(Locale.ROOT, "%s (longest gap before %.1f ms), %s, %,d of %,d B %s",
                         stall, t.gapBeforeNanos() / 1e6, BackupLog.summary(pair.backup().output()), r.longField("received"), r.longField("expected"),
                         intact ? "intact" : "NOT INTACT (mismatch at " + r.field("mismatch") + (r.fields().containsKey("failure") ? ", " + r.field("failure") : "") + ")"));
+                String backupOutput = pair.backup().output();
+                timeline.stallGapAfter(failed).filter(g -> completed).ifPresent(g -> report.line("          " + breakdown(g, backupOutput)));
                 if (!intact) {
                     tail(pair.primary());
                     tail(pair.backup());
@@ -288,6 +293,25 @@ public final class FailoverBench {
                 }
             }
             return true;
+        }
+
+        /**
+         * Where the stall went, from the client's reads and the backup's log: until the backup noticed
+         * the loss (its log line's millisecond clock, so ±1 ms), the takeover as the backup measured it,
+         * and the rest (closing the replication channel, starting the takeover, the first segments).
+         */
+        private static String breakdown(ReadTimeline.Gap gap, String backupOutput) {
+            long wallMinusMonotonicMillis = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
+            long lastByte = gap.startNanos() / 1_000_000 + wallMinusMonotonicMillis;
+            java.util.OptionalLong lost = BackupLog.lostAt(backupOutput);
+            java.util.OptionalLong takeoverMicros = BackupLog.takeoverMicros(backupOutput);
+            if (lost.isEmpty() || takeoverMicros.isEmpty()) {
+                return "(no breakdown: the backup's log lacks the times)";
+            }
+            long noticed = lost.getAsLong() - lastByte;
+            double takeover = takeoverMicros.getAsLong() / 1e3;
+            return String.format(Locale.ROOT, "= %d ms until the backup noticed + %.1f ms its takeover + %.1f ms the rest (channel close, resumption)",
+                    noticed, takeover, gap.nanos() / 1e6 - noticed - takeover);
         }
 
         /**
@@ -333,7 +357,8 @@ public final class FailoverBench {
             }
         }
 
-        void serviceRound(Protection protection, int round, UploadFile upload) throws InterruptedException {
+        /** One round of (b) on a fresh server; false if a protected pair broke up by itself during it (its samples are discarded). */
+        boolean serviceRound(Protection protection, int round, UploadFile upload) throws InterruptedException {
             String start = String.format(Locale.ROOT, "%-11s %s %-11s round %d/%d: ", "start", protection.letter(), protection.label(), round, plan.rounds());
             AutoCloseable server;
             long t0 = System.nanoTime();
@@ -342,10 +367,10 @@ public final class FailoverBench {
             } catch (RuntimeException e) {
                 report.line(start + "FAILED: " + e.getMessage());
                 service.addFailure();
-                return;
+                return true;
             }
             ReplicaPair pair = server instanceof ReplicaPair p ? p : null;
-            try (server) {
+            try {
                 report.line(start + String.format(Locale.ROOT, "serving after %.1f s", (System.nanoTime() - t0) / 1e9));
                 CurlTransfer.Transfer warm = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
                         HTTP_PORT, plan.warmupBytes()), plan.warmupBytes()), plan.warmupBytes());
@@ -373,9 +398,20 @@ public final class FailoverBench {
                             r.longField("count"), plan.rrBodyBytes(), r.longField("p50") / 1e3, p99, r.longField("max") / 1e3));
                 });
             } catch (Exception e) {
-                report.line(start + "FAILED: " + e.getMessage());
+                line("round", protection, round, "FAILED: " + e.getMessage());
                 service.addFailure();
+                if (pair != null) {
+                    tail(pair.primary());
+                    tail(pair.backup());
+                }
             }
+            boolean whole = pair == null || brokenUp(pair).isEmpty();
+            try {
+                server.close();
+            } catch (Exception e) {
+                report.line("warning: stopping the " + protection.label() + " service: " + e.getMessage());
+            }
+            return whole;
         }
 
         private AutoCloseable startService(Protection protection) throws InterruptedException {

@@ -53,13 +53,25 @@ public final class ReadTimeline {
      * after it; the stall is when they stop), and -1 if no read came after the failure.
      */
     public long stallAfter(long failureNanos) {
-        long longest = -1;
+        return stallGapAfter(failureNanos).map(Gap::nanos).orElse(-1L);
+    }
+
+    /** The gap {@link #stallAfter} measures: from the last read before it to the first read after it. */
+    public java.util.Optional<Gap> stallGapAfter(long failureNanos) {
+        int longest = -1;
         for (int i = 1; i < count; i++) {
-            if (times[i] > failureNanos) {
-                longest = Math.max(longest, times[i] - times[i - 1]);
+            if (times[i] > failureNanos && (longest < 0 || times[i] - times[i - 1] > times[longest] - times[longest - 1])) {
+                longest = i;
             }
         }
-        return longest;
+        return longest < 0 ? java.util.Optional.empty() : java.util.Optional.of(new Gap(times[longest - 1], times[longest]));
+    }
+
+    /** A time without reads: from the read that returned at {@code startNanos} to the next, at {@code endNanos}. */
+    public record Gap(long startNanos, long endNanos) {
+        public long nanos() {
+            return endNanos - startNanos;
+        }
     }
 
     /** The longest gap between consecutive reads that ended before {@code nanos}: the noise without a failure. */

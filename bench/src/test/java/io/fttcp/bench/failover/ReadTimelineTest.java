@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReadTimelineTest {
     private static final long MS = 1_000_000;
@@ -24,6 +25,7 @@ class ReadTimelineTest {
         for (long ms = 147; ms <= 160; ms++) t.record(ms * MS, 1000);
         long failure = 100 * MS;
         assertEquals(45 * MS, t.stallAfter(failure));
+        assertEquals(new ReadTimeline.Gap(102 * MS, 147 * MS), t.stallGapAfter(failure).orElseThrow());
         assertEquals(30 * MS, t.longestGapBefore(failure));
         assertEquals(t.reads() * 1000L, t.totalBytes());
     }
@@ -34,6 +36,7 @@ class ReadTimelineTest {
         t.record(1, 10);
         t.record(2, 10);
         assertEquals(-1, t.stallAfter(5));
+        assertTrue(t.stallGapAfter(5).isEmpty());
     }
 
     @Test
