@@ -310,6 +310,9 @@ public final class FailoverBench {
             }
             long noticed = lost.getAsLong() - lastByte;
             double takeover = takeoverMicros.getAsLong() / 1e3;
+            if (noticed < -1) {
+                return String.format(Locale.ROOT, "(this gap began %d ms after the backup noticed the loss: a hiccup after the takeover, not the failover itself)", -noticed);
+            }
             return String.format(Locale.ROOT, "= %d ms until the backup noticed + %.1f ms its takeover + %.1f ms the rest (channel close, resumption)",
                     noticed, takeover, gap.nanos() / 1e6 - noticed - takeover);
         }
