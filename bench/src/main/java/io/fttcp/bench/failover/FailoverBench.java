@@ -401,7 +401,7 @@ public final class FailoverBench {
                             r.longField("count"), plan.rrBodyBytes(), r.longField("p50") / 1e3, p99, r.longField("max") / 1e3));
                 });
             } catch (Exception e) {
-                line("round", protection, round, "FAILED: " + e.getMessage());
+                line("round", protection, round, "FAILED: " + oneLine(e.getMessage()));
                 service.addFailure();
                 if (pair != null) {
                     tail(pair.primary());
@@ -447,7 +447,11 @@ public final class FailoverBench {
                 line(what, protection, round, s.detail());
             } catch (Exception e) {
                 service.addFailure();
-                line(what, protection, round, "FAILED: " + e.getMessage());
+                line(what, protection, round, "FAILED: " + oneLine(e.getMessage()));
+                if (pair != null) {
+                    tail(pair.primary());
+                    tail(pair.backup());
+                }
             }
         }
 
@@ -487,6 +491,11 @@ public final class FailoverBench {
         command.addAll(CLIENT_JVM_OPTIONS);
         command.addAll(Arrays.asList(java).subList(1, java.length));
         return topology.start(topology.host(CLIENT), pb -> pb.redirectError(log.toFile()), command.toArray(String[]::new));
+    }
+
+    /** A message on one line of the report (curl's command line carries a newline). */
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s*\\n\\s*", " ");
     }
 
     private static String transferDetail(CurlTransfer.Transfer t) {
