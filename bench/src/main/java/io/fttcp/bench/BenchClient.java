@@ -1,5 +1,8 @@
 package io.fttcp.bench;
 
+import io.fttcp.bench.failover.HttpRoundTrips;
+import io.fttcp.bench.failover.TimedDownload;
+
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -19,11 +22,19 @@ import java.nio.charset.StandardCharsets;
  *       {@code rr p50=<ns> p99=<ns> max=<ns> mean=<ns> count=<n>};</li>
  *   <li>{@code idle-open <host> <port> <n>} → {@code idle opened=<n> failed=<n>};
  *       {@code idle-close} → {@code idle closed=<n>};</li>
+ *   <li>{@code httprr <host> <port> <warmup> <requests> <bodyBytes>} → as {@code rr}, small GETs on one keep-alive connection;</li>
+ *   <li>{@code fetch <host> <port> <bytes> <markBytes>} → {@code marked received=<n>} once {@code markBytes} of a
+ *       {@link TimedDownload} arrived (it goes on); {@code fetched <timeoutSeconds> <timelineFile>} →
+ *       {@code fetched received=<n> expected=<n> mismatch=<offset or -1> intact=<true|false>} at its end, the
+ *       read timeline written to the file;</li>
  *   <li>{@code quit} → {@code bye}.</li>
  * </ul>
  * Failures are {@code error <message>}.
  */
 public final class BenchClient {
+
+    /** The download of the current failover trial, between {@code fetch} and {@code fetched}. */
+    private static TimedDownload download;
 
     private BenchClient() {
     }
@@ -73,6 +84,27 @@ public final class BenchClient {
                 yield "idle opened=" + r.opened() + " failed=" + r.failed();
             }
             case "idle-close" -> "idle closed=" + idle.closeAll();
+            case "httprr" -> {
+                HttpRoundTrips.Result r = HttpRoundTrips.run(address(w), Integer.parseInt(w[3]), Integer.parseInt(w[4]), Integer.parseInt(w[5]));
+                yield "httprr p50=" + r.p50Nanos() + " p99=" + r.p99Nanos() + " max=" + r.maxNanos()
+                        + " mean=" + Math.round(r.meanNanos()) + " count=" + r.count();
+            }
+            case "fetch" -> {
+                if (download != null) {
+                    download.abandon();
+                }
+                download = TimedDownload.start(address(w), Long.parseLong(w[3]), Long.parseLong(w[4]));
+                yield "marked received=" + download.awaitMark(java.time.Duration.ofSeconds(60));
+            }
+            case "fetched" -> {
+                if (download == null) {
+                    throw new IllegalStateException("no download: fetch first");
+                }
+                TimedDownload.Outcome o = download.finish(java.time.Duration.ofSeconds(Long.parseLong(w[1])), java.nio.file.Path.of(w[2]));
+                download = null;
+                yield "fetched received=" + o.received() + " expected=" + o.expected() + " mismatch=" + o.mismatchAt()
+                        + " intact=" + o.intact() + (o.failure() == null ? "" : " failure=" + o.failure().replaceAll("\\s+", "_"));
+            }
             default -> throw new IllegalArgumentException("unknown command: " + String.join(" ", w));
         };
     }

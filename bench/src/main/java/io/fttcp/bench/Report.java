@@ -6,21 +6,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Lines printed to the console as they come and kept for the results file. */
-final class Report {
+public final class Report {
     private final PrintWriter out;
     private final StringBuilder kept = new StringBuilder();
 
-    Report(PrintWriter out) {
+    public Report(PrintWriter out) {
         this.out = out;
     }
 
-    void line(String line) {
+    public void line(String line) {
         out.println(line);
         out.flush();
         kept.append(line).append('\n');
     }
 
-    void writeTo(Path file) throws IOException {
+    public void writeTo(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, kept);
     }

@@ -2,6 +2,8 @@ package io.fttcp.cli;
 
 import io.fttcp.bench.BenchPlan;
 import io.fttcp.bench.StackBench;
+import io.fttcp.bench.failover.FailoverBench;
+import io.fttcp.bench.failover.FailoverPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,29 +15,50 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** The kernel-versus-stack benchmark: {@code bench stack [--quick]}. */
+/** The benchmarks: {@code bench stack [--quick]} (kernel versus stack) and {@code bench failover [--quick]}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark the user-space stack against the Linux kernel's TCP, side by side in a namespace topology (needs root).",
-                "Prints each trial, a summary table, and last a line 'RESULT stack down_ratio=... up_ratio=... agg_ratio=... rr_p50_ratio=... idle_conn_bytes=...'."})
+        description = {"Benchmarks in a namespace topology (needs root). Each prints its trials, a summary, and last a RESULT line.",
+                "stack:    the user-space stack against the Linux kernel's TCP, side by side:",
+                "          'RESULT stack down_ratio=... up_ratio=... agg_ratio=... rr_p50_ratio=... idle_conn_bytes=...'",
+                "failover: the client's stall across a primary's SIGKILL and link-down, and the cost of protection",
+                "          (primary + backup versus the unprotected stack), with a PNG plot of throughput across a failover:",
+                "          'RESULT failover kill_stall_ms_p50=... kill_stall_ms_max=... linkdown_stall_ms_p50=... detect_timeout_ms=...",
+                "           down_ratio=... up_ratio=... rr_p50_added_us=... intact=<ok>/<trials>'",
+                "Results and plots go to bench-results/."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "What to benchmark: stack.")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "What to benchmark: stack or failover.")
     String target;
 
-    @Option(names = "--quick", description = "A shorter run (under 60 s): fewer and smaller trials, 2,000 idle connections.")
+    @Option(names = "--quick", description = "A shorter run (under 60 s): fewer and smaller trials (stack: 2,000 idle connections; failover: 3 trials of each failure).")
     boolean quick;
+
+    @Option(names = "--detection-ms", defaultValue = "150", paramLabel = "MS",
+            description = "failover: the replicas' failure detection timeout (replication.detection), at least 150. Default: ${DEFAULT-VALUE}.")
+    long detectionMillis;
 
     @Override
     public Integer call() throws Exception {
-        if (!"stack".equals(target)) {
-            spec.commandLine().getErr().println("fttcp bench: unknown target '" + target + "' (available: stack)");
-            return 2;
-        }
-        BenchPlan plan = quick ? BenchPlan.quick() : BenchPlan.full();
-        return new StackBench(plan, spec.commandLine().getOut(), spec.commandLine().getErr(), resultsDirectory()).run();
+        return switch (target) {
+            case "stack" -> new StackBench(quick ? BenchPlan.quick() : BenchPlan.full(),
+                    spec.commandLine().getOut(), spec.commandLine().getErr(), resultsDirectory()).run();
+            case "failover" -> {
+                if (detectionMillis < FailoverBench.DEFAULT_DETECTION.toMillis()) {
+                    spec.commandLine().getErr().println("fttcp bench: --detection-ms must be at least " + FailoverBench.DEFAULT_DETECTION.toMillis()
+                            + " (the lease of 100 ms plus its 50 ms margin)");
+                    yield 2;
+                }
+                yield new FailoverBench(quick ? FailoverPlan.quick() : FailoverPlan.full(), java.time.Duration.ofMillis(detectionMillis),
+                        spec.commandLine().getOut(), spec.commandLine().getErr(), resultsDirectory()).run();
+            }
+            default -> {
+                spec.commandLine().getErr().println("fttcp bench: unknown target '" + target + "' (available: stack, failover)");
+                yield 2;
+            }
+        };
     }
 
     /** bench-results/ beside the launcher: the jar runs from cli/target/fttcp.jar; otherwise the working directory. */

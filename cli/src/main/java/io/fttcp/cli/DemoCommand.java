@@ -1,10 +1,11 @@
 package io.fttcp.cli;
 
 import io.fttcp.apps.http.Generator;
-import io.fttcp.cli.demo.CurlDownload;
-import io.fttcp.cli.demo.ServeProcess;
+import io.fttcp.cli.demo.WatchedCurlDownload;
 import io.fttcp.testbed.Host;
+import io.fttcp.testbed.ReplicaPair;
 import io.fttcp.testbed.Topology;
+import io.fttcp.testbed.WatchedProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -17,19 +18,21 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * The five-step tour: a namespace network, the HTTP server on the user-space stack over TAP, a
- * 256 MiB download with curl from another namespace, its SHA-256 checked, everything removed.
+ * The failover tour: a namespace network, a primary and a backup serving HTTP on the user-space
+ * stack, a 256 MiB download with curl from the client, the primary killed half way, the backup
+ * taking over, and the download finishing intact, with the stall the client saw.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Build a test network of namespaces, serve on the user-space TCP stack, download 256 MiB with curl and check it.",
-                "Needs root (network namespaces, a TAP device) and curl."})
+        description = {"Failover demo: a primary and a backup serve HTTP; curl downloads 256 MiB; the primary is killed (SIGKILL) half way;",
+                "the backup takes over the connection and the download finishes intact. Prints the client's stall and the SHA-256.",
+                "Needs root (network namespaces, TAP devices) and curl."})
 final class DemoCommand implements Callable<Integer> {
 
     static final long DOWNLOAD_BYTES = 256L << 20;
-    private static final String SERVICE = Topology.SERVICE_ADDRESS + ":80";
-    private static final Duration SERVER_START = Duration.ofSeconds(30);
+    static final long KILL_AT_BYTES = DOWNLOAD_BYTES / 2;
     private static final Duration DOWNLOAD_LIMIT = Duration.ofSeconds(120);
-    private static final int STEPS = 5;
+    private static final Duration TAKEOVER_LIMIT = Duration.ofSeconds(10);
+    private static final int STEPS = 6;
 
     @Spec
     CommandSpec spec;
@@ -41,63 +44,84 @@ final class DemoCommand implements Callable<Integer> {
         Optional<String> unavailable = Topology.unavailableReason();
         if (unavailable.isPresent()) {
             err.println("fttcp demo: cannot run here: " + unavailable.get() + ".");
-            err.println("The demo builds network namespaces and a TAP device, which needs root: try 'sudo ./fttcp demo'.");
+            err.println("The demo builds network namespaces and TAP devices, which needs root: try 'sudo ./fttcp demo'.");
             return 2;
         }
-        out.println("fttcp demo: a download from the user-space TCP stack, checked end to end.");
+        out.println("fttcp demo: a download that survives the crash of its server.");
         Topology.cleanupStale();
         Topology topology = null;
-        ServeProcess server = null;
+        ReplicaPair pair = null;
+        WatchedCurlDownload download = null;
         boolean passed = false;
         try {
             long t0 = System.nanoTime();
             step(out, 1, "Building a test network of namespaces (198.18.0.0/24, no route out)... ");
-            topology = Topology.builder().client("client").server("server").build();
+            topology = Topology.builder().client("client").server("primary").server("backup").build();
             Host client = topology.host("client");
-            Host serverHost = topology.host("server");
+            Host primaryHost = topology.host("primary");
+            Host backupHost = topology.host("backup");
             out.printf("done (%s)%n", since(t0));
-            out.printf("      client %s  <-- switch -->  server %s, whose %s carries the stack at %s%n",
-                    client.kernelAddress(), serverHost.kernelAddress(), serverHost.tapDevice(), Topology.SERVICE_ADDRESS);
+            out.printf("      client %s  <-- switch -->  primary %s, backup %s; the service address %s belongs to the primary%n",
+                    client.kernelAddress(), primaryHost.kernelAddress(), backupHost.kernelAddress(), Topology.SERVICE_ADDRESS);
 
             long t1 = System.nanoTime();
-            step(out, 2, "Starting the HTTP server on the user-space stack (server namespace, " + serverHost.tapDevice() + ")... ");
-            server = ServeProcess.start(topology, serverHost, "--network", "stack", "--app", "http",
-                    "--listen", SERVICE, "--tap", serverHost.tapDevice());
-            String listening = server.awaitReady(SERVER_START);
-            out.printf("listening on %s (%s)%n", listening, since(t1));
+            step(out, 2, "Starting 'fttcp primary' and 'fttcp backup', each an HTTP server on the user-space stack over its "
+                    + primaryHost.tapDevice() + "... ");
+            pair = ReplicaPair.start(topology, primaryHost, backupHost, "http");
+            out.printf("the backup joined (%s)%n", since(t1));
 
             String url = "http://" + Topology.SERVICE_ADDRESS + "/gen/256M";
-            step(out, 3, "Downloading " + (DOWNLOAD_BYTES >> 20) + " MiB with curl in the client namespace: curl " + url + " | sha256sum");
+            step(out, 3, "Downloading " + (DOWNLOAD_BYTES >> 20) + " MiB with curl in the client namespace: curl " + url);
             out.println();
-            CurlDownload download = CurlDownload.run(topology, client, url, DOWNLOAD_LIMIT);
-            out.printf(Locale.ROOT, "      %d bytes in %.2f s: %.0f Mbit/s%n", download.bytes(), download.seconds(), download.megabitsPerSecond());
+            download = WatchedCurlDownload.start(topology, client, url, DOWNLOAD_LIMIT);
 
-            step(out, 4, "Checking the content against the expected SHA-256... ");
+            if (!download.awaitBytes(KILL_AT_BYTES, DOWNLOAD_LIMIT)) {
+                throw new IllegalStateException("the download stopped at " + download.received() + " bytes, before the primary was killed");
+            }
+            step(out, 4, "Killing the primary (SIGKILL) after " + (download.received() >> 20) + " MiB... ");
+            long killed = System.nanoTime();
+            pair.primary().signal("KILL");
+            String tookOver = pair.awaitTakeover(TAKEOVER_LIMIT);
+            out.printf("the backup took over in %s%n", millisSince(killed));
+            out.println("      backup: " + tookOver.substring(tookOver.indexOf("TOOK OVER")));
+
+            step(out, 5, "Waiting for the download to finish and checking its SHA-256... ");
+            WatchedCurlDownload.Result result = download.finish(DOWNLOAD_LIMIT);
             String expected = new Generator(0).sha256Hex(DOWNLOAD_BYTES);
-            if (download.bytes() != DOWNLOAD_BYTES || !download.sha256().equals(expected)) {
-                out.println("MISMATCH");
+            boolean intact = result.bytes() == DOWNLOAD_BYTES && result.sha256().equals(expected);
+            out.println(intact ? "match" : "MISMATCH");
+            out.printf(Locale.ROOT, "      %d bytes in %.2f s; curl exited 0 (no error, no reset)%n", result.bytes(), result.seconds());
+            out.printf(Locale.ROOT, "      stall seen by the client: %.1f ms without data across the kill (longest gap before it: %.1f ms)%n",
+                    result.timeline().stallAfter(killed) / 1e6, result.timeline().longestGapBefore(killed) / 1e6);
+            out.println("      sha256 " + result.sha256() + (intact ? "" : ", expected " + expected));
+            if (!intact) {
                 err.printf("fttcp demo: FAILED: the download is corrupt: %d bytes, sha256 %s; expected %d bytes, sha256 %s%n",
-                        download.bytes(), download.sha256(), DOWNLOAD_BYTES, expected);
+                        result.bytes(), result.sha256(), DOWNLOAD_BYTES, expected);
                 return 1;
             }
-            out.println("match");
-            out.println("      sha256 " + download.sha256());
             passed = true;
             return 0;
         } catch (RuntimeException e) {
             out.println();
             String message = String.valueOf(e.getMessage());
             err.println("fttcp demo: FAILED: " + message);
-            if (server != null && !message.contains(server.output())) {
-                err.println("The server's last output:");
-                lastLines(server.output(), 20).forEach(line -> err.println("  | " + line));
+            if (pair != null) {
+                for (WatchedProcess p : List.of(pair.primary(), pair.backup())) {
+                    if (!message.contains(p.output())) {
+                        err.println(p.description() + ", its last output:");
+                        lastLines(p.output(), 15).forEach(line -> err.println("  | " + line));
+                    }
+                }
             }
             return 1;
         } finally {
             long t2 = System.nanoTime();
-            step(out, 5, "Stopping the server and removing the network... ");
-            if (server != null) {
-                server.close();
+            step(out, 6, "Stopping the replicas and removing the network... ");
+            if (download != null) {
+                download.close();
+            }
+            if (pair != null) {
+                pair.close();
             }
             if (topology != null) {
                 try {
@@ -121,6 +145,10 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String since(long startNanos) {
         return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private static String millisSince(long startNanos) {
+        return String.format(Locale.ROOT, "%.0f ms", (System.nanoTime() - startNanos) / 1e6);
     }
 
     private static List<String> lastLines(String text, int n) {

@@ -112,7 +112,7 @@ class MainTest {
     }
 
     @Test
-    void benchKnowsOnlyTheStackTargetAndDescribesItsResultLine() {
+    void benchKnowsTheStackAndFailoverTargetsAndDescribesTheirResultLines() {
         Run unknown = run("bench", "kernel");
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().contains("unknown target 'kernel'"), unknown.err());
@@ -121,6 +121,7 @@ class MainTest {
         assertEquals(0, help.exitCode());
         assertTrue(help.out().contains("--quick"), help.out());
         assertTrue(help.out().contains("RESULT") && help.out().contains("down_ratio="), help.out());
+        assertTrue(help.out().contains("RESULT failover kill_stall_ms_p50="), help.out());
     }
 
     @Test

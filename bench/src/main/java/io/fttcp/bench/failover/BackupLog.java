@@ -1,0 +1,65 @@
+package io.fttcp.bench.failover;
+
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What a backup's output says about a takeover: why and when it lost the primary, and when it had taken over. */
+final class BackupLog {
+    private static final Pattern LOST = Pattern.compile(
+            "(?m)^(?:(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) )?.*?replication channel to \\S+ lost: ([A-Z_]+)(?:: heard nothing from \\S+ for (\\d+) ms)?");
+    private static final Pattern TOOK_OVER = Pattern.compile("(?m)^(?:(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) )?.*?took over \\S+ (\\d+) us after losing the primary");
+
+    private BackupLog() {
+    }
+
+    /** For example {@code backup: PEER_SILENT after 152 ms, took over in 5.7 ms}; parts the output lacks are left out. */
+    static String summary(String output) {
+        StringBuilder s = new StringBuilder("backup: ");
+        Matcher lost = LOST.matcher(output);
+        if (lost.find()) {
+            s.append(lost.group(2));
+            if (lost.group(3) != null) {
+                s.append(" after ").append(lost.group(3)).append(" ms");
+            }
+        } else {
+            s.append("loss not logged");
+        }
+        Matcher took = TOOK_OVER.matcher(output);
+        if (took.find()) {
+            s.append(String.format(Locale.ROOT, ", took over in %.1f ms", Long.parseLong(took.group(2)) / 1e3));
+        }
+        return s.toString();
+    }
+
+    /** When (epoch milliseconds, as logged today in this time zone) the backup logged the primary's loss. */
+    static OptionalLong lostAt(String output) {
+        Matcher m = LOST.matcher(output);
+        return m.find() && m.group(1) != null ? epochMillis(m.group(1)) : OptionalLong.empty();
+    }
+
+    /** When (epoch milliseconds) the backup logged that it had taken over. */
+    static OptionalLong tookOverAt(String output) {
+        Matcher m = TOOK_OVER.matcher(output);
+        return m.find() && m.group(1) != null ? epochMillis(m.group(1)) : OptionalLong.empty();
+    }
+
+    /** The takeover's duration as the backup measured it: from its noticing the loss (channel closed) to serving. */
+    static OptionalLong takeoverMicros(String output) {
+        Matcher m = TOOK_OVER.matcher(output);
+        return m.find() ? OptionalLong.of(Long.parseLong(m.group(2))) : OptionalLong.empty();
+    }
+
+    private static OptionalLong epochMillis(String clock) {
+        try {
+            return OptionalLong.of(LocalTime.parse(clock).atDate(LocalDate.now()).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli());
+        } catch (DateTimeParseException e) {
+            return OptionalLong.empty();
+        }
+    }
+}
