@@ -110,6 +110,13 @@ public final class PrimaryChannel extends ReplicationChannel {
         }
     }
 
+    /** When the lease ends (monotonic ns); a time already past if it was never granted. */
+    public long leaseExpiresAt(long now) {
+        synchronized (lease) {
+            return lease.everGranted() ? lease.expiresAt() : now - 1;
+        }
+    }
+
     /** Whether the backup ever renewed the lease: until then it has protected nothing. */
     public boolean leaseEverGranted() {
         synchronized (lease) {

@@ -343,6 +343,15 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             case FAILED -> log.error("replication channel to {} failed: {}", peer, reason.message(), reason.cause());
             default -> log.error("replication channel to {} closed on error: {}: {}", peer, reason.kind(), reason.message());
         }
+        if (reason.kind() == CloseReason.Kind.PEER_SILENT) {
+            // The owner acts on a silent peer at once (a backup takes over: every millisecond is
+            // the clients' stall); telling the peer, which is probably dead, can wait.
+            notifyClosed(reason);
+            if (tellPeer) sendRejectBriefly(reason.message());
+            closeSocket();
+            wakeThreads();
+            return;
+        }
         if (tellPeer) {
             sendRejectBriefly(reason.message());
         }

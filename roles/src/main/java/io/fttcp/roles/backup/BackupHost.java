@@ -9,6 +9,7 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
+import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.takeover.Takeover;
 import io.fttcp.stack.host.HostConfig;
@@ -53,6 +54,9 @@ public final class BackupHost implements AutoCloseable {
     private final ReplayNetwork replay;
     private final long startedAt;
     private final Thread connector;
+    /** A stall of the backup longer than this makes it distrust a silence it saw (half the detection timeout). */
+    private final StallWatch stallWatch;
+    private static final long WATCH_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private final AtomicLong recordsApplied = new AtomicLong();
     private final AtomicLong divergences = new AtomicLong();
     private final CompletableFuture<Takeover.Report> takenOver = new CompletableFuture<>();
@@ -71,6 +75,7 @@ public final class BackupHost implements AutoCloseable {
             LOG.log(WARNING, "connection " + tuple + " DIVERGED (" + why + "): it will be reset at takeover");
         });
         this.connector = Thread.ofPlatform().daemon().name("fttcp-backup-connector").unstarted(this::connectLoop);
+        this.stallWatch = new StallWatch(config.channel().detectionTimeoutNanos() / 2, startedAt);
     }
 
     /** Starts the silent stack and connects to the primary (retrying until it answers). */
@@ -79,6 +84,7 @@ public final class BackupHost implements AutoCloseable {
                 config.prefixLength(), config.offloads(), HostConfig.defaults(0, 0)));
         BackupHost host = new BackupHost(config, stack);
         host.connector.start();
+        Thread.ofPlatform().daemon().name("fttcp-backup-watch").start(host::watchLoop);
         return host;
     }
 
@@ -102,8 +108,20 @@ public final class BackupHost implements AutoCloseable {
                 + " diverged=" + divergences.get();
     }
 
+    private InetSocketAddress primaryAddress() {
+        return new InetSocketAddress(StackAddresses.toInetAddress(config.primaryAddress()), config.replicationPort());
+    }
+
+    /** Ticks the stall watch (see {@link StallWatch}) while the backup replicates. */
+    private void watchLoop() {
+        while (!closed && state != State.LIVE && state != State.STOPPED) {
+            stallWatch.tick(stack.loop().now());
+            LockSupport.parkNanos(WATCH_TICK_NANOS);
+        }
+    }
+
     private void connectLoop() {
-        InetSocketAddress primary = new InetSocketAddress(StackAddresses.toInetAddress(config.primaryAddress()), config.replicationPort());
+        InetSocketAddress primary = primaryAddress();
         boolean warned = false;
         while (!closed && state == State.CONNECTING) {
             try {
@@ -148,10 +166,24 @@ public final class BackupHost implements AutoCloseable {
             }
             case STOP -> stop("the replication channel ended and the primary may be alive (" + reason + "); not taking over");
             case TAKE_OVER -> {
-                primaryLostAt = stack.loop().now();
+                long now = stack.loop().now();
+                primaryLostAt = now;
                 state = State.TAKING_OVER;
-                LOG.log(WARNING, "primary lost (" + reason + "): TAKING OVER");
-                Thread.ofPlatform().name("fttcp-takeover").start(this::takeOver);
+                BackupChannel c = channel;
+                boolean stalled = stallWatch.stalledSince(c == null ? now : c.lastHeardNanos(), now);
+                // A close without a word may hide a live primary whose REJECT was lost; a silence
+                // seen by a backup that was itself stalled may be ours, not the primary's. Ask.
+                boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled;
+                LOG.log(WARNING, "primary lost (" + reason + ")" + (stalled ? " while this backup was stalled "
+                        + stallWatch.lastStallNanos(now) / 1_000_000 + " ms" : "") + ": TAKING OVER" + (ask ? " unless it answers" : ""));
+                Thread.ofPlatform().name("fttcp-takeover").start(() -> {
+                    if (ask && PrimaryProbe.ask(primaryAddress(), Duration.ofNanos(config.channel().detectionTimeoutNanos()))
+                            == PrimaryProbe.Answer.ALIVE) {
+                        stop("the primary's process answers on its replication port: it is alive; not taking over");
+                        return;
+                    }
+                    takeOver();
+                });
             }
         }
     }

@@ -11,6 +11,7 @@ import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
+import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
@@ -69,10 +70,13 @@ public final class PrimaryHost implements AutoCloseable {
     /** The last time the pump saw a valid lease (how long we were out of contact when the channel is lost). */
     private volatile long lastLeaseValidAt = System.nanoTime();
     private volatile String stepDownReason;
-    /** When the pump last found it had not run for longer than the detection timeout (this process was frozen), and for how long. */
-    private volatile long frozenAt = System.nanoTime() - Long.MAX_VALUE / 4;
-    private volatile long frozenForNanos;
-    private volatile long lastPumpRun = System.nanoTime();
+    /**
+     * Ticked by the pump: a stall of this process longer than twice the detection timeout while
+     * out of contact means the backup may have taken over (see {@link BackupLoss}). Twice, not
+     * once: a loaded host stalls a thread for more than 150 ms now and then, and stepping down
+     * for that would stop a service whose backup is still there.
+     */
+    private final StallWatch stallWatch;
 
     private PrimaryHost(FtConfig config, RecordStream stream, ReplicationLog log, StackHost stack, SouthSideWrapper ssw,
                         ServerSocketChannel replicationServer) {
@@ -85,6 +89,7 @@ public final class PrimaryHost implements AutoCloseable {
         OutputHashing hashing = config.outputHashing() ? OutputHashing.HASH : OutputHashing.OFF;
         this.network = new LoggingNetwork(stack.network(), log, new OutputCommit(), hashing);
         this.pump = Thread.ofPlatform().daemon().name("fttcp-primary-pump").unstarted(this::pumpLoop);
+        this.stallWatch = new StallWatch(2 * config.channel().detectionTimeoutNanos(), System.nanoTime());
         this.acceptor = Thread.ofPlatform().daemon().name("fttcp-primary-replication").unstarted(this::acceptLoop);
     }
 
@@ -176,17 +181,16 @@ public final class PrimaryHost implements AutoCloseable {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 continue;
             }
-            Protection p = log.protection();
             PrimaryChannel current = log.channel();
-            if (p == Protection.PROTECTED && current != null && !current.leaseEverGranted()) {
+            if (log.protection() == Protection.PROTECTED && current != null && !current.leaseEverGranted()
+                    && log.awaiting(current)) {
                 // The current channel never acknowledged us: a stale connection the backup gave
                 // up on (a backup connects again only when its last attempt failed). Take the new one.
                 LOG.log(WARNING, "backup " + current.peerAddress() + " never acknowledged us; replacing it with " + remote(socket));
                 current.close();
-                log.awaiting();
-                p = Protection.AWAITING_BACKUP;
             }
-            if (p != Protection.AWAITING_BACKUP || log.channel() != null) {
+            Protection p = log.protection();
+            if (p != Protection.AWAITING_BACKUP) {
                 LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p
                         + (p == Protection.UNPROTECTED ? " (a running primary cannot be re-protected yet: restart it with its backup)" : ""));
                 closeQuietly(socket);
@@ -195,9 +199,11 @@ public final class PrimaryHost implements AutoCloseable {
             try {
                 BackupEvents events = new BackupEvents();
                 PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), FIRST_EPOCH, stream, events);
-                events.channel = channel;
-                log.protectedBy(channel);
-                if (channel.isClosed() && channel.peerHandshake() == null) log.awaiting(); // failed before we recorded it
+                if (!log.protectedBy(channel)) {
+                    channel.close(); // the primary stopped waiting meanwhile
+                    continue;
+                }
+                events.attach(channel);
             } catch (IOException | RuntimeException e) {
                 LOG.log(WARNING, "backup " + remote(socket) + " could not join: " + e.getMessage());
                 closeQuietly(socket);
@@ -205,9 +211,20 @@ public final class PrimaryHost implements AutoCloseable {
         }
     }
 
+    /** What one backup's channel reports; events of a channel that is no longer the current one are ignored. */
     private final class BackupEvents implements ChannelListener {
-        /** The channel these events are about (null until open() returned). */
-        volatile PrimaryChannel channel;
+        private PrimaryChannel channel;
+        private CloseReason closedEarly;
+
+        /** The channel is registered; a close reported before this is handled now. */
+        synchronized void attach(PrimaryChannel c) {
+            channel = c;
+            if (closedEarly != null) onChannelClosed(c, closedEarly);
+        }
+
+        private synchronized PrimaryChannel channel() {
+            return channel;
+        }
 
         @Override
         public void onConnected(Handshake peer) {
@@ -222,13 +239,14 @@ public final class PrimaryHost implements AutoCloseable {
          */
         @Override
         public void onAck(long stableLsn) {
-            if (log.protection() != Protection.PROTECTED) return;
-            PrimaryChannel c = log.channel();
+            PrimaryChannel mine = channel();
+            if (mine == null) return;
             ReentrantLock lock = stack.loop().lock();
             lock.lock();
             try {
+                if (log.protection() != Protection.PROTECTED || log.channel() != mine) return;
                 long now = System.nanoTime();
-                if (c != null && c.leaseValid(now)) ssw.setFenced(false);
+                ssw.setLeaseUntil(mine.leaseExpiresAt(now));
                 ssw.onStable(stableLsn, now);
                 stack.loop().timersChanged();
             } finally {
@@ -238,42 +256,39 @@ public final class PrimaryHost implements AutoCloseable {
 
         @Override
         public void onClosed(CloseReason reason) {
-            PrimaryChannel mine = channel;
-            if (mine != null && mine != log.channel()) return; // a channel already replaced
-            onChannelClosed(reason);
+            PrimaryChannel mine;
+            synchronized (this) {
+                mine = channel;
+                if (mine == null) {
+                    closedEarly = reason;
+                    return;
+                }
+            }
+            onChannelClosed(mine, reason);
         }
     }
 
-    /** The backup's channel is gone: {@link BackupLoss} decides what to do. */
-    void onChannelClosed(CloseReason reason) {
-        if (closed || log.protection() == Protection.STEPPED_DOWN) return;
+    /** The backup's channel {@code lost} is gone: {@link BackupLoss} decides what to do. */
+    void onChannelClosed(PrimaryChannel lost, CloseReason reason) {
+        if (closed || log.protection() == Protection.STEPPED_DOWN || log.channel() != lost) return; // not ours any more
         long now = System.nanoTime();
-        PrimaryChannel c = log.channel();
-        boolean joined = c == null || c.peerHandshake() != null && c.leaseEverGranted();
-        boolean leaseValid = c != null && c.leaseValid(now);
-        boolean frozen = frozenAt - lastLeaseValidAt > 0 || frozenNow(now);
+        boolean joined = lost.peerHandshake() != null && lost.leaseEverGranted();
+        boolean leaseValid = lost.leaseValid(now);
+        boolean frozen = stallWatch.stalledSince(lastLeaseValidAt, now);
         switch (BackupLoss.decide(reason.kind(), joined, leaseValid, frozen)) {
             case KEEP_WAITING -> {
-                log.awaiting();
-                LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
+                if (log.awaiting(lost)) LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
             }
             case STEP_DOWN -> stepDown(frozen
-                    ? "this process was frozen for " + frozenForNanos / 1_000_000 + " ms while out of contact with the backup (" + reason + "): it may have taken over"
+                    ? "this process was frozen for " + stallWatch.lastStallNanos(now) / 1_000_000 + " ms while out of contact with the backup (" + reason + "): it may have taken over"
                     : "the backup closed the replication channel after our lease expired (" + reason + "): it may have taken over");
             case CONTINUE_UNPROTECTED -> {
-                log.unprotected();
-                LOG.log(WARNING, "backup lost (" + reason + "): continuing UNPROTECTED; a crash of this primary now loses its connections");
+                if (log.unprotected(lost)) {
+                    LOG.log(WARNING, "backup lost (" + reason + "): continuing UNPROTECTED; a crash of this primary now loses its connections");
+                }
             }
         }
         LockSupport.unpark(pump);
-    }
-
-    /** The pump has not run for longer than the detection timeout: we are waking from a freeze it has not noticed yet. */
-    private boolean frozenNow(long now) {
-        long gap = now - lastPumpRun;
-        if (gap <= config.channel().detectionTimeoutNanos()) return false;
-        frozenForNanos = gap;
-        return true;
     }
 
     private synchronized void stepDown(String why) {
@@ -304,33 +319,27 @@ public final class PrimaryHost implements AutoCloseable {
         long heartbeatNanos = config.channel().heartbeatIntervalNanos();
         long nextHeartbeat = System.nanoTime();
         long conflictsSeen = 0;
-        boolean awaitingLogged = false;
         ReentrantLock lock = stack.loop().lock();
-        long previousRun = System.nanoTime();
         while (!closed) {
             long now = System.nanoTime();
-            if (now - previousRun > config.channel().detectionTimeoutNanos()) {
-                frozenForNanos = now - previousRun;
-                frozenAt = now;
+            stallWatch.tick(now);
+            if (log.protection() == Protection.AWAITING_BACKUP && now - startedAt > config.awaitBackup().toNanos()
+                    && log.unprotected(null)) {
+                LOG.log(WARNING, "no backup within " + config.awaitBackup().toMillis() + " ms: serving UNPROTECTED");
             }
-            previousRun = now;
-            lastPumpRun = now;
-            Protection p = log.protection();
-            if (p == Protection.AWAITING_BACKUP && now - startedAt > config.awaitBackup().toNanos() && log.channel() == null) {
-                if (!awaitingLogged) {
-                    LOG.log(WARNING, "no backup within " + config.awaitBackup().toMillis() + " ms: serving UNPROTECTED");
-                    awaitingLogged = true;
-                }
-                log.unprotected();
-                p = Protection.UNPROTECTED;
-            }
-            PrimaryChannel channel = log.channel();
-            boolean leaseValid = p == Protection.PROTECTED && channel != null && channel.leaseValid(now);
-            if (leaseValid || p != Protection.PROTECTED) lastLeaseValidAt = now;
+            Protection p;
+            PrimaryChannel channel;
+            boolean leaseValid;
             long conflicts;
             lock.lock();
             try {
-                ssw.setFenced(p == Protection.STEPPED_DOWN || p == Protection.PROTECTED && !leaseValid);
+                // Read under the host lock: a step-down (which fences under it) is never undone here.
+                p = log.protection();
+                channel = log.channel();
+                leaseValid = p == Protection.PROTECTED && channel != null && channel.leaseValid(now);
+                if (leaseValid || p != Protection.PROTECTED) lastLeaseValidAt = now;
+                ssw.setFenced(p == Protection.STEPPED_DOWN);
+                ssw.setLeaseUntil(p == Protection.PROTECTED ? (channel == null ? now - 1 : channel.leaseExpiresAt(now)) : Long.MAX_VALUE);
                 ssw.onStable(log.stableLsn(), now);
                 if (p == Protection.PROTECTED && now - nextHeartbeat >= 0) {
                     List<Heartbeat.TsVal> changed = ssw.changedMaxTsVals();

@@ -59,28 +59,47 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         return protection;
     }
 
-    /** The backup's channel is up: records flow to it. */
-    void protectedBy(PrimaryChannel channel) {
+    /**
+     * The backup's channel is up: records flow to it. Only from AWAITING_BACKUP (once unprotected
+     * or stepped down, a primary stays so: re-protection is not built yet).
+     *
+     * @return false if the primary is no longer waiting for a backup (close the channel)
+     */
+    synchronized boolean protectedBy(PrimaryChannel channel) {
+        if (protection != Protection.AWAITING_BACKUP) return false;
         this.channel = channel;
         this.protection = Protection.PROTECTED;
+        return true;
     }
 
-    /** No backup any more: stop keeping records; every LSN is stable from now on. */
-    void unprotected() {
+    /**
+     * No backup any more: stop keeping records; every LSN is stable from now on. From PROTECTED
+     * by {@code lost} (the channel that was lost, still the current one), or, with null, from
+     * AWAITING_BACKUP (no backup came).
+     *
+     * @return whether the primary is now unprotected because of this call
+     */
+    synchronized boolean unprotected(PrimaryChannel lost) {
+        if (lost == null ? protection != Protection.AWAITING_BACKUP : protection != Protection.PROTECTED || channel != lost) return false;
         synchronized (stream) {
             unprotectedLsn.set(Math.max(unprotectedLsn.get(), stream.lastLsn()));
             protection = Protection.UNPROTECTED;
         }
         channel = null;
+        return true;
     }
 
-    /** The channel failed before its handshake: wait for the next backup. */
-    void awaiting() {
+    /** The channel failed before the backup ever acknowledged us: wait for the next backup (if {@code lost} is still the current one). */
+    synchronized boolean awaiting(PrimaryChannel lost) {
+        if (protection != Protection.PROTECTED && protection != Protection.AWAITING_BACKUP) return false;
+        if (lost != null && channel != lost) return false;
         channel = null;
         protection = Protection.AWAITING_BACKUP;
+        return true;
     }
 
-    void steppedDown() {
+    /** Terminal: this primary emits nothing more. */
+    synchronized void steppedDown() {
         protection = Protection.STEPPED_DOWN;
         channel = null;
     }

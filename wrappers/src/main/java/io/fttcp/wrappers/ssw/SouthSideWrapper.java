@@ -102,6 +102,8 @@ public final class SouthSideWrapper {
     private long lastNow;
     private long lastRetiredSweep = Long.MIN_VALUE / 2;
     private boolean fenced;
+    /** The primary's lease ends here (monotonic ns); Long.MAX_VALUE: no lease applies. */
+    private long leaseUntil = Long.MAX_VALUE;
 
     /**
      * @param link                        where packets to the network go (offloads are offered to
@@ -154,6 +156,19 @@ public final class SouthSideWrapper {
 
     public boolean isFenced() {
         return fenced;
+    }
+
+    /**
+     * The primary's lease: from {@code untilNanos} on, nothing protected leaves, exactly as if
+     * fenced, checked at every emission (so a process that wakes from a stall cannot emit before
+     * whoever renews the lease runs). Long.MAX_VALUE: no lease (unprotected, or not yet started).
+     */
+    public void setLeaseUntil(long untilNanos) {
+        this.leaseUntil = untilNanos;
+    }
+
+    private boolean fencedAt(long now) {
+        return fenced || leaseUntil != Long.MAX_VALUE && now - leaseUntil >= 0;
     }
 
     /** While fenced (the lease expired), nothing protected leaves: packets are dropped and counted, held ones stay held. */
@@ -413,7 +428,7 @@ public final class SouthSideWrapper {
             else link.accept(packet, now);
             return;
         }
-        if (fenced) {
+        if (fencedAt(now)) {
             stats.droppedWhileFenced++;
             return;
         }
@@ -544,7 +559,7 @@ public final class SouthSideWrapper {
 
     /** Sends held packets, in order, while stability allows. */
     private void release(ProtectedConnection c, long now) {
-        while (!fenced && c.hasHeld()) {
+        while (!fencedAt(now) && c.hasHeld()) {
             OutgoingPacket h = c.held.peek();
             boolean mayLeave = h.isSynAck() ? isStable(c.connectLsn)
                     : h.streamEnd <= c.releasedEnd || isStable(c.commit.lsnNeededBelow(h.streamEnd));
@@ -632,7 +647,7 @@ public final class SouthSideWrapper {
      */
     private void sendAckIfStabilityAdvanced(ProtectedConnection c, long now) {
         if (!c.handshakeReleased || !c.hasStackAck) return;
-        if (fenced) {
+        if (fencedAt(now)) {
             if (c.receive.stableRcv() - c.lastAckSent > 0) stats.droppedWhileFenced++; // an ACK we would have sent
             return;
         }
