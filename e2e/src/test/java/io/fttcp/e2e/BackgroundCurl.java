@@ -42,9 +42,13 @@ final class BackgroundCurl implements AutoCloseable {
                 file, "curl " + url + " > " + file);
     }
 
-    /** {@code curl -T file URL} without {@code Expect: 100-continue} (curl would wait a second for it), at most {@code maxTime}. */
-    static BackgroundCurl upload(Topology topology, Host client, Path file, String url, Duration maxTime) {
+    /**
+     * {@code curl -T file URL} without {@code Expect: 100-continue} (curl would wait a second for it),
+     * at most {@code maxTime}; extra curl options may follow.
+     */
+    static BackgroundCurl upload(Topology topology, Host client, Path file, String url, Duration maxTime, String... options) {
         List<String> command = baseCommand(maxTime);
+        command.addAll(List.of(options));
         command.addAll(List.of("-H", "Expect:", "-T", file.toString(), url));
         return new BackgroundCurl(topology.start(client, pb -> pb.redirectErrorStream(true), command.toArray(String[]::new)),
                 null, "curl -T " + file + " " + url);

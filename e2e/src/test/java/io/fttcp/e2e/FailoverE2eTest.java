@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Primary/backup failover with real clients (curl, socat) in a client namespace: the primary JVM
@@ -42,6 +43,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FailoverE2eTest {
     private static final long BIG_DOWNLOAD = 256L << 20;
     private static final long UPLOAD = 64L << 20;
+    /**
+     * About 2 s for the upload: its progress is polled with {@code ss} in the client's namespace,
+     * which takes a while on a loaded machine, and the kill must land before the upload ends.
+     */
+    private static final String UPLOAD_RATE = "32M";
     private static final String BASE = "http://" + Topology.SERVICE_ADDRESS;
     /** curl's own limit is beyond the test's wait, so a stuck transfer is still there for the diagnostics (ss -tin). */
     private static final Duration CURL_MAX_TIME = Duration.ofSeconds(150);
@@ -53,12 +59,13 @@ class FailoverE2eTest {
 
     /**
      * The failure detection timeout the replicas run with. The default (150 ms) breaks pairs up by
-     * itself on this 2-core machine when it is saturated (a quarter of freshly started pairs, with no
-     * traffic, both replicas silent for 150 ms at once), which would leave a test's transfer
-     * unprotected before its failure. A killed primary is detected at once (its connection drops);
-     * a frozen or cut-off one after this. {@code -Dfttcp.e2e.detection=150ms} runs with the default.
+     * themselves on this 2-core machine when it is saturated (2 of 8 freshly started pairs, with no
+     * traffic: both replicas silent for 150 ms at once; 500 ms broke up when 100 curls started at
+     * once: a replica frozen for 717 ms), which would leave a test's transfers unprotected before its
+     * failure. A killed primary is detected at once (its connection drops); a frozen or cut-off one
+     * after this. {@code -Dfttcp.e2e.detection=150ms} runs with the default.
      */
-    private static final String DETECTION = System.getProperty("fttcp.e2e.detection", "500ms");
+    private static final String DETECTION = System.getProperty("fttcp.e2e.detection", "1s");
 
     @RegisterExtension
     static final SharedTopology net = new SharedTopology(b -> b.client("client").server("primary").server("backup"));
@@ -121,8 +128,7 @@ class FailoverE2eTest {
                 }
             });
             assertRestoredAConnection(pair, why);
-            assertEquals(0, curl.awaitExit(TRANSFER_WAIT), "curl's exit code, " + why + "; curl said: " + curl.output());
-            assertNoReset(curl.output(), why);
+            assertCurlSucceeded(curl, why);
             assertEquals(BIG_DOWNLOAD, Files.size(file), "bytes downloaded, " + why);
             assertEquals(new Generator(contentSeed).sha256Hex(BIG_DOWNLOAD), sha256(file), "sha256 of the download, " + why);
             Files.delete(file);
@@ -159,14 +165,13 @@ class FailoverE2eTest {
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
         try (ReplicaPair pair = replicas("http");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
-                     BASE + "/upload/failover.bin", CURL_MAX_TIME)) {
+                     BASE + "/upload/failover.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
             long at = failWhen(FailoverE2eTest::bytesAckedByTheService, threshold, curl, why, () -> {
                 assertStillPaired(pair, why);
                 pair.primary().signal("KILL");
             });
             assertRestoredAConnection(pair, why);
-            assertEquals(0, curl.awaitExit(TRANSFER_WAIT), "curl's exit code, " + why + "; curl said: " + curl.output());
-            assertNoReset(curl.output(), why);
+            assertCurlSucceeded(curl, why);
             Matcher m = UPLOAD_ANSWER.matcher(curl.output());
             assertTrue(m.find(), "no sha256=... bytes=... in the server's answer, " + why + ":\n" + curl.output());
             assertEquals(UPLOAD, Long.parseLong(m.group(2)), "bytes the server received, " + why);
@@ -218,41 +223,51 @@ class FailoverE2eTest {
     @Test
     void hundredConcurrentDownloadsSurviveThePrimarysKill() throws Exception {
         int clients = 100;
-        long size = 4L << 20;
+        long size = 2L << 20;
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long contentSeed = random.nextLong(1, Long.MAX_VALUE / 2);
         String why = "KILL once all " + clients + " downloads of " + size + " bytes have data (seed " + seed + ")";
         System.out.println("FailoverE2eTest: concurrent downloads, " + why);
         Path clientDir = Files.createDirectory(dir.resolve("clients-" + seed));
-        // One shell starts them all (much faster than a process each from here); each curl leaves
-        // c<i>.bin, its stderr in c<i>.err and its exit code in c<i>.rc. Rate-limited to about 8 s
-        // each, so that all of them are transferring at the moment of the kill.
+        // One shell starts them all, 20 ms apart (100 processes at once starve the replicas of CPU
+        // for seconds on this 2-core machine); each curl leaves c<i>.bin, its stderr in c<i>.err and
+        // its exit code in c<i>.rc. Rate-limited (curl's limit is loose: the first bytes come at full
+        // speed), so that all of them are still transferring when the last has begun.
         String script = "cd " + clientDir + " && for i in $(seq 0 " + (clients - 1) + "); do "
                 + "(curl --silent --show-error --fail --connect-timeout 10 --max-time " + CURL_MAX_TIME.toSeconds()
-                + " --limit-rate 512K --output c$i.bin \"" + BASE + "/gen/" + size + "?seed=$((" + contentSeed + " + i))\" 2> c$i.err;"
-                + " echo $? > c$i.rc) & done; wait";
+                + " --limit-rate 64K --output c$i.bin \"" + BASE + "/gen/" + size + "?seed=$((" + contentSeed + " + i))\" 2> c$i.err;"
+                + " echo $? > c$i.rc) & sleep 0.02; done; wait";
         Process all = null;
         try (ReplicaPair pair = replicas("http")) {
             all = net.topology().start(net.host("client"), "bash", "-c", script);
+            long started = System.nanoTime();
+            long reported = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (true) {
                 long transferring = 0;
                 for (int i = 0; i < clients; i++) {
                     assertFalse(Files.exists(clientDir.resolve("c" + i + ".rc")), "client " + i + " finished before all had data, "
-                            + why + ": " + readIfThere(clientDir.resolve("c" + i + ".err")));
+                            + why + ": exit " + readIfThere(clientDir.resolve("c" + i + ".rc")).strip() + " after "
+                            + sizeIfThere(clientDir.resolve("c" + i + ".bin")) + " bytes; " + readIfThere(clientDir.resolve("c" + i + ".err")));
                     if (sizeIfThere(clientDir.resolve("c" + i + ".bin")) > 0) transferring++;
                 }
                 if (transferring == clients) break;
+                if (transferring * 10 / clients > reported) {
+                    reported = transferring * 10 / clients;
+                    System.out.printf("FailoverE2eTest: %d downloads had data %d ms after they started%n", transferring, (System.nanoTime() - started) / 1_000_000);
+                }
                 assertTrue(System.nanoTime() < deadline, "only " + transferring + " of " + clients + " downloads had data within 30 s, " + why);
                 Thread.sleep(5);
             }
+            System.out.printf("FailoverE2eTest: all %d downloads had data %d ms after they started%n", clients, (System.nanoTime() - started) / 1_000_000);
             assertStillPaired(pair, why);
             pair.primary().signal("KILL");
             String line = pair.awaitTakeover(TAKEOVER_WAIT);
             System.out.println("FailoverE2eTest: " + line);
             assertTrue(all.waitFor(TRANSFER_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "the downloads did not all finish within "
                     + TRANSFER_WAIT.toSeconds() + " s, " + why + "; " + line);
+            System.out.printf("FailoverE2eTest: all %d downloads finished %d ms after they started%n", clients, (System.nanoTime() - started) / 1_000_000);
             List<String> bad = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 String rc = readIfThere(clientDir.resolve("c" + i + ".rc")).strip();
@@ -268,7 +283,11 @@ class FailoverE2eTest {
             assertTrue(restored.find(), "takeover line without a count: " + line);
             assertEquals(clients, Integer.parseInt(restored.group(1)), "connections the backup restored, " + why + ": " + line);
         } finally {
-            if (all != null) all.destroyForcibly();
+            if (all != null) {
+                all.descendants().forEach(ProcessHandle::destroyForcibly);
+                all.destroyForcibly();
+                all.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -366,6 +385,49 @@ class FailoverE2eTest {
                 + BASE + "/gen/" + size + "?seed=" + contentSeed + "' | sha256sum");
         assertEquals(0, r.exitCode(), "curl afterwards, " + why + ":\n" + r.output());
         assertTrue(r.output().startsWith(new Generator(contentSeed).sha256Hex(size) + " "), "sha256 of a download afterwards, " + why + ":\n" + r.output());
+    }
+
+    /** curl exits 0 within {@link #TRANSFER_WAIT}, saying nothing of a reset; if it is stuck, what the client sees is shown. */
+    private static void assertCurlSucceeded(BackgroundCurl curl, String why) throws InterruptedException {
+        int exit = curl.awaitExit(TRANSFER_WAIT);
+        if (exit == -1) {
+            fail("curl did not finish within " + TRANSFER_WAIT.toSeconds() + " s, " + why + "; curl said: " + curl.output()
+                    + "\nthe client's view of the stuck transfer:\n" + clientView() + "\nthe replicas' threads:\n" + replicaThreads());
+        }
+        assertEquals(0, exit, "curl's exit code, " + why + "; curl said: " + curl.output());
+        assertNoReset(curl.output(), why);
+    }
+
+    /** The client's connections to the service, its TCP drop counters and a few packets of the service's. */
+    private static String clientView() {
+        return net.bash("client", Duration.ofSeconds(30), "ss -tin dst " + Topology.SERVICE_ADDRESS
+                + "; nstat -az | grep -E 'PAWS|OFO|Prune|Drop|BadSeg|Challenge|InErrs|RetransSegs|OutRsts|ACKSkipped|ZeroWindow|OldAck|TSEcrRejected|SYNChallenge'"
+                + "; timeout 3 tcpdump -ni any -c 40 -v host " + Topology.SERVICE_ADDRESS + " 2>&1 | tail -60").output();
+    }
+
+    /** The thread dumps (virtual threads too: the applications run on them) of the replicas this JVM started. */
+    private static String replicaThreads() {
+        StringBuilder out = new StringBuilder();
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        ProcessHandle.current().descendants()
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").matches(".*io\\.fttcp\\.cli\\.Main (primary|backup) .*"))
+                .forEach(p -> {
+                    out.append("--- ").append(p.pid()).append(' ').append(p.info().arguments().map(a -> a[a.length - 3]).orElse("?")).append('\n');
+                    Path dump = dir.resolve("threads-" + p.pid() + ".txt");
+                    try {
+                        Process run = new ProcessBuilder(jcmd, Long.toString(p.pid()), "Thread.dump_to_file", "-format=text", dump.toString())
+                                .redirectErrorStream(true).start();
+                        String said = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+                        out.append(Files.exists(dump) ? Files.readString(dump) : "(no dump: " + said + ")\n");
+                        Files.deleteIfExists(dump);
+                    } catch (IOException e) {
+                        out.append("(jcmd failed: ").append(e.getMessage()).append(")\n");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        return out.toString();
     }
 
     private static void assertNoReset(String clientOutput, String why) {
