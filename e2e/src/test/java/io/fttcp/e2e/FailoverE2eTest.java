@@ -429,7 +429,7 @@ class FailoverE2eTest {
     private static String clientView() {
         return net.bash("client", Duration.ofSeconds(30), "ss -tin dst " + Topology.SERVICE_ADDRESS
                 + "; nstat -az | grep -E 'PAWS|OFO|Prune|Drop|BadSeg|Challenge|InErrs|RetransSegs|OutRsts|ACKSkipped|ZeroWindow|OldAck|TSEcrRejected|SYNChallenge'"
-                + "; timeout 3 tcpdump -ni any -c 40 -v host " + Topology.SERVICE_ADDRESS + " 2>&1 | tail -60").output();
+                + "; timeout 8 tcpdump -S -ni any -c 40 -v host " + Topology.SERVICE_ADDRESS + " 2>&1 | tail -60").output();
     }
 
     /** The thread dumps (virtual threads too: the applications run on them) of the replicas this JVM started. */
