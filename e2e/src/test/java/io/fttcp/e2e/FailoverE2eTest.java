@@ -37,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Primary/backup failover with real clients (curl, socat) in a client namespace: the primary JVM
  * is killed, frozen or cut off while data flows; every transfer must complete intact, with no
  * client seeing an error or a reset, and the backup must have restored the client's connection.
- * Each test draws its failure moment from a printed seed.
+ * Each test draws its failure moment from a printed seed. A transfer that gets stuck fails with
+ * the client's view of it (ss, TCP drop counters, a packet capture with absolute sequence numbers)
+ * and the replicas' thread dumps.
  */
 @Timeout(value = 120)
 class FailoverE2eTest {
