@@ -3,9 +3,12 @@ package io.fttcp.e2e;
 import io.fttcp.cli.demo.ServeProcess;
 import io.fttcp.testbed.ExecResult;
 import io.fttcp.testbed.Host;
+import io.fttcp.testbed.ReplicaPair;
 import io.fttcp.testbed.Topology;
+import io.fttcp.testbed.WatchedProcess;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -20,15 +23,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * One namespace topology for a whole test class (register it as a static
  * {@code @RegisterExtension} field): skipped with the reason when namespaces are unavailable
  * (not root), built before the class's {@code @BeforeAll}, torn down after all its tests, and
- * on a failed test prints what helps: the servers' output, {@code ip -s link} and {@code ss -tin}
- * of every host.
+ * on a failed test prints what helps: the servers' and the current test's replicas' output,
+ * {@code ip -s link} and {@code ss -tin} of every host.
  */
-final class SharedTopology implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, TestWatcher {
     static final Duration SERVER_START = Duration.ofSeconds(30);
     private static final int SERVER_LINES_SHOWN = 80;
 
     private final UnaryOperator<Topology.Builder> hosts;
     private final List<ServeProcess> servers = new ArrayList<>();
+    /** The current test's replica pairs: shown if it fails, closed before the next test. */
+    private final List<ReplicaPair> pairs = new ArrayList<>();
     private Topology topology;
 
     SharedTopology(UnaryOperator<Topology.Builder> hosts) {
@@ -44,7 +49,20 @@ final class SharedTopology implements BeforeAllCallback, AfterAllCallback, TestW
     }
 
     @Override
+    public void beforeEach(ExtensionContext context) {
+        closePairs();
+    }
+
+    private void closePairs() {
+        for (ReplicaPair pair : pairs) {
+            pair.close();
+        }
+        pairs.clear();
+    }
+
+    @Override
     public void afterAll(ExtensionContext context) {
+        closePairs();
         for (ServeProcess server : servers) {
             server.close();
         }
@@ -71,6 +89,16 @@ final class SharedTopology implements BeforeAllCallback, AfterAllCallback, TestW
         return server;
     }
 
+    /**
+     * Starts {@code fttcp primary} in {@code primaryHost} and {@code fttcp backup} in {@code backupHost}
+     * ({@link ReplicaPair#start}); the test should close the pair; if it fails, the pair's output is shown.
+     */
+    ReplicaPair replicas(String primaryHost, String backupHost, String app, String... extraConfig) throws InterruptedException {
+        ReplicaPair pair = ReplicaPair.start(topology, host(primaryHost), host(backupHost), app, extraConfig);
+        pairs.add(pair);
+        return pair;
+    }
+
     /** Runs a bash script in {@code hostName}'s namespace (60 s limit unless given). */
     ExecResult bash(String hostName, Duration timeout, String script) {
         return topology.exec(host(hostName), timeout, "bash", "-c", script);
@@ -87,6 +115,13 @@ final class SharedTopology implements BeforeAllCallback, AfterAllCallback, TestW
             List<String> lines = server.output().lines().toList();
             lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
         }
+        for (ReplicaPair pair : pairs) {
+            for (WatchedProcess p : List.of(pair.primary(), pair.backup())) {
+                report.append("--- ").append(p.description()).append(p.isAlive() ? " (running)" : " (EXITED)").append(", last output:\n");
+                List<String> lines = p.output().lines().toList();
+                lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
+            }
+        }
         for (Host h : topology.hosts()) {
             for (String[] command : new String[][]{{"ip", "-s", "link"}, {"ss", "-tin"}}) {
                 try {
@@ -97,6 +132,22 @@ final class SharedTopology implements BeforeAllCallback, AfterAllCallback, TestW
                 }
             }
         }
+        report.append("--- switch: bridge fdb show (which port each MAC is forwarded to)\n").append(switchForwardingTable());
         System.err.println(report);
+    }
+
+    private String switchForwardingTable() {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", topology.switchNamespace(), "bridge", "fdb", "show", "br", Topology.SWITCH_BRIDGE)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            return out.lines().filter(l -> !l.contains("permanent")).map(l -> l + "\n").reduce("", String::concat);
+        } catch (java.io.IOException e) {
+            return "(failed: " + e.getMessage() + ")\n";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)\n";
+        }
     }
 }
