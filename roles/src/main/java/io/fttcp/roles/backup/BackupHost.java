@@ -137,21 +137,37 @@ public final class BackupHost implements AutoCloseable {
         }
     }
 
+    /**
+     * One connection attempt's events. The ticker thread may report the close before the reader
+     * reports the handshake: a closed attempt never becomes the replicating one.
+     */
     private final class PrimaryEvents implements ChannelListener {
+        private boolean ended;
+
         @Override
         public void onConnected(Handshake peer) {
-            state = State.REPLICATING;
+            synchronized (this) {
+                if (ended) return;
+                state = State.REPLICATING;
+            }
             LOG.log(INFO, "replicating the primary (epoch " + peer.epoch() + ")");
         }
 
         @Override
         public void onRecords(long firstLsn, List<Record> records) {
+            // After the loss was reported (by the ticker, while this reader still delivered a
+            // batch), records are not applied: they were never acknowledged, so nothing the
+            // primary emitted depends on them.
+            if (state != State.REPLICATING) return;
             for (Record r : records) replay.apply(r);
             recordsApplied.addAndGet(records.size());
         }
 
         @Override
         public void onClosed(CloseReason reason) {
+            synchronized (this) {
+                ended = true;
+            }
             onChannelClosed(reason);
         }
     }

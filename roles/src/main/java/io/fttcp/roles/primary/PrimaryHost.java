@@ -52,6 +52,11 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 public final class PrimaryHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.primary");
+    /**
+     * How long a primary that may have been taken over stays fenced, listening for the backup's
+     * announcements (3 at once, then one a second) before it continues unprotected.
+     */
+    static final java.time.Duration CLAIM_WINDOW = java.time.Duration.ofMillis(2_500);
     /** Epoch of a primary that starts fresh (a backup that took over would use a higher one). */
     static final long FIRST_EPOCH = 1;
 
@@ -279,9 +284,18 @@ public final class PrimaryHost implements AutoCloseable {
             case KEEP_WAITING -> {
                 if (log.awaiting(lost)) LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
             }
-            case STEP_DOWN -> stepDown(frozen
-                    ? "this process was frozen for " + stallWatch.lastStallNanos(now) / 1_000_000 + " ms while out of contact with the backup (" + reason + "): it may have taken over"
-                    : "the backup closed the replication channel after our lease expired (" + reason + "): it may have taken over");
+            case AWAIT_CLAIM -> {
+                LOG.log(WARNING, (frozen ? "this process was stalled " + stallWatch.lastStallNanos(now) / 1_000_000 + " ms while out of contact with the backup"
+                        : "the backup closed the replication channel after our lease expired") + " (" + reason + "): it may have taken over;"
+                        + " fenced, listening " + CLAIM_WINDOW.toMillis() + " ms for its announcement of the service address");
+                Thread.ofVirtual().start(() -> {
+                    LockSupport.parkNanos(CLAIM_WINDOW.toNanos()); // the pump steps down meanwhile if the claim comes
+                    if (log.unprotected(lost)) {
+                        LOG.log(WARNING, "no other host claimed the service address: continuing UNPROTECTED");
+                        LockSupport.unpark(pump);
+                    }
+                });
+            }
             case CONTINUE_UNPROTECTED -> {
                 if (log.unprotected(lost)) {
                     LOG.log(WARNING, "backup lost (" + reason + "): continuing UNPROTECTED; a crash of this primary now loses its connections");

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.fttcp.roles.primary.BackupLoss.Verdict.CONTINUE_UNPROTECTED;
 import static io.fttcp.roles.primary.BackupLoss.Verdict.KEEP_WAITING;
-import static io.fttcp.roles.primary.BackupLoss.Verdict.STEP_DOWN;
+import static io.fttcp.roles.primary.BackupLoss.Verdict.AWAIT_CLAIM;
 import static io.fttcp.roles.primary.BackupLoss.decide;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,13 +21,13 @@ class BackupLossTest {
     }
 
     @Test
-    void aBackupThatSpeaksAfterOurLeaseExpiredMayHaveTakenOver() {
-        assertEquals(STEP_DOWN, decide(Kind.PEER_ABORTED, true, false, false));
+    void aBackupThatSpeaksAfterOurLeaseExpiredMayHaveTakenOverSoWeListenForItsClaim() {
+        assertEquals(AWAIT_CLAIM, decide(Kind.PEER_ABORTED, true, false, false));
     }
 
     @Test
-    void aFrozenPrimaryStepsDownWhateverEndedTheChannel() {
-        for (Kind k : Kind.values()) assertEquals(STEP_DOWN, decide(k, true, false, true), k.name());
+    void aStalledPrimaryListensForAClaimWhateverEndedTheChannel() {
+        for (Kind k : Kind.values()) assertEquals(AWAIT_CLAIM, decide(k, true, false, true), k.name());
     }
 
     @Test
