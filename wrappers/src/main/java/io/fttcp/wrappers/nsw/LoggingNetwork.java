@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Output commit: before bytes are handed to the stack, the {@link OutputCommitSink} learns
  * which LSN they depend on: the highest LSN this wrapper was given before the call. Every
  * record the application could have observed before the write (its own results, and the
- * client segments behind them, which the south side logged earlier) has an LSN at most that.
+ * client segments behind them, which the south side logged earlier) has an LSN at most that,
+ * except the WRITE records of writes that accepted bytes, on which no content depends (see
+ * {@link #logAcceptedWrite}).
  *
  * <p>Outbound connections ({@link #connect}, {@link #openConnection}) are not protected: they
  * are the wrapped network's sockets, unlogged.
@@ -90,6 +92,21 @@ public final class LoggingNetwork implements Network {
         long lsn = log.append(record);
         lastLsn.accumulateAndGet(lsn, Math::max);
         return lsn;
+    }
+
+    /**
+     * Appends the WRITE record of a write that accepted bytes, without making later output
+     * depend on it. What a connection's application writes is a byte stream: how a write was
+     * split (its count) decides where the next write starts in that stream, not what the bytes
+     * are, so the bytes that follow do not depend on this record (a lost WRITE record leaves the
+     * backup's copy writing the same bytes, chunked otherwise; the stack skips what the client
+     * already holds, and the hash of the next logged write still checks the content). Making
+     * them depend on it would hold every write's bytes for the previous write's replication
+     * round trip: one write in flight per round trip, a throughput limit. Writes that failed or
+     * accepted nothing are logged with {@link #log}: an application reacts to those.
+     */
+    long logAcceptedWrite(Record record) {
+        return log.append(record);
     }
 
     /** The highest LSN logged so far (0 before the first record). */

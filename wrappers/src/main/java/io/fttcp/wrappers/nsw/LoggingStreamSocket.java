@@ -95,7 +95,9 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
                 throw e;
             }
             long hash = network.hashing() == OutputHashing.HASH && n > 0 ? OutputHash.of(src, from, n) : 0;
-            network.log(new Write(name, start, n, hash));
+            Write record = new Write(name, start, n, hash);
+            if (n > 0) network.logAcceptedWrite(record);
+            else network.log(record);
             outputOffset = start + n;
             return n;
         } finally {
