@@ -12,6 +12,7 @@ import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.takeover.Takeover;
+import io.fttcp.roles.takeover.TakeoverRehearsal;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.wrappers.nsw.ReplayNetwork;
@@ -57,6 +58,8 @@ public final class BackupHost implements AutoCloseable {
     /** A stall of the backup longer than this makes it distrust a silence it saw (half the detection timeout). */
     private final StallWatch stallWatch;
     private static final long WATCH_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Rounds of {@link TakeoverRehearsal} at start-up: enough for the JIT to compile the repair path. */
+    private static final int REHEARSALS = 3_000;
     private final AtomicLong recordsApplied = new AtomicLong();
     private final AtomicLong divergences = new AtomicLong();
     private final CompletableFuture<Takeover.Report> takenOver = new CompletableFuture<>();
@@ -85,6 +88,14 @@ public final class BackupHost implements AutoCloseable {
         BackupHost host = new BackupHost(config, stack);
         host.connector.start();
         Thread.ofPlatform().daemon().name("fttcp-backup-watch").start(host::watchLoop);
+        HostConfig rehearsed = stack.ip().config();
+        Thread.ofPlatform().daemon().name("fttcp-takeover-rehearsal").start(() -> {
+            try {
+                TakeoverRehearsal.run(rehearsed, REHEARSALS);
+            } catch (RuntimeException e) { // only a warm-up: the takeover itself reports real failures
+                LOG.log(WARNING, "takeover rehearsal failed: " + e);
+            }
+        });
         return host;
     }
 
