@@ -43,12 +43,14 @@ public final class Takeover {
      * @param refused        connections not restored, with why (their clients are reset)
      * @param totalNanos     time from the start of the takeover to the resumed connections
      */
-    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long restoreNanos, long totalNanos) {
+    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long restoreNanos,
+                         long announceNanos, long resumeNanos, long totalNanos) {
         @Override
         public String toString() {
             return "restored " + restored + " connection(s)" + (refused.isEmpty() ? "" : ", refused " + refused)
                     + "; drain " + drainNanos / 1000 + " us" + (drained ? "" : " (LIMIT HIT: the application did not consume every determinant)")
-                    + ", restore " + restoreNanos / 1000 + " us, total " + totalNanos / 1000 + " us";
+                    + ", restore " + restoreNanos / 1000 + " us, announce " + announceNanos / 1000 + " us, resume " + resumeNanos / 1000
+                    + " us, total " + totalNanos / 1000 + " us";
         }
     }
 
@@ -65,6 +67,8 @@ public final class Takeover {
         StackLiveBinding binding = new StackLiveBinding(network, tsValAgeNanos + drainNanos);
         long restoreStart;
         long restoreNanos;
+        long announceNanos;
+        long resumeNanos;
         lock.lock();
         try {
             restoreStart = loop.now();
@@ -74,10 +78,12 @@ public final class Takeover {
             restoreNanos = now - restoreStart;
             ethernet.addAddress(serviceAddress);
             ethernet.sendGratuitousArp(serviceAddress, ANNOUNCEMENTS, ANNOUNCEMENT_INTERVAL_NANOS, now);
+            announceNanos = loop.now() - now;
             for (FourTuple t : binding.restored()) {
                 Connection c = ip.find(t);
                 if (c != null) c.resume(RESUME_ACKS, now);
             }
+            resumeNanos = loop.now() - now - announceNanos;
             // Diverged or unrestorable connections are reset now, not when the client next sends
             // (a client waiting for data would wait for its own timeout).
             binding.resetAt().forEach((t, seq) -> ip.resetUnknown(t, seq, now));
@@ -85,7 +91,7 @@ public final class Takeover {
         } finally {
             lock.unlock();
         }
-        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), restoreNanos, loop.now() - start);
+        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), restoreNanos, announceNanos, resumeNanos, loop.now() - start);
     }
 
     private static boolean drain(ReplayNetwork replay, HostLoop loop, long deadline) {
