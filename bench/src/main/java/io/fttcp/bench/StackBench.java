@@ -14,7 +14,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,22 +78,7 @@ public final class StackBench {
                     + plan.idleConnections() + " idle connections needs at least " + (plan.idleConnections() + FILES_BESIDES_IDLE) + ".");
             return 2;
         }
-        Path shm = Path.of("/dev/shm");
-        Path work = Files.isDirectory(shm) && Files.isWritable(shm)
-                ? Files.createTempDirectory(shm, "fttcp-bench-") : Files.createTempDirectory("fttcp-bench-");
-        // The upload file is large and in memory (/dev/shm): remove it even if the run is interrupted.
-        Thread cleanup = new Thread(() -> deleteQuietly(work), "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            return runIn(work);
-        } finally {
-            deleteQuietly(work);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook runs anyway.
-            }
-        }
+        return ScratchDirectory.with("fttcp-bench-", this::runIn);
     }
 
     private int runIn(Path work) throws IOException, InterruptedException {
@@ -418,20 +402,6 @@ public final class StackBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // Best effort: a temporary directory.
-                }
-            });
-        } catch (IOException e) {
-            // Best effort.
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.fttcp.bench.failover;
 
+import io.fttcp.bench.ScratchDirectory;
+
 import io.fttcp.bench.BenchClient;
 import io.fttcp.bench.ControlChannel;
 import io.fttcp.bench.ControlReply;
@@ -92,21 +94,7 @@ public final class FailoverBench {
                     + ". Run as root on Linux with iproute2 installed.");
             return 2;
         }
-        Path shm = Path.of("/dev/shm");
-        Path work = Files.isDirectory(shm) && Files.isWritable(shm)
-                ? Files.createTempDirectory(shm, "fttcp-failover-") : Files.createTempDirectory("fttcp-failover-");
-        Thread cleanup = new Thread(() -> deleteQuietly(work), "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            return runIn(work);
-        } finally {
-            deleteQuietly(work);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook runs anyway.
-            }
-        }
+        return ScratchDirectory.with("fttcp-failover-", this::runIn);
     }
 
     private int runIn(Path work) throws IOException, InterruptedException {
@@ -524,20 +512,6 @@ public final class FailoverBench {
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException | RuntimeException e) {
             return "unknown";
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // Best effort: a temporary directory.
-                }
-            });
-        } catch (IOException e) {
-            // Best effort.
         }
     }
 }
