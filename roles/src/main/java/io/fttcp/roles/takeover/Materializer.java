@@ -87,6 +87,7 @@ public final class Materializer {
         // If the application is behind the client (dataAcked >= end), nothing is queued: its next
         // bytes up to dataAcked are discarded by the north-side wrapper.
         byte[] sendQueue = dataAcked >= outputEnd ? new byte[0]
+                : dataAcked == outputStart ? output // the image's array is already a copy: no second one (it can be megabytes)
                 : Arrays.copyOfRange(output, (int) (dataAcked - outputStart), output.length);
         boolean peerFin = image.clientFin();
         TcpState state;

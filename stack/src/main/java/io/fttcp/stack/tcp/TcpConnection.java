@@ -425,8 +425,12 @@ public final class TcpConnection {
         }
         if (!acceptable) {
             if (rst) return false;
-            if (state == TcpState.SYN_RECEIVED && seg.has(TcpSegment.SYN) && seg.seq == irs) {
-                sendSyn(true, now); // our SYN-ACK was lost
+            if (seg.has(TcpSegment.SYN) && seg.seq == irs && !seg.has(TcpSegment.ACK)
+                    && (state == TcpState.SYN_RECEIVED || restored && sndUna == iss + 1 && rcvNxt == irs + 1)) {
+                // Our SYN-ACK was lost. A restored connection that never heard from its peer after
+                // the handshake may be one whose SYN-ACK the previous incarnation sent (or held):
+                // the peer is still in SYN-SENT, and only the SYN-ACK lets it go on.
+                sendSyn(true, now);
                 return false;
             }
             if (Seq.lt(seg.seq, rcvNxt)) stats.duplicateSegments++;

@@ -262,4 +262,33 @@ class TcpRepairTest {
         assertArrayEquals(up, net.b.received.toByteArray());
         assertTrue(net.a.conn.stats().srtt < 200 * MS, "srtt " + net.a.conn.stats().srtt / MS + " ms: the jump was taken for path delay");
     }
+
+    /**
+     * A connection restored right after the handshake whose SYN-ACK never reached the client
+     * (held by the primary's wrapper, or lost): the client, still in SYN-SENT, retransmits its
+     * SYN; the restored connection answers with the SYN-ACK (not a challenge ACK, which the
+     * client would drop), and the transfer goes on.
+     */
+    @Test
+    void aRestoredConnectionAnswersTheRetransmittedSynOfAClientThatNeverGotTheSynAck() {
+        SplittableRandom r = new SplittableRandom(68);
+        TestNet net = new TestNet(68, TcpConfig.defaults());
+        net.delay = 2 * MS;
+        byte[] up = TestNet.randomBytes(r, 200_000);
+        net.a.toSend = up;
+        net.a.shutdownWhenDone = true;
+        net.b.shutdownWhenDone = true;
+        net.dropFilter = s -> s.has(TcpSegment.SYN) && s.has(TcpSegment.ACK); // every SYN-ACK of B is lost
+        net.a.connect(); // B accepts the SYN; its SYN-ACKs are all lost
+        net.runFor(50 * MS);
+        assertEquals(TcpState.SYN_SENT, net.a.conn.state());
+        // B dies; its successor is restored as established, having heard nothing after the SYN.
+        int iss = net.b.iss, irs = net.a.iss;
+        TcpCheckpoint cp = new TcpCheckpoint(net.b.tuple, TcpState.ESTABLISHED, iss, irs, iss + 1, iss + 1, 65535, irs, iss + 1,
+                irs + 1, 65535, 0, 0, 1460, false, false, 0, 0, new byte[0], false, new byte[0], false, true, false);
+        net.b.conn = TcpConnection.restore(net.b.config, cp, net.now, net.b, net.b);
+        net.dropFilter = null;
+        assertTrue(net.runUntil(() -> net.b.received.size() == up.length && net.a.eof, 30_000 * MS), net::describe);
+        assertArrayEquals(up, net.b.received.toByteArray());
+    }
 }
