@@ -336,21 +336,22 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (reason.kind() == CloseReason.Kind.PEER_SILENT) {
+            // The owner acts on a silent peer at once (a backup takes over: every millisecond is
+            // the clients' stall); logging and telling the peer, which is probably dead, can wait.
+            notifyClosed(reason);
+            log.warn("replication channel to {} lost: {}: {}", peer, reason.kind(), reason.message());
+            if (tellPeer) sendRejectBriefly(reason.message());
+            closeSocket();
+            wakeThreads();
+            return;
+        }
         switch (reason.kind()) {
             case CLOSED_LOCALLY -> log.info("replication channel to {} closed: {}", peer, reason.message());
             case PEER_CLOSED, PEER_SILENT, PEER_ABORTED -> log.warn("replication channel to {} lost: {}: {}", peer, reason.kind(), reason.message());
             // A stack trace helps only when the fault is ours; a peer's bad frame is said by the message.
             case FAILED -> log.error("replication channel to {} failed: {}", peer, reason.message(), reason.cause());
             default -> log.error("replication channel to {} closed on error: {}: {}", peer, reason.kind(), reason.message());
-        }
-        if (reason.kind() == CloseReason.Kind.PEER_SILENT) {
-            // The owner acts on a silent peer at once (a backup takes over: every millisecond is
-            // the clients' stall); telling the peer, which is probably dead, can wait.
-            notifyClosed(reason);
-            if (tellPeer) sendRejectBriefly(reason.message());
-            closeSocket();
-            wakeThreads();
-            return;
         }
         if (tellPeer) {
             sendRejectBriefly(reason.message());

@@ -201,8 +201,6 @@ public final class BackupHost implements AutoCloseable {
                 // A close without a word may hide a live primary whose REJECT was lost; a silence
                 // seen by a backup that was itself stalled may be ours, not the primary's. Ask.
                 boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled;
-                LOG.log(WARNING, "primary lost (" + reason + ")" + (stalled ? " while this backup was stalled "
-                        + stallWatch.lastStallNanos(now) / 1_000_000 + " ms" : "") + ": TAKING OVER" + (ask ? " unless it answers" : ""));
                 Thread.ofPlatform().name("fttcp-takeover").start(() -> {
                     if (ask && PrimaryProbe.ask(primaryAddress(), Duration.ofNanos(config.channel().detectionTimeoutNanos()))
                             == PrimaryProbe.Answer.ALIVE) {
@@ -211,6 +209,9 @@ public final class BackupHost implements AutoCloseable {
                     }
                     takeOver();
                 });
+                // Logged once the takeover runs: every millisecond here is the clients' stall.
+                LOG.log(WARNING, "primary lost (" + reason + ")" + (stalled ? " while this backup was stalled "
+                        + stallWatch.lastStallNanos(now) / 1_000_000 + " ms" : "") + ": TAKING OVER" + (ask ? " unless it answers" : ""));
             }
         }
     }
@@ -218,11 +219,12 @@ public final class BackupHost implements AutoCloseable {
     private void takeOver() {
         try {
             // Everything received was applied on the channel's thread before it reported the loss.
-            long tsValAge = stack.loop().now() - startedAt; // a safe upper bound: the primary's TSvals are no older than our start
+            long begun = stack.loop().now();
+            long tsValAge = begun - startedAt; // a safe upper bound: the primary's TSvals are no older than our start
             Takeover.Report report = Takeover.run(replay, stack.network(), stack.ethernet(), config.serviceAddress(), tsValAge, DRAIN_LIMIT_NANOS);
             state = State.LIVE;
             LOG.log(INFO, "took over " + FourTuple.dotted(config.serviceAddress()) + " " + (stack.loop().now() - primaryLostAt) / 1000
-                    + " us after losing the primary: " + report + "; now serving UNPROTECTED");
+                    + " us after losing the primary (began after " + (begun - primaryLostAt) / 1000 + " us): " + report + "; now serving UNPROTECTED");
             takenOver.complete(report);
             Thread.ofPlatform().daemon().name("fttcp-advertise").start(this::advertise);
         } catch (IOException | RuntimeException e) {

@@ -43,13 +43,13 @@ public final class Takeover {
      * @param refused        connections not restored, with why (their clients are reset)
      * @param totalNanos     time from the start of the takeover to the resumed connections
      */
-    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long restoreNanos,
+    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long lockNanos, long restoreNanos,
                          long announceNanos, long resumeNanos, long totalNanos) {
         @Override
         public String toString() {
             return "restored " + restored + " connection(s)" + (refused.isEmpty() ? "" : ", refused " + refused)
                     + "; drain " + drainNanos / 1000 + " us" + (drained ? "" : " (LIMIT HIT: the application did not consume every determinant)")
-                    + ", restore " + restoreNanos / 1000 + " us, announce " + announceNanos / 1000 + " us, resume " + resumeNanos / 1000
+                    + ", lock " + lockNanos / 1000 + " us, restore " + restoreNanos / 1000 + " us, announce " + announceNanos / 1000 + " us, resume " + resumeNanos / 1000
                     + " us, total " + totalNanos / 1000 + " us";
         }
     }
@@ -66,6 +66,7 @@ public final class Takeover {
         ReentrantLock lock = loop.lock();
         StackLiveBinding binding = new StackLiveBinding(network, tsValAgeNanos + drainNanos);
         long restoreStart;
+        long beforeLock = loop.now();
         long restoreNanos;
         long announceNanos;
         long resumeNanos;
@@ -91,7 +92,7 @@ public final class Takeover {
         } finally {
             lock.unlock();
         }
-        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), restoreNanos, announceNanos, resumeNanos, loop.now() - start);
+        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), restoreStart - beforeLock, restoreNanos, announceNanos, resumeNanos, loop.now() - start);
     }
 
     private static boolean drain(ReplayNetwork replay, HostLoop loop, long deadline) {
