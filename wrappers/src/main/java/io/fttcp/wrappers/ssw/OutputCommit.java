@@ -53,12 +53,16 @@ final class OutputCommit {
 
     /** The LSN that must be stable before the bytes below {@code end} (exclusive) may leave. */
     long lsnNeededBelow(long end) {
+        // Binary search (ends are non-decreasing): asked for every packet, and an application
+        // that writes ahead leaves one requirement per write queued in the stack.
         int mask = ends.length - 1;
-        for (int k = 0; k < count; k++) {
-            int i = (head + k) & mask;
-            if (ends[i] >= end) return lsns[i];
+        int lo = 0, hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ends[(head + mid) & mask] >= end) hi = mid;
+            else lo = mid + 1;
         }
-        return UNCOVERED;
+        return lo < count ? lsns[(head + lo) & mask] : UNCOVERED;
     }
 
     /** Bytes below {@code releasedEnd} have left; requirements only about them are done. */
