@@ -119,11 +119,6 @@ final class FailoverWorld {
                         clientPortsReset.add(client.connection().tuple().localPort());
                     }
                 }
-                if (to == backupPort && binding != null && ServiceFrames.isTcp(frame)
-                        && (ServiceFrames.flags(frame) & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN) {
-                    FourTuple t = ServiceFrames.serverTuple(frame);
-                    backup[0].post(() -> binding.synAcks.clientSyn(t));
-                }
             }
         });
     }
@@ -305,7 +300,7 @@ final class FailoverWorld {
         if (!binding.restored.isEmpty()) paths.add("restored");
         if (!binding.restoredUnaccepted.isEmpty()) paths.add("restoredUnaccepted");
         if (!binding.leftToHandshake.isEmpty()) paths.add("leftToNewHandshake");
-        if (!binding.unconfirmedHandshakes.isEmpty()) paths.add("synAckRepeated");
+        if (!binding.unconfirmedHandshakes.isEmpty()) paths.add("handshakeUnconfirmed");
         if (binding != null && binding.restoredTimeWait > 0) paths.add("restoredTimeWait");
         if (!application.diverged.isEmpty()) paths.add("diverged");
         return paths;

@@ -38,8 +38,8 @@ import java.util.function.ToIntFunction;
  *   <li>a connection with no client ACK logged whose CONNECT the backup never acknowledged is
  *       left alone: its SYN-ACK cannot have left the primary, the client is in SYN-SENT, and its
  *       next SYN makes a fresh handshake with the live listener; one whose CONNECT the backup did
- *       acknowledge is restored, and {@link SynAckRepeater} plays the SYN-RECEIVED state the
- *       stack cannot restore;</li>
+ *       acknowledge is restored as established, and the stack answers the client's retransmitted
+ *       SYN with its SYN-ACK;</li>
  *   <li>LAST-ACK is restored as CLOSING (see {@link #materialize});</li>
  *   <li>a diverged connection is refused, and reset by {@link #reset} (an old byte draws the
  *       client's exact rcv.nxt out; the real takeover sends a reset at its best guess instead).</li>
@@ -51,7 +51,6 @@ final class SimLiveBinding implements LiveBinding {
     private final ToIntFunction<FourTuple> tsOffset;
     private final Predicate<FourTuple> synAckNeverSent;
     private final Runnable onEvent;
-    final SynAckRepeater synAcks;
     private final RawSegments raw;
     private final TcpSegment probe = new TcpSegment();
     long resetProbes;
@@ -73,7 +72,6 @@ final class SimLiveBinding implements LiveBinding {
         this.synAckNeverSent = synAckNeverSent;
         this.onEvent = onEvent;
         this.raw = new RawSegments(host);
-        this.synAcks = new SynAckRepeater(host, raw);
     }
 
     @Override
@@ -146,7 +144,6 @@ final class SimLiveBinding implements LiveBinding {
         SimStreamSocket socket = new SimStreamSocket(host, c, onEvent);
         if (!clientAckLogged(image)) {
             unconfirmedHandshakes.add(image.tuple());
-            synAcks.add(image.connect(), checkpoint);
         }
         return socket;
     }

@@ -27,7 +27,7 @@
  *       (never-blocking {@link io.fttcp.roles.sim.SimStreamSocket} and
  *       {@link io.fttcp.roles.sim.SimListeningSocket} over its stack), takes the service address
  *       (gratuitous ARP) and resumes. {@link io.fttcp.roles.sim.TimestampClocks},
- *       {@link io.fttcp.roles.sim.SynAckRepeater}, {@link io.fttcp.roles.sim.WarmNeighbours} and
+ *       {@link io.fttcp.roles.sim.WarmNeighbours} and
  *       {@link io.fttcp.roles.sim.RawSegments} are the takeover's stand-ins where the main code
  *       falls short (see their comments). Seeds: {@code -Dfttcp.failover.seeds=N},
  *       {@code -Dfttcp.failover.seed=S}; census: {@code -Dfttcp.failover.stats=true}; frames of
