@@ -32,7 +32,7 @@ public final class FailureDetector {
     public static final long WARMUP_TIMEOUT_NANOS = 600_000_000L;
 
     private final long timeoutNanos;
-    private final long warmupEnd;
+    private long warmupEnd;
     private long lastHeard;
 
     /** @param startNanos counts as hearing the peer (so a peer that never speaks is suspected after the timeout) */
@@ -48,6 +48,12 @@ public final class FailureDetector {
         this.timeoutNanos = timeoutNanos;
         this.lastHeard = startNanos;
         this.warmupEnd = startNanos + warmupNanos;
+    }
+
+    /** Starts the warm-up anew at {@code now} (the channel's handshake just completed); counts as hearing the peer. */
+    public void restartWarmup(long now, long warmupNanos) {
+        warmupEnd = now + warmupNanos;
+        heard(now);
     }
 
     /** The timeout in force for a silence that would end at {@code at}. */

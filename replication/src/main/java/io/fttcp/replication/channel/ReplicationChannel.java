@@ -454,6 +454,10 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
                     return;
                 }
             }
+            synchronized (detector) {
+                // The warm-up counts from the handshake: a slow one must not use it up.
+                detector.restartWarmup(System.nanoTime(), config.warmupNanos());
+            }
             connected = true;
             log.info("replication channel to {} connected: {}", peer, handshake);
             onHandshakeDone();

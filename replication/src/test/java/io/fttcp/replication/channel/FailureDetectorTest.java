@@ -62,4 +62,14 @@ class FailureDetectorTest {
         assertTrue(early.suspect(2_000 * MS));
         assertFalse(early.suspect(1_999 * MS));
     }
+
+    @Test
+    void theWarmUpCanStartAnewWhenTheHandshakeCompletes() {
+        FailureDetector d = new FailureDetector(150 * MS, 0, 2_000 * MS);
+        d.restartWarmup(1_900 * MS, 2_000 * MS); // a slow handshake: the warm-up counts from here
+        assertFalse(d.suspect(1_900 * MS + 599 * MS));
+        assertTrue(d.suspect(1_900 * MS + FailureDetector.WARMUP_TIMEOUT_NANOS));
+        d.heard(3_800 * MS);
+        assertEquals(3_950 * MS, d.deadline(), "after the new warm-up, the normal timeout");
+    }
 }
