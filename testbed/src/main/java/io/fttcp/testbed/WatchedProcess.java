@@ -20,6 +20,8 @@ public final class WatchedProcess implements AutoCloseable {
     private final String description;
     private final StringBuilder output = new StringBuilder();
     private final Thread reader;
+    /** The output has ended (the process closed it, normally by exiting). */
+    private boolean outputEnded;
 
     private WatchedProcess(Process process, String description) {
         this.process = process;
@@ -52,6 +54,7 @@ public final class WatchedProcess implements AutoCloseable {
             }
         } finally {
             synchronized (output) {
+                outputEnded = true;
                 output.notifyAll();
             }
         }
@@ -70,12 +73,21 @@ public final class WatchedProcess implements AutoCloseable {
                     if (test.test(line)) return line;
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || !process.isAlive() && !reader.isAlive()) {
-                    throw new IllegalStateException(description + (process.isAlive() ? " did not print " + what + " within " + timeout.toMillis() + " ms"
-                            : " exited (" + process.exitValue() + ") before it printed " + what) + "; its output:\n" + output);
+                if (left <= 0 || outputEnded) {
+                    throw new IllegalStateException(description + (left > 0 || !process.isAlive() ? " exited" + exitCode() + " before it printed " + what
+                            : " did not print " + what + " within " + timeout.toMillis() + " ms") + "; its output:\n" + output);
                 }
                 output.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
+        }
+    }
+
+    private String exitCode() {
+        try {
+            return process.waitFor(2, TimeUnit.SECONDS) ? " (" + process.exitValue() + ")" : "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
