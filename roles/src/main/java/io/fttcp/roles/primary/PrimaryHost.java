@@ -1,7 +1,6 @@
 package io.fttcp.roles.primary;
 
 import io.fttcp.api.Network;
-import io.fttcp.link.ethernet.EthernetInterface;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.channel.PrimaryChannel;
@@ -393,10 +392,6 @@ public final class PrimaryHost implements AutoCloseable {
 
     public StackHost stack() {
         return stack;
-    }
-
-    EthernetInterface ethernet() {
-        return stack.ethernet();
     }
 
     @Override

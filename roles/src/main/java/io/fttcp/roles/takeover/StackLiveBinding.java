@@ -45,26 +45,28 @@ public final class StackLiveBinding implements LiveBinding {
     @Override
     public StreamSocket restore(ConnectionImage image) {
         TcpCheckpoint checkpoint = checkpoint(image);
-        if (checkpoint == null) return null;
-        try {
-            StreamSocket socket = network.restore(checkpoint);
-            restored.add(image.tuple());
-            return socket;
-        } catch (RuntimeException e) { // one connection the stack refuses must not stop the takeover of the others
-            refuse(image, "the stack refused its checkpoint: " + e.getMessage());
-            return null;
-        }
+        return checkpoint == null ? null : intoStack(image, () -> network.restore(checkpoint));
     }
 
     @Override
     public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
         TcpCheckpoint checkpoint = checkpoint(image);
         if (checkpoint == null) return;
-        try {
+        intoStack(image, () -> {
             network.restoreIntoBacklog(checkpoint.withReceiveQueue(image.unreadClientBytes()), listener);
+            return null;
+        });
+    }
+
+    /** Runs one connection's restore: one the stack refuses must not stop the takeover of the others. */
+    private StreamSocket intoStack(ConnectionImage image, java.util.function.Supplier<StreamSocket> restore) {
+        try {
+            StreamSocket socket = restore.get();
             restored.add(image.tuple());
+            return socket;
         } catch (RuntimeException e) {
             refuse(image, "the stack refused its checkpoint: " + e.getMessage());
+            return null;
         }
     }
 

@@ -121,10 +121,7 @@ final class SimLiveBinding implements LiveBinding {
         restoredUnaccepted.add(image.tuple());
         TcpCheckpoint c = checkpoint(image);
         // Nobody read anything: the stack itself holds the logged bytes for the application's reads.
-        TcpCheckpoint withBytes = new TcpCheckpoint(c.tuple(), c.state(), c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(),
-                c.sndWl2(), c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(),
-                c.timestampsEnabled(), c.tsOffset(), c.tsRecent(), c.sendQueue(), c.finQueued(), image.unreadClientBytes(),
-                c.finReceived(), c.nagle(), c.keepalive());
+        TcpCheckpoint withBytes = c.withReceiveQueue(image.unreadClientBytes());
         ((SimListeningSocket) listener).addRestored(materialize(image, withBytes));
     }
 
