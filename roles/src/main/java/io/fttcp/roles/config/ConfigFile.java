@@ -49,7 +49,8 @@ public final class ConfigFile {
     private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
             "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.await-backup", "app", "app.root", "app.upload-dir",
-            "app.output-hash");
+            "app.output-hash", "replication.mode", "replication.backup", "replication.retention", "logger.address", "logger.port",
+            "logger.on-loss");
 
     private final String source;
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -98,7 +99,17 @@ public final class ConfigFile {
             return s;
         });
         boolean offloads = bool("link.offloads", "true");
-        int primary = address("replication.primary", null);
+        FtConfig.Mode mode = value("replication.mode", "backup", s -> FtConfig.Mode.valueOf(s));
+        int primary = mode == FtConfig.Mode.backup ? address("replication.primary", null) : address("replication.primary", "0.0.0.0");
+        int backup = address("replication.backup", "0.0.0.0");
+        int logger = mode == FtConfig.Mode.logger ? address("logger.address", null) : address("logger.address", "0.0.0.0");
+        int loggerPort = integer("logger.port", "7500", 1, 65535);
+        FtConfig.LoggerLoss onLoss = value("logger.on-loss", "stall", s -> switch (s) {
+            case "stall" -> FtConfig.LoggerLoss.stall;
+            case "continue" -> FtConfig.LoggerLoss.continue_unprotected;
+            default -> throw new IllegalArgumentException("stall or continue");
+        });
+        FtConfig.Retention retention = value("replication.retention", "connections", s -> FtConfig.Retention.valueOf(s));
         int port = integer("replication.port", "7400", 1, 65535);
         String cluster = value("replication.cluster", "fttcp", s -> s);
         Duration heartbeat = duration("replication.heartbeat", "20ms");
@@ -116,8 +127,12 @@ public final class ConfigFile {
         Path root = value("app.root", "", s -> s.isEmpty() ? null : Path.of(s));
         Path uploads = value("app.upload-dir", "", s -> s.isEmpty() ? null : Path.of(s));
         boolean hash = bool("app.output-hash", "true");
-        if (service == primary) throw new ConfigException(source + ": service.address must differ from replication.primary (the host's own address)");
-        return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, awaitBackup, app, root, uploads, hash);
+        if (service == primary || service == backup) {
+            throw new ConfigException(source + ": service.address must differ from the replica hosts' own addresses (replication.primary, replication.backup)");
+        }
+        if (backup != 0 && backup == primary) throw new ConfigException(source + ": replication.backup must differ from replication.primary");
+        return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, awaitBackup, app, root, uploads, hash,
+                mode, backup, logger, loggerPort, onLoss, retention);
     }
 
     private <T> T value(String key, String fallback, Function<String, T> parse) throws ConfigException {

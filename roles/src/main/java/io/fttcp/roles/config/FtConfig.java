@@ -25,11 +25,29 @@ import java.util.List;
  * @param appRoot            HTTP: directory served, or null
  * @param appUploadDir       HTTP: where uploads are stored, or null (hashed and discarded)
  * @param outputHashing      log a hash of every write so the backup detects divergence
+ * @param mode               where the primary's records go: a hot backup, or a logger
+ * @param backupAddress      backup mode: the second replica host's own address (0: not configured); the
+ *                           replicas swap roles after a takeover, so each listens on its own address
+ * @param loggerAddress      logger mode: the logger's address (0 in backup mode)
+ * @param loggerPort         logger mode: the logger's port
+ * @param onLoggerLoss       logger mode: what the primary does while its logger is unreachable
+ * @param retention          which records a primary keeps for catching up a new backup or a recovering server
  */
 public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddress serviceMac, int prefixLength,
                        String tapDevice, boolean offloads, int primaryAddress, int replicationPort,
-                       ChannelConfig channel, Duration awaitBackup, App app, Path appRoot, Path appUploadDir, boolean outputHashing) {
+                       ChannelConfig channel, Duration awaitBackup, App app, Path appRoot, Path appUploadDir, boolean outputHashing,
+                       Mode mode, int backupAddress, int loggerAddress, int loggerPort, LoggerLoss onLoggerLoss,
+                       Retention retention) {
     public enum App { http, echo }
+
+    /** Primary/backup (DESIGN.md §3–4) or message logging (§5). */
+    public enum Mode { backup, logger }
+
+    /** Stall: hold new input and output until the logger is back (keeps the promise). Continue: serve unprotected. */
+    public enum LoggerLoss { stall, continue_unprotected }
+
+    /** Connections: records of finished connections are dropped (connection-scoped applications). Everything: none are. */
+    public enum Retention { connections, everything }
 
     public FtConfig {
         servicePorts = List.copyOf(servicePorts);

@@ -46,6 +46,44 @@ class ConfigFileTest {
         assertEquals(FtConfig.App.http, c.app());
         assertNull(c.appRoot());
         assertTrue(c.outputHashing());
+        assertEquals(FtConfig.Mode.backup, c.mode());
+        assertEquals(0, c.backupAddress());
+        assertEquals(FtConfig.Retention.connections, c.retention());
+        assertEquals(FtConfig.LoggerLoss.stall, c.onLoggerLoss());
+    }
+
+    @Test
+    void loggerModeNeedsTheLoggerAddressButNotThePrimarys() throws Exception {
+        FtConfig c = ConfigFile.parse("fttcp.conf", """
+                service.address = 198.18.0.100
+                service.ports = 80
+                replication.mode = logger
+                logger.address = 198.18.0.3
+                logger.port = 7501
+                logger.on-loss = continue
+                replication.retention = everything
+                """);
+        assertEquals(FtConfig.Mode.logger, c.mode());
+        assertEquals(0xC6120003, c.loggerAddress());
+        assertEquals(7501, c.loggerPort());
+        assertEquals(FtConfig.LoggerLoss.continue_unprotected, c.onLoggerLoss());
+        assertEquals(FtConfig.Retention.everything, c.retention());
+        ConfigException missing = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", """
+                service.address = 198.18.0.100
+                service.ports = 80
+                replication.mode = logger
+                """));
+        assertTrue(missing.getMessage().contains("logger.address is required"), missing.getMessage());
+        ConfigException badLoss = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "logger.on-loss = maybe\n"));
+        assertTrue(badLoss.getMessage().contains("stall or continue"), badLoss.getMessage());
+    }
+
+    @Test
+    void theBackupAddressMustBeAnotherHost() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "replication.backup = 198.18.0.1\n"));
+        assertTrue(e.getMessage().contains("replication.backup must differ"), e.getMessage());
+        ConfigException s = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "replication.backup = 198.18.0.100\n"));
+        assertTrue(s.getMessage().contains("service.address must differ"), s.getMessage());
     }
 
     @Test
@@ -95,7 +133,7 @@ class ConfigFileTest {
         assertError("service.address = 198.18.0.300\nservice.ports = 80\nreplication.primary = 198.18.0.1\n",
                 "fttcp.conf:1: service.address = 198.18.0.300: a dotted IPv4 address, like 198.18.0.100");
         assertError("service.address = 198.18.0.100\nreplication.primary = 198.18.0.1\n", "fttcp.conf: service.ports is required");
-        assertError(MINIMAL.replace("198.18.0.1\n", "198.18.0.100\n"), "fttcp.conf: service.address must differ from replication.primary");
+        assertError(MINIMAL.replace("198.18.0.1\n", "198.18.0.100\n"), "fttcp.conf: service.address must differ from the replica hosts' own addresses");
         assertError(MINIMAL + "app = ftp\n", "fttcp.conf:4: app = ftp:");
     }
 
