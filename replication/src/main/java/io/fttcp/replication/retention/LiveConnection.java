@@ -24,8 +24,8 @@ final class LiveConnection {
     /** Our sequence number of output offset 0: the server's ISN + 1. */
     private final int outputBase;
     private final ClientStreamProgress input;
-    /** Its records in LSN order (heartbeats and READY records aside); null when the set keeps everything elsewhere. */
-    final LsnQueue<Record> records;
+    /** Its records in LSN order (heartbeats and READY records aside); null when the set keeps everything elsewhere, or once dropped. */
+    LsnQueue<Record> records;
     long payloadBytes;
 
     /** The client's latest acknowledgement as an offset in our stream (forward only, as the backup reads it). */
@@ -97,6 +97,17 @@ final class LiveConnection {
             readies = new ArrayList<>(4);
         }
         readies.add(r);
+    }
+
+    /**
+     * Lets go of its records once dropped: READY records still queued may refer to it for a
+     * while (to leave out its entries), and must not keep its records reachable.
+     */
+    void release() {
+        live = false;
+        records = null;
+        readies = null;
+        heartbeat = null;
     }
 
     @Override

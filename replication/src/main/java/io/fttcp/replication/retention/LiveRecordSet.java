@@ -389,22 +389,21 @@ public final class LiveRecordSet {
         }
         conn.older = null;
         conn.newer = null;
-        if (!scoped) {
-            return;
-        }
-        retainedRecords -= conn.records.size();
-        retainedPayloadBytes -= conn.payloadBytes;
-        releaseHeartbeat(conn);
-        conn.heartbeat = null;
-        if (conn.readies != null) {
-            for (SharedReady r : conn.readies) {
-                r.connectionGone();
-                if (!r.dead && !r.retainedWithoutListener() && !r.namesListener) {
-                    r.dead = true;
-                    retainedRecords--;
+        if (scoped) {
+            retainedRecords -= conn.records.size();
+            retainedPayloadBytes -= conn.payloadBytes;
+            releaseHeartbeat(conn);
+            if (conn.readies != null) {
+                for (SharedReady r : conn.readies) {
+                    r.connectionGone();
+                    if (!r.dead && !r.retainedWithoutListener() && !r.namesListener) {
+                        r.dead = true;
+                        retainedRecords--;
+                    }
                 }
             }
         }
+        conn.release();
         pruneGlobal();
     }
 
