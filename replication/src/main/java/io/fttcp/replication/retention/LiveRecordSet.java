@@ -140,7 +140,8 @@ public final class LiveRecordSet {
     /**
      * The retained records with LSN at most {@code throughLsn}, in LSN order: what a process
      * starting fresh replays (heartbeats compacted, READY records without the entries of
-     * finished connections).
+     * finished connections). This filters what is retained now: a connection's heartbeat
+     * above {@code throughLsn} hides its earlier ones, which are no longer kept.
      */
     public List<LoggedRecord> snapshot(long throughLsn) {
         List<LoggedRecord> out = new ArrayList<>();

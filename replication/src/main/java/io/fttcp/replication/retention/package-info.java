@@ -70,5 +70,19 @@
  * </ol>
  * A diverged connection (a backup-side notion) is not known here: retention follows the
  * primary's records only.
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>A connection that lives long pins every global record made since its CONNECT (and the
+ *       log below it), as rule 4 says.</li>
+ *   <li>A connection that ends without the client's RST or FIN-and-ACK in the stream (the
+ *       primary's stack gave up on a vanished client, or dropped a reset connection from its
+ *       accept queue before the application accepted and closed it) is never finished: the
+ *       stream carries no record saying so. The backup's replay keeps such connections as
+ *       well.</li>
+ *   <li>Under rule 4 a process catching up gets the global CLOCK and SEED values logged since
+ *       the oldest live CONNECT, not those its own start-up would have read: values read outside
+ *       any connection are not meant to matter to connection-scoped applications.</li>
+ * </ul>
  */
 package io.fttcp.replication.retention;
