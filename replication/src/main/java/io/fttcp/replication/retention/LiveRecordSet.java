@@ -284,44 +284,39 @@ public final class LiveRecordSet {
             return; // nothing about liveness
         }
         List<Ready.Entry> entries = r.ready();
-        LiveConnection[] owners = new LiveConnection[entries.size()];
-        int kept = 0;
+        int unknown = 0;
         int connectionEntries = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            FourTuple socket = entries.get(i).socket();
-            if (isListener(socket)) {
-                kept++;
-                continue;
-            }
-            LiveConnection conn = connections.get(socket);
-            if (conn != null) {
-                owners[i] = conn;
-                kept++;
-                connectionEntries++;
-            } else {
-                owners[i] = UNKNOWN;
+        for (Ready.Entry e : entries) {
+            if (!isListener(e.socket())) {
+                if (connections.containsKey(e.socket())) {
+                    connectionEntries++;
+                } else {
+                    unknown++;
+                }
             }
         }
-        if (kept == 0 && !entries.isEmpty()) {
+        if (unknown > 0 && unknown == entries.size()) {
             recordsNotRetained++; // only connections without a retained CONNECT
             return;
         }
         Ready ready = r;
-        if (kept < entries.size()) { // leave out entries of unknown connections
-            List<Ready.Entry> known = new ArrayList<>(kept);
-            LiveConnection[] knownOwners = new LiveConnection[kept];
-            for (int i = 0, j = 0; i < entries.size(); i++) {
-                if (owners[i] != UNKNOWN) {
-                    known.add(entries.get(i));
-                    knownOwners[j++] = owners[i];
+        if (unknown > 0) { // leave out entries of unknown connections
+            List<Ready.Entry> known = new ArrayList<>(entries.size() - unknown);
+            for (Ready.Entry e : entries) {
+                if (isListener(e.socket()) || connections.containsKey(e.socket())) {
+                    known.add(e);
                 }
             }
             ready = new Ready(r.poller(), known);
-            owners = knownOwners;
         }
         if (connectionEntries == 0) {
             keepGlobal(lsn, ready); // listeners only, or an empty poll
             return;
+        }
+        LiveConnection[] owners = new LiveConnection[ready.ready().size()];
+        for (int i = 0; i < owners.length; i++) {
+            FourTuple socket = ready.ready().get(i).socket();
+            owners[i] = isListener(socket) ? null : connections.get(socket);
         }
         SharedReady shared = new SharedReady(ready, owners);
         global.add(lsn, shared);
@@ -332,10 +327,6 @@ public final class LiveRecordSet {
             }
         }
     }
-
-    /** Marks an entry naming a connection without a retained CONNECT (while sorting a READY record's entries). */
-    private static final LiveConnection UNKNOWN = new LiveConnection(0,
-            new Connect(new FourTuple(0, 0, 0, 0), 0, 0, 0, 0, 0, 0, false, false, 0, 0, 0), false);
 
     private LiveConnection named(FourTuple tuple) {
         LiveConnection conn = connections.get(tuple);

@@ -83,6 +83,12 @@
  *   <li>Under rule 4 a process catching up gets the global CLOCK and SEED values logged since
  *       the oldest live CONNECT, not those its own start-up would have read: values read outside
  *       any connection are not meant to matter to connection-scoped applications.</li>
+ *   <li>A retained READY's listener entry may be the readiness that led the primary's
+ *       application to accept a connection since finished, whose ACCEPT is gone. An application
+ *       that polls its listener and accepts once per readiness would then, catching up, take the
+ *       next ACCEPT early, or wait for one; an accept loop that runs until accept() returns
+ *       nothing stays in step (the ACCEPT of nothing is kept). The applications of this project
+ *       accept in a blocking loop, without polling the listener.</li>
  * </ul>
  */
 package io.fttcp.replication.retention;
