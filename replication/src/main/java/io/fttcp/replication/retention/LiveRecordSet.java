@@ -388,7 +388,7 @@ public final class LiveRecordSet {
             if (conn.readies != null) {
                 for (SharedReady r : conn.readies) {
                     r.connectionGone();
-                    if (!r.dead && !r.retainedWithoutListener() && !r.namesListener) {
+                    if (!r.dead && !r.hasLiveConnection() && !r.namesListener) {
                         r.dead = true;
                         retainedRecords--;
                     }

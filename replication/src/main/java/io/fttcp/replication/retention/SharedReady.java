@@ -39,7 +39,7 @@ final class SharedReady {
         liveEntries--;
     }
 
-    boolean retainedWithoutListener() {
+    boolean hasLiveConnection() {
         return liveEntries > 0;
     }
 
