@@ -1,0 +1,117 @@
+package io.fttcp.replication.retention;
+
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Segment;
+import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.FourTuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One incarnation of a connection (from its CONNECT record) while it is retained: its records,
+ * its latest heartbeat TSval, the READY records naming it, and what tells when it is finished
+ * (the backup's rule, {@code ReplayConnection.finished()}, read from the records).
+ */
+final class LiveConnection {
+    private static final int FLAG_FIN = 0x01;
+    private static final int FLAG_RST = 0x04;
+    private static final int FLAG_ACK = 0x10;
+
+    final FourTuple tuple;
+    final long connectLsn;
+    /** Our sequence number of output offset 0: the server's ISN + 1. */
+    private final int outputBase;
+    private final ClientStreamProgress input;
+    /** Its records in LSN order (heartbeats and READY records aside); null when the set keeps everything elsewhere, or once dropped. */
+    LsnQueue<Record> records;
+    long payloadBytes;
+
+    /** The client's latest acknowledgement as an offset in our stream (forward only, as the backup reads it). */
+    private long clientAcked;
+    /** End of the application's output per its WRITE records. */
+    private long outputEnd;
+    private boolean closed;
+    private boolean reset;
+
+    /** Where its latest heartbeat TSval is: record, value, and index of the entry in that record. */
+    HeartbeatMark heartbeat;
+    int heartbeatTsVal;
+    int heartbeatEntry;
+    /** READY records naming it (created on the first). */
+    List<SharedReady> readies;
+
+    boolean live = true;
+    /** Neighbours in CONNECT order among the live connections. */
+    LiveConnection older;
+    LiveConnection newer;
+
+    LiveConnection(long connectLsn, Connect connect, boolean keepRecords) {
+        this.tuple = connect.tuple();
+        this.connectLsn = connectLsn;
+        this.outputBase = connect.serverIsn() + 1;
+        this.input = new ClientStreamProgress(connect.clientIsn());
+        this.records = keepRecords ? new LsnQueue<>(8) : null;
+    }
+
+    void keep(long lsn, Record record) {
+        if (records != null) {
+            records.add(lsn, record);
+        }
+    }
+
+    void onSegment(Segment s) {
+        if ((s.flags() & FLAG_RST) != 0) {
+            reset = true;
+        }
+        if (input.beforeSyn(s.seq())) {
+            return; // garbage the backup ignores too
+        }
+        input.offer(s.seq(), s.payload() == null ? 0 : s.payload().length, (s.flags() & FLAG_FIN) != 0);
+        if ((s.flags() & FLAG_ACK) != 0) {
+            long acked = clientAcked + (int) ((s.ack() - outputBase) - (int) clientAcked);
+            if (acked > clientAcked) {
+                clientAcked = acked;
+            }
+        }
+    }
+
+    void onWrite(Write w) {
+        if (w.count() > 0) {
+            outputEnd = Math.max(outputEnd, w.offset() + w.count());
+        }
+    }
+
+    void onClose() {
+        closed = true;
+    }
+
+    /** Closed by the application, and reset by the client or ended by it (FIN, all bytes before it) with our FIN acknowledged. */
+    boolean finished() {
+        return closed && (reset || (input.finReached() && clientAcked > outputEnd));
+    }
+
+    void addReady(SharedReady r) {
+        if (readies == null) {
+            readies = new ArrayList<>(4);
+        }
+        readies.add(r);
+    }
+
+    /**
+     * Lets go of its records once dropped: READY records still queued may refer to it for a
+     * while (to leave out its entries), and must not keep its records reachable.
+     */
+    void release() {
+        live = false;
+        records = null;
+        readies = null;
+        heartbeat = null;
+    }
+
+    @Override
+    public String toString() {
+        return "retained connection " + tuple + " from LSN " + connectLsn;
+    }
+}

@@ -1,0 +1,422 @@
+package io.fttcp.replication.retention;
+
+import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Clock;
+import io.fttcp.replication.record.Close;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Heartbeat;
+import io.fttcp.replication.record.LoggedRecord;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Ready;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Seed;
+import io.fttcp.replication.record.Segment;
+import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.FourTuple;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The records a process starting fresh must replay to catch up with a running primary: with
+ * {@link RetentionPolicy#CONNECTION_SCOPED}, those of the live connections and the global
+ * records made while they lived; with {@link RetentionPolicy#EVERYTHING}, all. The rules are in
+ * the package documentation.
+ *
+ * <p>Fed with every record of the primary's stream in LSN order ({@link #add}, O(1) amortized:
+ * a finished connection's records go all at once, with no scan); read with {@link #snapshot}.
+ * Not thread-safe: the owner serializes calls.
+ */
+public final class LiveRecordSet {
+
+    private final RetentionPolicy policy;
+    private final boolean scoped;
+    /** The current retained incarnation of each four-tuple. */
+    private final Map<FourTuple, LiveConnection> connections = new HashMap<>();
+    /** Live connections in CONNECT order (so also LSN order): oldest and newest. */
+    private LiveConnection oldest;
+    private LiveConnection newest;
+    /** Records naming no live connection (Record), and READY records naming some (SharedReady), in LSN order. */
+    private final LsnQueue<Object> global = new LsnQueue<>(64);
+    /** Everything, under {@link RetentionPolicy#EVERYTHING}. */
+    private final LsnQueue<Record> everything;
+
+    private long lastLsn;
+    private long retainedRecords;
+    private long retainedPayloadBytes;
+    private long recordsNotRetained;
+
+    public LiveRecordSet(RetentionPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.scoped = policy == RetentionPolicy.CONNECTION_SCOPED;
+        this.everything = scoped ? null : new LsnQueue<>(1024);
+    }
+
+    public RetentionPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * The next record of the stream.
+     *
+     * @throws IllegalArgumentException if {@code lsn} is not above every LSN added before (or below 1)
+     */
+    public void add(long lsn, Record record) {
+        Objects.requireNonNull(record, "record");
+        if (lsn < 1 || lsn <= lastLsn) {
+            throw new IllegalArgumentException("LSN " + lsn + " after " + lastLsn + ": LSNs must increase");
+        }
+        lastLsn = lsn;
+        if (!scoped) {
+            everything.add(lsn, record);
+            retainedRecords++;
+            if (record instanceof Segment s && s.payload() != null) {
+                retainedPayloadBytes += s.payload().length;
+            }
+        }
+        switch (record) {
+            case Connect c -> onConnect(lsn, c);
+            case Segment s -> {
+                LiveConnection conn = named(s.tuple());
+                if (conn != null) {
+                    keep(conn, lsn, s);
+                    if (s.payload() != null && scoped) {
+                        conn.payloadBytes += s.payload().length;
+                        retainedPayloadBytes += s.payload().length;
+                    }
+                    conn.onSegment(s);
+                    dropIfFinished(conn);
+                }
+            }
+            case Accept a -> {
+                if (isListener(a.connection())) {
+                    keepGlobal(lsn, a);
+                } else {
+                    keepIfNamed(a.connection(), lsn, a);
+                }
+            }
+            case Read r -> keepIfNamed(r.connection(), lsn, r);
+            case Write w -> {
+                LiveConnection conn = keepIfNamed(w.connection(), lsn, w);
+                if (conn != null) {
+                    conn.onWrite(w);
+                }
+            }
+            case Close c -> {
+                if (isListener(c.socket())) {
+                    keepGlobal(lsn, c);
+                } else {
+                    LiveConnection conn = keepIfNamed(c.socket(), lsn, c);
+                    if (conn != null && c.how() == Close.How.CLOSE) {
+                        conn.onClose();
+                        dropIfFinished(conn);
+                    }
+                }
+            }
+            case Clock c -> {
+                if (isListener(c.context())) {
+                    keepGlobal(lsn, c);
+                } else {
+                    keepIfNamed(c.context(), lsn, c);
+                }
+            }
+            case Seed s -> {
+                if (isListener(s.context())) {
+                    keepGlobal(lsn, s);
+                } else {
+                    keepIfNamed(s.context(), lsn, s);
+                }
+            }
+            case Heartbeat h -> onHeartbeat(lsn, h);
+            case Ready r -> onReady(lsn, r);
+        }
+    }
+
+    /**
+     * The retained records with LSN at most {@code throughLsn}, in LSN order: what a process
+     * starting fresh replays (heartbeats compacted, READY records without the entries of
+     * finished connections). This filters what is retained now: a connection's heartbeat
+     * above {@code throughLsn} hides its earlier ones, which are no longer kept.
+     */
+    public List<LoggedRecord> snapshot(long throughLsn) {
+        List<LoggedRecord> out = new ArrayList<>();
+        if (!scoped) {
+            for (int i = 0; i < everything.size() && everything.lsn(i) <= throughLsn; i++) {
+                out.add(new LoggedRecord(everything.lsn(i), everything.item(i)));
+            }
+            return out;
+        }
+        Map<HeartbeatMark, List<LiveConnection>> beats = new IdentityHashMap<>();
+        for (LiveConnection c = oldest; c != null; c = c.newer) {
+            for (int i = 0; i < c.records.size() && c.records.lsn(i) <= throughLsn; i++) {
+                out.add(new LoggedRecord(c.records.lsn(i), c.records.item(i)));
+            }
+            if (c.heartbeat != null && c.heartbeat.lsn <= throughLsn) {
+                beats.computeIfAbsent(c.heartbeat, m -> new ArrayList<>()).add(c);
+            }
+        }
+        for (int i = 0; i < global.size() && global.lsn(i) <= throughLsn; i++) {
+            Object item = global.item(i);
+            if (item instanceof SharedReady r) {
+                Ready current = r.dead ? null : r.current();
+                if (current != null) {
+                    out.add(new LoggedRecord(global.lsn(i), current));
+                }
+            } else {
+                out.add(new LoggedRecord(global.lsn(i), (Record) item));
+            }
+        }
+        for (Map.Entry<HeartbeatMark, List<LiveConnection>> e : beats.entrySet()) {
+            List<LiveConnection> conns = e.getValue();
+            conns.sort(Comparator.comparingInt(c -> c.heartbeatEntry));
+            List<Heartbeat.TsVal> entries = new ArrayList<>(conns.size());
+            for (LiveConnection c : conns) {
+                entries.add(new Heartbeat.TsVal(c.tuple, c.heartbeatTsVal));
+            }
+            out.add(new LoggedRecord(e.getKey().lsn, new Heartbeat(e.getKey().sentAtNanos, entries)));
+        }
+        out.sort(Comparator.comparingLong(LoggedRecord::lsn));
+        return out;
+    }
+
+    /** The lowest retained LSN (0 if none): log segments entirely below it are no longer needed. */
+    public long oldestRetainedLsn() {
+        if (!scoped) {
+            return everything.isEmpty() ? 0 : everything.lsn(0);
+        }
+        // Every retained record is a live connection's (its CONNECT first) or younger than the oldest one's CONNECT.
+        return oldest == null ? 0 : oldest.connectLsn;
+    }
+
+    /** Connections with a CONNECT and not finished (nor superseded by a later CONNECT of their four-tuple). */
+    public int liveConnections() {
+        return connections.size();
+    }
+
+    /** Records a snapshot of everything would hold now (heartbeats counted compacted). */
+    public long retainedRecords() {
+        return retainedRecords;
+    }
+
+    /** SEGMENT payload bytes among the retained records. */
+    public long retainedPayloadBytes() {
+        return retainedPayloadBytes;
+    }
+
+    /** Records dropped on arrival because the connections they name have no retained CONNECT (always 0 under EVERYTHING). */
+    public long recordsNotRetained() {
+        return scoped ? recordsNotRetained : 0;
+    }
+
+    // ---- the rules ------------------------------------------------------------------------
+
+    private static boolean isListener(FourTuple t) {
+        return t.remoteAddress() == 0 && t.remotePort() == 0;
+    }
+
+    private void onConnect(long lsn, Connect c) {
+        if (isListener(c.tuple())) {
+            recordsNotRetained++; // names no connection: nothing could ever finish it
+            return;
+        }
+        LiveConnection previous = connections.get(c.tuple());
+        if (previous != null) {
+            drop(previous); // a new incarnation supersedes it
+        }
+        LiveConnection conn = new LiveConnection(lsn, c, scoped);
+        connections.put(c.tuple(), conn);
+        if (newest == null) {
+            oldest = conn;
+        } else {
+            newest.newer = conn;
+            conn.older = newest;
+        }
+        newest = conn;
+        keep(conn, lsn, c);
+    }
+
+    private void onHeartbeat(long lsn, Heartbeat h) {
+        if (!scoped) {
+            return; // nothing about liveness
+        }
+        HeartbeatMark mark = null;
+        boolean namedUnknown = false;
+        List<Heartbeat.TsVal> entries = h.maxTsVals();
+        for (int i = 0; i < entries.size(); i++) {
+            Heartbeat.TsVal t = entries.get(i);
+            LiveConnection conn = isListener(t.connection()) ? null : connections.get(t.connection());
+            if (conn == null) {
+                namedUnknown = true;
+                continue;
+            }
+            if (mark == null) {
+                mark = new HeartbeatMark(lsn, h.sentAtNanos());
+            }
+            if (conn.heartbeat != mark) {
+                releaseHeartbeat(conn);
+                if (mark.connections++ == 0) {
+                    retainedRecords++;
+                }
+                conn.heartbeat = mark;
+            }
+            conn.heartbeatTsVal = t.tsVal(); // a later entry for the same connection wins, as on the backup
+            conn.heartbeatEntry = i;
+        }
+        if (mark == null && namedUnknown) {
+            recordsNotRetained++;
+        }
+        // A heartbeat naming nothing carries nothing a replay uses: not retained.
+    }
+
+    private void releaseHeartbeat(LiveConnection conn) {
+        if (conn.heartbeat != null && --conn.heartbeat.connections == 0) {
+            retainedRecords--;
+        }
+    }
+
+    private void onReady(long lsn, Ready r) {
+        if (!scoped) {
+            return; // nothing about liveness
+        }
+        List<Ready.Entry> entries = r.ready();
+        int unknown = 0;
+        int connectionEntries = 0;
+        for (Ready.Entry e : entries) {
+            if (!isListener(e.socket())) {
+                if (connections.containsKey(e.socket())) {
+                    connectionEntries++;
+                } else {
+                    unknown++;
+                }
+            }
+        }
+        if (unknown > 0 && unknown == entries.size()) {
+            recordsNotRetained++; // only connections without a retained CONNECT
+            return;
+        }
+        Ready ready = r;
+        if (unknown > 0) { // leave out entries of unknown connections
+            List<Ready.Entry> known = new ArrayList<>(entries.size() - unknown);
+            for (Ready.Entry e : entries) {
+                if (isListener(e.socket()) || connections.containsKey(e.socket())) {
+                    known.add(e);
+                }
+            }
+            ready = new Ready(r.poller(), known);
+        }
+        if (connectionEntries == 0) {
+            keepGlobal(lsn, ready); // listeners only, or an empty poll
+            return;
+        }
+        LiveConnection[] owners = new LiveConnection[ready.ready().size()];
+        for (int i = 0; i < owners.length; i++) {
+            FourTuple socket = ready.ready().get(i).socket();
+            owners[i] = isListener(socket) ? null : connections.get(socket);
+        }
+        SharedReady shared = new SharedReady(ready, owners);
+        global.add(lsn, shared);
+        retainedRecords++;
+        for (LiveConnection conn : owners) {
+            if (conn != null) {
+                conn.addReady(shared);
+            }
+        }
+    }
+
+    private LiveConnection named(FourTuple tuple) {
+        LiveConnection conn = connections.get(tuple);
+        if (conn == null) {
+            recordsNotRetained++;
+        }
+        return conn;
+    }
+
+    private LiveConnection keepIfNamed(FourTuple tuple, long lsn, Record record) {
+        LiveConnection conn = named(tuple);
+        if (conn != null) {
+            keep(conn, lsn, record);
+        }
+        return conn;
+    }
+
+    private void keep(LiveConnection conn, long lsn, Record record) {
+        if (scoped) {
+            conn.keep(lsn, record);
+            retainedRecords++;
+        }
+    }
+
+    /** A record naming no connection: kept while a connection older than it lives. */
+    private void keepGlobal(long lsn, Record record) {
+        if (scoped && oldest != null) {
+            global.add(lsn, record);
+            retainedRecords++;
+        }
+    }
+
+    private void dropIfFinished(LiveConnection conn) {
+        if (conn.finished()) {
+            drop(conn);
+        }
+    }
+
+    /** Forgets a finished or superseded connection: its records at once, its share of heartbeats and READY records. */
+    private void drop(LiveConnection conn) {
+        conn.live = false;
+        connections.remove(conn.tuple, conn);
+        if (conn.older == null) {
+            oldest = conn.newer;
+        } else {
+            conn.older.newer = conn.newer;
+        }
+        if (conn.newer == null) {
+            newest = conn.older;
+        } else {
+            conn.newer.older = conn.older;
+        }
+        conn.older = null;
+        conn.newer = null;
+        if (scoped) {
+            retainedRecords -= conn.records.size();
+            retainedPayloadBytes -= conn.payloadBytes;
+            releaseHeartbeat(conn);
+            if (conn.readies != null) {
+                for (SharedReady r : conn.readies) {
+                    r.connectionGone();
+                    if (!r.dead && !r.hasLiveConnection() && !r.namesListener) {
+                        r.dead = true;
+                        retainedRecords--;
+                    }
+                }
+            }
+        }
+        conn.release();
+        pruneGlobal();
+    }
+
+    /** Drops global records no longer younger than the oldest live connection's CONNECT, and dead READY records at the head. */
+    private void pruneGlobal() {
+        long floor = oldest == null ? Long.MAX_VALUE : oldest.connectLsn;
+        while (!global.isEmpty()) {
+            Object head = global.item(0);
+            boolean dead = head instanceof SharedReady r && r.dead;
+            if (!dead && global.lsn(0) > floor) {
+                return;
+            }
+            global.removeFirst();
+            if (!dead) {
+                retainedRecords--;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "live record set (" + policy + ", " + connections.size() + " connections, " + retainedRecords + " records)";
+    }
+}

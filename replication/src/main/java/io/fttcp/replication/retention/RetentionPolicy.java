@@ -1,0 +1,12 @@
+package io.fttcp.replication.retention;
+
+/** Which records a {@link LiveRecordSet} keeps for catch-up. */
+public enum RetentionPolicy {
+    /**
+     * The application's state lives in its connections (file, web, streaming servers): the
+     * records of finished connections are dropped (see the package documentation).
+     */
+    CONNECTION_SCOPED,
+    /** The application's state spans connections: every record is kept. */
+    EVERYTHING
+}

@@ -1,0 +1,94 @@
+/**
+ * Retention: which records of a primary's stream a process starting fresh (a new backup joining
+ * a running primary, a server restarted from the logger's log) must replay to catch up, and so
+ * which ones the primary and the logger may forget (issue 4). {@link
+ * io.fttcp.replication.retention.LiveRecordSet} applies the rules record by record, in LSN
+ * order, in O(1) amortized time; {@link io.fttcp.replication.retention.RetentionPolicy} picks
+ * them.
+ *
+ * <h2>EVERYTHING</h2>
+ * Every record is kept: for applications whose state spans connections (they bound replay
+ * with a checkpoint instead).
+ *
+ * <h2>CONNECTION_SCOPED</h2>
+ * For applications whose state lives in their connections (file, web, streaming servers): the
+ * records of a connection are kept while it lives and dropped all at once when it is finished.
+ * The rules follow the backup's replay ({@code io.fttcp.wrappers.nsw.ReplayNetwork}) so that
+ * replaying the retained records gives every live connection the same state as replaying the
+ * whole stream.
+ * <ol>
+ *   <li><b>Naming.</b> A record names a connection through CONNECT.tuple, SEGMENT.tuple,
+ *       ACCEPT.connection, READ.connection, WRITE.connection, CLOSE.socket, CLOCK.context and
+ *       SEED.context, each HEARTBEAT entry and each READY entry. A four-tuple with remote address
+ *       and port 0 is a listener, not a connection ({@code Clock.NO_CONTEXT} and the ACCEPT of a
+ *       non-blocking accept() that found nothing, {@code (0,0,0,0)}, are such tuples). A record
+ *       naming a connection belongs to the connection's <em>incarnation</em> current when it
+ *       is added: the one started by the latest CONNECT of that four-tuple, as on the backup.</li>
+ *   <li><b>Finished.</b> An incarnation is finished when the application closed it (a CLOSE with
+ *       {@code How.CLOSE}; a shutdown is not enough) and either the client reset it (any SEGMENT
+ *       with RST, even one the backup ignores as garbage) or the client ended its stream and
+ *       acknowledged ours: the client's FIN is logged and every client byte before it too
+ *       (segments arrive out of order and duplicated; contiguity counts from the client's
+ *       ISN + 1, each sequence number read as the offset nearest the contiguous end, mod 2^32),
+ *       and the client's acknowledgement, read the backup's way (nearest the previous one, forward
+ *       only, from SEGMENTs with ACK that do not lie before the client's SYN), is beyond the end
+ *       of the application's output (the highest offset + count of its WRITEs): it covers our
+ *       FIN. For acknowledgements a real client sends that is {@code ack == serverIsn + 1 +
+ *       outputEnd + 1}. This is {@code ReplayConnection.finished()} read from the records;
+ *       nothing else finishes a connection. All its records are then dropped.</li>
+ *   <li><b>Reuse.</b> A CONNECT for a four-tuple whose earlier incarnation is still retained
+ *       supersedes it: the earlier incarnation is dropped as if finished (the client has
+ *       started afresh; the backup's replay also switches to the new one). A CONNECT naming a
+ *       listener tuple is not retained.</li>
+ *   <li><b>Global records.</b> Records naming no connection (CLOCK and SEED without a
+ *       connection context, ACCEPT of nothing, CLOSE of a listener, READY naming only
+ *       listeners, or nothing at all) are kept while they are younger than the CONNECT of the
+ *       oldest live connection, and all are dropped when no connection is live: a process
+ *       catching up starts replaying at that CONNECT, so only what the application did since
+ *       matters to the live connections. Hence every retained record has an LSN at or above
+ *       {@link io.fttcp.replication.retention.LiveRecordSet#oldestRetainedLsn()}, the oldest
+ *       live CONNECT's.</li>
+ *   <li><b>READY.</b> A poll result lists listeners and connections. Entries naming a
+ *       connection with no retained CONNECT are left out on arrival. A READY naming at least
+ *       one live connection is kept while one of them lives; snapshots show it with its
+ *       listener entries and the entries of connections still live (a replaying poller must
+ *       not be told about sockets it will never have). When none of its connections lives any
+ *       more, a READY that also names a listener becomes a global record (rule 4; as it is
+ *       younger than the CONNECTs of its connections, that is the same as keeping it while its
+ *       LSN is above the oldest live CONNECT), and one that does not is dropped. A READY whose
+ *       every entry names an unknown connection is not retained (rule 6); an empty one is
+ *       global.</li>
+ *   <li><b>Heartbeats</b> are compacted: the backup keeps only a connection's latest heartbeat
+ *       TSval, so per live connection only its latest entry is kept. A snapshot shows one
+ *       HEARTBEAT per LSN still holding a latest entry, with those entries in their original
+ *       order and the original {@code sentAtNanos}. Entries naming unknown connections are
+ *       dropped; a heartbeat with no entries is not kept (it carries nothing replay uses).</li>
+ *   <li><b>Unknown connections.</b> A record naming a connection without a retained CONNECT
+ *       (never connected, finished, or superseded) is not retained and is counted in
+ *       {@link io.fttcp.replication.retention.LiveRecordSet#recordsNotRetained()}; a HEARTBEAT
+ *       or READY counts there when all its entries are such.</li>
+ * </ol>
+ * A diverged connection (a backup-side notion) is not known here: retention follows the
+ * primary's records only.
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>A connection that lives long pins every global record made since its CONNECT (and the
+ *       log below it), as rule 4 says.</li>
+ *   <li>A connection that ends without the client's RST or FIN-and-ACK in the stream (the
+ *       primary's stack gave up on a vanished client, or dropped a reset connection from its
+ *       accept queue before the application accepted and closed it) is never finished: the
+ *       stream carries no record saying so. The backup's replay keeps such connections as
+ *       well.</li>
+ *   <li>Under rule 4 a process catching up gets the global CLOCK and SEED values logged since
+ *       the oldest live CONNECT, not those its own start-up would have read: values read outside
+ *       any connection are not meant to matter to connection-scoped applications.</li>
+ *   <li>A retained READY's listener entry may be the readiness that led the primary's
+ *       application to accept a connection since finished, whose ACCEPT is gone. An application
+ *       that polls its listener and accepts once per readiness would then, catching up, take the
+ *       next ACCEPT early, or wait for one; an accept loop that runs until accept() returns
+ *       nothing stays in step (the ACCEPT of nothing is kept). The applications of this project
+ *       accept in a blocking loop, without polling the listener.</li>
+ * </ul>
+ */
+package io.fttcp.replication.retention;

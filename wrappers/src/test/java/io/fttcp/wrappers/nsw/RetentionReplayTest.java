@@ -1,0 +1,269 @@
+package io.fttcp.wrappers.nsw;
+
+import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Clock;
+import io.fttcp.replication.record.Close;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.Heartbeat;
+import io.fttcp.replication.record.LoggedRecord;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Ready;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Seed;
+import io.fttcp.replication.record.Segment;
+import io.fttcp.replication.record.Write;
+import io.fttcp.replication.retention.LiveRecordSet;
+import io.fttcp.replication.retention.RetentionPolicy;
+import io.fttcp.stack.tcp.FourTuple;
+import org.junit.jupiter.api.RepeatedTest;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Replaying only what {@link LiveRecordSet} retains gives every live connection the same
+ * {@link ConnectionImage} as replaying the whole stream; and what it dropped, the backup too sees
+ * as closed and ended (client reset, or client FIN with our FIN acknowledged).
+ */
+class RetentionReplayTest {
+    private static final int SERVER = 0x0a000001;
+    private static final FourTuple LISTENER = new FourTuple(SERVER, 80, 0, 0);
+    private static final int FIN = 0x01, RST = 0x04, PSH = 0x08, ACK = 0x10;
+
+    @RepeatedTest(20)
+    void snapshotReplaysLiveConnectionsAsTheWholeStreamDoes() {
+        long seed = Long.getLong("fttcp.seed", new SplittableRandom().nextLong());
+        String where = "seed " + seed + " (-Dfttcp.seed=" + seed + ")";
+        SplittableRandom random = new SplittableRandom(seed);
+        List<LoggedRecord> stream = new Traffic(random).run(20 + random.nextInt(60));
+
+        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        ReplayNetwork whole = new ReplayNetwork((c, why) -> { });
+        for (LoggedRecord r : stream) {
+            retained.add(r.lsn(), r.record());
+            whole.apply(r.record());
+        }
+        List<LoggedRecord> snapshot = retained.snapshot(Long.MAX_VALUE);
+        ReplayNetwork fresh = new ReplayNetwork((c, why) -> { });
+        Set<FourTuple> live = new TreeSet<>(RetentionReplayTest::order);
+        for (LoggedRecord r : snapshot) {
+            fresh.apply(r.record());
+            if (r.record() instanceof Connect c) live.add(c.tuple());
+        }
+        assertEquals(retained.liveConnections(), live.size(), where);
+        assertEquals(0, fresh.recordsIgnored(), where + ": the snapshot names only its own connections");
+        Set<FourTuple> freshTuples = new TreeSet<>(RetentionReplayTest::order);
+        for (ConnectionImage image : fresh.images()) freshTuples.add(image.tuple());
+        assertEquals(live, freshTuples, where);
+        for (FourTuple t : live) {
+            ConnectionImage expected = whole.image(t);
+            assertNotNull(expected, where + ": " + t);
+            assertEquals(describe(expected), describe(fresh.image(t)), where + ": " + t);
+        }
+        int dropped = 0;
+        Set<FourTuple> known = new TreeSet<>(RetentionReplayTest::order);
+        for (ConnectionImage image : whole.images()) known.add(image.tuple());
+        known.removeAll(live);
+        for (FourTuple t : known) {
+            ConnectionImage image = whole.image(t); // the latest incarnation: earlier ones were superseded
+            if (image.connect() == null) continue;
+            dropped++;
+            boolean ended = image.clientReset() || (image.clientFin() && image.clientAckedOffset() > image.primaryFinOffset());
+            assertTrue(image.primaryFinOffset() >= 0 && ended, where + ": dropped but not finished: " + image);
+        }
+        assertTrue(dropped > 0 || stream.size() < 50, where + ": nothing finished in " + stream.size() + " records");
+    }
+
+    private static int order(FourTuple a, FourTuple b) {
+        return a.toString().compareTo(b.toString());
+    }
+
+    /** Every component, arrays by content (a record's equals compares arrays by identity). */
+    private static Map<String, String> describe(ConnectionImage image) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (RecordComponent c : ConnectionImage.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = c.getAccessor().invoke(image);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+            fields.put(c.getName(), switch (value) {
+                case byte[] bytes -> HexFormat.of().formatHex(bytes);
+                case List<?> pieces -> pieces.stream().map(p -> p instanceof ConnectionImage.Piece piece
+                        ? piece.offset() + ":" + HexFormat.of().formatHex(piece.bytes()) : String.valueOf(p)).toList().toString();
+                case null -> "null";
+                default -> value.toString();
+            });
+        }
+        return fields;
+    }
+
+    /**
+     * A server's records: interleaved connections (handshake, client data out of order and
+     * duplicated, sometimes with a hole; reads, writes, clocks; closes and shutdowns; the
+     * client's acknowledgements, of our FIN too; resets; ISNs near the 2^32 wrap; timestamps;
+     * reused four-tuples), and polls, heartbeats and global records between them.
+     */
+    private static final class Traffic {
+        private final SplittableRandom random;
+        private final List<LoggedRecord> out = new ArrayList<>();
+        private final List<ArrayDeque<Record>> active = new ArrayList<>();
+        private final Map<FourTuple, ArrayDeque<Record>> byTuple = new HashMap<>();
+        private long lsn;
+
+        Traffic(SplittableRandom random) {
+            this.random = random;
+        }
+
+        List<LoggedRecord> run(int connections) {
+            int started = 0;
+            while (started < connections || !active.isEmpty()) {
+                int r = random.nextInt(100);
+                if (started < connections && (r < 6 || active.isEmpty())) {
+                    start();
+                    started++;
+                } else if (r < 9) {
+                    emit(random.nextBoolean() ? new Seed(random.nextLong()) : new Accept(LISTENER, SocketNames.NO_CONNECTION));
+                } else if (r < 12) {
+                    List<Ready.Entry> entries = new ArrayList<>();
+                    for (FourTuple t : someTuples()) entries.add(new Ready.Entry(t, 1));
+                    if (random.nextInt(3) == 0) entries.add(new Ready.Entry(LISTENER, 16));
+                    emit(new Ready(random.nextInt(2), entries));
+                } else if (r < 15) {
+                    List<Heartbeat.TsVal> entries = new ArrayList<>();
+                    for (FourTuple t : someTuples()) entries.add(new Heartbeat.TsVal(t, random.nextInt()));
+                    emit(new Heartbeat(random.nextLong(), entries));
+                } else if (!active.isEmpty()) {
+                    ArrayDeque<Record> script = active.get(random.nextInt(active.size()));
+                    emit(script.poll());
+                    if (script.isEmpty()) active.remove(script);
+                }
+            }
+            return out;
+        }
+
+        private void emit(Record record) {
+            lsn += random.nextInt(20) == 0 ? 2 : 1;
+            out.add(new LoggedRecord(lsn, record));
+        }
+
+        private List<FourTuple> someTuples() {
+            List<FourTuple> known = new ArrayList<>(byTuple.keySet());
+            known.sort(RetentionReplayTest::order);
+            List<FourTuple> some = new ArrayList<>();
+            for (int i = random.nextInt(4); i > 0 && !known.isEmpty(); i--) some.add(known.get(random.nextInt(known.size())));
+            return some;
+        }
+
+        private FourTuple tuple() {
+            return new FourTuple(SERVER, 80, 0xc0a80001 + random.nextInt(2), 40000 + random.nextInt(12));
+        }
+
+        private int isn() {
+            return random.nextBoolean() ? -1 - random.nextInt(3000) : random.nextInt();
+        }
+
+        private void start() {
+            FourTuple tuple = tuple();
+            for (int tries = 0; tries < 5 && byTuple.containsKey(tuple) && random.nextInt(8) != 0; tries++) tuple = tuple();
+            ArrayDeque<Record> old = byTuple.get(tuple);
+            if (old != null) active.remove(old); // the client reused its port
+            ArrayDeque<Record> script = new ArrayDeque<>(script(tuple));
+            byTuple.put(tuple, script);
+            emit(script.poll());
+            if (!script.isEmpty()) active.add(script);
+        }
+
+        private List<Record> script(FourTuple tuple) {
+            int clientIsn = isn(), serverIsn = isn();
+            boolean timestamps = random.nextBoolean();
+            Connect connect = new Connect(tuple, clientIsn, serverIsn, 1460, 1460, 7, 7, true, timestamps,
+                    timestamps ? random.nextInt() : 0, timestamps ? random.nextInt() : 0, 65535);
+            byte[] data = new byte[random.nextInt(4) == 0 ? 0 : random.nextInt(3000)];
+            random.nextBytes(data);
+            List<int[]> pieces = new ArrayList<>();
+            for (int at = 0; at < data.length; ) {
+                int n = Math.min(data.length - at, 1 + random.nextInt(400));
+                pieces.add(new int[]{at, n});
+                at += n;
+            }
+            if (random.nextInt(10) == 0 && !pieces.isEmpty()) pieces.remove(random.nextInt(pieces.size())); // a hole for good
+            List<Object> plan = new ArrayList<>(pieces);
+            for (int i = 0; i < pieces.size() / 3; i++) plan.add(random.nextInt(plan.size() + 1), pieces.get(random.nextInt(pieces.size())));
+            for (int i = 1; i < plan.size(); i++) if (random.nextInt(4) == 0) Collections.swap(plan, i, i - 1 - random.nextInt(i));
+            boolean clientFins = random.nextInt(8) != 0;
+            if (clientFins) plan.add(random.nextInt(plan.size() + 1), "FIN");
+            if (random.nextInt(10) == 0) plan.add(random.nextInt(plan.size() + 1), "RST");
+
+            ArrayDeque<Record> app = new ArrayDeque<>();
+            if (random.nextInt(20) != 0) app.add(new Accept(LISTENER, tuple));
+            long written = 0;
+            for (int i = random.nextInt(10); i > 0; i--) {
+                switch (random.nextInt(4)) {
+                    case 0 -> app.add(new Read(tuple, random.nextInt(600)));
+                    case 1 -> {
+                        int n = random.nextInt(2000);
+                        app.add(new Write(tuple, written, n, 0));
+                        written += n;
+                    }
+                    case 2 -> app.add(new Clock(tuple, Clock.Source.MONOTONIC_NANOS, random.nextLong()));
+                    default -> app.add(new Seed(tuple, random.nextLong()));
+                }
+            }
+            int closing = random.nextInt(10);
+            if (closing == 0) app.add(new Close(tuple, Close.How.SHUTDOWN_OUTPUT));
+            if (closing != 9) app.add(new Close(tuple, Close.How.CLOSE));
+
+            List<Record> script = new ArrayList<>();
+            script.add(connect);
+            long writtenSoFar = 0;
+            boolean ourFin = false;
+            int tsVal = random.nextInt();
+            int tsEcr = connect.serverTsVal();
+            while (!app.isEmpty() || !plan.isEmpty()) {
+                if (!app.isEmpty() && (plan.isEmpty() || random.nextBoolean())) {
+                    Record r = app.poll();
+                    script.add(r);
+                    if (r instanceof Write w) writtenSoFar = w.offset() + w.count();
+                    if (r instanceof Close) ourFin = true;
+                    continue;
+                }
+                Object step = plan.removeFirst();
+                long ackOffset = random.nextInt(4) == 0 ? random.nextLong(writtenSoFar + 1) : writtenSoFar + (ourFin && random.nextBoolean() ? 1 : 0);
+                int ack = serverIsn + 1 + (int) ackOffset;
+                tsVal += random.nextInt(100);
+                tsEcr += random.nextInt(50);
+                int window = 1000 + random.nextInt(60000);
+                if (step instanceof int[] piece) {
+                    byte[] payload = Arrays.copyOfRange(data, piece[0], piece[0] + piece[1]);
+                    script.add(new Segment(tuple, clientIsn + 1 + piece[0], ack, ACK | PSH, window, timestamps ? tsVal : 0, timestamps ? tsEcr : 0, payload));
+                } else if (step.equals("FIN")) {
+                    script.add(new Segment(tuple, clientIsn + 1 + data.length, ack, FIN | ACK, window, timestamps ? tsVal : 0, timestamps ? tsEcr : 0, new byte[0]));
+                } else {
+                    script.add(new Segment(tuple, clientIsn + 1, 0, RST, 0, 0, 0, new byte[0]));
+                }
+            }
+            if (ourFin && random.nextInt(6) != 0) {
+                script.add(new Segment(tuple, clientIsn + 1 + data.length + (clientFins ? 1 : 0), serverIsn + 1 + (int) writtenSoFar + 1,
+                        ACK, 65535, timestamps ? tsVal + 1 : 0, timestamps ? tsEcr + 1 : 0, new byte[0]));
+            }
+            return script;
+        }
+    }
+}
