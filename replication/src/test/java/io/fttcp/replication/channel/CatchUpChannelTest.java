@@ -85,9 +85,9 @@ class CatchUpChannelTest {
         long seed = Seeds.next();
         SplittableRandom random = new SplittableRandom(seed);
         String where = "seed " + seed;
-        long stable = 2000 + random.nextInt(4000);
-        List<LoggedRecord> retained = retained(random, stable, 0.2 + 0.7 * random.nextDouble());
-        assertTrue(frameBytes(retained) > 4 * WINDOWED.maxInFlightBytes(), where + ": catch-up too small to test the window");
+        long stable = 3000 + random.nextInt(4000);
+        List<LoggedRecord> retained = retained(random, stable, 0.3 + 0.6 * random.nextDouble());
+        assertTrue(frameBytes(retained) > 2 * WINDOWED.maxInFlightBytes(), where + ": catch-up too small to test the window");
         RecordStream stream = WINDOWED.newRecordStream();
         stream.resetTo(stable);
         RandomRecords gen = new RandomRecords(random, 3000);
