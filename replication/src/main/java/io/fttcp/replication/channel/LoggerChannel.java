@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The logger's end of a replication connection. The logger listens; the peer speaks first, and
@@ -95,7 +96,7 @@ public final class LoggerChannel extends ReplicationChannel {
      * it is over by this time plus the lease.
      */
     public long lastEchoSentNanos() {
-        return session instanceof RecordsIn in ? in.lastEchoSent : Lease.NO_ECHO;
+        return session instanceof RecordsIn in ? in.lastEchoSent.get() : Lease.NO_ECHO;
     }
 
     /** The peer's cluster, once its handshake arrived. */
@@ -239,7 +240,8 @@ public final class LoggerChannel extends ReplicationChannel {
         final ChannelListener listener;
         private final Object ackGuard = new Object();
         volatile long acknowledged;
-        volatile long lastEchoSent = Lease.NO_ECHO;
+        /** Only ever raised (several threads send echoes). */
+        final AtomicLong lastEchoSent = new AtomicLong(Lease.NO_ECHO);
         private volatile long latestPrimarySentAt = Lease.NO_ECHO;
         /** An acknowledgement not yet sent (set by the owner; cleared by whoever sends it). */
         private volatile boolean ackPending;
@@ -355,7 +357,7 @@ public final class LoggerChannel extends ReplicationChannel {
         public long heartbeatEcho() {
             long echo = latestPrimarySentAt;
             if (echo != Lease.NO_ECHO) {
-                lastEchoSent = System.nanoTime();
+                lastEchoSent.accumulateAndGet(System.nanoTime(), Math::max);
             }
             return echo;
         }
