@@ -77,7 +77,11 @@ public final class BackupChannel extends ReplicationChannel {
         return channel;
     }
 
-    /** The last LSN received in order and handed to the owner (what the next acknowledgement covers). */
+    /**
+     * The last LSN received in order and handed to the owner (what the next acknowledgement
+     * covers). During a catch-up, the last catch-up record's: a backup whose catch-up ended
+     * before {@link ChannelListener#onCaughtUp} holds an incomplete set, and must start empty again.
+     */
     public long heldLsn() {
         return intake.deliveredLsn();
     }

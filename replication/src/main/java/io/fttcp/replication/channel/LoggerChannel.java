@@ -120,6 +120,7 @@ public final class LoggerChannel extends ReplicationChannel {
 
     private Handshake join(Handshake primary) throws HandshakeException {
         LoggerSessions.Join join = sessions.join(primary);
+        forward.target = join.listener(); // from here on it hears how the session ends, refused or not
         if (primary.epoch() < join.knownEpoch()) {
             throw new HandshakeException("primary is at epoch " + primary.epoch() + ", older than epoch " + join.knownEpoch()
                     + " this logger has seen for cluster '" + primary.clusterId() + "': it is a superseded primary");
@@ -130,7 +131,6 @@ public final class LoggerChannel extends ReplicationChannel {
             throw new HandshakeException("primary dropped every record up to LSN " + (primary.lsn() - 1) + " as stable but this logger holds"
                     + " only up to " + join.heldLsn() + " for cluster '" + primary.clusterId() + "': records are missing");
         }
-        forward.target = join.listener();
         session = in;
         return new Handshake(PROTOCOL_VERSION, Role.LOGGER, primary.clusterId(), join.knownEpoch(), join.heldLsn());
     }

@@ -33,7 +33,8 @@ public interface LoggerSessions {
     /**
      * @param heldLsn    the last LSN stored for the primary's cluster (0: none); records come from the next one
      * @param knownEpoch the newest primary epoch seen for that cluster (an older primary is refused)
-     * @param listener   takes the session's events: onConnected, onRecords, onCaughtUp, onClosed
+     * @param listener   takes the session's events: onConnected, onRecords, onCaughtUp, onClosed (also
+     *                   when the channel then refuses the primary: an older epoch, or records missing)
      */
     record Join(long heldLsn, long knownEpoch, ChannelListener listener) {
         public Join {

@@ -371,6 +371,8 @@ class LoggerChannelTest {
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, missing.kind(), missing.toString());
         assertTrue(missing.message().contains("records are missing"), missing.message());
         assertFalse(never.connected.isDone());
+        CloseReason told = never.closed.get(2, TimeUnit.SECONDS); // the join's listener hears the refusal
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, told.kind(), told.toString());
 
         sessions.refuse = "nothing logged for 'test-cluster'";
         CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
