@@ -358,11 +358,15 @@ class LoggerChannelTest {
         assertTrue(unknown.message().contains("is not served here"), unknown.message());
 
         sessions.refuse = null;
-        Recorder never = new Recorder();
-        sessions.join = new LoggerSessions.Join(0, 5, never);
+        Recorder olderEpoch = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 5, olderEpoch);
         CloseReason superseded = refusedPrimary(sessions, 3, TOLERANT.newRecordStream());
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, superseded.kind(), superseded.toString());
         assertTrue(superseded.message().contains("superseded"), superseded.message());
+        assertTrue(olderEpoch.closed.get(2, TimeUnit.SECONDS).message().contains("superseded"));
+        assertFalse(olderEpoch.connected.isDone());
+
+        Recorder never = new Recorder();
 
         sessions.join = new LoggerSessions.Join(5, 1, never);
         RecordStream dropped = TOLERANT.newRecordStream();
@@ -373,6 +377,7 @@ class LoggerChannelTest {
         assertFalse(never.connected.isDone());
         CloseReason told = never.closed.get(2, TimeUnit.SECONDS); // the join's listener hears the refusal
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, told.kind(), told.toString());
+        assertTrue(told.message().contains("records are missing"), told.message());
 
         sessions.refuse = "nothing logged for 'test-cluster'";
         CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
