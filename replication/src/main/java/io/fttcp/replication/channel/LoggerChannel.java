@@ -4,13 +4,10 @@ import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.record.Record;
-import io.fttcp.replication.stream.RecordStream;
 
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The logger's end of a replication connection. The logger listens; the peer speaks first, and
@@ -31,10 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LoggerChannel extends ReplicationChannel {
     private final LoggerSessions sessions;
-    private final SessionListener forward;
-    private volatile Session session;
+    private final ForwardingListener forward;
+    private volatile LoggerSession session;
 
-    private LoggerChannel(SocketChannel socket, ChannelConfig base, LoggerSessions sessions, SessionListener forward) throws IOException {
+    private LoggerChannel(SocketChannel socket, ChannelConfig base, LoggerSessions sessions, ForwardingListener forward) throws IOException {
         super(socket, Role.LOGGER, base, forward);
         this.sessions = sessions;
         this.forward = forward;
@@ -47,7 +44,7 @@ public final class LoggerChannel extends ReplicationChannel {
      * @param base heartbeat, detection and frame settings (its cluster id is not used: each session has its peer's)
      */
     public static LoggerChannel open(SocketChannel accepted, ChannelConfig base, LoggerSessions sessions) throws IOException {
-        LoggerChannel channel = new LoggerChannel(accepted, base, sessions, new SessionListener());
+        LoggerChannel channel = new LoggerChannel(accepted, base, sessions, new ForwardingListener());
         channel.start();
         return channel;
     }
@@ -72,7 +69,7 @@ public final class LoggerChannel extends ReplicationChannel {
      * @throws IllegalStateException    this is not a records-in session
      */
     public void acknowledge(long durableLsn) {
-        if (!(session instanceof RecordsIn in)) {
+        if (!(session instanceof RecordsInSession in)) {
             throw new IllegalStateException("only a primary's session takes acknowledgements (this one: "
                     + (session == null ? "none yet" : "fetch") + ")");
         }
@@ -81,12 +78,12 @@ public final class LoggerChannel extends ReplicationChannel {
 
     /** Records-in: the last LSN received and handed to the listener (0 before a session). */
     public long receivedLsn() {
-        return session instanceof RecordsIn in ? in.intake.deliveredLsn() : 0;
+        return session instanceof RecordsInSession in ? in.intake.deliveredLsn() : 0;
     }
 
     /** Records-in: the last LSN acknowledged to the primary (at first, what the logger held). */
     public long acknowledgedLsn() {
-        return session instanceof RecordsIn in ? in.acknowledged : 0;
+        return session instanceof RecordsInSession in ? in.acknowledged : 0;
     }
 
     /**
@@ -96,7 +93,7 @@ public final class LoggerChannel extends ReplicationChannel {
      * it is over by this time plus the lease.
      */
     public long lastEchoSentNanos() {
-        return session instanceof RecordsIn in ? in.lastEchoSent.get() : Lease.NO_ECHO;
+        return session instanceof RecordsInSession in ? in.lastEchoSent.get() : Lease.NO_ECHO;
     }
 
     /** The peer's cluster, once its handshake arrived. */
@@ -125,7 +122,7 @@ public final class LoggerChannel extends ReplicationChannel {
             throw new HandshakeException("primary is at epoch " + primary.epoch() + ", older than epoch " + join.knownEpoch()
                     + " this logger has seen for cluster '" + primary.clusterId() + "': it is a superseded primary");
         }
-        RecordsIn in = new RecordsIn(join);
+        RecordsInSession in = new RecordsInSession(this, join);
         // A dialing primary states its stable LSN + 1 before it knows what we hold; it then resends from what we hold.
         if (!in.intake.armCatchUpIfAnnounced(primary.lsn()) && primary.lsn() > join.heldLsn() + 1) {
             throw new HandshakeException("primary dropped every record up to LSN " + (primary.lsn() - 1) + " as stable but this logger holds"
@@ -140,7 +137,7 @@ public final class LoggerChannel extends ReplicationChannel {
             throw new HandshakeException("a recovering server fetches holding nothing, but this one holds up to LSN " + requester.lsn());
         }
         LoggerSessions.Fetch fetch = sessions.fetch(requester);
-        Fetching out = new Fetching(fetch);
+        FetchSession out = new FetchSession(this, fetch);
         session = out;
         out.sender.start("logger-replication-" + peer + "-sender");
         return new Handshake(PROTOCOL_VERSION, Role.LOGGER, requester.clusterId(), fetch.epoch(), fetch.throughLsn() + 1);
@@ -168,7 +165,7 @@ public final class LoggerChannel extends ReplicationChannel {
 
     @Override
     void afterFrames() throws IOException {
-        Session s = session;
+        LoggerSession s = session;
         if (s != null) {
             s.afterFrames();
         }
@@ -176,7 +173,7 @@ public final class LoggerChannel extends ReplicationChannel {
 
     @Override
     void beforeClose() {
-        if (session instanceof RecordsIn in) {
+        if (session instanceof RecordsInSession in) {
             in.intake.deliver();
         }
     }
@@ -193,282 +190,21 @@ public final class LoggerChannel extends ReplicationChannel {
 
     @Override
     long heartbeatLsn() {
-        Session s = session;
+        LoggerSession s = session;
         return s == null ? 0 : s.heartbeatLsn();
     }
 
     @Override
     long heartbeatEcho() {
-        Session s = session;
+        LoggerSession s = session;
         return s == null ? Lease.NO_ECHO : s.heartbeatEcho();
     }
 
     @Override
     void wakeThreads() {
         super.wakeThreads();
-        if (session instanceof Fetching f) {
+        if (session instanceof FetchSession f) {
             f.sender.wake();
-        }
-    }
-
-    /** What a session does with the frames; reader thread unless said otherwise. */
-    private sealed interface Session permits RecordsIn, Fetching {
-        void onRecord(long lsn, Record record) throws ReplicationProtocolException;
-
-        void onAck(long lsn) throws ReplicationProtocolException;
-
-        void onHeartbeat(long lsn, long sentAtNanos);
-
-        void onCaughtUp(long lsn) throws ReplicationProtocolException;
-
-        void afterFrames() throws IOException;
-
-        void afterConnected();
-
-        /** Ticker thread. */
-        void onTick() throws IOException;
-
-        /** Ticker or a writer, under the write lock. */
-        long heartbeatLsn();
-
-        long heartbeatEcho();
-    }
-
-    /** A primary's records, stored by the owner and acknowledged when it says so. */
-    private final class RecordsIn implements Session {
-        final RecordIntake intake;
-        final ChannelListener listener;
-        private final Object ackGuard = new Object();
-        volatile long acknowledged;
-        /** Only ever raised (several threads send echoes). */
-        final AtomicLong lastEchoSent = new AtomicLong(Lease.NO_ECHO);
-        private volatile long latestPrimarySentAt = Lease.NO_ECHO;
-        /** An acknowledgement not yet sent (set by the owner; cleared by whoever sends it). */
-        private volatile boolean ackPending;
-        private boolean echoDue;
-
-        RecordsIn(LoggerSessions.Join join) {
-            this.listener = join.listener();
-            this.acknowledged = join.heldLsn();
-            this.intake = new RecordIntake(join.heldLsn(), LoggerChannel.this, join.listener());
-        }
-
-        /** Any thread. */
-        void acknowledge(long durableLsn) {
-            synchronized (ackGuard) {
-                long received = intake.deliveredLsn();
-                if (durableLsn > received) {
-                    throw new IllegalArgumentException("acknowledging LSN " + durableLsn + " but only " + received
-                            + " were received from " + peer);
-                }
-                if (durableLsn <= acknowledged) {
-                    return;
-                }
-                acknowledged = durableLsn;
-            }
-            ackPending = true;
-            if (isClosed()) {
-                return;
-            }
-            if (!writeLock.tryLock()) {
-                wakeThreads(); // the ticker sends it
-                return;
-            }
-            try {
-                if (ackPending) {
-                    sendEchoingAck();
-                }
-            } catch (IOException e) {
-                failWith(CloseReason.Kind.PEER_CLOSED, "acknowledging to " + peer + " failed: " + e.getMessage(), e);
-            } finally {
-                writeLock.unlock();
-            }
-        }
-
-        /** An ACK of what is stored, echoing the latest primary heartbeat: the caller holds the write lock. */
-        private void sendEchoingAck() throws IOException {
-            ackPending = false;
-            sendAck(acknowledged, heartbeatEcho());
-        }
-
-        @Override
-        public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
-            intake.receive(lsn, record);
-        }
-
-        @Override
-        public void onAck(long lsn) throws ReplicationProtocolException {
-            throw new ReplicationProtocolException("logger received an ACK from primary " + peer + "; acknowledgements flow only to the primary");
-        }
-
-        @Override
-        public void onHeartbeat(long lsn, long sentAtNanos) {
-            latestPrimarySentAt = sentAtNanos;
-            echoDue = true;
-            notifySafely(() -> listener.onPeerHeartbeat(lsn));
-        }
-
-        @Override
-        public void onCaughtUp(long lsn) throws ReplicationProtocolException {
-            intake.caughtUp(lsn);
-        }
-
-        /** Hands the records over; answers a heartbeat at once, so the lease never waits for the disk. */
-        @Override
-        public void afterFrames() throws IOException {
-            intake.deliver();
-            if (echoDue || ackPending) {
-                echoDue = false;
-                writeLock.lock();
-                try {
-                    sendEchoingAck();
-                } finally {
-                    writeLock.unlock();
-                }
-            }
-        }
-
-        @Override
-        public void afterConnected() {
-            intake.afterConnected();
-        }
-
-        @Override
-        public void onTick() throws IOException {
-            if (ackPending) {
-                writeLock.lock();
-                try {
-                    if (ackPending) {
-                        sendEchoingAck();
-                    }
-                } finally {
-                    writeLock.unlock();
-                }
-            }
-        }
-
-        @Override
-        public long heartbeatLsn() {
-            return acknowledged;
-        }
-
-        /** Every frame that carries the echo goes out right after this: note when. */
-        @Override
-        public long heartbeatEcho() {
-            long echo = latestPrimarySentAt;
-            if (echo != Lease.NO_ECHO) {
-                lastEchoSent.accumulateAndGet(System.nanoTime(), Math::max);
-            }
-            return echo;
-        }
-    }
-
-    /** A recovering server's fetch: the records as a catch-up, then only heartbeats. */
-    private final class Fetching implements Session {
-        final RecordStream stream;
-        final StreamSender sender;
-        private final long throughLsn;
-
-        Fetching(LoggerSessions.Fetch fetch) {
-            this.throughLsn = fetch.throughLsn();
-            this.stream = config.newRecordStream();
-            stream.resetTo(fetch.throughLsn());
-            if (fetch.throughLsn() > 0) {
-                stream.restartWithCatchUp(fetch.records());
-            }
-            this.sender = new StreamSender(LoggerChannel.this, stream, config);
-        }
-
-        @Override
-        public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
-            throw new ReplicationProtocolException("logger received record LSN " + lsn + " from fetching server " + peer);
-        }
-
-        @Override
-        public void onAck(long lsn) throws ReplicationProtocolException {
-            boolean freed;
-            synchronized (stream) {
-                long inFlight = stream.inFlightBytes();
-                stream.acknowledge(lsn);
-                freed = stream.inFlightBytes() < inFlight;
-            }
-            if (freed) {
-                sender.wake();
-            }
-        }
-
-        @Override
-        public void onHeartbeat(long lsn, long sentAtNanos) {
-        }
-
-        @Override
-        public void onCaughtUp(long lsn) throws ReplicationProtocolException {
-            throw new ReplicationProtocolException("logger received CAUGHT_UP from fetching server " + peer);
-        }
-
-        @Override
-        public void afterFrames() {
-        }
-
-        @Override
-        public void afterConnected() {
-            sender.wake();
-        }
-
-        @Override
-        public void onTick() {
-            sender.wake();
-        }
-
-        @Override
-        public long heartbeatLsn() {
-            return throughLsn;
-        }
-
-        @Override
-        public long heartbeatEcho() {
-            return Lease.NO_ECHO;
-        }
-    }
-
-    /** Forwards the base channel's events to the session's listener, once there is one (a fetch has none). */
-    private static final class SessionListener implements ChannelListener {
-        volatile ChannelListener target;
-
-        @Override
-        public void onConnected(Handshake peer) {
-            ChannelListener t = target;
-            if (t != null) t.onConnected(peer);
-        }
-
-        @Override
-        public void onRecords(long firstLsn, List<Record> records) {
-            ChannelListener t = target;
-            if (t != null) t.onRecords(firstLsn, records);
-        }
-
-        @Override
-        public void onCaughtUp(long lsn) {
-            ChannelListener t = target;
-            if (t != null) t.onCaughtUp(lsn);
-        }
-
-        @Override
-        public void onPeerHeartbeat(long peerLsn) {
-            ChannelListener t = target;
-            if (t != null) t.onPeerHeartbeat(peerLsn);
-        }
-
-        @Override
-        public void onAck(long stableLsn) {
-            ChannelListener t = target;
-            if (t != null) t.onAck(stableLsn);
-        }
-
-        @Override
-        public void onClosed(CloseReason reason) {
-            ChannelListener t = target;
-            if (t != null) t.onClosed(reason);
         }
     }
 }
