@@ -38,4 +38,9 @@ public class CollectingHandler implements FrameHandler {
     public void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) {
         controls.add("heartbeat " + lsn + " " + sentAtNanos + " " + echoNanos);
     }
+
+    @Override
+    public void onCaughtUp(long lsn) {
+        controls.add("caught-up " + lsn);
+    }
 }

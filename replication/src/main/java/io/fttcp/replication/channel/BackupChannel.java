@@ -4,14 +4,11 @@ import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.record.Record;
-import io.fttcp.replication.stream.StreamReceiver;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The backup's end of a replication connection: receives records in LSN order, hands them to
@@ -23,16 +20,19 @@ import java.util.List;
  * lets a primary run unprotected without configuration changes and take a backup whenever one
  * arrives, and a restarted backup need not wait for the primary to retry. Detection does not
  * depend on who connected: each side hears the other's heartbeats, and the connection's loss
- * is seen by both. (A logger serving several primaries would be the listening side instead;
- * the channel after the handshake is the same.)
+ * is seen by both. (A logger serving several primaries is the listening side instead: see
+ * {@link LoggerChannel}; the channel after the handshake is the same.)
+ *
+ * <p>A backup that starts empty may join a primary that already dropped records as stable: the
+ * primary's handshake then says it continues from an LSN above 1, and it first sends the
+ * retained records below it (LSNs increasing, with gaps), then CAUGHT_UP
+ * ({@link ChannelListener#onCaughtUp}). The same channel fetches a recovering server's records
+ * from a logger: connect to it holding nothing; its records arrive as such a catch-up.
  */
 public final class BackupChannel extends ReplicationChannel {
     private final long knownEpoch;
     private final Handshake ours;
-    private final StreamReceiver receiver;
-    private List<Record> batch = new ArrayList<>();
-    private long batchFirstLsn;
-    private volatile long heldLsn;
+    private final RecordIntake intake;
     private volatile long latestPrimarySentAt = Lease.NO_ECHO;
     private boolean echoDue;
 
@@ -40,18 +40,12 @@ public final class BackupChannel extends ReplicationChannel {
                           ChannelListener listener) throws IOException {
         super(socket, Role.BACKUP, config, listener);
         this.knownEpoch = knownEpoch;
-        this.heldLsn = lastHeldLsn;
         this.ours = new Handshake(PROTOCOL_VERSION, Role.BACKUP, config.clusterId(), knownEpoch, lastHeldLsn);
-        this.receiver = new StreamReceiver(lastHeldLsn, (lsn, record) -> {
-            if (batch.isEmpty()) {
-                batchFirstLsn = lsn;
-            }
-            batch.add(record);
-        });
+        this.intake = new RecordIntake(lastHeldLsn, this, listener);
     }
 
     /**
-     * Connects to the primary's replication address and sends our handshake; the rest happens on
+     * Connects to the primary's (or a logger's) replication address and sends our handshake; the rest happens on
      * the channel's threads ({@link ChannelListener#onConnected} or {@link ChannelListener#onClosed}).
      *
      * @param localAddress this host's own address to connect from, or null for any
@@ -83,9 +77,13 @@ public final class BackupChannel extends ReplicationChannel {
         return channel;
     }
 
-    /** The last LSN received in order (what the next acknowledgement covers). */
+    /**
+     * The last LSN received in order and handed to the owner (what the next acknowledgement
+     * covers). During a catch-up, the last catch-up record's: a backup whose catch-up ended
+     * before {@link ChannelListener#onCaughtUp} holds an incomplete set, and must start empty again.
+     */
     public long heldLsn() {
-        return heldLsn;
+        return intake.deliveredLsn();
     }
 
     /** The primary's epoch from its handshake, or -1 before it arrived. */
@@ -99,26 +97,37 @@ public final class BackupChannel extends ReplicationChannel {
         if (primary.protocolVersion() != PROTOCOL_VERSION) {
             throw new HandshakeException("primary speaks replication protocol " + primary.protocolVersion() + ", this backup " + PROTOCOL_VERSION);
         }
-        if (primary.role() != Role.PRIMARY) {
-            throw new HandshakeException("peer says it is a " + primary.role() + "; a backup follows only a primary");
+        if (primary.role() != Role.PRIMARY && primary.role() != Role.LOGGER) {
+            throw new HandshakeException("peer says it is a " + primary.role() + "; a backup follows only a primary (or fetches from a logger)");
         }
         if (!primary.clusterId().equals(config.clusterId())) {
-            throw new HandshakeException("primary serves cluster '" + primary.clusterId() + "', this backup '" + config.clusterId() + "'");
+            throw new HandshakeException(primary.role().name().toLowerCase() + " serves cluster '" + primary.clusterId()
+                    + "', this backup '" + config.clusterId() + "'");
         }
         if (primary.epoch() < knownEpoch) {
-            throw new HandshakeException("primary is at epoch " + primary.epoch() + ", older than epoch " + knownEpoch
-                    + " this backup has seen: it is a superseded primary");
+            throw new HandshakeException(primary.role().name().toLowerCase() + " is at epoch " + primary.epoch() + ", older than epoch "
+                    + knownEpoch + " this backup has seen: it is a superseded primary");
         }
-        if (primary.lsn() != receiver.lastLsn() + 1) {
+        if (!intake.armCatchUpIfAnnounced(primary.lsn()) && primary.lsn() != intake.receivedLsn() + 1) {
             throw new HandshakeException("primary would send from LSN " + primary.lsn() + " but this backup holds up to "
-                    + receiver.lastLsn());
+                    + intake.receivedLsn());
         }
         return null;
     }
 
     @Override
     void onRecordFrame(long lsn, Record record) throws ReplicationProtocolException {
-        receiver.receive(lsn, record);
+        intake.receive(lsn, record);
+    }
+
+    @Override
+    void onCaughtUpFrame(long lsn) throws ReplicationProtocolException {
+        intake.caughtUp(lsn);
+    }
+
+    @Override
+    void afterConnected() {
+        intake.afterConnected();
     }
 
     @Override
@@ -140,32 +149,21 @@ public final class BackupChannel extends ReplicationChannel {
      */
     @Override
     void afterFrames() throws IOException {
-        deliverBatch();
-        if (receiver.ackDue() || echoDue) {
+        intake.deliver();
+        if (intake.ackDue() || echoDue) {
             echoDue = false;
-            sendAck(receiver.takeAck(), latestPrimarySentAt);
+            sendAck(intake.takeAck(), latestPrimarySentAt);
         }
     }
 
     @Override
     void beforeClose() {
-        deliverBatch();
-    }
-
-    private void deliverBatch() {
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<Record> records = batch;
-        long first = batchFirstLsn;
-        batch = new ArrayList<>();
-        heldLsn = first + records.size() - 1;
-        notifySafely(() -> listener.onRecords(first, records));
+        intake.deliver();
     }
 
     @Override
     long heartbeatLsn() {
-        return heldLsn;
+        return intake.deliveredLsn();
     }
 
     @Override

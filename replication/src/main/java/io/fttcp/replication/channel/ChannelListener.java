@@ -16,10 +16,23 @@ public interface ChannelListener {
     }
 
     /**
-     * Backup: records received, in LSN order from {@code firstLsn}; acknowledged once this
-     * returns. The list is new for each batch and the listener's to keep.
+     * Backup (or logger): records received, with consecutive LSNs from {@code firstLsn}; a backup
+     * acknowledges them once this returns (a logger when its owner says they are stored). During
+     * a catch-up, LSNs have gaps: each run of consecutive LSNs is its own batch. The list is new
+     * for each batch and the listener's to keep.
      */
     default void onRecords(long firstLsn, List<Record> records) {
+    }
+
+    /**
+     * Backup (or logger): this side holds everything it needs up to {@code lsn}, and records
+     * continue contiguously from {@code lsn + 1}. After a catch-up (this side started empty and
+     * the primary had already dropped records as stable), called once the catch-up's records
+     * were delivered through {@link #onRecords}, when the primary's CAUGHT_UP arrives; without
+     * one (nothing was dropped, or this side resumed from records it held), called right after
+     * {@link #onConnected} with the last LSN held. So every connection gives exactly one signal.
+     */
+    default void onCaughtUp(long lsn) {
     }
 
     /** Primary: every LSN up to {@code stableLsn} is now stable. */

@@ -3,21 +3,28 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.replication.stream.StabilityListener;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.locks.LockSupport;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongFunction;
 
 /**
- * The primary's end of a replication connection. The backup connects (see {@link BackupChannel}
- * for why); the primary checks its handshake, resends what it lacks, then streams records in
- * batches and turns its acknowledgements into stability and lease renewals.
+ * The primary's end of a replication connection. A backup connects (see {@link BackupChannel}
+ * for why; {@link #open}, {@link #accept}); a logger is dialed ({@link #connect}). The primary
+ * checks the peer's handshake, resends what the peer lacks, then streams records in batches and
+ * turns the acknowledgements into stability and lease renewals.
+ *
+ * <p>A peer that holds nothing, joining after records were dropped as stable, needs the
+ * retained records of the live connections: given a {@code catchUp} source, the primary sends
+ * them first ({@link RecordStream#restartWithCatchUp}); without one, such a peer is refused.
  *
  * <p>The {@link RecordStream} outlives connections (a backup that reconnects resumes from what
  * it holds); run one channel per stream at a time (a new one rewinds the stream). While a channel runs, the stream is guarded by its own monitor: use this class's
@@ -29,39 +36,104 @@ public final class PrimaryChannel extends ReplicationChannel {
     private final RecordStream stream;
     private final long epoch;
     private final Lease lease;
-    private final ByteBuffer batchOut;
-    private volatile Thread sender;
+    private final StreamSender sender;
+    private final LongFunction<List<LoggedRecord>> catchUp;
+    /** We dialed and spoke first: the peer's handshake is its answer. */
+    private final boolean dialed;
 
     private PrimaryChannel(SocketChannel socket, ChannelConfig config, long epoch, RecordStream stream,
-                           ChannelListener listener) throws IOException {
+                           LongFunction<List<LoggedRecord>> catchUp, boolean dialed, ChannelListener listener) throws IOException {
         super(socket, Role.PRIMARY, config, listener);
         this.stream = stream;
         this.epoch = epoch;
+        this.catchUp = catchUp;
+        this.dialed = dialed;
         this.lease = new Lease(config.leaseNanos());
-        this.batchOut = ByteBuffer.allocateDirect(config.maxBatchBytes() + config.maxBodyLength() + 64);
+        this.sender = new StreamSender(this, stream, config);
     }
 
     /**
      * Runs the primary's side on a connection a backup opened; the handshake and everything
-     * after happen on the channel's threads.
+     * after happen on the channel's threads. A backup that holds nothing is refused if records
+     * were already dropped as stable.
      *
      * @param epoch  this primary's epoch (a backup that has seen a newer one is refused)
      * @param stream the records to replicate (make it with {@link ChannelConfig#newRecordStream()})
      */
     public static PrimaryChannel open(SocketChannel accepted, ChannelConfig config, long epoch, RecordStream stream,
                                       ChannelListener listener) throws IOException {
-        PrimaryChannel channel = new PrimaryChannel(accepted, config, epoch, stream, listener);
-        channel.start();
-        channel.sender = Thread.ofPlatform().daemon().name("primary-replication-" + channel.peer + "-sender").start(channel::sendLoop);
+        return open(accepted, config, epoch, stream, null, listener);
+    }
+
+    /**
+     * As {@link #open(SocketChannel, ChannelConfig, long, RecordStream, ChannelListener)}, and a
+     * peer that holds nothing while records were dropped as stable gets a catch-up.
+     *
+     * @param catchUp given the stable LSN, the retained records up to it (the live connections'),
+     *                LSNs increasing; called on the reader thread during the handshake while the
+     *                stream's monitor is held (so the stable LSN cannot move meanwhile); null: refuse such a peer
+     */
+    public static PrimaryChannel open(SocketChannel accepted, ChannelConfig config, long epoch, RecordStream stream,
+                                      LongFunction<List<LoggedRecord>> catchUp, ChannelListener listener) throws IOException {
+        PrimaryChannel channel = new PrimaryChannel(accepted, config, epoch, stream, catchUp, false, listener);
+        channel.startThreads();
         return channel;
+    }
+
+    /**
+     * Dials a logger (or a listening backup), sends this primary's handshake first (LSN: the
+     * stable LSN + 1, the next it sends contiguously), and resumes from what the peer's answer
+     * says it holds, exactly as when accepting: from its last LSN, or with a catch-up if it holds
+     * nothing and {@code catchUpOrNull} is given; a peer that holds more than was ever appended,
+     * less than the stable LSN without being empty, or has seen a newer epoch, is refused
+     * ({@link ChannelListener#onClosed} says why).
+     *
+     * @param localOrNull this host's own address to connect from, or null for any
+     * @throws IOException the TCP connection could not be made within {@code connectTimeout}, or
+     *                     the handshake could not be sent
+     */
+    public static PrimaryChannel connect(InetSocketAddress to, InetSocketAddress localOrNull, Duration connectTimeout,
+                                         ChannelConfig config, long epoch, RecordStream stream,
+                                         LongFunction<List<LoggedRecord>> catchUpOrNull, ChannelListener listener) throws IOException {
+        SocketChannel socket = SocketChannel.open();
+        PrimaryChannel channel;
+        try {
+            if (localOrNull != null) {
+                socket.bind(localOrNull);
+            }
+            socket.socket().connect(to, (int) Math.max(1, connectTimeout.toMillis()));
+            channel = new PrimaryChannel(socket, config, epoch, stream, catchUpOrNull, true, listener);
+            long next;
+            synchronized (stream) {
+                next = stream.stableLsn() + 1;
+            }
+            // Before the reader starts: the peer answers only after this, so no answer can overtake it.
+            channel.sendHandshake(new Handshake(PROTOCOL_VERSION, Role.PRIMARY, config.clusterId(), epoch, next));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        channel.startThreads();
+        return channel;
+    }
+
+    private void startThreads() {
+        sender.start("primary-replication-" + peer + "-sender");
+        start();
     }
 
     /** Waits for the next backup on {@code server} and runs the primary's side with it. */
     public static PrimaryChannel accept(ServerSocketChannel server, ChannelConfig config, long epoch, RecordStream stream,
                                         ChannelListener listener) throws IOException {
+        return accept(server, config, epoch, stream, null, listener);
+    }
+
+    /** As {@link #accept(ServerSocketChannel, ChannelConfig, long, RecordStream, ChannelListener)}, with a catch-up source (see {@link #open}). */
+    public static PrimaryChannel accept(ServerSocketChannel server, ChannelConfig config, long epoch, RecordStream stream,
+                                        LongFunction<List<LoggedRecord>> catchUp, ChannelListener listener) throws IOException {
         SocketChannel socket = server.accept();
         try {
-            return open(socket, config, epoch, stream, listener);
+            return open(socket, config, epoch, stream, catchUp, listener);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -74,7 +146,7 @@ public final class PrimaryChannel extends ReplicationChannel {
         synchronized (stream) {
             lsn = stream.append(record);
         }
-        LockSupport.unpark(sender);
+        sender.wake();
         return lsn;
     }
 
@@ -135,35 +207,40 @@ public final class PrimaryChannel extends ReplicationChannel {
     }
 
     @Override
-    Handshake acceptPeerHandshake(Handshake backup) throws ReplicationProtocolException {
-        if (backup.protocolVersion() != PROTOCOL_VERSION) {
-            throw new HandshakeException("backup speaks replication protocol " + backup.protocolVersion() + ", this primary " + PROTOCOL_VERSION);
+    Handshake acceptPeerHandshake(Handshake peerHello) throws ReplicationProtocolException {
+        String who = peerHello.role() == Role.LOGGER ? "logger" : "backup";
+        if (peerHello.protocolVersion() != PROTOCOL_VERSION) {
+            throw new HandshakeException(who + " speaks replication protocol " + peerHello.protocolVersion() + ", this primary " + PROTOCOL_VERSION);
         }
-        if (backup.role() != Role.BACKUP) {
-            throw new HandshakeException("peer says it is a " + backup.role() + "; a primary accepts only backups");
+        if (peerHello.role() != Role.BACKUP && peerHello.role() != Role.LOGGER) {
+            throw new HandshakeException("peer says it is a " + peerHello.role() + "; a primary streams only to a backup or a logger");
         }
-        if (!backup.clusterId().equals(config.clusterId())) {
-            throw new HandshakeException("backup serves cluster '" + backup.clusterId() + "', this primary '" + config.clusterId() + "'");
+        if (!peerHello.clusterId().equals(config.clusterId())) {
+            throw new HandshakeException(who + " serves cluster '" + peerHello.clusterId() + "', this primary '" + config.clusterId() + "'");
         }
-        if (backup.epoch() > epoch) {
-            throw new HandshakeException("backup has seen epoch " + backup.epoch() + ", newer than this primary's " + epoch
+        if (peerHello.epoch() > epoch) {
+            throw new HandshakeException(who + " has seen epoch " + peerHello.epoch() + ", newer than this primary's " + epoch
                     + ": this primary was superseded");
         }
         long next;
         synchronized (stream) {
             try {
-                stream.restartFrom(backup.lsn());
+                if (peerHello.lsn() == 0 && stream.stableLsn() > 0 && catchUp != null) {
+                    stream.restartWithCatchUp(catchUp.apply(stream.stableLsn()));
+                } else {
+                    stream.restartFrom(peerHello.lsn());
+                }
             } catch (ReplicationProtocolException e) {
                 throw new HandshakeException(e.getMessage());
             }
             next = stream.stableLsn() + 1;
         }
-        return new Handshake(PROTOCOL_VERSION, Role.PRIMARY, config.clusterId(), epoch, next);
+        return dialed ? null : new Handshake(PROTOCOL_VERSION, Role.PRIMARY, config.clusterId(), epoch, next);
     }
 
     @Override
     void onHandshakeDone() {
-        LockSupport.unpark(sender);
+        sender.wake();
     }
 
     @Override
@@ -175,14 +252,19 @@ public final class PrimaryChannel extends ReplicationChannel {
     void onAckFrame(long lsn, long echoNanos, long now) throws ReplicationProtocolException {
         long before;
         long stable;
+        boolean windowFreed;
         synchronized (stream) {
             before = stream.stableLsn();
+            long inFlight = stream.inFlightBytes();
             stream.acknowledge(lsn);
             stable = stream.stableLsn();
+            windowFreed = stream.inFlightBytes() < inFlight;
         }
         renew(echoNanos, now);
+        if (windowFreed || stable > before) {
+            sender.wake();
+        }
         if (stable > before) {
-            LockSupport.unpark(sender);
             notifySafely(() -> listener.onAck(stable));
         }
     }
@@ -218,48 +300,11 @@ public final class PrimaryChannel extends ReplicationChannel {
     @Override
     void wakeThreads() {
         super.wakeThreads();
-        LockSupport.unpark(sender);
+        sender.wake();
     }
 
     @Override
     void onConnectedTick() {
-        LockSupport.unpark(sender);
-    }
-
-    /** Writes batches while records are unsent; parks otherwise (append and the ticker unpark it). */
-    private void sendLoop() {
-        try {
-            while (!isClosed()) {
-                if (isConnected()) {
-                    writeLock.lock();
-                    try {
-                        while (!isClosed()) {
-                            sendPendingHeartbeat();
-                            batchOut.clear();
-                            int n;
-                            synchronized (stream) {
-                                // Past the window, wait for acknowledgements (each one wakes this thread).
-                                n = stream.inFlightBytes() < config.maxInFlightBytes() ? stream.writeBatch(batchOut) : 0;
-                            }
-                            if (n == 0) {
-                                break;
-                            }
-                            writeFully(batchOut.flip());
-                        }
-                    } finally {
-                        writeLock.unlock();
-                    }
-                }
-                LockSupport.park(this);
-            }
-        } catch (ClosedChannelException e) {
-            if (!isClosed()) {
-                failWith(CloseReason.Kind.FAILED, "socket closed under the sender", e);
-            }
-        } catch (IOException e) {
-            failWith(CloseReason.Kind.PEER_CLOSED, "sending records to " + peer + " failed: " + e.getMessage(), e);
-        } catch (RuntimeException | Error e) {
-            failWith(CloseReason.Kind.FAILED, "sender failed: " + e, e);
-        }
+        sender.wake();
     }
 }

@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * reason, so the peer sees {@link CloseReason.Kind#PEER_ABORTED} (or
  * {@link CloseReason.Kind#HANDSHAKE_REFUSED}) instead of what a crash looks like.
  */
-public abstract sealed class ReplicationChannel implements AutoCloseable permits PrimaryChannel, BackupChannel {
+public abstract sealed class ReplicationChannel implements AutoCloseable permits PrimaryChannel, BackupChannel, LoggerChannel {
     /** Version of the replication protocol (handshake and frame meanings). */
     public static final int PROTOCOL_VERSION = 1;
     private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
@@ -145,6 +145,11 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
 
     abstract void onHeartbeatFrame(long lsn, long sentAtNanos, long echoNanos, long now) throws ReplicationProtocolException;
 
+    /** A CAUGHT_UP frame: only a side that takes records (and was announced a catch-up) accepts one. */
+    void onCaughtUpFrame(long lsn) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("CAUGHT_UP (LSN " + lsn + ") from " + peer + ", which sends this side no records");
+    }
+
     /** After the frames of one read: deliver batches, acknowledge. */
     abstract void afterFrames() throws IOException;
 
@@ -157,10 +162,14 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     abstract long heartbeatEcho();
 
     /** Called by the ticker each round after the handshake (the primary's sender is woken here). */
-    void onConnectedTick() {
+    void onConnectedTick() throws IOException {
     }
 
     void onHandshakeDone() {
+    }
+
+    /** On the reader thread, right after the owner was told {@link ChannelListener#onConnected}. */
+    void afterConnected() {
     }
 
     // ---- writing ----
@@ -275,7 +284,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
                 if (!connected) {
                     deadline = openedAt + config.handshakeTimeoutNanos();
                     if (now - deadline >= 0) {
-                        failWith(CloseReason.Kind.PEER_SILENT, "no handshake from " + peer + " within "
+                        failWith(CloseReason.Kind.PEER_SILENT, (peerHandshake == null ? "no handshake from " + peer
+                                : "handshake from " + peer + " not answered") + " within "
                                 + config.handshakeTimeoutNanos() / 1_000_000 + " ms", null);
                         return;
                     }
@@ -462,6 +472,7 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             log.info("replication channel to {} connected: {}", peer, handshake);
             onHandshakeDone();
             notifySafely(() -> listener.onConnected(handshake));
+            afterConnected();
             wakeThreads();
         }
 
@@ -484,6 +495,13 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             heard();
             requireConnected("heartbeat");
             onHeartbeatFrame(lsn, sentAtNanos, echoNanos, System.nanoTime());
+        }
+
+        @Override
+        public void onCaughtUp(long lsn) throws ReplicationProtocolException {
+            heard();
+            requireConnected("CAUGHT_UP");
+            onCaughtUpFrame(lsn);
         }
     }
 }

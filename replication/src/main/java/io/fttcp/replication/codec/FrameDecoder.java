@@ -182,6 +182,10 @@ public final class FrameDecoder {
                 consume(in, start, frameLength);
                 handler.onHeartbeat(lsn, sentAt, echo);
             }
+            case CAUGHT_UP -> {
+                consume(in, start, frameLength);
+                handler.onCaughtUp(lsn);
+            }
             default -> throw new AssertionError(kind);
         }
         return true;

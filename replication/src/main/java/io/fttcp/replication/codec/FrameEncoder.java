@@ -36,7 +36,8 @@ import static io.fttcp.replication.codec.FrameFormat.*;
  * SEED: context tuple, seed i64 (context all zero: none)</li>
  * <li>CLOSE: tuple, how u8. HEARTBEAT: sentAtNanos i64, count u32, count x (tuple, tsVal i32)</li>
  * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8)</li>
- * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64</li>
+ * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64.
+ *     CAUGHT_UP: empty</li>
  * </ul>
  */
 public final class FrameEncoder {
@@ -215,6 +216,16 @@ public final class FrameEncoder {
         }
         int start = begin(out, FrameKind.CHANNEL_HEARTBEAT, CHANNEL_HEARTBEAT_LENGTH, checkControlLsn(lsn));
         out.putLong(sentAtNanos).putLong(echoNanos);
+        finish(out, start);
+        return true;
+    }
+
+    /** @param lsn the stable LSN the catch-up reached (every later record comes contiguously from lsn + 1) */
+    public boolean encodeCaughtUp(long lsn, ByteBuffer out) {
+        if (out.remaining() < CAUGHT_UP_FRAME_LENGTH) {
+            return false;
+        }
+        int start = begin(out, FrameKind.CAUGHT_UP, CAUGHT_UP_LENGTH, checkControlLsn(lsn));
         finish(out, start);
         return true;
     }

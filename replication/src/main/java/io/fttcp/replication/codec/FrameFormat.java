@@ -29,7 +29,11 @@ public final class FrameFormat {
     static final int HANDSHAKE_FIXED_LENGTH = 2 + 1 + 8 + 1;
     static final int ACK_LENGTH = 8;
     static final int CHANNEL_HEARTBEAT_LENGTH = 16;
+    static final int CAUGHT_UP_LENGTH = 0;
     static final int MAX_REJECT_REASON_BYTES = 1024;
+
+    /** Whole length of a CAUGHT_UP frame. */
+    public static final int CAUGHT_UP_FRAME_LENGTH = OVERHEAD + CAUGHT_UP_LENGTH;
 
     private FrameFormat() {
     }
@@ -51,6 +55,7 @@ public final class FrameFormat {
             case REJECT -> 0;
             case ACK -> ACK_LENGTH;
             case CHANNEL_HEARTBEAT -> CHANNEL_HEARTBEAT_LENGTH;
+            case CAUGHT_UP -> CAUGHT_UP_LENGTH;
         };
     }
 

@@ -22,4 +22,12 @@ public interface FrameHandler {
      * @param echoNanos   backup: {@code sentAtNanos} of the latest primary heartbeat it heard; primary: 0
      */
     void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) throws ReplicationProtocolException;
+
+    /**
+     * The catch-up ended at {@code lsn}: records from {@code lsn + 1} on are contiguous. Only a
+     * peer that announced a catch-up sends it, so a handler that never asks for one refuses it.
+     */
+    default void onCaughtUp(long lsn) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("unexpected CAUGHT_UP frame (LSN " + lsn + "): no catch-up was announced");
+    }
 }

@@ -14,7 +14,13 @@ public enum FrameKind {
     /** Backup to primary: every record up to the LSN field is held (cumulative). */
     ACK(0x42),
     /** Liveness, both ways (LSN field: the sender's highest LSN appended or held). */
-    CHANNEL_HEARTBEAT(0x43);
+    CHANNEL_HEARTBEAT(0x43),
+    /**
+     * Primary (or logger) to a peer that held nothing: the catch-up records before it are all it
+     * gets below the LSN field (the sender's stable LSN at the restart); from LSN field + 1 the
+     * stream is contiguous. No body.
+     */
+    CAUGHT_UP(0x44);
 
     private static final FrameKind[] BY_CODE = new FrameKind[256];
 

@@ -11,7 +11,10 @@ import java.util.Objects;
  * @param clusterId       the protected service both replicas must agree on (at most 255 UTF-8 bytes)
  * @param epoch           the primary's epoch (incremented at each takeover); a backup states the
  *                        highest epoch it has seen
- * @param lsn             primary: the next LSN it will send; backup: the last LSN it holds
+ * @param lsn             primary: the next LSN it will send contiguously (its stable LSN + 1; a
+ *                        peer holding nothing gets a catch-up below it, see
+ *                        {@link FrameKind#CAUGHT_UP}); backup or logger holding records: the last
+ *                        LSN it holds; logger serving a fetch: the LSN after the last one it sends
  */
 public record Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn) {
     public static final int MAX_CLUSTER_ID_BYTES = 255;

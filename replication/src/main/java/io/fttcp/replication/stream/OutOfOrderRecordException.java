@@ -14,6 +14,15 @@ public final class OutOfOrderRecordException extends ReplicationProtocolExceptio
         this.received = received;
     }
 
+    /** During a catch-up, which accepts any increasing LSN below {@code catchUpEnd}. */
+    public OutOfOrderRecordException(long expected, long received, long catchUpEnd) {
+        super("replication catch-up out of order: received LSN " + received + " after " + (expected - 1) + " ("
+                + (received < expected ? "duplicate or reordering" : "at or above " + catchUpEnd
+                + ", where the handshake said the contiguous stream starts; records there come after CAUGHT_UP") + ")");
+        this.expected = expected;
+        this.received = received;
+    }
+
     public long expected() {
         return expected;
     }

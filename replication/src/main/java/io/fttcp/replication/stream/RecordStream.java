@@ -2,6 +2,7 @@ package io.fttcp.replication.stream;
 
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 
 import java.nio.ByteBuffer;
@@ -20,6 +21,12 @@ import java.util.PriorityQueue;
  * (acknowledged) → dropped. On a new connection {@link #restartFrom} moves the in-flight ones
  * the backup lacks back to unsent.
  *
+ * <p>A peer that holds nothing while records were already dropped as stable gets a catch-up
+ * instead ({@link #restartWithCatchUp}): the retained records it needs (kept elsewhere, with
+ * their LSNs; gaps allowed), then a CAUGHT_UP frame at the stable LSN, then the stream as usual.
+ * Catch-up frames count in {@link #inFlightBytes} until acknowledged, so a sender's window holds
+ * them back like records.
+ *
  * <p>Not thread-safe: the owner serializes calls. Stability callbacks run inside
  * {@link #acknowledge}, so they must be quick and must not block; they may append and register.
  */
@@ -34,6 +41,11 @@ public final class RecordStream {
     private final ArrayDeque<Record> unsent = new ArrayDeque<>();
     private final List<StabilityListener> listeners = new ArrayList<>();
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+    /** Catch-up records not yet written, then those written and not yet acknowledged. */
+    private final ArrayDeque<LoggedRecord> catchUp = new ArrayDeque<>();
+    private final ArrayDeque<LoggedRecord> catchUpInFlight = new ArrayDeque<>();
+    /** The LSN of the CAUGHT_UP frame still to write, or -1 when none is. */
+    private long caughtUpDue = -1;
     private long lastLsn;
     private long sentLsn;
     private long stableLsn;
@@ -99,8 +111,14 @@ public final class RecordStream {
         return lsn <= stableLsn;
     }
 
+    /** Whether {@link #writeBatch} has anything to write (records, or a catch-up in progress). */
     public boolean hasUnsent() {
-        return !unsent.isEmpty();
+        return !unsent.isEmpty() || caughtUpDue >= 0;
+    }
+
+    /** A catch-up is being written: its records or its CAUGHT_UP frame are not all written yet. */
+    public boolean catchingUp() {
+        return caughtUpDue >= 0;
     }
 
     /** Records appended and not yet acknowledged (sent or not): the backup's lag, for back-pressure. */
@@ -114,33 +132,49 @@ public final class RecordStream {
     }
 
     /**
-     * Frame bytes written and not yet acknowledged: a sender keeps this under a window so that
-     * what it writes next (heartbeats too) does not queue behind megabytes in socket buffers.
+     * Frame bytes written and not yet acknowledged, catch-up frames included: a sender keeps this
+     * under a window so that what it writes next (heartbeats too) does not queue behind megabytes
+     * in socket buffers.
      */
     public long inFlightBytes() {
         return inFlightBytes;
     }
 
     /**
-     * Encodes the next batch of unsent records at {@code out}'s position: as many as fit in
-     * {@code out} and in the batch limits.
+     * Encodes the next batch at {@code out}'s position, as many frames as fit in {@code out} and
+     * in the batch limits: during a catch-up its records, then CAUGHT_UP; then unsent records.
      *
-     * @return the number of records written (0 when none is unsent)
+     * @return the number of frames written (0 when nothing is unsent)
      * @throws IllegalArgumentException {@code out} cannot hold even the next frame alone
      */
     public int writeBatch(ByteBuffer out) {
         int start = out.position();
         int count = 0;
+        while (count < maxBatchRecords && !catchUp.isEmpty()) {
+            LoggedRecord next = catchUp.peekFirst();
+            if (!fits(out, start, count, next.lsn(), next.record())) {
+                return count;
+            }
+            inFlightBytes += FrameEncoder.frameLength(next.record());
+            catchUpInFlight.addLast(catchUp.removeFirst());
+            count++;
+        }
+        if (caughtUpDue >= 0) {
+            if (count == maxBatchRecords) {
+                return count;
+            }
+            if (!encoder.encodeCaughtUp(caughtUpDue, out)) {
+                if (count == 0) {
+                    throw new IllegalArgumentException("a buffer of " + out.remaining() + " bytes cannot hold a CAUGHT_UP frame");
+                }
+                return count;
+            }
+            caughtUpDue = -1;
+            count++;
+        }
         while (count < maxBatchRecords && !unsent.isEmpty()) {
             Record next = unsent.peekFirst();
-            if (count > 0 && out.position() - start + FrameEncoder.frameLength(next) > maxBatchBytes) {
-                break;
-            }
-            if (!encoder.encode(sentLsn + 1, next, out)) {
-                if (count == 0) {
-                    throw new IllegalArgumentException("a buffer of " + out.remaining() + " bytes cannot hold the "
-                            + FrameEncoder.frameLength(next) + "-byte frame of LSN " + (sentLsn + 1));
-                }
+            if (!fits(out, start, count, sentLsn + 1, next)) {
                 break;
             }
             inFlightBytes += FrameEncoder.frameLength(next);
@@ -151,14 +185,33 @@ public final class RecordStream {
         return count;
     }
 
+    /** Encodes one record frame if the batch has room for it (the first frame of a batch always does, or fails). */
+    private boolean fits(ByteBuffer out, int start, int count, long lsn, Record record) {
+        if (count > 0 && out.position() - start + FrameEncoder.frameLength(record) > maxBatchBytes) {
+            return false;
+        }
+        if (!encoder.encode(lsn, record, out)) {
+            if (count == 0) {
+                throw new IllegalArgumentException("a buffer of " + out.remaining() + " bytes cannot hold the "
+                        + FrameEncoder.frameLength(record) + "-byte frame of LSN " + lsn);
+            }
+            return false;
+        }
+        return true;
+    }
+
     /**
-     * The backup holds every record up to {@code lsn}. Older acknowledgements are ignored.
+     * The backup holds every record up to {@code lsn}. Older acknowledgements are ignored (but
+     * free the window of the catch-up frames they cover).
      *
      * @throws ReplicationProtocolException {@code lsn} was never sent on this connection
      */
     public void acknowledge(long lsn) throws ReplicationProtocolException {
         if (lsn > sentLsn) {
             throw new ReplicationProtocolException("backup acknowledged LSN " + lsn + " but only " + sentLsn + " were sent");
+        }
+        while (!catchUpInFlight.isEmpty() && catchUpInFlight.peekFirst().lsn() <= lsn) {
+            inFlightBytes -= FrameEncoder.frameLength(catchUpInFlight.removeFirst().record());
         }
         if (lsn <= stableLsn) {
             return;
@@ -181,20 +234,92 @@ public final class RecordStream {
      * A new connection to a backup that holds every record up to {@code peerHeldLsn} (from its
      * handshake): those count as acknowledged, and the rest will be sent again from there.
      *
-     * @throws ReplicationProtocolException the backup holds records never sent, or lacks records
-     *                                      already dropped as stable (it needs a full catch-up, not this stream)
+     * @throws ReplicationProtocolException the backup holds records never appended, or lacks
+     *                                      records already dropped as stable (an empty one needs a
+     *                                      catch-up, {@link #restartWithCatchUp}; any other cannot be helped)
      */
     public void restartFrom(long peerHeldLsn) throws ReplicationProtocolException {
+        if (peerHeldLsn > lastLsn) {
+            throw new ReplicationProtocolException("peer holds records up to LSN " + peerHeldLsn + " but this stream appended only "
+                    + lastLsn + ": it holds another primary's history");
+        }
         if (peerHeldLsn < stableLsn) {
-            throw new ReplicationProtocolException("backup holds records up to LSN " + peerHeldLsn + " but this stream dropped"
-                    + " every record up to " + stableLsn + " as stable; the backup needs a full catch-up");
+            throw new ReplicationProtocolException("peer holds records up to LSN " + peerHeldLsn + " but this stream dropped"
+                    + " every record up to " + stableLsn + " as stable; "
+                    + (peerHeldLsn == 0 ? "the peer needs a full catch-up from the retained records"
+                    : "a peer that holds some records but not these must start empty, for a full catch-up"));
         }
         acknowledge(peerHeldLsn);
+        rewind();
+    }
+
+    /**
+     * A new connection to a peer that holds nothing, while this stream already dropped the records
+     * up to {@link #stableLsn()}: {@link #writeBatch} first writes {@code retained} (each with its
+     * own LSN), then a CAUGHT_UP frame at the stable LSN, then the stream from stable + 1 (what
+     * was in flight is sent again).
+     *
+     * @param retained the records the peer needs (the live connections'), LSNs increasing, each
+     *                 at most the stable LSN; gaps allowed; empty allowed
+     * @throws IllegalStateException    nothing was dropped (stable LSN 0: use {@code restartFrom(0)})
+     * @throws IllegalArgumentException a retained LSN is out of order or above the stable LSN, or a
+     *                                  record cannot be framed; the stream is then unchanged
+     */
+    public void restartWithCatchUp(List<LoggedRecord> retained) {
+        if (stableLsn == 0) {
+            throw new IllegalStateException("nothing was dropped as stable: the peer needs no catch-up (use restartFrom(0))");
+        }
+        long previous = 0;
+        for (LoggedRecord r : retained) {
+            if (r.lsn() <= previous || r.lsn() > stableLsn) {
+                throw new IllegalArgumentException("retained record LSN " + r.lsn() + " after " + previous
+                        + ": catch-up LSNs must increase and not pass the stable LSN " + stableLsn);
+            }
+            encoder.checkEncodable(r.record());
+            previous = r.lsn();
+        }
+        rewind();
+        catchUp.addAll(retained);
+        caughtUpDue = stableLsn;
+    }
+
+    /**
+     * An empty stream (nothing unsent or in flight) continues its numbering after {@code lsn}:
+     * a primary that ran unprotected, or a backup that took over and now streams as a primary.
+     * Stability listeners hear the advance.
+     *
+     * @throws IllegalStateException    records are unsent or in flight
+     * @throws IllegalArgumentException {@code lsn} is below the last LSN (numbers would repeat)
+     */
+    public void resetTo(long lsn) {
+        if (!unsent.isEmpty() || !inFlight.isEmpty()) {
+            throw new IllegalStateException("stream is not empty: LSNs " + (stableLsn + 1) + ".." + lastLsn + " are not yet stable");
+        }
+        if (lsn < lastLsn) {
+            throw new IllegalArgumentException("cannot reset to LSN " + lsn + " below the last LSN " + lastLsn + ": numbers would repeat");
+        }
+        rewind();
+        boolean advanced = lsn > stableLsn;
+        lastLsn = lsn;
+        sentLsn = lsn;
+        stableLsn = lsn;
+        if (advanced) {
+            for (int i = 0; i < listeners.size(); i++) {
+                listeners.get(i).onStable(stableLsn);
+            }
+        }
+    }
+
+    /** A new connection: whatever the old one had in flight (records or a catch-up) is unsent or gone. */
+    private void rewind() {
         while (!inFlight.isEmpty()) {
             unsent.addFirst(inFlight.removeLast());
         }
         sentLsn = stableLsn;
         inFlightBytes = 0;
+        catchUp.clear();
+        catchUpInFlight.clear();
+        caughtUpDue = -1;
     }
 
     /** Calls {@code listener} on every advance of the stable LSN, in registration order. */

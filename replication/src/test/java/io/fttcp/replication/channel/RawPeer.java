@@ -45,6 +45,12 @@ final class RawPeer implements AutoCloseable {
         return b.flip();
     }
 
+    static ByteBuffer caughtUp(long lsn) {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        new FrameEncoder().encodeCaughtUp(lsn, b);
+        return b.flip();
+    }
+
     /** Reads until {@code frames} control frames arrived in total, or the timeout. Returns whether they did. */
     boolean awaitControls(int frames, int timeoutMillis) throws IOException, ReplicationProtocolException {
         long end = System.nanoTime() + timeoutMillis * 1_000_000L;

@@ -10,9 +10,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Records what a channel reports, for assertions from the test thread. */
+/**
+ * Records what a channel reports, for assertions from the test thread. Batches must follow each
+ * other without gaps, except before {@link #onCaughtUp} (a catch-up's LSNs only increase).
+ */
 final class Recorder implements ChannelListener {
     final CompletableFuture<Handshake> connected = new CompletableFuture<>();
+    final CompletableFuture<Long> caughtUp = new CompletableFuture<>();
+    /** The LSN of each record in {@link #records}. */
+    final List<Long> lsns = Collections.synchronizedList(new ArrayList<>());
+    /** connected, records, caught-up, closed: in the order they came. */
+    final List<String> events = Collections.synchronizedList(new ArrayList<>());
     final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     final List<Record> records = Collections.synchronizedList(new ArrayList<>());
     final AtomicLong nextLsn = new AtomicLong(1);
@@ -26,16 +34,40 @@ final class Recorder implements ChannelListener {
 
     @Override
     public void onConnected(Handshake peer) {
+        events.add("connected");
         connected.complete(peer);
     }
 
     @Override
     public void onRecords(long firstLsn, List<Record> batch) {
-        if (firstLsn != nextLsn.get()) {
-            orderError = "batch starts at " + firstLsn + ", expected " + nextLsn.get();
+        boolean catchingUp = !caughtUp.isDone();
+        if (catchingUp ? firstLsn < nextLsn.get() : firstLsn != nextLsn.get()) {
+            orderError = "batch starts at " + firstLsn + ", expected " + (catchingUp ? "at least " : "") + nextLsn.get();
         }
-        nextLsn.addAndGet(batch.size());
+        if (batch.isEmpty()) {
+            orderError = "empty batch at " + firstLsn;
+        }
+        if (events.isEmpty() || !events.getLast().equals("records")) {
+            events.add("records");
+        }
+        nextLsn.set(firstLsn + batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            lsns.add(firstLsn + i);
+        }
         records.addAll(batch);
+    }
+
+    @Override
+    public void onCaughtUp(long lsn) {
+        events.add("caught-up " + lsn);
+        if (caughtUp.isDone()) {
+            orderError = "second onCaughtUp(" + lsn + ")";
+        }
+        if (lsn < nextLsn.get() - 1) {
+            orderError = "caught up at " + lsn + " after records up to " + (nextLsn.get() - 1);
+        }
+        nextLsn.set(lsn + 1);
+        caughtUp.complete(lsn);
     }
 
     @Override
@@ -59,6 +91,7 @@ final class Recorder implements ChannelListener {
     public void onClosed(CloseReason reason) {
         closedAtNanos = System.nanoTime();
         closeCalls.incrementAndGet();
+        events.add("closed");
         closed.complete(reason);
     }
 }

@@ -75,10 +75,39 @@ class FrameCodecRoundTripTest {
         assertTrue(encoder.encodeReject("cluster id differs", buf));
         assertTrue(encoder.encodeAck(99, -5, buf));
         assertTrue(encoder.encodeHeartbeat(100, 123456789L, 987654321L, buf));
+        assertTrue(encoder.encodeCaughtUp(77, buf));
+        assertTrue(encoder.encodeCaughtUp(0, buf));
+        Handshake logger = new Handshake(1, Role.LOGGER, "c", 3, 0);
+        assertTrue(encoder.encodeHandshake(logger, buf));
         buf.flip();
         CollectingHandler got = new CollectingHandler();
-        assertEquals(4, new FrameDecoder().decodeAll(buf, got));
-        assertEquals(List.of(hello, "reject cluster id differs", "ack 99 -5", "heartbeat 100 123456789 987654321"), got.controls);
+        assertEquals(7, new FrameDecoder().decodeAll(buf, got));
+        assertEquals(List.of(hello, "reject cluster id differs", "ack 99 -5", "heartbeat 100 123456789 987654321",
+                "caught-up 77", "caught-up 0", logger), got.controls);
+    }
+
+    @Test
+    void caughtUpIsAnEmptyControlFrameAndABodyIsCorrupt() throws Exception {
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        assertTrue(new FrameEncoder().encodeCaughtUp(5, buf));
+        assertEquals(FrameFormat.CAUGHT_UP_FRAME_LENGTH, buf.position());
+        assertFalse(new FrameEncoder().encodeCaughtUp(5, ByteBuffer.allocate(FrameFormat.CAUGHT_UP_FRAME_LENGTH - 1)));
+        // A handler that never announced a catch-up refuses the frame.
+        FrameHandler plain = new FrameHandler() {
+            public void onRecord(long lsn, Record record) { }
+            public void onHandshake(Handshake handshake) { }
+            public void onReject(String reason) { }
+            public void onAck(long lsn, long echoNanos) { }
+            public void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) { }
+        };
+        var e = assertThrows(ReplicationProtocolException.class, () -> new FrameDecoder().decodeAll(buf.flip(), plain));
+        assertTrue(e.getMessage().contains("CAUGHT_UP"), e.getMessage());
+        // The kind with a body: impossible length.
+        ByteBuffer withBody = ByteBuffer.allocate(64);
+        withBody.putShort(FrameFormat.MAGIC).put(FrameFormat.VERSION).put((byte) FrameKind.CAUGHT_UP.code()).putInt(4).putLong(5)
+                .putInt(0).putInt(0).flip();
+        var c = assertThrows(CorruptRecordException.class, () -> new FrameDecoder().decodeAll(withBody, new CollectingHandler()));
+        assertTrue(c.getMessage().contains("impossible for its kind"), c.getMessage());
     }
 
     @Test

@@ -1,0 +1,47 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.record.Record;
+
+import java.util.List;
+
+/** Forwards the base channel's events to the session's listener, once there is one (a fetch has none). */
+final class ForwardingListener implements ChannelListener {
+    volatile ChannelListener target;
+
+    @Override
+    public void onConnected(Handshake peer) {
+        ChannelListener t = target;
+        if (t != null) t.onConnected(peer);
+    }
+
+    @Override
+    public void onRecords(long firstLsn, List<Record> records) {
+        ChannelListener t = target;
+        if (t != null) t.onRecords(firstLsn, records);
+    }
+
+    @Override
+    public void onCaughtUp(long lsn) {
+        ChannelListener t = target;
+        if (t != null) t.onCaughtUp(lsn);
+    }
+
+    @Override
+    public void onPeerHeartbeat(long peerLsn) {
+        ChannelListener t = target;
+        if (t != null) t.onPeerHeartbeat(peerLsn);
+    }
+
+    @Override
+    public void onAck(long stableLsn) {
+        ChannelListener t = target;
+        if (t != null) t.onAck(stableLsn);
+    }
+
+    @Override
+    public void onClosed(CloseReason reason) {
+        ChannelListener t = target;
+        if (t != null) t.onClosed(reason);
+    }
+}

@@ -1,0 +1,64 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.record.LoggedRecord;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The logger's owner, asked by each {@link LoggerChannel} what to do with the peer that just
+ * said who it is. Both calls come on the channel's reader thread, during the handshake; a
+ * {@link HandshakeException} refuses the peer with its message.
+ */
+public interface LoggerSessions {
+    /**
+     * A primary dialed to stream its records here.
+     *
+     * @param primary its handshake (cluster id, epoch, and the stable LSN + 1 it continues from)
+     * @return what this logger holds for that cluster, and who takes the records
+     */
+    Join join(Handshake primary) throws HandshakeException;
+
+    /**
+     * A recovering server (a {@link BackupChannel} holding nothing) wants the live connections'
+     * records. May block, for instance until the old primary is surely gone (its lease over),
+     * but not past the requester's handshake timeout.
+     *
+     * @param requester its handshake (cluster id, the epoch it knows)
+     * @return what to send
+     */
+    Fetch fetch(Handshake requester) throws HandshakeException;
+
+    /**
+     * @param heldLsn    the last LSN stored for the primary's cluster (0: none); records come from the next one
+     * @param knownEpoch the newest primary epoch seen for that cluster (an older primary is refused)
+     * @param listener   takes the session's events: onConnected, onRecords, onCaughtUp, onClosed (also
+     *                   when the channel then refuses the primary: an older epoch, or records missing)
+     */
+    record Join(long heldLsn, long knownEpoch, ChannelListener listener) {
+        public Join {
+            if (heldLsn < 0) {
+                throw new IllegalArgumentException("negative LSN " + heldLsn);
+            }
+            Objects.requireNonNull(listener, "listener");
+        }
+    }
+
+    /**
+     * @param epoch      the epoch to state (the newest seen for the cluster)
+     * @param throughLsn the last LSN the records reach (0: nothing logged)
+     * @param records    the live connections' records, LSNs increasing and at most {@code throughLsn}
+     */
+    record Fetch(long epoch, long throughLsn, List<LoggedRecord> records) {
+        public Fetch {
+            if (throughLsn < 0) {
+                throw new IllegalArgumentException("negative LSN " + throughLsn);
+            }
+            records = List.copyOf(records);
+            if (throughLsn == 0 && !records.isEmpty()) {
+                throw new IllegalArgumentException("a fetch through LSN 0 cannot hold records");
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.record.Record;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A primary's records, stored by the owner and acknowledged when it says so. */
+final class RecordsInSession implements LoggerSession {
+    private final LoggerChannel channel;
+    final RecordIntake intake;
+    final ChannelListener listener;
+    private final Object ackGuard = new Object();
+    volatile long acknowledged;
+    /** Only ever raised (several threads send echoes). */
+    final AtomicLong lastEchoSent = new AtomicLong(Lease.NO_ECHO);
+    private volatile long latestPrimarySentAt = Lease.NO_ECHO;
+    /** An acknowledgement not yet sent (set by the owner; cleared by whoever sends it). */
+    private volatile boolean ackPending;
+    private boolean echoDue;
+
+    RecordsInSession(LoggerChannel channel, LoggerSessions.Join join) {
+        this.channel = channel;
+        this.listener = join.listener();
+        this.acknowledged = join.heldLsn();
+        this.intake = new RecordIntake(join.heldLsn(), channel, join.listener());
+    }
+
+    /** Any thread. */
+    void acknowledge(long durableLsn) {
+        synchronized (ackGuard) {
+            long received = intake.deliveredLsn();
+            if (durableLsn > received) {
+                throw new IllegalArgumentException("acknowledging LSN " + durableLsn + " but only " + received
+                        + " were received from " + channel.peer);
+            }
+            if (durableLsn <= acknowledged) {
+                return;
+            }
+            acknowledged = durableLsn;
+        }
+        ackPending = true;
+        if (channel.isClosed()) {
+            return;
+        }
+        if (!channel.writeLock.tryLock()) {
+            channel.wakeThreads(); // the ticker sends it
+            return;
+        }
+        try {
+            if (ackPending) {
+                sendEchoingAck();
+            }
+        } catch (IOException e) {
+            channel.failWith(CloseReason.Kind.PEER_CLOSED, "acknowledging to " + channel.peer + " failed: " + e.getMessage(), e);
+        } finally {
+            channel.writeLock.unlock();
+        }
+    }
+
+    /** An ACK of what is stored, echoing the latest primary heartbeat: the caller holds the write lock. */
+    private void sendEchoingAck() throws IOException {
+        ackPending = false;
+        channel.sendAck(acknowledged, heartbeatEcho());
+    }
+
+    @Override
+    public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
+        intake.receive(lsn, record);
+    }
+
+    @Override
+    public void onAck(long lsn) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("logger received an ACK from primary " + channel.peer + "; acknowledgements flow only to the primary");
+    }
+
+    @Override
+    public void onHeartbeat(long lsn, long sentAtNanos) {
+        latestPrimarySentAt = sentAtNanos;
+        echoDue = true;
+        channel.notifySafely(() -> listener.onPeerHeartbeat(lsn));
+    }
+
+    @Override
+    public void onCaughtUp(long lsn) throws ReplicationProtocolException {
+        intake.caughtUp(lsn);
+    }
+
+    /** Hands the records over; answers a heartbeat at once, so the lease never waits for the disk. */
+    @Override
+    public void afterFrames() throws IOException {
+        intake.deliver();
+        if (echoDue || ackPending) {
+            echoDue = false;
+            channel.writeLock.lock();
+            try {
+                sendEchoingAck();
+            } finally {
+                channel.writeLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void afterConnected() {
+        intake.afterConnected();
+    }
+
+    @Override
+    public void onTick() throws IOException {
+        if (ackPending) {
+            channel.writeLock.lock();
+            try {
+                if (ackPending) {
+                    sendEchoingAck();
+                }
+            } finally {
+                channel.writeLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public long heartbeatLsn() {
+        return acknowledged;
+    }
+
+    /** Every frame that carries the echo goes out right after this: note when. */
+    @Override
+    public long heartbeatEcho() {
+        long echo = latestPrimarySentAt;
+        if (echo != Lease.NO_ECHO) {
+            lastEchoSent.accumulateAndGet(System.nanoTime(), Math::max);
+        }
+        return echo;
+    }
+}

@@ -1,0 +1,449 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.Seeds;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.LoggedRecord;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Seed;
+import io.fttcp.replication.stream.RecordStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+
+import static io.fttcp.replication.channel.ChannelTesting.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The logger's end: primaries dial it and stream records (acknowledged when stored); recovering servers fetch. */
+class LoggerChannelTest {
+    private ServerSocketChannel server;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private volatile boolean storing;
+
+    @BeforeEach
+    void listen() throws IOException {
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        storing = false;
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        server.close();
+    }
+
+    /** The logger's owner for one test: fixed answers, and what it was asked. */
+    private static final class Sessions implements LoggerSessions {
+        final List<Handshake> joins = Collections.synchronizedList(new ArrayList<>());
+        final List<Handshake> fetches = Collections.synchronizedList(new ArrayList<>());
+        volatile Join join;
+        volatile Fetch fetch;
+        volatile String refuse;
+        volatile CountDownLatch fetchGate = new CountDownLatch(0);
+
+        @Override
+        public Join join(Handshake primary) throws HandshakeException {
+            joins.add(primary);
+            if (refuse != null) throw new HandshakeException(refuse);
+            return join;
+        }
+
+        @Override
+        public Fetch fetch(Handshake requester) throws HandshakeException {
+            fetches.add(requester);
+            try {
+                fetchGate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (refuse != null) throw new HandshakeException(refuse);
+            return fetch;
+        }
+    }
+
+    private CompletableFuture<LoggerChannel> acceptLogger(ChannelConfig base, LoggerSessions sessions) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                LoggerChannel logger = LoggerChannel.accept(server, base, sessions);
+                synchronized (toClose) {
+                    toClose.add(logger);
+                }
+                return logger;
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    private PrimaryChannel dial(ChannelConfig config, long epoch, RecordStream stream, LongFunction<List<LoggedRecord>> catchUp,
+                                Recorder events) throws IOException {
+        PrimaryChannel primary = PrimaryChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, config, epoch,
+                stream, catchUp, events);
+        synchronized (toClose) {
+            toClose.add(primary);
+        }
+        return primary;
+    }
+
+    /** The logger's storage, as a thread: acknowledges whatever was received, as an fsync-always log would. */
+    private void storeContinuously(LoggerChannel logger) {
+        storing = true;
+        Thread.ofPlatform().daemon().name("test-storage").start(() -> {
+            while (storing && !logger.isClosed()) {
+                logger.acknowledge(logger.receivedLsn());
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static void assertOpen(Recorder a, Recorder b, String where) {
+        assertFalse(a.closed.isDone(), () -> where + ": closed: " + a.closed.getNow(null));
+        assertFalse(b.closed.isDone(), () -> where + ": closed: " + b.closed.getNow(null));
+    }
+
+    @Test
+    void recordsAreStableOnlyOnceTheLoggerAcknowledgesThem() throws Exception {
+        Sessions sessions = new Sessions();
+        Recorder stored = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, stored);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder primaryEvents = new Recorder();
+        RecordStream stream = TOLERANT.newRecordStream();
+        PrimaryChannel primary = dial(TOLERANT, 1, stream, null, primaryEvents);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+
+        Handshake answer = primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        assertEquals(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.LOGGER, "test-cluster", 1, 0), answer);
+        assertEquals(List.of(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)), sessions.joins);
+        assertEquals(0, stored.caughtUp.get(5, TimeUnit.SECONDS));
+        for (int i = 1; i <= 50; i++) {
+            primary.append(new Seed(i));
+        }
+        await("the logger received 50", 5000, () -> logger.receivedLsn() == 50);
+        Thread.sleep(100); // five heartbeat rounds: ACKs come back, none beyond what was acknowledged
+        assertEquals(0, primary.stableLsn());
+        assertEquals(0, logger.acknowledgedLsn());
+
+        logger.acknowledge(30);
+        await("30 stable", 5000, () -> primary.stableLsn() == 30);
+        logger.acknowledge(20); // older: ignored
+        assertEquals(30, logger.acknowledgedLsn());
+        var tooFar = assertThrows(IllegalArgumentException.class, () -> logger.acknowledge(51));
+        assertTrue(tooFar.getMessage().contains("only 50 were received"), tooFar.getMessage());
+        logger.acknowledge(50);
+        await("50 stable", 5000, () -> primary.stableLsn() == 50);
+        assertEquals(50, primaryEvents.lastAck.get());
+        assertNull(primaryEvents.orderError);
+        assertNull(stored.orderError);
+        assertEquals(50, stored.records.size());
+        assertOpen(primaryEvents, stored, "after acknowledging");
+    }
+
+    /** With acknowledgements held back, the logger's echoes alone keep the primary's lease; lastEchoSentNanos bounds it. */
+    @Test
+    void echoesRenewTheLeaseWhileAcknowledgementsAreDeferred() throws Exception {
+        Sessions sessions = new Sessions();
+        Recorder stored = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, stored);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder primaryEvents = new Recorder();
+        PrimaryChannel primary = dial(TOLERANT, 1, TOLERANT.newRecordStream(), null, primaryEvents);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        await("first lease", 2000, () -> primary.leaseValid(System.nanoTime()));
+        int checks = 0;
+        int valid = 0;
+        long firstEcho = logger.lastEchoSentNanos();
+        long end = System.nanoTime() + 600_000_000L;
+        while (System.nanoTime() - end < 0) {
+            primary.append(new Seed(checks));
+            Thread.sleep(5);
+            long now = System.nanoTime();
+            checks++;
+            if (primary.leaseValid(now)) valid++;
+            long expiresAt = primary.leaseExpiresAt(now);
+            long echo = logger.lastEchoSentNanos();
+            assertTrue(expiresAt - (echo + TOLERANT.leaseNanos()) <= 0,
+                    "lease runs to " + expiresAt + ", past the last echo " + echo + " + the lease");
+        }
+        assertEquals(0, primary.stableLsn(), "nothing was acknowledged");
+        assertTrue(valid >= 0.9 * checks, "lease valid in only " + valid + " of " + checks + " checks");
+        assertTrue(logger.lastEchoSentNanos() - firstEcho > 300_000_000L, "echoes stopped: " + (logger.lastEchoSentNanos() - firstEcho) + " ns");
+        assertOpen(primaryEvents, stored, "deferred");
+    }
+
+    /** A dialing primary resumes from what the logger holds (more than it acknowledged), across a reconnection. */
+    @Test
+    void dialingPrimaryResumesWithALoggerThatHoldsRecords() throws Exception {
+        Sessions sessions = new Sessions();
+        Recorder first = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, first);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        RecordStream stream = TOLERANT.newRecordStream();
+        Recorder primaryEvents = new Recorder();
+        PrimaryChannel primary = dial(TOLERANT, 1, stream, null, primaryEvents);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        for (int i = 1; i <= 100; i++) {
+            primary.append(new Seed(i));
+        }
+        await("the logger received 100", 5000, () -> logger.receivedLsn() == 100);
+        logger.acknowledge(60);
+        await("60 stable", 5000, () -> primary.stableLsn() == 60);
+        primary.close();
+        assertEquals(CloseReason.Kind.PEER_ABORTED, first.closed.get(2, TimeUnit.SECONDS).kind());
+        for (int i = 101; i <= 120; i++) {
+            synchronized (stream) {
+                stream.append(new Seed(i));
+            }
+        }
+
+        // The logger stored 80 before the connection went (its acknowledgement of 61..80 was lost).
+        Recorder second = new Recorder();
+        second.nextLsn.set(81);
+        sessions.join = new LoggerSessions.Join(80, 1, second);
+        CompletableFuture<LoggerChannel> again = acceptLogger(TOLERANT, sessions);
+        Recorder primaryEvents2 = new Recorder();
+        PrimaryChannel resumed = dial(TOLERANT, 1, stream, null, primaryEvents2);
+        LoggerChannel logger2 = again.get(5, TimeUnit.SECONDS);
+        assertEquals(80, primaryEvents2.connected.get(5, TimeUnit.SECONDS).lsn());
+        assertEquals(61, sessions.joins.getLast().lsn(), "a dialing primary states its stable LSN + 1");
+        assertEquals(80, second.caughtUp.get(5, TimeUnit.SECONDS));
+        storeContinuously(logger2);
+        await("120 stable", 5000, () -> {
+            assertOpen(primaryEvents2, second, "resumed");
+            return resumed.stableLsn() == 120;
+        });
+        assertEquals(121, resumed.append(new Seed(121)));
+        await("121 stable", 5000, () -> resumed.stableLsn() == 121);
+        assertNull(second.orderError);
+        List<Record> expected = new ArrayList<>();
+        for (int i = 81; i <= 121; i++) {
+            expected.add(new Seed(i));
+        }
+        assertEquals(expected, second.records);
+        assertEquals(List.of("connected", "caught-up 80", "records"), second.events.subList(0, 3));
+    }
+
+    /** Seeded: a fresh logger behind a primary that dropped records gets the retained ones as a catch-up, past the window. */
+    @Test
+    void dialingPrimaryCatchesUpAFreshLogger() throws Exception {
+        long seed = Seeds.next();
+        SplittableRandom random = new SplittableRandom(seed);
+        String where = "seed " + seed;
+        long stable = 3000 + random.nextInt(3000);
+        List<LoggedRecord> retained = retained(random, stable, 0.3 + 0.6 * random.nextDouble());
+        assertTrue(frameBytes(retained) > 2 * WINDOWED.maxInFlightBytes(), where);
+        RecordStream stream = WINDOWED.newRecordStream();
+        stream.resetTo(stable);
+        for (int i = 1; i <= 50; i++) {
+            stream.append(new Seed(i));
+        }
+        Sessions sessions = new Sessions();
+        Recorder stored = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, stored);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(WINDOWED, sessions);
+        Recorder primaryEvents = new Recorder();
+        PrimaryChannel primary = dial(WINDOWED, 1, stream, s -> retained, primaryEvents);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        storeContinuously(logger);
+        assertEquals(stable, stored.caughtUp.get(20, TimeUnit.SECONDS), where);
+        await("the stream stable (" + where + ")", 20_000, () -> {
+            assertOpen(primaryEvents, stored, where);
+            return primary.stableLsn() == stable + 50;
+        });
+        assertNull(stored.orderError, where);
+        int n = retained.size();
+        assertEquals(retained.stream().map(LoggedRecord::lsn).toList(), stored.lsns.subList(0, n), where);
+        assertEquals(retained.stream().map(LoggedRecord::record).toList(), stored.records.subList(0, n), where);
+        assertEquals(50, stored.records.size() - n, where);
+        assertEquals(stable + 50, logger.acknowledgedLsn(), where);
+    }
+
+    /** Seeded: a recovering server fetches; the owner blocks in fetch first; records arrive as a catch-up, then CAUGHT_UP. */
+    @Test
+    void fetchSendsTheLiveRecordsAsACatchUpAfterABlockingFetch() throws Exception {
+        long seed = Seeds.next();
+        SplittableRandom random = new SplittableRandom(seed);
+        String where = "seed " + seed;
+        long through = 2000 + random.nextInt(3000);
+        List<LoggedRecord> retained = retained(random, through, 0.3 + 0.6 * random.nextDouble());
+        Sessions sessions = new Sessions();
+        sessions.fetch = new LoggerSessions.Fetch(4, through, retained);
+        sessions.fetchGate = new CountDownLatch(1);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(WINDOWED, sessions);
+        Recorder requester = new Recorder();
+        BackupChannel fetching = BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 3, 0, requester);
+        toClose.add(fetching);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        await("the fetch asked", 2000, () -> sessions.fetches.size() == 1);
+        Thread.sleep(300); // the owner waits for the old primary to be gone
+        assertFalse(requester.connected.isDone(), "answered before the fetch returned");
+        sessions.fetchGate.countDown();
+
+        Handshake answer = requester.connected.get(5, TimeUnit.SECONDS);
+        assertEquals(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.LOGGER, "test-cluster", 4, through + 1), answer);
+        assertEquals(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 3, 0), sessions.fetches.getFirst());
+        assertEquals(through, requester.caughtUp.get(20, TimeUnit.SECONDS), where);
+        assertNull(requester.orderError, where);
+        assertEquals(retained.stream().map(LoggedRecord::lsn).toList(), requester.lsns, where);
+        assertEquals(retained.stream().map(LoggedRecord::record).toList(), requester.records, where);
+        assertEquals("caught-up " + through, requester.events.getLast(), where);
+        assertEquals(4, fetching.primaryEpoch());
+        assertEquals(through, fetching.heldLsn());
+
+        // Then only heartbeats, until the requester is done.
+        int heard = requester.heartbeats.get();
+        Thread.sleep(200);
+        assertTrue(requester.heartbeats.get() > heard + 3, "heartbeats after the fetch: " + (requester.heartbeats.get() - heard));
+        assertFalse(requester.closed.isDone(), () -> "closed: " + requester.closed.getNow(null));
+        assertFalse(logger.isClosed());
+        assertThrows(IllegalStateException.class, () -> logger.acknowledge(1), "a fetch takes no acknowledgements");
+        fetching.close();
+        await("the logger's side closed", 2000, logger::isClosed);
+        String name = "logger-replication-" + logger.peerAddress();
+        await("the fetch's threads to end", 5000, () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith(name)));
+    }
+
+    @Test
+    void emptyFetchIsJustCaughtUpAtZero() throws Exception {
+        Sessions sessions = new Sessions();
+        sessions.fetch = new LoggerSessions.Fetch(2, 0, List.of());
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder requester = new Recorder();
+        toClose.add(BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 1, 0, requester));
+        accepting.get(5, TimeUnit.SECONDS);
+        assertEquals(1, requester.connected.get(5, TimeUnit.SECONDS).lsn());
+        assertEquals(0, requester.caughtUp.get(5, TimeUnit.SECONDS));
+        Thread.sleep(100);
+        assertEquals(List.of("connected", "caught-up 0"), requester.events);
+    }
+
+    private CloseReason refusedPrimary(Sessions sessions, long epoch, RecordStream stream) throws Exception {
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder events = new Recorder();
+        dial(TOLERANT, epoch, stream, null, events);
+        accepting.get(5, TimeUnit.SECONDS);
+        CloseReason reason = events.closed.get(3, TimeUnit.SECONDS);
+        assertFalse(events.connected.isDone());
+        return reason;
+    }
+
+    @Test
+    void theLoggerRefusesWhatItMustNotServe() throws Exception {
+        Sessions sessions = new Sessions();
+        sessions.refuse = "cluster 'test-cluster' is not served here";
+        CloseReason unknown = refusedPrimary(sessions, 1, TOLERANT.newRecordStream());
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, unknown.kind(), unknown.toString());
+        assertTrue(unknown.message().contains("is not served here"), unknown.message());
+
+        sessions.refuse = null;
+        Recorder olderEpoch = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 5, olderEpoch);
+        CloseReason superseded = refusedPrimary(sessions, 3, TOLERANT.newRecordStream());
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, superseded.kind(), superseded.toString());
+        assertTrue(superseded.message().contains("superseded"), superseded.message());
+        assertTrue(olderEpoch.closed.get(2, TimeUnit.SECONDS).message().contains("superseded"));
+        assertFalse(olderEpoch.connected.isDone());
+
+        Recorder never = new Recorder();
+
+        sessions.join = new LoggerSessions.Join(5, 1, never);
+        RecordStream dropped = TOLERANT.newRecordStream();
+        dropped.resetTo(20);
+        CloseReason missing = refusedPrimary(sessions, 1, dropped);
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, missing.kind(), missing.toString());
+        assertTrue(missing.message().contains("records are missing"), missing.message());
+        assertFalse(never.connected.isDone());
+        CloseReason told = never.closed.get(2, TimeUnit.SECONDS); // the join's listener hears the refusal
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, told.kind(), told.toString());
+        assertTrue(told.message().contains("records are missing"), told.message());
+
+        sessions.refuse = "nothing logged for 'test-cluster'";
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder requester = new Recorder();
+        toClose.add(BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 1, 0, requester));
+        accepting.get(5, TimeUnit.SECONDS);
+        CloseReason noFetch = requester.closed.get(3, TimeUnit.SECONDS);
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, noFetch.kind(), noFetch.toString());
+        assertTrue(noFetch.message().contains("nothing logged"), noFetch.message());
+
+        sessions.refuse = null;
+        sessions.fetch = new LoggerSessions.Fetch(1, 0, List.of());
+        accepting = acceptLogger(TOLERANT, sessions);
+        Recorder holding = new Recorder();
+        toClose.add(BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 1, 7, holding));
+        accepting.get(5, TimeUnit.SECONDS);
+        CloseReason notEmpty = holding.closed.get(3, TimeUnit.SECONDS);
+        assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, notEmpty.kind(), notEmpty.toString());
+        assertTrue(notEmpty.message().contains("holds up to LSN 7"), notEmpty.message());
+
+        accepting = acceptLogger(TOLERANT, sessions);
+        try (RawPeer other = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.getLocalAddress()).getPort()))) {
+            other.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.LOGGER, "test-cluster", 1, 0)));
+            LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+            assertTrue(other.awaitControls(1, 2000));
+            assertTrue(other.received.controls.getFirst().toString().contains("a logger serves primaries"), other.received.controls.toString());
+            await("the logger closed", 2000, logger::isClosed);
+        }
+        // Not asked: about a requester that holds records, nor about a logger.
+        assertEquals(3, sessions.joins.size());
+        assertEquals(1, sessions.fetches.size());
+    }
+
+    private record FakeAnswer(String name, long epoch, long held, String message) {
+    }
+
+    /** The dialing primary's own checks, against a fake logger's answers. */
+    @Test
+    void theDialingPrimaryRefusesAnImpossibleAnswer() throws Exception {
+        List<FakeAnswer> answers = List.of(
+                new FakeAnswer("holds more than was appended", 1, 500, "another primary's history"),
+                new FakeAnswer("saw a newer epoch", 9, 0, "superseded"),
+                new FakeAnswer("holds less than the stable LSN", 1, 5, "must start empty"),
+                new FakeAnswer("holds nothing, and no catch-up source", 1, 0, "full catch-up"));
+        for (FakeAnswer a : answers) {
+            try (ServerSocket fakeLogger = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                RecordStream stream = TOLERANT.newRecordStream();
+                stream.resetTo(20);
+                stream.append(new Seed(21));
+                Recorder events = new Recorder();
+                PrimaryChannel primary = PrimaryChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakeLogger.getLocalPort()),
+                        null, CONNECT, TOLERANT, 3, stream, null, events);
+                toClose.add(primary);
+                try (RawPeer logger = new RawPeer(fakeLogger.accept())) {
+                    assertTrue(logger.awaitControls(1, 2000), a.name);
+                    assertEquals(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 3, 21),
+                            logger.received.controls.getFirst(), a.name);
+                    logger.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.LOGGER, "test-cluster", a.epoch, a.held)));
+                    CloseReason reason = events.closed.get(3, TimeUnit.SECONDS);
+                    assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, reason.kind(), a.name + ": " + reason);
+                    assertTrue(reason.message().contains(a.message), a.name + ": " + reason.message());
+                    logger.awaitControls(2, 1000);
+                    assertTrue(logger.received.controls.stream().anyMatch(c -> c.toString().startsWith("reject") && c.toString().contains(a.message)),
+                            a.name + ": " + logger.received.controls);
+                }
+            }
+        }
+    }
+}
