@@ -95,7 +95,7 @@ final class ReplayPoller implements Poller {
                 }
                 if (network.binding() != null) {
                     if (live == null) {
-                        live = network.binding().network().openPoller();
+                        live = network.openLivePoller(number);
                         for (ReplayPollKey key : keys.values()) {
                             if (key.isValid()) {
                                 registerLive(key);

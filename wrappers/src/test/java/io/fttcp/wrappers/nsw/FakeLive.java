@@ -32,6 +32,18 @@ final class FakeLive {
         boolean closed;
         Duration readTimeout = Duration.ZERO;
         Boolean noDelay;
+        private final InetSocketAddress local;
+        private final InetSocketAddress remote;
+
+        Socket() {
+            this(null, null);
+        }
+
+        /** A socket that knows its addresses (what a listener's accept() must name). */
+        Socket(InetSocketAddress local, InetSocketAddress remote) {
+            this.local = local;
+            this.remote = remote;
+        }
 
         synchronized void push(byte[] bytes) {
             incoming.writeBytes(bytes);
@@ -121,12 +133,12 @@ final class FakeLive {
 
         @Override
         public InetSocketAddress localAddress() {
-            return null;
+            return local;
         }
 
         @Override
         public InetSocketAddress remoteAddress() {
-            return null;
+            return remote;
         }
 
         @Override
