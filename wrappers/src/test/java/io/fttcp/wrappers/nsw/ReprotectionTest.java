@@ -3,12 +3,15 @@ package io.fttcp.wrappers.nsw;
 import io.fttcp.api.AppRuntime;
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
+import io.fttcp.api.PollKey;
+import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Accept;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Ready;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
 import io.fttcp.replication.record.Segment;
@@ -220,6 +223,7 @@ class ReprotectionTest {
         final List<String> observed = new ArrayList<>();
         final Map<FourTuple, StreamSocket> sockets = new HashMap<>();
         ListeningSocket listener;
+        Poller poller;
 
         App(Network network, AppRuntime runtime) {
             this.network = network;
@@ -249,6 +253,27 @@ class ReprotectionTest {
         void write(FourTuple t, String out) throws IOException {
             int n = sockets.get(t).write(ByteBuffer.wrap(bytes(out)));
             observed.add("write " + t.remotePort() + " " + n);
+        }
+
+        /** Opens a poller nobody uses, then the one the application polls (number 1: its READY records must say so). */
+        void openPoller() throws IOException {
+            network.openPoller();
+            poller = network.openPoller();
+            poller.register(listener, Poller.OP_ACCEPT, "L");
+        }
+
+        void register(FourTuple t) throws IOException {
+            poller.register(sockets.get(t), Poller.OP_READ, "T" + t.remotePort());
+        }
+
+        void poll() throws IOException {
+            poller.poll(Duration.ofSeconds(5));
+            List<String> ready = new ArrayList<>();
+            for (PollKey k : poller.readyKeys()) {
+                ready.add(k.attachment() + "/" + k.readyOps());
+            }
+            poller.readyKeys().clear();
+            observed.add("poll " + ready);
         }
 
         /** Output that depends on the runtime: a replica that got other values writes other bytes (and diverges). */
@@ -360,35 +385,71 @@ class ReprotectionTest {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> scenario(true));
     }
 
-    private void scenario(boolean loseWrite) throws IOException {
-        List<Step> pre = beforeCrash(loseWrite);
+    @Test
+    void aPollerKeepsItsNumberAndSocketsAcceptedLiveJoinIt() {
+        List<Step> pre = List.of(
+                Step.app(a -> { a.listen(); a.openPoller(); }),
+                Step.client(w -> w.connect(T)),
+                Step.app(App::poll),
+                Step.app(a -> { a.accept(T); a.register(T); }),
+                Step.client(w -> w.send(T, "ping")),
+                // backup 1 takes over here: a READY, a READ and a WRITE record still queued
+                Step.app(App::poll),
+                Step.app(a -> a.write(T, "pong:" + a.read(T, 64))));
+        List<Step> post = List.of(
+                Step.client(w -> w.connect(U)),
+                Step.app(App::poll),
+                Step.app(a -> { a.accept(U); a.register(U); }),
+                Step.client(w -> { w.send(U, "hi"); w.send(T, "again"); }),
+                Step.app(App::poll),
+                Step.app(a -> a.write(U, "u:" + a.read(U, 64))),
+                Step.app(a -> a.write(T, "t:" + a.read(T, 64))));
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            Replicas replicas = play(pre, post, 5, false);
+            List<Ready> readies = log2.records.stream().filter(r -> r instanceof Ready).map(r -> (Ready) r).toList();
+            assertEquals(2, readies.size(), log2.records.toString());
+            assertTrue(readies.stream().allMatch(r -> r.poller() == 1), "the live poller logs under the replayed poller's number: " + readies);
+            assertEquals(List.of(T, U), readies.getLast().ready().stream().map(Ready.Entry::socket).sorted(
+                    java.util.Comparator.comparingInt(FourTuple::remotePort)).toList());
+            assertTrue(replicas.replica().observed.contains("write 5003 4"), replicas.replica().observed.toString());
+            assertEquals("pong:pingt:again", text(binding.sockets.get(T).written()), "the replayed write the client never acknowledged, then the live one");
+            assertEquals("u:hi", text(binding.sockets.get(U).written()));
+        });
+    }
+
+    /** The three copies of the application after the script: on primary 1 (up to its crash), primary 2 and backup 2. */
+    record Replicas(FirstWorld first, App primary1, App primary2, App replica, ReplayNetwork backup2) {
+    }
+
+    /**
+     * Primary 1 runs {@code pre} and crashes (losing its last record if {@code loseLast}); backup
+     * 1 replays its records up to step {@code lag}, takes over with a logging binding, catches
+     * up and runs {@code post} as primary 2; backup 2 replays both logs and runs everything.
+     */
+    private Replicas play(List<Step> pre, List<Step> post, int lag, boolean loseLast) throws IOException {
         List<Step> script = new ArrayList<>(pre);
-        script.addAll(afterCrash());
+        script.addAll(post);
         // Primary 1 runs until it crashes.
         FirstWorld first = new FirstWorld();
         LoggingNetwork net1 = new LoggingNetwork(first.net, log1, log1, OutputHashing.HASH);
         App primary1 = new App(net1, net1.runtime());
         run(pre, primary1, first);
         List<Record> received = List.copyOf(log1.records);
-        if (loseWrite) {
-            assertEquals(log1.records.size() - 2, log1.slippedAt);
-            assertInstanceOf(Write.class, log1.records.getLast(), "the WRITE record of the acknowledged bytes...");
-            received = received.subList(0, received.size() - 1); // ...never reached the backup
+        if (loseLast) {
+            received = received.subList(0, received.size() - 1);
         }
 
         // Backup 1 applies what it received, lags, takes over with a logging binding and goes on as primary 2.
         ReplayNetwork backup1 = new ReplayNetwork(diverged::put);
         App primary2 = new App(backup1, backup1.runtime());
         received.forEach(backup1::apply);
-        run(script.subList(0, LAG), primary2, null);
+        run(script.subList(0, lag), primary2, null);
         LoggingNetwork net2 = new LoggingNetwork(binding.net, log2, log2, OutputHashing.HASH);
         backup1.goLive(new LoggingLiveBinding(binding, net2));
         assertEquals(Map.of(), diverged);
-        assertEquals(List.of(binding.net.listeners.getFirst()), binding.unacceptedInto,
-                "the restore of an unaccepted connection gets the stack's listener, not the logging one");
-        run(script.subList(LAG, pre.size()), primary2, null);
+        run(script.subList(lag, pre.size()), primary2, null);
         assertEquals(primary1.observed, primary2.observed, "backup 1 followed primary 1");
-        run(script.subList(pre.size(), script.size()), primary2, new SecondWorld());
+        run(post, primary2, new SecondWorld());
 
         // Backup 2 replays both primaries' records, LSN order, and runs the whole script on them.
         ReplayNetwork backup2 = new ReplayNetwork(diverged::put);
@@ -401,6 +462,19 @@ class ReprotectionTest {
         assertEquals(primary2.observed, replica.observed, "every call returned what it returned on primary 2");
         assertEquals(0, backup2.pendingDeterminants(), "primary 2 logged nothing twice");
         assertEquals(0, backup2.recordsIgnored());
+        return new Replicas(first, primary1, primary2, replica, backup2);
+    }
+
+    private void scenario(boolean loseWrite) throws IOException {
+        Replicas replicas = play(beforeCrash(loseWrite), afterCrash(), LAG, loseWrite);
+        FirstWorld first = replicas.first();
+        ReplayNetwork backup2 = replicas.backup2();
+        if (loseWrite) {
+            assertEquals(log1.records.size() - 2, log1.slippedAt);
+            assertInstanceOf(Write.class, log1.records.getLast(), "the lost record is the WRITE of the acknowledged bytes");
+        }
+        assertEquals(List.of(binding.net.listeners.getFirst()), binding.unacceptedInto,
+                "the restore of an unaccepted connection gets the stack's listener, not the logging one");
         for (FourTuple t : List.of(T, X, V, U)) {
             byte[] stream = receivedBy(t, first);
             ConnectionImage image = backup2.image(t);
