@@ -21,7 +21,10 @@ import java.io.IOException;
  *   <li>{@link #restoreUnaccepted} hands {@code inner} the stack's listener behind the logging
  *       one, so the application's later accept() through the logging listener logs its ACCEPT.</li>
  * </ul>
- * The south-side wrapper must adopt each restored connection too ({@code SouthSideWrapper.adopt}).
+ * The south-side wrapper must adopt each restored connection too ({@code SouthSideWrapper.adopt}),
+ * inside {@code inner.restore} and {@code inner.restoreUnaccepted}: the wrapper ignores output
+ * requirements for connections it does not track, and the first ones come as soon as the
+ * socket is returned (a connection the application had closed is closed inside goLive).
  */
 public final class LoggingLiveBinding implements LiveBinding {
 
