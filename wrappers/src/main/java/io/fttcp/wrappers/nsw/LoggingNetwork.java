@@ -6,6 +6,7 @@ import io.fttcp.api.Network;
 import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Record;
+import io.fttcp.stack.tcp.FourTuple;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,7 +47,7 @@ public final class LoggingNetwork implements Network {
     private final OutputHashing hashing;
     private final AtomicLong lastLsn = new AtomicLong();
     private final AtomicInteger pollers = new AtomicInteger();
-    private final ThreadConnections threads = new ThreadConnections();
+    private volatile ThreadConnections threads = new ThreadConnections();
     private final LoggingRuntime runtime = new LoggingRuntime(this);
 
     public LoggingNetwork(Network inner, DeterminantLog log, OutputCommitSink commit, OutputHashing hashing) {
@@ -84,7 +85,42 @@ public final class LoggingNetwork implements Network {
 
     @Override
     public Poller openPoller() throws IOException {
-        return new LoggingPoller(this, inner.openPoller(), pollers.getAndIncrement());
+        return openPoller(pollers.getAndIncrement());
+    }
+
+    /** A poller whose READY records name it {@code number} (a replayed application's poller going live keeps its number). */
+    Poller openPoller(int number) throws IOException {
+        return new LoggingPoller(this, inner.openPoller(), number);
+    }
+
+    /**
+     * Continues logging a connection that was not accepted through this network: one restored
+     * at takeover, whose application (replayed until then) goes on with {@code live}. Its READ
+     * records count bytes read from {@code live}; its WRITE records and output-commit
+     * requirements continue at stream offset {@code outputOffset}, the offset of the next byte
+     * written to {@code live} (for a socket restored as {@link LiveBinding#restore} says:
+     * {@code max(image.clientAckedOffset(), image.appOutputOffset())}).
+     *
+     * @param name the connection's four-tuple as the stack sees it (the name its records use)
+     */
+    public StreamSocket adopt(StreamSocket live, FourTuple name, long outputOffset) {
+        if (outputOffset < 0) {
+            throw new IllegalArgumentException("negative stream offset " + outputOffset);
+        }
+        return new LoggingStreamSocket(this, live, name, outputOffset);
+    }
+
+    /**
+     * Takeover of a replayed application ({@link ReplayNetwork#goLive}): from now on the calling
+     * threads' connections are those the replay network tracked, so runtime values logged here
+     * get the same context as on a replica replaying this log. Before any socket of this network is used.
+     */
+    void shareThreads(ThreadConnections replayed) {
+        this.threads = replayed;
+    }
+
+    LoggingRuntime loggingRuntime() {
+        return runtime;
     }
 
     /** Appends {@code record} and remembers its LSN as the newest one the application may depend on. */

@@ -18,21 +18,26 @@ final class LoggingRuntime implements AppRuntime {
 
     @Override
     public long nanoTime() {
-        long value = System.nanoTime();
-        network.log(new Clock(network.threads().current(), Clock.Source.MONOTONIC_NANOS, value));
-        return value;
+        return logged(Clock.Source.MONOTONIC_NANOS, System.nanoTime());
     }
 
     @Override
     public long currentTimeMillis() {
-        long value = System.currentTimeMillis();
-        network.log(new Clock(network.threads().current(), Clock.Source.WALL_MILLIS, value));
-        return value;
+        return logged(Clock.Source.WALL_MILLIS, System.currentTimeMillis());
     }
 
     @Override
     public long randomSeed() {
-        long value = AppRuntime.system().randomSeed();
+        return loggedSeed(AppRuntime.system().randomSeed());
+    }
+
+    /** Logs a clock value the application is about to see (also a replayed runtime's, after takeover). */
+    long logged(Clock.Source source, long value) {
+        network.log(new Clock(network.threads().current(), source, value));
+        return value;
+    }
+
+    long loggedSeed(long value) {
         network.log(new Seed(network.threads().current(), value));
         return value;
     }

@@ -34,9 +34,16 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
     private boolean closed;
 
     LoggingStreamSocket(LoggingNetwork network, StreamSocket inner, FourTuple name) {
+        this(network, inner, name, 0);
+    }
+
+    /** A connection whose stream already holds {@code outputOffset} bytes of ours ({@link LoggingNetwork#adopt}). */
+    LoggingStreamSocket(LoggingNetwork network, StreamSocket inner, FourTuple name, long outputOffset) {
         this.network = network;
         this.inner = inner;
         this.name = name;
+        this.outputOffset = outputOffset;
+        this.writeReach = outputOffset;
     }
 
     @Override
@@ -72,6 +79,18 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+        return write(src, outputOffset, 0, true);
+    }
+
+    /**
+     * One write of the application, whose stream offset is {@code appOffset} and whose first
+     * {@code skip} bytes the connection already holds (a replayed application behind its
+     * restored connection, {@link ReplayStreamSocket}): those are not handed to the stack but
+     * count as written, and the rest is (if {@code sendRest}) from this socket's output offset
+     * on, which is then {@code appOffset + skip}. One WRITE record for the whole call, as the
+     * application saw it. On failure {@code src} is left where it was.
+     */
+    int write(ByteBuffer src, long appOffset, int skip, boolean sendRest) throws IOException {
         network.threads().use(name);
         writeLock.lock();
         try {
@@ -79,31 +98,68 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
             if (want == 0) {
                 return 0; // deterministic: nothing logged, nothing to commit
             }
-            long start = outputOffset;
-            writeReach = start + want;
-            // First: the bytes in src depend only on what was logged before this call. A blocking
-            // write may wait for its bytes to be acknowledged, so the requirement cannot come later.
-            network.commit().requireStable(name, start, start + want, network.lastLsn());
             int from = src.position();
-            int n;
-            try {
-                n = inner.write(src);
-            } catch (ClosedChannelException e) {
-                throw e;
-            } catch (IOException e) {
-                network.log(new Write(name, start, CallOutcome.code(e), 0));
-                throw e;
+            src.position(from + skip);
+            long start = outputOffset;
+            int n = 0;
+            if (sendRest && src.hasRemaining()) {
+                if (skip > 0 && appOffset + skip != start) {
+                    throw new IllegalStateException(name + ": a write at " + appOffset + " skipping " + skip + " does not reach the stream end " + start);
+                }
+                writeReach = start + src.remaining();
+                // First: the bytes in src depend only on what was logged before this call. A blocking
+                // write may wait for its bytes to be acknowledged, so the requirement cannot come later.
+                network.commit().requireStable(name, start, writeReach, network.lastLsn());
+                try {
+                    n = inner.write(src);
+                } catch (ClosedChannelException e) {
+                    src.position(from);
+                    throw e;
+                } catch (IOException e) {
+                    src.position(from);
+                    network.log(new Write(name, appOffset, CallOutcome.code(e), 0));
+                    throw e;
+                }
             }
-            long hash = network.hashing() == OutputHashing.HASH && n > 0 ? OutputHash.of(src, from, n) : 0;
-            Write record = new Write(name, start, n, hash);
-            if (n > 0) network.logAcceptedWrite(record);
+            int accepted = skip + n;
+            long hash = network.hashing() == OutputHashing.HASH && accepted > 0 ? OutputHash.of(src, from, accepted) : 0;
+            Write record = new Write(name, appOffset, accepted, hash);
+            if (accepted > 0) network.logAcceptedWrite(record);
             else network.log(record);
+            outputOffset = start + n;
+            return accepted;
+        } finally {
+            writeReach = outputOffset;
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * After takeover, bytes of a write replayed from the old primary's WRITE record: its record
+     * exists, so none is logged; they depend on nothing this log holds (LSN 0).
+     */
+    int writeReplayed(ByteBuffer bytes) throws IOException {
+        writeLock.lock();
+        try {
+            long start = outputOffset;
+            writeReach = start + bytes.remaining();
+            network.commit().requireStable(name, start, writeReach, 0);
+            int n = inner.write(bytes);
             outputOffset = start + n;
             return n;
         } finally {
             writeReach = outputOffset;
             writeLock.unlock();
         }
+    }
+
+    /**
+     * After takeover, the result of a read the replayed socket served itself (client bytes the
+     * old primary logged that no READ record consumed, or their end of stream).
+     */
+    void logRead(int count) {
+        network.threads().use(name);
+        network.log(new Read(name, count));
     }
 
     @Override

@@ -268,6 +268,9 @@ public final class ReplayNetwork implements Network {
                 throw new IllegalStateException("already live");
             }
             this.binding = binding;
+            if (binding.network() instanceof LoggingNetwork logging) {
+                logging.shareThreads(threads); // runtime values logged from now on keep the replayed contexts
+            }
             Map<Integer, ListeningSocket> liveByPort = new HashMap<>();
             for (ReplayListeningSocket l : openListeners) {
                 ListeningSocket live = binding.network().listen(l.localAddress(), l.backlog());
@@ -389,6 +392,19 @@ public final class ReplayNetwork implements Network {
     /** The live binding, or null before takeover (lock held). */
     LiveBinding binding() {
         return binding;
+    }
+
+    /**
+     * After takeover, the runtime that logs the values handed out live, when the binding's
+     * network is a {@link LoggingNetwork} (the new primary is protected), else null (lock held).
+     */
+    LoggingRuntime liveLog() {
+        return binding != null && binding.network() instanceof LoggingNetwork logging ? logging.loggingRuntime() : null;
+    }
+
+    /** After takeover, the live poller behind replayed poller {@code number}: its READY records keep that number (lock held). */
+    Poller openLivePoller(int number) throws IOException {
+        return binding.network() instanceof LoggingNetwork logging ? logging.openPoller(number) : binding.network().openPoller();
     }
 
     void listenerClosed(ReplayListeningSocket socket) {

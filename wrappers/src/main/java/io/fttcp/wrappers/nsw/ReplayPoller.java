@@ -1,8 +1,10 @@
 package io.fttcp.wrappers.nsw;
 
+import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.PollKey;
 import io.fttcp.api.Pollable;
 import io.fttcp.api.Poller;
+import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Ready;
 import io.fttcp.stack.tcp.FourTuple;
 
@@ -22,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * timeout; a poll that timed out on the primary logged an empty result), then, after takeover,
  * polls a live poller on which every registered socket's live counterpart is registered.
  * Live polling is meant for sockets that have finished replaying; a socket still replaying
- * queued records is reported by its live counterpart's readiness.
+ * queued records is reported by its live counterpart's readiness. Sockets the live network made
+ * after takeover (accepted by a live listener) register as they are.
  */
 final class ReplayPoller implements Poller {
 
@@ -42,17 +45,21 @@ final class ReplayPoller implements Poller {
 
     @Override
     public PollKey register(Pollable socket, int interestOps, Object attachment) throws IOException {
-        FourTuple name = switch (socket) {
-            case ReplayStreamSocket s -> s.connection().tuple;
-            case ReplayListeningSocket l -> l.name();
-            default -> throw new IllegalSelectorException();
-        };
         ReentrantLock lock = network.lock();
         lock.lock();
         try {
             if (closed) {
                 throw new ClosedSelectorException();
             }
+            FourTuple name = switch (socket) {
+                case ReplayStreamSocket s -> s.connection().tuple;
+                case ReplayListeningSocket l -> l.name();
+                // After takeover, sockets the live network made (accepted or opened since) are live already.
+                case LoggingPollable p when network.binding() != null -> p.name();
+                case StreamSocket s when network.binding() != null -> SocketNames.connection(s.localAddress(), s.remoteAddress());
+                case ListeningSocket l when network.binding() != null -> SocketNames.listener(l.localAddress());
+                default -> throw new IllegalSelectorException();
+            };
             ReplayPollKey key = keys.get(name);
             if (key == null || !key.isValid() || key.socket() != socket) {
                 key = new ReplayPollKey(this, socket, name);
@@ -95,7 +102,7 @@ final class ReplayPoller implements Poller {
                 }
                 if (network.binding() != null) {
                     if (live == null) {
-                        live = network.binding().network().openPoller();
+                        live = network.openLivePoller(number);
                         for (ReplayPollKey key : keys.values()) {
                             if (key.isValid()) {
                                 registerLive(key);
@@ -137,7 +144,7 @@ final class ReplayPoller implements Poller {
         Pollable liveSocket = switch (key.socket()) {
             case ReplayStreamSocket s -> s.connection().live;
             case ReplayListeningSocket l -> l.live();
-            default -> null;
+            default -> key.socket(); // a live socket itself
         };
         if (liveSocket != null) {
             liveSocket.configureBlocking(false);

@@ -19,7 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * its own thread's context, waiting for its record, so each connection's thread gets exactly its
  * own values in its own order whatever the other threads do. After takeover, once its context's
  * logged values are used up, a call gets real values, with the monotonic clock shifted so it
- * continues from the primary's last value instead of jumping. Guarded by the replay network's lock.
+ * continues from the primary's last value instead of jumping; when the takeover's network logs
+ * ({@link LoggingNetwork}), those real values are logged as CLOCK and SEED records as on any
+ * primary. Guarded by the replay network's lock.
  */
 final class ReplayRuntime implements AppRuntime {
 
@@ -89,6 +91,10 @@ final class ReplayRuntime implements AppRuntime {
                 lastNanos = take(context, Kind.NANOS);
             } else {
                 lastNanos = Math.max(lastNanos, System.nanoTime() + nanosShift);
+                LoggingRuntime log = network.liveLog();
+                if (log != null) {
+                    log.logged(Clock.Source.MONOTONIC_NANOS, lastNanos);
+                }
             }
             return lastNanos;
         } finally {
@@ -106,6 +112,10 @@ final class ReplayRuntime implements AppRuntime {
                 lastMillis = take(context, Kind.MILLIS);
             } else {
                 lastMillis = Math.max(lastMillis, System.currentTimeMillis());
+                LoggingRuntime log = network.liveLog();
+                if (log != null) {
+                    log.logged(Clock.Source.WALL_MILLIS, lastMillis);
+                }
             }
             return lastMillis;
         } finally {
@@ -119,7 +129,12 @@ final class ReplayRuntime implements AppRuntime {
         lock.lock();
         try {
             FourTuple context = network.threads().current();
-            return awaitValue(context, Kind.SEEDS) ? take(context, Kind.SEEDS) : AppRuntime.system().randomSeed();
+            if (awaitValue(context, Kind.SEEDS)) {
+                return take(context, Kind.SEEDS);
+            }
+            long seed = AppRuntime.system().randomSeed();
+            LoggingRuntime log = network.liveLog();
+            return log == null ? seed : log.loggedSeed(seed);
         } finally {
             lock.unlock();
         }

@@ -57,6 +57,7 @@ final class ReplayStreamSocket implements StreamSocket {
         readLock.lock();
         try {
             StreamSocket live;
+            int served;
             ReentrantLock lock = network.lock();
             lock.lock();
             try {
@@ -67,15 +68,18 @@ final class ReplayStreamSocket implements StreamSocket {
                         return replayRead(record, dst);
                     }
                     if (network.binding() != null) {
+                        live = c.live;
                         if (c.input.available() > 0 && dst.hasRemaining()) { // logged, not yet read: ours to hand out
-                            int n = (int) Math.min(dst.remaining(), c.input.available());
-                            c.input.read(dst, n);
-                            return n;
+                            served = (int) Math.min(dst.remaining(), c.input.available());
+                            c.input.read(dst, served);
+                            break;
                         }
                         if (c.input.endOfStream()) {
-                            return -1;
+                            served = -1;
+                            break;
                         }
                         live = liveSocket();
+                        served = LIVE;
                         break;
                     }
                     await();
@@ -83,11 +87,21 @@ final class ReplayStreamSocket implements StreamSocket {
             } finally {
                 lock.unlock();
             }
+            if (served != LIVE) {
+                // Not a logged result: a log continued after takeover must hold it.
+                if (live instanceof LoggingStreamSocket logging) {
+                    logging.logRead(served);
+                }
+                return served;
+            }
             return live.read(dst);
         } finally {
             readLock.unlock();
         }
     }
+
+    /** A read served by the live socket (not a count). */
+    private static final int LIVE = Integer.MIN_VALUE;
 
     /** Replays one READ record (lock held): exactly its count, once the bytes are there. */
     private int replayRead(Read record, ByteBuffer dst) throws IOException {
@@ -203,7 +217,8 @@ final class ReplayStreamSocket implements StreamSocket {
             throw notRestored();
         }
         while (bytes.hasRemaining()) {
-            if (live.write(bytes) == 0) {
+            int n = live instanceof LoggingStreamSocket logging ? logging.writeReplayed(bytes) : live.write(bytes);
+            if (n == 0) {
                 LockSupport.parkNanos(200_000); // a non-blocking live socket with a full send buffer: the count is fixed by the record
             }
         }
@@ -215,9 +230,24 @@ final class ReplayStreamSocket implements StreamSocket {
         int dropped = 0;
         if (c.outputOffset < c.liveSendStart) {
             dropped = (int) Math.min(src.remaining(), c.liveSendStart - c.outputOffset);
+        }
+        boolean sendRest = dropped == 0 || dropped < src.remaining() && blocking;
+        if (c.live instanceof LoggingStreamSocket logging) {
+            // One WRITE record for the whole call, dropped bytes included: the application's view.
+            long appOffset = c.outputOffset;
+            if (sendRest) {
+                liveSocket();
+            }
+            lock.unlock();
+            int n = logging.write(src, appOffset, dropped, sendRest);
+            lock.lock();
+            c.outputOffset += n;
+            return n;
+        }
+        if (dropped > 0) {
             src.position(src.position() + dropped);
             c.outputOffset += dropped;
-            if (!src.hasRemaining() || !blocking) {
+            if (!sendRest) {
                 return dropped;
             }
         }

@@ -20,6 +20,18 @@
  * which restores it in the stack; each socket replays what is still queued and then continues
  * on its live socket (see {@code goLive} and {@code LiveBinding.restore} for the exact contract).
  *
+ * <p><b>Re-protection.</b> {@code goLive(new LoggingLiveBinding(binding, loggingNetwork))} makes
+ * the new primary a protected one: listeners, pollers and new connections come from the
+ * {@link io.fttcp.wrappers.nsw.LoggingNetwork}, each restored socket is wrapped by
+ * {@code LoggingNetwork.adopt} (its WRITE records continue at the restored send queue's end),
+ * and the replayed sockets, pollers and runtime log exactly what they hand out that no record
+ * of the old primary holds (unread logged client bytes, writes dropped below the client's
+ * acknowledgement, live reads and writes, READY results under the replayed poller's number,
+ * real clock and seed values in the replayed thread contexts), never what a queued record
+ * replays. A replica replaying the old primary's records and then the new one's follows the
+ * new primary exactly. The south side adopts each restored connection
+ * ({@code SouthSideWrapper.adopt}).
+ *
  * <p><b>What the application must do.</b> Listen on explicit ports; take time and randomness
  * from the runtime (runtime values are scoped per connection: a thread's values are those of the
  * connection it last read, wrote or closed, or, for a thread started right after an accept(),

@@ -118,6 +118,37 @@ final class ProtectedConnection {
         sndNxtSent = serverIsn;
     }
 
+    /**
+     * A connection restored at takeover ({@link SouthSideWrapper#adopt}): as if its handshake
+     * were logged and released, every client byte below {@code rcvNxt} stable, and every byte of
+     * ours queued so far released.
+     */
+    void adopt(AdoptedConnection a) {
+        clientIsn = a.clientIsn();
+        clientTimestamps = a.timestamps();
+        serverIsn = a.serverIsn();
+        ourShift = a.ourWindowShift();
+        timestamps = a.timestamps();
+        connectLsn = 0; // counts as stable: the old primary's records hold the handshake
+        handshakeReleased = true;
+        clientSegmentLogged = true;
+        receive = new ReceiveStability(a.rcvNxt() - 1);
+        latestClientTsVal = a.latestClientTsVal();
+        clientFinSeen = a.clientFinReceived();
+        clientFinEnd = a.rcvNxt();
+        lastAckSent = a.rcvNxt();
+        rightEdgeSent = a.rcvNxt();
+        int dataEnd = serverIsn + 1 + (int) a.sentEndOffset();
+        refSeq = dataEnd;
+        refOffset = a.sentEndOffset();
+        ourFinSent = a.ourFinSent();
+        ourFinEnd = dataEnd + 1;
+        ourFinAcked = a.ourFinAcked();
+        sndNxtSent = ourFinSent ? ourFinEnd : dataEnd;
+        lastTsValSent = a.tsValFloor();
+        released(a.sentEndOffset() + (ourFinSent ? 1 : 0));
+    }
+
     boolean hasHeld() {
         return held != null && !held.isEmpty();
     }

@@ -102,6 +102,7 @@ public final class SouthSideWrapper {
     private long lastNow;
     private long lastRetiredSweep = Long.MIN_VALUE / 2;
     private boolean fenced;
+    private boolean passThrough;
     /** The primary's lease ends here (monotonic ns); Long.MAX_VALUE: no lease applies. */
     private long leaseUntil = Long.MAX_VALUE;
 
@@ -174,6 +175,46 @@ public final class SouthSideWrapper {
     /** While fenced (the lease expired), nothing protected leaves: packets are dropped and counted, held ones stay held. */
     public void setFenced(boolean fenced) {
         this.fenced = fenced;
+    }
+
+    /**
+     * While on, every packet passes untouched both ways and nothing is tracked or logged: a
+     * backup before takeover, whose stack sees only stray traffic (it has no service address
+     * yet). Off by default. Connections tracked when it is turned on are ignored, not forgotten.
+     */
+    public void setPassThrough(boolean passThrough) {
+        this.passThrough = passThrough;
+    }
+
+    public boolean isPassThrough() {
+        return passThrough;
+    }
+
+    /**
+     * Protects a connection just restored into the stack (takeover: a backup becomes a protected
+     * primary) as if the wrapper had seen its handshake: from now on its client segments are
+     * logged, its ACKs clamped to stable input, its new output held until committed, its close
+     * seen through. No CONNECT is logged (the old primary's records hold it); its client bytes
+     * below {@link AdoptedConnection#rcvNxt()} count as stable and its output below
+     * {@link AdoptedConnection#sentEndOffset()} (and a FIN queued there) as released. Call on the
+     * host's thread right after the restore, before the stack sends anything on it. A connection
+     * tracked under the same four-tuple is replaced.
+     *
+     * @throws IllegalArgumentException if the connection is not on the service address and ports
+     */
+    public void adopt(AdoptedConnection adopted) {
+        FourTuple t = adopted.tuple();
+        if (t.localAddress() != service.address() || !service.coversPort(t.localPort())) {
+            throw new IllegalArgumentException(t + " is not a connection of " + service);
+        }
+        long key = ConnectionMap.key(t.remoteAddress(), t.remotePort(), t.localPort());
+        ProtectedConnection old = connections.get(key);
+        if (old != null) forget(old);
+        ProtectedConnection c = new ProtectedConnection(key, t);
+        c.adopt(adopted);
+        connections.put(key, c);
+        stats.connectionsAdopted++;
+        if (c.closedBothWays()) retire(c, lastNow);
     }
 
     // ---- stability and output commit -------------------------------------------------------
@@ -263,6 +304,11 @@ public final class SouthSideWrapper {
         return lsn != OutputCommit.UNCOVERED && lsn <= currentStable();
     }
 
+    /** The CONNECT is stable (a released handshake, or an adopted connection, proves it: stability only grows). */
+    private boolean connectStable(ProtectedConnection c) {
+        return c.handshakeReleased || isStable(c.connectLsn);
+    }
+
     private void markWaiting(ProtectedConnection c) {
         if (!c.waiting) {
             c.waiting = true;
@@ -280,7 +326,7 @@ public final class SouthSideWrapper {
      */
     public void receive(ByteBuffer packet, boolean checksumTrusted, long now) {
         lastNow = now;
-        if (!isProtectedInbound(packet)) {
+        if (passThrough || !isProtectedInbound(packet)) {
             stack.accept(packet, checksumTrusted, now);
             return;
         }
@@ -423,7 +469,7 @@ public final class SouthSideWrapper {
     private void fromStack(ByteBuffer packet, long now, boolean offloaded, int tcpOffset, int headerLength,
                            int segmentSize) {
         lastNow = now;
-        if (!isProtectedOutbound(packet)) {
+        if (passThrough || !isProtectedOutbound(packet)) {
             if (offloaded) offloadingLink.acceptTcpOffloaded(packet, tcpOffset, headerLength, segmentSize, now);
             else link.accept(packet, now);
             return;
@@ -457,12 +503,12 @@ public final class SouthSideWrapper {
         noteStackOutput(c, o);
         if (o.isSynAck()) {
             if (c.connectLsn < 0) logConnect(c, now);
-            if (!c.hasHeld() && isStable(c.connectLsn)) emit(c, o, now);
+            if (!c.hasHeld() && connectStable(c)) emit(c, o, now);
             else if (c.hasHeld() && c.held.peekLast().isSynAck()) stats.heldDuplicatesDropped++; // one is waiting already
             else hold(c, o);
             return;
         }
-        if (!isStable(c.connectLsn)) {
+        if (!connectStable(c)) {
             // DESIGN rule 2: nothing of a connection leaves before its handshake is logged stably
             // (e.g. the bare ACK a stack in SYN-RECEIVED answers an old duplicate SYN with).
             stats.droppedBeforeConnectStable++;
@@ -561,7 +607,7 @@ public final class SouthSideWrapper {
     private void release(ProtectedConnection c, long now) {
         while (!fencedAt(now) && c.hasHeld()) {
             OutgoingPacket h = c.held.peek();
-            boolean mayLeave = h.isSynAck() ? isStable(c.connectLsn)
+            boolean mayLeave = h.isSynAck() ? connectStable(c)
                     : h.streamEnd <= c.releasedEnd || isStable(c.commit.lsnNeededBelow(h.streamEnd));
             if (!mayLeave) return;
             c.held.poll();

@@ -36,6 +36,8 @@ public final class SswStats {
     public long untrackedDataDropped;
     /** Client SYNs not remembered because too many handshakes were pending. */
     public long synsNotTracked;
+    /** Connections restored at takeover and protected from then on ({@code SouthSideWrapper.adopt}). */
+    public long connectionsAdopted;
     /** Connections forgotten (closed by both FINs, or reset). */
     public long connectionsForgotten;
 

@@ -2,6 +2,8 @@ package io.fttcp.wrappers.nsw;
 
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
+import io.fttcp.api.PollKey;
+import io.fttcp.api.Pollable;
 import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
 
@@ -12,7 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +36,18 @@ final class FakeLive {
         boolean closed;
         Duration readTimeout = Duration.ZERO;
         Boolean noDelay;
+        private final InetSocketAddress local;
+        private final InetSocketAddress remote;
+
+        Socket() {
+            this(null, null);
+        }
+
+        /** A socket that knows its addresses (what a listener's accept() must name). */
+        Socket(InetSocketAddress local, InetSocketAddress remote) {
+            this.local = local;
+            this.remote = remote;
+        }
 
         synchronized void push(byte[] bytes) {
             incoming.writeBytes(bytes);
@@ -41,6 +57,11 @@ final class FakeLive {
         synchronized void pushEnd() {
             incomingEnded = true;
             notifyAll();
+        }
+
+        /** Something to read (bytes or the end of the stream). */
+        synchronized boolean readable() {
+            return incoming.size() > incomingRead || incomingEnded || closed;
         }
 
         synchronized byte[] written() {
@@ -121,12 +142,12 @@ final class FakeLive {
 
         @Override
         public InetSocketAddress localAddress() {
-            return null;
+            return local;
         }
 
         @Override
         public InetSocketAddress remoteAddress() {
-            return null;
+            return remote;
         }
 
         @Override
@@ -222,8 +243,119 @@ final class FakeLive {
         }
 
         @Override
-        public Poller openPoller() throws IOException {
-            throw new IOException("no pollers in this test");
+        public Poller openPoller() {
+            return new FakePoller();
+        }
+    }
+
+    /** Polls fake sockets: readable sockets, listeners with a backlog, and every socket for writing, in registration order. */
+    static final class FakePoller implements Poller {
+        private final List<FakeKey> keys = new ArrayList<>();
+        private final Set<PollKey> ready = new LinkedHashSet<>();
+        private volatile boolean woken;
+
+        final class FakeKey implements PollKey {
+            final Pollable socket;
+            volatile int interestOps;
+            volatile int readyOps;
+            final Object attachment;
+            volatile boolean valid = true;
+
+            FakeKey(Pollable socket, int interestOps, Object attachment) {
+                this.socket = socket;
+                this.interestOps = interestOps;
+                this.attachment = attachment;
+            }
+
+            int readiness() {
+                int ops = 0;
+                if (socket instanceof Socket s && s.readable()) ops |= OP_READ;
+                if (socket instanceof Socket) ops |= OP_WRITE;
+                if (socket instanceof Listener l && !l.backlog.isEmpty()) ops |= OP_ACCEPT;
+                return ops & interestOps;
+            }
+
+            @Override
+            public Pollable socket() {
+                return socket;
+            }
+
+            @Override
+            public int interestOps() {
+                return interestOps;
+            }
+
+            @Override
+            public void interestOps(int ops) {
+                interestOps = ops;
+            }
+
+            @Override
+            public int readyOps() {
+                return readyOps;
+            }
+
+            @Override
+            public Object attachment() {
+                return attachment;
+            }
+
+            @Override
+            public void cancel() {
+                valid = false;
+            }
+
+            @Override
+            public boolean isValid() {
+                return valid && socket.isOpen();
+            }
+        }
+
+        @Override
+        public synchronized PollKey register(Pollable socket, int interestOps, Object attachment) {
+            FakeKey key = new FakeKey(socket, interestOps, attachment);
+            keys.add(key);
+            return key;
+        }
+
+        @Override
+        public int poll(Duration timeout) throws IOException {
+            long deadline = System.nanoTime() + (timeout.isZero() ? Long.MAX_VALUE / 2 : timeout.toNanos());
+            while (true) {
+                synchronized (this) {
+                    ready.clear();
+                    for (FakeKey k : keys) {
+                        int ops = k.isValid() ? k.readiness() : 0;
+                        if (ops != 0) {
+                            k.readyOps = ops;
+                            ready.add(k);
+                        }
+                    }
+                    if (!ready.isEmpty() || woken || System.nanoTime() > deadline) {
+                        woken = false;
+                        return ready.size();
+                    }
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        }
+
+        @Override
+        public Set<PollKey> readyKeys() {
+            return ready;
+        }
+
+        @Override
+        public void wakeup() {
+            woken = true;
+        }
+
+        @Override
+        public void close() {
         }
     }
 }
