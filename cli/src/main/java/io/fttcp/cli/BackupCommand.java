@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 
-/** Runs the protected service as the backup; takes over when the primary is lost, then serves until stopped. */
+/** Runs the protected service as the backup; takes over when the primary is lost, then serves as the primary until stopped. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = {"Run the application as the backup of a primary/backup pair: it replays the primary's records and,",
                 "when the primary is lost, takes over the service address and every connection.",
@@ -33,22 +33,10 @@ final class BackupCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         FtConfig config = ReplicaSetup.readConfig(spec, configFile);
         if (config == null) return 2;
-        BackupHost host = BackupHost.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        ReplicaSetup.runApplication(config, host.network(), host, stopped::countDown);
-        out.println("fttcp backup: " + config.app() + " replaying the primary at " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
-        out.flush();
-        Takeover.Report report;
-        try {
-            report = host.takenOver().get();
-        } catch (ExecutionException e) {
-            out.println("fttcp backup: stopped: " + e.getCause().getMessage());
-            out.flush();
-            return 1;
+        if (config.mode() == FtConfig.Mode.logger) {
+            spec.commandLine().getErr().println("fttcp backup: replication.mode = logger has no hot backup: run ./fttcp standby on a spare host");
+            return 2;
         }
-        out.println("fttcp backup: TOOK OVER " + FourTuple.dotted(config.serviceAddress()) + ": " + report);
-        out.flush();
-        stopped.await();
-        return 0;
+        return Recovery.run(out, "backup", config);
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Fault-tolerant TCP: client connections survive the crash of the server behind them.",
-        subcommands = {ServeCommand.class, PrimaryCommand.class, BackupCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, PrimaryCommand.class, BackupCommand.class, LoggerCommand.class, StandbyCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -15,12 +15,12 @@ import java.util.concurrent.Callable;
 
 /** Runs the protected service as the primary until stopped (or until it steps down: exit code 3). */
 @Command(name = "primary", mixinStandardHelpOptions = true,
-        description = {"Run the application as the primary of a primary/backup pair: the user-space stack on the TAP device,",
-                "answering for the service address, replicating every connection to the backup before it may speak.",
+        description = {"Run the application as the primary: the user-space stack on the TAP device, answering for the",
+                "service address, replicating every connection to the backup (or, in logger mode, to the logger) before it",
+                "may speak. In logger mode it first recovers the connections of a primary that ran before it (restart in place).",
                 "Needs root (the TAP device). See fttcp.conf.example for the configuration."})
 final class PrimaryCommand implements Callable<Integer> {
-    static final int STEPPED_DOWN = 3;
-    private static final java.time.Duration STATUS_POLL = java.time.Duration.ofMillis(100);
+    static final int STEPPED_DOWN = PrimaryWatch.STEPPED_DOWN;
 
     @Spec
     CommandSpec spec;
@@ -34,26 +34,15 @@ final class PrimaryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         FtConfig config = ReplicaSetup.readConfig(spec, configFile);
         if (config == null) return 2;
+        if (config.mode() == FtConfig.Mode.logger) {
+            // Every server of a logged service starts by recovering: a fresh log gives it nothing to replay.
+            return Recovery.run(out, "primary", config);
+        }
         PrimaryHost host = PrimaryHost.start(config);
         ReplicaSetup.runApplication(config, host.network(), host, () -> { });
         out.println("fttcp primary: " + config.app() + " on " + FourTuple.dotted(config.serviceAddress()) + ":" + config.servicePorts().getFirst()
                 + ", waiting for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
         out.flush();
-        // Every change of protection is printed with the counters, so an operator (and the
-        // tests) see at once when the service runs unprotected.
-        Protection shown = null;
-        String why;
-        while ((why = host.awaitStepDown(STATUS_POLL)) == null) {
-            Protection now = host.protection();
-            if (now != shown) {
-                out.println("fttcp primary: protection " + now + "; status " + host.status());
-                out.flush();
-                shown = now;
-            }
-        }
-        out.println("fttcp primary: stepped down: " + why);
-        out.println("fttcp primary: status " + host.status());
-        out.flush();
-        return STEPPED_DOWN;
+        return PrimaryWatch.untilSteppedDown(out, "primary", host);
     }
 }

@@ -20,4 +20,22 @@ public final class StackAddresses {
             throw new AssertionError("four bytes are always an IPv4 address", e);
         }
     }
+
+    /** Whether this host's kernel has {@code address} on one of its interfaces. */
+    public static boolean isOwn(int address) {
+        if (address == 0) return false;
+        try {
+            return java.net.NetworkInterface.getByInetAddress(toInetAddress(address)) != null;
+        } catch (java.net.SocketException e) {
+            return false;
+        }
+    }
+
+    /** The first of {@code addresses} this host has (0: none; 0 entries are skipped). */
+    public static int ownAddressAmong(int... addresses) {
+        for (int a : addresses) {
+            if (isOwn(a)) return a;
+        }
+        return 0;
+    }
 }

@@ -13,6 +13,10 @@ import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.takeover.Takeover;
 import io.fttcp.roles.takeover.TakeoverRehearsal;
+import io.fttcp.roles.primary.PrimaryHost;
+import io.fttcp.roles.primary.ProtectedStack;
+import io.fttcp.wrappers.nsw.LoggingLiveBinding;
+import io.fttcp.wrappers.nsw.LoggingNetwork;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.wrappers.nsw.ReplayNetwork;
@@ -32,11 +36,20 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
- * The backup of primary/backup: a silent stack on its own TAP device (no address until takeover,
- * the service's virtual MAC), the application on the replaying north-side wrapper
- * ({@link #network()}), and the replication channel, which the backup opens to the primary.
- *
- * <p>When the channel ends, {@link PrimaryLoss} decides whether to take over.
+ * A replica that replays and then takes over: a silent stack on its own TAP device (no address
+ * until takeover, the service's virtual MAC, its south-side wrapper fenced), the application on
+ * the replaying north-side wrapper ({@link #network()}), and a channel that brings the records.
+ * <ul>
+ *   <li>Backup mode (the hot backup of primary/backup): the channel is to the primary, opened
+ *       by us; when it ends, {@link PrimaryLoss} decides whether to take over.</li>
+ *   <li>Logger mode (a recovering server: restarted in place, or a standby on a spare host):
+ *       the channel is a fetch from the logger, which answers once no primary of the cluster is
+ *       connected to it any more (and its lease is over) with the records of the live
+ *       connections; once they are applied ({@code onCaughtUp}) we take over at once.</li>
+ * </ul>
+ * Either way the replica that took over goes on as a protected primary ({@link #primary()}),
+ * on the same stack and with the same application: the records it applied are its retained
+ * history, and its new records continue their numbering.
  */
 public final class BackupHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.backup");
@@ -51,6 +64,7 @@ public final class BackupHost implements AutoCloseable {
     public enum State { CONNECTING, REPLICATING, TAKING_OVER, LIVE, STOPPED }
 
     private final FtConfig config;
+    private final ProtectedStack protectedStack;
     private final StackHost stack;
     private final ReplayNetwork replay;
     private final long startedAt;
@@ -66,12 +80,22 @@ public final class BackupHost implements AutoCloseable {
     private volatile State state = State.CONNECTING;
     private volatile BackupChannel channel;
     private volatile boolean closed;
+    /** The last LSN applied (what the records of this replica continue after, once it serves). */
+    private volatile long lastAppliedLsn;
+    /** Backup mode: the primary's epoch; logger mode: the epoch the logger gave this recovery. */
+    private volatile long sourceEpoch;
+    private volatile PrimaryHost primary;
+    /** Where the current channel goes (the primary a loss is about). */
+    private volatile InetSocketAddress currentSource;
+    /** Which of the configured replica addresses the next connection attempt goes to. */
+    private int attempt;
     /** When the primary was last heard (for the log). */
     private volatile long primaryLostAt;
 
-    private BackupHost(FtConfig config, StackHost stack) {
+    private BackupHost(FtConfig config, ProtectedStack protectedStack) {
         this.config = config;
-        this.stack = stack;
+        this.protectedStack = protectedStack;
+        this.stack = protectedStack.stack();
         this.startedAt = stack.loop().now();
         this.replay = new ReplayNetwork((tuple, why) -> {
             divergences.incrementAndGet();
@@ -83,9 +107,9 @@ public final class BackupHost implements AutoCloseable {
 
     /** Starts the silent stack and connects to the primary (retrying until it answers). */
     public static BackupHost start(FtConfig config) throws IOException {
-        StackHost stack = StackHost.start(new StackHostConfig(config.tapDevice(), config.serviceMac(), List.of(),
-                config.prefixLength(), config.offloads(), HostConfig.defaults(0, 0)));
-        BackupHost host = new BackupHost(config, stack);
+        ProtectedStack ps = ProtectedStack.start(config, false);
+        StackHost stack = ps.stack();
+        BackupHost host = new BackupHost(config, ps);
         host.connector.start();
         Thread.ofPlatform().daemon().name("fttcp-backup-watch").start(host::watchLoop);
         HostConfig rehearsed = stack.ip().config();
@@ -113,14 +137,34 @@ public final class BackupHost implements AutoCloseable {
         return takenOver;
     }
 
+    /** The primary this replica became after its takeover, or null before. */
+    public PrimaryHost primary() {
+        return primary;
+    }
+
     public String status() {
+        PrimaryHost p = primary;
+        if (p != null) return "state=" + state + " " + p.status();
         return "state=" + state + " heldLsn=" + (channel == null ? 0 : channel.heldLsn()) + " recordsApplied=" + recordsApplied.get()
                 + " pendingDeterminants=" + replay.pendingDeterminants() + " recordsIgnored=" + replay.recordsIgnored()
                 + " diverged=" + divergences.get();
     }
 
-    private InetSocketAddress primaryAddress() {
-        return new InetSocketAddress(StackAddresses.toInetAddress(config.primaryAddress()), config.replicationPort());
+    /**
+     * Where the next attempt goes. Logger mode: the logger. Backup mode: the primary; when a
+     * second replica address is configured, the replicas swap roles at each takeover, so the
+     * attempts alternate between the configured addresses that are not this host's own.
+     */
+    private InetSocketAddress sourceAddress() {
+        if (config.mode() == FtConfig.Mode.logger) {
+            return new InetSocketAddress(StackAddresses.toInetAddress(config.loggerAddress()), config.loggerPort());
+        }
+        List<Integer> peers = new java.util.ArrayList<>();
+        for (int a : new int[] {config.primaryAddress(), config.backupAddress()}) {
+            if (a != 0 && !StackAddresses.isOwn(a)) peers.add(a);
+        }
+        if (peers.isEmpty()) peers.add(config.primaryAddress());
+        return new InetSocketAddress(StackAddresses.toInetAddress(peers.get(Math.floorMod(attempt++, peers.size()))), config.replicationPort());
     }
 
     /** Ticks the stall watch (see {@link StallWatch}) while the backup replicates. */
@@ -132,15 +176,17 @@ public final class BackupHost implements AutoCloseable {
     }
 
     private void connectLoop() {
-        InetSocketAddress primary = primaryAddress();
         boolean warned = false;
         while (!closed && state == State.CONNECTING) {
+            InetSocketAddress primary = sourceAddress();
+            currentSource = primary;
             try {
                 channel = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, config.channel(), 0, 0, new PrimaryEvents());
                 return; // the channel's threads report from here on
             } catch (IOException e) {
                 if (!warned) {
-                    LOG.log(INFO, "waiting for the primary at " + primary + " (" + e.getMessage() + "); retrying");
+                    LOG.log(INFO, "waiting for the " + (config.mode() == FtConfig.Mode.logger ? "logger" : "primary") + " at " + primary
+                            + " (" + e.getMessage() + "); retrying");
                     warned = true;
                 }
                 LockSupport.parkNanos(RETRY_NANOS);
@@ -161,7 +207,9 @@ public final class BackupHost implements AutoCloseable {
                 if (ended) return;
                 state = State.REPLICATING;
             }
-            LOG.log(INFO, "replicating the primary (epoch " + peer.epoch() + ")");
+            sourceEpoch = peer.epoch();
+            LOG.log(INFO, config.mode() == FtConfig.Mode.logger ? "fetching the live connections' records from the logger (epoch " + peer.epoch() + ")"
+                    : "replicating the primary (epoch " + peer.epoch() + ")");
         }
 
         @Override
@@ -170,8 +218,28 @@ public final class BackupHost implements AutoCloseable {
             // batch), records are not applied: they were never acknowledged, so nothing the
             // primary emitted depends on them.
             if (state != State.REPLICATING) return;
-            for (Record r : records) replay.apply(r);
+            long lsn = firstLsn;
+            for (Record r : records) {
+                replay.apply(r);
+                protectedStack.retainApplied(lsn, r);
+                lastAppliedLsn = lsn++;
+            }
             recordsApplied.addAndGet(records.size());
+        }
+
+        @Override
+        public void onCaughtUp(long lsn) {
+            lastAppliedLsn = Math.max(lastAppliedLsn, lsn);
+            if (config.mode() != FtConfig.Mode.logger || state != State.REPLICATING) return;
+            // The logger served us: the old primary is gone and fenced. Take over now.
+            primaryLostAt = stack.loop().now();
+            state = State.TAKING_OVER;
+            LOG.log(WARNING, "recovered " + recordsApplied.get() + " record(s) through LSN " + lsn + " from the logger: TAKING OVER");
+            Thread.ofPlatform().name("fttcp-takeover").start(() -> {
+                BackupChannel c = channel;
+                if (c != null) c.close();
+                takeOver();
+            });
         }
 
         @Override
@@ -185,6 +253,14 @@ public final class BackupHost implements AutoCloseable {
 
     void onChannelClosed(CloseReason reason) {
         if (closed || state == State.TAKING_OVER || state == State.LIVE || state == State.STOPPED) return;
+        if (config.mode() == FtConfig.Mode.logger) {
+            // A fetch that ended before it was served: the logger is away, or restarting. Again.
+            LOG.log(WARNING, "the logger's fetch ended before it served us (" + reason + "); retrying");
+            state = State.CONNECTING;
+            LockSupport.parkNanos(RETRY_NANOS);
+            Thread.ofPlatform().daemon().name("fttcp-backup-connector").start(this::connectLoop);
+            return;
+        }
         switch (PrimaryLoss.decide(reason.kind(), state == State.REPLICATING)) {
             case RETRY -> {
                 LOG.log(WARNING, "could not join the primary (" + reason + "); retrying");
@@ -202,7 +278,7 @@ public final class BackupHost implements AutoCloseable {
                 // seen by a backup that was itself stalled may be ours, not the primary's. Ask.
                 boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled;
                 Thread.ofPlatform().name("fttcp-takeover").start(() -> {
-                    if (ask && PrimaryProbe.ask(primaryAddress(), Duration.ofNanos(config.channel().detectionTimeoutNanos()))
+                    if (ask && PrimaryProbe.ask(currentSource, Duration.ofNanos(config.channel().detectionTimeoutNanos()))
                             == PrimaryProbe.Answer.ALIVE) {
                         stop("the primary's process answers on its replication port: it is alive; not taking over");
                         return;
@@ -221,10 +297,16 @@ public final class BackupHost implements AutoCloseable {
             // Everything received was applied on the channel's thread before it reported the loss.
             long begun = stack.loop().now();
             long tsValAge = begun - startedAt; // a safe upper bound: the primary's TSvals are no older than our start
-            Takeover.Report report = Takeover.run(replay, stack.network(), stack.ethernet(), config.serviceAddress(), tsValAge, DRAIN_LIMIT_NANOS);
+            long epoch = config.mode() == FtConfig.Mode.logger ? sourceEpoch : sourceEpoch + 1;
+            protectedStack.promote(config, lastAppliedLsn);
+            LoggingNetwork logging = protectedStack.loggingNetwork(config);
+            Takeover.Report report = Takeover.run(replay, stack.network(), stack.ethernet(), config.serviceAddress(), tsValAge, DRAIN_LIMIT_NANOS,
+                    binding -> new LoggingLiveBinding(binding, logging), protectedStack::adopt);
+            primary = PrimaryHost.promote(config, protectedStack, replay, epoch);
             state = State.LIVE;
             LOG.log(INFO, "took over " + FourTuple.dotted(config.serviceAddress()) + " " + (stack.loop().now() - primaryLostAt) / 1000
-                    + " us after losing the primary (began after " + (begun - primaryLostAt) / 1000 + " us): " + report + "; now serving UNPROTECTED");
+                    + " us after losing the primary (began after " + (begun - primaryLostAt) / 1000 + " us): " + report
+                    + "; now the primary, epoch " + epoch + (config.mode() == FtConfig.Mode.logger ? ", logging to the logger" : ", unprotected until a backup joins"));
             takenOver.complete(report);
             Thread.ofPlatform().daemon().name("fttcp-advertise").start(this::advertise);
         } catch (IOException | RuntimeException e) {
@@ -263,6 +345,8 @@ public final class BackupHost implements AutoCloseable {
         closed = true;
         BackupChannel c = channel;
         if (c != null) c.close();
-        stack.close();
+        PrimaryHost p = primary;
+        if (p != null) p.close();
+        protectedStack.close();
     }
 }

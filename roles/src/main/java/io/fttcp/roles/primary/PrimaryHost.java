@@ -58,16 +58,19 @@ public final class PrimaryHost implements AutoCloseable {
     static final java.time.Duration CLAIM_WINDOW = java.time.Duration.ofMillis(2_500);
     /** Epoch of a primary that starts fresh (a backup that took over would use a higher one). */
     static final long FIRST_EPOCH = 1;
+    private static final long DIAL_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final FtConfig config;
-    private final RecordStream stream;
+    private final ProtectedStack protectedStack;
     private final ReplicationLog log;
     private final StackHost stack;
     private final SouthSideWrapper ssw;
-    private final LoggingNetwork network;
+    private final Network network;
+    private final long epoch;
+    /** Backup mode: where backups connect (this host's own address); null in logger mode, or with no address of ours configured. */
     private final ServerSocketChannel replicationServer;
     private final Thread pump;
-    private final Thread acceptor;
+    private final Thread joiner;
     private final long startedAt = System.nanoTime();
     private final CountDownLatch steppedDown = new CountDownLatch(1);
     private volatile boolean closed;
@@ -82,61 +85,89 @@ public final class PrimaryHost implements AutoCloseable {
      */
     private final StallWatch stallWatch;
 
-    private PrimaryHost(FtConfig config, RecordStream stream, ReplicationLog log, StackHost stack, SouthSideWrapper ssw,
-                        ServerSocketChannel replicationServer) {
+    private PrimaryHost(FtConfig config, ProtectedStack protectedStack, Network network, long epoch, ServerSocketChannel replicationServer) {
         this.config = config;
-        this.stream = stream;
-        this.log = log;
-        this.stack = stack;
-        this.ssw = ssw;
+        this.protectedStack = protectedStack;
+        this.log = protectedStack.log();
+        this.stack = protectedStack.stack();
+        this.ssw = protectedStack.ssw();
+        this.network = network;
+        this.epoch = epoch;
         this.replicationServer = replicationServer;
-        OutputHashing hashing = config.outputHashing() ? OutputHashing.HASH : OutputHashing.OFF;
-        this.network = new LoggingNetwork(stack.network(), log, new OutputCommit(), hashing);
         this.pump = Thread.ofPlatform().daemon().name("fttcp-primary-pump").unstarted(this::pumpLoop);
         this.stallWatch = new StallWatch(2 * config.channel().detectionTimeoutNanos(), System.nanoTime());
-        this.acceptor = Thread.ofPlatform().daemon().name("fttcp-primary-replication").unstarted(this::acceptLoop);
+        this.joiner = config.mode() == FtConfig.Mode.logger
+                ? Thread.ofPlatform().daemon().name("fttcp-primary-logger").unstarted(this::dialLoop)
+                : Thread.ofPlatform().daemon().name("fttcp-primary-replication").unstarted(this::acceptLoop);
     }
 
     /**
-     * Opens the replication port on the host's own address, starts the protected stack on the
-     * TAP device, and waits for a backup (clients are held meanwhile, up to {@code awaitBackup}).
+     * A fresh primary of primary/backup: opens the replication port on the host's own address,
+     * starts the protected stack on the TAP device, and waits for a backup (clients are held
+     * meanwhile, up to {@code awaitBackup}).
      */
     public static PrimaryHost start(FtConfig config) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
-        try {
-            server.bind(new InetSocketAddress(StackAddresses.toInetAddress(config.primaryAddress()), config.replicationPort()));
-        } catch (IOException e) {
-            server.close();
-            throw new IOException("cannot listen for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":"
-                    + config.replicationPort() + " (is this the primary host, and the port free?): " + e.getMessage(), e);
+        if (config.mode() != FtConfig.Mode.backup) {
+            throw new IllegalArgumentException("a primary in logger mode starts by recovering from the logger (BackupHost), not fresh");
         }
-        RecordStream stream = config.channel().newRecordStream();
-        ReplicationLog log = new ReplicationLog(stream);
-        ProtectedService service = new ProtectedService(config.serviceAddress(),
-                config.servicePorts().stream().mapToInt(Integer::intValue).toArray());
-        SouthSideWrapper[] made = new SouthSideWrapper[1];
-        StackHost stack;
+        ServerSocketChannel server = listen(config, config.primaryAddress());
+        ProtectedStack ps;
         try {
-            stack = StackHost.start(new StackHostConfig(config.tapDevice(), config.serviceMac(), List.of(config.serviceAddress()),
-                    config.prefixLength(), config.offloads(), HostConfig.defaults(0, 0)), (link, partial) -> {
-                made[0] = new SouthSideWrapper(service, log, link, partial);
-                return made[0];
-            });
+            ps = ProtectedStack.start(config, true);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
-        PrimaryHost host = new PrimaryHost(config, stream, log, stack, made[0], server);
+        PrimaryHost host = new PrimaryHost(config, ps, ps.loggingNetwork(config), FIRST_EPOCH, server);
         host.pump.start();
-        host.acceptor.start();
+        host.joiner.start();
         LOG.log(INFO, "primary of " + FourTuple.dotted(config.serviceAddress()) + " ports " + config.servicePorts()
                 + " on " + config.tapDevice() + "; waiting for a backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
         return host;
     }
 
-    /** The application's network: the north-side wrapper over the stack. */
+    /**
+     * A replica that took over (its stack already holds the service address and the restored
+     * connections, adopted by its wrapper; {@link ProtectedStack#promote} was called before its
+     * application went live) serves on as a primary: in backup mode unprotected until a backup
+     * joins on this host's own address (whichever of the two configured is ours); in logger
+     * mode once the logger takes its records. {@code network} is what the application already uses.
+     */
+    public static PrimaryHost promote(FtConfig config, ProtectedStack ps, Network network, long epoch) throws IOException {
+        ServerSocketChannel server = null;
+        if (config.mode() == FtConfig.Mode.backup) {
+            int own = StackAddresses.ownAddressAmong(config.primaryAddress(), config.backupAddress());
+            if (own != 0) {
+                server = listen(config, own);
+            } else {
+                LOG.log(WARNING, "none of the configured replica addresses is this host's: no backup can join (set replication.backup)");
+            }
+        }
+        PrimaryHost host = new PrimaryHost(config, ps, network, epoch, server);
+        host.pump.start();
+        if (config.mode() == FtConfig.Mode.logger || server != null) host.joiner.start();
+        return host;
+    }
+
+    private static ServerSocketChannel listen(FtConfig config, int address) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        try {
+            server.bind(new InetSocketAddress(StackAddresses.toInetAddress(address), config.replicationPort()));
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen for the backup on " + FourTuple.dotted(address) + ":"
+                    + config.replicationPort() + " (is this a replica host, and the port free?): " + e.getMessage(), e);
+        }
+        return server;
+    }
+
+    /** The application's network: the north-side wrapper over the stack (or, promoted, the replay network gone live). */
     public Network network() {
         return network;
+    }
+
+    public long epoch() {
+        return epoch;
     }
 
     public Protection protection() {
@@ -167,12 +198,16 @@ public final class PrimaryHost implements AutoCloseable {
         }
         return "protection=" + log.protection() + " lastLsn=" + log.lastLsn() + " stableLsn="
                 + (log.protection() == Protection.UNPROTECTED ? "all" : String.valueOf(c == null ? log.stableLsn() : c.stableLsn()))
-                + " unprotectedRecords=" + log.recordsUnprotected() + " " + wrapper;
+                + " unprotectedRecords=" + log.recordsUnprotected() + " " + log.retentionStatus() + " " + wrapper;
     }
 
     // ---- the backup's channel --------------------------------------------------------------
 
-    /** Takes the first backup that connects; later ones are refused (one backup per primary). */
+    /**
+     * Takes the first backup that connects; later ones are refused (one backup per primary). A
+     * primary running unprotected takes a new backup too: re-protection (see
+     * {@link ReplicationLog#streamForJoiner}).
+     */
     private void acceptLoop() {
         while (!closed) {
             SocketChannel socket;
@@ -194,15 +229,16 @@ public final class PrimaryHost implements AutoCloseable {
                 current.close();
             }
             Protection p = log.protection();
-            if (p != Protection.AWAITING_BACKUP) {
-                LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p
-                        + (p == Protection.UNPROTECTED ? " (a running primary cannot be re-protected yet: restart it with its backup)" : ""));
+            if (p != Protection.AWAITING_BACKUP && p != Protection.UNPROTECTED) {
+                LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p);
                 closeQuietly(socket);
                 continue;
             }
+            if (p == Protection.UNPROTECTED) LOG.log(INFO, "backup " + remote(socket) + " joins: re-protecting (it catches up from the live connections' records)");
             try {
                 BackupEvents events = new BackupEvents();
-                PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), FIRST_EPOCH, stream, events);
+                PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), epoch, log.streamForJoiner(System.nanoTime()),
+                        log::retainedThrough, events);
                 if (!log.protectedBy(channel)) {
                     channel.close(); // the primary stopped waiting meanwhile
                     continue;
@@ -212,6 +248,42 @@ public final class PrimaryHost implements AutoCloseable {
                 LOG.log(WARNING, "backup " + remote(socket) + " could not join: " + e.getMessage());
                 closeQuietly(socket);
             }
+        }
+    }
+
+    /**
+     * Logger mode: keeps a channel to the logger. Dials whenever none is up and records are kept
+     * for one (AWAITING_BACKUP: at the start, and while the logger is away under the stall
+     * policy); the logger's handshake says what it holds, and the stream resends from there.
+     */
+    private void dialLoop() {
+        InetSocketAddress logger = new InetSocketAddress(StackAddresses.toInetAddress(config.loggerAddress()), config.loggerPort());
+        boolean warned = false;
+        while (!closed) {
+            Protection p = log.protection();
+            if (p == Protection.STEPPED_DOWN) return;
+            if (log.channel() != null || p != Protection.AWAITING_BACKUP) {
+                LockSupport.parkNanos(DIAL_RETRY_NANOS);
+                continue;
+            }
+            try {
+                BackupEvents events = new BackupEvents();
+                PrimaryChannel channel = PrimaryChannel.connect(logger, null, java.time.Duration.ofSeconds(1), config.channel(), epoch,
+                        log.streamForJoiner(System.nanoTime()), log::retainedThrough, events);
+                if (!log.protectedBy(channel)) {
+                    channel.close();
+                } else {
+                    events.attach(channel);
+                    warned = false;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!warned) {
+                    LOG.log(WARNING, "cannot reach the logger at " + logger + " (" + e.getMessage() + "); retrying"
+                            + (config.onLoggerLoss() == FtConfig.LoggerLoss.stall ? "; clients STALL meanwhile" : ""));
+                    warned = true;
+                }
+            }
+            LockSupport.parkNanos(DIAL_RETRY_NANOS);
         }
     }
 
@@ -232,7 +304,8 @@ public final class PrimaryHost implements AutoCloseable {
 
         @Override
         public void onConnected(Handshake peer) {
-            LOG.log(INFO, "backup joined (holds LSN " + peer.lsn() + "): connections are protected");
+            LOG.log(INFO, (config.mode() == FtConfig.Mode.logger ? "logger" : "backup") + " joined (holds LSN " + peer.lsn()
+                    + "): connections are protected once it acknowledges");
             LockSupport.unpark(pump);
         }
 
@@ -272,16 +345,40 @@ public final class PrimaryHost implements AutoCloseable {
         }
     }
 
-    /** The backup's channel {@code lost} is gone: {@link BackupLoss} decides what to do. */
+    /**
+     * The channel {@code lost} is gone. Backup mode, and logger mode under the continue policy:
+     * {@link BackupLoss} decides. Logger mode under the stall policy: keep every record and
+     * redial (clients stall: nothing unlogged is acknowledged or sent); a logger that refuses us
+     * has a newer epoch of our cluster, so a recovered server serves it: step down.
+     */
     void onChannelClosed(PrimaryChannel lost, CloseReason reason) {
         if (closed || log.protection() == Protection.STEPPED_DOWN || log.channel() != lost) return; // not ours any more
         long now = System.nanoTime();
         boolean joined = lost.peerHandshake() != null && lost.leaseEverGranted();
+        if (config.mode() == FtConfig.Mode.logger) {
+            if (reason.kind() == CloseReason.Kind.HANDSHAKE_REFUSED) {
+                stepDown("the logger refused this primary (" + reason.message() + ")");
+                return;
+            }
+            if (config.onLoggerLoss() == FtConfig.LoggerLoss.stall || !joined) {
+                if (log.awaiting(lost)) {
+                    LOG.log(WARNING, "logger lost (" + reason + "): clients STALL until it is back; every record is kept for it");
+                }
+                LockSupport.unpark(pump);
+                return;
+            }
+        }
         boolean leaseValid = lost.leaseValid(now);
         boolean frozen = stallWatch.stalledSince(lastLeaseValidAt, now);
         switch (BackupLoss.decide(reason.kind(), joined, leaseValid, frozen)) {
             case KEEP_WAITING -> {
-                if (log.awaiting(lost)) LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
+                if (log.awaiting(lost)) {
+                    if (log.servedBefore() && log.unprotected(null)) {
+                        LOG.log(WARNING, "a joining backup failed before it protected anything (" + reason + "): serving UNPROTECTED again");
+                    } else {
+                        LOG.log(WARNING, "a backup failed to join (" + reason + "); still waiting for one");
+                    }
+                }
             }
             case AWAIT_CLAIM -> {
                 LOG.log(WARNING, (frozen ? "this process was stalled " + stallWatch.lastStallNanos(now) / 1_000_000 + " ms while out of contact with the backup"
@@ -336,9 +433,11 @@ public final class PrimaryHost implements AutoCloseable {
         while (!closed) {
             long now = System.nanoTime();
             stallWatch.tick(now);
-            if (log.protection() == Protection.AWAITING_BACKUP && now - startedAt > config.awaitBackup().toNanos()
-                    && log.unprotected(null)) {
-                LOG.log(WARNING, "no backup within " + config.awaitBackup().toMillis() + " ms: serving UNPROTECTED");
+            boolean mayGiveUp = config.mode() == FtConfig.Mode.backup || config.onLoggerLoss() == FtConfig.LoggerLoss.continue_unprotected;
+            if (mayGiveUp && log.protection() == Protection.AWAITING_BACKUP && log.channel() == null
+                    && now - log.awaitingSince() > config.awaitBackup().toNanos() && log.unprotected(null)) {
+                LOG.log(WARNING, "no " + (config.mode() == FtConfig.Mode.logger ? "logger" : "backup") + " within "
+                        + config.awaitBackup().toMillis() + " ms: serving UNPROTECTED");
             }
             Protection p;
             PrimaryChannel channel;
@@ -375,21 +474,6 @@ public final class PrimaryHost implements AutoCloseable {
         }
     }
 
-    /** Output commit, from the application's threads: tell the wrapper under the host lock. */
-    private final class OutputCommit implements OutputCommitSink {
-        @Override
-        public void requireStable(FourTuple connection, long start, long end, long lsn) {
-            ReentrantLock lock = stack.loop().lock();
-            lock.lock();
-            try {
-                ssw.requireStable(connection, start, end, lsn);
-                stack.loop().timersChanged();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
     public StackHost stack() {
         return stack;
     }
@@ -397,11 +481,11 @@ public final class PrimaryHost implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        closeQuietly(replicationServer);
+        if (replicationServer != null) closeQuietly(replicationServer);
         PrimaryChannel c = log.channel();
         if (c != null) c.close();
         LockSupport.unpark(pump);
-        stack.close();
+        protectedStack.close();
     }
 
     private static String remote(SocketChannel s) {

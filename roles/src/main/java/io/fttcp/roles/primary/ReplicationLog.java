@@ -1,32 +1,47 @@
 package io.fttcp.roles.primary;
 
+import io.fttcp.replication.channel.ChannelConfig;
 import io.fttcp.replication.channel.PrimaryChannel;
+import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
+import io.fttcp.replication.retention.LiveRecordSet;
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordStream;
+import io.fttcp.roles.config.FtConfig;
 import io.fttcp.wrappers.nsw.DeterminantLog;
 import io.fttcp.wrappers.ssw.RecordSink;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
 
 /**
  * The primary's one ordered record stream, as both wrappers see it: the south side's
  * {@link RecordSink} and the north side's {@link DeterminantLog}. Records go to the
- * {@link RecordStream} that the replication channel sends from; while no backup protects the
- * service they are numbered but not kept, and every LSN counts as stable.
+ * {@link RecordStream} that the replication channel sends from; while nothing protects the
+ * service they are numbered but not sent, and every LSN counts as stable.
  *
- * <p>Thread-safe: the host's threads (south side) and the application's (north side) append
- * concurrently; the stream's monitor orders them.
+ * <p>Every record is also offered to the {@link LiveRecordSet}, which keeps those of the live
+ * connections: what a new backup (or logger) catches up from when it joins a primary whose
+ * stream already dropped them (re-protection), and what a promoted backup inherits.
+ *
+ * <p>Thread-safe. Lock order: this log, then the stream's monitor, then the retained set's.
+ * The channel's handshake snapshots the retained set while it holds the stream's monitor.
  */
 final class ReplicationLog implements RecordSink, DeterminantLog {
-    private final RecordStream stream;
+    private final ChannelConfig channelConfig;
+    private final LiveRecordSet retained;
+    private volatile RecordStream stream;
     private volatile PrimaryChannel channel;
     private volatile Protection protection = Protection.AWAITING_BACKUP;
-    /** LSNs handed out while unprotected continue the stream's numbering. */
-    private final AtomicLong unprotectedLsn = new AtomicLong();
-    private final AtomicLong recordsUnprotected = new AtomicLong();
+    /** Highest LSN handed out while unprotected (the stream's numbering continues from it). */
+    private long unprotectedLsn;
+    private long recordsUnprotected;
+    private long awaitingSince = System.nanoTime();
+    private boolean servedBefore;
 
-    ReplicationLog(RecordStream stream) {
+    ReplicationLog(RecordStream stream, ChannelConfig channelConfig, FtConfig.Retention retention) {
         this.stream = stream;
+        this.channelConfig = channelConfig;
+        this.retained = new LiveRecordSet(retention == FtConfig.Retention.everything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED);
     }
 
     @Override
@@ -35,23 +50,54 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     }
 
     @Override
-    public long append(Record record) {
-        if (protection == Protection.UNPROTECTED || protection == Protection.STEPPED_DOWN) {
-            recordsUnprotected.incrementAndGet();
-            return unprotectedLsn.incrementAndGet();
+    public synchronized long append(Record record) {
+        RecordStream s = stream;
+        synchronized (s) {
+            long lsn;
+            if (protection == Protection.UNPROTECTED || protection == Protection.STEPPED_DOWN) {
+                recordsUnprotected++;
+                lsn = ++unprotectedLsn;
+            } else {
+                PrimaryChannel c = channel;
+                lsn = c != null ? c.append(record) : s.append(record); // the channel wakes its sender
+            }
+            retain(lsn, record);
+            return lsn;
         }
-        PrimaryChannel c = channel;
-        if (c != null) return c.append(record);
-        synchronized (stream) {
-            return stream.append(record);
+    }
+
+    private void retain(long lsn, Record record) {
+        synchronized (retained) {
+            retained.add(lsn, record);
+        }
+    }
+
+    /** A record a replica applied (before it serves): kept for the catch-ups it will serve. */
+    synchronized void retainApplied(long lsn, Record record) {
+        retain(lsn, record);
+    }
+
+    /** The retained records up to {@code throughLsn}: a catch-up (call with the stream's monitor held, as the channel's handshake does). */
+    List<LoggedRecord> retainedThrough(long throughLsn) {
+        synchronized (retained) {
+            return retained.snapshot(throughLsn);
+        }
+    }
+
+    /** For the status line: live connections and records kept. */
+    String retentionStatus() {
+        synchronized (retained) {
+            return "retainedConnections=" + retained.liveConnections() + " retainedRecords=" + retained.retainedRecords()
+                    + " retainedPayloadBytes=" + retained.retainedPayloadBytes();
         }
     }
 
     @Override
     public long stableLsn() {
         if (protection == Protection.UNPROTECTED) return Long.MAX_VALUE;
-        synchronized (stream) {
-            return stream.stableLsn();
+        RecordStream s = stream;
+        synchronized (s) {
+            return s.stableLsn();
         }
     }
 
@@ -59,17 +105,60 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         return protection;
     }
 
+    RecordStream stream() {
+        return stream;
+    }
+
     /**
-     * The backup's channel is up: records flow to it. Only from AWAITING_BACKUP (once unprotected
-     * or stepped down, a primary stays so: re-protection is not built yet).
+     * A replica that took over serves from here: its records continue after {@code lastLsn} (the
+     * last it applied), unprotected until a backup or logger joins.
+     */
+    synchronized void promoted(long lastLsn) {
+        unprotectedLsn = lastLsn;
+        protection = Protection.UNPROTECTED;
+        servedBefore = true;
+        channel = null;
+    }
+
+    /**
+     * A backup's (or logger's) channel is up: records flow to it. Only from AWAITING_BACKUP
+     * (see {@link #streamForJoiner} for a primary that runs unprotected).
      *
-     * @return false if the primary is no longer waiting for a backup (close the channel)
+     * @return false if this primary takes no backup now (stepped down, or protected already)
      */
     synchronized boolean protectedBy(PrimaryChannel channel) {
         if (protection != Protection.AWAITING_BACKUP) return false;
         this.channel = channel;
         this.protection = Protection.PROTECTED;
+        servedBefore = true;
         return true;
+    }
+
+    /**
+     * The stream a joining channel must be opened on. A primary running unprotected is
+     * re-protected: a fresh stream continues the numbering and keeps what is appended from now
+     * on for the joiner, which the channel's handshake first sends the retained records; until
+     * the joiner acknowledges, output waits (AWAITING_BACKUP).
+     */
+    synchronized RecordStream streamForJoiner(long now) {
+        if (protection == Protection.UNPROTECTED) {
+            RecordStream fresh = channelConfig.newRecordStream();
+            fresh.resetTo(unprotectedLsn);
+            stream = fresh;
+            protection = Protection.AWAITING_BACKUP;
+            awaitingSince = now;
+        }
+        return stream;
+    }
+
+    /** When this primary began waiting for a backup (its start, or a re-protection). */
+    synchronized long awaitingSince() {
+        return awaitingSince;
+    }
+
+    /** Whether this primary ever served (protected or not): a failed joiner then returns it to unprotected rather than holding clients. */
+    synchronized boolean servedBefore() {
+        return servedBefore;
     }
 
     /**
@@ -81,15 +170,17 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
      */
     synchronized boolean unprotected(PrimaryChannel lost) {
         if (lost == null ? protection != Protection.AWAITING_BACKUP : protection != Protection.PROTECTED || channel != lost) return false;
-        synchronized (stream) {
-            unprotectedLsn.set(Math.max(unprotectedLsn.get(), stream.lastLsn()));
+        RecordStream s = stream;
+        synchronized (s) {
+            unprotectedLsn = Math.max(unprotectedLsn, s.lastLsn());
             protection = Protection.UNPROTECTED;
         }
+        servedBefore = true;
         channel = null;
         return true;
     }
 
-    /** The channel failed before the backup ever acknowledged us: wait for the next backup (if {@code lost} is still the current one). */
+    /** The channel failed before it protected anything, or the logger is away and clients stall: wait for the next (if {@code lost} is still the current one). */
     synchronized boolean awaiting(PrimaryChannel lost) {
         if (protection != Protection.PROTECTED && protection != Protection.AWAITING_BACKUP) return false;
         if (lost != null && channel != lost) return false;
@@ -108,14 +199,15 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         return channel;
     }
 
-    /** Records appended while unprotected (numbered, not kept). */
-    long recordsUnprotected() {
-        return recordsUnprotected.get();
+    /** Records appended while unprotected (numbered, not sent). */
+    synchronized long recordsUnprotected() {
+        return recordsUnprotected;
     }
 
-    long lastLsn() {
-        synchronized (stream) {
-            return Math.max(stream.lastLsn(), unprotectedLsn.get());
+    synchronized long lastLsn() {
+        RecordStream s = stream;
+        synchronized (s) {
+            return Math.max(s.lastLsn(), unprotectedLsn);
         }
     }
 }

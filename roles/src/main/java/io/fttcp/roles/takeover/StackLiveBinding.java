@@ -23,6 +23,7 @@ import java.util.Map;
 public final class StackLiveBinding implements LiveBinding {
     private final StackNetwork network;
     private final long tsValAgeNanos;
+    private final java.util.function.BiConsumer<ConnectionImage, TcpCheckpoint> onRestored;
     private final List<FourTuple> restored = new ArrayList<>();
     private final Map<FourTuple, String> refused = new LinkedHashMap<>();
     /** For each refused connection, our best guess of the client's rcv.nxt (where a reset is believed). */
@@ -33,8 +34,17 @@ public final class StackLiveBinding implements LiveBinding {
      *                      timestamps was current (any larger bound is safe too)
      */
     public StackLiveBinding(StackNetwork network, long tsValAgeNanos) {
+        this(network, tsValAgeNanos, (image, checkpoint) -> { });
+    }
+
+    /**
+     * @param onRestored told of every connection restored, right after the stack took it and
+     *                   before it sends anything (host lock held): the south-side wrapper adopts it
+     */
+    public StackLiveBinding(StackNetwork network, long tsValAgeNanos, java.util.function.BiConsumer<ConnectionImage, TcpCheckpoint> onRestored) {
         this.network = network;
         this.tsValAgeNanos = tsValAgeNanos;
+        this.onRestored = onRestored;
     }
 
     @Override
@@ -45,7 +55,11 @@ public final class StackLiveBinding implements LiveBinding {
     @Override
     public StreamSocket restore(ConnectionImage image) {
         TcpCheckpoint checkpoint = checkpoint(image);
-        return checkpoint == null ? null : intoStack(image, () -> network.restore(checkpoint));
+        return checkpoint == null ? null : intoStack(image, () -> {
+            StreamSocket socket = network.restore(checkpoint);
+            onRestored.accept(image, checkpoint);
+            return socket;
+        });
     }
 
     @Override
@@ -53,7 +67,9 @@ public final class StackLiveBinding implements LiveBinding {
         TcpCheckpoint checkpoint = checkpoint(image);
         if (checkpoint == null) return;
         intoStack(image, () -> {
-            network.restoreIntoBacklog(checkpoint.withReceiveQueue(image.unreadClientBytes()), listener);
+            TcpCheckpoint queued = checkpoint.withReceiveQueue(image.unreadClientBytes());
+            network.restoreIntoBacklog(queued, listener);
+            onRestored.accept(image, queued);
             return null;
         });
     }

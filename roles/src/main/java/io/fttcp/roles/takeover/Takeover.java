@@ -6,6 +6,8 @@ import io.fttcp.stack.host.IpHost;
 import io.fttcp.stack.runtime.HostLoop;
 import io.fttcp.stack.socket.StackNetwork;
 import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpCheckpoint;
+import io.fttcp.wrappers.nsw.LiveBinding;
 import io.fttcp.wrappers.nsw.ReplayNetwork;
 
 import java.io.IOException;
@@ -58,13 +60,25 @@ public final class Takeover {
 
     public static Report run(ReplayNetwork replay, StackNetwork network, EthernetInterface ethernet, int serviceAddress,
                              long tsValAgeNanos, long drainLimitNanos) throws IOException {
+        return run(replay, network, ethernet, serviceAddress, tsValAgeNanos, drainLimitNanos, binding -> binding, (image, checkpoint) -> { });
+    }
+
+    /**
+     * The takeover of a replica that goes on as a protected primary: {@code decorate} wraps the
+     * stack's binding (so the application's sockets log from now on), and {@code onRestored}
+     * hears of every connection restored before it sends anything (so the south-side wrapper
+     * protects it).
+     */
+    public static Report run(ReplayNetwork replay, StackNetwork network, EthernetInterface ethernet, int serviceAddress,
+                             long tsValAgeNanos, long drainLimitNanos, java.util.function.Function<StackLiveBinding, LiveBinding> decorate,
+                             java.util.function.BiConsumer<io.fttcp.wrappers.nsw.ConnectionImage, TcpCheckpoint> onRestored) throws IOException {
         HostLoop loop = network.loop();
         long start = loop.now();
         boolean drained = drain(replay, loop, start + drainLimitNanos);
         long drainNanos = loop.now() - start;
         IpHost ip = network.host();
         ReentrantLock lock = loop.lock();
-        StackLiveBinding binding = new StackLiveBinding(network, tsValAgeNanos + drainNanos);
+        StackLiveBinding binding = new StackLiveBinding(network, tsValAgeNanos + drainNanos, onRestored);
         long restoreStart;
         long beforeLock = loop.now();
         long restoreNanos;
@@ -74,7 +88,7 @@ public final class Takeover {
         try {
             restoreStart = loop.now();
             ip.addAddress(serviceAddress);
-            replay.goLive(binding);
+            replay.goLive(decorate.apply(binding));
             long now = loop.now();
             restoreNanos = now - restoreStart;
             ethernet.addAddress(serviceAddress);

@@ -1,0 +1,92 @@
+package io.fttcp.cli;
+
+import io.fttcp.replication.channel.ChannelConfig;
+import io.fttcp.replication.log.FsyncPolicy;
+import io.fttcp.replication.log.LogConfig;
+import io.fttcp.roles.logger.LoggerConfig;
+import io.fttcp.roles.logger.LoggerHost;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the logger of message-logging FT-TCP until stopped. */
+@Command(name = "logger", mixinStandardHelpOptions = true,
+        description = {"Run the logger of message-logging FT-TCP: primaries (replication.mode = logger) send it their records,",
+                "it stores them durably and acknowledges them, and a recovering server (./fttcp primary restarted in place,",
+                "or ./fttcp standby on a spare host) fetches the live connections' records from it.",
+                "One logger serves several primaries: one log directory per cluster id."})
+final class LoggerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", defaultValue = "fttcp-log", paramLabel = "DIR",
+            description = "Where the logs live (a subdirectory per cluster). Default: ${DEFAULT-VALUE}.")
+    Path directory;
+
+    @Option(names = "--listen", defaultValue = "0.0.0.0:7500", paramLabel = "ADDR:PORT", converter = ListenAddress.class,
+            description = "Where primaries and recovering servers connect. Default: ${DEFAULT-VALUE}.")
+    InetSocketAddress listen;
+
+    @Option(names = "--fsync", defaultValue = "batch", paramLabel = "always|batch|never",
+            description = {"When a record counts as stored (and is acknowledged): always: forced to disk, every burst;",
+                    "batch: forced at most one batch window after it was written (group commit); never: written, not forced",
+                    "(survives the logger process, not the host). Default: ${DEFAULT-VALUE}."})
+    FsyncPolicy fsync;
+
+    @Option(names = "--batch-window", defaultValue = "2ms", paramLabel = "DURATION", converter = DurationOption.class,
+            description = "batch: the longest a written record waits for its force. Default: ${DEFAULT-VALUE}.")
+    Duration batchWindow;
+
+    @Option(names = "--segment-size", defaultValue = "64", paramLabel = "MIB",
+            description = "Size at which a log segment is rolled. Default: ${DEFAULT-VALUE} MiB.")
+    int segmentMib;
+
+    @Option(names = "--heartbeat", defaultValue = "20ms", paramLabel = "DURATION", converter = DurationOption.class,
+            description = "Heartbeats to primaries (as their replication.heartbeat). Default: ${DEFAULT-VALUE}.")
+    Duration heartbeat;
+
+    @Option(names = "--detection", defaultValue = "150ms", paramLabel = "DURATION", converter = DurationOption.class,
+            description = "Silence after which a primary is presumed dead (as replication.detection). Default: ${DEFAULT-VALUE}.")
+    Duration detection;
+
+    @Option(names = "--lease", defaultValue = "100ms", paramLabel = "DURATION", converter = DurationOption.class,
+            description = "The primaries' lease (as replication.lease): a recovery is served only after it ran out. Default: ${DEFAULT-VALUE}.")
+    Duration lease;
+
+    @Option(names = "--retain-everything", defaultValue = "false",
+            description = "Keep every record for recoveries (applications whose state spans connections), not only the live connections'.")
+    boolean retainEverything;
+
+    @Override
+    public Integer call() throws Exception {
+        OneLineLogging.install();
+        PrintWriter out = spec.commandLine().getOut();
+        LogConfig log;
+        ChannelConfig channel;
+        try {
+            log = LogConfig.defaults().withFsyncPolicy(fsync).withBatchWindowNanos(batchWindow.toNanos()).withSegmentBytes((long) segmentMib << 20);
+            channel = ChannelConfig.defaults("logger").withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("fttcp logger: " + e.getMessage());
+            return 2;
+        }
+        LoggerHost host = LoggerHost.start(new LoggerConfig(directory, listen, log, channel, retainEverything));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            host.close();
+            stopped.countDown();
+        }, "fttcp-logger-shutdown"));
+        out.println("fttcp logger: listening on " + listen + ", logs in " + directory + ", fsync " + fsync + "; " + host.status());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,307 @@
+package io.fttcp.roles.logger;
+
+import io.fttcp.replication.channel.ChannelListener;
+import io.fttcp.replication.channel.CloseReason;
+import io.fttcp.replication.channel.HandshakeException;
+import io.fttcp.replication.channel.LoggerChannel;
+import io.fttcp.replication.channel.LoggerSessions;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.log.LogConfig;
+import io.fttcp.replication.log.LogCursor;
+import io.fttcp.replication.log.RecordLog;
+import io.fttcp.replication.record.LoggedRecord;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.retention.LiveRecordSet;
+import io.fttcp.replication.retention.RetentionPolicy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.System.Logger.Level.ERROR;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * One cluster's log at the logger: its durable {@link RecordLog}, the records of its live
+ * connections ({@link LiveRecordSet}, rebuilt from the log when the logger starts), the
+ * highest epoch granted ({@link EpochFile}), and at most one primary's channel.
+ *
+ * <p><b>Fencing.</b> A recovering server's fetch is served only when no primary of the
+ * cluster is connected, its lease has surely run out (it counts from the logger's last echo
+ * of the primary's time), and no earlier recovery is still on its way to joining. The fetch
+ * grants the next epoch, durably; from then on the old primary is refused (it steps down), and
+ * only the recovered server may join.
+ */
+final class ClusterLog implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("fttcp.logger");
+    /** How long a granted recovery may take to join before another recovery may be served. */
+    static final long GRANT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
+    private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+
+    private final String cluster;
+    private final RecordLog log;
+    private final LiveRecordSet retained;
+    private final EpochFile epochFile;
+    private final long leaseNanos;
+    /** Serializes every call on the log and the retained set. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Thread committer;
+    private volatile boolean closed;
+    private long knownEpoch;
+    private LoggerChannel primary;
+    /** When the last primary's lease surely ended (its channel's last echo + the lease), for fetches. */
+    private long primaryLeaseEndsAt = Long.MIN_VALUE;
+    private long grantedEpoch;
+    private long grantedAt;
+    private boolean grantPending;
+    private long acknowledged;
+    /** A standby asks every couple of seconds: say why it waits once. */
+    private boolean quietWaits;
+
+    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos) throws IOException {
+        this.cluster = cluster;
+        this.leaseNanos = leaseNanos;
+        this.epochFile = new EpochFile(directory);
+        this.committer = Thread.ofPlatform().daemon().name("fttcp-logger-" + cluster).unstarted(this::commitLoop);
+        this.log = RecordLog.open(directory, config, () -> LockSupport.unpark(committer));
+        this.retained = new LiveRecordSet(retainEverything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED);
+        try {
+            this.knownEpoch = epochFile.read();
+            rebuildRetained();
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        this.acknowledged = log.durableLsn();
+        committer.start();
+    }
+
+    /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
+    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos) throws IOException {
+        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos);
+        LOG.log(c.log.recoveryReport().cut() ? WARNING : INFO, "cluster '" + cluster + "': " + c.log.recoveryReport()
+                + "; epoch " + c.knownEpoch + "; " + c.retainedStatus());
+        return c;
+    }
+
+    private void rebuildRetained() throws IOException {
+        if (log.isEmpty()) return;
+        try (LogCursor cursor = log.read(log.firstLsn())) {
+            while (cursor.next()) retained.add(cursor.lsn(), cursor.record());
+        }
+    }
+
+    String retainedStatus() {
+        lock.lock();
+        try {
+            return "records " + log.firstLsn() + ".." + log.lastLsn() + " durable " + log.durableLsn() + ", live connections "
+                    + retained.liveConnections() + " (" + retained.retainedRecords() + " records kept, " + log.segmentCount() + " segment(s))";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- a primary's records ---------------------------------------------------------------
+
+    /** A primary's handshake: who may append. */
+    LoggerSessions.Join join(Handshake primaryHandshake, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
+        lock.lock();
+        try {
+            long epoch = primaryHandshake.epoch();
+            if (epoch < knownEpoch) {
+                throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
+                        + " of cluster '" + cluster + "' to a recovered server");
+            }
+            if (primary != null && !primary.isClosed()) {
+                throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.peerAddress() + ")");
+            }
+            if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < GRANT_NANOS) {
+                throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
+            }
+            if (epoch > knownEpoch) persistEpoch(epoch);
+            grantPending = false;
+            return new LoggerSessions.Join(log.lastLsn(), knownEpoch, new PrimaryRecords(channel));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void persistEpoch(long epoch) throws HandshakeException {
+        try {
+            epochFile.write(epoch);
+            knownEpoch = epoch;
+        } catch (IOException e) {
+            throw new HandshakeException("cannot store epoch " + epoch + " of cluster '" + cluster + "': " + e.getMessage());
+        }
+    }
+
+    /** The records of one primary's channel: appended, committed per the fsync policy, acknowledged once durable. */
+    private final class PrimaryRecords implements ChannelListener {
+        private final java.util.function.Supplier<LoggerChannel> channel;
+
+        PrimaryRecords(java.util.function.Supplier<LoggerChannel> channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void onConnected(Handshake peer) {
+            lock.lock();
+            try {
+                primary = channel.get();
+            } finally {
+                lock.unlock();
+            }
+            LOG.log(INFO, "cluster '" + cluster + "': primary " + channel.get().peerAddress() + " joined at epoch " + peer.epoch()
+                    + " (it resends after LSN " + log.lastLsn() + ")");
+        }
+
+        @Override
+        public void onRecords(long firstLsn, List<Record> records) {
+            long now = System.nanoTime();
+            lock.lock();
+            try {
+                long lsn = firstLsn;
+                for (Record r : records) {
+                    log.append(lsn, r, now);
+                    retained.add(lsn, r);
+                    lsn++;
+                }
+                log.commit(now);
+            } catch (IOException e) {
+                LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
+                channel.get().close();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            acknowledgeDurable();
+            LockSupport.unpark(committer);
+        }
+
+        @Override
+        public void onClosed(CloseReason reason) {
+            LoggerChannel c = channel.get();
+            lock.lock();
+            try {
+                if (primary == c) {
+                    primaryLeaseEndsAt = c.lastEchoSentNanos() + leaseNanos;
+                    primary = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+            LOG.log(WARNING, "cluster '" + cluster + "': primary's channel closed (" + reason + ")");
+        }
+    }
+
+    /** Tells the primary what is durable now. */
+    private void acknowledgeDurable() {
+        LoggerChannel c;
+        long durable;
+        lock.lock();
+        try {
+            c = primary;
+            durable = log.durableLsn();
+            if (c == null || durable <= acknowledged) return;
+            acknowledged = durable;
+        } finally {
+            lock.unlock();
+        }
+        c.acknowledge(durable);
+    }
+
+    /** Commits when the batch window ends and picks up background forces; drops dead segments. */
+    private void commitLoop() {
+        long lastTruncation = System.nanoTime();
+        while (!closed) {
+            long wait;
+            lock.lock();
+            try {
+                long now = System.nanoTime();
+                log.commit(now);
+                if (now - lastTruncation > TimeUnit.SECONDS.toNanos(1)) {
+                    lastTruncation = now;
+                    long oldest = retained.oldestRetainedLsn();
+                    log.truncateBefore(oldest == 0 ? log.lastLsn() + 1 : oldest);
+                }
+                long deadline = log.commitDeadline();
+                wait = deadline == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(100) : Math.max(10_000, deadline - now);
+            } catch (IOException e) {
+                LOG.log(ERROR, "cluster '" + cluster + "': log failed: " + e.getMessage() + "; nothing more is acknowledged");
+                return;
+            } finally {
+                lock.unlock();
+            }
+            acknowledgeDurable();
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    // ---- a recovering server's fetch ---------------------------------------------------------
+
+    /**
+     * Serves a recovery: waits until the cluster has no primary and no recovery on its way,
+     * then until the old primary's lease is surely over, forces the log, grants the next epoch
+     * and returns the live connections' records through the last one stored.
+     */
+    LoggerSessions.Fetch fetch(Handshake requester) throws HandshakeException {
+        boolean told = false;
+        long giveUpAt = System.nanoTime() + FETCH_WAIT_NANOS;
+        while (!closed) {
+            if (System.nanoTime() - giveUpAt > 0) {
+                // Within the requester's handshake timeout: it asks again, and is served at once when the time comes.
+                throw new HandshakeException("cluster '" + cluster + "' still has its primary (or a recovery on its way): ask again");
+            }
+            lock.lock();
+            try {
+                long now = System.nanoTime();
+                boolean primaryUp = primary != null && !primary.isClosed();
+                boolean recovering = grantPending && now - grantedAt < GRANT_NANOS;
+                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0) {
+                    log.sync(now);
+                    long through = log.lastLsn();
+                    long epoch = knownEpoch + 1;
+                    persistEpoch(epoch);
+                    grantedEpoch = epoch;
+                    grantedAt = now;
+                    grantPending = true;
+                    List<LoggedRecord> records = retained.snapshot(through);
+                    LOG.log(INFO, "cluster '" + cluster + "': serving a recovery at epoch " + epoch + ": " + records.size()
+                            + " record(s) of " + retained.liveConnections() + " live connection(s), through LSN " + through);
+                    return new LoggerSessions.Fetch(epoch, through, records);
+                }
+                if (!told && !quietWaits) {
+                    quietWaits = true;
+                    LOG.log(INFO, "cluster '" + cluster + "': a recovering server waits: " + (primaryUp ? "its primary is connected"
+                            : recovering ? "another recovery is on its way" : "the old primary's lease is running out"));
+                    told = true;
+                }
+            } catch (IOException e) {
+                throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage());
+            } finally {
+                lock.unlock();
+            }
+            LockSupport.parkNanos(WAIT_STEP_NANOS);
+        }
+        throw new HandshakeException("the logger is shutting down");
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        LockSupport.unpark(committer);
+        lock.lock();
+        try {
+            if (primary != null) primary.close();
+            log.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.fttcp.roles.logger;
+
+import io.fttcp.replication.channel.HandshakeException;
+import io.fttcp.replication.channel.LoggerChannel;
+import io.fttcp.replication.channel.LoggerSessions;
+import io.fttcp.replication.codec.Handshake;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * The logger process: listens for primaries (records in) and recovering servers (records out),
+ * one {@link ClusterLog} per cluster id under the configured directory. Logs that exist are
+ * opened (recovered) at start, so damage is reported before anyone connects, and a log with
+ * damage in the middle stops the logger with the file and offset.
+ */
+public final class LoggerHost implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("fttcp.logger");
+
+    private final LoggerConfig config;
+    private final ServerSocketChannel server;
+    private final Map<String, ClusterLog> clusters = new ConcurrentHashMap<>();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private LoggerHost(LoggerConfig config, ServerSocketChannel server) {
+        this.config = config;
+        this.server = server;
+        this.acceptor = Thread.ofPlatform().daemon().name("fttcp-logger-accept").unstarted(this::acceptLoop);
+    }
+
+    /** Recovers every cluster's log under the directory, then listens. */
+    public static LoggerHost start(LoggerConfig config) throws IOException {
+        Files.createDirectories(config.directory());
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        LoggerHost host = new LoggerHost(config, server);
+        try {
+            try (Stream<Path> dirs = Files.list(config.directory())) {
+                for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+                    String cluster = ClusterDirectory.clusterOf(dir.getFileName().toString());
+                    if (cluster != null) host.clusters.put(cluster, host.openCluster(cluster));
+                }
+            }
+            server.bind(config.listen());
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            throw e;
+        }
+        host.acceptor.start();
+        LOG.log(INFO, "logger listening on " + config.listen() + ", logs in " + config.directory() + " (" + config.log().fsyncPolicy()
+                + (config.log().fsyncPolicy() == io.fttcp.replication.log.FsyncPolicy.BATCH ? ", window " + config.log().batchWindowNanos() / 1000 + " us" : "")
+                + "), " + host.clusters.size() + " cluster(s) recovered");
+        return host;
+    }
+
+    private ClusterLog openCluster(String cluster) throws IOException {
+        return ClusterLog.open(cluster, config.directory().resolve(ClusterDirectory.nameOf(cluster)), config.log(),
+                config.retainEverything(), config.channel().leaseNanos());
+    }
+
+    private ClusterLog cluster(String id) throws HandshakeException {
+        try {
+            return clusters.computeIfAbsent(id, c -> {
+                try {
+                    return openCluster(c);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw new HandshakeException("the logger cannot open the log of cluster '" + id + "': " + e.getCause().getMessage());
+        }
+    }
+
+    /** One line per cluster, for operators and tests. */
+    public String status() {
+        StringBuilder b = new StringBuilder();
+        clusters.forEach((id, c) -> b.append(b.isEmpty() ? "" : "; ").append(id).append(": ").append(c.retainedStatus()));
+        return b.isEmpty() ? "no clusters" : b.toString();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel socket;
+            try {
+                socket = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) LOG.log(WARNING, "logger accept failed: " + e.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                continue;
+            }
+            try {
+                AtomicReference<LoggerChannel> self = new AtomicReference<>();
+                self.set(LoggerChannel.open(socket, config.channel(), new LoggerSessions() {
+                    @Override
+                    public Join join(Handshake primary) throws HandshakeException {
+                        return cluster(primary.clusterId()).join(primary, self::get);
+                    }
+
+                    @Override
+                    public Fetch fetch(Handshake requester) throws HandshakeException {
+                        return cluster(requester.clusterId()).fetch(requester);
+                    }
+                }));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(WARNING, "connection from " + socket + " failed: " + e.getMessage());
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // going away anyway
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (ClusterLog c : clusters.values()) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.log(WARNING, "closing a cluster's log failed: " + e.getMessage());
+            }
+        }
+    }
+}
