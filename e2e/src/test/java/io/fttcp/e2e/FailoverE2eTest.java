@@ -4,6 +4,7 @@ import io.fttcp.apps.http.Generator;
 import io.fttcp.testbed.ExecResult;
 import io.fttcp.testbed.ReplicaPair;
 import io.fttcp.testbed.Topology;
+import io.fttcp.testbed.WatchedProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,27 +12,26 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static io.fttcp.e2e.ClientChecks.assertNoReset;
+import static io.fttcp.e2e.ClientChecks.failWhen;
+import static io.fttcp.e2e.ClientChecks.sha256;
+import static io.fttcp.e2e.ClientChecks.threshold;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Primary/backup failover with real clients (curl, socat) in a client namespace: the primary JVM
@@ -57,7 +57,6 @@ class FailoverE2eTest {
     private static final Duration TAKEOVER_WAIT = Duration.ofSeconds(15);
     private static final Pattern RESTORED = Pattern.compile("restored (\\d+) connection");
     private static final Pattern UPLOAD_ANSWER = Pattern.compile("sha256=([0-9a-f]{64}) bytes=(\\d+)");
-    private static final Pattern BYTES_ACKED = Pattern.compile("bytes_acked:(\\d+)");
 
     /**
      * The failure detection timeout the replicas run with: the product's default, 150 ms (with
@@ -171,7 +170,7 @@ class FailoverE2eTest {
         try (ReplicaPair pair = replicas("http");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/failover.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
-            long at = failWhen(FailoverE2eTest::bytesAckedByTheService, threshold, curl, why, () -> {
+            long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> {
                 assertStillPaired(pair, why);
                 pair.primary().signal("KILL");
             });
@@ -182,6 +181,50 @@ class FailoverE2eTest {
             assertEquals(UPLOAD, Long.parseLong(m.group(2)), "bytes the server received, " + why);
             assertEquals(upload.sha256(), m.group(1), "sha256 the server computed, " + why);
             System.out.println("FailoverE2eTest: killed at " + at + " bytes acknowledged; upload intact");
+        } finally {
+            Files.deleteIfExists(upload.path());
+        }
+    }
+
+    /**
+     * Re-protection: the backup takes over, a new backup started on the old primary's host
+     * catches up from the live connection's records (the upload's bytes so far), and the new
+     * primary's kill is survived too, within one upload.
+     */
+    @Test
+    void uploadSurvivesTwoKillsWithANewBackupBetween() throws Exception {
+        long size = 256L << 20;
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long firstKill = size / 20 + random.nextLong(size / 10);
+        String why = "KILL once the server acknowledged " + firstKill + " of " + size + " bytes, a new backup, KILL again (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: upload, " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), size, random.nextLong());
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http", "replication.detection = " + DETECTION,
+                "replication.backup = " + net.host("backup").kernelAddress());
+             BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
+                     BASE + "/upload/twice.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
+            failWhen(() -> ClientChecks.bytesAckedByTheService(net), firstKill, curl, why, () -> {
+                assertStillPaired(pair, why);
+                pair.primary().signal("KILL");
+            });
+            assertRestoredAConnection(pair, why);
+            WatchedProcess second = pair.startBackup(net.host("primary"));
+            pair.backup().awaitLine(l -> l.contains("protection PROTECTED"), "that the new backup protects it, " + why, TAKEOVER_WAIT);
+            Thread.sleep(ReplicaPair.WARMUP.toMillis());
+            long acked = ClientChecks.bytesAckedByTheService(net);
+            assertTrue(curl.isAlive() && acked < size, "the upload ended before the second kill (" + acked + " bytes acknowledged), " + why);
+            pair.backup().signal("KILL");
+            String line = second.awaitLine(l -> l.contains(ReplicaPair.TOOK_OVER), "that the new backup took over, " + why, TAKEOVER_WAIT);
+            System.out.println("FailoverE2eTest: second takeover after " + acked + " bytes: " + line);
+            Matcher restored = RESTORED.matcher(line);
+            assertTrue(restored.find() && Integer.parseInt(restored.group(1)) >= 1 && !line.contains("refused"),
+                    "the second takeover did not restore the upload, " + why + ": " + line);
+            assertCurlSucceeded(curl, why);
+            Matcher m = UPLOAD_ANSWER.matcher(curl.output());
+            assertTrue(m.find(), "no sha256=... bytes=... in the server's answer, " + why + ":\n" + curl.output());
+            assertEquals(size, Long.parseLong(m.group(2)), "bytes the server received, " + why);
+            assertEquals(upload.sha256(), m.group(1), "sha256 the server computed, " + why);
         } finally {
             Files.deleteIfExists(upload.path());
         }
@@ -348,37 +391,6 @@ class FailoverE2eTest {
         return net.replicas("primary", "backup", app, "replication.detection = " + detection);
     }
 
-    /** A byte count between 10% and 80% of {@code total}. */
-    private static long threshold(SplittableRandom random, long total) {
-        return total / 10 + random.nextLong(total * 7 / 10);
-    }
-
-    /**
-     * Polls {@code progress} until it reaches {@code threshold}, then runs {@code failure}; returns the
-     * progress seen just before. Fails if curl exits before (the failure would come too late).
-     */
-    private static long failWhen(LongSupplier progress, long threshold, BackgroundCurl curl, String why, Runnable failure)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long seen;
-        while ((seen = progress.getAsLong()) < threshold) {
-            assertTrue(curl.isAlive(), "curl exited before the failure, " + why + ", at " + seen + " bytes; curl said: " + curl.output());
-            assertTrue(System.nanoTime() < deadline, "the transfer did not reach " + threshold + " bytes within 60 s: " + seen + ", " + why);
-            Thread.sleep(2);
-        }
-        failure.run();
-        assertTrue(curl.isAlive(), "curl had finished by the time of the failure, " + why);
-        return seen;
-    }
-
-    /** The client's bytes acknowledged by the service (curl's only connection to it), per {@code ss}; 0 before it exists. */
-    private static long bytesAckedByTheService() {
-        ExecResult r = net.topology().exec(net.host("client"), Duration.ofSeconds(10),
-                "ss", "-tinH", "state", "established", "dst", Topology.SERVICE_ADDRESS);
-        Matcher m = BYTES_ACKED.matcher(r.output());
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
-    }
-
     /**
      * Nothing broke the pair up before the test's failure: neither replica lost the other (a
      * failure detected where there was none would leave the transfer unprotected, and the test void).
@@ -426,17 +438,6 @@ class FailoverE2eTest {
         assertTrue(r.output().startsWith(new Generator(contentSeed).sha256Hex(size) + " "), "sha256 of a download afterwards, " + why + ":\n" + r.output());
     }
 
-    /** curl exits 0 within {@link #TRANSFER_WAIT}, saying nothing of a reset; if it is stuck, what the client sees is shown. */
-    private static void assertCurlSucceeded(BackgroundCurl curl, String why) throws InterruptedException {
-        int exit = curl.awaitExit(TRANSFER_WAIT);
-        if (exit == -1) {
-            fail("curl did not finish within " + TRANSFER_WAIT.toSeconds() + " s, " + why + "; curl said: " + curl.output()
-                    + "\nthe client's view of the stuck transfer:\n" + clientView() + "\nthe replicas' threads:\n" + replicaThreads());
-        }
-        assertEquals(0, exit, "curl's exit code, " + why + "; curl said: " + curl.output());
-        assertNoReset(curl.output(), why);
-    }
-
     /** The client's connections to the service, its TCP drop counters and a few packets of the service's. */
     private static String clientView() {
         return net.bash("client", Duration.ofSeconds(30), "ss -tin dst " + Topology.SERVICE_ADDRESS
@@ -469,19 +470,8 @@ class FailoverE2eTest {
         return out.toString();
     }
 
-    private static void assertNoReset(String clientOutput, String why) {
-        assertFalse(clientOutput.toLowerCase().contains("reset"), "the client saw a reset, " + why + ":\n" + clientOutput);
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest sha = SeededFile.newSha256();
-        byte[] buf = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
+    private static void assertCurlSucceeded(BackgroundCurl curl, String why) throws InterruptedException {
+        ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why,
+                () -> "the client's view of the stuck transfer:\n" + clientView() + "\nthe replicas' threads:\n" + replicaThreads());
     }
 }

@@ -3,6 +3,7 @@ package io.fttcp.e2e;
 import io.fttcp.cli.demo.ServeProcess;
 import io.fttcp.testbed.ExecResult;
 import io.fttcp.testbed.Host;
+import io.fttcp.testbed.LoggedService;
 import io.fttcp.testbed.ReplicaPair;
 import io.fttcp.testbed.Topology;
 import io.fttcp.testbed.WatchedProcess;
@@ -34,6 +35,8 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
     private final List<ServeProcess> servers = new ArrayList<>();
     /** The current test's replica pairs: shown if it fails, closed before the next test. */
     private final List<ReplicaPair> pairs = new ArrayList<>();
+    /** The current test's logged services: shown if it fails, closed before the next test. */
+    private final List<LoggedService> logged = new ArrayList<>();
     private Topology topology;
 
     SharedTopology(UnaryOperator<Topology.Builder> hosts) {
@@ -58,6 +61,8 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
             pair.close();
         }
         pairs.clear();
+        logged.forEach(LoggedService::close);
+        logged.clear();
     }
 
     @Override
@@ -99,6 +104,17 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
         return pair;
     }
 
+    /**
+     * Starts a service protected by message logging ({@link LoggedService#start}): the logger in
+     * {@code loggerHost}, the primary in {@code primaryHost}; closed before the next test, shown if it fails.
+     */
+    LoggedService logged(String loggerHost, String primaryHost, String app, List<String> loggerOptions, String... extraConfig)
+            throws InterruptedException {
+        LoggedService service = LoggedService.start(topology, host(loggerHost), host(primaryHost), app, loggerOptions, extraConfig);
+        logged.add(service);
+        return service;
+    }
+
     /** Runs a bash script in {@code hostName}'s namespace (60 s limit unless given). */
     ExecResult bash(String hostName, Duration timeout, String script) {
         return topology.exec(host(hostName), timeout, "bash", "-c", script);
@@ -115,12 +131,17 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
             List<String> lines = server.output().lines().toList();
             lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
         }
+        List<WatchedProcess> shown = new ArrayList<>();
         for (ReplicaPair pair : pairs) {
-            for (WatchedProcess p : List.of(pair.primary(), pair.backup())) {
-                report.append("--- ").append(p.description()).append(p.isAlive() ? " (running)" : " (EXITED)").append(", last output:\n");
-                List<String> lines = p.output().lines().toList();
-                lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
-            }
+            shown.add(pair.primary());
+            shown.add(pair.backup());
+            shown.addAll(pair.laterBackups());
+        }
+        logged.forEach(l -> shown.addAll(l.processes()));
+        for (WatchedProcess p : shown) {
+            report.append("--- ").append(p.description()).append(p.isAlive() ? " (running)" : " (EXITED)").append(", last output:\n");
+            List<String> lines = p.output().lines().toList();
+            lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
         }
         for (Host h : topology.hosts()) {
             for (String[] command : new String[][]{{"ip", "-s", "link"}, {"ss", "-tin"}}) {

@@ -23,13 +23,17 @@ public final class ReplicaPair implements AutoCloseable {
     /** The replication channel's default warm-up plus a margin. */
     public static final Duration WARMUP = Duration.ofMillis(2_200);
 
+    private final Topology topology;
     private final Host primaryHost;
     private final Host backupHost;
+    /** Backups started later ({@link #startBackup}), closed with the pair. */
+    private final List<WatchedProcess> later = new ArrayList<>();
     private final Path configFile;
     private final WatchedProcess primary;
     private final WatchedProcess backup;
 
-    private ReplicaPair(Host primaryHost, Host backupHost, Path configFile, WatchedProcess primary, WatchedProcess backup) {
+    private ReplicaPair(Topology topology, Host primaryHost, Host backupHost, Path configFile, WatchedProcess primary, WatchedProcess backup) {
+        this.topology = topology;
         this.primaryHost = primaryHost;
         this.backupHost = backupHost;
         this.configFile = configFile;
@@ -75,7 +79,7 @@ public final class ReplicaPair implements AutoCloseable {
             if (backup != null) backup.close();
             throw e;
         }
-        return new ReplicaPair(primaryHost, backupHost, config, primary, backup);
+        return new ReplicaPair(topology, primaryHost, backupHost, config, primary, backup);
     }
 
     public WatchedProcess primary() {
@@ -94,6 +98,23 @@ public final class ReplicaPair implements AutoCloseable {
         return backupHost;
     }
 
+    /**
+     * Starts another {@code fttcp backup} on {@code host} with the pair's configuration (after a
+     * takeover: a backup for the new primary, re-protection) and waits until it replays.
+     */
+    public WatchedProcess startBackup(Host host) throws InterruptedException {
+        WatchedProcess next = WatchedProcess.start(topology, host, "fttcp backup (again)",
+                Topology.javaCommand("io.fttcp.cli.Main", "backup", "--config", configFile.toString()));
+        later.add(next);
+        next.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
+        return next;
+    }
+
+    /** Backups started by {@link #startBackup}, oldest first. */
+    public List<WatchedProcess> laterBackups() {
+        return List.copyOf(later);
+    }
+
     /** Waits for the backup to say it took over; returns that line (it carries the takeover's report). */
     public String awaitTakeover(Duration timeout) throws InterruptedException {
         return backup.awaitLine(l -> l.contains(TOOK_OVER), "that it took over", timeout);
@@ -103,6 +124,7 @@ public final class ReplicaPair implements AutoCloseable {
     public void close() {
         primary.close();
         backup.close();
+        later.forEach(WatchedProcess::close);
         try {
             Files.deleteIfExists(configFile);
         } catch (IOException ignored) {

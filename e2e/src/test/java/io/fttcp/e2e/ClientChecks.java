@@ -1,0 +1,86 @@
+package io.fttcp.e2e;
+
+import io.fttcp.testbed.ExecResult;
+import io.fttcp.testbed.Topology;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** What the failure tests check on the client's side, and when they inject the failure. */
+final class ClientChecks {
+    private static final Pattern BYTES_ACKED = Pattern.compile("bytes_acked:(\\d+)");
+
+    private ClientChecks() {}
+
+    /** A byte count between 10% and 80% of {@code total}. */
+    static long threshold(SplittableRandom random, long total) {
+        return total / 10 + random.nextLong(total * 7 / 10);
+    }
+
+    /**
+     * Polls {@code progress} until it reaches {@code threshold}, then runs {@code failure}; returns the
+     * progress seen just before. Fails if curl exits before (the failure would come too late).
+     */
+    static long failWhen(LongSupplier progress, long threshold, BackgroundCurl curl, String why, Runnable failure)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long seen;
+        while ((seen = progress.getAsLong()) < threshold) {
+            assertTrue(curl.isAlive(), "curl exited before the failure, " + why + ", at " + seen + " bytes; curl said: " + curl.output());
+            assertTrue(System.nanoTime() < deadline, "the transfer did not reach " + threshold + " bytes within 60 s: " + seen + ", " + why);
+            Thread.sleep(2);
+        }
+        failure.run();
+        assertTrue(curl.isAlive(), "curl had finished by the time of the failure, " + why);
+        return seen;
+    }
+
+    /** The client's bytes acknowledged by the service (curl's only connection to it), per {@code ss}; 0 before it exists. */
+    static long bytesAckedByTheService(SharedTopology net) {
+        ExecResult r = net.topology().exec(net.host("client"), Duration.ofSeconds(10),
+                "ss", "-tinH", "state", "established", "dst", Topology.SERVICE_ADDRESS);
+        Matcher m = BYTES_ACKED.matcher(r.output());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** curl exits 0 within {@code wait}, saying nothing of a reset; if it is stuck, {@code stuck} says what the client sees. */
+    static void assertCurlSucceeded(BackgroundCurl curl, Duration wait, String why, Supplier<String> stuck) throws InterruptedException {
+        int exit = curl.awaitExit(wait);
+        if (exit == -1) {
+            fail("curl did not finish within " + wait.toSeconds() + " s, " + why + "; curl said: " + curl.output() + "\n" + stuck.get());
+        }
+        assertEquals(0, exit, "curl's exit code, " + why + "; curl said: " + curl.output());
+        assertNoReset(curl.output(), why);
+    }
+
+    static void assertNoReset(String clientOutput, String why) {
+        assertFalse(clientOutput.toLowerCase().contains("reset"), "the client saw a reset, " + why + ":\n" + clientOutput);
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest sha = SeededFile.newSha256();
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+}

@@ -1,0 +1,158 @@
+package io.fttcp.e2e;
+
+import io.fttcp.apps.http.Generator;
+import io.fttcp.testbed.LoggedService;
+import io.fttcp.testbed.Topology;
+import io.fttcp.testbed.WatchedProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static io.fttcp.e2e.ClientChecks.failWhen;
+import static io.fttcp.e2e.ClientChecks.sha256;
+import static io.fttcp.e2e.ClientChecks.threshold;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Message logging with real clients: the primary's records go to {@code fttcp logger} on its own
+ * host; the primary JVM is killed while curl transfers, and a server recovers its connections
+ * from the logger, either restarted in place (the test plays the supervisor) or as a standby on
+ * a spare host; the logger itself is killed and restarted. Every transfer must complete intact,
+ * curl exiting 0, no reset, and the recovering server must restore the client's connection.
+ */
+@Timeout(value = 150)
+class LoggedRecoveryE2eTest {
+    private static final long BIG_DOWNLOAD = 256L << 20;
+    private static final long UPLOAD = 64L << 20;
+    private static final String UPLOAD_RATE = "32M";
+    private static final String BASE = "http://" + Topology.SERVICE_ADDRESS;
+    private static final Duration CURL_MAX_TIME = Duration.ofSeconds(150);
+    private static final Duration TRANSFER_WAIT = Duration.ofSeconds(60);
+    private static final Duration RECOVERY_WAIT = Duration.ofSeconds(30);
+    private static final Pattern RESTORED = Pattern.compile("restored (\\d+) connection");
+    private static final Pattern UPLOAD_ANSWER = Pattern.compile("sha256=([0-9a-f]{64}) bytes=(\\d+)");
+
+    @RegisterExtension
+    static final SharedTopology net = new SharedTopology(b -> b.client("client").server("primary").server("standby").server("logger"));
+
+    private static Path dir;
+
+    @BeforeAll
+    static void createDirectory() throws IOException {
+        dir = Files.createTempDirectory("fttcp-e2e-logged");
+    }
+
+    @AfterAll
+    static void deleteDirectory() throws IOException {
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** How the primary's connections come back. */
+    private enum Recovery { RESTART_IN_PLACE, SPARE_HOST }
+
+    @Test
+    void downloadSurvivesThePrimarysRestartInPlace() throws Exception {
+        downloadAcross(Recovery.RESTART_IN_PLACE, false);
+    }
+
+    @Test
+    void downloadSurvivesThePrimarysLossToAStandbyOnASpareHost() throws Exception {
+        downloadAcross(Recovery.SPARE_HOST, false);
+    }
+
+    @Test
+    void downloadSurvivesTheLoggersRestartAndThenThePrimarysRestart() throws Exception {
+        downloadAcross(Recovery.RESTART_IN_PLACE, true);
+    }
+
+    private void downloadAcross(Recovery recovery, boolean loggerRestartFirst) throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        long loggerAt = threshold(random, BIG_DOWNLOAD / 2);
+        long killAt = BIG_DOWNLOAD / 2 + threshold(random, BIG_DOWNLOAD / 2) / 2;
+        String why = (loggerRestartFirst ? "logger killed at " + loggerAt + " bytes and restarted, then " : "")
+                + "primary killed at " + (loggerRestartFirst ? killAt : loggerAt) + " of " + BIG_DOWNLOAD + " bytes, " + recovery + " (seed " + seed + ")";
+        System.out.println("LoggedRecoveryE2eTest: download, " + why);
+        Path file = dir.resolve("download-" + seed + ".bin");
+        try {
+            LoggedService service = net.logged("logger", "primary", "http", List.of());
+            WatchedProcess standby = recovery == Recovery.SPARE_HOST ? service.startStandby(net.host("standby")) : null;
+            WatchedProcess first = service.primary();
+            try (BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
+                    BASE + "/gen/" + BIG_DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
+                if (loggerRestartFirst) {
+                    failWhen(curl::downloadedBytes, loggerAt, curl, why, () -> service.logger().signal("KILL"));
+                    first.awaitLine(l -> l.contains("logger lost"), "that it lost the logger, " + why, RECOVERY_WAIT);
+                    service.startLogger();
+                    first.awaitLine(l -> l.contains(LoggedService.LOGGER_JOINED) && first.output().indexOf("logger lost") < first.output().lastIndexOf(LoggedService.LOGGER_JOINED),
+                            "that the restarted logger took its records again, " + why, RECOVERY_WAIT);
+                }
+                failWhen(curl::downloadedBytes, loggerRestartFirst ? killAt : loggerAt, curl, why, () -> first.signal("KILL"));
+                WatchedProcess recovered = recovery == Recovery.SPARE_HOST ? standby : service.startPrimary(net.host("primary"));
+                String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+                System.out.println("LoggedRecoveryE2eTest: " + took);
+                assertRestored(took, why);
+                ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
+                assertEquals(BIG_DOWNLOAD, Files.size(file), "bytes downloaded, " + why);
+                assertEquals(new Generator(contentSeed).sha256Hex(BIG_DOWNLOAD), sha256(file), "sha256 of the download, " + why);
+                assertFalse(recovered.output().contains("DIVERGED"), "a connection diverged, " + why + ":\n" + recovered.output());
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void uploadSurvivesThePrimarysRestartInPlace() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long threshold = threshold(random, UPLOAD);
+        String why = "primary killed once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, restarted in place (seed " + seed + ")";
+        System.out.println("LoggedRecoveryE2eTest: upload, " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
+        try {
+            LoggedService service = net.logged("logger", "primary", "http", List.of());
+            try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
+                    BASE + "/upload/logged.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> service.primary().signal("KILL"));
+                WatchedProcess recovered = service.startPrimary(net.host("primary"));
+                String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+                System.out.println("LoggedRecoveryE2eTest: " + took);
+                assertRestored(took, why);
+                ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
+                Matcher m = UPLOAD_ANSWER.matcher(curl.output());
+                assertTrue(m.find(), "no sha256=... bytes=... in the server's answer, " + why + ":\n" + curl.output());
+                assertEquals(UPLOAD, Long.parseLong(m.group(2)), "bytes the server received, " + why);
+                assertEquals(upload.sha256(), m.group(1), "sha256 the server computed, " + why);
+            }
+        } finally {
+            Files.deleteIfExists(upload.path());
+        }
+    }
+
+    private static void assertRestored(String tookOverLine, String why) {
+        Matcher m = RESTORED.matcher(tookOverLine);
+        assertTrue(m.find() && Integer.parseInt(m.group(1)) >= 1, "the recovering server restored no connection, " + why + ": " + tookOverLine);
+        assertFalse(tookOverLine.contains("refused"), "the recovering server refused connections, " + why + ": " + tookOverLine);
+    }
+}
