@@ -55,8 +55,12 @@ final class ClusterLog implements AutoCloseable {
     private volatile boolean closed;
     private long knownEpoch;
     private LoggerChannel primary;
-    /** When the last primary's lease surely ended (its channel's last echo + the lease), for fetches. */
-    private long primaryLeaseEndsAt = Long.MIN_VALUE;
+    /**
+     * When the last primary's lease surely ended (its channel's last echo + the lease), for
+     * fetches. At start, one lease from now: a primary this logger granted a lease before it
+     * restarted holds it no longer than that.
+     */
+    private long primaryLeaseEndsAt;
     private long grantedEpoch;
     private long grantedAt;
     private boolean grantPending;
@@ -79,6 +83,7 @@ final class ClusterLog implements AutoCloseable {
             throw e;
         }
         this.acknowledged = log.durableLsn();
+        this.primaryLeaseEndsAt = System.nanoTime() + leaseNanos;
         committer.start();
     }
 
