@@ -75,6 +75,10 @@ public final class BackupHost implements AutoCloseable {
     /** Rounds of {@link TakeoverRehearsal} at start-up: enough for the JIT to compile the repair path. */
     private static final int REHEARSALS = 3_000;
     private final AtomicLong recordsApplied = new AtomicLong();
+    /** Client bytes in the SEGMENT records applied (what a recovery replays, beside the determinants). */
+    private final AtomicLong payloadBytesApplied = new AtomicLong();
+    /** Logger mode: when the logger began serving our fetch. */
+    private volatile long fetchStartedAt;
     private final AtomicLong divergences = new AtomicLong();
     private final CompletableFuture<Takeover.Report> takenOver = new CompletableFuture<>();
     private volatile State state = State.CONNECTING;
@@ -208,6 +212,7 @@ public final class BackupHost implements AutoCloseable {
                 state = State.REPLICATING;
             }
             sourceEpoch = peer.epoch();
+            fetchStartedAt = stack.loop().now();
             LOG.log(INFO, config.mode() == FtConfig.Mode.logger ? "fetching the live connections' records from the logger (epoch " + peer.epoch() + ")"
                     : "replicating the primary (epoch " + peer.epoch() + ")");
         }
@@ -221,6 +226,7 @@ public final class BackupHost implements AutoCloseable {
             long lsn = firstLsn;
             for (Record r : records) {
                 replay.apply(r);
+                if (r instanceof io.fttcp.replication.record.Segment seg && seg.payload() != null) payloadBytesApplied.addAndGet(seg.payload().length);
                 protectedStack.retainApplied(lsn, r);
                 lastAppliedLsn = lsn++;
             }
@@ -234,7 +240,8 @@ public final class BackupHost implements AutoCloseable {
             // The logger served us: the old primary is gone and fenced. Take over now.
             primaryLostAt = stack.loop().now();
             state = State.TAKING_OVER;
-            LOG.log(WARNING, "recovered " + recordsApplied.get() + " record(s) through LSN " + lsn + " from the logger: TAKING OVER");
+            LOG.log(WARNING, "fetched " + recordsApplied.get() + " record(s) (" + payloadBytesApplied.get() + " client bytes) through LSN " + lsn
+                    + " from the logger in " + (primaryLostAt - fetchStartedAt) / 1000 + " us: TAKING OVER");
             Thread.ofPlatform().name("fttcp-takeover").start(() -> {
                 BackupChannel c = channel;
                 if (c != null) c.close();

@@ -77,6 +77,8 @@ public final class PrimaryHost implements AutoCloseable {
     /** The last time the pump saw a valid lease (how long we were out of contact when the channel is lost). */
     private volatile long lastLeaseValidAt = System.nanoTime();
     private volatile String stepDownReason;
+    /** Logger mode: when the lease of the last channel that granted one ends (pump thread only). */
+    private long lastLeaseExpiry = Long.MIN_VALUE;
     /**
      * Ticked by the pump: a stall of this process longer than twice the detection timeout while
      * out of contact means the backup may have taken over (see {@link BackupLoss}). Twice, not
@@ -418,6 +420,19 @@ public final class PrimaryHost implements AutoCloseable {
         steppedDown.countDown();
     }
 
+    /**
+     * Until when the wrapper may emit. Protected: the channel's lease. Logger mode, waiting for
+     * the logger after it was lost (stall): the last lease, so that once it runs out nothing
+     * leaves; a recovery the logger serves after that lease finds this primary silent. Otherwise
+     * (unprotected, or waiting for a first backup or for the logger's first acknowledgement after
+     * a takeover, when the logger's grant keeps other recoveries away) no lease applies.
+     */
+    private long leaseUntil(Protection p, PrimaryChannel channel, long now) {
+        if (p == Protection.PROTECTED) return channel == null ? now - 1 : channel.leaseExpiresAt(now);
+        if (config.mode() == FtConfig.Mode.logger && p == Protection.AWAITING_BACKUP && lastLeaseExpiry != Long.MIN_VALUE) return lastLeaseExpiry;
+        return Long.MAX_VALUE;
+    }
+
     // ---- the pump --------------------------------------------------------------------------
 
     /**
@@ -451,7 +466,8 @@ public final class PrimaryHost implements AutoCloseable {
                 leaseValid = p == Protection.PROTECTED && channel != null && channel.leaseValid(now);
                 if (leaseValid || p != Protection.PROTECTED) lastLeaseValidAt = now;
                 ssw.setFenced(p == Protection.STEPPED_DOWN);
-                ssw.setLeaseUntil(p == Protection.PROTECTED ? (channel == null ? now - 1 : channel.leaseExpiresAt(now)) : Long.MAX_VALUE);
+                if (p == Protection.PROTECTED && channel != null) lastLeaseExpiry = channel.leaseExpiresAt(now);
+                ssw.setLeaseUntil(leaseUntil(p, channel, now));
                 ssw.onStable(log.stableLsn(), now);
                 if (p == Protection.PROTECTED && now - nextHeartbeat >= 0) {
                     List<Heartbeat.TsVal> changed = ssw.changedMaxTsVals();
