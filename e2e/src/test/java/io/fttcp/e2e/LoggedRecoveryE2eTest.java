@@ -130,18 +130,28 @@ class LoggedRecoveryE2eTest {
 
     @Test
     void uploadSurvivesThePrimarysRestartInPlace() throws Exception {
+        uploadAcross(Recovery.RESTART_IN_PLACE);
+    }
+
+    @Test
+    void uploadSurvivesThePrimarysLossToAStandbyOnASpareHost() throws Exception {
+        uploadAcross(Recovery.SPARE_HOST);
+    }
+
+    private void uploadAcross(Recovery recovery) throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long threshold = threshold(random, UPLOAD);
-        String why = "primary killed once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, restarted in place (seed " + seed + ")";
+        String why = "primary killed once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, " + recovery + " (seed " + seed + ")";
         System.out.println("LoggedRecoveryE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
         try {
             LoggedService service = net.logged("logger", "primary", "http", List.of());
+            WatchedProcess standby = recovery == Recovery.SPARE_HOST ? service.startStandby(net.host("standby")) : null;
             try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                     BASE + "/upload/logged.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
                 failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> service.primary().signal("KILL"));
-                WatchedProcess recovered = service.startPrimary(net.host("primary"));
+                WatchedProcess recovered = recovery == Recovery.SPARE_HOST ? standby : service.startPrimary(net.host("primary"));
                 String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
                 System.out.println("LoggedRecoveryE2eTest: " + took);
                 assertRestored(took, why);
@@ -153,6 +163,36 @@ class LoggedRecoveryE2eTest {
             }
         } finally {
             Files.deleteIfExists(upload.path());
+        }
+    }
+
+    /**
+     * Under {@code logger.on-loss = continue} a primary that loses its logger serves on,
+     * unprotected and saying so; the transfer neither stalls nor breaks.
+     */
+    @Test
+    void underTheContinuePolicyALostLoggerLeavesThePrimaryServingUnprotected() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        long at = threshold(random, BIG_DOWNLOAD / 2);
+        String why = "logger killed at " + at + " bytes, logger.on-loss = continue (seed " + seed + ")";
+        System.out.println("LoggedRecoveryE2eTest: download, " + why);
+        Path file = dir.resolve("download-" + seed + ".bin");
+        try {
+            LoggedService service = net.logged("logger", "primary", "http", List.of(), "logger.on-loss = continue");
+            try (BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
+                    BASE + "/gen/" + BIG_DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
+                failWhen(curl::downloadedBytes, at, curl, why, () -> service.logger().signal("KILL"));
+                service.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that it says it is unprotected, " + why, RECOVERY_WAIT);
+                assertTrue(service.primary().output().contains("continuing UNPROTECTED"), "the primary's log does not say it continues unprotected, "
+                        + why + ":\n" + service.primary().output());
+                ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
+                assertEquals(new Generator(contentSeed).sha256Hex(BIG_DOWNLOAD), sha256(file), "sha256 of the download, " + why);
+                assertTrue(service.primary().isAlive(), "the primary stopped, " + why);
+            }
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 
