@@ -1,19 +1,13 @@
 package io.fttcp.cli;
 
-import io.fttcp.roles.backup.BackupHost;
 import io.fttcp.roles.config.FtConfig;
-import io.fttcp.roles.takeover.Takeover;
-import io.fttcp.stack.tcp.FourTuple;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 
 /** Runs the protected service as the backup; takes over when the primary is lost, then serves as the primary until stopped. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
@@ -24,14 +18,13 @@ final class BackupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, defaultValue = "fttcp.conf", paramLabel = "FILE",
-            description = "The configuration file (shared with the primary). Default: ${DEFAULT-VALUE}.")
-    Path configFile;
+    @Mixin
+    ConfigFileOption configFile;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        FtConfig config = ReplicaSetup.readConfig(spec, configFile);
+        FtConfig config = configFile.read(spec);
         if (config == null) return 2;
         if (config.mode() == FtConfig.Mode.logger) {
             spec.commandLine().getErr().println("fttcp backup: replication.mode = logger has no hot backup: run ./fttcp standby on a spare host");

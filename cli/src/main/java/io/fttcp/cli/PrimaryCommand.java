@@ -2,15 +2,13 @@ package io.fttcp.cli;
 
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.primary.PrimaryHost;
-import io.fttcp.roles.primary.Protection;
 import io.fttcp.stack.tcp.FourTuple;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** Runs the protected service as the primary until stopped (or until it steps down: exit code 3). */
@@ -25,14 +23,13 @@ final class PrimaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, defaultValue = "fttcp.conf", paramLabel = "FILE",
-            description = "The configuration file (shared with the backup). Default: ${DEFAULT-VALUE}.")
-    Path configFile;
+    @Mixin
+    ConfigFileOption configFile;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        FtConfig config = ReplicaSetup.readConfig(spec, configFile);
+        FtConfig config = configFile.read(spec);
         if (config == null) return 2;
         if (config.mode() == FtConfig.Mode.logger) {
             // Every server of a logged service starts by recovering: a fresh log gives it nothing to replay.

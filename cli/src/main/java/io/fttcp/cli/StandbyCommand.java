@@ -3,11 +3,10 @@ package io.fttcp.cli;
 import io.fttcp.roles.config.FtConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** Logger mode, on a spare host: waits for the primary to be lost, then recovers its connections from the logger and serves. */
@@ -20,14 +19,13 @@ final class StandbyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, defaultValue = "fttcp.conf", paramLabel = "FILE",
-            description = "The configuration file (shared with the primary). Default: ${DEFAULT-VALUE}.")
-    Path configFile;
+    @Mixin
+    ConfigFileOption configFile;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        FtConfig config = ReplicaSetup.readConfig(spec, configFile);
+        FtConfig config = configFile.read(spec);
         if (config == null) return 2;
         if (config.mode() != FtConfig.Mode.logger) {
             spec.commandLine().getErr().println("fttcp standby: needs replication.mode = logger (in backup mode, run ./fttcp backup)");

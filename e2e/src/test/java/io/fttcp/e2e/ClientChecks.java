@@ -68,6 +68,16 @@ final class ClientChecks {
         assertNoReset(curl.output(), why);
     }
 
+    private static final Pattern UPLOAD_ANSWER = Pattern.compile("sha256=([0-9a-f]{64}) bytes=(\\d+)");
+
+    /** The HTTP server's answer to an upload ({@code sha256=... bytes=...}) names what was sent. */
+    static void assertUploadAnswer(String clientOutput, long size, String sha256, String why) {
+        Matcher m = UPLOAD_ANSWER.matcher(clientOutput);
+        assertTrue(m.find(), "no sha256=... bytes=... in the server's answer, " + why + ":\n" + clientOutput);
+        assertEquals(size, Long.parseLong(m.group(2)), "bytes the server received, " + why);
+        assertEquals(sha256, m.group(1), "sha256 the server computed, " + why);
+    }
+
     static void assertNoReset(String clientOutput, String why) {
         assertFalse(clientOutput.toLowerCase().contains("reset"), "the client saw a reset, " + why + ":\n" + clientOutput);
     }

@@ -56,7 +56,6 @@ class FailoverE2eTest {
     private static final Duration TRANSFER_WAIT = Duration.ofSeconds(60);
     private static final Duration TAKEOVER_WAIT = Duration.ofSeconds(15);
     private static final Pattern RESTORED = Pattern.compile("restored (\\d+) connection");
-    private static final Pattern UPLOAD_ANSWER = Pattern.compile("sha256=([0-9a-f]{64}) bytes=(\\d+)");
 
     /**
      * The failure detection timeout the replicas run with: the product's default, 150 ms (with
@@ -176,10 +175,7 @@ class FailoverE2eTest {
             });
             assertRestoredAConnection(pair, why);
             assertCurlSucceeded(curl, why);
-            Matcher m = UPLOAD_ANSWER.matcher(curl.output());
-            assertTrue(m.find(), "no sha256=... bytes=... in the server's answer, " + why + ":\n" + curl.output());
-            assertEquals(UPLOAD, Long.parseLong(m.group(2)), "bytes the server received, " + why);
-            assertEquals(upload.sha256(), m.group(1), "sha256 the server computed, " + why);
+            ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
             System.out.println("FailoverE2eTest: killed at " + at + " bytes acknowledged; upload intact");
         } finally {
             Files.deleteIfExists(upload.path());
@@ -221,10 +217,7 @@ class FailoverE2eTest {
             assertTrue(restored.find() && Integer.parseInt(restored.group(1)) >= 1 && !line.contains("refused"),
                     "the second takeover did not restore the upload, " + why + ": " + line);
             assertCurlSucceeded(curl, why);
-            Matcher m = UPLOAD_ANSWER.matcher(curl.output());
-            assertTrue(m.find(), "no sha256=... bytes=... in the server's answer, " + why + ":\n" + curl.output());
-            assertEquals(size, Long.parseLong(m.group(2)), "bytes the server received, " + why);
-            assertEquals(upload.sha256(), m.group(1), "sha256 the server computed, " + why);
+            ClientChecks.assertUploadAnswer(curl.output(), size, upload.sha256(), why);
         } finally {
             Files.deleteIfExists(upload.path());
         }

@@ -45,7 +45,6 @@ class LoggedRecoveryE2eTest {
     private static final Duration TRANSFER_WAIT = Duration.ofSeconds(60);
     private static final Duration RECOVERY_WAIT = Duration.ofSeconds(30);
     private static final Pattern RESTORED = Pattern.compile("restored (\\d+) connection");
-    private static final Pattern UPLOAD_ANSWER = Pattern.compile("sha256=([0-9a-f]{64}) bytes=(\\d+)");
 
     @RegisterExtension
     static final SharedTopology net = new SharedTopology(b -> b.client("client").server("primary").server("standby").server("logger"));
@@ -156,10 +155,7 @@ class LoggedRecoveryE2eTest {
                 System.out.println("LoggedRecoveryE2eTest: " + took);
                 assertRestored(took, why);
                 ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
-                Matcher m = UPLOAD_ANSWER.matcher(curl.output());
-                assertTrue(m.find(), "no sha256=... bytes=... in the server's answer, " + why + ":\n" + curl.output());
-                assertEquals(UPLOAD, Long.parseLong(m.group(2)), "bytes the server received, " + why);
-                assertEquals(upload.sha256(), m.group(1), "sha256 the server computed, " + why);
+                ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
             }
         } finally {
             Files.deleteIfExists(upload.path());
