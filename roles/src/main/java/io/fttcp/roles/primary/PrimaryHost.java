@@ -249,6 +249,10 @@ public final class PrimaryHost implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.log(WARNING, "backup " + remote(socket) + " could not join: " + e.getMessage());
                 closeQuietly(socket);
+                // A primary that was serving before this joiner holds no client waiting for it.
+                if (log.channel() == null && log.servedBefore() && log.unprotected(null)) {
+                    LOG.log(WARNING, "serving UNPROTECTED again");
+                }
             }
         }
     }

@@ -1,0 +1,97 @@
+package io.fttcp.roles.primary;
+
+import io.fttcp.replication.channel.ChannelConfig;
+import io.fttcp.replication.record.Close;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.LoggedRecord;
+import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.stream.RecordStream;
+import io.fttcp.roles.config.FtConfig;
+import io.fttcp.stack.tcp.FourTuple;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The primary's record log across its protection states: numbering, stability and what it retains for catch-ups. */
+class ReplicationLogTest {
+    private static final ChannelConfig CHANNEL = ChannelConfig.defaults("test");
+    private static final FourTuple A = new FourTuple(0xC6120064, 80, 0xC612000A, 40000);
+    private static final FourTuple B = new FourTuple(0xC6120064, 80, 0xC612000A, 40001);
+
+    private static ReplicationLog log() {
+        return new ReplicationLog(CHANNEL.newRecordStream(), CHANNEL, FtConfig.Retention.connections);
+    }
+
+    private static Connect connect(FourTuple t) {
+        return new Connect(t, 1000, 5000, 1460, 1460, 7, 7, true, true, 1, 1, 65535);
+    }
+
+    @Test
+    void numberingRunsOnAcrossUnprotectedAndReprotectedStretches() {
+        ReplicationLog log = log();
+        assertEquals(1, log.append(connect(A)));
+        assertEquals(2, log.append(new Read(A, 10)));
+        assertEquals(0, log.stableLsn(), "nothing acknowledged yet while awaiting a backup");
+        assertTrue(log.unprotected(null));
+        assertEquals(Long.MAX_VALUE, log.stableLsn(), "unprotected: everything counts as stable");
+        assertEquals(3, log.append(new Read(A, 20)));
+        assertEquals(4, log.append(connect(B)));
+        RecordStream before = log.stream();
+        RecordStream joiner = log.streamForJoiner(System.nanoTime());
+        assertNotSame(before, joiner, "re-protection starts a fresh stream");
+        assertEquals(Protection.AWAITING_BACKUP, log.protection());
+        assertEquals(4, log.stableLsn(), "what was appended unprotected stays stable; new records wait for the joiner");
+        assertEquals(5, log.append(new Read(B, 5)));
+        assertEquals(5, joiner.lastLsn(), "the fresh stream continues the numbering and keeps the new record for the joiner");
+        assertSame(joiner, log.streamForJoiner(System.nanoTime()), "a second joiner while awaiting gets the same stream");
+    }
+
+    @Test
+    void theRetainedRecordsAreTheLiveConnectionsInLsnOrderWhateverTheProtection() {
+        ReplicationLog log = log();
+        log.append(connect(A));
+        log.append(new Read(A, 10));
+        log.unprotected(null);
+        log.append(connect(B));
+        log.append(new Read(B, 3));
+        List<LoggedRecord> all = log.retainedThrough(Long.MAX_VALUE);
+        assertEquals(List.of(1L, 2L, 3L, 4L), all.stream().map(LoggedRecord::lsn).toList());
+        assertEquals(List.of(1L, 2L), log.retainedThrough(2).stream().map(LoggedRecord::lsn).toList());
+        List<Record> records = all.stream().map(LoggedRecord::record).toList();
+        assertEquals(connect(A), records.getFirst());
+        assertTrue(log.retentionStatus().contains("retainedConnections=2"), log.retentionStatus());
+    }
+
+    @Test
+    void aPromotedReplicaContinuesAfterWhatItAppliedAndKeepsItsHistory() {
+        ReplicationLog log = log();
+        log.retainApplied(7, connect(A));
+        log.retainApplied(9, new Read(A, 100));
+        log.promoted(12);
+        assertEquals(Protection.UNPROTECTED, log.protection());
+        assertEquals(13, log.append(new Read(A, 50)));
+        assertEquals(List.of(7L, 9L, 13L), log.retainedThrough(Long.MAX_VALUE).stream().map(LoggedRecord::lsn).toList());
+        RecordStream joiner = log.streamForJoiner(System.nanoTime());
+        assertEquals(13, joiner.stableLsn(), "a joiner's stream starts after the last record");
+        assertEquals(14, log.append(new Close(A, Close.How.CLOSE)));
+    }
+
+    @Test
+    void unprotectedAndSteppedDownAreLeftOnlyByReprotectionRespectively() {
+        ReplicationLog log = log();
+        assertTrue(log.unprotected(null));
+        assertFalse(log.unprotected(null), "unprotected once");
+        assertFalse(log.awaiting(null), "awaiting is not entered from unprotected except by a joiner");
+        log.steppedDown();
+        assertEquals(Protection.STEPPED_DOWN, log.protection());
+        assertFalse(log.awaiting(null));
+        assertFalse(log.unprotected(null));
+    }
+}
