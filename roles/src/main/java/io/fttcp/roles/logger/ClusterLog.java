@@ -131,7 +131,13 @@ final class ClusterLog implements AutoCloseable {
             }
             if (epoch > knownEpoch) persistEpoch(epoch);
             grantPending = false;
-            return new LoggerSessions.Join(log.lastLsn(), knownEpoch, new PrimaryRecords(channel));
+            // What we say we hold counts as acknowledged: only what is durable. The primary resends
+            // the rest; records already appended are then skipped (see onRecords).
+            log.commit(System.nanoTime());
+            acknowledged = log.durableLsn();
+            return new LoggerSessions.Join(acknowledged, knownEpoch, new PrimaryRecords(channel));
+        } catch (IOException e) {
+            throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage());
         } finally {
             lock.unlock();
         }
@@ -173,8 +179,10 @@ final class ClusterLog implements AutoCloseable {
             try {
                 long lsn = firstLsn;
                 for (Record r : records) {
-                    log.append(lsn, r, now);
-                    retained.add(lsn, r);
+                    if (lsn > log.lastLsn()) { // a primary resends what was appended but not yet durable when it joined
+                        log.append(lsn, r, now);
+                        retained.add(lsn, r);
+                    }
                     lsn++;
                 }
                 log.commit(now);
@@ -218,7 +226,11 @@ final class ClusterLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        c.acknowledge(durable);
+        try {
+            c.acknowledge(durable);
+        } catch (RuntimeException e) { // a channel closing under us: its successor is acknowledged afresh
+            LOG.log(WARNING, "cluster '" + cluster + "': could not acknowledge LSN " + durable + ": " + e.getMessage());
+        }
     }
 
     /** Commits when the batch window ends and picks up background forces; drops dead segments. */
@@ -268,8 +280,7 @@ final class ClusterLog implements AutoCloseable {
                 long now = System.nanoTime();
                 boolean primaryUp = primary != null && !primary.isClosed();
                 boolean recovering = grantPending && now - grantedAt < GRANT_NANOS;
-                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0) {
-                    log.sync(now);
+                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now)) {
                     long through = log.lastLsn();
                     long epoch = knownEpoch + 1;
                     persistEpoch(epoch);
@@ -295,6 +306,13 @@ final class ClusterLog implements AutoCloseable {
             LockSupport.parkNanos(WAIT_STEP_NANOS);
         }
         throw new HandshakeException("the logger is shutting down");
+    }
+
+    /** Forces what is stored; true once all of it is durable (background forces complete on the log's thread). */
+    private boolean durableAfterSync(long now) throws IOException {
+        if (log.durableLsn() >= log.lastLsn()) return true;
+        log.sync(now);
+        return log.durableLsn() >= log.lastLsn();
     }
 
     @Override
