@@ -2,6 +2,8 @@ package io.fttcp.roles.backup;
 
 import io.fttcp.api.Network;
 import io.fttcp.replication.channel.BackupChannel;
+import io.fttcp.replication.channel.ChannelConfig;
+import io.fttcp.roles.logger.ClusterLog;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.codec.Handshake;
@@ -55,6 +57,8 @@ public final class BackupHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.backup");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** A refused fetch is asked again this soon (the logger itself holds each fetch up to 10 s). */
+    private static final long FETCH_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long the application may take to consume the logged determinants at takeover. */
     private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** After takeover, the service address is announced this often (like a VRRP master), so an old primary that comes back hears it and steps down. */
@@ -77,6 +81,8 @@ public final class BackupHost implements AutoCloseable {
     private final AtomicLong recordsApplied = new AtomicLong();
     /** Client bytes in the SEGMENT records applied (what a recovery replays, beside the determinants). */
     private final AtomicLong payloadBytesApplied = new AtomicLong();
+    /** Logger mode: the first unserved fetch was reported (a standby asks every couple of seconds for as long as the primary lives). */
+    private volatile boolean fetchRetrySaid;
     /** Logger mode: when the logger began serving our fetch. */
     private volatile long fetchStartedAt;
     private final AtomicLong divergences = new AtomicLong();
@@ -185,7 +191,10 @@ public final class BackupHost implements AutoCloseable {
             InetSocketAddress primary = sourceAddress();
             currentSource = primary;
             try {
-                channel = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, config.channel(), 0, 0, new PrimaryEvents());
+                // A fetch from the logger may wait there while the old primary still serves.
+                ChannelConfig channelConfig = config.mode() == FtConfig.Mode.logger
+                        ? config.channel().withHandshakeTimeout(ClusterLog.FETCH_HANDSHAKE_TIMEOUT) : config.channel();
+                channel = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, channelConfig, 0, 0, new PrimaryEvents());
                 return; // the channel's threads report from here on
             } catch (IOException e) {
                 if (!warned) {
@@ -261,10 +270,19 @@ public final class BackupHost implements AutoCloseable {
     void onChannelClosed(CloseReason reason) {
         if (closed || state == State.TAKING_OVER || state == State.LIVE || state == State.STOPPED) return;
         if (config.mode() == FtConfig.Mode.logger) {
-            // A fetch that ended before it was served: the logger is away, or restarting. Again.
-            LOG.log(WARNING, "the logger's fetch ended before it served us (" + reason + "); retrying");
+            if (recordsApplied.get() > 0) {
+                // The application has replayed part of a recovery: it cannot start over in this process.
+                stop("the logger's fetch broke off after " + recordsApplied.get() + " record(s) (" + reason + "); start this server again");
+                return;
+            }
+            // A fetch that ended before it was served: the primary still serves (the logger asks
+            // us to ask again), or the logger is away or restarting. Again at once; said once.
+            if (!fetchRetrySaid) {
+                fetchRetrySaid = true;
+                LOG.log(INFO, "the logger did not serve our fetch yet (" + reason + "); asking until it does");
+            }
             state = State.CONNECTING;
-            LockSupport.parkNanos(RETRY_NANOS);
+            LockSupport.parkNanos(FETCH_RETRY_NANOS);
             Thread.ofPlatform().daemon().name("fttcp-backup-connector").start(this::connectLoop);
             return;
         }

@@ -36,13 +36,19 @@ import static java.lang.System.Logger.Level.WARNING;
  * grants the next epoch, durably; from then on the old primary is refused (it steps down), and
  * only the recovered server may join.
  */
-final class ClusterLog implements AutoCloseable {
+public final class ClusterLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.logger");
     /** How long a granted recovery may take to join before another recovery may be served. */
     static final long GRANT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
-    private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+    /**
+     * A fetch waits this long for the primary to go, then is refused and asked again: within
+     * the handshake timeout of both ends ({@link #FETCH_HANDSHAKE_TIMEOUT}), so neither takes
+     * the wait for a dead peer.
+     */
+    private static final long FETCH_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The handshake timeout of a fetch, on the logger and on the recovering server. */
+    public static final java.time.Duration FETCH_HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(15);
 
     private final String cluster;
     private final RecordLog log;

@@ -107,7 +107,7 @@ public final class LoggerHost implements AutoCloseable {
             }
             try {
                 AtomicReference<LoggerChannel> self = new AtomicReference<>();
-                self.set(LoggerChannel.open(socket, config.channel(), new LoggerSessions() {
+                self.set(LoggerChannel.open(socket, config.channel().withHandshakeTimeout(ClusterLog.FETCH_HANDSHAKE_TIMEOUT), new LoggerSessions() {
                     @Override
                     public Join join(Handshake primary) throws HandshakeException {
                         return cluster(primary.clusterId()).join(primary, self::get);
