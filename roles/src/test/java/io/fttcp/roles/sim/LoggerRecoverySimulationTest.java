@@ -149,6 +149,9 @@ class LoggerRecoverySimulationTest {
 
         if (w.loggerCrashedAt >= 0) {
             assertTrue(w.heldAtRestart >= w.ackedAtLoggerCrash, "the restarted logger lost acknowledged records: " + where);
+            if (w.heldAtRestart < w.receivedAtLoggerCrash) census.add("logger:lostUnacknowledged");
+            if (w.heldAtRestart > w.ackedAtLoggerCrash) census.add("logger:keptUnacknowledged");
+            if (w.loggerRestartedAt - w.loggerCrashedAt > SECOND) census.add("logger:downOver1s");
             if (w.stableBeforeRestart >= 0) {
                 assertEquals(w.stableAtLoggerCrash, w.stableBeforeRestart, "records became stable while the logger was down: " + where);
             }
@@ -158,6 +161,9 @@ class LoggerRecoverySimulationTest {
             assertNull(w.recoveryFailure, "recovery failed: " + where);
             assertTrue(w.recovery != null, "no recovery: " + where);
             LogRecovery rec = w.recovery;
+            assertTrue(rec.durableLsn >= w.ackedAtRecovery, "recovery read less than the logger acknowledged: " + where);
+            if (rec.durableLsn < w.receivedAtRecovery) census.add("recovery:unacknowledgedLost");
+            if (rec.durableLsn > w.ackedAtRecovery) census.add("recovery:unacknowledgedRead");
             assertNull(rec.retentionMismatch, "retention disagrees with a full replay: " + where);
             if (!rec.finished.isEmpty()) {
                 assertTrue(rec.snapshot.size() < rec.durableLsn, "connections finished, yet the snapshot (" + rec.snapshot.size()
@@ -270,18 +276,18 @@ class LoggerRecoverySimulationTest {
 
     @Test
     void recoveryFromATornLogTail() {
-        long[] n = seeds(0x1066_0002L, 300);
-        assertGcExercised(runAll("torn log tail", 0x1066_0002L, 300, Fault.TORN_TAIL), n.length);
+        long[] n = seeds(0x1066_0002L, 500);
+        assertGcExercised(runAll("torn log tail", 0x1066_0002L, 500, Fault.TORN_TAIL), n.length);
     }
 
     @Test
     void thePrimaryStallsWhileTheLoggerIsDownAndResumesAfterItsRestart() {
-        runAll("logger crash", 0x1066_0003L, 300, Fault.LOGGER);
+        runAll("logger crash", 0x1066_0003L, 500, Fault.LOGGER);
     }
 
     @Test
     void thePrimaryCrashesAfterTheLoggerCrashed() {
-        long[] n = seeds(0x1066_0004L, 300);
-        assertGcExercised(runAll("logger then primary", 0x1066_0004L, 300, Fault.LOGGER_THEN_PRIMARY), n.length);
+        long[] n = seeds(0x1066_0004L, 500);
+        assertGcExercised(runAll("logger then primary", 0x1066_0004L, 500, Fault.LOGGER_THEN_PRIMARY), n.length);
     }
 }

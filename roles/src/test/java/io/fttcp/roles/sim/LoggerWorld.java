@@ -35,6 +35,8 @@ final class LoggerWorld {
     /** What the logger's log kept at its restart. */
     long heldAtRestart = -1;
     long recoveredAt = -1;
+    /** At the recovery: the highest LSN the logger had acknowledged and received. */
+    long ackedAtRecovery = -1, receivedAtRecovery = -1;
 
     /**
      * @param tornTailAtRecovery true: the recovering server reads the logger's log as a crash
@@ -100,6 +102,8 @@ final class LoggerWorld {
         recoveryWaiting = false;
         recoveredAt = f.world.sim.now();
         long acked = f.world.log.ackedLsn();
+        ackedAtRecovery = acked;
+        receivedAtRecovery = log.lastLsn();
         long durable = acked;
         if (tornTailAtRecovery) {
             // The logger crashes with the primary: its log keeps a prefix of what it received.
