@@ -16,13 +16,11 @@ import java.util.SplittableRandom;
  * alive, stalls (nothing becomes stable: output commit holds its output, its ACKs stay clamped);
  * {@link #restartLogger} brings it back on what its log kept, and the primary sends again
  * what it lacks ({@code RecordStream.restartFrom}). If the primary is found dead while the
- * logger is down, recovery waits for the logger's restart.
+ * logger is down, recovery waits for the logger's restart, and reads its whole log.
  */
 final class LoggerWorld {
     final FailoverWorld f;
     final LoggerLog log = new LoggerLog();
-    /** Whether a recovery reads past what the logger acknowledged: a random prefix of its unacknowledged tail. */
-    private final boolean tornTailAtRecovery;
     private final SplittableRandom faults;
     private boolean loggerDown, recoveryWaiting;
     LogRecovery recovery;
@@ -38,14 +36,8 @@ final class LoggerWorld {
     /** At the recovery: the highest LSN the logger had acknowledged and received. */
     long ackedAtRecovery = -1, receivedAtRecovery = -1;
 
-    /**
-     * @param tornTailAtRecovery true: the recovering server reads the logger's log as a crash
-     *                           would leave it, every acknowledged record and a random part of the rest;
-     *                           false: exactly the acknowledged records
-     */
-    LoggerWorld(long seed, boolean tornTailAtRecovery) {
+    LoggerWorld(long seed) {
         this.f = new FailoverWorld(seed, t -> false, this::primaryFoundDead);
-        this.tornTailAtRecovery = tornTailAtRecovery;
         this.faults = new SplittableRandom(seed ^ 0x1066_E500L);
         f.world.log.onBackupRecord(log::received, () -> { });
     }
@@ -104,14 +96,9 @@ final class LoggerWorld {
         long acked = f.world.log.ackedLsn();
         ackedAtRecovery = acked;
         receivedAtRecovery = log.lastLsn();
-        long durable = acked;
-        if (tornTailAtRecovery) {
-            // The logger crashes with the primary: its log keeps a prefix of what it received.
-            durable = tornTail(acked, log.lastLsn());
-            log.truncate(durable);
-            f.world.log.receiverCrashed();
-            f.world.log.receiverRestarted(log.prefix(durable));
-        }
+        // What the logger acknowledged; or, restarted since the primary died, its whole log,
+        // every record of which its own recovery found durable.
+        long durable = loggerRestartedAt >= f.crashedAt ? log.lastLsn() : acked;
         try {
             recovery = new LogRecovery(log, durable, f.transfers::planFor);
         } catch (RuntimeException e) {
