@@ -15,6 +15,7 @@ import io.fttcp.wrappers.ssw.RecordSink;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
@@ -249,7 +250,7 @@ final class SimReplicationLink implements RecordSink {
      * restarts from there ({@link RecordStream#restartFrom}: what the logger holds counts as
      * acknowledged, the rest is sent again) one more delay later.
      */
-    void receiverRestarted(java.util.List<Record> held) {
+    void receiverRestarted(List<Record> held) {
         long heldLsn = held.size();
         if (heldLsn < ackedLsn) throw new IllegalStateException("the logger lost acknowledged records: it holds " + heldLsn + " of " + ackedLsn);
         connection++;
@@ -276,11 +277,6 @@ final class SimReplicationLink implements RecordSink {
                 flush();
             });
         });
-    }
-
-    /** The highest LSN the receiving side holds (acknowledged or not). */
-    long receivedLsn() {
-        return receiver.lastLsn();
     }
 
     /** The backup stops acknowledging (it keeps receiving). */
