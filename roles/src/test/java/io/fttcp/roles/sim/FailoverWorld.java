@@ -36,6 +36,11 @@ import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
  * every determinant, the wrapper materializes every connection in the backup's stack, the
  * backup adds the service address and announces it by gratuitous ARP, and resumes each
  * connection at once.
+ *
+ * <p>With a <em>cold start</em> (message logging, issue 4) the backup host follows nothing: the
+ * replication link's far side plays a logger, and when the primary is found dead the cold start
+ * is told; it builds a fresh application from what the logger kept and hands it over with
+ * {@link #startRecovered}, and the takeover goes on as above.
  */
 final class FailoverWorld {
     static final int BACKUP_ADDRESS = PrimaryWorld.ip(50);
@@ -51,7 +56,10 @@ final class FailoverWorld {
     final PrimaryWorld world;
     final Transfers transfers = new Transfers();
     final SimStackHost[] backup;
-    final BackupApplication application;
+    /** The backup host's application: from the start (hot backup), or from {@link #startRecovered} (cold start). */
+    BackupApplication application;
+    /** Null for a hot backup; else told when the primary is found dead. */
+    private final Runnable coldStart;
     final long detectionTimeout;
     /** The backup acknowledges after up to 200 ms (else within 5 ms). */
     final boolean laggingBackup;
@@ -77,6 +85,15 @@ final class FailoverWorld {
      *                         application serves with other output bytes
      */
     FailoverWorld(long seed, Predicate<FourTuple> nondeterministic) {
+        this(seed, nondeterministic, null);
+    }
+
+    /**
+     * @param coldStart null for a hot backup; else the backup host has no application until
+     *                  {@link #startRecovered}, and this runs when the primary is found dead
+     */
+    FailoverWorld(long seed, Predicate<FourTuple> nondeterministic, Runnable coldStart) {
+        this.coldStart = coldStart;
         SplittableRandom setup = new SplittableRandom(seed ^ 0xFA11_0000L);
         LinkConditions primaryLink = PrimaryWorld.randomConditions(setup);
         long[] replication = PrimaryWorld.randomReplication(setup);
@@ -91,15 +108,17 @@ final class FailoverWorld {
         backupHost.start(life -> backup[0] = new SimStackHost(life, world.tcp, BACKUP_ADDRESS));
         backupPort = backupHost.port();
         neighbours = new WarmNeighbours(backup[0], BACKUP_ADDRESS);
-        application = new BackupApplication(PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT, transfers::planFor,
-                t -> {
-                    BackupImage.ClientStream s = world.log.backupImage().stream(t);
-                    return s == null ? 0L : (long) s.contiguousLength();
-                }, nondeterministic);
-        world.log.onBackupRecord((lsn, record) -> {
-            application.apply(lsn, record);
-            if (record instanceof Connect c) neighbours.know(c.tuple().remoteAddress());
-        }, application::pump);
+        if (coldStart == null) {
+            application = new BackupApplication(PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT, transfers::planFor,
+                    t -> {
+                        BackupImage.ClientStream s = world.log.backupImage().stream(t);
+                        return s == null ? 0L : (long) s.contiguousLength();
+                    }, nondeterministic);
+            world.log.onBackupRecord((lsn, record) -> {
+                application.apply(lsn, record);
+                if (record instanceof Connect c) neighbours.know(c.tuple().remoteAddress());
+            }, application::pump);
+        }
         heartbeat();
         world.sim.network().addObserver(new NetworkObserver() {
             @Override
@@ -172,6 +191,22 @@ final class FailoverWorld {
      */
     private void detect() {
         world.log.pauseAcks();
+        if (coldStart != null) {
+            coldStart.run();
+            return;
+        }
+        world.sim.scheduler().schedule(Math.max(world.sim.now(), leaseEnd()), this::takeOver);
+    }
+
+    /**
+     * Cold start: the application rebuilt from the logger's records takes over once the
+     * primary's lease has run out; meanwhile the host resolves the clients it names (as the hot
+     * backup does on each CONNECT, see {@link WarmNeighbours}).
+     */
+    void startRecovered(BackupApplication recovered, Iterable<Integer> clientAddresses) {
+        if (coldStart == null || application != null) throw new IllegalStateException("not a cold start, or started already");
+        application = recovered;
+        for (int client : clientAddresses) neighbours.know(client);
         world.sim.scheduler().schedule(Math.max(world.sim.now(), leaseEnd()), this::takeOver);
     }
 
@@ -302,7 +337,7 @@ final class FailoverWorld {
         if (!binding.leftToHandshake.isEmpty()) paths.add("leftToNewHandshake");
         if (!binding.unconfirmedHandshakes.isEmpty()) paths.add("handshakeUnconfirmed");
         if (binding != null && binding.restoredTimeWait > 0) paths.add("restoredTimeWait");
-        if (!application.diverged.isEmpty()) paths.add("diverged");
+        if (application != null && !application.diverged.isEmpty()) paths.add("diverged");
         return paths;
     }
 

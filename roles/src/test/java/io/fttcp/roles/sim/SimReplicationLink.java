@@ -15,6 +15,7 @@ import io.fttcp.wrappers.ssw.RecordSink;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
@@ -30,6 +31,11 @@ import java.util.function.LongConsumer;
  *
  * <p>Acknowledgements can be paused ({@link #pauseAcks}): the backup keeps receiving but stays
  * silent, so nothing becomes stable until {@link #resumeAcks}.
+ *
+ * <p>The receiving side can also play a logger that crashes ({@link #receiverCrashed}: the
+ * connection drops, frames on it either way are lost, the primary sends nothing more) and
+ * restarts from the records its log kept ({@link #receiverRestarted}): the primary reconnects and
+ * its stream restarts from what the logger holds ({@link RecordStream#restartFrom}).
  */
 final class SimReplicationLink implements RecordSink {
     private final Scheduler scheduler;
@@ -47,9 +53,13 @@ final class SimReplicationLink implements RecordSink {
     private long lastBatchArrival;
 
     // ---- backup side ----
-    private final BackupImage backupImage = new BackupImage();
-    private final FrameDecoder recordDecoder = new FrameDecoder();
-    private final StreamReceiver receiver = new StreamReceiver(0, this::backupTakes);
+    private BackupImage backupImage = new BackupImage();
+    private FrameDecoder recordDecoder = new FrameDecoder();
+    private StreamReceiver receiver = new StreamReceiver(0, this::backupTakes);
+    /** The connection between the two sides: frames of an earlier one are lost. */
+    private long connection;
+    /** The receiving side is down or the primary has not reconnected yet: the primary sends nothing. */
+    private boolean disconnected;
     private RecordConsumer backupApplication = (lsn, record) -> { };
     private Runnable afterBatch = () -> { };
     /** The primary died: nothing more leaves it, and acknowledgements to it are lost. */
@@ -108,6 +118,7 @@ final class SimReplicationLink implements RecordSink {
     private void flush() {
         flushPosted = false;
         if (primaryDead) return; // records still in the dead primary's buffers never leave it
+        if (disconnected) return; // they wait, unsent, for the next connection
         while (stream.hasUnsent()) {
             batch.clear();
             stream.writeBatch(batch);
@@ -118,7 +129,10 @@ final class SimReplicationLink implements RecordSink {
             batches++;
             long arrival = Math.max(lastBatchArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
             lastBatchArrival = arrival;
-            scheduler.schedule(arrival, () -> backupReceives(frames));
+            long on = connection;
+            scheduler.schedule(arrival, () -> {
+                if (on == connection) backupReceives(frames);
+            });
         }
     }
 
@@ -179,7 +193,7 @@ final class SimReplicationLink implements RecordSink {
     }
 
     private void sendAck() {
-        if (acksPaused || backupDetached || !receiver.ackDue()) return;
+        if (acksPaused || backupDetached || disconnected || !receiver.ackDue()) return;
         long lsn = receiver.takeAck();
         lastAckSentAt = scheduler.now();
         ackedLsn = lsn;
@@ -190,7 +204,10 @@ final class SimReplicationLink implements RecordSink {
         acks++;
         long arrival = Math.max(lastAckArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
         lastAckArrival = arrival;
-        scheduler.schedule(arrival, () -> primaryReceivesAck(frame));
+        long on = connection;
+        scheduler.schedule(arrival, () -> {
+            if (on == connection) primaryReceivesAck(frame);
+        });
     }
 
     private void primaryReceivesAck(byte[] frame) {
@@ -213,6 +230,53 @@ final class SimReplicationLink implements RecordSink {
             stableImage.accept(stableImage.lastLsn() + 1, notYetStable.removeFirst());
         }
         onStable.accept(stableLsn);
+    }
+
+    /**
+     * The receiving side (a logger) crashes: the connection drops, frames on it either way are
+     * lost, and the primary holds what it appends (unsent) and what it sent and had no
+     * acknowledgement for, until {@link #receiverRestarted}.
+     */
+    void receiverCrashed() {
+        connection++;
+        disconnected = true;
+    }
+
+    /**
+     * The receiving side restarts holding {@code held} (LSNs 1 to its size, as its log recovered
+     * them; at least everything it had acknowledged): its image is rebuilt from them, and the
+     * primary, if alive, reconnects: the logger's handshake (sent one link delay from now; like
+     * an acknowledgement, it renews the primary's lease) says what it holds, the primary's stream
+     * restarts from there ({@link RecordStream#restartFrom}: what the logger holds counts as
+     * acknowledged, the rest is sent again) one more delay later.
+     */
+    void receiverRestarted(List<Record> held) {
+        long heldLsn = held.size();
+        if (heldLsn < ackedLsn) throw new IllegalStateException("the logger lost acknowledged records: it holds " + heldLsn + " of " + ackedLsn);
+        connection++;
+        lastBatchArrival = 0; // a new connection: nothing of the old one is still on its way
+        lastAckArrival = 0;
+        backupImage = new BackupImage();
+        for (int i = 0; i < held.size(); i++) backupImage.accept(i + 1, held.get(i));
+        recordDecoder = new FrameDecoder();
+        receiver = new StreamReceiver(heldLsn, this::backupTakes);
+        if (primaryDead || backupDetached) return;
+        long on = connection;
+        scheduler.after(delay, () -> {
+            if (on != connection || primaryDead || backupDetached) return;
+            ackedLsn = heldLsn;
+            lastAckSentAt = scheduler.now();
+            scheduler.after(delay, () -> {
+                if (on != connection || primaryDead) return;
+                try {
+                    stream.restartFrom(heldLsn);
+                } catch (ReplicationProtocolException e) {
+                    throw new IllegalStateException("the primary could not restart its stream from LSN " + heldLsn, e);
+                }
+                disconnected = false;
+                flush();
+            });
+        });
     }
 
     /** The backup stops acknowledging (it keeps receiving). */

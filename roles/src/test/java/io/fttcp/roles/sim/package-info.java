@@ -32,6 +32,18 @@
  *       falls short (see their comments). Seeds: {@code -Dfttcp.failover.seeds=N},
  *       {@code -Dfttcp.failover.seed=S}; census: {@code -Dfttcp.failover.stats=true}; frames of
  *       one client port: {@code -Dfttcp.failover.tracePort=P}.</li>
+ *   <li>Message logging (issue 4, {@link io.fttcp.roles.sim.LoggerRecoverySimulationTest} on
+ *       {@link io.fttcp.roles.sim.LoggerWorld}): the same world with a cold start. The link's far
+ *       side plays a logger ({@link io.fttcp.roles.sim.LoggerLog}: what it acknowledged is durable);
+ *       the backup host follows nothing, and when the primary is found dead it recovers
+ *       ({@link io.fttcp.roles.sim.LogRecovery}): the logger's durable records through a
+ *       {@code LiveRecordSet}, its snapshot replayed into a fresh application, then the takeover
+ *       above. The logger can crash (the link drops; a torn tail of unacknowledged records is
+ *       lost) and restart, the primary stalling meanwhile and resending what it lacks
+ *       ({@code RecordStream.restartFrom}). Seeds: {@code -Dfttcp.logger.seeds=N},
+ *       {@code -Dfttcp.logger.seed=S}; census: {@code -Dfttcp.logger.stats=true}; the known
+ *       retention gap ({@link io.fttcp.roles.sim.KnownRecoveryGapsTest}) fails too with
+ *       {@code -Dfttcp.logger.strict=true}.</li>
  * </ul>
  *
  * <p>Replaying a failing seed: {@code -Dfttcp.sim.seed=S}; tracing one connection of it:

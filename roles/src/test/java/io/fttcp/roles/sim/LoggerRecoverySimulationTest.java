@@ -1,0 +1,298 @@
+package io.fttcp.roles.sim;
+
+import io.fttcp.sim.Simulation;
+import io.fttcp.sim.stack.ConnectionApp;
+import io.fttcp.sim.stack.SimStackHost;
+import io.fttcp.stack.tcp.CloseReason;
+import io.fttcp.stack.tcp.TcpState;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+import static io.fttcp.roles.sim.PrimaryWorld.MS;
+import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Message-logging FT-TCP (issue 4) on the simulated network ({@link LoggerWorld}): clients
+ * download, upload and echo through the protected service over links with loss, duplication
+ * and reordering, many connections over time (2 to 8, opened over up to 1.5 s, so that some
+ * finish long before others start); the primary's records go to a simulated logger.
+ * <ul>
+ *   <li>{@link #connectionsSurviveThePrimarysCrashByRecoveryFromTheLogger}: the primary crashes
+ *       at a uniformly drawn event; a fresh server recovers from the records the logger
+ *       acknowledged, the live connections' only ({@link LogRecovery}), and takes over.</li>
+ *   <li>{@link #recoveryFromATornLogTail}: the logger crashes with the primary (one power loss),
+ *       its log loses a random part of the records it never acknowledged (none, all, or some of
+ *       them); it restarts after 1 ms to 3 s, and the server recovers from what it kept.</li>
+ *   <li>{@link #thePrimaryStallsWhileTheLoggerIsDownAndResumesAfterItsRestart}: the logger
+ *       crashes at a uniformly drawn event and stays down 1 ms to 3 s; the primary stalls (the
+ *       promise checker sees every frame it sends), then resends what the restarted logger lacks.</li>
+ *   <li>{@link #thePrimaryCrashesAfterTheLoggerCrashed}: in sequence: the logger crashes and
+ *       restarts, the primary crashes (a third of the time while the logger is still down, so
+ *       recovery waits for it) and a server recovers from the restarted logger's records.</li>
+ * </ul>
+ * Every client stream must be byte-exact, no client may see a reset, and every connection must
+ * complete within a bound. When the durable log holds connections already finished (a full
+ * replay forgot them), the snapshot must be strictly smaller than the durable log and hold none
+ * of their CONNECTs; over the seeds, some must exercise that.
+ *
+ * <p>Known gap (main code, see {@link KnownRecoveryGapsTest}): retention forgets a finished
+ * connection at once, so when its client still waited for the ACK of its FIN at the crash, the
+ * recovered server resets the FIN's retransmission (the client has every byte by then). Such a
+ * client is counted in the census ({@code knownGap:finishedConnectionForgotten}), not failed,
+ * unless {@code -Dfttcp.logger.strict=true}.
+ *
+ * <p>Seeds: {@code -Dfttcp.logger.seeds=N} runs N per test, {@code -Dfttcp.logger.seed=S} replays
+ * one; {@code -Dfttcp.logger.maxBytes=B} changes transfer sizes; {@code -Dfttcp.logger.stats=true}
+ * prints a census.
+ */
+class LoggerRecoverySimulationTest {
+    static final long MAX_BYTES = Long.getLong("fttcp.logger.maxBytes", 256 * 1024);
+    static final boolean STATS = Boolean.getBoolean("fttcp.logger.stats");
+    /** As in {@link FailoverSimulationTest#COMPLETION_BOUND} (TCP's backoff at up to 5 % loss). */
+    static final long COMPLETION_BOUND = 120 * SECOND;
+    static final long MAX_LOGGER_OUTAGE = 3 * SECOND;
+    /** Also fail the seeds where the known gap of {@link KnownRecoveryGapsTest} shows. */
+    static final boolean STRICT = Boolean.getBoolean("fttcp.logger.strict");
+
+    enum Fault { PRIMARY, TORN_TAIL, LOGGER, LOGGER_THEN_PRIMARY }
+
+    static long[] seeds(long base, int defaultCount) {
+        Long only = Long.getLong("fttcp.logger.seed");
+        if (only != null) return new long[] {only};
+        int n = Integer.getInteger("fttcp.logger.seeds", defaultCount);
+        SplittableRandom g = new SplittableRandom(base);
+        long[] seeds = new long[n];
+        for (int i = 0; i < n; i++) seeds[i] = g.nextLong();
+        return seeds;
+    }
+
+    static LoggerWorld build(long seed, Fault fault, List<SimStackHost[]> clients) {
+        LoggerWorld w = new LoggerWorld(seed);
+        FailoverWorld f = w.f;
+        SplittableRandom r = f.world.choices;
+        int hosts = r.nextInt(1, 4);
+        for (int h = 0; h < hosts; h++) clients.add(f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r)));
+        int connections = r.nextInt(2, 9);
+        long spread = r.nextLong(50 * MS, 1500 * MS);
+        for (int i = 0; i < connections; i++) {
+            f.transfers.open(clients.get(r.nextInt(hosts)), Transfers.Plan.random(r, MAX_BYTES), r.nextLong(0, spread));
+        }
+        return w;
+    }
+
+    /** 1 ms to 3 s, spread evenly over orders of magnitude. */
+    static long outage(SplittableRandom r) {
+        return (long) Math.exp(r.nextDouble(Math.log(MS), Math.log(MAX_LOGGER_OUTAGE)));
+    }
+
+    /** Runs one seed with one fault; returns its census keys. */
+    static List<String> run(long seed, Fault fault) {
+        LoggerWorld dry = build(seed, fault, new ArrayList<>());
+        long dryStart = dry.f.world.sim.scheduler().executed();
+        dry.f.world.sim.runUntil(dry.f::clientsFinished, Duration.ofSeconds(120));
+        long length = dry.f.world.sim.scheduler().executed() - dryStart;
+
+        List<SimStackHost[]> clients = new ArrayList<>();
+        LoggerWorld w = build(seed, fault, clients);
+        FailoverWorld f = w.f;
+        Simulation sim = f.world.sim;
+        SplittableRandom at = new SplittableRandom(seed ^ (0x1066_0000L + fault.ordinal()));
+        long base = sim.scheduler().executed();
+        List<String> census = new ArrayList<>();
+        boolean primaryCrashes = fault != Fault.LOGGER;
+        long outage = 0;
+        if (fault == Fault.LOGGER || fault == Fault.LOGGER_THEN_PRIMARY) {
+            long loggerCrash = base + at.nextLong(1, length + 2);
+            sim.runUntil(() -> sim.scheduler().executed() >= loggerCrash || f.clientsFinished(), Duration.ofSeconds(120));
+            census.add(f.clientsFinished() ? "loggerCrash:afterAll" : "loggerCrash:during");
+            w.crashLogger();
+            outage = outage(at);
+            sim.scheduler().after(outage, w::restartLogger);
+        }
+        List<String> phases = List.of();
+        if (fault == Fault.PRIMARY || fault == Fault.TORN_TAIL) {
+            long crash = base + at.nextLong(1, length + length / 10 + 2);
+            sim.runUntil(() -> sim.scheduler().executed() >= crash || f.clientsFinished(), Duration.ofSeconds(120));
+        } else if (fault == Fault.LOGGER_THEN_PRIMARY) {
+            if (at.nextInt(3) == 0) {
+                long crashAt = sim.now() + at.nextLong(0, outage);
+                sim.runUntil(() -> sim.now() >= crashAt, Duration.ofNanos(outage + SECOND));
+                census.add("primaryCrash:loggerDown");
+            } else {
+                sim.runUntil(() -> !w.loggerDown(), Duration.ofNanos(outage + SECOND));
+                long crash = sim.scheduler().executed() + at.nextLong(1, Math.max(2, length - (sim.scheduler().executed() - base)) + length / 10 + 2);
+                sim.runUntil(() -> sim.scheduler().executed() >= crash || f.clientsFinished(), Duration.ofSeconds(120));
+                census.add("primaryCrash:loggerBack");
+            }
+        }
+        Map<ConnectionApp, TcpState> stateAtCrash = new HashMap<>();
+        if (primaryCrashes) {
+            phases = f.phasesAtCrash();
+            census.addAll(phases);
+            for (ConnectionApp app : f.transfers.clients) if (app.connection() != null) stateAtCrash.put(app, app.connection().tcp().state());
+            f.crashPrimary();
+            if (fault == Fault.TORN_TAIL) { // one power loss takes both; the logger comes back on what its log kept
+                w.crashLogger();
+                sim.scheduler().after(outage(at), w::restartLogger);
+            }
+        }
+        long faultAt = sim.now();
+        boolean finished = sim.runUntil(() -> !w.loggerDown() && (primaryCrashes ? f.takenOverAt >= 0 && f.clientsFinished() && recoveredDone(f)
+                        : f.clientsFinished() && serversDone(f)),
+                Duration.ofNanos(COMPLETION_BOUND + MAX_LOGGER_OUTAGE + 2 * SECOND));
+        String where = "seed " + seed + " (replay: -Dfttcp.logger.seed=" + seed + "), fault " + fault + ", phases " + phases + ": " + w.describe();
+
+        if (w.loggerCrashedAt >= 0) {
+            assertTrue(w.heldAtRestart >= w.ackedAtLoggerCrash, "the restarted logger lost acknowledged records: " + where);
+            if (w.heldAtRestart < w.receivedAtLoggerCrash) census.add("logger:lostUnacknowledged");
+            if (w.heldAtRestart > w.ackedAtLoggerCrash) census.add("logger:keptUnacknowledged");
+            if (w.loggerRestartedAt - w.loggerCrashedAt > SECOND) census.add("logger:downOver1s");
+            if (w.stableBeforeRestart >= 0) {
+                assertEquals(w.stableAtLoggerCrash, w.stableBeforeRestart, "records became stable while the logger was down: " + where);
+            }
+        }
+        if (primaryCrashes) {
+            assertNull(f.primaryViolation, "the primary broke the promise before its crash: " + where);
+            assertNull(w.recoveryFailure, "recovery failed: " + where);
+            assertTrue(w.recovery != null, "no recovery: " + where);
+            LogRecovery rec = w.recovery;
+            assertTrue(rec.durableLsn >= w.ackedAtRecovery, "recovery read less than the logger acknowledged: " + where);
+            if (rec.durableLsn < w.receivedAtRecovery) census.add("recovery:unacknowledgedLost");
+            if (rec.durableLsn > w.ackedAtRecovery) census.add("recovery:unacknowledgedRead");
+            assertNull(rec.retentionMismatch, "retention disagrees with a full replay: " + where);
+            if (!rec.finished.isEmpty()) {
+                assertTrue(rec.snapshot.size() < rec.durableLsn, "connections finished, yet the snapshot (" + rec.snapshot.size()
+                        + " records) is not smaller than the durable log (" + rec.durableLsn + "): " + where);
+                census.add("gc:finishedDropped");
+            } else {
+                census.add("gc:nothingFinished");
+            }
+            assertNull(f.takeoverFailure, "takeover failed: " + where);
+            assertNull(f.application.failure(), where);
+            assertTrue(f.takenOverAt >= f.leaseEnd(), "the recovered server spoke before the primary's lease ran out (" + f.leaseEnd() / MS + " ms): " + where);
+            assertTrue(f.firstServiceFrameFromBackupAt >= f.leaseEnd(), "a frame from the service address left the recovered server before the lease ran out: " + where);
+            assertTrue(finished, "the connections did not all complete within " + COMPLETION_BOUND / SECOND + " s of the takeover: " + where);
+            assertTrue(sim.now() - f.takenOverAt <= COMPLETION_BOUND, "completed too late: " + where);
+            assertTrue(f.application.diverged.isEmpty(), "a deterministic application diverged: " + where);
+            for (BackupService s : f.application.services()) {
+                assertNull(s.failure(), "the recovered application: " + where);
+                assertNull(s.resetBy(), "the recovered application saw its connection fail: " + where);
+            }
+        } else {
+            String violation = f.world.checker.violation();
+            assertNull(violation, "promise broken on the wire: " + violation + "; " + where);
+            assertTrue(finished, "the connections did not all complete within " + COMPLETION_BOUND / SECOND + " s of the logger's crash: " + where);
+            assertTrue(sim.now() - faultAt <= COMPLETION_BOUND + MAX_LOGGER_OUTAGE, "completed too late: " + where);
+            for (ServiceApp app : f.world.acceptor.apps()) {
+                assertNull(app.failure(), "server " + app + ", " + where);
+                assertEquals(CloseReason.CLOSED, app.closeReason(), "server did not close in order: " + app + ", " + where);
+            }
+            for (int i = 0; i < f.transfers.clients.size(); i++) {
+                // The restarted logger holds every client stream exactly, and so do the records the primary knows stable.
+                Transfers.checkImage(f.world.log.backupImage(), "logger", f.transfers.clients.get(i), f.transfers.plans.get(i), where);
+                Transfers.checkImage(f.world.log.stableImage(), "stable", f.transfers.clients.get(i), f.transfers.plans.get(i), where);
+            }
+        }
+        int forgotten = 0;
+        for (ConnectionApp app : f.transfers.clients) {
+            assertNull(app.failure(), "client stream not byte-exact: " + app + ", " + where);
+            assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
+            if (!STRICT && forgottenWhileWaitingForTheAckOfItsFin(w, app, stateAtCrash.get(app))) {
+                forgotten++;
+                continue;
+            }
+            assertTrue(FailoverWorld.complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp() + ", " + where);
+            assertTrue(!f.resetReached(app.connection().tuple().localPort()), "a reset from the service reached " + app + ": " + where);
+        }
+        for (SimStackHost[] c : clients) assertEquals(0, c[0].connectionResetsSent(), "a client sent a reset: " + where);
+        assertTrue(f.resetsToClients <= forgotten, "a reset from the service reached a client: " + where);
+        if (forgotten > 0) census.add("knownGap:finishedConnectionForgotten");
+        return census;
+    }
+
+    /**
+     * The known gap of {@link KnownRecoveryGapsTest}: retention dropped a finished connection
+     * whose client, at the crash, still waited for the ACK of its FIN (LAST-ACK or CLOSING), and
+     * the recovered server answered the FIN's retransmission with a reset after the client had
+     * every byte. {@code -Dfttcp.logger.strict=true} fails these too.
+     */
+    private static boolean forgottenWhileWaitingForTheAckOfItsFin(LoggerWorld w, ConnectionApp app, TcpState atCrash) {
+        return w.recovery != null && (atCrash == TcpState.LAST_ACK || atCrash == TcpState.CLOSING)
+                && w.recovery.finished.contains(PrimaryWorld.serverTuple(app.connection()))
+                && app.isDone() && app.closeReason() == CloseReason.RESET_BY_PEER;
+    }
+
+    private static boolean recoveredDone(FailoverWorld f) {
+        for (BackupService s : f.application.services()) if (!s.isDone()) return false;
+        return true;
+    }
+
+    private static boolean serversDone(FailoverWorld f) {
+        if (f.world.acceptor.apps().size() < f.transfers.clients.size()) return false;
+        for (ServiceApp app : f.world.acceptor.apps()) if (!app.isClosed() && app.failure() == null) return false;
+        return true;
+    }
+
+    /** Runs every seed; fails listing every failing one. Returns the census. */
+    private static TreeMap<String, Integer> runAll(String name, long base, int defaultSeeds, Fault fault) {
+        long started = System.nanoTime();
+        long[] seeds = seeds(base, defaultSeeds);
+        TreeMap<String, Integer> census = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        for (long seed : seeds) {
+            try {
+                for (String p : run(seed, fault)) census.merge(p, 1, Integer::sum);
+            } catch (Throwable t) {
+                String m = t.getMessage() != null ? t.getMessage() : "seed " + seed + ": " + t;
+                if (!m.contains("seed " + seed)) m = "seed " + seed + " (replay: -Dfttcp.logger.seed=" + seed + "), fault " + fault + ": " + t;
+                failures.add(m.substring(0, Math.min(m.length(), 3000)));
+            }
+        }
+        if (STATS || !failures.isEmpty()) {
+            System.out.printf("%s: %d seeds, %d failed, %.1f s; %s%n", name, seeds.length, failures.size(),
+                    (System.nanoTime() - started) / 1e9, census);
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));
+        return census;
+    }
+
+    /** Over many seeds, retention must have dropped finished connections in some (else the GC went untested). */
+    private static void assertGcExercised(TreeMap<String, Integer> census, int seeds) {
+        if (seeds < 50) return;
+        int dropped = census.getOrDefault("gc:finishedDropped", 0);
+        assertTrue(dropped * 10 >= seeds, "only " + dropped + " of " + seeds + " recoveries found finished connections to drop: " + census);
+    }
+
+    @Test
+    void connectionsSurviveThePrimarysCrashByRecoveryFromTheLogger() {
+        long[] n = seeds(0x1066_0001L, 1000);
+        assertGcExercised(runAll("logger recovery", 0x1066_0001L, 1000, Fault.PRIMARY), n.length);
+    }
+
+    @Test
+    void recoveryFromATornLogTail() {
+        long[] n = seeds(0x1066_0002L, 500);
+        assertGcExercised(runAll("torn log tail", 0x1066_0002L, 500, Fault.TORN_TAIL), n.length);
+    }
+
+    @Test
+    void thePrimaryStallsWhileTheLoggerIsDownAndResumesAfterItsRestart() {
+        runAll("logger crash", 0x1066_0003L, 500, Fault.LOGGER);
+    }
+
+    @Test
+    void thePrimaryCrashesAfterTheLoggerCrashed() {
+        long[] n = seeds(0x1066_0004L, 500);
+        assertGcExercised(runAll("logger then primary", 0x1066_0004L, 500, Fault.LOGGER_THEN_PRIMARY), n.length);
+    }
+}
