@@ -45,6 +45,9 @@ public final class LoggerHost implements AutoCloseable {
 
     /** Recovers every cluster's log under the directory, then listens. */
     public static LoggerHost start(LoggerConfig config) throws IOException {
+        if (Files.exists(config.directory()) && !Files.isDirectory(config.directory())) {
+            throw new IOException("the log directory " + config.directory() + " is a file, not a directory");
+        }
         Files.createDirectories(config.directory());
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
         LoggerHost host = new LoggerHost(config, server);
@@ -55,7 +58,11 @@ public final class LoggerHost implements AutoCloseable {
                     if (cluster != null) host.clusters.put(cluster, host.openCluster(cluster));
                 }
             }
-            server.bind(config.listen());
+            try {
+                server.bind(config.listen());
+            } catch (IOException e) {
+                throw new IOException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+            }
         } catch (IOException | RuntimeException e) {
             host.close();
             throw e;
