@@ -3,6 +3,7 @@ package io.fttcp.roles.logger;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.channel.HandshakeException;
+import io.fttcp.replication.channel.Lease;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
 import io.fttcp.replication.codec.Handshake;
@@ -43,6 +44,8 @@ final class ClusterLog implements AutoCloseable {
     private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
     private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+    /** A joining primary waits this long at most for the log's force (within its 2 s handshake timeout). */
+    private static final long FORCE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
 
     private final String cluster;
     private final RecordLog log;
@@ -129,11 +132,35 @@ final class ClusterLog implements AutoCloseable {
             if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < GRANT_NANOS) {
                 throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
             }
+            forceHeld();
             if (epoch > knownEpoch) persistEpoch(epoch);
             grantPending = false;
             return new LoggerSessions.Join(log.lastLsn(), knownEpoch, new PrimaryRecords(channel));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Forces what was written and waits until it is durable: the answer to a primary's handshake
+     * says what this logger holds, and the primary takes all of it as stored (a primary that
+     * reconnects within a batch window would otherwise count unforced records as acknowledged).
+     */
+    private void forceHeld() throws HandshakeException {
+        if (log.durableLsn() >= log.lastLsn()) return;
+        try {
+            long now = System.nanoTime();
+            log.sync(now);
+            long giveUpAt = now + FORCE_WAIT_NANOS;
+            while (log.durableLsn() < log.lastLsn()) {
+                if (System.nanoTime() - giveUpAt > 0) {
+                    throw new HandshakeException("cluster '" + cluster + "': the log's force takes too long; ask again");
+                }
+                LockSupport.parkNanos(WAIT_STEP_NANOS);
+                log.commit(System.nanoTime()); // takes in the completed force
+            }
+        } catch (IOException e) {
+            throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage());
         }
     }
 
@@ -195,7 +222,9 @@ final class ClusterLog implements AutoCloseable {
             lock.lock();
             try {
                 if (primary == c) {
-                    primaryLeaseEndsAt = c.lastEchoSentNanos() + leaseNanos;
+                    // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
+                    long echo = c.lastEchoSentNanos();
+                    if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
                     primary = null;
                 }
             } finally {

@@ -13,9 +13,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -105,12 +105,14 @@ public final class LoggerHost implements AutoCloseable {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 continue;
             }
+            // The channel's threads may finish the handshake (and call onConnected) before open returns: its
+            // listener waits for the channel here rather than reading a reference not yet set.
+            CompletableFuture<LoggerChannel> self = new CompletableFuture<>();
             try {
-                AtomicReference<LoggerChannel> self = new AtomicReference<>();
-                self.set(LoggerChannel.open(socket, config.channel(), new LoggerSessions() {
+                self.complete(LoggerChannel.open(socket, config.channel(), new LoggerSessions() {
                     @Override
                     public Join join(Handshake primary) throws HandshakeException {
-                        return cluster(primary.clusterId()).join(primary, self::get);
+                        return cluster(primary.clusterId()).join(primary, self::join);
                     }
 
                     @Override
@@ -119,6 +121,7 @@ public final class LoggerHost implements AutoCloseable {
                     }
                 }));
             } catch (IOException | RuntimeException e) {
+                self.completeExceptionally(e);
                 LOG.log(WARNING, "connection from " + socket + " failed: " + e.getMessage());
                 try {
                     socket.close();
