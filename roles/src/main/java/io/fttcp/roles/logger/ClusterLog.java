@@ -39,8 +39,6 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class ClusterLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.logger");
-    /** How long a granted recovery may take to join before another recovery may be served. */
-    static final long GRANT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
     private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
@@ -52,6 +50,8 @@ final class ClusterLog implements AutoCloseable {
     private final LiveRecordSet retained;
     private final EpochFile epochFile;
     private final long leaseNanos;
+    /** How long a granted recovery may take to join before another recovery may be served. */
+    private final long grantNanos;
     /** Serializes every call on the log and the retained set. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread committer;
@@ -71,9 +71,11 @@ final class ClusterLog implements AutoCloseable {
     /** A standby asks every couple of seconds: say why it waits once. */
     private boolean quietWaits;
 
-    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos) throws IOException {
+    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos)
+            throws IOException {
         this.cluster = cluster;
         this.leaseNanos = leaseNanos;
+        this.grantNanos = grantNanos;
         this.epochFile = new EpochFile(directory);
         this.committer = Thread.ofPlatform().daemon().name("fttcp-logger-" + cluster).unstarted(this::commitLoop);
         this.log = RecordLog.open(directory, config, () -> LockSupport.unpark(committer));
@@ -91,8 +93,9 @@ final class ClusterLog implements AutoCloseable {
     }
 
     /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
-    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos) throws IOException {
-        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos);
+    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos)
+            throws IOException {
+        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos, grantNanos);
         LOG.log(c.log.recoveryReport().cut() ? WARNING : INFO, "cluster '" + cluster + "': " + c.log.recoveryReport()
                 + "; epoch " + c.knownEpoch + "; " + c.retainedStatus());
         return c;
@@ -129,7 +132,7 @@ final class ClusterLog implements AutoCloseable {
             if (primary != null && !primary.isClosed()) {
                 throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.peerAddress() + ")");
             }
-            if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < GRANT_NANOS) {
+            if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < grantNanos) {
                 throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
             }
             forceHeld();
@@ -296,7 +299,7 @@ final class ClusterLog implements AutoCloseable {
             try {
                 long now = System.nanoTime();
                 boolean primaryUp = primary != null && !primary.isClosed();
-                boolean recovering = grantPending && now - grantedAt < GRANT_NANOS;
+                boolean recovering = grantPending && now - grantedAt < grantNanos;
                 if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0) {
                     log.sync(now);
                     long through = log.lastLsn();

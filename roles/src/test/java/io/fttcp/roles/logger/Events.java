@@ -21,6 +21,8 @@ final class Events implements ChannelListener {
     final AtomicLong lastAck = new AtomicLong();
     /** When (System.nanoTime()) the handshake answer arrived. */
     volatile long connectedAt;
+    /** When it closed. */
+    volatile long closedAt;
 
     @Override
     public void onConnected(Handshake peer) {
@@ -46,6 +48,7 @@ final class Events implements ChannelListener {
 
     @Override
     public void onClosed(CloseReason reason) {
+        closedAt = System.nanoTime();
         closed.complete(reason);
     }
 
