@@ -57,7 +57,11 @@ final class ClusterLog implements AutoCloseable {
     private final Thread committer;
     private volatile boolean closed;
     private long knownEpoch;
-    private LoggerChannel primary;
+    /**
+     * The primary that joined, from its handshake (so that two dialing at once cannot both join)
+     * until its channel closes; or null.
+     */
+    private PrimaryRecords primary;
     /**
      * When the last primary's lease surely ended (its channel's last echo + the lease), for
      * fetches. At start, one lease from now: a primary this logger granted a lease before it
@@ -129,8 +133,8 @@ final class ClusterLog implements AutoCloseable {
                 throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
                         + " of cluster '" + cluster + "' to a recovered server");
             }
-            if (primary != null && !primary.isClosed()) {
-                throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.peerAddress() + ")");
+            if (primary != null && !primary.channelClosed()) {
+                throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.channel.get().peerAddress() + ")");
             }
             if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < grantNanos) {
                 throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
@@ -138,7 +142,8 @@ final class ClusterLog implements AutoCloseable {
             forceHeld();
             if (epoch > knownEpoch) persistEpoch(epoch);
             grantPending = false;
-            return new LoggerSessions.Join(log.lastLsn(), knownEpoch, new PrimaryRecords(channel));
+            primary = new PrimaryRecords(channel);
+            return new LoggerSessions.Join(log.lastLsn(), knownEpoch, primary);
         } finally {
             lock.unlock();
         }
@@ -179,16 +184,23 @@ final class ClusterLog implements AutoCloseable {
     /** The records of one primary's channel: appended, committed per the fsync policy, acknowledged once durable. */
     private final class PrimaryRecords implements ChannelListener {
         private final java.util.function.Supplier<LoggerChannel> channel;
+        /** Its session is up: it takes acknowledgements. Guarded by the lock. */
+        private boolean connected;
 
         PrimaryRecords(java.util.function.Supplier<LoggerChannel> channel) {
             this.channel = channel;
+        }
+
+        /** Also true of a channel that closed before it could tell us. */
+        boolean channelClosed() {
+            return channel.get().isClosed();
         }
 
         @Override
         public void onConnected(Handshake peer) {
             lock.lock();
             try {
-                primary = channel.get();
+                connected = true;
             } finally {
                 lock.unlock();
             }
@@ -224,7 +236,7 @@ final class ClusterLog implements AutoCloseable {
             LoggerChannel c = channel.get();
             lock.lock();
             try {
-                if (primary == c) {
+                if (primary == this) {
                     // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
                     long echo = c.lastEchoSentNanos();
                     if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
@@ -243,9 +255,9 @@ final class ClusterLog implements AutoCloseable {
         long durable;
         lock.lock();
         try {
-            c = primary;
             durable = log.durableLsn();
-            if (c == null || durable <= acknowledged) return;
+            if (primary == null || !primary.connected || durable <= acknowledged) return;
+            c = primary.channel.get();
             acknowledged = durable;
         } finally {
             lock.unlock();
@@ -298,7 +310,7 @@ final class ClusterLog implements AutoCloseable {
             lock.lock();
             try {
                 long now = System.nanoTime();
-                boolean primaryUp = primary != null && !primary.isClosed();
+                boolean primaryUp = primary != null && !primary.channelClosed();
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
                 if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0) {
                     log.sync(now);
@@ -335,7 +347,7 @@ final class ClusterLog implements AutoCloseable {
         LockSupport.unpark(committer);
         lock.lock();
         try {
-            if (primary != null) primary.close();
+            if (primary != null) primary.channel.get().close();
             log.close();
         } finally {
             lock.unlock();

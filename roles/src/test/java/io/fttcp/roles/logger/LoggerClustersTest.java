@@ -141,4 +141,35 @@ class LoggerClustersTest {
         await("stored", 5000, () -> p.stableLsn() == 1);
         assertTrue(Files.isDirectory(dir.resolve(longPlain)));
     }
+
+    /** A cluster has one primary at a time, also when two dial at once: the second is refused, never both taken. */
+    @Test
+    void aSecondPrimaryOfTheSameClusterIsRefusedEvenWhenBothDialAtOnce() throws Exception {
+        InetSocketAddress at = freeLoopbackPort();
+        closing(LoggerHost.start(config(dir, at, LOG)));
+        for (int trial = 0; trial < 20; trial++) {
+            String cluster = "c" + trial;
+            Events first = new Events();
+            Events second = new Events();
+            var gate = new java.util.concurrent.CountDownLatch(1);
+            var dialing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    gate.await();
+                    closing(dial(at, cluster, 1, channel(cluster).newRecordStream(), second));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            gate.countDown();
+            closing(dial(at, cluster, 1, channel(cluster).newRecordStream(), first));
+            dialing.get(5, TimeUnit.SECONDS);
+            await("both answered (trial " + trial + ")", 5000, () -> (first.connected.isDone() || first.closed.isDone())
+                    && (second.connected.isDone() || second.closed.isDone()));
+            Thread.sleep(50);
+            int taken = (first.connected.isDone() && !first.closed.isDone() ? 1 : 0) + (second.connected.isDone() && !second.closed.isDone() ? 1 : 0);
+            assertEquals(1, taken, "trial " + trial + ": " + first.closed.getNow(null) + " / " + second.closed.getNow(null));
+            Events refused = first.closed.isDone() ? first : second;
+            assertTrue(refused.closed.get().message().contains("already has a primary"), refused.closed.get().toString());
+        }
+    }
 }
