@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,8 @@ public final class LoggerHost implements AutoCloseable {
     private final LoggerConfig config;
     private final ServerSocketChannel server;
     private final Map<String, ClusterLog> clusters = new ConcurrentHashMap<>();
+    /** The channels accepted (closed ones pruned at each accept): closing the logger ends them, served fetches included. */
+    private final Set<LoggerChannel> channels = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -120,6 +123,9 @@ public final class LoggerHost implements AutoCloseable {
                         return cluster(requester.clusterId()).fetch(requester);
                     }
                 }));
+                channels.removeIf(LoggerChannel::isClosed);
+                channels.add(self.join());
+                if (closed) self.join().close(); // close() may have gone through the set already
             } catch (IOException | RuntimeException e) {
                 self.completeExceptionally(e);
                 LOG.log(WARNING, "connection from " + socket + " failed: " + e.getMessage());
@@ -140,6 +146,7 @@ public final class LoggerHost implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
+        for (LoggerChannel c : channels) c.close();
         for (ClusterLog c : clusters.values()) {
             try {
                 c.close();

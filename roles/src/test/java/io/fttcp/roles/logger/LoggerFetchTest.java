@@ -288,4 +288,23 @@ class LoggerFetchTest {
         assertEquals(2, recovery.connected.get().epoch());
         assertEquals(0, recovery.caughtUp.get(5, TimeUnit.SECONDS));
     }
+
+    /** Closing the logger ends every connection it serves: its primaries', a served recovery's, and a fetch still waiting. */
+    @Test
+    void closingTheLoggerEndsEveryConnection() throws Exception {
+        InetSocketAddress at = freeLoopbackPort();
+        LoggerHost host = closing(LoggerHost.start(config(dir, at, LOG)));
+        Events beta = new Events();
+        closing(dial(at, "beta", 1, channel("beta").newRecordStream(), beta));
+        beta.connected.get(5, TimeUnit.SECONDS);
+        Events served = fetchUntilServed(at, "alpha", 0, 3000);
+        served.caughtUp.get(5, TimeUnit.SECONDS);
+        Events waiting = new Events();
+        closing(fetch(at, "beta", 1, waiting)); // beta's primary is connected: this one waits
+        Thread.sleep(200);
+        host.close();
+        await("every connection ended: primary " + beta.closed.isDone() + ", served recovery " + served.closed.isDone()
+                + ", waiting fetch " + waiting.closed.isDone(), 3000, () -> beta.closed.isDone() && served.closed.isDone() && waiting.closed.isDone());
+        assertFalse(waiting.connected.isDone());
+    }
 }
