@@ -307,4 +307,30 @@ class LoggerFetchTest {
                 + ", waiting fetch " + waiting.closed.isDone(), 3000, () -> beta.closed.isDone() && served.closed.isDone() && waiting.closed.isDone());
         assertFalse(waiting.connected.isDone());
     }
+
+    /** An application whose state spans connections: the logger keeps every record, finished connections' too, and a recovery gets them all. */
+    @Test
+    void retainingEverythingServesEveryRecord() throws Exception {
+        SplittableRandom random = new SplittableRandom(11);
+        Served served = serve(random, 3, 1);
+        InetSocketAddress at = freeLoopbackPort();
+        LoggerHost host = closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), true)));
+        Events primaryEvents = new Events();
+        PrimaryChannel primary = closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
+        long through = append(primary, served.records());
+        await("all stable", 10_000, () -> primary.stableLsn() == through);
+        primary.close();
+        Events recovery = fetchUntilServed(at, "alpha", 1, 5000);
+        assertEquals(through, recovery.caughtUp.get(5, TimeUnit.SECONDS));
+        List<LoggedRecord> all = new ArrayList<>();
+        for (int i = 0; i < served.records().size(); i++) all.add(new LoggedRecord(i + 1, served.records().get(i)));
+        assertEquals(all, recovery.received());
+        host.close();
+        // ... also rebuilt from the log after a restart.
+        closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), true)));
+        Events again = fetchUntilServed(at, "alpha", 2, 5000);
+        assertEquals(3, again.connected.get().epoch());
+        assertEquals(through, again.caughtUp.get(5, TimeUnit.SECONDS));
+        assertEquals(all, again.received());
+    }
 }
