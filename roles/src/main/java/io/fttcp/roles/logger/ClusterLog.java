@@ -10,6 +10,7 @@ import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.log.LogConfig;
 import io.fttcp.replication.log.LogCursor;
 import io.fttcp.replication.log.RecordLog;
+import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
@@ -39,11 +40,23 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class ClusterLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.logger");
+    /**
+     * Fills the log where a catch-up has gaps (this logger held nothing while the primary had
+     * dropped records as stable: it sends only the live connections' records): the log's LSNs run
+     * on without gaps, and a heartbeat naming nothing is a record no replay and no retention uses.
+     * There are no more of them than the records a logger present all along would have stored.
+     */
+    private static final Heartbeat GAP = new Heartbeat(0, List.of());
     private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
     private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
-    /** A joining primary waits this long at most for the log's force (within its 2 s handshake timeout). */
-    private static final long FORCE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
+    /**
+     * A joining primary waits this long at most for the log's force: past its handshake timeout
+     * (2 s), so that it gives up and redials rather than hearing a refusal (it would step down).
+     */
+    private static final long FORCE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(3_000);
+    /** A joining primary waits this long at most for the cluster's previous primary channel to close (within its handshake timeout). */
+    private static final long JOIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
 
     private final String cluster;
     private final RecordLog log;
@@ -124,29 +137,42 @@ final class ClusterLog implements AutoCloseable {
 
     // ---- a primary's records ---------------------------------------------------------------
 
-    /** A primary's handshake: who may append. */
+    /**
+     * A primary's handshake: who may append. While another channel of the cluster's primary is
+     * open, waits for it to close (a primary that lost its connection without a FIN redials before
+     * this side's detection timeout, and a refused primary steps down), then refuses.
+     */
     LoggerSessions.Join join(Handshake primaryHandshake, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
-        lock.lock();
-        try {
-            long epoch = primaryHandshake.epoch();
-            if (epoch < knownEpoch) {
-                throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
-                        + " of cluster '" + cluster + "' to a recovered server");
+        long giveUpAt = System.nanoTime() + JOIN_WAIT_NANOS;
+        while (true) {
+            lock.lock();
+            try {
+                long epoch = primaryHandshake.epoch();
+                if (epoch < knownEpoch) {
+                    throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
+                            + " of cluster '" + cluster + "' to a recovered server");
+                }
+                if (primary == null || primary.channelClosed()) return joinNow(epoch, channel);
+                if (closed || System.nanoTime() - giveUpAt > 0) {
+                    throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.channel.get().peerAddress() + ")");
+                }
+            } finally {
+                lock.unlock();
             }
-            if (primary != null && !primary.channelClosed()) {
-                throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.channel.get().peerAddress() + ")");
-            }
-            if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < grantNanos) {
-                throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
-            }
-            forceHeld();
-            if (epoch > knownEpoch) persistEpoch(epoch);
-            grantPending = false;
-            primary = new PrimaryRecords(channel);
-            return new LoggerSessions.Join(log.lastLsn(), knownEpoch, primary);
-        } finally {
-            lock.unlock();
+            LockSupport.parkNanos(WAIT_STEP_NANOS);
         }
+    }
+
+    /** The cluster has no primary now: the caller holds the lock. */
+    private LoggerSessions.Join joinNow(long epoch, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
+        if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < grantNanos) {
+            throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
+        }
+        forceHeld();
+        if (epoch > knownEpoch) persistEpoch(epoch);
+        grantPending = false;
+        primary = new PrimaryRecords(channel);
+        return new LoggerSessions.Join(log.lastLsn(), knownEpoch, primary);
     }
 
     /**
@@ -215,6 +241,7 @@ final class ClusterLog implements AutoCloseable {
             try {
                 long lsn = firstLsn;
                 for (Record r : records) {
+                    while (!log.isEmpty() && log.nextLsn() < lsn) log.append(log.nextLsn(), GAP, now);
                     log.append(lsn, r, now);
                     retained.add(lsn, r);
                     lsn++;

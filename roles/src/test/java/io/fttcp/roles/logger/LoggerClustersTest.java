@@ -142,12 +142,15 @@ class LoggerClustersTest {
         assertTrue(Files.isDirectory(dir.resolve(longPlain)));
     }
 
-    /** A cluster has one primary at a time, also when two dial at once: the second is refused, never both taken. */
+    /**
+     * A cluster has one primary at a time, also when two dial at once: the second waits for the
+     * first's channel to close, then is refused; never are both taken.
+     */
     @Test
     void aSecondPrimaryOfTheSameClusterIsRefusedEvenWhenBothDialAtOnce() throws Exception {
         InetSocketAddress at = freeLoopbackPort();
         closing(LoggerHost.start(config(dir, at, LOG)));
-        for (int trial = 0; trial < 20; trial++) {
+        for (int trial = 0; trial < 4; trial++) {
             String cluster = "c" + trial;
             Events first = new Events();
             Events second = new Events();
@@ -163,13 +166,15 @@ class LoggerClustersTest {
             gate.countDown();
             closing(dial(at, cluster, 1, channel(cluster).newRecordStream(), first));
             dialing.get(5, TimeUnit.SECONDS);
-            await("both answered (trial " + trial + ")", 5000, () -> (first.connected.isDone() || first.closed.isDone())
+            await("both answered (trial " + trial + ")", 4000, () -> (first.connected.isDone() || first.closed.isDone())
                     && (second.connected.isDone() || second.closed.isDone()));
             Thread.sleep(50);
             int taken = (first.connected.isDone() && !first.closed.isDone() ? 1 : 0) + (second.connected.isDone() && !second.closed.isDone() ? 1 : 0);
             assertEquals(1, taken, "trial " + trial + ": " + first.closed.getNow(null) + " / " + second.closed.getNow(null));
-            Events refused = first.closed.isDone() ? first : second;
-            assertTrue(refused.closed.get().message().contains("already has a primary"), refused.closed.get().toString());
+            CloseReason refused = (first.closed.isDone() ? first : second).closed.get();
+            // PEER_CLOSED: the REJECT lost to the reset of a close with unread input (see LoggerFetchTest.assertToldToAskAgain).
+            assertTrue(refused.kind() == CloseReason.Kind.PEER_CLOSED
+                    || refused.kind() == CloseReason.Kind.HANDSHAKE_REFUSED && refused.message().contains("already has a primary"), refused.toString());
         }
     }
 }

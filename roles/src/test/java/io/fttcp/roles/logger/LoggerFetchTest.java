@@ -333,4 +333,32 @@ class LoggerFetchTest {
         assertEquals(through, again.caughtUp.get(5, TimeUnit.SECONDS));
         assertEquals(all, again.received());
     }
+
+    /**
+     * A primary whose connection to the logger vanished (no FIN: a network cut) redials before the
+     * logger noticed: it must be taken once the logger sees the old channel dead, not refused (a
+     * primary refused by its logger steps down).
+     */
+    @Test
+    void aPrimaryRedialingBeforeTheLoggerNoticedItsOldChannelDeadIsTaken() throws Exception {
+        InetSocketAddress at = freeLoopbackPort();
+        closing(LoggerHost.start(config(dir, at, LOG)));
+        try (Socket vanished = new Socket(at.getAddress(), at.getPort())) {
+            ByteBuffer hello = ByteBuffer.allocate(512);
+            new FrameEncoder().encodeHandshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1), hello);
+            vanished.getOutputStream().write(hello.array(), 0, hello.position());
+            vanished.setSoTimeout(3000);
+            assertTrue(vanished.getInputStream().read() >= 0, "the logger answered");
+            Thread.sleep(50);
+            // ... and then nothing more from it: the logger finds it silent only after its detection timeout.
+            Events redial = new Events();
+            closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), redial));
+            long start = System.nanoTime();
+            while (!redial.connected.isDone() && !redial.closed.isDone()) {
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "no answer");
+                Thread.sleep(1);
+            }
+            assertTrue(redial.connected.isDone(), () -> "refused: " + redial.closed.getNow(null));
+        }
+    }
 }

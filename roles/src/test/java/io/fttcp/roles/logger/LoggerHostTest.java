@@ -388,4 +388,69 @@ class LoggerHostTest {
         assertEquals(3, again.connected.get().epoch(), where);
         assertEquals(expected, again.received(), where + ": the restarted logger rebuilt the live records from what is left");
     }
+
+    /**
+     * A new logger (or one that lost its directory) behind a running primary that already dropped
+     * records as stable: the primary sends the live records as a catch-up, with LSN gaps. The
+     * logger stores them and acknowledges what follows (it used to take the catch-up and stall
+     * the primary without a word: its log takes no gaps); a recovery, also after a restart, gets
+     * the live records.
+     */
+    @Test
+    void aFreshLoggerBehindARunningPrimaryStoresTheCatchUp() throws Exception {
+        long seed = System.nanoTime();
+        String where = "seed " + seed;
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Record> before = Traffic.serverRecords(random, 10, 0.5, 1);
+        InetSocketAddress first = freeLoopbackPort();
+        LoggerHost lost = startHost(dir.resolve("lost"), first, LOG);
+        RecordStream stream = channel("alpha").newRecordStream();
+        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        for (LoggedRecord r : numbered(before, 1)) retained.add(r.lsn(), r.record());
+        Events events = new Events();
+        PrimaryChannel primary = closing(PrimaryChannel.connect(first, null, CONNECT, channel("alpha"), 1, stream,
+                retained::snapshot, events));
+        append(primary, before);
+        await("stable", 10_000, () -> primary.stableLsn() == before.size());
+        lost.close();
+        await("the primary sees the logger gone", 5000, () -> events.closed.isDone());
+
+        InetSocketAddress second = freeLoopbackPort();
+        LoggerHost fresh = startHost(dir.resolve("fresh"), second, LOG);
+        Events again = new Events();
+        PrimaryChannel resumed = closing(PrimaryChannel.connect(second, null, CONNECT, channel("alpha"), 1, stream,
+                retained::snapshot, again));
+        Seed after = new Seed(42);
+        long last = resumed.append(after);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (resumed.stableLsn() < last) {
+            assertFalse(again.closed.isDone(), () -> where + ": " + again.closed.getNow(null));
+            assertTrue(System.nanoTime() - end < 0, where + ": the primary is not protected: " + fresh.status());
+            Thread.sleep(5);
+        }
+        resumed.close();
+        List<LoggedRecord> expected = new ArrayList<>(retained.snapshot(before.size()));
+        expected.add(new LoggedRecord(last, after));
+        Events fetched = new Events();
+        closing(fetch(second, "alpha", 1, fetched));
+        assertEquals(last, fetched.caughtUp.get(5, TimeUnit.SECONDS), where);
+        assertEquals(expected, fetched.received(), where);
+        fresh.close();
+        closing(startHost(dir.resolve("fresh"), second, LOG));
+        Events afterRestart = new Events();
+        closing(fetch(second, "alpha", 2, afterRestart));
+        assertEquals(last, afterRestart.caughtUp.get(5, TimeUnit.SECONDS), where);
+        assertEquals(expected, afterRestart.received(), where + ": rebuilt from the log");
+        // The log holds the catch-up's records at their own LSNs.
+        List<LoggedRecord> stored = readAllAfterClose(dir.resolve("fresh"), second);
+        for (LoggedRecord e : expected) {
+            assertEquals(e, stored.stream().filter(r -> r.lsn() == e.lsn()).findFirst().orElse(null), where);
+        }
+    }
+
+    private List<LoggedRecord> readAllAfterClose(Path directory, InetSocketAddress at) throws Exception {
+        for (AutoCloseable c : toClose.reversed()) c.close();
+        toClose.clear();
+        return readAll(directory.resolve("alpha"), LOG);
+    }
 }
