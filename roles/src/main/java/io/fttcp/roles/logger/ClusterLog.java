@@ -234,6 +234,30 @@ final class ClusterLog implements AutoCloseable {
                     + " (it resends after LSN " + log.lastLsn() + ")");
         }
 
+        /**
+         * After a catch-up the primary holds everything up to {@code lsn} as stored here: fill the
+         * log up to it, or a reconnection before the next record would find records missing.
+         */
+        @Override
+        public void onCaughtUp(long lsn) {
+            long now = System.nanoTime();
+            lock.lock();
+            try {
+                if (log.lastLsn() >= lsn) return;
+                if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
+                while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
+                log.commit(now);
+            } catch (IOException e) {
+                LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
+                channel.get().close();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            acknowledgeDurable();
+            LockSupport.unpark(committer);
+        }
+
         @Override
         public void onRecords(long firstLsn, List<Record> records) {
             long now = System.nanoTime();

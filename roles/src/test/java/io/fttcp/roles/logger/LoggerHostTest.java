@@ -401,7 +401,10 @@ class LoggerHostTest {
         long seed = System.nanoTime();
         String where = "seed " + seed;
         SplittableRandom random = new SplittableRandom(seed);
-        List<Record> before = Traffic.serverRecords(random, 10, 0.5, 1);
+        List<Record> before = new ArrayList<>(Traffic.serverRecords(random, 10, 0.5, 1));
+        Traffic.Conversation last = new Traffic.Conversation(Traffic.client(77), random);
+        before.addAll(last.open());
+        before.addAll(last.finish()); // the stream ends with records retention drops: the catch-up ends below the stable LSN
         InetSocketAddress first = freeLoopbackPort();
         LoggerHost lost = startHost(dir.resolve("lost"), first, LOG);
         RecordStream stream = channel("alpha").newRecordStream();
@@ -418,28 +421,37 @@ class LoggerHostTest {
         InetSocketAddress second = freeLoopbackPort();
         LoggerHost fresh = startHost(dir.resolve("fresh"), second, LOG);
         Events again = new Events();
-        PrimaryChannel resumed = closing(PrimaryChannel.connect(second, null, CONNECT, channel("alpha"), 1, stream,
+        PrimaryChannel caughtUp = closing(PrimaryChannel.connect(second, null, CONNECT, channel("alpha"), 1, stream,
                 retained::snapshot, again));
+        again.connected.get(5, TimeUnit.SECONDS);
+        await("the catch-up stored (" + where + ")", 5000, () -> durableLsn(fresh, "alpha") > 0);
+        Thread.sleep(100);
+        // The connection drops before any new record: the logger holds everything up to the primary's stable LSN.
+        caughtUp.close();
+        Events[] joined = new Events[1];
+        PrimaryChannel resumed = join(second, "alpha", 1, stream, joined);
+        Events resumedEvents = joined[0];
+        assertEquals(before.size(), resumedEvents.connected.get().lsn(), where);
         Seed after = new Seed(42);
-        long last = resumed.append(after);
+        long lastLsn = resumed.append(after);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (resumed.stableLsn() < last) {
-            assertFalse(again.closed.isDone(), () -> where + ": " + again.closed.getNow(null));
+        while (resumed.stableLsn() < lastLsn) {
+            assertFalse(resumedEvents.closed.isDone(), () -> where + ": " + resumedEvents.closed.getNow(null));
             assertTrue(System.nanoTime() - end < 0, where + ": the primary is not protected: " + fresh.status());
             Thread.sleep(5);
         }
         resumed.close();
         List<LoggedRecord> expected = new ArrayList<>(retained.snapshot(before.size()));
-        expected.add(new LoggedRecord(last, after));
+        expected.add(new LoggedRecord(lastLsn, after));
         Events fetched = new Events();
         closing(fetch(second, "alpha", 1, fetched));
-        assertEquals(last, fetched.caughtUp.get(5, TimeUnit.SECONDS), where);
+        assertEquals(lastLsn, fetched.caughtUp.get(5, TimeUnit.SECONDS), where);
         assertEquals(expected, fetched.received(), where);
         fresh.close();
         closing(startHost(dir.resolve("fresh"), second, LOG));
         Events afterRestart = new Events();
         closing(fetch(second, "alpha", 2, afterRestart));
-        assertEquals(last, afterRestart.caughtUp.get(5, TimeUnit.SECONDS), where);
+        assertEquals(lastLsn, afterRestart.caughtUp.get(5, TimeUnit.SECONDS), where);
         assertEquals(expected, afterRestart.received(), where + ": rebuilt from the log");
         // The log holds the catch-up's records at their own LSNs.
         List<LoggedRecord> stored = readAllAfterClose(dir.resolve("fresh"), second);
