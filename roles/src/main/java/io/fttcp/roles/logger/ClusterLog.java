@@ -243,7 +243,7 @@ final class ClusterLog implements AutoCloseable {
             long now = System.nanoTime();
             lock.lock();
             try {
-                if (log.lastLsn() >= lsn) return;
+                if (primary != this || log.lastLsn() >= lsn) return;
                 if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
                 while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
                 log.commit(now);
@@ -263,6 +263,8 @@ final class ClusterLog implements AutoCloseable {
             long now = System.nanoTime();
             lock.lock();
             try {
+                // A replaced channel's reader may still hand over its last batch: the new one resends those LSNs.
+                if (primary != this) return;
                 long lsn = firstLsn;
                 for (Record r : records) {
                     while (!log.isEmpty() && log.nextLsn() < lsn) log.append(log.nextLsn(), GAP, now);
