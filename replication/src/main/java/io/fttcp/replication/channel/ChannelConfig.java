@@ -97,13 +97,6 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
                 maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmup.toNanos());
     }
 
-    /** These settings with another limit on the handshake (a logger's fetch may wait for the old primary to go). */
-    public ChannelConfig withHandshakeTimeout(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("handshake timeout must be positive: " + timeout);
-        return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, timeout.toNanos(), maxInFlightBytes, warmupNanos);
-    }
-
     /** A record stream whose frames and batches fit this configuration. */
     public RecordStream newRecordStream() {
         return new RecordStream(new FrameEncoder(maxBodyLength), maxBatchBytes, maxBatchRecords);

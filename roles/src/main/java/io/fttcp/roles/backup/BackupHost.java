@@ -2,8 +2,6 @@ package io.fttcp.roles.backup;
 
 import io.fttcp.api.Network;
 import io.fttcp.replication.channel.BackupChannel;
-import io.fttcp.replication.channel.ChannelConfig;
-import io.fttcp.roles.logger.ClusterLog;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.codec.Handshake;
@@ -57,7 +55,7 @@ public final class BackupHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.backup");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** A refused fetch is asked again this soon (the logger itself holds each fetch up to 10 s). */
+    /** A refused fetch is asked again this soon (the logger itself holds each fetch up to 1.5 s). */
     private static final long FETCH_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long the application may take to consume the logged determinants at takeover. */
     private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -191,10 +189,7 @@ public final class BackupHost implements AutoCloseable {
             InetSocketAddress primary = sourceAddress();
             currentSource = primary;
             try {
-                // A fetch from the logger may wait there while the old primary still serves.
-                ChannelConfig channelConfig = config.mode() == FtConfig.Mode.logger
-                        ? config.channel().withHandshakeTimeout(ClusterLog.FETCH_HANDSHAKE_TIMEOUT) : config.channel();
-                channel = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, channelConfig, 0, 0, new PrimaryEvents());
+                channel = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, config.channel(), 0, 0, new PrimaryEvents());
                 return; // the channel's threads report from here on
             } catch (IOException e) {
                 if (!warned) {

@@ -6,7 +6,9 @@ import java.util.HexFormat;
 /**
  * The directory name of a cluster's log: the cluster id itself when it is a plain name
  * (letters, digits, '.', '_', '-', not starting with '.'), otherwise "x-" and its UTF-8 in hex,
- * so that no id can name a path outside the logger's directory.
+ * so that no id can name a path outside the logger's directory. An id that is not plain fits the
+ * file system's 255-byte names up to 126 UTF-8 bytes; a longer one is refused at its handshake
+ * (its log cannot be created).
  */
 final class ClusterDirectory {
     private static final String HEX_PREFIX = "x-";
@@ -14,7 +16,9 @@ final class ClusterDirectory {
     private ClusterDirectory() {}
 
     static String nameOf(String cluster) {
-        if (cluster.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}") && !cluster.startsWith(HEX_PREFIX)) return cluster;
+        // Up to 255 characters, as every file system takes (and as a handshake allows): a longer cap
+        // hexed plain ids of 127 characters and more past that, so they could not be logged at all.
+        if (cluster.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}") && !cluster.startsWith(HEX_PREFIX)) return cluster;
         return HEX_PREFIX + HexFormat.of().formatHex(cluster.getBytes(StandardCharsets.UTF_8));
     }
 

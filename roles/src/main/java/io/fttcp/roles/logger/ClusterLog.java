@@ -3,12 +3,14 @@ package io.fttcp.roles.logger;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.channel.HandshakeException;
+import io.fttcp.replication.channel.Lease;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.log.LogConfig;
 import io.fttcp.replication.log.LogCursor;
 import io.fttcp.replication.log.RecordLog;
+import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
@@ -36,31 +38,43 @@ import static java.lang.System.Logger.Level.WARNING;
  * grants the next epoch, durably; from then on the old primary is refused (it steps down), and
  * only the recovered server may join.
  */
-public final class ClusterLog implements AutoCloseable {
+final class ClusterLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.logger");
-    /** How long a granted recovery may take to join before another recovery may be served. */
-    static final long GRANT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /**
-     * A fetch waits this long for the primary to go, then is refused and asked again: within
-     * the handshake timeout of both ends ({@link #FETCH_HANDSHAKE_TIMEOUT}), so neither takes
-     * the wait for a dead peer.
+     * Fills the log where a catch-up has gaps (this logger held nothing while the primary had
+     * dropped records as stable: it sends only the live connections' records): the log's LSNs run
+     * on without gaps, and a heartbeat naming nothing is a record no replay and no retention uses.
+     * There are no more of them than the records a logger present all along would have stored.
      */
-    private static final long FETCH_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** The handshake timeout of a fetch, on the logger and on the recovering server. */
-    public static final java.time.Duration FETCH_HANDSHAKE_TIMEOUT = java.time.Duration.ofSeconds(15);
+    private static final Heartbeat GAP = new Heartbeat(0, List.of());
+    private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
+    private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+    /**
+     * A joining primary waits this long at most for the log's force: past its handshake timeout
+     * (2 s), so that it gives up and redials rather than hearing a refusal (it would step down).
+     */
+    private static final long FORCE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(3_000);
+    /** A joining primary waits this long at most for the cluster's previous primary channel to close (within its handshake timeout). */
+    private static final long JOIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
 
     private final String cluster;
     private final RecordLog log;
     private final LiveRecordSet retained;
     private final EpochFile epochFile;
     private final long leaseNanos;
+    /** How long a granted recovery may take to join before another recovery may be served. */
+    private final long grantNanos;
     /** Serializes every call on the log and the retained set. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread committer;
     private volatile boolean closed;
     private long knownEpoch;
-    private LoggerChannel primary;
+    /**
+     * The primary that joined, from its handshake (so that two dialing at once cannot both join)
+     * until its channel closes; or null.
+     */
+    private PrimaryRecords primary;
     /**
      * When the last primary's lease surely ended (its channel's last echo + the lease), for
      * fetches. At start, one lease from now: a primary this logger granted a lease before it
@@ -74,9 +88,11 @@ public final class ClusterLog implements AutoCloseable {
     /** A standby asks every couple of seconds: say why it waits once. */
     private boolean quietWaits;
 
-    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos) throws IOException {
+    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos)
+            throws IOException {
         this.cluster = cluster;
         this.leaseNanos = leaseNanos;
+        this.grantNanos = grantNanos;
         this.epochFile = new EpochFile(directory);
         this.committer = Thread.ofPlatform().daemon().name("fttcp-logger-" + cluster).unstarted(this::commitLoop);
         this.log = RecordLog.open(directory, config, () -> LockSupport.unpark(committer));
@@ -94,8 +110,9 @@ public final class ClusterLog implements AutoCloseable {
     }
 
     /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
-    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos) throws IOException {
-        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos);
+    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos)
+            throws IOException {
+        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos, grantNanos);
         LOG.log(c.log.recoveryReport().cut() ? WARNING : INFO, "cluster '" + cluster + "': " + c.log.recoveryReport()
                 + "; epoch " + c.knownEpoch + "; " + c.retainedStatus());
         return c;
@@ -120,32 +137,64 @@ public final class ClusterLog implements AutoCloseable {
 
     // ---- a primary's records ---------------------------------------------------------------
 
-    /** A primary's handshake: who may append. */
+    /**
+     * A primary's handshake: who may append. While another channel of the cluster's primary is
+     * open, waits for it to close (a primary that lost its connection without a FIN redials before
+     * this side's detection timeout, and a refused primary steps down), then refuses.
+     */
     LoggerSessions.Join join(Handshake primaryHandshake, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
-        lock.lock();
+        long giveUpAt = System.nanoTime() + JOIN_WAIT_NANOS;
+        while (true) {
+            lock.lock();
+            try {
+                long epoch = primaryHandshake.epoch();
+                if (epoch < knownEpoch) {
+                    throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
+                            + " of cluster '" + cluster + "' to a recovered server");
+                }
+                if (primary == null || primary.channelClosed()) return joinNow(epoch, channel);
+                if (closed || System.nanoTime() - giveUpAt > 0) {
+                    throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.channel.get().peerAddress() + ")");
+                }
+            } finally {
+                lock.unlock();
+            }
+            LockSupport.parkNanos(WAIT_STEP_NANOS);
+        }
+    }
+
+    /** The cluster has no primary now: the caller holds the lock. */
+    private LoggerSessions.Join joinNow(long epoch, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
+        if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < grantNanos) {
+            throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
+        }
+        forceHeld();
+        if (epoch > knownEpoch) persistEpoch(epoch);
+        grantPending = false;
+        primary = new PrimaryRecords(channel);
+        return new LoggerSessions.Join(log.lastLsn(), knownEpoch, primary);
+    }
+
+    /**
+     * Forces what was written and waits until it is durable: the answer to a primary's handshake
+     * says what this logger holds, and the primary takes all of it as stored (a primary that
+     * reconnects within a batch window would otherwise count unforced records as acknowledged).
+     */
+    private void forceHeld() throws HandshakeException {
+        if (log.durableLsn() >= log.lastLsn()) return;
         try {
-            long epoch = primaryHandshake.epoch();
-            if (epoch < knownEpoch) {
-                throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
-                        + " of cluster '" + cluster + "' to a recovered server");
+            long now = System.nanoTime();
+            log.sync(now);
+            long giveUpAt = now + FORCE_WAIT_NANOS;
+            while (log.durableLsn() < log.lastLsn()) {
+                if (System.nanoTime() - giveUpAt > 0) {
+                    throw new HandshakeException("cluster '" + cluster + "': the log's force takes too long; ask again");
+                }
+                LockSupport.parkNanos(WAIT_STEP_NANOS);
+                log.commit(System.nanoTime()); // takes in the completed force
             }
-            if (primary != null && !primary.isClosed()) {
-                throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.peerAddress() + ")");
-            }
-            if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < GRANT_NANOS) {
-                throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
-            }
-            if (epoch > knownEpoch) persistEpoch(epoch);
-            grantPending = false;
-            // What we say we hold counts as acknowledged: only what is durable. The primary resends
-            // the rest; records already appended are then skipped (see onRecords).
-            log.commit(System.nanoTime());
-            acknowledged = log.durableLsn();
-            return new LoggerSessions.Join(acknowledged, knownEpoch, new PrimaryRecords(channel));
         } catch (IOException e) {
             throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage());
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -161,16 +210,23 @@ public final class ClusterLog implements AutoCloseable {
     /** The records of one primary's channel: appended, committed per the fsync policy, acknowledged once durable. */
     private final class PrimaryRecords implements ChannelListener {
         private final java.util.function.Supplier<LoggerChannel> channel;
+        /** Its session is up: it takes acknowledgements. Guarded by the lock. */
+        private boolean connected;
 
         PrimaryRecords(java.util.function.Supplier<LoggerChannel> channel) {
             this.channel = channel;
+        }
+
+        /** Also true of a channel that closed before it could tell us. */
+        boolean channelClosed() {
+            return channel.get().isClosed();
         }
 
         @Override
         public void onConnected(Handshake peer) {
             lock.lock();
             try {
-                primary = channel.get();
+                connected = true;
             } finally {
                 lock.unlock();
             }
@@ -178,17 +234,42 @@ public final class ClusterLog implements AutoCloseable {
                     + " (it resends after LSN " + log.lastLsn() + ")");
         }
 
+        /**
+         * After a catch-up the primary holds everything up to {@code lsn} as stored here: fill the
+         * log up to it, or a reconnection before the next record would find records missing.
+         */
+        @Override
+        public void onCaughtUp(long lsn) {
+            long now = System.nanoTime();
+            lock.lock();
+            try {
+                if (primary != this || log.lastLsn() >= lsn) return;
+                if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
+                while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
+                log.commit(now);
+            } catch (IOException e) {
+                LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
+                channel.get().close();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            acknowledgeDurable();
+            LockSupport.unpark(committer);
+        }
+
         @Override
         public void onRecords(long firstLsn, List<Record> records) {
             long now = System.nanoTime();
             lock.lock();
             try {
+                // A replaced channel's reader may still hand over its last batch: the new one resends those LSNs.
+                if (primary != this) return;
                 long lsn = firstLsn;
                 for (Record r : records) {
-                    if (lsn > log.lastLsn()) { // a primary resends what was appended but not yet durable when it joined
-                        log.append(lsn, r, now);
-                        retained.add(lsn, r);
-                    }
+                    while (!log.isEmpty() && log.nextLsn() < lsn) log.append(log.nextLsn(), GAP, now);
+                    log.append(lsn, r, now);
+                    retained.add(lsn, r);
                     lsn++;
                 }
                 log.commit(now);
@@ -208,8 +289,10 @@ public final class ClusterLog implements AutoCloseable {
             LoggerChannel c = channel.get();
             lock.lock();
             try {
-                if (primary == c) {
-                    primaryLeaseEndsAt = c.lastEchoSentNanos() + leaseNanos;
+                if (primary == this) {
+                    // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
+                    long echo = c.lastEchoSentNanos();
+                    if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
                     primary = null;
                 }
             } finally {
@@ -225,9 +308,9 @@ public final class ClusterLog implements AutoCloseable {
         long durable;
         lock.lock();
         try {
-            c = primary;
             durable = log.durableLsn();
-            if (c == null || durable <= acknowledged) return;
+            if (primary == null || !primary.connected || durable <= acknowledged) return;
+            c = primary.channel.get();
             acknowledged = durable;
         } finally {
             lock.unlock();
@@ -284,8 +367,8 @@ public final class ClusterLog implements AutoCloseable {
             lock.lock();
             try {
                 long now = System.nanoTime();
-                boolean primaryUp = primary != null && !primary.isClosed();
-                boolean recovering = grantPending && now - grantedAt < GRANT_NANOS;
+                boolean primaryUp = primary != null && !primary.channelClosed();
+                boolean recovering = grantPending && now - grantedAt < grantNanos;
                 if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now)) {
                     long through = log.lastLsn();
                     long epoch = knownEpoch + 1;
@@ -327,7 +410,7 @@ public final class ClusterLog implements AutoCloseable {
         LockSupport.unpark(committer);
         lock.lock();
         try {
-            if (primary != null) primary.close();
+            if (primary != null) primary.channel.get().close();
             log.close();
         } finally {
             lock.unlock();

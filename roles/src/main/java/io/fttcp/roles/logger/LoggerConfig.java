@@ -5,6 +5,7 @@ import io.fttcp.replication.log.LogConfig;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How a logger runs.
@@ -16,6 +17,23 @@ import java.nio.file.Path;
  *                  channel is its peer's)
  * @param retainEverything keep every record for fetches (applications whose state spans connections);
  *                  by default records of finished connections are dropped
+ * @param recoveryGrantNanos how long a served recovery may take to join as the new primary before
+ *                  another recovery of its cluster may be served (default 10 s)
  */
-public record LoggerConfig(Path directory, InetSocketAddress listen, LogConfig log, ChannelConfig channel, boolean retainEverything) {
+public record LoggerConfig(Path directory, InetSocketAddress listen, LogConfig log, ChannelConfig channel, boolean retainEverything,
+                           long recoveryGrantNanos) {
+    public static final Duration DEFAULT_RECOVERY_GRANT = Duration.ofSeconds(10);
+
+    public LoggerConfig {
+        if (recoveryGrantNanos <= 0) throw new IllegalArgumentException("recovery grant must be positive: " + recoveryGrantNanos + " ns");
+    }
+
+    /** With the default recovery grant. */
+    public LoggerConfig(Path directory, InetSocketAddress listen, LogConfig log, ChannelConfig channel, boolean retainEverything) {
+        this(directory, listen, log, channel, retainEverything, DEFAULT_RECOVERY_GRANT.toNanos());
+    }
+
+    public LoggerConfig withRecoveryGrant(Duration grant) {
+        return new LoggerConfig(directory, listen, log, channel, retainEverything, grant.toNanos());
+    }
 }

@@ -13,9 +13,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -34,6 +35,8 @@ public final class LoggerHost implements AutoCloseable {
     private final LoggerConfig config;
     private final ServerSocketChannel server;
     private final Map<String, ClusterLog> clusters = new ConcurrentHashMap<>();
+    /** The channels accepted (closed ones pruned at each accept): closing the logger ends them, served fetches included. */
+    private final Set<LoggerChannel> channels = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -76,7 +79,7 @@ public final class LoggerHost implements AutoCloseable {
 
     private ClusterLog openCluster(String cluster) throws IOException {
         return ClusterLog.open(cluster, config.directory().resolve(ClusterDirectory.nameOf(cluster)), config.log(),
-                config.retainEverything(), config.channel().leaseNanos());
+                config.retainEverything(), config.channel().leaseNanos(), config.recoveryGrantNanos());
     }
 
     private ClusterLog cluster(String id) throws HandshakeException {
@@ -112,12 +115,14 @@ public final class LoggerHost implements AutoCloseable {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 continue;
             }
+            // The channel's threads may finish the handshake (and call onConnected) before open returns: its
+            // listener waits for the channel here rather than reading a reference not yet set.
+            CompletableFuture<LoggerChannel> self = new CompletableFuture<>();
             try {
-                AtomicReference<LoggerChannel> self = new AtomicReference<>();
-                self.set(LoggerChannel.open(socket, config.channel().withHandshakeTimeout(ClusterLog.FETCH_HANDSHAKE_TIMEOUT), new LoggerSessions() {
+                self.complete(LoggerChannel.open(socket, config.channel(), new LoggerSessions() {
                     @Override
                     public Join join(Handshake primary) throws HandshakeException {
-                        return cluster(primary.clusterId()).join(primary, self::get);
+                        return cluster(primary.clusterId()).join(primary, self::join);
                     }
 
                     @Override
@@ -125,7 +130,11 @@ public final class LoggerHost implements AutoCloseable {
                         return cluster(requester.clusterId()).fetch(requester);
                     }
                 }));
+                channels.removeIf(LoggerChannel::isClosed);
+                channels.add(self.join());
+                if (closed) self.join().close(); // close() may have gone through the set already
             } catch (IOException | RuntimeException e) {
+                self.completeExceptionally(e);
                 LOG.log(WARNING, "connection from " + socket + " failed: " + e.getMessage());
                 try {
                     socket.close();
@@ -144,6 +153,7 @@ public final class LoggerHost implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
+        for (LoggerChannel c : channels) c.close();
         for (ClusterLog c : clusters.values()) {
             try {
                 c.close();

@@ -362,7 +362,7 @@ public final class PrimaryHost implements AutoCloseable {
         long now = System.nanoTime();
         boolean joined = lost.peerHandshake() != null && lost.leaseEverGranted();
         if (config.mode() == FtConfig.Mode.logger) {
-            if (reason.kind() == CloseReason.Kind.HANDSHAKE_REFUSED) {
+            if (reason.kind() == CloseReason.Kind.HANDSHAKE_REFUSED && supersededBy(reason)) {
                 stepDown("the logger refused this primary (" + reason.message() + ")");
                 return;
             }
@@ -405,6 +405,17 @@ public final class PrimaryHost implements AutoCloseable {
             }
         }
         LockSupport.unpark(pump);
+    }
+
+    /**
+     * A refusal that means another server holds the service now: the logger granted a newer
+     * epoch (a recovery was served), or is serving one. Other refusals (a log the logger cannot
+     * open or force in time, our previous channel not yet closed there) are the logger's trouble:
+     * we keep our records and dial again.
+     */
+    private static boolean supersededBy(CloseReason refusal) {
+        String m = refusal.message();
+        return m.contains("superseded") || m.contains("being recovered");
     }
 
     private synchronized void stepDown(String why) {

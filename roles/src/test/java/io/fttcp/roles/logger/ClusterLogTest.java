@@ -1,0 +1,93 @@
+package io.fttcp.roles.logger;
+
+import io.fttcp.replication.channel.ChannelListener;
+import io.fttcp.replication.channel.HandshakeException;
+import io.fttcp.replication.channel.LoggerChannel;
+import io.fttcp.replication.channel.LoggerSessions;
+import io.fttcp.replication.channel.ReplicationChannel;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.LoggedRecord;
+import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Seed;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.fttcp.roles.logger.LoggerTesting.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** One cluster's log driven directly, for orderings a socket test cannot force. */
+class ClusterLogTest {
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : toClose.reversed()) c.close();
+    }
+
+    /**
+     * A real logger-side channel (its peer says nothing), for the claim's open/closed state. It has
+     * no session, so the listeners here never hear onConnected (they would acknowledge to it).
+     */
+    private LoggerChannel channel(ServerSocketChannel server) throws IOException {
+        SocketChannel peer = SocketChannel.open(server.getLocalAddress());
+        toClose.add(peer);
+        LoggerChannel c = LoggerChannel.open(server.accept(), LoggerTesting.channel("logger"), new LoggerSessions() {
+            @Override
+            public Join join(Handshake primary) throws HandshakeException {
+                throw new HandshakeException("not used");
+            }
+
+            @Override
+            public Fetch fetch(Handshake requester) throws HandshakeException {
+                throw new HandshakeException("not used");
+            }
+        });
+        toClose.add(c);
+        return c;
+    }
+
+    private static Handshake primary(long epoch, long next) {
+        return new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", epoch, next);
+    }
+
+    /**
+     * The previous channel's reader may still hand over records after the channel counts as
+     * closed (closed by the ticker on silence) and a new channel joined: those records must not
+     * go into the log, where they would take the LSNs the new channel resends.
+     */
+    @Test
+    void recordsOfAReplacedChannelAreNotStored() throws Exception {
+        ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        toClose.add(server);
+        ClusterLog log = ClusterLog.open("alpha", dir, LOG, false, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos());
+        toClose.add(log);
+        LoggerChannel first = channel(server);
+        ChannelListener old = log.join(primary(1, 1), () -> first).listener();
+        old.onRecords(1, List.of(new Seed(1), new Seed(2)));
+        first.close(); // its onClosed comes later, after the reader's last hand-over
+
+        LoggerChannel second = channel(server);
+        LoggerSessions.Join join = log.join(primary(1, 1), () -> second);
+        assertEquals(2, join.heldLsn());
+        ChannelListener current = join.listener();
+        old.onRecords(3, List.of(new Seed(30))); // the old reader's last batch
+        current.onRecords(3, List.of(new Seed(3), new Seed(4)));
+        log.close();
+        List<Record> expected = List.of(new Seed(1), new Seed(2), new Seed(3), new Seed(4));
+        List<LoggedRecord> stored = readAll(dir, LOG);
+        assertEquals(expected, stored.stream().map(LoggedRecord::record).toList());
+    }
+}
