@@ -39,10 +39,11 @@ import java.util.Objects;
  */
 public final class LiveRecordSet {
     /**
-     * Finished connections kept lingering, at most: the backup's replay keeps 4096 in TIME-WAIT
-     * ({@code ReplayNetwork}); a quarter of that covers the connections a busy server finishes
-     * within a client's FIN retransmission timeout at the rates this project targets, while
-     * keeping what a recovery replays small.
+     * Finished connections kept lingering, at most. A client waiting for our last ACK
+     * retransmits within a few retransmission timeouts, so only the connections finished
+     * shortly before a crash matter: 1024 keeps them unless a server finishes more than that in
+     * those seconds, and keeps the work a recovery replays for finished connections small. (The
+     * backup's replay, which holds no records for them, keeps 4096 in {@code ReplayNetwork}.)
      */
     public static final int DEFAULT_MAX_LINGERING = 1024;
     /**

@@ -47,9 +47,9 @@
  *       by default); beyond either bound the connection that finished first is evicted, its
  *       records dropped at once (one connection above the byte bound alone goes at once).
  *       Evicting one costs at worst a reset answering the retransmission of a client that
- *       already has all its data, if the primary fails within its FIN timeout; 1024 covers what
- *       a busy server finishes in that time, and the byte bound keeps a recovery from replaying
- *       large finished uploads. Bounds are by count and bytes, not time: the stream carries no
+ *       already has all its data, and only if the primary fails before that client got our
+ *       last ACK (a few retransmission timeouts): the most recently finished are the ones that
+ *       matter, and the byte bound keeps a recovery from replaying large finished uploads. Bounds are by count and bytes, not time: the stream carries no
  *       clock retention could trust.</li>
  *   <li><b>Reuse.</b> A CONNECT for a four-tuple whose earlier incarnation is still retained,
  *       live or lingering, supersedes it: the earlier incarnation is dropped at once (the
