@@ -13,8 +13,8 @@
  * <h2>CONNECTION_SCOPED</h2>
  * For applications whose state lives in their connections (file, web, streaming servers): the
  * records of a connection are kept while it lives, and for a while after it is finished
- * (it <em>lingers</em>), then dropped all at once. The rules follow the backup's replay ({@code io.fttcp.wrappers.nsw.ReplayNetwork}) so that
- * replaying the retained records gives every live and every lingering connection the same state
+ * (it <em>lingers</em>), then dropped all at once. The rules follow the backup's replay
+ * ({@code io.fttcp.wrappers.nsw.ReplayNetwork}) so that replaying the retained records gives every live and every lingering connection the same state
  * as replaying the whole stream.
  * <ol>
  *   <li><b>Naming.</b> A record names a connection through CONNECT.tuple, SEGMENT.tuple,
@@ -49,13 +49,13 @@
  *       Evicting one costs at worst a reset answering the retransmission of a client that
  *       already has all its data, and only if the primary fails before that client got our
  *       last ACK (a few retransmission timeouts): the most recently finished are the ones that
- *       matter, and the byte bound keeps a recovery from replaying large finished uploads. Bounds are by count and bytes, not time: the stream carries no
- *       clock retention could trust.</li>
+ *       matter, and the byte bound keeps a recovery from replaying large finished uploads.
+ *       Bounds are by count and bytes, not time: the stream carries no clock retention could
+ *       trust.</li>
  *   <li><b>Reuse.</b> A CONNECT for a four-tuple whose earlier incarnation is still retained,
  *       live or lingering, supersedes it: the earlier incarnation is dropped at once (the
  *       client has started afresh; the backup's replay also switches to the new one and stops
- *       lingering the old). A CONNECT naming a
- *       listener tuple is not retained.</li>
+ *       lingering the old). A CONNECT naming a listener tuple is not retained.</li>
  *   <li><b>Global records.</b> Records naming no connection (CLOCK and SEED without a
  *       connection context, ACCEPT of nothing, CLOSE of a listener, READY naming only
  *       listeners, or nothing at all) are kept while they are younger than the CONNECT of the
