@@ -14,8 +14,8 @@
  * For applications whose state lives in their connections (file, web, streaming servers): the
  * records of a connection are kept while it lives, and for a while after it is finished
  * (it <em>lingers</em>), then dropped all at once. The rules follow the backup's replay
- * ({@code io.fttcp.wrappers.nsw.ReplayNetwork}) so that replaying the retained records gives every live and every lingering connection the same state
- * as replaying the whole stream.
+ * ({@code io.fttcp.wrappers.nsw.ReplayNetwork}) so that replaying the retained records gives
+ * every live and every lingering connection the same state as replaying the whole stream.
  * <ol>
  *   <li><b>Naming.</b> A record names a connection through CONNECT.tuple, SEGMENT.tuple,
  *       ACCEPT.connection, READ.connection, WRITE.connection, CLOSE.socket, CLOCK.context and
