@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One incarnation of a connection (from its CONNECT record) while it is retained: its records,
+ * One incarnation of a connection (from its CONNECT record) while it is retained (live, or
+ * finished and lingering): its records,
  * its latest heartbeat TSval, the READY records naming it, and what tells when it is finished
  * (the backup's rule, {@code ReplayConnection.finished()}, read from the records).
  */
@@ -42,10 +43,16 @@ final class LiveConnection {
     /** READY records naming it (created on the first). */
     List<SharedReady> readies;
 
-    boolean live = true;
-    /** Neighbours in CONNECT order among the live connections. */
+    /** Its records are kept (live or lingering); false once dropped. */
+    boolean retained = true;
+    /** Finished, its records kept until evicted (see {@link LiveRecordSet}). */
+    boolean lingering;
+    /** Neighbours in CONNECT order among the retained connections (live and lingering). */
     LiveConnection older;
     LiveConnection newer;
+    /** Neighbours in finishing order among the lingering connections. */
+    LiveConnection lingerOlder;
+    LiveConnection lingerNewer;
 
     LiveConnection(long connectLsn, Connect connect, boolean keepRecords) {
         this.tuple = connect.tuple();
@@ -104,7 +111,7 @@ final class LiveConnection {
      * while (to leave out its entries), and must not keep its records reachable.
      */
     void release() {
-        live = false;
+        retained = false;
         records = null;
         readies = null;
         heartbeat = null;

@@ -24,23 +24,51 @@ import java.util.Objects;
 
 /**
  * The records a process starting fresh must replay to catch up with a running primary: with
- * {@link RetentionPolicy#CONNECTION_SCOPED}, those of the live connections and the global
- * records made while they lived; with {@link RetentionPolicy#EVERYTHING}, all. The rules are in
- * the package documentation.
+ * {@link RetentionPolicy#CONNECTION_SCOPED}, those of the live connections, of the recently
+ * finished ones still lingering, and the global records made while they were retained; with
+ * {@link RetentionPolicy#EVERYTHING}, all. The rules are in the package documentation.
+ *
+ * <p>Lingering is bounded by a number of connections and by the SEGMENT payload bytes of their
+ * records (the oldest finished is evicted first beyond either bound; a single connection above
+ * the byte bound is evicted at once): see {@link #DEFAULT_MAX_LINGERING} and
+ * {@link #DEFAULT_MAX_LINGERING_PAYLOAD_BYTES}.
  *
  * <p>Fed with every record of the primary's stream in LSN order ({@link #add}, O(1) amortized:
- * a finished connection's records go all at once, with no scan); read with {@link #snapshot}.
+ * an evicted connection's records go all at once, with no scan); read with {@link #snapshot}.
  * Not thread-safe: the owner serializes calls.
  */
 public final class LiveRecordSet {
+    /**
+     * Finished connections kept lingering, at most. A client waiting for our last ACK
+     * retransmits within a few retransmission timeouts, so only the connections finished
+     * shortly before a crash matter: 1024 keeps them unless a server finishes more than that in
+     * those seconds, and keeps the work a recovery replays for finished connections small. (The
+     * backup's replay, which holds no records for them, keeps 4096 in {@code ReplayNetwork}.)
+     */
+    public static final int DEFAULT_MAX_LINGERING = 1024;
+    /**
+     * SEGMENT payload bytes of the lingering connections' records, at most (32 MiB): a
+     * lingering connection replays all its client bytes, so a few large uploads must not make
+     * every recovery replay hundreds of megabytes for connections that are done.
+     */
+    public static final long DEFAULT_MAX_LINGERING_PAYLOAD_BYTES = 32L << 20;
 
     private final RetentionPolicy policy;
     private final boolean scoped;
-    /** The current retained incarnation of each four-tuple. */
+    private final int maxLingering;
+    private final long maxLingeringPayloadBytes;
+    /** The current live incarnation of each four-tuple. */
     private final Map<FourTuple, LiveConnection> connections = new HashMap<>();
-    /** Live connections in CONNECT order (so also LSN order): oldest and newest. */
+    /** The lingering incarnation of each four-tuple (at most one: a CONNECT drops it). */
+    private final Map<FourTuple, LiveConnection> lingering = new HashMap<>();
+    /** Retained connections (live and lingering) in CONNECT order (so also LSN order): oldest and newest. */
     private LiveConnection oldest;
     private LiveConnection newest;
+    /** Lingering connections in finishing order: the next to evict, and the latest finished. */
+    private LiveConnection lingerOldest;
+    private LiveConnection lingerNewest;
+    private long lingeringPayloadBytes;
+    private long evictedConnections;
     /** Records naming no live connection (Record), and READY records naming some (SharedReady), in LSN order. */
     private final LsnQueue<Object> global = new LsnQueue<>(64);
     /** Everything, under {@link RetentionPolicy#EVERYTHING}. */
@@ -51,9 +79,23 @@ public final class LiveRecordSet {
     private long retainedPayloadBytes;
     private long recordsNotRetained;
 
+    /** With the default lingering bounds. */
     public LiveRecordSet(RetentionPolicy policy) {
+        this(policy, DEFAULT_MAX_LINGERING, DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
+    }
+
+    /**
+     * @param maxLingering             finished connections kept, at most (0: dropped as they finish)
+     * @param maxLingeringPayloadBytes SEGMENT payload bytes of their records, at most
+     */
+    public LiveRecordSet(RetentionPolicy policy, int maxLingering, long maxLingeringPayloadBytes) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        if (maxLingering < 0 || maxLingeringPayloadBytes < 0) {
+            throw new IllegalArgumentException("lingering bounds must not be negative: " + maxLingering + ", " + maxLingeringPayloadBytes);
+        }
         this.scoped = policy == RetentionPolicy.CONNECTION_SCOPED;
+        this.maxLingering = maxLingering;
+        this.maxLingeringPayloadBytes = maxLingeringPayloadBytes;
         this.everything = scoped ? null : new LsnQueue<>(1024);
     }
 
@@ -140,7 +182,7 @@ public final class LiveRecordSet {
     /**
      * The retained records with LSN at most {@code throughLsn}, in LSN order: what a process
      * starting fresh replays (heartbeats compacted, READY records without the entries of
-     * finished connections). This filters what is retained now: a connection's heartbeat
+     * connections no longer retained). This filters what is retained now: a connection's heartbeat
      * above {@code throughLsn} hides its earlier ones, which are no longer kept.
      */
     public List<LoggedRecord> snapshot(long throughLsn) {
@@ -189,13 +231,28 @@ public final class LiveRecordSet {
         if (!scoped) {
             return everything.isEmpty() ? 0 : everything.lsn(0);
         }
-        // Every retained record is a live connection's (its CONNECT first) or younger than the oldest one's CONNECT.
+        // Every retained record is a retained connection's (its CONNECT first) or younger than the oldest one's CONNECT.
         return oldest == null ? 0 : oldest.connectLsn;
     }
 
     /** Connections with a CONNECT and not finished (nor superseded by a later CONNECT of their four-tuple). */
     public int liveConnections() {
         return connections.size();
+    }
+
+    /** Finished connections whose records are still retained (always 0 under EVERYTHING, which keeps all anyway). */
+    public int lingeringConnections() {
+        return lingering.size();
+    }
+
+    /** SEGMENT payload bytes among the lingering connections' records. */
+    public long lingeringPayloadBytes() {
+        return lingeringPayloadBytes;
+    }
+
+    /** Lingering connections dropped so far to stay within the bounds. */
+    public long evictedConnections() {
+        return evictedConnections;
     }
 
     /** Records a snapshot of everything would hold now (heartbeats counted compacted). */
@@ -225,8 +282,11 @@ public final class LiveRecordSet {
             return;
         }
         LiveConnection previous = connections.get(c.tuple());
+        if (previous == null) {
+            previous = lingering.get(c.tuple());
+        }
         if (previous != null) {
-            drop(previous); // a new incarnation supersedes it
+            drop(previous); // a new incarnation supersedes it, lingering or not (the backup's replay too)
         }
         LiveConnection conn = new LiveConnection(lsn, c, scoped);
         connections.put(c.tuple(), conn);
@@ -351,7 +411,7 @@ public final class LiveRecordSet {
         }
     }
 
-    /** A record naming no connection: kept while a connection older than it lives. */
+    /** A record naming no connection: kept while a connection older than it is retained. */
     private void keepGlobal(long lsn, Record record) {
         if (scoped && oldest != null) {
             global.add(lsn, record);
@@ -360,15 +420,52 @@ public final class LiveRecordSet {
     }
 
     private void dropIfFinished(LiveConnection conn) {
-        if (conn.finished()) {
-            drop(conn);
+        if (!conn.finished()) {
+            return;
+        }
+        if (!scoped) {
+            drop(conn); // everything is kept anyway: only the count of live ones changes
+            return;
+        }
+        // It lingers: no longer live (later records naming it are not retained, as the backup
+        // ignores them), its records kept, newest in the eviction order.
+        connections.remove(conn.tuple, conn);
+        conn.lingering = true;
+        lingering.put(conn.tuple, conn);
+        lingeringPayloadBytes += conn.payloadBytes;
+        if (lingerNewest == null) {
+            lingerOldest = conn;
+        } else {
+            lingerNewest.lingerNewer = conn;
+            conn.lingerOlder = lingerNewest;
+        }
+        lingerNewest = conn;
+        while (lingerOldest != null && (lingering.size() > maxLingering || lingeringPayloadBytes > maxLingeringPayloadBytes)) {
+            evictedConnections++;
+            drop(lingerOldest);
         }
     }
 
-    /** Forgets a finished or superseded connection: its records at once, its share of heartbeats and READY records. */
+    /** Forgets an evicted or superseded connection: its records at once, its share of heartbeats and READY records. */
     private void drop(LiveConnection conn) {
-        conn.live = false;
-        connections.remove(conn.tuple, conn);
+        if (conn.lingering) {
+            lingering.remove(conn.tuple, conn);
+            lingeringPayloadBytes -= conn.payloadBytes;
+            if (conn.lingerOlder == null) {
+                lingerOldest = conn.lingerNewer;
+            } else {
+                conn.lingerOlder.lingerNewer = conn.lingerNewer;
+            }
+            if (conn.lingerNewer == null) {
+                lingerNewest = conn.lingerOlder;
+            } else {
+                conn.lingerNewer.lingerOlder = conn.lingerOlder;
+            }
+            conn.lingerOlder = null;
+            conn.lingerNewer = null;
+        } else {
+            connections.remove(conn.tuple, conn);
+        }
         if (conn.older == null) {
             oldest = conn.newer;
         } else {
@@ -388,7 +485,7 @@ public final class LiveRecordSet {
             if (conn.readies != null) {
                 for (SharedReady r : conn.readies) {
                     r.connectionGone();
-                    if (!r.dead && !r.hasLiveConnection() && !r.namesListener) {
+                    if (!r.dead && !r.hasRetainedConnection() && !r.namesListener) {
                         r.dead = true;
                         retainedRecords--;
                     }
@@ -399,7 +496,7 @@ public final class LiveRecordSet {
         pruneGlobal();
     }
 
-    /** Drops global records no longer younger than the oldest live connection's CONNECT, and dead READY records at the head. */
+    /** Drops global records no longer younger than the oldest retained connection's CONNECT, and dead READY records at the head. */
     private void pruneGlobal() {
         long floor = oldest == null ? Long.MAX_VALUE : oldest.connectLsn;
         while (!global.isEmpty()) {
@@ -417,6 +514,7 @@ public final class LiveRecordSet {
 
     @Override
     public String toString() {
-        return "live record set (" + policy + ", " + connections.size() + " connections, " + retainedRecords + " records)";
+        return "live record set (" + policy + ", " + connections.size() + " live and " + lingering.size() + " lingering connections, "
+                + retainedRecords + " records)";
     }
 }

@@ -7,17 +7,17 @@ import java.util.List;
 
 /**
  * A READY record naming at least one live connection: retained while one of its connections
- * lives, or, if it names a listener too, as long as a global record would be. Its entries of
- * finished connections are left out of snapshots.
+ * is (live or lingering), or, if it names a listener too, as long as a global record would be.
+ * Its entries of connections no longer retained (evicted or superseded) are left out of snapshots.
  */
 final class SharedReady {
     final Ready ready;
     /** Per entry of {@code ready.ready()}: its connection, or null for a listener. */
     private final LiveConnection[] owners;
     final boolean namesListener;
-    /** Entries whose connection is still live. */
-    int liveEntries;
-    /** No longer retained (no live connection entry, no listener entry); its queue slot is reclaimed later. */
+    /** Entries whose connection is still retained. */
+    int retainedEntries;
+    /** No longer retained (no retained connection entry, no listener entry); its queue slot is reclaimed later. */
     boolean dead;
 
     SharedReady(Ready ready, LiveConnection[] owners) {
@@ -28,29 +28,29 @@ final class SharedReady {
             if (c == null) {
                 listener = true;
             } else {
-                liveEntries++;
+                retainedEntries++;
             }
         }
         this.namesListener = listener;
     }
 
-    /** One of its connections finished or was superseded. */
+    /** One of its connections was dropped (evicted after lingering, or superseded). */
     void connectionGone() {
-        liveEntries--;
+        retainedEntries--;
     }
 
-    boolean hasLiveConnection() {
-        return liveEntries > 0;
+    boolean hasRetainedConnection() {
+        return retainedEntries > 0;
     }
 
-    /** The record as a snapshot shows it: listener entries and entries of live connections; null if none is left. */
+    /** The record as a snapshot shows it: listener entries and entries of retained connections; null if none is left. */
     Ready current() {
-        if (liveEntries == owners.length - listenerEntries()) {
+        if (retainedEntries == owners.length - listenerEntries()) {
             return ready;
         }
         List<Ready.Entry> kept = new ArrayList<>(owners.length);
         for (int i = 0; i < owners.length; i++) {
-            if (owners[i] == null || owners[i].live) {
+            if (owners[i] == null || owners[i].retained) {
                 kept.add(ready.ready().get(i));
             }
         }

@@ -12,10 +12,10 @@
  *
  * <h2>CONNECTION_SCOPED</h2>
  * For applications whose state lives in their connections (file, web, streaming servers): the
- * records of a connection are kept while it lives and dropped all at once when it is finished.
- * The rules follow the backup's replay ({@code io.fttcp.wrappers.nsw.ReplayNetwork}) so that
- * replaying the retained records gives every live connection the same state as replaying the
- * whole stream.
+ * records of a connection are kept while it lives, and for a while after it is finished
+ * (it <em>lingers</em>), then dropped all at once. The rules follow the backup's replay
+ * ({@code io.fttcp.wrappers.nsw.ReplayNetwork}) so that replaying the retained records gives
+ * every live and every lingering connection the same state as replaying the whole stream.
  * <ol>
  *   <li><b>Naming.</b> A record names a connection through CONNECT.tuple, SEGMENT.tuple,
  *       ACCEPT.connection, READ.connection, WRITE.connection, CLOSE.socket, CLOCK.context and
@@ -35,36 +35,56 @@
  *       of the application's output (the highest offset + count of its WRITEs): it covers our
  *       FIN. For acknowledgements a real client sends that is {@code ack == serverIsn + 1 +
  *       outputEnd + 1}. This is {@code ReplayConnection.finished()} read from the records;
- *       nothing else finishes a connection. All its records are then dropped.</li>
- *   <li><b>Reuse.</b> A CONNECT for a four-tuple whose earlier incarnation is still retained
- *       supersedes it: the earlier incarnation is dropped as if finished (the client has
- *       started afresh; the backup's replay also switches to the new one). A CONNECT naming a
- *       listener tuple is not retained.</li>
+ *       nothing else finishes a connection. It then lingers (rule 3).</li>
+ *   <li><b>Lingering.</b> A finished connection is no longer live, but its records stay
+ *       retained, and in snapshots, until it is evicted, as the backup's replay keeps finished
+ *       connections to restore them in TIME-WAIT: the client may not have our ACK of its FIN (or
+ *       of its last bytes) yet, held for stability or lost at the crash, and retransmits; a
+ *       recovered server must answer that, not reset a client that got every byte. Records
+ *       naming it that arrive after it finished are not retained (rule 8: the backup's replay
+ *       ignores them too). At most {@code maxLingering} connections linger (1024 by default),
+ *       and their records hold at most {@code maxLingeringPayloadBytes} of SEGMENT payload (32 MiB
+ *       by default); beyond either bound the connection that finished first is evicted, its
+ *       records dropped at once (one connection above the byte bound alone goes at once).
+ *       Evicting one costs at worst a reset answering the retransmission of a client that
+ *       already has all its data, and only if the primary fails before that client got our
+ *       last ACK (a few retransmission timeouts): the most recently finished are the ones that
+ *       matter, and the byte bound keeps a recovery from replaying large finished uploads.
+ *       Bounds are by count and bytes, not time: the stream carries no clock retention could
+ *       trust.</li>
+ *   <li><b>Reuse.</b> A CONNECT for a four-tuple whose earlier incarnation is still retained,
+ *       live or lingering, supersedes it: the earlier incarnation is dropped at once (the
+ *       client has started afresh; the backup's replay also switches to the new one and stops
+ *       lingering the old). A CONNECT naming a listener tuple is not retained.</li>
  *   <li><b>Global records.</b> Records naming no connection (CLOCK and SEED without a
  *       connection context, ACCEPT of nothing, CLOSE of a listener, READY naming only
  *       listeners, or nothing at all) are kept while they are younger than the CONNECT of the
- *       oldest live connection, and all are dropped when no connection is live: a process
- *       catching up starts replaying at that CONNECT, so only what the application did since
- *       matters to the live connections. Hence every retained record has an LSN at or above
- *       {@link io.fttcp.replication.retention.LiveRecordSet#oldestRetainedLsn()}, the oldest
- *       live CONNECT's.</li>
+ *       oldest retained connection (live or lingering), and all are dropped when none is
+ *       retained: a process catching up starts replaying at that CONNECT, so only what the
+ *       application did since matters to the connections it restores. Lingering connections
+ *       count as retained so that one rule holds: every retained record has an LSN at or
+ *       above {@link io.fttcp.replication.retention.LiveRecordSet#oldestRetainedLsn()}, the
+ *       oldest retained CONNECT's, and what the replayed application sees is a suffix of its
+ *       global history, as for live connections.</li>
  *   <li><b>READY.</b> A poll result lists listeners and connections. Entries naming a
- *       connection with no retained CONNECT are left out on arrival. A READY naming at least
- *       one live connection is kept while one of them lives; snapshots show it with its
- *       listener entries and the entries of connections still live (a replaying poller must
- *       not be told about sockets it will never have). When none of its connections lives any
- *       more, a READY that also names a listener becomes a global record (rule 4; as it is
- *       younger than the CONNECTs of its connections, that is the same as keeping it while its
- *       LSN is above the oldest live CONNECT), and one that does not is dropped. A READY whose
- *       every entry names an unknown connection is not retained (rule 6); an empty one is
+ *       connection that is not live (no CONNECT, or finished) are left out on arrival. A READY
+ *       naming at least one live connection is kept while one of them is retained; snapshots
+ *       show it with its listener entries and the entries of connections still retained (a
+ *       replaying poller must not be told about sockets it will never have). When none of its
+ *       connections is retained any more, a READY that also names a listener becomes a global
+ *       record (rule 5; as it is younger than the CONNECTs of its connections, that is the same
+ *       as keeping it while its LSN is above the oldest retained CONNECT), and one that does
+ *       not is dropped. A READY whose
+ *       every entry names an unknown connection is not retained (rule 8); an empty one is
  *       global.</li>
  *   <li><b>Heartbeats</b> are compacted: the backup keeps only a connection's latest heartbeat
- *       TSval, so per live connection only its latest entry is kept. A snapshot shows one
+ *       TSval, so per retained connection only its latest entry is kept (a lingering one keeps
+ *       the latest it had when it finished). A snapshot shows one
  *       HEARTBEAT per LSN still holding a latest entry, with those entries in their original
- *       order and the original {@code sentAtNanos}. Entries naming unknown connections are
- *       dropped; a heartbeat with no entries is not kept (it carries nothing replay uses).</li>
- *   <li><b>Unknown connections.</b> A record naming a connection without a retained CONNECT
- *       (never connected, finished, or superseded) is not retained and is counted in
+ *       order and the original {@code sentAtNanos}. Entries naming connections that are not live
+ *       are dropped; a heartbeat with no entries is not kept (it carries nothing replay uses).</li>
+ *   <li><b>Unknown connections.</b> A record naming a connection that is not live (never
+ *       connected, finished, lingering or not, or superseded) is not retained and is counted in
  *       {@link io.fttcp.replication.retention.LiveRecordSet#recordsNotRetained()}; a HEARTBEAT
  *       or READY counts there when all its entries are such.</li>
  * </ol>
@@ -74,13 +94,15 @@
  * <h2>Limits</h2>
  * <ul>
  *   <li>A connection that lives long pins every global record made since its CONNECT (and the
- *       log below it), as rule 4 says.</li>
+ *       log below it), as rule 5 says; so does a lingering one until it is evicted, which on a
+ *       server that finishes few connections may take long (eviction follows new finished
+ *       connections, not time).</li>
  *   <li>A connection that ends without the client's RST or FIN-and-ACK in the stream (the
  *       primary's stack gave up on a vanished client, or dropped a reset connection from its
  *       accept queue before the application accepted and closed it) is never finished: the
  *       stream carries no record saying so. The backup's replay keeps such connections as
  *       well.</li>
- *   <li>Under rule 4 a process catching up gets the global CLOCK and SEED values logged since
+ *   <li>Under rule 5 a process catching up gets the global CLOCK and SEED values logged since
  *       the oldest live CONNECT, not those its own start-up would have read: values read outside
  *       any connection are not meant to matter to connection-scoped applications.</li>
  *   <li>A retained READY's listener entry may be the readiness that led the primary's

@@ -32,7 +32,8 @@ class LiveRecordSetTest {
     private static final FourTuple A = new FourTuple(0x0a000001, 80, 0xc0a80001, 40001);
     private static final FourTuple B = new FourTuple(0x0a000001, 80, 0xc0a80002, 40002);
 
-    private final LiveRecordSet set = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+    /** No lingering: a finished connection goes at once, so each rule of finishing shows alone (lingering has its own tests). */
+    private final LiveRecordSet set = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 0, 0);
     private final List<LoggedRecord> added = new ArrayList<>();
     private long lsn;
 
@@ -340,5 +341,173 @@ class LiveRecordSetTest {
         assertEquals(1, all.liveConnections());
         assertEquals(7, all.retainedPayloadBytes());
         assertEquals(2, all.oldestRetainedLsn());
+    }
+
+    // ---- lingering --------------------------------------------------------------------------
+
+    /** Feeds {@code into} the records of {@code t}: a finished connection with {@code payload} client bytes (then its late FIN retransmission). */
+    private static List<LoggedRecord> finishedConnection(LiveRecordSet into, long[] lsn, FourTuple t, byte[] payload) {
+        List<Record> records = List.of(connect(t, 100, 500), new Accept(LISTENER, t),
+                new Segment(t, 101, 501, ACK | FIN, 65535, 0, 0, payload),
+                new Write(t, 0, 10, 0), new Close(t, Close.How.CLOSE),
+                new Segment(t, 101 + payload.length + 1, 500 + 1 + 10 + 1, ACK, 65535, 0, 0, new byte[0]));
+        List<LoggedRecord> mine = new ArrayList<>();
+        for (Record r : records) {
+            into.add(++lsn[0], r);
+            mine.add(new LoggedRecord(lsn[0], r));
+        }
+        return mine;
+    }
+
+    private static FourTuple client(int port) {
+        return new FourTuple(0x0a000001, 80, 0xc0a80009, port);
+    }
+
+    @Test
+    void aFinishedConnectionLingersWithItsRecords() {
+        LiveRecordSet lingers = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        long[] n = {0};
+        List<LoggedRecord> mine = finishedConnection(lingers, n, A, new byte[5]);
+        assertEquals(mine, lingers.snapshot(Long.MAX_VALUE));
+        assertEquals(mine.subList(0, 3), lingers.snapshot(3));
+        assertEquals(0, lingers.liveConnections());
+        assertEquals(1, lingers.lingeringConnections());
+        assertEquals(5, lingers.lingeringPayloadBytes());
+        assertEquals(5, lingers.retainedPayloadBytes());
+        assertEquals(mine.size(), lingers.retainedRecords());
+        assertEquals(1, lingers.oldestRetainedLsn());
+        // Records naming it after it finished are not retained, as the backup's replay ignores them.
+        lingers.add(++n[0], new Segment(A, 101 + 5, 512, ACK | FIN, 65535, 0, 0, new byte[0]));
+        lingers.add(++n[0], new Heartbeat(1, List.of(new Heartbeat.TsVal(A, 9))));
+        lingers.add(++n[0], new Ready(0, List.of(new Ready.Entry(A, 1))));
+        assertEquals(3, lingers.recordsNotRetained());
+        assertEquals(mine, lingers.snapshot(Long.MAX_VALUE));
+        assertEquals(0, lingers.evictedConnections());
+    }
+
+    @Test
+    void theOldestFinishedIsEvictedBeyondTheCount() {
+        LiveRecordSet lingers = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 2, Long.MAX_VALUE);
+        long[] n = {0};
+        FourTuple c = client(1), d = client(2), e = client(3);
+        // Live B is older than all: the globals between stay pinned by it, whatever lingers.
+        LoggedRecord b = new LoggedRecord(++n[0], connect(B, 0, 0));
+        lingers.add(b.lsn(), b.record());
+        finishedConnection(lingers, n, c, new byte[1]);
+        List<LoggedRecord> second = finishedConnection(lingers, n, d, new byte[2]);
+        assertEquals(2, lingers.lingeringConnections());
+        List<LoggedRecord> third = finishedConnection(lingers, n, e, new byte[3]);
+        assertEquals(2, lingers.lingeringConnections());
+        assertEquals(1, lingers.evictedConnections());
+        List<LoggedRecord> expected = new ArrayList<>(List.of(b));
+        expected.addAll(second);
+        expected.addAll(third);
+        assertEquals(expected, lingers.snapshot(Long.MAX_VALUE));
+        assertEquals(5, lingers.lingeringPayloadBytes());
+        assertEquals(5, lingers.retainedPayloadBytes());
+        assertEquals(1, lingers.liveConnections());
+    }
+
+    @Test
+    void theOldestFinishedIsEvictedBeyondTheBytesAndALargeOneAtOnce() {
+        LiveRecordSet lingers = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 100, 100);
+        long[] n = {0};
+        List<LoggedRecord> first = finishedConnection(lingers, n, client(1), new byte[60]);
+        assertEquals(first, lingers.snapshot(Long.MAX_VALUE));
+        List<LoggedRecord> second = finishedConnection(lingers, n, client(2), new byte[40]);
+        List<LoggedRecord> both = new ArrayList<>(first);
+        both.addAll(second);
+        assertEquals(both, lingers.snapshot(Long.MAX_VALUE), "exactly at the bound: both kept");
+        assertEquals(100, lingers.lingeringPayloadBytes());
+        List<LoggedRecord> third = finishedConnection(lingers, n, client(3), new byte[1]);
+        List<LoggedRecord> last = new ArrayList<>(second);
+        last.addAll(third);
+        assertEquals(last, lingers.snapshot(Long.MAX_VALUE));
+        assertEquals(second.getFirst().lsn(), lingers.oldestRetainedLsn());
+        assertEquals(41, lingers.lingeringPayloadBytes());
+        finishedConnection(lingers, n, client(4), new byte[101]); // alone above the bound: evicts all, itself too
+        assertEquals(List.of(), lingers.snapshot(Long.MAX_VALUE));
+        assertEquals(0, lingers.lingeringConnections());
+        assertEquals(0, lingers.lingeringPayloadBytes());
+        assertEquals(0, lingers.retainedRecords());
+        assertEquals(0, lingers.oldestRetainedLsn());
+        assertEquals(4, lingers.evictedConnections());
+    }
+
+    @Test
+    void globalsReadiesAndHeartbeatsStayWhileTheConnectionLingers() {
+        LiveRecordSet lingers = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 1, Long.MAX_VALUE);
+        long[] n = {0};
+        List<LoggedRecord> expected = new ArrayList<>();
+        LoggedRecord early = new LoggedRecord(++n[0], new Seed(1));
+        lingers.add(early.lsn(), early.record());
+        for (Record r : List.of(connect(A, 0, 0), new Seed(2), new Ready(0, List.of(new Ready.Entry(A, 1), new Ready.Entry(LISTENER, 16))),
+                new Ready(1, List.of(new Ready.Entry(A, 1))), new Heartbeat(7, List.of(new Heartbeat.TsVal(A, 70))),
+                new Close(A, Close.How.CLOSE), data(A, 0, 0, 0, RST, 0))) {
+            lingers.add(++n[0], r);
+            expected.add(new LoggedRecord(n[0], r));
+        }
+        LoggedRecord after = new LoggedRecord(++n[0], new Seed(3));
+        lingers.add(after.lsn(), after.record());
+        expected.add(after);
+        assertEquals(1, lingers.lingeringConnections());
+        assertEquals(expected, lingers.snapshot(Long.MAX_VALUE), "the lingering connection pins what the application did since its CONNECT");
+        assertEquals(expected.size(), lingers.retainedRecords());
+        assertEquals(expected.getFirst().lsn(), lingers.oldestRetainedLsn());
+        // B finishes and evicts A: A's own records and READY entries go; what is younger than B's CONNECT stays.
+        LoggedRecord b = new LoggedRecord(++n[0], connect(B, 0, 0));
+        lingers.add(b.lsn(), b.record());
+        LoggedRecord listenerReady = new LoggedRecord(++n[0], new Ready(0, List.of(new Ready.Entry(LISTENER, 16), new Ready.Entry(B, 1))));
+        lingers.add(listenerReady.lsn(), listenerReady.record());
+        lingers.add(++n[0], new Close(B, Close.How.CLOSE));
+        lingers.add(++n[0], data(B, 0, 0, 0, RST, 0));
+        LoggedRecord closeB = new LoggedRecord(n[0] - 1, new Close(B, Close.How.CLOSE));
+        LoggedRecord rstB = new LoggedRecord(n[0], data(B, 0, 0, 0, RST, 0));
+        assertEquals(List.of(b, listenerReady, closeB, rstB), lingers.snapshot(Long.MAX_VALUE));
+        assertEquals(b.lsn(), lingers.oldestRetainedLsn());
+        assertEquals(1, lingers.evictedConnections());
+    }
+
+    @Test
+    void aConnectSupersedesALingeringIncarnation() {
+        LiveRecordSet lingers = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        long[] n = {0};
+        finishedConnection(lingers, n, A, new byte[7]);
+        assertEquals(1, lingers.lingeringConnections());
+        LoggedRecord again = new LoggedRecord(++n[0], connect(A, 9000, 9000));
+        lingers.add(again.lsn(), again.record());
+        assertEquals(List.of(again), lingers.snapshot(Long.MAX_VALUE));
+        assertEquals(0, lingers.lingeringConnections());
+        assertEquals(0, lingers.lingeringPayloadBytes());
+        assertEquals(1, lingers.liveConnections());
+        assertEquals(0, lingers.evictedConnections(), "superseded, not evicted");
+    }
+
+    @Test
+    void lingeringBoundsMustNotBeNegative() {
+        assertThrows(IllegalArgumentException.class, () -> new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 0, -1));
+    }
+
+    @Test
+    void theDefaultBoundsHoldOverManyConnections() {
+        LiveRecordSet lingers = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        long[] n = {0};
+        byte[] small = new byte[5];
+        for (int i = 0; i < 5_000; i++) {
+            finishedConnection(lingers, n, new FourTuple(1, 80, 2 + i / 60_000, 1000 + i), small);
+            lingers.add(++n[0], new Seed(i));
+        }
+        assertEquals(LiveRecordSet.DEFAULT_MAX_LINGERING, lingers.lingeringConnections());
+        assertEquals(5_000 - LiveRecordSet.DEFAULT_MAX_LINGERING, lingers.evictedConnections());
+        // 6 records each, and the SEED after each (the last one's too), all younger than the oldest lingering CONNECT.
+        assertEquals(LiveRecordSet.DEFAULT_MAX_LINGERING * 7L, lingers.retainedRecords());
+        assertEquals(lingers.snapshot(Long.MAX_VALUE).size(), lingers.retainedRecords());
+        byte[] large = new byte[1 << 20]; // shared: the set keeps references, not copies
+        for (int i = 0; i < 100; i++) finishedConnection(lingers, n, new FourTuple(1, 80, 3, 1000 + i), large);
+        long limit = LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES;
+        assertEquals(limit / large.length, lingers.lingeringConnections(), "the byte bound: 32 of 1 MiB");
+        assertEquals(limit, lingers.lingeringPayloadBytes());
+        assertEquals(limit, lingers.retainedPayloadBytes());
     }
 }

@@ -24,10 +24,22 @@ import java.util.TreeMap;
 /**
  * The retention rules written as plainly as possible, for checking {@link LiveRecordSet}: every
  * record is remembered with what it names, byte offsets received are a bit set, sequence numbers
- * are read relative to the ISN (streams here are far below 2^31 bytes), and the expected
- * snapshot is recomputed from scratch each time.
+ * are read relative to the ISN (streams here are far below 2^31 bytes), lingering connections are
+ * a list in finishing order whose bounds are recounted from scratch, and the expected snapshot is
+ * recomputed from scratch each time.
  */
 final class RetentionReference {
+    private final int maxLingering;
+    private final long maxLingeringBytes;
+    /** Finished connections still retained, in the order they finished. */
+    private final List<Incarnation> lingering = new ArrayList<>();
+    long evictedByCount;
+    long evictedByBytes;
+
+    RetentionReference(int maxLingering, long maxLingeringBytes) {
+        this.maxLingering = maxLingering;
+        this.maxLingeringBytes = maxLingeringBytes;
+    }
 
     static final class Incarnation {
         final long connectLsn;
@@ -38,7 +50,11 @@ final class RetentionReference {
         long outputEnd;
         boolean closed;
         boolean reset;
+        /** Not finished (nor superseded). */
         boolean live = true;
+        /** Its records kept: live, or finished and lingering. */
+        boolean retained = true;
+        long payload;
         long heartbeatLsn = -1;
         long heartbeatSentAt;
         int heartbeatIndex;
@@ -77,7 +93,14 @@ final class RetentionReference {
                     return;
                 }
                 Incarnation old = current.remove(c.tuple());
-                if (old != null) old.live = false;
+                if (old != null) {
+                    old.live = false;
+                    old.retained = false;
+                }
+                for (Incarnation l : lingering) {
+                    if (l.connect.tuple().equals(c.tuple())) l.retained = false; // superseded too
+                }
+                lingering.removeIf(l -> !l.retained);
                 Incarnation inc = new Incarnation(lsn, c);
                 current.put(c.tuple(), inc);
                 all.add(inc);
@@ -86,6 +109,7 @@ final class RetentionReference {
             case Segment s -> {
                 Incarnation inc = own(lsn, s, s.tuple());
                 if (inc == null) return;
+                inc.payload += s.payload().length;
                 if ((s.flags() & 0x04) != 0) inc.reset = true;
                 long offset = (int) (s.seq() - (inc.connect.clientIsn() + 1));
                 if (offset >= -1) {
@@ -189,6 +213,19 @@ final class RetentionReference {
         if (inc.finished()) {
             inc.live = false;
             current.remove(inc.connect.tuple(), inc);
+            lingering.add(inc);
+            while (!lingering.isEmpty()) {
+                long bytes = 0;
+                for (Incarnation l : lingering) bytes += l.payload;
+                if (lingering.size() > maxLingering) {
+                    evictedByCount++;
+                } else if (bytes > maxLingeringBytes) {
+                    evictedByBytes++;
+                } else {
+                    break;
+                }
+                lingering.removeFirst().retained = false;
+            }
         }
     }
 
@@ -196,34 +233,44 @@ final class RetentionReference {
         return current.size();
     }
 
+    int lingeringConnections() {
+        return lingering.size();
+    }
+
+    long lingeringBytes() {
+        long bytes = 0;
+        for (Incarnation l : lingering) bytes += l.payload;
+        return bytes;
+    }
+
     /** The expected snapshot, recomputed from every record seen. */
     List<LoggedRecord> expected(long through) {
         long oldestConnect = Long.MAX_VALUE;
-        for (Incarnation inc : current.values()) oldestConnect = Math.min(oldestConnect, inc.connectLsn);
+        for (Incarnation inc : all) if (inc.retained) oldestConnect = Math.min(oldestConnect, inc.connectLsn);
         TreeMap<Long, Record> out = new TreeMap<>();
         for (Event e : events) {
             if (e.lsn > through) break;
             if (e.readyEntries != null) {
                 List<Ready.Entry> kept = new ArrayList<>();
-                boolean liveConnection = false;
+                boolean retainedConnection = false;
                 for (int i = 0; i < e.readyEntries.size(); i++) {
                     Incarnation owner = e.readyOwners.get(i);
-                    if (owner == null || owner.live) kept.add(e.readyEntries.get(i));
-                    if (owner != null && owner.live) liveConnection = true;
+                    if (owner == null || owner.retained) kept.add(e.readyEntries.get(i));
+                    if (owner != null && owner.retained) retainedConnection = true;
                 }
                 boolean listenerEntries = e.readyOwners.contains(null);
-                boolean keep = liveConnection || ((listenerEntries || e.readyEntries.isEmpty()) && e.lsn > oldestConnect);
+                boolean keep = retainedConnection || ((listenerEntries || e.readyEntries.isEmpty()) && e.lsn > oldestConnect);
                 if (keep) out.put(e.lsn, kept.equals(((Ready) e.record).ready()) ? e.record : new Ready(((Ready) e.record).poller(), kept));
             } else if (e.global) {
                 if (e.lsn > oldestConnect) out.put(e.lsn, e.record);
-            } else if (e.owner.live) {
+            } else if (e.owner.retained) {
                 out.put(e.lsn, e.record);
             }
         }
         TreeMap<Long, TreeMap<Integer, Heartbeat.TsVal>> beats = new TreeMap<>();
         Map<Long, Long> sentAt = new HashMap<>();
-        for (Incarnation inc : current.values()) {
-            if (inc.heartbeatLsn >= 0 && inc.heartbeatLsn <= through) {
+        for (Incarnation inc : all) {
+            if (inc.retained && inc.heartbeatLsn >= 0 && inc.heartbeatLsn <= through) {
                 beats.computeIfAbsent(inc.heartbeatLsn, k -> new TreeMap<>())
                         .put(inc.heartbeatIndex, new Heartbeat.TsVal(inc.connect.tuple(), inc.heartbeatTsVal));
                 sentAt.put(inc.heartbeatLsn, inc.heartbeatSentAt);

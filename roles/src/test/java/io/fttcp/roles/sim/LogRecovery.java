@@ -24,11 +24,15 @@ import java.util.function.Function;
  * on its {@code ReplayNetwork}), which consumes every determinant at once (nothing blocks,
  * nothing waits for packets or timers).
  *
- * <p>To check that retention really let go of something, and of the right things, the whole
- * durable prefix is also replayed into a reference copy of the application (as a hot backup
- * would have followed it): the connections its {@link ReplayNetwork} no longer knows (it forgets
- * a connection once both sides closed it) must have left no CONNECT in the snapshot, and every
- * connection it still knows must have its CONNECT there.
+ * <p>To check that retention keeps the right things, the whole durable prefix is also replayed
+ * into a reference copy of the application (as a hot backup would have followed it): every
+ * connection its {@link ReplayNetwork} still knows must have its CONNECT in the snapshot, and so
+ * must every one it finished (both sides closed it), as it lingers: the logger's bounds (1024
+ * connections, 32 MiB) are far above what one seed finishes, so nothing is evicted, and the
+ * recovered server restores them in TIME-WAIT as a hot backup would. To check that retention
+ * really lets go of finished connections once evicted, the same records also go through a
+ * witness {@link LiveRecordSet} that keeps none lingering: its snapshot must hold no CONNECT of
+ * a finished connection, and be smaller than the log when there are some.
  */
 final class LogRecovery {
     /** The highest LSN the recovery read from the log. */
@@ -39,6 +43,11 @@ final class LogRecovery {
     final Set<Integer> clientAddresses = new LinkedHashSet<>();
     /** Connections with a CONNECT in the durable log that the reference replay forgot as finished. */
     final Set<FourTuple> finished = new LinkedHashSet<>();
+    /** Finished connections the snapshot keeps (lingering), and those it let go of to stay within its bounds. */
+    final int lingering;
+    final long evicted;
+    /** Records in the snapshot of the witness that keeps no finished connection. */
+    final int snapshotWithoutLingering;
     /** The first disagreement between the snapshot and the reference replay, or null. */
     final String retentionMismatch;
 
@@ -49,7 +58,8 @@ final class LogRecovery {
      */
     LogRecovery(LoggerLog log, long durableLsn, Function<FourTuple, Transfers.Plan> plans) {
         this.durableLsn = durableLsn;
-        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED); // as the logger's
+        LiveRecordSet witness = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 0, 0);
         BackupImage fullImage = new BackupImage();
         BackupApplication reference = new BackupApplication(PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT, plans,
                 t -> contiguous(fullImage, t), t -> false);
@@ -57,11 +67,18 @@ final class LogRecovery {
         for (long lsn = 1; lsn <= durableLsn; lsn++) {
             Record r = log.get(lsn);
             retained.add(lsn, r);
+            witness.add(lsn, r);
             fullImage.accept(lsn, r);
             reference.apply(lsn, r);
             if (r instanceof Connect c) connected.add(c.tuple());
         }
         snapshot = retained.snapshot(durableLsn);
+        lingering = retained.lingeringConnections();
+        evicted = retained.evictedConnections();
+        List<LoggedRecord> withoutLingering = witness.snapshot(durableLsn);
+        snapshotWithoutLingering = withoutLingering.size();
+        Set<FourTuple> inWitness = new HashSet<>();
+        for (LoggedRecord r : withoutLingering) if (r.record() instanceof Connect c) inWitness.add(c.tuple());
         reference.pump();
 
         BackupImage image = new BackupImage(); // the client bytes the snapshot holds, for the replayed READs' precondition
@@ -81,7 +98,7 @@ final class LogRecovery {
         Set<FourTuple> live = new HashSet<>();
         for (ConnectionImage i : reference.images()) live.add(i.tuple());
         for (FourTuple t : connected) if (!live.contains(t)) finished.add(t);
-        retentionMismatch = mismatch(live, inSnapshot);
+        retentionMismatch = mismatch(live, inSnapshot, inWitness);
     }
 
     private static long contiguous(BackupImage image, FourTuple t) {
@@ -89,12 +106,21 @@ final class LogRecovery {
         return s == null ? 0L : (long) s.contiguousLength();
     }
 
-    private String mismatch(Set<FourTuple> live, Set<FourTuple> inSnapshot) {
+    private String mismatch(Set<FourTuple> live, Set<FourTuple> inSnapshot, Set<FourTuple> inWitness) {
+        if (evicted > 0) return "retention evicted " + evicted + " finished connection(s), far below its bounds";
         for (FourTuple t : finished) {
-            if (inSnapshot.contains(t)) return "the snapshot keeps the CONNECT of " + t + ", which the reference replay found finished";
+            if (!inSnapshot.contains(t)) return "the snapshot lacks the CONNECT of " + t + ", finished: it should linger";
+            if (inWitness.contains(t)) return "without lingering, the snapshot keeps the CONNECT of " + t + ", which the reference replay found finished";
         }
         for (FourTuple t : live) {
             if (!inSnapshot.contains(t)) return "the snapshot lacks the CONNECT of live " + t;
+            if (!inWitness.contains(t)) return "without lingering, the snapshot lacks the CONNECT of live " + t;
+        }
+        if (inSnapshot.size() != live.size() + finished.size()) return "the snapshot names connections the reference replay never had: " + inSnapshot;
+        if (lingering != finished.size()) return lingering + " lingering, but the reference replay finished " + finished;
+        if (!finished.isEmpty() && snapshotWithoutLingering >= durableLsn) {
+            return "connections finished, yet without lingering the snapshot (" + snapshotWithoutLingering
+                    + " records) is not smaller than the durable log (" + durableLsn + ")";
         }
         return null;
     }
@@ -106,6 +132,7 @@ final class LogRecovery {
 
     @Override
     public String toString() {
-        return "recovery from LSN 1-" + durableLsn + ": snapshot of " + snapshot.size() + " records, finished " + new ArrayList<>(finished);
+        return "recovery from LSN 1-" + durableLsn + ": snapshot of " + snapshot.size() + " records (" + snapshotWithoutLingering
+                + " without lingering), finished " + new ArrayList<>(finished);
     }
 }

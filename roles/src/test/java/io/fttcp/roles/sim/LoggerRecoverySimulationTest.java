@@ -4,13 +4,10 @@ import io.fttcp.sim.Simulation;
 import io.fttcp.sim.stack.ConnectionApp;
 import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.tcp.CloseReason;
-import io.fttcp.stack.tcp.TcpState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -42,14 +39,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ul>
  * Every client stream must be byte-exact, no client may see a reset, and every connection must
  * complete within a bound. When the durable log holds connections already finished (a full
- * replay forgot them), the snapshot must be strictly smaller than the durable log and hold none
- * of their CONNECTs; over the seeds, some must exercise that.
- *
- * <p>Known gap (main code, see {@link KnownRecoveryGapsTest}): retention forgets a finished
- * connection at once, so when its client still waited for the ACK of its FIN at the crash, the
- * recovered server resets the FIN's retransmission (the client has every byte by then). Such a
- * client is counted in the census ({@code knownGap:finishedConnectionForgotten}), not failed,
- * unless {@code -Dfttcp.logger.strict=true}.
+ * replay forgot them), the snapshot must keep them lingering (their client may still wait for
+ * the ACK of its FIN, held or lost at the crash: the recovered server answers it from TIME-WAIT,
+ * see {@link FinishedConnectionRecoveryTest}), and a retention keeping none lingering must drop
+ * them and be strictly smaller than the durable log ({@link LogRecovery}); over the seeds, some
+ * must exercise that.
  *
  * <p>Seeds: {@code -Dfttcp.logger.seeds=N} runs N per test, {@code -Dfttcp.logger.seed=S} replays
  * one; {@code -Dfttcp.logger.maxBytes=B} changes transfer sizes; {@code -Dfttcp.logger.stats=true}
@@ -61,8 +55,6 @@ class LoggerRecoverySimulationTest {
     /** As in {@link FailoverSimulationTest#COMPLETION_BOUND} (TCP's backoff at up to 5 % loss). */
     static final long COMPLETION_BOUND = 120 * SECOND;
     static final long MAX_LOGGER_OUTAGE = 3 * SECOND;
-    /** Also fail the seeds where the known gap of {@link KnownRecoveryGapsTest} shows. */
-    static final boolean STRICT = Boolean.getBoolean("fttcp.logger.strict");
 
     enum Fault { PRIMARY, TORN_TAIL, LOGGER, LOGGER_THEN_PRIMARY }
 
@@ -135,11 +127,9 @@ class LoggerRecoverySimulationTest {
                 census.add("primaryCrash:loggerBack");
             }
         }
-        Map<ConnectionApp, TcpState> stateAtCrash = new HashMap<>();
         if (primaryCrashes) {
             phases = f.phasesAtCrash();
             census.addAll(phases);
-            for (ConnectionApp app : f.transfers.clients) if (app.connection() != null) stateAtCrash.put(app, app.connection().tcp().state());
             f.crashPrimary();
             if (fault == Fault.TORN_TAIL) { // one power loss takes both; the logger comes back on what its log kept
                 w.crashLogger();
@@ -171,9 +161,8 @@ class LoggerRecoverySimulationTest {
             if (rec.durableLsn > w.ackedAtRecovery) census.add("recovery:unacknowledgedRead");
             assertNull(rec.retentionMismatch, "retention disagrees with a full replay: " + where);
             if (!rec.finished.isEmpty()) {
-                assertTrue(rec.snapshot.size() < rec.durableLsn, "connections finished, yet the snapshot (" + rec.snapshot.size()
-                        + " records) is not smaller than the durable log (" + rec.durableLsn + "): " + where);
-                census.add("gc:finishedDropped");
+                // Checked in retentionMismatch: they linger in the snapshot; without lingering they are dropped, the snapshot smaller.
+                census.add("gc:finishedLingering");
             } else {
                 census.add("gc:nothingFinished");
             }
@@ -203,33 +192,15 @@ class LoggerRecoverySimulationTest {
                 Transfers.checkImage(f.world.log.stableImage(), "stable", f.transfers.clients.get(i), f.transfers.plans.get(i), where);
             }
         }
-        int forgotten = 0;
         for (ConnectionApp app : f.transfers.clients) {
             assertNull(app.failure(), "client stream not byte-exact: " + app + ", " + where);
             assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
-            if (!STRICT && forgottenWhileWaitingForTheAckOfItsFin(w, app, stateAtCrash.get(app))) {
-                forgotten++;
-                continue;
-            }
             assertTrue(FailoverWorld.complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp() + ", " + where);
             assertTrue(!f.resetReached(app.connection().tuple().localPort()), "a reset from the service reached " + app + ": " + where);
         }
         for (SimStackHost[] c : clients) assertEquals(0, c[0].connectionResetsSent(), "a client sent a reset: " + where);
-        assertTrue(f.resetsToClients <= forgotten, "a reset from the service reached a client: " + where);
-        if (forgotten > 0) census.add("knownGap:finishedConnectionForgotten");
+        assertEquals(0, f.resetsToClients, "a reset from the service reached a client: " + where);
         return census;
-    }
-
-    /**
-     * The known gap of {@link KnownRecoveryGapsTest}: retention dropped a finished connection
-     * whose client, at the crash, still waited for the ACK of its FIN (LAST-ACK or CLOSING), and
-     * the recovered server answered the FIN's retransmission with a reset after the client had
-     * every byte. {@code -Dfttcp.logger.strict=true} fails these too.
-     */
-    private static boolean forgottenWhileWaitingForTheAckOfItsFin(LoggerWorld w, ConnectionApp app, TcpState atCrash) {
-        return w.recovery != null && (atCrash == TcpState.LAST_ACK || atCrash == TcpState.CLOSING)
-                && w.recovery.finished.contains(PrimaryWorld.serverTuple(app.connection()))
-                && app.isDone() && app.closeReason() == CloseReason.RESET_BY_PEER;
     }
 
     private static boolean recoveredDone(FailoverWorld f) {
@@ -266,11 +237,11 @@ class LoggerRecoverySimulationTest {
         return census;
     }
 
-    /** Over many seeds, retention must have dropped finished connections in some (else the GC went untested). */
+    /** Over many seeds, recoveries must have found finished connections in some (else lingering and the GC went untested). */
     private static void assertGcExercised(TreeMap<String, Integer> census, int seeds) {
         if (seeds < 50) return;
-        int dropped = census.getOrDefault("gc:finishedDropped", 0);
-        assertTrue(dropped * 10 >= seeds, "only " + dropped + " of " + seeds + " recoveries found finished connections to drop: " + census);
+        int finished = census.getOrDefault("gc:finishedLingering", 0);
+        assertTrue(finished * 10 >= seeds, "only " + finished + " of " + seeds + " recoveries found finished connections: " + census);
     }
 
     @Test

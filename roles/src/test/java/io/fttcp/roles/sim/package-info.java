@@ -41,9 +41,9 @@
  *       above. The logger can crash (the link drops; a torn tail of unacknowledged records is
  *       lost) and restart, the primary stalling meanwhile and resending what it lacks
  *       ({@code RecordStream.restartFrom}). Seeds: {@code -Dfttcp.logger.seeds=N},
- *       {@code -Dfttcp.logger.seed=S}; census: {@code -Dfttcp.logger.stats=true}; the known
- *       retention gap ({@link io.fttcp.roles.sim.KnownRecoveryGapsTest}) fails too with
- *       {@code -Dfttcp.logger.strict=true}.</li>
+ *       {@code -Dfttcp.logger.seed=S}; census: {@code -Dfttcp.logger.stats=true}. Finished
+ *       connections linger in retention so that the recovered server answers a client still
+ *       waiting for the ACK of its FIN ({@link io.fttcp.roles.sim.FinishedConnectionRecoveryTest}).</li>
  * </ul>
  *
  * <p>Replaying a failing seed: {@code -Dfttcp.sim.seed=S}; tracing one connection of it:

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,57 +37,116 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Replaying only what {@link LiveRecordSet} retains gives every live connection the same
- * {@link ConnectionImage} as replaying the whole stream; and what it dropped, the backup too sees
- * as closed and ended (client reset, or client FIN with our FIN acknowledged).
+ * Replaying only what {@link LiveRecordSet} retains gives every live connection, and every
+ * finished one still lingering, the same {@link ConnectionImage} as replaying the whole stream
+ * (which the takeover restores in TIME-WAIT); what it dropped the backup too sees as
+ * closed and ended (client reset, or client FIN with our FIN acknowledged); and what lingers stays
+ * within the bounds.
  */
 class RetentionReplayTest {
     private static final int SERVER = 0x0a000001;
     private static final FourTuple LISTENER = new FourTuple(SERVER, 80, 0, 0);
     private static final int FIN = 0x01, RST = 0x04, PSH = 0x08, ACK = 0x10;
+    private static final int[] MAX_LINGERING = {0, 2, 5, LiveRecordSet.DEFAULT_MAX_LINGERING};
+    private static final long[] MAX_LINGERING_BYTES = {0, 3_000, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES};
 
-    @RepeatedTest(20)
-    void snapshotReplaysLiveConnectionsAsTheWholeStreamDoes() {
+    @RepeatedTest(30)
+    void snapshotReplaysRetainedConnectionsAsTheWholeStreamDoes() {
         long seed = Long.getLong("fttcp.seed", new SplittableRandom().nextLong());
-        String where = "seed " + seed + " (-Dfttcp.seed=" + seed + ")";
         SplittableRandom random = new SplittableRandom(seed);
         List<LoggedRecord> stream = new Traffic(random).run(20 + random.nextInt(60));
+        int maxLingering = MAX_LINGERING[random.nextInt(MAX_LINGERING.length)];
+        long maxBytes = MAX_LINGERING_BYTES[random.nextInt(MAX_LINGERING_BYTES.length)];
+        String where = "seed " + seed + " (-Dfttcp.seed=" + seed + "), lingering at most " + maxLingering + " and " + maxBytes + " bytes";
 
-        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, maxLingering, maxBytes);
         ReplayNetwork whole = new ReplayNetwork((c, why) -> { });
+        // The backup finishes a connection (and ignores its later records) once its application
+        // closed it; no application runs here, so the moment is found from the logged CLOSE and
+        // the image, and the image kept as it was then.
+        Set<FourTuple> closedByRecord = new TreeSet<>(RetentionReplayTest::order);
+        Map<FourTuple, Map<String, String>> finishedImages = new TreeMap<>(RetentionReplayTest::order);
         for (LoggedRecord r : stream) {
             retained.add(r.lsn(), r.record());
             whole.apply(r.record());
+            FourTuple named = switch (r.record()) {
+                case Connect c -> {
+                    closedByRecord.remove(c.tuple());
+                    finishedImages.remove(c.tuple());
+                    yield null;
+                }
+                case Close c when c.how() == Close.How.CLOSE -> {
+                    closedByRecord.add(c.socket());
+                    yield c.socket();
+                }
+                case Segment seg -> seg.tuple();
+                default -> null;
+            };
+            if (named != null && closedByRecord.contains(named) && !finishedImages.containsKey(named)) {
+                ConnectionImage image = whole.image(named);
+                if (image != null && image.connect() != null && ended(image)) finishedImages.put(named, describe(image));
+            }
         }
+        where += ", " + retained;
         List<LoggedRecord> snapshot = retained.snapshot(Long.MAX_VALUE);
         ReplayNetwork fresh = new ReplayNetwork((c, why) -> { });
-        Set<FourTuple> live = new TreeSet<>(RetentionReplayTest::order);
+        Set<FourTuple> inSnapshot = new TreeSet<>(RetentionReplayTest::order);
         for (LoggedRecord r : snapshot) {
             fresh.apply(r.record());
-            if (r.record() instanceof Connect c) live.add(c.tuple());
+            if (r.record() instanceof Connect c) inSnapshot.add(c.tuple());
         }
-        assertEquals(retained.liveConnections(), live.size(), where);
+        assertEquals(retained.liveConnections() + retained.lingeringConnections(), inSnapshot.size(), where);
         assertEquals(0, fresh.recordsIgnored(), where + ": the snapshot names only its own connections");
+
+        // Every retained connection is as the whole stream left it: a live one now, a lingering
+        // one when it finished (a replay without the application finishes nothing itself).
         Set<FourTuple> freshTuples = new TreeSet<>(RetentionReplayTest::order);
         for (ConnectionImage image : fresh.images()) freshTuples.add(image.tuple());
-        assertEquals(live, freshTuples, where);
-        for (FourTuple t : live) {
-            ConnectionImage expected = whole.image(t);
-            assertNotNull(expected, where + ": " + t);
-            assertEquals(describe(expected), describe(fresh.image(t)), where + ": " + t);
+        assertEquals(inSnapshot, freshTuples, where);
+        Set<FourTuple> lingering = new TreeSet<>(RetentionReplayTest::order);
+        for (FourTuple t : inSnapshot) {
+            Map<String, String> expected = finishedImages.get(t);
+            if (expected != null) {
+                lingering.add(t);
+            } else {
+                assertNotNull(whole.image(t), where + ": " + t);
+                expected = describe(whole.image(t));
+            }
+            assertEquals(expected, describe(fresh.image(t)), where + ": " + t);
         }
+        // The lingering ones are the finished ones, within the bounds.
+        assertEquals(retained.lingeringConnections(), lingering.size(), where + ": finished in the snapshot " + lingering);
+        assertTrue(lingering.size() <= maxLingering, where + ": lingering " + lingering);
+        long lingeringBytes = 0;
+        for (LoggedRecord r : snapshot) {
+            if (r.record() instanceof Segment s && lingering.contains(s.tuple())) lingeringBytes += s.payload().length;
+        }
+        assertEquals(retained.lingeringPayloadBytes(), lingeringBytes, where);
+        assertTrue(lingeringBytes <= maxBytes, where + ": lingering bytes " + lingeringBytes);
+
+        // What is not retained: connections the backup too finished, evicted.
         int dropped = 0;
         Set<FourTuple> known = new TreeSet<>(RetentionReplayTest::order);
         for (ConnectionImage image : whole.images()) known.add(image.tuple());
-        known.removeAll(live);
+        known.removeAll(inSnapshot);
         for (FourTuple t : known) {
             ConnectionImage image = whole.image(t); // the latest incarnation: earlier ones were superseded
             if (image.connect() == null) continue;
             dropped++;
-            boolean ended = image.clientReset() || (image.clientFin() && image.clientAckedOffset() > image.primaryFinOffset());
-            assertTrue(image.primaryFinOffset() >= 0 && ended, where + ": dropped but not finished: " + image);
+            assertTrue(image.primaryFinOffset() >= 0 && finishedImages.containsKey(t), where + ": dropped but not finished: " + image);
         }
-        assertTrue(dropped > 0 || stream.size() < 50, where + ": nothing finished in " + stream.size() + " records");
+        assertTrue(dropped <= retained.evictedConnections(), where + ": dropped " + dropped);
+        if (maxLingering == 0 || maxBytes == 0) {
+            assertTrue(dropped > 0 || stream.size() < 50, where + ": nothing finished in " + stream.size() + " records");
+        } else if (maxLingering == LiveRecordSet.DEFAULT_MAX_LINGERING && maxBytes == LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES) {
+            assertEquals(0, dropped, where + ": nothing to evict within the default bounds");
+            assertTrue(!lingering.isEmpty() || stream.size() < 50, where + ": nothing lingers in " + stream.size() + " records");
+        }
+    }
+
+    /** The client reset it, or ended its stream and acknowledged our FIN. */
+    private static boolean ended(ConnectionImage image) {
+        return image.clientReset() || (image.clientFin() && image.clientAckedOffset() > image.primaryFinOffset());
     }
 
     private static int order(FourTuple a, FourTuple b) {
