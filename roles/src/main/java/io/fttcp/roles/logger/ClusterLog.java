@@ -88,7 +88,8 @@ final class ClusterLog implements AutoCloseable {
     /** A standby asks every couple of seconds: say why it waits once. */
     private boolean quietWaits;
 
-    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos)
+    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos,
+                       int lingeringConnections, long lingeringPayloadBytes)
             throws IOException {
         this.cluster = cluster;
         this.leaseNanos = leaseNanos;
@@ -96,7 +97,8 @@ final class ClusterLog implements AutoCloseable {
         this.epochFile = new EpochFile(directory);
         this.committer = Thread.ofPlatform().daemon().name("fttcp-logger-" + cluster).unstarted(this::commitLoop);
         this.log = RecordLog.open(directory, config, () -> LockSupport.unpark(committer));
-        this.retained = new LiveRecordSet(retainEverything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED);
+        this.retained = new LiveRecordSet(retainEverything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED,
+                lingeringConnections, lingeringPayloadBytes);
         try {
             this.knownEpoch = epochFile.read();
             rebuildRetained();
@@ -110,9 +112,10 @@ final class ClusterLog implements AutoCloseable {
     }
 
     /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
-    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos)
+    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos,
+                          int lingeringConnections, long lingeringPayloadBytes)
             throws IOException {
-        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos, grantNanos);
+        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos, grantNanos, lingeringConnections, lingeringPayloadBytes);
         LOG.log(c.log.recoveryReport().cut() ? WARNING : INFO, "cluster '" + cluster + "': " + c.log.recoveryReport()
                 + "; epoch " + c.knownEpoch + "; " + c.retainedStatus());
         return c;

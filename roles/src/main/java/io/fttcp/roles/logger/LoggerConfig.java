@@ -1,5 +1,6 @@
 package io.fttcp.roles.logger;
 
+import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.channel.ChannelConfig;
 import io.fttcp.replication.log.LogConfig;
 
@@ -19,21 +20,32 @@ import java.time.Duration;
  *                  by default records of finished connections are dropped
  * @param recoveryGrantNanos how long a served recovery may take to join as the new primary before
  *                  another recovery of its cluster may be served (default 10 s)
+ * @param lingeringConnections   finished connections whose records are kept for TIME-WAIT answers after a
+ *                  recovery (see {@link io.fttcp.replication.retention.LiveRecordSet}; 0: dropped at once)
+ * @param lingeringPayloadBytes  at most this many client bytes among them
  */
 public record LoggerConfig(Path directory, InetSocketAddress listen, LogConfig log, ChannelConfig channel, boolean retainEverything,
-                           long recoveryGrantNanos) {
+                           long recoveryGrantNanos, int lingeringConnections, long lingeringPayloadBytes) {
     public static final Duration DEFAULT_RECOVERY_GRANT = Duration.ofSeconds(10);
 
     public LoggerConfig {
         if (recoveryGrantNanos <= 0) throw new IllegalArgumentException("recovery grant must be positive: " + recoveryGrantNanos + " ns");
+        if (lingeringConnections < 0 || lingeringPayloadBytes < 0) {
+            throw new IllegalArgumentException("lingering bounds must not be negative: " + lingeringConnections + " connections, " + lingeringPayloadBytes + " bytes");
+        }
     }
 
     /** With the default recovery grant. */
     public LoggerConfig(Path directory, InetSocketAddress listen, LogConfig log, ChannelConfig channel, boolean retainEverything) {
-        this(directory, listen, log, channel, retainEverything, DEFAULT_RECOVERY_GRANT.toNanos());
+        this(directory, listen, log, channel, retainEverything, DEFAULT_RECOVERY_GRANT.toNanos(),
+                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
     }
 
     public LoggerConfig withRecoveryGrant(Duration grant) {
-        return new LoggerConfig(directory, listen, log, channel, retainEverything, grant.toNanos());
+        return new LoggerConfig(directory, listen, log, channel, retainEverything, grant.toNanos(), lingeringConnections, lingeringPayloadBytes);
+    }
+
+    public LoggerConfig withLingering(int connections, long payloadBytes) {
+        return new LoggerConfig(directory, listen, log, channel, retainEverything, recoveryGrantNanos, connections, payloadBytes);
     }
 }

@@ -79,7 +79,8 @@ public final class LoggerHost implements AutoCloseable {
 
     private ClusterLog openCluster(String cluster) throws IOException {
         return ClusterLog.open(cluster, config.directory().resolve(ClusterDirectory.nameOf(cluster)), config.log(),
-                config.retainEverything(), config.channel().leaseNanos(), config.recoveryGrantNanos());
+                config.retainEverything(), config.channel().leaseNanos(), config.recoveryGrantNanos(),
+                config.lingeringConnections(), config.lingeringPayloadBytes());
     }
 
     private ClusterLog cluster(String id) throws HandshakeException {

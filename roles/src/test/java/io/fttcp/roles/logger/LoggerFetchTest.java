@@ -84,8 +84,13 @@ class LoggerFetchTest {
         return new Served(records, finished, live);
     }
 
+    /**
+     * What a logger without lingering serves: these tests check which connections a fetch
+     * leaves out, so their loggers drop finished connections at once (lingering is
+     * LiveRecordSet's own, tested there).
+     */
     private static List<LoggedRecord> snapshotOf(List<Record> records) {
-        LiveRecordSet reference = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        LiveRecordSet reference = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 0, 0);
         long lsn = 1;
         for (Record r : records) reference.add(lsn++, r);
         return reference.snapshot(records.size());
@@ -157,7 +162,7 @@ class LoggerFetchTest {
         Served served = serve(random, 3, 4);
         List<Record> records = served.records();
         InetSocketAddress at = freeLoopbackPort();
-        LoggerHost host = closing(LoggerHost.start(config(dir, at, LOG)));
+        LoggerHost host = closing(LoggerHost.start(config(dir, at, LOG).withLingering(0, 0)));
         RecordStream oldStream = channel("alpha").newRecordStream();
         Events primaryEvents = new Events();
         PrimaryChannel primary = closing(dial(at, "alpha", 1, oldStream, primaryEvents));
@@ -226,7 +231,7 @@ class LoggerFetchTest {
         SplittableRandom random = new SplittableRandom(7);
         Served served = serve(random, 2, 2);
         InetSocketAddress at = freeLoopbackPort();
-        closing(LoggerHost.start(config(dir, at, LOG).withRecoveryGrant(grant)));
+        closing(LoggerHost.start(config(dir, at, LOG).withRecoveryGrant(grant).withLingering(0, 0)));
         Events primaryEvents = new Events();
         PrimaryChannel primary = closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
         long through = append(primary, served.records());

@@ -58,6 +58,11 @@ class LoggerHostTest {
         return closing(LoggerHost.start(config(directory, listen, log)));
     }
 
+    /** A logger that drops finished connections' records at once (no lingering): for what garbage collection frees. */
+    private LoggerHost startHostWithoutLingering(Path directory, InetSocketAddress listen, LogConfig log) throws IOException {
+        return closing(LoggerHost.start(config(directory, listen, log).withLingering(0, 0)));
+    }
+
     /** Dials until the logger takes this primary (it refuses while it still sees the previous channel of the cluster). */
     private PrimaryChannel join(InetSocketAddress logger, String cluster, long epoch, RecordStream stream, Events[] events) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -351,13 +356,13 @@ class LoggerHostTest {
         List<Record> all = new ArrayList<>(finished);
         all.addAll(live);
         InetSocketAddress at = freeLoopbackPort();
-        LoggerHost host = startHost(dir, at, log);
+        LoggerHost host = startHostWithoutLingering(dir, at, log);
         Events[] events = new Events[1];
         PrimaryChannel primary = join(at, "alpha", 1, channel("alpha").newRecordStream(), events);
         append(primary, all);
         await("everything acknowledged (" + where + ")", 10_000, () -> primary.stableLsn() == all.size());
 
-        LiveRecordSet reference = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        LiveRecordSet reference = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED, 0, 0);
         for (LoggedRecord r : numbered(all, 1)) reference.add(r.lsn(), r.record());
         long oldestLive = reference.oldestRetainedLsn();
         assertTrue(oldestLive > finished.size(), where + ": only the live connections are retained");
@@ -378,7 +383,7 @@ class LoggerHostTest {
 
         host.close();
         long restarting = System.nanoTime();
-        LoggerHost restarted = startHost(dir, at, log);
+        LoggerHost restarted = startHostWithoutLingering(dir, at, log);
         assertTrue(restarted.status().contains("alpha: records " + keepFrom + ".." + all.size()), restarted.status());
         Events again = new Events();
         closing(fetch(at, "alpha", 2, again));
