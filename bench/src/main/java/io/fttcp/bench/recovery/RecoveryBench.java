@@ -241,7 +241,7 @@ public final class RecoveryBench {
             LoggedService service = null;
             try {
                 service = logger.another(topology.host(PRIMARY), "echo", nextIdentity());
-                WatchedProcess standby = who == LogSizeTrial.Recovery.STANDBY ? service.startStandby(topology.host(STANDBY)) : null;
+                WatchedProcess standby = who == LogSizeTrial.Recovery.STANDBY ? startStandby(service) : null;
                 long bytes = mib * MIB;
                 ControlReply opened = open(1, bytes, timeout(2 * bytes));
                 WatchedProcess primary = service.primary();
@@ -264,6 +264,7 @@ public final class RecoveryBench {
                 report.line(what + String.format(Locale.ROOT, "recovery %.1f ms; echo of %,d B in %.1f s before; %s; %s", t.recoveryMillis(),
                         opened.longField("bytes"), opened.longField("nanos") / 1e9, log.map(RecoveryBench::describe).orElse("(no recovery lines in its log)"),
                         ok ? "intact" : "NOT INTACT: " + probed.fields().getOrDefault("failure", "?")));
+                log.flatMap(l -> RecoveryBreakdown.of(recovered.output(), l, killedAt, first)).ifPresent(b -> report.line("          " + b));
                 if (!ok) {
                     tails(service);
                 }
@@ -274,6 +275,18 @@ public final class RecoveryBench {
                 closeConnections();
                 closeQuietly(service);
             }
+        }
+
+        /**
+         * Starts the standby once the logger holds the primary as its cluster's primary: a fetch
+         * that comes after the logger accepted the primary's handshake but before it registered the
+         * channel (ClusterLog.join to PrimaryRecords.onConnected, seen to take over a second on this
+         * loaded machine) is served, and the standby takes over from a live primary.
+         */
+        private WatchedProcess startStandby(LoggedService service) throws InterruptedException {
+            service.logger().awaitLine(l -> l.contains("cluster '" + service.cluster() + "': primary ") && l.contains(" joined at epoch"),
+                    "that the primary of cluster '" + service.cluster() + "' joined", START_TIMEOUT);
+            return service.startStandby(topology.host(STANDBY));
         }
 
         /** Opens connections at the client; its own timeout ends first, so its reply never comes late. */
@@ -306,7 +319,7 @@ public final class RecoveryBench {
             LoggedService service = null;
             try {
                 service = logger.another(topology.host(PRIMARY), "echo", nextIdentity());
-                WatchedProcess standby = service.startStandby(topology.host(STANDBY));
+                WatchedProcess standby = startStandby(service);
                 ControlReply opened = open(count, plan.perConnectionBytes(), timeout(2 * count * plan.perConnectionBytes()).plusSeconds(count / 10));
                 long killedAt = System.nanoTime();
                 service.primary().signal("KILL");
@@ -322,6 +335,8 @@ public final class RecoveryBench {
                         t.firstNanos() / 1e6, t.p50Nanos() / 1e6, t.maxNanos() / 1e6, opened.longField("nanos") / 1e9,
                         log.map(RecoveryBench::describe).orElse("(no recovery lines in its log)"), answered, count,
                         probed.fields().containsKey("failure") ? " (" + probed.field("failure") + ")" : ""));
+                log.flatMap(l -> RecoveryBreakdown.of(standby.output(), l, killedAt, probed.longField("first")))
+                        .ifPresent(b -> report.line("          (first answer) " + b));
             } catch (IOException | RuntimeException e) {
                 report.line(what + "FAILED: " + oneLine(e.getMessage()));
                 tails(service);
@@ -480,7 +495,7 @@ public final class RecoveryBench {
     static String describe(RecoveryLog log) {
         return String.format(Locale.ROOT, "server: fetched %,d records (%,d client B) in %.1f ms, drain %.1f ms, takeover %.1f ms, %d restored%s",
                 log.records(), log.clientBytes(), log.fetchMicros() / 1e3, log.drainMicros() / 1e3, log.totalMicros() / 1e3, log.restored(),
-                log.refused() ? ", SOME REFUSED" : "");
+                log.refused().isEmpty() ? "" : ", REFUSED " + log.refused());
     }
 
     private static long since(long instant, long killedAt) {
