@@ -337,6 +337,9 @@ public final class RecoveryBench {
                         probed.fields().containsKey("failure") ? " (" + probed.field("failure") + ")" : ""));
                 log.flatMap(l -> RecoveryBreakdown.of(standby.output(), l, killedAt, probed.longField("first")))
                         .ifPresent(b -> report.line("          (first answer) " + b));
+                if (answered < count) {
+                    tails(service);
+                }
             } catch (IOException | RuntimeException e) {
                 report.line(what + "FAILED: " + oneLine(e.getMessage()));
                 tails(service);
