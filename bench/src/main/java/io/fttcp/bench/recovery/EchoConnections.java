@@ -28,6 +28,7 @@ final class EchoConnections implements AutoCloseable {
     private static final int OPENING_THREADS = 8;
 
     private final List<Socket> sockets = new ArrayList<>();
+    private EchoFlow flow;
 
     /** What opening took: the connections, the bytes echoed on them in all, and how long. */
     record Opened(int connections, long bytes, long nanos) {
@@ -149,6 +150,24 @@ final class EchoConnections implements AutoCloseable {
         }
     }
 
+    /** Starts an {@link EchoFlow} on the first connection. */
+    void startFlow(Duration period) {
+        if (sockets.isEmpty() || flow != null) {
+            throw new IllegalStateException(sockets.isEmpty() ? "no connection to flow on: open first" : "a flow is running");
+        }
+        flow = EchoFlow.start(sockets.getFirst(), period);
+    }
+
+    /** Stops the flow and says how it went. */
+    EchoFlow.Outcome stopFlow(Duration timeout) throws InterruptedException {
+        if (flow == null) {
+            throw new IllegalStateException("no flow: flow first");
+        }
+        EchoFlow f = flow;
+        flow = null;
+        return f.stop(timeout);
+    }
+
     int size() {
         return sockets.size();
     }
@@ -230,6 +249,7 @@ final class EchoConnections implements AutoCloseable {
 
     @Override
     public void close() {
+        flow = null;
         for (Socket s : sockets) {
             try {
                 s.close();

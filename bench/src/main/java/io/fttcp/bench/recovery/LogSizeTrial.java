@@ -8,11 +8,13 @@ import java.util.Optional;
  *
  * @param logMib          client bytes the connection had exchanged, MiB
  * @param recovery        who recovered: a standby on a spare host, or the primary restarted in place
- * @param recoveryNanos   from the kill to the first byte of the probe's answer at the client, -1 if none came
+ * @param recoveryNanos   from the kill to the first echo the client received after it (its flow, {@link EchoFlow}), -1 if none came
  * @param server          what the recovering server logged, if it did
- * @param intact          the exchange before and the probe's answer after came back byte for byte
+ * @param breakdown       where the time went, if the server's lines tell
+ * @param intact          the exchange before and the flow across the failure came back byte for byte
  */
-record LogSizeTrial(int logMib, Recovery recovery, long recoveryNanos, Optional<RecoveryLog> server, boolean intact) {
+record LogSizeTrial(int logMib, Recovery recovery, long recoveryNanos, Optional<RecoveryLog> server, Optional<RecoveryBreakdown> breakdown,
+                    boolean intact) {
 
     /** Who recovers the primary's connections. */
     enum Recovery {

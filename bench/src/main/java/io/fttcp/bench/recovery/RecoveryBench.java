@@ -8,6 +8,7 @@ import io.fttcp.bench.Report;
 import io.fttcp.bench.ScratchDirectory;
 import io.fttcp.bench.UploadFile;
 import io.fttcp.bench.failover.Protection;
+import io.fttcp.bench.failover.ReadTimeline;
 import io.fttcp.bench.failover.ServiceComparison;
 import io.fttcp.testbed.Host;
 import io.fttcp.testbed.LoggedService;
@@ -15,6 +16,7 @@ import io.fttcp.testbed.Topology;
 import io.fttcp.testbed.WatchedProcess;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,10 @@ public final class RecoveryBench {
     private static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx3g", "-Xlog:all=warning:stderr");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(60);
+    /** (a): a line echoed every millisecond keeps the connection in use across the failure (see {@link EchoFlow}). */
+    private static final Duration FLOW_PERIOD = Duration.ofMillis(1);
+    private static final Duration FLOW_BEFORE_KILL = Duration.ofMillis(100);
+    private static final Duration FLOW_AFTER_RECOVERY = Duration.ofMillis(300);
     /** Slowest rate waited for before a transfer or an exchange counts as hung (bytes per second). */
     private static final long SLOWEST_RATE = 5_000_000;
 
@@ -119,13 +125,14 @@ public final class RecoveryBench {
         SPARES.forEach(builder::server);
         try (Topology topology = builder.build();
              ControlChannel client = new ControlChannel("recovery client", startClient(topology, work.resolve("client.log")))) {
-            Trials t = new Trials(topology, client, upload);
+            Trials t = new Trials(topology, client, upload, work);
             client.awaitReady(START_TIMEOUT);
             try (LoggedService batchLogger = LoggedService.loggerAlone(topology, topology.host(LOGGER), List.of("--fsync", "batch"))) {
                 report.line(String.format(Locale.ROOT, "setup: %.1f s", (System.nanoTime() - t0) / 1e9));
                 report.line("");
-                report.line("(a) recovery time against the client bytes logged for one live echo connection (sent and echoed before the kill);"
-                        + " recovery: the probe line's answer, first byte, after the primary's SIGKILL");
+                report.line("(a) recovery time against the client bytes logged for one live echo connection (sent and echoed before the kill),"
+                        + " which goes on echoing a " + EchoFlow.LINE_BYTES + "-byte line every " + FLOW_PERIOD.toMillis() + " ms;"
+                        + " recovery: from the primary's SIGKILL to the first echo after it");
                 for (int mib : PARTS.contains("a") ? plan.logSizesMib() : List.<Integer>of()) {
                     t.logSize(batchLogger, mib, LogSizeTrial.Recovery.STANDBY);
                 }
@@ -182,6 +189,18 @@ public final class RecoveryBench {
 
     private void summary(OptionalDouble replay, OptionalDouble recovery1) {
         report.line("summary");
+        report.line("  (a) per log size: recovery = SIGKILL to the client's first echo after it; server ready = SIGKILL to the recovering"
+                + " server's 'took over' line (ms clock); replay = logged MiB / (fetch + drain)");
+        report.line(String.format(Locale.ROOT, "  %-28s %8s %12s %14s %10s %10s %12s %8s", "", "log MiB", "recovery ms", "server ready ms",
+                "fetch ms", "drain ms", "replay MiB/s", "intact"));
+        for (LogSizeTrial t : logSizes) {
+            report.line(String.format(Locale.ROOT, "  %-28s %8d %12s %14s %10s %10s %12s %8s", t.recovery().label(), t.logMib(),
+                    t.recoveryNanos() >= 0 ? String.format(Locale.ROOT, "%.1f", t.recoveryMillis()) : "nan",
+                    t.breakdown().map(b -> String.format(Locale.ROOT, "%.0f", b.serverReadyMillis())).orElse("nan"),
+                    t.server().map(l -> String.format(Locale.ROOT, "%.1f", l.fetchMicros() / 1e3)).orElse("nan"),
+                    t.server().map(l -> String.format(Locale.ROOT, "%.1f", l.drainMicros() / 1e3)).orElse("nan"),
+                    t.replayMibPerSecond().map(v -> String.format(Locale.ROOT, "%.1f", v)).orElse("nan"), t.intact() ? "yes" : "NO"));
+        }
         report.line(String.format(Locale.ROOT, "  replay speed (largest log, %d MiB): %s MiB/s  (target: >= 200)", plan.largestLogMib(), number(replay, 1)));
         report.line(String.format(Locale.ROOT, "  recovery with 1 MiB logged, standby: %s ms  (target: <= detection %d + 100 ms; the logger serves once the lease,"
                 + " %d ms, surely ran out)", number(recovery1, 1), DETECT_TIMEOUT_MILLIS, LEASE_MILLIS));
@@ -224,7 +243,10 @@ public final class RecoveryBench {
         private final ControlChannel client;
         private final UploadFile upload;
 
-        Trials(Topology topology, ControlChannel client, UploadFile upload) {
+        private final Path work;
+
+        Trials(Topology topology, ControlChannel client, UploadFile upload, Path work) {
+            this.work = work;
             this.topology = topology;
             this.client = client;
             this.upload = upload;
@@ -244,27 +266,35 @@ public final class RecoveryBench {
                 WatchedProcess standby = who == LogSizeTrial.Recovery.STANDBY ? startStandby(service) : null;
                 long bytes = mib * MIB;
                 ControlReply opened = open(1, bytes, timeout(2 * bytes));
+                client.call("flow " + FLOW_PERIOD.toNanos() / 1000, "flowing", Duration.ofSeconds(10));
+                Thread.sleep(FLOW_BEFORE_KILL.toMillis());
                 WatchedProcess primary = service.primary();
                 long killedAt = System.nanoTime();
                 primary.signal("KILL");
-                LoggedService s = service;
-                CompletableFuture<WatchedProcess> recovering = who == LogSizeTrial.Recovery.STANDBY ? CompletableFuture.completedFuture(standby)
-                        : CompletableFuture.supplyAsync(() -> restart(s));
-                ControlReply probed = client.call("probe " + RECOVERY_TIMEOUT.toSeconds(), "probed", RECOVERY_TIMEOUT.plusSeconds(10));
-                WatchedProcess recovered = recovering.join();
+                WatchedProcess recovered = who == LogSizeTrial.Recovery.STANDBY ? standby : service.startPrimary(topology.host(PRIMARY));
                 recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over", RECOVERY_TIMEOUT);
+                Thread.sleep(FLOW_AFTER_RECOVERY.toMillis());
+                Path timelineFile = work.resolve("flow-timeline.bin");
+                ControlReply flowed = client.call("flowed 30 " + timelineFile, "flowed", Duration.ofSeconds(45));
+                ReadTimeline timeline;
+                try (InputStream in = Files.newInputStream(timelineFile)) {
+                    timeline = ReadTimeline.readFrom(in);
+                }
+                Optional<ReadTimeline.Gap> gap = timeline.stallGapAfter(killedAt);
                 Optional<RecoveryLog> log = RecoveryLog.parse(recovered.output());
-                boolean ok = probed.longField("failed") == 0;
-                long first = probed.longField("first");
-                LogSizeTrial t = new LogSizeTrial(mib, who, first >= 0 ? first - killedAt : -1, log, ok);
+                boolean ok = flowed.field("intact").equals("true");
+                long firstAfter = gap.map(ReadTimeline.Gap::endNanos).orElse(-1L);
+                LogSizeTrial t = new LogSizeTrial(mib, who, firstAfter >= 0 ? firstAfter - killedAt : -1, log,
+                        log.flatMap(l -> RecoveryBreakdown.of(recovered.output(), l, killedAt, firstAfter)), ok);
                 logSizes.add(t);
                 if (ok) {
                     intact++;
                 }
-                report.line(what + String.format(Locale.ROOT, "recovery %.1f ms; echo of %,d B in %.1f s before; %s; %s", t.recoveryMillis(),
+                report.line(what + String.format(Locale.ROOT, "recovery %s; echo of %,d B in %.1f s before; %s; flow of %,d B %s",
+                        t.recoveryNanos() >= 0 ? String.format(Locale.ROOT, "%.1f ms", t.recoveryMillis()) : "NOT MEASURED (no echo after the kill)",
                         opened.longField("bytes"), opened.longField("nanos") / 1e9, log.map(RecoveryBench::describe).orElse("(no recovery lines in its log)"),
-                        ok ? "intact" : "NOT INTACT: " + probed.fields().getOrDefault("failure", "?")));
-                log.flatMap(l -> RecoveryBreakdown.of(recovered.output(), l, killedAt, first)).ifPresent(b -> report.line("          " + b));
+                        flowed.longField("written"), ok ? "intact" : "NOT INTACT: " + flowed.fields().getOrDefault("failure", "mismatch at " + flowed.field("mismatch"))));
+                t.breakdown().ifPresent(b -> report.line("          " + b));
                 if (!ok) {
                     tails(service);
                 }
@@ -301,15 +331,6 @@ public final class RecoveryBench {
                 client.call("close", "closed", Duration.ofSeconds(15));
             } catch (IOException | RuntimeException e) {
                 report.line("warning: closing the client's connections: " + oneLine(e.getMessage()));
-            }
-        }
-
-        private WatchedProcess restart(LoggedService service) {
-            try {
-                return service.startPrimary(topology.host(PRIMARY));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while restarting the primary", e);
             }
         }
 

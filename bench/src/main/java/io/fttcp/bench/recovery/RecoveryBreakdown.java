@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param servedMillis   from the kill to the logger serving the fetch
  * @param fetchMillis    the fetch, as the server logged it
  * @param takeoverMillis from the fetch's end to the server serving
- * @param restMillis     from then to the client's first byte
+ * @param restMillis     from then to the client's first byte: when the server had nothing in flight at the
+ *                       failure, the client's own retransmission timer (RTO, 200 ms and more, doubling) decides
  */
 record RecoveryBreakdown(double servedMillis, double fetchMillis, double takeoverMillis, double restMillis) {
     private static final Pattern SERVED = Pattern.compile("(?m)^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*fetching the live connections' records from the logger");
@@ -57,9 +58,16 @@ record RecoveryBreakdown(double servedMillis, double fetchMillis, double takeove
         }
     }
 
+    /** From the kill to the recovering server serving (its "took over" line). */
+    double serverReadyMillis() {
+        return servedMillis + fetchMillis + takeoverMillis;
+    }
+
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "= %.0f ms until the logger served + %.0f fetch + %.0f takeover + %.0f until the client's first byte",
-                servedMillis, fetchMillis, takeoverMillis, restMillis);
+        return String.format(Locale.ROOT, "= %.0f ms until the logger served + %.0f fetch + %.0f takeover (to its log line) + %.0f until the client's"
+                + " first byte%s", servedMillis, fetchMillis, takeoverMillis, restMillis,
+                restMillis > 50 ? " (the client's retransmission timer: nothing of the server's was in flight)"
+                        : restMillis < 0 ? " (it came before the line was logged)" : "");
     }
 }

@@ -28,6 +28,10 @@ import java.util.List;
  *       {@code probed count=<n> failed=<n> first=<ns> p50=<ns> max=<ns>} (instants of
  *       {@link System#nanoTime()}: the earliest first byte of an answer, the median and the
  *       latest completed answer), then {@code failure=...} if some failed;</li>
+ *   <li>{@code flow <periodMicros>}: an {@link EchoFlow} on the first connection → {@code flowing};
+ *       {@code flowed <timeoutSeconds> <timelineFile>}: stops it, waits for every echo, writes the echoes'
+ *       timeline → {@code flowed written=<n> read=<n> mismatch=<offset or -1> intact=<true|false>}, then
+ *       {@code failure=...} if it failed;</li>
  *   <li>{@code close} → {@code closed count=<n>};</li>
  *   <li>{@code downloads <bytes> <timeoutSeconds> <host:port>...}: a {@link TimedDownload} of {@code bytes}
  *       from each at once, every byte checked → {@code downloaded bytes=<n> nanos=<n> intact=<n> count=<n>}
@@ -79,6 +83,18 @@ public final class RecoveryClient {
                         : " first=" + first + " p50=" + answered[(answered.length - 1) / 2] + " max=" + answered[answered.length - 1];
                 yield "probed count=" + connections.size() + " failed=" + p.failed() + times
                         + (p.firstFailure() == null ? "" : " failure=" + p.firstFailure().replaceAll("\\s+", "_"));
+            }
+            case "flow" -> {
+                connections.startFlow(Duration.ofNanos(Long.parseLong(w[1]) * 1000));
+                yield "flowing";
+            }
+            case "flowed" -> {
+                EchoFlow.Outcome o = connections.stopFlow(Duration.ofSeconds(Long.parseLong(w[1])));
+                try (var out = Files.newOutputStream(Path.of(w[2]))) {
+                    o.timeline().writeTo(out);
+                }
+                yield "flowed written=" + o.written() + " read=" + o.read() + " mismatch=" + o.mismatchAt() + " intact=" + o.intact()
+                        + (o.failure() == null ? "" : " failure=" + o.failure().replaceAll("\\s+", "_"));
             }
             case "close" -> {
                 int n = connections.size();

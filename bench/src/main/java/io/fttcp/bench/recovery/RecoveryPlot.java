@@ -16,7 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A PNG of (a): recovery time as the client saw it, and the recovering server's fetch plus drain,
+ * A PNG of (a): recovery time as the client saw it, the time until the recovering server served,
+ * and its fetch plus drain,
  * against the client bytes logged for the live connection (MiB, logarithmic axis); the restart in
  * place as its own point.
  */
@@ -30,7 +31,8 @@ public final class RecoveryPlot {
     static void write(List<LogSizeTrial> trials, String title, Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeries standby = new XYSeries("recovery, standby on a spare host (kill to first byte at the client)");
-        XYSeries replay = new XYSeries("of which the standby's fetch + drain (replay of the log)");
+        XYSeries ready = new XYSeries("standby: kill to serving (its log line)");
+        XYSeries replay = new XYSeries("standby: fetch + drain (replay of the log)");
         XYSeries restart = new XYSeries("recovery, restart in place (a new JVM)");
         for (LogSizeTrial t : trials) {
             if (t.recoveryNanos() < 0) {
@@ -39,6 +41,7 @@ public final class RecoveryPlot {
             if (t.recovery() == LogSizeTrial.Recovery.STANDBY) {
                 standby.add(t.logMib(), t.recoveryMillis());
                 t.server().ifPresent(s -> replay.add(t.logMib(), s.replayMicros() / 1e3));
+                t.breakdown().ifPresent(b -> ready.add(t.logMib(), b.serverReadyMillis()));
             } else {
                 restart.add(t.logMib(), t.recoveryMillis());
             }
@@ -48,6 +51,7 @@ public final class RecoveryPlot {
         }
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(standby);
+        data.addSeries(ready);
         data.addSeries(replay);
         data.addSeries(restart);
         LogAxis x = new LogAxis("client bytes logged for the live connection (MiB)");
@@ -57,9 +61,10 @@ public final class RecoveryPlot {
         NumberAxis y = new NumberAxis("milliseconds");
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         renderer.setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4));
-        renderer.setSeriesPaint(1, new Color(0x2c, 0xa0, 0x2c));
-        renderer.setSeriesPaint(2, new Color(0xd6, 0x27, 0x28));
-        renderer.setSeriesLinesVisible(2, false);
+        renderer.setSeriesPaint(1, new Color(0xff, 0x7f, 0x0e));
+        renderer.setSeriesPaint(2, new Color(0x2c, 0xa0, 0x2c));
+        renderer.setSeriesPaint(3, new Color(0xd6, 0x27, 0x28));
+        renderer.setSeriesLinesVisible(3, false);
         XYPlot plot = new XYPlot(data, x, y, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
