@@ -45,7 +45,8 @@ class RecoveryBenchE2eTest {
         int planned = RecoveryPlan.quick().logSizesMib().size() + 1
                 + RecoveryPlan.quick().connectionCounts().stream().mapToInt(Integer::intValue).sum()
                 + 4 * 2 * RecoveryPlan.quick().transfers() + 4;
-        assertEquals(planned, r.trials(), printed);
+        // A trial whose service broke up by itself before the kill (a false detection under load) is repeated: more trials.
+        assertTrue(r.trials() >= planned, "at least " + planned + " trials:\n" + printed);
         assertEquals(r.trials(), r.intact(), "every trial intact:\n" + printed);
         assertEquals(0, code, printed);
         for (var v : List.of(r.replayMibPerSecond(), r.recoveryMillis1Mib(), r.downRatioBatch(), r.upRatioBatch())) {

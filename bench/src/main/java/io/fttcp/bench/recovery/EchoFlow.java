@@ -21,6 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class EchoFlow {
     static final int LINE_BYTES = 16;
+    private static final Duration POLL = Duration.ofMillis(20);
+    /** An echo flow silent this long has not come back. */
+    private static final Duration SILENCE = Duration.ofSeconds(60);
 
     private final Socket socket;
     private final long periodNanos;
@@ -28,6 +31,7 @@ final class EchoFlow {
     private final Thread writer;
     private final Thread reader;
     private volatile boolean stopping;
+    private volatile boolean writerDone;
     private volatile long written;
     private volatile long read;
     private volatile long mismatchAt = -1;
@@ -57,9 +61,11 @@ final class EchoFlow {
         try {
             OutputStream out = socket.getOutputStream();
             long next = System.nanoTime();
-            for (long n = 0; !stopping; n++) {
-                out.write(line(n));
+            long n = 0;
+            while (!stopping) {
+                // Counted before it is sent, so the reader never sees more echoed than written.
                 written += LINE_BYTES;
+                out.write(line(n++));
                 next += periodNanos;
                 LockSupport.parkNanos(next - System.nanoTime());
             }
@@ -67,6 +73,8 @@ final class EchoFlow {
             if (failure == null) {
                 failure = "writing: " + e;
             }
+        } finally {
+            writerDone = true;
         }
     }
 
@@ -74,18 +82,25 @@ final class EchoFlow {
         byte[] buffer = new byte[64 * 1024];
         byte[] expected = new byte[LINE_BYTES];
         try {
+            // Short waits, so the reader notices the writer's end even when no echo is due any more.
+            socket.setSoTimeout((int) POLL.toMillis());
             InputStream in = socket.getInputStream();
-            while (!stopping || read < written) {
+            long lastProgress = System.nanoTime();
+            while (!writerDone || read < written) {
                 int n;
                 try {
                     n = in.read(buffer);
                 } catch (SocketTimeoutException e) {
-                    throw new IOException("no echo for a while after " + read + " of " + written + " bytes");
+                    if (System.nanoTime() - lastProgress > SILENCE.toNanos()) {
+                        throw new IOException("no echo for " + SILENCE.toSeconds() + " s after " + read + " of " + written + " bytes");
+                    }
+                    continue;
                 }
                 if (n < 0) {
                     throw new IOException("the server closed after echoing " + read + " bytes");
                 }
-                timeline.record(System.nanoTime(), n);
+                lastProgress = System.nanoTime();
+                timeline.record(lastProgress, n);
                 for (int i = 0; i < n && mismatchAt < 0; i++) {
                     long at = read + i;
                     if (at % LINE_BYTES == 0) {
