@@ -358,6 +358,7 @@ public final class RecoveryBench {
                     report.line(String.format(Locale.ROOT, "warning: the logger did not register the primary of cluster '%s' (on %s) within %d s,"
                             + " though the primary logged that it joined%s", id.cluster(), host.name(), JOIN_TIMEOUT.toSeconds(),
                             attempt == 1 ? "; the service is started again" : ""));
+                    tails(service);
                     service.close();
                     if (attempt == 2) {
                         throw new IllegalStateException("the logger did not register the primary of cluster '" + id.cluster() + "' twice");
