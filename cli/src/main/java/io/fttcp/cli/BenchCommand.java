@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                 "recovery: message logging: recovery time (SIGKILL to the client's first byte) against the bytes logged per",
                 "          connection (standby on a spare host; restart in place) and against the number of live connections;",
                 "          logger-protected versus unprotected throughput with fsync never, batch, always; one logger, four primaries;",
-                "          a PNG plot of recovery time against log size (also copied to docs/recovery-vs-log-size.png):",
+                "          a PNG plot of recovery time against log size (a full run also copies it to docs/recovery-vs-log-size.png):",
                 "          'RESULT recovery replay_mib_per_s=... recovery_ms_1mib=... detect_timeout_ms=... down_ratio_batch=...",
                 "           up_ratio_batch=... intact=<ok>/<trials>'",
                 "Results and plots go to bench-results/."})
@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
                         spec.commandLine().getOut(), spec.commandLine().getErr(), resultsDirectory()).run();
             }
             case "recovery" -> new RecoveryBench(quick ? RecoveryPlan.quick() : RecoveryPlan.full(), spec.commandLine().getOut(),
-                    spec.commandLine().getErr(), resultsDirectory(), docsPlot()).run();
+                    spec.commandLine().getErr(), resultsDirectory(), quick ? null : docsPlot()).run();
             default -> {
                 spec.commandLine().getErr().println("fttcp bench: unknown target '" + target + "' (available: stack, failover, recovery)");
                 yield 2;

@@ -469,7 +469,9 @@ public final class RecoveryBench {
                     logger = policy.equals("batch") ? batchLogger
                             : LoggedService.loggerAlone(topology, topology.host(SPARES.get(FSYNC_POLICIES.indexOf(policy) == 0 ? 0 : 1)), List.of("--fsync", policy));
                     service = startService(logger, primaryHost, "http", nextIdentity());
-                    transfers("fsync " + policy, Protection.PROTECTED, policy);
+                    if (!transfers("fsync " + policy, Protection.PROTECTED, policy)) {
+                        tails(service);
+                    }
                 } catch (RuntimeException e) {
                     report.line("fsync " + policy + ": FAILED: " + oneLine(e.getMessage()));
                     tails(service);
@@ -487,7 +489,9 @@ public final class RecoveryBench {
             transfers(label, p, null);
         }
 
-        private void transfers(String label, Protection p, String policy) throws InterruptedException {
+        /** The transfers of one variant; false if one failed. */
+        private boolean transfers(String label, Protection p, String policy) throws InterruptedException {
+            boolean allOk = true;
             List<ServiceComparison> into = policy == null ? List.copyOf(protection.values()) : List.of(protection.get(policy));
             for (int i = 1; i <= plan.transfers(); i++) {
                 trials++;
@@ -501,11 +505,13 @@ public final class RecoveryBench {
                         into.forEach(s -> s.add(Metric.DOWNLOAD, p, mbs));
                     } else {
                         into.forEach(ServiceComparison::addFailure);
+                        allOk = false;
                     }
                     report.line(String.format(Locale.ROOT, "%-16s download %d/%d: %,d B in %.3f s = %.1f MB/s, %s", label, i, plan.transfers(),
                             r.longField("bytes"), r.longField("nanos") / 1e9, mbs, ok ? "intact" : "NOT INTACT: " + r.fields().getOrDefault("failure", "?")));
                 } catch (IOException | RuntimeException e) {
                     report.line(String.format(Locale.ROOT, "%-16s download %d/%d: FAILED: %s", label, i, plan.transfers(), oneLine(e.getMessage())));
+                    allOk = false;
                 }
             }
             for (int i = 1; i <= plan.transfers(); i++) {
@@ -520,8 +526,10 @@ public final class RecoveryBench {
                             t.bytes(), t.seconds(), t.megabytesPerSecond()));
                 } catch (RuntimeException e) {
                     report.line(String.format(Locale.ROOT, "%-16s upload %d/%d: FAILED: %s", label, i, plan.transfers(), oneLine(e.getMessage())));
+                    allOk = false;
                 }
             }
+            return allOk;
         }
 
         void sharedLogger(LoggedService logger) throws InterruptedException {
@@ -585,7 +593,9 @@ public final class RecoveryBench {
             WatchedProcess logger = service.logger();
             if (logger != null) {
                 report.line("  " + logger.description() + ", about cluster '" + service.cluster() + "':");
-                logger.output().lines().filter(l -> l.contains("'" + service.cluster() + "'") && !l.contains("ask again"))
+                // Also its listener failures (their stack traces do not name the cluster).
+                logger.output().lines().filter(l -> (l.contains("'" + service.cluster() + "'") && !l.contains("ask again"))
+                                || l.contains("listener failed") || l.startsWith("java.lang.") || l.contains("ClusterLog"))
                         .forEach(l -> report.line("  | " + l));
             }
         }

@@ -58,6 +58,7 @@ public final class RecoveryPlot {
         x.setBase(2);
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         x.setSmallestValue(0.5);
+        x.setNumberFormatOverride(new java.text.DecimalFormat("0"));
         NumberAxis y = new NumberAxis("milliseconds");
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         renderer.setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4));
