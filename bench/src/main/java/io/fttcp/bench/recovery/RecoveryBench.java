@@ -493,6 +493,14 @@ public final class RecoveryBench {
         private boolean transfers(String label, Protection p, String policy) throws InterruptedException {
             boolean allOk = true;
             List<ServiceComparison> into = policy == null ? List.copyOf(protection.values()) : List.of(protection.get(policy));
+            try {
+                ControlReply w = client.call("downloads " + plan.warmupBytes() + " " + timeout(plan.warmupBytes()).toSeconds() + " "
+                        + Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "downloaded", timeout(plan.warmupBytes()).plusSeconds(10));
+                report.line(String.format(Locale.ROOT, "%-16s warm-up: download %.1f MB/s (not counted)", label,
+                        w.longField("bytes") / (w.longField("nanos") / 1e9) / 1e6));
+            } catch (IOException | RuntimeException e) {
+                report.line(String.format(Locale.ROOT, "%-16s warm-up: FAILED: %s", label, oneLine(e.getMessage())));
+            }
             for (int i = 1; i <= plan.transfers(); i++) {
                 trials++;
                 try {
