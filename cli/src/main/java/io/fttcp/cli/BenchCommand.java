@@ -4,6 +4,8 @@ import io.fttcp.bench.BenchPlan;
 import io.fttcp.bench.StackBench;
 import io.fttcp.bench.failover.FailoverBench;
 import io.fttcp.bench.failover.FailoverPlan;
+import io.fttcp.bench.recovery.RecoveryBench;
+import io.fttcp.bench.recovery.RecoveryPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** The benchmarks: {@code bench stack [--quick]} (kernel versus stack) and {@code bench failover [--quick]}. */
+/** The benchmarks: {@code bench stack [--quick]} (kernel versus stack), {@code bench failover [--quick]} and {@code bench recovery [--quick]}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks in a namespace topology (needs root). Each prints its trials, a summary, and last a RESULT line.",
                 "stack:    the user-space stack against the Linux kernel's TCP, side by side:",
@@ -24,16 +26,22 @@ import java.util.concurrent.Callable;
                 "          (primary + backup versus the unprotected stack), with a PNG plot of throughput across a failover:",
                 "          'RESULT failover kill_stall_ms_p50=... kill_stall_ms_max=... linkdown_stall_ms_p50=... detect_timeout_ms=...",
                 "           down_ratio=... up_ratio=... rr_p50_added_us=... intact=<ok>/<trials>'",
+                "recovery: message logging: recovery time (SIGKILL to the client's first byte) against the bytes logged per",
+                "          connection (standby on a spare host; restart in place) and against the number of live connections;",
+                "          logger-protected versus unprotected throughput with fsync never, batch, always; one logger, four primaries;",
+                "          a PNG plot of recovery time against log size (a full run also copies it to docs/recovery-vs-log-size.png):",
+                "          'RESULT recovery replay_mib_per_s=... recovery_ms_1mib=... detect_timeout_ms=... down_ratio_batch=...",
+                "           up_ratio_batch=... intact=<ok>/<trials>'",
                 "Results and plots go to bench-results/."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "What to benchmark: stack or failover.")
+    @Parameters(index = "0", paramLabel = "TARGET", description = "What to benchmark: stack, failover or recovery.")
     String target;
 
-    @Option(names = "--quick", description = "A shorter run (under 60 s): fewer and smaller trials (stack: 2,000 idle connections; failover: 3 trials of each failure).")
+    @Option(names = "--quick", description = "A shorter run (under 60 s): fewer and smaller trials (stack: 2,000 idle connections; failover: 3 trials of each failure; recovery: 1 and 16 MiB logged, 1 and 100 connections, smaller transfers).")
     boolean quick;
 
     @Option(names = "--detection-ms", defaultValue = "150", paramLabel = "MS",
@@ -54,11 +62,19 @@ final class BenchCommand implements Callable<Integer> {
                 yield new FailoverBench(quick ? FailoverPlan.quick() : FailoverPlan.full(), java.time.Duration.ofMillis(detectionMillis),
                         spec.commandLine().getOut(), spec.commandLine().getErr(), resultsDirectory()).run();
             }
+            case "recovery" -> new RecoveryBench(quick ? RecoveryPlan.quick() : RecoveryPlan.full(), spec.commandLine().getOut(),
+                    spec.commandLine().getErr(), resultsDirectory(), quick ? null : docsPlot()).run();
             default -> {
-                spec.commandLine().getErr().println("fttcp bench: unknown target '" + target + "' (available: stack, failover)");
+                spec.commandLine().getErr().println("fttcp bench: unknown target '" + target + "' (available: stack, failover, recovery)");
                 yield 2;
             }
         };
+    }
+
+    /** docs/recovery-vs-log-size.png beside bench-results/, when that is the project's tree (it has docs/). */
+    private static Path docsPlot() {
+        Path docs = resultsDirectory().getParent() == null ? null : resultsDirectory().getParent().resolve("docs");
+        return docs != null && Files.isDirectory(docs) ? docs.resolve("recovery-vs-log-size.png") : null;
     }
 
     /** bench-results/ beside the launcher: the jar runs from cli/target/fttcp.jar; otherwise the working directory. */

@@ -25,21 +25,36 @@ public final class LoggedService implements AutoCloseable {
     public static final int LOGGER_PORT = 7500;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Who a service is on the network and at the logger: its address and virtual MAC, and its
+     * cluster id (one log per cluster, so one logger can serve several primaries at once).
+     */
+    public record Identity(String address, String mac, String cluster) {
+        /** The topology's service address and MAC, cluster "fttcp" (the configuration's default). */
+        public static final Identity DEFAULT = new Identity(Topology.SERVICE_ADDRESS, Topology.SERVICE_MAC, "fttcp");
+    }
+
     private final Topology topology;
     private final Host loggerHost;
     private final Path configFile;
     private final Path logDirectory;
     private final String[] loggerOptions;
+    /** False for a service that shares another's logger ({@link #another}): that one starts and stops it. */
+    private final boolean ownsLogger;
+    private final String cluster;
     private final List<WatchedProcess> processes = new ArrayList<>();
     private WatchedProcess logger;
     private WatchedProcess primary;
 
-    private LoggedService(Topology topology, Host loggerHost, Path configFile, Path logDirectory, String[] loggerOptions) {
+    private LoggedService(Topology topology, Host loggerHost, Path configFile, Path logDirectory, String[] loggerOptions, boolean ownsLogger,
+                          String cluster) {
+        this.cluster = cluster;
         this.topology = topology;
         this.loggerHost = loggerHost;
         this.configFile = configFile;
         this.logDirectory = logDirectory;
         this.loggerOptions = loggerOptions;
+        this.ownsLogger = ownsLogger;
     }
 
     /**
@@ -49,26 +64,20 @@ public final class LoggedService implements AutoCloseable {
      */
     public static LoggedService start(Topology topology, Host loggerHost, Host primaryHost, String app, List<String> loggerOptions,
                                       String... extraConfig) throws InterruptedException {
-        Path config;
+        return start(topology, loggerHost, primaryHost, app, loggerOptions, Identity.DEFAULT, extraConfig);
+    }
+
+    /** As {@link #start(Topology, Host, Host, String, List, String...)}, the service being {@code identity}. */
+    public static LoggedService start(Topology topology, Host loggerHost, Host primaryHost, String app, List<String> loggerOptions,
+                                      Identity identity, String... extraConfig) throws InterruptedException {
+        Path config = writeConfig(loggerHost, primaryHost, app, identity, extraConfig);
         Path logs;
         try {
-            config = Files.createTempFile("fttcp-logged-", ".conf");
             logs = Files.createTempDirectory("fttcp-logs-");
-            List<String> lines = new ArrayList<>(List.of(
-                    "service.address = " + Topology.SERVICE_ADDRESS,
-                    "service.ports = " + ("echo".equals(app) ? "7" : "80"),
-                    "service.mac = " + Topology.SERVICE_MAC,
-                    "link.tap = " + primaryHost.tapDevice(),
-                    "replication.mode = logger",
-                    "logger.address = " + loggerHost.kernelAddress(),
-                    "logger.port = " + LOGGER_PORT,
-                    "app = " + app));
-            lines.addAll(List.of(extraConfig));
-            Files.write(config, lines);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the service's configuration", e);
+            throw new UncheckedIOException("cannot create the logger's directory", e);
         }
-        LoggedService service = new LoggedService(topology, loggerHost, config, logs, loggerOptions.toArray(String[]::new));
+        LoggedService service = new LoggedService(topology, loggerHost, config, logs, loggerOptions.toArray(String[]::new), true, identity.cluster());
         try {
             service.startLogger();
             service.startPrimary(primaryHost);
@@ -77,6 +86,66 @@ public final class LoggedService implements AutoCloseable {
             throw e;
         }
         return service;
+    }
+
+    /**
+     * A logger alone (with {@code loggerOptions}), waited for until it listens: services join it
+     * with {@link #another}. Closing it stops the logger and deletes its log.
+     */
+    public static LoggedService loggerAlone(Topology topology, Host loggerHost, List<String> loggerOptions) throws InterruptedException {
+        Path logs;
+        try {
+            logs = Files.createTempDirectory("fttcp-logs-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the logger's directory", e);
+        }
+        LoggedService service = new LoggedService(topology, loggerHost, null, logs, loggerOptions.toArray(String[]::new), true, null);
+        try {
+            service.startLogger();
+        } catch (RuntimeException | InterruptedException e) {
+            service.close();
+            throw e;
+        }
+        return service;
+    }
+
+    /**
+     * Another service, {@code identity} (its own address, MAC and cluster), whose primary on
+     * {@code primaryHost} logs to this service's logger; started and waited for as {@link #start}
+     * does. Closing it leaves the logger running.
+     */
+    public LoggedService another(Host primaryHost, String app, Identity identity, String... extraConfig) throws InterruptedException {
+        LoggedService service = new LoggedService(topology, loggerHost, writeConfig(loggerHost, primaryHost, app, identity, extraConfig),
+                logDirectory, loggerOptions, false, identity.cluster());
+        service.logger = logger;
+        try {
+            service.startPrimary(primaryHost);
+        } catch (RuntimeException | InterruptedException e) {
+            service.close();
+            throw e;
+        }
+        return service;
+    }
+
+    private static Path writeConfig(Host loggerHost, Host primaryHost, String app, Identity identity, String... extraConfig) {
+        try {
+            Path config = Files.createTempFile("fttcp-logged-", ".conf");
+            List<String> lines = new ArrayList<>(List.of(
+                    "service.address = " + identity.address(),
+                    "service.ports = " + ("echo".equals(app) ? "7" : "80"),
+                    "service.mac = " + identity.mac(),
+                    "link.tap = " + primaryHost.tapDevice(),
+                    "replication.mode = logger",
+                    "replication.cluster = " + identity.cluster(),
+                    "logger.address = " + loggerHost.kernelAddress(),
+                    "logger.port = " + LOGGER_PORT,
+                    "app = " + app));
+            lines.addAll(List.of(extraConfig));
+            Files.write(config, lines);
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the service's configuration", e);
+        }
     }
 
     /** Starts the logger (again, on its log directory) and waits until it listens. */
@@ -95,6 +164,7 @@ public final class LoggedService implements AutoCloseable {
      * recovers whatever the logger holds) and waits until it serves with the logger protecting it.
      */
     public WatchedProcess startPrimary(Host host) throws InterruptedException {
+        requireConfig();
         primary = watch(WatchedProcess.start(topology, host, "fttcp primary",
                 Topology.javaCommand("io.fttcp.cli.Main", "primary", "--config", configFile.toString())));
         primary.awaitLine(l -> l.contains(LOGGER_JOINED), "that the logger took its records", START_TIMEOUT);
@@ -103,15 +173,27 @@ public final class LoggedService implements AutoCloseable {
 
     /** Starts {@code fttcp standby} on {@code host}; it waits at the logger until the primary is lost. */
     public WatchedProcess startStandby(Host host) throws InterruptedException {
+        requireConfig();
         WatchedProcess standby = watch(WatchedProcess.start(topology, host, "fttcp standby",
                 Topology.javaCommand("io.fttcp.cli.Main", "standby", "--config", configFile.toString())));
         standby.awaitLine(l -> l.startsWith("fttcp standby: "), "that it waits for the logger", START_TIMEOUT);
         return standby;
     }
 
+    private void requireConfig() {
+        if (configFile == null) {
+            throw new IllegalStateException("a logger alone has no service: start one with another(...)");
+        }
+    }
+
     private WatchedProcess watch(WatchedProcess p) {
         processes.add(p);
         return p;
+    }
+
+    /** The service's cluster id at the logger (null for a logger alone). */
+    public String cluster() {
+        return cluster;
     }
 
     /** The logger process started last. */
@@ -133,7 +215,8 @@ public final class LoggedService implements AutoCloseable {
     public void close() {
         for (WatchedProcess p : processes) p.close();
         try {
-            Files.deleteIfExists(configFile);
+            if (configFile != null) Files.deleteIfExists(configFile);
+            if (!ownsLogger) return;
             try (Stream<Path> files = Files.walk(logDirectory)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
