@@ -247,9 +247,10 @@ public final class BackupHost implements AutoCloseable {
             LOG.log(WARNING, "fetched " + recordsApplied.get() + " record(s) (" + payloadBytesApplied.get() + " client bytes) through LSN " + lsn
                     + " from the logger in " + (primaryLostAt - fetchStartedAt) / 1000 + " us: TAKING OVER");
             Thread.ofPlatform().name("fttcp-takeover").start(() -> {
+                takeOver();
+                // The fetch is over; closing its channel waits for its threads: not before the takeover.
                 BackupChannel c = channel;
                 if (c != null) c.close();
-                takeOver();
             });
         }
 
