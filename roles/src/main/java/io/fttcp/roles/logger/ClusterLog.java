@@ -243,31 +243,16 @@ final class ClusterLog implements AutoCloseable {
          */
         @Override
         public void onCaughtUp(long lsn) {
-            long now = System.nanoTime();
-            lock.lock();
-            try {
-                if (primary != this || log.lastLsn() >= lsn) return;
+            store(now -> {
+                if (log.lastLsn() >= lsn) return;
                 if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
                 while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
-                log.commit(now);
-            } catch (IOException e) {
-                LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
-                channel.get().close();
-                return;
-            } finally {
-                lock.unlock();
-            }
-            acknowledgeDurable();
-            LockSupport.unpark(committer);
+            });
         }
 
         @Override
         public void onRecords(long firstLsn, List<Record> records) {
-            long now = System.nanoTime();
-            lock.lock();
-            try {
-                // A replaced channel's reader may still hand over its last batch: the new one resends those LSNs.
-                if (primary != this) return;
+            store(now -> {
                 long lsn = firstLsn;
                 for (Record r : records) {
                     while (!log.isEmpty() && log.nextLsn() < lsn) log.append(log.nextLsn(), GAP, now);
@@ -275,6 +260,20 @@ final class ClusterLog implements AutoCloseable {
                     retained.add(lsn, r);
                     lsn++;
                 }
+            });
+        }
+
+        /**
+         * Appends (under the lock) and commits what this channel brought, then acknowledges what is
+         * durable. A replaced channel's reader may still hand over its last batch: the new one
+         * resends those LSNs, so it is ignored. A log that fails closes the channel.
+         */
+        private void store(LogAppend append) {
+            long now = System.nanoTime();
+            lock.lock();
+            try {
+                if (primary != this) return;
+                append.to(now);
                 log.commit(now);
             } catch (IOException e) {
                 LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
@@ -303,6 +302,12 @@ final class ClusterLog implements AutoCloseable {
             }
             LOG.log(WARNING, "cluster '" + cluster + "': primary's channel closed (" + reason + ")");
         }
+    }
+
+    /** Appends to the log at {@code now} (the lock held). */
+    @FunctionalInterface
+    private interface LogAppend {
+        void to(long now) throws IOException;
     }
 
     /** Tells the primary what is durable now. */
@@ -405,6 +410,11 @@ final class ClusterLog implements AutoCloseable {
         if (log.durableLsn() >= log.lastLsn()) return true;
         log.sync(now);
         return log.durableLsn() >= log.lastLsn();
+    }
+
+    /** The logger is shutting down: no recovery is served from now on (its primary's channel may close first). */
+    void stopServing() {
+        closed = true;
     }
 
     @Override

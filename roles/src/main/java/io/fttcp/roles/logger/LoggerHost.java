@@ -154,6 +154,8 @@ public final class LoggerHost implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
+        // First no recovery may be served: closing a primary's channel would otherwise let a waiting fetch through.
+        for (ClusterLog c : clusters.values()) c.stopServing();
         for (LoggerChannel c : channels) c.close();
         for (ClusterLog c : clusters.values()) {
             try {

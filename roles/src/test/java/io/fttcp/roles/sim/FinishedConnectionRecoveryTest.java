@@ -1,8 +1,6 @@
 package io.fttcp.roles.sim;
 
 import io.fttcp.api.ListeningSocket;
-import io.fttcp.api.Network;
-import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Accept;
 import io.fttcp.replication.record.Close;
@@ -16,7 +14,6 @@ import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.wrappers.nsw.ConnectionImage;
-import io.fttcp.wrappers.nsw.LiveBinding;
 import io.fttcp.wrappers.nsw.ReplayNetwork;
 import org.junit.jupiter.api.Test;
 
@@ -70,73 +67,9 @@ class FinishedConnectionRecoveryTest {
             app.write(ByteBuffer.wrap("xyz".getBytes(StandardCharsets.US_ASCII)));
             app.close();
         }
-        List<FourTuple> offered = new ArrayList<>();
-        replay.goLive(new LiveBinding() {
-            @Override
-            public Network network() {
-                return new Network() {
-                    @Override
-                    public ListeningSocket listen(InetSocketAddress local, int backlog) {
-                        return new ListeningSocket() {
-                            @Override
-                            public StreamSocket accept() {
-                                return null;
-                            }
-
-                            @Override
-                            public InetSocketAddress localAddress() {
-                                return local;
-                            }
-
-                            @Override
-                            public void configureBlocking(boolean blocking) {
-                            }
-
-                            @Override
-                            public boolean isBlocking() {
-                                return false;
-                            }
-
-                            @Override
-                            public boolean isOpen() {
-                                return true;
-                            }
-
-                            @Override
-                            public void close() {
-                            }
-                        };
-                    }
-
-                    @Override
-                    public StreamSocket connect(InetSocketAddress remote) throws IOException {
-                        throw new IOException("none");
-                    }
-
-                    @Override
-                    public StreamSocket openConnection(InetSocketAddress remote) throws IOException {
-                        throw new IOException("none");
-                    }
-
-                    @Override
-                    public Poller openPoller() throws IOException {
-                        throw new IOException("none");
-                    }
-                };
-            }
-
-            @Override
-            public StreamSocket restore(ConnectionImage image) {
-                offered.add(image.tuple());
-                return null;
-            }
-
-            @Override
-            public void restoreUnaccepted(ConnectionImage image, ListeningSocket l) {
-                offered.add(image.tuple());
-            }
-        });
-        return offered;
+        OfferedImages offered = new OfferedImages();
+        replay.goLive(offered);
+        return offered.offered.stream().map(ConnectionImage::tuple).toList();
     }
 
     /** The records {@code retained} keeps of {@code stream}. */

@@ -1,8 +1,6 @@
 package io.fttcp.roles.sim;
 
 import io.fttcp.api.ListeningSocket;
-import io.fttcp.api.Network;
-import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Accept;
 import io.fttcp.replication.record.Close;
@@ -46,75 +44,6 @@ class KnownTakeoverGapsTest {
     private static final int CLIENT_ISN = 1_000_000, SERVER_ISN = 5_000_000;
     private static final int ACK = 0x10, FIN = 0x01;
     private static final long MS = 1_000_000L;
-
-    /** Records which images the wrapper offers at takeover; restores nothing. */
-    private static final class OfferedImages implements LiveBinding {
-        final List<ConnectionImage> offered = new ArrayList<>();
-
-        @Override
-        public Network network() {
-            return new Network() {
-                @Override
-                public ListeningSocket listen(InetSocketAddress local, int backlog) {
-                    return new ListeningSocket() {
-                        @Override
-                        public StreamSocket accept() {
-                            return null;
-                        }
-
-                        @Override
-                        public InetSocketAddress localAddress() {
-                            return local;
-                        }
-
-                        @Override
-                        public void configureBlocking(boolean blocking) {
-                        }
-
-                        @Override
-                        public boolean isBlocking() {
-                            return false;
-                        }
-
-                        @Override
-                        public boolean isOpen() {
-                            return true;
-                        }
-
-                        @Override
-                        public void close() {
-                        }
-                    };
-                }
-
-                @Override
-                public StreamSocket connect(InetSocketAddress remote) throws IOException {
-                    throw new IOException("none");
-                }
-
-                @Override
-                public StreamSocket openConnection(InetSocketAddress remote) throws IOException {
-                    throw new IOException("none");
-                }
-
-                @Override
-                public Poller openPoller() throws IOException {
-                    throw new IOException("none");
-                }
-            };
-        }
-
-        @Override
-        public StreamSocket restore(ConnectionImage image) {
-            offered.add(image);
-            return null;
-        }
-
-        @Override
-        public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
-            offered.add(image);
-        }
-    }
 
     private static Connect connect(int serverTsVal) {
         return new Connect(T, CLIENT_ISN, SERVER_ISN, 1460, 1460, 7, 7, true, true, serverTsVal, 77, 65535);
