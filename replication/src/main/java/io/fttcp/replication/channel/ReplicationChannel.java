@@ -359,6 +359,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         switch (reason.kind()) {
             case CLOSED_LOCALLY -> log.info("replication channel to {} closed: {}", peer, reason.message());
             case PEER_CLOSED, PEER_SILENT, PEER_ABORTED -> log.warn("replication channel to {} lost: {}: {}", peer, reason.kind(), reason.message());
+            // A refusal is the peer's answer (a logger asking a standby to ask again, a superseded primary), not our fault.
+            case HANDSHAKE_REFUSED -> log.warn("replication channel to {} refused: {}", peer, reason.message());
             // A stack trace helps only when the fault is ours; a peer's bad frame is said by the message.
             case FAILED -> log.error("replication channel to {} failed: {}", peer, reason.message(), reason.cause());
             default -> log.error("replication channel to {} closed on error: {}: {}", peer, reason.kind(), reason.message());
