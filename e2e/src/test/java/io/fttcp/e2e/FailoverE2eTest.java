@@ -196,8 +196,9 @@ class FailoverE2eTest {
         String why = "KILL once the server acknowledged " + firstKill + " of " + size + " bytes, a new backup, KILL again (seed " + seed + ")";
         System.out.println("FailoverE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), size, random.nextLong());
+        // The upload's bytes so far are the catch-up: past the default retention limit (64 MiB) before the second backup joins.
         try (ReplicaPair pair = net.replicas("primary", "backup", "http", "replication.detection = " + DETECTION,
-                "replication.backup = " + net.host("backup").kernelAddress());
+                "replication.backup = " + net.host("backup").kernelAddress(), "replication.retention-limit = 512MiB");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/twice.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
             failWhen(() -> ClientChecks.bytesAckedByTheService(net), firstKill, curl, why, () -> {

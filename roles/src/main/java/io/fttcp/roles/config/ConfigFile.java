@@ -46,11 +46,12 @@ import java.util.regex.Pattern;
 public final class ConfigFile {
     private static final Pattern LINE = Pattern.compile("\\s*([a-z][a-z0-9.-]*)\\s*=\\s*(.*?)\\s*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,7})\\s*(MiB|GiB)");
     private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
             "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.await-backup", "app", "app.root", "app.upload-dir",
             "app.output-hash", "replication.mode", "replication.backup", "replication.retention", "logger.address", "logger.port",
-            "logger.on-loss");
+            "logger.on-loss", "replication.retention-limit");
 
     private final String source;
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -110,6 +111,7 @@ public final class ConfigFile {
             default -> throw new IllegalArgumentException("stall or continue");
         });
         FtConfig.Retention retention = value("replication.retention", "connections", s -> FtConfig.Retention.valueOf(s));
+        long retentionLimit = value("replication.retention-limit", "64MiB", ConfigFile::size);
         int port = integer("replication.port", "7400", 1, 65535);
         String cluster = value("replication.cluster", "fttcp", s -> s);
         Duration heartbeat = duration("replication.heartbeat", "20ms");
@@ -132,7 +134,7 @@ public final class ConfigFile {
         }
         if (backup != 0 && backup == primary) throw new ConfigException(source + ": replication.backup must differ from replication.primary");
         return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, awaitBackup, app, root, uploads, hash,
-                mode, backup, logger, loggerPort, onLoss, retention);
+                mode, backup, logger, loggerPort, onLoss, retention, retentionLimit);
     }
 
     private <T> T value(String key, String fallback, Function<String, T> parse) throws ConfigException {
@@ -176,6 +178,14 @@ public final class ConfigFile {
             long n = Long.parseLong(m.group(1));
             return m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);
         });
+    }
+
+    /** A size with a binary unit: {@code 64MiB}, {@code 2GiB}. */
+    static long size(String s) {
+        Matcher m = SIZE.matcher(s);
+        if (!m.matches()) throw new IllegalArgumentException("a size with a unit, like 64MiB or 1GiB");
+        long n = Long.parseLong(m.group(1));
+        return n << (m.group(2).equals("MiB") ? 20 : 30);
     }
 
     static int ipv4(String s) {

@@ -32,12 +32,17 @@ import java.util.List;
  * @param loggerPort         logger mode: the logger's port
  * @param onLoggerLoss       logger mode: what the primary does while its logger is unreachable
  * @param retention          which records a primary keeps for catching up a new backup or a recovering server
+ * @param retentionLimitBytes above this many client bytes in the kept records a primary gives them up (memory,
+ *                           and the collector's pauses): no new backup can join it after that
  */
 public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddress serviceMac, int prefixLength,
                        String tapDevice, boolean offloads, int primaryAddress, int replicationPort,
                        ChannelConfig channel, Duration awaitBackup, App app, Path appRoot, Path appUploadDir, boolean outputHashing,
                        Mode mode, int backupAddress, int loggerAddress, int loggerPort, LoggerLoss onLoggerLoss,
-                       Retention retention) {
+                       Retention retention, long retentionLimitBytes) {
+    /** 64 MiB: a new backup can catch up on any service whose live connections hold less input than that. */
+    public static final long DEFAULT_RETENTION_LIMIT_BYTES = 64L << 20;
+
     public enum App { http, echo }
 
     /** Primary/backup (DESIGN.md §3–4) or message logging (§5). */

@@ -236,6 +236,12 @@ public final class PrimaryHost implements AutoCloseable {
                 closeQuietly(socket);
                 continue;
             }
+            String lost = log.retentionLost();
+            if (lost != null && log.lastLsn() > 0) {
+                LOG.log(WARNING, "refusing backup " + remote(socket) + ": it cannot catch up, " + lost + "; it can once this primary restarts");
+                closeQuietly(socket);
+                continue;
+            }
             if (p == Protection.UNPROTECTED) LOG.log(INFO, "backup " + remote(socket) + " joins: re-protecting (it catches up from the live connections' records)");
             try {
                 BackupEvents events = new BackupEvents();

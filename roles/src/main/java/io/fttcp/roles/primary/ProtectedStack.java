@@ -39,7 +39,7 @@ public final class ProtectedStack implements AutoCloseable {
      */
     public static ProtectedStack start(FtConfig config, boolean serving) throws IOException {
         RecordStream stream = config.channel().newRecordStream();
-        ReplicationLog log = new ReplicationLog(stream, config.channel(), config.retention());
+        ReplicationLog log = new ReplicationLog(stream, config.channel(), config.retention(), config.retentionLimitBytes());
         ProtectedService service = new ProtectedService(config.serviceAddress(),
                 config.servicePorts().stream().mapToInt(Integer::intValue).toArray());
         SouthSideWrapper[] made = new SouthSideWrapper[1];

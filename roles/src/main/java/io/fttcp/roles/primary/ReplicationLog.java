@@ -28,7 +28,11 @@ import java.util.List;
  */
 final class ReplicationLog implements RecordSink, DeterminantLog {
     private final ChannelConfig channelConfig;
-    private final LiveRecordSet retained;
+    private volatile LiveRecordSet retained;
+    /** Above this many retained client bytes the retained set is given up (memory, and the collector's work). */
+    private final long retentionLimitBytes;
+    /** Why no catch-up can be served any more, or null while the retained set is complete. */
+    private volatile String retentionLost;
     private volatile RecordStream stream;
     private volatile PrimaryChannel channel;
     private volatile Protection protection = Protection.AWAITING_BACKUP;
@@ -39,8 +43,13 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     private boolean servedBefore;
 
     ReplicationLog(RecordStream stream, ChannelConfig channelConfig, FtConfig.Retention retention) {
+        this(stream, channelConfig, retention, FtConfig.DEFAULT_RETENTION_LIMIT_BYTES);
+    }
+
+    ReplicationLog(RecordStream stream, ChannelConfig channelConfig, FtConfig.Retention retention, long retentionLimitBytes) {
         this.stream = stream;
         this.channelConfig = channelConfig;
+        this.retentionLimitBytes = retentionLimitBytes;
         this.retained = new LiveRecordSet(retention == FtConfig.Retention.everything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED);
     }
 
@@ -67,9 +76,22 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     }
 
     private void retain(long lsn, Record record) {
-        synchronized (retained) {
-            retained.add(lsn, record);
+        if (retentionLost != null) return;
+        LiveRecordSet r = retained;
+        synchronized (r) {
+            r.add(lsn, record);
+            if (r.retainedPayloadBytes() > retentionLimitBytes) {
+                // Records of connections still live would be missing from any later catch-up: give the set up for good.
+                retentionLost = "the live connections' records passed " + (retentionLimitBytes >> 20) + " MiB of client bytes at LSN " + lsn
+                        + " (replication.retention-limit)";
+                retained = new LiveRecordSet(r.policy());
+            }
         }
+    }
+
+    /** Why a joiner can no longer be caught up (the retained set was given up), or null. */
+    String retentionLost() {
+        return retentionLost;
     }
 
     /** A record a replica applied (before it serves): kept for the catch-ups it will serve. */
@@ -79,16 +101,21 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
 
     /** The retained records up to {@code throughLsn}: a catch-up (call with the stream's monitor held, as the channel's handshake does). */
     List<LoggedRecord> retainedThrough(long throughLsn) {
-        synchronized (retained) {
-            return retained.snapshot(throughLsn);
+        String lost = retentionLost;
+        if (lost != null) throw new IllegalStateException("no catch-up: " + lost);
+        LiveRecordSet r = retained;
+        synchronized (r) {
+            return r.snapshot(throughLsn);
         }
     }
 
     /** For the status line: live connections and records kept. */
     String retentionStatus() {
-        synchronized (retained) {
-            return "retainedConnections=" + retained.liveConnections() + " retainedRecords=" + retained.retainedRecords()
-                    + " retainedPayloadBytes=" + retained.retainedPayloadBytes();
+        if (retentionLost != null) return "retained=none (given up: " + retentionLost + ")";
+        LiveRecordSet r = retained;
+        synchronized (r) {
+            return "retainedConnections=" + r.liveConnections() + " retainedRecords=" + r.retainedRecords()
+                    + " retainedPayloadBytes=" + r.retainedPayloadBytes();
         }
     }
 

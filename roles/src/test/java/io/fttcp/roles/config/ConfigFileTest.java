@@ -50,6 +50,10 @@ class ConfigFileTest {
         assertEquals(0, c.backupAddress());
         assertEquals(FtConfig.Retention.connections, c.retention());
         assertEquals(FtConfig.LoggerLoss.stall, c.onLoggerLoss());
+        assertEquals(64L << 20, c.retentionLimitBytes());
+        assertEquals(2L << 30, ConfigFile.parse("f.conf", MINIMAL + "replication.retention-limit = 2GiB\n").retentionLimitBytes());
+        ConfigException bad = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "replication.retention-limit = 64MB\n"));
+        assertTrue(bad.getMessage().contains("a size with a unit"), bad.getMessage());
     }
 
     @Test

@@ -84,6 +84,21 @@ class ReplicationLogTest {
     }
 
     @Test
+    void pastTheRetentionLimitTheRetainedRecordsAreGivenUpForGood() {
+        ReplicationLog log = new ReplicationLog(CHANNEL.newRecordStream(), CHANNEL, FtConfig.Retention.connections, 1000);
+        log.append(connect(A));
+        log.append(new io.fttcp.replication.record.Segment(A, 1001, 5001, 0x18, 65535, 0, 0, new byte[600]));
+        assertEquals(null, log.retentionLost());
+        assertEquals(2, log.retainedThrough(Long.MAX_VALUE).size());
+        log.append(new io.fttcp.replication.record.Segment(A, 1601, 5001, 0x18, 65535, 0, 0, new byte[600]));
+        assertTrue(log.retentionLost() != null && log.retentionLost().contains("passed 0 MiB"), String.valueOf(log.retentionLost()));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> log.retainedThrough(Long.MAX_VALUE));
+        assertTrue(e.getMessage().contains("no catch-up"), e.getMessage());
+        log.append(connect(B));
+        assertTrue(log.retentionStatus().startsWith("retained=none"), log.retentionStatus());
+    }
+
+    @Test
     void unprotectedAndSteppedDownAreLeftOnlyByReprotectionRespectively() {
         ReplicationLog log = log();
         assertTrue(log.unprotected(null));
