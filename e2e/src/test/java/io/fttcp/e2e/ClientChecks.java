@@ -78,6 +78,15 @@ final class ClientChecks {
         assertEquals(sha256, m.group(1), "sha256 the server computed, " + why);
     }
 
+    private static final Pattern RESTORED = Pattern.compile("restored (\\d+) connection");
+
+    /** A takeover's line ({@code TOOK OVER ...: restored N connection(s) ...}) says it restored at least one connection and refused none. */
+    static void assertRestoredSome(String tookOverLine, String why) {
+        Matcher m = RESTORED.matcher(tookOverLine);
+        assertTrue(m.find() && Integer.parseInt(m.group(1)) >= 1, "the takeover restored no connection, " + why + ": " + tookOverLine);
+        assertFalse(tookOverLine.contains("refused"), "the takeover refused connections, " + why + ": " + tookOverLine);
+    }
+
     static void assertNoReset(String clientOutput, String why) {
         assertFalse(clientOutput.toLowerCase().contains("reset"), "the client saw a reset, " + why + ":\n" + clientOutput);
     }
