@@ -122,9 +122,8 @@ public final class TcpConnection {
     private int peerHoldsUpTo;
     private boolean peerAhead;
     private long restoredAt;
-    /** How far beyond snd.una a restored connection believes an acknowledgement: the peer's largest window (plus slack), at most 2^30. */
+    /** How far beyond snd.una a restored connection believes an acknowledgement: 2^30 (a quarter of the sequence space). */
     private static final long MAX_PEER_AHEAD = 1L << 30;
-    private static final long MIN_PEER_AHEAD = 1L << 20;
     /** How long after the restore such acknowledgements are believed. */
     private static final long PEER_AHEAD_NANOS = 60_000_000_000L;
 
@@ -499,8 +498,8 @@ public final class TcpConnection {
      * bytes the peer already has. Instead, everything queued up to the acknowledgement counts as
      * sent, and the application's next bytes up to it are consumed without being sent
      * ({@link #write}). Only for restored connections, for {@link #PEER_AHEAD_NANOS} after the
-     * restore, and within the peer's largest window; the FIN is never assumed (the checkpoint
-     * queues it when the primary may have sent it).
+     * restore, and at most 2^30 ahead; the FIN is never assumed (the checkpoint queues it when the
+     * primary may have sent it).
      */
     private boolean acceptAckAhead(TcpSegment seg, long now) {
         if (!restored) return false;
@@ -508,9 +507,11 @@ public final class TcpConnection {
             restored = false; // long enough for anything of the previous incarnation to be acknowledged
             return false;
         }
-        // The previous incarnation could not have sent beyond the peer's window.
-        long reach = Math.max(maxSndWnd, sndWnd) + MIN_PEER_AHEAD;
-        if (Integer.toUnsignedLong(seg.ack - sndUna) > Math.min(reach, MAX_PEER_AHEAD)) return false;
+        // How far the previous incarnation got is unknown here: the knowledge this one was restored
+        // from (the backup's, of the peer's acknowledgements) can lag by far more than a window when
+        // the backup fell behind (a loaded host), and refusing the peer's ACK then stalls both sides
+        // for good. Any acknowledgement up to 2^30 ahead is believed, for this while after the restore.
+        if (Integer.toUnsignedLong(seg.ack - sndUna) > MAX_PEER_AHEAD) return false;
         int queueEnd = sendBase + sendQueue.size();
         if (finQueued && Seq.gt(seg.ack, queueEnd)) return false; // past our FIN: not a stream we continue
         int sentTo = Seq.min(seg.ack, queueEnd);
