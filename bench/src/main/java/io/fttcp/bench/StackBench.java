@@ -18,7 +18,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -62,12 +61,7 @@ public final class StackBench {
 
     /** Runs the benchmark: 0 when every trial succeeded, 1 if some failed, 2 if it cannot run here. */
     public int run() throws IOException, InterruptedException {
-        Optional<String> unavailable = Topology.unavailableReason();
-        if (unavailable.isPresent()) {
-            err.println("fttcp bench: cannot build the namespace topology: " + unavailable.get()
-                    + ". Run as root on Linux with iproute2 installed.");
-            return 2;
-        }
+        if (NamespacesRequired.missing(err)) return NamespacesRequired.UNAVAILABLE;
         if (!commandWorks("curl", "--version")) {
             err.println("fttcp bench: curl is missing (apt-get install curl).");
             return 2;

@@ -1,5 +1,6 @@
 package io.fttcp.bench.failover;
 
+import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
 
 import io.fttcp.bench.BenchClient;
@@ -88,12 +89,7 @@ public final class FailoverBench {
 
     /** Runs the benchmark: 0 when every trial succeeded intact, 1 if some did not, 2 if it cannot run here. */
     public int run() throws IOException, InterruptedException {
-        Optional<String> unavailable = Topology.unavailableReason();
-        if (unavailable.isPresent()) {
-            err.println("fttcp bench: cannot build the namespace topology: " + unavailable.get()
-                    + ". Run as root on Linux with iproute2 installed.");
-            return 2;
-        }
+        if (NamespacesRequired.missing(err)) return NamespacesRequired.UNAVAILABLE;
         return ScratchDirectory.with("fttcp-failover-", this::runIn);
     }
 

@@ -5,6 +5,7 @@ import io.fttcp.bench.ControlReply;
 import io.fttcp.bench.CurlTransfer;
 import io.fttcp.bench.Metric;
 import io.fttcp.bench.Report;
+import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
 import io.fttcp.bench.UploadFile;
 import io.fttcp.bench.failover.Protection;
@@ -107,11 +108,7 @@ public final class RecoveryBench {
 
     /** Runs the benchmark: 0 when every trial was intact, 1 if some was not, 2 if it cannot run here. */
     public int run() throws IOException, InterruptedException {
-        Optional<String> unavailable = Topology.unavailableReason();
-        if (unavailable.isPresent()) {
-            err.println("fttcp bench: cannot build the namespace topology: " + unavailable.get() + ". Run as root on Linux with iproute2 installed.");
-            return 2;
-        }
+        if (NamespacesRequired.missing(err)) return NamespacesRequired.UNAVAILABLE;
         return ScratchDirectory.with("fttcp-recovery-", this::runIn);
     }
 
@@ -274,9 +271,7 @@ public final class RecoveryBench {
         boolean logSize(LoggedService logger, int mib, LogSizeTrial.Recovery who) throws InterruptedException {
             String what = String.format(Locale.ROOT, "%4d MiB logged, %-27s ", mib, who.label() + ":");
             trials++;
-            LoggedService service = null;
-            try {
-                service = startService(logger, topology.host(PRIMARY), "echo", nextIdentity());
+            return echoTrial(logger, what, service -> {
                 WatchedProcess standby = who == LogSizeTrial.Recovery.STANDBY ? startStandby(service) : null;
                 long bytes = mib * MIB;
                 ControlReply opened = open(1, bytes, timeout(2 * bytes));
@@ -313,21 +308,7 @@ public final class RecoveryBench {
                 if (!ok) {
                     tails(service);
                 }
-            } catch (BrokeUp e) {
-                // The connections' exchanges came back intact (checked) across whatever happened: intact trials, but no measurement.
-                intact += e.connections;
-                repeatedTrials++;
-                report.line(what + "REPEATED: " + e.getMessage() + (e.connections > 0 ? "; the exchange before came back intact" : ""));
-                tails(service);
-                return false;
-            } catch (IOException | RuntimeException e) {
-                report.line(what + "FAILED: " + oneLine(e.getMessage()));
-                tails(service);
-            } finally {
-                closeConnections();
-                closeQuietly(service);
-            }
-            return true;
+            });
         }
 
         /**
@@ -403,9 +384,7 @@ public final class RecoveryBench {
         boolean connectionCount(LoggedService logger, int count) throws InterruptedException {
             String what = String.format(Locale.ROOT, "%4d connections: ", count);
             trials += count;
-            LoggedService service = null;
-            try {
-                service = startService(logger, topology.host(PRIMARY), "echo", nextIdentity());
+            return echoTrial(logger, what, service -> {
                 WatchedProcess standby = startStandby(service);
                 ControlReply opened = open(count, plan.perConnectionBytes(), timeout(2 * count * plan.perConnectionBytes()).plusSeconds(count / 10));
                 requireWhole(service, standby, count);
@@ -428,6 +407,25 @@ public final class RecoveryBench {
                 if (answered < count) {
                     tails(service);
                 }
+            });
+        }
+
+        /** A trial's body, on a fresh echo service of the shared logger. */
+        @FunctionalInterface
+        private interface EchoTrialBody {
+            void run(LoggedService service) throws IOException, InterruptedException;
+        }
+
+        /**
+         * Runs one trial of (a) or (b) on a fresh echo service, reporting a failure and closing
+         * what it opened; false if the service broke up by itself before the kill (see
+         * {@link #requireWhole}): the caller repeats it.
+         */
+        private boolean echoTrial(LoggedService logger, String what, EchoTrialBody body) throws InterruptedException {
+            LoggedService service = null;
+            try {
+                service = startService(logger, topology.host(PRIMARY), "echo", nextIdentity());
+                body.run(service);
             } catch (BrokeUp e) {
                 // The connections' exchanges came back intact (checked) across whatever happened: intact trials, but no measurement.
                 intact += e.connections;

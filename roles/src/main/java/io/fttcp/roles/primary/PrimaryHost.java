@@ -71,7 +71,6 @@ public final class PrimaryHost implements AutoCloseable {
     private final ServerSocketChannel replicationServer;
     private final Thread pump;
     private final Thread joiner;
-    private final long startedAt = System.nanoTime();
     private final CountDownLatch steppedDown = new CountDownLatch(1);
     private volatile boolean closed;
     /** The last time the pump saw a valid lease (how long we were out of contact when the channel is lost). */

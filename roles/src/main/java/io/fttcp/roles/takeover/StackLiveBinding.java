@@ -33,10 +33,6 @@ public final class StackLiveBinding implements LiveBinding {
      * @param tsValAgeNanos an upper bound of how long ago the backup's knowledge of the primary's
      *                      timestamps was current (any larger bound is safe too)
      */
-    public StackLiveBinding(StackNetwork network, long tsValAgeNanos) {
-        this(network, tsValAgeNanos, (image, checkpoint) -> { });
-    }
-
     /**
      * @param onRestored told of every connection restored, right after the stack took it and
      *                   before it sends anything (host lock held): the south-side wrapper adopts it

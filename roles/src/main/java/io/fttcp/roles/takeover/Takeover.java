@@ -58,11 +58,6 @@ public final class Takeover {
 
     private Takeover() {}
 
-    public static Report run(ReplayNetwork replay, StackNetwork network, EthernetInterface ethernet, int serviceAddress,
-                             long tsValAgeNanos, long drainLimitNanos) throws IOException {
-        return run(replay, network, ethernet, serviceAddress, tsValAgeNanos, drainLimitNanos, binding -> binding, (image, checkpoint) -> { });
-    }
-
     /**
      * The takeover of a replica that goes on as a protected primary: {@code decorate} wraps the
      * stack's binding (so the application's sockets log from now on), and {@code onRestored}
