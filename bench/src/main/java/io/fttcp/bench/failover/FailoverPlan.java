@@ -11,7 +11,7 @@ package io.fttcp.bench.failover;
  * @param rounds            rounds of (b), each the unprotected server then the protected pair, so noise hits both
  * @param transfersPerRound downloads and uploads per variant and round
  * @param transferBytes     bytes of one download or upload of (b)
- * @param warmupBytes       an uncounted download per variant and round first (JIT, ARP)
+ * @param warmupBytes       an uncounted download per variant and round first, then an uncounted upload of transferBytes (JIT, ARP)
  * @param rrWarmup          uncounted requests before the latency measurement
  * @param rrRequests        measured requests of the latency measurement, per variant and round
  * @param rrBodyBytes       body bytes of each small response
@@ -32,12 +32,12 @@ public record FailoverPlan(String name, int killTrials, int linkDownTrials, long
 
     /** Under a minute in all. */
     public static FailoverPlan quick() {
-        return new FailoverPlan("quick", 3, 3, 64 * MIB, 16 * MIB, 1, 2, 64 * MIB, 32 * MIB, 500, 2_000, 64);
+        return new FailoverPlan("quick", 3, 3, 64 * MIB, 16 * MIB, 1, 2, 64 * MIB, 64 * MIB, 500, 2_000, 64);
     }
 
     /** The run: ten trials of each failure. */
     public static FailoverPlan full() {
-        return new FailoverPlan("full", 10, 10, 128 * MIB, 32 * MIB, 2, 3, 512 * MIB, 128 * MIB, 2_000, 10_000, 64);
+        return new FailoverPlan("full", 10, 10, 128 * MIB, 32 * MIB, 2, 3, 512 * MIB, 512 * MIB, 2_000, 10_000, 64);
     }
 
     /** Seconds: checks that every measurement works, not how fast. */

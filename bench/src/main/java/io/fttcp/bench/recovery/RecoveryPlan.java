@@ -13,7 +13,7 @@ import java.util.List;
  * @param downloadBytes        (c) one download's size
  * @param uploadBytes          (c) one upload's size
  * @param transfers            (c) downloads and uploads per variant
- * @param warmupBytes          (c) an uncounted download per variant first (JIT, ARP)
+ * @param warmupBytes          (c) an uncounted download per variant first (JIT, ARP), and an uncounted upload
  * @param sharedDownloadBytes  (d) each of the four primaries' download
  */
 public record RecoveryPlan(String name, List<Integer> logSizesMib, int restartInPlaceMib, List<Integer> connectionCounts, long perConnectionBytes,
@@ -37,7 +37,7 @@ public record RecoveryPlan(String name, List<Integer> logSizesMib, int restartIn
 
     /** The run. */
     public static RecoveryPlan full() {
-        return new RecoveryPlan("full", List.of(1, 4, 16, 64, 256), 1, List.of(1, 10, 100, 1000), 1024, 256 * MIB, 64 * MIB, 3, 64 * MIB, 64 * MIB);
+        return new RecoveryPlan("full", List.of(1, 4, 16, 64, 256), 1, List.of(1, 10, 100, 1000), 1024, 256 * MIB, 64 * MIB, 3, 256 * MIB, 64 * MIB);
     }
 
     /** Seconds: checks that every measurement works, not how fast. */
