@@ -39,6 +39,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     /** Version of the replication protocol (handshake and frame meanings). */
     public static final int PROTOCOL_VERSION = 1;
     private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
+    /** Repeated refusals (a waiting standby's, every 1.5 s) warn once a minute. */
+    private static final RepeatedRefusals REFUSALS = new RepeatedRefusals(60_000_000_000L);
     private static final Duration ABORT_GRACE = Duration.ofMillis(50);
 
     final SocketChannel socket;
@@ -360,7 +362,12 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             case CLOSED_LOCALLY -> log.info("replication channel to {} closed: {}", peer, reason.message());
             case PEER_CLOSED, PEER_SILENT, PEER_ABORTED -> log.warn("replication channel to {} lost: {}: {}", peer, reason.kind(), reason.message());
             // A refusal is the peer's answer (a logger asking a standby to ask again, a superseded primary), not our fault.
-            case HANDSHAKE_REFUSED -> log.warn("replication channel to {} refused: {}", peer, reason.message());
+            case HANDSHAKE_REFUSED -> {
+                int unshown = REFUSALS.warn(String.valueOf(peer), reason.message(), System.nanoTime());
+                if (unshown < 0) log.debug("replication channel to {} refused: {}", peer, reason.message());
+                else log.warn("replication channel to {} refused: {}{}", peer, reason.message(),
+                        unshown > 0 ? " (refused so " + unshown + " more time(s) since the last warning)" : "");
+            }
             // A stack trace helps only when the fault is ours; a peer's bad frame is said by the message.
             case FAILED -> log.error("replication channel to {} failed: {}", peer, reason.message(), reason.cause());
             default -> log.error("replication channel to {} closed on error: {}: {}", peer, reason.kind(), reason.message());
