@@ -110,8 +110,12 @@ public final class KvServer implements Checkpointable, AutoCloseable {
                 connectionCount = sessions.size();
                 if (commandsSinceCheckpoint >= checkpointEvery) {
                     commandsSinceCheckpoint = 0;
-                    if (runtime.checkpoint(state())) {
-                        checkpoints++;
+                    try {
+                        if (runtime.checkpoint(state())) {
+                            checkpoints++;
+                        }
+                    } catch (IllegalArgumentException e) { // too large: refused before anything was logged, on a replica too
+                        log.warn("no checkpoint: {}", e.getMessage());
                     }
                 }
             }

@@ -22,6 +22,20 @@ import java.util.Set;
  */
 public record Checkpoint(FourTuple context, byte[] state, List<Entry> connections) implements Record {
 
+    /**
+     * The largest application state a checkpoint carries (256 KiB), checked before anything is
+     * logged, on the primary and on a replica alike, so that both refuse the same checkpoint.
+     * The rest of a record's frame (1 MiB by default) is for the connections' entries.
+     */
+    public static final int MAX_STATE_BYTES = 256 << 10;
+
+    /** @throws IllegalArgumentException if {@code state} is over {@link #MAX_STATE_BYTES} */
+    public static void checkStateSize(byte[] state) {
+        if (state.length > MAX_STATE_BYTES) {
+            throw new IllegalArgumentException("checkpoint state of " + state.length + " bytes is over the maximum of " + MAX_STATE_BYTES);
+        }
+    }
+
     public Checkpoint {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(state, "state");

@@ -96,6 +96,7 @@ public final class LoggingNetwork implements Network {
      * closed). The application calls it from its one event-loop thread.
      */
     boolean checkpoint(byte[] state) {
+        Checkpoint.checkStateSize(state);
         List<LoggingStreamSocket> sockets;
         synchronized (open) {
             sockets = new java.util.ArrayList<>(open.size() + closed.size());
@@ -110,8 +111,39 @@ public final class LoggingNetwork implements Network {
                 entries.add(s.checkpointEntry());
             }
         }
-        log(new Checkpoint(threads.current(), state.clone(), entries));
+        log(fitted(new Checkpoint(threads.current(), state.clone(), entries)));
         return true;
+    }
+
+    /**
+     * {@code c}, its largest output copies cut from the front until its frame fits the
+     * replication stream's default maximum body. A cut copy may no longer reach down to what the
+     * client has acknowledged: retention then refuses the checkpoint (and keeps the older
+     * records), which is safe; the record is logged all the same, so a replica's matching
+     * checkpoint() call finds it.
+     */
+    private static Checkpoint fitted(Checkpoint c) {
+        long over = io.fttcp.replication.codec.FrameEncoder.bodyLength(c) - io.fttcp.replication.codec.FrameFormat.DEFAULT_MAX_BODY_LENGTH;
+        if (over <= 0) {
+            return c;
+        }
+        List<Checkpoint.Entry> entries = new java.util.ArrayList<>(c.connections());
+        while (over > 0) {
+            int largest = 0;
+            for (int i = 1; i < entries.size(); i++) {
+                if (entries.get(i).output().length > entries.get(largest).output().length) largest = i;
+            }
+            Checkpoint.Entry e = entries.get(largest);
+            if (e.output().length == 0) {
+                break; // nothing left to cut: the stream refuses the record with a clear exception
+            }
+            int cut = (int) Math.min(e.output().length, Math.max(over, e.output().length / 2));
+            byte[] kept = java.util.Arrays.copyOfRange(e.output(), cut, e.output().length);
+            entries.set(largest, new Checkpoint.Entry(e.connection(), e.readOffset(), e.outputOffset(), e.outputShut(), e.closed(),
+                    e.outputStart() + cut, kept));
+            over -= cut;
+        }
+        return new Checkpoint(c.context(), c.state(), entries);
     }
 
     void accepted(LoggingStreamSocket socket) {

@@ -277,6 +277,7 @@ public final class ReplayNetwork implements Network {
      * takeover, with no record left, nothing is recorded (false).
      */
     boolean replayCheckpoint(byte[] state) {
+        Checkpoint.checkStateSize(state); // as the primary's did, before logging anything
         lock.lock();
         try {
             while (checkpoints.isEmpty() && binding == null) {

@@ -2,16 +2,11 @@ package io.fttcp.wrappers.nsw;
 
 import io.fttcp.api.kernel.KernelNetwork;
 import io.fttcp.apps.kv.KvServer;
-import io.fttcp.replication.record.Accept;
 import io.fttcp.replication.record.Checkpoint;
-import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
-import io.fttcp.replication.record.Read;
-import io.fttcp.replication.record.Ready;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Segment;
-import io.fttcp.replication.record.Write;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.stack.tcp.FourTuple;
