@@ -9,7 +9,9 @@ import java.util.Map;
  *
  * <p>The contract, for one application served by one event-loop thread (a poller loop):
  * <ol>
- *   <li>At start, before its first socket call, the application calls
+ *   <li>At start, after opening its listeners and pollers (in the same order every time: they
+ *       are matched by that order and by address) and before any other call on the network or
+ *       the runtime, the application calls
  *       {@link AppRuntime#restore(Checkpointable)} from that thread. When it returns true the
  *       runtime has called {@link #restore} on the same thread: the application continues from
  *       the state of a checkpoint, at the top of its event loop. When false it starts fresh.</li>
@@ -22,10 +24,13 @@ import java.util.Map;
  *       handed to write() are the runtime's, not part of the state.</li>
  *   <li>{@link #restore} gets that state and, by the same names, a socket for every connection
  *       it held open at the checkpoint, in the blocking mode it had then unset (the application
- *       sets its sockets' modes and registers them with pollers again; it opens its listeners
- *       and pollers as at a fresh start, in the same order).</li>
+ *       sets its sockets' modes and registers them with pollers again).</li>
  * </ol>
- * No other thread may use the runtime or the sockets while a checkpoint is taken.
+ * No other thread may use the runtime or the sockets while a checkpoint is taken. The state is
+ * at most {@code io.fttcp.replication.record.Checkpoint.MAX_STATE_BYTES} (256 KiB); a larger one
+ * is refused with an {@link IllegalArgumentException} before anything is recorded (on a replica
+ * too). On a primary, checkpoints bound recovery only when its network keeps copies of the
+ * latest output ({@code LoggingNetwork}'s output copy limit) and its retention is CHECKPOINTED.
  */
 public interface Checkpointable {
 
