@@ -305,7 +305,7 @@ public final class LiveRecordSet {
         return connections.size();
     }
 
-    /** Finished connections whose records are still retained (always 0 under EVERYTHING, which keeps all anyway). */
+    /** Finished connections whose records are still retained (always 0 under EVERYTHING and CHECKPOINTED, which linger none). */
     public int lingeringConnections() {
         return lingering.size();
     }
@@ -345,7 +345,7 @@ public final class LiveRecordSet {
         return droppedByCheckpoints;
     }
 
-    /** Records dropped on arrival because the connections they name have no retained CONNECT (always 0 under EVERYTHING). */
+    /** Records dropped on arrival because the connections they name have no retained CONNECT (always 0 under EVERYTHING and CHECKPOINTED). */
     public long recordsNotRetained() {
         return scoped ? recordsNotRetained : 0;
     }
