@@ -289,9 +289,11 @@ public final class LiveRecordSet {
         if (checkpointed && !pinnedConnections.isEmpty()) {
             long oldest = Long.MAX_VALUE;
             for (LiveConnection c : pinnedConnections) {
-                oldest = Math.min(oldest, c.pinned.lsn(0)); // its CONNECT, pinned first
+                if (c.pinned.size() > 0) {
+                    oldest = Math.min(oldest, c.pinned.lsn(0)); // its CONNECT, pinned first
+                }
             }
-            return oldest;
+            return Math.min(oldest, everything.isEmpty() ? Long.MAX_VALUE : everything.lsn(0));
         }
         if (!scoped) {
             return everything.isEmpty() ? 0 : everything.lsn(0);
