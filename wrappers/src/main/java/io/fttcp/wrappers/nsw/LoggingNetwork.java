@@ -96,6 +96,15 @@ public final class LoggingNetwork implements Network {
      * closed). The application calls it from its one event-loop thread.
      */
     boolean checkpoint(byte[] state) {
+        return checkpoint(state, List.of());
+    }
+
+    /**
+     * A checkpoint with {@code replayed}: the entries of connections a replayed application holds
+     * after takeover ({@link ReplayNetwork}), before those of the connections accepted here; a
+     * four-tuple both name is this network's (the newer incarnation).
+     */
+    boolean checkpoint(byte[] state, List<Checkpoint.Entry> replayed) {
         Checkpoint.checkStateSize(state);
         List<LoggingStreamSocket> sockets;
         synchronized (open) {
@@ -109,6 +118,11 @@ public final class LoggingNetwork implements Network {
             LoggingStreamSocket s = sockets.get(i);
             if (named.add(s.name())) {
                 entries.add(s.checkpointEntry());
+            }
+        }
+        for (Checkpoint.Entry e : replayed) {
+            if (named.add(e.connection())) {
+                entries.add(e);
             }
         }
         log(fitted(new Checkpoint(threads.current(), state.clone(), entries)));

@@ -35,7 +35,7 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
     /** Client bytes the application has read: the stream offset of its next read. */
     private volatile long readOffset;
     /** The latest output, for checkpoints ({@link LoggingNetwork#checkpoint}); null when the network keeps none. */
-    private final ByteQueue outputCopy;
+    private ByteQueue outputCopy;
     private final int outputCopyLimit;
 
     LoggingStreamSocket(LoggingNetwork network, StreamSocket inner, FourTuple name) {
@@ -136,14 +136,61 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
             Write record = new Write(name, appOffset, accepted, hash);
             if (accepted > 0) network.logAcceptedWrite(record);
             else network.log(record);
-            if (outputCopy != null && n > 0) {
-                outputCopy.append(src.slice(from + skip, n));
-                outputCopy.discardBefore(outputCopy.end() - outputCopyLimit);
-            }
+            copyOutput(src, from + skip, n);
             outputOffset = start + n;
             return accepted;
         } finally {
             writeReach = outputOffset;
+            writeLock.unlock();
+        }
+    }
+
+    /** Output bytes from stream offset {@code start}. */
+    record OutputCopy(long start, byte[] bytes) {
+    }
+
+    /** Keeps {@code n} bytes written from {@code src} at {@code from} in the output copy (write lock held). */
+    private void copyOutput(ByteBuffer src, int from, int n) {
+        if (outputCopy != null && n > 0) {
+            outputCopy.append(src.slice(from, n));
+            outputCopy.discardBefore(outputCopy.end() - outputCopyLimit);
+        }
+    }
+
+    /**
+     * A restored connection's send queue at adoption: the bytes at {@code start} up to this
+     * socket's output offset, which the stack holds already (the copy must have them too).
+     */
+    void seedOutputCopy(byte[] bytes, long start) {
+        writeLock.lock();
+        try {
+            if (outputCopy != null && outputCopy.size() == 0 && start + bytes.length == outputOffset) {
+                outputCopy = new ByteQueue(start);
+                outputCopy.append(bytes, 0, bytes.length);
+                outputCopy.discardBefore(outputCopy.end() - outputCopyLimit);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Client bytes read through this socket (after adoption: the live reads). */
+    long readOffset() {
+        return readOffset;
+    }
+
+    /**
+     * The copy of the output up to stream offset {@code end} (the application's output offset),
+     * as {@code [start, end)}; empty at {@code end} when the copy does not reach it.
+     */
+    OutputCopy outputCopyTo(long end) {
+        writeLock.lock();
+        try {
+            if (outputCopy == null || end < outputCopy.start() || end > outputCopy.end()) {
+                return new OutputCopy(end, new byte[0]);
+            }
+            return new OutputCopy(outputCopy.start(), outputCopy.toArray(outputCopy.start(), end));
+        } finally {
             writeLock.unlock();
         }
     }
@@ -176,7 +223,9 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
             long start = outputOffset;
             writeReach = start + bytes.remaining();
             network.commit().requireStable(name, start, writeReach, 0);
+            int from = bytes.position();
             int n = inner.write(bytes);
+            copyOutput(bytes, from, n);
             outputOffset = start + n;
             return n;
         } finally {

@@ -274,7 +274,10 @@ public final class ReplayNetwork implements Network {
      * primary's next CHECKPOINT record (waiting for it, as every replayed call waits for its
      * record) and checked against it: the same state, and the same stream offsets for every
      * connection it holds. A difference is counted ({@link #checkpointMismatches()}). After
-     * takeover, with no record left, nothing is recorded (false).
+     * takeover, with no record left: when the new primary logs ({@link LoggingLiveBinding}), a
+     * CHECKPOINT of its own, with the replayed connections' entries as the application sees them
+     * ({@link #liveEntries}) and those of the connections accepted since; otherwise nothing is
+     * recorded (false).
      */
     boolean replayCheckpoint(byte[] state) {
         Checkpoint.checkStateSize(state); // as the primary's did, before logging anything
@@ -285,7 +288,7 @@ public final class ReplayNetwork implements Network {
             }
             Checkpoint c = checkpoints.poll();
             if (c == null) {
-                return false;
+                return binding.network() instanceof LoggingNetwork logging && logging.checkpoint(state, liveEntries());
             }
             boolean same = java.util.Arrays.equals(state, c.state());
             for (Checkpoint.Entry e : c.connections()) {
@@ -302,6 +305,28 @@ public final class ReplayNetwork implements Network {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * After takeover, the entries of the replayed connections the application holds (lock
+     * held): its read offset (logged bytes it consumed, then live reads), its output offset, and
+     * the restored connection's copy of its output (the restored send queue, then what went out).
+     */
+    private List<Checkpoint.Entry> liveEntries() {
+        List<Checkpoint.Entry> entries = new ArrayList<>();
+        for (ReplayConnection c : known) {
+            if (!c.accepted || c.connect == null || connections.get(c.tuple) != c) {
+                continue;
+            }
+            long read = c.input.readOffset();
+            LoggingStreamSocket.OutputCopy copy = new LoggingStreamSocket.OutputCopy(c.outputOffset, new byte[0]);
+            if (c.live instanceof LoggingStreamSocket l) {
+                read += l.readOffset();
+                copy = l.outputCopyTo(c.outputOffset);
+            }
+            entries.add(new Checkpoint.Entry(c.tuple, read, c.outputOffset, c.outputShut, c.closed, copy.start(), copy.bytes()));
+        }
+        return entries;
     }
 
     /** Checkpoints of the application that differed from the primary's (state or stream offsets). */

@@ -42,8 +42,10 @@
  * connections continue from their entries (reads at the read offset, output kept from the
  * client's acknowledgement), and {@code restore} hands the application the state and a socket per
  * open connection. Later CHECKPOINTs are matched with the replica's own checkpoint() calls and
- * checked ({@code ReplayNetwork.checkpointMismatches()}). After takeover checkpoint() records
- * nothing (a recovered server takes no checkpoints yet).
+ * checked ({@code ReplayNetwork.checkpointMismatches()}). After takeover a re-protected server
+ * ({@code LoggingLiveBinding}) goes on taking checkpoints in its own log: the replayed
+ * connections' entries are the application's view (its read and output offsets), with the
+ * restored send queue and later output as the copy.
  *
  * <p><b>What the application must do.</b> Listen on explicit ports; take time and randomness
  * from the runtime (runtime values are scoped per connection: a thread's values are those of the

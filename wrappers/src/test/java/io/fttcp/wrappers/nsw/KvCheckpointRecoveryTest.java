@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -202,6 +203,100 @@ class KvCheckpointRecoveryTest {
             String b = awaitLines(freshLive.sockets.get(t), 5, where);
             assertEquals(a, b, where + ": " + t);
         }
+        wholeApp.close();
+        freshApp.close();
+    }
+
+    /**
+     * A server recovered from the checkpoint takes checkpoints itself once live (its new log
+     * continuing the old one): recovering again from what retention keeps of both logs starts at
+     * the new checkpoint, and equals replaying both logs whole.
+     */
+    @RepeatedTest(3)
+    void aRecoveredServerCheckpointsAndRecoversAgain() throws Exception {
+        long seed = Long.getLong("fttcp.seed", new SplittableRandom().nextLong());
+        SplittableRandom random = new SplittableRandom(seed);
+        String where = "seed " + seed + " (-Dfttcp.seed=" + seed + ")";
+        int checkpointEvery = 5 + random.nextInt(5);
+        PrimaryRecorder recorder = new PrimaryRecorder();
+        SpyNetwork spy = new SpyNetwork(new KernelNetwork(), recorder, seed, true, true);
+        KvServer primary = KvServer.start(new LoggingNetwork(spy, recorder, recorder, OutputHashing.HASH, 1 << 20), PrimaryRun.loopback(), checkpointEvery);
+        InetSocketAddress address = primary.localAddress();
+        List<Client> longLived = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) longLived.add(new Client(address));
+            for (int round = 0; round < 20; round++) {
+                Client c = longLived.get(random.nextInt(longLived.size()));
+                int n = 1 + random.nextInt(4);
+                c.send(commands(random, n));
+                c.lines(n);
+                try (Client s = new Client(address)) {
+                    s.send(commands(random, 2));
+                    s.lines(2);
+                    s.channel.shutdownOutput();
+                    assertTrue(s.ended(), where);
+                    finalAck(spy, recorder, SocketNames.connection(address, (InetSocketAddress) s.channel.getLocalAddress()));
+                }
+            }
+            Thread.sleep(200);
+        } finally {
+            primary.close();
+        }
+        List<Record> first = recorder.records();
+        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CHECKPOINTED);
+        long lsn = 0;
+        for (Record r : first) retained.add(++lsn, r);
+        assertTrue(retained.checkpointsApplied() > 0, where + ": " + retained);
+
+        // The recovered server, live on a logging network of its own (fake sockets: the test plays the south side).
+        ReplayNetwork recovered = new ReplayNetwork((t, why) -> { });
+        KvServer second = KvServer.start(recovered, address, checkpointEvery);
+        for (LoggedRecord r : retained.snapshot(Long.MAX_VALUE)) recovered.apply(r.record());
+        awaitConsumed(recovered, where);
+        List<ConnectionImage> images = recovered.images();
+        PrimaryRecorder next = new PrimaryRecorder();
+        GoLiveTest.Binding binding = new GoLiveTest.Binding();
+        recovered.goLive(new LoggingLiveBinding(binding, new LoggingNetwork(binding.network(), next, next, OutputHashing.HASH, 1 << 20)));
+        long checkpointsBefore = second.checkpoints();
+        Map<FourTuple, Long> clientOffsets = new TreeMap<>(Comparator.comparing(FourTuple::toString));
+        for (ConnectionImage image : images) clientOffsets.put(image.tuple(), image.clientStreamEnd());
+        int answers = 0;
+        for (int round = 0; round < 3 * checkpointEvery; round++) {
+            for (ConnectionImage image : images) {
+                byte[] line = ("INCR n" + random.nextInt(3) + "\n").getBytes(StandardCharsets.UTF_8);
+                long offset = clientOffsets.get(image.tuple());
+                next.append(new Segment(image.tuple(), image.connect().clientIsn() + 1 + (int) offset, image.sndUna(), ACK, 65535,
+                        image.clientTsVal() + round + 1, image.clientTsEcr(), line));
+                clientOffsets.put(image.tuple(), offset + line.length);
+                binding.sockets.get(image.tuple()).push(line);
+            }
+            answers++;
+            for (ConnectionImage image : images) awaitLines(binding.sockets.get(image.tuple()), answers + (image.unreadClientBytes().length > 0 ? 1 : 0), where);
+        }
+        assertTrue(second.checkpoints() > checkpointsBefore, where + ": the recovered server took no checkpoint");
+        second.close();
+
+        List<Record> both = new ArrayList<>(first);
+        both.addAll(next.records());
+        LiveRecordSet again = new LiveRecordSet(RetentionPolicy.CHECKPOINTED);
+        lsn = 0;
+        for (Record r : both) again.add(++lsn, r);
+        List<LoggedRecord> snapshot = again.snapshot(Long.MAX_VALUE);
+        long checkpointAt = snapshot.stream().filter(r -> r.record() instanceof Checkpoint).findFirst().orElseThrow().lsn();
+        where += ", " + again + ", first log " + first.size() + " records, second " + next.records().size();
+        assertTrue(checkpointAt > first.size(), where + ": the recovery starts at the old primary's checkpoint " + checkpointAt);
+
+        ReplayNetwork whole = new ReplayNetwork((t, why) -> { });
+        ReplayNetwork fresh = new ReplayNetwork((t, why) -> { });
+        KvServer wholeApp = KvServer.start(whole, address, checkpointEvery);
+        KvServer freshApp = KvServer.start(fresh, address, checkpointEvery);
+        for (Record r : both) whole.apply(r);
+        for (LoggedRecord r : snapshot) fresh.apply(r.record());
+        awaitConsumed(whole, where);
+        awaitConsumed(fresh, where);
+        assertEquals(0, whole.checkpointMismatches(), where + ": the recovered server's checkpoints are what a replica computes");
+        assertEquals(images(whole), images(fresh), where);
+        assertEquals(images.size(), images(fresh).size(), where);
         wholeApp.close();
         freshApp.close();
     }
