@@ -1,5 +1,7 @@
 package io.fttcp.api;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
 
@@ -30,6 +32,39 @@ public interface AppRuntime {
     /** A random generator seeded from {@link #randomSeed()}: the backup draws the same numbers. */
     default SplittableRandom newRandom() {
         return new SplittableRandom(randomSeed());
+    }
+
+    /**
+     * Called once at start by a {@link Checkpointable} application (see there for the contract):
+     * true if the runtime restored {@code application} from a checkpoint (a server recovering
+     * from a log that starts at one), false for a fresh start. Unprotected runs and primaries
+     * start fresh.
+     */
+    default boolean restore(Checkpointable application) throws IOException {
+        return false;
+    }
+
+    /**
+     * Records a checkpoint of a {@link Checkpointable} application: {@code state} is its complete
+     * state (shared and per connection); the runtime adds each connection's stream positions and
+     * the output the client may not have yet. Returns whether a checkpoint was recorded (false
+     * where there is nothing to record it in: unprotected runs). On a backup replaying the
+     * primary's log the call is matched with the primary's and checked against it.
+     */
+    default boolean checkpoint(byte[] state) {
+        return false;
+    }
+
+    /**
+     * The name of a connection in checkpoints: its local and remote address and port, the same
+     * for the primary's socket and a replayed or restored copy of it.
+     */
+    default String connectionName(StreamSocket socket) {
+        return name(socket.localAddress()) + "-" + name(socket.remoteAddress());
+    }
+
+    private static String name(InetSocketAddress a) {
+        return (a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress()) + ":" + a.getPort();
     }
 
     /** The real clocks and a strong seed source, for unprotected runs. */

@@ -3,6 +3,7 @@ package io.fttcp.cli;
 import io.fttcp.api.Network;
 import io.fttcp.api.kernel.KernelNetwork;
 import io.fttcp.apps.echo.LineEchoServer;
+import io.fttcp.apps.kv.KvServer;
 import io.fttcp.apps.http.HttpFileServer;
 import io.fttcp.apps.http.HttpServerConfig;
 import io.fttcp.link.ethernet.MacAddress;
@@ -24,12 +25,12 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs one of the applications on a chosen network until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run an application (HTTP file server, line echo or chat) on the kernel's TCP or the user-space stack.")
+        description = "Run an application (HTTP file server, line echo or chat, key-value store) on the kernel's TCP or the user-space stack.")
 final class ServeCommand implements Callable<Integer> {
 
     enum NetworkKind { kernel, stack }
 
-    enum App { http, echo, chat }
+    enum App { http, echo, chat, kv }
 
     @Spec
     CommandSpec spec;
@@ -38,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Which TCP: the Linux kernel's, or the user-space stack. Default: ${DEFAULT-VALUE}.")
     NetworkKind network;
 
-    @Option(names = "--app", defaultValue = "http", paramLabel = "http|echo|chat",
+    @Option(names = "--app", defaultValue = "http", paramLabel = "http|echo|chat|kv",
             description = "The application. Default: ${DEFAULT-VALUE}.")
     App app;
 
@@ -118,6 +119,9 @@ final class ServeCommand implements Callable<Integer> {
 
     private volatile StackHost stackHost;
 
+    /** Commands between the key-value store's checkpoints (recorded only when protected). */
+    private static final int KV_CHECKPOINT_EVERY = 1000;
+
     /** Starts the chosen application on {@code net}. */
     Running start(Network net) throws IOException {
         return switch (app) {
@@ -129,6 +133,10 @@ final class ServeCommand implements Callable<Integer> {
             case echo, chat -> {
                 LineEchoServer server = LineEchoServer.start(net, listen, app == App.echo ? LineEchoServer.Mode.ECHO : LineEchoServer.Mode.CHAT);
                 yield new Running(server.localAddress(), server::stop);
+            }
+            case kv -> {
+                KvServer server = KvServer.start(net, listen, KV_CHECKPOINT_EVERY);
+                yield new Running(server.localAddress(), server::close);
             }
         };
     }

@@ -1,6 +1,7 @@
 package io.fttcp.replication;
 
 import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
@@ -19,7 +20,7 @@ import java.util.SplittableRandom;
 
 /** Seeded random records of every kind, with extreme values mixed in. */
 public final class RandomRecords {
-    public static final int KINDS = 10;
+    public static final int KINDS = 11;
     private final SplittableRandom random;
     private final int maxPayload;
 
@@ -32,7 +33,7 @@ public final class RandomRecords {
         return of(random.nextInt(KINDS));
     }
 
-    /** A record of kind number {@code kind} (0..9, in the order of Record's permits). */
+    /** A record of kind number {@code kind} (0..10, in the order of Record's permits). */
     public Record of(int kind) {
         return switch (kind) {
             case 0 -> new Connect(tuple(), anInt(), anInt(), anInt(), anInt(), anInt(), anInt(), random.nextBoolean(),
@@ -61,6 +62,21 @@ public final class RandomRecords {
                     entries.add(new Heartbeat.TsVal(tuple(), anInt()));
                 }
                 yield new Heartbeat(aLong(), entries);
+            }
+            case 10 -> {
+                byte[] state = new byte[random.nextInt(4) == 0 ? 0 : random.nextInt(maxPayload + 1)];
+                random.nextBytes(state);
+                List<Checkpoint.Entry> entries = new ArrayList<>();
+                for (int i = random.nextInt(5); i > 0; i--) {
+                    byte[] output = new byte[random.nextInt(3) == 0 ? 0 : random.nextInt(maxPayload / 4 + 1)];
+                    random.nextBytes(output);
+                    long start = random.nextInt(4) == 0 ? 0 : random.nextLong(Long.MAX_VALUE / 2);
+                    boolean closed = random.nextInt(3) == 0;
+                    entries.add(new Checkpoint.Entry(new FourTuple(anInt(), random.nextInt(65536), anInt() | 1, random.nextInt(65536)),
+                            random.nextInt(4) == 0 ? 0 : random.nextLong(Long.MAX_VALUE), start + output.length,
+                            closed || random.nextBoolean(), closed, start, output));
+                }
+                yield new Checkpoint(context(), state, entries);
             }
             default -> throw new IllegalArgumentException("kind " + kind);
         };

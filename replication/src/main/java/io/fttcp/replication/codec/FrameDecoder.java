@@ -1,6 +1,7 @@
 package io.fttcp.replication.codec;
 
 import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
@@ -258,8 +259,49 @@ public final class FrameDecoder {
                 }
                 yield new Heartbeat(sentAt, entries);
             }
+            case CHECKPOINT -> parseCheckpoint();
             default -> throw new AssertionError(kind);
         };
+    }
+
+    private Checkpoint parseCheckpoint() throws CorruptRecordException {
+        FourTuple context = tuple();
+        byte[] state = body.bytes(length("state", 0), "state");
+        long count = body.i32("entry count") & 0xffffffffL;
+        if (count * CHECKPOINT_ENTRY_FIXED_LENGTH > body.remaining()) {
+            throw body.corrupt("CHECKPOINT says " + count + " entries but has " + body.remaining() + " bytes for them");
+        }
+        List<Checkpoint.Entry> entries = new ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) {
+            FourTuple t = tuple();
+            long readOffset = body.i64("read offset");
+            long outputOffset = body.i64("output offset");
+            int flags = body.u8("flags");
+            if ((flags & ~3) != 0) {
+                throw body.corrupt("CHECKPOINT entry flags byte has unknown bits: " + flags);
+            }
+            long outputStart = body.i64("output start");
+            byte[] output = body.bytes(length("output", CHECKPOINT_ENTRY_FIXED_LENGTH * (count - i - 1)), "output");
+            try {
+                entries.add(new Checkpoint.Entry(t, readOffset, outputOffset, (flags & 1) != 0, (flags & 2) != 0, outputStart, output));
+            } catch (IllegalArgumentException e) {
+                throw body.corrupt("CHECKPOINT entry " + i + " is invalid: " + e.getMessage());
+            }
+        }
+        try {
+            return new Checkpoint(context, state, entries);
+        } catch (IllegalArgumentException e) {
+            throw body.corrupt("CHECKPOINT is invalid: " + e.getMessage());
+        }
+    }
+
+    /** A byte string's length, checked against the bytes left (less {@code reserved} for what must follow) before allocating. */
+    private int length(String what, long reserved) throws CorruptRecordException {
+        long n = body.i32(what + " length") & 0xffffffffL;
+        if (n + reserved > body.remaining()) {
+            throw body.corrupt("CHECKPOINT " + what + " length " + n + " is over the " + (body.remaining() - reserved) + " bytes left for it");
+        }
+        return (int) n;
     }
 
     /** A list's count, checked against the bytes left before anything is allocated for it. */

@@ -1,6 +1,7 @@
 package io.fttcp.replication.codec;
 
 import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
@@ -35,6 +36,9 @@ import static io.fttcp.replication.codec.FrameFormat.*;
  * <li>WRITE: tuple, offset i64, count i32, hash i64. CLOCK: context tuple, source u8, value i64.
  * SEED: context tuple, seed i64 (context all zero: none)</li>
  * <li>CLOSE: tuple, how u8. HEARTBEAT: sentAtNanos i64, count u32, count x (tuple, tsVal i32)</li>
+ * <li>CHECKPOINT: context tuple, state length u32, state, count u32, count x (tuple, readOffset i64,
+ *     outputOffset i64, flags u8 (bit 0 output shut, bit 1 closed), outputStart i64, output length u32,
+ *     output); the output ends at outputOffset</li>
  * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8)</li>
  * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64.
  *     CAUGHT_UP: empty</li>
@@ -73,6 +77,13 @@ public final class FrameEncoder {
             case Seed s -> SEED_LENGTH;
             case Close c -> CLOSE_LENGTH;
             case Heartbeat h -> HEARTBEAT_FIXED_LENGTH + (long) LIST_ENTRY_LENGTH * h.maxTsVals().size();
+            case Checkpoint c -> {
+                long n = CHECKPOINT_FIXED_LENGTH + (long) c.state().length;
+                for (Checkpoint.Entry e : c.connections()) {
+                    n += CHECKPOINT_ENTRY_FIXED_LENGTH + (long) e.output().length;
+                }
+                yield n;
+            }
         };
     }
 
@@ -170,6 +181,16 @@ public final class FrameEncoder {
                     out.putInt(t.tsVal());
                 }
             }
+            case Checkpoint c -> {
+                tuple(out, c.context());
+                out.putInt(c.state().length).put(c.state()).putInt(c.connections().size());
+                for (int i = 0; i < c.connections().size(); i++) {
+                    Checkpoint.Entry e = c.connections().get(i);
+                    tuple(out, e.connection());
+                    out.putLong(e.readOffset()).putLong(e.outputOffset()).put((byte) ((e.outputShut() ? 1 : 0) | (e.closed() ? 2 : 0)))
+                            .putLong(e.outputStart()).putInt(e.output().length).put(e.output());
+                }
+            }
         }
     }
 
@@ -249,6 +270,7 @@ public final class FrameEncoder {
             case Seed s -> FrameKind.SEED;
             case Close c -> FrameKind.CLOSE;
             case Heartbeat h -> FrameKind.HEARTBEAT;
+            case Checkpoint c -> FrameKind.CHECKPOINT;
         };
     }
 

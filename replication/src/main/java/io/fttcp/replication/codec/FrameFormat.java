@@ -26,6 +26,8 @@ public final class FrameFormat {
     static final int CLOCK_LENGTH = TUPLE_LENGTH + 1 + 8;
     static final int SEED_LENGTH = TUPLE_LENGTH + 8;
     static final int CLOSE_LENGTH = TUPLE_LENGTH + 1;
+    static final int CHECKPOINT_FIXED_LENGTH = TUPLE_LENGTH + 4 + 4;
+    static final int CHECKPOINT_ENTRY_FIXED_LENGTH = TUPLE_LENGTH + 8 + 8 + 1 + 8 + 4;
     static final int HANDSHAKE_FIXED_LENGTH = 2 + 1 + 8 + 1;
     static final int ACK_LENGTH = 8;
     static final int CHANNEL_HEARTBEAT_LENGTH = 16;
@@ -51,6 +53,7 @@ public final class FrameFormat {
             case CLOCK -> CLOCK_LENGTH;
             case SEED -> SEED_LENGTH;
             case CLOSE -> CLOSE_LENGTH;
+            case CHECKPOINT -> CHECKPOINT_FIXED_LENGTH;
             case HANDSHAKE -> HANDSHAKE_FIXED_LENGTH;
             case REJECT -> 0;
             case ACK -> ACK_LENGTH;
@@ -62,7 +65,7 @@ public final class FrameFormat {
     /** Largest valid body of a kind (before the configured maximum applies). */
     static long maxBodyLength(FrameKind kind) {
         return switch (kind) {
-            case SEGMENT, READY, HEARTBEAT -> Long.MAX_VALUE;
+            case SEGMENT, READY, HEARTBEAT, CHECKPOINT -> Long.MAX_VALUE;
             case HANDSHAKE -> HANDSHAKE_FIXED_LENGTH + Handshake.MAX_CLUSTER_ID_BYTES;
             case REJECT -> MAX_REJECT_REASON_BYTES;
             default -> minBodyLength(kind);

@@ -6,7 +6,7 @@ package io.fttcp.replication.codec;
  */
 public enum FrameKind {
     CONNECT(1), SEGMENT(2), ACCEPT(3), READ(4), READY(5), WRITE(6), CLOCK(7), SEED(8), CLOSE(9),
-    HEARTBEAT(10),
+    HEARTBEAT(10), CHECKPOINT(11),
     /** First frame each way: who I am (LSN field: primary: next LSN it sends; backup: last LSN it holds). */
     HANDSHAKE(0x40),
     /** The peer refused our handshake; body: the reason (UTF-8). */

@@ -1,7 +1,7 @@
 /**
  * The records of DESIGN.md section 3: one LSN-ordered stream per primary, written by its
  * south-side wrapper (CONNECT, SEGMENT) and north-side wrapper (ACCEPT, READ, READY, WRITE,
- * CLOCK, SEED, CLOSE), plus HEARTBEAT. A record is <em>stable</em> once the backup or logger
+ * CLOCK, SEED, CLOSE, CHECKPOINT), plus HEARTBEAT. A record is <em>stable</em> once the backup or logger
  * acknowledged its LSN.
  *
  * <p>Connections are named by their four-tuple as the primary's stack sees it (local = the

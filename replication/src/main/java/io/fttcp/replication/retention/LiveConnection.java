@@ -36,6 +36,25 @@ final class LiveConnection {
     private boolean closed;
     private boolean reset;
 
+    // For CHECKPOINTED retention: what a checkpoint entry must match, and what a checkpoint keeps.
+    /** An ACCEPT named it: the application has it. */
+    boolean accepted;
+    /** Client bytes the application read (the sum of its positive READ counts). */
+    long readOffset;
+    /** A CLOSE shutting its output (shutdown output or close) named it. */
+    boolean outputShut;
+    /** Its CONNECT and SEGMENT records older than the latest applied checkpoint, while they are kept; else null. */
+    LsnQueue<Record> pinned;
+    /** Its latest heartbeat entry (LSN -1: none), and the one kept with {@link #pinned}. */
+    long lastBeatLsn = -1;
+    long lastBeatSentAt;
+    int lastBeatTsVal;
+    int lastBeatIndex;
+    long pinnedBeatLsn = -1;
+    long pinnedBeatSentAt;
+    int pinnedBeatTsVal;
+    int pinnedBeatIndex;
+
     /** Where its latest heartbeat TSval is: record, value, and index of the entry in that record. */
     HeartbeatMark heartbeat;
     int heartbeatTsVal;
@@ -94,6 +113,20 @@ final class LiveConnection {
         closed = true;
     }
 
+    boolean closed() {
+        return closed;
+    }
+
+    /** The client's latest acknowledgement, as an offset in our stream. */
+    long clientAcked() {
+        return clientAcked;
+    }
+
+    /** End of the application's output per its WRITE records. */
+    long outputEnd() {
+        return outputEnd;
+    }
+
     /** Closed by the application, and reset by the client or ended by it (FIN, all bytes before it) with our FIN acknowledged. */
     boolean finished() {
         return closed && (reset || (input.finReached() && clientAcked > outputEnd));
@@ -108,7 +141,8 @@ final class LiveConnection {
 
     /**
      * Lets go of its records once dropped: READY records still queued may refer to it for a
-     * while (to leave out its entries), and must not keep its records reachable.
+     * while (to leave out its entries), and must not keep its records reachable. Records a
+     * checkpoint pinned stay until the next applied checkpoint.
      */
     void release() {
         retained = false;

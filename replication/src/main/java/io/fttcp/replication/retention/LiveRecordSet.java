@@ -1,6 +1,7 @@
 package io.fttcp.replication.retention;
 
 import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
@@ -26,7 +27,9 @@ import java.util.Objects;
  * The records a process starting fresh must replay to catch up with a running primary: with
  * {@link RetentionPolicy#CONNECTION_SCOPED}, those of the live connections, of the recently
  * finished ones still lingering, and the global records made while they were retained; with
- * {@link RetentionPolicy#EVERYTHING}, all. The rules are in the package documentation.
+ * {@link RetentionPolicy#EVERYTHING}, all; with {@link RetentionPolicy#CHECKPOINTED}, every
+ * record from the latest applied checkpoint on, and the CONNECT and SEGMENT records of the
+ * connections live at it. The rules are in the package documentation.
  *
  * <p>Lingering is bounded by a number of connections and by the SEGMENT payload bytes of their
  * records (the oldest finished is evicted first beyond either bound; a single connection above
@@ -55,6 +58,7 @@ public final class LiveRecordSet {
 
     private final RetentionPolicy policy;
     private final boolean scoped;
+    private final boolean checkpointed;
     private final int maxLingering;
     private final long maxLingeringPayloadBytes;
     /** The current live incarnation of each four-tuple. */
@@ -71,7 +75,16 @@ public final class LiveRecordSet {
     private long evictedConnections;
     /** Records naming no live connection (Record), and READY records naming some (SharedReady), in LSN order. */
     private final LsnQueue<Object> global = new LsnQueue<>(64);
-    /** Everything, under {@link RetentionPolicy#EVERYTHING}. */
+    /** Connections whose records older than the latest applied checkpoint are kept ({@link RetentionPolicy#CHECKPOINTED}). */
+    private List<LiveConnection> pinnedConnections = List.of();
+    private long pinnedRecords;
+    private long pinnedPayloadBytes;
+    /** Distinct LSNs of the heartbeat entries kept with the pinned records: one HEARTBEAT each in snapshots. */
+    private long pinnedHeartbeats;
+    private long checkpointsApplied;
+    private long checkpointsRefused;
+    private long droppedByCheckpoints;
+    /** Everything (since the latest applied checkpoint, under CHECKPOINTED), under {@link RetentionPolicy#EVERYTHING} and CHECKPOINTED. */
     private final LsnQueue<Record> everything;
 
     private long lastLsn;
@@ -94,6 +107,7 @@ public final class LiveRecordSet {
             throw new IllegalArgumentException("lingering bounds must not be negative: " + maxLingering + ", " + maxLingeringPayloadBytes);
         }
         this.scoped = policy == RetentionPolicy.CONNECTION_SCOPED;
+        this.checkpointed = policy == RetentionPolicy.CHECKPOINTED;
         this.maxLingering = maxLingering;
         this.maxLingeringPayloadBytes = maxLingeringPayloadBytes;
         this.everything = scoped ? null : new LsnQueue<>(1024);
@@ -139,10 +153,18 @@ public final class LiveRecordSet {
                 if (isListener(a.connection())) {
                     keepGlobal(lsn, a);
                 } else {
-                    keepIfNamed(a.connection(), lsn, a);
+                    LiveConnection conn = keepIfNamed(a.connection(), lsn, a);
+                    if (conn != null) {
+                        conn.accepted = true;
+                    }
                 }
             }
-            case Read r -> keepIfNamed(r.connection(), lsn, r);
+            case Read r -> {
+                LiveConnection conn = keepIfNamed(r.connection(), lsn, r);
+                if (conn != null && r.count() > 0) {
+                    conn.readOffset += r.count();
+                }
+            }
             case Write w -> {
                 LiveConnection conn = keepIfNamed(w.connection(), lsn, w);
                 if (conn != null) {
@@ -154,6 +176,9 @@ public final class LiveRecordSet {
                     keepGlobal(lsn, c);
                 } else {
                     LiveConnection conn = keepIfNamed(c.socket(), lsn, c);
+                    if (conn != null && c.how() != Close.How.SHUTDOWN_INPUT) {
+                        conn.outputShut = true;
+                    }
                     if (conn != null && c.how() == Close.How.CLOSE) {
                         conn.onClose();
                         dropIfFinished(conn);
@@ -176,6 +201,13 @@ public final class LiveRecordSet {
             }
             case Heartbeat h -> onHeartbeat(lsn, h);
             case Ready r -> onReady(lsn, r);
+            case Checkpoint c -> {
+                if (checkpointed) {
+                    onCheckpoint(lsn, c);
+                } else {
+                    keepGlobal(lsn, c); // names no connection a catch-up could replay it for
+                }
+            }
         }
     }
 
@@ -188,6 +220,9 @@ public final class LiveRecordSet {
     public List<LoggedRecord> snapshot(long throughLsn) {
         List<LoggedRecord> out = new ArrayList<>();
         if (!scoped) {
+            if (checkpointed && !pinnedConnections.isEmpty()) {
+                pinnedSnapshot(throughLsn, out);
+            }
             for (int i = 0; i < everything.size() && everything.lsn(i) <= throughLsn; i++) {
                 out.add(new LoggedRecord(everything.lsn(i), everything.item(i)));
             }
@@ -226,8 +261,40 @@ public final class LiveRecordSet {
         return out;
     }
 
+    /** The pinned records and heartbeat entries at or below {@code throughLsn}, in LSN order (all below the checkpoint). */
+    private void pinnedSnapshot(long throughLsn, List<LoggedRecord> out) {
+        java.util.TreeMap<Long, List<LiveConnection>> beats = new java.util.TreeMap<>();
+        for (LiveConnection c : pinnedConnections) {
+            for (int i = 0; i < c.pinned.size() && c.pinned.lsn(i) <= throughLsn; i++) {
+                out.add(new LoggedRecord(c.pinned.lsn(i), c.pinned.item(i)));
+            }
+            if (c.pinnedBeatLsn >= 0 && c.pinnedBeatLsn <= throughLsn) {
+                beats.computeIfAbsent(c.pinnedBeatLsn, l -> new ArrayList<>()).add(c);
+            }
+        }
+        for (Map.Entry<Long, List<LiveConnection>> e : beats.entrySet()) {
+            List<LiveConnection> conns = e.getValue();
+            conns.sort(Comparator.comparingInt(c -> c.pinnedBeatIndex));
+            List<Heartbeat.TsVal> entries = new ArrayList<>(conns.size());
+            for (LiveConnection c : conns) {
+                entries.add(new Heartbeat.TsVal(c.tuple, c.pinnedBeatTsVal));
+            }
+            out.add(new LoggedRecord(e.getKey(), new Heartbeat(conns.getFirst().pinnedBeatSentAt, entries)));
+        }
+        out.sort(Comparator.comparingLong(LoggedRecord::lsn));
+    }
+
     /** The lowest retained LSN (0 if none): log segments entirely below it are no longer needed. */
     public long oldestRetainedLsn() {
+        if (checkpointed && !pinnedConnections.isEmpty()) {
+            long oldest = Long.MAX_VALUE;
+            for (LiveConnection c : pinnedConnections) {
+                if (c.pinned.size() > 0) {
+                    oldest = Math.min(oldest, c.pinned.lsn(0)); // its CONNECT, pinned first
+                }
+            }
+            return Math.min(oldest, everything.isEmpty() ? Long.MAX_VALUE : everything.lsn(0));
+        }
         if (!scoped) {
             return everything.isEmpty() ? 0 : everything.lsn(0);
         }
@@ -240,7 +307,7 @@ public final class LiveRecordSet {
         return connections.size();
     }
 
-    /** Finished connections whose records are still retained (always 0 under EVERYTHING, which keeps all anyway). */
+    /** Finished connections whose records are still retained (always 0 under EVERYTHING and CHECKPOINTED, which linger none). */
     public int lingeringConnections() {
         return lingering.size();
     }
@@ -265,7 +332,22 @@ public final class LiveRecordSet {
         return retainedPayloadBytes;
     }
 
-    /** Records dropped on arrival because the connections they name have no retained CONNECT (always 0 under EVERYTHING). */
+    /** CHECKPOINT records that matched the records and let the older ones go (CHECKPOINTED). */
+    public long checkpointsApplied() {
+        return checkpointsApplied;
+    }
+
+    /** CHECKPOINT records that did not match the records, kept as any other record (CHECKPOINTED). */
+    public long checkpointsRefused() {
+        return checkpointsRefused;
+    }
+
+    /** Records let go by applied checkpoints so far (CHECKPOINTED). */
+    public long droppedByCheckpoints() {
+        return droppedByCheckpoints;
+    }
+
+    /** Records dropped on arrival because the connections they name have no retained CONNECT (always 0 under EVERYTHING and CHECKPOINTED). */
     public long recordsNotRetained() {
         return scoped ? recordsNotRetained : 0;
     }
@@ -301,6 +383,18 @@ public final class LiveRecordSet {
     }
 
     private void onHeartbeat(long lsn, Heartbeat h) {
+        if (checkpointed) {
+            List<Heartbeat.TsVal> entries = h.maxTsVals();
+            for (int i = 0; i < entries.size(); i++) {
+                LiveConnection conn = isListener(entries.get(i).connection()) ? null : connections.get(entries.get(i).connection());
+                if (conn != null) {
+                    conn.lastBeatLsn = lsn;
+                    conn.lastBeatSentAt = h.sentAtNanos();
+                    conn.lastBeatTsVal = entries.get(i).tsVal();
+                    conn.lastBeatIndex = i;
+                }
+            }
+        }
         if (!scoped) {
             return; // nothing about liveness
         }
@@ -337,6 +431,108 @@ public final class LiveRecordSet {
         if (conn.heartbeat != null && --conn.heartbeat.connections == 0) {
             retainedRecords--;
         }
+    }
+
+    /**
+     * A CHECKPOINT under CHECKPOINTED: applied when it matches the records (rule C2), then every
+     * older record goes except the CONNECT and SEGMENT records and the latest heartbeat entry of
+     * each connection live now (rule C3). O(records since the previous applied checkpoint): each
+     * record is looked at once more when a checkpoint lets it go.
+     */
+    private void onCheckpoint(long lsn, Checkpoint c) {
+        if (!matches(c)) {
+            checkpointsRefused++;
+            return; // kept in everything, as any record
+        }
+        checkpointsApplied++;
+        List<LiveConnection> pinning = new ArrayList<>(connections.values());
+        pinning.sort(Comparator.comparingLong(x -> x.connectLsn));
+        for (LiveConnection conn : pinnedConnections) {
+            if (!connections.containsKey(conn.tuple) || connections.get(conn.tuple) != conn) {
+                droppedByCheckpoints += conn.pinned.size() + (conn.pinnedBeatLsn >= 0 ? 1 : 0);
+                conn.pinned = null;
+                conn.pinnedBeatLsn = -1;
+            }
+        }
+        for (LiveConnection conn : pinning) {
+            if (conn.pinned == null) {
+                conn.pinned = new LsnQueue<>(8);
+            }
+        }
+        pinnedRecords = 0;
+        pinnedPayloadBytes = 0;
+        // The checkpoint itself is the last record added to everything: keep it, go through the rest.
+        while (everything.size() > 1) {
+            long at = everything.lsn(0);
+            Record r = everything.item(0);
+            everything.removeFirst();
+            LiveConnection owner = switch (r) {
+                case Connect k -> connections.get(k.tuple()) != null && connections.get(k.tuple()).connectLsn == at ? connections.get(k.tuple()) : null;
+                case Segment s -> connections.get(s.tuple()) != null && connections.get(s.tuple()).connectLsn < at ? connections.get(s.tuple()) : null;
+                default -> null;
+            };
+            if (owner != null) {
+                owner.pinned.add(at, r);
+            } else {
+                droppedByCheckpoints++;
+            }
+        }
+        java.util.Set<Long> beatLsns = new java.util.HashSet<>();
+        for (LiveConnection conn : pinning) {
+            pinnedRecords += conn.pinned.size();
+            for (int i = 0; i < conn.pinned.size(); i++) {
+                if (conn.pinned.item(i) instanceof Segment s && s.payload() != null) {
+                    pinnedPayloadBytes += s.payload().length;
+                }
+            }
+            if (conn.lastBeatLsn >= 0) {
+                conn.pinnedBeatLsn = conn.lastBeatLsn;
+                conn.pinnedBeatSentAt = conn.lastBeatSentAt;
+                conn.pinnedBeatTsVal = conn.lastBeatTsVal;
+                conn.pinnedBeatIndex = conn.lastBeatIndex;
+                beatLsns.add(conn.pinnedBeatLsn);
+            }
+        }
+        pinnedHeartbeats = beatLsns.size();
+        pinnedConnections = pinning;
+        long payload = pinnedPayloadBytes;
+        for (int i = 0; i < everything.size(); i++) {
+            if (everything.item(i) instanceof Segment s && s.payload() != null) {
+                payload += s.payload().length;
+            }
+        }
+        retainedPayloadBytes = payload;
+        retainedRecords = pinnedRecords + pinnedHeartbeats + everything.size();
+    }
+
+    /**
+     * Rule C2: every live connection an ACCEPT named has an entry that agrees with its records,
+     * whose output reaches down to the client's latest acknowledgement, and every entry of a
+     * socket the application still held names such a connection.
+     */
+    private boolean matches(Checkpoint c) {
+        int entriesOfLive = 0;
+        for (Checkpoint.Entry e : c.connections()) {
+            LiveConnection conn = connections.get(e.connection());
+            if (conn == null || !conn.accepted) {
+                if (!e.closed()) {
+                    return false; // the application holds a connection the records do not show it has
+                }
+                continue; // one it closed, finished since (or never known here)
+            }
+            entriesOfLive++;
+            if (e.readOffset() != conn.readOffset || e.outputOffset() != conn.outputEnd() || e.outputShut() != conn.outputShut
+                    || e.closed() != conn.closed() || e.outputStart() > Math.min(Math.max(conn.clientAcked(), 0), e.outputOffset())) {
+                return false;
+            }
+        }
+        int accepted = 0;
+        for (LiveConnection conn : connections.values()) {
+            if (conn.accepted) {
+                accepted++;
+            }
+        }
+        return accepted == entriesOfLive;
     }
 
     private void onReady(long lsn, Ready r) {

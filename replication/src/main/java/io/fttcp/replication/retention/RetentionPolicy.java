@@ -8,5 +8,11 @@ public enum RetentionPolicy {
      */
     CONNECTION_SCOPED,
     /** The application's state spans connections: every record is kept. */
-    EVERYTHING
+    EVERYTHING,
+    /**
+     * The application's state spans connections and it takes checkpoints: every record is kept
+     * from the latest checkpoint that matches the records on, and before it only what the
+     * connections live at the checkpoint still need (see the package documentation).
+     */
+    CHECKPOINTED
 }

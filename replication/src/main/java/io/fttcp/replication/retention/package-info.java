@@ -89,10 +89,55 @@
  *       or READY counts there when all its entries are such.</li>
  * </ol>
  * A diverged connection (a backup-side notion) is not known here: retention follows the
- * primary's records only.
+ * primary's records only. A CHECKPOINT record names no connection a catch-up could replay it
+ * for: under CONNECTION_SCOPED it is a global record (rule 5), under EVERYTHING kept as any.
+ *
+ * <h2>CHECKPOINTED</h2>
+ * For applications whose state spans connections and that take checkpoints
+ * ({@code io.fttcp.api.Checkpointable}): a process catching up starts from the latest checkpoint
+ * the records bear out, and its replay ({@code ReplayNetwork}) continues every connection from
+ * the checkpoint's entry. Connections are followed as under CONNECTION_SCOPED rules 1 (naming,
+ * incarnations), 2 (finished) and 4 (a CONNECT supersedes), without lingering; besides, per live
+ * connection: whether an ACCEPT named it (<em>accepted</em>), its read offset (the sum of its
+ * positive READ counts), its output end (rule 2), whether a CLOSE shut its output (any but
+ * {@code SHUTDOWN_INPUT}) and whether one closed it ({@code CLOSE}), its client's latest
+ * acknowledgement (rule 2's reading) and its latest heartbeat entry (rule 7's).
+ * <ul>
+ *   <li><b>C1. Before any applied checkpoint</b> every record is kept, as under EVERYTHING.</li>
+ *   <li><b>C2. Matching.</b> A CHECKPOINT at LSN C is <em>applied</em> when, for every live
+ *       accepted connection, it has an entry naming its four-tuple whose read offset, output
+ *       offset, output-shut and closed flags equal the connection's, and whose output starts at or
+ *       below {@code min(client's acknowledgement, output offset)} (it holds every byte the client
+ *       may lack); and every entry not marked closed names a live accepted connection (entries
+ *       marked closed naming no live accepted connection, finished ones, are ignored). Otherwise it
+ *       is <em>refused</em> ({@code checkpointsRefused()}) and kept as any record.</li>
+ *   <li><b>C3. Applied at C</b>, every record with LSN below C is dropped except, for each
+ *       connection live at C (accepted or not): its CONNECT, every SEGMENT naming it since that
+ *       CONNECT (a record names the incarnation current when added), and its latest heartbeat
+ *       entry before C, shown as in rule 7 (one HEARTBEAT per LSN holding such entries, in their
+ *       original order, with the original {@code sentAtNanos}). These stay until the next applied
+ *       checkpoint, even if the connection finishes or is superseded in between: its records after
+ *       C may read client bytes those SEGMENTs carry.</li>
+ *   <li><b>C4. From C on</b> every record is kept (C itself included), finished connections' too:
+ *       their effects on the shared state happened after the checkpoint.</li>
+ * </ul>
+ * So a snapshot holds, below the latest applied checkpoint, only CONNECT, SEGMENT and HEARTBEAT
+ * records (none the application consumes): the checkpoint is the first record a catch-up's
+ * application consumes, which is how the replay knows to start from it.
+ * {@code oldestRetainedLsn()} is the oldest kept record's LSN (0 if none). Why SEGMENT
+ * records stay rather than the client's unread bytes going into the checkpoint: the primary's
+ * north-side wrapper does not see them (they sit in its stack), and besides the bytes, the
+ * replay rebuilds from them what takeover restores (the client's acknowledgement, window and
+ * timestamps, segments beyond a hole, its FIN and reset) exactly as a replay of everything does.
  *
  * <h2>Limits</h2>
  * <ul>
+ *   <li>CHECKPOINTED: a long-lived connection keeps all its SEGMENT records (its client bytes)
+ *       from its CONNECT on, across checkpoints; what is bounded is the work for connections that
+ *       finished before the latest applied checkpoint (none) and for the application's earlier
+ *       determinants (none). Connections finished before C are not restored in TIME-WAIT by a
+ *       catch-up (as an evicted lingering one, rule 3). Records grow between checkpoints as
+ *       under EVERYTHING: the application's checkpoint frequency bounds them.</li>
  *   <li>A connection that lives long pins every global record made since its CONNECT (and the
  *       log below it), as rule 5 says; so does a lingering one until it is evicted, which on a
  *       server that finishes few connections may take long (eviction follows new finished

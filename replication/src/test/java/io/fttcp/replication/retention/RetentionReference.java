@@ -1,6 +1,7 @@
 package io.fttcp.replication.retention;
 
 import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
@@ -126,6 +127,7 @@ final class RetentionReference {
                 if (listener(a.connection())) global(lsn, a);
                 else own(lsn, a, a.connection());
             }
+            case Checkpoint c -> global(lsn, c);
             case Read r -> own(lsn, r, r.connection());
             case Write w -> {
                 Incarnation inc = own(lsn, w, w.connection());

@@ -1,6 +1,7 @@
 package io.fttcp.replication.retention;
 
 import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
@@ -27,7 +28,8 @@ import java.util.SplittableRandom;
  * client data arriving out of order and duplicated (sometimes with a hole never filled), the
  * application's reads, writes, clocks and seeds, closes before or after the client's FIN, the
  * client's acknowledgements (of our FIN too), resets, ISNs near the 2^32 wrap, four-tuples
- * reused, plus polls, heartbeats, global records and records for unknown connections.
+ * reused, plus polls, heartbeats, global records (checkpoints naming no connection among them) and
+ * records for unknown connections.
  */
 final class RetentionTraffic {
     static final int SERVER = 0x0a000001;
@@ -226,7 +228,11 @@ final class RetentionTraffic {
             case 1 -> new Seed(random.nextLong());
             case 2 -> new Accept(LISTENER, NOTHING);
             case 3 -> new Clock(LISTENER, Clock.Source.MONOTONIC_NANOS, random.nextLong());
-            default -> random.nextInt(10) == 0 ? new Close(LISTENER, Close.How.CLOSE) : new Seed(random.nextLong());
+            default -> switch (random.nextInt(10)) {
+                case 0 -> new Close(LISTENER, Close.How.CLOSE);
+                case 1 -> new Checkpoint(NOTHING, new byte[]{(byte) random.nextInt()}, List.of()); // an application with no connection
+                default -> new Seed(random.nextLong());
+            };
         };
     }
 

@@ -92,6 +92,18 @@ final class ClientStream {
         contiguous.discardBefore(contiguous.start() + count);
     }
 
+    /**
+     * A restored connection's application has read up to {@code offset} already (a checkpoint):
+     * forgets the bytes before it. False, changing nothing, when the logged bytes do not reach it.
+     */
+    boolean skipTo(long offset) {
+        if (offset > contiguous.end()) {
+            return false;
+        }
+        contiguous.discardBefore(offset);
+        return true;
+    }
+
     byte[] unread() {
         return contiguous.toArray(contiguous.start(), contiguous.end());
     }

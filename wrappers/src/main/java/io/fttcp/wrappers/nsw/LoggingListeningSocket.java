@@ -53,7 +53,9 @@ final class LoggingListeningSocket implements ListeningSocket, LoggingPollable {
             }
             network.log(new Accept(name, connection));
             network.threads().accepted(connection);
-            return new LoggingStreamSocket(network, socket, connection);
+            LoggingStreamSocket accepted = new LoggingStreamSocket(network, socket, connection);
+            network.accepted(accepted);
+            return accepted;
         } finally {
             acceptLock.unlock();
         }

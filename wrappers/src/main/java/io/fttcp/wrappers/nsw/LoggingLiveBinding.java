@@ -50,7 +50,11 @@ public final class LoggingLiveBinding implements LiveBinding {
         }
         // The restored send queue ends here: the next byte the replayed socket writes goes here.
         long outputOffset = Math.max(image.clientAckedOffset(), image.appOutputOffset());
-        return logging.adopt(live, image.tuple(), outputOffset);
+        StreamSocket adopted = logging.adopt(live, image.tuple(), outputOffset);
+        if (adopted instanceof LoggingStreamSocket l) {
+            l.seedOutputCopy(image.bufferedOutput(), image.bufferedOutputStart()); // the restored send queue, for checkpoints
+        }
+        return adopted;
     }
 
     @Override

@@ -5,7 +5,9 @@ import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
 import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Record;
+import java.util.List;
 import io.fttcp.stack.tcp.FourTuple;
 
 import java.io.IOException;
@@ -49,12 +51,131 @@ public final class LoggingNetwork implements Network {
     private final AtomicInteger pollers = new AtomicInteger();
     private volatile ThreadConnections threads = new ThreadConnections();
     private final LoggingRuntime runtime = new LoggingRuntime(this);
+    private final int outputCopyLimit;
+    /**
+     * The connections a checkpoint lists: accepted here and not closed, then, once closed, the
+     * latest {@link #CLOSED_REMEMBERED} closed ones (the client may not have their last bytes
+     * yet; retention ignores entries of connections it knows are finished). Accept order.
+     */
+    private final java.util.LinkedHashMap<FourTuple, LoggingStreamSocket> open = new java.util.LinkedHashMap<>();
+    private final java.util.LinkedHashMap<FourTuple, LoggingStreamSocket> closed = new java.util.LinkedHashMap<>();
+    static final int CLOSED_REMEMBERED = 256;
 
     public LoggingNetwork(Network inner, DeterminantLog log, OutputCommitSink commit, OutputHashing hashing) {
+        this(inner, log, commit, hashing, 0);
+    }
+
+    /**
+     * A network for a {@link io.fttcp.api.Checkpointable} application: each connection keeps a
+     * copy of its latest {@code outputCopyLimit} output bytes, for checkpoints to carry the output
+     * a client may not have acknowledged yet. Make it at least the stack's send buffer: the stack
+     * accepts bytes only when its send queue (the unacknowledged output and the unsent) has room,
+     * so what the client has not acknowledged is always among the latest send-buffer bytes.
+     * A checkpoint whose copy does not reach down to the client's acknowledgement in the log is
+     * refused by retention (it then keeps the older records).
+     */
+    public LoggingNetwork(Network inner, DeterminantLog log, OutputCommitSink commit, OutputHashing hashing, int outputCopyLimit) {
+        if (outputCopyLimit < 0) {
+            throw new IllegalArgumentException("negative output copy limit " + outputCopyLimit);
+        }
         this.inner = inner;
         this.log = log;
         this.commit = commit;
         this.hashing = hashing;
+        this.outputCopyLimit = outputCopyLimit;
+    }
+
+    /** Output bytes each connection keeps a copy of for checkpoints (0: none). */
+    public int outputCopyLimit() {
+        return outputCopyLimit;
+    }
+
+    /**
+     * {@link AppRuntime#checkpoint}: logs a CHECKPOINT with the application's state, the calling
+     * thread's connection, and an entry per connection accepted here (open, or among the latest
+     * closed). The application calls it from its one event-loop thread.
+     */
+    boolean checkpoint(byte[] state) {
+        return checkpoint(state, List.of());
+    }
+
+    /**
+     * A checkpoint with {@code replayed}: the entries of connections a replayed application holds
+     * after takeover ({@link ReplayNetwork}), before those of the connections accepted here; a
+     * four-tuple both name is this network's (the newer incarnation).
+     */
+    boolean checkpoint(byte[] state, List<Checkpoint.Entry> replayed) {
+        Checkpoint.checkStateSize(state);
+        List<LoggingStreamSocket> sockets;
+        synchronized (open) {
+            sockets = new java.util.ArrayList<>(open.size() + closed.size());
+            sockets.addAll(closed.values());
+            sockets.addAll(open.values());
+        }
+        List<Checkpoint.Entry> entries = new java.util.ArrayList<>(sockets.size());
+        java.util.Set<FourTuple> named = new java.util.HashSet<>();
+        for (int i = sockets.size() - 1; i >= 0; i--) { // open ones first: a four-tuple reused is named by its latest socket
+            LoggingStreamSocket s = sockets.get(i);
+            if (named.add(s.name())) {
+                entries.add(s.checkpointEntry());
+            }
+        }
+        for (Checkpoint.Entry e : replayed) {
+            if (named.add(e.connection())) {
+                entries.add(e);
+            }
+        }
+        log(fitted(new Checkpoint(threads.current(), state.clone(), entries)));
+        return true;
+    }
+
+    /**
+     * {@code c}, its largest output copies cut from the front until its frame fits the
+     * replication stream's default maximum body. A cut copy may no longer reach down to what the
+     * client has acknowledged: retention then refuses the checkpoint (and keeps the older
+     * records), which is safe; the record is logged all the same, so a replica's matching
+     * checkpoint() call finds it.
+     */
+    private static Checkpoint fitted(Checkpoint c) {
+        long over = io.fttcp.replication.codec.FrameEncoder.bodyLength(c) - io.fttcp.replication.codec.FrameFormat.DEFAULT_MAX_BODY_LENGTH;
+        if (over <= 0) {
+            return c;
+        }
+        List<Checkpoint.Entry> entries = new java.util.ArrayList<>(c.connections());
+        while (over > 0) {
+            int largest = 0;
+            for (int i = 1; i < entries.size(); i++) {
+                if (entries.get(i).output().length > entries.get(largest).output().length) largest = i;
+            }
+            Checkpoint.Entry e = entries.get(largest);
+            if (e.output().length == 0) {
+                break; // nothing left to cut: the stream refuses the record with a clear exception
+            }
+            int cut = (int) Math.min(e.output().length, Math.max(over, e.output().length / 2));
+            byte[] kept = java.util.Arrays.copyOfRange(e.output(), cut, e.output().length);
+            entries.set(largest, new Checkpoint.Entry(e.connection(), e.readOffset(), e.outputOffset(), e.outputShut(), e.closed(),
+                    e.outputStart() + cut, kept));
+            over -= cut;
+        }
+        return new Checkpoint(c.context(), c.state(), entries);
+    }
+
+    void accepted(LoggingStreamSocket socket) {
+        synchronized (open) {
+            open.put(socket.name(), socket);
+        }
+    }
+
+    void closed(LoggingStreamSocket socket) {
+        synchronized (open) {
+            if (open.remove(socket.name(), socket)) {
+                closed.remove(socket.name());
+                closed.put(socket.name(), socket);
+                if (closed.size() > CLOSED_REMEMBERED) {
+                    closed.pollFirstEntry();
+                }
+            }
+        }
     }
 
     /** The application's clocks and seeds, logged as CLOCK and SEED records. */

@@ -31,6 +31,11 @@ final class LoggingRuntime implements AppRuntime {
         return loggedSeed(AppRuntime.system().randomSeed());
     }
 
+    @Override
+    public boolean checkpoint(byte[] state) {
+        return network.checkpoint(state);
+    }
+
     /** Logs a clock value the application is about to see (also a replayed runtime's, after takeover). */
     long logged(Clock.Source source, long value) {
         network.log(new Clock(network.threads().current(), source, value));

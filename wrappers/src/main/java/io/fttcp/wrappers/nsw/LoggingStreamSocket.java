@@ -30,8 +30,13 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
     private volatile long outputOffset;
     /** End of the range a write in progress may reach (a concurrent close's FIN lies at most here). */
     private volatile long writeReach;
-    private boolean outputShut;
-    private boolean closed;
+    private volatile boolean outputShut;
+    private volatile boolean closed;
+    /** Client bytes the application has read: the stream offset of its next read. */
+    private volatile long readOffset;
+    /** The latest output, for checkpoints ({@link LoggingNetwork#checkpoint}); null when the network keeps none. */
+    private ByteQueue outputCopy;
+    private final int outputCopyLimit;
 
     LoggingStreamSocket(LoggingNetwork network, StreamSocket inner, FourTuple name) {
         this(network, inner, name, 0);
@@ -44,6 +49,8 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
         this.name = name;
         this.outputOffset = outputOffset;
         this.writeReach = outputOffset;
+        this.outputCopyLimit = network.outputCopyLimit();
+        this.outputCopy = outputCopyLimit > 0 ? new ByteQueue(outputOffset) : null;
     }
 
     @Override
@@ -71,6 +78,9 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
                 throw e;
             }
             network.log(new Read(name, n));
+            if (n > 0) {
+                readOffset += n;
+            }
             return n;
         } finally {
             readLock.unlock();
@@ -126,11 +136,80 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
             Write record = new Write(name, appOffset, accepted, hash);
             if (accepted > 0) network.logAcceptedWrite(record);
             else network.log(record);
+            copyOutput(src, from + skip, n);
             outputOffset = start + n;
             return accepted;
         } finally {
             writeReach = outputOffset;
             writeLock.unlock();
+        }
+    }
+
+    /** Output bytes from stream offset {@code start}. */
+    record OutputCopy(long start, byte[] bytes) {
+    }
+
+    /** Keeps {@code n} bytes written from {@code src} at {@code from} in the output copy (write lock held). */
+    private void copyOutput(ByteBuffer src, int from, int n) {
+        if (outputCopy != null && n > 0) {
+            outputCopy.append(src.slice(from, n));
+            outputCopy.discardBefore(outputCopy.end() - outputCopyLimit);
+        }
+    }
+
+    /**
+     * A restored connection's send queue at adoption: the bytes at {@code start} up to this
+     * socket's output offset, which the stack holds already (the copy must have them too).
+     */
+    void seedOutputCopy(byte[] bytes, long start) {
+        writeLock.lock();
+        try {
+            if (outputCopy != null && outputCopy.size() == 0 && start + bytes.length == outputOffset) {
+                outputCopy = new ByteQueue(start);
+                outputCopy.append(bytes, 0, bytes.length);
+                outputCopy.discardBefore(outputCopy.end() - outputCopyLimit);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Client bytes read through this socket (after adoption: the live reads). */
+    long readOffset() {
+        return readOffset;
+    }
+
+    /**
+     * The copy of the output up to stream offset {@code end} (the application's output offset),
+     * as {@code [start, end)}; empty at {@code end} when the copy does not reach it.
+     */
+    OutputCopy outputCopyTo(long end) {
+        writeLock.lock();
+        try {
+            if (outputCopy == null || end < outputCopy.start() || end > outputCopy.end()) {
+                return new OutputCopy(end, new byte[0]);
+            }
+            return new OutputCopy(outputCopy.start(), outputCopy.toArray(outputCopy.start(), end));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * This connection in a checkpoint: where the application's streams stand, and the output
+     * copy kept (the latest {@link LoggingNetwork#outputCopyLimit()} bytes at most). Called
+     * from the application's event-loop thread, which no other thread shares the socket with.
+     */
+    io.fttcp.replication.record.Checkpoint.Entry checkpointEntry() {
+        readLock.lock();
+        writeLock.lock();
+        try {
+            long end = outputOffset;
+            byte[] copy = outputCopy == null ? new byte[0] : outputCopy.toArray(outputCopy.start(), outputCopy.end());
+            return new io.fttcp.replication.record.Checkpoint.Entry(name, readOffset, end, outputShut, closed, end - copy.length, copy);
+        } finally {
+            writeLock.unlock();
+            readLock.unlock();
         }
     }
 
@@ -144,7 +223,9 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
             long start = outputOffset;
             writeReach = start + bytes.remaining();
             network.commit().requireStable(name, start, writeReach, 0);
+            int from = bytes.position();
             int n = inner.write(bytes);
+            copyOutput(bytes, from, n);
             outputOffset = start + n;
             return n;
         } finally {
@@ -197,6 +278,7 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
                 return;
             }
             closed = true;
+            network.closed(this);
             if (outputShut) {
                 network.log(new Close(name, Close.How.CLOSE));
             } else {

@@ -132,6 +132,39 @@ final class ReplayConnection {
         output.append(bytes);
     }
 
+    /**
+     * Continues from a checkpoint's entry instead of from the READ, WRITE and CLOSE records
+     * before it (which a recovery does not replay): the application has it, has read and written
+     * so far, shut and closed as the entry says, and its output above the client's
+     * acknowledgement is the entry's copy. The client's segments before the checkpoint are
+     * applied already. Returns why the entry cannot be continued (the connection must then be
+     * reset), or null.
+     */
+    String restoreFrom(io.fttcp.replication.record.Checkpoint.Entry e) {
+        accepted = true;
+        String problem = null;
+        if (!input.skipTo(e.readOffset())) {
+            problem = "the checkpoint's read offset " + e.readOffset() + " is beyond the logged client bytes (" + input.end() + ")";
+        }
+        outputOffset = e.outputOffset();
+        primaryOutputEnd = e.outputOffset();
+        if (e.outputShut()) {
+            outputShut = true;
+            primaryShutOutput = true;
+        }
+        closed = e.closed();
+        long keepFrom = Math.min(clientAcked, outputOffset);
+        if (e.outputStart() > keepFrom) {
+            problem = "the checkpoint holds output from offset " + e.outputStart() + " only, the client has acknowledged up to " + keepFrom;
+        } else {
+            output.discardBefore(e.outputStart());
+            output.append(ByteBuffer.wrap(e.output()));
+            output.discardBefore(keepFrom);
+        }
+        changed.signalAll();
+        return problem;
+    }
+
     boolean isDiverged() {
         return divergence != null;
     }

@@ -6,6 +6,7 @@ import io.fttcp.api.Network;
 import io.fttcp.api.Poller;
 import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Accept;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Clock;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
@@ -81,6 +82,15 @@ public final class ReplayNetwork implements Network {
     private int pollerCount;
     private long recordsIgnored;
     private LiveBinding binding;
+    /** A record the application consumes (not CONNECT, SEGMENT or HEARTBEAT) was applied: a CHECKPOINT now is not the first. */
+    private boolean determinantSeen;
+    /** The CHECKPOINT a recovery starts from (the first determinant of the stream), or null. */
+    private Checkpoint initialCheckpoint;
+    private boolean initialTaken;
+    /** Later CHECKPOINT records, each matched with the application's own checkpoint() call. */
+    private final java.util.ArrayDeque<Checkpoint> checkpoints = new java.util.ArrayDeque<>();
+    private final java.util.concurrent.locks.Condition checkpointChanged = lock.newCondition();
+    private long checkpointMismatches;
 
     public ReplayNetwork(DivergenceListener divergence) {
         this.divergence = divergence;
@@ -104,6 +114,11 @@ public final class ReplayNetwork implements Network {
         try {
             if (binding != null) {
                 throw new IllegalStateException("records applied after takeover: " + record);
+            }
+            if (!(record instanceof Connect || record instanceof Segment || record instanceof Heartbeat || record instanceof Checkpoint)
+                    && !determinantSeen) {
+                determinantSeen = true;
+                checkpointChanged.signalAll();
             }
             switch (record) {
                 case Connect c -> {
@@ -167,6 +182,15 @@ public final class ReplayNetwork implements Network {
                         conn.primaryShutOutput = true;
                     }
                 }
+                case Checkpoint c -> {
+                    if (!determinantSeen) {
+                        restoreConnections(c);
+                    } else {
+                        checkpoints.add(c);
+                    }
+                    determinantSeen = true;
+                    checkpointChanged.signalAll();
+                }
                 case Heartbeat h -> {
                     for (Heartbeat.TsVal t : h.maxTsVals()) {
                         ReplayConnection conn = connections.get(t.connection());
@@ -182,13 +206,147 @@ public final class ReplayNetwork implements Network {
     }
 
     /**
+     * The first determinant of the stream is a CHECKPOINT: a recovery starting there, or a
+     * primary whose application checkpointed before anything else. Its connections continue
+     * from their entries (lock held). An entry whose connection has no CONNECT here is ignored;
+     * one that cannot be continued (the log lacks client bytes it read, or it lacks output the
+     * client has not acknowledged) marks its connection diverged, so takeover resets it.
+     */
+    private void restoreConnections(Checkpoint c) {
+        initialCheckpoint = c;
+        for (Checkpoint.Entry e : c.connections()) {
+            ReplayConnection conn = connections.get(e.connection());
+            if (conn == null) {
+                recordsIgnored++;
+                continue;
+            }
+            String problem = conn.restoreFrom(e);
+            if (problem != null && markDiverged(conn, problem)) {
+                ReplayConnection diverged = conn;
+                String reason = problem;
+                Thread.ofVirtual().start(() -> reportDivergence(diverged, reason)); // never call out with the lock held
+            }
+            forgetIfFinished(conn);
+        }
+    }
+
+    /**
+     * {@link AppRuntime#restore}: waits until the stream shows whether it starts at a checkpoint
+     * (its first determinant arrived, or takeover came first); if so, and no one took it yet,
+     * hands the application its state and a socket per connection it held open, on the calling
+     * thread, which continues with the checkpoint's connection as its context.
+     */
+    boolean restore(io.fttcp.api.Checkpointable application) throws IOException {
+        Checkpoint c;
+        Map<String, StreamSocket> sockets = new java.util.LinkedHashMap<>();
+        lock.lock();
+        try {
+            while (initialCheckpoint == null && !determinantSeen && binding == null) {
+                try {
+                    checkpointChanged.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting for the first record");
+                }
+            }
+            if (initialCheckpoint == null || initialTaken) {
+                return false;
+            }
+            initialTaken = true;
+            c = initialCheckpoint;
+            for (Checkpoint.Entry e : c.connections()) {
+                ReplayConnection conn = connections.get(e.connection());
+                if (!e.closed() && conn != null) {
+                    ReplayStreamSocket socket = new ReplayStreamSocket(this, conn);
+                    sockets.put(runtime.connectionName(socket), socket);
+                }
+            }
+            threads.use(c.context());
+        } finally {
+            lock.unlock();
+        }
+        application.restore(c.state().clone(), java.util.Collections.unmodifiableMap(sockets));
+        return true;
+    }
+
+    /**
+     * {@link AppRuntime#checkpoint} on a replica: the application's call is matched with the
+     * primary's next CHECKPOINT record (waiting for it, as every replayed call waits for its
+     * record) and checked against it: the same state, and the same stream offsets for every
+     * connection it holds. A difference is counted ({@link #checkpointMismatches()}). After
+     * takeover, with no record left: when the new primary logs ({@link LoggingLiveBinding}), a
+     * CHECKPOINT of its own, with the replayed connections' entries as the application sees them
+     * ({@link #liveEntries}) and those of the connections accepted since; otherwise nothing is
+     * recorded (false).
+     */
+    boolean replayCheckpoint(byte[] state) {
+        Checkpoint.checkStateSize(state); // as the primary's did, before logging anything
+        lock.lock();
+        try {
+            while (checkpoints.isEmpty() && binding == null) {
+                checkpointChanged.awaitUninterruptibly();
+            }
+            Checkpoint c = checkpoints.poll();
+            if (c == null) {
+                return binding.network() instanceof LoggingNetwork logging && logging.checkpoint(state, liveEntries());
+            }
+            boolean same = java.util.Arrays.equals(state, c.state());
+            for (Checkpoint.Entry e : c.connections()) {
+                ReplayConnection conn = connections.get(e.connection());
+                if (conn != null && conn.accepted && !conn.closed && !e.closed()
+                        && (conn.input.readOffset() != e.readOffset() || conn.outputOffset != e.outputOffset())) {
+                    same = false;
+                }
+            }
+            if (!same) {
+                checkpointMismatches++;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After takeover, the entries of the replayed connections the application holds (lock
+     * held): its read offset (logged bytes it consumed, then live reads), its output offset, and
+     * the restored connection's copy of its output (the restored send queue, then what went out).
+     */
+    private List<Checkpoint.Entry> liveEntries() {
+        List<Checkpoint.Entry> entries = new ArrayList<>();
+        for (ReplayConnection c : known) {
+            if (!c.accepted || c.connect == null || connections.get(c.tuple) != c) {
+                continue;
+            }
+            long read = c.input.readOffset();
+            LoggingStreamSocket.OutputCopy copy = new LoggingStreamSocket.OutputCopy(c.outputOffset, new byte[0]);
+            if (c.live instanceof LoggingStreamSocket l) {
+                read += l.readOffset();
+                copy = l.outputCopyTo(c.outputOffset);
+            }
+            entries.add(new Checkpoint.Entry(c.tuple, read, c.outputOffset, c.outputShut, c.closed, copy.start(), copy.bytes()));
+        }
+        return entries;
+    }
+
+    /** Checkpoints of the application that differed from the primary's (state or stream offsets). */
+    public long checkpointMismatches() {
+        lock.lock();
+        try {
+            return checkpointMismatches;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Determinants received but not yet consumed by the application (READ, WRITE, ACCEPT, READY,
      * CLOCK, SEED records queued): how far the backup's application lags behind the log.
      */
     public int pendingDeterminants() {
         lock.lock();
         try {
-            int n = runtime.pending();
+            int n = runtime.pending() + checkpoints.size() + (initialCheckpoint != null && !initialTaken ? 1 : 0);
             for (ReplayConnection c : known) {
                 n += c.reads.size() + c.writes.size();
             }
@@ -305,6 +463,7 @@ public final class ReplayNetwork implements Network {
                 c.changed.signalAll();
             }
             runtime.goLive();
+            checkpointChanged.signalAll();
             for (ReplayListenerQueue q : listeners.values()) {
                 q.changed.signalAll();
             }

@@ -140,6 +140,16 @@ final class ReplayRuntime implements AppRuntime {
         }
     }
 
+    @Override
+    public boolean restore(io.fttcp.api.Checkpointable application) throws java.io.IOException {
+        return network.restore(application);
+    }
+
+    @Override
+    public boolean checkpoint(byte[] state) {
+        return network.replayCheckpoint(state);
+    }
+
     private enum Kind { NANOS, MILLIS, SEEDS }
 
     private Values values(FourTuple context) {

@@ -32,6 +32,21 @@
  * new primary exactly. The south side adopts each restored connection
  * ({@code SouthSideWrapper.adopt}).
  *
+ * <p><b>Checkpoints.</b> A {@link io.fttcp.api.Checkpointable} application calls
+ * {@code runtime().restore(app)} at start and {@code runtime().checkpoint(state)} now and then.
+ * On the primary ({@code new LoggingNetwork(..., outputCopyLimit)}) a checkpoint is a CHECKPOINT
+ * record: the state, the calling thread's connection, and per connection accepted (open, or among
+ * the latest closed) its read and output offsets, shut and closed flags, and a copy of its latest
+ * output. On a replica, a stream whose first determinant (record other than CONNECT, SEGMENT,
+ * HEARTBEAT) is a CHECKPOINT (what CHECKPOINTED retention hands a recovery) starts there: its
+ * connections continue from their entries (reads at the read offset, output kept from the
+ * client's acknowledgement), and {@code restore} hands the application the state and a socket per
+ * open connection. Later CHECKPOINTs are matched with the replica's own checkpoint() calls and
+ * checked ({@code ReplayNetwork.checkpointMismatches()}). After takeover a re-protected server
+ * ({@code LoggingLiveBinding}) goes on taking checkpoints in its own log: the replayed
+ * connections' entries are the application's view (its read and output offsets), with the
+ * restored send queue and later output as the copy.
+ *
  * <p><b>What the application must do.</b> Listen on explicit ports; take time and randomness
  * from the runtime (runtime values are scoped per connection: a thread's values are those of the
  * connection it last read, wrote or closed, or, for a thread started right after an accept(),
