@@ -119,9 +119,6 @@ final class ServeCommand implements Callable<Integer> {
 
     private volatile StackHost stackHost;
 
-    /** Commands between the key-value store's checkpoints (recorded only when protected). */
-    private static final int KV_CHECKPOINT_EVERY = 1000;
-
     /** Starts the chosen application on {@code net}. */
     Running start(Network net) throws IOException {
         return switch (app) {
@@ -135,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
                 yield new Running(server.localAddress(), server::stop);
             }
             case kv -> {
-                KvServer server = KvServer.start(net, listen, KV_CHECKPOINT_EVERY);
+                KvServer server = KvServer.start(net, listen, ProtectedApp.KV_CHECKPOINT_EVERY);
                 yield new Running(server.localAddress(), server::close);
             }
         };

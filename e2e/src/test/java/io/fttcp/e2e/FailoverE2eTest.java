@@ -222,6 +222,139 @@ class FailoverE2eTest {
         }
     }
 
+    /**
+     * An application whose state outlives its connections (the key-value store, a checkpoint every
+     * 1000 commands, {@code replication.retention = checkpointed}): a long session and short ones
+     * change it; it survives a kill, a new backup catching up from the latest checkpoint (not from
+     * the whole history: the short sessions' records before it are gone), and a second kill. The
+     * long session, restored twice, keeps working, and every value is exact.
+     */
+    @Test
+    void keyValueStateSurvivesTwoKillsWithACatchUpFromACheckpoint() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        String why = "key-value store, KILL, a new backup, KILL (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: " + why);
+        KvModel model = new KvModel(random);
+        try (ReplicaPair pair = net.replicas("primary", "backup", "kv", "replication.detection = " + DETECTION,
+                "replication.backup = " + net.host("backup").kernelAddress(), "replication.retention = checkpointed");
+             SocatSession session = SocatSession.connect(net.topology(), net.host("client"), Topology.SERVICE_ADDRESS, 80)) {
+            model.commands(session, 1_500, why); // past the first checkpoint
+            model.shortSessions(net, 10, why);
+            assertStillPaired(pair, why);
+            pair.primary().signal("KILL");
+            assertRestoredAConnection(pair, why);
+            model.commands(session, 1_200, "after the first takeover, " + why);
+            model.shortSessions(net, 10, "after the first takeover, " + why);
+            WatchedProcess second = pair.startBackup(net.host("primary"));
+            pair.backup().awaitLine(l -> l.contains("protection PROTECTED"), "that the new backup protects it, " + why, TAKEOVER_WAIT);
+            String caughtUp = second.awaitLine(l -> l.contains("caught up on"), "that the new backup caught up, " + why, TAKEOVER_WAIT);
+            System.out.println("FailoverE2eTest: " + caughtUp);
+            Thread.sleep(ReplicaPair.WARMUP.toMillis());
+            model.commands(session, 300, "with the new backup, " + why);
+            pair.backup().signal("KILL");
+            String line = second.awaitLine(l -> l.contains(ReplicaPair.TOOK_OVER), "that the new backup took over, " + why, TAKEOVER_WAIT);
+            ClientChecks.assertRestoredSome(line, "the second takeover, " + why);
+            model.commands(session, 300, "after the second takeover, " + why);
+            model.checkEveryValue(session, "on the long session at the end, " + why);
+            model.shortSessions(net, 3, "after the second takeover, " + why);
+            session.finishSending();
+            assertEquals(0, session.receiveToEnd(Duration.ofSeconds(10)).length, "nothing after the answers, " + why);
+            assertEquals(0, session.awaitExit(Duration.ofSeconds(10)), "socat's exit code, " + why + "; stderr: " + session.errors());
+            assertNoReset(session.errors(), why);
+        }
+    }
+
+    /** What the key-value store must hold, and the commands that change it (a few keys, SET and INCR, checked with GET). */
+    private static final class KvModel {
+        private static final Duration WAIT = Duration.ofSeconds(10);
+        private final SplittableRandom random;
+        private final java.util.TreeMap<String, String> values = new java.util.TreeMap<>();
+
+        KvModel(SplittableRandom random) {
+            this.random = random;
+        }
+
+        /** {@code n} random commands on {@code session}, in batches of 100, each answer checked. */
+        void commands(SocatSession session, int n, String why) throws IOException, InterruptedException {
+            for (int done = 0; done < n; ) {
+                int batch = Math.min(100, n - done);
+                StringBuilder sent = new StringBuilder();
+                StringBuilder expected = new StringBuilder();
+                for (int i = 0; i < batch; i++) {
+                    next(sent, expected);
+                }
+                exchange(session, sent, expected, "commands " + done + ".." + (done + batch) + " of " + n + ", " + why);
+                done += batch;
+            }
+        }
+
+        void checkEveryValue(SocatSession session, String why) throws IOException, InterruptedException {
+            StringBuilder sent = new StringBuilder();
+            StringBuilder expected = new StringBuilder();
+            values.forEach((k, v) -> {
+                sent.append("GET ").append(k).append('\n');
+                expected.append(v).append('\n');
+            });
+            exchange(session, sent, expected, why);
+        }
+
+        /** {@code count} sessions of their own (socat each), a few commands each, then every value read back on the last. */
+        void shortSessions(SharedTopology net, int count, String why) throws IOException, InterruptedException {
+            for (int i = 0; i < count; i++) {
+                StringBuilder sent = new StringBuilder();
+                StringBuilder expected = new StringBuilder();
+                for (int c = 0; c < 3; c++) {
+                    next(sent, expected);
+                }
+                if (i == count - 1) {
+                    values.forEach((k, v) -> {
+                        sent.append("GET ").append(k).append('\n');
+                        expected.append(v).append('\n');
+                    });
+                }
+                try (SocatSession s = SocatSession.connect(net.topology(), net.host("client"), Topology.SERVICE_ADDRESS, 80)) {
+                    s.send(sent.toString().getBytes(StandardCharsets.UTF_8));
+                    s.finishSending();
+                    String got = new String(s.receiveToEnd(WAIT), StandardCharsets.UTF_8);
+                    assertEquals(expected.toString(), got, "short session " + i + ", " + why);
+                    assertEquals(0, s.awaitExit(WAIT), "socat's exit code, short session " + i + ", " + why + "; stderr: " + s.errors());
+                    assertNoReset(s.errors(), why);
+                }
+            }
+        }
+
+        private void next(StringBuilder sent, StringBuilder expected) {
+            String key = "k" + random.nextInt(20);
+            switch (random.nextInt(3)) {
+                case 0 -> {
+                    String v = "v" + random.nextInt(1_000_000);
+                    values.put(key, v);
+                    sent.append("SET ").append(key).append(' ').append(v).append('\n');
+                    expected.append("OK\n");
+                }
+                case 1 -> {
+                    String counter = "n" + random.nextInt(5);
+                    long n = Long.parseLong(values.getOrDefault(counter, "0")) + 1;
+                    values.put(counter, Long.toString(n));
+                    sent.append("INCR ").append(counter).append('\n');
+                    expected.append(n).append('\n');
+                }
+                default -> {
+                    sent.append("GET ").append(key).append('\n');
+                    expected.append(values.getOrDefault(key, "NIL")).append('\n');
+                }
+            }
+        }
+
+        private static void exchange(SocatSession session, StringBuilder sent, StringBuilder expected, String why)
+                throws IOException, InterruptedException {
+            byte[] want = expected.toString().getBytes(StandardCharsets.UTF_8);
+            session.send(sent.toString().getBytes(StandardCharsets.UTF_8));
+            assertEquals(expected.toString(), new String(session.receive(want.length, WAIT), StandardCharsets.UTF_8), why);
+        }
+    }
+
     @Test
     void socatEchoSessionSurvivesThePrimarysKill() throws Exception {
         long seed = System.nanoTime();

@@ -240,7 +240,12 @@ public final class BackupHost implements AutoCloseable {
         @Override
         public void onCaughtUp(long lsn) {
             lastAppliedLsn = Math.max(lastAppliedLsn, lsn);
-            if (config.mode() != FtConfig.Mode.logger || state != State.REPLICATING) return;
+            if (config.mode() != FtConfig.Mode.logger) {
+                LOG.log(INFO, "caught up on " + recordsApplied.get() + " retained record(s) (" + payloadBytesApplied.get()
+                        + " client bytes) through LSN " + lsn + "; replicating");
+                return;
+            }
+            if (state != State.REPLICATING) return;
             // The logger served us: the old primary is gone and fenced. Take over now.
             primaryLostAt = stack.loop().now();
             state = State.TAKING_OVER;

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * replication.lease      = 100ms               # lease + 50 ms must not exceed the detection timeout
  * replication.warmup     = 2s                  # after the replicas connect, silence must last 600 ms (not the detection timeout) to count
  * replication.await-backup = 10s               # primary: how long to hold clients for the first backup, then serve unprotected
- * app                    = http                # http | echo
+ * app                    = http                # http | echo | kv
  * app.root               = /srv/files          # http: files served (optional)
  * app.upload-dir         = /srv/uploads        # http: uploads stored (optional)
  * app.output-hash        = true                # the backup checks every write's hash

@@ -43,7 +43,7 @@ public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddres
     /** 64 MiB: a new backup can catch up on any service whose live connections hold less input than that. */
     public static final long DEFAULT_RETENTION_LIMIT_BYTES = 64L << 20;
 
-    public enum App { http, echo }
+    public enum App { http, echo, kv }
 
     /** Primary/backup (DESIGN.md §3–4) or message logging (§5). */
     public enum Mode { backup, logger }
@@ -52,7 +52,7 @@ public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddres
     public enum LoggerLoss { stall, continue_unprotected }
 
     /** Connections: records of finished connections are dropped (connection-scoped applications). Everything: none are. */
-    public enum Retention { connections, everything }
+    public enum Retention { connections, everything, checkpointed }
 
     public FtConfig {
         servicePorts = List.copyOf(servicePorts);

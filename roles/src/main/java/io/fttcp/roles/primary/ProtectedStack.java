@@ -6,6 +6,7 @@ import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpConfig;
 import io.fttcp.wrappers.nsw.LoggingNetwork;
 import io.fttcp.wrappers.nsw.OutputCommitSink;
 import io.fttcp.wrappers.nsw.OutputHashing;
@@ -56,7 +57,9 @@ public final class ProtectedStack implements AutoCloseable {
 
     /** The application's network on a primary: the logging north-side wrapper over this stack. */
     public LoggingNetwork loggingNetwork(FtConfig config) {
-        return new LoggingNetwork(stack.network(), log, new WrapperOutputCommit(), config.outputHashing() ? OutputHashing.HASH : OutputHashing.OFF);
+        // Checkpoints carry each connection's output the client may not have acknowledged: at most a send buffer's worth.
+        int outputCopy = config.retention() == FtConfig.Retention.checkpointed ? TcpConfig.defaults().sendBuffer() : 0;
+        return new LoggingNetwork(stack.network(), log, new WrapperOutputCommit(), config.outputHashing() ? OutputHashing.HASH : OutputHashing.OFF, outputCopy);
     }
 
     public StackHost stack() {

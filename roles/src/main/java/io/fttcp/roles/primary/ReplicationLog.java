@@ -50,7 +50,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         this.stream = stream;
         this.channelConfig = channelConfig;
         this.retentionLimitBytes = retentionLimitBytes;
-        this.retained = new LiveRecordSet(retention == FtConfig.Retention.everything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED);
+        this.retained = new LiveRecordSet(policy(retention));
     }
 
     @Override
@@ -87,6 +87,15 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
                 retained = new LiveRecordSet(r.policy());
             }
         }
+    }
+
+    /** The retention rules the configured setting names. */
+    static RetentionPolicy policy(FtConfig.Retention retention) {
+        return switch (retention) {
+            case connections -> RetentionPolicy.CONNECTION_SCOPED;
+            case everything -> RetentionPolicy.EVERYTHING;
+            case checkpointed -> RetentionPolicy.CHECKPOINTED;
+        };
     }
 
     /** Why a joiner can no longer be caught up (the retained set was given up), or null. */
@@ -218,7 +227,12 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
 
     /** Terminal: this primary emits nothing more. */
     synchronized void steppedDown() {
-        protection = Protection.STEPPED_DOWN;
+        RecordStream s = stream;
+        synchronized (s) {
+            // Records still appended (the application winding down) are numbered on, after the stream's.
+            unprotectedLsn = Math.max(unprotectedLsn, s.lastLsn());
+            protection = Protection.STEPPED_DOWN;
+        }
         channel = null;
     }
 

@@ -54,6 +54,16 @@ class ReplicationLogTest {
     }
 
     @Test
+    void aSteppedDownPrimaryNumbersTheRecordsOfItsWindingDownApplicationOn() {
+        ReplicationLog log = log();
+        assertEquals(1, log.append(connect(A)));
+        assertEquals(2, log.append(new Read(A, 10)));
+        log.steppedDown();
+        assertEquals(3, log.append(new Read(A, 20)), "after the stream's records, not from 1 again");
+        assertEquals(4, log.append(new Close(A, Close.How.CLOSE)));
+    }
+
+    @Test
     void theRetainedRecordsAreTheLiveConnectionsInLsnOrderWhateverTheProtection() {
         ReplicationLog log = log();
         log.append(connect(A));
