@@ -13,8 +13,10 @@ import java.io.InterruptedIOException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalSelectorException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -122,7 +124,11 @@ final class ReplayPoller implements Poller {
         } finally {
             lock.unlock();
         }
-        livePoller.poll(timeout);
+        // Logged client bytes the application has not read yet (or the logged end of the stream) are
+        // not in the live socket: the replayed socket hands them out itself, so the live poller would
+        // never call it readable. Such a socket is ready now, and the live poller is only looked at.
+        List<ReplayPollKey> loggedInput = loggedInputReady();
+        livePoller.poll(loggedInput.isEmpty() ? timeout : Duration.ZERO);
         lock.lock();
         try {
             ready.clear();
@@ -133,7 +139,33 @@ final class ReplayPoller implements Poller {
                 }
             }
             livePoller.readyKeys().clear();
+            for (ReplayPollKey key : loggedInput) {
+                if (!key.isValid()) continue;
+                if (ready.contains(key)) key.readyOps(key.readyOps() | Poller.OP_READ);
+                else {
+                    key.readyOps(Poller.OP_READ);
+                    ready.add(key);
+                }
+            }
             return ready.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keys interested in reading whose replayed socket still holds logged input for the application. */
+    private List<ReplayPollKey> loggedInputReady() {
+        ReentrantLock lock = network.lock();
+        lock.lock();
+        try {
+            List<ReplayPollKey> found = new ArrayList<>();
+            for (ReplayPollKey key : keys.values()) {
+                if (key.isValid() && (key.interestOps() & Poller.OP_READ) != 0
+                        && key.socket() instanceof ReplayStreamSocket s && s.holdsLoggedInput()) {
+                    found.add(key);
+                }
+            }
+            return found;
         } finally {
             lock.unlock();
         }

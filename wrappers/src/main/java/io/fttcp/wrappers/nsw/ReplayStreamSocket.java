@@ -100,6 +100,15 @@ final class ReplayStreamSocket implements StreamSocket {
         }
     }
 
+    /**
+     * After takeover, whether a read returns something without the live socket: logged client
+     * bytes not read yet, the logged end of the stream, or a logged read still to replay. The
+     * caller holds the network's lock.
+     */
+    boolean holdsLoggedInput() {
+        return !c.reads.isEmpty() || c.input.available() > 0 || c.input.endOfStream();
+    }
+
     /** A read served by the live socket (not a count). */
     private static final int LIVE = Integer.MIN_VALUE;
 

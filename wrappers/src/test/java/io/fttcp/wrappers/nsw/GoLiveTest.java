@@ -152,6 +152,35 @@ class GoLiveTest {
         assertTrue(live.closed);
     }
 
+    /**
+     * A poller-loop application that had not read the client's logged bytes at takeover: they are
+     * not in the live socket (the replayed socket hands them out), so the live poller alone would
+     * never call the socket readable and the application would wait for good (seen end to end).
+     */
+    @Test
+    void aPolledSocketHoldingLoggedBytesIsReadableAfterTakeover() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(data(T, 0, "GET k\n", 0));
+        StreamSocket s = listener.accept();
+        s.configureBlocking(false);
+        io.fttcp.api.Poller poller = replay.openPoller();
+        io.fttcp.api.PollKey key = poller.register(s, io.fttcp.api.Poller.OP_READ, "conn");
+        Binding binding = new Binding();
+        replay.goLive(binding);
+
+        assertEquals(1, poller.poll(java.time.Duration.ofMillis(200)), "the logged bytes make it readable at once");
+        assertTrue(poller.readyKeys().contains(key));
+        assertEquals(io.fttcp.api.Poller.OP_READ, key.readyOps() & io.fttcp.api.Poller.OP_READ);
+        assertEquals("GET k\n", read(s, 100));
+        poller.readyKeys().clear();
+        assertEquals(0, poller.poll(java.time.Duration.ofMillis(20)), "once read, the live socket decides: nothing there");
+        binding.sockets.get(T).push(bytes("GET j\n"));
+        assertEquals(1, poller.poll(java.time.Duration.ofMillis(200)), "then the live socket's bytes");
+        assertEquals("GET j\n", read(s, 100));
+    }
+
     @Test
     void anApplicationBehindTheClientHasItsBytesDiscardedUntilItCatchesUp() throws Exception {
         ListeningSocket listener = replay.listen(serverAddress(), 10);
