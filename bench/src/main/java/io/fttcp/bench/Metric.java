@@ -7,6 +7,10 @@ public enum Metric {
     AGGREGATE("download, concurrent", "MB/s", true),
     RR_P50("request/response p50", "us", false),
     RR_P99("request/response p99", "us", false),
+    /** CPU time of the server's processes (a protected service: primary and backup together) per GB downloaded. */
+    DOWNLOAD_CPU("server CPU per GB down", "s", false),
+    /** The same per GB uploaded. */
+    UPLOAD_CPU("server CPU per GB up", "s", false),
     IDLE_CONNECTION_BYTES("heap per idle connection", "bytes", false),
     /** Machine-wide kernel slab growth per idle connection: the client's sockets, plus the server's on the kernel variant. */
     KERNEL_SLAB_BYTES("kernel slab per idle conn.", "bytes", false);

@@ -29,6 +29,14 @@ public final class WatchedProcess implements AutoCloseable {
         this.reader = Thread.ofPlatform().daemon().name("watch-" + description).start(this::readOutput);
     }
 
+    /**
+     * CPU time the process has used so far (user and system; {@code ip netns exec} execs the
+     * command, so this is the command's own), or empty where the platform does not tell.
+     */
+    public java.util.Optional<java.time.Duration> cpuTime() {
+        return process.toHandle().info().totalCpuDuration();
+    }
+
     /** Starts {@code command} in {@code host}'s namespace, stdin from /dev/null. */
     public static WatchedProcess start(Topology topology, Host host, String description, String... command) {
         Process p = topology.start(host, pb -> pb.redirectErrorStream(true)

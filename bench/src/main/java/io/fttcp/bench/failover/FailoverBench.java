@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * {@code ./fttcp bench failover}: (a) the stall a client on the kernel's TCP sees when the primary
  * is SIGKILLed or cut off in the middle of a download, a fresh primary/backup pair per trial;
  * (b) the same HTTP service unprotected on the stack ({@code fttcp serve --network stack}) versus
- * protected by a primary and a backup: download, upload, small-request latency. Prints each
+ * protected by a primary and a backup: download, upload (with the server processes' CPU time per GB),
+ * small-request latency. Prints each
  * trial, a summary, plots one failover of each kind, and last the {@link FailoverResultLine}.
  */
 public final class FailoverBench {
@@ -164,7 +165,7 @@ public final class FailoverBench {
         report.line(String.format(Locale.ROOT, "  pairs that broke up by themselves before the failure (false detection): %d of %d trials",
                 brokenBeforeFailure, stallTrials));
         report.line(String.format(Locale.ROOT, "  %-26s %14s %14s %10s", "", "a unprotected", "b protected", "b/a"));
-        for (Metric m : List.of(Metric.DOWNLOAD, Metric.UPLOAD, Metric.RR_P50, Metric.RR_P99)) {
+        for (Metric m : List.of(Metric.DOWNLOAD, Metric.UPLOAD, Metric.RR_P50, Metric.RR_P99, Metric.DOWNLOAD_CPU, Metric.UPLOAD_CPU)) {
             String label = m.label().replace("request/response", "HTTP request") + " (" + m.unit() + ")";
             report.line(String.format(Locale.ROOT, "  %-26s %14s %14s %10s", label,
                     number(service.median(m, Protection.UNPROTECTED), 1), number(service.median(m, Protection.PROTECTED), 1),
@@ -367,18 +368,22 @@ public final class FailoverBench {
                         HTTP_PORT, upload.path().toString()), upload.bytes()), upload.bytes(), upload.sha256());
                 line("warm-up", protection, round, String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s (not counted)",
                         warm.megabytesPerSecond(), warmUp.megabytesPerSecond()));
+                List<String> names = pair != null ? List.of(PRIMARY, BACKUP) : List.of("server");
+                List<WatchedProcess> processes = pair != null ? List.of(pair.primary(), pair.backup()) : List.of((WatchedProcess) server);
                 for (int i = 0; i < plan.transfersPerRound(); i++) {
                     measure(protection, pair, round, "download", () -> {
+                        ServerCpu before = ServerCpu.now(names, processes);
                         CurlTransfer.Transfer t = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
                                 HTTP_PORT, plan.transferBytes()), plan.transferBytes()), plan.transferBytes());
-                        return new Sample(Map.of(Metric.DOWNLOAD, t.megabytesPerSecond()), transferDetail(t));
+                        return withCpu(Metric.DOWNLOAD, Metric.DOWNLOAD_CPU, t, transferDetail(t), before, ServerCpu.now(names, processes));
                     });
                 }
                 for (int i = 0; i < plan.transfersPerRound(); i++) {
                     measure(protection, pair, round, "upload", () -> {
+                        ServerCpu before = ServerCpu.now(names, processes);
                         CurlTransfer.Transfer t = CurlTransfer.parseUpload(curl(CurlTransfer.uploadCommand(Topology.SERVICE_ADDRESS,
                                 HTTP_PORT, upload.path().toString()), upload.bytes()), upload.bytes(), upload.sha256());
-                        return new Sample(Map.of(Metric.UPLOAD, t.megabytesPerSecond()), transferDetail(t) + ", sha256 ok");
+                        return withCpu(Metric.UPLOAD, Metric.UPLOAD_CPU, t, transferDetail(t) + ", sha256 ok", before, ServerCpu.now(names, processes));
                     });
                 }
                 measure(protection, pair, round, "http rr", () -> {
@@ -467,6 +472,14 @@ public final class FailoverBench {
     }
 
     private record Sample(Map<Metric, Double> values, String detail) {
+    }
+
+    /** A transfer's throughput, and what it cost the server's processes when their CPU time is known. */
+    private static Sample withCpu(Metric rate, Metric cpu, CurlTransfer.Transfer t, String detail, ServerCpu before, ServerCpu after) {
+        OptionalDouble perGigabyte = after.secondsPerGigabyteSince(before, t.bytes());
+        Map<Metric, Double> values = perGigabyte.isPresent()
+                ? Map.of(rate, t.megabytesPerSecond(), cpu, perGigabyte.getAsDouble()) : Map.of(rate, t.megabytesPerSecond());
+        return new Sample(values, detail + ", " + after.describeSince(before, t.bytes()));
     }
 
     @FunctionalInterface
