@@ -2,6 +2,7 @@ package io.fttcp.bench.failover;
 
 import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
+import io.fttcp.bench.ServerCpu;
 
 import io.fttcp.bench.BenchClient;
 import io.fttcp.bench.ControlChannel;

@@ -7,6 +7,7 @@ import io.fttcp.bench.Metric;
 import io.fttcp.bench.Report;
 import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
+import io.fttcp.bench.ServerCpu;
 import io.fttcp.bench.UploadFile;
 import io.fttcp.bench.failover.Protection;
 import io.fttcp.bench.failover.ReadTimeline;
@@ -227,6 +228,13 @@ public final class RecoveryBench {
                     number(s.ratio(Metric.DOWNLOAD), 3), number(s.median(Metric.UPLOAD, Protection.PROTECTED), 1), number(s.ratio(Metric.UPLOAD), 3)));
         }
         report.line("  (targets with fsync batch: download ratio >= 0.9, upload ratio >= 0.7)");
+        report.line(String.format(Locale.ROOT, "  %-14s %14s %14s %14s %14s", "server CPU s/GB", "download", "unprotected", "upload", "unprotected"));
+        for (var e : protection.entrySet()) {
+            ServiceComparison s = e.getValue();
+            report.line(String.format(Locale.ROOT, "  %-14s %14s %14s %14s %14s", e.getKey(),
+                    number(s.median(Metric.DOWNLOAD_CPU, Protection.PROTECTED), 2), number(s.median(Metric.DOWNLOAD_CPU, Protection.UNPROTECTED), 2),
+                    number(s.median(Metric.UPLOAD_CPU, Protection.PROTECTED), 2), number(s.median(Metric.UPLOAD_CPU, Protection.UNPROTECTED), 2)));
+        }
         report.line(String.format(Locale.ROOT, "  services whose primary the logger did not register (started again): %d; trials repeated because the service"
                 + " broke up by itself before the kill: %d", unregisteredPrimaries.get(), repeatedTrials));
         sharedLogger.forEach(l -> report.line("  " + l));
@@ -451,7 +459,7 @@ public final class RecoveryBench {
                 serve = WatchedProcess.start(topology, primaryHost, "fttcp serve", Topology.javaCommand("io.fttcp.cli.Main",
                         "serve", "--network", "stack", "--app", "http", "--listen", Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "--tap", primaryHost.tapDevice()));
                 serve.awaitLine(l -> l.startsWith("fttcp: ") && l.contains("listening on"), "that it listens", START_TIMEOUT);
-                transfers("unprotected", Protection.UNPROTECTED);
+                transfers("unprotected", Protection.UNPROTECTED, null, List.of("server"), List.of(serve));
             } catch (RuntimeException e) {
                 report.line("unprotected: FAILED: " + oneLine(e.getMessage()));
             } finally {
@@ -467,7 +475,7 @@ public final class RecoveryBench {
                     logger = policy.equals("batch") ? batchLogger
                             : LoggedService.loggerAlone(topology, topology.host(SPARES.get(FSYNC_POLICIES.indexOf(policy) == 0 ? 0 : 1)), List.of("--fsync", policy));
                     service = startService(logger, primaryHost, "http", nextIdentity());
-                    if (!transfers("fsync " + policy, Protection.PROTECTED, policy)) {
+                    if (!transfers("fsync " + policy, Protection.PROTECTED, policy, List.of(PRIMARY, LOGGER), List.of(service.primary(), logger.logger()))) {
                         tails(service);
                     }
                 } catch (RuntimeException e) {
@@ -482,13 +490,12 @@ public final class RecoveryBench {
             }
         }
 
-        /** The unprotected service's transfers count for every policy's comparison. */
-        private void transfers(String label, Protection p) throws InterruptedException {
-            transfers(label, p, null);
-        }
-
-        /** The transfers of one variant; false if one failed. */
-        private boolean transfers(String label, Protection p, String policy) throws InterruptedException {
+        /**
+         * The transfers of one variant (the unprotected one, {@code policy} null, counts for every
+         * policy's comparison), with what each cost the server's {@code processes}; false if one failed.
+         */
+        private boolean transfers(String label, Protection p, String policy, List<String> names, List<WatchedProcess> processes)
+                throws InterruptedException {
             boolean allOk = true;
             List<ServiceComparison> into = policy == null ? List.copyOf(protection.values()) : List.of(protection.get(policy));
             try {
@@ -505,19 +512,23 @@ public final class RecoveryBench {
             for (int i = 1; i <= plan.transfers(); i++) {
                 trials++;
                 try {
+                    ServerCpu before = ServerCpu.now(names, processes);
                     ControlReply r = client.call("downloads " + plan.downloadBytes() + " " + timeout(plan.downloadBytes()).toSeconds() + " "
                             + Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "downloaded", timeout(plan.downloadBytes()).plusSeconds(10));
+                    ServerCpu after = ServerCpu.now(names, processes);
                     double mbs = r.longField("bytes") / (r.longField("nanos") / 1e9) / 1e6;
                     boolean ok = r.longField("intact") == 1;
                     if (ok) {
                         intact++;
                         into.forEach(s -> s.add(Metric.DOWNLOAD, p, mbs));
+                        after.secondsPerGigabyteSince(before, r.longField("bytes")).ifPresent(cpu -> into.forEach(s -> s.add(Metric.DOWNLOAD_CPU, p, cpu)));
                     } else {
                         into.forEach(ServiceComparison::addFailure);
                         allOk = false;
                     }
-                    report.line(String.format(Locale.ROOT, "%-16s download %d/%d: %,d B in %.3f s = %.1f MB/s, %s", label, i, plan.transfers(),
-                            r.longField("bytes"), r.longField("nanos") / 1e9, mbs, ok ? "intact" : "NOT INTACT: " + r.fields().getOrDefault("failure", "?")));
+                    report.line(String.format(Locale.ROOT, "%-16s download %d/%d: %,d B in %.3f s = %.1f MB/s, %s, %s", label, i, plan.transfers(),
+                            r.longField("bytes"), r.longField("nanos") / 1e9, mbs, ok ? "intact" : "NOT INTACT: " + r.fields().getOrDefault("failure", "?"),
+                            after.describeSince(before, r.longField("bytes"))));
                 } catch (IOException | RuntimeException e) {
                     report.line(String.format(Locale.ROOT, "%-16s download %d/%d: FAILED: %s", label, i, plan.transfers(), oneLine(e.getMessage())));
                     allOk = false;
@@ -526,11 +537,14 @@ public final class RecoveryBench {
             for (int i = 1; i <= plan.transfers(); i++) {
                 trials++;
                 try {
+                    ServerCpu before = ServerCpu.now(names, processes);
                     CurlTransfer.Transfer t = upload();
+                    ServerCpu after = ServerCpu.now(names, processes);
                     intact++;
                     into.forEach(s -> s.add(Metric.UPLOAD, p, t.megabytesPerSecond()));
-                    report.line(String.format(Locale.ROOT, "%-16s upload %d/%d: %,d B in %.3f s = %.1f MB/s, sha256 ok", label, i, plan.transfers(),
-                            t.bytes(), t.seconds(), t.megabytesPerSecond()));
+                    after.secondsPerGigabyteSince(before, t.bytes()).ifPresent(cpu -> into.forEach(s -> s.add(Metric.UPLOAD_CPU, p, cpu)));
+                    report.line(String.format(Locale.ROOT, "%-16s upload %d/%d: %,d B in %.3f s = %.1f MB/s, sha256 ok, %s", label, i, plan.transfers(),
+                            t.bytes(), t.seconds(), t.megabytesPerSecond(), after.describeSince(before, t.bytes())));
                 } catch (RuntimeException e) {
                     report.line(String.format(Locale.ROOT, "%-16s upload %d/%d: FAILED: %s", label, i, plan.transfers(), oneLine(e.getMessage())));
                     allOk = false;

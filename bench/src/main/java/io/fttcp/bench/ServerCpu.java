@@ -1,4 +1,4 @@
-package io.fttcp.bench.failover;
+package io.fttcp.bench;
 
 import io.fttcp.testbed.WatchedProcess;
 
@@ -10,11 +10,11 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * The CPU time the server's processes (the unprotected server; the primary and the backup) had
+ * The CPU time the server's processes (the unprotected server; the primary and its backup or logger) had
  * used at one moment, to tell what a transfer cost them: on a machine whose cores the client and
  * both replicas share, that cost, not the network, bounds the protected throughput.
  */
-final class ServerCpu {
+public final class ServerCpu {
     private final List<String> names;
     private final List<Optional<Duration>> used;
 
@@ -23,7 +23,7 @@ final class ServerCpu {
         this.used = used;
     }
 
-    static ServerCpu now(List<String> names, List<WatchedProcess> processes) {
+    public static ServerCpu now(List<String> names, List<WatchedProcess> processes) {
         if (names.size() != processes.size()) {
             throw new IllegalArgumentException(names + " do not name " + processes.size() + " processes");
         }
@@ -35,7 +35,7 @@ final class ServerCpu {
     }
 
     /** CPU seconds per 10^9 bytes since {@code before}, all processes together; empty if a process's time is unknown. */
-    OptionalDouble secondsPerGigabyteSince(ServerCpu before, long bytes) {
+    public OptionalDouble secondsPerGigabyteSince(ServerCpu before, long bytes) {
         double total = 0;
         for (int i = 0; i < used.size(); i++) {
             OptionalDouble s = seconds(before, i);
@@ -46,7 +46,7 @@ final class ServerCpu {
     }
 
     /** For a report line: "server CPU 1.90 s/GB (primary 1.31 + backup 0.59)". */
-    String describeSince(ServerCpu before, long bytes) {
+    public String describeSince(ServerCpu before, long bytes) {
         OptionalDouble all = secondsPerGigabyteSince(before, bytes);
         if (all.isEmpty()) return "server CPU unknown";
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "server CPU %.2f s/GB", all.getAsDouble()));
