@@ -31,7 +31,10 @@ public interface LoggerSessions {
     Fetch fetch(Handshake requester) throws HandshakeException;
 
     /**
-     * @param heldLsn    the last LSN stored for the primary's cluster (0: none); records come from the next one
+     * @param heldLsn    the last LSN stored for the primary's cluster (0: none); records come from the next one.
+     *                   0 also answers a primary that dropped as stable records this logger lacks (it ran
+     *                   without it): such a primary sends a catch-up of its live connections' records first,
+     *                   which the owner stores as a new start of the log
      * @param knownEpoch the newest primary epoch seen for that cluster (an older primary is refused)
      * @param listener   takes the session's events: onConnected, onRecords, onCaughtUp, onClosed (also
      *                   when the channel then refuses the primary: an older epoch, or records missing)
