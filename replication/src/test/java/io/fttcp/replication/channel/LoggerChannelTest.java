@@ -282,6 +282,48 @@ class LoggerChannelTest {
         assertEquals(stable + 50, logger.acknowledgedLsn(), where);
     }
 
+    /**
+     * A primary serving unprotected switches to a stream for the logger only once the TCP
+     * connection is made: a logger that cannot be reached never sees the supplier called (the
+     * primary's clients are not held for it); one that answers "holding nothing" to a primary
+     * that dropped records (it ran without it) gets the supplied stream's catch-up.
+     */
+    @Test
+    void theStreamIsAskedForOnlyOnceConnected() throws Exception {
+        InetSocketAddress nobody;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        assertThrows(IOException.class, () -> PrimaryChannel.connect(nobody, null, CONNECT, TOLERANT, 1, () -> {
+            asked.incrementAndGet();
+            return TOLERANT.newRecordStream();
+        }, null, new Recorder()));
+        assertEquals(0, asked.get(), "no connection, no stream switched");
+
+        RecordStream stream = TOLERANT.newRecordStream();
+        stream.resetTo(40);
+        List<LoggedRecord> retained = List.of(new LoggedRecord(3, new Seed(3)), new LoggedRecord(17, new Seed(17)));
+        Sessions sessions = new Sessions();
+        Recorder stored = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, stored);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder primaryEvents = new Recorder();
+        PrimaryChannel primary = PrimaryChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 1, () -> {
+            asked.incrementAndGet();
+            return stream;
+        }, s -> retained, primaryEvents);
+        toClose.add(primary);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        assertEquals(1, asked.get());
+        assertEquals(41, sessions.joins.getFirst().lsn(), "it announces the records it dropped as stable");
+        storeContinuously(logger);
+        assertEquals(40, stored.caughtUp.get(5, TimeUnit.SECONDS));
+        primary.append(new Seed(41));
+        await("stable", 5_000, () -> primary.stableLsn() == 41);
+        assertEquals(List.of(3L, 17L, 41L), stored.lsns);
+    }
+
     /** Seeded: a recovering server fetches; the owner blocks in fetch first; records arrive as a catch-up, then CAUGHT_UP. */
     @Test
     void fetchSendsTheLiveRecordsAsACatchUpAfterABlockingFetch() throws Exception {
