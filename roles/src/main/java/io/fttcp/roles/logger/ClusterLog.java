@@ -13,7 +13,6 @@ import io.fttcp.replication.log.RecordLog;
 import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
-import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 
 import java.io.IOException;
@@ -29,7 +28,8 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * One cluster's log at the logger: its durable {@link RecordLog}, the records of its live
- * connections ({@link LiveRecordSet}, rebuilt from the log when the logger starts), the
+ * connections ({@link RetainedIndex}: what retention decides by, rebuilt from the log when the
+ * logger starts; the records' bytes stay on disk and a fetch reads them back), the
  * highest epoch granted ({@link EpochFile}), and at most one primary's channel.
  *
  * <p><b>Fencing.</b> A recovering server's fetch is served only when no primary of the
@@ -77,7 +77,7 @@ final class ClusterLog implements AutoCloseable {
     private final LogGenerations generations;
     /** The current generation's log and its live records (a re-join's new one while its catch-up arrives). */
     private RecordLog log;
-    private LiveRecordSet retained;
+    private RetainedIndex retained;
     private long generation;
     /** While a re-joining primary's catch-up arrives: the generation it replaces once complete, else null. */
     private Replaced replaced;
@@ -156,8 +156,8 @@ final class ClusterLog implements AutoCloseable {
         return RecordLog.open(generations.directoryOf(generation), config, () -> LockSupport.unpark(committer));
     }
 
-    private LiveRecordSet newRetainedSet() {
-        return new LiveRecordSet(policy, lingeringConnections, lingeringPayloadBytes);
+    private RetainedIndex newRetainedSet() {
+        return new RetainedIndex(policy, lingeringConnections, lingeringPayloadBytes);
     }
 
     private void rebuildRetained() throws IOException {
@@ -229,7 +229,7 @@ final class ClusterLog implements AutoCloseable {
     }
 
     /** What a re-join's new generation replaces once its catch-up is complete. */
-    private record Replaced(long generation, RecordLog log, LiveRecordSet retained, long acknowledged) {
+    private record Replaced(long generation, RecordLog log, RetainedIndex retained, long acknowledged) {
     }
 
     /** A re-joining primary's catch-up goes into a new generation (the caller holds the lock). */
@@ -508,7 +508,7 @@ final class ClusterLog implements AutoCloseable {
                     grantedEpoch = epoch;
                     grantedAt = now;
                     grantPending = true;
-                    List<LoggedRecord> records = retained.snapshot(through);
+                    List<LoggedRecord> records = retained.snapshot(log, through);
                     LOG.log(INFO, "cluster '" + cluster + "': serving a recovery at epoch " + epoch + ": " + records.size()
                             + " record(s) of " + retained.liveConnections() + " live connection(s), through LSN " + through);
                     return new LoggerSessions.Fetch(epoch, through, records);
