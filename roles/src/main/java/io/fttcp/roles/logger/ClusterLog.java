@@ -123,6 +123,11 @@ final class ClusterLog implements AutoCloseable {
         this.committer = Thread.ofPlatform().daemon().name("fttcp-logger-" + cluster).unstarted(this::commitLoop);
         java.nio.file.Files.createDirectories(directory);
         this.generation = generations.current();
+        if (generation > 0 && !java.nio.file.Files.isDirectory(generations.directoryOf(generation))) {
+            throw new IOException(directory.resolve("GENERATION") + " names log generation " + generation + " but "
+                    + generations.directoryOf(generation) + " is missing: restore it, or remove the GENERATION file to fall back on the"
+                    + " cluster's first generation (records appended since would be lost)");
+        }
         int leftOver = generations.removeAllBut(generation);
         if (leftOver > 0) {
             LOG.log(INFO, "cluster '" + cluster + "': removed " + leftOver + " log generation(s) other than the current one, " + generation

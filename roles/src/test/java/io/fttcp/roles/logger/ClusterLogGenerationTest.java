@@ -275,6 +275,28 @@ class ClusterLogGenerationTest {
         for (LoggedRecord r : part) in.onRecords(r.lsn(), List.of(r.record()));
     }
 
+    /** No live connection at the re-join: an empty catch-up still replaces the old generation, and a missing generation is a clear error. */
+    @Test
+    void anEmptyCatchUpReplacesTooAndAMissingGenerationStopsTheStart() throws Exception {
+        History h = history(System.nanoTime());
+        Path dir = root.resolve("empty");
+        ClusterLog log = storeThenLose(dir, h);
+        LoggerChannel second = channel();
+        ChannelListener in = log.join(primary(1, h.unprotected() + 1), () -> second).listener();
+        in.onCaughtUp(h.unprotected());
+        second.close();
+        LoggerSessions.Fetch fetched = fetch(log, 1);
+        assertEquals(h.unprotected(), fetched.throughLsn(), h.where());
+        assertEquals(List.of(), fetched.records(), h.where() + ": nothing of the old generation");
+        log.close();
+
+        LogGenerations generations = new LogGenerations(dir);
+        assertEquals(1, generations.current());
+        generations.remove(1);
+        IOException missing = assertThrows(IOException.class, () -> open(dir));
+        assertTrue(missing.getMessage().contains("generation 1") && missing.getMessage().contains("missing"), missing.getMessage());
+    }
+
     /** Fencing holds across generations: an older primary is refused, the re-joined one is superseded by a recovery. */
     @Test
     void epochsFenceAsBeforeAcrossARejoin() throws Exception {
