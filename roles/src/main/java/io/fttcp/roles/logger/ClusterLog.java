@@ -508,12 +508,12 @@ final class ClusterLog implements AutoCloseable {
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
                 if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now)) {
                     long through = log.lastLsn();
+                    List<LoggedRecord> records = retained.snapshot(log, through); // read back before anything is granted
                     long epoch = knownEpoch + 1;
                     persistEpoch(epoch);
                     grantedEpoch = epoch;
                     grantedAt = now;
                     grantPending = true;
-                    List<LoggedRecord> records = retained.snapshot(log, through);
                     LOG.log(INFO, "cluster '" + cluster + "': serving a recovery at epoch " + epoch + ": " + records.size()
                             + " record(s) of " + retained.liveConnections() + " live connection(s), through LSN " + through);
                     return new LoggerSessions.Fetch(epoch, through, records);
@@ -525,7 +525,7 @@ final class ClusterLog implements AutoCloseable {
                     told = true;
                 }
             } catch (IOException e) {
-                throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage());
+                throw new HandshakeException("cannot force or read the log of cluster '" + cluster + "': " + e.getMessage());
             } finally {
                 lock.unlock();
             }

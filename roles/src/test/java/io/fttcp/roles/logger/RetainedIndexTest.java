@@ -39,6 +39,28 @@ class RetainedIndexTest {
         }
     }
 
+    /** A log that holds something else where retention kept a SEGMENT (changed under the logger) is a clear error, never a wrong snapshot. */
+    @Test
+    void aLogThatDisagreesWithTheIndexIsAnError() throws Exception {
+        SplittableRandom random = new SplittableRandom(5);
+        Traffic.Conversation c = new Traffic.Conversation(Traffic.client(1), random);
+        List<Record> records = new ArrayList<>(c.open());
+        records.addAll(c.exchange(100, 10));
+        RetainedIndex index = new RetainedIndex(RetentionPolicy.CONNECTION_SCOPED, 0, 0);
+        try (RecordLog log = RecordLog.open(root.resolve("other"), LogConfig.defaults())) {
+            long lsn = 0;
+            for (Record r : records) {
+                lsn++;
+                index.add(lsn, r);
+                log.append(lsn, r instanceof Segment ? new io.fttcp.replication.record.Seed(lsn) : r, 0);
+            }
+            log.commit(0);
+            long through = lsn;
+            IOException e = assertThrows(IOException.class, () -> index.snapshot(log, through));
+            assertTrue(e.getMessage().contains("where retention kept"), e.getMessage());
+        }
+    }
+
     private static void compare(long seed, Path dir) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         RetentionPolicy policy = random.nextInt(4) == 0 ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED;
