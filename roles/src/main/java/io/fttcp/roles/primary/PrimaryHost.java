@@ -552,7 +552,7 @@ public final class PrimaryHost implements AutoCloseable {
                 ssw.setFenced(p == Protection.STEPPED_DOWN);
                 if (p == Protection.PROTECTED && channel != null) lastLeaseExpiry = channel.leaseExpiresAt(now);
                 ssw.setLeaseUntil(leaseUntil(p, channel, now));
-                ssw.onStable(log.stableLsn(), now);
+                ssw.onStable(log.stableLsnForWrapper(), now);
                 if (p == Protection.PROTECTED && now - nextHeartbeat >= 0) {
                     List<Heartbeat.TsVal> changed = ssw.changedMaxTsVals();
                     if (!changed.isEmpty()) log.append(new Heartbeat(now, changed));
