@@ -508,15 +508,21 @@ final class ClusterLog implements AutoCloseable {
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
                 if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now)) {
                     long through = log.lastLsn();
-                    List<LoggedRecord> records = retained.snapshot(log, through); // read back before anything is granted
+                    // The records' payloads are read from the log as they are sent (not all in memory, nor in the handshake's time).
+                    LogCatchUp records = retained.catchUp(log, through);
                     long epoch = knownEpoch + 1;
-                    persistEpoch(epoch);
+                    try {
+                        persistEpoch(epoch);
+                    } catch (HandshakeException e) {
+                        records.close();
+                        throw e;
+                    }
                     grantedEpoch = epoch;
                     grantedAt = now;
                     grantPending = true;
                     LOG.log(INFO, "cluster '" + cluster + "': serving a recovery at epoch " + epoch + ": " + records.size()
                             + " record(s) of " + retained.liveConnections() + " live connection(s), through LSN " + through);
-                    return new LoggerSessions.Fetch(epoch, through, records);
+                    return through == 0 ? new LoggerSessions.Fetch(epoch, 0, List.of()) : new LoggerSessions.Fetch(epoch, through, records);
                 }
                 if (!told && !quietWaits) {
                     quietWaits = true;

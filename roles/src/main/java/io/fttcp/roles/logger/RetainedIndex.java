@@ -9,6 +9,8 @@ import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,16 +21,14 @@ import java.util.List;
  * its bytes, so they decide exactly as with the real records, while a long upload on a live
  * connection costs the logger's heap a few dozen bytes per segment instead of its bytes.
  *
- * <p>A fetch takes the set's snapshot and reads each SEGMENT back from the log ({@link
- * #snapshot}): one pass in LSN order from the first, jumping ahead (a fresh cursor) over long
- * stretches of records no longer needed; every retained record is at or above {@link
- * LiveRecordSet#oldestRetainedLsn()}, and the log keeps the segments from there.
+ * <p>A fetch takes the set's snapshot and reads each SEGMENT back from the log as it sends it
+ * ({@link #catchUp}, {@link LogCatchUp}): one pass in LSN order from the first; every retained
+ * record is at or above {@link LiveRecordSet#oldestRetainedLsn()}, and the log keeps the
+ * segments from there.
  *
  * <p>Not thread-safe (the cluster's lock guards it).
  */
 final class RetainedIndex {
-    /** Past this many records between two needed ones, a fresh cursor starts at the next (its segment read from the start). */
-    private static final long JUMP_RECORDS = 1 << 16;
     /** At most this many bytes of shared zeros (one array per payload length seen); other lengths get arrays of their own. */
     private static final long MAX_BLANK_BYTES = 16L << 20;
 
@@ -59,38 +59,33 @@ final class RetainedIndex {
 
     /**
      * The retained records through {@code throughLsn}, as {@link LiveRecordSet#snapshot} gives
-     * them from the real records: SEGMENTs read back from {@code log}.
-     *
-     * @throws IOException the log cannot be read, or it holds something else at a retained SEGMENT's LSN
+     * them from the real records, to be read as they are sent: SEGMENTs come back from {@code
+     * log}, through a cursor made now (call with the log at hand, not being appended to).
      */
-    List<LoggedRecord> snapshot(RecordLog log, long throughLsn) throws IOException {
-        List<LoggedRecord> records = decisions.snapshot(throughLsn);
+    LogCatchUp catchUp(RecordLog log, long throughLsn) throws IOException {
+        List<LoggedRecord> plan = decisions.snapshot(throughLsn);
         LogCursor cursor = null;
-        try {
-            for (int i = 0; i < records.size(); i++) {
-                LoggedRecord r = records.get(i);
-                if (!(r.record() instanceof Segment blank) || blank.payload().length == 0) continue;
-                long lsn = r.lsn();
-                if (cursor == null || lsn - cursor.lsn() > JUMP_RECORDS) {
-                    if (cursor != null) cursor.close();
-                    cursor = log.read(lsn);
-                }
-                while (cursor.lsn() < lsn) {
-                    if (!cursor.next()) throw new IOException("the log of " + log.directory() + " ends before retained LSN " + lsn);
-                }
-                if (!(cursor.record() instanceof Segment s) || !sameBut(s, blank)) {
-                    throw new IOException("the log of " + log.directory() + " holds " + cursor.record() + " at LSN " + lsn
-                            + " where retention kept " + blank);
-                }
-                records.set(i, new LoggedRecord(lsn, s));
+        for (LoggedRecord r : plan) {
+            if (r.record() instanceof Segment s && s.payload().length > 0) {
+                cursor = log.read(r.lsn());
+                break;
             }
-        } finally {
-            if (cursor != null) cursor.close();
         }
-        return records;
+        return new LogCatchUp(plan, cursor, log.directory());
     }
 
-    private static boolean sameBut(Segment s, Segment blank) {
+    /** As {@link #catchUp}, all read now (tests; a recovery reads them as it sends them). */
+    List<LoggedRecord> snapshot(RecordLog log, long throughLsn) throws IOException {
+        List<LoggedRecord> out = new ArrayList<>();
+        try (LogCatchUp source = catchUp(log, throughLsn)) {
+            for (LoggedRecord r; (r = source.next()) != null; ) out.add(r);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return out;
+    }
+
+    static boolean sameButPayload(Segment s, Segment blank) {
         return s.tuple().equals(blank.tuple()) && s.seq() == blank.seq() && s.ack() == blank.ack() && s.flags() == blank.flags()
                 && s.payload() != null && s.payload().length == blank.payload().length;
     }

@@ -111,12 +111,13 @@ class ClusterLogGenerationTest {
         to.onRecords(from, records.subList((int) from - 1, (int) through));
     }
 
-    /** A fetch is served once the lease of the last primary is surely over (up to 300 ms here). */
+    /** A fetch is served once the lease of the last primary is surely over (up to 300 ms here); its records read at once. */
     private static LoggerSessions.Fetch fetch(ClusterLog log, long epoch) throws Exception {
         long end = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try {
-                return log.fetch(requester(epoch));
+                LoggerSessions.Fetch f = log.fetch(requester(epoch));
+                return new LoggerSessions.Fetch(f.epoch(), f.throughLsn(), LoggerTesting.records(f));
             } catch (HandshakeException e) {
                 if (System.nanoTime() - end > 0 || !e.getMessage().contains("ask again")) throw e;
             }
