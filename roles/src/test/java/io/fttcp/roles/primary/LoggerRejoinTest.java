@@ -15,6 +15,7 @@ import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.logger.LoggerConfig;
 import io.fttcp.roles.logger.LoggerHost;
+import io.fttcp.roles.logger.Traffic;
 import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,10 +72,20 @@ class LoggerRejoinTest {
         }
     }
 
-    private LoggerHost startLogger(Path dir, InetSocketAddress at) throws IOException {
-        LoggerHost host = LoggerHost.start(new LoggerConfig(dir, at, LogConfig.defaults().withBatchBufferBytes(1 << 16), channel("logger"), false));
-        toClose.add(host);
-        return host;
+    /** Where the logger listens now (the machine is shared: a port freed by a stopped logger may be taken meanwhile). */
+    private InetSocketAddress at;
+
+    private LoggerHost startLogger(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                LoggerHost host = LoggerHost.start(new LoggerConfig(dir, at, LogConfig.defaults().withBatchBufferBytes(1 << 16), channel("logger"), false));
+                toClose.add(host);
+                return host;
+            } catch (IOException e) {
+                if (attempt == 5 || !e.getMessage().contains("cannot listen")) throw e;
+                at = freeLoopbackPort(); // the logger comes back elsewhere; the primary dials it there
+            }
+        }
     }
 
     private static void await(String what, long millis, BooleanSupplier condition) throws InterruptedException {
@@ -193,8 +204,8 @@ class LoggerRejoinTest {
         List<Record> reprotected = new ArrayList<>(second.subList(secondSplit, second.size()));
         reprotected.addAll(third);
 
-        InetSocketAddress at = freeLoopbackPort();
-        LoggerHost logger = startLogger(dir, at);
+        at = freeLoopbackPort();
+        LoggerHost logger = startLogger(dir);
         ChannelConfig cc = channel("alpha");
         ReplicationLog log = new ReplicationLog(cc.newRecordStream(), cc, FtConfig.Retention.connections);
         PrimaryChannel initial = dial(at, log);
@@ -207,7 +218,7 @@ class LoggerRejoinTest {
         long unprotectedThrough = append(log, unprotected);
         assertEquals(Long.MAX_VALUE, log.stableLsn());
 
-        logger = startLogger(dir, at); // back on its log, which lacks the unprotected stretch
+        logger = startLogger(dir); // back on its log, which lacks the unprotected stretch
         PrimaryChannel rejoined = dial(at, log);
         assertEquals(Protection.PROTECTED, log.protection(), "protection regained");
         long through = append(log, reprotected);
@@ -219,7 +230,7 @@ class LoggerRejoinTest {
         // The primary crashes; the logger restarts too (the new generation must be what its log recovers).
         rejoined.close();
         logger.close();
-        logger = startLogger(dir, at);
+        logger = startLogger(dir);
         assertTrue(logger.status().contains("generation 1"), logger.status());
         Fetch recovery = fetchUntilServed(at);
         logger.close();
