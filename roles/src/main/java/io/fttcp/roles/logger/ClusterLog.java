@@ -263,7 +263,14 @@ final class ClusterLog implements AutoCloseable {
      */
     private void commitGeneration(long now) throws IOException {
         awaitDurable(now);
-        generations.switchTo(generation);
+        try {
+            generations.switchTo(generation);
+        } catch (IOException e) {
+            // Renamed but not forced, say: what the file says now is what a restart reads.
+            if (generations.current() != generation) throw e;
+            LOG.log(WARNING, "cluster '" + cluster + "': switching to log generation " + generation + " reported " + e.getMessage()
+                    + ", but the switch is in place");
+        }
         Replaced old = replaced;
         replaced = null;
         LOG.log(INFO, "cluster '" + cluster + "': log generation " + generation + " (records " + log.firstLsn() + ".." + log.lastLsn() + ", "
