@@ -16,10 +16,19 @@ final class FetchSession implements LoggerSession {
         this.throughLsn = fetch.throughLsn();
         this.stream = channel.config.newRecordStream();
         stream.resetTo(fetch.throughLsn());
-        if (fetch.throughLsn() > 0) {
+        if (fetch.source() != null) {
+            stream.restartWithCatchUp(fetch.source());
+        } else if (fetch.throughLsn() > 0) {
             stream.restartWithCatchUp(fetch.records());
         }
         this.sender = new StreamSender(channel, stream, channel.config);
+    }
+
+    /** The channel closed: what the records are read from is released (after the batch being written, if any). */
+    void close() {
+        synchronized (stream) {
+            stream.resetTo(stream.lastLsn()); // rewinds: closes a source not yet drained
+        }
     }
 
     @Override

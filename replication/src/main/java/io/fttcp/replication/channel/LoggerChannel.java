@@ -21,7 +21,7 @@ import java.nio.channels.SocketChannel;
  * lease does not depend on the disk; {@link #lastEchoSentNanos()} bounds that lease.</li>
  * <li><b>BACKUP: fetch.</b> A recovering server (a plain {@link BackupChannel} holding nothing)
  * gets the live connections' records as a catch-up, then CAUGHT_UP, then only heartbeats until
- * it closes.</li>
+ * it closes. The records may be read as they are sent ({@link LoggerSessions.Fetch#source()}).</li>
  * </ul>
  * Each session belongs to the peer's cluster (a logger serves several primaries); heartbeat,
  * detection and frame limits come from the channel's configuration.
@@ -137,7 +137,14 @@ public final class LoggerChannel extends ReplicationChannel {
             throw new HandshakeException("a recovering server fetches holding nothing, but this one holds up to LSN " + requester.lsn());
         }
         LoggerSessions.Fetch fetch = sessions.fetch(requester);
-        FetchSession out = new FetchSession(this, fetch);
+        FetchSession out;
+        try {
+            out = new FetchSession(this, fetch);
+        } catch (RuntimeException e) {
+            if (fetch.source() != null) fetch.source().close();
+            throw e;
+        }
+        forward.target = reason -> out.close(); // a source not yet drained is released when the channel closes
         session = out;
         out.sender.start("logger-replication-" + peer + "-sender");
         return new Handshake(PROTOCOL_VERSION, Role.LOGGER, requester.clusterId(), fetch.epoch(), fetch.throughLsn() + 1);

@@ -2,6 +2,7 @@ package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.record.LoggedRecord;
+import io.fttcp.replication.stream.CatchUpSource;
 
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +32,10 @@ public interface LoggerSessions {
     Fetch fetch(Handshake requester) throws HandshakeException;
 
     /**
-     * @param heldLsn    the last LSN stored for the primary's cluster (0: none); records come from the next one
+     * @param heldLsn    the last LSN stored for the primary's cluster (0: none); records come from the next one.
+     *                   0 also answers a primary that dropped as stable records this logger lacks (it ran
+     *                   without it): such a primary sends a catch-up of its live connections' records first,
+     *                   which the owner stores as a new start of the log
      * @param knownEpoch the newest primary epoch seen for that cluster (an older primary is refused)
      * @param listener   takes the session's events: onConnected, onRecords, onCaughtUp, onClosed (also
      *                   when the channel then refuses the primary: an older epoch, or records missing)
@@ -49,16 +53,31 @@ public interface LoggerSessions {
      * @param epoch      the epoch to state (the newest seen for the cluster)
      * @param throughLsn the last LSN the records reach (0: nothing logged)
      * @param records    the live connections' records, LSNs increasing and at most {@code throughLsn}
+     * @param source     or, instead of {@code records} (then empty), where they are read from as they
+     *                   are sent (a log); null if none. The channel closes it when done or closed.
      */
-    record Fetch(long epoch, long throughLsn, List<LoggedRecord> records) {
+    record Fetch(long epoch, long throughLsn, List<LoggedRecord> records, CatchUpSource source) {
         public Fetch {
             if (throughLsn < 0) {
                 throw new IllegalArgumentException("negative LSN " + throughLsn);
             }
             records = List.copyOf(records);
-            if (throughLsn == 0 && !records.isEmpty()) {
+            if (throughLsn == 0 && (!records.isEmpty() || source != null)) {
                 throw new IllegalArgumentException("a fetch through LSN 0 cannot hold records");
             }
+            if (source != null && !records.isEmpty()) {
+                throw new IllegalArgumentException("records come from a list or from a source, not both");
+            }
+        }
+
+        /** The records given at once. */
+        public Fetch(long epoch, long throughLsn, List<LoggedRecord> records) {
+            this(epoch, throughLsn, records, null);
+        }
+
+        /** The records read as they are sent. */
+        public Fetch(long epoch, long throughLsn, CatchUpSource source) {
+            this(epoch, throughLsn, List.of(), source);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * The primary's end of a replication connection. A backup connects (see {@link BackupChannel}
@@ -95,6 +96,18 @@ public final class PrimaryChannel extends ReplicationChannel {
     public static PrimaryChannel connect(InetSocketAddress to, InetSocketAddress localOrNull, Duration connectTimeout,
                                          ChannelConfig config, long epoch, RecordStream stream,
                                          LongFunction<List<LoggedRecord>> catchUpOrNull, ChannelListener listener) throws IOException {
+        return connect(to, localOrNull, connectTimeout, config, epoch, () -> stream, catchUpOrNull, listener);
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, InetSocketAddress, Duration, ChannelConfig, long, RecordStream, LongFunction, ChannelListener)},
+     * with the stream asked for only once the TCP connection is made: a primary serving unprotected
+     * switches to a stream that keeps records for the peer (and makes its clients wait for it) only
+     * when there is a peer to send them to.
+     */
+    public static PrimaryChannel connect(InetSocketAddress to, InetSocketAddress localOrNull, Duration connectTimeout,
+                                         ChannelConfig config, long epoch, Supplier<RecordStream> streamOnceConnected,
+                                         LongFunction<List<LoggedRecord>> catchUpOrNull, ChannelListener listener) throws IOException {
         SocketChannel socket = SocketChannel.open();
         PrimaryChannel channel;
         try {
@@ -102,6 +115,7 @@ public final class PrimaryChannel extends ReplicationChannel {
                 socket.bind(localOrNull);
             }
             socket.socket().connect(to, (int) Math.max(1, connectTimeout.toMillis()));
+            RecordStream stream = streamOnceConnected.get();
             channel = new PrimaryChannel(socket, config, epoch, stream, catchUpOrNull, true, listener);
             long next;
             synchronized (stream) {

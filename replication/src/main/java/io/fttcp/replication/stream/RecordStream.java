@@ -44,6 +44,10 @@ public final class RecordStream {
     /** Catch-up records not yet written, then those written and not yet acknowledged. */
     private final ArrayDeque<LoggedRecord> catchUp = new ArrayDeque<>();
     private final ArrayDeque<LoggedRecord> catchUpInFlight = new ArrayDeque<>();
+    /** Where further catch-up records come from as they are written, or null. */
+    private CatchUpSource catchUpSource;
+    /** The last LSN taken from {@link #catchUpSource}. */
+    private long catchUpTaken;
     /** The LSN of the CAUGHT_UP frame still to write, or -1 when none is. */
     private long caughtUpDue = -1;
     private long lastLsn;
@@ -150,7 +154,7 @@ public final class RecordStream {
     public int writeBatch(ByteBuffer out) {
         int start = out.position();
         int count = 0;
-        while (count < maxBatchRecords && !catchUp.isEmpty()) {
+        while (count < maxBatchRecords && (!catchUp.isEmpty() || takeFromSource())) {
             LoggedRecord next = catchUp.peekFirst();
             if (!fits(out, start, count, next.lsn(), next.record())) {
                 return count;
@@ -183,6 +187,27 @@ public final class RecordStream {
             count++;
         }
         return count;
+    }
+
+    /** Takes the source's next record into the catch-up, checked; false when it has no more. */
+    private boolean takeFromSource() {
+        if (catchUpSource == null) {
+            return false;
+        }
+        LoggedRecord r = catchUpSource.next();
+        if (r == null) {
+            catchUpSource.close();
+            catchUpSource = null;
+            return false;
+        }
+        if (r.lsn() <= catchUpTaken || r.lsn() > stableLsn) {
+            throw new IllegalStateException("catch-up record LSN " + r.lsn() + " after " + catchUpTaken
+                    + ": catch-up LSNs must increase and not pass the stable LSN " + stableLsn);
+        }
+        encoder.checkEncodable(r.record());
+        catchUpTaken = r.lsn();
+        catchUp.addLast(r);
+        return true;
     }
 
     /** Encodes one record frame if the batch has room for it (the first frame of a batch always does, or fails). */
@@ -284,6 +309,24 @@ public final class RecordStream {
     }
 
     /**
+     * As {@link #restartWithCatchUp(List)}, with the records taken from {@code source} only as
+     * {@link #writeBatch} writes them (within the sender's window, so that a large catch-up is
+     * never all in memory); each is checked as it is taken (an out-of-order or unframable one
+     * fails the write). The source is closed once it has no more, or when the stream is rewound.
+     *
+     * @throws IllegalStateException nothing was dropped (stable LSN 0)
+     */
+    public void restartWithCatchUp(CatchUpSource source) {
+        if (stableLsn == 0) {
+            throw new IllegalStateException("nothing was dropped as stable: the peer needs no catch-up (use restartFrom(0))");
+        }
+        rewind();
+        catchUpSource = source;
+        catchUpTaken = 0;
+        caughtUpDue = stableLsn;
+    }
+
+    /**
      * An empty stream (nothing unsent or in flight) continues its numbering after {@code lsn}:
      * a primary that ran unprotected, or a backup that took over and now streams as a primary.
      * Stability listeners hear the advance.
@@ -320,6 +363,10 @@ public final class RecordStream {
         catchUp.clear();
         catchUpInFlight.clear();
         caughtUpDue = -1;
+        if (catchUpSource != null) {
+            catchUpSource.close();
+            catchUpSource = null;
+        }
     }
 
     /** Calls {@code listener} on every advance of the stable LSN, in registration order. */

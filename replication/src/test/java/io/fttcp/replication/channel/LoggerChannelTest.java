@@ -282,6 +282,102 @@ class LoggerChannelTest {
         assertEquals(stable + 50, logger.acknowledgedLsn(), where);
     }
 
+    /**
+     * A primary serving unprotected switches to a stream for the logger only once the TCP
+     * connection is made: a logger that cannot be reached never sees the supplier called (the
+     * primary's clients are not held for it); one that answers "holding nothing" to a primary
+     * that dropped records (it ran without it) gets the supplied stream's catch-up.
+     */
+    @Test
+    void theStreamIsAskedForOnlyOnceConnected() throws Exception {
+        InetSocketAddress nobody;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        assertThrows(IOException.class, () -> PrimaryChannel.connect(nobody, null, CONNECT, TOLERANT, 1, () -> {
+            asked.incrementAndGet();
+            return TOLERANT.newRecordStream();
+        }, null, new Recorder()));
+        assertEquals(0, asked.get(), "no connection, no stream switched");
+
+        RecordStream stream = TOLERANT.newRecordStream();
+        stream.resetTo(40);
+        List<LoggedRecord> retained = List.of(new LoggedRecord(3, new Seed(3)), new LoggedRecord(17, new Seed(17)));
+        Sessions sessions = new Sessions();
+        Recorder stored = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, stored);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder primaryEvents = new Recorder();
+        PrimaryChannel primary = PrimaryChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 1, () -> {
+            asked.incrementAndGet();
+            return stream;
+        }, s -> retained, primaryEvents);
+        toClose.add(primary);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        assertEquals(1, asked.get());
+        storeContinuously(logger);
+        assertEquals(40, stored.caughtUp.get(5, TimeUnit.SECONDS));
+        assertEquals(41, sessions.joins.getFirst().lsn(), "it announces the records it dropped as stable");
+        primary.append(new Seed(41));
+        await("stable", 5_000, () -> primary.stableLsn() == 41);
+        assertEquals(List.of(3L, 17L, 41L), stored.lsns);
+    }
+
+    /**
+     * A fetch whose records are read as they are sent (a source): the requester gets them all,
+     * then CAUGHT_UP, and the source is closed once drained; a requester that goes away mid-fetch
+     * leaves it closed too, never read further.
+     */
+    @Test
+    void aFetchFromASourceIsReadAsItIsSentAndClosedAtTheEnd() throws Exception {
+        long seed = Seeds.next();
+        SplittableRandom random = new SplittableRandom(seed);
+        String where = "seed " + seed;
+        for (boolean leaveEarly : new boolean[] {false, true}) {
+            long through = 20_000 + random.nextInt(3000);
+            List<LoggedRecord> retained = retained(random, through, 0.9);
+            java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.Iterator<LoggedRecord> it = retained.iterator();
+            Sessions sessions = new Sessions();
+            sessions.fetch = new LoggerSessions.Fetch(4, through, new io.fttcp.replication.stream.CatchUpSource() {
+                @Override
+                public LoggedRecord next() {
+                    if (!it.hasNext()) return null;
+                    taken.incrementAndGet();
+                    return it.next();
+                }
+
+                @Override
+                public void close() {
+                    closed.incrementAndGet();
+                }
+            });
+            CompletableFuture<LoggerChannel> accepting = acceptLogger(WINDOWED, sessions);
+            Recorder requester = new Recorder();
+            BackupChannel fetching = BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 3, 0, requester);
+            toClose.add(fetching);
+            LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+            if (leaveEarly) {
+                await("some records", 5000, () -> requester.lsns.size() > 10);
+                fetching.close();
+                await("the logger's side closed", 2000, logger::isClosed);
+                await("the source closed", 2000, () -> closed.get() == 1);
+                int atClose = taken.get();
+                Thread.sleep(50);
+                assertEquals(atClose, taken.get(), where + ": read after the close");
+                assertTrue(atClose < retained.size(), where + ": the requester left before the end, yet all was read");
+            } else {
+                assertEquals(through, requester.caughtUp.get(20, TimeUnit.SECONDS), where);
+                assertEquals(retained.stream().map(LoggedRecord::lsn).toList(), requester.lsns, where);
+                assertEquals(retained.stream().map(LoggedRecord::record).toList(), requester.records, where);
+                await("the source closed once drained", 2000, () -> closed.get() >= 1);
+                fetching.close();
+            }
+        }
+    }
+
     /** Seeded: a recovering server fetches; the owner blocks in fetch first; records arrive as a catch-up, then CAUGHT_UP. */
     @Test
     void fetchSendsTheLiveRecordsAsACatchUpAfterABlockingFetch() throws Exception {

@@ -13,7 +13,6 @@ import io.fttcp.replication.log.RecordLog;
 import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
-import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 
 import java.io.IOException;
@@ -29,7 +28,8 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * One cluster's log at the logger: its durable {@link RecordLog}, the records of its live
- * connections ({@link LiveRecordSet}, rebuilt from the log when the logger starts), the
+ * connections ({@link RetainedIndex}: what retention decides by, rebuilt from the log when the
+ * logger starts; the records' bytes stay on disk and a fetch reads them back), the
  * highest epoch granted ({@link EpochFile}), and at most one primary's channel.
  *
  * <p><b>Fencing.</b> A recovering server's fetch is served only when no primary of the
@@ -37,6 +37,17 @@ import static java.lang.System.Logger.Level.WARNING;
  * of the primary's time), and no earlier recovery is still on its way to joining. The fetch
  * grants the next epoch, durably; from then on the old primary is refused (it steps down), and
  * only the recovered server may join.
+ *
+ * <p><b>A primary back from running unprotected.</b> A primary that continued without this
+ * logger (policy {@code continue}) and dials again announces records this log never got: it
+ * dropped them as stable. It may join at its epoch (it was never superseded: no recovery was
+ * granted meanwhile, else its epoch would be older than the one stored, and it is refused), and
+ * is answered "holding nothing": it sends a catch-up of its live connections' records, which
+ * goes into a new {@link LogGenerations generation} of the log and replaces, once complete and
+ * durable, everything stored before. The epoch is not raised: it names who owns the service,
+ * and the owner has not changed; fetches still grant epoch + 1 and older primaries are still
+ * refused. Until the switch, recoveries (which need the primary gone) would be served from the
+ * old generation: the new one is dropped if the primary leaves before its catch-up completes.
  */
 final class ClusterLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.logger");
@@ -59,8 +70,17 @@ final class ClusterLog implements AutoCloseable {
     private static final long JOIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
 
     private final String cluster;
-    private final RecordLog log;
-    private final LiveRecordSet retained;
+    private final LogConfig config;
+    private final RetentionPolicy policy;
+    private final int lingeringConnections;
+    private final long lingeringPayloadBytes;
+    private final LogGenerations generations;
+    /** The current generation's log and its live records (a re-join's new one while its catch-up arrives). */
+    private RecordLog log;
+    private RetainedIndex retained;
+    private long generation;
+    /** While a re-joining primary's catch-up arrives: the generation it replaces once complete, else null. */
+    private Replaced replaced;
     private final EpochFile epochFile;
     private final long leaseNanos;
     /** How long a granted recovery may take to join before another recovery may be served. */
@@ -92,13 +112,29 @@ final class ClusterLog implements AutoCloseable {
                        int lingeringConnections, long lingeringPayloadBytes)
             throws IOException {
         this.cluster = cluster;
+        this.config = config;
+        this.policy = retainEverything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED;
+        this.lingeringConnections = lingeringConnections;
+        this.lingeringPayloadBytes = lingeringPayloadBytes;
         this.leaseNanos = leaseNanos;
         this.grantNanos = grantNanos;
         this.epochFile = new EpochFile(directory);
+        this.generations = new LogGenerations(directory);
         this.committer = Thread.ofPlatform().daemon().name("fttcp-logger-" + cluster).unstarted(this::commitLoop);
-        this.log = RecordLog.open(directory, config, () -> LockSupport.unpark(committer));
-        this.retained = new LiveRecordSet(retainEverything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED,
-                lingeringConnections, lingeringPayloadBytes);
+        java.nio.file.Files.createDirectories(directory);
+        this.generation = generations.current();
+        if (generation > 0 && !java.nio.file.Files.isDirectory(generations.directoryOf(generation))) {
+            throw new IOException(directory.resolve("GENERATION") + " names log generation " + generation + " but "
+                    + generations.directoryOf(generation) + " is missing: restore it, or remove the GENERATION file to fall back on the"
+                    + " cluster's first generation (records appended since would be lost)");
+        }
+        int leftOver = generations.removeAllBut(generation);
+        if (leftOver > 0) {
+            LOG.log(INFO, "cluster '" + cluster + "': removed " + leftOver + " log generation(s) other than the current one, " + generation
+                    + " (an interrupted switch, or an old generation not yet deleted)");
+        }
+        this.log = openLog(generation);
+        this.retained = newRetainedSet();
         try {
             this.knownEpoch = epochFile.read();
             rebuildRetained();
@@ -121,6 +157,14 @@ final class ClusterLog implements AutoCloseable {
         return c;
     }
 
+    private RecordLog openLog(long generation) throws IOException {
+        return RecordLog.open(generations.directoryOf(generation), config, () -> LockSupport.unpark(committer));
+    }
+
+    private RetainedIndex newRetainedSet() {
+        return new RetainedIndex(policy, lingeringConnections, lingeringPayloadBytes);
+    }
+
     private void rebuildRetained() throws IOException {
         if (log.isEmpty()) return;
         try (LogCursor cursor = log.read(log.firstLsn())) {
@@ -132,7 +176,8 @@ final class ClusterLog implements AutoCloseable {
         lock.lock();
         try {
             return "records " + log.firstLsn() + ".." + log.lastLsn() + " durable " + log.durableLsn() + ", live connections "
-                    + retained.liveConnections() + " (" + retained.retainedRecords() + " records kept, " + log.segmentCount() + " segment(s))";
+                    + retained.liveConnections() + " (" + retained.retainedRecords() + " records kept, " + log.segmentCount() + " segment(s))"
+                    + ", generation " + generation + (replaced != null ? " (catching up; replaces " + replaced.generation + ")" : "");
         } finally {
             lock.unlock();
         }
@@ -155,7 +200,8 @@ final class ClusterLog implements AutoCloseable {
                     throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
                             + " of cluster '" + cluster + "' to a recovered server");
                 }
-                if (primary == null || primary.channelClosed()) return joinNow(epoch, channel);
+                if (primary != null && primary.channelClosed()) retire("closed");
+                if (primary == null) return joinNow(epoch, primaryHandshake.lsn(), channel);
                 if (closed || System.nanoTime() - giveUpAt > 0) {
                     throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.channel.get().peerAddress() + ")");
                 }
@@ -166,16 +212,107 @@ final class ClusterLog implements AutoCloseable {
         }
     }
 
-    /** The cluster has no primary now: the caller holds the lock. */
-    private LoggerSessions.Join joinNow(long epoch, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
+    /**
+     * The cluster has no primary now: the caller holds the lock. A primary announcing records
+     * beyond what this log holds ({@code next} past its last LSN + 1) dropped them as stable while
+     * it ran without us: it gets a new generation, and the answer that we hold nothing.
+     */
+    private LoggerSessions.Join joinNow(long epoch, long next, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
         if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < grantNanos) {
             throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
         }
         forceHeld();
         if (epoch > knownEpoch) persistEpoch(epoch);
         grantPending = false;
+        long held = log.lastLsn();
+        if (!log.isEmpty() && next > held + 1) {
+            startGeneration(next, held);
+            held = 0;
+        }
         primary = new PrimaryRecords(channel);
-        return new LoggerSessions.Join(log.lastLsn(), knownEpoch, primary);
+        return new LoggerSessions.Join(held, knownEpoch, primary);
+    }
+
+    /** What a re-join's new generation replaces once its catch-up is complete. */
+    private record Replaced(long generation, RecordLog log, RetainedIndex retained, long acknowledged) {
+    }
+
+    /** A re-joining primary's catch-up goes into a new generation (the caller holds the lock). */
+    private void startGeneration(long next, long held) throws HandshakeException {
+        long fresh = generation + 1;
+        RecordLog freshLog;
+        try {
+            generations.remove(fresh); // an earlier attempt's, if its removal failed
+            freshLog = openLog(fresh);
+        } catch (IOException e) {
+            throw new HandshakeException("cluster '" + cluster + "': cannot start log generation " + fresh + ": " + e.getMessage());
+        }
+        replaced = new Replaced(generation, log, retained, acknowledged);
+        log = freshLog;
+        retained = newRetainedSet();
+        generation = fresh;
+        acknowledged = 0;
+        LOG.log(WARNING, "cluster '" + cluster + "': the primary comes back after running without this logger: it dropped records up to LSN "
+                + (next - 1) + " as stable, this log holds up to " + held + "; its catch-up of the live connections starts generation " + fresh
+                + ", which replaces generation " + replaced.generation() + " once complete");
+    }
+
+    /**
+     * The catch-up is complete (the caller holds the lock, and has filled the log up to it): once
+     * it is durable, the new generation becomes the current one on disk, and the old is deleted.
+     */
+    private void commitGeneration(long now) throws IOException {
+        awaitDurable(now);
+        try {
+            generations.switchTo(generation);
+        } catch (IOException e) {
+            // Renamed but not forced, say: what the file says now is what a restart reads.
+            if (generations.current() != generation) throw e;
+            LOG.log(WARNING, "cluster '" + cluster + "': switching to log generation " + generation + " reported " + e.getMessage()
+                    + ", but the switch is in place");
+        }
+        Replaced old = replaced;
+        replaced = null;
+        LOG.log(INFO, "cluster '" + cluster + "': log generation " + generation + " (records " + log.firstLsn() + ".." + log.lastLsn() + ", "
+                + retained.liveConnections() + " live connection(s)) replaces generation " + old.generation() + " (records "
+                + old.log().firstLsn() + ".." + old.log().lastLsn() + ")");
+        try {
+            old.log().close();
+            generations.remove(old.generation());
+        } catch (IOException e) { // the next start removes it
+            LOG.log(WARNING, "cluster '" + cluster + "': could not delete log generation " + old.generation() + ": " + e.getMessage());
+        }
+    }
+
+    /** The re-join's new generation is dropped, the one it would have replaced current again (the caller holds the lock). */
+    private void abandonGeneration(String why) {
+        Replaced old = replaced;
+        if (old == null) return;
+        replaced = null;
+        long dropped = generation;
+        try {
+            log.close();
+            generations.remove(dropped);
+        } catch (IOException e) { // the next start removes it
+            LOG.log(WARNING, "cluster '" + cluster + "': could not delete log generation " + dropped + ": " + e.getMessage());
+        }
+        log = old.log();
+        retained = old.retained();
+        generation = old.generation();
+        acknowledged = old.acknowledged();
+        LOG.log(WARNING, "cluster '" + cluster + "': log generation " + dropped + " dropped (" + why + "); generation " + generation + " stays");
+    }
+
+    /** Forces what is stored and waits until it is durable (background forces complete on the log's thread). */
+    private void awaitDurable(long now) throws IOException {
+        if (log.durableLsn() >= log.lastLsn()) return;
+        log.sync(now);
+        long giveUpAt = now + FORCE_WAIT_NANOS;
+        while (log.durableLsn() < log.lastLsn()) {
+            if (System.nanoTime() - giveUpAt > 0) throw new IOException("the log's force takes more than " + FORCE_WAIT_NANOS / 1_000_000 + " ms");
+            LockSupport.parkNanos(WAIT_STEP_NANOS);
+            log.commit(System.nanoTime()); // takes in the completed force
+        }
     }
 
     /**
@@ -184,20 +321,10 @@ final class ClusterLog implements AutoCloseable {
      * reconnects within a batch window would otherwise count unforced records as acknowledged).
      */
     private void forceHeld() throws HandshakeException {
-        if (log.durableLsn() >= log.lastLsn()) return;
         try {
-            long now = System.nanoTime();
-            log.sync(now);
-            long giveUpAt = now + FORCE_WAIT_NANOS;
-            while (log.durableLsn() < log.lastLsn()) {
-                if (System.nanoTime() - giveUpAt > 0) {
-                    throw new HandshakeException("cluster '" + cluster + "': the log's force takes too long; ask again");
-                }
-                LockSupport.parkNanos(WAIT_STEP_NANOS);
-                log.commit(System.nanoTime()); // takes in the completed force
-            }
+            awaitDurable(System.nanoTime());
         } catch (IOException e) {
-            throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage());
+            throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage() + "; ask again");
         }
     }
 
@@ -244,9 +371,11 @@ final class ClusterLog implements AutoCloseable {
         @Override
         public void onCaughtUp(long lsn) {
             store(now -> {
-                if (log.lastLsn() >= lsn) return;
-                if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
-                while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
+                if (log.lastLsn() < lsn) {
+                    if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
+                    while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
+                }
+                if (replaced != null) commitGeneration(now);
             });
         }
 
@@ -288,20 +417,26 @@ final class ClusterLog implements AutoCloseable {
 
         @Override
         public void onClosed(CloseReason reason) {
-            LoggerChannel c = channel.get();
             lock.lock();
             try {
-                if (primary == this) {
-                    // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
-                    long echo = c.lastEchoSentNanos();
-                    if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
-                    primary = null;
-                }
+                if (primary == this) retire(reason.toString());
             } finally {
                 lock.unlock();
             }
             LOG.log(WARNING, "cluster '" + cluster + "': primary's channel closed (" + reason + ")");
         }
+    }
+
+    /**
+     * The primary's channel is closed (its onClosed may not have come yet): from now on it holds no
+     * claim, and what its reader still hands over is ignored. The caller holds the lock.
+     */
+    private void retire(String why) {
+        // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
+        long echo = primary.channel.get().lastEchoSentNanos();
+        if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
+        primary = null;
+        abandonGeneration("the primary's channel closed before its catch-up completed: " + why);
     }
 
     /** Appends to the log at {@code now} (the lock held). */
@@ -375,19 +510,26 @@ final class ClusterLog implements AutoCloseable {
             lock.lock();
             try {
                 long now = System.nanoTime();
-                boolean primaryUp = primary != null && !primary.channelClosed();
+                if (primary != null && primary.channelClosed()) retire("closed");
+                boolean primaryUp = primary != null;
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
                 if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now)) {
                     long through = log.lastLsn();
+                    // The records' payloads are read from the log as they are sent (not all in memory, nor in the handshake's time).
+                    LogCatchUp records = retained.catchUp(log, through);
                     long epoch = knownEpoch + 1;
-                    persistEpoch(epoch);
+                    try {
+                        persistEpoch(epoch);
+                    } catch (HandshakeException e) {
+                        records.close();
+                        throw e;
+                    }
                     grantedEpoch = epoch;
                     grantedAt = now;
                     grantPending = true;
-                    List<LoggedRecord> records = retained.snapshot(through);
                     LOG.log(INFO, "cluster '" + cluster + "': serving a recovery at epoch " + epoch + ": " + records.size()
                             + " record(s) of " + retained.liveConnections() + " live connection(s), through LSN " + through);
-                    return new LoggerSessions.Fetch(epoch, through, records);
+                    return through == 0 ? new LoggerSessions.Fetch(epoch, 0, List.of()) : new LoggerSessions.Fetch(epoch, through, records);
                 }
                 if (!told && !quietWaits) {
                     quietWaits = true;
@@ -396,7 +538,7 @@ final class ClusterLog implements AutoCloseable {
                     told = true;
                 }
             } catch (IOException e) {
-                throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage());
+                throw new HandshakeException("cannot force or read the log of cluster '" + cluster + "': " + e.getMessage());
             } finally {
                 lock.unlock();
             }
@@ -424,6 +566,8 @@ final class ClusterLog implements AutoCloseable {
         lock.lock();
         try {
             if (primary != null) primary.channel.get().close();
+            // A re-join's incomplete generation stays on disk as a crash would leave it: the next start removes it.
+            if (replaced != null) replaced.log().close();
             log.close();
         } finally {
             lock.unlock();

@@ -59,6 +59,8 @@ public final class PrimaryHost implements AutoCloseable {
     /** Epoch of a primary that starts fresh (a backup that took over would use a higher one). */
     static final long FIRST_EPOCH = 1;
     private static final long DIAL_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A re-join that reached the logger but failed (clients waited for it) is retried after at most this long. */
+    private static final long MAX_REJOIN_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final FtConfig config;
     private final ProtectedStack protectedStack;
@@ -76,6 +78,13 @@ public final class PrimaryHost implements AutoCloseable {
     /** The last time the pump saw a valid lease (how long we were out of contact when the channel is lost). */
     private volatile long lastLeaseValidAt = System.nanoTime();
     private volatile String stepDownReason;
+    /**
+     * Logger mode, policy continue: a primary serving unprotected is re-joining the logger (from
+     * its switch to a stream for it until the logger's first acknowledgement, or the attempt's end).
+     */
+    private volatile boolean rejoining;
+    /** Re-joins that reached the logger and failed in a row: each doubles the wait before the next. */
+    private volatile int rejoinFailures;
     /** Logger mode: when the lease of the last channel that granted one ends (pump thread only). */
     private long lastLeaseExpiry = Long.MIN_VALUE;
     /**
@@ -266,33 +275,69 @@ public final class PrimaryHost implements AutoCloseable {
      * Logger mode: keeps a channel to the logger. Dials whenever none is up and records are kept
      * for one (AWAITING_BACKUP: at the start, and while the logger is away under the stall
      * policy); the logger's handshake says what it holds, and the stream resends from there.
+     * Under the continue policy a primary serving unprotected dials too, and re-joins with a
+     * catch-up of its live connections' records ({@link LoggerDial}): protection is regained. It
+     * cannot once its retained records were given up ({@link ReplicationLog#retentionLost}); it
+     * says so once and stays unprotected.
      */
     private void dialLoop() {
         InetSocketAddress logger = new InetSocketAddress(StackAddresses.toInetAddress(config.loggerAddress()), config.loggerPort());
         boolean warned = false;
+        boolean toldRetentionLost = false;
+        long rejoinNotBefore = System.nanoTime();
         while (!closed) {
             Protection p = log.protection();
             if (p == Protection.STEPPED_DOWN) return;
-            if (log.channel() != null || p != Protection.AWAITING_BACKUP) {
+            boolean rejoin = p == Protection.UNPROTECTED && config.onLoggerLoss() == FtConfig.LoggerLoss.continue_unprotected;
+            if (log.channel() != null || (p != Protection.AWAITING_BACKUP && !rejoin)) {
                 LockSupport.parkNanos(DIAL_RETRY_NANOS);
                 continue;
             }
+            if (rejoin) {
+                String lost = log.retentionLost();
+                if (lost != null) {
+                    if (!toldRetentionLost) {
+                        LOG.log(WARNING, "cannot re-join the logger: it would need the live connections' records, but " + lost
+                                + "; serving UNPROTECTED until this primary restarts");
+                        toldRetentionLost = true;
+                    }
+                    LockSupport.parkNanos(DIAL_RETRY_NANOS);
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (now - rejoinNotBefore < 0) {
+                    LockSupport.parkNanos(Math.min(DIAL_RETRY_NANOS, rejoinNotBefore - now));
+                    continue;
+                }
+                rejoining = true;
+            }
             try {
                 BackupEvents events = new BackupEvents();
-                PrimaryChannel channel = PrimaryChannel.connect(logger, null, java.time.Duration.ofSeconds(1), config.channel(), epoch,
-                        log.streamForJoiner(System.nanoTime()), log::retainedThrough, events);
-                if (!log.protectedBy(channel)) {
-                    channel.close();
-                } else {
+                PrimaryChannel channel = LoggerDial.attempt(logger, java.time.Duration.ofSeconds(1), config.channel(), epoch, log, events);
+                if (channel != null) {
                     events.attach(channel);
                     warned = false;
+                    if (rejoin) {
+                        LOG.log(INFO, "the logger at " + logger + " is back: re-joining (it catches up from the live connections' records)");
+                    }
+                } else {
+                    rejoining = false;
                 }
             } catch (IOException | RuntimeException e) {
+                if (rejoin) {
+                    rejoining = false;
+                    // The connection was made but the handshake could not be sent: clients held for nothing.
+                    if (log.channel() == null && log.unprotected(null)) rejoinFailures++;
+                }
                 if (!warned) {
                     LOG.log(WARNING, "cannot reach the logger at " + logger + " (" + e.getMessage() + "); retrying"
                             + (config.onLoggerLoss() == FtConfig.LoggerLoss.stall ? "; clients STALL meanwhile" : ""));
                     warned = true;
                 }
+            }
+            int failures = rejoinFailures;
+            if (failures > 0) {
+                rejoinNotBefore = System.nanoTime() + Math.min(MAX_REJOIN_BACKOFF_NANOS, DIAL_RETRY_NANOS << Math.min(failures, 10));
             }
             LockSupport.parkNanos(DIAL_RETRY_NANOS);
         }
@@ -329,6 +374,12 @@ public final class PrimaryHost implements AutoCloseable {
         public void onAck(long stableLsn) {
             PrimaryChannel mine = channel();
             if (mine == null) return;
+            if (rejoining && log.channel() == mine && log.protection() == Protection.PROTECTED) {
+                rejoining = false;
+                rejoinFailures = 0;
+                LOG.log(INFO, "protection regained: the logger holds the live connections' records again and acknowledged LSN " + stableLsn
+                        + " (protection PROTECTED)");
+            }
             ReentrantLock lock = stack.loop().lock();
             lock.lock();
             try {
@@ -369,6 +420,18 @@ public final class PrimaryHost implements AutoCloseable {
         if (config.mode() == FtConfig.Mode.logger) {
             if (reason.kind() == CloseReason.Kind.HANDSHAKE_REFUSED && supersededBy(reason)) {
                 stepDown("the logger refused this primary (" + reason.message() + ")");
+                return;
+            }
+            boolean wasRejoining = rejoining;
+            rejoining = false;
+            if (wasRejoining && !joined) {
+                // A re-join from serving unprotected failed before the logger protected anything: serve on as before, retry later.
+                if (log.awaiting(lost) && log.unprotected(null)) {
+                    int failures = ++rejoinFailures;
+                    LOG.log(failures == 1 ? WARNING : System.Logger.Level.DEBUG, "re-joining the logger failed (" + reason
+                            + "): serving UNPROTECTED again; retrying");
+                }
+                LockSupport.unpark(pump);
                 return;
             }
             if (config.onLoggerLoss() == FtConfig.LoggerLoss.stall || !joined) {
@@ -449,7 +512,8 @@ public final class PrimaryHost implements AutoCloseable {
      */
     private long leaseUntil(Protection p, PrimaryChannel channel, long now) {
         if (p == Protection.PROTECTED) return channel == null ? now - 1 : channel.leaseExpiresAt(now);
-        if (config.mode() == FtConfig.Mode.logger && p == Protection.AWAITING_BACKUP && lastLeaseExpiry != Long.MIN_VALUE) return lastLeaseExpiry;
+        // A re-join from serving unprotected fences nothing: no lease was held, and output waits for stability anyway.
+        if (config.mode() == FtConfig.Mode.logger && p == Protection.AWAITING_BACKUP && lastLeaseExpiry != Long.MIN_VALUE && !rejoining) return lastLeaseExpiry;
         return Long.MAX_VALUE;
     }
 
@@ -488,7 +552,7 @@ public final class PrimaryHost implements AutoCloseable {
                 ssw.setFenced(p == Protection.STEPPED_DOWN);
                 if (p == Protection.PROTECTED && channel != null) lastLeaseExpiry = channel.leaseExpiresAt(now);
                 ssw.setLeaseUntil(leaseUntil(p, channel, now));
-                ssw.onStable(log.stableLsn(), now);
+                ssw.onStable(log.stableLsnForWrapper(), now);
                 if (p == Protection.PROTECTED && now - nextHeartbeat >= 0) {
                     List<Heartbeat.TsVal> changed = ssw.changedMaxTsVals();
                     if (!changed.isEmpty()) log.append(new Heartbeat(now, changed));

@@ -86,7 +86,7 @@ public final class ProtectedStack implements AutoCloseable {
         java.util.concurrent.locks.ReentrantLock lock = stack.loop().lock();
         lock.lock();
         try {
-            ssw.onStable(log.stableLsn(), stack.loop().now());
+            ssw.onStable(log.stableLsnForWrapper(), stack.loop().now());
             ssw.setPassThrough(false);
             ssw.setFenced(false);
         } finally {

@@ -137,6 +137,18 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         }
     }
 
+    /**
+     * What the south-side wrapper is told is stable ({@code onStable}): as {@link #stableLsn()},
+     * but while unprotected the last LSN handed out rather than "everything". The wrapper keeps
+     * the highest LSN it was told; told "everything" once, it would never hold output or clamp
+     * ACKs again after a re-protection. (While unprotected it still releases what is appended
+     * later, as it reads {@link #stableLsn()} too.)
+     */
+    synchronized long stableLsnForWrapper() {
+        // Under this log's monitor: a re-protection cannot slip in between reading the protection and the last LSN.
+        return protection == Protection.UNPROTECTED ? lastLsn() : stableLsn();
+    }
+
     Protection protection() {
         return protection;
     }

@@ -87,6 +87,16 @@ final class LoggerTesting {
         return out;
     }
 
+    /** A fetch's records: those given at once, or all those its source reads (it is then drained and closed). */
+    static List<LoggedRecord> records(io.fttcp.replication.channel.LoggerSessions.Fetch fetch) {
+        if (fetch.source() == null) return fetch.records();
+        List<LoggedRecord> out = new ArrayList<>();
+        try (io.fttcp.replication.stream.CatchUpSource source = fetch.source()) {
+            for (LoggedRecord r; (r = source.next()) != null; ) out.add(r);
+        }
+        return out;
+    }
+
     private static final Pattern DURABLE = Pattern.compile("(?:^|; )" + "(\\S+): records \\d+\\.\\.\\d+ durable (\\d+)");
 
     /** The durable LSN of {@code cluster} per the host's status line (-1 if it has no log). */

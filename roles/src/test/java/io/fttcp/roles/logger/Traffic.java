@@ -19,9 +19,9 @@ import java.util.SplittableRandom;
 /**
  * The records a primary's wrappers make for a server's connections, as the retention rules read
  * them: a connection is finished once the application closed it and the client sent its FIN
- * after all its bytes and acknowledged our FIN.
+ * after all its bytes and acknowledged our FIN. (Public: the primary's tests use it too.)
  */
-final class Traffic {
+public final class Traffic {
     static final int SERVER = 0x0a000001;
     static final FourTuple LISTENER = new FourTuple(SERVER, 80, 0, 0);
     static final int FIN = 0x01, PSH = 0x08, ACK = 0x10;
@@ -88,7 +88,7 @@ final class Traffic {
      * finished with probability {@code finishShare} (the others stay live), with a few global
      * records (seeds, clocks outside any connection) between.
      */
-    static List<Record> serverRecords(SplittableRandom random, int connections, double finishShare, int firstClient) {
+    public static List<Record> serverRecords(SplittableRandom random, int connections, double finishShare, int firstClient) {
         List<List<Record>> scripts = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             Conversation c = new Conversation(client(firstClient + i), random);

@@ -53,6 +53,26 @@ class ReplicationLogTest {
         assertSame(joiner, log.streamForJoiner(System.nanoTime()), "a second joiner while awaiting gets the same stream");
     }
 
+    /**
+     * The wrapper keeps the highest stable LSN it is told: while unprotected it must be told the
+     * last LSN, never "everything", or a re-protected primary would release output and ACKs the
+     * new backup or logger does not hold yet.
+     */
+    @Test
+    void theWrapperIsNeverToldEverythingIsStable() {
+        ReplicationLog log = log();
+        log.append(connect(A));
+        assertTrue(log.unprotected(null));
+        assertEquals(Long.MAX_VALUE, log.stableLsn());
+        log.append(new Read(A, 20));
+        long told = log.stableLsnForWrapper();
+        assertEquals(2, told, "while unprotected: what was appended");
+        log.streamForJoiner(System.nanoTime());
+        long appended = log.append(new Read(A, 30));
+        assertEquals(2, log.stableLsnForWrapper(), "re-protecting: the new record is not stable");
+        assertTrue(appended > Math.max(told, log.stableLsnForWrapper()), "the wrapper holds what depends on LSN " + appended);
+    }
+
     @Test
     void aSteppedDownPrimaryNumbersTheRecordsOfItsWindingDownApplicationOn() {
         ReplicationLog log = log();

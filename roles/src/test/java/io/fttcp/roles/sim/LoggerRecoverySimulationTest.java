@@ -36,6 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>{@link #thePrimaryCrashesAfterTheLoggerCrashed}: in sequence: the logger crashes and
  *       restarts, the primary crashes (a third of the time while the logger is still down, so
  *       recovery waits for it) and a server recovers from the restarted logger's records.</li>
+ *   <li>{@link #anUnprotectedPrimaryReprotectedByTheLoggersReturnSurvivesItsCrash}: the continue
+ *       policy: the logger crashes, the primary serves on unprotected (clients connect meanwhile),
+ *       re-joins the restarted logger with a catch-up (its log's new generation), and crashes at
+ *       a random event once re-protected; a server recovers from the new generation.</li>
  * </ul>
  * Every client stream must be byte-exact, no client may see a reset, and every connection must
  * complete within a bound. When the durable log holds connections already finished (a full
@@ -56,7 +60,7 @@ class LoggerRecoverySimulationTest {
     static final long COMPLETION_BOUND = 120 * SECOND;
     static final long MAX_LOGGER_OUTAGE = 3 * SECOND;
 
-    enum Fault { PRIMARY, TORN_TAIL, LOGGER, LOGGER_THEN_PRIMARY }
+    enum Fault { PRIMARY, TORN_TAIL, LOGGER, LOGGER_THEN_PRIMARY, CONTINUE_THEN_PRIMARY }
 
     static long[] seeds(long base, int defaultCount) {
         Long only = Long.getLong("fttcp.logger.seed");
@@ -69,7 +73,7 @@ class LoggerRecoverySimulationTest {
     }
 
     static LoggerWorld build(long seed, Fault fault, List<SimStackHost[]> clients) {
-        LoggerWorld w = new LoggerWorld(seed);
+        LoggerWorld w = new LoggerWorld(seed, fault == Fault.CONTINUE_THEN_PRIMARY);
         FailoverWorld f = w.f;
         SplittableRandom r = f.world.choices;
         int hosts = r.nextInt(1, 4);
@@ -103,7 +107,7 @@ class LoggerRecoverySimulationTest {
         List<String> census = new ArrayList<>();
         boolean primaryCrashes = fault != Fault.LOGGER;
         long outage = 0;
-        if (fault == Fault.LOGGER || fault == Fault.LOGGER_THEN_PRIMARY) {
+        if (fault == Fault.LOGGER || fault == Fault.LOGGER_THEN_PRIMARY || fault == Fault.CONTINUE_THEN_PRIMARY) {
             long loggerCrash = base + at.nextLong(1, length + 2);
             sim.runUntil(() -> sim.scheduler().executed() >= loggerCrash || f.clientsFinished(), Duration.ofSeconds(120));
             census.add(f.clientsFinished() ? "loggerCrash:afterAll" : "loggerCrash:during");
@@ -115,6 +119,15 @@ class LoggerRecoverySimulationTest {
         if (fault == Fault.PRIMARY || fault == Fault.TORN_TAIL) {
             long crash = base + at.nextLong(1, length + length / 10 + 2);
             sim.runUntil(() -> sim.scheduler().executed() >= crash || f.clientsFinished(), Duration.ofSeconds(120));
+        } else if (fault == Fault.CONTINUE_THEN_PRIMARY) {
+            // Unprotected while the logger is away; once it is back the primary re-joins, then crashes at a random later event.
+            sim.runUntil(() -> f.world.log.reprotected(), Duration.ofNanos(outage + 10 * SECOND));
+            assertTrue(f.world.log.reprotected(), "seed " + seed + " (replay: -Dfttcp.logger.seed=" + seed + "): not re-protected "
+                    + "after the logger's return: " + w.describe());
+            census.add(w.log.generations > 0 ? "rejoin:newGeneration" : "rejoin:resumed");
+            long crash = sim.scheduler().executed() + at.nextLong(1, Math.max(2, length - (sim.scheduler().executed() - base)) + length / 10 + 2);
+            sim.runUntil(() -> sim.scheduler().executed() >= crash || f.clientsFinished(), Duration.ofSeconds(120));
+            census.add(f.clientsFinished() ? "primaryCrash:afterAll" : "primaryCrash:reprotected");
         } else if (fault == Fault.LOGGER_THEN_PRIMARY) {
             if (at.nextInt(3) == 0) {
                 long crashAt = sim.now() + at.nextLong(0, outage);
@@ -147,7 +160,7 @@ class LoggerRecoverySimulationTest {
             if (w.heldAtRestart < w.receivedAtLoggerCrash) census.add("logger:lostUnacknowledged");
             if (w.heldAtRestart > w.ackedAtLoggerCrash) census.add("logger:keptUnacknowledged");
             if (w.loggerRestartedAt - w.loggerCrashedAt > SECOND) census.add("logger:downOver1s");
-            if (w.stableBeforeRestart >= 0) {
+            if (w.stableBeforeRestart >= 0 && fault != Fault.CONTINUE_THEN_PRIMARY) {
                 assertEquals(w.stableAtLoggerCrash, w.stableBeforeRestart, "records became stable while the logger was down: " + where);
             }
         }
@@ -259,6 +272,17 @@ class LoggerRecoverySimulationTest {
     @Test
     void thePrimaryStallsWhileTheLoggerIsDownAndResumesAfterItsRestart() {
         runAll("logger crash", 0x1066_0003L, 500, Fault.LOGGER);
+    }
+
+    /**
+     * Under the continue policy: the logger crashes at a uniformly drawn event, the primary serves
+     * on unprotected (connections open meanwhile) and re-joins the restarted logger with a
+     * catch-up (a new generation of its log); then the primary crashes and a server recovers from
+     * the logger: every connection, those opened while unprotected included, completes byte-exact.
+     */
+    @Test
+    void anUnprotectedPrimaryReprotectedByTheLoggersReturnSurvivesItsCrash() {
+        runAll("continue, re-join, then primary", 0x1066_0005L, 300, Fault.CONTINUE_THEN_PRIMARY);
     }
 
     @Test

@@ -17,6 +17,10 @@ import java.util.SplittableRandom;
  * {@link #restartLogger} brings it back on what its log kept, and the primary sends again
  * what it lacks ({@code RecordStream.restartFrom}). If the primary is found dead while the
  * logger is down, recovery waits for the logger's restart, and reads its whole log.
+ *
+ * <p>Under the continue policy the primary instead serves on unprotected while the logger is
+ * down and re-joins it when it is back, with a catch-up that starts a new generation of its
+ * log ({@link LoggerLog#newGeneration}); see {@link SimReplicationLink}.
  */
 final class LoggerWorld {
     final FailoverWorld f;
@@ -37,9 +41,15 @@ final class LoggerWorld {
     long ackedAtRecovery = -1, receivedAtRecovery = -1;
 
     LoggerWorld(long seed) {
+        this(seed, false);
+    }
+
+    /** @param continueUnprotected the primary serves on unprotected while the logger is down, and re-joins when it is back */
+    LoggerWorld(long seed, boolean continueUnprotected) {
         this.f = new FailoverWorld(seed, t -> false, this::primaryFoundDead);
         this.faults = new SplittableRandom(seed ^ 0x1066_E500L);
         f.world.log.onBackupRecord(log::received, () -> { });
+        if (continueUnprotected) f.world.log.continueWhenReceiverLost(log::newGeneration, log::caughtUp);
     }
 
     /**

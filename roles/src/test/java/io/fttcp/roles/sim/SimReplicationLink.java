@@ -5,7 +5,10 @@ import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.FrameHandler;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.Record;
+import io.fttcp.replication.retention.LiveRecordSet;
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordConsumer;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.replication.stream.StreamReceiver;
@@ -36,6 +39,13 @@ import java.util.function.LongConsumer;
  * connection drops, frames on it either way are lost, the primary sends nothing more) and
  * restarts from the records its log kept ({@link #receiverRestarted}): the primary reconnects and
  * its stream restarts from what the logger holds ({@link RecordStream#restartFrom}).
+ *
+ * <p>Under the continue policy ({@link #continueWhenReceiverLost}) the primary serves on
+ * unprotected while the logger is down, as {@code ReplicationLog} does: records are numbered,
+ * not sent, and stable at once, and every record goes to the primary's retention. When the
+ * logger restarts lacking records the primary dropped meanwhile, the primary re-joins with a
+ * catch-up of its retained records (a fresh stream continuing the numbering, {@link
+ * RecordStream#restartWithCatchUp}), which the logger stores as a new generation of its log.
  */
 final class SimReplicationLink implements RecordSink {
     private final Scheduler scheduler;
@@ -43,7 +53,16 @@ final class SimReplicationLink implements RecordSink {
     private final long delay, jitter, maxAckDelay;
 
     // ---- primary side ----
-    private final RecordStream stream = new RecordStream();
+    private static final Heartbeat GAP = new Heartbeat(0, List.of());
+    private RecordStream stream = new RecordStream();
+    /** Continue policy: the primary's retention (every record), what it serves unprotected, and what it re-joins from. */
+    private LiveRecordSet retained;
+    private boolean unprotected;
+    private long unprotectedLsn;
+    /** The LSN the last re-join's catch-up reached (0: none yet). */
+    private long rejoinedAt;
+    private Runnable onNewGeneration = () -> { };
+    private LongConsumer onCaughtUp = lsn -> { };
     private final ArrayDeque<Record> notYetStable = new ArrayDeque<>();
     private final BackupImage stableImage = new BackupImage();
     private final ByteBuffer batch = ByteBuffer.allocate(256 * 1024);
@@ -86,6 +105,27 @@ final class SimReplicationLink implements RecordSink {
         stream.addStabilityListener(this::makeStable);
     }
 
+    /**
+     * The continue policy: a lost receiver leaves the primary serving unprotected, and a receiver
+     * that restarts lacking records gets a catch-up, which {@code newGeneration} and
+     * {@code caughtUp} hear about (the logger starts a new generation of its log).
+     */
+    void continueWhenReceiverLost(Runnable newGeneration, LongConsumer caughtUp) {
+        if (stream.lastLsn() > 0) throw new IllegalStateException("choose the policy before the first record");
+        retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+        onNewGeneration = newGeneration;
+        onCaughtUp = caughtUp;
+    }
+
+    boolean unprotected() {
+        return unprotected;
+    }
+
+    /** Protected again after a re-join: the logger acknowledged its catch-up (and the primary sent it all). */
+    boolean reprotected() {
+        return rejoinedAt > 0 && !unprotected && !disconnected && !stream.catchingUp() && ackedLsn >= rejoinedAt;
+    }
+
     /** Told the new stable LSN after each acknowledgement, after {@link #stableImage()} took the records. */
     void onStable(LongConsumer onStable) {
         this.onStable = onStable;
@@ -95,7 +135,14 @@ final class SimReplicationLink implements RecordSink {
 
     @Override
     public long append(Record record, long now) {
+        if (unprotected) {
+            long lsn = ++unprotectedLsn;
+            stableImage.accept(lsn, record);
+            retained.add(lsn, record);
+            return lsn;
+        }
         long lsn = stream.append(record);
+        if (retained != null) retained.add(lsn, record);
         notYetStable.addLast(record);
         if (!flushPosted) {
             flushPosted = true; // batch what is appended at this instant
@@ -106,11 +153,11 @@ final class SimReplicationLink implements RecordSink {
 
     @Override
     public long stableLsn() {
-        return stream.stableLsn();
+        return unprotected ? Long.MAX_VALUE : stream.stableLsn();
     }
 
     long lastLsn() {
-        return stream.lastLsn();
+        return unprotected ? unprotectedLsn : stream.lastLsn();
     }
 
     // ---- primary -> backup -------------------------------------------------------------------
@@ -145,6 +192,13 @@ final class SimReplicationLink implements RecordSink {
                 public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
                     receiver.receive(lsn, record);
                 }
+
+                @Override
+                public void onCaughtUp(long lsn) throws ReplicationProtocolException {
+                    receiver.caughtUp(lsn);
+                    while (backupImage.lastLsn() < lsn) backupImage.accept(backupImage.lastLsn() + 1, GAP);
+                    onCaughtUp.accept(lsn);
+                }
             });
             if (in.hasRemaining()) throw new IllegalStateException(in.remaining() + " bytes of a partial frame in a whole batch");
         } catch (ReplicationProtocolException e) {
@@ -155,6 +209,7 @@ final class SimReplicationLink implements RecordSink {
     }
 
     private void backupTakes(long lsn, Record record) {
+        while (backupImage.lastLsn() + 1 < lsn && receiver.catchingUp()) backupImage.accept(backupImage.lastLsn() + 1, GAP); // a catch-up's gaps
         backupImage.accept(lsn, record);
         backupApplication.accept(lsn, record);
     }
@@ -240,6 +295,15 @@ final class SimReplicationLink implements RecordSink {
     void receiverCrashed() {
         connection++;
         disconnected = true;
+        if (retained != null && !primaryDead) {
+            // Continue: what is in flight counts as stable, and so does everything appended from now on.
+            unprotected = true;
+            unprotectedLsn = stream.lastLsn();
+            while (!notYetStable.isEmpty()) stableImage.accept(stableImage.lastLsn() + 1, notYetStable.removeFirst());
+            // As PrimaryHost's pump: the wrapper is told the last LSN, never "everything" (it keeps the highest it hears).
+            long told = unprotectedLsn;
+            scheduler.after(0, () -> onStable.accept(told));
+        }
     }
 
     /**
@@ -262,6 +326,10 @@ final class SimReplicationLink implements RecordSink {
         receiver = new StreamReceiver(heldLsn, this::backupTakes);
         if (primaryDead || backupDetached) return;
         long on = connection;
+        if (unprotected) {
+            rejoinLater(on, heldLsn);
+            return;
+        }
         scheduler.after(delay, () -> {
             if (on != connection || primaryDead || backupDetached) return;
             ackedLsn = heldLsn;
@@ -276,6 +344,40 @@ final class SimReplicationLink implements RecordSink {
                 disconnected = false;
                 flush();
             });
+        });
+    }
+
+    /**
+     * The unprotected primary dials the restarted logger: at its answer (one delay from now) it
+     * switches to a fresh stream continuing its numbering; if it dropped records the logger lacks,
+     * the logger starts a new generation and is sent a catch-up of the retained records first.
+     */
+    private void rejoinLater(long on, long heldLsn) {
+        scheduler.after(2 * delay, () -> {
+            if (on != connection || primaryDead) return;
+            long dropped = unprotectedLsn;
+            unprotected = false;
+            stream = new RecordStream();
+            stream.addStabilityListener(this::makeStable);
+            stream.resetTo(dropped);
+            ackedLsn = heldLsn;
+            lastAckSentAt = scheduler.now();
+            if (dropped > heldLsn) {
+                onNewGeneration.run();
+                backupImage = new BackupImage();
+                receiver = new StreamReceiver(0, this::backupTakes);
+                receiver.expectCatchUp(dropped + 1);
+                stream.restartWithCatchUp(retained.snapshot(dropped));
+            } else {
+                try {
+                    stream.restartFrom(heldLsn);
+                } catch (ReplicationProtocolException e) {
+                    throw new IllegalStateException("the primary could not restart its stream from LSN " + heldLsn, e);
+                }
+            }
+            rejoinedAt = dropped;
+            disconnected = false;
+            flush();
         });
     }
 
