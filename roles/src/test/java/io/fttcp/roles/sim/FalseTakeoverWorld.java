@@ -45,9 +45,9 @@ final class FalseTakeoverWorld {
      * new primary never hears of, and releases output, until the announcement reaches it; those
      * clients hang for good (this test, run with the real decision:
      * {@code -Dfttcp.falsetakeover.realBackupLoss=true}). With an expired lease the primary must
-     * stay fenced and listen for the claim, whatever ended the channel. True unless that property is set.
+     * stay fenced and listen for the claim, whatever ended the channel.
      */
-    final boolean claimOnExpiredLease = !Boolean.getBoolean("fttcp.falsetakeover.realBackupLoss");
+    final boolean claimOnExpiredLease;
 
     final FailoverWorld f;
     final PrimaryWorld world;
@@ -64,8 +64,10 @@ final class FalseTakeoverWorld {
     private long lastTick, lastStallEnd = Long.MIN_VALUE, lastLeaseValidAt, conflictsSeen;
     final StringBuilder events = new StringBuilder();
 
-    FalseTakeoverWorld(FailoverWorld f) {
+    /** @param claimOnExpiredLease the stand-in on (see the field), else the real {@link BackupLoss} alone */
+    FalseTakeoverWorld(FailoverWorld f, boolean claimOnExpiredLease) {
         this.f = f;
+        this.claimOnExpiredLease = claimOnExpiredLease;
         this.world = f.world;
         this.log = world.log;
         this.detectionTimeout = f.detectionTimeout;
