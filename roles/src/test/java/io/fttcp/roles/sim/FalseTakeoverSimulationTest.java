@@ -87,6 +87,24 @@ class FalseTakeoverSimulationTest {
         return true;
     }
 
+    /**
+     * The key-value case: a request-response session whose service has read a batch and written
+     * its answer (logged), while the client has not received all of it (held for stability, or on
+     * the wire).
+     */
+    private static boolean answerOutstanding(FalseTakeoverWorld w) {
+        for (ServiceApp app : w.world.acceptor.apps()) {
+            if (!(app instanceof EchoService echo) || echo.echoed() == 0) continue;
+            for (ConnectionApp c : w.f.transfers.clients) {
+                if (c instanceof io.fttcp.sim.stack.RequestResponseClient rr && c.connection() != null
+                        && PrimaryWorld.serverTuple(c.connection()).equals(app.connection().tuple()) && rr.received() < echo.echoed()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** One seed; returns its census keys. */
     static List<String> run(long seed) {
         Built dry = build(seed);
@@ -101,6 +119,7 @@ class FalseTakeoverSimulationTest {
         long events = w.world.sim.scheduler().executed() + r.nextLong(1, length + 2);
         w.world.sim.runUntil(() -> w.world.sim.scheduler().executed() >= events || settled(w), Duration.ofSeconds(120));
         List<String> phases = f.phasesAtCrash();
+        if (answerOutstanding(w)) phases.add("answerWrittenNotReceived");
         Fault fault = Fault.values()[r.nextInt(Fault.values().length)];
         long det = w.detectionTimeout;
         boolean forGood = r.nextInt(3) == 0;
