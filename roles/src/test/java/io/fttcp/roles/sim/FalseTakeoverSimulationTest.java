@@ -134,6 +134,8 @@ class FalseTakeoverSimulationTest {
             }
             case FREEZE -> {
                 long frozen = det + (r.nextInt(4) == 0 ? r.nextLong(SECOND, 8 * SECOND) : r.nextLong(0, SECOND));
+                // the frames that wait for the stopped process: a receive buffer of 16 to 1024 frames, or plenty
+                w.world.primary.receiveBufferFrames = r.nextBoolean() ? Integer.MAX_VALUE : r.nextInt(16, 1025);
                 w.freeze(frozen);
             }
         }

@@ -75,11 +75,24 @@ final class SimPrimaryHost {
                 live.receive(frame, now);
                 return;
             }
-            // Frozen (a stopped process): the frame waits in the receive buffer until the thaw.
+            // Frozen (a stopped process): the frame waits in the receive buffer until the thaw, if there is room.
+            if (buffered >= receiveBufferFrames) {
+                droppedWhileFrozen++;
+                return;
+            }
+            buffered++;
             ByteBuffer copy = ByteBuffer.allocate(frame.remaining()).put(frame.duplicate()).flip();
-            life.after(0, () -> live.receive(copy, life.now()));
+            life.after(0, () -> {
+                buffered--;
+                live.receive(copy, life.now());
+            });
         });
     }
+
+    /** How many frames wait for a frozen process (the socket's receive buffer); more are dropped. */
+    int receiveBufferFrames = Integer.MAX_VALUE;
+    private int buffered;
+    long droppedWhileFrozen;
 
     /** The host's process stops (SIGSTOP, a long pause) until {@code until}: nothing it does happens meanwhile, its timers fire late, frames to it wait. */
     void freezeUntil(long until) {
