@@ -79,6 +79,7 @@ final class ReplayPoller implements Poller {
     @Override
     public int poll(Duration timeout) throws IOException {
         Poller livePoller;
+        boolean loggedInputReady;
         ReentrantLock lock = network.lock();
         lock.lock();
         try {
@@ -110,6 +111,7 @@ final class ReplayPoller implements Poller {
                         }
                     }
                     livePoller = live;
+                    loggedInputReady = anyLoggedInputReady();
                     break;
                 }
                 try {
@@ -122,7 +124,8 @@ final class ReplayPoller implements Poller {
         } finally {
             lock.unlock();
         }
-        livePoller.poll(timeout);
+        // Input the wrapper itself still hands out is ready now: do not wait for the live side.
+        livePoller.poll(loggedInputReady ? Duration.ZERO : timeout);
         lock.lock();
         try {
             ready.clear();
@@ -133,10 +136,39 @@ final class ReplayPoller implements Poller {
                 }
             }
             livePoller.readyKeys().clear();
+            for (ReplayPollKey key : keys.values()) {
+                if (hasLoggedInput(key)) {
+                    key.readyOps((ready.contains(key) ? key.readyOps() : 0) | OP_READ);
+                    ready.add(key);
+                }
+            }
             return ready.size();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * After takeover, a connection's logged client bytes the application has not read yet (and a
+     * logged end of stream) are handed out by the wrapper, not by the live socket, whose receive
+     * queue starts empty ({@link LiveBinding#restore}); the client, whose bytes were acknowledged,
+     * sends them no more. So the live poller never reports them: the replay poller must (lock held).
+     */
+    private static boolean hasLoggedInput(ReplayPollKey key) {
+        if (!key.isValid() || (key.interestOps() & OP_READ) == 0 || !(key.socket() instanceof ReplayStreamSocket s)) {
+            return false;
+        }
+        ReplayConnection c = s.connection();
+        return !c.reads.isEmpty() || c.input.available() > 0 || c.input.endOfStream();
+    }
+
+    private boolean anyLoggedInputReady() {
+        for (ReplayPollKey key : keys.values()) {
+            if (hasLoggedInput(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Registers {@code key}'s live socket with the live poller (lock held). */

@@ -320,7 +320,7 @@ final class FakeLive {
 
         @Override
         public int poll(Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + (timeout.isZero() ? Long.MAX_VALUE / 2 : timeout.toNanos());
+            long deadline = System.nanoTime() + timeout.toNanos(); // Duration.ZERO: do not wait (Poller's contract)
             while (true) {
                 synchronized (this) {
                     ready.clear();
@@ -331,7 +331,7 @@ final class FakeLive {
                             ready.add(k);
                         }
                     }
-                    if (!ready.isEmpty() || woken || System.nanoTime() > deadline) {
+                    if (!ready.isEmpty() || woken || System.nanoTime() >= deadline) {
                         woken = false;
                         return ready.size();
                     }
