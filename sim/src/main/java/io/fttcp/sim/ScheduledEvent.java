@@ -6,8 +6,8 @@ package io.fttcp.sim;
  * events at the same virtual time run in insertion order.
  */
 public final class ScheduledEvent {
-    final long time;
-    final long sequence;
+    long time; // moved later only by Scheduler.freeze
+    long sequence;
     final Runnable action;
     /** Identity of whoever owns the event (a host incarnation), for bulk cancellation; may be null. */
     final Object owner;

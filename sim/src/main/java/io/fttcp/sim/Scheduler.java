@@ -27,6 +27,8 @@ public final class Scheduler {
     private boolean running;
     private long instantEventLimit = DEFAULT_INSTANT_EVENT_LIMIT;
     private long eventsAtThisInstant;
+    /** Owners frozen until a time (see {@link #freeze}); usually empty. */
+    private final java.util.Map<Object, Long> frozenUntil = new java.util.HashMap<>();
 
     /** Default for {@link #setInstantEventLimit(long)}. */
     public static final long DEFAULT_INSTANT_EVENT_LIMIT = 50_000_000;
@@ -77,6 +79,11 @@ public final class Scheduler {
         }
         if (action == null) {
             throw new NullPointerException("action");
+        }
+        if (owner != null && !frozenUntil.isEmpty()) {
+            Long until = frozenUntil.get(owner);
+            if (until != null && until > now) atTime = Math.max(atTime, until);
+            else if (until != null) frozenUntil.remove(owner);
         }
         ScheduledEvent event = new ScheduledEvent(this, atTime, nextSequence++, action, owner);
         if (size == heap.length) {
@@ -138,6 +145,42 @@ public final class Scheduler {
             }
         }
         return cancelled;
+    }
+
+    /**
+     * Freezes {@code owner} until {@code until} (a stopped process, a long pause): its pending
+     * events due earlier, and everything it schedules meanwhile, run at {@code until} instead, in
+     * their original order (so its timers fire late). Returns how many pending events moved.
+     */
+    public int freeze(Object owner, long until) {
+        if (owner == null) {
+            throw new NullPointerException("owner");
+        }
+        if (until <= now) {
+            return 0;
+        }
+        frozenUntil.merge(owner, until, Math::max);
+        java.util.List<ScheduledEvent> moved = new java.util.ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            if (heap[i].owner == owner && heap[i].time < until) {
+                moved.add(heap[i]);
+            }
+        }
+        moved.sort(java.util.Comparator.comparingLong((ScheduledEvent e) -> e.time).thenComparingLong(e -> e.sequence));
+        for (ScheduledEvent e : moved) {
+            e.time = until;
+            e.sequence = nextSequence++;
+        }
+        for (int i = (size >>> 1) - 1; i >= 0; i--) {
+            siftDown(i);
+        }
+        return moved.size();
+    }
+
+    /** Whether {@code owner} is frozen now. */
+    public boolean isFrozen(Object owner) {
+        Long until = frozenUntil.get(owner);
+        return until != null && until > now;
     }
 
     /** Runs the next event, if any; returns false when idle. */

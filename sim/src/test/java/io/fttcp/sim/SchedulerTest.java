@@ -257,4 +257,23 @@ class SchedulerTest {
         System.out.printf("scheduler: %d events with ~1000 pending in %.1f ms = %.1f M events/s%n",
                 events, elapsed / 1e6, events * 1e3 / elapsed);
     }
+
+    @Test
+    void aFrozenOwnersEventsRunAtTheThawInTheirOrderOthersRunOnTime() {
+        Scheduler scheduler = new Scheduler();
+        Object host = new Object();
+        List<String> ran = new ArrayList<>();
+        scheduler.schedule(10, () -> ran.add("a@" + scheduler.now()), host);
+        scheduler.schedule(5, () -> ran.add("b@" + scheduler.now()), host);
+        scheduler.schedule(7, () -> ran.add("other@" + scheduler.now()));
+        scheduler.schedule(200, () -> ran.add("late@" + scheduler.now()), host);
+        scheduler.schedule(3, () -> {
+            assertEquals(2, scheduler.freeze(host, 100));
+            assertTrue(scheduler.isFrozen(host));
+            scheduler.after(1, () -> ran.add("new@" + scheduler.now()), host); // scheduled while frozen
+        });
+        scheduler.runUntilIdle();
+        assertEquals(List.of("other@7", "b@100", "a@100", "new@100", "late@200"), ran);
+        assertFalse(scheduler.isFrozen(host));
+    }
 }

@@ -28,6 +28,11 @@ final class EchoService extends ServiceApp {
         }
     }
 
+    /** Bytes written back so far. */
+    long echoed() {
+        return echoed;
+    }
+
     @Override
     boolean isDone() {
         return closeCalled;

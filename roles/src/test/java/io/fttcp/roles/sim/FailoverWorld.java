@@ -60,7 +60,10 @@ final class FailoverWorld {
     BackupApplication application;
     /** Null for a hot backup; else told when the primary is found dead. */
     private final Runnable coldStart;
-    final long detectionTimeout;
+    /** Set once before the run (a false-takeover world draws its own). */
+    long detectionTimeout;
+    /** How long the backup works (drains, materializes) after the lease ran out before it speaks; 0 unless set. */
+    long takeoverWork;
     /** The backup acknowledges after up to 200 ms (else within 5 ms). */
     final boolean laggingBackup;
     private final List<SimPort> clientPorts = new ArrayList<>();
@@ -189,13 +192,13 @@ final class FailoverWorld {
      * now on it acknowledges nothing (each acknowledgement it sends would renew the lease of a
      * primary that might only be cut off), and it speaks once the lease has surely run out.
      */
-    private void detect() {
+    void detect() {
         world.log.pauseAcks();
         if (coldStart != null) {
             coldStart.run();
             return;
         }
-        world.sim.scheduler().schedule(Math.max(world.sim.now(), leaseEnd()), this::takeOver);
+        world.sim.scheduler().schedule(Math.max(world.sim.now(), leaseEnd()) + takeoverWork, this::takeOver);
     }
 
     /**

@@ -27,6 +27,12 @@ final class PromiseChecker {
     private final SimReplicationLink log;
     private final LoggedSockets sockets;
     private boolean fenced;
+    /** The primary's lease (nothing from the service address at or after it); MAX_VALUE: none. */
+    private long leaseUntil = Long.MAX_VALUE;
+    /** Unprotected (the backup is gone): the stability rules no longer apply. */
+    private boolean unprotected;
+    /** When the primary last sent a frame from the service address (Long.MIN_VALUE: never). */
+    long lastSentFromService = Long.MIN_VALUE;
     private String violation;
     long synAcks, acks, dataSegments, fins, resets, sentWhileFenced;
 
@@ -41,6 +47,16 @@ final class PromiseChecker {
         this.fenced = fenced;
     }
 
+    /** The primary's lease runs until {@code until} (MAX_VALUE: no lease applies). */
+    void leaseUntil(long until) {
+        this.leaseUntil = until;
+    }
+
+    /** The primary continues without a backup: every record counts as stable from now on. */
+    void unprotected() {
+        this.unprotected = true;
+    }
+
     /** The first violation seen, or null. */
     String violation() {
         return violation;
@@ -48,6 +64,11 @@ final class PromiseChecker {
 
     /** A frame the primary sends, at the moment it sends it. */
     void sent(ByteBuffer frame, long now) {
+        if (isIpFromService(frame)) lastSentFromService = now;
+        if (isIpFromService(frame) && now - leaseUntil >= 0 && leaseUntil != Long.MAX_VALUE) {
+            violate("sent after the lease expired (at t=" + leaseUntil + ") at t=" + now, frame);
+            return;
+        }
         if (fenced && isIpFromService(frame)) {
             sentWhileFenced++;
             violate("sent while fenced at t=" + now, frame);
@@ -68,7 +89,7 @@ final class PromiseChecker {
     }
 
     private void check(ByteBuffer f, long now, String where) {
-        if (!isIpFromService(f)) return;
+        if (!isIpFromService(f) || unprotected) return;
         int ip = f.position() + ETHER_HEADER;
         if (f.get(ip + 9) != 6) return;
         int ihl = (f.get(ip) & 0x0F) * 4;

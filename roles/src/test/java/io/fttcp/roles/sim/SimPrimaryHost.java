@@ -69,7 +69,38 @@ final class SimPrimaryHost {
             ip.addAddress(address);
         }
         timer = life.timer(TimerDriven.both(ethernet, ip));
-        life.link().setReceiver(timer.wrap(ethernet));
+        FrameReceiver live = timer.wrap(ethernet);
+        life.link().setReceiver((frame, now) -> {
+            if (!life.host().simulation().scheduler().isFrozen(life)) {
+                live.receive(frame, now);
+                return;
+            }
+            // Frozen (a stopped process): the frame waits in the receive buffer until the thaw, if there is room.
+            if (buffered >= receiveBufferFrames) {
+                droppedWhileFrozen++;
+                return;
+            }
+            buffered++;
+            ByteBuffer copy = ByteBuffer.allocate(frame.remaining()).put(frame.duplicate()).flip();
+            life.after(0, () -> {
+                buffered--;
+                live.receive(copy, life.now());
+            });
+        });
+    }
+
+    /** How many frames wait for a frozen process (the socket's receive buffer); more are dropped. */
+    int receiveBufferFrames = Integer.MAX_VALUE;
+    private int buffered;
+    long droppedWhileFrozen;
+
+    /** The host's process stops (SIGSTOP, a long pause) until {@code until}: nothing it does happens meanwhile, its timers fire late, frames to it wait. */
+    void freezeUntil(long until) {
+        life.host().simulation().scheduler().freeze(life, until);
+    }
+
+    EthernetInterface ethernet() {
+        return ethernet;
     }
 
     private FrameLink tapped(FrameLink link, FrameTap egress) {

@@ -91,6 +91,17 @@ final class SimReplicationLink implements RecordSink {
     private long lastAckArrival;
     private long batches, acks, frameBytes;
 
+    // ---- false takeovers (FalseTakeoverWorld): the primary's events, cuts, prompt echoes ----
+    /** Owner of the primary side's events (its host incarnation, so that a freeze defers them), or null. */
+    private Object primaryOwner;
+    /** Each direction can be cut; what is sent meanwhile waits (TCP retransmits it) until {@link #heal}. */
+    private boolean toBackupCut, toPrimaryCut;
+    private final ArrayDeque<Runnable> heldToBackup = new ArrayDeque<>(), heldToPrimary = new ArrayDeque<>();
+    /** The backup answers every batch at once with the batch's send time (its lease echo), besides its acknowledgements. */
+    private boolean echoes;
+    private LongConsumer onEcho = sentAt -> { };
+    private long lastBatchReceivedAt = Long.MIN_VALUE, lastHeardByPrimaryAt = Long.MIN_VALUE, echoesSent;
+
     /**
      * @param delay       one-way delay of the replication link, each way (ns)
      * @param jitter      extra random delay per batch, 0..jitter (order is kept)
@@ -146,7 +157,7 @@ final class SimReplicationLink implements RecordSink {
         notYetStable.addLast(record);
         if (!flushPosted) {
             flushPosted = true; // batch what is appended at this instant
-            scheduler.after(0, this::flush);
+            scheduler.schedule(scheduler.now(), this::flush, primaryOwner);
         }
         return lsn;
     }
@@ -176,15 +187,16 @@ final class SimReplicationLink implements RecordSink {
             batches++;
             long arrival = Math.max(lastBatchArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
             lastBatchArrival = arrival;
-            long on = connection;
-            scheduler.schedule(arrival, () -> {
-                if (on == connection) backupReceives(frames);
+            long on = connection, sentAt = scheduler.now();
+            toBackup(arrival, () -> {
+                if (on == connection) backupReceives(frames, sentAt);
             });
         }
     }
 
-    private void backupReceives(byte[] frames) {
+    private void backupReceives(byte[] frames, long sentAt) {
         if (backupDetached) return;
+        lastBatchReceivedAt = scheduler.now();
         try {
             ByteBuffer in = ByteBuffer.wrap(frames);
             recordDecoder.decodeAll(in, new Handler() {
@@ -206,6 +218,93 @@ final class SimReplicationLink implements RecordSink {
         }
         afterBatch.run();
         if (!acksPaused) acknowledgeLater();
+        if (echoes && !acksPaused) echo(sentAt);
+    }
+
+    /** The backup's prompt answer to a batch: the primary's lease runs from {@code sentAt} (its own clock). */
+    private void echo(long sentAt) {
+        lastAckSentAt = scheduler.now(); // renews the lease as an acknowledgement does: the backup waits it out from here
+        echoesSent++;
+        long arrival = Math.max(lastAckArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
+        lastAckArrival = arrival;
+        long on = connection;
+        toPrimary(arrival, () -> {
+            if (on != connection || primaryDead) return;
+            lastHeardByPrimaryAt = scheduler.now();
+            onEcho.accept(sentAt);
+        });
+    }
+
+    private void toBackup(long arrival, Runnable atBackup) {
+        if (toBackupCut) heldToBackup.addLast(atBackup);
+        else scheduler.schedule(arrival, atBackup);
+    }
+
+    private void toPrimary(long arrival, Runnable atPrimary) {
+        if (toPrimaryCut) heldToPrimary.addLast(atPrimary);
+        else scheduler.schedule(arrival, atPrimary, primaryOwner);
+    }
+
+    /** The primary side's events (flushes, acknowledgements and echoes arriving) belong to {@code owner}, so that freezing it defers them. */
+    void primaryOwnedBy(Object owner) {
+        this.primaryOwner = owner;
+    }
+
+    /** The backup echoes each batch's send time at once; {@code onEcho} hears it on the primary (the lease's renewal). */
+    void echoBatches(LongConsumer onEcho) {
+        this.echoes = true;
+        this.onEcho = onEcho;
+    }
+
+    /** Cuts the link toward the backup and/or toward the primary; what is sent meanwhile waits for {@link #heal}. */
+    void cut(boolean towardBackup, boolean towardPrimary) {
+        toBackupCut |= towardBackup;
+        toPrimaryCut |= towardPrimary;
+    }
+
+    /** The link works again both ways: what waited is delivered, in order, a link delay from now. */
+    void heal() {
+        toBackupCut = toPrimaryCut = false;
+        long at = Math.max(lastBatchArrival, scheduler.now() + delay);
+        lastBatchArrival = at;
+        while (!heldToBackup.isEmpty()) scheduler.schedule(at, heldToBackup.removeFirst());
+        at = Math.max(lastAckArrival, scheduler.now() + delay);
+        lastAckArrival = at;
+        while (!heldToPrimary.isEmpty()) scheduler.schedule(at, heldToPrimary.removeFirst(), primaryOwner);
+    }
+
+    /** A control message (a REJECT: the sender gives up on the channel) to the backup, in order with the records. */
+    void signalBackup(Runnable atBackup) {
+        long on = connection;
+        long arrival = Math.max(lastBatchArrival, scheduler.now() + delay);
+        lastBatchArrival = arrival;
+        toBackup(arrival, () -> {
+            if (on == connection) atBackup.run();
+        });
+    }
+
+    /** A control message to the primary, in order with the acknowledgements. */
+    void signalPrimary(Runnable atPrimary) {
+        long on = connection;
+        long arrival = Math.max(lastAckArrival, scheduler.now() + delay);
+        lastAckArrival = arrival;
+        toPrimary(arrival, () -> {
+            if (on == connection && !primaryDead) atPrimary.run();
+        });
+    }
+
+    /** When the backup last received a batch (Long.MIN_VALUE: never). */
+    long lastBatchReceivedAt() {
+        return lastBatchReceivedAt;
+    }
+
+    /** When the primary last heard from the backup (an acknowledgement or an echo; Long.MIN_VALUE: never). */
+    long lastHeardByPrimaryAt() {
+        return lastHeardByPrimaryAt;
+    }
+
+    long echoesSent() {
+        return echoesSent;
     }
 
     private void backupTakes(long lsn, Record record) {
@@ -260,13 +359,14 @@ final class SimReplicationLink implements RecordSink {
         long arrival = Math.max(lastAckArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
         lastAckArrival = arrival;
         long on = connection;
-        scheduler.schedule(arrival, () -> {
+        toPrimary(arrival, () -> {
             if (on == connection) primaryReceivesAck(frame);
         });
     }
 
     private void primaryReceivesAck(byte[] frame) {
         if (primaryDead) return;
+        lastHeardByPrimaryAt = scheduler.now();
         try {
             ackDecoder.decodeAll(ByteBuffer.wrap(frame), new Handler() {
                 @Override

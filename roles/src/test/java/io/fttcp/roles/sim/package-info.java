@@ -44,6 +44,19 @@
  *       {@code -Dfttcp.logger.seed=S}; census: {@code -Dfttcp.logger.stats=true}. Finished
  *       connections linger in retention so that the recovered server answers a client still
  *       waiting for the ACK of its FIN ({@link io.fttcp.roles.sim.FinishedConnectionRecoveryTest}).</li>
+ *   <li>False takeovers ({@link io.fttcp.roles.sim.FalseTakeoverSimulationTest} on
+ *       {@link io.fttcp.roles.sim.FalseTakeoverWorld}): the primary stays alive. The replication
+ *       link renews a real lease (the backup echoes each batch's send time at once; the wrapper
+ *       is fenced from the echoed time plus the lease on); each side gives up after the detection
+ *       timeout of silence and decides as the roles do (the real {@code BackupLoss} and
+ *       {@code PrimaryLoss}); the old primary steps down when it hears the service address
+ *       announced. Faults at a random event: the link cut (both ways or one, for good or a
+ *       while: {@code SimReplicationLink.cut}/{@code heal}), or the primary's host frozen
+ *       ({@code Scheduler.freeze}: its events, timers and arriving frames wait for the thaw).
+ *       Seeds: {@code -Dfttcp.falsetakeover.seeds=N}, {@code -Dfttcp.falsetakeover.seed=S};
+ *       census: {@code -Dfttcp.falsetakeover.stats=true}. {@code FalseTakeoverWorld.claimOnExpiredLease}
+ *       is a stand-in for a gap in {@code BackupLoss} ({@link io.fttcp.roles.sim.FalseTakeoverRegressionTest};
+ *       {@code -Dfttcp.falsetakeover.realBackupLoss=true} runs without it).</li>
  * </ul>
  *
  * <p>Replaying a failing seed: {@code -Dfttcp.sim.seed=S}; tracing one connection of it:

@@ -331,7 +331,7 @@ final class FakeLive {
                             ready.add(k);
                         }
                     }
-                    if (!ready.isEmpty() || woken || System.nanoTime() > deadline) {
+                    if (!ready.isEmpty() || woken || System.nanoTime() >= deadline) {
                         woken = false;
                         return ready.size();
                     }
