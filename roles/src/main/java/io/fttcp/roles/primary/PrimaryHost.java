@@ -444,7 +444,7 @@ public final class PrimaryHost implements AutoCloseable {
         }
         boolean leaseValid = lost.leaseValid(now);
         boolean frozen = stallWatch.stalledSince(lastLeaseValidAt, now);
-        switch (BackupLoss.decide(reason.kind(), joined, leaseValid, frozen)) {
+        switch (BackupLoss.decide(joined, leaseValid)) {
             case KEEP_WAITING -> {
                 if (log.awaiting(lost)) {
                     if (log.servedBefore() && log.unprotected(null)) {
@@ -456,7 +456,7 @@ public final class PrimaryHost implements AutoCloseable {
             }
             case AWAIT_CLAIM -> {
                 LOG.log(WARNING, (frozen ? "this process was stalled " + stallWatch.lastStallNanos(now) / 1_000_000 + " ms while out of contact with the backup"
-                        : "the backup closed the replication channel after our lease expired") + " (" + reason + "): it may have taken over;"
+                        : "the replication channel ended after our lease expired") + " (" + reason + "): the backup may have taken over;"
                         + " fenced, listening " + CLAIM_WINDOW.toMillis() + " ms for its announcement of the service address");
                 Thread.ofVirtual().start(() -> {
                     LockSupport.parkNanos(CLAIM_WINDOW.toNanos()); // the pump steps down meanwhile if the claim comes

@@ -35,8 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>{@code -Dfttcp.falsetakeover.seeds=N} runs N seeds (default 2000, about 6 s),
  * {@code -Dfttcp.falsetakeover.seed=S} replays one; {@code -Dfttcp.falsetakeover.stats=true}
- * prints a census of faults and outcomes; {@code -Dfttcp.falsetakeover.realBackupLoss=true} runs the
- * primary's real loss decision without the stand-in (see {@link FalseTakeoverWorld#claimOnExpiredLease}).
+ * prints a census of faults and outcomes.
  */
 class FalseTakeoverSimulationTest {
     static final long BASE_SEED = 0xFA15_E7A4L;
@@ -44,8 +43,6 @@ class FalseTakeoverSimulationTest {
     static final long MAX_BYTES = Long.getLong("fttcp.falsetakeover.maxBytes", 512 * 1024);
     static final boolean STATS = Boolean.getBoolean("fttcp.falsetakeover.stats");
     static final long COMPLETION_BOUND = FailoverSimulationTest.COMPLETION_BOUND;
-    /** The primary decides by the real BackupLoss alone, without the stand-in (FalseTakeoverWorld.claimOnExpiredLease): about 5 % of seeds hang. */
-    static final boolean REAL_BACKUP_LOSS = Boolean.getBoolean("fttcp.falsetakeover.realBackupLoss");
 
     enum Fault { CUT_BOTH, CUT_TOWARD_BACKUP, CUT_TOWARD_PRIMARY, FREEZE }
 
@@ -57,7 +54,7 @@ class FalseTakeoverSimulationTest {
         f.detectionTimeout = FalseTakeoverWorld.detectionTimeout(timing);
         // A real takeover takes a while (drain the determinants, materialize every connection) before the announcement.
         f.takeoverWork = timing.nextInt(3) == 0 ? 0 : timing.nextLong(0, 300 * MS);
-        FalseTakeoverWorld w = new FalseTakeoverWorld(f, !REAL_BACKUP_LOSS);
+        FalseTakeoverWorld w = new FalseTakeoverWorld(f);
         SplittableRandom r = f.world.choices;
         List<SimStackHost[]> clients = new ArrayList<>();
         int hosts = r.nextInt(1, 4);

@@ -20,8 +20,8 @@ import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
  *       other (a REJECT, in order with what it sent: it arrives only if that direction works);</li>
  *   <li>the backup, finding the primary silent, takes over as in the crash case (waiting out the
  *       lease); told by the primary that it gave up, it stops for good;</li>
- *   <li>the primary, on losing the channel, continues unprotected, or (stalled, or told by the
- *       backup) stays fenced for the claim window listening for the backup's announcement; on
+ *   <li>the primary, on losing the channel, continues unprotected while its lease is valid, or
+ *       else stays fenced for the claim window listening for the backup's announcement; on
  *       hearing the service address announced (an address conflict on its interface, checked
  *       at every pump tick, as the primary's pump does) it steps down for good.</li>
  * </ul>
@@ -35,19 +35,6 @@ final class FalseTakeoverWorld {
     static final long WATCH_INTERVAL = 2 * MS;
 
     enum Role { PROTECTED, AWAITING_CLAIM, UNPROTECTED, STEPPED_DOWN }
-
-    /**
-     * A stand-in where the main code falls short. {@link BackupLoss#decide} continues unprotected
-     * when the channel goes silent after the lease expired and this process was not stalled
-     * ("the backup died, or is cut off from us, which we cannot tell apart"). But a backup cut
-     * off from us by a partition of the replication link finds us silent at about the same time
-     * and takes over: the primary, unfenced, then ACKs client bytes and completes handshakes the
-     * new primary never hears of, and releases output, until the announcement reaches it; those
-     * clients hang for good (this test, run with the real decision:
-     * {@code -Dfttcp.falsetakeover.realBackupLoss=true}). With an expired lease the primary must
-     * stay fenced and listen for the claim, whatever ended the channel.
-     */
-    final boolean claimOnExpiredLease;
 
     final FailoverWorld f;
     final PrimaryWorld world;
@@ -64,10 +51,8 @@ final class FalseTakeoverWorld {
     private long lastTick, lastStallEnd = Long.MIN_VALUE, lastLeaseValidAt, conflictsSeen;
     final StringBuilder events = new StringBuilder();
 
-    /** @param claimOnExpiredLease the stand-in on (see the field), else the real {@link BackupLoss} alone */
-    FalseTakeoverWorld(FailoverWorld f, boolean claimOnExpiredLease) {
+    FalseTakeoverWorld(FailoverWorld f) {
         this.f = f;
-        this.claimOnExpiredLease = claimOnExpiredLease;
         this.world = f.world;
         this.log = world.log;
         this.detectionTimeout = f.detectionTimeout;
@@ -155,10 +140,7 @@ final class FalseTakeoverWorld {
         primaryGaveUpAt = now;
         boolean stalled = lastStallEnd != Long.MIN_VALUE && lastStallEnd >= lastLeaseValidAt;
         boolean leaseValid = now < leaseUntil;
-        BackupLoss.Verdict v = BackupLoss.decide(why, leaseEverGranted, leaseValid, stalled);
-        if (claimOnExpiredLease && v == BackupLoss.Verdict.CONTINUE_UNPROTECTED && leaseEverGranted && !leaseValid) {
-            v = BackupLoss.Verdict.AWAIT_CLAIM; // the stand-in: see claimOnExpiredLease
-        }
+        BackupLoss.Verdict v = BackupLoss.decide(leaseEverGranted, leaseValid);
         primaryVerdict = why + (stalled ? " (stalled)" : "") + " -> " + v;
         note("primary lost the channel: " + primaryVerdict);
         switch (v) {

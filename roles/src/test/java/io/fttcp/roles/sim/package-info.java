@@ -54,9 +54,8 @@
  *       while: {@code SimReplicationLink.cut}/{@code heal}), or the primary's host frozen
  *       ({@code Scheduler.freeze}: its events, timers and arriving frames wait for the thaw).
  *       Seeds: {@code -Dfttcp.falsetakeover.seeds=N}, {@code -Dfttcp.falsetakeover.seed=S};
- *       census: {@code -Dfttcp.falsetakeover.stats=true}. {@code FalseTakeoverWorld.claimOnExpiredLease}
- *       is a stand-in for a gap in {@code BackupLoss} ({@link io.fttcp.roles.sim.FalseTakeoverRegressionTest};
- *       {@code -Dfttcp.falsetakeover.realBackupLoss=true} runs without it).</li>
+ *       census: {@code -Dfttcp.falsetakeover.stats=true}. It found a split brain in
+ *       {@code BackupLoss}, now closed ({@link io.fttcp.roles.sim.FalseTakeoverRegressionTest}).</li>
  * </ul>
  *
  * <p>Replaying a failing seed: {@code -Dfttcp.sim.seed=S}; tracing one connection of it:
