@@ -3,6 +3,7 @@ package io.fttcp.cli;
 import io.fttcp.replication.channel.ChannelConfig;
 import io.fttcp.replication.log.FsyncPolicy;
 import io.fttcp.replication.log.LogConfig;
+import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.logger.LoggerConfig;
 import io.fttcp.roles.logger.LoggerHost;
 import picocli.CommandLine.Command;
@@ -61,9 +62,10 @@ final class LoggerCommand implements Callable<Integer> {
             description = "The primaries' lease (as replication.lease): a recovery is served only after it ran out. Default: ${DEFAULT-VALUE}.")
     Duration lease;
 
-    @Option(names = "--retain-everything", defaultValue = "false",
-            description = "Keep every record for recoveries (applications whose state spans connections), not only the live connections'.")
-    boolean retainEverything;
+    @Option(names = "--retention", defaultValue = "connections", paramLabel = "connections|everything|checkpointed",
+            description = "Which records recoveries get, as the primaries' replication.retention: the live connections' (connection-scoped"
+                    + " applications), every one, or those since the application's latest checkpoint. Default: ${DEFAULT-VALUE}.")
+    FtConfig.Retention retention;
 
     @Override
     public Integer call() throws Exception {
@@ -78,7 +80,7 @@ final class LoggerCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("fttcp logger: " + e.getMessage());
             return 2;
         }
-        LoggerHost host = LoggerHost.start(new LoggerConfig(directory, listen, log, channel, retainEverything));
+        LoggerHost host = LoggerHost.start(new LoggerConfig(directory, listen, log, channel, retention.policy()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             host.close();

@@ -161,28 +161,45 @@ class LoggedRecoveryE2eTest {
 
     /**
      * Under {@code logger.on-loss = continue} a primary that loses its logger serves on,
-     * unprotected and saying so; the transfer neither stalls nor breaks.
+     * unprotected and saying so; the transfer neither stalls nor breaks. When the logger comes
+     * back the primary joins it again with a catch-up of its live connections (the logger starts
+     * a new generation of its log) and is protected again: killed then, it is recovered from the
+     * logger, and the download still completes intact.
      */
     @Test
-    void underTheContinuePolicyALostLoggerLeavesThePrimaryServingUnprotected() throws Exception {
+    void underTheContinuePolicyALostLoggerLeavesThePrimaryServingUnprotectedUntilItReturns() throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long contentSeed = random.nextLong(1, Long.MAX_VALUE);
-        long at = threshold(random, BIG_DOWNLOAD / 2);
-        String why = "logger killed at " + at + " bytes, logger.on-loss = continue (seed " + seed + ")";
+        long at = threshold(random, BIG_DOWNLOAD / 4);
+        String why = "logger killed at " + at + " bytes, logger.on-loss = continue, logger restarted, primary killed (seed " + seed + ")";
         System.out.println("LoggedRecoveryE2eTest: download, " + why);
         Path file = dir.resolve("download-" + seed + ".bin");
         try {
             LoggedService service = net.logged("logger", "primary", "http", List.of(), "logger.on-loss = continue");
+            WatchedProcess first = service.primary();
+            // Slow enough that the logger's return and the second failure land within the download.
             try (BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
-                    BASE + "/gen/" + BIG_DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
+                    BASE + "/gen/" + BIG_DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME, "--limit-rate", "40M")) {
                 failWhen(curl::downloadedBytes, at, curl, why, () -> service.logger().signal("KILL"));
-                service.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that it says it is unprotected, " + why, RECOVERY_WAIT);
-                assertTrue(service.primary().output().contains("continuing UNPROTECTED"), "the primary's log does not say it continues unprotected, "
-                        + why + ":\n" + service.primary().output());
+                first.awaitLine(l -> l.contains("protection UNPROTECTED"), "that it says it is unprotected, " + why, RECOVERY_WAIT);
+                assertTrue(first.output().contains("continuing UNPROTECTED"), "the primary's log does not say it continues unprotected, "
+                        + why + ":\n" + first.output());
+                long unprotectedAt = curl.downloadedBytes();
+                Thread.sleep(300);
+                assertTrue(curl.downloadedBytes() > unprotectedAt, "the download stalled while unprotected, " + why);
+                service.startLogger();
+                first.awaitLine(l -> l.contains("protection PROTECTED") && first.output().indexOf("protection UNPROTECTED") < first.output().lastIndexOf("protection PROTECTED"),
+                        "that the returned logger protects it again, " + why, RECOVERY_WAIT);
+                long protectedAt = curl.downloadedBytes();
+                assertTrue(protectedAt < BIG_DOWNLOAD, "the download ended before the second failure, " + why);
+                failWhen(curl::downloadedBytes, protectedAt + (4L << 20), curl, why, () -> first.signal("KILL"));
+                WatchedProcess recovered = service.startPrimary(net.host("primary"));
+                String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+                System.out.println("LoggedRecoveryE2eTest: " + took);
+                ClientChecks.assertRestoredSome(took, why);
                 ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
                 assertEquals(new Generator(contentSeed).sha256Hex(BIG_DOWNLOAD), sha256(file), "sha256 of the download, " + why);
-                assertTrue(service.primary().isAlive(), "the primary stopped, " + why);
             }
         } finally {
             Files.deleteIfExists(file);

@@ -52,7 +52,18 @@ public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddres
     public enum LoggerLoss { stall, continue_unprotected }
 
     /** Connections: records of finished connections are dropped (connection-scoped applications). Everything: none are. */
-    public enum Retention { connections, everything, checkpointed }
+    /** {@code replication.retention}: which records a catch-up or a recovery gets. */
+    public enum Retention {
+        connections, everything, checkpointed;
+
+        public io.fttcp.replication.retention.RetentionPolicy policy() {
+            return switch (this) {
+                case connections -> io.fttcp.replication.retention.RetentionPolicy.CONNECTION_SCOPED;
+                case everything -> io.fttcp.replication.retention.RetentionPolicy.EVERYTHING;
+                case checkpointed -> io.fttcp.replication.retention.RetentionPolicy.CHECKPOINTED;
+            };
+        }
+    }
 
     public FtConfig {
         servicePorts = List.copyOf(servicePorts);

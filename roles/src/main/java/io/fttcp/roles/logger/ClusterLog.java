@@ -108,12 +108,12 @@ final class ClusterLog implements AutoCloseable {
     /** A standby asks every couple of seconds: say why it waits once. */
     private boolean quietWaits;
 
-    private ClusterLog(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos,
+    private ClusterLog(String cluster, Path directory, LogConfig config, RetentionPolicy policy, long leaseNanos, long grantNanos,
                        int lingeringConnections, long lingeringPayloadBytes)
             throws IOException {
         this.cluster = cluster;
         this.config = config;
-        this.policy = retainEverything ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED;
+        this.policy = policy;
         this.lingeringConnections = lingeringConnections;
         this.lingeringPayloadBytes = lingeringPayloadBytes;
         this.leaseNanos = leaseNanos;
@@ -148,10 +148,10 @@ final class ClusterLog implements AutoCloseable {
     }
 
     /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
-    static ClusterLog open(String cluster, Path directory, LogConfig config, boolean retainEverything, long leaseNanos, long grantNanos,
+    static ClusterLog open(String cluster, Path directory, LogConfig config, RetentionPolicy policy, long leaseNanos, long grantNanos,
                           int lingeringConnections, long lingeringPayloadBytes)
             throws IOException {
-        ClusterLog c = new ClusterLog(cluster, directory, config, retainEverything, leaseNanos, grantNanos, lingeringConnections, lingeringPayloadBytes);
+        ClusterLog c = new ClusterLog(cluster, directory, config, policy, leaseNanos, grantNanos, lingeringConnections, lingeringPayloadBytes);
         LOG.log(c.log.recoveryReport().cut() ? WARNING : INFO, "cluster '" + cluster + "': " + c.log.recoveryReport()
                 + "; epoch " + c.knownEpoch + "; " + c.retainedStatus());
         return c;

@@ -79,7 +79,7 @@ public final class LoggerHost implements AutoCloseable {
 
     private ClusterLog openCluster(String cluster) throws IOException {
         return ClusterLog.open(cluster, config.directory().resolve(ClusterDirectory.nameOf(cluster)), config.log(),
-                config.retainEverything(), config.channel().leaseNanos(), config.recoveryGrantNanos(),
+                config.retention(), config.channel().leaseNanos(), config.recoveryGrantNanos(),
                 config.lingeringConnections(), config.lingeringPayloadBytes());
     }
 

@@ -5,7 +5,6 @@ import io.fttcp.replication.channel.PrimaryChannel;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
-import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.wrappers.nsw.DeterminantLog;
@@ -50,7 +49,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         this.stream = stream;
         this.channelConfig = channelConfig;
         this.retentionLimitBytes = retentionLimitBytes;
-        this.retained = new LiveRecordSet(policy(retention));
+        this.retained = new LiveRecordSet(retention.policy());
     }
 
     @Override
@@ -87,15 +86,6 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
                 retained = new LiveRecordSet(r.policy());
             }
         }
-    }
-
-    /** The retention rules the configured setting names. */
-    static RetentionPolicy policy(FtConfig.Retention retention) {
-        return switch (retention) {
-            case connections -> RetentionPolicy.CONNECTION_SCOPED;
-            case everything -> RetentionPolicy.EVERYTHING;
-            case checkpointed -> RetentionPolicy.CHECKPOINTED;
-        };
     }
 
     /** Why a joiner can no longer be caught up (the retained set was given up), or null. */

@@ -74,7 +74,7 @@ class ClusterLogGenerationTest {
     }
 
     private ClusterLog open(Path dir) throws IOException {
-        ClusterLog log = ClusterLog.open("alpha", dir, LOG, false, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
+        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
                 LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
         toClose.add(log);
         return log;

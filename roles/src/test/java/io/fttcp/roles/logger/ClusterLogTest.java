@@ -1,5 +1,6 @@
 package io.fttcp.roles.logger;
 
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.HandshakeException;
@@ -73,7 +74,7 @@ class ClusterLogTest {
     void recordsOfAReplacedChannelAreNotStored() throws Exception {
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
-        ClusterLog log = ClusterLog.open("alpha", dir, LOG, false, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
+        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
                 LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
         toClose.add(log);
         LoggerChannel first = channel(server);

@@ -1,5 +1,6 @@
 package io.fttcp.roles.logger;
 
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.HandshakeException;
 import io.fttcp.replication.channel.LoggerChannel;
@@ -98,7 +99,7 @@ class LoggerFetchSpeedTest {
         SplittableRandom random = new SplittableRandom(seed);
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
-        ClusterLog log = ClusterLog.open("alpha", dir, LOG, false, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
+        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
                 LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
         toClose.add(log);
         LoggerChannel primary = channel(server);
@@ -153,7 +154,7 @@ class LoggerFetchSpeedTest {
         // A restarted logger rebuilds its index from the log, and serves the same fetch (the code now warm).
         log.close();
         long opening = System.nanoTime();
-        ClusterLog reopened = ClusterLog.open("alpha", dir, LOG, false, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
+        ClusterLog reopened = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
                 LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
         toClose.add(reopened);
         long opened = System.nanoTime() - opening;

@@ -319,7 +319,7 @@ class LoggerFetchTest {
         SplittableRandom random = new SplittableRandom(11);
         Served served = serve(random, 3, 1);
         InetSocketAddress at = freeLoopbackPort();
-        LoggerHost host = closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), true)));
+        LoggerHost host = closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), RetentionPolicy.EVERYTHING)));
         Events primaryEvents = new Events();
         PrimaryChannel primary = closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
         long through = append(primary, served.records());
@@ -332,7 +332,7 @@ class LoggerFetchTest {
         assertEquals(all, recovery.received());
         host.close();
         // ... also rebuilt from the log after a restart.
-        closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), true)));
+        closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), RetentionPolicy.EVERYTHING)));
         Events again = fetchUntilServed(at, "alpha", 2, 5000);
         assertEquals(3, again.connected.get().epoch());
         assertEquals(through, again.caughtUp.get(5, TimeUnit.SECONDS));

@@ -1,5 +1,6 @@
 package io.fttcp.roles.logger;
 
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.channel.BackupChannel;
 import io.fttcp.replication.channel.ChannelConfig;
 import io.fttcp.replication.channel.PrimaryChannel;
@@ -49,7 +50,7 @@ final class LoggerTesting {
     }
 
     static LoggerConfig config(Path dir, InetSocketAddress listen, LogConfig log) {
-        return new LoggerConfig(dir, listen, log, channel("logger"), false);
+        return new LoggerConfig(dir, listen, log, channel("logger"), RetentionPolicy.CONNECTION_SCOPED);
     }
 
     static LogConfig log(FsyncPolicy policy) {

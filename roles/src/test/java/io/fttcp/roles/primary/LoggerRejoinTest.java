@@ -78,7 +78,7 @@ class LoggerRejoinTest {
     private LoggerHost startLogger(Path dir) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
-                LoggerHost host = LoggerHost.start(new LoggerConfig(dir, at, LogConfig.defaults().withBatchBufferBytes(1 << 16), channel("logger"), false));
+                LoggerHost host = LoggerHost.start(new LoggerConfig(dir, at, LogConfig.defaults().withBatchBufferBytes(1 << 16), channel("logger"), RetentionPolicy.CONNECTION_SCOPED));
                 toClose.add(host);
                 return host;
             } catch (IOException e) {
