@@ -160,6 +160,40 @@ class LoggedRecoveryE2eTest {
     }
 
     /**
+     * An application whose state outlives its connections (the key-value store, a checkpoint every
+     * 1000 commands), its logger and primary with {@code retention = checkpointed}: a long session
+     * and short ones change it, the primary is killed and restarted in place, and the recovered
+     * server, restored from the latest checkpoint and what followed, has every value; the long
+     * session goes on.
+     */
+    @Test
+    void keyValueStateSurvivesTheRestartInPlaceFromACheckpoint() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        String why = "key-value store, retention checkpointed, primary killed and restarted in place (seed " + seed + ")";
+        System.out.println("LoggedRecoveryE2eTest: " + why);
+        KvModel model = new KvModel(random);
+        LoggedService service = net.logged("logger", "primary", "kv", List.of("--retention", "checkpointed"), "replication.retention = checkpointed");
+        try (SocatSession session = SocatSession.connect(net.topology(), net.host("client"), Topology.SERVICE_ADDRESS, 80)) {
+            model.commands(session, 1_500, why); // past the first checkpoint
+            model.shortSessions(net, 10, why);
+            model.commands(session, 300, why);
+            service.primary().signal("KILL");
+            WatchedProcess recovered = service.startPrimary(net.host("primary"));
+            String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+            System.out.println("LoggedRecoveryE2eTest: " + took);
+            ClientChecks.assertRestoredSome(took, why);
+            model.checkEveryValue(session, "on the long session after the recovery, " + why);
+            model.commands(session, 300, "after the recovery, " + why);
+            model.shortSessions(net, 3, "after the recovery, " + why);
+            assertFalse(recovered.output().contains("DIVERGED"), "a connection diverged, " + why + ":\n" + recovered.output());
+            session.finishSending();
+            assertEquals(0, session.receiveToEnd(Duration.ofSeconds(10)).length, "nothing after the answers, " + why);
+            assertEquals(0, session.awaitExit(Duration.ofSeconds(10)), "socat's exit code, " + why + "; stderr: " + session.errors());
+        }
+    }
+
+    /**
      * Under {@code logger.on-loss = continue} a primary that loses its logger serves on,
      * unprotected and saying so; the transfer neither stalls nor breaks. When the logger comes
      * back the primary joins it again with a catch-up of its live connections (the logger starts
