@@ -14,6 +14,8 @@ final class BackupLog {
     private static final Pattern LOST = Pattern.compile(
             "(?m)^(?:(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) )?.*?replication channel to \\S+ lost: ([A-Z_]+)(?:: heard nothing from \\S+ for (\\d+) ms)?");
     private static final Pattern TOOK_OVER = Pattern.compile("(?m)^(?:(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) )?.*?took over \\S+ (\\d+) us after losing the primary");
+    /** The takeover's own report: when it began after the loss, and how long the takeover sequence took (clients resume at its end). */
+    private static final Pattern PARTS = Pattern.compile("took over \\S+ \\d+ us after losing the primary \\(began after (\\d+) us\\).*?total (\\d+) us");
 
     private BackupLog() {
     }
@@ -33,6 +35,11 @@ final class BackupLog {
         Matcher took = TOOK_OVER.matcher(output);
         if (took.find()) {
             s.append(String.format(Locale.ROOT, ", took over in %.1f ms", Long.parseLong(took.group(2)) / 1e3));
+            Matcher parts = PARTS.matcher(output);
+            if (parts.find()) {
+                s.append(String.format(Locale.ROOT, " (began %.1f ms after the loss; the takeover sequence %.1f ms, clients resume at its end)",
+                        Long.parseLong(parts.group(1)) / 1e3, Long.parseLong(parts.group(2)) / 1e3));
+            }
         }
         return s.toString();
     }
