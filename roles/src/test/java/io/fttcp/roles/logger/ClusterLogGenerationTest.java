@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,21 +55,7 @@ class ClusterLogGenerationTest {
             server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             toClose.add(server);
         }
-        SocketChannel peer = SocketChannel.open(server.getLocalAddress());
-        toClose.add(peer);
-        LoggerChannel c = LoggerChannel.open(server.accept(), LoggerTesting.channel("logger"), new LoggerSessions() {
-            @Override
-            public Join join(Handshake primary) throws HandshakeException {
-                throw new HandshakeException("not used");
-            }
-
-            @Override
-            public Fetch fetch(Handshake requester) throws HandshakeException {
-                throw new HandshakeException("not used");
-            }
-        });
-        toClose.add(c);
-        return c;
+        return LoggerTesting.silentChannel(server, toClose);
     }
 
     private ClusterLog open(Path dir) throws IOException {

@@ -3,7 +3,6 @@ package io.fttcp.roles.logger;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.channel.ChannelListener;
-import io.fttcp.replication.channel.HandshakeException;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
 import io.fttcp.replication.channel.ReplicationChannel;
@@ -20,7 +19,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,21 +42,7 @@ class ClusterLogTest {
      * no session, so the listeners here never hear onConnected (they would acknowledge to it).
      */
     private LoggerChannel channel(ServerSocketChannel server) throws IOException {
-        SocketChannel peer = SocketChannel.open(server.getLocalAddress());
-        toClose.add(peer);
-        LoggerChannel c = LoggerChannel.open(server.accept(), LoggerTesting.channel("logger"), new LoggerSessions() {
-            @Override
-            public Join join(Handshake primary) throws HandshakeException {
-                throw new HandshakeException("not used");
-            }
-
-            @Override
-            public Fetch fetch(Handshake requester) throws HandshakeException {
-                throw new HandshakeException("not used");
-            }
-        });
-        toClose.add(c);
-        return c;
+        return LoggerTesting.silentChannel(server, toClose);
     }
 
     private static Handshake primary(long epoch, long next) {

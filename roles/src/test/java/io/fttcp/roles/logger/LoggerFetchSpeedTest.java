@@ -2,7 +2,6 @@ package io.fttcp.roles.logger;
 
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.channel.ChannelListener;
-import io.fttcp.replication.channel.HandshakeException;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
 import io.fttcp.replication.channel.ReplicationChannel;
@@ -22,7 +21,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,21 +53,7 @@ class LoggerFetchSpeedTest {
     }
 
     private LoggerChannel channel(ServerSocketChannel server) throws IOException {
-        SocketChannel peer = SocketChannel.open(server.getLocalAddress());
-        toClose.add(peer);
-        LoggerChannel c = LoggerChannel.open(server.accept(), LoggerTesting.channel("logger"), new LoggerSessions() {
-            @Override
-            public Join join(Handshake primary) throws HandshakeException {
-                throw new HandshakeException("not used");
-            }
-
-            @Override
-            public Fetch fetch(Handshake requester) throws HandshakeException {
-                throw new HandshakeException("not used");
-            }
-        });
-        toClose.add(c);
-        return c;
+        return LoggerTesting.silentChannel(server, toClose);
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

@@ -3,6 +3,10 @@ package io.fttcp.roles.logger;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.channel.BackupChannel;
 import io.fttcp.replication.channel.ChannelConfig;
+import io.fttcp.replication.channel.HandshakeException;
+import io.fttcp.replication.channel.LoggerChannel;
+import io.fttcp.replication.channel.LoggerSessions;
+import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.channel.PrimaryChannel;
 import io.fttcp.replication.log.FsyncPolicy;
 import io.fttcp.replication.log.LogConfig;
@@ -15,6 +19,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +59,31 @@ final class LoggerTesting {
         return new LoggerConfig(dir, listen, log, channel("logger"), RetentionPolicy.CONNECTION_SCOPED);
     }
 
+    /**
+     * A real logger-side channel accepted on {@code server}, whose peer (also returned in
+     * {@code toClose}) says nothing: for a ClusterLog's claim of an open or closed channel. It has
+     * no session, so listeners never hear onConnected. Both go into {@code toClose}.
+     */
+    static LoggerChannel silentChannel(ServerSocketChannel server, List<AutoCloseable> toClose)
+            throws IOException {
+        SocketChannel peer = SocketChannel.open(server.getLocalAddress());
+        toClose.add(peer);
+        LoggerChannel c = LoggerChannel.open(server.accept(), channel("logger"),
+                new LoggerSessions() {
+                    @Override
+                    public Join join(Handshake primary) throws HandshakeException {
+                        throw new HandshakeException("not used");
+                    }
+
+                    @Override
+                    public Fetch fetch(Handshake requester) throws HandshakeException {
+                        throw new HandshakeException("not used");
+                    }
+                });
+        toClose.add(c);
+        return c;
+    }
+
     static LogConfig log(FsyncPolicy policy) {
         return LOG.withFsyncPolicy(policy);
     }
@@ -89,7 +120,7 @@ final class LoggerTesting {
     }
 
     /** A fetch's records: those given at once, or all those its source reads (it is then drained and closed). */
-    static List<LoggedRecord> records(io.fttcp.replication.channel.LoggerSessions.Fetch fetch) {
+    static List<LoggedRecord> records(LoggerSessions.Fetch fetch) {
         if (fetch.source() == null) return fetch.records();
         List<LoggedRecord> out = new ArrayList<>();
         try (io.fttcp.replication.stream.CatchUpSource source = fetch.source()) {
