@@ -83,8 +83,7 @@ public final class StackBench {
         report.line("(b) stack:  the same server on the user-space stack over TAP (offloads on) at " + Topology.SERVICE_ADDRESS);
         report.line("client: kernel TCP in its own namespace; server JVMs: " + String.join(" ", SERVER_JVM_OPTIONS)
                 + "; MB = 10^6 bytes; us = microseconds");
-        report.line("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, Linux " + System.getProperty("os.version")
-                + ", Java " + Runtime.version() + ", load average " + loadAverage()
+        report.line("machine: " + Machine.description()
                 + " (other work on the machine adds noise; the ranges below show it)");
         CompletableFuture<UploadFile> upload = CompletableFuture.supplyAsync(() -> {
             try {
@@ -126,7 +125,7 @@ public final class StackBench {
         KernelSocketEstimate.line(measurements).ifPresent(report::line);
         int failures = measurements.totalFailures();
         report.line(String.format(Locale.ROOT, "failed trials: %d; wall time %.1f s; load average at the end %s",
-                failures, (System.nanoTime() - t0) / 1e9, loadAverage()));
+                failures, (System.nanoTime() - t0) / 1e9, Machine.loadAverage()));
         String result = ResultLine.of(measurements).format();
         if (resultsDirectory != null) {
             Path file = resultsDirectory.resolve("stack-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
@@ -362,16 +361,6 @@ public final class StackBench {
             }
         }
         return s.toString().strip();
-    }
-
-    /** The 1, 5 and 15 minute load averages, or "unknown". */
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     /** The hard limit of open files for processes started from here; Long.MAX_VALUE if unlimited, 0 if unknown. */

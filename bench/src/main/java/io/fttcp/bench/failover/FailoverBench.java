@@ -1,5 +1,7 @@
 package io.fttcp.bench.failover;
 
+import io.fttcp.bench.Figures;
+import io.fttcp.bench.Machine;
 import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
 import io.fttcp.bench.ServerCpu;
@@ -102,8 +104,7 @@ public final class FailoverBench {
         report.line("fttcp bench failover (" + plan.name() + "), " + started.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19) + " UTC");
         report.line("service: the HTTP file server at " + Topology.SERVICE_ADDRESS + ":" + HTTP_PORT + "; primary and backup in their own namespaces,"
                 + " detection timeout " + detection.toMillis() + " ms; client: kernel TCP in its own namespace");
-        report.line("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, Linux " + System.getProperty("os.version")
-                + ", Java " + Runtime.version() + ", load average " + loadAverage() + "; MB = 10^6 bytes; us = microseconds");
+        report.line("machine: " + Machine.description() + "; MB = 10^6 bytes; us = microseconds");
         UploadFile upload = UploadFile.create(work, plan.transferBytes());
         Topology.cleanupStale();
         try (Topology topology = Topology.builder().client(CLIENT).server(PRIMARY).server(BACKUP).build();
@@ -111,8 +112,8 @@ public final class FailoverBench {
             client.awaitReady(START_TIMEOUT);
             report.line(String.format(Locale.ROOT, "setup: %.1f s", (System.nanoTime() - t0) / 1e9));
             report.line("");
-            report.line("(a) stall across a failure in the middle of a " + mib(plan.trialBytes()) + " download, injected after "
-                    + mib(plan.markBytes()) + "; a fresh primary/backup pair per trial");
+            report.line("(a) stall across a failure in the middle of a " + Figures.mib(plan.trialBytes()) + " download, injected after "
+                    + Figures.mib(plan.markBytes()) + "; a fresh primary/backup pair per trial");
             Trials trials = new Trials(topology, client, work);
             // Interleaved kill, link-down, kill, ...; a trial whose pair broke up before the failure counts as failed
             // and is repeated (at most as many times as there are trials), so that the stalls are measured as planned.
@@ -147,7 +148,7 @@ public final class FailoverBench {
         summary(kill, link);
         plots(stamp);
         report.line(String.format(Locale.ROOT, "failed trials: %d of stalls, %d of (b); wall time %.1f s; load average at the end %s",
-                stallTrials - intactTrials, service.failures(), (System.nanoTime() - t0) / 1e9, loadAverage()));
+                stallTrials - intactTrials, service.failures(), (System.nanoTime() - t0) / 1e9, Machine.loadAverage()));
         FailoverResultLine result = new FailoverResultLine(kill.p50Millis(), kill.maxMillis(), link.p50Millis(), detection.toMillis(),
                 service.ratio(Metric.DOWNLOAD), service.ratio(Metric.UPLOAD), service.added(Metric.RR_P50), intactTrials, stallTrials);
         Path file = resultsDirectory.resolve("failover-" + stamp + ".txt");
@@ -169,10 +170,10 @@ public final class FailoverBench {
         for (Metric m : List.of(Metric.DOWNLOAD, Metric.UPLOAD, Metric.RR_P50, Metric.RR_P99, Metric.DOWNLOAD_CPU, Metric.UPLOAD_CPU)) {
             String label = m.label().replace("request/response", "HTTP request") + " (" + m.unit() + ")";
             report.line(String.format(Locale.ROOT, "  %-26s %14s %14s %10s", label,
-                    number(service.median(m, Protection.UNPROTECTED), 1), number(service.median(m, Protection.PROTECTED), 1),
-                    number(service.ratio(m), 3)));
+                    Figures.number(service.median(m, Protection.UNPROTECTED), 1), Figures.number(service.median(m, Protection.PROTECTED), 1),
+                    Figures.number(service.ratio(m), 3)));
         }
-        report.line(String.format(Locale.ROOT, "  request p50 added by protection: %s us  (target: <= 200 us)", number(service.added(Metric.RR_P50), 1)));
+        report.line(String.format(Locale.ROOT, "  request p50 added by protection: %s us  (target: <= 200 us)", Figures.number(service.added(Metric.RR_P50), 1)));
     }
 
     /** Plots the trial with the median stall of each kind of failure. */
@@ -396,7 +397,7 @@ public final class FailoverBench {
                             r.longField("count"), plan.rrBodyBytes(), r.longField("p50") / 1e3, p99, r.longField("max") / 1e3));
                 });
             } catch (Exception e) {
-                line("round", protection, round, "FAILED: " + oneLine(e.getMessage()));
+                line("round", protection, round, "FAILED: " + Figures.oneLine(e.getMessage()));
                 service.addFailure();
                 if (pair != null) {
                     tail(pair.primary());
@@ -442,7 +443,7 @@ public final class FailoverBench {
                 line(what, protection, round, s.detail());
             } catch (Exception e) {
                 service.addFailure();
-                line(what, protection, round, "FAILED: " + oneLine(e.getMessage()));
+                line(what, protection, round, "FAILED: " + Figures.oneLine(e.getMessage()));
                 if (pair != null) {
                     tail(pair.primary());
                     tail(pair.backup());
@@ -496,11 +497,6 @@ public final class FailoverBench {
         return topology.start(topology.host(CLIENT), pb -> pb.redirectError(log.toFile()), command.toArray(String[]::new));
     }
 
-    /** A message on one line of the report (curl's command line carries a newline). */
-    private static String oneLine(String message) {
-        return String.valueOf(message).replaceAll("\\s*\\n\\s*", " ");
-    }
-
     private static String transferDetail(CurlTransfer.Transfer t) {
         return String.format(Locale.ROOT, "%,d B in %.3f s = %.1f MB/s", t.bytes(), t.seconds(), t.megabytesPerSecond());
     }
@@ -509,24 +505,7 @@ public final class FailoverBench {
         return Duration.ofSeconds(30 + bytes / SLOWEST_RATE);
     }
 
-    private static String mib(long bytes) {
-        return (bytes >> 20) + " MiB";
-    }
-
     private static String ms(OptionalDouble v) {
-        return number(v, 1);
-    }
-
-    private static String number(OptionalDouble v, int decimals) {
-        return v.isPresent() ? String.format(Locale.ROOT, "%." + decimals + "f", v.getAsDouble()) : "nan";
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
+        return Figures.number(v, 1);
     }
 }

@@ -1,9 +1,9 @@
 package io.fttcp.bench.failover;
 
+import io.fttcp.bench.Figures;
 import io.fttcp.bench.ControlReply;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
@@ -26,14 +26,10 @@ public record FailoverResultLine(OptionalDouble killStallP50, OptionalDouble kil
     }
 
     public String format() {
-        return PREFIX + "kill_stall_ms_p50=" + number(killStallP50, 1) + " kill_stall_ms_max=" + number(killStallMax, 1)
-                + " linkdown_stall_ms_p50=" + number(linkDownStallP50, 1) + " detect_timeout_ms=" + detectTimeoutMillis
-                + " down_ratio=" + number(downRatio, 3) + " up_ratio=" + number(upRatio, 3)
-                + " rr_p50_added_us=" + number(rrP50AddedMicros, 1) + " intact=" + intact + "/" + trials;
-    }
-
-    private static String number(OptionalDouble v, int decimals) {
-        return v.isPresent() ? String.format(Locale.ROOT, "%." + decimals + "f", v.getAsDouble()) : "nan";
+        return PREFIX + "kill_stall_ms_p50=" + Figures.number(killStallP50, 1) + " kill_stall_ms_max=" + Figures.number(killStallMax, 1)
+                + " linkdown_stall_ms_p50=" + Figures.number(linkDownStallP50, 1) + " detect_timeout_ms=" + detectTimeoutMillis
+                + " down_ratio=" + Figures.number(downRatio, 3) + " up_ratio=" + Figures.number(upRatio, 3)
+                + " rr_p50_added_us=" + Figures.number(rrP50AddedMicros, 1) + " intact=" + intact + "/" + trials;
     }
 
     /** Parses a line made by {@link #format()}; throws {@link IllegalArgumentException} otherwise. */

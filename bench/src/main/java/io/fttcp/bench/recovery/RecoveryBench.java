@@ -1,5 +1,7 @@
 package io.fttcp.bench.recovery;
 
+import io.fttcp.bench.Figures;
+import io.fttcp.bench.Machine;
 import io.fttcp.bench.ControlChannel;
 import io.fttcp.bench.ControlReply;
 import io.fttcp.bench.CurlTransfer;
@@ -120,8 +122,7 @@ public final class RecoveryBench {
         report.line("fttcp bench recovery (" + plan.name() + "), " + started.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19) + " UTC");
         report.line("service: the line echo (port 7) or HTTP (port 80) app at " + Topology.SERVICE_ADDRESS + ", its primary logging to ./fttcp logger"
                 + " on its own host; detection " + DETECT_TIMEOUT_MILLIS + " ms, lease " + LEASE_MILLIS + " ms; client: kernel TCP in its own namespace");
-        report.line("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, Linux " + System.getProperty("os.version")
-                + ", Java " + Runtime.version() + ", load average " + loadAverage() + "; MiB = 2^20 bytes, MB = 10^6 bytes; us = microseconds");
+        report.line("machine: " + Machine.description() + "; MiB = 2^20 bytes, MB = 10^6 bytes; us = microseconds");
         UploadFile upload = UploadFile.create(work, plan.uploadBytes());
         Topology.cleanupStale();
         Topology.Builder builder = Topology.builder().client(CLIENT).server(LOGGER).server(PRIMARY).server(STANDBY);
@@ -156,13 +157,13 @@ public final class RecoveryBench {
                 }
                 report.line("");
                 report.line("(c) the HTTP service unprotected on the stack (fttcp serve --network stack) versus protected by the logger,"
-                        + " by fsync policy: download " + mib(plan.downloadBytes()) + " (every byte checked), upload " + mib(plan.uploadBytes()) + " (sha256)");
+                        + " by fsync policy: download " + Figures.mib(plan.downloadBytes()) + " (every byte checked), upload " + Figures.mib(plan.uploadBytes()) + " (sha256)");
                 if (PARTS.contains("c")) {
                     t.protectionCost(batchLogger);
                 }
                 report.line("");
                 report.line("(d) one logger serving four primaries at once (four clusters, four service addresses, each primary on its own host):"
-                        + " a " + mib(plan.sharedDownloadBytes()) + " download from each, together");
+                        + " a " + Figures.mib(plan.sharedDownloadBytes()) + " download from each, together");
                 if (PARTS.contains("d")) {
                     t.sharedLogger(batchLogger);
                 }
@@ -174,7 +175,7 @@ public final class RecoveryBench {
         summary(replay, recovery1);
         plot(stamp);
         report.line(String.format(Locale.ROOT, "trials intact: %d of %d; wall time %.1f s; load average at the end %s",
-                intact, trials, (System.nanoTime() - t0) / 1e9, loadAverage()));
+                intact, trials, (System.nanoTime() - t0) / 1e9, Machine.loadAverage()));
         report.line("note: the CPU (" + Runtime.getRuntime().availableProcessors() + " cores) is shared with whatever else runs on this machine: the figures may be noisy");
         RecoveryResultLine result = new RecoveryResultLine(replay, recovery1, DETECT_TIMEOUT_MILLIS,
                 protection.get("batch").ratio(Metric.DOWNLOAD), protection.get("batch").ratio(Metric.UPLOAD), intact, trials);
@@ -210,11 +211,11 @@ public final class RecoveryBench {
                     t.server().map(l -> String.format(Locale.ROOT, "%.1f", l.drainMicros() / 1e3)).orElse("nan"),
                     t.replayMibPerSecond().map(v -> String.format(Locale.ROOT, "%.1f", v)).orElse("nan"), t.intact() ? "yes" : "NO"));
         }
-        report.line(String.format(Locale.ROOT, "  replay speed (largest log, %d MiB): %s MiB/s  (target: >= 200)", plan.largestLogMib(), number(replay, 1)));
+        report.line(String.format(Locale.ROOT, "  replay speed (largest log, %d MiB): %s MiB/s  (target: >= 200)", plan.largestLogMib(), Figures.number(replay, 1)));
         report.line(String.format(Locale.ROOT, "  recovery with 1 MiB logged, standby: %s ms  (target: <= detection %d + 100 ms; the logger serves once the lease,"
-                + " %d ms, surely ran out)", number(recovery1, 1), DETECT_TIMEOUT_MILLIS, LEASE_MILLIS));
+                + " %d ms, surely ran out)", Figures.number(recovery1, 1), DETECT_TIMEOUT_MILLIS, LEASE_MILLIS));
         report.line(String.format(Locale.ROOT, "  recovery with %d MiB logged, restart in place (a new JVM): %s ms", plan.restartInPlaceMib(),
-                number(logSizes.stream().filter(t -> t.recovery() == LogSizeTrial.Recovery.RESTART_IN_PLACE && t.recoveryNanos() >= 0)
+                Figures.number(logSizes.stream().filter(t -> t.recovery() == LogSizeTrial.Recovery.RESTART_IN_PLACE && t.recoveryNanos() >= 0)
                         .mapToDouble(LogSizeTrial::recoveryMillis).findFirst(), 1)));
         for (ConnectionCountTrial c : connectionCounts) {
             report.line(String.format(Locale.ROOT, "  %4d connections: every answer within %.1f ms (p50 %.1f ms), %d of %d intact",
@@ -224,16 +225,16 @@ public final class RecoveryBench {
         for (var e : protection.entrySet()) {
             ServiceComparison s = e.getValue();
             report.line(String.format(Locale.ROOT, "  %-14s %14s %14s %10s %14s %10s", e.getKey(),
-                    number(s.median(Metric.DOWNLOAD, Protection.PROTECTED), 1), number(s.median(Metric.DOWNLOAD, Protection.UNPROTECTED), 1),
-                    number(s.ratio(Metric.DOWNLOAD), 3), number(s.median(Metric.UPLOAD, Protection.PROTECTED), 1), number(s.ratio(Metric.UPLOAD), 3)));
+                    Figures.number(s.median(Metric.DOWNLOAD, Protection.PROTECTED), 1), Figures.number(s.median(Metric.DOWNLOAD, Protection.UNPROTECTED), 1),
+                    Figures.number(s.ratio(Metric.DOWNLOAD), 3), Figures.number(s.median(Metric.UPLOAD, Protection.PROTECTED), 1), Figures.number(s.ratio(Metric.UPLOAD), 3)));
         }
         report.line("  (targets with fsync batch: download ratio >= 0.9, upload ratio >= 0.7)");
         report.line(String.format(Locale.ROOT, "  %-14s %14s %14s %14s %14s", "server CPU s/GB", "download", "unprotected", "upload", "unprotected"));
         for (var e : protection.entrySet()) {
             ServiceComparison s = e.getValue();
             report.line(String.format(Locale.ROOT, "  %-14s %14s %14s %14s %14s", e.getKey(),
-                    number(s.median(Metric.DOWNLOAD_CPU, Protection.PROTECTED), 2), number(s.median(Metric.DOWNLOAD_CPU, Protection.UNPROTECTED), 2),
-                    number(s.median(Metric.UPLOAD_CPU, Protection.PROTECTED), 2), number(s.median(Metric.UPLOAD_CPU, Protection.UNPROTECTED), 2)));
+                    Figures.number(s.median(Metric.DOWNLOAD_CPU, Protection.PROTECTED), 2), Figures.number(s.median(Metric.DOWNLOAD_CPU, Protection.UNPROTECTED), 2),
+                    Figures.number(s.median(Metric.UPLOAD_CPU, Protection.PROTECTED), 2), Figures.number(s.median(Metric.UPLOAD_CPU, Protection.UNPROTECTED), 2)));
         }
         report.line(String.format(Locale.ROOT, "  services whose primary the logger did not register (started again): %d; trials repeated because the service"
                 + " broke up by itself before the kill: %d", unregisteredPrimaries.get(), repeatedTrials));
@@ -384,7 +385,7 @@ public final class RecoveryBench {
             try {
                 client.call("close", "closed", Duration.ofSeconds(15));
             } catch (IOException | RuntimeException e) {
-                report.line("warning: closing the client's connections: " + oneLine(e.getMessage()));
+                report.line("warning: closing the client's connections: " + Figures.oneLine(e.getMessage()));
             }
         }
 
@@ -442,7 +443,7 @@ public final class RecoveryBench {
                 tails(service);
                 return false;
             } catch (IOException | RuntimeException e) {
-                report.line(what + "FAILED: " + oneLine(e.getMessage()));
+                report.line(what + "FAILED: " + Figures.oneLine(e.getMessage()));
                 tails(service);
             } finally {
                 closeConnections();
@@ -461,7 +462,7 @@ public final class RecoveryBench {
                 serve.awaitLine(l -> l.startsWith("fttcp: ") && l.contains("listening on"), "that it listens", START_TIMEOUT);
                 transfers("unprotected", Protection.UNPROTECTED, null, List.of("server"), List.of(serve));
             } catch (RuntimeException e) {
-                report.line("unprotected: FAILED: " + oneLine(e.getMessage()));
+                report.line("unprotected: FAILED: " + Figures.oneLine(e.getMessage()));
             } finally {
                 if (serve != null) {
                     serve.close();
@@ -479,7 +480,7 @@ public final class RecoveryBench {
                         tails(service);
                     }
                 } catch (RuntimeException e) {
-                    report.line("fsync " + policy + ": FAILED: " + oneLine(e.getMessage()));
+                    report.line("fsync " + policy + ": FAILED: " + Figures.oneLine(e.getMessage()));
                     tails(service);
                 } finally {
                     closeQuietly(service);
@@ -507,7 +508,7 @@ public final class RecoveryBench {
                 report.line(String.format(Locale.ROOT, "%-16s warm-up: download %.1f MB/s, upload %.1f MB/s (not counted)", label,
                         w.longField("bytes") / (w.longField("nanos") / 1e9) / 1e6, u.megabytesPerSecond()));
             } catch (IOException | RuntimeException e) {
-                report.line(String.format(Locale.ROOT, "%-16s warm-up: FAILED: %s", label, oneLine(e.getMessage())));
+                report.line(String.format(Locale.ROOT, "%-16s warm-up: FAILED: %s", label, Figures.oneLine(e.getMessage())));
             }
             for (int i = 1; i <= plan.transfers(); i++) {
                 trials++;
@@ -530,7 +531,7 @@ public final class RecoveryBench {
                             r.longField("bytes"), r.longField("nanos") / 1e9, mbs, ok ? "intact" : "NOT INTACT: " + r.fields().getOrDefault("failure", "?"),
                             after.describeSince(before, r.longField("bytes"))));
                 } catch (IOException | RuntimeException e) {
-                    report.line(String.format(Locale.ROOT, "%-16s download %d/%d: FAILED: %s", label, i, plan.transfers(), oneLine(e.getMessage())));
+                    report.line(String.format(Locale.ROOT, "%-16s download %d/%d: FAILED: %s", label, i, plan.transfers(), Figures.oneLine(e.getMessage())));
                     allOk = false;
                 }
             }
@@ -546,7 +547,7 @@ public final class RecoveryBench {
                     report.line(String.format(Locale.ROOT, "%-16s upload %d/%d: %,d B in %.3f s = %.1f MB/s, sha256 ok, %s", label, i, plan.transfers(),
                             t.bytes(), t.seconds(), t.megabytesPerSecond(), after.describeSince(before, t.bytes())));
                 } catch (RuntimeException e) {
-                    report.line(String.format(Locale.ROOT, "%-16s upload %d/%d: FAILED: %s", label, i, plan.transfers(), oneLine(e.getMessage())));
+                    report.line(String.format(Locale.ROOT, "%-16s upload %d/%d: FAILED: %s", label, i, plan.transfers(), Figures.oneLine(e.getMessage())));
                     allOk = false;
                 }
             }
@@ -591,7 +592,7 @@ public final class RecoveryBench {
                     services.forEach(this::tails);
                 }
             } catch (IOException | RuntimeException e) {
-                report.line("one logger, four primaries: FAILED: " + oneLine(e.getMessage()));
+                report.line("one logger, four primaries: FAILED: " + Figures.oneLine(e.getMessage()));
                 services.forEach(this::tails);
             } finally {
                 services.forEach(RecoveryBench::closeQuietly);
@@ -664,26 +665,5 @@ public final class RecoveryBench {
 
     private static Duration timeout(long bytes) {
         return Duration.ofSeconds(30 + bytes / SLOWEST_RATE);
-    }
-
-    private static String oneLine(String message) {
-        return String.valueOf(message).replaceAll("\\s*\\n\\s*", " ");
-    }
-
-    private static String mib(long bytes) {
-        return (bytes >> 20) + " MiB";
-    }
-
-    private static String number(OptionalDouble v, int decimals) {
-        return v.isPresent() ? String.format(Locale.ROOT, "%." + decimals + "f", v.getAsDouble()) : "nan";
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 }

@@ -1,9 +1,9 @@
 package io.fttcp.bench.recovery;
 
+import io.fttcp.bench.Figures;
 import io.fttcp.bench.ControlReply;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
@@ -25,13 +25,9 @@ public record RecoveryResultLine(OptionalDouble replayMibPerSecond, OptionalDoub
     }
 
     public String format() {
-        return PREFIX + "replay_mib_per_s=" + number(replayMibPerSecond, 1) + " recovery_ms_1mib=" + number(recoveryMillis1Mib, 1)
-                + " detect_timeout_ms=" + detectTimeoutMillis + " down_ratio_batch=" + number(downRatioBatch, 3)
-                + " up_ratio_batch=" + number(upRatioBatch, 3) + " intact=" + intact + "/" + trials;
-    }
-
-    private static String number(OptionalDouble v, int decimals) {
-        return v.isPresent() ? String.format(Locale.ROOT, "%." + decimals + "f", v.getAsDouble()) : "nan";
+        return PREFIX + "replay_mib_per_s=" + Figures.number(replayMibPerSecond, 1) + " recovery_ms_1mib=" + Figures.number(recoveryMillis1Mib, 1)
+                + " detect_timeout_ms=" + detectTimeoutMillis + " down_ratio_batch=" + Figures.number(downRatioBatch, 3)
+                + " up_ratio_batch=" + Figures.number(upRatioBatch, 3) + " intact=" + intact + "/" + trials;
     }
 
     /** Parses a line made by {@link #format()}; throws {@link IllegalArgumentException} otherwise. */
