@@ -81,6 +81,7 @@ final class ReplayPoller implements Poller {
     @Override
     public int poll(Duration timeout) throws IOException {
         Poller livePoller;
+        List<ReplayPollKey> loggedInput;
         ReentrantLock lock = network.lock();
         lock.lock();
         try {
@@ -112,6 +113,7 @@ final class ReplayPoller implements Poller {
                         }
                     }
                     livePoller = live;
+                    loggedInput = loggedInputReady();
                     break;
                 }
                 try {
@@ -127,7 +129,6 @@ final class ReplayPoller implements Poller {
         // Logged client bytes the application has not read yet (or the logged end of the stream) are
         // not in the live socket: the replayed socket hands them out itself, so the live poller would
         // never call it readable. Such a socket is ready now, and the live poller is only looked at.
-        List<ReplayPollKey> loggedInput = loggedInputReady();
         livePoller.poll(loggedInput.isEmpty() ? timeout : Duration.ZERO);
         lock.lock();
         try {
@@ -153,22 +154,16 @@ final class ReplayPoller implements Poller {
         }
     }
 
-    /** Keys interested in reading whose replayed socket still holds logged input for the application. */
+    /** Keys interested in reading whose replayed socket still holds logged input for the application (lock held). */
     private List<ReplayPollKey> loggedInputReady() {
-        ReentrantLock lock = network.lock();
-        lock.lock();
-        try {
-            List<ReplayPollKey> found = new ArrayList<>();
-            for (ReplayPollKey key : keys.values()) {
-                if (key.isValid() && (key.interestOps() & Poller.OP_READ) != 0
-                        && key.socket() instanceof ReplayStreamSocket s && s.holdsLoggedInput()) {
-                    found.add(key);
-                }
+        List<ReplayPollKey> found = new ArrayList<>();
+        for (ReplayPollKey key : keys.values()) {
+            if (key.isValid() && (key.interestOps() & Poller.OP_READ) != 0
+                    && key.socket() instanceof ReplayStreamSocket s && s.holdsLoggedInput()) {
+                found.add(key);
             }
-            return found;
-        } finally {
-            lock.unlock();
         }
+        return found;
     }
 
     /** Registers {@code key}'s live socket with the live poller (lock held). */
