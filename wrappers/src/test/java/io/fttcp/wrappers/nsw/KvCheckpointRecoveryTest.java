@@ -13,15 +13,12 @@ import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.RepeatedTest;
 
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -336,28 +333,8 @@ class KvCheckpointRecoveryTest {
 
     private static Map<String, Map<String, String>> images(ReplayNetwork replay) {
         Map<String, Map<String, String>> out = new TreeMap<>();
-        for (ConnectionImage image : replay.images()) out.put(image.tuple().toString(), describe(image));
+        for (ConnectionImage image : replay.images()) out.put(image.tuple().toString(), ImageFields.of(image));
         return out;
     }
 
-    /** Every component, arrays by content. */
-    private static Map<String, String> describe(ConnectionImage image) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (RecordComponent c : ConnectionImage.class.getRecordComponents()) {
-            Object value;
-            try {
-                value = c.getAccessor().invoke(image);
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
-            }
-            fields.put(c.getName(), switch (value) {
-                case byte[] bytes -> HexFormat.of().formatHex(bytes);
-                case List<?> pieces -> pieces.stream().map(p -> p instanceof ConnectionImage.Piece piece
-                        ? piece.offset() + ":" + HexFormat.of().formatHex(piece.bytes()) : String.valueOf(p)).toList().toString();
-                case null -> "null";
-                default -> value.toString();
-            });
-        }
-        return fields;
-    }
 }

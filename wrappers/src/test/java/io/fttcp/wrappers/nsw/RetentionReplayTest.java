@@ -17,14 +17,11 @@ import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.RepeatedTest;
 
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,7 +81,7 @@ class RetentionReplayTest {
             };
             if (named != null && closedByRecord.contains(named) && !finishedImages.containsKey(named)) {
                 ConnectionImage image = whole.image(named);
-                if (image != null && image.connect() != null && ended(image)) finishedImages.put(named, describe(image));
+                if (image != null && image.connect() != null && ended(image)) finishedImages.put(named, ImageFields.of(image));
             }
         }
         where += ", " + retained;
@@ -110,9 +107,9 @@ class RetentionReplayTest {
                 lingering.add(t);
             } else {
                 assertNotNull(whole.image(t), where + ": " + t);
-                expected = describe(whole.image(t));
+                expected = ImageFields.of(whole.image(t));
             }
-            assertEquals(expected, describe(fresh.image(t)), where + ": " + t);
+            assertEquals(expected, ImageFields.of(fresh.image(t)), where + ": " + t);
         }
         // The lingering ones are the finished ones, within the bounds.
         assertEquals(retained.lingeringConnections(), lingering.size(), where + ": finished in the snapshot " + lingering);
@@ -151,27 +148,6 @@ class RetentionReplayTest {
 
     private static int order(FourTuple a, FourTuple b) {
         return a.toString().compareTo(b.toString());
-    }
-
-    /** Every component, arrays by content (a record's equals compares arrays by identity). */
-    private static Map<String, String> describe(ConnectionImage image) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (RecordComponent c : ConnectionImage.class.getRecordComponents()) {
-            Object value;
-            try {
-                value = c.getAccessor().invoke(image);
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
-            }
-            fields.put(c.getName(), switch (value) {
-                case byte[] bytes -> HexFormat.of().formatHex(bytes);
-                case List<?> pieces -> pieces.stream().map(p -> p instanceof ConnectionImage.Piece piece
-                        ? piece.offset() + ":" + HexFormat.of().formatHex(piece.bytes()) : String.valueOf(p)).toList().toString();
-                case null -> "null";
-                default -> value.toString();
-            });
-        }
-        return fields;
     }
 
     /**
