@@ -1,5 +1,6 @@
 package io.fttcp.roles.config;
 
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.link.ethernet.MacAddress;
 import io.fttcp.replication.channel.ChannelConfig;
 
@@ -56,11 +57,11 @@ public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddres
     public enum Retention {
         connections, everything, checkpointed;
 
-        public io.fttcp.replication.retention.RetentionPolicy policy() {
+        public RetentionPolicy policy() {
             return switch (this) {
-                case connections -> io.fttcp.replication.retention.RetentionPolicy.CONNECTION_SCOPED;
-                case everything -> io.fttcp.replication.retention.RetentionPolicy.EVERYTHING;
-                case checkpointed -> io.fttcp.replication.retention.RetentionPolicy.CHECKPOINTED;
+                case connections -> RetentionPolicy.CONNECTION_SCOPED;
+                case everything -> RetentionPolicy.EVERYTHING;
+                case checkpointed -> RetentionPolicy.CHECKPOINTED;
             };
         }
     }
