@@ -38,6 +38,7 @@ public final class PrimaryChannel extends ReplicationChannel {
     private final long epoch;
     private final Lease lease;
     private final StreamSender sender;
+    private final int batchBytes;
     private final LongFunction<List<LoggedRecord>> catchUp;
     /** We dialed and spoke first: the peer's handshake is its answer. */
     private final boolean dialed;
@@ -51,6 +52,7 @@ public final class PrimaryChannel extends ReplicationChannel {
         this.dialed = dialed;
         this.lease = new Lease(config.leaseNanos());
         this.sender = new StreamSender(this, stream, config);
+        this.batchBytes = config.maxBatchBytes();
     }
 
     /**
@@ -157,10 +159,17 @@ public final class PrimaryChannel extends ReplicationChannel {
     /** Appends a record to the stream (sent as soon as the connection allows) and returns its LSN. */
     public long append(Record record) {
         long lsn;
+        boolean wake;
         synchronized (stream) {
             lsn = stream.append(record);
+            // As Nagle's algorithm: while frames are in flight, their acknowledgement wakes the
+            // sender, which then writes everything appended meanwhile as one batch. Waking it for
+            // each record instead costs a thread switch per record on both replicas.
+            wake = stream.inFlightBytes() == 0 || stream.unacknowledgedBytes() - stream.inFlightBytes() >= batchBytes;
         }
-        sender.wake();
+        if (wake) {
+            sender.wake();
+        }
         return lsn;
     }
 
