@@ -5,6 +5,7 @@ import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Write;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.replication.stream.StabilityListener;
 
@@ -39,6 +40,8 @@ public final class PrimaryChannel extends ReplicationChannel {
     private final Lease lease;
     private final StreamSender sender;
     private final int batchBytes;
+    /** A WRITE of fewer bytes than this is sent without waiting for the frames in flight (see {@link #append}). */
+    static final int SMALL_WRITE_BYTES = 16 * 1024;
     private final LongFunction<List<LoggedRecord>> catchUp;
     /** We dialed and spoke first: the peer's handshake is its answer. */
     private final boolean dialed;
@@ -164,8 +167,12 @@ public final class PrimaryChannel extends ReplicationChannel {
             lsn = stream.append(record);
             // As Nagle's algorithm: while frames are in flight, their acknowledgement wakes the
             // sender, which then writes everything appended meanwhile as one batch. Waking it for
-            // each record instead costs a thread switch per record on both replicas.
-            wake = stream.inFlightBytes() == 0 || stream.unacknowledgedBytes() - stream.inFlightBytes() >= batchBytes;
+            // each record instead costs a thread switch per record on both replicas. A small
+            // WRITE goes at once, as TCP_NODELAY would: it most likely ends a reply the client
+            // waits for (held until it is stable), where a bulk transfer's full-buffer writes
+            // only need the pipeline kept full.
+            wake = stream.inFlightBytes() == 0 || stream.unacknowledgedBytes() - stream.inFlightBytes() >= batchBytes
+                    || record instanceof Write w && w.count() < SMALL_WRITE_BYTES;
         }
         if (wake) {
             sender.wake();

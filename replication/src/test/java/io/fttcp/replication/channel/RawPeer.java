@@ -53,10 +53,19 @@ final class RawPeer implements AutoCloseable {
 
     /** Reads until {@code frames} control frames arrived in total, or the timeout. Returns whether they did. */
     boolean awaitControls(int frames, int timeoutMillis) throws IOException, ReplicationProtocolException {
+        return await(() -> received.controls.size() >= frames, timeoutMillis);
+    }
+
+    /** Reads until {@code records} records arrived in total, or the timeout. Returns whether they did. */
+    boolean awaitRecords(int records, int timeoutMillis) throws IOException, ReplicationProtocolException {
+        return await(() -> received.records.size() >= records, timeoutMillis);
+    }
+
+    private boolean await(java.util.function.BooleanSupplier done, int timeoutMillis) throws IOException, ReplicationProtocolException {
         long end = System.nanoTime() + timeoutMillis * 1_000_000L;
         InputStream input = socket.getInputStream();
         byte[] chunk = new byte[65536];
-        while (received.controls.size() < frames) {
+        while (!done.getAsBoolean()) {
             long left = (end - System.nanoTime()) / 1_000_000;
             if (left <= 0) {
                 return false;

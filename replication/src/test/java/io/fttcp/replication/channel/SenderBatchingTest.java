@@ -1,0 +1,97 @@
+package io.fttcp.replication.channel;
+
+import io.fttcp.replication.codec.FrameEncoder;
+import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.Write;
+import io.fttcp.replication.stream.RecordStream;
+import io.fttcp.stack.tcp.FourTuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The primary's sender batches as Nagle's algorithm does (see {@link PrimaryChannel#append}):
+ * records appended while frames are in flight wait for their acknowledgement and then go
+ * together, except a small WRITE, which goes at once. The backup here is a hand-driven socket
+ * that acknowledges when the test says; heartbeats are seconds apart, so that no tick of the
+ * channel sends the waiting records early.
+ */
+class SenderBatchingTest {
+    private static final ChannelConfig CONFIG = ChannelConfig.defaults("test-cluster").withWarmup(Duration.ZERO)
+            .withTimings(Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(5));
+    private static final FourTuple CONNECTION = new FourTuple(0xc6120064, 80, 0xc6120002, 40000);
+    /** Long enough that a record sent at once would have arrived, on a loaded machine too. */
+    private static final int QUIET_MS = 400;
+
+    private ServerSocketChannel server;
+    private PrimaryChannel primary;
+
+    @BeforeEach
+    void listen() throws Exception {
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (primary != null) primary.close();
+        server.close();
+    }
+
+    @Test
+    void recordsAppendedWhileABatchIsInFlightWaitForItsAcknowledgementExceptASmallWrite() throws Exception {
+        RecordStream stream = CONFIG.newRecordStream();
+        Recorder events = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, CONFIG, 1, stream, events);
+            } catch (java.io.IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), port))) {
+            backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
+            primary = accepting.get(5, TimeUnit.SECONDS);
+            events.connected.get(2, TimeUnit.SECONDS);
+
+            int bulk = PrimaryChannel.SMALL_WRITE_BYTES;
+            primary.append(write(0, bulk)); // nothing in flight: goes at once
+            assertTrue(backup.awaitRecords(1, 5_000), "the first record never arrived");
+
+            primary.append(write(bulk, bulk));
+            primary.append(write(2L * bulk, bulk));
+            assertFalse(backup.awaitRecords(2, QUIET_MS), "bulk records went out while the first was in flight: " + backup.received.lsns);
+
+            ack(backup, 1);
+            assertTrue(backup.awaitRecords(3, 5_000), "the acknowledgement did not send the waiting records: " + backup.received.lsns);
+            assertEquals(List.of(1L, 2L, 3L), backup.received.lsns);
+
+            primary.append(write(3L * bulk, bulk - 1)); // 2 and 3 are in flight, but a small write goes at once
+            assertTrue(backup.awaitRecords(4, QUIET_MS), "a small write waited for the frames in flight");
+            assertEquals(4L, backup.received.lsns.getLast());
+        }
+    }
+
+    private static Write write(long offset, int count) {
+        return new Write(CONNECTION, offset, count, 0);
+    }
+
+    private static void ack(RawPeer backup, long lsn) throws Exception {
+        ByteBuffer ack = ByteBuffer.allocate(64);
+        new FrameEncoder().encodeAck(lsn, 0, ack);
+        backup.send(ack.flip());
+    }
+}
