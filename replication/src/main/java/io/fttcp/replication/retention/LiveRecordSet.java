@@ -28,8 +28,9 @@ import java.util.Objects;
  * {@link RetentionPolicy#CONNECTION_SCOPED}, those of the live connections, of the recently
  * finished ones still lingering, and the global records made while they were retained; with
  * {@link RetentionPolicy#EVERYTHING}, all; with {@link RetentionPolicy#CHECKPOINTED}, every
- * record from the latest applied checkpoint on, and the CONNECT and SEGMENT records of the
- * connections live at it. The rules are in the package documentation.
+ * record from the latest applied checkpoint on, and the CONNECT records of the connections live
+ * at it with the SEGMENT records a replay from it still needs ({@link CheckpointKeep}). The rules
+ * are in the package documentation.
  *
  * <p>Lingering is bounded by a number of connections and by the SEGMENT payload bytes of their
  * records (the oldest finished is evicted first beyond either bound; a single connection above

@@ -221,8 +221,8 @@ public final class ReplayNetwork implements Network {
      * The first determinant of the stream is a CHECKPOINT: a recovery starting there, or a
      * primary whose application checkpointed before anything else. Its connections continue
      * from their entries (lock held). An entry whose connection has no CONNECT here is ignored;
-     * one that cannot be continued (the log lacks client bytes it read, or it lacks output the
-     * client has not acknowledged) marks its connection diverged, so takeover resets it.
+     * one that cannot be continued (its read offset lies beyond the client's FIN, or it lacks
+     * output the client has not acknowledged) marks its connection diverged, so takeover resets it.
      */
     private void restoreConnections(Checkpoint c) {
         initialCheckpoint = c;
