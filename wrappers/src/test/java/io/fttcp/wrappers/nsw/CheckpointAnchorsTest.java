@@ -144,7 +144,7 @@ class CheckpointAnchorsTest {
             Map<String, String> b = clientSide(fresh.image());
             assertEquals(a, b, where);
             assertEquals(sent, whole.input.end(), where);
-            assertEquals(written, whole.clientAcked, where);
+            assertEquals(acked, whole.clientAcked, where); // the last acknowledgement the client sent
         } finally {
             lock.unlock();
         }
