@@ -22,6 +22,7 @@ final class LiveConnection {
 
     final FourTuple tuple;
     final long connectLsn;
+    final Connect connect;
     /** Our sequence number of output offset 0: the server's ISN + 1. */
     private final int outputBase;
     private final ClientStreamProgress input;
@@ -35,6 +36,15 @@ final class LiveConnection {
     private long outputEnd;
     private boolean closed;
     private boolean reset;
+
+    /**
+     * For CHECKPOINTED retention: its SEGMENT records not let go yet (null otherwise, and once
+     * dropped), and the ones the backup's replay last took its client state from: the client's
+     * highest acknowledgement, its window (SND.WL1/WL2 of RFC 9293, as the replay applies it),
+     * its TSval and TSecr (-1: none, the CONNECT's values stand).
+     */
+    SegmentTrail trail;
+    final ReplayedClientState replayed;
 
     // For CHECKPOINTED retention: what a checkpoint entry must match, and what a checkpoint keeps.
     /** An ACCEPT named it: the application has it. */
@@ -76,9 +86,16 @@ final class LiveConnection {
     LiveConnection(long connectLsn, Connect connect, boolean keepRecords) {
         this.tuple = connect.tuple();
         this.connectLsn = connectLsn;
+        this.connect = connect;
         this.outputBase = connect.serverIsn() + 1;
         this.input = new ClientStreamProgress(connect.clientIsn());
         this.records = keepRecords ? new LsnQueue<>(8) : null;
+        this.replayed = new ReplayedClientState(connect);
+    }
+
+    /** Under CHECKPOINTED: remembers its SEGMENT records (see {@link #trail}). */
+    void trackSegments() {
+        trail = new SegmentTrail();
     }
 
     void keep(long lsn, Record record) {
@@ -87,19 +104,30 @@ final class LiveConnection {
         }
     }
 
-    void onSegment(Segment s) {
+    void onSegment(long lsn, Segment s) {
         if ((s.flags() & FLAG_RST) != 0) {
             reset = true;
         }
+        int length = s.payload() == null ? 0 : s.payload().length;
         if (input.beforeSyn(s.seq())) {
+            if (trail != null) {
+                trail.add(lsn, s, SegmentTrail.NOT_PLACED, length, SegmentTrail.NO_ACK);
+            }
             return; // garbage the backup ignores too
         }
-        input.offer(s.seq(), s.payload() == null ? 0 : s.payload().length, (s.flags() & FLAG_FIN) != 0);
+        long offset = input.offsetOf(s.seq());
+        input.offer(s.seq(), length, (s.flags() & FLAG_FIN) != 0);
+        long ack = SegmentTrail.NO_ACK;
         if ((s.flags() & FLAG_ACK) != 0) {
-            long acked = clientAcked + (int) ((s.ack() - outputBase) - (int) clientAcked);
-            if (acked > clientAcked) {
-                clientAcked = acked;
+            ack = clientAcked + (int) ((s.ack() - outputBase) - (int) clientAcked);
+            if (ack > clientAcked) {
+                clientAcked = ack;
+                replayed.ackFrom = lsn;
             }
+        }
+        if (trail != null) {
+            replayed.onSegment(lsn, s);
+            trail.add(lsn, s, offset, length, ack);
         }
     }
 
@@ -149,6 +177,7 @@ final class LiveConnection {
         records = null;
         readies = null;
         heartbeat = null;
+        trail = null;
     }
 
     @Override

@@ -28,8 +28,9 @@ import java.util.Objects;
  * {@link RetentionPolicy#CONNECTION_SCOPED}, those of the live connections, of the recently
  * finished ones still lingering, and the global records made while they were retained; with
  * {@link RetentionPolicy#EVERYTHING}, all; with {@link RetentionPolicy#CHECKPOINTED}, every
- * record from the latest applied checkpoint on, and the CONNECT and SEGMENT records of the
- * connections live at it. The rules are in the package documentation.
+ * record from the latest applied checkpoint on, and the CONNECT records of the connections live
+ * at it with the SEGMENT records a replay from it still needs ({@link CheckpointKeep}). The rules
+ * are in the package documentation.
  *
  * <p>Lingering is bounded by a number of connections and by the SEGMENT payload bytes of their
  * records (the oldest finished is evicted first beyond either bound; a single connection above
@@ -145,7 +146,7 @@ public final class LiveRecordSet {
                         conn.payloadBytes += s.payload().length;
                         retainedPayloadBytes += s.payload().length;
                     }
-                    conn.onSegment(s);
+                    conn.onSegment(lsn, s);
                     dropIfFinished(conn);
                 }
             }
@@ -371,6 +372,9 @@ public final class LiveRecordSet {
             drop(previous); // a new incarnation supersedes it, lingering or not (the backup's replay too)
         }
         LiveConnection conn = new LiveConnection(lsn, c, scoped);
+        if (checkpointed) {
+            conn.trackSegments();
+        }
         connections.put(c.tuple(), conn);
         if (newest == null) {
             oldest = conn;
@@ -435,9 +439,10 @@ public final class LiveRecordSet {
 
     /**
      * A CHECKPOINT under CHECKPOINTED: applied when it matches the records (rule C2), then every
-     * older record goes except the CONNECT and SEGMENT records and the latest heartbeat entry of
-     * each connection live now (rule C3). O(records since the previous applied checkpoint): each
-     * record is looked at once more when a checkpoint lets it go.
+     * older record goes except, per connection live now, its CONNECT, the SEGMENT records rule C3
+     * keeps ({@link CheckpointKeep}) and its latest heartbeat entry. O(records since the previous
+     * applied checkpoint + segments it kept): each is looked at once more per applied checkpoint
+     * that keeps it.
      */
     private void onCheckpoint(long lsn, Checkpoint c) {
         if (!matches(c)) {
@@ -447,44 +452,38 @@ public final class LiveRecordSet {
         checkpointsApplied++;
         List<LiveConnection> pinning = new ArrayList<>(connections.values());
         pinning.sort(Comparator.comparingLong(x -> x.connectLsn));
+        long letGo = 0;
         for (LiveConnection conn : pinnedConnections) {
-            if (!connections.containsKey(conn.tuple) || connections.get(conn.tuple) != conn) {
-                droppedByCheckpoints += conn.pinned.size() + (conn.pinnedBeatLsn >= 0 ? 1 : 0);
-                conn.pinned = null;
-                conn.pinnedBeatLsn = -1;
+            if (conn.pinned != null) {
+                letGo += conn.pinned.size();
+                if (connections.get(conn.tuple) != conn) {
+                    letGo += conn.pinnedBeatLsn >= 0 ? 1 : 0;
+                    conn.pinned = null;
+                    conn.pinnedBeatLsn = -1;
+                }
             }
         }
-        for (LiveConnection conn : pinning) {
-            if (conn.pinned == null) {
-                conn.pinned = new LsnQueue<>(8);
-            }
+        // The checkpoint itself is the last record added to everything: keep it, let the rest go.
+        while (everything.size() > 1) {
+            everything.removeFirst();
+            letGo++;
         }
         pinnedRecords = 0;
         pinnedPayloadBytes = 0;
-        // The checkpoint itself is the last record added to everything: keep it, go through the rest.
-        while (everything.size() > 1) {
-            long at = everything.lsn(0);
-            Record r = everything.item(0);
-            everything.removeFirst();
-            LiveConnection owner = switch (r) {
-                case Connect k -> connections.get(k.tuple()) != null && connections.get(k.tuple()).connectLsn == at ? connections.get(k.tuple()) : null;
-                case Segment s -> connections.get(s.tuple()) != null && connections.get(s.tuple()).connectLsn < at ? connections.get(s.tuple()) : null;
-                default -> null;
-            };
-            if (owner != null) {
-                owner.pinned.add(at, r);
-            } else {
-                droppedByCheckpoints++;
-            }
-        }
         java.util.Set<Long> beatLsns = new java.util.HashSet<>();
         for (LiveConnection conn : pinning) {
-            pinnedRecords += conn.pinned.size();
-            for (int i = 0; i < conn.pinned.size(); i++) {
-                if (conn.pinned.item(i) instanceof Segment s && s.payload() != null) {
-                    pinnedPayloadBytes += s.payload().length;
-                }
+            SegmentTrail trail = conn.trail;
+            if (conn.accepted) { // its entry's read offset is the connection's (rule C2)
+                trail.retain(CheckpointKeep.select(trail, conn.readOffset, conn.replayed, conn.connect));
+            } // else no entry: everything stays
+            LsnQueue<Record> pinned = new LsnQueue<>(trail.size() + 1);
+            pinned.add(conn.connectLsn, conn.connect);
+            for (int i = 0; i < trail.size(); i++) {
+                pinned.add(trail.lsn(i), trail.segment(i));
             }
+            conn.pinned = pinned;
+            pinnedRecords += pinned.size();
+            pinnedPayloadBytes += trail.payloadBytes();
             if (conn.lastBeatLsn >= 0) {
                 conn.pinnedBeatLsn = conn.lastBeatLsn;
                 conn.pinnedBeatSentAt = conn.lastBeatSentAt;
@@ -493,15 +492,10 @@ public final class LiveRecordSet {
                 beatLsns.add(conn.pinnedBeatLsn);
             }
         }
+        droppedByCheckpoints += letGo - pinnedRecords;
         pinnedHeartbeats = beatLsns.size();
         pinnedConnections = pinning;
-        long payload = pinnedPayloadBytes;
-        for (int i = 0; i < everything.size(); i++) {
-            if (everything.item(i) instanceof Segment s && s.payload() != null) {
-                payload += s.payload().length;
-            }
-        }
-        retainedPayloadBytes = payload;
+        retainedPayloadBytes = pinnedPayloadBytes; // everything holds the checkpoint alone
         retainedRecords = pinnedRecords + pinnedHeartbeats + everything.size();
     }
 

@@ -112,12 +112,36 @@
  *       marked closed naming no live accepted connection, finished ones, are ignored). Otherwise it
  *       is <em>refused</em> ({@code checkpointsRefused()}) and kept as any record.</li>
  *   <li><b>C3. Applied at C</b>, every record with LSN below C is dropped except, for each
- *       connection live at C (accepted or not): its CONNECT, every SEGMENT naming it since that
- *       CONNECT (a record names the incarnation current when added), and its latest heartbeat
- *       entry before C, shown as in rule 7 (one HEARTBEAT per LSN holding such entries, in their
- *       original order, with the original {@code sentAtNanos}). These stay until the next applied
- *       checkpoint, even if the connection finishes or is superseded in between: its records after
- *       C may read client bytes those SEGMENTs carry.</li>
+ *       connection live at C (accepted or not): its CONNECT, its latest heartbeat entry before C,
+ *       shown as in rule 7 (one HEARTBEAT per LSN holding such entries, in their original order,
+ *       with the original {@code sentAtNanos}), and SEGMENT records naming it since that CONNECT
+ *       (a record names the incarnation current when added): all of them while it has no entry
+ *       (not accepted yet); otherwise, of those still kept (an earlier checkpoint let the others
+ *       go), only
+ *       <ol type="a">
+ *         <li>those carrying client bytes at or beyond the entry's read offset R (unread at C, or
+ *             held beyond a hole), each segment placed as rule 2 reads it when it arrives;</li>
+ *         <li>those with SYN, FIN or RST;</li>
+ *         <li>its latest (before C);</li>
+ *         <li>those the backup's replay takes the client's state from: the first that brought
+ *             its highest acknowledgement, the latest that set its window (RFC 9293's
+ *             SND.WL1/WL2 rule, as {@code ReplayConnection} applies it), and with timestamps the
+ *             ones that brought the latest TSval and TSecr (later mod 2^32);</li>
+ *         <li>anchors: walking the segments placed in the client's stream from the CONNECT on
+ *             (stream offset 0, acknowledgement 0, the CONNECT's TSval), whenever the next
+ *             segment lies 2^30 or more from the last one kept, in stream offset, in
+ *             acknowledgement (rule 2's reading) or in a timestamp (mod 2^32), the segment just
+ *             before it is kept too (if it was not).</li>
+ *       </ol>
+ *       These stay until the next applied checkpoint, even if the connection finishes or is
+ *       superseded in between: its records after C may read client bytes they carry. Why these:
+ *       the application's state in the checkpoint holds the effect of every byte below R, so a
+ *       catch-up re-bases the client's stream at R; what it rebuilds from the segments (bytes
+ *       from R on, segments beyond a hole, the FIN, the reset, the client's acknowledgement,
+ *       window and timestamps) must be what a replay of every segment rebuilds, and the
+ *       anchors let it read 32-bit sequence numbers, acknowledgements and timestamps in a
+ *       stream with holes: kept segments never lie 2^30 or more apart, so each is read nearest
+ *       the one before (negligible: one segment per 2^30 bytes each way).</li>
  *   <li><b>C4. From C on</b> every record is kept (C itself included), finished connections' too:
  *       their effects on the shared state happened after the checkpoint.</li>
  * </ul>
@@ -129,15 +153,21 @@
  * north-side wrapper does not see them (they sit in its stack), and besides the bytes, the
  * replay rebuilds from them what takeover restores (the client's acknowledgement, window and
  * timestamps, segments beyond a hole, its FIN and reset) exactly as a replay of everything does.
+ * The rules read a segment's length, sequence and acknowledgement numbers, flags and
+ * timestamps, never its payload bytes (the logger feeds blank payloads of the real length).
  *
  * <h2>Limits</h2>
  * <ul>
- *   <li>CHECKPOINTED: a long-lived connection keeps all its SEGMENT records (its client bytes)
- *       from its CONNECT on, across checkpoints; what is bounded is the work for connections that
- *       finished before the latest applied checkpoint (none) and for the application's earlier
- *       determinants (none). Connections finished before C are not restored in TIME-WAIT by a
- *       catch-up (as an evicted lingering one, rule 3). Records grow between checkpoints as
- *       under EVERYTHING: the application's checkpoint frequency bounds them.</li>
+ *   <li>CHECKPOINTED: below the latest applied checkpoint a live connection keeps what its
+ *       client sent and the application has not read, and a few segments besides (rule C3),
+ *       however long it lives; finished connections and the application's earlier
+ *       determinants keep nothing. A connection not accepted yet keeps all its segments.
+ *       Connections finished before C are not restored in TIME-WAIT by a catch-up (as an
+ *       evicted lingering one, rule 3). Records grow between checkpoints as under EVERYTHING:
+ *       the application's checkpoint frequency bounds them. The anchors assume, as the
+ *       backup's replay does, that a client's segments lie within 2^30 of where its stream
+ *       stands (any TCP window does): garbage far outside it, kept below a checkpoint, may be
+ *       placed differently by a catch-up than by a replay of everything.</li>
  *   <li>A connection that lives long pins every global record made since its CONNECT (and the
  *       log below it), as rule 5 says; so does a lingering one until it is evicted, which on a
  *       server that finishes few connections may take long (eviction follows new finished

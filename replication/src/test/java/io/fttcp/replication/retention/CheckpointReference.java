@@ -46,6 +46,9 @@ final class CheckpointReference {
         long beatSentAt;
         int beatIndex;
         int beatTsVal;
+        /** Every SEGMENT naming it, and those an applied checkpoint has not let go (by LSN). */
+        final List<Seg> segments = new ArrayList<>();
+        java.util.Set<Long> kept = new java.util.HashSet<>();
 
         Incarnation(Connect connect) {
             this.connect = connect;
@@ -55,6 +58,10 @@ final class CheckpointReference {
             boolean ended = finOffset >= 0 && received.nextClearBit(0) >= finOffset && maxAck > outputEnd;
             return closed && (reset || ended);
         }
+    }
+
+    /** A SEGMENT with its stream offset (null before the SYN) and acknowledgement offset (null without ACK or before the SYN). */
+    record Seg(long lsn, Segment segment, Long offset, int length, Long ack) {
     }
 
     /** A heartbeat entry kept for a pinned incarnation. */
@@ -89,8 +96,12 @@ final class CheckpointReference {
                 owners.put(lsn, inc);
                 if ((s.flags() & 0x04) != 0) inc.reset = true;
                 long offset = (int) (s.seq() - (inc.connect.clientIsn() + 1));
+                int length = s.payload() == null ? 0 : s.payload().length;
+                boolean hasAck = (s.flags() & 0x10) != 0;
+                inc.segments.add(new Seg(lsn, s, offset >= -1 ? offset : null, length,
+                        offset >= -1 && hasAck ? (long) (int) (s.ack() - (inc.connect.serverIsn() + 1)) : null));
+                inc.kept.add(lsn);
                 if (offset >= -1) {
-                    int length = s.payload() == null ? 0 : s.payload().length;
                     if ((s.flags() & 0x01) != 0 && inc.finOffset < 0) inc.finOffset = offset + length;
                     for (long o = Math.max(0, offset); o < offset + length; o++) inc.received.set((int) o);
                     if ((s.flags() & 0x10) != 0) {
@@ -137,8 +148,12 @@ final class CheckpointReference {
                 }
                 applied++;
                 appliedLsn = lsn;
+                for (Incarnation old : pinned.keySet()) {
+                    if (live.get(old.connect.tuple()) != old) old.kept.clear();
+                }
                 pinned = new IdentityHashMap<>();
                 for (Incarnation inc : live.values()) {
+                    if (inc.accepted) inc.kept = keptAt(inc, inc.readOffset);
                     pinned.put(inc, inc.beatLsn < 0 ? null
                             : new Beat(inc.beatLsn, inc.beatSentAt, inc.beatIndex, new Heartbeat.TsVal(inc.connect.tuple(), inc.beatTsVal)));
                 }
@@ -167,6 +182,95 @@ final class CheckpointReference {
         return true;
     }
 
+    /**
+     * Rule C3: of the segments still kept, those carrying bytes at or beyond the read offset,
+     * with SYN, FIN or RST, the latest, the ones the replay takes the client's acknowledgement,
+     * window and timestamps from (found again from every segment since the CONNECT), and an
+     * anchor before any kept segment 2^30 or more away from the previous kept one.
+     */
+    private static java.util.Set<Long> keptAt(Incarnation inc, long readOffset) {
+        Connect c = inc.connect;
+        long ackFrom = -1, windowFrom = -1, tsValFrom = -1, tsEcrFrom = -1;
+        long maxAck = 0;
+        boolean ackSeen = false;
+        int wl1 = c.clientIsn(), wl2 = c.serverIsn() + 1, tsVal = c.clientTsVal(), tsEcr = 0;
+        for (Seg g : inc.segments) {
+            if (g.offset() == null) continue;
+            Segment s = g.segment();
+            if (g.ack() != null && g.ack() > maxAck) {
+                maxAck = g.ack();
+                ackFrom = g.lsn();
+            }
+            if ((s.flags() & 0x10) != 0) {
+                if (!ackSeen || s.seq() - wl1 > 0 || (s.seq() == wl1 && s.ack() - wl2 >= 0)) {
+                    wl1 = s.seq();
+                    wl2 = s.ack();
+                    windowFrom = g.lsn();
+                }
+                ackSeen = true;
+            }
+            if (c.timestamps()) {
+                if (s.tsVal() != 0 && (tsVal == 0 || s.tsVal() - tsVal > 0)) {
+                    tsVal = s.tsVal();
+                    tsValFrom = g.lsn();
+                }
+                if (s.tsEcr() != 0 && (tsEcr == 0 || s.tsEcr() - tsEcr > 0)) {
+                    tsEcr = s.tsEcr();
+                    tsEcrFrom = g.lsn();
+                }
+            }
+        }
+        List<Seg> still = new ArrayList<>();
+        for (Seg g : inc.segments) if (inc.kept.contains(g.lsn())) still.add(g);
+        java.util.Set<Long> kept = new java.util.HashSet<>();
+        for (int i = 0; i < still.size(); i++) {
+            Seg g = still.get(i);
+            boolean flagged = (g.segment().flags() & (0x01 | 0x02 | 0x04)) != 0;
+            boolean unread = g.offset() != null && g.length() > 0 && g.offset() + g.length() > readOffset;
+            boolean carrier = g.lsn() == ackFrom || g.lsn() == windowFrom || g.lsn() == tsValFrom || g.lsn() == tsEcrFrom;
+            if (flagged || unread || carrier || i == still.size() - 1) kept.add(g.lsn());
+        }
+        long lastOffset = 0, lastAck = 0;
+        int lastTsVal = c.clientTsVal(), lastTsEcr = 0;
+        Seg dropped = null;
+        for (Seg g : still) {
+            if (g.offset() == null) continue;
+            Segment s = g.segment();
+            boolean far = Math.abs(g.offset() - lastOffset) >= 1L << 30 || (g.ack() != null && Math.abs(g.ack() - lastAck) >= 1L << 30)
+                    || (c.timestamps() && (farTs(s.tsVal(), lastTsVal) || farTs(s.tsEcr(), lastTsEcr)));
+            if (far && dropped != null) {
+                kept.add(dropped.lsn());
+                lastOffset = dropped.offset();
+                if (dropped.ack() != null) lastAck = dropped.ack();
+                if (dropped.segment().tsVal() != 0) lastTsVal = dropped.segment().tsVal();
+                if (dropped.segment().tsEcr() != 0) lastTsEcr = dropped.segment().tsEcr();
+            }
+            if (kept.contains(g.lsn())) {
+                lastOffset = g.offset();
+                if (g.ack() != null) lastAck = g.ack();
+                if (s.tsVal() != 0) lastTsVal = s.tsVal();
+                if (s.tsEcr() != 0) lastTsEcr = s.tsEcr();
+                dropped = null;
+            } else {
+                dropped = g;
+            }
+        }
+        return kept;
+    }
+
+    private static boolean farTs(int seen, int known) {
+        return seen != 0 && known != 0 && Math.abs((long) (seen - known)) >= 1L << 30;
+    }
+
+    /** SEGMENT records of incarnations pinned by the latest applied checkpoint that it let go (rule C3 keeps only some). */
+    long segmentsLetGoOfPinned() {
+        long n = 0;
+        for (Incarnation inc : pinned.keySet()) {
+            for (Seg g : inc.segments) if (g.lsn() < appliedLsn && !inc.kept.contains(g.lsn())) n++;
+        }
+        return n;
+    }
+
     int liveConnections() {
         return live.size();
     }
@@ -180,7 +284,9 @@ final class CheckpointReference {
             if (r.lsn() > through) break;
             if (r.lsn() >= appliedLsn) {
                 out.put(r.lsn(), r.record());
-            } else if ((r.record() instanceof Connect || r.record() instanceof Segment) && pinned.containsKey(owners.get(r.lsn()))) {
+            } else if (r.record() instanceof Connect && pinned.containsKey(owners.get(r.lsn()))) {
+                out.put(r.lsn(), r.record());
+            } else if (r.record() instanceof Segment && pinned.containsKey(owners.get(r.lsn())) && owners.get(r.lsn()).kept.contains(r.lsn())) {
                 out.put(r.lsn(), r.record());
             }
         }

@@ -79,9 +79,9 @@ class CheckpointRetentionPropertyTest {
     void trafficAppliesAndRefusesCheckpointsAndPinsLiveConnections() {
         long seed = Seeds.next();
         SplittableRandom random = new SplittableRandom(seed);
-        int[] appliedRuns = new int[1], refusedRuns = new int[1], pinningRuns = new int[1], droppingRuns = new int[1];
+        int[] appliedRuns = new int[1], refusedRuns = new int[1], pinningRuns = new int[1], droppingRuns = new int[1], readRuns = new int[1];
         for (int run = 0; run < 20; run++) {
-            List<Boolean> pinned = new ArrayList<>(List.of(false));
+            List<Boolean> pinned = new ArrayList<>(List.of(false, false));
             run(random.nextLong(), 60, (at, set, reference, lastLsn, r) -> {
                 List<LoggedRecord> snapshot = set.snapshot(Long.MAX_VALUE);
                 long checkpointLsn = -1;
@@ -92,6 +92,7 @@ class CheckpointRetentionPropertyTest {
                     }
                 }
                 if (checkpointLsn > 0 && set.checkpointsApplied() > 0 && snapshot.getFirst().lsn() < checkpointLsn) pinned.set(0, true);
+                if (reference.segmentsLetGoOfPinned() > 0) pinned.set(1, true); // a live connection's segments read before the checkpoint
             });
             // The counters of the last run: rerun cheaply for them.
             LiveRecordSet set = new LiveRecordSet(RetentionPolicy.CHECKPOINTED);
@@ -106,11 +107,13 @@ class CheckpointRetentionPropertyTest {
             if (set.checkpointsRefused() > 0) refusedRuns[0]++;
             if (set.droppedByCheckpoints() > 0) droppingRuns[0]++;
             if (pinned.getFirst()) pinningRuns[0]++;
+            if (pinned.get(1)) readRuns[0]++;
         }
         String where = "seed " + seed + " (-Dfttcp.seed=" + seed + ")";
         assertTrue(appliedRuns[0] > 10, where + ": applied " + appliedRuns[0]);
         assertTrue(refusedRuns[0] > 10, where + ": refused " + refusedRuns[0]);
         assertTrue(droppingRuns[0] > 10, where + ": dropping " + droppingRuns[0]);
         assertTrue(pinningRuns[0] > 10, where + ": pinning " + pinningRuns[0]);
+        assertTrue(readRuns[0] > 10, where + ": live connections' segments let go " + readRuns[0]);
     }
 }

@@ -63,7 +63,11 @@ class RetainedIndexTest {
 
     private static void compare(long seed, Path dir) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
-        RetentionPolicy policy = random.nextInt(4) == 0 ? RetentionPolicy.EVERYTHING : RetentionPolicy.CONNECTION_SCOPED;
+        RetentionPolicy policy = switch (random.nextInt(4)) {
+            case 0 -> RetentionPolicy.EVERYTHING;
+            case 1 -> RetentionPolicy.CHECKPOINTED;
+            default -> RetentionPolicy.CONNECTION_SCOPED;
+        };
         int lingering = random.nextInt(4);
         long lingeringBytes = random.nextInt(3) == 0 ? Long.MAX_VALUE / 4 : random.nextLong(1, 16_384);
         String where = "seed " + seed + " (-Dfttcp.index.seed to replay the run's base), " + policy + ", lingering " + lingering + "/" + lingeringBytes;
@@ -75,6 +79,16 @@ class RetainedIndexTest {
         LogConfig config = LogConfig.defaults().withFsyncPolicy(FsyncPolicy.NEVER).withBatchBufferBytes(1 << 16)
                 .withSegmentBytes(4096 + random.nextInt(64 * 1024));
         int checks = 0;
+        Checkpoints checkpoints = new Checkpoints();
+        if (policy == RetentionPolicy.CHECKPOINTED) { // checkpoints of the application, matching the records, mixed in
+            List<Record> with = new ArrayList<>();
+            for (Record r : records) {
+                with.add(r);
+                checkpoints.add(r);
+                if (random.nextInt(15) == 0) with.add(checkpoints.now());
+            }
+            records = with;
+        }
         try (RecordLog log = RecordLog.open(dir, config)) {
             long lsn = 0;
             for (Record r : records) {
@@ -106,5 +120,77 @@ class RetainedIndexTest {
             }
         }
         assertTrue(checks > 0, where);
+        if (policy == RetentionPolicy.CHECKPOINTED && records.stream().anyMatch(r -> r instanceof io.fttcp.replication.record.Checkpoint)) {
+            assertTrue(reference.checkpointsApplied() > 0, where + ": no checkpoint applied, refused " + reference.checkpointsRefused());
+        }
+    }
+
+    /**
+     * Checkpoints of the server's application that match {@link Traffic}'s records (every live
+     * accepted connection with its read and output offsets, shut and closed flags, and its output
+     * from the client's acknowledgement on); Traffic's clients send in order, so a connection is
+     * finished once closed, its FIN seen and our FIN acknowledged.
+     */
+    private static final class Checkpoints {
+        private static final class State {
+            final io.fttcp.replication.record.Connect connect;
+            boolean accepted, shut, closed, fin;
+            long read, output, acked;
+
+            State(io.fttcp.replication.record.Connect connect) {
+                this.connect = connect;
+            }
+        }
+
+        private final java.util.Map<io.fttcp.stack.tcp.FourTuple, State> live = new java.util.LinkedHashMap<>();
+
+        void add(Record r) {
+            switch (r) {
+                case io.fttcp.replication.record.Connect c -> live.put(c.tuple(), new State(c));
+                case io.fttcp.replication.record.Accept a -> {
+                    State s = live.get(a.connection());
+                    if (s != null) s.accepted = true;
+                }
+                case io.fttcp.replication.record.Read rd -> {
+                    State s = live.get(rd.connection());
+                    if (s != null && rd.count() > 0) s.read += rd.count();
+                }
+                case io.fttcp.replication.record.Write w -> {
+                    State s = live.get(w.connection());
+                    if (s != null && w.count() > 0) s.output = Math.max(s.output, w.offset() + w.count());
+                }
+                case io.fttcp.replication.record.Close c -> {
+                    State s = live.get(c.socket());
+                    if (s != null) {
+                        s.shut |= c.how() != io.fttcp.replication.record.Close.How.SHUTDOWN_INPUT;
+                        s.closed |= c.how() == io.fttcp.replication.record.Close.How.CLOSE;
+                        finish(s);
+                    }
+                }
+                case Segment g -> {
+                    State s = live.get(g.tuple());
+                    if (s == null) return;
+                    s.fin |= (g.flags() & Traffic.FIN) != 0;
+                    s.acked = Math.max(s.acked, (int) (g.ack() - (s.connect.serverIsn() + 1)));
+                    finish(s);
+                }
+                default -> { }
+            }
+        }
+
+        private void finish(State s) {
+            if (s.closed && s.fin && s.acked > s.output) live.remove(s.connect.tuple());
+        }
+
+        io.fttcp.replication.record.Checkpoint now() {
+            List<io.fttcp.replication.record.Checkpoint.Entry> entries = new ArrayList<>();
+            for (State s : live.values()) {
+                if (!s.accepted) continue;
+                long start = Math.min(s.acked, s.output);
+                entries.add(new io.fttcp.replication.record.Checkpoint.Entry(s.connect.tuple(), s.read, s.output, s.shut, s.closed, start,
+                        new byte[(int) (s.output - start)]));
+            }
+            return new io.fttcp.replication.record.Checkpoint(Traffic.LISTENER, new byte[] {7}, entries);
+        }
     }
 }

@@ -59,11 +59,16 @@ final class ReplayConnection {
     long liveSendStart;
     boolean wentLive;
 
-    ReplayConnection(FourTuple tuple, Connect connect, ReentrantLock lock) {
+    /**
+     * @param chained the stream may be what retention kept below a checkpoint (no determinant
+     *                applied yet): its sequence numbers chain from one kept segment to the next
+     *                until {@link ClientStream#endChaining()}
+     */
+    ReplayConnection(FourTuple tuple, Connect connect, ReentrantLock lock, boolean chained) {
         this.tuple = tuple;
         this.connect = connect;
         this.changed = lock.newCondition();
-        this.input = new ClientStream(connect == null ? 0 : connect.clientIsn());
+        this.input = new ClientStream(connect == null ? 0 : connect.clientIsn(), chained);
         this.clientWindow = connect == null ? 0 : connect.clientWindow();
         this.clientWindowSeq = connect == null ? 0 : connect.clientIsn();
         this.clientWindowAck = connect == null ? 0 : connect.serverIsn() + 1;
@@ -137,14 +142,17 @@ final class ReplayConnection {
      * before it (which a recovery does not replay): the application has it, has read and written
      * so far, shut and closed as the entry says, and its output above the client's
      * acknowledgement is the entry's copy. The client's segments before the checkpoint are
-     * applied already. Returns why the entry cannot be continued (the connection must then be
+     * applied already: all, or what retention kept of them (the client's stream is then re-based
+     * at the entry's read offset; the segments the client's acknowledgement, window and
+     * timestamps came from are among them). Returns why the entry cannot be continued (the connection must then be
      * reset), or null.
      */
     String restoreFrom(io.fttcp.replication.record.Checkpoint.Entry e) {
         accepted = true;
         String problem = null;
         if (!input.skipTo(e.readOffset())) {
-            problem = "the checkpoint's read offset " + e.readOffset() + " is beyond the logged client bytes (" + input.end() + ")";
+            problem = "the checkpoint's read offset " + e.readOffset() + " is beyond the client's FIN (its stream is contiguous to "
+                    + input.end() + ")";
         }
         outputOffset = e.outputOffset();
         primaryOutputEnd = e.outputOffset();

@@ -117,13 +117,12 @@ public final class ReplayNetwork implements Network {
             }
             if (!(record instanceof Connect || record instanceof Segment || record instanceof Heartbeat || record instanceof Checkpoint)
                     && !determinantSeen) {
-                determinantSeen = true;
-                checkpointChanged.signalAll();
+                determinantArrived();
             }
             switch (record) {
                 case Connect c -> {
                     lingering.remove(c.tuple());
-                    ReplayConnection conn = new ReplayConnection(c.tuple(), c, lock);
+                    ReplayConnection conn = new ReplayConnection(c.tuple(), c, lock, !determinantSeen);
                     connections.put(c.tuple(), conn);
                     known.add(conn);
                 }
@@ -143,7 +142,7 @@ public final class ReplayNetwork implements Network {
                     } else {
                         ReplayConnection conn = connections.get(a.connection());
                         if (conn == null) { // accepted without a logged handshake: reads cannot be served
-                            conn = new ReplayConnection(a.connection(), null, lock);
+                            conn = new ReplayConnection(a.connection(), null, lock, false);
                             connections.put(a.connection(), conn);
                             known.add(conn);
                             recordsIgnored++;
@@ -185,11 +184,11 @@ public final class ReplayNetwork implements Network {
                 case Checkpoint c -> {
                     if (!determinantSeen) {
                         restoreConnections(c);
+                        determinantArrived();
                     } else {
                         checkpoints.add(c);
+                        checkpointChanged.signalAll();
                     }
-                    determinantSeen = true;
-                    checkpointChanged.signalAll();
                 }
                 case Heartbeat h -> {
                     for (Heartbeat.TsVal t : h.maxTsVals()) {
@@ -206,11 +205,24 @@ public final class ReplayNetwork implements Network {
     }
 
     /**
+     * The first record the application consumes arrived (lock held): the stream is not, or no
+     * longer, what retention kept below a checkpoint, so client streams read sequence numbers
+     * nearest their contiguous end from now on.
+     */
+    private void determinantArrived() {
+        determinantSeen = true;
+        for (ReplayConnection c : known) {
+            c.input.endChaining();
+        }
+        checkpointChanged.signalAll();
+    }
+
+    /**
      * The first determinant of the stream is a CHECKPOINT: a recovery starting there, or a
      * primary whose application checkpointed before anything else. Its connections continue
      * from their entries (lock held). An entry whose connection has no CONNECT here is ignored;
-     * one that cannot be continued (the log lacks client bytes it read, or it lacks output the
-     * client has not acknowledged) marks its connection diverged, so takeover resets it.
+     * one that cannot be continued (its read offset lies beyond the client's FIN, or it lacks
+     * output the client has not acknowledged) marks its connection diverged, so takeover resets it.
      */
     private void restoreConnections(Checkpoint c) {
         initialCheckpoint = c;

@@ -105,4 +105,124 @@ class ClientStreamTest {
             }
         }
     }
+
+    /** Pieces of {@code stream} as {offset, length}, overlapping, duplicated and shuffled. */
+    private static List<int[]> pieces(SplittableRandom random, int length, long seed) {
+        List<int[]> pieces = new ArrayList<>();
+        for (int at = 0; at < length; ) {
+            int n = Math.min(length - at, random.nextInt(1, 700));
+            pieces.add(new int[] {at, n});
+            if (random.nextInt(3) == 0) {
+                int back = Math.min(at, random.nextInt(500));
+                pieces.add(new int[] {at - back, Math.min(length - at + back, back + random.nextInt(1, 900))});
+            }
+            at += n;
+        }
+        for (int i = 1; i < pieces.size(); i++) {
+            if (random.nextInt(4) == 0) Collections.swap(pieces, i, i - 1 - random.nextInt(Math.min(i, 5)));
+        }
+        return pieces;
+    }
+
+    /**
+     * A stream given only some segments below the read offset (holes from the SYN on, as
+     * retention keeps them) and every segment reaching the offset, chained then re-based there,
+     * holds what a stream given all of them holds once the application read up to it.
+     */
+    @Test
+    void reBasingAtTheReadOffsetEqualsReadingEverything() {
+        for (int trial = 0; trial < 300; trial++) {
+            long seed = SEED * 31 + trial;
+            SplittableRandom random = new SplittableRandom(seed);
+            byte[] stream = new byte[random.nextInt(1, 20_000)];
+            random.nextBytes(stream);
+            int isn = random.nextBoolean() ? -1 - random.nextInt(stream.length + 1) : random.nextInt();
+            List<int[]> pieces = pieces(random, stream.length, seed);
+            if (random.nextInt(5) == 0) pieces.remove(random.nextInt(pieces.size())); // maybe a hole for good
+            int cut = random.nextInt(pieces.size() + 1); // the checkpoint comes after this many segments
+            ClientStream whole = new ClientStream(isn);
+            ClientStream kept = new ClientStream(isn, true);
+            for (int i = 0; i < cut; i++) {
+                whole.offer(isn + 1 + pieces.get(i)[0], Arrays.copyOfRange(stream, pieces.get(i)[0], pieces.get(i)[0] + pieces.get(i)[1]), false);
+            }
+            long read = random.nextLong(whole.end() + 1);
+            whole.skipTo(read);
+            for (int i = 0; i < cut; i++) {
+                int[] p = pieces.get(i);
+                if (p[0] + p[1] > read || random.nextInt(4) == 0 || i == cut - 1) { // unread bytes, or kept for another reason
+                    kept.offer(isn + 1 + p[0], Arrays.copyOfRange(stream, p[0], p[0] + p[1]), false);
+                }
+            }
+            String where = "seed " + seed + " (-Dfttcp.seed), read " + read + " of " + stream.length;
+            assertTrue(kept.skipTo(read), where);
+            kept.endChaining();
+            for (int i = cut; i < pieces.size(); i++) {
+                int[] p = pieces.get(i);
+                whole.offer(isn + 1 + p[0], Arrays.copyOfRange(stream, p[0], p[0] + p[1]), false);
+                kept.offer(isn + 1 + p[0], Arrays.copyOfRange(stream, p[0], p[0] + p[1]), false);
+                if (random.nextInt(4) == 0) {
+                    int n = (int) Math.min(whole.available(), random.nextInt(0, 800));
+                    whole.read(ByteBuffer.allocate(n), n);
+                    kept.read(ByteBuffer.allocate(n), n);
+                }
+            }
+            assertEquals(whole.end(), kept.end(), where);
+            assertEquals(whole.readOffset(), kept.readOffset(), where);
+            assertArrayEquals(whole.unread(), kept.unread(), where);
+            assertEquals(pieceList(whole), pieceList(kept), where);
+        }
+    }
+
+    private static List<String> pieceList(ClientStream s) {
+        return s.outOfOrder().stream().map(p -> p.offset() + ":" + Arrays.toString(p.bytes())).toList();
+    }
+
+    /** Kept segments 2^30 - 1 apart chain across many wraps of the sequence space; a re-base then continues there. */
+    @Test
+    void chainedSegmentsArePlacedAcrossWraps() {
+        int isn = 12345;
+        ClientStream s = new ClientStream(isn, true);
+        long step = (1L << 30) - 1;
+        for (long at = 0; at < 9 * step; at += step) {
+            s.offer(isn + 1 + (int) at, new byte[] {1, 2, 3}, false); // a dropped stretch before each but the first: held beyond holes
+        }
+        long last = 8 * step;
+        assertEquals(3, s.end());
+        assertEquals(8, s.outOfOrder().size());
+        assertEquals(last, s.outOfOrder().getLast().offset(), "the ninth segment is placed 8 * (2^30 - 1) on, past several wraps");
+        assertTrue(s.skipTo(last + 1));
+        assertEquals(last + 3, s.end(), "the piece straddling the read offset is taken in, trimmed");
+        assertArrayEquals(new byte[] {2, 3}, s.unread());
+        assertTrue(s.outOfOrder().isEmpty(), "pieces wholly below the read offset go");
+        s.endChaining();
+        s.offer(isn + 1 + (int) (last + 3), new byte[] {4}, false);
+        assertEquals(last + 4, s.end());
+        // Unchained, the same segments are read nearest the contiguous end (0): 2^30 - 1 and more ahead are not placed past a wrap.
+        ClientStream plain = new ClientStream(isn);
+        for (long at = 0; at < 9 * step; at += step) {
+            plain.offer(isn + 1 + (int) at, new byte[] {1, 2, 3}, false);
+        }
+        assertTrue(plain.outOfOrder().getLast().offset() < 1L << 31, "nearest the contiguous end: " + plain.outOfOrder().getLast().offset());
+    }
+
+    @Test
+    void reBasingIntoAHoleAndBeyondTheFin() {
+        ClientStream s = new ClientStream(1000, true);
+        s.offer(1001 + 100, "late".getBytes(), false); // beyond a hole the application read past
+        s.offer(1001 + 10, "ab".getBytes(), false);
+        assertTrue(s.skipTo(50), "bytes at 50 not received yet: the client has not sent them");
+        assertEquals(50, s.end());
+        assertEquals(0, s.available());
+        assertEquals(List.of(100L), s.outOfOrder().stream().map(ConnectionImage.Piece::offset).toList());
+        s.offer(1001 + 50, new byte[50], false);
+        assertEquals(104, s.end(), "the held piece joins once the hole is filled");
+
+        ClientStream fin = new ClientStream(1000, true);
+        fin.offer(1001 + 20, new byte[0], true);
+        assertFalse(fin.skipTo(21), "the application cannot have read beyond the client's FIN");
+        assertEquals(0, fin.end(), "nothing changed");
+        assertTrue(fin.skipTo(20));
+        assertTrue(fin.finReached());
+        assertTrue(fin.endOfStream());
+    }
 }

@@ -165,43 +165,75 @@ class KvCheckpointRecoveryTest {
             assertEquals(records.size(), snapshot.size(), where + ": with no checkpoint applied, everything is kept");
         }
 
-        ReplayNetwork whole = new ReplayNetwork((t, why) -> { });
-        ReplayNetwork fresh = new ReplayNetwork((t, why) -> { });
-        KvServer wholeApp = KvServer.start(whole, address, checkpointEvery);
-        KvServer freshApp = KvServer.start(fresh, address, checkpointEvery);
-        for (Record r : records) whole.apply(r);
-        for (LoggedRecord r : snapshot) fresh.apply(r.record());
-        awaitConsumed(whole, where);
-        awaitConsumed(fresh, where);
-        assertEquals(0, whole.checkpointMismatches(), where + ": the replica's checkpoints are the primary's");
-        assertEquals(0, fresh.checkpointMismatches(), where);
+        assertRecoveryEqualsWhole(records, snapshot, address, checkpointEvery, longLived.size(), where);
+    }
 
-        Map<String, Map<String, String>> wholeImages = images(whole);
-        Map<String, Map<String, String>> freshImages = images(fresh);
-        assertEquals(longLived.size(), wholeImages.size(), where + ": " + wholeImages.keySet());
-        assertEquals(wholeImages, freshImages, where);
+    /**
+     * One client keeps one connection and sends many commands across many checkpoints: what
+     * retention keeps below the latest checkpoint does not grow with the commands the server has
+     * consumed (a handful of segments: the unread ones, the latest, the ones its acknowledgement,
+     * window and timestamps come from), and recovering from it equals replaying everything.
+     */
+    @RepeatedTest(3)
+    void aLongLivedConnectionPinsOnlyWhatIsUnread() throws Exception {
+        long seed = Long.getLong("fttcp.seed", new SplittableRandom().nextLong());
+        SplittableRandom random = new SplittableRandom(seed);
+        int checkpointEvery = 3 + random.nextInt(8);
+        int rounds = 150 + random.nextInt(150);
+        String where = "seed " + seed + " (-Dfttcp.seed=" + seed + "), checkpoint every " + checkpointEvery + " commands, " + rounds + " rounds";
+        PrimaryRecorder recorder = new PrimaryRecorder();
+        SpyNetwork spy = new SpyNetwork(new KernelNetwork(), recorder, seed, true, true);
+        KvServer primary = KvServer.start(new LoggingNetwork(spy, recorder, recorder, OutputHashing.HASH, 1 << 20), PrimaryRun.loopback(), checkpointEvery);
+        InetSocketAddress address = primary.localAddress();
+        List<Record> records;
+        int commands = 0;
+        try (Client c = new Client(address)) {
+            for (int round = 0; round < rounds; round++) {
+                int n = 1 + random.nextInt(6);
+                c.send(commands(random, n));
+                assertEquals(n, c.lines(n).split("\n").length, where);
+                commands += n;
+            }
+            c.send("INCR k1\nGET k"); // a command half sent: a parse buffer in the checkpoints, unread bytes after it
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (primary.checkpoints() < commands / checkpointEvery && System.nanoTime() < deadline) Thread.sleep(5);
+            Thread.sleep(300);
+            records = recorder.records();
+        } finally {
+            primary.close();
+        }
+        LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CHECKPOINTED);
+        long lsn = 0;
+        int clientSegments = 0;
+        for (Record r : records) {
+            retained.add(++lsn, r);
+            if (r instanceof Segment) clientSegments++;
+        }
+        List<LoggedRecord> snapshot = retained.snapshot(Long.MAX_VALUE);
+        where += ", " + retained + ", " + records.size() + " records, " + clientSegments + " client segments, " + snapshot.size() + " retained";
+        assertTrue(retained.checkpointsApplied() > 10, where + ": applied " + retained.checkpointsApplied() + ", refused " + retained.checkpointsRefused());
+        long checkpointLsn = snapshot.stream().filter(r -> r.record() instanceof Checkpoint).findFirst().orElseThrow().lsn();
+        int segmentsBelow = 0;
+        long payloadBelow = 0;
+        for (LoggedRecord r : snapshot) {
+            if (r.lsn() >= checkpointLsn) break;
+            if (r.record() instanceof Segment s) {
+                segmentsBelow++;
+                payloadBelow += s.payload().length;
+            }
+        }
+        // The bound: the latest, the unread ones (the half-sent command, at most the commands of one round), four state carriers, the handshake's.
+        assertTrue(segmentsBelow <= 12, where + ": " + segmentsBelow + " segments kept below the checkpoint");
+        assertTrue(payloadBelow <= 2048, where + ": " + payloadBelow + " payload bytes kept below the checkpoint");
+        assertTrue(clientSegments > 4 * 12, where + ": too few segments for the bound to mean anything");
+        long payloadAbove = 0;
+        for (LoggedRecord r : snapshot) {
+            if (r.lsn() >= checkpointLsn && r.record() instanceof Segment s) payloadAbove += s.payload().length;
+        }
+        assertEquals(payloadBelow + payloadAbove, retained.retainedPayloadBytes(), where);
+        assertEquals(snapshot.size(), retained.retainedRecords(), where);
 
-        // Both go live and answer the next commands alike.
-        GoLiveTest.Binding wholeLive = new GoLiveTest.Binding();
-        GoLiveTest.Binding freshLive = new GoLiveTest.Binding();
-        List<FourTuple> live = whole.images().stream().map(ConnectionImage::tuple).toList();
-        whole.goLive(wholeLive);
-        fresh.goLive(freshLive);
-        // Takeover also restores the finished connections still lingering (TIME-WAIT): a checkpoint drops those finished before it.
-        assertTrue(freshLive.sockets.keySet().containsAll(live) && wholeLive.sockets.keySet().containsAll(freshLive.sockets.keySet()),
-                where + ": " + freshLive.sockets.keySet() + " restored from the checkpoint, " + wholeLive.sockets.keySet() + " from everything");
-        String next = "1\nGET k1\nINCR k2\nSET k3 later\nGET k3\n"; // ends the half-sent "GET k": five answers
-        for (FourTuple t : live) {
-            wholeLive.sockets.get(t).push(next.getBytes(StandardCharsets.UTF_8));
-            freshLive.sockets.get(t).push(next.getBytes(StandardCharsets.UTF_8));
-        }
-        for (FourTuple t : live) {
-            String a = awaitLines(wholeLive.sockets.get(t), 5, where);
-            String b = awaitLines(freshLive.sockets.get(t), 5, where);
-            assertEquals(a, b, where + ": " + t);
-        }
-        wholeApp.close();
-        freshApp.close();
+        assertRecoveryEqualsWhole(records, snapshot, address, checkpointEvery, 1, where);
     }
 
     /**
@@ -294,6 +326,52 @@ class KvCheckpointRecoveryTest {
         assertEquals(0, whole.checkpointMismatches(), where + ": the recovered server's checkpoints are what a replica computes");
         assertEquals(images(whole), images(fresh), where);
         assertEquals(images.size(), images(fresh).size(), where);
+        wholeApp.close();
+        freshApp.close();
+    }
+
+    /**
+     * A server replaying {@code records} whole and one recovering from {@code snapshot} (what
+     * retention kept) end with the same images of the {@code liveConnections} live connections
+     * (each with "GET k" half sent), go live and answer the next commands alike.
+     */
+    private static void assertRecoveryEqualsWhole(List<Record> records, List<LoggedRecord> snapshot, InetSocketAddress address,
+                                                  int checkpointEvery, int liveConnections, String where) throws Exception {
+        ReplayNetwork whole = new ReplayNetwork((t, why) -> { });
+        ReplayNetwork fresh = new ReplayNetwork((t, why) -> { });
+        KvServer wholeApp = KvServer.start(whole, address, checkpointEvery);
+        KvServer freshApp = KvServer.start(fresh, address, checkpointEvery);
+        for (Record r : records) whole.apply(r);
+        for (LoggedRecord r : snapshot) fresh.apply(r.record());
+        awaitConsumed(whole, where);
+        awaitConsumed(fresh, where);
+        assertEquals(0, whole.checkpointMismatches(), where + ": the replica's checkpoints are the primary's");
+        assertEquals(0, fresh.checkpointMismatches(), where);
+
+        Map<String, Map<String, String>> wholeImages = images(whole);
+        Map<String, Map<String, String>> freshImages = images(fresh);
+        assertEquals(liveConnections, wholeImages.size(), where + ": " + wholeImages.keySet());
+        assertEquals(wholeImages, freshImages, where);
+
+        // Both go live and answer the next commands alike.
+        GoLiveTest.Binding wholeLive = new GoLiveTest.Binding();
+        GoLiveTest.Binding freshLive = new GoLiveTest.Binding();
+        List<FourTuple> live = whole.images().stream().map(ConnectionImage::tuple).toList();
+        whole.goLive(wholeLive);
+        fresh.goLive(freshLive);
+        // Takeover also restores the finished connections still lingering (TIME-WAIT): a checkpoint drops those finished before it.
+        assertTrue(freshLive.sockets.keySet().containsAll(live) && wholeLive.sockets.keySet().containsAll(freshLive.sockets.keySet()),
+                where + ": " + freshLive.sockets.keySet() + " restored from the checkpoint, " + wholeLive.sockets.keySet() + " from everything");
+        String next = "1\nGET k1\nINCR k2\nSET k3 later\nGET k3\n"; // ends the half-sent "GET k": five answers
+        for (FourTuple t : live) {
+            wholeLive.sockets.get(t).push(next.getBytes(StandardCharsets.UTF_8));
+            freshLive.sockets.get(t).push(next.getBytes(StandardCharsets.UTF_8));
+        }
+        for (FourTuple t : live) {
+            String a = awaitLines(wholeLive.sockets.get(t), 5, where);
+            String b = awaitLines(freshLive.sockets.get(t), 5, where);
+            assertEquals(a, b, where + ": " + t);
+        }
         wholeApp.close();
         freshApp.close();
     }
