@@ -56,7 +56,7 @@ class FailoverE2eTest {
     private static final Duration TRANSFER_WAIT = Duration.ofSeconds(60);
     private static final Duration TAKEOVER_WAIT = Duration.ofSeconds(15);
     private static final Pattern RESTORED = Pattern.compile("restored (\\d+) connection");
-    private static final Pattern CAUGHT_UP = Pattern.compile("caught up on (\\d+) retained record\\(s\\) .*through LSN (\\d+)");
+    private static final Pattern CAUGHT_UP = Pattern.compile("caught up on (\\d+) retained record\\(s\\) \\((\\d+) client bytes\\) through LSN (\\d+)");
 
     /**
      * The failure detection timeout the replicas run with: the product's default, 150 ms (with
@@ -256,8 +256,13 @@ class FailoverE2eTest {
             Matcher held = CAUGHT_UP.matcher(caughtUp);
             assertTrue(held.find(), "no record count in: " + caughtUp);
             long records = Long.parseLong(held.group(1));
-            long through = Long.parseLong(held.group(2));
+            long clientBytes = Long.parseLong(held.group(2));
+            long through = Long.parseLong(held.group(3));
             assertTrue(records < through * 7 / 10, "the catch-up held " + records + " of " + through + " records: not bounded by a checkpoint, " + why);
+            // Nor does the long session pin the client bytes its application read before the checkpoint: at most the
+            // 1000 commands since the latest checkpoint remain, of the 2700 it sent (all of them under the old rule).
+            assertTrue(clientBytes < model.commandBytes() / 2, "the catch-up held " + clientBytes + " client bytes of the long session's "
+                    + model.commandBytes() + ": read bytes pinned below the checkpoint, " + why);
             Thread.sleep(ReplicaPair.WARMUP.toMillis());
             model.commands(session, 300, "with the new backup, " + why);
             pair.backup().signal("KILL");

@@ -16,6 +16,8 @@ final class KvModel {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private final SplittableRandom random;
     private final TreeMap<String, String> values = new TreeMap<>();
+    /** Bytes sent by {@link #commands} (the long session's), so far. */
+    private long commandBytes;
 
     KvModel(SplittableRandom random) {
         this.random = random;
@@ -31,8 +33,13 @@ final class KvModel {
                 next(sent, expected);
             }
             exchange(session, sent, expected, "commands " + done + ".." + (done + batch) + " of " + n + ", " + why);
+            commandBytes += sent.toString().getBytes(StandardCharsets.UTF_8).length;
             done += batch;
         }
+    }
+
+    long commandBytes() {
+        return commandBytes;
     }
 
     void checkEveryValue(SocatSession session, String why) throws IOException, InterruptedException {
