@@ -6,7 +6,10 @@
  * several primaries ({@link io.fttcp.replication.channel.LoggerChannel}, its owner being a
  * {@link io.fttcp.replication.channel.LoggerSessions}). A handshake checks protocol, roles,
  * cluster id, epoch and LSNs; then record frames flow to the backup or logger, ACKs back,
- * heartbeats both ways.
+ * heartbeats both ways. The primary's sender thread writes records in batches, as Nagle's
+ * algorithm does: while frames are in flight, what is appended waits for their acknowledgement
+ * and goes in one batch (a batch's worth, or a small WRITE, goes at once;
+ * {@link io.fttcp.replication.channel.PrimaryChannel#append}).
  *
  * <p>Catch-up: a peer that holds nothing, joining a primary whose stream already dropped
  * records as stable, first gets the retained records of the live connections (LSNs with gaps),
