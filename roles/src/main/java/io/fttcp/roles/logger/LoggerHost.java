@@ -83,7 +83,21 @@ public final class LoggerHost implements AutoCloseable {
                 config.lingeringConnections(), config.lingeringPayloadBytes());
     }
 
+    /**
+     * The cluster's log, opened on its first handshake. Under {@link #clusters}' monitor, as
+     * {@link #close} marks this host closed: a handshake still in flight at the close (a
+     * connection accepted just before) would otherwise open a log after the close went through
+     * them, and that log would stay open, its lock held, refusing the next logger started in this
+     * process on the same directory.
+     */
     private ClusterLog cluster(String id) throws HandshakeException {
+        synchronized (clusters) {
+            if (closed) throw new HandshakeException("the logger is closing");
+            return openOnce(id);
+        }
+    }
+
+    private ClusterLog openOnce(String id) throws HandshakeException {
         try {
             return clusters.computeIfAbsent(id, c -> {
                 try {
@@ -148,7 +162,9 @@ public final class LoggerHost implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (clusters) {
+            closed = true;
+        }
         try {
             server.close();
         } catch (IOException ignored) {

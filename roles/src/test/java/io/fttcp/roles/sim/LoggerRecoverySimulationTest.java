@@ -93,6 +93,15 @@ class LoggerRecoverySimulationTest {
 
     /** Runs one seed with one fault; returns its census keys. */
     static List<String> run(long seed, Fault fault) {
+        return run(seed, fault, false);
+    }
+
+    /**
+     * @param loggerLostFirst the logger crashes at the run's first event, before the primary's
+     *                        first record, rather than at a drawn one, and is down 1 ms (the
+     *                        primary may have no record yet when it re-joins)
+     */
+    static List<String> run(long seed, Fault fault, boolean loggerLostFirst) {
         LoggerWorld dry = build(seed, fault, new ArrayList<>());
         long dryStart = dry.f.world.sim.scheduler().executed();
         dry.f.world.sim.runUntil(dry.f::clientsFinished, Duration.ofSeconds(120));
@@ -108,11 +117,13 @@ class LoggerRecoverySimulationTest {
         boolean primaryCrashes = fault != Fault.LOGGER;
         long outage = 0;
         if (fault == Fault.LOGGER || fault == Fault.LOGGER_THEN_PRIMARY || fault == Fault.CONTINUE_THEN_PRIMARY) {
-            long loggerCrash = base + at.nextLong(1, length + 2);
+            long drawn = at.nextLong(1, length + 2);
+            long loggerCrash = base + (loggerLostFirst ? 1 : drawn);
             sim.runUntil(() -> sim.scheduler().executed() >= loggerCrash || f.clientsFinished(), Duration.ofSeconds(120));
             census.add(f.clientsFinished() ? "loggerCrash:afterAll" : "loggerCrash:during");
             w.crashLogger();
             outage = outage(at);
+            if (loggerLostFirst) outage = MS;
             sim.scheduler().after(outage, w::restartLogger);
         }
         List<String> phases = List.of();
@@ -283,6 +294,32 @@ class LoggerRecoverySimulationTest {
     @Test
     void anUnprotectedPrimaryReprotectedByTheLoggersReturnSurvivesItsCrash() {
         runAll("continue, re-join, then primary", 0x1066_0005L, 300, Fault.CONTINUE_THEN_PRIMARY);
+    }
+
+    /**
+     * The continue policy with the logger lost before the primary's first record (seed
+     * 4206450098745334865 drew that: the logger crashed 5 ms in, holding nothing, and came back
+     * 2 ms later): the primary re-joins with nothing or a catch-up to send, and is re-protected.
+     * The harness once missed such a re-join (it took "re-joined after LSN 0" for "not re-joined").
+     */
+    @Test
+    void aPrimaryWhoseLoggerWasLostBeforeItsFirstRecordIsReprotected() {
+        List<String> failures = new ArrayList<>();
+        TreeMap<String, Integer> census = new TreeMap<>();
+        List<Long> seeds = new ArrayList<>(List.of(4206450098745334865L));
+        SplittableRandom g = new SplittableRandom(0x1066_0006L);
+        for (int i = 0; i < 20; i++) seeds.add(g.nextLong());
+        for (int i = 0; i < seeds.size(); i++) {
+            long seed = seeds.get(i);
+            try {
+                for (String c : run(seed, Fault.CONTINUE_THEN_PRIMARY, i > 0)) census.merge(c, 1, Integer::sum);
+            } catch (Throwable t) {
+                failures.add((i > 0 ? "logger lost at the first event, " : "") + t.getMessage());
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        // Both kinds of re-join happened: with nothing to catch up, and with a catch-up of records dropped meanwhile.
+        assertTrue(census.containsKey("rejoin:resumed") && census.containsKey("rejoin:newGeneration"), census.toString());
     }
 
     @Test

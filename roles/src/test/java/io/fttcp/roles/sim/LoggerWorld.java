@@ -26,6 +26,7 @@ final class LoggerWorld {
     final FailoverWorld f;
     final LoggerLog log = new LoggerLog();
     private final SplittableRandom faults;
+    private final boolean continueUnprotected;
     private boolean loggerDown, recoveryWaiting;
     LogRecovery recovery;
     String recoveryFailure;
@@ -48,6 +49,7 @@ final class LoggerWorld {
     LoggerWorld(long seed, boolean continueUnprotected) {
         this.f = new FailoverWorld(seed, t -> false, this::primaryFoundDead);
         this.faults = new SplittableRandom(seed ^ 0x1066_E500L);
+        this.continueUnprotected = continueUnprotected;
         f.world.log.onBackupRecord(log::received, () -> { });
         if (continueUnprotected) f.world.log.continueWhenReceiverLost(log::newGeneration, log::caughtUp);
     }
@@ -126,6 +128,7 @@ final class LoggerWorld {
             if (loggerRestartedAt >= 0) {
                 b.append(", restarted at ").append(loggerRestartedAt / PrimaryWorld.MS).append(" ms holding ").append(heldAtRestart);
             }
+            if (continueUnprotected) b.append(" (").append(f.world.log.rejoinState()).append(")");
             b.append("; ");
         }
         if (recovery != null) b.append(recovery).append(" at ").append(recoveredAt / PrimaryWorld.MS).append(" ms; ");

@@ -59,8 +59,12 @@ final class SimReplicationLink implements RecordSink {
     private LiveRecordSet retained;
     private boolean unprotected;
     private long unprotectedLsn;
-    /** The LSN the last re-join's catch-up reached (0: none yet). */
-    private long rejoinedAt;
+    /**
+     * The last LSN the primary had handed out when it last re-joined (-1: it has not re-joined).
+     * It is 0 when the logger was lost before the primary's first record: a re-join with nothing
+     * to catch up, which must count as one.
+     */
+    private long rejoinedAt = -1;
     private Runnable onNewGeneration = () -> { };
     private LongConsumer onCaughtUp = lsn -> { };
     private final ArrayDeque<Record> notYetStable = new ArrayDeque<>();
@@ -134,7 +138,13 @@ final class SimReplicationLink implements RecordSink {
 
     /** Protected again after a re-join: the logger acknowledged its catch-up (and the primary sent it all). */
     boolean reprotected() {
-        return rejoinedAt > 0 && !unprotected && !disconnected && !stream.catchingUp() && ackedLsn >= rejoinedAt;
+        return rejoinedAt >= 0 && !unprotected && !disconnected && !stream.catchingUp() && ackedLsn >= rejoinedAt;
+    }
+
+    /** The continue policy's state, for failure messages. */
+    String rejoinState() {
+        return (rejoinedAt < 0 ? "not re-joined" : "re-joined after LSN " + rejoinedAt) + (unprotected ? ", unprotected" : "")
+                + (disconnected ? ", disconnected" : "") + (stream.catchingUp() ? ", catching up" : "") + ", logger acked " + ackedLsn;
     }
 
     /** Told the new stable LSN after each acknowledgement, after {@link #stableImage()} took the records. */
