@@ -53,6 +53,8 @@ public final class FailoverBench {
     static final String BACKUP = "backup";
     private static final int HTTP_PORT = 80;
     private static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx1g", "-Xlog:all=warning:stderr");
+    /** Uncounted download-and-upload pairs before each round's measurements (see {@code warmUp}). */
+    private static final int WARMUP_PAIRS = 2;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
@@ -347,6 +349,25 @@ public final class FailoverBench {
             }
         }
 
+        /**
+         * Uncounted transfers, downloads and uploads in turn, until the servers' JIT has compiled
+         * both paths: the protected pair's larger code (wrappers, replication, replay) kept its
+         * one C2 thread busy for several seconds on two cores, and with one download and one upload
+         * the first measured downloads still ran at two thirds of the later ones.
+         */
+        private String warmUp(UploadFile upload) {
+            StringBuilder speeds = new StringBuilder();
+            for (int i = 0; i < WARMUP_PAIRS; i++) {
+                CurlTransfer.Transfer down = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
+                        HTTP_PORT, plan.warmupBytes()), plan.warmupBytes()), plan.warmupBytes());
+                CurlTransfer.Transfer up = CurlTransfer.parseUpload(curl(CurlTransfer.uploadCommand(Topology.SERVICE_ADDRESS,
+                        HTTP_PORT, upload.path().toString()), upload.bytes()), upload.bytes(), upload.sha256());
+                speeds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s",
+                        down.megabytesPerSecond(), up.megabytesPerSecond()));
+            }
+            return speeds.toString();
+        }
+
         /** One round of (b) on a fresh server; false if a protected pair broke up by itself during it (its samples are discarded). */
         boolean serviceRound(Protection protection, int round, UploadFile upload) throws InterruptedException {
             String start = String.format(Locale.ROOT, "%-11s %s %-11s round %d/%d: ", "start", protection.letter(), protection.label(), round, plan.rounds());
@@ -362,18 +383,7 @@ public final class FailoverBench {
             ReplicaPair pair = server instanceof ReplicaPair p ? p : null;
             try {
                 report.line(start + String.format(Locale.ROOT, "serving after %.1f s", (System.nanoTime() - t0) / 1e9));
-                CurlTransfer.Transfer warm = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
-                        HTTP_PORT, plan.warmupBytes()), plan.warmupBytes()), plan.warmupBytes());
-                // The upload path warms up too: compiling it in the first measured upload would charge the JIT's work,
-                // larger for the protected pair (its wrappers and replication), to the measurement.
-                CurlTransfer.Transfer warmUp = CurlTransfer.parseUpload(curl(CurlTransfer.uploadCommand(Topology.SERVICE_ADDRESS,
-                        HTTP_PORT, upload.path().toString()), upload.bytes()), upload.bytes(), upload.sha256());
-                // And the download path once more: after the upload's compilations the first measured download
-                // still ran at two thirds of the later ones on the protected pair (two JVMs compiling on two cores).
-                CurlTransfer.Transfer warmAgain = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
-                        HTTP_PORT, plan.warmupBytes()), plan.warmupBytes()), plan.warmupBytes());
-                line("warm-up", protection, round, String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s, download %.1f MB/s (not counted)",
-                        warm.megabytesPerSecond(), warmUp.megabytesPerSecond(), warmAgain.megabytesPerSecond()));
+                line("warm-up", protection, round, warmUp(upload) + " (not counted)");
                 List<String> names = pair != null ? List.of(PRIMARY, BACKUP) : List.of("server");
                 List<WatchedProcess> processes = pair != null ? List.of(pair.primary(), pair.backup()) : List.of((WatchedProcess) server);
                 for (int i = 0; i < plan.transfersPerRound(); i++) {

@@ -11,7 +11,7 @@ package io.fttcp.bench.failover;
  * @param rounds            rounds of (b), each the unprotected server then the protected pair, so noise hits both
  * @param transfersPerRound downloads and uploads per variant and round
  * @param transferBytes     bytes of one download or upload of (b)
- * @param warmupBytes       an uncounted download per variant and round first, then an uncounted upload of transferBytes (JIT, ARP)
+ * @param warmupBytes       uncounted downloads per variant and round first, each followed by an uncounted upload (JIT, ARP)
  * @param rrWarmup          uncounted requests before the latency measurement
  * @param rrRequests        measured requests of the latency measurement, per variant and round
  * @param rrBodyBytes       body bytes of each small response

@@ -62,6 +62,8 @@ public final class RecoveryBench {
     private static final int ECHO_PORT = 7;
     private static final int HTTP_PORT = 80;
     private static final long MIB = 1L << 20;
+    /** Uncounted download-and-upload pairs before a variant's measured transfers. */
+    private static final int WARMUP_PAIRS = 2;
     private static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx3g", "-Xlog:all=warning:stderr");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(60);
@@ -500,13 +502,17 @@ public final class RecoveryBench {
             boolean allOk = true;
             List<ServiceComparison> into = policy == null ? List.copyOf(protection.values()) : List.of(protection.get(policy));
             try {
-                ControlReply w = client.call("downloads " + plan.warmupBytes() + " " + timeout(plan.warmupBytes()).toSeconds() + " "
-                        + Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "downloaded", timeout(plan.warmupBytes()).plusSeconds(10));
-                // The upload path warms up too: compiling it in the first measured upload would charge the JIT's work,
-                // larger for the protected service (its wrappers and replication), to the measurement.
-                CurlTransfer.Transfer u = upload();
-                report.line(String.format(Locale.ROOT, "%-16s warm-up: download %.1f MB/s, upload %.1f MB/s (not counted)", label,
-                        w.longField("bytes") / (w.longField("nanos") / 1e9) / 1e6, u.megabytesPerSecond()));
+                // Downloads and uploads in turn, twice: compiling either path in a measured transfer would charge the
+                // JIT's work, larger for the protected service (its wrappers and replication), to the measurement.
+                StringBuilder speeds = new StringBuilder();
+                for (int i = 0; i < WARMUP_PAIRS; i++) {
+                    ControlReply w = client.call("downloads " + plan.warmupBytes() + " " + timeout(plan.warmupBytes()).toSeconds() + " "
+                            + Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "downloaded", timeout(plan.warmupBytes()).plusSeconds(10));
+                    CurlTransfer.Transfer u = upload();
+                    speeds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s",
+                            w.longField("bytes") / (w.longField("nanos") / 1e9) / 1e6, u.megabytesPerSecond()));
+                }
+                report.line(String.format(Locale.ROOT, "%-16s warm-up: %s (not counted)", label, speeds));
             } catch (IOException | RuntimeException e) {
                 report.line(String.format(Locale.ROOT, "%-16s warm-up: FAILED: %s", label, Figures.oneLine(e.getMessage())));
             }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param downloadBytes        (c) one download's size
  * @param uploadBytes          (c) one upload's size
  * @param transfers            (c) downloads and uploads per variant
- * @param warmupBytes          (c) an uncounted download per variant first (JIT, ARP), and an uncounted upload
+ * @param warmupBytes          (c) uncounted downloads per variant first (JIT, ARP), each followed by an uncounted upload
  * @param sharedDownloadBytes  (d) each of the four primaries' download
  */
 public record RecoveryPlan(String name, List<Integer> logSizesMib, int restartInPlaceMib, List<Integer> connectionCounts, long perConnectionBytes,
