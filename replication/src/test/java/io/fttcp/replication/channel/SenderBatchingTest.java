@@ -26,15 +26,18 @@ import static org.junit.jupiter.api.Assertions.*;
  * The primary's sender batches as Nagle's algorithm does (see {@link PrimaryChannel#append}):
  * records appended while frames are in flight wait for their acknowledgement and then go
  * together, except a small WRITE, which goes at once. The backup here is a hand-driven socket
- * that acknowledges when the test says; heartbeats are seconds apart, so that no tick of the
- * channel sends the waiting records early.
+ * that acknowledges when the test says. The channel's ticker also wakes the sender: it ticks once
+ * as the handshake completes, and then not for a minute (the heartbeat interval), so that no
+ * tick sends the waiting records early however slowly a loaded machine runs the test.
  */
 class SenderBatchingTest {
     private static final ChannelConfig CONFIG = ChannelConfig.defaults("test-cluster").withWarmup(Duration.ZERO)
-            .withTimings(Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(5));
+            .withTimings(Duration.ofSeconds(60), Duration.ofSeconds(300), Duration.ofSeconds(150), Duration.ofSeconds(75));
     private static final FourTuple CONNECTION = new FourTuple(0xc6120064, 80, 0xc6120002, 40000);
     /** Long enough that a record sent at once would have arrived, on a loaded machine too. */
     private static final int QUIET_MS = 400;
+    /** A record that must arrive arrives within this (nothing but an immediate wake could send it before a minute). */
+    private static final int ARRIVAL_MS = 10_000;
 
     private ServerSocketChannel server;
     private PrimaryChannel primary;
@@ -69,18 +72,19 @@ class SenderBatchingTest {
 
             int bulk = PrimaryChannel.SMALL_WRITE_BYTES;
             primary.append(write(0, bulk)); // nothing in flight: goes at once
-            assertTrue(backup.awaitRecords(1, 5_000), "the first record never arrived");
+            assertTrue(backup.awaitRecords(1, ARRIVAL_MS), "the first record never arrived");
+            Thread.sleep(200); // the ticker's tick at the handshake has surely run: the next is a minute away
 
             primary.append(write(bulk, bulk));
             primary.append(write(2L * bulk, bulk));
             assertFalse(backup.awaitRecords(2, QUIET_MS), "bulk records went out while the first was in flight: " + backup.received.lsns);
 
             ack(backup, 1);
-            assertTrue(backup.awaitRecords(3, 5_000), "the acknowledgement did not send the waiting records: " + backup.received.lsns);
+            assertTrue(backup.awaitRecords(3, ARRIVAL_MS), "the acknowledgement did not send the waiting records: " + backup.received.lsns);
             assertEquals(List.of(1L, 2L, 3L), backup.received.lsns);
 
             primary.append(write(3L * bulk, bulk - 1)); // 2 and 3 are in flight, but a small write goes at once
-            assertTrue(backup.awaitRecords(4, QUIET_MS), "a small write waited for the frames in flight");
+            assertTrue(backup.awaitRecords(4, ARRIVAL_MS), "a small write waited for the frames in flight");
             assertEquals(4L, backup.received.lsns.getLast());
         }
     }
