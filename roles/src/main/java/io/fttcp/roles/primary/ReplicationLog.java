@@ -46,7 +46,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     private GivenUpConnections givenUp;
     private volatile int givenUpLive;
     /** First LSN of the records {@link #retained} has (all of them) since the last time a set was given up. */
-    private long freshFrom = 1;
+    private volatile long freshFrom = 1;
     private volatile RecordStream stream;
     private volatile PrimaryChannel channel;
     private volatile Protection protection = Protection.AWAITING_BACKUP;
@@ -120,22 +120,24 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     private void giveUp(LiveRecordSet r, long lsn) {
         String passed = "the live connections' records passed " + (retentionLimitBytes >> 20) + " MiB of client bytes at LSN " + lsn
                 + " (replication.retention-limit)";
-        retained = new LiveRecordSet(r.policy());
         if (r.policy() == RetentionPolicy.EVERYTHING) {
             lostForGood = true;
             retentionLost = passed + "; under replication.retention = everything a joiner needs the whole history: none can join"
                     + " until this primary restarts";
+            retained = new LiveRecordSet(r.policy());
             LOG.log(WARNING, "retained records given up: " + retentionLost);
             return;
         }
         GivenUpConnections g = givenUp != null ? givenUp : new GivenUpConnections();
         g.take(r.snapshot(lsn), r.policy() == RetentionPolicy.CHECKPOINTED && r.checkpointsApplied() > 0);
+        boolean checkpointed = r.policy() == RetentionPolicy.CHECKPOINTED;
+        // Lost before the fresh set is in place: a joiner reading in between must not be served an empty one.
+        retentionLost = passed + "; a backup or logger can join again once the " + g.live() + " connections live then are finished"
+                + (checkpointed ? " and a checkpoint is applied after that" : "");
         givenUp = g;
         givenUpLive = g.live();
         freshFrom = lsn + 1;
-        boolean checkpointed = r.policy() == RetentionPolicy.CHECKPOINTED;
-        retentionLost = passed + "; a backup or logger can join again once the " + g.live() + " connections live then are finished"
-                + (checkpointed ? " and a checkpoint is applied after that" : "");
+        retained = new LiveRecordSet(r.policy());
         LOG.log(WARNING, "retained records given up: " + retentionLost);
         if (g.live() == 0 && !checkpointed) completeAgain();
     }
@@ -179,10 +181,12 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         }
     }
 
-    /** For the status line: live connections and records kept. */
+    /** For the status line: live connections and records kept; while given up, the given-up connections still live. */
     String retentionStatus() {
         String lost = retentionLost;
-        if (lost != null) return "retained=none givenUpConnectionsLive=" + givenUpLive + " (given up: " + lost + ")";
+        if (lost != null) {
+            return "retained=none givenUpConnectionsLive=" + givenUpLive + " keptFromLsn=" + freshFrom + " (given up: " + lost + ")";
+        }
         LiveRecordSet r = retained;
         synchronized (r) {
             return "retainedConnections=" + r.liveConnections() + " retainedRecords=" + r.retainedRecords()
