@@ -45,6 +45,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     /** While a given-up set's connections are not all finished: them; else null. */
     private GivenUpConnections givenUp;
     private volatile int givenUpLive;
+    private volatile long givenUpLedgerRecords;
     /** First LSN of the records {@link #retained} has (all of them) since the last time a set was given up. */
     private volatile long freshFrom = 1;
     private volatile RecordStream stream;
@@ -99,6 +100,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
             if (g != null) {
                 g.add(record);
                 givenUpLive = g.live();
+                givenUpLedgerRecords = g.ledgerRecords();
                 // Under CHECKPOINTED the checkpoint must come after the last given-up connection went (it is not fed to g).
                 if (g.live() == 0 && (r.policy() != RetentionPolicy.CHECKPOINTED || r.checkpointsApplied() > checkpointsBefore)) {
                     completeAgain();
@@ -136,6 +138,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
                 + (checkpointed ? " and a checkpoint is applied after that" : "");
         givenUp = g;
         givenUpLive = g.live();
+        givenUpLedgerRecords = g.ledgerRecords();
         freshFrom = lsn + 1;
         retained = new LiveRecordSet(r.policy());
         LOG.log(WARNING, "retained records given up: " + retentionLost);
@@ -185,7 +188,8 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     String retentionStatus() {
         String lost = retentionLost;
         if (lost != null) {
-            return "retained=none givenUpConnectionsLive=" + givenUpLive + " keptFromLsn=" + freshFrom + " (given up: " + lost + ")";
+            return "retained=none givenUpConnectionsLive=" + givenUpLive + " givenUpLedgerRecords=" + givenUpLedgerRecords
+                    + " keptFromLsn=" + freshFrom + " (given up: " + lost + ")";
         }
         LiveRecordSet r = retained;
         synchronized (r) {
