@@ -34,8 +34,9 @@ import java.util.TreeMap;
  * dozen bytes per segment. Until the application closes a connection (nothing finishes it
  * before) its plain segments and WRITEs are merged instead ({@link Pending}): client bytes into
  * blank segments of up to {@link #CHUNK} bytes (a 1 GiB upload costs about a thousand records,
- * not 700,000), acknowledgements into the highest, output into its end; what else comes (a FIN, a reset, a close) is fed after what was merged. From the
- * close on everything is fed as it comes, so a finish is seen at the record that makes it.
+ * not 700,000), acknowledgements into the highest, output into its end; what else comes (a
+ * FIN, a reset, a close) is fed after what was merged. From the close on everything is fed as
+ * it comes, so a finish is seen at the record that makes it.
  *
  * <p>Not thread-safe (the replication log's monitor guards it).
  */
@@ -83,7 +84,9 @@ final class GivenUpConnections {
         List<FourTuple> closedAtCheckpoint = new ArrayList<>();
         for (int i = 0; i < given.size(); i++) {
             if (i == checkpointAt) {
-                for (FourTuple t : closedAtCheckpoint) offer(t, new Close(t, Close.How.CLOSE));
+                for (FourTuple t : closedAtCheckpoint) {
+                    if (followed.containsKey(t)) offer(t, new Close(t, Close.How.CLOSE));
+                }
             }
             Record record = given.get(i).record();
             FourTuple t = namedConnection(record);
