@@ -7,17 +7,17 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Segment;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
+import io.fttcp.roles.BlankSegments;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * What the logger keeps in memory of a cluster's log: only what retention decides by. Its
  * {@link LiveRecordSet} is fed each record as it is, but a SEGMENT with its payload replaced by
- * zeros of the same length, shared ({@link #blank}): the rules read a payload's length, never
+ * zeros of the same length, shared ({@link BlankSegments}): the rules read a payload's length, never
  * its bytes, so they decide exactly as with the real records, while a long upload on a live
  * connection costs the logger's heap a few dozen bytes per segment instead of its bytes.
  *
@@ -29,12 +29,8 @@ import java.util.List;
  * <p>Not thread-safe (the cluster's lock guards it).
  */
 final class RetainedIndex {
-    /** At most this many bytes of shared zeros (one array per payload length seen); other lengths get arrays of their own. */
-    private static final long MAX_BLANK_BYTES = 16L << 20;
-
     private final LiveRecordSet decisions;
-    private byte[][] blanks = new byte[0][];
-    private long blankBytes;
+    private final BlankSegments blanks = new BlankSegments();
 
     RetainedIndex(RetentionPolicy policy, int lingeringConnections, long lingeringPayloadBytes) {
         this.decisions = new LiveRecordSet(policy, lingeringConnections, lingeringPayloadBytes);
@@ -42,19 +38,7 @@ final class RetainedIndex {
 
     /** The next record of the log. */
     void add(long lsn, Record record) {
-        decisions.add(lsn, record instanceof Segment s && s.payload() != null && s.payload().length > 0 ? blank(s) : record);
-    }
-
-    private Segment blank(Segment s) {
-        return new Segment(s.tuple(), s.seq(), s.ack(), s.flags(), s.window(), s.tsVal(), s.tsEcr(), zeros(s.payload().length));
-    }
-
-    private byte[] zeros(int length) {
-        if (length < blanks.length && blanks[length] != null) return blanks[length];
-        if (blankBytes + length > MAX_BLANK_BYTES) return new byte[length];
-        if (length >= blanks.length) blanks = Arrays.copyOf(blanks, Math.max(length + 1, blanks.length * 2));
-        blankBytes += length;
-        return blanks[length] = new byte[length];
+        decisions.add(lsn, blanks.blank(record));
     }
 
     /**

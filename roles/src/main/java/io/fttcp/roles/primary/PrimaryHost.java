@@ -246,7 +246,7 @@ public final class PrimaryHost implements AutoCloseable {
             }
             String lost = log.retentionLost();
             if (lost != null && log.lastLsn() > 0) {
-                LOG.log(WARNING, "refusing backup " + remote(socket) + ": it cannot catch up, " + lost + "; it can once this primary restarts");
+                LOG.log(WARNING, "refusing backup " + remote(socket) + ": it cannot catch up now, " + lost);
                 closeQuietly(socket);
                 continue;
             }
@@ -277,8 +277,8 @@ public final class PrimaryHost implements AutoCloseable {
      * policy); the logger's handshake says what it holds, and the stream resends from there.
      * Under the continue policy a primary serving unprotected dials too, and re-joins with a
      * catch-up of its live connections' records ({@link LoggerDial}): protection is regained. It
-     * cannot once its retained records were given up ({@link ReplicationLog#retentionLost}); it
-     * says so once and stays unprotected.
+     * cannot while its retained records are given up ({@link ReplicationLog#retentionLost}); it
+     * says so once and stays unprotected until they are complete again.
      */
     private void dialLoop() {
         InetSocketAddress logger = new InetSocketAddress(StackAddresses.toInetAddress(config.loggerAddress()), config.loggerPort());
@@ -298,12 +298,13 @@ public final class PrimaryHost implements AutoCloseable {
                 if (lost != null) {
                     if (!toldRetentionLost) {
                         LOG.log(WARNING, "cannot re-join the logger: it would need the live connections' records, but " + lost
-                                + "; serving UNPROTECTED until this primary restarts");
+                                + "; serving UNPROTECTED until the retained records are complete again");
                         toldRetentionLost = true;
                     }
                     LockSupport.parkNanos(DIAL_RETRY_NANOS);
                     continue;
                 }
+                toldRetentionLost = false; // complete again: a later loss is told too
                 long now = System.nanoTime();
                 if (now - rejoinNotBefore < 0) {
                     LockSupport.parkNanos(Math.min(DIAL_RETRY_NANOS, rejoinNotBefore - now));

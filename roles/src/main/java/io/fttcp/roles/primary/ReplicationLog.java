@@ -5,12 +5,16 @@ import io.fttcp.replication.channel.PrimaryChannel;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.wrappers.nsw.DeterminantLog;
 import io.fttcp.wrappers.ssw.RecordSink;
 
 import java.util.List;
+
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * The primary's one ordered record stream, as both wrappers see it: the south side's
@@ -20,18 +24,30 @@ import java.util.List;
  *
  * <p>Every record is also offered to the {@link LiveRecordSet}, which keeps those of the live
  * connections: what a new backup (or logger) catches up from when it joins a primary whose
- * stream already dropped them (re-protection), and what a promoted backup inherits.
+ * stream already dropped them (re-protection), and what a promoted backup inherits. Past
+ * {@code replication.retention-limit} the set is given up; the connections live then are
+ * followed without their bytes and a fresh set keeps what comes next, served once they are all
+ * finished ({@link #giveUp}, {@link #completeAgain}).
  *
  * <p>Thread-safe. Lock order: this log, then the stream's monitor, then the retained set's.
  * The channel's handshake snapshots the retained set while it holds the stream's monitor.
  */
 final class ReplicationLog implements RecordSink, DeterminantLog {
+    private static final System.Logger LOG = System.getLogger("fttcp.primary");
     private final ChannelConfig channelConfig;
     private volatile LiveRecordSet retained;
     /** Above this many retained client bytes the retained set is given up (memory, and the collector's work). */
     private final long retentionLimitBytes;
-    /** Why no catch-up can be served any more, or null while the retained set is complete. */
+    /** Why no catch-up can be served now, or null while the retained set is complete. */
     private volatile String retentionLost;
+    /** Under EVERYTHING, once given up: nothing is retained any more. */
+    private boolean lostForGood;
+    /** While a given-up set's connections are not all finished: them; else null. */
+    private GivenUpConnections givenUp;
+    private volatile int givenUpLive;
+    private volatile long givenUpLedgerRecords;
+    /** First LSN of the records {@link #retained} has (all of them) since the last time a set was given up. */
+    private volatile long freshFrom = 1;
     private volatile RecordStream stream;
     private volatile PrimaryChannel channel;
     private volatile Protection protection = Protection.AWAITING_BACKUP;
@@ -75,20 +91,80 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     }
 
     private void retain(long lsn, Record record) {
-        if (retentionLost != null) return;
+        if (lostForGood) return;
         LiveRecordSet r = retained;
         synchronized (r) {
+            long checkpointsBefore = r.checkpointsApplied();
             r.add(lsn, record);
+            GivenUpConnections g = givenUp;
+            if (g != null) {
+                g.add(record);
+                givenUpLive = g.live();
+                givenUpLedgerRecords = g.ledgerRecords();
+                // Under CHECKPOINTED the checkpoint must come after the last given-up connection went (it is not fed to g).
+                if (g.live() == 0 && (r.policy() != RetentionPolicy.CHECKPOINTED || r.checkpointsApplied() > checkpointsBefore)) {
+                    completeAgain();
+                }
+            }
             if (r.retainedPayloadBytes() > retentionLimitBytes) {
-                // Records of connections still live would be missing from any later catch-up: give the set up for good.
-                retentionLost = "the live connections' records passed " + (retentionLimitBytes >> 20) + " MiB of client bytes at LSN " + lsn
-                        + " (replication.retention-limit)";
-                retained = new LiveRecordSet(r.policy());
+                giveUp(r, lsn);
             }
         }
     }
 
-    /** Why a joiner can no longer be caught up (the retained set was given up), or null. */
+    /**
+     * The retained set passed the limit at {@code lsn}: the records of connections live now would
+     * be missing from any catch-up. Under EVERYTHING a catch-up needs the whole history: lost for
+     * good. Otherwise those connections are followed without their bytes ({@link GivenUpConnections},
+     * with those of an earlier given-up set still followed) and a fresh set keeps the records from
+     * the next LSN on; catch-ups are served from it once it is complete ({@link #completeAgain}).
+     */
+    private void giveUp(LiveRecordSet r, long lsn) {
+        String passed = "the live connections' records passed " + (retentionLimitBytes >> 20) + " MiB of client bytes at LSN " + lsn
+                + " (replication.retention-limit)";
+        if (r.policy() == RetentionPolicy.EVERYTHING) {
+            lostForGood = true;
+            retentionLost = passed + "; under replication.retention = everything a joiner needs the whole history: none can join"
+                    + " until this primary restarts";
+            retained = new LiveRecordSet(r.policy());
+            LOG.log(WARNING, "retained records given up: " + retentionLost);
+            return;
+        }
+        GivenUpConnections g = givenUp != null ? givenUp : new GivenUpConnections();
+        g.take(r.snapshot(lsn), r.policy() == RetentionPolicy.CHECKPOINTED && r.checkpointsApplied() > 0);
+        boolean checkpointed = r.policy() == RetentionPolicy.CHECKPOINTED;
+        // Lost before the fresh set is in place: a joiner reading in between must not be served an empty one.
+        retentionLost = passed + "; a backup or logger can join again once the " + g.live() + " connections live then are finished"
+                + (checkpointed ? " and a checkpoint is applied after that" : "");
+        givenUp = g;
+        givenUpLive = g.live();
+        givenUpLedgerRecords = g.ledgerRecords();
+        freshFrom = lsn + 1;
+        retained = new LiveRecordSet(r.policy());
+        LOG.log(WARNING, "retained records given up: " + retentionLost);
+        if (g.live() == 0 && !checkpointed) completeAgain();
+    }
+
+    /**
+     * Every connection whose records were given up is finished or superseded (a lingering one
+     * is not waited for: restoring it in TIME-WAIT is best-effort, as after an eviction, rule 3),
+     * and under CHECKPOINTED the fresh set applied a checkpoint since. The fresh set, which has
+     * every record from {@link #freshFrom} on, now holds all a catch-up needs: every live
+     * connection's CONNECT is at or after {@link #freshFrom}, so it has all their records, and
+     * the global records a catch-up needs are those younger than the oldest retained CONNECT
+     * (rule 5), all within it. Under CHECKPOINTED a catch-up starts from the fresh set's latest
+     * applied checkpoint, taken when every connection live was one it knows (C2 ignores only
+     * entries marked closed of connections it does not know), with its pinned records (C3) and
+     * everything since (C4). Connections finished before then are not restored in TIME-WAIT.
+     */
+    private void completeAgain() {
+        givenUp = null;
+        givenUpLive = 0;
+        retentionLost = null; // volatile: after retained (the fresh set) was written
+        LOG.log(INFO, "retained records complete again from LSN " + freshFrom + ": a backup/logger can join");
+    }
+
+    /** Why a joiner can not be caught up now (the retained set was given up, and is not complete again yet), or null. */
     String retentionLost() {
         return retentionLost;
     }
@@ -108,9 +184,13 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         }
     }
 
-    /** For the status line: live connections and records kept. */
+    /** For the status line: live connections and records kept; while given up, the given-up connections still live. */
     String retentionStatus() {
-        if (retentionLost != null) return "retained=none (given up: " + retentionLost + ")";
+        String lost = retentionLost;
+        if (lost != null) {
+            return "retained=none givenUpConnectionsLive=" + givenUpLive + " givenUpLedgerRecords=" + givenUpLedgerRecords
+                    + " keptFromLsn=" + freshFrom + " (given up: " + lost + ")";
+        }
         LiveRecordSet r = retained;
         synchronized (r) {
             return "retainedConnections=" + r.liveConnections() + " retainedRecords=" + r.retainedRecords()
