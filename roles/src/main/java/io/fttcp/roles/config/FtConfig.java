@@ -34,7 +34,8 @@ import java.util.List;
  * @param onLoggerLoss       logger mode: what the primary does while its logger is unreachable
  * @param retention          which records a primary keeps for catching up a new backup or a recovering server
  * @param retentionLimitBytes above this many client bytes in the kept records a primary gives them up (memory,
- *                           and the collector's pauses): no new backup can join it after that
+ *                           and the collector's pauses): no new backup can join it until the connections
+ *                           live then have finished (under {@code everything}, never again)
  */
 public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddress serviceMac, int prefixLength,
                        String tapDevice, boolean offloads, int primaryAddress, int replicationPort,

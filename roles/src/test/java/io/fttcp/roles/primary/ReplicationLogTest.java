@@ -114,7 +114,7 @@ class ReplicationLogTest {
     }
 
     @Test
-    void pastTheRetentionLimitTheRetainedRecordsAreGivenUpForGood() {
+    void pastTheRetentionLimitTheRetainedRecordsAreGivenUpWhileItsConnectionLives() {
         ReplicationLog log = new ReplicationLog(CHANNEL.newRecordStream(), CHANNEL, FtConfig.Retention.connections, 1000);
         log.append(connect(A));
         log.append(new io.fttcp.replication.record.Segment(A, 1001, 5001, 0x18, 65535, 0, 0, new byte[600]));
