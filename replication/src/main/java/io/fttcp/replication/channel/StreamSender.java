@@ -29,7 +29,11 @@ final class StreamSender {
     }
 
     void start(String name) {
-        thread = Thread.ofPlatform().daemon().name(name).start(this::run);
+        // Known before it runs: a close racing with the start must find the thread to wake, or
+        // the sender, having seen the channel open, parks for good (a test caught it left behind).
+        Thread t = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
+        thread = t;
+        t.start();
     }
 
     void wake() {

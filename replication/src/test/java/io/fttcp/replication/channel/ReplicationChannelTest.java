@@ -502,15 +502,37 @@ class ReplicationChannelTest {
         assertEquals(new Seed(101), backupEvents.records.getFirst());
     }
 
+    /** No test of this class leaves a replication thread behind once its channels are closed. */
+    @org.junit.jupiter.api.AfterAll
+    static void noReplicationThreadOutlivesItsChannel() throws InterruptedException {
+        java.util.function.Supplier<List<Thread>> left = () -> Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().contains("-replication-")).toList();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!left.get().isEmpty() && System.nanoTime() - end < 0) Thread.sleep(1);
+        StringBuilder where = new StringBuilder();
+        for (Thread t : left.get()) where.append('\n').append(t.getName()).append(' ').append(t.getState()).append(' ')
+                .append(java.util.Arrays.toString(t.getStackTrace()));
+        assertTrue(left.get().isEmpty(), "threads left behind:" + where);
+    }
+
     @Test
     void closedChannelsLeaveNoThreadBehind() throws Exception {
         Pair p = connectedPair();
         p.primary.append(new Seed(1));
         await("stable", 5000, () -> p.primary.stableLsn() == 1);
+        // This pair's threads are named after their peers (the other tests' channels, closing meanwhile, are not looked at).
+        List<String> names = List.of("primary-replication-" + p.primary.peerAddress() + "-", "backup-replication-" + p.backup.peerAddress() + "-");
+        java.util.function.Supplier<List<Thread>> left = () -> Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> names.stream().anyMatch(n -> t.getName().startsWith(n))).toList();
+        assertFalse(left.get().isEmpty(), "no thread of this pair found by name: " + names);
         p.primary.close();
         p.backupEvents.closed.get(2, TimeUnit.SECONDS);
-        await("replication threads to end", 5000, () -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().contains("-replication-")));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!left.get().isEmpty() && System.nanoTime() - end < 0) Thread.sleep(1);
+        StringBuilder where = new StringBuilder();
+        for (Thread t : left.get()) where.append('\n').append(t.getName()).append(' ').append(t.getState()).append(' ')
+                .append(java.util.Arrays.toString(t.getStackTrace()));
+        assertTrue(left.get().isEmpty(), "threads left behind:" + where);
     }
 
     @Test
