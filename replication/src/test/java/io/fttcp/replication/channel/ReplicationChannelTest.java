@@ -345,7 +345,7 @@ class ReplicationChannelTest {
                     int at = random.nextInt(stream.limit());
                     switch (random.nextInt(3)) {
                         case 0 -> stream.put(at, (byte) (stream.get(at) ^ (1 + random.nextInt(255))));
-                        case 1 -> stream.putInt(at - at % 4, random.nextInt());
+                        case 1 -> stream.putInt(Math.min(at - at % 4, stream.limit() - 4), random.nextInt()); // a whole int, inside
                         default -> {
                             byte[] garbage = new byte[1 + random.nextInt(64)];
                             random.nextBytes(garbage);
