@@ -43,6 +43,8 @@ import java.util.TreeMap;
 final class GivenUpConnections {
     /** Merged client bytes per blank segment fed (one shared zero array; shorter tails are fed as powers of two). */
     static final int CHUNK = 1 << 20;
+    /** A pending acknowledgement this far past the last one fed is fed at once (see {@code Pending.fedAckOffset}). */
+    static final long ACK_FEED_DISTANCE = 1L << 30;
     private static final int PLAIN_FLAGS = 0x10 | 0x08; // ACK, PSH
     private static final int FLAG_ACK = 0x10;
     private static final byte[] EMPTY = new byte[0];
@@ -92,7 +94,7 @@ final class GivenUpConnections {
             FourTuple t = namedConnection(record);
             if (t == null) continue;
             if (record instanceof Connect c) {
-                followed.put(t, new Pending(c.clientIsn()));
+                followed.put(t, new Pending(c.clientIsn(), c.serverIsn()));
                 feed(t, c);
                 Checkpoint.Entry e = i < checkpointAt ? entries.get(t) : null;
                 if (e != null) {
@@ -154,9 +156,15 @@ final class GivenUpConnections {
             p.outputEndFed = p.outputEnd;
         }
         p.flushBytes(this, t);
+        feedAck(t, p);
+    }
+
+    /** The pending acknowledgement, if any. */
+    private void feedAck(FourTuple t, Pending p) {
         if (p.acked) {
             feed(t, new Segment(t, p.ackSeq, p.ack, FLAG_ACK, 0, 0, 0, EMPTY));
             p.acked = false;
+            p.fedAckOffset = p.ackOffset;
         }
     }
 
@@ -200,11 +208,22 @@ final class GivenUpConnections {
         boolean acked;
         int ack;
         int ackSeq;
+        /** The server's ISN + 1: offset 0 of our output, which the client acknowledges. */
+        private final int outputBase;
+        /** The pending acknowledgement's output offset, read nearest the previous one (as the rules read each). */
+        long ackOffset;
+        /**
+         * The last fed acknowledgement's offset: the ledger reads the next one nearest it, so one
+         * pending 2^30 or more past it is fed at once (a merged 2 GiB of acknowledgements would
+         * read as going backwards, and the connection would never finish).
+         */
+        long fedAckOffset;
         long outputEnd;
         long outputEndFed;
 
-        Pending(int clientIsn) {
+        Pending(int clientIsn, int serverIsn) {
             baseSeq = clientIsn + 1;
+            outputBase = serverIsn + 1;
         }
 
         /** Where {@code seq} lies in the client's stream: nearest what was fed (or is pending), as the rules read it nearest its contiguous end. */
@@ -217,10 +236,15 @@ final class GivenUpConnections {
             if (offsetOf(s.seq()) < -1) return; // before the client's SYN: the rules ignore it, acknowledgement and all
             int length = s.payload() == null ? 0 : s.payload().length;
             if (length > 0) addBytes(s.seq(), length, owner, t);
-            if ((s.flags() & FLAG_ACK) != 0 && (!acked || s.ack() - ack > 0)) {
-                acked = true;
-                ack = s.ack();
-                ackSeq = s.seq();
+            if ((s.flags() & FLAG_ACK) != 0) {
+                long offset = ackOffset + (int) ((s.ack() - outputBase) - (int) ackOffset);
+                if (offset > ackOffset) { // the ledger, as the rules, takes only acknowledgements that advance
+                    acked = true;
+                    ack = s.ack();
+                    ackSeq = s.seq();
+                    ackOffset = offset;
+                }
+                if (ackOffset - fedAckOffset >= ACK_FEED_DISTANCE) owner.feedAck(t, this);
             }
         }
 

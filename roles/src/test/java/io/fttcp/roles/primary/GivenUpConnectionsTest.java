@@ -157,4 +157,42 @@ class GivenUpConnectionsTest {
             assertEquals(1, given.live(), "seed " + seed);
         }
     }
+
+    /**
+     * A download past several multiples of 2^31 bytes, acknowledged as it goes, then both ends
+     * closed: the connection finishes in the ledger as in a set fed everything. Merged into one
+     * acknowledgement, 2 GiB and more of them read as going backwards, and it never finished.
+     */
+    @Test
+    void aDownloadOfSeveralGibibytesFinishes() {
+        for (long seed = 1; seed <= 5; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            FourTuple t = new FourTuple(SERVER, 80, 0x0a000002, 40000);
+            int clientIsn = r.nextInt(), serverIsn = r.nextInt();
+            List<Record> stream = new ArrayList<>();
+            stream.add(new Connect(t, clientIsn, serverIsn, 1460, 1460, 7, 7, true, false, 0, 0, 65535));
+            stream.add(new Segment(t, clientIsn + 1, serverIsn + 1, ACK | PSH, 65535, 0, 0, new byte[100])); // the request
+            stream.add(new Read(t, 100));
+            long total = (5L << 30) + r.nextInt(1 << 20), written = 0;
+            while (written < total) {
+                int n = (int) Math.min(total - written, r.nextInt(1 << 20, 64 << 20));
+                stream.add(new Write(t, written, n, 0));
+                written += n;
+                stream.add(new Segment(t, clientIsn + 101, serverIsn + 1 + (int) written, ACK, 65535, 0, 0, new byte[0]));
+            }
+            stream.add(new Close(t, Close.How.CLOSE));
+            stream.add(new Segment(t, clientIsn + 101, serverIsn + 1 + (int) written + 1, FIN | ACK, 65535, 0, 0, new byte[0]));
+            LiveRecordSet whole = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
+            GivenUpConnections given = new GivenUpConnections();
+            int takeAt = 3;
+            for (int i = 0; i < stream.size(); i++) {
+                whole.add(i + 1, stream.get(i));
+                if (i + 1 == takeAt) given.take(whole.snapshot(i + 1), false);
+                if (i + 1 > takeAt) given.add(stream.get(i));
+            }
+            assertEquals(0, whole.liveConnections(), "seed " + seed + ": the set fed everything sees it finished");
+            assertEquals(0, given.live(), "seed " + seed + ": the ledger still waits for a connection that finished after "
+                    + written + " bytes");
+        }
+    }
 }
