@@ -3,6 +3,8 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.Close;
+import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Write;
@@ -167,12 +169,13 @@ public final class PrimaryChannel extends ReplicationChannel {
             lsn = stream.append(record);
             // As Nagle's algorithm: while frames are in flight, their acknowledgement wakes the
             // sender, which then writes everything appended meanwhile as one batch. Waking it for
-            // each record instead costs a thread switch per record on both replicas. A small
-            // WRITE goes at once, as TCP_NODELAY would: it most likely ends a reply the client
-            // waits for (held until it is stable), where a bulk transfer's full-buffer writes
-            // only need the pipeline kept full.
+            // each record instead costs a thread switch per record on both replicas. What a
+            // client waits for goes at once, as with TCP_NODELAY: a small WRITE (it most likely
+            // ends a reply, held until it is stable, where a bulk transfer's full-buffer writes
+            // only need the pipeline kept full), a CONNECT (the SYN-ACK waits for it) and a CLOSE
+            // (the FIN). Against a logger, waiting would cost them a whole group commit more.
             wake = stream.inFlightBytes() == 0 || stream.unacknowledgedBytes() - stream.inFlightBytes() >= batchBytes
-                    || record instanceof Write w && w.count() < SMALL_WRITE_BYTES;
+                    || record instanceof Write w && w.count() < SMALL_WRITE_BYTES || record instanceof Connect || record instanceof Close;
         }
         if (wake) {
             sender.wake();

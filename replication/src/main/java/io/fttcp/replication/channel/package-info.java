@@ -8,7 +8,8 @@
  * cluster id, epoch and LSNs; then record frames flow to the backup or logger, ACKs back,
  * heartbeats both ways. The primary's sender thread writes records in batches, as Nagle's
  * algorithm does: while frames are in flight, what is appended waits for their acknowledgement
- * and goes in one batch (a batch's worth, or a small WRITE, goes at once;
+ * and goes in one batch (a batch's worth goes at once, and so does what a client waits for: a
+ * small WRITE, a CONNECT, a CLOSE;
  * {@link io.fttcp.replication.channel.PrimaryChannel#append}).
  *
  * <p>Catch-up: a peer that holds nothing, joining a primary whose stream already dropped

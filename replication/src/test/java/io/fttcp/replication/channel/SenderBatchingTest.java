@@ -3,6 +3,7 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Write;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.stack.tcp.FourTuple;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The primary's sender batches as Nagle's algorithm does (see {@link PrimaryChannel#append}):
  * records appended while frames are in flight wait for their acknowledgement and then go
- * together, except a small WRITE, which goes at once. The backup here is a hand-driven socket
+ * together, except what a client waits for (a small WRITE, a CONNECT, a CLOSE), which goes at once. The backup here is a hand-driven socket
  * that acknowledges when the test says. The channel's ticker also wakes the sender: it ticks once
  * as the handshake completes, and then not for a minute (the heartbeat interval), so that no
  * tick sends the waiting records early however slowly a loaded machine runs the test.
@@ -86,6 +87,10 @@ class SenderBatchingTest {
             primary.append(write(3L * bulk, bulk - 1)); // 2 and 3 are in flight, but a small write goes at once
             assertTrue(backup.awaitRecords(4, ARRIVAL_MS), "a small write waited for the frames in flight");
             assertEquals(4L, backup.received.lsns.getLast());
+
+            primary.append(new Close(CONNECTION, Close.How.CLOSE)); // nor does a CLOSE (the FIN waits for it)
+            assertTrue(backup.awaitRecords(5, ARRIVAL_MS), "a CLOSE waited for the frames in flight");
+            assertEquals(5L, backup.received.lsns.getLast());
         }
     }
 
