@@ -505,8 +505,11 @@ class ReplicationChannelTest {
     /** No test of this class leaves a replication thread behind once its channels are closed. */
     @org.junit.jupiter.api.AfterAll
     static void noReplicationThreadOutlivesItsChannel() throws InterruptedException {
-        java.util.function.Supplier<List<Thread>> left = () -> Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().contains("-replication-")).toList();
+        assertThreadsEnd(() -> Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("-replication-")).toList());
+    }
+
+    /** The threads {@code left} lists end within 5 s; else fails naming each with its stack. */
+    private static void assertThreadsEnd(java.util.function.Supplier<List<Thread>> left) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!left.get().isEmpty() && System.nanoTime() - end < 0) Thread.sleep(1);
         StringBuilder where = new StringBuilder();
@@ -527,12 +530,7 @@ class ReplicationChannelTest {
         assertFalse(left.get().isEmpty(), "no thread of this pair found by name: " + names);
         p.primary.close();
         p.backupEvents.closed.get(2, TimeUnit.SECONDS);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!left.get().isEmpty() && System.nanoTime() - end < 0) Thread.sleep(1);
-        StringBuilder where = new StringBuilder();
-        for (Thread t : left.get()) where.append('\n').append(t.getName()).append(' ').append(t.getState()).append(' ')
-                .append(java.util.Arrays.toString(t.getStackTrace()));
-        assertTrue(left.get().isEmpty(), "threads left behind:" + where);
+        assertThreadsEnd(left);
     }
 
     @Test
