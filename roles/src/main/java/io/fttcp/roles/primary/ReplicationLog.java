@@ -49,6 +49,11 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     /** First LSN of the records {@link #retained} has (all of them) since the last time a set was given up. */
     private volatile long freshFrom = 1;
     private volatile RecordStream stream;
+    /**
+     * The retained records through the LSN a joiner's fresh stream began at, as they were then
+     * (see {@link #streamForJoiner}); dropped once that stream's stable LSN passed it.
+     */
+    private volatile JoinerCatchUp joinerCatchUp;
     private volatile PrimaryChannel channel;
     private volatile Protection protection = Protection.AWAITING_BACKUP;
     /** Highest LSN handed out while unprotected (the stream's numbering continues from it). */
@@ -86,8 +91,13 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
                 lsn = c != null ? c.append(record) : s.append(record); // the channel wakes its sender
             }
             retain(lsn, record);
+            JoinerCatchUp j = joinerCatchUp;
+            if (j != null && s.stableLsn() > j.throughLsn()) joinerCatchUp = null; // its joiner holds it all
             return lsn;
         }
+    }
+
+    private record JoinerCatchUp(long throughLsn, List<LoggedRecord> records) {
     }
 
     private void retain(long lsn, Record record) {
@@ -176,6 +186,8 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
 
     /** The retained records up to {@code throughLsn}: a catch-up (call with the stream's monitor held, as the channel's handshake does). */
     List<LoggedRecord> retainedThrough(long throughLsn) {
+        JoinerCatchUp j = joinerCatchUp;
+        if (j != null && j.throughLsn() == throughLsn) return j.records();
         String lost = retentionLost;
         if (lost != null) throw new IllegalStateException("no catch-up: " + lost);
         LiveRecordSet r = retained;
@@ -262,6 +274,16 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         if (protection == Protection.UNPROTECTED) {
             RecordStream fresh = channelConfig.newRecordStream();
             fresh.resetTo(unprotectedLsn);
+            // The joiner's catch-up is the retained records through here, taken now: under
+            // CHECKPOINTED a checkpoint appended before its handshake would, once applied, drop the
+            // determinants below it that the catch-up must still carry (the joiner gets that
+            // checkpoint later, from the stream, after them).
+            if (retentionLost == null) {
+                LiveRecordSet r = retained;
+                synchronized (r) {
+                    joinerCatchUp = new JoinerCatchUp(unprotectedLsn, r.snapshot(unprotectedLsn));
+                }
+            }
             stream = fresh;
             protection = Protection.AWAITING_BACKUP;
             awaitingSince = now;

@@ -1,11 +1,15 @@
 package io.fttcp.roles.primary;
 
 import io.fttcp.replication.channel.ChannelConfig;
+import io.fttcp.replication.record.Checkpoint;
 import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Read;
 import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Seed;
+import io.fttcp.replication.retention.LiveRecordSet;
+import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.stack.tcp.FourTuple;
@@ -138,5 +142,32 @@ class ReplicationLogTest {
         assertEquals(Protection.STEPPED_DOWN, log.protection());
         assertFalse(log.awaiting(null));
         assertFalse(log.unprotected(null));
+    }
+
+    /**
+     * A joiner's catch-up is the retained records through the LSN its stream began at, as they
+     * were then: a checkpoint appended before its handshake, applied, drops the determinants
+     * below it from the retained set, but the joiner gets that checkpoint from the stream, after
+     * them, and needs them first (a review found the catch-up missing them).
+     */
+    @Test
+    void aJoinersCatchUpIsTakenWhenItsStreamBeginsNotAtItsHandshake() {
+        FourTuple listener = new FourTuple(0xC6120064, 80, 0, 0);
+        ReplicationLog log = new ReplicationLog(CHANNEL.newRecordStream(), CHANNEL, FtConfig.Retention.checkpointed);
+        assertTrue(log.unprotected(null));
+        List<Record> before = List.of(new Seed(listener, 1),
+                new Checkpoint(listener, new byte[] {1}, List.of()),
+                new Seed(listener, 2), new Seed(listener, 3));
+        long through = 0;
+        for (Record r : before) through = log.append(r);
+        RecordStream joiners = log.streamForJoiner(0);
+        assertEquals(through, joiners.stableLsn());
+        log.append(new Seed(listener, 4));
+        log.append(new Checkpoint(listener, new byte[] {2}, List.of())); // applied: lets the older ones go
+
+        LiveRecordSet then = new LiveRecordSet(RetentionPolicy.CHECKPOINTED);
+        for (int i = 0; i < before.size(); i++) then.add(i + 1, before.get(i));
+        assertEquals(then.snapshot(through), log.retainedThrough(joiners.stableLsn()), "the catch-up as it stood when the joiner's stream began");
+        assertEquals(3, log.retainedThrough(through).size(), "the first checkpoint and the two seeds after it");
     }
 }
