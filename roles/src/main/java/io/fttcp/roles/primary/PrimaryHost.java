@@ -26,6 +26,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -218,6 +219,9 @@ public final class PrimaryHost implements AutoCloseable {
      * primary running unprotected takes a new backup too: re-protection (see
      * {@link ReplicationLog#streamForJoiner}).
      */
+    /** Within this a joiner of an unprotected primary must have sent its handshake; within the backup's probe timeout (the detection timeout, at least 150 ms). */
+    private static final Duration PROBE_ANSWER = Duration.ofMillis(100);
+
     private void acceptLoop() {
         while (!closed) {
             SocketChannel socket;
@@ -241,6 +245,16 @@ public final class PrimaryHost implements AutoCloseable {
             Protection p = log.protection();
             if (p != Protection.AWAITING_BACKUP && p != Protection.UNPROTECTED) {
                 LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p);
+                closeQuietly(socket);
+                continue;
+            }
+            if (p == Protection.UNPROTECTED && !FirstBytes.arriveWithin(socket, PROBE_ANSWER)) {
+                // A backup sends its handshake at once. Silence is most likely our former backup's
+                // probe, asking whether we live after the channel ended without a word: answer it
+                // by closing (a joiner would stall our clients, and the probe, unanswered, would
+                // take over from a live primary). A slow joiner just dials again.
+                LOG.log(INFO, "closing " + remote(socket) + ": it sent no handshake within " + PROBE_ANSWER.toMillis()
+                        + " ms (a backup asking whether this primary lives)");
                 closeQuietly(socket);
                 continue;
             }
