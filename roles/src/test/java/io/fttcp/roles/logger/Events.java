@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What one channel reported: its handshake answer, records received (with LSNs), the caught-up signal, acks, how it closed. */
-final class Events implements ChannelListener {
-    final CompletableFuture<Handshake> connected = new CompletableFuture<>();
-    final CompletableFuture<Long> caughtUp = new CompletableFuture<>();
-    final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
-    final List<LoggedRecord> records = Collections.synchronizedList(new ArrayList<>());
+/** What one channel reported: its handshake answer, records received (with LSNs), the caught-up signal, acks, how it closed (also a recovery's fetch in the primary's tests). */
+public final class Events implements ChannelListener {
+    public final CompletableFuture<Handshake> connected = new CompletableFuture<>();
+    public final CompletableFuture<Long> caughtUp = new CompletableFuture<>();
+    public final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    public final List<LoggedRecord> records = Collections.synchronizedList(new ArrayList<>());
     final AtomicLong lastAck = new AtomicLong();
     /** When (System.nanoTime()) the handshake answer arrived. */
     volatile long connectedAt;

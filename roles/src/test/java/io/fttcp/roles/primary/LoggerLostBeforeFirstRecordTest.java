@@ -6,6 +6,7 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.roles.config.FtConfig;
+import io.fttcp.roles.logger.Events;
 import io.fttcp.roles.logger.LoggerHost;
 import io.fttcp.roles.logger.Traffic;
 import org.junit.jupiter.api.AfterEach;
@@ -88,7 +89,7 @@ class LoggerLostBeforeFirstRecordTest {
         rejoined.close();
         logger.close();
         logger = loopback.start(logDir);
-        LoopbackLogger.Fetch recovery = loopback.fetchUntilServed();
+        Events recovery = loopback.fetchUntilServed();
         logger.close();
         assertEquals(through, recovery.caughtUp.get(), where);
 

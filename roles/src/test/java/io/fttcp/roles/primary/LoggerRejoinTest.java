@@ -8,6 +8,7 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.roles.config.FtConfig;
+import io.fttcp.roles.logger.Events;
 import io.fttcp.roles.logger.LoggerHost;
 import io.fttcp.roles.logger.Traffic;
 import io.fttcp.stack.tcp.FourTuple;
@@ -97,7 +98,7 @@ class LoggerRejoinTest {
         logger.close();
         logger = loopback.start(dir);
         assertTrue(logger.status().contains("generation 1"), logger.status());
-        LoopbackLogger.Fetch recovery = loopback.fetchUntilServed();
+        Events recovery = loopback.fetchUntilServed();
         logger.close();
         assertEquals(2, recovery.connected.get().epoch(), "the recovery is granted the next epoch: the re-join did not raise it");
         assertEquals(through, recovery.caughtUp.get(), where);

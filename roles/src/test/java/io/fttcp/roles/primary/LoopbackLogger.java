@@ -5,11 +5,10 @@ import io.fttcp.replication.channel.ChannelConfig;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.channel.PrimaryChannel;
-import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.log.LogConfig;
-import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.RetentionPolicy;
+import io.fttcp.roles.logger.Events;
 import io.fttcp.roles.logger.LoggerConfig;
 import io.fttcp.roles.logger.LoggerHost;
 
@@ -20,7 +19,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -100,10 +98,10 @@ final class LoopbackLogger implements AutoCloseable {
     }
 
     /** A recovering server's fetch of cluster "alpha", once the logger serves it (after the primary's lease), caught up. */
-    Fetch fetchUntilServed() throws Exception {
+    Events fetchUntilServed() throws Exception {
         long end = System.nanoTime() + WAIT_NANOS;
         while (true) {
-            Fetch f = new Fetch();
+            Events f = new Events();
             BackupChannel c = BackupChannel.connect(at, null, Duration.ofSeconds(5), channel("alpha"), 1, 0, f);
             toClose.add(c);
             while (!f.connected.isDone() && !f.closed.isDone()) Thread.sleep(1);
@@ -133,34 +131,5 @@ final class LoopbackLogger implements AutoCloseable {
     @Override
     public void close() throws Exception {
         for (AutoCloseable c : toClose.reversed()) c.close();
-    }
-
-    /** What a recovering server fetches, once served. */
-    static final class Fetch implements ChannelListener {
-        final CompletableFuture<Handshake> connected = new CompletableFuture<>();
-        final CompletableFuture<Long> caughtUp = new CompletableFuture<>();
-        final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
-        final List<LoggedRecord> records = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void onConnected(Handshake peer) {
-            connected.complete(peer);
-        }
-
-        @Override
-        public void onRecords(long firstLsn, List<Record> batch) {
-            long lsn = firstLsn;
-            for (Record r : batch) records.add(new LoggedRecord(lsn++, r));
-        }
-
-        @Override
-        public void onCaughtUp(long lsn) {
-            caughtUp.complete(lsn);
-        }
-
-        @Override
-        public void onClosed(CloseReason reason) {
-            closed.complete(reason);
-        }
     }
 }
