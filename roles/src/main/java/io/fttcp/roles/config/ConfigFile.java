@@ -49,7 +49,7 @@ public final class ConfigFile {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,7})\\s*(MiB|GiB)");
     private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
-            "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.await-backup", "app", "app.root", "app.upload-dir",
+            "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.in-flight", "replication.await-backup", "app", "app.root", "app.upload-dir",
             "app.output-hash", "replication.mode", "replication.backup", "replication.retention", "logger.address", "logger.port",
             "logger.on-loss", "replication.retention-limit");
 
@@ -119,9 +119,17 @@ public final class ConfigFile {
         Duration lease = duration("replication.lease", "100ms");
         Duration awaitBackup = duration("replication.await-backup", "10s");
         Duration warmup = duration("replication.warmup", "2s");
+        // The logger acknowledges in group commits: it needs a wider window (see ChannelConfig).
+        long inFlight = value("replication.in-flight", (mode == FtConfig.Mode.logger ? ChannelConfig.DEFAULT_LOGGER_IN_FLIGHT_BYTES
+                : ChannelConfig.DEFAULT_MAX_IN_FLIGHT_BYTES) / (1 << 20) + "MiB", ConfigFile::size);
+        if (inFlight < 1 << 20 || inFlight > 1L << 30) {
+            throw error(lines.getOrDefault("replication.in-flight", 0), "replication.in-flight = " + values.get("replication.in-flight")
+                    + ": between 1MiB and 1GiB");
+        }
         ChannelConfig channel;
         try {
-            channel = ChannelConfig.defaults(cluster).withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN).withWarmup(warmup);
+            channel = ChannelConfig.defaults(cluster).withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN).withWarmup(warmup)
+                    .withMaxInFlightBytes((int) inFlight);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": replication timings: " + e.getMessage());
         }

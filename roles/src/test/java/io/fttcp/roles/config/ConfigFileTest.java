@@ -57,6 +57,18 @@ class ConfigFileTest {
     }
 
     @Test
+    void theReplicationWindowDefaultsWiderForALoggerThanForABackup() throws Exception {
+        assertEquals(1 << 20, ConfigFile.parse("f.conf", MINIMAL).channel().maxInFlightBytes());
+        assertEquals(4 << 20, ConfigFile.parse("f.conf", MINIMAL + "replication.mode = logger\nlogger.address = 198.18.0.3\n")
+                .channel().maxInFlightBytes());
+        assertEquals(16 << 20, ConfigFile.parse("f.conf", MINIMAL + "replication.in-flight = 16MiB\n").channel().maxInFlightBytes());
+        for (String bad : List.of("0MiB", "2GiB", "512KiB", "lots")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "replication.in-flight = " + bad + "\n"));
+            assertTrue(e.getMessage().contains("replication.in-flight"), e.getMessage());
+        }
+    }
+
+    @Test
     void loggerModeNeedsTheLoggerAddressButNotThePrimarys() throws Exception {
         FtConfig c = ConfigFile.parse("fttcp.conf", """
                 service.address = 198.18.0.100
