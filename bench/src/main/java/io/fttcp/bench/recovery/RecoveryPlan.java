@@ -37,7 +37,7 @@ public record RecoveryPlan(String name, List<Integer> logSizesMib, int restartIn
 
     /** The run. */
     public static RecoveryPlan full() {
-        return new RecoveryPlan("full", List.of(1, 4, 16, 64, 256), 1, List.of(1, 10, 100, 1000), 1024, 256 * MIB, 64 * MIB, 3, 256 * MIB, 64 * MIB);
+        return new RecoveryPlan("full", List.of(1, 4, 16, 64, 256), 1, List.of(1, 10, 100, 1000), 1024, 256 * MIB, 256 * MIB, 3, 256 * MIB, 64 * MIB);
     }
 
     /** Seconds: checks that every measurement works, not how fast. */

@@ -88,6 +88,8 @@ final class ClusterLog implements AutoCloseable {
     /** Serializes every call on the log and the retained set. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread committer;
+    /** When the committer wakes by itself next (System.nanoTime()); it sets this before it parks. */
+    private volatile long committerWakesAt = Long.MIN_VALUE;
     private volatile boolean closed;
     private long knownEpoch;
     /**
@@ -399,11 +401,13 @@ final class ClusterLog implements AutoCloseable {
          */
         private void store(LogAppend append) {
             long now = System.nanoTime();
+            long deadline;
             lock.lock();
             try {
                 if (primary != this) return;
                 append.to(now);
                 log.commit(now);
+                deadline = log.commitDeadline();
             } catch (IOException e) {
                 LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
                 channel.get().close();
@@ -412,7 +416,11 @@ final class ClusterLog implements AutoCloseable {
                 lock.unlock();
             }
             acknowledgeDurable();
-            LockSupport.unpark(committer);
+            // Only a commit due before the committer's own wake-up needs it now: waking it for every
+            // read of the channel cost a thread switch and a turn of the lock per read.
+            if (deadline != Long.MAX_VALUE && (deadline == Long.MIN_VALUE || deadline - committerWakesAt < 0)) {
+                LockSupport.unpark(committer);
+            }
         }
 
         @Override
@@ -481,6 +489,7 @@ final class ClusterLog implements AutoCloseable {
                 }
                 long deadline = log.commitDeadline();
                 wait = deadline == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(100) : Math.max(10_000, deadline - now);
+                committerWakesAt = now + wait;
             } catch (IOException e) {
                 LOG.log(ERROR, "cluster '" + cluster + "': log failed: " + e.getMessage() + "; nothing more is acknowledged");
                 return;
