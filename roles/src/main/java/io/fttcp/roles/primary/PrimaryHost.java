@@ -43,9 +43,11 @@ import static java.lang.System.Logger.Level.WARNING;
  * ({@link #network()}), and the replication channel to the backup (which connects to us, on
  * the host's own address and the kernel's TCP).
  *
- * <p>One thread here, the <em>pump</em>, is the only one that tells the wrapper about stability,
- * the lease and heartbeats: the channel's threads must not take the host lock (they hold the
- * stream's monitor, which the host's threads need to append), so they only wake the pump.
+ * <p>One thread here, the <em>pump</em>, tells the wrapper about stability, the lease and
+ * heartbeats on its turns. The channel's threads must not wait for the host lock (the sender
+ * holds the stream's monitor, which the host's threads need to append; the reader must keep
+ * reading, or the peer looks silent): the reader releases what an acknowledgement made stable
+ * only when the lock is free at once ({@link StableRelease}), and otherwise wakes the pump.
  *
  * <p>Losing the backup: see {@link #onChannelClosed}. The primary continues unprotected, except
  * where the backup may have taken over; then it steps down and emits nothing more.
@@ -73,6 +75,7 @@ public final class PrimaryHost implements AutoCloseable {
     /** Backup mode: where backups connect (this host's own address); null in logger mode, or with no address of ours configured. */
     private final ServerSocketChannel replicationServer;
     private final Thread pump;
+    private final StableRelease stableRelease;
     private final Thread joiner;
     private final CountDownLatch steppedDown = new CountDownLatch(1);
     private volatile boolean closed;
@@ -106,6 +109,7 @@ public final class PrimaryHost implements AutoCloseable {
         this.epoch = epoch;
         this.replicationServer = replicationServer;
         this.pump = Thread.ofPlatform().daemon().name("fttcp-primary-pump").unstarted(this::pumpLoop);
+        this.stableRelease = new StableRelease(stack.loop().lock(), () -> LockSupport.unpark(pump));
         this.stallWatch = new StallWatch(2 * config.channel().detectionTimeoutNanos(), System.nanoTime());
         this.joiner = config.mode() == FtConfig.Mode.logger
                 ? Thread.ofPlatform().daemon().name("fttcp-primary-logger").unstarted(this::dialLoop)
@@ -383,7 +387,8 @@ public final class PrimaryHost implements AutoCloseable {
         /**
          * Releases what became stable right here, on the channel's reader thread (which holds no
          * stream monitor now): handing it to the pump would add a thread wake-up to every
-         * request's latency. The lease was renewed by this very acknowledgement.
+         * request's latency. The lease was renewed by this very acknowledgement. If the host lock
+         * is taken, the pump does it instead ({@link StableRelease}): the reader must go on reading.
          */
         @Override
         public void onAck(long stableLsn) {
@@ -395,17 +400,13 @@ public final class PrimaryHost implements AutoCloseable {
                 LOG.log(INFO, "protection regained: the logger holds the live connections' records again and acknowledged LSN " + stableLsn
                         + " (protection PROTECTED)");
             }
-            ReentrantLock lock = stack.loop().lock();
-            lock.lock();
-            try {
+            stableRelease.offer(() -> {
                 if (log.protection() != Protection.PROTECTED || log.channel() != mine) return;
                 long now = System.nanoTime();
                 ssw.setLeaseUntil(mine.leaseExpiresAt(now));
                 ssw.onStable(stableLsn, now);
                 stack.loop().timersChanged();
-            } finally {
-                lock.unlock();
-            }
+            });
         }
 
         @Override
