@@ -53,8 +53,6 @@ public final class FailoverBench {
     static final String BACKUP = "backup";
     private static final int HTTP_PORT = 80;
     private static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx1g", "-Xlog:all=warning:stderr");
-    /** Uncounted download-and-upload pairs before each round's measurements (see {@code warmUp}). */
-    private static final int WARMUP_PAIRS = 2;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
@@ -353,11 +351,13 @@ public final class FailoverBench {
          * Uncounted transfers, downloads and uploads in turn, until the servers' JIT has compiled
          * both paths: the protected pair's larger code (wrappers, replication, replay) kept its
          * one C2 thread busy for several seconds on two cores, and with one download and one upload
-         * the first measured downloads still ran at two thirds of the later ones.
+         * the first measured downloads still ran at two thirds of the later ones. A protected
+         * primary's uploads still sped up through its first 2 GB of them (C2 recompiling after
+         * uncommon traps), so a full run makes three pairs: what a long-running service sees, on both sides alike.
          */
         private String warmUp(UploadFile upload) {
             StringBuilder speeds = new StringBuilder();
-            for (int i = 0; i < WARMUP_PAIRS; i++) {
+            for (int i = 0; i < plan.warmupPairs(); i++) {
                 CurlTransfer.Transfer down = CurlTransfer.parseDownload(curl(CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS,
                         HTTP_PORT, plan.warmupBytes()), plan.warmupBytes()), plan.warmupBytes());
                 CurlTransfer.Transfer up = CurlTransfer.parseUpload(curl(CurlTransfer.uploadCommand(Topology.SERVICE_ADDRESS,

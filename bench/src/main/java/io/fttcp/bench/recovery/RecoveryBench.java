@@ -62,8 +62,6 @@ public final class RecoveryBench {
     private static final int ECHO_PORT = 7;
     private static final int HTTP_PORT = 80;
     private static final long MIB = 1L << 20;
-    /** Uncounted download-and-upload pairs before a variant's measured transfers. */
-    private static final int WARMUP_PAIRS = 2;
     private static final List<String> CLIENT_JVM_OPTIONS = List.of("-Xmx3g", "-Xlog:all=warning:stderr");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(60);
@@ -505,7 +503,7 @@ public final class RecoveryBench {
                 // Downloads and uploads in turn, twice: compiling either path in a measured transfer would charge the
                 // JIT's work, larger for the protected service (its wrappers and replication), to the measurement.
                 StringBuilder speeds = new StringBuilder();
-                for (int i = 0; i < WARMUP_PAIRS; i++) {
+                for (int i = 0; i < plan.warmupPairs(); i++) {
                     ControlReply w = client.call("downloads " + plan.warmupBytes() + " " + timeout(plan.warmupBytes()).toSeconds() + " "
                             + Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "downloaded", timeout(plan.warmupBytes()).plusSeconds(10));
                     CurlTransfer.Transfer u = upload();
