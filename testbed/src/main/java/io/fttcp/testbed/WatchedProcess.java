@@ -37,6 +37,11 @@ public final class WatchedProcess implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration();
     }
 
+    /** The process id ({@code ip netns exec} execs the command, so this is the command's own). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Starts {@code command} in {@code host}'s namespace, stdin from /dev/null. */
     public static WatchedProcess start(Topology topology, Host host, String description, String... command) {
         Process p = topology.start(host, pb -> pb.redirectErrorStream(true)
