@@ -109,7 +109,7 @@ public final class PrimaryHost implements AutoCloseable {
         this.epoch = epoch;
         this.replicationServer = replicationServer;
         this.pump = Thread.ofPlatform().daemon().name("fttcp-primary-pump").unstarted(this::pumpLoop);
-        this.stableRelease = new StableRelease(stack.loop().lock(), () -> LockSupport.unpark(pump));
+        this.stableRelease = new StableRelease(stack.loop().lock(), StableRelease.PATIENCE_NANOS, () -> LockSupport.unpark(pump));
         this.stallWatch = new StallWatch(2 * config.channel().detectionTimeoutNanos(), System.nanoTime());
         this.joiner = config.mode() == FtConfig.Mode.logger
                 ? Thread.ofPlatform().daemon().name("fttcp-primary-logger").unstarted(this::dialLoop)

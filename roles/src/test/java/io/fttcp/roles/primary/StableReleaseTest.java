@@ -12,11 +12,45 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StableReleaseTest {
+    /** Generous, so that a loaded machine's scheduling cannot make the holder late. */
+    private static final long LONG_PATIENCE = TimeUnit.SECONDS.toNanos(20);
+    private static final long SHORT_PATIENCE = TimeUnit.MILLISECONDS.toNanos(50);
+
+    @Test
+    void aLockFreedWithinThePatienceReleasesHere() throws Exception {
+        ReentrantLock lock = new ReentrantLock();
+        AtomicInteger pumpWakes = new AtomicInteger();
+        StableRelease release = new StableRelease(lock, LONG_PATIENCE, pumpWakes::incrementAndGet);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        Thread holder = Thread.ofPlatform().start(() -> {
+            lock.lock();
+            try {
+                held.countDown();
+                go.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+            }
+        });
+        assertTrue(held.await(30, TimeUnit.SECONDS));
+        AtomicInteger released = new AtomicInteger();
+        Thread reader = Thread.ofPlatform().start(() -> release.offer(released::incrementAndGet));
+        // Let the reader queue on the lock, then free it well within the patience.
+        while (!lock.hasQueuedThread(reader)) Thread.onSpinWait();
+        go.countDown();
+        reader.join();
+        holder.join();
+        assertEquals(1, released.get(), "released by the reader once the lock came");
+        assertEquals(0, pumpWakes.get());
+    }
+
     @Test
     void aFreeLockReleasesOnTheCallersThreadWithoutWakingThePump() {
         ReentrantLock lock = new ReentrantLock();
         AtomicInteger pumpWakes = new AtomicInteger();
-        StableRelease release = new StableRelease(lock, pumpWakes::incrementAndGet);
+        StableRelease release = new StableRelease(lock, SHORT_PATIENCE, pumpWakes::incrementAndGet);
         boolean[] heldLock = {false};
         assertTrue(release.offer(() -> heldLock[0] = lock.isHeldByCurrentThread()));
         assertTrue(heldLock[0], "released under the host lock");
@@ -24,12 +58,12 @@ class StableReleaseTest {
         assertFalse(lock.isLocked());
     }
 
-    /** The channel's reader must not wait behind the application's threads: it goes back to reading, the pump releases later. */
+    /** The channel's reader must not wait long behind the application's threads: it goes back to reading, the pump releases later. */
     @Test
-    void aTakenLockWakesThePumpAndReturnsAtOnce() throws Exception {
+    void aLockHeldPastThePatienceWakesThePumpAndReturns() throws Exception {
         ReentrantLock lock = new ReentrantLock();
         AtomicInteger pumpWakes = new AtomicInteger();
-        StableRelease release = new StableRelease(lock, pumpWakes::incrementAndGet);
+        StableRelease release = new StableRelease(lock, SHORT_PATIENCE, pumpWakes::incrementAndGet);
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         Thread holder = Thread.ofPlatform().start(() -> {
@@ -46,7 +80,10 @@ class StableReleaseTest {
         try {
             assertTrue(held.await(30, TimeUnit.SECONDS));
             AtomicInteger released = new AtomicInteger();
+            long t0 = System.nanoTime();
             assertFalse(release.offer(released::incrementAndGet), "the lock is another thread's");
+            long waited = System.nanoTime() - t0;
+            assertTrue(waited >= SHORT_PATIENCE && waited < LONG_PATIENCE, "waited " + waited + " ns");
             assertEquals(0, released.get(), "nothing released without the lock");
             assertEquals(1, pumpWakes.get(), "the pump was woken to release it");
         } finally {
