@@ -41,8 +41,8 @@ class RecoveryBenchE2eTest {
         int code = new RecoveryBench(RecoveryPlan.quick(), new PrintWriter(out, true), new PrintWriter(err, true), results, docsPlot).run();
         String printed = out + "\nstderr:\n" + err;
         RecoveryResultLine r = RecoveryResultLine.parse(out.toString().strip().lines().toList().getLast());
-        // (a) 2 sizes + the restart in place, (b) 1 + 100 connections, (c) 4 variants x (download + upload), (d) 4 downloads.
-        int planned = RecoveryPlan.quick().logSizesMib().size() + 1
+        // (a) 2 sizes (1 MiB several times) + the restart in place, (b) 1 + 100 connections, (c) 4 variants x (download + upload), (d) 4 downloads.
+        int planned = RecoveryPlan.quick().logSizesMib().size() - 1 + RecoveryPlan.quick().oneMibTrials() + 1
                 + RecoveryPlan.quick().connectionCounts().stream().mapToInt(Integer::intValue).sum()
                 + 4 * 2 * RecoveryPlan.quick().transfers() + 4;
         // A trial whose service broke up by itself before the kill (a false detection under load) is repeated: more trials.

@@ -2,6 +2,7 @@ package io.fttcp.bench.recovery;
 
 import io.fttcp.bench.Figures;
 import io.fttcp.bench.Machine;
+import io.fttcp.bench.Measurements;
 import io.fttcp.bench.ControlChannel;
 import io.fttcp.bench.ControlReply;
 import io.fttcp.bench.CurlTransfer;
@@ -139,9 +140,13 @@ public final class RecoveryBench {
                         + " recovery: from the primary's SIGKILL to the first echo after it");
                 // A trial whose primary lost the logger by itself before the kill (a false detection on a loaded
                 // machine) measures nothing: it is repeated once with a fresh service.
+                // With 1 MiB, several: whether the recovered server has data of its own to retransmit at once, or the
+                // client's retransmission timer (200 ms) has to fire, splits the recoveries in two groups.
                 for (int mib : PARTS.contains("a") ? plan.logSizesMib() : List.<Integer>of()) {
-                    if (!t.logSize(batchLogger, mib, LogSizeTrial.Recovery.STANDBY)) {
-                        t.logSize(batchLogger, mib, LogSizeTrial.Recovery.STANDBY);
+                    for (int i = 0; i < (mib == 1 ? plan.oneMibTrials() : 1); i++) {
+                        if (!t.logSize(batchLogger, mib, LogSizeTrial.Recovery.STANDBY)) {
+                            t.logSize(batchLogger, mib, LogSizeTrial.Recovery.STANDBY);
+                        }
                     }
                 }
                 if (PARTS.contains("a") && !t.logSize(batchLogger, plan.restartInPlaceMib(), LogSizeTrial.Recovery.RESTART_IN_PLACE)) {
@@ -192,9 +197,14 @@ public final class RecoveryBench {
                 .map(LogSizeTrial::replayMibPerSecond).flatMap(Optional::stream).mapToDouble(Double::doubleValue).findFirst();
     }
 
+    /** The median of the recoveries with 1 MiB logged. */
     private OptionalDouble recovery1Mib(LogSizeTrial.Recovery who) {
+        return Measurements.median(oneMibRecoveries(who));
+    }
+
+    private List<Double> oneMibRecoveries(LogSizeTrial.Recovery who) {
         return logSizes.stream().filter(t -> t.recovery() == who && t.logMib() == 1 && t.recoveryNanos() >= 0)
-                .mapToDouble(LogSizeTrial::recoveryMillis).findFirst();
+                .map(LogSizeTrial::recoveryMillis).toList();
     }
 
     private void summary(OptionalDouble replay, OptionalDouble recovery1) {
@@ -212,8 +222,11 @@ public final class RecoveryBench {
                     t.replayMibPerSecond().map(v -> String.format(Locale.ROOT, "%.1f", v)).orElse("nan"), t.intact() ? "yes" : "NO"));
         }
         report.line(String.format(Locale.ROOT, "  replay speed (largest log, %d MiB): %s MiB/s  (target: >= 200)", plan.largestLogMib(), Figures.number(replay, 1)));
-        report.line(String.format(Locale.ROOT, "  recovery with 1 MiB logged, standby: %s ms  (target: <= detection %d + 100 ms; the logger serves once the lease,"
-                + " %d ms, surely ran out)", Figures.number(recovery1, 1), DETECT_TIMEOUT_MILLIS, LEASE_MILLIS));
+        List<Double> oneMib = oneMibRecoveries(LogSizeTrial.Recovery.STANDBY);
+        report.line(String.format(Locale.ROOT, "  recovery with 1 MiB logged, standby: median %s ms of %d (%s)  (target: <= detection %d + 100 ms;"
+                + " the logger serves once the lease, %d ms, surely ran out)", Figures.number(recovery1, 1), oneMib.size(),
+                oneMib.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).collect(java.util.stream.Collectors.joining(", ")),
+                DETECT_TIMEOUT_MILLIS, LEASE_MILLIS));
         report.line(String.format(Locale.ROOT, "  recovery with %d MiB logged, restart in place (a new JVM): %s ms", plan.restartInPlaceMib(),
                 Figures.number(logSizes.stream().filter(t -> t.recovery() == LogSizeTrial.Recovery.RESTART_IN_PLACE && t.recoveryNanos() >= 0)
                         .mapToDouble(LogSizeTrial::recoveryMillis).findFirst(), 1)));

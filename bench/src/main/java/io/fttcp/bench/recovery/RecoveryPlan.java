@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param name                 shown in the report (quick, full, ...)
  * @param logSizesMib          (a) client bytes logged on the one live connection before the primary is killed, MiB
+ * @param oneMibTrials         (a) standby recoveries with 1 MiB logged (the result line's figure is their median)
  * @param restartInPlaceMib    (a) the same, for the restart in place (a new JVM on the primary's host)
  * @param connectionCounts     (b) live connections when the primary is killed
  * @param perConnectionBytes   (b) bytes each connection echoes before the kill
@@ -17,14 +18,14 @@ import java.util.List;
  * @param warmupPairs          (c) how many such uncounted download-and-upload pairs
  * @param sharedDownloadBytes  (d) each of the four primaries' download
  */
-public record RecoveryPlan(String name, List<Integer> logSizesMib, int restartInPlaceMib, List<Integer> connectionCounts, long perConnectionBytes,
+public record RecoveryPlan(String name, List<Integer> logSizesMib, int oneMibTrials, int restartInPlaceMib, List<Integer> connectionCounts, long perConnectionBytes,
                            long downloadBytes, long uploadBytes, int transfers, long warmupBytes, int warmupPairs, long sharedDownloadBytes) {
     private static final long MIB = 1L << 20;
 
     public RecoveryPlan {
         logSizesMib = List.copyOf(logSizesMib);
         connectionCounts = List.copyOf(connectionCounts);
-        if (logSizesMib.isEmpty() || logSizesMib.stream().anyMatch(s -> s < 1) || restartInPlaceMib < 1
+        if (logSizesMib.isEmpty() || logSizesMib.stream().anyMatch(s -> s < 1) || !logSizesMib.contains(1) || oneMibTrials < 1 || restartInPlaceMib < 1
                 || connectionCounts.isEmpty() || connectionCounts.stream().anyMatch(c -> c < 1) || perConnectionBytes < 1
                 || downloadBytes < 1 || uploadBytes < 1 || transfers < 1 || warmupBytes < 1 || warmupPairs < 1 || sharedDownloadBytes < 1) {
             throw new IllegalArgumentException("invalid recovery plan: " + name);
@@ -33,17 +34,17 @@ public record RecoveryPlan(String name, List<Integer> logSizesMib, int restartIn
 
     /** Under a minute in all. */
     public static RecoveryPlan quick() {
-        return new RecoveryPlan("quick", List.of(1, 16), 1, List.of(1, 100), 1024, 32 * MIB, 16 * MIB, 1, 8 * MIB, 2, 16 * MIB);
+        return new RecoveryPlan("quick", List.of(1, 16), 3, 1, List.of(1, 100), 1024, 32 * MIB, 16 * MIB, 1, 8 * MIB, 2, 16 * MIB);
     }
 
     /** The run. */
     public static RecoveryPlan full() {
-        return new RecoveryPlan("full", List.of(1, 4, 16, 64, 256), 1, List.of(1, 10, 100, 1000), 1024, 256 * MIB, 256 * MIB, 3, 256 * MIB, 3, 64 * MIB);
+        return new RecoveryPlan("full", List.of(1, 4, 16, 64, 256), 5, 1, List.of(1, 10, 100, 1000), 1024, 256 * MIB, 256 * MIB, 3, 256 * MIB, 3, 64 * MIB);
     }
 
     /** Seconds: checks that every measurement works, not how fast. */
     public static RecoveryPlan smoke() {
-        return new RecoveryPlan("smoke", List.of(1), 1, List.of(10), 1024, 8 * MIB, 4 * MIB, 1, 2 * MIB, 1, 4 * MIB);
+        return new RecoveryPlan("smoke", List.of(1), 1, 1, List.of(10), 1024, 8 * MIB, 4 * MIB, 1, 2 * MIB, 1, 4 * MIB);
     }
 
     /** The size replay speed is computed from. */
