@@ -12,6 +12,7 @@ import io.fttcp.bench.ControlReply;
 import io.fttcp.bench.CurlTransfer;
 import io.fttcp.bench.Metric;
 import io.fttcp.bench.Report;
+import io.fttcp.bench.UnprotectedServer;
 import io.fttcp.bench.UploadFile;
 import io.fttcp.testbed.Host;
 import io.fttcp.testbed.ReplicaPair;
@@ -431,16 +432,7 @@ public final class FailoverBench {
             if (protection == Protection.PROTECTED) {
                 return ReplicaPair.start(topology, primaryHost, backupHost, "http", "replication.detection = " + detection.toMillis() + "ms");
             }
-            WatchedProcess serve = WatchedProcess.start(topology, primaryHost, "fttcp serve", Topology.javaCommand("io.fttcp.cli.Main",
-                    "serve", "--network", "stack", "--app", "http", "--listen", Topology.SERVICE_ADDRESS + ":" + HTTP_PORT,
-                    "--tap", primaryHost.tapDevice()));
-            try {
-                serve.awaitLine(l -> l.startsWith("fttcp: ") && l.contains("listening on"), "that it listens", START_TIMEOUT);
-            } catch (RuntimeException | InterruptedException e) {
-                serve.close();
-                throw e;
-            }
-            return serve;
+            return UnprotectedServer.start(topology, primaryHost, HTTP_PORT, START_TIMEOUT);
         }
 
         /** Runs one measurement; a protected one counts only if the pair is still whole after it (no false detection meanwhile). */

@@ -11,6 +11,7 @@ import io.fttcp.bench.Report;
 import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
 import io.fttcp.bench.ServerCpu;
+import io.fttcp.bench.UnprotectedServer;
 import io.fttcp.bench.UploadFile;
 import io.fttcp.bench.failover.Protection;
 import io.fttcp.bench.failover.ReadTimeline;
@@ -470,9 +471,7 @@ public final class RecoveryBench {
             // The unprotected figures first, shared by every policy's ratio.
             WatchedProcess serve = null;
             try {
-                serve = WatchedProcess.start(topology, primaryHost, "fttcp serve", Topology.javaCommand("io.fttcp.cli.Main",
-                        "serve", "--network", "stack", "--app", "http", "--listen", Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "--tap", primaryHost.tapDevice()));
-                serve.awaitLine(l -> l.startsWith("fttcp: ") && l.contains("listening on"), "that it listens", START_TIMEOUT);
+                serve = UnprotectedServer.start(topology, primaryHost, HTTP_PORT, START_TIMEOUT);
                 transfers("unprotected", Protection.UNPROTECTED, null, List.of("server"), List.of(serve));
             } catch (RuntimeException e) {
                 report.line("unprotected: FAILED: " + Figures.oneLine(e.getMessage()));

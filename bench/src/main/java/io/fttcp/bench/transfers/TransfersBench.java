@@ -8,6 +8,7 @@ import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.Report;
 import io.fttcp.bench.ScratchDirectory;
 import io.fttcp.bench.ServerCpu;
+import io.fttcp.bench.UnprotectedServer;
 import io.fttcp.bench.UploadFile;
 import io.fttcp.testbed.Host;
 import io.fttcp.testbed.LoggedService;
@@ -155,15 +156,7 @@ public final class TransfersBench {
                 yield new Served(List.of("primary", "logger"), List.of(logged.primary(), logged.logger()), logged);
             }
             case UNPROTECTED -> {
-                WatchedProcess serve = WatchedProcess.start(topology, primary, "fttcp serve", Topology.javaCommand("io.fttcp.cli.Main",
-                        "serve", "--network", "stack", "--app", "http", "--listen", Topology.SERVICE_ADDRESS + ":" + HTTP_PORT,
-                        "--tap", primary.tapDevice()));
-                try {
-                    serve.awaitLine(l -> l.startsWith("fttcp: ") && l.contains("listening on"), "that it listens", START_TIMEOUT);
-                } catch (RuntimeException | InterruptedException e) {
-                    serve.close();
-                    throw e;
-                }
+                WatchedProcess serve = UnprotectedServer.start(topology, primary, HTTP_PORT, START_TIMEOUT);
                 yield new Served(List.of("server"), List.of(serve), serve);
             }
         };

@@ -16,25 +16,31 @@ class StableReleaseTest {
     private static final long LONG_PATIENCE = TimeUnit.SECONDS.toNanos(20);
     private static final long SHORT_PATIENCE = TimeUnit.MILLISECONDS.toNanos(50);
 
-    @Test
-    void aLockFreedWithinThePatienceReleasesHere() throws Exception {
-        ReentrantLock lock = new ReentrantLock();
-        AtomicInteger pumpWakes = new AtomicInteger();
-        StableRelease release = new StableRelease(lock, LONG_PATIENCE, pumpWakes::incrementAndGet);
+    /** A thread that holds {@code lock} (taken before this returns) until {@code release} counts down. */
+    private static Thread holdUntil(ReentrantLock lock, CountDownLatch release) throws InterruptedException {
         CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch go = new CountDownLatch(1);
         Thread holder = Thread.ofPlatform().start(() -> {
             lock.lock();
             try {
                 held.countDown();
-                go.await(30, TimeUnit.SECONDS);
+                release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
                 lock.unlock();
             }
         });
-        assertTrue(held.await(30, TimeUnit.SECONDS));
+        assertTrue(held.await(30, TimeUnit.SECONDS), "the holder took the lock");
+        return holder;
+    }
+
+    @Test
+    void aLockFreedWithinThePatienceReleasesHere() throws Exception {
+        ReentrantLock lock = new ReentrantLock();
+        AtomicInteger pumpWakes = new AtomicInteger();
+        StableRelease release = new StableRelease(lock, LONG_PATIENCE, pumpWakes::incrementAndGet);
+        CountDownLatch go = new CountDownLatch(1);
+        Thread holder = holdUntil(lock, go);
         AtomicInteger released = new AtomicInteger();
         Thread reader = Thread.ofPlatform().start(() -> release.offer(released::incrementAndGet));
         // Let the reader queue on the lock, then free it well within the patience.
@@ -64,21 +70,9 @@ class StableReleaseTest {
         ReentrantLock lock = new ReentrantLock();
         AtomicInteger pumpWakes = new AtomicInteger();
         StableRelease release = new StableRelease(lock, SHORT_PATIENCE, pumpWakes::incrementAndGet);
-        CountDownLatch held = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
-        Thread holder = Thread.ofPlatform().start(() -> {
-            lock.lock();
-            try {
-                held.countDown();
-                done.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                lock.unlock();
-            }
-        });
+        Thread holder = holdUntil(lock, done);
         try {
-            assertTrue(held.await(30, TimeUnit.SECONDS));
             AtomicInteger released = new AtomicInteger();
             long t0 = System.nanoTime();
             assertFalse(release.offer(released::incrementAndGet), "the lock is another thread's");
