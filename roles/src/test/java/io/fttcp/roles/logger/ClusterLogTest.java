@@ -11,8 +11,8 @@ import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -20,7 +20,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.fttcp.roles.logger.LoggerTesting.*;
@@ -30,12 +29,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class ClusterLogTest {
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
-    }
+    @RegisterExtension
+    final ClosedAfterEach toClose = new ClosedAfterEach();
 
     /**
      * A real logger-side channel (its peer says nothing), for the claim's open/closed state. It has

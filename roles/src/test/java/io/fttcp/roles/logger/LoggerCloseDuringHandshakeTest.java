@@ -1,14 +1,12 @@
 package io.fttcp.roles.logger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static io.fttcp.roles.logger.LoggerTesting.channel;
 import static io.fttcp.roles.logger.LoggerTesting.config;
@@ -25,14 +23,10 @@ import static io.fttcp.roles.logger.LoggerTesting.freeLoopbackPort;
 class LoggerCloseDuringHandshakeTest {
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final ClosedAfterEach toClose = new ClosedAfterEach();
     /** Where the logger listens (another port if the machine's other users took the freed one meanwhile). */
     private InetSocketAddress at;
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
-    }
 
     @Test
     void aLoggerClosedRightAfterAPrimaryDialedCanBeStartedAgainOnItsDirectory() throws Exception {

@@ -6,8 +6,8 @@ import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
@@ -29,17 +29,8 @@ class LoggerClustersTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final ClosedAfterEach toClose = new ClosedAfterEach();
 
     private static List<LoggedRecord> numbered(List<Record> records) {
         List<LoggedRecord> out = new ArrayList<>();
@@ -61,12 +52,12 @@ class LoggerClustersTest {
         List<Record> alphaRecords = new ArrayList<>(Traffic.serverRecords(random, 10, 0.5, 1));
         List<Record> tenantRecords = Traffic.serverRecords(random, 10, 0.5, 50);
         InetSocketAddress at = freeLoopbackPort();
-        LoggerHost host = closing(LoggerHost.start(config(dir, at, LOG)));
+        LoggerHost host = toClose.add(LoggerHost.start(config(dir, at, LOG)));
 
         Events alphaEvents = new Events();
-        PrimaryChannel alpha = closing(dial(at, ALPHA, 5, channel(ALPHA).newRecordStream(), alphaEvents));
+        PrimaryChannel alpha = toClose.add(dial(at, ALPHA, 5, channel(ALPHA).newRecordStream(), alphaEvents));
         Events tenantEvents = new Events();
-        PrimaryChannel tenant = closing(dial(at, TENANT, 2, channel(TENANT).newRecordStream(), tenantEvents));
+        PrimaryChannel tenant = toClose.add(dial(at, TENANT, 2, channel(TENANT).newRecordStream(), tenantEvents));
         assertEquals(5, alphaEvents.connected.get(5, TimeUnit.SECONDS).epoch());
         assertEquals(2, tenantEvents.connected.get(5, TimeUnit.SECONDS).epoch());
         // Interleaved: each cluster's LSNs run on by themselves.
@@ -88,7 +79,7 @@ class LoggerClustersTest {
         // The tenant's primary goes: its recovery is served while alpha's primary is still connected, and alpha is untouched.
         tenant.close();
         Events recovery = new Events();
-        closing(fetch(at, TENANT, 2, recovery));
+        toClose.add(fetch(at, TENANT, 2, recovery));
         assertEquals(tenantRecords.size(), recovery.caughtUp.get(5, TimeUnit.SECONDS), where);
         assertEquals(3, recovery.connected.get().epoch());
         assertEquals(snapshotOf(tenantRecords), recovery.received(), where + ": the tenant's live records only");
@@ -105,17 +96,17 @@ class LoggerClustersTest {
         // Both come back after a restart, each with its own epoch.
         alpha.close();
         host.close();
-        LoggerHost restarted = closing(LoggerHost.start(config(dir, at, LOG)));
+        LoggerHost restarted = toClose.add(LoggerHost.start(config(dir, at, LOG)));
         String status = restarted.status();
         assertTrue(status.contains(ALPHA + ": records 1.." + alphaRecords.size() + " "), status);
         assertTrue(status.contains(TENANT + ": records 1.." + tenantRecords.size() + " "), status);
         Events alphaRecovery = new Events();
-        closing(fetch(at, ALPHA, 5, alphaRecovery));
+        toClose.add(fetch(at, ALPHA, 5, alphaRecovery));
         assertEquals(alphaRecords.size(), alphaRecovery.caughtUp.get(5, TimeUnit.SECONDS), where);
         assertEquals(6, alphaRecovery.connected.get().epoch());
         assertEquals(snapshotOf(alphaRecords), alphaRecovery.received(), where);
         Events staleTenant = new Events();
-        closing(dial(at, TENANT, 2, channel(TENANT).newRecordStream(), staleTenant));
+        toClose.add(dial(at, TENANT, 2, channel(TENANT).newRecordStream(), staleTenant));
         assertTrue(staleTenant.closed.get(5, TimeUnit.SECONDS).message().contains("superseded"));
         restarted.close();
         assertEquals(numbered(alphaRecords), readAll(alphaDir, LOG), where);
@@ -126,16 +117,16 @@ class LoggerClustersTest {
     @Test
     void anIdTooLongForADirectoryIsRefusedClearly() throws Exception {
         InetSocketAddress at = freeLoopbackPort();
-        closing(LoggerHost.start(config(dir, at, LOG)));
+        toClose.add(LoggerHost.start(config(dir, at, LOG)));
         String tooLong = "é".repeat(100); // 200 UTF-8 bytes: 402 hex characters
         Events refused = new Events();
-        closing(dial(at, tooLong, 1, channel(tooLong).newRecordStream(), refused));
+        toClose.add(dial(at, tooLong, 1, channel(tooLong).newRecordStream(), refused));
         CloseReason why = refused.closed.get(5, TimeUnit.SECONDS);
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, why.kind(), why.toString());
         assertTrue(why.message().contains("cannot open the log"), why.message());
         String longPlain = "p".repeat(255);
         Events served = new Events();
-        PrimaryChannel p = closing(dial(at, longPlain, 1, channel(longPlain).newRecordStream(), served));
+        PrimaryChannel p = toClose.add(dial(at, longPlain, 1, channel(longPlain).newRecordStream(), served));
         served.connected.get(5, TimeUnit.SECONDS);
         p.append(new io.fttcp.replication.record.Seed(1));
         await("stored", 5000, () -> p.stableLsn() == 1);
@@ -149,7 +140,7 @@ class LoggerClustersTest {
     @Test
     void aSecondPrimaryOfTheSameClusterIsRefusedEvenWhenBothDialAtOnce() throws Exception {
         InetSocketAddress at = freeLoopbackPort();
-        closing(LoggerHost.start(config(dir, at, LOG)));
+        toClose.add(LoggerHost.start(config(dir, at, LOG)));
         for (int trial = 0; trial < 4; trial++) {
             String cluster = "c" + trial;
             Events first = new Events();
@@ -158,13 +149,13 @@ class LoggerClustersTest {
             var dialing = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
                     gate.await();
-                    closing(dial(at, cluster, 1, channel(cluster).newRecordStream(), second));
+                    toClose.add(dial(at, cluster, 1, channel(cluster).newRecordStream(), second));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
             gate.countDown();
-            closing(dial(at, cluster, 1, channel(cluster).newRecordStream(), first));
+            toClose.add(dial(at, cluster, 1, channel(cluster).newRecordStream(), first));
             dialing.get(5, TimeUnit.SECONDS);
             await("both answered (trial " + trial + ")", 4000, () -> (first.connected.isDone() || first.closed.isDone())
                     && (second.connected.isDone() || second.closed.isDone()));

@@ -13,8 +13,8 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Segment;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.stack.tcp.FourTuple;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -45,12 +45,8 @@ class LoggerFetchSpeedTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
-    }
+    @RegisterExtension
+    final ClosedAfterEach toClose = new ClosedAfterEach();
 
     private LoggerChannel channel(ServerSocketChannel server) throws IOException {
         return LoggerTesting.silentChannel(server, toClose);

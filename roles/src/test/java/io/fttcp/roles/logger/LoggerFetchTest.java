@@ -19,8 +19,8 @@ import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.stack.tcp.FourTuple;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
@@ -45,17 +45,8 @@ class LoggerFetchTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final ClosedAfterEach toClose = new ClosedAfterEach();
 
     /** A server's records: some connections finished (their records must not be fetched), some live. */
     private record Served(List<Record> records, Set<FourTuple> finished, Set<FourTuple> live) {
@@ -146,7 +137,7 @@ class LoggerFetchTest {
         while (true) {
             Events e = new Events();
             long asked = System.nanoTime();
-            closing(fetch(at, cluster, knownEpoch, e));
+            toClose.add(fetch(at, cluster, knownEpoch, e));
             while (!e.connected.isDone() && !e.closed.isDone()) Thread.sleep(1);
             if (e.connected.isDone()) return e;
             assertToldToAskAgain(e, asked);
@@ -162,10 +153,10 @@ class LoggerFetchTest {
         Served served = serve(random, 3, 4);
         List<Record> records = served.records();
         InetSocketAddress at = freeLoopbackPort();
-        LoggerHost host = closing(LoggerHost.start(config(dir, at, LOG).withLingering(0, 0)));
+        LoggerHost host = toClose.add(LoggerHost.start(config(dir, at, LOG).withLingering(0, 0)));
         RecordStream oldStream = channel("alpha").newRecordStream();
         Events primaryEvents = new Events();
-        PrimaryChannel primary = closing(dial(at, "alpha", 1, oldStream, primaryEvents));
+        PrimaryChannel primary = toClose.add(dial(at, "alpha", 1, oldStream, primaryEvents));
         assertEquals(1, primaryEvents.connected.get(5, TimeUnit.SECONDS).epoch());
         long through = append(primary, records);
         await("all stable (" + where + ")", 10_000, () -> primary.stableLsn() == through);
@@ -173,7 +164,7 @@ class LoggerFetchTest {
         // The primary is connected: the fetch waits, then is told to ask again (within the requester's handshake timeout).
         Events refused = new Events();
         long asked = System.nanoTime();
-        closing(fetch(at, "alpha", 1, refused));
+        toClose.add(fetch(at, "alpha", 1, refused));
         refused.closed.get(5, TimeUnit.SECONDS);
         assertToldToAskAgain(refused, asked);
         assertEquals(1, new EpochFile(dir.resolve("alpha")).read(), "a refused fetch grants nothing");
@@ -200,7 +191,7 @@ class LoggerFetchTest {
 
         // The superseded primary may not join again; the recovered one continues after the fetched LSN.
         Events stale = new Events();
-        closing(dial(at, "alpha", 1, oldStream, stale));
+        toClose.add(dial(at, "alpha", 1, oldStream, stale));
         CloseReason superseded = stale.closed.get(5, TimeUnit.SECONDS);
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, superseded.kind(), superseded.toString());
         assertTrue(superseded.message().contains("superseded"), superseded.message());
@@ -208,7 +199,7 @@ class LoggerFetchTest {
         RecordStream newStream = channel("alpha").newRecordStream();
         newStream.resetTo(through);
         Events newEvents = new Events();
-        PrimaryChannel recovered = closing(dial(at, "alpha", 2, newStream, newEvents));
+        PrimaryChannel recovered = toClose.add(dial(at, "alpha", 2, newStream, newEvents));
         assertEquals(through, newEvents.connected.get(5, TimeUnit.SECONDS).lsn(), newEvents.closed.getNow(null) + "");
         Traffic.Conversation next = new Traffic.Conversation(Traffic.client(99), random);
         List<Record> more = new ArrayList<>(next.open());
@@ -231,9 +222,9 @@ class LoggerFetchTest {
         SplittableRandom random = new SplittableRandom(7);
         Served served = serve(random, 2, 2);
         InetSocketAddress at = freeLoopbackPort();
-        closing(LoggerHost.start(config(dir, at, LOG).withRecoveryGrant(grant).withLingering(0, 0)));
+        toClose.add(LoggerHost.start(config(dir, at, LOG).withRecoveryGrant(grant).withLingering(0, 0)));
         Events primaryEvents = new Events();
-        PrimaryChannel primary = closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
+        PrimaryChannel primary = toClose.add(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
         long through = append(primary, served.records());
         await("all stable", 10_000, () -> primary.stableLsn() == through);
         primary.close();
@@ -246,11 +237,11 @@ class LoggerFetchTest {
         // While the first recovery has not joined, another waits; another primary epoch may not join either.
         Events early = new Events();
         long asked = System.nanoTime();
-        closing(fetch(at, "alpha", 1, early));
+        toClose.add(fetch(at, "alpha", 1, early));
         early.closed.get(5, TimeUnit.SECONDS);
         assertToldToAskAgain(early, asked);
         Events intruder = new Events();
-        closing(dial(at, "alpha", 7, channel("alpha").newRecordStream(), intruder));
+        toClose.add(dial(at, "alpha", 7, channel("alpha").newRecordStream(), intruder));
         CloseReason refusedJoin = intruder.closed.get(5, TimeUnit.SECONDS);
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, refusedJoin.kind(), refusedJoin.toString());
         assertTrue(refusedJoin.message().contains("being recovered"), refusedJoin.message());
@@ -267,12 +258,12 @@ class LoggerFetchTest {
         RecordStream late = channel("alpha").newRecordStream();
         late.resetTo(through);
         Events lateEvents = new Events();
-        closing(dial(at, "alpha", 2, late, lateEvents));
+        toClose.add(dial(at, "alpha", 2, late, lateEvents));
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, lateEvents.closed.get(5, TimeUnit.SECONDS).kind());
         RecordStream winner = channel("alpha").newRecordStream();
         winner.resetTo(through);
         Events winnerEvents = new Events();
-        closing(dial(at, "alpha", 3, winner, winnerEvents));
+        toClose.add(dial(at, "alpha", 3, winner, winnerEvents));
         assertEquals(through, winnerEvents.connected.get(5, TimeUnit.SECONDS).lsn());
     }
 
@@ -280,7 +271,7 @@ class LoggerFetchTest {
     @Test
     void aPrimaryThatNeverHeartbeatedDoesNotBlockRecovery() throws Exception {
         InetSocketAddress at = freeLoopbackPort();
-        closing(LoggerHost.start(config(dir, at, LOG)));
+        toClose.add(LoggerHost.start(config(dir, at, LOG)));
         try (Socket raw = new Socket(at.getAddress(), at.getPort())) {
             ByteBuffer hello = ByteBuffer.allocate(512);
             new FrameEncoder().encodeHandshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1), hello);
@@ -298,14 +289,14 @@ class LoggerFetchTest {
     @Test
     void closingTheLoggerEndsEveryConnection() throws Exception {
         InetSocketAddress at = freeLoopbackPort();
-        LoggerHost host = closing(LoggerHost.start(config(dir, at, LOG)));
+        LoggerHost host = toClose.add(LoggerHost.start(config(dir, at, LOG)));
         Events beta = new Events();
-        closing(dial(at, "beta", 1, channel("beta").newRecordStream(), beta));
+        toClose.add(dial(at, "beta", 1, channel("beta").newRecordStream(), beta));
         beta.connected.get(5, TimeUnit.SECONDS);
         Events served = fetchUntilServed(at, "alpha", 0, 3000);
         served.caughtUp.get(5, TimeUnit.SECONDS);
         Events waiting = new Events();
-        closing(fetch(at, "beta", 1, waiting)); // beta's primary is connected: this one waits
+        toClose.add(fetch(at, "beta", 1, waiting)); // beta's primary is connected: this one waits
         Thread.sleep(200);
         host.close();
         await("every connection ended: primary " + beta.closed.isDone() + ", served recovery " + served.closed.isDone()
@@ -319,9 +310,9 @@ class LoggerFetchTest {
         SplittableRandom random = new SplittableRandom(11);
         Served served = serve(random, 3, 1);
         InetSocketAddress at = freeLoopbackPort();
-        LoggerHost host = closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), RetentionPolicy.EVERYTHING)));
+        LoggerHost host = toClose.add(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), RetentionPolicy.EVERYTHING)));
         Events primaryEvents = new Events();
-        PrimaryChannel primary = closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
+        PrimaryChannel primary = toClose.add(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
         long through = append(primary, served.records());
         await("all stable", 10_000, () -> primary.stableLsn() == through);
         primary.close();
@@ -332,7 +323,7 @@ class LoggerFetchTest {
         assertEquals(all, recovery.received());
         host.close();
         // ... also rebuilt from the log after a restart.
-        closing(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), RetentionPolicy.EVERYTHING)));
+        toClose.add(LoggerHost.start(new LoggerConfig(dir, at, LOG, channel("logger"), RetentionPolicy.EVERYTHING)));
         Events again = fetchUntilServed(at, "alpha", 2, 5000);
         assertEquals(3, again.connected.get().epoch());
         assertEquals(through, again.caughtUp.get(5, TimeUnit.SECONDS));
@@ -347,7 +338,7 @@ class LoggerFetchTest {
     @Test
     void aPrimaryRedialingBeforeTheLoggerNoticedItsOldChannelDeadIsTaken() throws Exception {
         InetSocketAddress at = freeLoopbackPort();
-        closing(LoggerHost.start(config(dir, at, LOG)));
+        toClose.add(LoggerHost.start(config(dir, at, LOG)));
         try (Socket vanished = new Socket(at.getAddress(), at.getPort())) {
             ByteBuffer hello = ByteBuffer.allocate(512);
             new FrameEncoder().encodeHandshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1), hello);
@@ -357,7 +348,7 @@ class LoggerFetchTest {
             Thread.sleep(50);
             // ... and then nothing more from it: the logger finds it silent only after its detection timeout.
             Events redial = new Events();
-            closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), redial));
+            toClose.add(dial(at, "alpha", 1, channel("alpha").newRecordStream(), redial));
             long start = System.nanoTime();
             while (!redial.connected.isDone() && !redial.closed.isDone()) {
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "no answer");

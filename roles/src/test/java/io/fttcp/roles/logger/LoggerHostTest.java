@@ -15,8 +15,8 @@ import io.fttcp.replication.record.Seed;
 import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -42,25 +42,16 @@ import static org.junit.jupiter.api.Assertions.*;
 class LoggerHostTest {
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final ClosedAfterEach toClose = new ClosedAfterEach();
 
     private LoggerHost startHost(Path directory, InetSocketAddress listen, LogConfig log) throws IOException {
-        return closing(LoggerHost.start(config(directory, listen, log)));
+        return toClose.add(LoggerHost.start(config(directory, listen, log)));
     }
 
     /** A logger that drops finished connections' records at once (no lingering): for what garbage collection frees. */
     private LoggerHost startHostWithoutLingering(Path directory, InetSocketAddress listen, LogConfig log) throws IOException {
-        return closing(LoggerHost.start(config(directory, listen, log).withLingering(0, 0)));
+        return toClose.add(LoggerHost.start(config(directory, listen, log).withLingering(0, 0)));
     }
 
     /** Dials until the logger takes this primary (it refuses while it still sees the previous channel of the cluster). */
@@ -68,7 +59,7 @@ class LoggerHostTest {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {
             Events e = new Events();
-            PrimaryChannel p = closing(dial(logger, cluster, epoch, stream, e));
+            PrimaryChannel p = toClose.add(dial(logger, cluster, epoch, stream, e));
             try {
                 e.connected.get(3, TimeUnit.SECONDS);
                 events[0] = e;
@@ -113,7 +104,7 @@ class LoggerHostTest {
         InetSocketAddress at = freeLoopbackPort();
         LoggerHost host = startHost(dir, at, log(policy));
         Events events = new Events();
-        PrimaryChannel primary = closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), events));
+        PrimaryChannel primary = toClose.add(dial(at, "alpha", 1, channel("alpha").newRecordStream(), events));
         Handshake answer = events.connected.get(5, TimeUnit.SECONDS);
         assertEquals(0, answer.lsn(), where + ": a new cluster's log holds nothing");
         assertEquals(1, answer.epoch(), where);
@@ -147,7 +138,7 @@ class LoggerHostTest {
         InetSocketAddress at = freeLoopbackPort();
         LoggerHost host = startHost(dir, at, log(FsyncPolicy.BATCH).withBatchWindowNanos(window));
         Events events = new Events();
-        PrimaryChannel primary = closing(dial(at, "alpha", 1, channel("alpha").newRecordStream(), events));
+        PrimaryChannel primary = toClose.add(dial(at, "alpha", 1, channel("alpha").newRecordStream(), events));
         events.connected.get(5, TimeUnit.SECONDS);
         long firstSent = System.nanoTime();
         primary.append(new Seed(1)); // the log's first force is at once
@@ -251,7 +242,7 @@ class LoggerHostTest {
         LoggerHost restarted = startHost(dir.resolve("second"), second, log);
         assertTrue(restarted.status().contains("alpha: records 1.." + beforeCrash + " durable " + beforeCrash + ","), restarted.status());
         Events stale = new Events();
-        closing(dial(second, "alpha", 2, channel("alpha").newRecordStream(), stale));
+        toClose.add(dial(second, "alpha", 2, channel("alpha").newRecordStream(), stale));
         CloseReason superseded = stale.closed.get(5, TimeUnit.SECONDS);
         assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, superseded.kind(), where + ": the epoch was recovered: " + superseded);
 
@@ -270,7 +261,7 @@ class LoggerHostTest {
         LiveRecordSet reference = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
         for (LoggedRecord r : numbered(all, 1)) reference.add(r.lsn(), r.record());
         Events fetched = new Events();
-        BackupChannel recovering = closing(fetch(second, "alpha", 3, fetched));
+        BackupChannel recovering = toClose.add(fetch(second, "alpha", 3, fetched));
         try {
             assertEquals(all.size(), fetched.caughtUp.get(10, TimeUnit.SECONDS), where);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -376,7 +367,7 @@ class LoggerHostTest {
 
         primary.close();
         Events fetched = new Events();
-        closing(fetch(at, "alpha", 1, fetched)).getClass();
+        toClose.add(fetch(at, "alpha", 1, fetched)).getClass();
         assertEquals(all.size(), fetched.caughtUp.get(10, TimeUnit.SECONDS), where);
         List<LoggedRecord> expected = reference.snapshot(all.size());
         assertEquals(expected, fetched.received(), where);
@@ -386,7 +377,7 @@ class LoggerHostTest {
         LoggerHost restarted = startHostWithoutLingering(dir, at, log);
         assertTrue(restarted.status().contains("alpha: records " + keepFrom + ".." + all.size()), restarted.status());
         Events again = new Events();
-        closing(fetch(at, "alpha", 2, again));
+        toClose.add(fetch(at, "alpha", 2, again));
         assertEquals(all.size(), again.caughtUp.get(10, TimeUnit.SECONDS), where);
         assertTrue(again.connectedAt - restarting >= LEASE.toNanos(),
                 "a restarted logger serves a recovery only a lease after it started (a primary may still hold one it granted before)");
@@ -416,7 +407,7 @@ class LoggerHostTest {
         LiveRecordSet retained = new LiveRecordSet(RetentionPolicy.CONNECTION_SCOPED);
         for (LoggedRecord r : numbered(before, 1)) retained.add(r.lsn(), r.record());
         Events events = new Events();
-        PrimaryChannel primary = closing(PrimaryChannel.connect(first, null, CONNECT, channel("alpha"), 1, stream,
+        PrimaryChannel primary = toClose.add(PrimaryChannel.connect(first, null, CONNECT, channel("alpha"), 1, stream,
                 retained::snapshot, events));
         append(primary, before);
         await("stable", 10_000, () -> primary.stableLsn() == before.size());
@@ -426,7 +417,7 @@ class LoggerHostTest {
         InetSocketAddress second = freeLoopbackPort();
         LoggerHost fresh = startHost(dir.resolve("fresh"), second, LOG);
         Events again = new Events();
-        PrimaryChannel caughtUp = closing(PrimaryChannel.connect(second, null, CONNECT, channel("alpha"), 1, stream,
+        PrimaryChannel caughtUp = toClose.add(PrimaryChannel.connect(second, null, CONNECT, channel("alpha"), 1, stream,
                 retained::snapshot, again));
         again.connected.get(5, TimeUnit.SECONDS);
         await("the catch-up stored (" + where + ")", 5000, () -> durableLsn(fresh, "alpha") > 0);
@@ -449,13 +440,13 @@ class LoggerHostTest {
         List<LoggedRecord> expected = new ArrayList<>(retained.snapshot(before.size()));
         expected.add(new LoggedRecord(lastLsn, after));
         Events fetched = new Events();
-        closing(fetch(second, "alpha", 1, fetched));
+        toClose.add(fetch(second, "alpha", 1, fetched));
         assertEquals(lastLsn, fetched.caughtUp.get(5, TimeUnit.SECONDS), where);
         assertEquals(expected, fetched.received(), where);
         fresh.close();
-        closing(startHost(dir.resolve("fresh"), second, LOG));
+        toClose.add(startHost(dir.resolve("fresh"), second, LOG));
         Events afterRestart = new Events();
-        closing(fetch(second, "alpha", 2, afterRestart));
+        toClose.add(fetch(second, "alpha", 2, afterRestart));
         assertEquals(lastLsn, afterRestart.caughtUp.get(5, TimeUnit.SECONDS), where);
         assertEquals(expected, afterRestart.received(), where + ": rebuilt from the log");
         // The log holds the catch-up's records at their own LSNs.
@@ -466,8 +457,7 @@ class LoggerHostTest {
     }
 
     private List<LoggedRecord> readAllAfterClose(Path directory, InetSocketAddress at) throws Exception {
-        for (AutoCloseable c : toClose.reversed()) c.close();
-        toClose.clear();
+        toClose.closeAll();
         return readAll(directory.resolve("alpha"), LOG);
     }
 }

@@ -64,7 +64,7 @@ final class LoggerTesting {
      * {@code toClose}) says nothing: for a ClusterLog's claim of an open or closed channel. It has
      * no session, so listeners never hear onConnected. Both go into {@code toClose}.
      */
-    static LoggerChannel silentChannel(ServerSocketChannel server, List<AutoCloseable> toClose)
+    static LoggerChannel silentChannel(ServerSocketChannel server, ClosedAfterEach toClose)
             throws IOException {
         SocketChannel peer = SocketChannel.open(server.getLocalAddress());
         toClose.add(peer);
