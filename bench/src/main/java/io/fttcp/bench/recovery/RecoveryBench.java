@@ -512,7 +512,7 @@ public final class RecoveryBench {
             boolean allOk = true;
             List<ServiceComparison> into = policy == null ? List.copyOf(protection.values()) : List.of(protection.get(policy));
             try {
-                // Downloads and uploads in turn, twice: compiling either path in a measured transfer would charge the
+                // Downloads and uploads in turn (plan.warmupPairs() of each): compiling either path in a measured transfer would charge the
                 // JIT's work, larger for the protected service (its wrappers and replication), to the measurement.
                 StringBuilder speeds = new StringBuilder();
                 for (int i = 0; i < plan.warmupPairs(); i++) {

@@ -47,7 +47,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * heartbeats on its turns. The channel's threads must not wait for the host lock (the sender
  * holds the stream's monitor, which the host's threads need to append; the reader must keep
  * reading, or the peer looks silent): the reader releases what an acknowledgement made stable
- * only when the lock is free at once ({@link StableRelease}), and otherwise wakes the pump.
+ * only when it gets the lock within a short patience ({@link StableRelease}), and otherwise
+ * wakes the pump.
  *
  * <p>Losing the backup: see {@link #onChannelClosed}. The primary continues unprotected, except
  * where the backup may have taken over; then it steps down and emits nothing more.
@@ -59,6 +60,8 @@ public final class PrimaryHost implements AutoCloseable {
      * announcements (3 at once, then one a second) before it continues unprotected.
      */
     static final java.time.Duration CLAIM_WINDOW = java.time.Duration.ofMillis(2_500);
+    /** Within this a joiner of an unprotected primary must have sent its handshake; within the backup's probe timeout (the detection timeout, at least 150 ms). */
+    private static final Duration PROBE_ANSWER = Duration.ofMillis(100);
     /** Epoch of a primary that starts fresh (a backup that took over would use a higher one). */
     static final long FIRST_EPOCH = 1;
     private static final long DIAL_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -223,9 +226,6 @@ public final class PrimaryHost implements AutoCloseable {
      * primary running unprotected takes a new backup too: re-protection (see
      * {@link ReplicationLog#streamForJoiner}).
      */
-    /** Within this a joiner of an unprotected primary must have sent its handshake; within the backup's probe timeout (the detection timeout, at least 150 ms). */
-    private static final Duration PROBE_ANSWER = Duration.ofMillis(100);
-
     private void acceptLoop() {
         while (!closed) {
             SocketChannel socket;
@@ -388,7 +388,7 @@ public final class PrimaryHost implements AutoCloseable {
          * Releases what became stable right here, on the channel's reader thread (which holds no
          * stream monitor now): handing it to the pump would add a thread wake-up to every
          * request's latency. The lease was renewed by this very acknowledgement. If the host lock
-         * is taken, the pump does it instead ({@link StableRelease}): the reader must go on reading.
+         * stays taken, the pump does it instead ({@link StableRelease}): the reader must go on reading.
          */
         @Override
         public void onAck(long stableLsn) {

@@ -16,6 +16,14 @@ class StableReleaseTest {
     private static final long LONG_PATIENCE = TimeUnit.SECONDS.toNanos(20);
     private static final long SHORT_PATIENCE = TimeUnit.MILLISECONDS.toNanos(50);
 
+    /** The host lock, and how often the pump was woken (each test has its own). */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger pumpWakes = new AtomicInteger();
+
+    private StableRelease release(long patienceNanos) {
+        return new StableRelease(lock, patienceNanos, pumpWakes::incrementAndGet);
+    }
+
     /** A thread that holds {@code lock} (taken before this returns) until {@code release} counts down. */
     private static Thread holdUntil(ReentrantLock lock, CountDownLatch release) throws InterruptedException {
         CountDownLatch held = new CountDownLatch(1);
@@ -36,9 +44,7 @@ class StableReleaseTest {
 
     @Test
     void aLockFreedWithinThePatienceReleasesHere() throws Exception {
-        ReentrantLock lock = new ReentrantLock();
-        AtomicInteger pumpWakes = new AtomicInteger();
-        StableRelease release = new StableRelease(lock, LONG_PATIENCE, pumpWakes::incrementAndGet);
+        StableRelease release = release(LONG_PATIENCE);
         CountDownLatch go = new CountDownLatch(1);
         Thread holder = holdUntil(lock, go);
         AtomicInteger released = new AtomicInteger();
@@ -54,9 +60,7 @@ class StableReleaseTest {
 
     @Test
     void aFreeLockReleasesOnTheCallersThreadWithoutWakingThePump() {
-        ReentrantLock lock = new ReentrantLock();
-        AtomicInteger pumpWakes = new AtomicInteger();
-        StableRelease release = new StableRelease(lock, SHORT_PATIENCE, pumpWakes::incrementAndGet);
+        StableRelease release = release(SHORT_PATIENCE);
         boolean[] heldLock = {false};
         assertTrue(release.offer(() -> heldLock[0] = lock.isHeldByCurrentThread()));
         assertTrue(heldLock[0], "released under the host lock");
@@ -67,9 +71,7 @@ class StableReleaseTest {
     /** The channel's reader must not wait long behind the application's threads: it goes back to reading, the pump releases later. */
     @Test
     void aLockHeldPastThePatienceWakesThePumpAndReturns() throws Exception {
-        ReentrantLock lock = new ReentrantLock();
-        AtomicInteger pumpWakes = new AtomicInteger();
-        StableRelease release = new StableRelease(lock, SHORT_PATIENCE, pumpWakes::incrementAndGet);
+        StableRelease release = release(SHORT_PATIENCE);
         CountDownLatch done = new CountDownLatch(1);
         Thread holder = holdUntil(lock, done);
         try {

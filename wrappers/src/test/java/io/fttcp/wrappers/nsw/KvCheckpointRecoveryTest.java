@@ -315,19 +315,31 @@ class KvCheckpointRecoveryTest {
         where += ", " + again + ", first log " + first.size() + " records, second " + next.records().size();
         assertTrue(checkpointAt > first.size(), where + ": the recovery starts at the old primary's checkpoint " + checkpointAt);
 
-        ReplayNetwork whole = new ReplayNetwork((t, why) -> { });
-        ReplayNetwork fresh = new ReplayNetwork((t, why) -> { });
-        KvServer wholeApp = KvServer.start(whole, address, checkpointEvery);
-        KvServer freshApp = KvServer.start(fresh, address, checkpointEvery);
-        for (Record r : both) whole.apply(r);
-        for (LoggedRecord r : snapshot) fresh.apply(r.record());
-        awaitConsumed(whole, where);
-        awaitConsumed(fresh, where);
-        assertEquals(0, whole.checkpointMismatches(), where + ": the recovered server's checkpoints are what a replica computes");
-        assertEquals(images(whole), images(fresh), where);
-        assertEquals(images.size(), images(fresh).size(), where);
-        wholeApp.close();
-        freshApp.close();
+        BothReplays r = BothReplays.of(both, snapshot, address, checkpointEvery, where);
+        assertEquals(0, r.whole().checkpointMismatches(), where + ": the recovered server's checkpoints are what a replica computes");
+        assertEquals(images(r.whole()), images(r.fresh()), where);
+        assertEquals(images.size(), images(r.fresh()).size(), where);
+        r.close();
+    }
+
+    /** Two key-value servers on replayed sockets, one fed a log whole and one what retention kept of it, each having consumed it. */
+    private record BothReplays(ReplayNetwork whole, ReplayNetwork fresh, KvServer wholeApp, KvServer freshApp) {
+        static BothReplays of(List<Record> records, List<LoggedRecord> snapshot, InetSocketAddress address, int checkpointEvery,
+                              String where) throws IOException, InterruptedException {
+            ReplayNetwork whole = new ReplayNetwork((t, why) -> { });
+            ReplayNetwork fresh = new ReplayNetwork((t, why) -> { });
+            BothReplays r = new BothReplays(whole, fresh, KvServer.start(whole, address, checkpointEvery), KvServer.start(fresh, address, checkpointEvery));
+            for (Record rec : records) whole.apply(rec);
+            for (LoggedRecord rec : snapshot) fresh.apply(rec.record());
+            awaitConsumed(whole, where);
+            awaitConsumed(fresh, where);
+            return r;
+        }
+
+        void close() {
+            wholeApp.close();
+            freshApp.close();
+        }
     }
 
     /**
@@ -337,14 +349,9 @@ class KvCheckpointRecoveryTest {
      */
     private static void assertRecoveryEqualsWhole(List<Record> records, List<LoggedRecord> snapshot, InetSocketAddress address,
                                                   int checkpointEvery, int liveConnections, String where) throws Exception {
-        ReplayNetwork whole = new ReplayNetwork((t, why) -> { });
-        ReplayNetwork fresh = new ReplayNetwork((t, why) -> { });
-        KvServer wholeApp = KvServer.start(whole, address, checkpointEvery);
-        KvServer freshApp = KvServer.start(fresh, address, checkpointEvery);
-        for (Record r : records) whole.apply(r);
-        for (LoggedRecord r : snapshot) fresh.apply(r.record());
-        awaitConsumed(whole, where);
-        awaitConsumed(fresh, where);
+        BothReplays both = BothReplays.of(records, snapshot, address, checkpointEvery, where);
+        ReplayNetwork whole = both.whole();
+        ReplayNetwork fresh = both.fresh();
         assertEquals(0, whole.checkpointMismatches(), where + ": the replica's checkpoints are the primary's");
         assertEquals(0, fresh.checkpointMismatches(), where);
 
@@ -372,8 +379,7 @@ class KvCheckpointRecoveryTest {
             String b = awaitLines(freshLive.sockets.get(t), 5, where);
             assertEquals(a, b, where + ": " + t);
         }
-        wholeApp.close();
-        freshApp.close();
+        both.close();
     }
 
     /** What the client's stack would log once our FIN is acknowledged: the connection is finished. */
