@@ -89,9 +89,10 @@ final class ClientStream {
         }
     }
 
+    /** Logged payloads are never changed once recorded, so the queue may keep them as they are. */
     private void appendFrom(long offset, byte[] payload) {
         int skip = (int) (contiguous.end() - offset);
-        contiguous.append(payload, skip, payload.length - skip);
+        contiguous.appendShared(payload, skip, payload.length - skip);
     }
 
     /** End of the contiguous bytes: the next offset the client must send (rcv_nxt, without the FIN). */

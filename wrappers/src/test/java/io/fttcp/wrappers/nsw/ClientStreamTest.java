@@ -79,7 +79,7 @@ class ClientStreamTest {
     }
 
     @Test
-    void byteQueueKeepsAWindowOfAnyLength() {
+    void byteQueueKeepsAWindowOfAnyLengthCopiedOrShared() {
         for (int trial = 0; trial < 60; trial++) {
             long seed = SEED ^ trial;
             SplittableRandom random = new SplittableRandom(seed);
@@ -90,8 +90,18 @@ class ClientStreamTest {
             for (int step = 0; step < 50; step++) {
                 byte[] b = new byte[random.nextInt(0, 40_000)];
                 random.nextBytes(b);
-                q.append(b, 0, b.length);
-                all.writeBytes(b);
+                // Copied, or handed over whole or in part (a slice of a larger array), short runs among them.
+                int offset = b.length == 0 ? 0 : random.nextInt(0, b.length);
+                int length = random.nextInt(0, b.length - offset + 1);
+                switch (random.nextInt(3)) {
+                    case 0 -> q.append(b, offset, length);
+                    case 1 -> q.appendShared(b, offset, length);
+                    default -> {
+                        length = Math.min(length, random.nextInt(0, 2_000));
+                        q.appendShared(b, offset, length);
+                    }
+                }
+                all.write(b, offset, length);
                 long end = base + all.size();
                 assertEquals(end, q.end(), "seed " + seed);
                 if (random.nextBoolean()) {
