@@ -37,6 +37,23 @@ public final class WatchedProcess implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration();
     }
 
+    /**
+     * The process's resident memory (VmRSS of /proc/PID/status), empty once it has exited. A
+     * SIGKILLed process's sockets close only after the kernel has freed that memory.
+     */
+    public java.util.OptionalLong residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return java.util.OptionalLong.of(Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // Gone, or a kernel without it.
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /** The process id ({@code ip netns exec} execs the command, so this is the command's own). */
     public long pid() {
         return process.pid();

@@ -16,6 +16,8 @@ final class BackupLog {
     private static final Pattern TOOK_OVER = Pattern.compile("(?m)^(?:(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) )?.*?took over \\S+ (\\d+) us after losing the primary");
     /** The takeover's own report: when it began after the loss, and how long the takeover sequence took (clients resume at its end). */
     private static final Pattern PARTS = Pattern.compile("took over \\S+ \\d+ us after losing the primary \\(began after (\\d+) us\\).*?total (\\d+) us");
+    /** The takeover sequence's steps (Takeover.Report): the application's drain, the host lock, restoring, announcing. */
+    private static final Pattern STEPS = Pattern.compile("drain (\\d+) us.*?lock (\\d+) us, restore (\\d+) us, announce (\\d+) us");
 
     private BackupLog() {
     }
@@ -37,8 +39,14 @@ final class BackupLog {
             s.append(String.format(Locale.ROOT, ", took over in %.1f ms", Long.parseLong(took.group(2)) / 1e3));
             Matcher parts = PARTS.matcher(output);
             if (parts.find()) {
-                s.append(String.format(Locale.ROOT, " (began %.1f ms after the loss; the takeover sequence %.1f ms, clients resume at its end)",
-                        Long.parseLong(parts.group(1)) / 1e3, Long.parseLong(parts.group(2)) / 1e3));
+                s.append(String.format(Locale.ROOT, " (began %.1f ms after the loss; the takeover sequence %.1f ms", Long.parseLong(parts.group(1)) / 1e3,
+                        Long.parseLong(parts.group(2)) / 1e3));
+                Matcher steps = STEPS.matcher(output);
+                if (steps.find()) {
+                    s.append(String.format(Locale.ROOT, ": drain %.1f, lock %.1f, restore %.1f, announce %.1f", Long.parseLong(steps.group(1)) / 1e3,
+                            Long.parseLong(steps.group(2)) / 1e3, Long.parseLong(steps.group(3)) / 1e3, Long.parseLong(steps.group(4)) / 1e3));
+                }
+                s.append(", clients resume at its end)");
             }
         }
         return s.toString();

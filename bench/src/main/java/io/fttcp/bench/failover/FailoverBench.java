@@ -114,8 +114,9 @@ public final class FailoverBench {
             report.line(String.format(Locale.ROOT, "setup: %.1f s", (System.nanoTime() - t0) / 1e9));
             report.line("");
             report.line("(a) stall across a failure in the middle of a " + Figures.mib(plan.trialBytes()) + " download, injected after "
-                    + Figures.mib(plan.markBytes()) + "; a fresh primary/backup pair per trial");
-            Trials trials = new Trials(topology, client, work);
+                    + Figures.mib(plan.markBytes()) + "; a fresh primary/backup pair per trial, which first serves "
+                    + plan.seasonUploads() + " upload(s) of " + Figures.mib(plan.transferBytes()) + " (a primary that has worked: JIT compiled, heap in use)");
+            Trials trials = new Trials(topology, client, work, upload);
             // Interleaved kill, link-down, kill, ...; a trial whose pair broke up before the failure counts as failed
             // and is repeated (at most as many times as there are trials), so that the stalls are measured as planned.
             Map<Failure, Integer> planned = Map.of(Failure.KILL, plan.killTrials(), Failure.LINK_DOWN, plan.linkDownTrials());
@@ -204,11 +205,13 @@ public final class FailoverBench {
         private final Host clientHost;
         private final Host primaryHost;
         private final Host backupHost;
+        private final UploadFile upload;
 
-        Trials(Topology topology, ControlChannel client, Path work) {
+        Trials(Topology topology, ControlChannel client, Path work, UploadFile upload) {
             this.topology = topology;
             this.client = client;
             this.work = work;
+            this.upload = upload;
             this.clientHost = topology.host(CLIENT);
             this.primaryHost = topology.host(PRIMARY);
             this.backupHost = topology.host(BACKUP);
@@ -222,9 +225,11 @@ public final class FailoverBench {
             Process capture = startCapture(failure.label() + "-" + trial);
             try {
                 pair = ReplicaPair.start(topology, primaryHost, backupHost, "http", "replication.detection = " + detection.toMillis() + "ms");
+                season();
                 client.call("fetch " + Topology.SERVICE_ADDRESS + " " + HTTP_PORT + " " + plan.trialBytes() + " " + plan.markBytes(),
                         "marked", CALL_TIMEOUT);
                 requireWhole(pair);
+                java.util.OptionalLong resident = pair.primary().residentBytes();
                 long failed = System.nanoTime();
                 failure.inject(topology, pair);
                 pair.awaitTakeover(TAKEOVER_TIMEOUT);
@@ -246,8 +251,9 @@ public final class FailoverBench {
                     intactTrials++;
                 }
                 String stall = t.stallNanos() >= 0 ? String.format(Locale.ROOT, "stall %.1f ms", t.stallMillis()) : "NO STALL MEASURED (incomplete)";
-                report.line(what + String.format(Locale.ROOT, "%s (longest gap before %.1f ms), %s, %,d of %,d B %s",
-                        stall, t.gapBeforeNanos() / 1e6, BackupLog.summary(pair.backup().output()), r.longField("received"), r.longField("expected"),
+                report.line(what + String.format(Locale.ROOT, "%s (longest gap before %.1f ms; the primary's resident memory %s), %s, %,d of %,d B %s",
+                        stall, t.gapBeforeNanos() / 1e6, resident.isPresent() ? resident.getAsLong() / (1 << 20) + " MiB" : "unknown",
+                        BackupLog.summary(pair.backup().output()), r.longField("received"), r.longField("expected"),
                         intact ? "intact" : "NOT INTACT (mismatch at " + r.field("mismatch") + (r.fields().containsKey("failure") ? ", " + r.field("failure") : "") + ")"));
                 String backupOutput = pair.backup().output();
                 timeline.stallGapAfter(failed).filter(g -> completed).ifPresent(g -> report.line("          " + breakdown(g, backupOutput)));
@@ -337,6 +343,14 @@ public final class FailoverBench {
             }
             return pair.primary().output().lines().filter(l -> l.contains("backup lost") || l.contains("STEPPING DOWN"))
                     .findFirst().map(String::strip);
+        }
+
+        /** A fresh pair first serves as one that has worked (see {@link FailoverPlan#seasonUploads}). */
+        private void season() {
+            for (int i = 0; i < plan.seasonUploads(); i++) {
+                CurlTransfer.parseUpload(curl(CurlTransfer.uploadCommand(Topology.SERVICE_ADDRESS, HTTP_PORT, upload.path().toString()),
+                        upload.bytes()), upload.bytes(), upload.sha256());
+            }
         }
 
         /** After a failed trial, collects the client's download so the next trial starts clean. */

@@ -16,6 +16,17 @@ class BackupLogTest {
     }
 
     @Test
+    void showsTheTakeoverSequenceAndItsSteps() {
+        String output = """
+                16:45:27.291 WARN ReplicationChannel - replication channel to /198.18.0.1:7400 lost: PEER_SILENT: heard nothing from /198.18.0.1:7400 for 150 ms (timeout 150 ms)
+                16:45:27.340 INFO fttcp.backup: took over 198.18.0.100 49012 us after losing the primary (began after 2900 us): restored 1 connection(s); \
+                drain 14200 us, lock 3100 us, restore 6800 us, announce 2400 us, resume 300 us, total 27300 us; now the primary, epoch 2
+                """;
+        assertEquals("backup: PEER_SILENT after 150 ms, took over in 49.0 ms (began 2.9 ms after the loss; the takeover sequence 27.3 ms: "
+                + "drain 14.2, lock 3.1, restore 6.8, announce 2.4, clients resume at its end)", BackupLog.summary(output));
+    }
+
+    @Test
     void theTimesOfTheLossAndTheTakeoverAreTodaysInThisZone() {
         String output = """
                 16:45:27.291 WARN ReplicationChannel - replication channel to /198.18.0.1:7400 lost: PEER_CLOSED: peer closed the connection
