@@ -270,13 +270,23 @@ public final class Topology implements AutoCloseable {
     }
 
     /**
+     * The heap option the {@code fttcp} launcher gives its JVMs by default (see there): a small
+     * initial heap, so that a server's resident memory, which a SIGKILL's teardown must free
+     * before its sockets close, does not follow the host's RAM (the JVM's default initial heap is
+     * 1/64 of it).
+     */
+    public static final String INITIAL_HEAP = "-Xms64m";
+
+    /**
      * The command line that runs {@code mainClass} in a new JVM like this one (same java binary,
-     * same class path, native access enabled), for {@link #start} or {@link #exec}.
+     * same class path, native access enabled, the launcher's {@link #INITIAL_HEAP}), for
+     * {@link #start} or {@link #exec}.
      */
     public static String[] javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add(INITIAL_HEAP);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
