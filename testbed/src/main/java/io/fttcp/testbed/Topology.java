@@ -270,12 +270,12 @@ public final class Topology implements AutoCloseable {
     }
 
     /**
-     * The heap option the {@code fttcp} launcher gives its JVMs by default (see there): a small
+     * The heap option the {@code fttcp} launcher gives its JVMs by default (see there): a fixed
      * initial heap, so that a server's resident memory, which a SIGKILL's teardown must free
      * before its sockets close, does not follow the host's RAM (the JVM's default initial heap is
      * 1/64 of it).
      */
-    public static final String INITIAL_HEAP = "-Xms64m";
+    public static final String INITIAL_HEAP = "-Xms256m";
 
     /**
      * The command line that runs {@code mainClass} in a new JVM like this one (same java binary,
