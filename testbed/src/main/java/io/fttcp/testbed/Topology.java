@@ -270,23 +270,25 @@ public final class Topology implements AutoCloseable {
     }
 
     /**
-     * The heap option the {@code fttcp} launcher gives its JVMs by default (see there): a fixed
-     * initial heap, so that a server's resident memory, which a SIGKILL's teardown must free
-     * before its sockets close, does not follow the host's RAM (the JVM's default initial heap is
-     * 1/64 of it).
+     * The memory options the {@code fttcp} launcher gives its JVMs by default (see there). A
+     * SIGKILLed server's sockets close only once the kernel has freed its memory, and that
+     * decides how soon its backup learns of the death: a fixed initial heap, so that the resident
+     * memory does not follow the host's RAM (the JVM's default initial heap is 1/64 of it), in
+     * transparent huge pages, which the kernel frees about ten times faster than 4 KiB pages
+     * (measured here: a JVM of 1.1 to 1.7 GiB gone in 13 ms instead of 103 to 138).
      */
-    public static final String INITIAL_HEAP = "-Xms256m";
+    public static final List<String> MEMORY_OPTIONS = List.of("-Xms256m", "-XX:+UseTransparentHugePages");
 
     /**
      * The command line that runs {@code mainClass} in a new JVM like this one (same java binary,
-     * same class path, native access enabled, the launcher's {@link #INITIAL_HEAP}), for
+     * same class path, native access enabled, the launcher's {@link #MEMORY_OPTIONS}), for
      * {@link #start} or {@link #exec}.
      */
     public static String[] javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add(INITIAL_HEAP);
+        cmd.addAll(MEMORY_OPTIONS);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
