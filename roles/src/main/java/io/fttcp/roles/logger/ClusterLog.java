@@ -160,31 +160,7 @@ final class ClusterLog implements AutoCloseable {
     }
 
     private RecordLog openLog(long generation) throws IOException {
-        return RecordLog.open(generations.directoryOf(generation), config, this::onForced);
-    }
-
-    /**
-     * On the forcer's thread, after a force: the records it made durable are acknowledged from
-     * here, not after waking the commit thread to do it (on a loaded host every thread switch
-     * on the way to an acknowledgement adds to the clients' wait). Only if the lock is free: a
-     * close holds it while it waits for the forcer to finish; then the commit thread does it.
-     */
-    private void onForced() {
-        if (!lock.tryLock()) {
-            LockSupport.unpark(committer);
-            return;
-        }
-        try {
-            RecordLog current = log; // null while the constructor opens it
-            if (closed || current == null) return;
-            current.commit(System.nanoTime()); // takes the force in (the durable LSN advances); may start the next batch's
-        } catch (IOException | RuntimeException e) { // never on the forcer's thread: the commit thread meets it again and reports it
-            LockSupport.unpark(committer);
-            return;
-        } finally {
-            lock.unlock();
-        }
-        acknowledgeDurable();
+        return RecordLog.open(generations.directoryOf(generation), config, () -> LockSupport.unpark(committer));
     }
 
     private RetainedIndex newRetainedSet() {
