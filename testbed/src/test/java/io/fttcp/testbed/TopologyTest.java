@@ -53,6 +53,25 @@ class TopologyTest {
     }
 
     @Test
+    void aWatchedProcessTellsItsResidentMemoryWhileItLives() throws InterruptedException {
+        try (Topology t = Topology.builder().client("client").server("primary").build();
+             // Touches 64 MiB (dd's block buffer), then sleeps holding it.
+             WatchedProcess p = WatchedProcess.start(t, t.host("primary"), "dd",
+                     "sh", "-c", "echo ready; exec dd if=/dev/zero of=/dev/null bs=64M count=1000000 status=none")) {
+            p.awaitLine(l -> l.equals("ready"), "ready", Duration.ofSeconds(10));
+            long resident = 0;
+            for (int i = 0; i < 50 && resident < 64L << 20; i++) {
+                resident = p.residentBytes().orElse(0);
+                Thread.sleep(20);
+            }
+            assertTrue(resident >= 64L << 20, "resident " + resident);
+            p.signal("KILL");
+            p.awaitExit(Duration.ofSeconds(5));
+            assertTrue(p.residentBytes().isEmpty(), "an exited process has no resident memory");
+        }
+    }
+
+    @Test
     void linkDownCutsAHostOffAndLinkUpReconnects() {
         try (Topology t = Topology.builder().client("client").server("primary").server("backup").build()) {
             Host client = t.host("client");
