@@ -18,7 +18,7 @@ import java.nio.channels.SocketChannel;
  * and go to the session's listener in batches. They are acknowledged only when the owner says
  * they are stored ({@link #acknowledge}), as its fsync policy dictates. The primary's heartbeats
  * are still answered at once (an ACK of what is stored, echoing the heartbeat's time), so its
- * lease does not depend on the disk; {@link #lastEchoSentNanos()} bounds that lease.</li>
+ * lease does not depend on the disk; {@link #lastEchoedReceiptNanos()} bounds that lease.</li>
  * <li><b>BACKUP: fetch.</b> A recovering server (a plain {@link BackupChannel} holding nothing)
  * gets the live connections' records as a catch-up, then CAUGHT_UP, then only heartbeats until
  * it closes. The records may be read as they are sent ({@link LoggerSessions.Fetch#source()}).</li>
@@ -87,13 +87,16 @@ public final class LoggerChannel extends ReplicationChannel {
     }
 
     /**
-     * Records-in: when (System.nanoTime()) this side last sent an ACK or heartbeat that echoed a
-     * primary heartbeat's time, or {@link Lease#NO_ECHO} if never. The primary's lease rests on
-     * such echoes and runs at most {@code leaseNanos} from the echoed time, which is earlier, so
-     * it is over by this time plus the lease.
+     * Records-in: when (System.nanoTime()) this side received the latest primary heartbeat whose
+     * time it has echoed (in an ACK or a heartbeat), or {@link Lease#NO_ECHO} if it never echoed
+     * one. The primary's lease rests on such echoes and runs at most {@code leaseNanos} from the
+     * echoed time, when the primary sent that heartbeat, before we received it: so it is over by
+     * this time plus the lease. (Bounding it by when the echo was sent instead, as before, added
+     * the time between the primary's death and our noticing it: our heartbeats go on echoing its
+     * last one.)
      */
-    public long lastEchoSentNanos() {
-        return session instanceof RecordsInSession in ? in.lastEchoSent.get() : Lease.NO_ECHO;
+    public long lastEchoedReceiptNanos() {
+        return session instanceof RecordsInSession in ? in.lastEchoedReceipt.get() : Lease.NO_ECHO;
     }
 
     /** The peer's cluster, once its handshake arrived. */

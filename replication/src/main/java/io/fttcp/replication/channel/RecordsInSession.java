@@ -13,9 +13,13 @@ final class RecordsInSession implements LoggerSession {
     final ChannelListener listener;
     private final Object ackGuard = new Object();
     volatile long acknowledged;
-    /** Only ever raised (several threads send echoes). */
-    final AtomicLong lastEchoSent = new AtomicLong(Lease.NO_ECHO);
-    private volatile long latestPrimarySentAt = Lease.NO_ECHO;
+    /**
+     * When this side received the latest primary heartbeat it has echoed, or {@link Lease#NO_ECHO}.
+     * Only ever raised (several threads send echoes).
+     */
+    final AtomicLong lastEchoedReceipt = new AtomicLong(Lease.NO_ECHO);
+    /** The latest primary heartbeat, null before the first: its time and our receipt, read together. */
+    private volatile HeartbeatHeard latestHeartbeat;
     /** An acknowledgement not yet sent (set by the owner; cleared by whoever sends it). */
     private volatile boolean ackPending;
     private boolean echoDue;
@@ -77,7 +81,7 @@ final class RecordsInSession implements LoggerSession {
 
     @Override
     public void onHeartbeat(long lsn, long sentAtNanos) {
-        latestPrimarySentAt = sentAtNanos;
+        latestHeartbeat = new HeartbeatHeard(sentAtNanos, System.nanoTime());
         echoDue = true;
         channel.notifySafely(() -> listener.onPeerHeartbeat(lsn));
     }
@@ -126,13 +130,21 @@ final class RecordsInSession implements LoggerSession {
         return acknowledged;
     }
 
-    /** Every frame that carries the echo goes out right after this: note when. */
+    /**
+     * Every frame that carries the echo goes out right after this: note the echoed heartbeat's
+     * receipt. The primary's lease runs from the heartbeat's sending, which came before.
+     */
     @Override
     public long heartbeatEcho() {
-        long echo = latestPrimarySentAt;
-        if (echo != Lease.NO_ECHO) {
-            lastEchoSent.accumulateAndGet(System.nanoTime(), Math::max);
+        HeartbeatHeard h = latestHeartbeat;
+        if (h == null) {
+            return Lease.NO_ECHO;
         }
-        return echo;
+        lastEchoedReceipt.accumulateAndGet(h.receivedAt(), Math::max);
+        return h.sentAt();
+    }
+
+    /** A primary heartbeat's time (the primary's clock) and when this side received it (ours). */
+    private record HeartbeatHeard(long sentAt, long receivedAt) {
     }
 }

@@ -162,7 +162,7 @@ class LoggerChannelTest {
         assertOpen(primaryEvents, stored, "after acknowledging");
     }
 
-    /** With acknowledgements held back, the logger's echoes alone keep the primary's lease; lastEchoSentNanos bounds it. */
+    /** With acknowledgements held back, the logger's echoes alone keep the primary's lease; lastEchoedReceiptNanos bounds it. */
     @Test
     void echoesRenewTheLeaseWhileAcknowledgementsAreDeferred() throws Exception {
         Sessions sessions = new Sessions();
@@ -176,7 +176,7 @@ class LoggerChannelTest {
         await("first lease", 2000, () -> primary.leaseValid(System.nanoTime()));
         int checks = 0;
         int valid = 0;
-        long firstEcho = logger.lastEchoSentNanos();
+        long firstEcho = logger.lastEchoedReceiptNanos();
         long end = System.nanoTime() + 600_000_000L;
         while (System.nanoTime() - end < 0) {
             primary.append(new Seed(checks));
@@ -185,13 +185,13 @@ class LoggerChannelTest {
             checks++;
             if (primary.leaseValid(now)) valid++;
             long expiresAt = primary.leaseExpiresAt(now);
-            long echo = logger.lastEchoSentNanos();
+            long echo = logger.lastEchoedReceiptNanos();
             assertTrue(expiresAt - (echo + TOLERANT.leaseNanos()) <= 0,
                     "lease runs to " + expiresAt + ", past the last echo " + echo + " + the lease");
         }
         assertEquals(0, primary.stableLsn(), "nothing was acknowledged");
         assertTrue(valid >= 0.9 * checks, "lease valid in only " + valid + " of " + checks + " checks");
-        assertTrue(logger.lastEchoSentNanos() - firstEcho > 300_000_000L, "echoes stopped: " + (logger.lastEchoSentNanos() - firstEcho) + " ns");
+        assertTrue(logger.lastEchoedReceiptNanos() - firstEcho > 300_000_000L, "echoes stopped: " + (logger.lastEchoedReceiptNanos() - firstEcho) + " ns");
         assertOpen(primaryEvents, stored, "deferred");
     }
 

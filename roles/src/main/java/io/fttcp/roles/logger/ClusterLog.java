@@ -441,7 +441,7 @@ final class ClusterLog implements AutoCloseable {
      */
     private void retire(String why) {
         // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
-        long echo = primary.channel.get().lastEchoSentNanos();
+        long echo = primary.channel.get().lastEchoedReceiptNanos();
         if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
         primary = null;
         abandonGeneration("the primary's channel closed before its catch-up completed: " + why);
