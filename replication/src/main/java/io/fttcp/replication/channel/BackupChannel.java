@@ -35,6 +35,9 @@ public final class BackupChannel extends ReplicationChannel {
     private final RecordIntake intake;
     private volatile long latestPrimarySentAt = Lease.NO_ECHO;
     private boolean echoDue;
+    /** An acknowledgement the reader could not send itself (another writer held the lock): the ticker sends it. */
+    private volatile boolean ackOwed;
+    private volatile long owedAckLsn;
 
     private BackupChannel(SocketChannel socket, ChannelConfig config, long knownEpoch, long lastHeldLsn,
                           ChannelListener listener) throws IOException {
@@ -145,14 +148,42 @@ public final class BackupChannel extends ReplicationChannel {
     /**
      * Acknowledges what arrived, at once; also answers a primary heartbeat at once (an ACK
      * echoing its time), so the primary's lease is renewed one round trip after each of its
-     * heartbeats rather than up to a heartbeat interval later.
+     * heartbeats rather than up to a heartbeat interval later. Never waits for another writer
+     * (one stuck on a full send buffer would stop this reader, and a live primary would look
+     * silent): the ticker sends the acknowledgement then.
      */
     @Override
     void afterFrames() throws IOException {
         intake.deliver();
         if (intake.ackDue() || echoDue) {
             echoDue = false;
-            sendAck(intake.takeAck(), latestPrimarySentAt);
+            owedAckLsn = intake.takeAck();
+            ackOwed = true;
+            sendOwedAck(false);
+        }
+    }
+
+    @Override
+    void onConnectedTick() throws IOException {
+        if (ackOwed) {
+            sendOwedAck(true);
+        }
+    }
+
+    private void sendOwedAck(boolean mayWait) throws IOException {
+        if (mayWait) {
+            writeLock.lock();
+        } else if (!writeLock.tryLock()) {
+            wakeThreads();
+            return;
+        }
+        try {
+            if (ackOwed) {
+                ackOwed = false;
+                sendAck(owedAckLsn, latestPrimarySentAt);
+            }
+        } finally {
+            writeLock.unlock();
         }
     }
 

@@ -91,18 +91,29 @@ final class RecordsInSession implements LoggerSession {
         intake.caughtUp(lsn);
     }
 
-    /** Hands the records over; answers a heartbeat at once, so the lease never waits for the disk. */
+    /**
+     * Hands the records over; answers a heartbeat at once, so the lease never waits for the disk.
+     * Never waits for another writer (one stuck on a full send buffer would stop this reader, and
+     * a live primary would look silent): the ticker sends what is owed then.
+     */
     @Override
     public void afterFrames() throws IOException {
         intake.deliver();
-        if (echoDue || ackPending) {
-            echoDue = false;
-            channel.writeLock.lock();
-            try {
+        if (!echoDue && !ackPending) {
+            return;
+        }
+        echoDue = false;
+        ackPending = true;
+        if (!channel.writeLock.tryLock()) {
+            channel.wakeThreads();
+            return;
+        }
+        try {
+            if (ackPending) {
                 sendEchoingAck();
-            } finally {
-                channel.writeLock.unlock();
             }
+        } finally {
+            channel.writeLock.unlock();
         }
     }
 

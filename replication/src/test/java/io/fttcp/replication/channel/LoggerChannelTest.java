@@ -195,6 +195,44 @@ class LoggerChannelTest {
         assertOpen(primaryEvents, stored, "deferred");
     }
 
+    /**
+     * A writer stuck on the channel (a full send buffer) must not stop the logger's reader: it
+     * goes on taking records and heartbeats, so a live primary never looks silent, and the echo
+     * it owes goes out once the writer is done.
+     */
+    @Test
+    void aBlockedWriterNeverHoldsUpTheReader() throws Exception {
+        Sessions sessions = new Sessions();
+        Recorder stored = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, stored);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder primaryEvents = new Recorder();
+        PrimaryChannel primary = dial(TOLERANT, 1, TOLERANT.newRecordStream(), null, primaryEvents);
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        await("first echo", 2000, () -> logger.lastEchoedReceiptNanos() != Lease.NO_ECHO);
+
+        logger.writeLock.lock(); // as a writer blocked in write() holds it
+        long echoBefore;
+        try {
+            echoBefore = logger.lastEchoedReceiptNanos();
+            int heard = stored.heartbeats.get();
+            await("a heartbeat while the writer is stuck", 2000, () -> stored.heartbeats.get() >= heard + 2);
+            for (int i = 1; i <= 20; i++) {
+                primary.append(new Seed(i));
+                Thread.sleep(5);
+            }
+            await("records taken while the writer is stuck", 2000, () -> stored.records.size() == 20);
+            int more = stored.heartbeats.get();
+            await("heartbeats still heard", 2000, () -> stored.heartbeats.get() >= more + 2);
+            assertEquals(echoBefore, logger.lastEchoedReceiptNanos(), "an echo went out past a held write lock");
+        } finally {
+            logger.writeLock.unlock();
+        }
+        await("the owed echo sent once the writer is done", 2000, () -> logger.lastEchoedReceiptNanos() > echoBefore);
+        assertOpen(primaryEvents, stored, "after the stuck writer");
+    }
+
     /** A dialing primary resumes from what the logger holds (more than it acknowledged), across a reconnection. */
     @Test
     void dialingPrimaryResumesWithALoggerThatHoldsRecords() throws Exception {

@@ -185,6 +185,35 @@ class ReplicationChannelTest {
                 + " at backup; largest gap " + gaps(p) + "; lease valid in " + leaseChecks + " of " + checks + " checks");
     }
 
+    /**
+     * A writer stuck on the backup's channel (a full send buffer) must not stop its reader: records
+     * and heartbeats keep arriving, and the acknowledgement owed goes out once the writer is done.
+     */
+    @Test
+    void aBlockedWriterNeverHoldsUpTheBackupsReader() throws Exception {
+        Pair p = connectedPair();
+        p.primary.append(new Seed(0));
+        await("the first record stable", 2000, () -> p.primary.stableLsn() == 1);
+        p.backup.writeLock.lock(); // as a writer blocked in write() holds it
+        try {
+            int heard = p.backupEvents.heartbeats.get();
+            await("a heartbeat while the writer is stuck", 2000, () -> p.backupEvents.heartbeats.get() >= heard + 2);
+            for (int i = 1; i <= 20; i++) {
+                p.primary.append(new Seed(i));
+                Thread.sleep(5);
+            }
+            await("records taken while the writer is stuck", 2000, () -> p.backupEvents.records.size() == 21);
+            int more = p.backupEvents.heartbeats.get();
+            await("heartbeats still heard", 2000, () -> p.backupEvents.heartbeats.get() >= more + 2);
+            assertEquals(1, p.primary.stableLsn(), "an acknowledgement went out past a held write lock");
+        } finally {
+            p.backup.writeLock.unlock();
+        }
+        await("the owed acknowledgement sent once the writer is done", 2000, () -> p.primary.stableLsn() == 21);
+        assertFalse(p.primaryEvents.closed.isDone(), () -> "primary closed: " + p.primaryEvents.closed.getNow(null));
+        assertFalse(p.backupEvents.closed.isDone(), () -> "backup closed: " + p.backupEvents.closed.getNow(null));
+    }
+
     private static String gaps(Pair p) {
         return "at primary " + p.primaryEvents.maxHeartbeatGapNanos / 1_000_000 + " ms, at backup "
                 + p.backupEvents.maxHeartbeatGapNanos / 1_000_000 + " ms";
