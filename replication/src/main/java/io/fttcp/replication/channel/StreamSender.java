@@ -66,6 +66,11 @@ final class StreamSender {
                         channel.writeLock.unlock();
                     }
                 }
+                // Checked again right before parking: the close's wake-up may have been spent inside
+                // writeLock.lock() (its own parking takes the permit), and the sender then parked for good.
+                if (channel.isClosed()) {
+                    break;
+                }
                 LockSupport.park(this);
             }
         } catch (ClosedChannelException e) {
