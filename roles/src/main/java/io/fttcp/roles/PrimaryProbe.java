@@ -1,4 +1,4 @@
-package io.fttcp.roles.backup;
+package io.fttcp.roles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +11,11 @@ import java.time.Duration;
 /**
  * Asks the primary's host whether the primary process is alive, when the replication channel
  * ended in a way that does not say (closed or reset without a word, or seen by a backup that
- * was itself stalled): a connection to its replication port is refused (nothing listens: the
- * process is gone), or taken and closed at once by a live primary (which takes one backup
- * only), or not answered (the host is unreachable, or the process frozen: the kernel may
- * complete the handshake, but nobody reads).
+ * was itself stalled): a connection to its replication port (a backup's question) or its
+ * liveness port (a logger's) is refused (nothing listens: the process is gone), or taken and
+ * closed at once by a live primary (which takes one backup only, and answers every liveness
+ * question so), or not answered (the host is unreachable, or the process frozen: the kernel
+ * may complete the handshake, but nobody reads).
  *
  * <p>A connection the kernel completed and then reset, unread, sat in the listening socket's
  * queue when that socket closed: the process is exiting (a SIGKILLed process's kernel closes
@@ -25,8 +26,8 @@ import java.time.Duration;
  * refused. Seen once in 20 benchmark kills: the probe landed between the two closes and the
  * backup, told the dead primary was alive, stopped.
  */
-final class PrimaryProbe {
-    enum Answer { DEAD, ALIVE, NO_ANSWER }
+public final class PrimaryProbe {
+    public enum Answer { DEAD, ALIVE, NO_ANSWER }
 
     /** How often a reset is met with another question before it counts as no answer. */
     static final int RESETS_BEFORE_NO_ANSWER = 5;
@@ -34,7 +35,7 @@ final class PrimaryProbe {
 
     private PrimaryProbe() {}
 
-    static Answer ask(InetSocketAddress primary, Duration timeout) {
+    public static Answer ask(InetSocketAddress primary, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int resets = 0; ; resets++) {
             Answer a = askOnce(primary, deadline);

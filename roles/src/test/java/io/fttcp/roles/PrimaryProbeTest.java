@@ -1,4 +1,4 @@
-package io.fttcp.roles.backup;
+package io.fttcp.roles;
 
 import org.junit.jupiter.api.Test;
 

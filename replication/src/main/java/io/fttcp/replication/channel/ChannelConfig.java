@@ -31,10 +31,12 @@ import java.util.Objects;
  *                               #DEFAULT_LOGGER_IN_FLIGHT_BYTES})
  * @param warmupNanos            how long after the channel opens the failure detector uses its longer
  *                               warm-up timeout (default 2 s; see {@link FailureDetector})
+ * @param livenessPort           a primary dialing a logger: the port where its process answers while
+ *                               it lives (see {@link Handshake#livenessPort()}); 0 (the default): none
  */
 public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long detectionTimeoutNanos, long leaseNanos,
                             long leaseMarginNanos, int maxBodyLength, int maxBatchBytes, int maxBatchRecords,
-                            long handshakeTimeoutNanos, int maxInFlightBytes, long warmupNanos) {
+                            long handshakeTimeoutNanos, int maxInFlightBytes, long warmupNanos, int livenessPort) {
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(20);
     public static final Duration DEFAULT_DETECTION_TIMEOUT = Duration.ofMillis(150);
     public static final Duration DEFAULT_LEASE = Duration.ofMillis(100);
@@ -77,6 +79,9 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
         if (handshakeTimeoutNanos <= 0) {
             throw new IllegalArgumentException("handshake timeout must be positive");
         }
+        if (livenessPort < 0 || livenessPort > 0xffff) {
+            throw new IllegalArgumentException("liveness port must be 0..65535: " + livenessPort);
+        }
         if (maxBodyLength < 64 * 1024 + 64 || maxBatchBytes < 1 || maxBatchRecords < 1 || maxInFlightBytes < 1) {
             throw new IllegalArgumentException("max body length must hold a 64 KiB segment; batch and in-flight limits must be positive");
         }
@@ -86,30 +91,36 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
         return new ChannelConfig(clusterId, DEFAULT_HEARTBEAT_INTERVAL.toNanos(), DEFAULT_DETECTION_TIMEOUT.toNanos(),
                 DEFAULT_LEASE.toNanos(), DEFAULT_LEASE_MARGIN.toNanos(), FrameFormat.DEFAULT_MAX_BODY_LENGTH,
                 RecordStream.DEFAULT_MAX_BATCH_BYTES, RecordStream.DEFAULT_MAX_BATCH_RECORDS, DEFAULT_HANDSHAKE_TIMEOUT.toNanos(),
-                DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_WARMUP.toNanos());
+                DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_WARMUP.toNanos(), 0);
     }
 
     /** These timings, with the lease and margin as given (checked against the rule). */
     public ChannelConfig withTimings(Duration heartbeatInterval, Duration detectionTimeout, Duration lease, Duration leaseMargin) {
         return new ChannelConfig(clusterId, heartbeatInterval.toNanos(), detectionTimeout.toNanos(), lease.toNanos(),
-                leaseMargin.toNanos(), maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos);
+                leaseMargin.toNanos(), maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, livenessPort);
     }
 
     public ChannelConfig withBatches(int maxBatchBytes, int maxBatchRecords, int maxInFlightBytes) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos);
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, livenessPort);
     }
 
     /** These settings with another limit on unacknowledged bytes. */
     public ChannelConfig withMaxInFlightBytes(int bytes) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, bytes, warmupNanos);
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, bytes, warmupNanos, livenessPort);
     }
 
     /** These settings with another warm-up (see {@link FailureDetector}; zero: none). */
     public ChannelConfig withWarmup(Duration warmup) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmup.toNanos());
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmup.toNanos(), livenessPort);
+    }
+
+    /** These settings, a primary offering {@code port} as its liveness port (0: none). */
+    public ChannelConfig withLivenessPort(int port) {
+        return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, port);
     }
 
     /** A record stream whose frames and batches fit this configuration. */

@@ -6,6 +6,7 @@ import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.record.Record;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -97,6 +98,17 @@ public final class LoggerChannel extends ReplicationChannel {
      */
     public long lastEchoedReceiptNanos() {
         return session instanceof RecordsInSession in ? in.lastEchoedReceipt.get() : Lease.NO_ECHO;
+    }
+
+    /**
+     * A primary's liveness address: its host and the port where its process answers while it
+     * lives (its handshake's {@link Handshake#livenessPort()}); null when it offered none, or
+     * the peer is not a primary or has not said.
+     */
+    public InetSocketAddress primaryLivenessAddress() {
+        Handshake h = peerHandshake();
+        if (h == null || h.role() != Role.PRIMARY || h.livenessPort() == 0 || peerHost == null) return null;
+        return new InetSocketAddress(peerHost, h.livenessPort());
     }
 
     /** The peer's cluster, once its handshake arrived. */

@@ -129,7 +129,7 @@ public final class PrimaryChannel extends ReplicationChannel {
                 next = stream.stableLsn() + 1;
             }
             // Before the reader starts: the peer answers only after this, so no answer can overtake it.
-            channel.sendHandshake(new Handshake(PROTOCOL_VERSION, Role.PRIMARY, config.clusterId(), epoch, next));
+            channel.sendHandshake(new Handshake(PROTOCOL_VERSION, Role.PRIMARY, config.clusterId(), epoch, next, config.livenessPort()));
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

@@ -12,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -37,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public abstract sealed class ReplicationChannel implements AutoCloseable permits PrimaryChannel, BackupChannel, LoggerChannel {
     /** Version of the replication protocol (handshake and frame meanings). */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
     private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
     /** Repeated refusals (a waiting standby's, every 1.5 s) warn once a minute. */
     private static final RepeatedRefusals REFUSALS = new RepeatedRefusals(60_000_000_000L);
@@ -59,6 +61,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     private volatile boolean connected;
     private volatile boolean heartbeatPending;
     private volatile Handshake peerHandshake;
+    /** The peer's host (its IP address), or null if the socket's remote address is not an IP one. */
+    final InetAddress peerHost;
     private Thread reader;
     private Thread ticker;
 
@@ -73,6 +77,7 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         this.detector = new FailureDetector(config.detectionTimeoutNanos(), openedAt, config.warmupNanos());
         SocketAddress remote = socket.getRemoteAddress();
         this.peer = String.valueOf(remote);
+        this.peerHost = remote instanceof InetSocketAddress a ? a.getAddress() : null;
         socket.configureBlocking(true);
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
     }

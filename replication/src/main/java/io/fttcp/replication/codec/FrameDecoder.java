@@ -327,6 +327,7 @@ public final class FrameDecoder {
         long epoch = body.i64("epoch");
         int idLength = body.u8("cluster id length");
         byte[] id = body.bytes(idLength, "cluster id");
+        int livenessPort = body.u16("liveness port");
         body.expectEnd("HANDSHAKE");
         String clusterId;
         try {
@@ -335,6 +336,6 @@ public final class FrameDecoder {
         } catch (CharacterCodingException e) {
             throw body.corrupt("HANDSHAKE cluster id is not UTF-8");
         }
-        return new Handshake(version, role, clusterId, epoch, lsn);
+        return new Handshake(version, role, clusterId, epoch, lsn, livenessPort);
     }
 }

@@ -202,7 +202,7 @@ public final class FrameEncoder {
         }
         int start = begin(out, FrameKind.HANDSHAKE, body, h.lsn());
         out.putShort((short) h.protocolVersion()).put((byte) h.role().code()).putLong(h.epoch())
-                .put((byte) id.length).put(id);
+                .put((byte) id.length).put(id).putShort((short) h.livenessPort());
         finish(out, start);
         return true;
     }

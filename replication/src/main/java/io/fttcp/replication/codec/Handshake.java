@@ -15,9 +15,18 @@ import java.util.Objects;
  *                        peer holding nothing gets a catch-up below it, see
  *                        {@link FrameKind#CAUGHT_UP}); backup or logger holding records: the last
  *                        LSN it holds; logger serving a fetch: the LSN after the last one it sends
+ * @param livenessPort    a primary dialing a logger: the TCP port on its host where its process
+ *                        answers (accepts and closes) for as long as it lives, so that a logger
+ *                        whose channel closed without a word can ask whether the primary died;
+ *                        0 when it offers none (and always 0 from the other roles)
  */
-public record Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn) {
+public record Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn, int livenessPort) {
     public static final int MAX_CLUSTER_ID_BYTES = 255;
+
+    /** A handshake offering no liveness port. */
+    public Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn) {
+        this(protocolVersion, role, clusterId, epoch, lsn, 0);
+    }
 
     public Handshake {
         Objects.requireNonNull(role, "role");
@@ -27,6 +36,9 @@ public record Handshake(int protocolVersion, Role role, String clusterId, long e
         }
         if (protocolVersion < 0 || protocolVersion > 0xffff) {
             throw new IllegalArgumentException("protocol version not a u16: " + protocolVersion);
+        }
+        if (livenessPort < 0 || livenessPort > 0xffff) {
+            throw new IllegalArgumentException("liveness port not a u16: " + livenessPort);
         }
         if (lsn < 0) {
             throw new IllegalArgumentException("negative LSN " + lsn);

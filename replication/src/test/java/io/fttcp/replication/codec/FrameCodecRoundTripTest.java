@@ -79,11 +79,14 @@ class FrameCodecRoundTripTest {
         assertTrue(encoder.encodeCaughtUp(0, buf));
         Handshake logger = new Handshake(1, Role.LOGGER, "c", 3, 0);
         assertTrue(encoder.encodeHandshake(logger, buf));
+        Handshake primary = new Handshake(2, Role.PRIMARY, "p", 4, 1, 65535);
+        assertTrue(encoder.encodeHandshake(primary, buf));
         buf.flip();
         CollectingHandler got = new CollectingHandler();
-        assertEquals(7, new FrameDecoder().decodeAll(buf, got));
+        assertEquals(8, new FrameDecoder().decodeAll(buf, got));
         assertEquals(List.of(hello, "reject cluster id differs", "ack 99 -5", "heartbeat 100 123456789 987654321",
-                "caught-up 77", "caught-up 0", logger), got.controls);
+                "caught-up 77", "caught-up 0", logger, primary), got.controls);
+        assertEquals(65535, ((Handshake) got.controls.getLast()).livenessPort());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
+import io.fttcp.roles.PrimaryProbe;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.takeover.Takeover;

@@ -18,7 +18,8 @@ import java.util.List;
  * @param tapDevice          the TAP device the user-space stack runs on
  * @param offloads           use the TAP's checksum and segmentation offloads
  * @param primaryAddress     the primary host's own (kernel) address: replication listens there
- * @param replicationPort    TCP port of the replication channel
+ * @param replicationPort    TCP port of the replication channel (backup mode: the primary listens there); logger
+ *                           mode: the primary's liveness port (see {@code LivenessPort})
  * @param channel            replication identity and timings (heartbeat, detection timeout, lease)
  * @param awaitBackup        how long a starting primary holds clients waiting for its first backup before it
  *                           serves unprotected (0: serve unprotected at once unless a backup is already there)

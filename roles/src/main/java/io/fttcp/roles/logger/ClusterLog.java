@@ -14,8 +14,11 @@ import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.RetentionPolicy;
+import io.fttcp.roles.PrimaryProbe;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +37,9 @@ import static java.lang.System.Logger.Level.WARNING;
  *
  * <p><b>Fencing.</b> A recovering server's fetch is served only when no primary of the
  * cluster is connected, its lease has surely run out (it counts from the logger's last echo
- * of the primary's time), and no earlier recovery is still on its way to joining. The fetch
+ * of the primary's time) or its process is known to be gone (its channel closed without a word
+ * and its liveness port refused the logger's question), and no earlier recovery is still on its
+ * way to joining. The fetch
  * grants the next epoch, durably; from then on the old primary is refused (it steps down), and
  * only the recovered server may join.
  *
@@ -103,6 +108,10 @@ final class ClusterLog implements AutoCloseable {
      * restarted holds it no longer than that.
      */
     private long primaryLeaseEndsAt;
+    /** One lease from the logger's start: no primary granted a lease before it restarted holds one after this. */
+    private final long startLeaseEndsAt;
+    /** The primary channel retired last (what a liveness answer is about), or null. */
+    private PrimaryRecords lastRetired;
     private long grantedEpoch;
     private long grantedAt;
     private boolean grantPending;
@@ -145,7 +154,8 @@ final class ClusterLog implements AutoCloseable {
             throw e;
         }
         this.acknowledged = log.durableLsn();
-        this.primaryLeaseEndsAt = System.nanoTime() + leaseNanos;
+        this.startLeaseEndsAt = System.nanoTime() + leaseNanos;
+        this.primaryLeaseEndsAt = startLeaseEndsAt;
         committer.start();
     }
 
@@ -432,6 +442,36 @@ final class ClusterLog implements AutoCloseable {
                 lock.unlock();
             }
             LOG.log(WARNING, "cluster '" + cluster + "': primary's channel closed (" + reason + ")");
+            if (reason.kind() == CloseReason.Kind.PEER_CLOSED) askWhetherGone();
+        }
+
+        /**
+         * The channel closed without a word: a crash, or a primary that gave it up alive and whose
+         * REJECT was lost. Asks its liveness port (if it named one): refused means its process is
+         * gone, and a dead process emits nothing, so a recovery need not wait for its lease.
+         */
+        private void askWhetherGone() {
+            InetSocketAddress at = channel.get().primaryLivenessAddress();
+            if (at == null) return;
+            Thread.ofVirtual().name("fttcp-logger-liveness-" + cluster).start(() -> {
+                PrimaryProbe.Answer answer = PrimaryProbe.ask(at, Duration.ofNanos(leaseNanos));
+                if (answer != PrimaryProbe.Answer.DEAD) {
+                    LOG.log(INFO, "cluster '" + cluster + "': the primary's liveness port " + at + " gave " + answer
+                            + ": a recovery waits out its lease");
+                    return;
+                }
+                lock.lock();
+                try {
+                    if (lastRetired != this || primary != null) return; // another primary came since: its own lease counts
+                    long now = System.nanoTime();
+                    long end = startLeaseEndsAt - now > 0 ? startLeaseEndsAt : now;
+                    if (end - primaryLeaseEndsAt < 0) primaryLeaseEndsAt = end;
+                } finally {
+                    lock.unlock();
+                }
+                LOG.log(INFO, "cluster '" + cluster + "': the primary's process is gone (its liveness port " + at
+                        + " refused): a recovery need not wait out its lease");
+            });
         }
     }
 
@@ -443,6 +483,7 @@ final class ClusterLog implements AutoCloseable {
         // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
         long echo = primary.channel.get().lastEchoedReceiptNanos();
         if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
+        lastRetired = primary;
         primary = null;
         abandonGeneration("the primary's channel closed before its catch-up completed: " + why);
     }

@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * Whether a freshly accepted connection's peer sends something (or closes) within a time,
  * without consuming it: a backup sends its handshake as soon as it is connected, while a
- * backup's liveness probe ({@code io.fttcp.roles.backup.PrimaryProbe}) sends nothing and waits
+ * backup's liveness probe ({@link io.fttcp.roles.PrimaryProbe}) sends nothing and waits
  * for the primary to answer by closing. The socket is left in blocking mode.
  */
 final class FirstBytes {

@@ -77,6 +77,8 @@ public final class PrimaryHost implements AutoCloseable {
     private final long epoch;
     /** Backup mode: where backups connect (this host's own address); null in logger mode, or with no address of ours configured. */
     private final ServerSocketChannel replicationServer;
+    /** Logger mode: where this process answers a logger asking whether it lives; null in backup mode, or if it could not be opened. */
+    private final LivenessPort livenessPort;
     private final Thread pump;
     private final StableRelease stableRelease;
     private final Thread joiner;
@@ -111,6 +113,7 @@ public final class PrimaryHost implements AutoCloseable {
         this.network = network;
         this.epoch = epoch;
         this.replicationServer = replicationServer;
+        this.livenessPort = config.mode() == FtConfig.Mode.logger ? LivenessPort.open(config.replicationPort()) : null;
         this.pump = Thread.ofPlatform().daemon().name("fttcp-primary-pump").unstarted(this::pumpLoop);
         this.stableRelease = new StableRelease(stack.loop().lock(), StableRelease.PATIENCE_NANOS, () -> LockSupport.unpark(pump));
         this.stallWatch = new StallWatch(2 * config.channel().detectionTimeoutNanos(), System.nanoTime());
@@ -332,7 +335,8 @@ public final class PrimaryHost implements AutoCloseable {
             }
             try {
                 BackupEvents events = new BackupEvents();
-                PrimaryChannel channel = LoggerDial.attempt(logger, java.time.Duration.ofSeconds(1), config.channel(), epoch, log, events);
+                PrimaryChannel channel = LoggerDial.attempt(logger, java.time.Duration.ofSeconds(1),
+                        config.channel().withLivenessPort(livenessPort == null ? 0 : livenessPort.port()), epoch, log, events);
                 if (channel != null) {
                     events.attach(channel);
                     warned = false;
@@ -597,11 +601,13 @@ public final class PrimaryHost implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (replicationServer != null) closeQuietly(replicationServer);
         PrimaryChannel c = log.channel();
         if (c != null) c.close();
         LockSupport.unpark(pump);
         protectedStack.close();
+        // Only now: a closed listener tells a probing backup or logger that this process emits nothing any more.
+        if (replicationServer != null) closeQuietly(replicationServer);
+        if (livenessPort != null) livenessPort.close();
     }
 
     private static String remote(SocketChannel s) {

@@ -285,6 +285,96 @@ class LoggerFetchTest {
         assertEquals(0, recovery.caughtUp.get(5, TimeUnit.SECONDS));
     }
 
+    /**
+     * A hand-driven primary: joins with {@code livenessPort} in its handshake, heartbeats every
+     * 20 ms for 500 ms (the logger echoes each: it holds a lease), then ends the connection as
+     * given. Returns when it ended (System.nanoTime()).
+     */
+    private static long primaryThatHeartbeatsThenEnds(InetSocketAddress logger, int livenessPort, boolean saysGoodbye,
+                                                      boolean reset) throws Exception {
+        try (Socket raw = new Socket(logger.getAddress(), logger.getPort())) {
+            FrameEncoder encoder = new FrameEncoder();
+            ByteBuffer out = ByteBuffer.allocate(512);
+            encoder.encodeHandshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1, livenessPort), out);
+            raw.getOutputStream().write(out.array(), 0, out.position());
+            raw.setSoTimeout(3000);
+            assertTrue(raw.getInputStream().read() >= 0, "the logger answered");
+            long end = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() - end < 0) {
+                out.clear();
+                encoder.encodeHeartbeat(0, System.nanoTime(), 0, out);
+                raw.getOutputStream().write(out.array(), 0, out.position());
+                Thread.sleep(20);
+            }
+            if (saysGoodbye) {
+                out.clear();
+                encoder.encodeReject("giving the channel up", out);
+                raw.getOutputStream().write(out.array(), 0, out.position());
+            }
+            if (reset) raw.setSoLinger(true, 0); // as the kernel of a killed process with unread input does
+            long endedAt = System.nanoTime();
+            raw.close();
+            return endedAt;
+        }
+    }
+
+    /** A port nothing listens on any more (a primary process that is gone). */
+    private static int deadPort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * A primary whose channel ends without a word (reset or closed by its kernel) and whose
+     * liveness port is refused is gone: its lease no longer holds a recovery back. The lease here
+     * is 300 ms; the recovery is served long before it ends.
+     */
+    @Test
+    void aGonePrimarysLeaseDoesNotHoldRecoveryBack() throws Exception {
+        for (boolean reset : new boolean[] {true, false}) {
+            InetSocketAddress at = freeLoopbackPort(); // a fresh logger each round: a served recovery's grant holds the next back
+            toClose.add(LoggerHost.start(config(dir.resolve(reset ? "reset" : "closed"), at, LOG)));
+            long ended = primaryThatHeartbeatsThenEnds(at, deadPort(), false, reset);
+            Events recovery = fetchUntilServed(at, "alpha", 1, 4000);
+            long after = (recovery.connectedAt - ended) / 1_000_000;
+            assertTrue(after < LEASE.toMillis() - 100, (reset ? "reset" : "closed") + ": served " + after + " ms after the primary's end; its lease is "
+                    + LEASE.toMillis() + " ms and its process was gone");
+        }
+    }
+
+    /**
+     * The lease still counts when the primary may live: its liveness port answers (it gave the
+     * channel up alive, its REJECT lost), or it said goodbye (its REJECT came), or it named no
+     * liveness port.
+     */
+    @Test
+    void aPrimaryThatMayLiveHoldsRecoveryBackForItsLease() throws Exception {
+        try (java.net.ServerSocket alive = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!alive.isClosed()) {
+                    try (Socket asked = alive.accept()) {
+                        // accepted and closed: "alive"
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            record Case(String name, int port, boolean goodbye) {}
+            for (Case c : List.of(new Case("liveness port answers", alive.getLocalPort(), false),
+                    new Case("said goodbye", deadPort(), true), new Case("no liveness port", 0, false))) {
+                InetSocketAddress at = freeLoopbackPort(); // a fresh logger each round: a served recovery's grant holds the next back
+                toClose.add(LoggerHost.start(config(dir.resolve(c.name().replace(' ', '-')), at, LOG)));
+                long ended = primaryThatHeartbeatsThenEnds(at, c.port(), c.goodbye(), true);
+                Events recovery = fetchUntilServed(at, "alpha", 1, 4000);
+                long after = (recovery.connectedAt - ended) / 1_000_000;
+                // Its last heartbeat, echoed, went at most 20 ms before its end: the lease ran at least 280 ms after.
+                assertTrue(after >= LEASE.toMillis() - 40, c.name() + ": served " + after + " ms after the primary's end, within its lease ("
+                        + LEASE.toMillis() + " ms)");
+            }
+        }
+    }
+
     /** Closing the logger ends every connection it serves: its primaries', a served recovery's, and a fetch still waiting. */
     @Test
     void closingTheLoggerEndsEveryConnection() throws Exception {
