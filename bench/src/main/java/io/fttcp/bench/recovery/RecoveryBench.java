@@ -328,6 +328,7 @@ public final class RecoveryBench {
                         opened.longField("bytes"), opened.longField("nanos") / 1e9, log.map(RecoveryBench::describe).orElse("(no recovery lines in its log)"),
                         flowed.longField("written"), ok ? "intact" : "NOT INTACT: " + flowed.fields().getOrDefault("failure", "mismatch at " + flowed.field("mismatch"))));
                 t.breakdown().ifPresent(b -> report.line("          " + b));
+                loggerView(service, killedAt);
                 if (!ok) {
                     tails(service);
                 }
@@ -427,6 +428,7 @@ public final class RecoveryBench {
                         probed.fields().containsKey("failure") ? " (" + probed.field("failure") + ")" : ""));
                 log.flatMap(l -> RecoveryBreakdown.of(standby.output(), l, killedAt, probed.longField("first")))
                         .ifPresent(b -> report.line("          (first answer) " + b));
+                loggerView(service, killedAt);
                 if (answered < count) {
                     tails(service);
                 }
@@ -622,6 +624,14 @@ public final class RecoveryBench {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting a primary", e);
             }
+        }
+
+        /** The recovery as the shared logger saw it (see {@link LoggerView}). */
+        private void loggerView(LoggedService service, long killedAt) {
+            WatchedProcess logger = service.logger();
+            if (logger == null) return;
+            String line = LoggerView.describe(logger.output(), service.cluster(), killedAt);
+            if (!line.isEmpty()) report.line(line);
         }
 
         private void tails(LoggedService service) {
