@@ -341,8 +341,15 @@ public final class RecoveryBench {
          * channel (ClusterLog.join to PrimaryRecords.onConnected, seen to take over a second on this
          * loaded machine) is served, and the standby takes over from a live primary.
          */
+        /**
+         * A standby that is ready: it has rehearsed its takeover (loaded and compiled that code,
+         * about a second of both cores), as one waiting at the logger for long would have. Killing
+         * the primary during the rehearsal measured the rehearsal's competition for the cores.
+         */
         private WatchedProcess startStandby(LoggedService service) throws InterruptedException {
-            return service.startStandby(topology.host(STANDBY));
+            WatchedProcess standby = service.startStandby(topology.host(STANDBY));
+            standby.awaitLine(l -> l.contains("takeover rehearsed"), "that it rehearsed its takeover", Duration.ofSeconds(60));
+            return standby;
         }
 
         /**
@@ -666,8 +673,10 @@ public final class RecoveryBench {
     }
 
     static String describe(RecoveryLog log) {
-        return String.format(Locale.ROOT, "server: fetched %,d records (%,d client B) in %.1f ms, drain %.1f ms, takeover %.1f ms, %d restored%s",
-                log.records(), log.clientBytes(), log.fetchMicros() / 1e3, log.drainMicros() / 1e3, log.totalMicros() / 1e3, log.restored(),
+        return String.format(Locale.ROOT, "server: fetched %,d records (%,d client B) in %.1f ms%s, drain %.1f ms, takeover %.1f ms, %d restored%s",
+                log.records(), log.clientBytes(), log.fetchMicros() / 1e3,
+                log.firstRecordsMicros() < 0 ? "" : String.format(Locale.ROOT, " (the first after %.1f)", log.firstRecordsMicros() / 1e3),
+                log.drainMicros() / 1e3, log.totalMicros() / 1e3, log.restored(),
                 log.refused().isEmpty() ? "" : ", REFUSED " + log.refused());
     }
 

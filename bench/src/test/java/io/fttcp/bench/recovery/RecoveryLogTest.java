@@ -20,11 +20,19 @@ class RecoveryLogTest {
         assertEquals(4733, log.records());
         assertEquals(16_777_216, log.clientBytes());
         assertEquals(440_312, log.fetchMicros());
+        assertEquals(-1, log.firstRecordsMicros(), "not said");
         assertEquals(1, log.restored());
         assertEquals("", log.refused());
         assertEquals(90, log.drainMicros());
         assertEquals(15_702, log.totalMicros());
         assertEquals(440_402, log.replayMicros());
+    }
+
+    @Test
+    void readsWhenTheFirstRecordsCame() {
+        RecoveryLog log = RecoveryLog.parse(OUTPUT.replace("in 440312 us: TAKING", "in 440312 us (the first after 1234 us): TAKING")).orElseThrow();
+        assertEquals(440_312, log.fetchMicros());
+        assertEquals(1_234, log.firstRecordsMicros());
     }
 
     @Test

@@ -88,6 +88,8 @@ public final class BackupHost implements AutoCloseable {
     private volatile boolean fetchRetrySaid;
     /** Logger mode: when the logger began serving our fetch. */
     private volatile long fetchStartedAt;
+    /** Logger mode: when the fetch's first records arrived (0 before). */
+    private volatile long firstRecordsAt;
     private final AtomicLong divergences = new AtomicLong();
     private final CompletableFuture<Takeover.Report> takenOver = new CompletableFuture<>();
     private volatile State state = State.CONNECTING;
@@ -237,6 +239,7 @@ public final class BackupHost implements AutoCloseable {
             // batch), records are not applied: they were never acknowledged, so nothing the
             // primary emitted depends on them.
             if (state != State.REPLICATING) return;
+            if (firstRecordsAt == 0) firstRecordsAt = stack.loop().now();
             long lsn = firstLsn;
             for (Record r : records) {
                 replay.apply(r);
@@ -260,7 +263,8 @@ public final class BackupHost implements AutoCloseable {
             primaryLostAt = stack.loop().now();
             state = State.TAKING_OVER;
             LOG.log(WARNING, "fetched " + recordsApplied.get() + " record(s) (" + payloadBytesApplied.get() + " client bytes) through LSN " + lsn
-                    + " from the logger in " + (primaryLostAt - fetchStartedAt) / 1000 + " us: TAKING OVER");
+                    + " from the logger in " + (primaryLostAt - fetchStartedAt) / 1000 + " us"
+                    + (firstRecordsAt == 0 ? "" : " (the first after " + (firstRecordsAt - fetchStartedAt) / 1000 + " us)") + ": TAKING OVER");
             Thread.ofPlatform().name("fttcp-takeover").start(() -> {
                 takeOver();
                 // The fetch is over; closing its channel waits for its threads: not before the takeover.
