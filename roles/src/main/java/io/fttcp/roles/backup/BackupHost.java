@@ -78,7 +78,7 @@ public final class BackupHost implements AutoCloseable {
     private static final long WATCH_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Rounds of {@link TakeoverRehearsal} at start-up: enough for the JIT to compile the repair path. */
     private static final int REHEARSALS = 3_000;
-    /** Rounds of {@link FetchRehearsal} at start-up (about 1 MiB of client bytes each). */
+    /** Rounds of {@link FetchRehearsal} at start-up in logger mode (about 1 MiB of client bytes each). */
     private static final int FETCH_REHEARSALS = 10;
     /** The code a takeover runs for the first time: its classes are loaded at start (see {@link ClassPreload}). */
     private static final List<String> TAKEOVER_PACKAGES = List.of("io.fttcp.wrappers.", "io.fttcp.roles.", "io.fttcp.stack.",
@@ -136,7 +136,9 @@ public final class BackupHost implements AutoCloseable {
                 int classes = ClassPreload.run(List.of(BackupHost.class, io.fttcp.wrappers.nsw.ReplayNetwork.class, io.fttcp.stack.host.IpHost.class,
                         io.fttcp.link.ethernet.EthernetInterface.class, io.fttcp.replication.record.Record.class), TAKEOVER_PACKAGES);
                 TakeoverRehearsal.run(rehearsed, REHEARSALS);
-                long records = FetchRehearsal.run(FETCH_REHEARSALS);
+                // Logger mode only: a hot backup runs that path all along, and its JVM, started with
+                // its primary's, has compiling enough to do while the first transfers pass.
+                long records = config.mode() == FtConfig.Mode.logger ? FetchRehearsal.run(FETCH_REHEARSALS) : 0;
                 LOG.log(INFO, "takeover rehearsed: " + classes + " classes preloaded, " + REHEARSALS + " connections restored on a private stack, "
                         + records + " records decoded, replayed and retained, in " + (System.nanoTime() - begun) / 1_000_000 + " ms");
             } catch (RuntimeException e) { // only a warm-up: the takeover itself reports real failures
