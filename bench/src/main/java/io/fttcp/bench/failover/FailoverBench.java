@@ -230,10 +230,15 @@ public final class FailoverBench {
                         "marked", CALL_TIMEOUT);
                 requireWhole(pair);
                 java.util.OptionalLong resident = pair.primary().residentBytes();
+                java.util.OptionalLong cpuBefore = pair.primary().cpuNanos();
                 long failed = System.nanoTime();
                 failure.inject(topology, pair);
                 pair.awaitTakeover(TAKEOVER_TIMEOUT);
                 long tookOver = System.nanoTime() - failed;
+                // A primary cut off (not killed) still runs, on the same two cores as its backup here.
+                java.util.OptionalLong cpuAfter = pair.primary().cpuNanos();
+                String cutOffCpu = cpuBefore.isPresent() && cpuAfter.isPresent() ? String.format(Locale.ROOT,
+                        "; the cut-off primary used %.0f ms of CPU until then", (cpuAfter.getAsLong() - cpuBefore.getAsLong()) / 1e6) : "";
                 Path timelineFile = work.resolve("timeline.bin");
                 ControlReply r = client.call("fetched " + transferTimeout(plan.trialBytes()).toSeconds() + " " + timelineFile,
                         "fetched", transferTimeout(plan.trialBytes()).plusSeconds(10));
@@ -253,7 +258,7 @@ public final class FailoverBench {
                 String stall = t.stallNanos() >= 0 ? String.format(Locale.ROOT, "stall %.1f ms", t.stallMillis()) : "NO STALL MEASURED (incomplete)";
                 report.line(what + String.format(Locale.ROOT, "%s (longest gap before %.1f ms; the primary's resident memory %s), %s, %,d of %,d B %s",
                         stall, t.gapBeforeNanos() / 1e6, resident.isPresent() ? resident.getAsLong() / (1 << 20) + " MiB" : "unknown",
-                        BackupLog.summary(pair.backup().output()), r.longField("received"), r.longField("expected"),
+                        BackupLog.summary(pair.backup().output()) + cutOffCpu, r.longField("received"), r.longField("expected"),
                         intact ? "intact" : "NOT INTACT (mismatch at " + r.field("mismatch") + (r.fields().containsKey("failure") ? ", " + r.field("failure") : "") + ")"));
                 String backupOutput = pair.backup().output();
                 timeline.stallGapAfter(failed).filter(g -> completed).ifPresent(g -> report.line("          " + breakdown(g, backupOutput)));
