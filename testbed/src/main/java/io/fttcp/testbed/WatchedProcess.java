@@ -54,22 +54,6 @@ public final class WatchedProcess implements AutoCloseable {
         return java.util.OptionalLong.empty();
     }
 
-    /**
-     * CPU time used so far by all its threads (user and system, from /proc: 10 ms resolution), or
-     * empty once it is gone.
-     */
-    public java.util.OptionalLong cpuNanos() {
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(process.pid()), "stat"));
-            // Fields after the command name (which may hold spaces) start at its closing parenthesis.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
-            return java.util.OptionalLong.of(ticks * 10_000_000L); // USER_HZ is 100 on Linux
-        } catch (java.io.IOException | RuntimeException e) {
-            return java.util.OptionalLong.empty();
-        }
-    }
-
     /** The process id ({@code ip netns exec} execs the command, so this is the command's own). */
     public long pid() {
         return process.pid();

@@ -53,7 +53,7 @@ class TopologyTest {
     }
 
     @Test
-    void aWatchedProcessTellsItsResidentMemoryAndCpuTimeWhileItLives() throws InterruptedException {
+    void aWatchedProcessTellsItsResidentMemoryWhileItLives() throws InterruptedException {
         try (Topology t = Topology.builder().client("client").server("primary").build();
              // Touches 64 MiB (dd's block buffer), then sleeps holding it.
              WatchedProcess p = WatchedProcess.start(t, t.host("primary"), "dd",
@@ -65,18 +65,9 @@ class TopologyTest {
                 Thread.sleep(20);
             }
             assertTrue(resident >= 64L << 20, "resident " + resident);
-            // dd copies zeros without pause: its CPU time grows (10 ms resolution).
-            long cpu = p.cpuNanos().orElseThrow();
-            long later = cpu;
-            for (int i = 0; i < 100 && later < cpu + 50_000_000L; i++) {
-                Thread.sleep(20);
-                later = p.cpuNanos().orElseThrow();
-            }
-            assertTrue(later >= cpu + 50_000_000L, "CPU time went from " + cpu + " to " + later + " ns");
             p.signal("KILL");
             p.awaitExit(Duration.ofSeconds(5));
             assertTrue(p.residentBytes().isEmpty(), "an exited process has no resident memory");
-            assertTrue(p.cpuNanos().isEmpty(), "an exited process has no CPU time");
         }
     }
 

@@ -14,6 +14,7 @@ import io.fttcp.bench.Metric;
 import io.fttcp.bench.Report;
 import io.fttcp.bench.UnprotectedServer;
 import io.fttcp.bench.UploadFile;
+import io.fttcp.bench.transfers.ThreadSample;
 import io.fttcp.testbed.Host;
 import io.fttcp.testbed.ReplicaPair;
 import io.fttcp.testbed.Topology;
@@ -217,6 +218,15 @@ public final class FailoverBench {
             this.backupHost = topology.host(BACKUP);
         }
 
+        /** The process's threads now, or none once it is gone. */
+        private static List<ThreadSample> threads(WatchedProcess p) {
+            try {
+                return ThreadSample.of("primary", p.pid());
+            } catch (IOException | RuntimeException e) {
+                return List.of();
+            }
+        }
+
         /** One trial; false if the pair broke up by itself before the failure could be injected (a failed trial all the same). */
         boolean stall(Failure failure, int trial, int of) throws InterruptedException {
             stallTrials++;
@@ -230,15 +240,13 @@ public final class FailoverBench {
                         "marked", CALL_TIMEOUT);
                 requireWhole(pair);
                 java.util.OptionalLong resident = pair.primary().residentBytes();
-                java.util.OptionalLong cpuBefore = pair.primary().cpuNanos();
+                List<ThreadSample> cpuBefore = threads(pair.primary());
                 long failed = System.nanoTime();
                 failure.inject(topology, pair);
                 pair.awaitTakeover(TAKEOVER_TIMEOUT);
                 long tookOver = System.nanoTime() - failed;
                 // A primary cut off (not killed) still runs, on the same two cores as its backup here.
-                java.util.OptionalLong cpuAfter = pair.primary().cpuNanos();
-                String cutOffCpu = cpuBefore.isPresent() && cpuAfter.isPresent() ? String.format(Locale.ROOT,
-                        "; the cut-off primary used %.0f ms of CPU until then", (cpuAfter.getAsLong() - cpuBefore.getAsLong()) / 1e6) : "";
+                String cutOffCpu = CutOffCpu.describe(cpuBefore, threads(pair.primary()));
                 Path timelineFile = work.resolve("timeline.bin");
                 ControlReply r = client.call("fetched " + transferTimeout(plan.trialBytes()).toSeconds() + " " + timelineFile,
                         "fetched", transferTimeout(plan.trialBytes()).plusSeconds(10));
