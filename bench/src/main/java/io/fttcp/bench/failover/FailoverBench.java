@@ -116,7 +116,8 @@ public final class FailoverBench {
             report.line("");
             report.line("(a) stall across a failure in the middle of a " + Figures.mib(plan.trialBytes()) + " download, injected after "
                     + Figures.mib(plan.markBytes()) + "; a fresh primary/backup pair per trial, which first serves "
-                    + plan.seasonUploads() + " upload(s) of " + Figures.mib(plan.transferBytes()) + " (a primary that has worked: JIT compiled, heap in use)");
+                    + plan.seasonRounds() + " round(s) of an upload and a download of " + Figures.mib(plan.transferBytes())
+                    + " (a primary that has worked: JIT compiled, heap in use)");
             Trials trials = new Trials(topology, client, work, upload);
             // Interleaved kill, link-down, kill, ...; a trial whose pair broke up before the failure counts as failed
             // and is repeated (at most as many times as there are trials), so that the stalls are measured as planned.
@@ -358,10 +359,11 @@ public final class FailoverBench {
                     .findFirst().map(String::strip);
         }
 
-        /** A fresh pair first serves as one that has worked (see {@link FailoverPlan#seasonUploads}). */
+        /** A fresh pair first serves as one that has worked (see {@link FailoverPlan#seasonRounds}). */
         private void season() {
-            for (int i = 0; i < plan.seasonUploads(); i++) {
+            for (int i = 0; i < plan.seasonRounds(); i++) {
                 upload();
+                download(plan.transferBytes());
             }
         }
 

@@ -8,10 +8,12 @@ package io.fttcp.bench.failover;
  * @param linkDownTrials    trials with the primary's switch port taken down mid-download
  * @param trialBytes        bytes of each trial's download
  * @param markBytes         bytes received before the failure is injected
- * @param seasonUploads     uploads of {@code transferBytes} each fresh pair serves before a stall trial, so that the
- *                          primary fails as one that has worked: JIT compiled, heap in use. (A SIGKILLed process's
- *                          sockets close only once the kernel has freed its memory, about 65 ms per GB here: a
- *                          primary killed two seconds after its start would flatter the stall.)
+ * @param seasonRounds      rounds of an upload and a download of {@code transferBytes} each fresh pair serves before
+ *                          a stall trial, so that the primary fails as one that has worked: JIT compiled (both
+ *                          directions: with uploads alone, a cut-off primary's compiler threads were still
+ *                          compiling the download path, 80 to 200 ms of CPU on the cores the takeover needs),
+ *                          heap in use. (A SIGKILLed process's sockets close only once the kernel has freed its
+ *                          memory: a primary killed two seconds after its start would flatter the stall.)
  * @param rounds            rounds of (b), each the unprotected server then the protected pair, so noise hits both
  * @param transfersPerRound downloads and uploads per variant and round
  * @param transferBytes     bytes of one download or upload of (b)
@@ -21,14 +23,14 @@ package io.fttcp.bench.failover;
  * @param rrRequests        measured requests of the latency measurement, per variant and round
  * @param rrBodyBytes       body bytes of each small response
  */
-public record FailoverPlan(String name, int killTrials, int linkDownTrials, long trialBytes, long markBytes, int seasonUploads,
+public record FailoverPlan(String name, int killTrials, int linkDownTrials, long trialBytes, long markBytes, int seasonRounds,
                            int rounds, int transfersPerRound, long transferBytes, long warmupBytes, int warmupPairs,
                            int rrWarmup, int rrRequests, int rrBodyBytes) {
 
     private static final long MIB = 1L << 20;
 
     public FailoverPlan {
-        if (killTrials < 1 || linkDownTrials < 1 || trialBytes < 1 || markBytes < 1 || markBytes >= trialBytes || seasonUploads < 0
+        if (killTrials < 1 || linkDownTrials < 1 || trialBytes < 1 || markBytes < 1 || markBytes >= trialBytes || seasonRounds < 0
                 || rounds < 1 || transfersPerRound < 1 || transferBytes < 1 || warmupBytes < 1 || warmupPairs < 1
                 || rrWarmup < 0 || rrRequests < 1 || rrBodyBytes < 0) {
             throw new IllegalArgumentException("invalid failover plan: " + name);

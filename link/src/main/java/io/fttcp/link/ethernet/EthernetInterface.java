@@ -317,14 +317,16 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             pending.add(p);
             requestResolution(p, now);
         }
-        if (p.packets.size() >= config.pendingPacketsPerDestination()) {
-            p.packets.removeFirst();
+        while (!p.packets.isEmpty() && (p.packets.size() >= config.pendingPacketsPerDestination()
+                || p.heldBytes + packet.remaining() > config.pendingBytesPerDestination())) {
+            p.heldBytes -= p.packets.removeFirst().data().length;
             stats.droppedQueueFull++;
         }
         byte[] copy = new byte[packet.remaining()];
         packet.get(packet.position(), copy);
         FrameOffload offloadCopy = offload == null || offload.isPlain() ? null : new FrameOffload().copyFrom(offload);
         p.packets.addLast(new HeldPacket(copy, offloadCopy));
+        p.heldBytes += copy.length;
     }
 
     private void requestResolution(PendingResolution p, long now) {
@@ -439,6 +441,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         final int ip;
         final int sourceIp;
         final ArrayDeque<HeldPacket> packets = new ArrayDeque<>();
+        long heldBytes;
         int requestsSent;
         long nextRequestAt;
 

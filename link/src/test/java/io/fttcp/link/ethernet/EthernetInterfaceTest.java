@@ -182,6 +182,45 @@ class EthernetInterfaceTest {
         }
     }
 
+    /** Bytes bound the held packets too: the oldest go first, the newest that fit survive. */
+    @Test
+    void heldBytesAreBoundedOldestDropped() {
+        int packet = 20 + 1000;
+        EthernetConfig cfg = EthernetConfig.defaults(new MacAddress(OUR_MAC), 24).withPendingBytes(3 * packet);
+        link = new RecordingLink();
+        iface = new EthernetInterface(link, cfg);
+        iface.addAddress(OURS);
+        for (int i = 0; i < 5; i++) {
+            iface.accept(Frames.ipv4(OURS, PEER, 1000, i), 0);
+        }
+        assertEquals(2, iface.stats().droppedQueueFull());
+        link.drain();
+        link.deliver(Frames.arp(OUR_MAC, PEER_MAC, ArpPacket.OP_REPLY, PEER_MAC, PEER, OUR_MAC, OURS), 1);
+        List<RecordingLink.Sent> out = link.drain();
+        assertEquals(3, out.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals((byte) (2 + i), out.get(i).frame()[14 + 20], "the newest three survive, in order");
+        }
+    }
+
+    /**
+     * By default a takeover's burst to one unresolved client survives whole: 100 restored
+     * connections, each resuming with a 14 KiB retransmission and four ACKs.
+     */
+    @Test
+    void aTakeoversBurstToOneClientIsHeldWhole() {
+        int sent = 0;
+        for (int c = 0; c < 100; c++) {
+            iface.accept(Frames.ipv4(OURS, PEER, 14_480, c), 0);
+            sent++;
+            for (int a = 0; a < 4; a++, sent++) iface.accept(Frames.ipv4(OURS, PEER, 32, c), 0);
+        }
+        assertEquals(0, iface.stats().droppedQueueFull());
+        link.drain();
+        link.deliver(Frames.arp(OUR_MAC, PEER_MAC, ArpPacket.OP_REPLY, PEER_MAC, PEER, OUR_MAC, OURS), 1);
+        assertEquals(sent, link.drain().size());
+    }
+
     @Test
     void retriesThenDropsCounted() {
         iface.accept(Frames.ipv4(OURS, PEER, 1, 0), 0);
