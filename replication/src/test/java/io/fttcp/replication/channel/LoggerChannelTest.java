@@ -162,9 +162,11 @@ class LoggerChannelTest {
         assertOpen(primaryEvents, stored, "after acknowledging");
     }
 
-    /** With acknowledgements held back, the logger's echoes alone keep the primary's lease; lastEchoedReceiptNanos bounds it. */
-    @Test
-    void echoesRenewTheLeaseWhileAcknowledgementsAreDeferred() throws Exception {
+    /** A primary at epoch 1 that has joined a logger holding nothing, both with {@code TOLERANT} timings. */
+    private record Joined(PrimaryChannel primary, Recorder primaryEvents, LoggerChannel logger, Recorder stored) {
+    }
+
+    private Joined joinedPrimary() throws Exception {
         Sessions sessions = new Sessions();
         Recorder stored = new Recorder();
         sessions.join = new LoggerSessions.Join(0, 1, stored);
@@ -173,6 +175,17 @@ class LoggerChannelTest {
         PrimaryChannel primary = dial(TOLERANT, 1, TOLERANT.newRecordStream(), null, primaryEvents);
         LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
         primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        return new Joined(primary, primaryEvents, logger, stored);
+    }
+
+    /** With acknowledgements held back, the logger's echoes alone keep the primary's lease; lastEchoedReceiptNanos bounds it. */
+    @Test
+    void echoesRenewTheLeaseWhileAcknowledgementsAreDeferred() throws Exception {
+        Joined j = joinedPrimary();
+        PrimaryChannel primary = j.primary();
+        LoggerChannel logger = j.logger();
+        Recorder primaryEvents = j.primaryEvents();
+        Recorder stored = j.stored();
         await("first lease", 2000, () -> primary.leaseValid(System.nanoTime()));
         int checks = 0;
         int valid = 0;
@@ -202,14 +215,11 @@ class LoggerChannelTest {
      */
     @Test
     void aBlockedWriterNeverHoldsUpTheReader() throws Exception {
-        Sessions sessions = new Sessions();
-        Recorder stored = new Recorder();
-        sessions.join = new LoggerSessions.Join(0, 1, stored);
-        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
-        Recorder primaryEvents = new Recorder();
-        PrimaryChannel primary = dial(TOLERANT, 1, TOLERANT.newRecordStream(), null, primaryEvents);
-        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
-        primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        Joined j = joinedPrimary();
+        PrimaryChannel primary = j.primary();
+        LoggerChannel logger = j.logger();
+        Recorder primaryEvents = j.primaryEvents();
+        Recorder stored = j.stored();
         await("first echo", 2000, () -> logger.lastEchoedReceiptNanos() != Lease.NO_ECHO);
 
         logger.writeLock.lock(); // as a writer blocked in write() holds it
