@@ -1,9 +1,7 @@
 package io.fttcp.bench.failover;
 
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
+import io.fttcp.bench.LogClock;
+
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -55,26 +53,18 @@ final class BackupLog {
     /** When (epoch milliseconds, as logged today in this time zone) the backup logged the primary's loss. */
     static OptionalLong lostAt(String output) {
         Matcher m = LOST.matcher(output);
-        return m.find() && m.group(1) != null ? epochMillis(m.group(1)) : OptionalLong.empty();
+        return m.find() && m.group(1) != null ? LogClock.epochMillis(m.group(1)) : OptionalLong.empty();
     }
 
     /** When (epoch milliseconds) the backup logged that it had taken over. */
     static OptionalLong tookOverAt(String output) {
         Matcher m = TOOK_OVER.matcher(output);
-        return m.find() && m.group(1) != null ? epochMillis(m.group(1)) : OptionalLong.empty();
+        return m.find() && m.group(1) != null ? LogClock.epochMillis(m.group(1)) : OptionalLong.empty();
     }
 
     /** The takeover's duration as the backup measured it: from its noticing the loss (channel closed) to serving. */
     static OptionalLong takeoverMicros(String output) {
         Matcher m = TOOK_OVER.matcher(output);
         return m.find() ? OptionalLong.of(Long.parseLong(m.group(2))) : OptionalLong.empty();
-    }
-
-    private static OptionalLong epochMillis(String clock) {
-        try {
-            return OptionalLong.of(LocalTime.parse(clock).atDate(LocalDate.now()).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli());
-        } catch (DateTimeParseException e) {
-            return OptionalLong.empty();
-        }
     }
 }

@@ -1,9 +1,7 @@
 package io.fttcp.bench.recovery;
 
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
+import io.fttcp.bench.LogClock;
+
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -21,7 +19,7 @@ final class LoggerView {
 
     /** One line, or "" when the logger's output has none of them. */
     static String describe(String loggerOutput, String cluster, long killedAtNanos) {
-        double killed = killedAtNanos / 1e6 + System.currentTimeMillis() - System.nanoTime() / 1e6;
+        double killed = LogClock.epochMillisOf(killedAtNanos);
         String c = Pattern.quote("cluster '" + cluster + "'");
         StringBuilder line = new StringBuilder();
         append(line, "channel closed", lastAfter(TIME + c + ": primary's channel closed", loggerOutput, killed));
@@ -41,12 +39,8 @@ final class LoggerView {
         Matcher m = Pattern.compile(regex).matcher(output);
         OptionalLong found = OptionalLong.empty();
         while (m.find()) {
-            try {
-                long at = LocalTime.parse(m.group(1)).atDate(LocalDate.now()).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
-                if (at + 1 >= killed) found = OptionalLong.of(Math.round(at - killed));
-            } catch (DateTimeParseException e) {
-                // not a time: skip the line
-            }
+            OptionalLong at = LogClock.epochMillis(m.group(1));
+            if (at.isPresent() && at.getAsLong() + 1 >= killed) found = OptionalLong.of(Math.round(at.getAsLong() - killed));
         }
         return found;
     }

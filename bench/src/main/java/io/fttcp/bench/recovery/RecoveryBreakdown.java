@@ -1,9 +1,7 @@
 package io.fttcp.bench.recovery;
 
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
+import io.fttcp.bench.LogClock;
+
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -37,9 +35,8 @@ record RecoveryBreakdown(double servedMillis, double fetchMillis, double takeove
         if (served.isEmpty() || tookOver.isEmpty() || firstByteNanos < 0) {
             return Optional.empty();
         }
-        double wallMinusMonotonicMillis = System.currentTimeMillis() - System.nanoTime() / 1e6;
-        double killed = killedAtNanos / 1e6 + wallMinusMonotonicMillis;
-        double first = firstByteNanos / 1e6 + wallMinusMonotonicMillis;
+        double killed = LogClock.epochMillisOf(killedAtNanos);
+        double first = LogClock.epochMillisOf(firstByteNanos);
         double fetch = log.fetchMicros() / 1e3;
         double servedAfter = served.getAsLong() - killed;
         double takeover = tookOver.getAsLong() - served.getAsLong() - fetch;
@@ -48,14 +45,7 @@ record RecoveryBreakdown(double servedMillis, double fetchMillis, double takeove
 
     private static OptionalLong wallMillis(Pattern p, String output) {
         Matcher m = p.matcher(output);
-        if (!m.find()) {
-            return OptionalLong.empty();
-        }
-        try {
-            return OptionalLong.of(LocalTime.parse(m.group(1)).atDate(LocalDate.now()).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli());
-        } catch (DateTimeParseException e) {
-            return OptionalLong.empty();
-        }
+        return m.find() ? LogClock.epochMillis(m.group(1)) : OptionalLong.empty();
     }
 
     /** From the kill to the recovering server serving (its "took over" line). */

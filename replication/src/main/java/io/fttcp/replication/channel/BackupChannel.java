@@ -38,6 +38,7 @@ public final class BackupChannel extends ReplicationChannel {
     /** An acknowledgement the reader could not send itself (another writer held the lock): the ticker sends it. */
     private volatile boolean ackOwed;
     private volatile long owedAckLsn;
+    private final LockedWrite owedAck = this::sendOwedAckLocked;
 
     private BackupChannel(SocketChannel socket, ChannelConfig config, long knownEpoch, long lastHeldLsn,
                           ChannelListener listener) throws IOException {
@@ -148,9 +149,8 @@ public final class BackupChannel extends ReplicationChannel {
     /**
      * Acknowledges what arrived, at once; also answers a primary heartbeat at once (an ACK
      * echoing its time), so the primary's lease is renewed one round trip after each of its
-     * heartbeats rather than up to a heartbeat interval later. Never waits for another writer
-     * (one stuck on a full send buffer would stop this reader, and a live primary would look
-     * silent): the ticker sends the acknowledgement then.
+     * heartbeats rather than up to a heartbeat interval later. Never waits for another writer:
+     * the ticker sends the acknowledgement then ({@link #writeOrLeaveToTicker}).
      */
     @Override
     void afterFrames() throws IOException {
@@ -159,31 +159,22 @@ public final class BackupChannel extends ReplicationChannel {
             echoDue = false;
             owedAckLsn = intake.takeAck();
             ackOwed = true;
-            sendOwedAck(false);
+            writeOrLeaveToTicker(false, owedAck);
         }
     }
 
     @Override
     void onConnectedTick() throws IOException {
         if (ackOwed) {
-            sendOwedAck(true);
+            writeOrLeaveToTicker(true, owedAck);
         }
     }
 
-    private void sendOwedAck(boolean mayWait) throws IOException {
-        if (mayWait) {
-            writeLock.lock();
-        } else if (!writeLock.tryLock()) {
-            wakeThreads();
-            return;
-        }
-        try {
-            if (ackOwed) {
-                ackOwed = false;
-                sendAck(owedAckLsn, latestPrimarySentAt);
-            }
-        } finally {
-            writeLock.unlock();
+    /** The caller holds the write lock. */
+    private void sendOwedAckLocked() throws IOException {
+        if (ackOwed) {
+            ackOwed = false;
+            sendAck(owedAckLsn, latestPrimarySentAt);
         }
     }
 

@@ -23,6 +23,7 @@ final class RecordsInSession implements LoggerSession {
     /** An acknowledgement not yet sent (set by the owner; cleared by whoever sends it). */
     private volatile boolean ackPending;
     private boolean echoDue;
+    private final ReplicationChannel.LockedWrite owedAck = this::sendOwedAckLocked;
 
     RecordsInSession(LoggerChannel channel, LoggerSessions.Join join) {
         this.channel = channel;
@@ -48,25 +49,19 @@ final class RecordsInSession implements LoggerSession {
         if (channel.isClosed()) {
             return;
         }
-        if (!channel.writeLock.tryLock()) {
-            channel.wakeThreads(); // the ticker sends it
-            return;
-        }
         try {
-            if (ackPending) {
-                sendEchoingAck();
-            }
+            channel.writeOrLeaveToTicker(false, owedAck);
         } catch (IOException e) {
             channel.failWith(CloseReason.Kind.PEER_CLOSED, "acknowledging to " + channel.peer + " failed: " + e.getMessage(), e);
-        } finally {
-            channel.writeLock.unlock();
         }
     }
 
-    /** An ACK of what is stored, echoing the latest primary heartbeat: the caller holds the write lock. */
-    private void sendEchoingAck() throws IOException {
-        ackPending = false;
-        channel.sendAck(acknowledged, heartbeatEcho());
+    /** An ACK of what is stored, echoing the latest primary heartbeat, if one is owed: the caller holds the write lock. */
+    private void sendOwedAckLocked() throws IOException {
+        if (ackPending) {
+            ackPending = false;
+            channel.sendAck(acknowledged, heartbeatEcho());
+        }
     }
 
     @Override
@@ -93,8 +88,7 @@ final class RecordsInSession implements LoggerSession {
 
     /**
      * Hands the records over; answers a heartbeat at once, so the lease never waits for the disk.
-     * Never waits for another writer (one stuck on a full send buffer would stop this reader, and
-     * a live primary would look silent): the ticker sends what is owed then.
+     * Never waits for another writer: the ticker sends what is owed then ({@link ReplicationChannel#writeOrLeaveToTicker}).
      */
     @Override
     public void afterFrames() throws IOException {
@@ -104,17 +98,7 @@ final class RecordsInSession implements LoggerSession {
         }
         echoDue = false;
         ackPending = true;
-        if (!channel.writeLock.tryLock()) {
-            channel.wakeThreads();
-            return;
-        }
-        try {
-            if (ackPending) {
-                sendEchoingAck();
-            }
-        } finally {
-            channel.writeLock.unlock();
-        }
+        channel.writeOrLeaveToTicker(false, owedAck);
     }
 
     @Override
@@ -125,14 +109,7 @@ final class RecordsInSession implements LoggerSession {
     @Override
     public void onTick() throws IOException {
         if (ackPending) {
-            channel.writeLock.lock();
-            try {
-                if (ackPending) {
-                    sendEchoingAck();
-                }
-            } finally {
-                channel.writeLock.unlock();
-            }
+            channel.writeOrLeaveToTicker(true, owedAck);
         }
     }
 

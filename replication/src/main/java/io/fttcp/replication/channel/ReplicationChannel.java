@@ -221,6 +221,31 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         }
     }
 
+    /** Writing done under {@link #writeLock}. */
+    @FunctionalInterface
+    interface LockedWrite {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code write} under the write lock. Unless {@code mayWait}, never waits for another
+     * writer (a reader must not: one stuck on a full send buffer would stop it, and a live peer
+     * would look silent): with the lock busy, the ticker is woken to do what is owed instead.
+     */
+    final void writeOrLeaveToTicker(boolean mayWait, LockedWrite write) throws IOException {
+        if (mayWait) {
+            writeLock.lock();
+        } else if (!writeLock.tryLock()) {
+            wakeThreads();
+            return;
+        }
+        try {
+            write.run();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Sends the heartbeat the ticker asked for, if any. The caller holds {@link #writeLock}. */
     final void sendPendingHeartbeat() throws IOException {
         if (!heartbeatPending) {
