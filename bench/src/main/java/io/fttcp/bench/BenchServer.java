@@ -69,7 +69,7 @@ public final class BenchServer {
         }
         HttpFileServer http = HttpFileServer.start(network, new InetSocketAddress(address, HTTP_PORT),
                 HttpServerConfig.serving(null).withBacklog(BACKLOG));
-        LineEchoServer echo = LineEchoServer.start(network, new InetSocketAddress(address, ECHO_PORT), LineEchoServer.Mode.ECHO);
+        LineEchoServer echo = LineEchoServer.start(network, new InetSocketAddress(address, ECHO_PORT));
         IdleConnectionHolder idle = IdleConnectionHolder.start(network, new InetSocketAddress(address, IDLE_PORT), BACKLOG);
         out.println("ready variant=" + variant.label() + " address=" + address.getHostAddress());
         try {

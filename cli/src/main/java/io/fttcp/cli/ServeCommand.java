@@ -2,6 +2,7 @@ package io.fttcp.cli;
 
 import io.fttcp.api.Network;
 import io.fttcp.api.kernel.KernelNetwork;
+import io.fttcp.apps.chat.ChatServer;
 import io.fttcp.apps.echo.LineEchoServer;
 import io.fttcp.apps.kv.KvServer;
 import io.fttcp.apps.http.HttpFileServer;
@@ -127,9 +128,13 @@ final class ServeCommand implements Callable<Integer> {
                 HttpFileServer server = HttpFileServer.start(net, listen, config);
                 yield new Running(server.localAddress(), server::stop);
             }
-            case echo, chat -> {
-                LineEchoServer server = LineEchoServer.start(net, listen, app == App.echo ? LineEchoServer.Mode.ECHO : LineEchoServer.Mode.CHAT);
+            case echo -> {
+                LineEchoServer server = LineEchoServer.start(net, listen);
                 yield new Running(server.localAddress(), server::stop);
+            }
+            case chat -> {
+                ChatServer server = ChatServer.start(net, listen, ProtectedApp.CHAT_CHECKPOINT_EVERY);
+                yield new Running(server.localAddress(), server::close);
             }
             case kv -> {
                 KvServer server = KvServer.start(net, listen, ProtectedApp.KV_CHECKPOINT_EVERY);

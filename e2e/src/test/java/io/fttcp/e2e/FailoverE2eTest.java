@@ -312,6 +312,68 @@ class FailoverE2eTest {
         }
     }
 
+    /**
+     * Two socat clients in the chat room, whose one poller loop decides the order of their lines
+     * (the primary logs it, the backup replays it): lines sent one at a time and at once reach
+     * both clients, in one order, before the kill, during the takeover and after it, and neither
+     * sees a reset.
+     */
+    @Test
+    void socatChatSurvivesThePrimarysKill() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        int roundsBefore = 5 + random.nextInt(15);
+        String why = "chat, KILL after " + roundsBefore + " rounds (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: " + why);
+        Duration wait = Duration.ofSeconds(10);
+        try (ReplicaPair pair = replicas("chat");
+             SocatSession alice = SocatSession.connect(net.topology(), net.host("client"), Topology.SERVICE_ADDRESS, 80)) {
+            byte[] hello = "alice is here\n".getBytes(StandardCharsets.UTF_8);
+            alice.send(hello);
+            assertArrayEquals(hello, alice.receive(hello.length, wait), "alice's first line, " + why);
+            try (SocatSession bob = SocatSession.connect(net.topology(), net.host("client"), Topology.SERVICE_ADDRESS, 80)) { // after alice's line went out
+                byte[] bobHello = "bob is here\n".getBytes(StandardCharsets.UTF_8); // bob has joined once his line is read
+                bob.send(bobHello);
+                assertArrayEquals(bobHello, bob.receive(bobHello.length, wait), "bob's first line, " + why);
+                assertArrayEquals(bobHello, alice.receive(bobHello.length, wait), "bob's first line at alice, " + why);
+                for (int round = 0; round < roundsBefore; round++) {
+                    chatRound(alice, bob, random, "r" + round, wait, "round " + round + " before the kill, " + why);
+                }
+                assertStillPaired(pair, why);
+                pair.primary().signal("KILL");
+                // Sent while the backup takes over: the clients retransmit them to the new owner.
+                chatRound(alice, bob, random, "during", wait, "the round sent during the takeover, " + why);
+                assertRestoredAConnection(pair, why);
+                for (int round = 0; round < 10; round++) {
+                    chatRound(alice, bob, random, "a" + round, wait, "round " + round + " after the kill, " + why);
+                }
+                for (SocatSession s : List.of(alice, bob)) {
+                    s.finishSending();
+                    assertEquals(0, s.receiveToEnd(wait).length, "nothing more, " + why);
+                    assertEquals(0, s.awaitExit(wait), "socat's exit code, " + why + "; stderr: " + s.errors());
+                    assertNoReset(s.errors(), why);
+                }
+            }
+        }
+    }
+
+    /** Alice and Bob each send a line at once: both get both, in the same order. */
+    private static void chatRound(SocatSession alice, SocatSession bob, SplittableRandom random, String tag, Duration wait, String why)
+            throws IOException, InterruptedException {
+        byte[] fromAlice = ("alice " + tag + " " + "a".repeat(random.nextInt(100)) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] fromBob = ("bob " + tag + " h\u00e9llo " + "b".repeat(random.nextInt(100)) + "\n").getBytes(StandardCharsets.UTF_8);
+        alice.send(fromAlice);
+        bob.send(fromBob);
+        int both = fromAlice.length + fromBob.length;
+        byte[] atAlice = alice.receive(both, wait);
+        byte[] atBob = bob.receive(both, wait);
+        assertArrayEquals(atAlice, atBob, "one order for both, " + why);
+        String got = new String(atAlice, StandardCharsets.UTF_8);
+        String a = new String(fromAlice, StandardCharsets.UTF_8);
+        String b = new String(fromBob, StandardCharsets.UTF_8);
+        assertTrue(got.equals(a + b) || got.equals(b + a), "both lines whole, " + why + ": " + got);
+    }
+
     private static byte[] echoLine(SplittableRandom random, int i) {
         return ("line " + i + " h\u00e9llo \u2713 " + "x".repeat(random.nextInt(200)) + "\n").getBytes(StandardCharsets.UTF_8);
     }

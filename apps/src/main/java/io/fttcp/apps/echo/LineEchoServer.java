@@ -14,14 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * A line service on the socket interface, blocking, one virtual thread per connection.
- * {@link Mode#ECHO}: every line a client sends comes back to it, byte for byte (the newline
- * included; a last line without newline is echoed at end of stream). {@link Mode#CHAT}: every
- * line is sent to all connected clients, the sender included.
+ * A line echo service on the socket interface, blocking, one virtual thread per connection:
+ * every line a client sends comes back to it, byte for byte (the newline included; a last line
+ * without newline is echoed at end of stream). (The chat, whose connections interact, is
+ * {@code io.fttcp.apps.chat.ChatServer}, on one poller loop.)
  */
 public final class LineEchoServer implements AutoCloseable {
-
-    public enum Mode { ECHO, CHAT }
 
     /** Longest line handled as one piece; longer lines are passed on in pieces of this size. */
     static final int MAX_LINE = 8 * 1024;
@@ -29,23 +27,20 @@ public final class LineEchoServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineEchoServer.class);
 
     private final ListeningSocket listener;
-    private final Mode mode;
-    private final ChatRoom room = new ChatRoom();
     private final Set<StreamSocket> sockets = ConcurrentHashMap.newKeySet();
     private final ThreadFactory sessionThreads = Thread.ofVirtual().name("line-", 0).factory();
     private final Thread acceptor;
     private volatile boolean stopping;
 
-    private LineEchoServer(ListeningSocket listener, Mode mode) {
+    private LineEchoServer(ListeningSocket listener) {
         this.listener = listener;
-        this.mode = mode;
         this.acceptor = Thread.ofVirtual().name("line-accept").unstarted(this::acceptLoop);
     }
 
-    public static LineEchoServer start(Network network, InetSocketAddress address, Mode mode) throws IOException {
-        LineEchoServer server = new LineEchoServer(network.listen(address, 1024), mode);
+    public static LineEchoServer start(Network network, InetSocketAddress address) throws IOException {
+        LineEchoServer server = new LineEchoServer(network.listen(address, 1024));
         server.acceptor.start();
-        log.info("line {} server listening on {}", mode.name().toLowerCase(java.util.Locale.ROOT), server.localAddress());
+        log.info("line echo server listening on {}", server.localAddress());
         return server;
     }
 
@@ -53,18 +48,9 @@ public final class LineEchoServer implements AutoCloseable {
         return listener.localAddress();
     }
 
-    public Mode mode() {
-        return mode;
-    }
-
     /** Connections currently open. */
     public int connectionCount() {
         return sockets.size();
-    }
-
-    /** Clients that have joined the chat (CHAT mode). */
-    int chatMembers() {
-        return room.size();
     }
 
     private void acceptLoop() {
@@ -72,9 +58,7 @@ public final class LineEchoServer implements AutoCloseable {
             @Override
             public Runnable open(StreamSocket socket) {
                 sockets.add(socket);
-                return mode == Mode.ECHO
-                        ? new EchoSession(socket, () -> sockets.remove(socket))
-                        : new ChatSession(socket, room, () -> sockets.remove(socket));
+                return new EchoSession(socket, () -> sockets.remove(socket));
             }
 
             @Override

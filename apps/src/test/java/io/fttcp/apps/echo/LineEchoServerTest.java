@@ -58,7 +58,7 @@ class LineEchoServerTest {
 
     @Test
     void echoReturnsExactlyTheBytesSentByManyClients() throws Exception {
-        server = LineEchoServer.start(new KernelNetwork(), LOOPBACK, LineEchoServer.Mode.ECHO);
+        server = LineEchoServer.start(new KernelNetwork(), LOOPBACK);
         long seed = new SplittableRandom().nextLong();
         SplittableRandom random = new SplittableRandom(seed);
         List<Callable<Void>> clients = new ArrayList<>();
@@ -95,7 +95,7 @@ class LineEchoServerTest {
 
     @Test
     void echoAnswersLineByLineInteractively() throws Exception {
-        server = LineEchoServer.start(new KernelNetwork(), LOOPBACK, LineEchoServer.Mode.ECHO);
+        server = LineEchoServer.start(new KernelNetwork(), LOOPBACK);
         try (Socket socket = connect()) {
             InputStream in = socket.getInputStream();
             for (String line : new String[]{"hello\n", "\n", "\r\n", "second line\n"}) {
@@ -107,54 +107,8 @@ class LineEchoServerTest {
     }
 
     @Test
-    void chatSendsEveryLineToEveryClient() throws Exception {
-        server = LineEchoServer.start(new KernelNetwork(), LOOPBACK, LineEchoServer.Mode.CHAT);
-        int clients = 3;
-        List<Socket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < clients; i++) {
-                sockets.add(connect());
-            }
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (server.chatMembers() < clients && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(clients, server.chatMembers());
-            Set<String> expected = new HashSet<>();
-            for (int i = 0; i < clients; i++) {
-                for (int j = 0; j < 5; j++) {
-                    String line = "client " + i + " line " + j + "\n";
-                    expected.add(line);
-                    sockets.get(i).getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
-                }
-            }
-            for (Socket socket : sockets) {
-                List<String> received = readLines(socket.getInputStream(), clients * 5);
-                assertEquals(expected, new HashSet<>(received));
-                for (int i = 0; i < clients; i++) {
-                    String prefix = "client " + i + " ";
-                    List<String> fromOne = received.stream().filter(l -> l.startsWith(prefix)).toList();
-                    for (int j = 0; j < 5; j++) {
-                        assertEquals(prefix + "line " + j + "\n", fromOne.get(j), "lines of one sender keep their order");
-                    }
-                }
-            }
-            sockets.getFirst().close();
-            deadline = System.nanoTime() + 5_000_000_000L;
-            while (server.chatMembers() != clients - 1 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(clients - 1, server.chatMembers(), "a client that left is no longer in the room");
-        } finally {
-            for (Socket socket : sockets) {
-                socket.close();
-            }
-        }
-    }
-
-    @Test
     void stopClosesConnections() throws Exception {
-        server = LineEchoServer.start(new KernelNetwork(), LOOPBACK, LineEchoServer.Mode.ECHO);
+        server = LineEchoServer.start(new KernelNetwork(), LOOPBACK);
         try (Socket socket = connect()) {
             socket.getOutputStream().write("x\n".getBytes(StandardCharsets.US_ASCII));
             assertEquals('x', socket.getInputStream().read());

@@ -110,7 +110,14 @@ public final class ConfigFile {
             case "continue" -> FtConfig.LoggerLoss.continue_unprotected;
             default -> throw new IllegalArgumentException("stall or continue");
         });
-        FtConfig.Retention retention = value("replication.retention", "connections", s -> FtConfig.Retention.valueOf(s));
+        FtConfig.App app = value("app", "http", s -> FtConfig.App.valueOf(s));
+        // An application whose state spans connections is rebuilt only from a checkpoint or the whole history.
+        FtConfig.Retention retention = value("replication.retention", app.spansConnections() ? "checkpointed" : "connections",
+                s -> FtConfig.Retention.valueOf(s));
+        if (app.spansConnections() && retention == FtConfig.Retention.connections) {
+            throw error(lines.getOrDefault("replication.retention", 0), "replication.retention = connections cannot rebuild app = " + app
+                    + " (its state spans connections): use checkpointed or everything");
+        }
         long retentionLimit = value("replication.retention-limit", "64MiB", ConfigFile::size);
         int port = integer("replication.port", "7400", 1, 65535);
         String cluster = value("replication.cluster", "fttcp", s -> s);
@@ -133,7 +140,6 @@ public final class ConfigFile {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": replication timings: " + e.getMessage());
         }
-        FtConfig.App app = value("app", "http", s -> FtConfig.App.valueOf(s));
         Path root = value("app.root", "", s -> s.isEmpty() ? null : Path.of(s));
         Path uploads = value("app.upload-dir", "", s -> s.isEmpty() ? null : Path.of(s));
         boolean hash = bool("app.output-hash", "true");

@@ -46,7 +46,14 @@ public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddres
     /** 64 MiB: a new backup can catch up on any service whose live connections hold less input than that. */
     public static final long DEFAULT_RETENTION_LIMIT_BYTES = 64L << 20;
 
-    public enum App { http, echo, kv }
+    public enum App {
+        http, echo, chat, kv;
+
+        /** Whether the application's state spans connections (it takes checkpoints): replaying only the live connections' records would not rebuild it. */
+        public boolean spansConnections() {
+            return this == chat || this == kv;
+        }
+    }
 
     /** Primary/backup (DESIGN.md §3–4) or message logging (§5). */
     public enum Mode { backup, logger }

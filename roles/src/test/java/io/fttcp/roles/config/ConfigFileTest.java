@@ -57,6 +57,19 @@ class ConfigFileTest {
     }
 
     @Test
+    void anApplicationWhoseStateSpansConnectionsIsNeverGivenConnectionScopedRetention() throws Exception {
+        for (String app : new String[]{"chat", "kv"}) {
+            assertEquals(FtConfig.Retention.checkpointed, ConfigFile.parse("f.conf", MINIMAL + "app = " + app + "\n").retention(), app);
+            assertEquals(FtConfig.Retention.everything,
+                    ConfigFile.parse("f.conf", MINIMAL + "app = " + app + "\nreplication.retention = everything\n").retention(), app);
+            ConfigException bad = assertThrows(ConfigException.class,
+                    () -> ConfigFile.parse("f.conf", MINIMAL + "app = " + app + "\nreplication.retention = connections\n"));
+            assertTrue(bad.getMessage().contains("f.conf:5: replication.retention = connections cannot rebuild app = " + app), bad.getMessage());
+        }
+        assertEquals(FtConfig.Retention.connections, ConfigFile.parse("f.conf", MINIMAL + "app = echo\n").retention());
+    }
+
+    @Test
     void theReplicationWindowDefaultsWiderForALoggerThanForABackup() throws Exception {
         assertEquals(1 << 20, ConfigFile.parse("f.conf", MINIMAL).channel().maxInFlightBytes());
         assertEquals(4 << 20, ConfigFile.parse("f.conf", MINIMAL + "replication.mode = logger\nlogger.address = 198.18.0.3\n")

@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
+import static io.fttcp.wrappers.nsw.ReplayChecks.awaitConsumed;
+import static io.fttcp.wrappers.nsw.ReplayChecks.awaitLines;
+import static io.fttcp.wrappers.nsw.ReplayChecks.finalAck;
+import static io.fttcp.wrappers.nsw.ReplayChecks.images;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,48 +42,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KvCheckpointRecoveryTest {
     private static final int ACK = 0x10;
-
-    /** A blocking client on the kernel's TCP. */
-    private static final class Client implements AutoCloseable {
-        final SocketChannel channel;
-        private final ByteBuffer in = ByteBuffer.allocate(8192);
-
-        Client(InetSocketAddress server) throws IOException {
-            channel = SocketChannel.open(server);
-        }
-
-        void send(String lines) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(lines.getBytes(StandardCharsets.UTF_8));
-            while (b.hasRemaining()) channel.write(b);
-        }
-
-        /** Reads until {@code count} lines (or the end of the stream). */
-        String lines(int count) throws IOException {
-            StringBuilder got = new StringBuilder();
-            int seen = 0;
-            while (seen < count) {
-                in.clear();
-                int n = channel.read(in);
-                if (n < 0) break;
-                for (int i = 0; i < n; i++) {
-                    char ch = (char) in.get(i);
-                    got.append(ch);
-                    if (ch == '\n') seen++;
-                }
-            }
-            return got.toString();
-        }
-
-        boolean ended() throws IOException {
-            in.clear();
-            return channel.read(in) < 0;
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
-    }
 
     private static String commands(SplittableRandom random, int n) {
         StringBuilder b = new StringBuilder();
@@ -109,17 +71,17 @@ class KvCheckpointRecoveryTest {
         LoggingNetwork logging = new LoggingNetwork(spy, recorder, recorder, OutputHashing.HASH, outputCopy);
         KvServer primary = KvServer.start(logging, PrimaryRun.loopback(), checkpointEvery);
         InetSocketAddress address = primary.localAddress();
-        List<Client> longLived = new ArrayList<>();
+        List<LineClient> longLived = new ArrayList<>();
         int shortOnes = 30 + random.nextInt(30);
         List<Record> records;
         try {
-            for (int i = 0; i < 3; i++) longLived.add(new Client(address));
+            for (int i = 0; i < 3; i++) longLived.add(new LineClient(address));
             for (int round = 0; round < shortOnes; round++) {
-                Client c = longLived.get(random.nextInt(longLived.size()));
+                LineClient c = longLived.get(random.nextInt(longLived.size()));
                 int n = 1 + random.nextInt(4);
                 c.send(commands(random, n));
                 assertEquals(n, c.lines(n).split("\n").length, where);
-                try (Client s = new Client(address)) {
+                try (LineClient s = new LineClient(address)) {
                     int m = 1 + random.nextInt(6);
                     s.send(commands(random, m));
                     assertEquals(m, s.lines(m).split("\n").length, where);
@@ -129,7 +91,7 @@ class KvCheckpointRecoveryTest {
                 }
             }
             // Each long-lived client with a command half sent: a parse buffer in the checkpoints.
-            for (Client c : longLived) c.send("INCR k1\nGET k");
+            for (LineClient c : longLived) c.send("INCR k1\nGET k");
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (primary.connectionCount() != longLived.size() && System.nanoTime() < deadline) Thread.sleep(5);
             Thread.sleep(300);
@@ -187,7 +149,7 @@ class KvCheckpointRecoveryTest {
         InetSocketAddress address = primary.localAddress();
         List<Record> records;
         int commands = 0;
-        try (Client c = new Client(address)) {
+        try (LineClient c = new LineClient(address)) {
             for (int round = 0; round < rounds; round++) {
                 int n = 1 + random.nextInt(6);
                 c.send(commands(random, n));
@@ -251,15 +213,15 @@ class KvCheckpointRecoveryTest {
         SpyNetwork spy = new SpyNetwork(new KernelNetwork(), recorder, seed, true, true);
         KvServer primary = KvServer.start(new LoggingNetwork(spy, recorder, recorder, OutputHashing.HASH, 1 << 20), PrimaryRun.loopback(), checkpointEvery);
         InetSocketAddress address = primary.localAddress();
-        List<Client> longLived = new ArrayList<>();
+        List<LineClient> longLived = new ArrayList<>();
         try {
-            for (int i = 0; i < 2; i++) longLived.add(new Client(address));
+            for (int i = 0; i < 2; i++) longLived.add(new LineClient(address));
             for (int round = 0; round < 20; round++) {
-                Client c = longLived.get(random.nextInt(longLived.size()));
+                LineClient c = longLived.get(random.nextInt(longLived.size()));
                 int n = 1 + random.nextInt(4);
                 c.send(commands(random, n));
                 c.lines(n);
-                try (Client s = new Client(address)) {
+                try (LineClient s = new LineClient(address)) {
                     s.send(commands(random, 2));
                     s.lines(2);
                     s.channel.shutdownOutput();
@@ -381,44 +343,4 @@ class KvCheckpointRecoveryTest {
         }
         both.close();
     }
-
-    /** What the client's stack would log once our FIN is acknowledged: the connection is finished. */
-    private static void finalAck(SpyNetwork spy, PrimaryRecorder recorder, FourTuple tuple) {
-        SpyNetwork.Connection c = spy.connections.get(tuple);
-        int seq;
-        int ack;
-        int ts;
-        synchronized (c) {
-            seq = c.clientIsn + 1 + c.client().length + 1;
-            ack = c.serverIsn + 1 + c.server().length + 1;
-            ts = ++c.tsVal;
-        }
-        recorder.append(new Segment(tuple, seq, ack, ACK, 65535, ts, 5000, new byte[0]));
-    }
-
-    private static void awaitConsumed(ReplayNetwork replay, String where) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (replay.pendingDeterminants() > 0) {
-            assertTrue(System.nanoTime() < deadline, where + ": " + replay.pendingDeterminants() + " determinants not consumed");
-            Thread.sleep(5);
-        }
-        Thread.sleep(50);
-    }
-
-    private static String awaitLines(FakeLive.Socket socket, int lines, String where) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            String got = new String(socket.written(), StandardCharsets.UTF_8);
-            if (got.chars().filter(ch -> ch == '\n').count() >= lines) return got;
-            assertTrue(System.nanoTime() < deadline, where + ": only " + got);
-            Thread.sleep(5);
-        }
-    }
-
-    private static Map<String, Map<String, String>> images(ReplayNetwork replay) {
-        Map<String, Map<String, String>> out = new TreeMap<>();
-        for (ConnectionImage image : replay.images()) out.put(image.tuple().toString(), ImageFields.of(image));
-        return out;
-    }
-
 }

@@ -102,7 +102,7 @@ final class PrimaryRun {
 
     static ServerStarter echo(InetSocketAddress address) {
         return network -> {
-            LineEchoServer s = LineEchoServer.start(network, address, LineEchoServer.Mode.ECHO);
+            LineEchoServer s = LineEchoServer.start(network, address);
             return new Server() {
                 public InetSocketAddress address() {
                     return s.localAddress();

@@ -43,7 +43,7 @@ class ReplayNetworkTest {
             String context = "seed " + seed;
             ReplayNetwork backup = new ReplayNetwork(diverged::put);
             PrimaryRun run = PrimaryRun.run(seed, OutputHashing.HASH, true, PrimaryRun.echo(PrimaryRun.loopback()), TestClients::echo, 24, r -> { });
-            try (AutoCloseable app = startBackup(backup, run.address, (n, a) -> LineEchoServer.start(n, a, LineEchoServer.Mode.ECHO))) {
+            try (AutoCloseable app = startBackup(backup, run.address, (n, a) -> LineEchoServer.start(n, a))) {
                 feed(backup, run.recorder.records());
                 checkSameOutput(run, backup, false, context);
             }
@@ -137,7 +137,7 @@ class ReplayNetworkTest {
 
     private static AutoCloseable startBackupQuietly(ReplayNetwork backup, InetSocketAddress address) {
         try {
-            LineEchoServer s = LineEchoServer.start(backup, address, LineEchoServer.Mode.ECHO);
+            LineEchoServer s = LineEchoServer.start(backup, address);
             return s::close;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

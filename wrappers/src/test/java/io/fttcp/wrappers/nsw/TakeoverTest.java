@@ -46,7 +46,7 @@ class TakeoverTest {
         Map<FourTuple, String> diverged = new ConcurrentHashMap<>();
         ReplayNetwork backup = new ReplayNetwork(diverged::put);
         GoLiveTest.Binding binding = new GoLiveTest.Binding();
-        try (LineEchoServer app = LineEchoServer.start(backup, run.address, LineEchoServer.Mode.ECHO)) {
+        try (LineEchoServer app = LineEchoServer.start(backup, run.address)) {
             ReplayNetworkTest.feed(backup, records.subList(0, cut));
             backup.goLive(binding);
             for (TestClients.Session s : run.sessions) {

@@ -1,0 +1,2 @@
+/** A chat room on one poller loop, deterministic on replay, with checkpoints. */
+package io.fttcp.apps.chat;
