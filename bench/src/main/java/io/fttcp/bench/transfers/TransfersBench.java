@@ -74,6 +74,7 @@ public final class TransfersBench {
                 List<ThreadSample> threadsBefore = null;
                 MachineBusy machineBefore = null;
                 for (int i = 0; i < plan.warmups() + plan.measured(); i++) {
+                    assertAlive(served);
                     boolean measured = i >= plan.warmups();
                     if (i == plan.warmups()) {
                         threadsBefore = threads(served);
@@ -82,6 +83,7 @@ public final class TransfersBench {
                     ServerCpu before = ServerCpu.now(served.names(), served.processes());
                     try {
                         CurlTransfer.Transfer t = transfer(topology, client, upload);
+                        assertAlive(served);
                         ServerCpu after = ServerCpu.now(served.names(), served.processes());
                         if (measured) {
                             rates.add(t.megabytesPerSecond());
@@ -131,6 +133,18 @@ public final class TransfersBench {
         String out = topology.exec(client, timeout, CurlTransfer.downloadCommand(Topology.SERVICE_ADDRESS, HTTP_PORT, plan.bytes())
                 .toArray(String[]::new)).output();
         return CurlTransfer.parseDownload(out, plan.bytes());
+    }
+
+    /** A server process that died ends the run with its last words, rather than with a failure to read its threads. */
+    private static void assertAlive(Served served) {
+        for (int i = 0; i < served.processes().size(); i++) {
+            WatchedProcess p = served.processes().get(i);
+            if (!p.isAlive()) {
+                String out = p.output();
+                throw new IllegalStateException("the " + served.names().get(i) + " died; its last output:\n"
+                        + out.substring(Math.max(0, out.length() - 4000)));
+            }
+        }
     }
 
     private static List<ThreadSample> threads(Served served) throws IOException {

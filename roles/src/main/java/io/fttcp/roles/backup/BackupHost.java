@@ -171,7 +171,7 @@ public final class BackupHost implements AutoCloseable {
         PrimaryHost p = primary;
         if (p != null) return "state=" + state + " " + p.status();
         return "state=" + state + " heldLsn=" + (channel == null ? 0 : channel.heldLsn()) + " recordsApplied=" + recordsApplied.get()
-                + " pendingDeterminants=" + replay.pendingDeterminants() + " recordsIgnored=" + replay.recordsIgnored()
+                + " pendingDeterminants=" + replay.pendingDeterminants() + " unreadClientBytes=" + replay.unreadClientBytes() + " recordsIgnored=" + replay.recordsIgnored()
                 + " diverged=" + divergences.get();
     }
 

@@ -374,6 +374,24 @@ public final class ReplayNetwork implements Network {
         }
     }
 
+    /**
+     * Client bytes the replicas' logs delivered that the application has not read yet, over every
+     * known connection: the primary's unread bytes (at most its receive windows) plus how far
+     * this application lags behind the primary's.
+     */
+    public long unreadClientBytes() {
+        lock.lock();
+        try {
+            long n = 0;
+            for (ReplayConnection c : known) {
+                n += c.input.available();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Records that named a connection or socket the backup does not know. */
     public long recordsIgnored() {
         lock.lock();

@@ -71,6 +71,18 @@ class ReplayCallsTest {
     }
 
     @Test
+    void unreadClientBytesCountWhatTheApplicationHasNotReadYet() throws Exception {
+        StreamSocket s = accepted();
+        assertEquals(0, replay.unreadClientBytes());
+        clientSends(0, "0123456789");
+        clientSends(5, "56789abc"); // overlapping a retransmission: only the new bytes count
+        assertEquals(13, replay.unreadClientBytes());
+        replay.apply(new Read(T, 4));
+        assertEquals(4, s.read(ByteBuffer.allocate(100)));
+        assertEquals(9, replay.unreadClientBytes());
+    }
+
+    @Test
     void aLoggedReadWaitsForItsBytes() throws Exception {
         StreamSocket s = accepted();
         replay.apply(new Read(T, 5));
