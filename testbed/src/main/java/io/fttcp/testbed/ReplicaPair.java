@@ -32,7 +32,11 @@ public final class ReplicaPair implements AutoCloseable {
     private final WatchedProcess primary;
     private final WatchedProcess backup;
 
+    /** When the backup was seen replaying (System.nanoTime). */
+    private final long joinedAt;
+
     private ReplicaPair(Topology topology, Host primaryHost, Host backupHost, Path configFile, WatchedProcess primary, WatchedProcess backup) {
+        this.joinedAt = System.nanoTime();
         this.topology = topology;
         this.primaryHost = primaryHost;
         this.backupHost = backupHost;
@@ -46,6 +50,22 @@ public final class ReplicaPair implements AutoCloseable {
      * {@code extraConfig}), starts the primary, then the backup, and waits until the backup has joined.
      */
     public static ReplicaPair start(Topology topology, Host primaryHost, Host backupHost, String app, String... extraConfig)
+            throws InterruptedException {
+        ReplicaPair pair = startJoined(topology, primaryHost, backupHost, app, extraConfig);
+        try {
+            pair.awaitDetectorWarm();
+        } catch (InterruptedException e) {
+            pair.close();
+            throw e;
+        }
+        return pair;
+    }
+
+    /**
+     * As {@link #start}, but returns as soon as the backup has joined: the caller does its own work
+     * (a benchmark seasons the pair) and calls {@link #awaitDetectorWarm} before injecting a failure.
+     */
+    public static ReplicaPair startJoined(Topology topology, Host primaryHost, Host backupHost, String app, String... extraConfig)
             throws InterruptedException {
         Path config;
         try {
@@ -71,15 +91,23 @@ public final class ReplicaPair implements AutoCloseable {
                     Topology.javaCommand("io.fttcp.cli.Main", "backup", "--config", config.toString()));
             primary.awaitLine(l -> l.contains(BACKUP_JOINED), "that the backup joined", START_TIMEOUT);
             backup.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
-            // Past the failure detector's warm-up (replication.warmup, 2 s), so that a failure
-            // injected now is detected with the configured timeout.
-            Thread.sleep(WARMUP.toMillis());
         } catch (RuntimeException | InterruptedException e) {
             primary.close();
             if (backup != null) backup.close();
             throw e;
         }
         return new ReplicaPair(topology, primaryHost, backupHost, config, primary, backup);
+    }
+
+    /**
+     * Waits until the failure detector's warm-up (replication.warmup, 2 s from the backup's
+     * joining) is over, so that a failure injected now is detected with the configured timeout.
+     */
+    public void awaitDetectorWarm() throws InterruptedException {
+        long left = joinedAt + WARMUP.toNanos() - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(left / 1_000_000 + 1);
+        }
     }
 
     public WatchedProcess primary() {

@@ -5,6 +5,7 @@ import io.fttcp.bench.Machine;
 import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
 import io.fttcp.bench.ServerCpu;
+import io.fttcp.bench.SteadyWarmUp;
 
 import io.fttcp.bench.BenchClient;
 import io.fttcp.bench.ControlChannel;
@@ -235,8 +236,9 @@ public final class FailoverBench {
             ReplicaPair pair = null;
             Process capture = startCapture(failure.label() + "-" + trial);
             try {
-                pair = ReplicaPair.start(topology, primaryHost, backupHost, "http", "replication.detection = " + detection.toMillis() + "ms");
-                season();
+                pair = ReplicaPair.startJoined(topology, primaryHost, backupHost, "http", "replication.detection = " + detection.toMillis() + "ms");
+                season(); // meanwhile the failure detector's warm-up runs out
+                pair.awaitDetectorWarm();
                 client.call("fetch " + Topology.SERVICE_ADDRESS + " " + HTTP_PORT + " " + plan.trialBytes() + " " + plan.markBytes(),
                         "marked", CALL_TIMEOUT);
                 requireWhole(pair);
@@ -393,15 +395,19 @@ public final class FailoverBench {
          * one C2 thread busy for several seconds on two cores, and with one download and one upload
          * the first measured downloads still ran at two thirds of the later ones. A protected
          * primary's uploads still sped up through its first 2 GB of them (C2 recompiling after
-         * uncommon traps), so a full run makes three pairs: what a long-running service sees, on both sides alike.
+         * uncommon traps), so a full run goes on until the speeds settle ({@link SteadyWarmUp}): what a long-running
+         * service sees, on both sides alike.
          */
         private String warmUp() {
             StringBuilder speeds = new StringBuilder();
-            for (int i = 0; i < plan.warmupPairs(); i++) {
+            SteadyWarmUp.Run run = plan.warmup().start();
+            boolean another = true;
+            while (another) {
                 CurlTransfer.Transfer down = download(plan.warmupBytes());
                 CurlTransfer.Transfer up = upload();
-                speeds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s",
+                speeds.append(run.pairs() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s",
                         down.megabytesPerSecond(), up.megabytesPerSecond()));
+                another = run.another(down.megabytesPerSecond(), up.megabytesPerSecond());
             }
             return speeds.toString();
         }
@@ -465,7 +471,8 @@ public final class FailoverBench {
 
         private AutoCloseable startService(Protection protection) throws InterruptedException {
             if (protection == Protection.PROTECTED) {
-                return ReplicaPair.start(topology, primaryHost, backupHost, "http", "replication.detection = " + detection.toMillis() + "ms");
+                // No failure is injected here: the detector's warm-up (more lenient) may run during the warm-up transfers.
+                return ReplicaPair.startJoined(topology, primaryHost, backupHost, "http", "replication.detection = " + detection.toMillis() + "ms");
             }
             return UnprotectedServer.start(topology, primaryHost, HTTP_PORT, START_TIMEOUT);
         }

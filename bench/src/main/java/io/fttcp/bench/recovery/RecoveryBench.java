@@ -11,6 +11,7 @@ import io.fttcp.bench.Report;
 import io.fttcp.bench.NamespacesRequired;
 import io.fttcp.bench.ScratchDirectory;
 import io.fttcp.bench.ServerCpu;
+import io.fttcp.bench.SteadyWarmUp;
 import io.fttcp.bench.UnprotectedServer;
 import io.fttcp.bench.UploadFile;
 import io.fttcp.bench.failover.Protection;
@@ -521,15 +522,19 @@ public final class RecoveryBench {
             boolean allOk = true;
             List<ServiceComparison> into = policy == null ? List.copyOf(protection.values()) : List.of(protection.get(policy));
             try {
-                // Downloads and uploads in turn (plan.warmupPairs() of each): compiling either path in a measured transfer would charge the
-                // JIT's work, larger for the protected service (its wrappers and replication), to the measurement.
+                // Downloads and uploads in turn until the speeds settle (SteadyWarmUp): compiling either path in a measured transfer
+                // would charge the JIT's work, larger for the protected service (its wrappers and replication), to the measurement.
                 StringBuilder speeds = new StringBuilder();
-                for (int i = 0; i < plan.warmupPairs(); i++) {
+                SteadyWarmUp.Run run = plan.warmup().start();
+                boolean another = true;
+                while (another) {
                     ControlReply w = client.call("downloads " + plan.warmupBytes() + " " + timeout(plan.warmupBytes()).toSeconds() + " "
                             + Topology.SERVICE_ADDRESS + ":" + HTTP_PORT, "downloaded", timeout(plan.warmupBytes()).plusSeconds(10));
                     CurlTransfer.Transfer u = upload();
-                    speeds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s",
-                            w.longField("bytes") / (w.longField("nanos") / 1e9) / 1e6, u.megabytesPerSecond()));
+                    double down = w.longField("bytes") / (w.longField("nanos") / 1e9) / 1e6;
+                    speeds.append(run.pairs() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "download %.1f MB/s, upload %.1f MB/s",
+                            down, u.megabytesPerSecond()));
+                    another = run.another(down, u.megabytesPerSecond());
                 }
                 report.line(String.format(Locale.ROOT, "%-16s warm-up: %s (not counted)", label, speeds));
             } catch (IOException | RuntimeException e) {
