@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -123,17 +124,26 @@ public final class ChatServer extends CheckpointingLoop {
 
     private void broadcast(byte[] line) {
         counted(1);
-        for (LineSession member : List.copyOf(sessions.values())) {
+        List<LineSession> tooSlow = null;
+        for (LineSession member : sessions.values()) {
             if (member.clientEnded()) {
                 continue;
             }
             if (member.pending.size() + line.length > MAX_PENDING) {
-                log.info("{}: too slow to keep up with the chat, disconnected", member.name);
-                drop(member);
+                if (tooSlow == null) {
+                    tooSlow = new ArrayList<>();
+                }
+                tooSlow.add(member);
                 continue;
             }
             member.pending.write(line, 0, line.length);
             toFlush.add(member);
+        }
+        if (tooSlow != null) {
+            for (LineSession member : tooSlow) {
+                log.info("{}: too slow to keep up with the chat, disconnected", member.name);
+                drop(member);
+            }
         }
     }
 
