@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The backup's end of a replication connection: receives records in LSN order, hands them to
@@ -39,6 +40,21 @@ public final class BackupChannel extends ReplicationChannel {
     private volatile boolean ackOwed;
     private volatile long owedAckLsn;
     private final LockedWrite owedAck = this::sendOwedAckLocked;
+    /** While true, acknowledgements do not advance (see {@link #holdAcknowledgementsWhile}). */
+    private volatile BooleanSupplier holdAcks = () -> false;
+    /** The LSN of the last acknowledgement sent (under the write lock). */
+    private long ackSentLsn;
+    /** An acknowledgement was held back: the ticker sends it once the hold ends. */
+    private volatile boolean progressHeld;
+    /** When the current hold began (System.nanoTime), under the write lock. */
+    private volatile long heldSince;
+    /**
+     * The longest a hold lasts before one acknowledgement goes through anyway. A hold ends by
+     * the owner's own progress, but an application whose threads share a lock could wait, on the
+     * replica, for a record the primary sends only once we acknowledge (its threads ran in
+     * another order there): this turns that wait into a slow trickle instead of a stall for good.
+     */
+    static final long MAX_HOLD_NANOS = 500_000_000L;
 
     private BackupChannel(SocketChannel socket, ChannelConfig config, long knownEpoch, long lastHeldLsn,
                           ChannelListener listener) throws IOException {
@@ -46,6 +62,18 @@ public final class BackupChannel extends ReplicationChannel {
         this.knownEpoch = knownEpoch;
         this.ours = new Handshake(PROTOCOL_VERSION, Role.BACKUP, config.clusterId(), knownEpoch, lastHeldLsn);
         this.intake = new RecordIntake(lastHeldLsn, this, listener);
+        this.ackSentLsn = lastHeldLsn;
+    }
+
+    /**
+     * Flow control from the owner's application: while {@code hold} says so, acknowledgements
+     * keep echoing the primary's heartbeats (its lease and our failure detector go on as before)
+     * but cover no new records, so the primary's records stop becoming stable and its clients
+     * wait, until the hold ends (checked by the ticker, every heartbeat interval). A hold must
+     * end without new records (the owner's own progress ends it), or the primary stalls for good.
+     */
+    public void holdAcknowledgementsWhile(BooleanSupplier hold) {
+        this.holdAcks = hold;
     }
 
     /**
@@ -165,6 +193,9 @@ public final class BackupChannel extends ReplicationChannel {
 
     @Override
     void onConnectedTick() throws IOException {
+        if (progressHeld && (!holdAcks.getAsBoolean() || holdExpired())) {
+            ackOwed = true;
+        }
         if (ackOwed) {
             writeOrLeaveToTicker(true, owedAck);
         }
@@ -174,8 +205,22 @@ public final class BackupChannel extends ReplicationChannel {
     private void sendOwedAckLocked() throws IOException {
         if (ackOwed) {
             ackOwed = false;
-            sendAck(owedAckLsn, latestPrimarySentAt);
+            long lsn = owedAckLsn;
+            boolean hold = lsn > ackSentLsn && holdAcks.getAsBoolean() && !holdExpired();
+            if (hold && !progressHeld) {
+                heldSince = System.nanoTime();
+            }
+            progressHeld = hold;
+            if (hold) {
+                lsn = ackSentLsn; // the echo still renews the lease
+            }
+            sendAck(lsn, latestPrimarySentAt);
+            ackSentLsn = lsn;
         }
+    }
+
+    private boolean holdExpired() {
+        return progressHeld && System.nanoTime() - heldSince >= MAX_HOLD_NANOS;
     }
 
     @Override

@@ -214,6 +214,50 @@ class ReplicationChannelTest {
         assertFalse(p.backupEvents.closed.isDone(), () -> "backup closed: " + p.backupEvents.closed.getNow(null));
     }
 
+    /**
+     * A backup whose application lags holds its acknowledgements: records keep arriving and
+     * heartbeats keep renewing the primary's lease, but nothing new becomes stable until the hold
+     * ends, and then the owed acknowledgement follows without new records.
+     */
+    @Test
+    void aHoldStopsStabilityButNotTheLeaseAndEndsByItself() throws Exception {
+        Pair p = connectedPair();
+        p.primary.append(new Seed(0));
+        await("the first record stable", 2000, () -> p.primary.stableLsn() == 1);
+        await("the first lease", 1000, () -> p.primary.leaseValid(System.nanoTime()));
+        java.util.concurrent.atomic.AtomicBoolean lagging = new java.util.concurrent.atomic.AtomicBoolean(true);
+        p.backup.holdAcknowledgementsWhile(lagging::get);
+        for (int i = 1; i <= 5; i++) {
+            p.primary.append(new Seed(i));
+        }
+        await("the records taken while holding", 2000, () -> p.backupEvents.records.size() == 6);
+        long until = System.nanoTime() + 300_000_000L; // well past the lease, below the longest hold
+        while (System.nanoTime() < until) {
+            assertTrue(p.primary.leaseValid(System.nanoTime()), "the lease ran out during a hold");
+            assertEquals(1, p.primary.stableLsn(), "a held acknowledgement advanced");
+            Thread.sleep(10);
+        }
+        lagging.set(false); // the application caught up: no record needed
+        await("the held acknowledgement sent once the hold ended", 2000, () -> p.primary.stableLsn() == 6);
+        assertFalse(p.primaryEvents.closed.isDone(), () -> "primary closed: " + p.primaryEvents.closed.getNow(null));
+        assertFalse(p.backupEvents.closed.isDone(), () -> "backup closed: " + p.backupEvents.closed.getNow(null));
+    }
+
+    /** A hold that does not end lets an acknowledgement through every {@link BackupChannel#MAX_HOLD_NANOS}: a trickle, never a stall. */
+    @Test
+    void aHoldThatDoesNotEndLetsAnAcknowledgementThroughNowAndThen() throws Exception {
+        Pair p = connectedPair();
+        await("the first lease", 1000, () -> p.primary.leaseValid(System.nanoTime()));
+        p.backup.holdAcknowledgementsWhile(() -> true);
+        p.primary.append(new Seed(0));
+        long appended = System.nanoTime();
+        await("the record taken", 2000, () -> p.backupEvents.records.size() == 1);
+        await("an acknowledgement let through", 3000, () -> p.primary.stableLsn() == 1);
+        long waited = System.nanoTime() - appended;
+        assertTrue(waited >= BackupChannel.MAX_HOLD_NANOS - 50_000_000L, "stable after only " + waited / 1_000_000 + " ms");
+        assertTrue(p.primary.leaseValid(System.nanoTime()));
+    }
+
     private static String gaps(Pair p) {
         return "at primary " + p.primaryEvents.maxHeartbeatGapNanos / 1_000_000 + " ms, at backup "
                 + p.backupEvents.maxHeartbeatGapNanos / 1_000_000 + " ms";

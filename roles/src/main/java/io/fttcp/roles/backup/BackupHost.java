@@ -61,6 +61,13 @@ public final class BackupHost implements AutoCloseable {
     private static final long FETCH_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long the application may take to consume the logged determinants at takeover. */
     private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Backup mode: the most client bytes the primary's application may have read ahead of ours
+     * before our acknowledgements stop advancing (the primary then waits for us). It bounds the
+     * heap a slow replay takes and the drain at takeover; a fresh pair's first upload lagged at
+     * most 5 MiB. (The lag only shrinks without new records, so the hold always ends.)
+     */
+    static final long MAX_LAG_BYTES = 32L << 20;
     /** After takeover, the service address is announced this often (like a VRRP master), so an old primary that comes back hears it and steps down. */
     private static final long ADVERTISEMENT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -171,7 +178,7 @@ public final class BackupHost implements AutoCloseable {
         PrimaryHost p = primary;
         if (p != null) return "state=" + state + " " + p.status();
         return "state=" + state + " heldLsn=" + (channel == null ? 0 : channel.heldLsn()) + " recordsApplied=" + recordsApplied.get()
-                + " pendingDeterminants=" + replay.pendingDeterminants() + " unreadClientBytes=" + replay.unreadClientBytes() + " recordsIgnored=" + replay.recordsIgnored()
+                + " pendingDeterminants=" + replay.pendingDeterminants() + " lagBytes=" + replay.lagBytes() + " recordsIgnored=" + replay.recordsIgnored()
                 + " diverged=" + divergences.get();
     }
 
@@ -206,7 +213,11 @@ public final class BackupHost implements AutoCloseable {
             InetSocketAddress primary = sourceAddress();
             currentSource = primary;
             try {
-                channel = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, config.channel(), 0, 0, new PrimaryEvents());
+                BackupChannel c = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, config.channel(), 0, 0, new PrimaryEvents());
+                if (config.mode() == FtConfig.Mode.backup) {
+                    c.holdAcknowledgementsWhile(() -> replay.lagBytes() > MAX_LAG_BYTES);
+                }
+                channel = c;
                 return; // the channel's threads report from here on
             } catch (IOException e) {
                 if (!warned) {

@@ -71,6 +71,8 @@ public final class ReplayNetwork implements Network {
     private final Map<FourTuple, ReplayConnection> connections = new HashMap<>();
     /** Every incarnation still of interest (current ones, and older ones the application still holds). */
     private final Set<ReplayConnection> known = new LinkedHashSet<>();
+    /** The sum of the positive counts of the READ records queued and not yet replayed ({@link #lagBytes}). */
+    private long pendingReadBytes;
     /** Finished connections, latest last (see {@link #forgetIfFinished}). */
     private final java.util.SequencedMap<FourTuple, ReplayConnection> lingering = new java.util.LinkedHashMap<>();
     private static final int MAX_LINGERING = 4096;
@@ -157,6 +159,9 @@ public final class ReplayNetwork implements Network {
                         recordsIgnored++;
                     } else {
                         conn.reads.add(r);
+                        if (r.count() > 0) {
+                            pendingReadBytes += r.count();
+                        }
                         conn.changed.signalAll();
                     }
                 }
@@ -375,20 +380,22 @@ public final class ReplayNetwork implements Network {
     }
 
     /**
-     * Client bytes the replicas' logs delivered that the application has not read yet, over every
-     * known connection: the primary's unread bytes (at most its receive windows) plus how far
-     * this application lags behind the primary's.
+     * Client bytes the primary's application has read and this one has not yet (the counts of
+     * the READ records still to replay): how far this application lags behind the primary's.
      */
-    public long unreadClientBytes() {
+    public long lagBytes() {
         lock.lock();
         try {
-            long n = 0;
-            for (ReplayConnection c : known) {
-                n += c.input.available();
-            }
-            return n;
+            return pendingReadBytes;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A logged read of {@code count} bytes was replayed (lock held). */
+    void readReplayed(int count) {
+        if (count > 0) {
+            pendingReadBytes -= count;
         }
     }
 
@@ -621,6 +628,11 @@ public final class ReplayNetwork implements Network {
      */
     void forgetIfFinished(ReplayConnection c) {
         if (binding == null && c.finished()) {
+            for (Read r : c.reads) { // never to be replayed: no longer a lag
+                if (r.count() > 0) {
+                    pendingReadBytes -= r.count();
+                }
+            }
             known.remove(c);
             if (connections.remove(c.tuple, c)) {
                 lingering.put(c.tuple, c);

@@ -118,6 +118,7 @@ final class ReplayStreamSocket implements StreamSocket {
         if (count > 0) {
             if (count > dst.remaining()) {
                 c.reads.poll();
+                network.readReplayed(count);
                 throw outOfStep("read of " + count + " bytes into a buffer with room for " + dst.remaining());
             }
             while (c.input.available() < count) {
@@ -129,6 +130,7 @@ final class ReplayStreamSocket implements StreamSocket {
                 ensureOpen();
             }
             c.reads.poll();
+            network.readReplayed(count);
             c.input.read(dst, count);
             return count;
         }

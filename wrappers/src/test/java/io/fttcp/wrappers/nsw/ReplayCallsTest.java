@@ -71,15 +71,20 @@ class ReplayCallsTest {
     }
 
     @Test
-    void unreadClientBytesCountWhatTheApplicationHasNotReadYet() throws Exception {
+    void lagBytesCountWhatThePrimaryReadAndThisApplicationHasNotYet() throws Exception {
         StreamSocket s = accepted();
-        assertEquals(0, replay.unreadClientBytes());
-        clientSends(0, "0123456789");
-        clientSends(5, "56789abc"); // overlapping a retransmission: only the new bytes count
-        assertEquals(13, replay.unreadClientBytes());
+        clientSends(0, "0123456789abc");
+        assertEquals(0, replay.lagBytes(), "bytes the primary's application has not read are no lag");
         replay.apply(new Read(T, 4));
+        replay.apply(new Read(T, 0));
+        replay.apply(new Read(T, 6));
+        replay.apply(new Read(T, -1));
+        assertEquals(10, replay.lagBytes());
         assertEquals(4, s.read(ByteBuffer.allocate(100)));
-        assertEquals(9, replay.unreadClientBytes());
+        assertEquals(6, replay.lagBytes());
+        assertEquals(0, s.read(ByteBuffer.allocate(100)));
+        assertThrows(IOException.class, () -> s.read(ByteBuffer.allocate(2)), "6 bytes logged, room for 2: out of step");
+        assertEquals(0, replay.lagBytes(), "a read that failed is no longer owed");
     }
 
     @Test
