@@ -46,7 +46,7 @@ public final class BackupChannel extends ReplicationChannel {
     private long ackSentLsn;
     /** An acknowledgement was held back: the ticker sends it once the hold ends. */
     private volatile boolean progressHeld;
-    /** When the current hold began (System.nanoTime), under the write lock. */
+    /** When the current hold began (System.nanoTime): set under the write lock, read by the ticker too. */
     private volatile long heldSince;
     /**
      * The longest a hold lasts before one acknowledgement goes through anyway. A hold ends by

@@ -71,8 +71,8 @@ public final class ReplayNetwork implements Network {
     private final Map<FourTuple, ReplayConnection> connections = new HashMap<>();
     /** Every incarnation still of interest (current ones, and older ones the application still holds). */
     private final Set<ReplayConnection> known = new LinkedHashSet<>();
-    /** The sum of the positive counts of the READ records queued and not yet replayed ({@link #lagBytes}). */
-    private long pendingReadBytes;
+    /** The bytes of the READ records queued and not yet replayed ({@link #lagBytes}); written under the lock. */
+    private volatile long pendingReadBytes;
     /** Finished connections, latest last (see {@link #forgetIfFinished}). */
     private final java.util.SequencedMap<FourTuple, ReplayConnection> lingering = new java.util.LinkedHashMap<>();
     private static final int MAX_LINGERING = 4096;
@@ -159,9 +159,7 @@ public final class ReplayNetwork implements Network {
                         recordsIgnored++;
                     } else {
                         conn.reads.add(r);
-                        if (r.count() > 0) {
-                            pendingReadBytes += r.count();
-                        }
+                        pendingReadBytes += bytesOf(r);
                         conn.changed.signalAll();
                     }
                 }
@@ -384,19 +382,19 @@ public final class ReplayNetwork implements Network {
      * the READ records still to replay): how far this application lags behind the primary's.
      */
     public long lagBytes() {
-        lock.lock();
-        try {
-            return pendingReadBytes;
-        } finally {
-            lock.unlock();
-        }
+        return pendingReadBytes;
     }
 
-    /** A logged read of {@code count} bytes was replayed (lock held). */
-    void readReplayed(int count) {
-        if (count > 0) {
-            pendingReadBytes -= count;
-        }
+    /** Takes the connection's next logged read off its queue to replay it (lock held). */
+    Read takeRead(ReplayConnection c) {
+        Read r = c.reads.poll();
+        pendingReadBytes -= bytesOf(r);
+        return r;
+    }
+
+    /** The client bytes a logged read consumed (none for an end of stream or a failure). */
+    private static int bytesOf(Read r) {
+        return Math.max(0, r.count());
     }
 
     /** Records that named a connection or socket the backup does not know. */
@@ -629,9 +627,7 @@ public final class ReplayNetwork implements Network {
     void forgetIfFinished(ReplayConnection c) {
         if (binding == null && c.finished()) {
             for (Read r : c.reads) { // never to be replayed: no longer a lag
-                if (r.count() > 0) {
-                    pendingReadBytes -= r.count();
-                }
+                pendingReadBytes -= bytesOf(r);
             }
             known.remove(c);
             if (connections.remove(c.tuple, c)) {

@@ -117,8 +117,7 @@ final class ReplayStreamSocket implements StreamSocket {
         int count = record.count();
         if (count > 0) {
             if (count > dst.remaining()) {
-                c.reads.poll();
-                network.readReplayed(count);
+                network.takeRead(c);
                 throw outOfStep("read of " + count + " bytes into a buffer with room for " + dst.remaining());
             }
             while (c.input.available() < count) {
@@ -129,12 +128,11 @@ final class ReplayStreamSocket implements StreamSocket {
                 await();
                 ensureOpen();
             }
-            c.reads.poll();
-            network.readReplayed(count);
+            network.takeRead(c);
             c.input.read(dst, count);
             return count;
         }
-        c.reads.poll();
+        network.takeRead(c);
         if (count >= -1) {
             return count;
         }
