@@ -42,9 +42,9 @@ public final class PrimaryChannel extends ReplicationChannel {
     private final Lease lease;
     private final StreamSender sender;
     private final int batchBytes;
-    /** A WRITE of fewer bytes than this is sent without waiting for the frames in flight (see {@link #append}). */
-    static final int SMALL_WRITE_BYTES = 16 * 1024;
     private final LongFunction<List<LoggedRecord>> catchUp;
+    /** The newest LSN appended with {@link #append} (something waits for it); guarded by the stream's monitor. */
+    private long awaitedLsn;
     /** We dialed and spoke first: the peer's handshake is its answer. */
     private final boolean dialed;
 
@@ -161,26 +161,55 @@ public final class PrimaryChannel extends ReplicationChannel {
         }
     }
 
-    /** Appends a record to the stream (sent as soon as the connection allows) and returns its LSN. */
+    /**
+     * Appends a record something waits for (a client's ACK, a SYN-ACK, output) and returns its
+     * LSN. As Nagle's algorithm: with nothing in flight it goes at once; while frames are in
+     * flight, their acknowledgement wakes the sender, which then writes everything appended
+     * meanwhile as one batch (waking it for each record instead costs a thread switch per record
+     * on both replicas). A CONNECT (the SYN-ACK waits for it) and a CLOSE (the FIN) go at once,
+     * as with TCP_NODELAY: against a logger, waiting would cost them a whole group commit more.
+     */
     public long append(Record record) {
         long lsn;
         boolean wake;
         synchronized (stream) {
             lsn = stream.append(record);
-            // As Nagle's algorithm: while frames are in flight, their acknowledgement wakes the
-            // sender, which then writes everything appended meanwhile as one batch. Waking it for
-            // each record instead costs a thread switch per record on both replicas. What a
-            // client waits for goes at once, as with TCP_NODELAY: a small WRITE (it most likely
-            // ends a reply, held until it is stable, where a bulk transfer's full-buffer writes
-            // only need the pipeline kept full), a CONNECT (the SYN-ACK waits for it) and a CLOSE
-            // (the FIN). Against a logger, waiting would cost them a whole group commit more.
-            wake = stream.inFlightBytes() == 0 || stream.unacknowledgedBytes() - stream.inFlightBytes() >= batchBytes
-                    || record instanceof Write w && w.count() < SMALL_WRITE_BYTES || record instanceof Connect || record instanceof Close;
+            awaitedLsn = lsn;
+            wake = stream.inFlightBytes() == 0 || unsentFillABatch() || record instanceof Connect || record instanceof Close;
         }
         if (wake) {
             sender.wake();
         }
         return lsn;
+    }
+
+    /**
+     * Appends a record nothing waits to become stable and returns its LSN: it goes with the next
+     * batch that holds an awaited record, once unsent records fill a batch, or at the next
+     * heartbeat tick. A download's WRITE records (one per write, none awaited) cost a replication
+     * round trip each otherwise: four thread switches across the two replicas.
+     */
+    public long appendUnawaited(Record record) {
+        long lsn;
+        boolean wake;
+        synchronized (stream) {
+            lsn = stream.append(record);
+            wake = unsentFillABatch();
+        }
+        if (wake) {
+            sender.wake();
+        }
+        return lsn;
+    }
+
+    /** The caller holds the stream's monitor. */
+    private boolean unsentFillABatch() {
+        return stream.unacknowledgedBytes() - stream.inFlightBytes() >= batchBytes;
+    }
+
+    /** Whether the sender has work that should not wait for the next tick; the caller holds the stream's monitor. */
+    private boolean sendDue() {
+        return stream.catchingUp() || awaitedLsn > stream.sentLsn() && stream.hasUnsent() || unsentFillABatch();
     }
 
     public long stableLsn() {
@@ -285,16 +314,18 @@ public final class PrimaryChannel extends ReplicationChannel {
     void onAckFrame(long lsn, long echoNanos, long now) throws ReplicationProtocolException {
         long before;
         long stable;
-        boolean windowFreed;
+        boolean due;
         synchronized (stream) {
             before = stream.stableLsn();
             long inFlight = stream.inFlightBytes();
             stream.acknowledge(lsn);
             stable = stream.stableLsn();
-            windowFreed = stream.inFlightBytes() < inFlight;
+            // Only what the acknowledgement lets go (window room, or the batch behind the frames
+            // in flight) and is due: woken for nothing else, the sender would find nothing to write.
+            due = (stream.inFlightBytes() < inFlight || stream.stableLsn() > before) && sendDue();
         }
         renew(echoNanos, now);
-        if (windowFreed || stable > before) {
+        if (due) {
             sender.wake();
         }
         if (stable > before) {

@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The primary's sender batches as Nagle's algorithm does (see {@link PrimaryChannel#append}):
  * records appended while frames are in flight wait for their acknowledgement and then go
- * together, except what a client waits for (a small WRITE, a CONNECT, a CLOSE), which goes at once. The backup here is a hand-driven socket
+ * together, except a CONNECT and a CLOSE, which go at once; a record nothing waits for
+ * ({@link PrimaryChannel#appendUnawaited}) waits even with nothing in flight, for an awaited one
+ * or a full batch. The backup here is a hand-driven socket
  * that acknowledges when the test says. The channel's ticker also wakes the sender: it ticks once
  * as the handshake completes, and then not for a minute (the heartbeat interval), so that no
  * tick sends the waiting records early however slowly a loaded machine runs the test.
@@ -55,7 +57,7 @@ class SenderBatchingTest {
     }
 
     @Test
-    void recordsAppendedWhileABatchIsInFlightWaitForItsAcknowledgementExceptASmallWrite() throws Exception {
+    void recordsAppendedWhileABatchIsInFlightWaitForItsAcknowledgementExceptACloseAndUnawaitedOnesWaitForAnAwaitedOne() throws Exception {
         RecordStream stream = CONFIG.newRecordStream();
         Recorder events = new Recorder();
         CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
@@ -71,26 +73,41 @@ class SenderBatchingTest {
             primary = accepting.get(5, TimeUnit.SECONDS);
             events.connected.get(2, TimeUnit.SECONDS);
 
-            int bulk = PrimaryChannel.SMALL_WRITE_BYTES;
+            int bulk = 64 * 1024;
             primary.append(write(0, bulk)); // nothing in flight: goes at once
             assertTrue(backup.awaitRecords(1, ARRIVAL_MS), "the first record never arrived");
             Thread.sleep(200); // the ticker's tick at the handshake has surely run: the next is a minute away
 
             primary.append(write(bulk, bulk));
             primary.append(write(2L * bulk, bulk));
-            assertFalse(backup.awaitRecords(2, QUIET_MS), "bulk records went out while the first was in flight: " + backup.received.lsns);
+            assertFalse(backup.awaitRecords(2, QUIET_MS), "records went out while the first was in flight: " + backup.received.lsns);
 
             ack(backup, 1);
             assertTrue(backup.awaitRecords(3, ARRIVAL_MS), "the acknowledgement did not send the waiting records: " + backup.received.lsns);
             assertEquals(List.of(1L, 2L, 3L), backup.received.lsns);
 
-            primary.append(write(3L * bulk, bulk - 1)); // 2 and 3 are in flight, but a small write goes at once
-            assertTrue(backup.awaitRecords(4, ARRIVAL_MS), "a small write waited for the frames in flight");
+            primary.append(new Close(CONNECTION, Close.How.SHUTDOWN_OUTPUT)); // 2 and 3 are in flight, but the FIN waits for a CLOSE
+            assertTrue(backup.awaitRecords(4, ARRIVAL_MS), "a CLOSE waited for the frames in flight");
             assertEquals(4L, backup.received.lsns.getLast());
 
-            primary.append(new Close(CONNECTION, Close.How.CLOSE)); // nor does a CLOSE (the FIN waits for it)
-            assertTrue(backup.awaitRecords(5, ARRIVAL_MS), "a CLOSE waited for the frames in flight");
-            assertEquals(5L, backup.received.lsns.getLast());
+            ack(backup, 4);
+            primary.appendUnawaited(write(3L * bulk, bulk)); // nothing in flight, but nothing waits for it either
+            assertFalse(backup.awaitRecords(5, QUIET_MS), "an unawaited record went out alone: " + backup.received.lsns);
+            primary.append(write(4L * bulk, bulk));
+            assertTrue(backup.awaitRecords(6, ARRIVAL_MS), "an awaited record did not take the unawaited one along: " + backup.received.lsns);
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), backup.received.lsns);
+
+            primary.appendUnawaited(write(5L * bulk, bulk)); // 5 and 6 in flight
+            ack(backup, 6);
+            assertFalse(backup.awaitRecords(7, QUIET_MS), "an acknowledgement sent an unawaited record alone: " + backup.received.lsns);
+            long offset = 6L * bulk;
+            int appended = 1;
+            while (appended * 16 < 4 * CONFIG.maxBatchBytes()) { // unawaited records that fill a batch go without a tick (a frame is over 16 bytes)
+                primary.appendUnawaited(write(offset, bulk));
+                offset += bulk;
+                appended++;
+            }
+            assertTrue(backup.awaitRecords(7, ARRIVAL_MS), "unawaited records filling a batch were not sent");
         }
     }
 

@@ -79,7 +79,16 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     }
 
     @Override
-    public synchronized long append(Record record) {
+    public long append(Record record) {
+        return append(record, true);
+    }
+
+    @Override
+    public long appendUnawaited(Record record) {
+        return append(record, false);
+    }
+
+    private synchronized long append(Record record, boolean awaited) {
         RecordStream s = stream;
         synchronized (s) {
             long lsn;
@@ -88,7 +97,8 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
                 lsn = ++unprotectedLsn;
             } else {
                 PrimaryChannel c = channel;
-                lsn = c != null ? c.append(record) : s.append(record); // the channel wakes its sender
+                // The channel wakes its sender for what is awaited.
+                lsn = c == null ? s.append(record) : awaited ? c.append(record) : c.appendUnawaited(record);
             }
             retain(lsn, record);
             JoinerCatchUp j = joinerCatchUp;

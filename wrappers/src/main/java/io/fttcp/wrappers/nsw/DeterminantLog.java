@@ -10,4 +10,13 @@ public interface DeterminantLog {
      * in append order across all writers). Thread-safe.
      */
     long append(Record record);
+
+    /**
+     * As {@link #append}, for a record nothing waits to become stable (no output, ACK or
+     * handshake depends on it): it may wait to be sent with the next record something waits
+     * for, saving the replication a round trip of its own.
+     */
+    default long appendUnawaited(Record record) {
+        return append(record);
+    }
 }

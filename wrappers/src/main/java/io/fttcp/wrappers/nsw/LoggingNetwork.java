@@ -263,7 +263,7 @@ public final class LoggingNetwork implements Network {
      * accepted nothing are logged with {@link #log}: an application reacts to those.
      */
     long logAcceptedWrite(Record record) {
-        return log.append(record);
+        return log.appendUnawaited(record);
     }
 
     /** The highest LSN logged so far (0 before the first record). */
