@@ -483,7 +483,9 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         @Override
         public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
             heard();
-            requireConnected("record LSN " + lsn);
+            if (!connected) {
+                requireConnected("record LSN " + lsn); // the message only when it is needed: records come by the hundred thousand
+            }
             onRecordFrame(lsn, record);
         }
 
