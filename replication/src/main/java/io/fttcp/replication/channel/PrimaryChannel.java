@@ -43,8 +43,6 @@ public final class PrimaryChannel extends ReplicationChannel {
     private final StreamSender sender;
     private final int batchBytes;
     private final LongFunction<List<LoggedRecord>> catchUp;
-    /** The newest LSN appended with {@link #append} (something waits for it); guarded by the stream's monitor. */
-    private long awaitedLsn;
     /** We dialed and spoke first: the peer's handshake is its answer. */
     private final boolean dialed;
 
@@ -174,7 +172,6 @@ public final class PrimaryChannel extends ReplicationChannel {
         boolean wake;
         synchronized (stream) {
             lsn = stream.append(record);
-            awaitedLsn = lsn;
             wake = stream.inFlightBytes() == 0 || unsentFillABatch() || record instanceof Connect || record instanceof Close;
         }
         if (wake) {
@@ -193,7 +190,7 @@ public final class PrimaryChannel extends ReplicationChannel {
         long lsn;
         boolean wake;
         synchronized (stream) {
-            lsn = stream.append(record);
+            lsn = stream.appendUnawaited(record);
             wake = unsentFillABatch();
         }
         if (wake) {
@@ -209,7 +206,7 @@ public final class PrimaryChannel extends ReplicationChannel {
 
     /** Whether the sender has work that should not wait for the next tick; the caller holds the stream's monitor. */
     private boolean sendDue() {
-        return stream.catchingUp() || awaitedLsn > stream.sentLsn() && stream.hasUnsent() || unsentFillABatch();
+        return stream.catchingUp() || stream.awaitedUnsent() || unsentFillABatch();
     }
 
     public long stableLsn() {

@@ -51,6 +51,8 @@ public final class RecordStream {
     /** The LSN of the CAUGHT_UP frame still to write, or -1 when none is. */
     private long caughtUpDue = -1;
     private long lastLsn;
+    /** The newest LSN appended with {@link #append} (something waits for it); kept across restarts. */
+    private long awaitedLsn;
     private long sentLsn;
     private long stableLsn;
     private long unacknowledgedBytes;
@@ -90,10 +92,30 @@ public final class RecordStream {
      * @throws IllegalArgumentException the record cannot be framed (over the maximum body length)
      */
     public long append(Record record) {
+        long lsn = appendUnawaited(record);
+        awaitedLsn = lsn;
+        return lsn;
+    }
+
+    /**
+     * Adds a record nothing waits to become stable (see {@link #awaitedUnsent}).
+     *
+     * @return its LSN
+     * @throws IllegalArgumentException the record cannot be framed (over the maximum body length)
+     */
+    public long appendUnawaited(Record record) {
         encoder.checkEncodable(record);
         unsent.addLast(record);
         unacknowledgedBytes += FrameEncoder.frameLength(record);
         return ++lastLsn;
+    }
+
+    /**
+     * Whether a record something waits for is unsent on the current connection (a restart makes
+     * what was in flight unsent again): a sender should write now rather than at its next turn.
+     */
+    public boolean awaitedUnsent() {
+        return awaitedLsn > sentLsn && !unsent.isEmpty();
     }
 
     /** Highest LSN appended (0 before the first). */

@@ -91,6 +91,7 @@ class SenderBatchingTest {
             assertEquals(4L, backup.received.lsns.getLast());
 
             ack(backup, 4);
+            awaitStable(4); // so that nothing is in flight when the unawaited record comes
             primary.appendUnawaited(write(3L * bulk, bulk)); // nothing in flight, but nothing waits for it either
             assertFalse(backup.awaitRecords(5, QUIET_MS), "an unawaited record went out alone: " + backup.received.lsns);
             primary.append(write(4L * bulk, bulk));
@@ -108,6 +109,14 @@ class SenderBatchingTest {
                 appended++;
             }
             assertTrue(backup.awaitRecords(7, ARRIVAL_MS), "unawaited records filling a batch were not sent");
+        }
+    }
+
+    private void awaitStable(long lsn) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARRIVAL_MS);
+        while (primary.stableLsn() < lsn) {
+            assertTrue(System.nanoTime() < deadline, "acknowledgement of " + lsn + " not taken");
+            Thread.sleep(5);
         }
     }
 

@@ -133,6 +133,28 @@ class RecordStreamTest {
         assertThrows(ReplicationProtocolException.class, () -> stream.restartFrom(11));
     }
 
+    @Test
+    void anAwaitedRecordInFlightIsAwaitedUnsentAgainAfterARestart() throws Exception {
+        RecordStream stream = new RecordStream();
+        stream.append(new Seed(1));
+        stream.appendUnawaited(new Seed(2));
+        assertTrue(stream.awaitedUnsent());
+        ByteBuffer wire = ByteBuffer.allocate(1 << 16);
+        stream.writeBatch(wire);
+        wire.clear();
+        assertFalse(stream.awaitedUnsent(), "both written");
+        stream.appendUnawaited(new Seed(3));
+        assertFalse(stream.awaitedUnsent(), "only an unawaited record is unsent");
+        stream.restartFrom(0); // a new connection: 1 and 2 are unsent again, and 1 is awaited
+        assertTrue(stream.awaitedUnsent());
+        stream.writeBatch(wire);
+        assertEquals(List.of(1L, 2L, 3L), decodeLsns(wire));
+        stream.acknowledge(3);
+        stream.appendUnawaited(new Seed(4));
+        stream.restartFrom(3);
+        assertFalse(stream.awaitedUnsent(), "what a restart makes unsent is unawaited: it can wait");
+    }
+
     /** Random appends, batches, partial deliveries, acks and reconnects, end to end through the codec. */
     @Test
     void randomScheduleDeliversEveryRecordOnceInOrder() throws Exception {

@@ -98,7 +98,8 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
             } else {
                 PrimaryChannel c = channel;
                 // The channel wakes its sender for what is awaited.
-                lsn = c == null ? s.append(record) : awaited ? c.append(record) : c.appendUnawaited(record);
+                lsn = c != null ? (awaited ? c.append(record) : c.appendUnawaited(record))
+                        : awaited ? s.append(record) : s.appendUnawaited(record);
             }
             retain(lsn, record);
             JoinerCatchUp j = joinerCatchUp;
