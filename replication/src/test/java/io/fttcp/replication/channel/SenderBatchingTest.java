@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -68,7 +69,9 @@ class SenderBatchingTest {
             }
         });
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), port))) {
+        Socket backupSocket = new Socket(InetAddress.getLoopbackAddress(), port);
+        String senderName = "primary-replication-" + backupSocket.getLocalSocketAddress() + "-sender";
+        try (RawPeer backup = new RawPeer(backupSocket)) {
             backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
             primary = accepting.get(5, TimeUnit.SECONDS);
             events.connected.get(2, TimeUnit.SECONDS);
@@ -92,12 +95,14 @@ class SenderBatchingTest {
 
             ack(backup, 4);
             awaitStable(4); // so that nothing is in flight when the unawaited record comes
+            awaitSenderParked(senderName); // a sender still in its loop would take it along (as it should)
             primary.appendUnawaited(write(3L * bulk, bulk)); // nothing in flight, but nothing waits for it either
             assertFalse(backup.awaitRecords(5, QUIET_MS), "an unawaited record went out alone: " + backup.received.lsns);
             primary.append(write(4L * bulk, bulk));
             assertTrue(backup.awaitRecords(6, ARRIVAL_MS), "an awaited record did not take the unawaited one along: " + backup.received.lsns);
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), backup.received.lsns);
 
+            awaitSenderParked(senderName);
             primary.appendUnawaited(write(5L * bulk, bulk)); // 5 and 6 in flight
             ack(backup, 6);
             assertFalse(backup.awaitRecords(7, QUIET_MS), "an acknowledgement sent an unawaited record alone: " + backup.received.lsns);
@@ -109,6 +114,23 @@ class SenderBatchingTest {
                 appended++;
             }
             assertTrue(backup.awaitRecords(7, ARRIVAL_MS), "unawaited records filling a batch were not sent");
+        }
+    }
+
+    /**
+     * Waits until the sender thread is parked for want of work: woken for anything, it writes
+     * everything unsent, so only then can a test tell whether a record alone wakes it.
+     */
+    private static void awaitSenderParked(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARRIVAL_MS);
+        while (true) {
+            Thread sender = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals(name)).findFirst().orElse(null);
+            if (sender != null && sender.getState() == Thread.State.WAITING && LockSupport.getBlocker(sender) instanceof StreamSender) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "the sender never parked");
+            Thread.sleep(5);
         }
     }
 
