@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * which LSN they depend on: the highest LSN this wrapper was given before the call. Every
  * record the application could have observed before the write (its own results, and the
  * client segments behind them, which the south side logged earlier) has an LSN at most that,
- * except the WRITE records of writes that accepted bytes, on which no content depends (see
- * {@link #logAcceptedWrite}).
+ * except the WRITE records of blocking writes that accepted their bytes, which tell the
+ * application nothing (see {@link #logCompleteBlockingWrite}).
  *
  * <p>Outbound connections ({@link #connect}, {@link #openConnection}) are not protected: they
  * are the wrapped network's sockets, unlogged.
@@ -252,17 +252,19 @@ public final class LoggingNetwork implements Network {
     }
 
     /**
-     * Appends the WRITE record of a write that accepted bytes, without making later output
-     * depend on it. What a connection's application writes is a byte stream: how a write was
-     * split (its count) decides where the next write starts in that stream, not what the bytes
-     * are, so the bytes that follow do not depend on this record (a lost WRITE record leaves the
-     * backup's copy writing the same bytes, chunked otherwise; the stack skips what the client
-     * already holds, and the hash of the next logged write still checks the content). Making
-     * them depend on it would hold every write's bytes for the previous write's replication
-     * round trip: one write in flight per round trip, a throughput limit. Writes that failed or
-     * accepted nothing are logged with {@link #log}: an application reacts to those.
+     * Appends the WRITE record of a blocking write that accepted all its bytes, without making
+     * later output depend on it, and as a record nothing waits for
+     * ({@link DeterminantLog#appendUnawaited}). A blocking write returns only once every byte is
+     * taken (or fails, logged with {@link #log}), so its count is what the application asked for
+     * and it learns nothing it could act on: a lost record leaves the backup's copy writing the same
+     * bytes (the stack skips what the client already holds, and the next logged write's hash still
+     * checks the content). Making later output depend on it would hold every write's bytes for the
+     * previous write's replication round trip: one write in flight per round trip, a throughput
+     * limit. A non-blocking write's count is the stack's choice, on which an application acts
+     * (queues the rest, gives up on a slow client, tells others): a determinant, logged with
+     * {@link #log} like any other.
      */
-    long logAcceptedWrite(Record record) {
+    long logCompleteBlockingWrite(Record record) {
         return log.appendUnawaited(record);
     }
 

@@ -134,7 +134,7 @@ final class LoggingStreamSocket implements StreamSocket, LoggingPollable {
             int accepted = skip + n;
             long hash = network.hashing() == OutputHashing.HASH && accepted > 0 ? OutputHash.of(src, from, accepted) : 0;
             Write record = new Write(name, appOffset, accepted, hash);
-            if (accepted > 0) network.logAcceptedWrite(record);
+            if (accepted == want && inner.isBlocking()) network.logCompleteBlockingWrite(record);
             else network.log(record);
             copyOutput(src, from + skip, n);
             outputOffset = start + n;

@@ -40,6 +40,16 @@ class LoggingNetworkTest {
     }
 
     @Test
+    void blockingWritesAreUnawaitedAndNonBlockingOnesAreDeterminants() throws Exception {
+        PrimaryRun blocking = PrimaryRun.run(SEED + 3, OutputHashing.HASH, true, PrimaryRun.echo(PrimaryRun.loopback()), TestClients::echo, 4, r -> { });
+        assertTrue(checkCommitOrder(blocking, "blocking, seed " + (SEED + 3)) > 0, "a blocking server's complete writes were all awaited");
+        PrimaryRun polled = PrimaryRun.run(SEED + 4, OutputHashing.HASH, true, network -> PolledEchoServer.start(network, PrimaryRun.loopback()),
+                TestClients::echo, 4, r -> { });
+        // A non-blocking write's count is the stack's choice, which the application acts on: later output depends on it.
+        assertEquals(0, checkCommitOrder(polled, "non-blocking, seed " + (SEED + 4)), "a non-blocking server's write was logged unawaited");
+    }
+
+    @Test
     void withoutHashingWritesCarryNoHash() throws Exception {
         PrimaryRun run = PrimaryRun.run(SEED + 2, OutputHashing.OFF, false, PrimaryRun.echo(PrimaryRun.loopback()), TestClients::echo, 3, r -> { });
         List<Write> writes = run.recorder.records().stream().filter(r -> r instanceof Write).map(r -> (Write) r).toList();
@@ -128,7 +138,8 @@ class LoggingNetworkTest {
      * highest LSN at the time; every FIN only after a requirement covering its offset with the
      * CLOSE record's LSN.
      */
-    static void checkCommitOrder(PrimaryRun run, String context) {
+    static int checkCommitOrder(PrimaryRun run, String context) {
+        int unawaited = 0;
         Map<FourTuple, PrimaryRecorder.Required> lastRequired = new HashMap<>();
         Map<FourTuple, Long> lastRecordLsn = new HashMap<>();
         Map<Long, Record> byLsn = new HashMap<>();
@@ -146,10 +157,13 @@ class LoggingNetworkTest {
                         case Accept acc -> acc.connection();
                         default -> null;
                     };
-                    // A write that accepted bytes shapes no later content (LoggingNetwork.logAcceptedWrite):
-                    // the next requirement need not cover its record.
-                    boolean acceptedWrite = a.record() instanceof Write w && w.count() > 0;
-                    if (t != null && !acceptedWrite) {
+                    // Only a blocking write that took all its bytes tells the application nothing
+                    // (LoggingNetwork.logCompleteBlockingWrite): the next requirement need not cover its record.
+                    if (!a.awaited()) {
+                        assertTrue(a.record() instanceof Write w && w.count() > 0, context + ": unawaited record that is no accepted WRITE: " + a);
+                        unawaited++;
+                    }
+                    if (t != null && a.awaited()) {
                         lastRecordLsn.put(t, a.lsn());
                     }
                 }
@@ -177,5 +191,6 @@ class LoggingNetworkTest {
             }
         }
         assertTrue(writes > 0 && fins > 0, context + ": nothing was written or closed");
+        return unawaited;
     }
 }

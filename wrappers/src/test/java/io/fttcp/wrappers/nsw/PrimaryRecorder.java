@@ -17,7 +17,8 @@ final class PrimaryRecorder implements DeterminantLog, OutputCommitSink {
     sealed interface Event permits Appended, Required, InnerWrite, InnerFin {
     }
 
-    record Appended(long lsn, Record record) implements Event {
+    /** @param awaited appended with {@link #append}, not {@link #appendUnawaited} */
+    record Appended(long lsn, Record record, boolean awaited) implements Event {
     }
 
     /** @param lastLsnAtCall the highest LSN appended when the requirement was made */
@@ -45,10 +46,19 @@ final class PrimaryRecorder implements DeterminantLog, OutputCommitSink {
     }
 
     @Override
-    public synchronized long append(Record record) {
+    public long append(Record record) {
+        return append(record, true);
+    }
+
+    @Override
+    public long appendUnawaited(Record record) {
+        return append(record, false);
+    }
+
+    private synchronized long append(Record record, boolean awaited) {
         records.add(record);
         long lsn = records.size();
-        events.add(new Appended(lsn, record));
+        events.add(new Appended(lsn, record, awaited));
         forward.accept(record);
         return lsn;
     }
