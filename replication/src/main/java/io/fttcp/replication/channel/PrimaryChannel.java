@@ -168,16 +168,7 @@ public final class PrimaryChannel extends ReplicationChannel {
      * as with TCP_NODELAY: against a logger, waiting would cost them a whole group commit more.
      */
     public long append(Record record) {
-        long lsn;
-        boolean wake;
-        synchronized (stream) {
-            lsn = stream.append(record);
-            wake = stream.inFlightBytes() == 0 || unsentFillABatch() || record instanceof Connect || record instanceof Close;
-        }
-        if (wake) {
-            sender.wake();
-        }
-        return lsn;
+        return append(record, true);
     }
 
     /**
@@ -187,11 +178,15 @@ public final class PrimaryChannel extends ReplicationChannel {
      * round trip each otherwise: four thread switches across the two replicas.
      */
     public long appendUnawaited(Record record) {
+        return append(record, false);
+    }
+
+    private long append(Record record, boolean awaited) {
         long lsn;
         boolean wake;
         synchronized (stream) {
-            lsn = stream.appendUnawaited(record);
-            wake = unsentFillABatch();
+            lsn = awaited ? stream.append(record) : stream.appendUnawaited(record);
+            wake = unsentFillABatch() || awaited && (stream.inFlightBytes() == 0 || record instanceof Connect || record instanceof Close);
         }
         if (wake) {
             sender.wake();
