@@ -181,11 +181,12 @@ public final class PrimaryChannel extends ReplicationChannel {
         return append(record, false);
     }
 
-    private long append(Record record, boolean awaited) {
+    /** {@link #append} or {@link #appendUnawaited}, as {@code awaited} says. */
+    public long append(Record record, boolean awaited) {
         long lsn;
         boolean wake;
         synchronized (stream) {
-            lsn = awaited ? stream.append(record) : stream.appendUnawaited(record);
+            lsn = stream.append(record, awaited);
             wake = unsentFillABatch() || awaited && (stream.inFlightBytes() == 0 || record instanceof Connect || record instanceof Close);
         }
         if (wake) {
@@ -314,7 +315,7 @@ public final class PrimaryChannel extends ReplicationChannel {
             stable = stream.stableLsn();
             // Only what the acknowledgement lets go (window room, or the batch behind the frames
             // in flight) and is due: woken for nothing else, the sender would find nothing to write.
-            due = (stream.inFlightBytes() < inFlight || stream.stableLsn() > before) && sendDue();
+            due = (stream.inFlightBytes() < inFlight || stable > before) && sendDue();
         }
         renew(echoNanos, now);
         if (due) {

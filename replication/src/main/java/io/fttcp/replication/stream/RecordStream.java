@@ -86,15 +86,13 @@ public final class RecordStream {
     }
 
     /**
-     * Adds a record to the stream.
+     * Adds a record to the stream, one something waits for to become stable (see {@link #awaitedUnsent}).
      *
      * @return its LSN
      * @throws IllegalArgumentException the record cannot be framed (over the maximum body length)
      */
     public long append(Record record) {
-        long lsn = appendUnawaited(record);
-        awaitedLsn = lsn;
-        return lsn;
+        return append(record, true);
     }
 
     /**
@@ -104,10 +102,19 @@ public final class RecordStream {
      * @throws IllegalArgumentException the record cannot be framed (over the maximum body length)
      */
     public long appendUnawaited(Record record) {
+        return append(record, false);
+    }
+
+    /** {@link #append} or {@link #appendUnawaited}, as {@code awaited} says. */
+    public long append(Record record, boolean awaited) {
         encoder.checkEncodable(record);
         unsent.addLast(record);
         unacknowledgedBytes += FrameEncoder.frameLength(record);
-        return ++lastLsn;
+        lastLsn++;
+        if (awaited) {
+            awaitedLsn = lastLsn;
+        }
+        return lastLsn;
     }
 
     /**

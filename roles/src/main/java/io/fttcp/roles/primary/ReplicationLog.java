@@ -79,16 +79,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
     }
 
     @Override
-    public long append(Record record) {
-        return append(record, true);
-    }
-
-    @Override
-    public long appendUnawaited(Record record) {
-        return append(record, false);
-    }
-
-    private synchronized long append(Record record, boolean awaited) {
+    public synchronized long append(Record record, boolean awaited) {
         RecordStream s = stream;
         synchronized (s) {
             long lsn;
@@ -97,9 +88,7 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
                 lsn = ++unprotectedLsn;
             } else {
                 PrimaryChannel c = channel;
-                // The channel wakes its sender for what is awaited.
-                lsn = c != null ? (awaited ? c.append(record) : c.appendUnawaited(record))
-                        : awaited ? s.append(record) : s.appendUnawaited(record);
+                lsn = c != null ? c.append(record, awaited) : s.append(record, awaited); // the channel wakes its sender for what is awaited
             }
             retain(lsn, record);
             JoinerCatchUp j = joinerCatchUp;

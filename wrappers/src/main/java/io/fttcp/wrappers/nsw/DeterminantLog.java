@@ -8,15 +8,20 @@ public interface DeterminantLog {
     /**
      * Appends {@code record} to the one ordered stream and returns its LSN (from 1, increasing
      * in append order across all writers). Thread-safe.
+     *
+     * @param awaited whether something waits for the record to become stable (output, an ACK, a
+     *                handshake); one nothing waits for may wait to be sent with the next one
+     *                something waits for, saving the replication a round trip of its own
      */
-    long append(Record record);
+    long append(Record record, boolean awaited);
 
-    /**
-     * As {@link #append}, for a record nothing waits to become stable (no output, ACK or
-     * handshake depends on it): it may wait to be sent with the next record something waits
-     * for, saving the replication a round trip of its own.
-     */
+    /** Appends a record something waits for. */
+    default long append(Record record) {
+        return append(record, true);
+    }
+
+    /** Appends a record nothing waits to become stable. */
     default long appendUnawaited(Record record) {
-        return append(record);
+        return append(record, false);
     }
 }

@@ -17,7 +17,7 @@ final class PrimaryRecorder implements DeterminantLog, OutputCommitSink {
     sealed interface Event permits Appended, Required, InnerWrite, InnerFin {
     }
 
-    /** @param awaited appended with {@link #append}, not {@link #appendUnawaited} */
+    /** @param awaited appended as a record something waits for ({@link DeterminantLog#append(Record, boolean)}) */
     record Appended(long lsn, Record record, boolean awaited) implements Event {
     }
 
@@ -46,16 +46,7 @@ final class PrimaryRecorder implements DeterminantLog, OutputCommitSink {
     }
 
     @Override
-    public long append(Record record) {
-        return append(record, true);
-    }
-
-    @Override
-    public long appendUnawaited(Record record) {
-        return append(record, false);
-    }
-
-    private synchronized long append(Record record, boolean awaited) {
+    public synchronized long append(Record record, boolean awaited) {
         records.add(record);
         long lsn = records.size();
         events.add(new Appended(lsn, record, awaited));

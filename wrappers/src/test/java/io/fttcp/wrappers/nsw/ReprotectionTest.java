@@ -88,7 +88,7 @@ class ReprotectionTest {
         int slippedAt = -1;
 
         @Override
-        public synchronized long append(Record record) {
+        public synchronized long append(Record record, boolean awaited) {
             if (beforeNextAppend != null) {
                 slippedAt = records.size();
                 records.add(beforeNextAppend);
