@@ -24,6 +24,12 @@ package io.fttcp.replication.channel;
  * ({@link #WARMUP_TIMEOUT_NANOS}, for {@link #WARMUP_NANOS} by default): two freshly started JVMs compiling
  * their hot paths on a busy host were measured silent for over 150 ms right after the handshake.
  * A longer timeout is always safe for the lease rule (the backup only waits longer).
+ *
+ * <p><b>Our own pauses.</b> The observer ({@link #observe}) gives no verdict right after a pause
+ * of its own (a collector's stop-the-world pause, a starved host): our reader stopped too, and
+ * the peer's frames may be waiting in our socket. It looks again a grace later, when the reader
+ * has had its turn. A CI run saw a live backup taken for silent after 179 ms, the primary's
+ * ticker itself 29 ms late. Waiting longer is always safe for the lease rule, as above.
  */
 public final class FailureDetector {
     /** How long after the start the warm-up timeout applies, by default. */
@@ -32,8 +38,15 @@ public final class FailureDetector {
     public static final long WARMUP_TIMEOUT_NANOS = 600_000_000L;
 
     private final long timeoutNanos;
+    private final long ownPauseNanos;
+    private final long graceNanos;
     private long warmupEnd;
     private long lastHeard;
+    private boolean observed;
+    private long lastObserved;
+    private boolean deferred;
+    private long recheckAt;
+    private long verdictsDeferred;
 
     /** @param startNanos counts as hearing the peer (so a peer that never speaks is suspected after the timeout) */
     public FailureDetector(long timeoutNanos, long startNanos) {
@@ -42,9 +55,22 @@ public final class FailureDetector {
 
     /** @param warmupNanos how long after {@code startNanos} the longer warm-up timeout applies (0: none) */
     public FailureDetector(long timeoutNanos, long startNanos, long warmupNanos) {
+        this(timeoutNanos, startNanos, warmupNanos, Long.MAX_VALUE, 0);
+    }
+
+    /**
+     * @param ownPauseNanos a gap between two of {@link #observe}'s calls longer than this is a pause of ours
+     * @param graceNanos    how long after such a pause the verdict waits
+     */
+    public FailureDetector(long timeoutNanos, long startNanos, long warmupNanos, long ownPauseNanos, long graceNanos) {
         if (timeoutNanos <= 0) {
             throw new IllegalArgumentException("timeout must be positive: " + timeoutNanos);
         }
+        if (ownPauseNanos <= 0 || graceNanos < 0) {
+            throw new IllegalArgumentException("own pause " + ownPauseNanos + " must be positive and grace " + graceNanos + " not negative");
+        }
+        this.ownPauseNanos = ownPauseNanos;
+        this.graceNanos = graceNanos;
         this.timeoutNanos = timeoutNanos;
         this.lastHeard = startNanos;
         this.warmupEnd = startNanos + warmupNanos;
@@ -72,6 +98,30 @@ public final class FailureDetector {
         return now - lastHeard >= timeoutAt(now);
     }
 
+    /**
+     * The observer's verdict at {@code now} (call it at least every {@link #deadline()}): as
+     * {@link #suspect}, except right after a pause of our own, when the verdict waits a grace.
+     */
+    public boolean observe(long now) {
+        if (observed && now - lastObserved > ownPauseNanos) {
+            deferred = true;
+            recheckAt = now + graceNanos;
+            verdictsDeferred++;
+        }
+        observed = true;
+        lastObserved = now;
+        if (deferred && now - recheckAt < 0) {
+            return false;
+        }
+        deferred = false;
+        return suspect(now);
+    }
+
+    /** How many times a verdict waited after a pause of ours. */
+    public long verdictsDeferred() {
+        return verdictsDeferred;
+    }
+
     public long lastHeard() {
         return lastHeard;
     }
@@ -80,10 +130,11 @@ public final class FailureDetector {
         return now - lastHeard;
     }
 
-    /** When the peer becomes suspect if it stays silent. */
+    /** When the peer becomes suspect if it stays silent (after a pause of ours, not before the grace ends). */
     public long deadline() {
         long normal = lastHeard + timeoutNanos;
-        return normal - warmupEnd < 0 ? Math.min(lastHeard + timeoutAt(lastHeard), Math.max(normal, warmupEnd)) : normal;
+        long silent = normal - warmupEnd < 0 ? Math.min(lastHeard + timeoutAt(lastHeard), Math.max(normal, warmupEnd)) : normal;
+        return deferred && recheckAt - silent > 0 ? recheckAt : silent;
     }
 
     public long timeoutNanos() {

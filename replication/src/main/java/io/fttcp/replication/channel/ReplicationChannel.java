@@ -74,7 +74,9 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         this.decoder = new FrameDecoder(config.maxBodyLength());
         this.controlEncoder = new FrameEncoder(config.maxBodyLength());
         this.openedAt = System.nanoTime();
-        this.detector = new FailureDetector(config.detectionTimeoutNanos(), openedAt, config.warmupNanos());
+        // A ticker gap over two heartbeat intervals is a pause of ours; the verdict then waits one interval.
+        this.detector = new FailureDetector(config.detectionTimeoutNanos(), openedAt, config.warmupNanos(),
+                2 * config.heartbeatIntervalNanos(), config.heartbeatIntervalNanos());
         SocketAddress remote = socket.getRemoteAddress();
         this.peer = String.valueOf(remote);
         this.peerHost = remote instanceof InetSocketAddress a ? a.getAddress() : null;
@@ -323,9 +325,10 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
                     }
                 } else {
                     synchronized (detector) {
-                        if (detector.suspect(now)) {
+                        if (detector.observe(now)) {
                             failWith(CloseReason.Kind.PEER_SILENT, "heard nothing from " + peer + " for " + detector.silenceNanos(now) / 1_000_000
-                                    + " ms (timeout " + config.detectionTimeoutNanos() / 1_000_000 + " ms)", null);
+                                    + " ms (timeout " + config.detectionTimeoutNanos() / 1_000_000 + " ms; verdicts deferred after pauses of ours: "
+                                    + detector.verdictsDeferred() + ")", null);
                             return;
                         }
                         deadline = detector.deadline();

@@ -72,4 +72,35 @@ class FailureDetectorTest {
         d.heard(3_800 * MS);
         assertEquals(3_950 * MS, d.deadline(), "after the new warm-up, the normal timeout");
     }
+
+    @Test
+    void afterAPauseOfOursTheVerdictWaitsAGraceForTheReader() {
+        FailureDetector d = new FailureDetector(150 * MS, 0, 0, 40 * MS, 20 * MS);
+        for (long t = 0; t <= 120 * MS; t += 20 * MS) {
+            assertFalse(d.observe(t));
+        }
+        // Our ticker stalls from 120 to 179 ms: the silence is over the timeout, but we were not looking.
+        assertFalse(d.observe(179 * MS), "no verdict right after a pause of our own");
+        assertEquals(1, d.verdictsDeferred());
+        assertEquals(199 * MS, d.deadline(), "looks again a grace later");
+        assertFalse(d.observe(198 * MS));
+        d.heard(185 * MS); // the reader ran and found the peer's frames waiting
+        assertFalse(d.observe(199 * MS));
+        assertEquals(335 * MS, d.deadline());
+        for (long t = 219 * MS; t < 335 * MS; t += 20 * MS) {
+            assertFalse(d.observe(t));
+        }
+        assertTrue(d.observe(335 * MS), "a silence seen while we run is suspect at the timeout, no later");
+        assertEquals(1, d.verdictsDeferred());
+    }
+
+    @Test
+    void aSilentPeerIsStillSuspectedOneGraceAfterAPauseOfOurs() {
+        FailureDetector d = new FailureDetector(150 * MS, 0, 0, 40 * MS, 20 * MS);
+        assertFalse(d.observe(100 * MS));
+        assertFalse(d.observe(300 * MS));
+        assertTrue(d.suspect(300 * MS));
+        assertFalse(d.observe(319 * MS));
+        assertTrue(d.observe(320 * MS));
+    }
 }
