@@ -61,6 +61,9 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     private volatile boolean connected;
     private volatile boolean heartbeatPending;
     private volatile Handshake peerHandshake;
+    /** When our reader last entered (while in it) or left (while outside it) a socket read: says, when the peer seems silent, whether we were the ones stuck. */
+    private volatile long readerSince = System.nanoTime();
+    private volatile boolean readerInRead;
     /** The peer's host (its IP address), or null if the socket's remote address is not an IP one. */
     final InetAddress peerHost;
     private Thread reader;
@@ -272,7 +275,11 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         FrameHandler handler = new Dispatcher();
         try {
             while (!closed.get()) {
+                readerSince = System.nanoTime();
+                readerInRead = true;
                 int n = socket.read(in);
+                readerInRead = false;
+                readerSince = System.nanoTime();
                 in.flip();
                 if (n < 0) {
                     decoder.endOfStream(in);
@@ -327,8 +334,9 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
                     synchronized (detector) {
                         if (detector.observe(now)) {
                             failWith(CloseReason.Kind.PEER_SILENT, "heard nothing from " + peer + " for " + detector.silenceNanos(now) / 1_000_000
-                                    + " ms (timeout " + config.detectionTimeoutNanos() / 1_000_000 + " ms; verdicts deferred after pauses of ours: "
-                                    + detector.verdictsDeferred() + ")", null);
+                                    + " ms (timeout " + config.detectionTimeoutNanos() / 1_000_000 + " ms; our reader "
+                                    + (readerInRead ? "waiting in a read" : "busy outside reads") + " for " + (now - readerSince) / 1_000_000
+                                    + " ms; verdicts deferred after pauses of ours: " + detector.verdictsDeferred() + ")", null);
                             return;
                         }
                         deadline = detector.deadline();
