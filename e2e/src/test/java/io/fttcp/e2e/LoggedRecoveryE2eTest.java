@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static io.fttcp.e2e.ClientChecks.failWhen;
@@ -132,6 +134,46 @@ class LoggedRecoveryE2eTest {
     @Test
     void uploadSurvivesThePrimarysLossToAStandbyOnASpareHost() throws Exception {
         uploadAcross(Recovery.SPARE_HOST);
+    }
+
+    /**
+     * A standby whose application replays slower than the logger's fetch arrives holds the fetched
+     * records the application has not consumed: with {@code replication.max-lag} small, its
+     * acknowledgements hold the fetch back, and what it held stays within the bound plus the
+     * logger's window (4 MiB) of records sent before the hold and one more for a hold that ran
+     * out (500 ms). Unbounded, a 64 MiB echo log was measured up to 54 MiB behind.
+     */
+    @Test
+    void aSpareHostsFetchIsHeldToTheReplayLagBound() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long threshold = UPLOAD / 2 + random.nextLong(UPLOAD / 4); // a fetch of 32 to 48 MiB
+        String why = "primary killed once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, SPARE_HOST with replication.max-lag = 1MiB"
+                + " (seed " + seed + ")";
+        System.out.println("LoggedRecoveryE2eTest: upload, " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
+        try {
+            LoggedService service = net.logged("logger", "primary", "http", List.of(), "replication.max-lag = 1MiB");
+            WatchedProcess standby = service.startStandby(net.host("standby"));
+            try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
+                    BASE + "/upload/logged.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> service.primary().signal("KILL"));
+                String took = standby.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+                ClientChecks.assertRestoredSome(took, why);
+                Matcher fetched = Pattern.compile("fetched \\d+ record\\(s\\) \\((\\d+) client bytes\\).*replay lag at most (\\d+) bytes")
+                        .matcher(standby.output());
+                assertTrue(fetched.find(), () -> "the standby says what it fetched and its largest lag, " + why + ":\n" + standby.output());
+                long fetchedBytes = Long.parseLong(fetched.group(1));
+                long lag = Long.parseLong(fetched.group(2));
+                System.out.println("LoggedRecoveryE2eTest: fetched " + fetchedBytes + " client bytes, replay lag at most " + lag + " bytes");
+                assertTrue(fetchedBytes >= UPLOAD / 2, () -> "the fetch held the upload's logged bytes, " + fetchedBytes + ", " + why);
+                assertTrue(lag <= (1 << 20) + 2 * (4 << 20), () -> "the replay lag stayed within 1 MiB + two windows: " + lag + ", " + why);
+                ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
+                ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
+            }
+        } finally {
+            Files.deleteIfExists(upload.path());
+        }
     }
 
     private void uploadAcross(Recovery recovery) throws Exception {

@@ -678,9 +678,10 @@ public final class RecoveryBench {
     }
 
     static String describe(RecoveryLog log) {
-        return String.format(Locale.ROOT, "server: fetched %,d records (%,d client B) in %.1f ms%s, drain %.1f ms, takeover %.1f ms, %d restored%s",
+        return String.format(Locale.ROOT, "server: fetched %,d records (%,d client B) in %.1f ms%s%s, drain %.1f ms, takeover %.1f ms, %d restored%s",
                 log.records(), log.clientBytes(), log.fetchMicros() / 1e3,
                 log.firstRecordsMicros() < 0 ? "" : String.format(Locale.ROOT, " (the first after %.1f)", log.firstRecordsMicros() / 1e3),
+                log.largestLagBytes() < 0 ? "" : String.format(Locale.ROOT, ", replay lag at most %.1f MiB", log.largestLagBytes() / 1048576.0),
                 log.drainMicros() / 1e3, log.totalMicros() / 1e3, log.restored(),
                 log.refused().isEmpty() ? "" : ", REFUSED " + log.refused());
     }

@@ -18,10 +18,12 @@ import java.util.regex.Pattern;
  * @param refused      the connections refused (their clients reset) and why, as the server said; empty if none
  * @param drainMicros  the application consuming the logged determinants
  * @param totalMicros  the takeover, from its start to the resumed connections
+ * @param largestLagBytes the most client bytes fetched and not yet replayed, as the server saw it; -1 if not said
  */
-record RecoveryLog(long records, long clientBytes, long fetchMicros, long firstRecordsMicros, int restored, String refused, long drainMicros, long totalMicros) {
+record RecoveryLog(long records, long clientBytes, long fetchMicros, long firstRecordsMicros, int restored, String refused, long drainMicros, long totalMicros,
+                   long largestLagBytes) {
     private static final Pattern FETCHED = Pattern.compile(
-            "fetched (\\d+) record\\(s\\) \\((\\d+) client bytes\\) through LSN \\d+ from the logger in (\\d+) us(?: \\(the first after (\\d+) us\\))?: TAKING OVER");
+            "fetched (\\d+) record\\(s\\) \\((\\d+) client bytes\\) through LSN \\d+ from the logger in (\\d+) us(?: \\(the first after (\\d+) us\\))?(?:, replay lag at most (\\d+) bytes)?: TAKING OVER");
     private static final Pattern TOOK_OVER = Pattern.compile(
             "TOOK OVER \\S+: restored (\\d+) connection\\(s\\)(, refused .*?)?; drain (\\d+) us.*?total (\\d+) us");
 
@@ -33,7 +35,8 @@ record RecoveryLog(long records, long clientBytes, long fetchMicros, long firstR
             return Optional.empty();
         }
         return Optional.of(new RecoveryLog(Long.parseLong(f.group(1)), Long.parseLong(f.group(2)), Long.parseLong(f.group(3)),
-                f.group(4) == null ? -1 : Long.parseLong(f.group(4)), Integer.parseInt(t.group(1)), t.group(2) == null ? "" : t.group(2).substring(", refused ".length()), Long.parseLong(t.group(3)), Long.parseLong(t.group(4))));
+                f.group(4) == null ? -1 : Long.parseLong(f.group(4)), Integer.parseInt(t.group(1)), t.group(2) == null ? "" : t.group(2).substring(", refused ".length()), Long.parseLong(t.group(3)), Long.parseLong(t.group(4)),
+                f.group(5) == null ? -1 : Long.parseLong(f.group(5))));
     }
 
     /** Fetching and replaying the log: the fetch plus the application's drain, in microseconds. */

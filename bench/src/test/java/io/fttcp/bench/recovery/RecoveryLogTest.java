@@ -33,6 +33,15 @@ class RecoveryLogTest {
         RecoveryLog log = RecoveryLog.parse(OUTPUT.replace("in 440312 us: TAKING", "in 440312 us (the first after 1234 us): TAKING")).orElseThrow();
         assertEquals(440_312, log.fetchMicros());
         assertEquals(1_234, log.firstRecordsMicros());
+        assertEquals(-1, log.largestLagBytes(), "not said");
+    }
+
+    @Test
+    void readsTheLargestReplayLag() {
+        RecoveryLog log = RecoveryLog.parse(OUTPUT.replace("in 440312 us: TAKING", "in 440312 us (the first after 1234 us), replay lag at most 33554432 bytes: TAKING"))
+                .orElseThrow();
+        assertEquals(1_234, log.firstRecordsMicros());
+        assertEquals(33_554_432, log.largestLagBytes());
     }
 
     @Test

@@ -20,7 +20,7 @@ class RecoveryPlotTest {
 
     @Test
     void writesAPngOfTheMeasuredRecoveries() throws IOException {
-        RecoveryLog log = new RecoveryLog(400, 1 << 20, 60_000, 2_000, 1, "", 100, 9_000);
+        RecoveryLog log = new RecoveryLog(400, 1 << 20, 60_000, 2_000, 1, "", 100, 9_000, -1);
         List<LogSizeTrial> trials = List.of(
                 new LogSizeTrial(1, LogSizeTrial.Recovery.STANDBY, 250_000_000, Optional.of(log), Optional.of(new RecoveryBreakdown(100, 60, 40, 50)), true),
                 new LogSizeTrial(16, LogSizeTrial.Recovery.STANDBY, 600_000_000, Optional.empty(), Optional.empty(), true),

@@ -61,13 +61,6 @@ public final class BackupHost implements AutoCloseable {
     private static final long FETCH_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long the application may take to consume the logged determinants at takeover. */
     private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /**
-     * Backup mode: the most client bytes the primary's application may have read ahead of ours
-     * before our acknowledgements stop advancing (the primary then waits for us). It bounds the
-     * heap a slow replay takes and the drain at takeover; a fresh pair's first upload lagged at
-     * most 5 MiB. (The lag only shrinks without new records, so the hold always ends.)
-     */
-    static final long MAX_LAG_BYTES = 32L << 20;
     /** After takeover, the service address is announced this often (like a VRRP master), so an old primary that comes back hears it and steps down. */
     private static final long ADVERTISEMENT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -93,6 +86,8 @@ public final class BackupHost implements AutoCloseable {
     private final AtomicLong recordsApplied = new AtomicLong();
     /** Client bytes in the SEGMENT records applied (what a recovery replays, beside the determinants). */
     private final AtomicLong payloadBytesApplied = new AtomicLong();
+    /** The largest replay lag seen where acknowledgements are decided (against {@code replication.max-lag}). */
+    private volatile long largestLagSeen;
     /** Logger mode: the first unserved fetch was reported (a standby asks every couple of seconds for as long as the primary lives). */
     private volatile boolean fetchRetrySaid;
     /** Logger mode: when the logger began serving our fetch. */
@@ -178,7 +173,7 @@ public final class BackupHost implements AutoCloseable {
         PrimaryHost p = primary;
         if (p != null) return "state=" + state + " " + p.status();
         return "state=" + state + " heldLsn=" + (channel == null ? 0 : channel.heldLsn()) + " recordsApplied=" + recordsApplied.get()
-                + " pendingDeterminants=" + replay.pendingDeterminants() + " lagBytes=" + replay.lagBytes() + " recordsIgnored=" + replay.recordsIgnored()
+                + " pendingDeterminants=" + replay.pendingDeterminants() + " lagBytes=" + replay.lagBytes() + " largestLagBytes=" + largestLagSeen + " recordsIgnored=" + replay.recordsIgnored()
                 + " diverged=" + divergences.get();
     }
 
@@ -207,6 +202,21 @@ public final class BackupHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether our acknowledgements hold (called by the channel's threads each time one is
+     * decided): while the application is {@code replication.max-lag} behind what we hold. In
+     * backup mode the primary then waits for us; in logger mode the logger's fetch does (it sends
+     * within a window of unacknowledged records): unbounded, a standby held what its application
+     * had not yet replayed of every live connection's log (54 MiB of a 64 MiB one, measured), and
+     * several large uploads would not fit its heap. The lag only shrinks without new records, so
+     * the hold always ends.
+     */
+    private boolean lagOverBound() {
+        long lag = replay.lagBytes();
+        if (lag > largestLagSeen) largestLagSeen = lag;
+        return lag > config.maxLagBytes();
+    }
+
     private void connectLoop() {
         boolean warned = false;
         while (!closed && state == State.CONNECTING) {
@@ -214,9 +224,7 @@ public final class BackupHost implements AutoCloseable {
             currentSource = primary;
             try {
                 BackupChannel c = BackupChannel.connect(primary, null, CONNECT_TIMEOUT, config.channel(), 0, 0, new PrimaryEvents());
-                if (config.mode() == FtConfig.Mode.backup) {
-                    c.holdAcknowledgementsWhile(() -> replay.lagBytes() > MAX_LAG_BYTES);
-                }
+                c.holdAcknowledgementsWhile(this::lagOverBound);
                 channel = c;
                 return; // the channel's threads report from here on
             } catch (IOException e) {
@@ -280,7 +288,8 @@ public final class BackupHost implements AutoCloseable {
             state = State.TAKING_OVER;
             LOG.log(WARNING, "fetched " + recordsApplied.get() + " record(s) (" + payloadBytesApplied.get() + " client bytes) through LSN " + lsn
                     + " from the logger in " + (primaryLostAt - fetchStartedAt) / 1000 + " us"
-                    + (firstRecordsAt == 0 ? "" : " (the first after " + (firstRecordsAt - fetchStartedAt) / 1000 + " us)") + ": TAKING OVER");
+                    + (firstRecordsAt == 0 ? "" : " (the first after " + (firstRecordsAt - fetchStartedAt) / 1000 + " us)")
+                    + ", replay lag at most " + largestLagSeen + " bytes: TAKING OVER");
             Thread.ofPlatform().name("fttcp-takeover").start(() -> {
                 takeOver();
                 // The fetch is over; closing its channel waits for its threads: not before the takeover.

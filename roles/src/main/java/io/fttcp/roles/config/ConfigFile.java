@@ -51,7 +51,7 @@ public final class ConfigFile {
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
             "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.in-flight", "replication.await-backup", "app", "app.root", "app.upload-dir",
             "app.output-hash", "replication.mode", "replication.backup", "replication.retention", "logger.address", "logger.port",
-            "logger.on-loss", "replication.retention-limit");
+            "logger.on-loss", "replication.retention-limit", "replication.max-lag");
 
     private final String source;
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -119,6 +119,11 @@ public final class ConfigFile {
                     + " (its state spans connections): use checkpointed or everything");
         }
         long retentionLimit = value("replication.retention-limit", "64MiB", ConfigFile::size);
+        long maxLag = value("replication.max-lag", FtConfig.DEFAULT_MAX_LAG_BYTES / (1 << 20) + "MiB", ConfigFile::size);
+        if (maxLag < 1 << 20) {
+            throw error(lines.getOrDefault("replication.max-lag", 0), "replication.max-lag = " + values.get("replication.max-lag")
+                    + ": at least 1MiB (at 0 every acknowledgement would wait for the application)");
+        }
         int port = integer("replication.port", "7400", 1, 65535);
         String cluster = value("replication.cluster", "fttcp", s -> s);
         Duration heartbeat = duration("replication.heartbeat", "20ms");
@@ -148,7 +153,7 @@ public final class ConfigFile {
         }
         if (backup != 0 && backup == primary) throw new ConfigException(source + ": replication.backup must differ from replication.primary");
         return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, awaitBackup, app, root, uploads, hash,
-                mode, backup, logger, loggerPort, onLoss, retention, retentionLimit);
+                mode, backup, logger, loggerPort, onLoss, retention, retentionLimit, maxLag);
     }
 
     private <T> T value(String key, String fallback, Function<String, T> parse) throws ConfigException {

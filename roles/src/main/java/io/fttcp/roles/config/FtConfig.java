@@ -37,12 +37,17 @@ import java.util.List;
  * @param retentionLimitBytes above this many client bytes in the kept records a primary gives them up (memory,
  *                           and the collector's pauses): no new backup can join it until the connections
  *                           live then have finished (under {@code everything}, never again)
+ * @param maxLagBytes        a backup or a standby stops acknowledging while its application is this many client
+ *                           bytes behind what it holds (the primary, or the logger's fetch, then waits): bounds
+ *                           its heap and the drain at takeover
  */
 public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddress serviceMac, int prefixLength,
                        String tapDevice, boolean offloads, int primaryAddress, int replicationPort,
                        ChannelConfig channel, Duration awaitBackup, App app, Path appRoot, Path appUploadDir, boolean outputHashing,
                        Mode mode, int backupAddress, int loggerAddress, int loggerPort, LoggerLoss onLoggerLoss,
-                       Retention retention, long retentionLimitBytes) {
+                       Retention retention, long retentionLimitBytes, long maxLagBytes) {
+    /** 32 MiB: a fresh pair's first upload lagged at most 5 MiB; a standby's fetch of a large log, unbounded, up to the whole log. */
+    public static final long DEFAULT_MAX_LAG_BYTES = 32L << 20;
     /** 64 MiB: a new backup can catch up on any service whose live connections hold less input than that. */
     public static final long DEFAULT_RETENTION_LIMIT_BYTES = 64L << 20;
 

@@ -82,6 +82,17 @@ class ConfigFileTest {
     }
 
     @Test
+    void theReplayLagBoundDefaultsTo32MiBAndIsAtLeastOneMiB() throws Exception {
+        assertEquals(32L << 20, ConfigFile.parse("f.conf", MINIMAL).maxLagBytes());
+        assertEquals(1L << 20, ConfigFile.parse("f.conf", MINIMAL + "replication.max-lag = 1MiB\n").maxLagBytes());
+        assertEquals(1L << 30, ConfigFile.parse("f.conf", MINIMAL + "replication.max-lag = 1GiB\n").maxLagBytes());
+        for (String bad : List.of("0MiB", "512KiB", "lots")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "replication.max-lag = " + bad + "\n"));
+            assertTrue(e.getMessage().contains("replication.max-lag"), e.getMessage());
+        }
+    }
+
+    @Test
     void loggerModeNeedsTheLoggerAddressButNotThePrimarys() throws Exception {
         FtConfig c = ConfigFile.parse("fttcp.conf", """
                 service.address = 198.18.0.100
