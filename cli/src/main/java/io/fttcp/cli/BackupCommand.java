@@ -21,6 +21,9 @@ final class BackupCommand implements Callable<Integer> {
     @Mixin
     ConfigFileOption configFile;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -30,6 +33,6 @@ final class BackupCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("fttcp backup: replication.mode = logger has no hot backup: run ./fttcp standby on a spare host");
             return 2;
         }
-        return Recovery.run(out, "backup", config);
+        return Recovery.run(out, "backup", config, metrics);
     }
 }

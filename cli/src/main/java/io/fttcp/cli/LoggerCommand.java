@@ -7,6 +7,7 @@ import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.logger.LoggerConfig;
 import io.fttcp.roles.logger.LoggerHost;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,6 +68,9 @@ final class LoggerCommand implements Callable<Integer> {
                     + " applications), every one, or those since the application's latest checkpoint. Default: ${DEFAULT-VALUE}.")
     FtConfig.Retention retention;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Override
     public Integer call() throws Exception {
         OneLineLogging.install();
@@ -88,6 +92,7 @@ final class LoggerCommand implements Callable<Integer> {
         }, "fttcp-logger-shutdown"));
         out.println("fttcp logger: listening on " + listen + ", logs in " + directory + ", fsync " + fsync + "; " + host.status());
         out.flush();
+        metrics.serve(out, "logger", host::readings);
         stopped.await();
         return 0;
     }

@@ -26,6 +26,9 @@ final class PrimaryCommand implements Callable<Integer> {
     @Mixin
     ConfigFileOption configFile;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -33,9 +36,10 @@ final class PrimaryCommand implements Callable<Integer> {
         if (config == null) return 2;
         if (config.mode() == FtConfig.Mode.logger) {
             // Every server of a logged service starts by recovering: a fresh log gives it nothing to replay.
-            return Recovery.run(out, "primary", config);
+            return Recovery.run(out, "primary", config, metrics);
         }
         PrimaryHost host = PrimaryHost.start(config);
+        metrics.serve(out, "primary", host::readings);
         ReplicaSetup.runApplication(config, host.network(), host, () -> { });
         out.println("fttcp primary: " + config.app() + " on " + FourTuple.dotted(config.serviceAddress()) + ":" + config.servicePorts().getFirst()
                 + ", waiting for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());

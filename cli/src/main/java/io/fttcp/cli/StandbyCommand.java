@@ -22,6 +22,9 @@ final class StandbyCommand implements Callable<Integer> {
     @Mixin
     ConfigFileOption configFile;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -31,6 +34,6 @@ final class StandbyCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("fttcp standby: needs replication.mode = logger (in backup mode, run ./fttcp backup)");
             return 2;
         }
-        return Recovery.run(out, "standby", config);
+        return Recovery.run(out, "standby", config, metrics);
     }
 }

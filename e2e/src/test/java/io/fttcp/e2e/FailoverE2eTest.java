@@ -2,6 +2,7 @@ package io.fttcp.e2e;
 
 import io.fttcp.apps.http.Generator;
 import io.fttcp.testbed.ExecResult;
+import io.fttcp.testbed.Host;
 import io.fttcp.testbed.ReplicaPair;
 import io.fttcp.testbed.Topology;
 import io.fttcp.testbed.WatchedProcess;
@@ -276,6 +277,43 @@ class FailoverE2eTest {
             assertEquals(0, session.awaitExit(Duration.ofSeconds(10)), "socat's exit code, " + why + "; stderr: " + session.errors());
             assertNoReset(session.errors(), why);
         }
+    }
+
+    /**
+     * The backup's loss, as an operator sees it: with {@code --metrics}, the primary's metrics say
+     * PROTECTED and the backup's REPLICATING; the backup is SIGKILLed; the primary's say
+     * UNPROTECTED (its log too), and it goes on serving: a download after it is intact.
+     */
+    @Test
+    void aKilledBackupLeavesThePrimaryServingUnprotectedVisiblyInItsMetrics() throws Exception {
+        String why = "backup KILLed, metrics on both replicas";
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http", List.of("--metrics", "HOST:" + METRICS_PORT),
+                "replication.detection = " + DETECTION)) {
+            String primaryMetrics = scrape(pair.primaryHost());
+            assertTrue(primaryMetrics.contains("fttcp_protection{state=\"PROTECTED\"} 1.0"), () -> "the primary protected, " + why + ":\n" + primaryMetrics);
+            assertTrue(primaryMetrics.contains("fttcp_protection{state=\"UNPROTECTED\"} 0.0"), () -> why + ":\n" + primaryMetrics);
+            String backupMetrics = scrape(pair.backupHost());
+            assertTrue(backupMetrics.contains("fttcp_backup_state{state=\"REPLICATING\"} 1.0"), () -> "the backup replicating, " + why + ":\n" + backupMetrics);
+            assertTrue(backupMetrics.contains("fttcp_backup_replay_lag_bytes "), () -> why + ":\n" + backupMetrics);
+            pair.backup().signal("KILL");
+            pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that it serves unprotected, " + why, Duration.ofSeconds(10));
+            String after = scrape(pair.primaryHost());
+            assertTrue(after.contains("fttcp_protection{state=\"UNPROTECTED\"} 1.0"), () -> "the primary unprotected, " + why + ":\n" + after);
+            assertTrue(after.contains("fttcp_protection{state=\"PROTECTED\"} 0.0"), () -> why + ":\n" + after);
+            ExecResult get = net.topology().exec(net.host("client"), Duration.ofSeconds(30), "curl", "-sS", "--max-time", "20", "-o", "/dev/null",
+                    "-w", "%{http_code} %{size_download}", "http://" + Topology.SERVICE_ADDRESS + "/gen/1048576");
+            assertEquals("200 1048576", get.output().trim(), () -> "a download from the unprotected primary, " + why + ": " + get);
+        }
+    }
+
+    private static final int METRICS_PORT = 9400;
+
+    /** The replica's metrics, fetched in its own namespace from its own address. */
+    private static String scrape(Host host) {
+        ExecResult r = net.topology().exec(host, Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
+                "http://" + host.kernelAddress() + ":" + METRICS_PORT + "/metrics");
+        assertEquals(0, r.exitCode(), () -> "scraping " + host.name() + ": " + r);
+        return r.output();
     }
 
     @Test

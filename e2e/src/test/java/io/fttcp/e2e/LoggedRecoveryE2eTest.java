@@ -1,6 +1,7 @@
 package io.fttcp.e2e;
 
 import io.fttcp.apps.http.Generator;
+import io.fttcp.testbed.ExecResult;
 import io.fttcp.testbed.LoggedService;
 import io.fttcp.testbed.Topology;
 import io.fttcp.testbed.WatchedProcess;
@@ -153,11 +154,20 @@ class LoggedRecoveryE2eTest {
         System.out.println("LoggedRecoveryE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
         try {
-            LoggedService service = net.logged("logger", "primary", "http", List.of(), "replication.max-lag = 1MiB");
+            String metricsAt = net.host("logger").kernelAddress() + ":9401";
+            LoggedService service = net.logged("logger", "primary", "http", List.of("--metrics", metricsAt), "replication.max-lag = 1MiB");
             WatchedProcess standby = service.startStandby(net.host("standby"));
             try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                     BASE + "/upload/logged.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
-                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> service.primary().signal("KILL"));
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> {
+                    // What the logger says of the log it keeps, while the primary logs to it.
+                    ExecResult scrape = net.topology().exec(net.host("logger"), Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
+                            "http://" + metricsAt + "/metrics");
+                    Matcher durable = Pattern.compile("fttcp_logger_durable_lsn\\{cluster=\"[^\"]+\"} ([0-9.E]+)").matcher(scrape.output());
+                    assertTrue(durable.find() && Double.parseDouble(durable.group(1)) > 0, () -> "the logger's metrics, " + why + ": " + scrape);
+                    assertTrue(scrape.output().contains("fttcp_logger_forces_total{cluster="), () -> "the logger's metrics, " + why + ": " + scrape);
+                    service.primary().signal("KILL");
+                });
                 String took = standby.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
                 ClientChecks.assertRestoredSome(took, why);
                 Matcher fetched = Pattern.compile("fetched \\d+ record\\(s\\) \\((\\d+) client bytes\\).*replay lag at most (\\d+) bytes")

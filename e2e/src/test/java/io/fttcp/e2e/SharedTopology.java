@@ -99,7 +99,12 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
      * ({@link ReplicaPair#start}); the test should close the pair; if it fails, the pair's output is shown.
      */
     ReplicaPair replicas(String primaryHost, String backupHost, String app, String... extraConfig) throws InterruptedException {
-        ReplicaPair pair = ReplicaPair.start(topology, host(primaryHost), host(backupHost), app, extraConfig);
+        return replicas(primaryHost, backupHost, app, List.of(), extraConfig);
+    }
+
+    /** As {@link #replicas(String, String, String, String...)}, each replica's command also given {@code options} ({@code HOST}: its own address). */
+    ReplicaPair replicas(String primaryHost, String backupHost, String app, List<String> options, String... extraConfig) throws InterruptedException {
+        ReplicaPair pair = ReplicaPair.start(topology, host(primaryHost), host(backupHost), app, options, extraConfig);
         pairs.add(pair);
         return pair;
     }

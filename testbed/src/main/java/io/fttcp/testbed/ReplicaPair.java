@@ -51,7 +51,13 @@ public final class ReplicaPair implements AutoCloseable {
      */
     public static ReplicaPair start(Topology topology, Host primaryHost, Host backupHost, String app, String... extraConfig)
             throws InterruptedException {
-        ReplicaPair pair = startJoined(topology, primaryHost, backupHost, app, extraConfig);
+        return start(topology, primaryHost, backupHost, app, List.of(), extraConfig);
+    }
+
+    /** As {@link #start(Topology, Host, Host, String, String...)}, each replica's command also given {@code options} (see {@link #startJoined(Topology, Host, Host, String, List, String...)}). */
+    public static ReplicaPair start(Topology topology, Host primaryHost, Host backupHost, String app, List<String> options, String... extraConfig)
+            throws InterruptedException {
+        ReplicaPair pair = startJoined(topology, primaryHost, backupHost, app, options, extraConfig);
         try {
             pair.awaitDetectorWarm();
         } catch (InterruptedException e) {
@@ -67,6 +73,15 @@ public final class ReplicaPair implements AutoCloseable {
      */
     public static ReplicaPair startJoined(Topology topology, Host primaryHost, Host backupHost, String app, String... extraConfig)
             throws InterruptedException {
+        return startJoined(topology, primaryHost, backupHost, app, List.of(), extraConfig);
+    }
+
+    /**
+     * As {@link #startJoined(Topology, Host, Host, String, String...)}, each replica's command
+     * also given {@code options} (a {@code HOST} in them becomes that replica's own address).
+     */
+    public static ReplicaPair startJoined(Topology topology, Host primaryHost, Host backupHost, String app, List<String> options,
+                                          String... extraConfig) throws InterruptedException {
         Path config;
         try {
             config = Files.createTempFile("fttcp-", ".conf");
@@ -83,12 +98,12 @@ public final class ReplicaPair implements AutoCloseable {
             throw new UncheckedIOException("cannot write the replicas' configuration", e);
         }
         WatchedProcess primary = WatchedProcess.start(topology, primaryHost, "fttcp primary",
-                Topology.javaCommand("io.fttcp.cli.Main", "primary", "--config", config.toString()));
+                Topology.javaCommand("io.fttcp.cli.Main", command("primary", config, primaryHost, options)));
         WatchedProcess backup = null;
         try {
             primary.awaitLine(l -> l.startsWith("fttcp primary: "), "that it serves", START_TIMEOUT);
             backup = WatchedProcess.start(topology, backupHost, "fttcp backup",
-                    Topology.javaCommand("io.fttcp.cli.Main", "backup", "--config", config.toString()));
+                    Topology.javaCommand("io.fttcp.cli.Main", command("backup", config, backupHost, options)));
             primary.awaitLine(l -> l.contains(BACKUP_JOINED), "that the backup joined", START_TIMEOUT);
             backup.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
         } catch (RuntimeException | InterruptedException e) {
@@ -97,6 +112,12 @@ public final class ReplicaPair implements AutoCloseable {
             throw e;
         }
         return new ReplicaPair(topology, primaryHost, backupHost, config, primary, backup);
+    }
+
+    private static String[] command(String role, Path config, Host host, List<String> options) {
+        List<String> args = new ArrayList<>(List.of(role, "--config", config.toString()));
+        for (String o : options) args.add(o.replace("HOST", host.kernelAddress()));
+        return args.toArray(String[]::new);
     }
 
     /**

@@ -6,26 +6,28 @@ import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.record.Record;
+import io.fttcp.roles.PrimaryProbe;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
-import io.fttcp.roles.PrimaryProbe;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
-import io.fttcp.roles.takeover.Takeover;
-import io.fttcp.roles.takeover.ClassPreload;
-import io.fttcp.roles.takeover.TakeoverRehearsal;
+import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.primary.PrimaryHost;
 import io.fttcp.roles.primary.ProtectedStack;
-import io.fttcp.wrappers.nsw.LoggingLiveBinding;
-import io.fttcp.wrappers.nsw.LoggingNetwork;
+import io.fttcp.roles.takeover.ClassPreload;
+import io.fttcp.roles.takeover.Takeover;
+import io.fttcp.roles.takeover.TakeoverRehearsal;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.nsw.LoggingLiveBinding;
+import io.fttcp.wrappers.nsw.LoggingNetwork;
 import io.fttcp.wrappers.nsw.ReplayNetwork;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -167,6 +169,27 @@ public final class BackupHost implements AutoCloseable {
     /** The primary this replica became after its takeover, or null before. */
     public PrimaryHost primary() {
         return primary;
+    }
+
+    /** The status line's numbers, for monitoring; after the takeover, the primary's as well. */
+    public List<Reading> readings() {
+        List<Reading> all = new ArrayList<>();
+        State now = state;
+        for (State st : State.values()) {
+            all.add(Reading.flag("fttcp_backup_state", "1 for this replica's state (LIVE: it took over and serves)", st == now).labelled("state", st.name()));
+        }
+        BackupChannel c = channel;
+        all.add(Reading.gauge("fttcp_backup_held_lsn", "The last LSN received in order and handed to the application", c == null ? 0 : c.heldLsn()));
+        all.add(Reading.counter("fttcp_backup_records_applied", "Records handed to the replaying application", recordsApplied.get()));
+        all.add(Reading.counter("fttcp_backup_client_bytes_applied", "Client bytes in the records handed to the application", payloadBytesApplied.get()));
+        all.add(Reading.gauge("fttcp_backup_pending_determinants", "Determinants the application has not consumed yet", replay.pendingDeterminants()));
+        all.add(Reading.gauge("fttcp_backup_replay_lag_bytes", "Client bytes the primary's application read that ours has not yet (see replication.max-lag)", replay.lagBytes()));
+        all.add(Reading.gauge("fttcp_backup_replay_lag_largest_bytes", "The largest replay lag seen", largestLagSeen));
+        all.add(Reading.counter("fttcp_backup_records_ignored", "Records the replay had no use for", replay.recordsIgnored()));
+        all.add(Reading.counter("fttcp_backup_divergences", "Connections whose replayed output differed from the primary's (reset at takeover)", divergences.get()));
+        PrimaryHost p = primary;
+        if (p != null) all.addAll(p.readings());
+        return all;
     }
 
     public String status() {

@@ -15,15 +15,17 @@ import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.roles.PrimaryProbe;
+import io.fttcp.roles.metrics.Reading;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 import static java.lang.System.Logger.Level.ERROR;
 import static java.lang.System.Logger.Level.INFO;
@@ -181,6 +183,26 @@ final class ClusterLog implements AutoCloseable {
         if (log.isEmpty()) return;
         try (LogCursor cursor = log.read(log.firstLsn())) {
             while (cursor.next()) retained.add(cursor.lsn(), cursor.record());
+        }
+    }
+
+    /** This cluster's numbers, labelled with its id. */
+    List<Reading> readings(String clusterId) {
+        lock.lock();
+        try {
+            return Stream.of(
+                    Reading.gauge("fttcp_logger_last_lsn", "LSN of the last record appended", log.lastLsn()),
+                    Reading.gauge("fttcp_logger_durable_lsn", "Highest LSN stored as the fsync policy says (acknowledged)", log.durableLsn()),
+                    Reading.gauge("fttcp_logger_first_lsn", "LSN of the first record kept", log.firstLsn()),
+                    Reading.gauge("fttcp_logger_segments", "Segment files in the log", log.segmentCount()),
+                    Reading.counter("fttcp_logger_forces", "Forces (fdatasync) since the log was opened", log.forces()),
+                    Reading.counter("fttcp_logger_written_bytes", "Frame bytes written to segment files since the log was opened", log.bytesWritten()),
+                    Reading.gauge("fttcp_logger_live_connections", "Live connections whose records are kept", retained.liveConnections()),
+                    Reading.gauge("fttcp_logger_kept_records", "Records kept for a recovery", retained.retainedRecords()),
+                    Reading.gauge("fttcp_logger_generation", "The log's generation (a catch-up starts a new one)", generation))
+                    .map(r -> r.labelled("cluster", clusterId)).toList();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -4,6 +4,7 @@ import io.fttcp.replication.channel.HandshakeException;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.roles.metrics.Reading;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -12,6 +13,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -109,6 +112,14 @@ public final class LoggerHost implements AutoCloseable {
         } catch (java.io.UncheckedIOException e) {
             throw new HandshakeException("the logger cannot open the log of cluster '" + id + "': " + e.getCause().getMessage());
         }
+    }
+
+    /** Every cluster's numbers, for monitoring. */
+    public List<Reading> readings() {
+        List<Reading> all = new ArrayList<>();
+        all.add(Reading.gauge("fttcp_logger_clusters", "Clusters this logger keeps a log for", clusters.size()));
+        clusters.forEach((id, c) -> all.addAll(c.readings(id)));
+        return all;
     }
 
     /** One line per cluster, for operators and tests. */

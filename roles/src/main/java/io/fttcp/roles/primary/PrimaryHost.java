@@ -12,6 +12,8 @@ import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
+import io.fttcp.roles.metrics.Reading;
+import io.fttcp.roles.metrics.SswReadings;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.wrappers.nsw.LoggingNetwork;
@@ -27,6 +29,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -204,6 +207,33 @@ public final class PrimaryHost implements AutoCloseable {
     /** Waits up to {@code timeout} for this primary to step down; returns the reason, or null if it has not. */
     public String awaitStepDown(java.time.Duration timeout) throws InterruptedException {
         return steppedDown.await(timeout.toNanos(), TimeUnit.NANOSECONDS) ? stepDownReason : null;
+    }
+
+    /** The status line's numbers and more, for monitoring. */
+    public List<Reading> readings() {
+        List<Reading> all = new ArrayList<>();
+        Protection now = log.protection();
+        for (Protection p : Protection.values()) {
+            all.add(Reading.flag("fttcp_protection", "1 for where this primary stands with its backup or logger", p == now)
+                    .labelled("state", p.name()));
+        }
+        PrimaryChannel c = log.channel();
+        all.add(Reading.gauge("fttcp_last_lsn", "LSN of the last record appended", log.lastLsn()));
+        all.add(Reading.gauge("fttcp_stable_lsn", "Highest LSN the backup or logger holds (while unprotected: the last LSN)", log.stableLsnForWrapper()));
+        all.add(Reading.counter("fttcp_unprotected_records", "Records appended while nothing protected the service", log.recordsUnprotected()));
+        long leaseNanos = c == null ? 0 : Math.max(0, c.leaseRemainingNanos(System.nanoTime()));
+        all.add(Reading.gauge("fttcp_lease_remaining_seconds", "What is left of the lease the backup or logger last renewed", leaseNanos / 1e9));
+        all.addAll(log.retentionReadings());
+        ReentrantLock lock = stack.loop().lock();
+        lock.lock();
+        try {
+            all.addAll(SswReadings.of(ssw.stats()));
+            all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", ssw.isFenced()));
+            all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", stack.ip().connectionCount()));
+        } finally {
+            lock.unlock();
+        }
+        return all;
     }
 
     /** One line of counters, for the log and for operators. */

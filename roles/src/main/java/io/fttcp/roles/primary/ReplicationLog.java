@@ -8,6 +8,7 @@ import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.roles.config.FtConfig;
+import io.fttcp.roles.metrics.Reading;
 import io.fttcp.wrappers.nsw.DeterminantLog;
 import io.fttcp.wrappers.ssw.RecordSink;
 
@@ -194,6 +195,26 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         synchronized (r) {
             return r.snapshot(throughLsn);
         }
+    }
+
+    /** The kept records as numbers (see {@link #retentionStatus}). */
+    List<Reading> retentionReadings() {
+        boolean lost = retentionLost != null;
+        long connections = 0, records = 0, bytes = 0;
+        if (!lost) {
+            LiveRecordSet r = retained;
+            synchronized (r) {
+                connections = r.liveConnections();
+                records = r.retainedRecords();
+                bytes = r.retainedPayloadBytes();
+            }
+        }
+        return List.of(
+                Reading.flag("fttcp_retention_given_up", "1 while the kept records are given up (past replication.retention-limit): no backup can join", lost),
+                Reading.gauge("fttcp_retained_connections", "Live connections whose records are kept for a joining backup", connections),
+                Reading.gauge("fttcp_retained_records", "Records kept for a joining backup", records),
+                Reading.gauge("fttcp_retained_client_bytes", "Client bytes in the kept records", bytes),
+                Reading.gauge("fttcp_given_up_connections_live", "While given up: the connections live then that have not finished", lost ? givenUpLive : 0));
     }
 
     /** For the status line: live connections and records kept; while given up, the given-up connections still live. */

@@ -1,0 +1,54 @@
+package io.fttcp.cli.metrics;
+
+import io.fttcp.roles.metrics.Reading;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MetricsEndpointTest {
+    @Test
+    void servesTheReadingsInPrometheusTextFormatReadAfreshAtEveryScrape() throws Exception {
+        AtomicLong segments = new AtomicLong(3);
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> List.of(
+                Reading.flag("fttcp_protection", "where the primary stands", true).labelled("state", "PROTECTED"),
+                Reading.flag("fttcp_protection", "where the primary stands", false).labelled("state", "UNPROTECTED"),
+                Reading.counter("fttcp_ssw_segments_logged", "SEGMENT records logged", segments.get()),
+                Reading.gauge("fttcp_backup_replay_lag_bytes", "replay lag", 1048576)))) {
+            String first = scrape(endpoint.port());
+            assertTrue(first.contains("# TYPE fttcp_protection gauge"), first);
+            assertTrue(first.contains("fttcp_protection{state=\"PROTECTED\"} 1.0"), first);
+            assertTrue(first.contains("fttcp_protection{state=\"UNPROTECTED\"} 0.0"), first);
+            assertTrue(first.contains("# TYPE fttcp_ssw_segments_logged_total counter"), first);
+            assertTrue(first.contains("fttcp_ssw_segments_logged_total 3.0"), first);
+            assertTrue(first.contains("# HELP fttcp_backup_replay_lag_bytes replay lag"), first);
+            assertTrue(first.contains("fttcp_backup_replay_lag_bytes 1048576.0"), first);
+            segments.set(7);
+            String second = scrape(endpoint.port());
+            assertTrue(second.contains("fttcp_ssw_segments_logged_total 7.0"), second);
+        }
+    }
+
+    @Test
+    void oneNameReadAsTwoKindsIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ReadingSnapshots.of(List.of(
+                Reading.gauge("fttcp_x", "a level", 1), Reading.counter("fttcp_x", "a count", 2))));
+    }
+
+    private static String scrape(int port) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+}
