@@ -1,5 +1,6 @@
 package io.fttcp.roles.metrics;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -39,7 +40,7 @@ public record Reading(String name, String help, Kind kind, Map<String, String> l
 
     /** The same number with one label more. */
     public Reading labelled(String label, String value) {
-        java.util.Map<String, String> more = new java.util.LinkedHashMap<>(labels);
+        Map<String, String> more = new LinkedHashMap<>(labels);
         more.put(label, value);
         return new Reading(name, help, kind, more, this.value);
     }
