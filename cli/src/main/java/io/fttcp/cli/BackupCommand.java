@@ -33,6 +33,7 @@ final class BackupCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("fttcp backup: replication.mode = logger has no hot backup: run ./fttcp standby on a spare host");
             return 2;
         }
+        if (!metrics.bind(spec, "backup")) return 2;
         return Recovery.run(out, "backup", config, metrics);
     }
 }

@@ -84,6 +84,7 @@ final class LoggerCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("fttcp logger: " + e.getMessage());
             return 2;
         }
+        if (!metrics.bind(spec, "logger")) return 2;
         LoggerHost host = LoggerHost.start(new LoggerConfig(directory, listen, log, channel, retention.policy()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -92,7 +93,7 @@ final class LoggerCommand implements Callable<Integer> {
         }, "fttcp-logger-shutdown"));
         out.println("fttcp logger: listening on " + listen + ", logs in " + directory + ", fsync " + fsync + "; " + host.status());
         out.flush();
-        metrics.serve(out, "logger", host::readings);
+        metrics.show(out, "logger", host::readings);
         stopped.await();
         return 0;
     }

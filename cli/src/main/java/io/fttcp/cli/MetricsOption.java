@@ -2,6 +2,7 @@ package io.fttcp.cli;
 
 import io.fttcp.cli.metrics.MetricsEndpoint;
 import io.fttcp.roles.metrics.Reading;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -17,12 +18,31 @@ final class MetricsOption {
                     "http://ADDR:PORT/metrics in Prometheus's text format. Default: not served."})
     InetSocketAddress listen;
 
-    /** Starts serving if asked (saying where on {@code out}); null if not. */
-    MetricsEndpoint serve(PrintWriter out, String who, Supplier<List<Reading>> readings) throws IOException {
-        if (listen == null) return null;
-        MetricsEndpoint endpoint = MetricsEndpoint.start(listen, readings);
+    private volatile Supplier<List<Reading>> source = List::of;
+    private MetricsEndpoint endpoint;
+
+    /**
+     * Binds the endpoint if asked, before the server starts (an address in use is then an error
+     * of the command line, not a server half started); it serves nothing until {@link #show}.
+     *
+     * @return false after printing why it could not bind
+     */
+    boolean bind(CommandSpec spec, String who) {
+        if (listen == null) return true;
+        try {
+            endpoint = MetricsEndpoint.start(listen, () -> source.get());
+            return true;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("fttcp " + who + ": cannot serve metrics at " + listen + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Serves {@code readings} from now on (saying where on {@code out}), if bound. */
+    void show(PrintWriter out, String who, Supplier<List<Reading>> readings) {
+        if (endpoint == null) return;
+        source = readings;
         out.println("fttcp " + who + ": metrics at http://" + listen.getAddress().getHostAddress() + ":" + endpoint.port() + "/metrics");
         out.flush();
-        return endpoint;
     }
 }

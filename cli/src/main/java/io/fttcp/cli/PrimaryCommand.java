@@ -33,13 +33,13 @@ final class PrimaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         FtConfig config = configFile.read(spec);
-        if (config == null) return 2;
+        if (config == null || !metrics.bind(spec, "primary")) return 2;
         if (config.mode() == FtConfig.Mode.logger) {
             // Every server of a logged service starts by recovering: a fresh log gives it nothing to replay.
             return Recovery.run(out, "primary", config, metrics);
         }
         PrimaryHost host = PrimaryHost.start(config);
-        metrics.serve(out, "primary", host::readings);
+        metrics.show(out, "primary", host::readings);
         ReplicaSetup.runApplication(config, host.network(), host, () -> { });
         out.println("fttcp primary: " + config.app() + " on " + FourTuple.dotted(config.serviceAddress()) + ":" + config.servicePorts().getFirst()
                 + ", waiting for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());

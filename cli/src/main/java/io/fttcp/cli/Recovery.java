@@ -18,7 +18,7 @@ final class Recovery {
 
     static int run(PrintWriter out, String who, FtConfig config, MetricsOption metrics) throws Exception {
         BackupHost host = BackupHost.start(config);
-        metrics.serve(out, who, host::readings);
+        metrics.show(out, who, host::readings);
         ReplicaSetup.runApplication(config, host.network(), host, () -> { });
         out.println("fttcp " + who + ": " + config.app() + (config.mode() == FtConfig.Mode.logger
                 ? " recovering from the logger at " + FourTuple.dotted(config.loggerAddress()) + ":" + config.loggerPort()

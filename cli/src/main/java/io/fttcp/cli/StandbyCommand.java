@@ -34,6 +34,7 @@ final class StandbyCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("fttcp standby: needs replication.mode = logger (in backup mode, run ./fttcp backup)");
             return 2;
         }
+        if (!metrics.bind(spec, "standby")) return 2;
         return Recovery.run(out, "standby", config, metrics);
     }
 }

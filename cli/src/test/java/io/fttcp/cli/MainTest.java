@@ -56,6 +56,26 @@ class MainTest {
     }
 
     @Test
+    void aMetricsAddressInUseIsAClearErrorBeforeTheServerStarts() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path dir = java.nio.file.Files.createTempDirectory("fttcp-main-test-");
+            try {
+                Run logger = run("logger", "--dir", dir.toString(), "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:" + taken.getLocalPort());
+                assertEquals(2, logger.exitCode(), logger.out() + logger.err());
+                assertTrue(logger.err().contains("cannot serve metrics at"), logger.err());
+                assertFalse(logger.out().contains("listening"), "the logger did not start: " + logger.out());
+            } finally {
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
+        Run badMetrics = run("primary", "--metrics", "nowhere");
+        assertEquals(2, badMetrics.exitCode());
+        assertTrue(badMetrics.err().contains("expected ADDR:PORT"), badMetrics.err());
+    }
+
+    @Test
     void unknownOptionsAndBadValuesAreClearUsageErrors() {
         Run unknown = run("serve", "--bogus");
         assertEquals(2, unknown.exitCode());
