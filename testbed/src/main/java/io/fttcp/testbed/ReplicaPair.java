@@ -29,13 +29,17 @@ public final class ReplicaPair implements AutoCloseable {
     /** Backups started later ({@link #startBackup}), closed with the pair. */
     private final List<WatchedProcess> later = new ArrayList<>();
     private final Path configFile;
+    /** The replicas' command options (see {@link #startJoined(Topology, Host, Host, String, List, String...)}), for later backups too. */
+    private final List<String> options;
     private final WatchedProcess primary;
     private final WatchedProcess backup;
 
     /** When the backup was seen replaying (System.nanoTime). */
     private final long joinedAt;
 
-    private ReplicaPair(Topology topology, Host primaryHost, Host backupHost, Path configFile, WatchedProcess primary, WatchedProcess backup) {
+    private ReplicaPair(Topology topology, Host primaryHost, Host backupHost, Path configFile, List<String> options, WatchedProcess primary,
+                        WatchedProcess backup) {
+        this.options = List.copyOf(options);
         this.joinedAt = System.nanoTime();
         this.topology = topology;
         this.primaryHost = primaryHost;
@@ -111,7 +115,7 @@ public final class ReplicaPair implements AutoCloseable {
             if (backup != null) backup.close();
             throw e;
         }
-        return new ReplicaPair(topology, primaryHost, backupHost, config, primary, backup);
+        return new ReplicaPair(topology, primaryHost, backupHost, config, options, primary, backup);
     }
 
     private static String[] command(String role, Path config, Host host, List<String> options) {
@@ -153,7 +157,7 @@ public final class ReplicaPair implements AutoCloseable {
      */
     public WatchedProcess startBackup(Host host) throws InterruptedException {
         WatchedProcess next = WatchedProcess.start(topology, host, "fttcp backup (again)",
-                Topology.javaCommand("io.fttcp.cli.Main", "backup", "--config", configFile.toString()));
+                Topology.javaCommand("io.fttcp.cli.Main", command("backup", configFile, host, options)));
         later.add(next);
         next.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
         return next;

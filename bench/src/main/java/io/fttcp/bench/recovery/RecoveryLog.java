@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * What a recovering server's output says about its recovery: what it fetched from the logger and
  * how long the fetch took ({@code fetched N record(s) (B client bytes) through LSN L from the
- * logger in X us: TAKING OVER}), and its takeover ({@code TOOK OVER <addr>: restored K
+ * logger in X us (the first after F us), replay lag at most G bytes: TAKING OVER}, the two
+ * parentheses optional), and its takeover ({@code TOOK OVER <addr>: restored K
  * connection(s); drain D us, ... total T us}).
  *
  * @param records      records fetched

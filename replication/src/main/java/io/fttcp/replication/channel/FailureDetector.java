@@ -45,6 +45,9 @@ public final class FailureDetector {
     private boolean observed;
     private long lastObserved;
     private boolean deferred;
+    private boolean everDeferred;
+    /** The {@link #lastHeard} of the silence whose verdict was deferred last. */
+    private long deferredSilenceFrom;
     private long recheckAt;
     private long verdictsDeferred;
 
@@ -100,11 +103,15 @@ public final class FailureDetector {
 
     /**
      * The observer's verdict at {@code now} (call it at least every {@link #deadline()}): as
-     * {@link #suspect}, except right after a pause of our own, when the verdict waits a grace.
+     * {@link #suspect}, except right after a pause of our own, when the verdict waits a grace;
+     * once per silence, so that an observer paused again and again still reaches its verdict.
      */
     public boolean observe(long now) {
-        if (observed && now - lastObserved > ownPauseNanos) {
+        boolean pausedBefore = observed && now - lastObserved > ownPauseNanos;
+        if (pausedBefore && suspect(now) && !(everDeferred && deferredSilenceFrom == lastHeard)) {
             deferred = true;
+            everDeferred = true;
+            deferredSilenceFrom = lastHeard;
             recheckAt = now + graceNanos;
             verdictsDeferred++;
         }
@@ -117,7 +124,7 @@ public final class FailureDetector {
         return suspect(now);
     }
 
-    /** How many times a verdict waited after a pause of ours. */
+    /** How many times a verdict (the peer silent for the timeout) waited after a pause of ours. */
     public long verdictsDeferred() {
         return verdictsDeferred;
     }

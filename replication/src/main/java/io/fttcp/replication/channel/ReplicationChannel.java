@@ -61,9 +61,13 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     private volatile boolean connected;
     private volatile boolean heartbeatPending;
     private volatile Handshake peerHandshake;
-    /** When our reader last entered (while in it) or left (while outside it) a socket read: says, when the peer seems silent, whether we were the ones stuck. */
-    private volatile long readerSince = System.nanoTime();
-    private volatile boolean readerInRead;
+    /**
+     * Our reader's whereabouts, in one word so that the ticker reads them together: nanoseconds
+     * since {@link #openedAt} that it entered (while in it) or left (while outside it) a socket
+     * read, shifted left by one, the low bit set while in the read. Says, when the peer seems
+     * silent, whether we were the ones stuck.
+     */
+    private volatile long readerState;
     /** The peer's host (its IP address), or null if the socket's remote address is not an IP one. */
     final InetAddress peerHost;
     private Thread reader;
@@ -275,11 +279,9 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         FrameHandler handler = new Dispatcher();
         try {
             while (!closed.get()) {
-                readerSince = System.nanoTime();
-                readerInRead = true;
+                readerState = (System.nanoTime() - openedAt) << 1 | 1;
                 int n = socket.read(in);
-                readerInRead = false;
-                readerSince = System.nanoTime();
+                readerState = (System.nanoTime() - openedAt) << 1;
                 in.flip();
                 if (n < 0) {
                     decoder.endOfStream(in);
@@ -334,9 +336,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
                     synchronized (detector) {
                         if (detector.observe(now)) {
                             failWith(CloseReason.Kind.PEER_SILENT, "heard nothing from " + peer + " for " + detector.silenceNanos(now) / 1_000_000
-                                    + " ms (timeout " + config.detectionTimeoutNanos() / 1_000_000 + " ms; our reader "
-                                    + (readerInRead ? "waiting in a read" : "busy outside reads") + " for " + (now - readerSince) / 1_000_000
-                                    + " ms; verdicts deferred after pauses of ours: " + detector.verdictsDeferred() + ")", null);
+                                    + " ms (timeout " + config.detectionTimeoutNanos() / 1_000_000 + " ms; " + readerWhereabouts(now)
+                                    + "; verdicts deferred after pauses of ours: " + detector.verdictsDeferred() + ")", null);
                             return;
                         }
                         deadline = detector.deadline();
@@ -363,6 +364,12 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         } catch (RuntimeException | Error e) {
             failWith(CloseReason.Kind.FAILED, "ticker failed: " + e, e);
         }
+    }
+
+    private String readerWhereabouts(long now) {
+        long state = readerState;
+        long since = openedAt + (state >>> 1);
+        return "our reader " + ((state & 1) != 0 ? "waiting in a read" : "busy outside reads") + " for " + (now - since) / 1_000_000 + " ms";
     }
 
     void wakeThreads() {

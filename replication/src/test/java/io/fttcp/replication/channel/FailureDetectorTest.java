@@ -103,4 +103,28 @@ class FailureDetectorTest {
         assertFalse(d.observe(319 * MS));
         assertTrue(d.observe(320 * MS));
     }
+
+    @Test
+    void anObserverPausedAgainAndAgainStillReachesItsVerdictOneGraceLate() {
+        FailureDetector d = new FailureDetector(150 * MS, 0, 0, 40 * MS, 20 * MS);
+        long verdictAt = -1;
+        for (long t = 0; t <= 400 * MS; t += 50 * MS) { // every look 50 ms after the last: always a pause of ours
+            if (d.observe(t)) {
+                verdictAt = t;
+                break;
+            }
+        }
+        assertEquals(200 * MS, verdictAt, "the first look past the timeout waits; the next one decides");
+        assertEquals(1, d.verdictsDeferred());
+    }
+
+    @Test
+    void aPauseWhileThePeerIsHeardDefersNothing() {
+        FailureDetector d = new FailureDetector(150 * MS, 0, 0, 40 * MS, 20 * MS);
+        assertFalse(d.observe(0));
+        d.heard(90 * MS);
+        assertFalse(d.observe(100 * MS), "a late look, the peer not silent: no verdict to defer");
+        assertEquals(0, d.verdictsDeferred());
+        assertEquals(240 * MS, d.deadline());
+    }
 }

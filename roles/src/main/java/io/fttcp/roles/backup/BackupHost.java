@@ -89,7 +89,7 @@ public final class BackupHost implements AutoCloseable {
     /** Client bytes in the SEGMENT records applied (what a recovery replays, beside the determinants). */
     private final AtomicLong payloadBytesApplied = new AtomicLong();
     /** The largest replay lag seen where acknowledgements are decided (against {@code replication.max-lag}). */
-    private volatile long largestLagSeen;
+    private final AtomicLong largestLagSeen = new AtomicLong();
     /** Logger mode: the first unserved fetch was reported (a standby asks every couple of seconds for as long as the primary lives). */
     private volatile boolean fetchRetrySaid;
     /** Logger mode: when the logger began serving our fetch. */
@@ -184,7 +184,7 @@ public final class BackupHost implements AutoCloseable {
         all.add(Reading.counter("fttcp_backup_client_bytes_applied", "Client bytes in the records handed to the application", payloadBytesApplied.get()));
         all.add(Reading.gauge("fttcp_backup_pending_determinants", "Determinants the application has not consumed yet", replay.pendingDeterminants()));
         all.add(Reading.gauge("fttcp_backup_replay_lag_bytes", "Client bytes the primary's application read that ours has not yet (see replication.max-lag)", replay.lagBytes()));
-        all.add(Reading.gauge("fttcp_backup_replay_lag_largest_bytes", "The largest replay lag seen", largestLagSeen));
+        all.add(Reading.gauge("fttcp_backup_replay_lag_largest_bytes", "The largest replay lag seen", largestLagSeen.get()));
         all.add(Reading.counter("fttcp_backup_records_ignored", "Records the replay had no use for", replay.recordsIgnored()));
         all.add(Reading.counter("fttcp_backup_divergences", "Connections whose replayed output differed from the primary's (reset at takeover)", divergences.get()));
         PrimaryHost p = primary;
@@ -196,7 +196,7 @@ public final class BackupHost implements AutoCloseable {
         PrimaryHost p = primary;
         if (p != null) return "state=" + state + " " + p.status();
         return "state=" + state + " heldLsn=" + (channel == null ? 0 : channel.heldLsn()) + " recordsApplied=" + recordsApplied.get()
-                + " pendingDeterminants=" + replay.pendingDeterminants() + " lagBytes=" + replay.lagBytes() + " largestLagBytes=" + largestLagSeen + " recordsIgnored=" + replay.recordsIgnored()
+                + " pendingDeterminants=" + replay.pendingDeterminants() + " lagBytes=" + replay.lagBytes() + " largestLagBytes=" + largestLagSeen.get() + " recordsIgnored=" + replay.recordsIgnored()
                 + " diverged=" + divergences.get();
     }
 
@@ -236,7 +236,7 @@ public final class BackupHost implements AutoCloseable {
      */
     private boolean lagOverBound() {
         long lag = replay.lagBytes();
-        if (lag > largestLagSeen) largestLagSeen = lag;
+        largestLagSeen.accumulateAndGet(lag, Math::max); // the reader and the ticker both decide
         return lag > config.maxLagBytes();
     }
 
@@ -312,7 +312,7 @@ public final class BackupHost implements AutoCloseable {
             LOG.log(WARNING, "fetched " + recordsApplied.get() + " record(s) (" + payloadBytesApplied.get() + " client bytes) through LSN " + lsn
                     + " from the logger in " + (primaryLostAt - fetchStartedAt) / 1000 + " us"
                     + (firstRecordsAt == 0 ? "" : " (the first after " + (firstRecordsAt - fetchStartedAt) / 1000 + " us)")
-                    + ", replay lag at most " + largestLagSeen + " bytes: TAKING OVER");
+                    + ", replay lag at most " + largestLagSeen.get() + " bytes: TAKING OVER");
             Thread.ofPlatform().name("fttcp-takeover").start(() -> {
                 takeOver();
                 // The fetch is over; closing its channel waits for its threads: not before the takeover.

@@ -195,8 +195,8 @@ final class ClusterLog implements AutoCloseable {
                     Reading.gauge("fttcp_logger_durable_lsn", "Highest LSN stored as the fsync policy says (acknowledged)", log.durableLsn()),
                     Reading.gauge("fttcp_logger_first_lsn", "LSN of the first record kept", log.firstLsn()),
                     Reading.gauge("fttcp_logger_segments", "Segment files in the log", log.segmentCount()),
-                    Reading.counter("fttcp_logger_forces", "Forces (fdatasync) since the log was opened", log.forces()),
-                    Reading.counter("fttcp_logger_written_bytes", "Frame bytes written to segment files since the log was opened", log.bytesWritten()),
+                    Reading.counter("fttcp_logger_forces", "Forces (fdatasync) since this generation's log was opened (a new generation starts again at 0)", log.forces()),
+                    Reading.counter("fttcp_logger_written_bytes", "Frame bytes written to segment files since this generation's log was opened", log.bytesWritten()),
                     Reading.gauge("fttcp_logger_live_connections", "Live connections whose records are kept", retained.liveConnections()),
                     Reading.gauge("fttcp_logger_kept_records", "Records kept for a recovery", retained.retainedRecords()),
                     Reading.gauge("fttcp_logger_generation", "The log's generation (a catch-up starts a new one)", generation))

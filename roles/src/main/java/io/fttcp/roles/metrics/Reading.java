@@ -1,27 +1,33 @@
 package io.fttcp.roles.metrics;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * One number an operator watches: what a role reports of itself, read at the moment it is asked
  * (the command line serves them as Prometheus metrics). A counter only ever grows; a gauge is a
- * level. Names follow Prometheus's rules ({@code fttcp_} prefix, snake case; a counter's name
- * without {@code _total}, which the exposition adds).
+ * level. Names follow Prometheus's rules ({@code fttcp_} prefix, snake case, none of the
+ * suffixes the exposition reserves: a counter's {@code _total} is added there).
  *
  * @param labels at most a few, for a number per state or per cluster
  */
 public record Reading(String name, String help, Kind kind, Map<String, String> labels, double value) {
     public enum Kind { GAUGE, COUNTER }
 
+    /** Snake case after the prefix, and none of the suffixes the exposition reserves (it adds them itself). */
+    private static final Pattern NAME = Pattern.compile("fttcp_[a-z0-9_]+");
+    private static final List<String> RESERVED_SUFFIXES = List.of("_total", "_created", "_bucket", "_info");
+
     public Reading {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(help, "help");
         Objects.requireNonNull(kind, "kind");
         labels = Map.copyOf(labels);
-        if (!name.matches("fttcp_[a-z0-9_]+") || kind == Kind.COUNTER && name.endsWith("_total")) {
-            throw new IllegalArgumentException("not a metric name for a " + kind + ": " + name);
+        if (!NAME.matcher(name).matches() || RESERVED_SUFFIXES.stream().anyMatch(name::endsWith)) {
+            throw new IllegalArgumentException("not a metric name: " + name);
         }
     }
 

@@ -4,7 +4,7 @@ import io.fttcp.wrappers.ssw.SswStats;
 
 import java.util.List;
 
-/** The south-side wrapper's counters ({@link SswStats}) as readings; read them under the host lock. */
+/** The south-side wrapper's counters ({@link SswStats}, a {@link SswStats#snapshot} of them) as readings. */
 public final class SswReadings {
     private SswReadings() {
     }

@@ -21,6 +21,7 @@ import io.fttcp.wrappers.nsw.OutputCommitSink;
 import io.fttcp.wrappers.nsw.OutputHashing;
 import io.fttcp.wrappers.ssw.ProtectedService;
 import io.fttcp.wrappers.ssw.SouthSideWrapper;
+import io.fttcp.wrappers.ssw.SswStats;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -224,15 +225,22 @@ public final class PrimaryHost implements AutoCloseable {
         long leaseNanos = c == null ? 0 : Math.max(0, c.leaseRemainingNanos(System.nanoTime()));
         all.add(Reading.gauge("fttcp_lease_remaining_seconds", "What is left of the lease the backup or logger last renewed", leaseNanos / 1e9));
         all.addAll(log.retentionReadings());
+        // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
+        SswStats wrapper;
+        boolean fenced;
+        int connections;
         ReentrantLock lock = stack.loop().lock();
         lock.lock();
         try {
-            all.addAll(SswReadings.of(ssw.stats()));
-            all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", ssw.isFenced()));
-            all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", stack.ip().connectionCount()));
+            wrapper = ssw.stats().snapshot();
+            fenced = ssw.isFenced();
+            connections = stack.ip().connectionCount();
         } finally {
             lock.unlock();
         }
+        all.addAll(SswReadings.of(wrapper));
+        all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", fenced));
+        all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
         return all;
     }
 

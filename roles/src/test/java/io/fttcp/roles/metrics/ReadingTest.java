@@ -13,6 +13,8 @@ class ReadingTest {
         assertThrows(IllegalArgumentException.class, () -> Reading.gauge("protection", "no prefix", 1));
         assertThrows(IllegalArgumentException.class, () -> Reading.gauge("fttcp_Held", "not snake case", 1));
         assertThrows(IllegalArgumentException.class, () -> Reading.counter("fttcp_forces_total", "the exposition adds _total", 1));
+        assertThrows(IllegalArgumentException.class, () -> Reading.gauge("fttcp_level_total", "reserved for any kind", 1));
+        assertThrows(IllegalArgumentException.class, () -> Reading.gauge("fttcp_build_info", "reserved", 1));
         assertEquals(1.0, Reading.gauge("fttcp_held_bytes", "a level", 1).value());
     }
 

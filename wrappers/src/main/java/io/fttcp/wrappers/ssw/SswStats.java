@@ -41,6 +41,31 @@ public final class SswStats {
     /** Connections forgotten (closed by both FINs, or reset). */
     public long connectionsForgotten;
 
+    /** A copy of the counters as they are now (take it under the lock the wrapper runs under; read it anywhere). */
+    public SswStats snapshot() {
+        SswStats c = new SswStats();
+        c.droppedBeforeConnectStable = droppedBeforeConnectStable;
+        c.connectsLogged = connectsLogged;
+        c.segmentsLogged = segmentsLogged;
+        c.pureAcksThinned = pureAcksThinned;
+        c.held = held;
+        c.heldDuplicatesDropped = heldDuplicatesDropped;
+        c.heldPackets = heldPackets;
+        c.heldBytes = heldBytes;
+        c.released = released;
+        c.clamped = clamped;
+        c.suppressedRepeatAcks = suppressedRepeatAcks;
+        c.wrapperAcks = wrapperAcks;
+        c.droppedWhileFenced = droppedWhileFenced;
+        c.malformedDropped = malformedDropped;
+        c.untrackedSynAcksDropped = untrackedSynAcksDropped;
+        c.untrackedDataDropped = untrackedDataDropped;
+        c.synsNotTracked = synsNotTracked;
+        c.connectionsAdopted = connectionsAdopted;
+        c.connectionsForgotten = connectionsForgotten;
+        return c;
+    }
+
     @Override
     public String toString() {
         return "connects=" + connectsLogged + " segments=" + segmentsLogged + " acksThinned=" + pureAcksThinned + " held=" + held + " heldNow=" + heldPackets
