@@ -141,8 +141,9 @@ class LoggedRecoveryE2eTest {
      * A standby whose application replays slower than the logger's fetch arrives holds the fetched
      * records the application has not consumed: with {@code replication.max-lag} small, its
      * acknowledgements hold the fetch back, and what it held stays within the bound plus the
-     * logger's window (4 MiB) of records sent before the hold and one more for a hold that ran
-     * out (500 ms). Unbounded, a 64 MiB echo log was measured up to 54 MiB behind.
+     * logger's window (4 MiB) of records sent before the hold, one more in flight as the lag is
+     * sampled, and one for a hold that ran out (500 ms). Unbounded, a 64 MiB echo log was
+     * measured up to 54 MiB behind.
      */
     @Test
     void aSpareHostsFetchIsHeldToTheReplayLagBound() throws Exception {
@@ -177,7 +178,8 @@ class LoggedRecoveryE2eTest {
                 long lag = Long.parseLong(fetched.group(2));
                 System.out.println("LoggedRecoveryE2eTest: fetched " + fetchedBytes + " client bytes, replay lag at most " + lag + " bytes");
                 assertTrue(fetchedBytes >= UPLOAD / 2, () -> "the fetch held the upload's logged bytes, " + fetchedBytes + ", " + why);
-                assertTrue(lag <= (1 << 20) + 2 * (4 << 20), () -> "the replay lag stayed within 1 MiB + two windows: " + lag + ", " + why);
+                // Measured 2.0 to 5.2 MiB; unbounded, 28 to 31.6 MiB.
+                assertTrue(lag <= (1 << 20) + 3 * (4 << 20), () -> "the replay lag stayed within 1 MiB + three windows: " + lag + ", " + why);
                 ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
                 ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
             }
