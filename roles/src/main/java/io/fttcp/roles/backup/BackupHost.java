@@ -173,11 +173,7 @@ public final class BackupHost implements AutoCloseable {
 
     /** The status line's numbers, for monitoring; after the takeover, the primary's as well. */
     public List<Reading> readings() {
-        List<Reading> all = new ArrayList<>();
-        State now = state;
-        for (State st : State.values()) {
-            all.add(Reading.flag("fttcp_backup_state", "1 for this replica's state (LIVE: it took over and serves)", st == now).labelled("state", st.name()));
-        }
+        List<Reading> all = new ArrayList<>(Reading.state("fttcp_backup_state", "1 for this replica's state (LIVE: it took over and serves)", state));
         BackupChannel c = channel;
         all.add(Reading.gauge("fttcp_backup_held_lsn", "The last LSN received in order and handed to the application", c == null ? 0 : c.heldLsn()));
         all.add(Reading.counter("fttcp_backup_records_applied", "Records handed to the replaying application", recordsApplied.get()));

@@ -1,5 +1,6 @@
 package io.fttcp.roles.metrics;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,12 @@ public record Reading(String name, String help, Kind kind, Map<String, String> l
     /** A gauge of 1 or 0. */
     public static Reading flag(String name, String help, boolean on) {
         return gauge(name, help, on ? 1 : 0);
+    }
+
+    /** One flag per value of {@code current}'s enum, labelled {@code state}: 1 for {@code current}, 0 for the others. */
+    public static List<Reading> state(String name, String help, Enum<?> current) {
+        return Arrays.stream(current.getDeclaringClass().getEnumConstants())
+                .map(v -> flag(name, help, v == current).labelled("state", v.name())).toList();
     }
 
     /** The same number with one label more. */

@@ -212,12 +212,8 @@ public final class PrimaryHost implements AutoCloseable {
 
     /** The status line's numbers and more, for monitoring. */
     public List<Reading> readings() {
-        List<Reading> all = new ArrayList<>();
-        Protection now = log.protection();
-        for (Protection p : Protection.values()) {
-            all.add(Reading.flag("fttcp_protection", "1 for where this primary stands with its backup or logger", p == now)
-                    .labelled("state", p.name()));
-        }
+        List<Reading> all = new ArrayList<>(Reading.state("fttcp_protection", "1 for where this primary stands with its backup or logger",
+                log.protection()));
         PrimaryChannel c = log.channel();
         all.add(Reading.gauge("fttcp_last_lsn", "LSN of the last record appended", log.lastLsn()));
         all.add(Reading.gauge("fttcp_stable_lsn", "Highest LSN the backup or logger holds (while unprotected: the last LSN)", log.stableLsnForWrapper()));

@@ -25,4 +25,15 @@ class ReadingTest {
         assertEquals(1.0, r.value());
         assertEquals(0.0, Reading.flag("fttcp_fenced", "fenced", false).value());
     }
+
+    private enum Phase { FIRST, SECOND, THIRD }
+
+    @Test
+    void aStateIsOneFlagPerValueSetForTheCurrentOne() {
+        var flags = Reading.state("fttcp_phase", "phase", Phase.SECOND);
+        assertEquals(3, flags.size());
+        for (Reading r : flags) {
+            assertEquals(r.labels().get("state").equals("SECOND") ? 1.0 : 0.0, r.value(), r.toString());
+        }
+    }
 }

@@ -1,7 +1,7 @@
 package io.fttcp.wrappers.ssw;
 
 /** Counters of the south-side wrapper, for metrics. Written by the wrapper's thread only. */
-public final class SswStats {
+public final class SswStats implements Cloneable {
     /** Packets of a connection whose CONNECT was not stable yet, other than its held SYN-ACK: dropped. */
     public long droppedBeforeConnectStable;
     /** CONNECT records logged (one per protected handshake). */
@@ -43,27 +43,11 @@ public final class SswStats {
 
     /** A copy of the counters as they are now (take it under the lock the wrapper runs under; read it anywhere). */
     public SswStats snapshot() {
-        SswStats c = new SswStats();
-        c.droppedBeforeConnectStable = droppedBeforeConnectStable;
-        c.connectsLogged = connectsLogged;
-        c.segmentsLogged = segmentsLogged;
-        c.pureAcksThinned = pureAcksThinned;
-        c.held = held;
-        c.heldDuplicatesDropped = heldDuplicatesDropped;
-        c.heldPackets = heldPackets;
-        c.heldBytes = heldBytes;
-        c.released = released;
-        c.clamped = clamped;
-        c.suppressedRepeatAcks = suppressedRepeatAcks;
-        c.wrapperAcks = wrapperAcks;
-        c.droppedWhileFenced = droppedWhileFenced;
-        c.malformedDropped = malformedDropped;
-        c.untrackedSynAcksDropped = untrackedSynAcksDropped;
-        c.untrackedDataDropped = untrackedDataDropped;
-        c.synsNotTracked = synsNotTracked;
-        c.connectionsAdopted = connectionsAdopted;
-        c.connectionsForgotten = connectionsForgotten;
-        return c;
+        try {
+            return (SswStats) super.clone(); // every field, including any added later
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Override
