@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * A Linux TAP device (/dev/net/tun, IFF_TAP|IFF_NO_PI) as a {@link FrameLink}, through
@@ -19,8 +20,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Receiving: a daemon platform thread polls the descriptor (so {@link #close} can stop it)
  * and pushes each frame to the receiver with {@code now = System.nanoTime()}; the buffer is a
- * reused view of native memory (frames read before a receiver is set are discarded). Sending: write(2) from the calling thread, serialized by a lock,
- * from a reused native buffer. Nothing is allocated per frame.
+ * reused view of native memory (frames read before a receiver is set are discarded). Sending:
+ * the frame is copied into the next slot of a {@link TransmitRing} and a daemon writer thread
+ * makes the write(2), so the sender (who holds the stack's host lock) does not wait in the
+ * kernel; a sender waits only while every slot is queued. Frames leave in the order sent.
+ * Nothing is allocated per frame.
  *
  * <p>With offloads, the device is opened with IFF_VNET_HDR: every frame carries a virtio-net
  * header, the kernel may hand us frames with a partial checksum (NEEDS_CSUM) and TCP frames
@@ -43,6 +47,8 @@ public final class TapDevice implements FrameLink, AutoCloseable {
     /** Largest frame we read or write: a 64 KiB GSO packet plus headers. */
     public static final int MAX_FRAME = 65536 + 14 + 4;
     private static final int POLL_TIMEOUT_MILLIS = 100;
+    /** Frames queued for the writer: enough for a burst of 64 KiB GSO frames (about 4 MiB of native memory). */
+    private static final int TRANSMIT_SLOTS = 64;
 
     private final String name;
     private final int fd;
@@ -52,10 +58,12 @@ public final class TapDevice implements FrameLink, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final TapStats stats = new TapStats();
 
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final MemorySegment txSegment;
-    private final ByteBuffer txView;
+    /** Serializes senders (the ring takes one at a time) and orders close against them. */
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final TransmitRing transmitRing;
     private final MemorySegment txErrno;
+    private final Thread writer;
+    private volatile LongSupplier emissionDeadline = () -> Long.MAX_VALUE;
 
     private final MemorySegment rxSegment;
     private final ByteBuffer rxView;
@@ -67,6 +75,7 @@ public final class TapDevice implements FrameLink, AutoCloseable {
     private volatile FrameReceiver receiver = (frame, now) -> { };
     private volatile boolean closed;
     private volatile String readFailure;
+    private volatile String writeFailure;
 
     private TapDevice(String name, int fd, boolean offloads, int mtu) {
         this.name = name;
@@ -74,14 +83,14 @@ public final class TapDevice implements FrameLink, AutoCloseable {
         this.offloads = offloads;
         this.headerLength = offloads ? VNET_HEADER_LENGTH : 0;
         this.mtu = mtu;
-        this.txSegment = arena.allocate(VNET_HEADER_LENGTH + MAX_FRAME, 64);
-        this.txView = txSegment.asByteBuffer();
+        this.transmitRing = new TransmitRing(arena, TRANSMIT_SLOTS, VNET_HEADER_LENGTH + MAX_FRAME, stats.sendsWaitedForRoom);
         this.txErrno = LinuxCalls.newErrnoState(arena);
         this.rxSegment = arena.allocate(VNET_HEADER_LENGTH + MAX_FRAME, 64);
         this.rxView = rxSegment.asByteBuffer();
         this.rxErrno = LinuxCalls.newErrnoState(arena);
         this.pollFd = arena.allocate(8, 4);
         this.reader = Thread.ofPlatform().daemon().name("tap-reader-" + name).unstarted(this::readLoop);
+        this.writer = Thread.ofPlatform().daemon().name("tap-writer-" + name).unstarted(this::writeLoop);
     }
 
     /** Opens (attaches to, or creates) the TAP device {@code name} without offloads. */
@@ -141,6 +150,7 @@ public final class TapDevice implements FrameLink, AutoCloseable {
                 String actualName = ifreq.getString(0, StandardCharsets.US_ASCII);
                 TapDevice tap = new TapDevice(actualName, fd, offloads, queryMtu(setup, errno, nameBytes));
                 tap.reader.start();
+                tap.writer.start();
                 return tap;
             } catch (IOException | RuntimeException e) {
                 LinuxCalls.close(errno, fd);
@@ -177,6 +187,11 @@ public final class TapDevice implements FrameLink, AutoCloseable {
         return readFailure;
     }
 
+    /** Why the writer stopped before close (a bug: it should not), or null. */
+    public String writeFailure() {
+        return writeFailure;
+    }
+
     @Override
     public int mtu() {
         return mtu;
@@ -196,6 +211,16 @@ public final class TapDevice implements FrameLink, AutoCloseable {
     @Override
     public FrameOffload receivedOffload() {
         return offloads ? rxOffload : null;
+    }
+
+    /**
+     * Where each sent frame's deadline comes from, asked on the sending thread as the frame is
+     * queued: the writer drops a frame it takes at or after its deadline (System.nanoTime();
+     * Long.MAX_VALUE: none, the default). A primary's south-side wrapper gives its lease's end
+     * for the protected packet it is passing down, so queued output cannot outlive the lease.
+     */
+    public void setEmissionDeadline(LongSupplier deadline) {
+        this.emissionDeadline = deadline == null ? () -> Long.MAX_VALUE : deadline;
     }
 
     @Override
@@ -219,29 +244,49 @@ public final class TapDevice implements FrameLink, AutoCloseable {
             stats.droppedTooLarge.incrementAndGet();
             return;
         }
-        writeLock.lock();
+        long deadline = emissionDeadline.getAsLong();
+        sendLock.lock();
         try {
-            if (closed) {
+            int slot = closed ? -1 : transmitRing.awaitFree();
+            if (slot < 0) {
                 stats.droppedClosed.incrementAndGet();
                 return;
             }
             if (offloads) {
-                writeVnetHeader(offload);
+                writeVnetHeader(transmitRing.segment(slot), offload);
             }
-            txView.put(headerLength, frame, frame.position(), length);
-            long n = LinuxCalls.write(txErrno, fd, txSegment, headerLength + length);
-            if (n < 0) {
-                stats.writeErrors.incrementAndGet();
-            } else {
-                stats.framesWritten.incrementAndGet();
-            }
+            transmitRing.view(slot).put(headerLength, frame, frame.position(), length);
+            transmitRing.publish(headerLength + length, deadline);
         } finally {
-            writeLock.unlock();
+            sendLock.unlock();
         }
     }
 
-    private void writeVnetHeader(FrameOffload o) {
-        MemorySegment h = txSegment;
+    /** The writer thread: writes queued frames in order until the device is closed and the ring drained. */
+    private void writeLoop() {
+        try {
+            long sequence;
+            while ((sequence = transmitRing.awaitFilled()) >= 0) {
+                if (!TransmitRing.inTime(transmitRing.deadline(sequence), System.nanoTime())) {
+                    stats.droppedPastDeadline.incrementAndGet();
+                } else if (LinuxCalls.write(txErrno, fd, transmitRing.slot(sequence), transmitRing.length(sequence)) < 0) {
+                    stats.writeErrors.incrementAndGet();
+                } else {
+                    stats.framesWritten.incrementAndGet();
+                }
+                transmitRing.release(sequence);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            writeFailure = "TAP device " + name + ": the writer stopped: " + e;
+            throw e;
+        } finally {
+            transmitRing.close(); // whatever stopped the writer, senders must not wait for it
+        }
+    }
+
+    private void writeVnetHeader(MemorySegment h, FrameOffload o) {
         if (o == null || o.isPlain()) {
             h.asSlice(0, VNET_HEADER_LENGTH).fill((byte) 0);
             return;
@@ -334,32 +379,40 @@ public final class TapDevice implements FrameLink, AutoCloseable {
         }
     }
 
-    /** Stops the reader, closes the descriptor and frees native memory. Idempotent. */
+    /**
+     * Stops the reader, lets the writer write what was already sent (deadlines still apply),
+     * closes the descriptor and frees native memory. Idempotent.
+     */
     @Override
     public void close() {
-        writeLock.lock();
+        transmitRing.close(); // first: a sender waiting for room (holding the send lock) gives up
+        sendLock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
         } finally {
-            writeLock.unlock();
+            sendLock.unlock();
         }
-        if (Thread.currentThread() != reader) {
-            try {
-                reader.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        join(reader);
+        join(writer);
         try (Arena a = Arena.ofConfined()) {
             LinuxCalls.close(LinuxCalls.newErrnoState(a), fd);
         }
-        if (!reader.isAlive()) {
+        if (!reader.isAlive() && !writer.isAlive()) {
             arena.close();
         }
-        // else: the receiver is stuck or we are on the reader thread; the arena is left to avoid freeing memory in use.
+        // else: a thread is stuck or we are on it; the arena is left to avoid freeing memory in use.
+    }
+
+    private static void join(Thread t) {
+        if (Thread.currentThread() == t) return;
+        try {
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

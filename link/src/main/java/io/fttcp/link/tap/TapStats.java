@@ -11,6 +11,8 @@ public final class TapStats {
     final AtomicLong droppedShortReads = new AtomicLong();
     final AtomicLong droppedTooLarge = new AtomicLong();
     final AtomicLong droppedClosed = new AtomicLong();
+    final AtomicLong droppedPastDeadline = new AtomicLong();
+    final AtomicLong sendsWaitedForRoom = new AtomicLong();
     final AtomicLong receiverErrors = new AtomicLong();
     final AtomicLong partialChecksumFrames = new AtomicLong();
     final AtomicLong gsoFramesRead = new AtomicLong();
@@ -27,6 +29,10 @@ public final class TapStats {
     public long droppedTooLarge() { return droppedTooLarge.get(); }
     /** Frames handed to send after close. */
     public long droppedClosed() { return droppedClosed.get(); }
+    /** Frames the writer took after their deadline (a primary's lease ran out while they were queued): not written. */
+    public long droppedPastDeadline() { return droppedPastDeadline.get(); }
+    /** Sends that found the transmit ring full and waited for the writer. */
+    public long sendsWaitedForRoom() { return sendsWaitedForRoom.get(); }
     /** Exceptions thrown by the receiver (caught so the reader keeps running). */
     public long receiverErrors() { return receiverErrors.get(); }
     /** Received frames whose checksum the kernel left partial (NEEDS_CSUM). */
@@ -38,7 +44,8 @@ public final class TapStats {
     public String toString() {
         return "TapStats[read=" + framesRead + " written=" + framesWritten + " readErrors=" + readErrors
                 + " writeErrors=" + writeErrors + " shortReads=" + droppedShortReads + " tooLarge=" + droppedTooLarge
-                + " closed=" + droppedClosed + " receiverErrors=" + receiverErrors
+                + " closed=" + droppedClosed + " pastDeadline=" + droppedPastDeadline
+                + " waitedForRoom=" + sendsWaitedForRoom + " receiverErrors=" + receiverErrors
                 + " partialCsum=" + partialChecksumFrames + " gsoRead=" + gsoFramesRead + "]";
     }
 }

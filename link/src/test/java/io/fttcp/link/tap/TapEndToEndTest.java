@@ -96,6 +96,29 @@ class TapEndToEndTest {
     }
 
     /**
+     * The writer thread honours each frame's deadline: a frame handed over with a deadline
+     * already past is counted and never reaches the wire (no RST from the client), and the
+     * frame after it, without one, does (its RST arrives).
+     */
+    @org.junit.jupiter.api.Test
+    void aFramePastItsDeadlineIsNotWritten() throws Exception {
+        try (Topology t = Topology.builder().client("client").server("primary").build()) {
+            Host client = t.host("client");
+            Host primary = t.host("primary");
+            ProbeProcess probe = ProbeProcess.start(t, primary, primary.stackMac(), Topology.SERVICE_ADDRESS, true);
+            assertTrue(ping(t, client, 1).succeeded(), "warm ARP both ways: " + probe.lines);
+            probe.command("late " + client.kernelAddress() + " 9 1000 1000");
+            Thread.sleep(500);
+            probe.command("gso " + client.kernelAddress() + " 9 1000 1000");
+            Thread.sleep(1000);
+            String stats = probe.stop();
+            System.out.println("deadline probe " + stats);
+            assertTrue(stats.contains("pastDeadline=1 "), stats);
+            assertTrue(stats.contains("tcpResets=1 "), "only the frame without a deadline reached the client: " + stats);
+        }
+    }
+
+    /**
      * The ARP half of takeover: the primary's stack dies, the backup's stack takes the service
      * address and announces it; the client reaches the backup at once, without waiting for its
      * ARP entry (or the switch's MAC table) to age out.

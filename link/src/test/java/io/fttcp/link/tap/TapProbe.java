@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * Run inside a server host namespace by the link end-to-end test: opens a TAP device, owns an
  * address with its own MAC (answers ARP), announces it, and answers pings. Prints READY when
  * up and STATS when stdin closes (or after the time limit). With offloads, the stdin command
- * {@code gso <dst> <port> <payload> <mss>} sends one large TCP frame for the kernel to segment.
+ * {@code gso <dst> <port> <payload> <mss>} sends one large TCP frame for the kernel to segment;
+ * {@code late <dst> <port> <payload> <mss>} sends the same with an emission deadline already past.
  *
  * <p>Usage: TapProbe tap-name mac address prefix-length offloads(true|false) max-seconds
  */
@@ -47,10 +48,13 @@ public final class TapProbe {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                     for (String line; (line = in.readLine()) != null; ) {
                         String[] w = line.trim().split("\\s+");
-                        if (w.length == 5 && w[0].equals("gso")) {
+                        if (w.length == 5 && (w[0].equals("gso") || w[0].equals("late"))) {
                             synchronized (lock) {
+                                long past = System.nanoTime() - 1;
+                                if (w[0].equals("late")) tap.setEmissionDeadline(() -> past);
                                 responder.sendLargeTcp(address, Ipv4Text.parse(w[1]), Integer.parseInt(w[2]),
                                         Integer.parseInt(w[3]), Integer.parseInt(w[4]), System.nanoTime());
+                                tap.setEmissionDeadline(null);
                             }
                         }
                     }

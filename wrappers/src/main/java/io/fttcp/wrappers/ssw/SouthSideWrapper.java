@@ -105,6 +105,8 @@ public final class SouthSideWrapper {
     private boolean passThrough;
     /** The primary's lease ends here (monotonic ns); Long.MAX_VALUE: no lease applies. */
     private long leaseUntil = Long.MAX_VALUE;
+    /** The lease's end while a protected packet is being passed to the link, else Long.MAX_VALUE. */
+    private long emittingUntil = Long.MAX_VALUE;
 
     /**
      * @param link                        where packets to the network go (offloads are offered to
@@ -166,6 +168,16 @@ public final class SouthSideWrapper {
      */
     public void setLeaseUntil(long untilNanos) {
         this.leaseUntil = untilNanos;
+    }
+
+    /**
+     * Asked by a link that writes frames later than it is handed them (the TAP's writer
+     * thread), as the wrapper passes a packet down: until when that packet may leave. A
+     * protected packet: the lease's end (checked here at emission; a queued frame must not
+     * leave after it either). Anything else: Long.MAX_VALUE. Host lock held (the sender's).
+     */
+    public long emissionDeadline() {
+        return emittingUntil;
     }
 
     private boolean fencedAt(long now) {
@@ -678,10 +690,15 @@ public final class SouthSideWrapper {
     }
 
     private void sendDown(OutgoingPacket o, long now) {
-        if (o.offloaded) {
-            offloadingLink.acceptTcpOffloaded(o.buffer, o.tcpOffset, o.headerLength, o.segmentSize, now);
-        } else {
-            link.accept(o.buffer, now);
+        emittingUntil = leaseUntil;
+        try {
+            if (o.offloaded) {
+                offloadingLink.acceptTcpOffloaded(o.buffer, o.tcpOffset, o.headerLength, o.segmentSize, now);
+            } else {
+                link.accept(o.buffer, now);
+            }
+        } finally {
+            emittingUntil = Long.MAX_VALUE;
         }
     }
 
@@ -702,8 +719,13 @@ public final class SouthSideWrapper {
         if (target - c.lastAckSent <= 0) return;
         int rightEdge = c.stackRightEdge - c.rightEdgeSent > 0 ? c.stackRightEdge : c.rightEdgeSent;
         int window = SegmentRewrite.windowFor(rightEdge, target, c.ourShift);
-        link.accept(ackWriter.write(c.tuple, c.sndNxtSent, target, window, c.timestamps, c.lastTsValSent,
-                c.latestClientTsVal), now);
+        emittingUntil = leaseUntil;
+        try {
+            link.accept(ackWriter.write(c.tuple, c.sndNxtSent, target, window, c.timestamps, c.lastTsValSent,
+                    c.latestClientTsVal), now);
+        } finally {
+            emittingUntil = Long.MAX_VALUE;
+        }
         stats.wrapperAcks++;
         c.lastAckSent = target;
         int sentEdge = target + (window << c.ourShift);

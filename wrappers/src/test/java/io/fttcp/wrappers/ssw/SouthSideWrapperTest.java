@@ -769,6 +769,30 @@ class SouthSideWrapperTest {
     }
 
     @Test
+    void aProtectedPacketGoesDownWithTheLeasesEndAsItsDeadlineAndOtherTrafficWithNone() {
+        List<Long> deadlines = new ArrayList<>();
+        SouthSideWrapper[] made = new SouthSideWrapper[1];
+        made[0] = new SouthSideWrapper(new ProtectedService(SERVICE, PORT, 443), log, (p, t) -> {
+            link.add(TestPackets.copy(p));
+            deadlines.add(made[0].emissionDeadline());
+        }, false);
+        made[0].attachStack((p, t) -> stack.add(TestPackets.copy(p)));
+        ssw = made[0];
+        long lease = now + 50 * MS;
+        ssw.setLeaseUntil(lease);
+        establish(7, 7);
+        assertEquals(List.of(lease), deadlines, "the SYN-ACK, released under the lease");
+        ssw.requireStable(TUPLE, 10, appendNswRecord());
+        out(ourData(0, CISN + 1, 500, filled(10, 1), 0)); // held until its WRITE is stable
+        ssw.setLeaseUntil(lease + 20 * MS);
+        stabilize();
+        out(packet(SERVICE, 81, CLIENT, CLIENT_PORT, seg(ACK, 1, 2, 1000), new byte[]{4, 5}, false));
+        assertEquals(List.of(lease, lease + 20 * MS, Long.MAX_VALUE), deadlines,
+                "released data carries the lease of its release; pass-through traffic has no deadline");
+        assertEquals(Long.MAX_VALUE, ssw.emissionDeadline(), "outside an emission nothing is promised");
+    }
+
+    @Test
     void heldOutputStaysHeldWhileFenced() {
         establish(7, 7);
         long l1 = appendNswRecord();

@@ -1,0 +1,100 @@
+package io.fttcp.link.tap;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TransmitRingTest {
+    private static final long TIMEOUT_MILLIS = 10_000;
+
+    @Test
+    void framesLeaveInOrderWithTheirLengthsAndDeadlinesWhileSendersWaitForRoom() throws Exception {
+        long seed = new SplittableRandom().nextLong();
+        try (Arena arena = Arena.ofShared()) {
+            AtomicLong waits = new AtomicLong();
+            TransmitRing ring = new TransmitRing(arena, 4, 64, waits);
+            int frames = 20_000;
+            List<String> seen = new ArrayList<>();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                SplittableRandom slow = new SplittableRandom(seed ^ 1);
+                try {
+                    long s;
+                    while ((s = ring.awaitFilled()) >= 0) {
+                        int first = ring.segment((int) (s % 4)).get(ValueLayout.JAVA_INT, 0);
+                        seen.add(first + ":" + ring.length(s) + ":" + ring.deadline(s));
+                        if (slow.nextInt(64) == 0) Thread.onSpinWait();
+                        ring.release(s);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            SplittableRandom r = new SplittableRandom(seed);
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < frames; i++) {
+                int slot = ring.awaitFree();
+                assertTrue(slot >= 0, "seed " + seed);
+                int length = 4 + r.nextInt(60);
+                long deadline = r.nextBoolean() ? Long.MAX_VALUE : r.nextLong();
+                ring.segment(slot).set(ValueLayout.JAVA_INT, 0, i);
+                ring.publish(length, deadline);
+                sent.add(i + ":" + length + ":" + deadline);
+            }
+            ring.close();
+            writer.join(TIMEOUT_MILLIS);
+            assertFalse(writer.isAlive(), "the writer stops once closed and drained; seed " + seed);
+            assertEquals(sent, seen, "seed " + seed);
+            assertTrue(waits.get() > 0, "with 4 slots and 20,000 frames the sender must have waited for room; seed " + seed);
+        }
+    }
+
+    @Test
+    void closingWakesASenderWaitingForRoomAndTheWriterAfterTheQueuedFrames() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            TransmitRing ring = new TransmitRing(arena, 1, 16, new AtomicLong());
+            assertEquals(0, ring.awaitFree());
+            ring.publish(8, Long.MAX_VALUE);
+            int[] got = {99};
+            Thread sender = Thread.ofPlatform().start(() -> got[0] = ring.awaitFree());
+            Thread.sleep(50);
+            assertTrue(sender.isAlive(), "the only slot is queued: the sender waits");
+            ring.close();
+            sender.join(TIMEOUT_MILLIS);
+            assertEquals(-1, got[0], "a sender waiting when the ring closes gets nothing");
+            assertEquals(0, ring.awaitFilled(), "the frame queued before close is still written");
+            ring.release(0);
+            assertEquals(-1, ring.awaitFilled());
+            assertEquals(-1, ring.awaitFree());
+        }
+    }
+
+    @Test
+    void releasingOutOfOrderIsRefused() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            TransmitRing ring = new TransmitRing(arena, 2, 16, new AtomicLong());
+            ring.awaitFree();
+            ring.publish(1, Long.MAX_VALUE);
+            ring.awaitFree();
+            ring.publish(1, Long.MAX_VALUE);
+            assertThrows(IllegalStateException.class, () -> ring.release(1));
+            assertEquals(2, ring.queued());
+        }
+    }
+
+    @Test
+    void aDeadlineIsMetStrictlyBeforeItAndNeverWithoutOne() {
+        assertTrue(TransmitRing.inTime(1_000, 999));
+        assertFalse(TransmitRing.inTime(1_000, 1_000));
+        assertFalse(TransmitRing.inTime(1_000, 5_000));
+        assertTrue(TransmitRing.inTime(Long.MAX_VALUE, Long.MAX_VALUE - 1));
+        assertTrue(TransmitRing.inTime(Long.MAX_VALUE, Long.MIN_VALUE));
+        assertTrue(TransmitRing.inTime(Long.MIN_VALUE + 10, Long.MAX_VALUE - 10), "nanoTime differences wrap: just before");
+    }
+}
