@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 /** The {@code --metrics} option of the commands that run a role: where to serve its numbers for Prometheus. */
 final class MetricsOption {
     @Option(names = "--metrics", paramLabel = "ADDR:PORT", converter = ListenAddress.class,
-            description = {"Serve this server's counters (protection, LSNs, held output, replay lag, ...) at",
-                    "http://ADDR:PORT/metrics in Prometheus's text format. Default: not served."})
+            description = {"Serve this server's counters (protection, LSNs, held output, replay lag, TAP, JVM: GC pauses, memory, ...)",
+                    "at http://ADDR:PORT/metrics in Prometheus's text format. Default: not served."})
     InetSocketAddress listen;
 
     private volatile Supplier<List<Reading>> source = List::of;

@@ -12,7 +12,10 @@ import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.stack.host.HostConfig;
+import io.fttcp.roles.metrics.Reading;
+import io.fttcp.roles.metrics.TapReadings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,6 +23,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,6 +72,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP: directory whose files are served. Without it only /gen/<bytes> and /upload are served.")
     Path root;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Option(names = "--upload-dir", paramLabel = "DIR",
             description = "HTTP: store uploads here (otherwise they are hashed and discarded).")
     Path uploadDir;
@@ -84,9 +91,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (!metrics.bind(spec, "serve")) return 2;
         Network net = openNetwork();
         Running started = start(net);
         running = started;
+        metrics.show(spec.commandLine().getOut(), "serve", this::readings);
         Thread hook = new Thread(this::stop, "fttcp-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         spec.commandLine().getOut().println("fttcp: " + app + " on " + network + " TCP, listening on " + describe(started.localAddress()));
@@ -141,6 +150,22 @@ final class ServeCommand implements Callable<Integer> {
                 yield new Running(server.localAddress(), server::close);
             }
         };
+    }
+
+    /** The stack's counters (none on the kernel's TCP: its own are in /proc/net/snmp). */
+    private List<Reading> readings() {
+        StackHost h = stackHost;
+        if (h == null) return List.of();
+        List<Reading> all = new ArrayList<>(TapReadings.of(h.tap().stats()));
+        int connections;
+        h.loop().lock().lock();
+        try {
+            connections = h.ip().connectionCount();
+        } finally {
+            h.loop().lock().unlock();
+        }
+        all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
+        return all;
     }
 
     /** The running application, once {@link #call()} has started it; null before. */

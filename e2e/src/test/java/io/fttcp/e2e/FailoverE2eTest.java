@@ -303,10 +303,23 @@ class FailoverE2eTest {
             ExecResult get = net.topology().exec(net.host("client"), Duration.ofSeconds(30), "curl", "-sS", "--max-time", "20", "-o", "/dev/null",
                     "-w", "%{http_code} %{size_download}", "http://" + Topology.SERVICE_ADDRESS + "/gen/1048576");
             assertEquals("200 1048576", get.output().trim(), () -> "a download from the unprotected primary, " + why + ": " + get);
+            String last = scrape(pair.primaryHost());
+            double written = value(last, "fttcp_tap_frames_written_total");
+            assertTrue(written - value(after, "fttcp_tap_frames_written_total") >= 16,
+                    () -> "the download's frames (1 MiB in at most 64 KiB each) counted by the TAP, " + why + ":\n" + last);
+            assertEquals(0.0, value(last, "fttcp_tap_write_errors_total"), () -> why + ":\n" + last);
+            assertTrue(value(last, "jvm_gc_collection_seconds_count{gc=\"G1 Young Generation\"}") >= 0
+                    && last.contains("jvm_memory_used_bytes{area=\"heap\"}"), () -> "the JVM's own metrics, " + why + ":\n" + last);
         }
     }
 
     private static final int METRICS_PORT = 9400;
+
+    /** The value of the sample {@code name} (with its labels, if any) in a scrape; fails if absent. */
+    private static double value(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + name + " in:\n" + scrape));
+    }
 
     /** The replica's metrics, fetched in its own namespace from its own address. */
     private static String scrape(Host host) {

@@ -3,6 +3,7 @@ package io.fttcp.e2e;
 import io.fttcp.apps.http.Generator;
 import io.fttcp.cli.demo.CurlDownload;
 import io.fttcp.testbed.ExecResult;
+import io.fttcp.testbed.Host;
 import io.fttcp.testbed.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +48,29 @@ class HttpOnStackE2eTest {
         long seed = System.nanoTime();
         bigFile = SeededFile.create(root.resolve("big.bin"), BIG_FILE_BYTES, seed);
         net.serve("server", "--network", "stack", "--app", "http", "--listen", Topology.SERVICE_ADDRESS + ":80",
-                "--tap", net.host("server").tapDevice(), "--root", root.toString());
+                "--tap", net.host("server").tapDevice(), "--root", root.toString(),
+                "--metrics", net.host("server").kernelAddress() + ":" + METRICS_PORT);
+    }
+
+    private static final int METRICS_PORT = 9400;
+
+    /** {@code serve --metrics} on the stack: its TAP's counters, its connections, and the JVM's metrics. */
+    @Test
+    void metricsCountTheStacksFramesAndTheJvm() {
+        ExecResult get = net.topology().exec(net.host("client"), Duration.ofSeconds(30), "curl", "-sS", "--max-time", "20", "-o", "/dev/null",
+                "-w", "%{http_code} %{size_download}", BASE + "/gen/1048576");
+        assertEquals("200 1048576", get.output().trim(), get.toString());
+        Host server = net.host("server");
+        ExecResult scrape = net.topology().exec(server, Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
+                "http://" + server.kernelAddress() + ":" + METRICS_PORT + "/metrics");
+        assertEquals(0, scrape.exitCode(), scrape.toString());
+        String m = scrape.output();
+        double written = m.lines().filter(l -> l.startsWith("fttcp_tap_frames_written_total "))
+                .mapToDouble(l -> Double.parseDouble(l.split(" ")[1])).findFirst().orElse(-1);
+        assertTrue(written >= 16, "1 MiB in at most 64 KiB frames, counted by the TAP:\n" + m);
+        assertTrue(m.contains("fttcp_tap_write_errors_total 0.0"), m);
+        assertTrue(m.contains("# TYPE fttcp_connections gauge"), m);
+        assertTrue(m.contains("jvm_memory_used_bytes{area=\"heap\"}") && m.contains("jvm_gc_collection_seconds_count"), "the JVM's own metrics:\n" + m);
     }
 
     @AfterAll

@@ -2,6 +2,7 @@ package io.fttcp.cli.metrics;
 
 import io.fttcp.roles.metrics.Reading;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -12,7 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Serves a role's readings over HTTP in Prometheus's text format ({@code GET /metrics}), read
- * afresh at every scrape. Only these: not the JVM's own metrics (a collector would add them).
+ * afresh at every scrape, with the JVM's own metrics (garbage collection pauses, memory pools,
+ * threads, CPU time: the Prometheus client's JVM instrumentation): a pause of ours is one
+ * cause of a late heartbeat, and an operator should be able to see it.
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private final HTTPServer server;
@@ -25,6 +28,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static MetricsEndpoint start(InetSocketAddress at, Supplier<List<Reading>> readings) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register((MultiCollector) () -> ReadingSnapshots.of(readings.get()));
+        JvmMetrics.builder().register(registry);
         HTTPServer server = HTTPServer.builder().inetAddress(at.getAddress()).port(at.getPort()).registry(registry).buildAndStart();
         return new MetricsEndpoint(server);
     }

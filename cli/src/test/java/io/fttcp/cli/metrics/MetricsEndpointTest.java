@@ -33,6 +33,8 @@ class MetricsEndpointTest {
             assertTrue(first.contains("fttcp_ssw_segments_logged_total 3.0"), first);
             assertTrue(first.contains("# HELP fttcp_backup_replay_lag_bytes replay lag"), first);
             assertTrue(first.contains("fttcp_backup_replay_lag_bytes 1048576.0"), first);
+            assertTrue(first.contains("# TYPE jvm_gc_collection_seconds summary"), "the JVM's own metrics: " + first);
+            assertTrue(first.contains("jvm_memory_used_bytes{area=\"heap\"}"), first);
             segments.set(7);
             String second = scrape(endpoint.port());
             assertTrue(second.contains("fttcp_ssw_segments_logged_total 7.0"), second);

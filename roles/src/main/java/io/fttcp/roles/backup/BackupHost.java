@@ -13,6 +13,7 @@ import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
+import io.fttcp.roles.metrics.TapReadings;
 import io.fttcp.roles.primary.PrimaryHost;
 import io.fttcp.roles.primary.ProtectedStack;
 import io.fttcp.roles.takeover.ClassPreload;
@@ -184,7 +185,8 @@ public final class BackupHost implements AutoCloseable {
         all.add(Reading.counter("fttcp_backup_records_ignored", "Records the replay had no use for", replay.recordsIgnored()));
         all.add(Reading.counter("fttcp_backup_divergences", "Connections whose replayed output differed from the primary's (reset at takeover)", divergences.get()));
         PrimaryHost p = primary;
-        if (p != null) all.addAll(p.readings());
+        if (p != null) all.addAll(p.readings()); // its stack's counters among them
+        else all.addAll(TapReadings.of(stack.tap().stats()));
         return all;
     }
 

@@ -14,6 +14,7 @@ import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.SswReadings;
+import io.fttcp.roles.metrics.TapReadings;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.wrappers.nsw.LoggingNetwork;
@@ -235,6 +236,7 @@ public final class PrimaryHost implements AutoCloseable {
             lock.unlock();
         }
         all.addAll(SswReadings.of(wrapper));
+        all.addAll(TapReadings.of(stack.tap().stats()));
         all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", fenced));
         all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
         return all;
