@@ -156,7 +156,7 @@ final class ServeCommand implements Callable<Integer> {
     private List<Reading> readings() {
         StackHost h = stackHost;
         if (h == null) return List.of();
-        List<Reading> all = new ArrayList<>(TapReadings.of(h.tap().stats()));
+        List<Reading> all = new ArrayList<>(TapReadings.of(h.tap()));
         int connections;
         h.loop().lock().lock();
         try {

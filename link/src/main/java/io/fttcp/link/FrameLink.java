@@ -37,6 +37,16 @@ public interface FrameLink {
     }
 
     /**
+     * Sends one frame that may be written only until {@code deadline} (System.nanoTime();
+     * Long.MAX_VALUE: no deadline): a protected primary's frame must not leave after its lease.
+     * A link that writes later than it is handed a frame (the TAP's writer thread) drops it past
+     * the deadline; one that writes at once relies on its caller's check (the default).
+     */
+    default void send(ByteBuffer frame, FrameOffload offload, long deadline) {
+        send(frame, offload);
+    }
+
+    /**
      * The offload metadata of the frame being delivered, valid only during
      * {@link FrameReceiver#receive}; null if the link does not use offloads.
      */

@@ -105,8 +105,8 @@ public final class StackHost implements AutoCloseable {
                     ethernet.setUpward((packet, now) -> ssw.receive(packet, ethernet.receivedChecksumTrusted(), now));
                     // Closes the wrapper cannot see in the packets (timeouts) must reach it too.
                     ip.setClosedObserver(ssw::connectionClosed);
-                    // The TAP writes later, on its own thread: protected frames must not outlive the lease there either.
-                    tap.setEmissionDeadline(ssw::emissionDeadline);
+                    // Frames leave later than they are sent (the TAP's writer, ARP resolution): protected ones not after the lease.
+                    ethernet.setEmissionDeadline(ssw::emissionDeadline);
                 }
                 host = new StackHost(tap, ethernet, ip, loop);
                 loop.start(TimerDriven.both(ethernet, ip));

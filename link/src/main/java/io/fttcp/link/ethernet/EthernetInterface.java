@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Joins an IP stack to an Ethernet {@link FrameLink}: receives frames for our MAC or broadcast,
@@ -39,6 +40,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
     private final FrameOffload txOffload = new FrameOffload();
     private final List<PendingResolution> pending = new ArrayList<>();
     private final List<Announcement> announcements = new ArrayList<>();
+    private LongSupplier emissionDeadline = () -> Long.MAX_VALUE;
     private int[] addresses = new int[0];
     private long mac;
     private IpPacketSink upward = (packet, now) -> { };
@@ -218,6 +220,17 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
     }
 
     /**
+     * Until when each IP packet being sent may leave, asked as it is sent (Long.MAX_VALUE: no
+     * limit, the default): a primary's south-side wrapper answers with its lease's end while it
+     * passes a protected packet down. The deadline goes to the link with the frame (a TAP
+     * writes later, on its own thread) and stays with a packet held for ARP resolution, which is
+     * dropped, not sent, if the answer comes after it.
+     */
+    public void setEmissionDeadline(LongSupplier deadline) {
+        this.emissionDeadline = deadline == null ? () -> Long.MAX_VALUE : deadline;
+    }
+
+    /**
      * Sends an IP packet, optionally with offload metadata whose offsets count from the IP
      * header (they are moved past the Ethernet header here). Offloads need a link that has them.
      */
@@ -231,6 +244,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         if (offload != null && !offload.isPlain() && !link.offloadsEnabled()) {
             throw new IllegalStateException("offloaded packet sent on a link without offloads: " + offload);
         }
+        long deadline = emissionDeadline.getAsLong();
         int dst = NetworkOrder.i32(packet, start + 16);
         long dstMac = multicastOrBroadcastMac(dst);
         if (dstMac == ArpCache.ABSENT) {
@@ -245,7 +259,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             }
             dstMac = cache.lookup(nextHop, now);
             if (dstMac == ArpCache.ABSENT) {
-                hold(nextHop, packet, offload, NetworkOrder.i32(packet, start + 12), now);
+                hold(nextHop, packet, offload, NetworkOrder.i32(packet, start + 12), deadline, now);
                 return;
             }
             if (cache.claimRefresh(nextHop, now, retryNanos)) {
@@ -253,7 +267,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
                 stats.arpRequestsSent++;
             }
         }
-        transmit(dstMac, packet, start, length, offload);
+        transmit(dstMac, packet, start, length, offload, deadline);
     }
 
     private long multicastOrBroadcastMac(int dst) {
@@ -293,20 +307,16 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         return addresses.length > 0 ? addresses[0] : 0;
     }
 
-    private void transmit(long dstMac, ByteBuffer packet, int start, int length, FrameOffload offload) {
+    private void transmit(long dstMac, ByteBuffer packet, int start, int length, FrameOffload offload, long deadline) {
         ByteBuffer tx = txBuffer.clear();
         EthernetFrame.writeHeader(tx, 0, dstMac, mac, EthernetFrame.TYPE_IPV4);
         tx.put(EthernetFrame.HEADER_LENGTH, packet, start, length);
         tx.limit(EthernetFrame.HEADER_LENGTH + length);
         stats.framesSent++;
-        if (offload == null || offload.isPlain()) {
-            link.send(tx);
-        } else {
-            link.send(tx, txOffload.copyFrom(offload).shift(EthernetFrame.HEADER_LENGTH));
-        }
+        link.send(tx, offload == null || offload.isPlain() ? null : txOffload.copyFrom(offload).shift(EthernetFrame.HEADER_LENGTH), deadline);
     }
 
-    private void hold(int nextHop, ByteBuffer packet, FrameOffload offload, int packetSource, long now) {
+    private void hold(int nextHop, ByteBuffer packet, FrameOffload offload, int packetSource, long deadline, long now) {
         PendingResolution p = findPending(nextHop);
         if (p == null) {
             if (pending.size() >= config.maxPendingDestinations()) {
@@ -325,7 +335,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         byte[] copy = new byte[packet.remaining()];
         packet.get(packet.position(), copy);
         FrameOffload offloadCopy = offload == null || offload.isPlain() ? null : new FrameOffload().copyFrom(offload);
-        p.packets.addLast(new HeldPacket(copy, offloadCopy));
+        p.packets.addLast(new HeldPacket(copy, offloadCopy, deadline));
         p.heldBytes += copy.length;
     }
 
@@ -349,7 +359,11 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             return;
         }
         for (HeldPacket held : p.packets) {
-            transmit(dstMac, ByteBuffer.wrap(held.data()), 0, held.data().length, held.offload());
+            if (held.deadline() != Long.MAX_VALUE && now - held.deadline() >= 0) {
+                stats.droppedPastDeadline++; // the lease it left under ran out while we waited for the answer
+                continue;
+            }
+            transmit(dstMac, ByteBuffer.wrap(held.data()), 0, held.data().length, held.offload(), held.deadline());
         }
     }
 
@@ -451,7 +465,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         }
     }
 
-    private record HeldPacket(byte[] data, FrameOffload offload) {
+    private record HeldPacket(byte[] data, FrameOffload offload, long deadline) {
     }
 
     private static final class Announcement {

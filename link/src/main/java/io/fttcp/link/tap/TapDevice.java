@@ -11,7 +11,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
 
 /**
  * A Linux TAP device (/dev/net/tun, IFF_TAP|IFF_NO_PI) as a {@link FrameLink}, through
@@ -63,7 +62,6 @@ public final class TapDevice implements FrameLink, AutoCloseable {
     private final TransmitRing transmitRing;
     private final MemorySegment txErrno;
     private final Thread writer;
-    private volatile LongSupplier emissionDeadline = () -> Long.MAX_VALUE;
 
     private final MemorySegment rxSegment;
     private final ByteBuffer rxView;
@@ -213,16 +211,6 @@ public final class TapDevice implements FrameLink, AutoCloseable {
         return offloads ? rxOffload : null;
     }
 
-    /**
-     * Where each sent frame's deadline comes from, asked on the sending thread as the frame is
-     * queued: the writer drops a frame it takes at or after its deadline (System.nanoTime();
-     * Long.MAX_VALUE: none, the default). A primary's south-side wrapper gives its lease's end
-     * for the protected packet it is passing down, so queued output cannot outlive the lease.
-     */
-    public void setEmissionDeadline(LongSupplier deadline) {
-        this.emissionDeadline = deadline == null ? () -> Long.MAX_VALUE : deadline;
-    }
-
     @Override
     public void send(ByteBuffer frame) {
         send(frame, null);
@@ -236,6 +224,12 @@ public final class TapDevice implements FrameLink, AutoCloseable {
      */
     @Override
     public void send(ByteBuffer frame, FrameOffload offload) {
+        send(frame, offload, Long.MAX_VALUE);
+    }
+
+    /** As {@link #send(ByteBuffer, FrameOffload)}; the writer drops the frame if it takes it at or after {@code deadline}. */
+    @Override
+    public void send(ByteBuffer frame, FrameOffload offload, long deadline) {
         int length = frame.remaining();
         if (!offloads && offload != null && !offload.isPlain()) {
             throw new UnsupportedOperationException("TAP device " + name + " was opened without offloads; cannot send " + offload);
@@ -244,7 +238,6 @@ public final class TapDevice implements FrameLink, AutoCloseable {
             stats.droppedTooLarge.incrementAndGet();
             return;
         }
-        long deadline = emissionDeadline.getAsLong();
         sendLock.lock();
         try {
             int slot = closed ? -1 : transmitRing.awaitFree();
@@ -256,34 +249,46 @@ public final class TapDevice implements FrameLink, AutoCloseable {
                 writeVnetHeader(transmitRing.segment(slot), offload);
             }
             transmitRing.view(slot).put(headerLength, frame, frame.position(), length);
-            transmitRing.publish(headerLength + length, deadline);
+            if (!transmitRing.publish(headerLength + length, deadline)) {
+                stats.droppedClosed.incrementAndGet();
+            }
         } finally {
             sendLock.unlock();
         }
     }
 
-    /** The writer thread: writes queued frames in order until the device is closed and the ring drained. */
+    /**
+     * The writer thread: writes queued frames in order until the device is closed and the ring
+     * drained. The deadline is checked just before each write(2); a stop between the two (a
+     * SIGSTOP landing exactly there) can still make one frame late, which no user-space check
+     * closes.
+     */
     private void writeLoop() {
         try {
-            long sequence;
-            while ((sequence = transmitRing.awaitFilled()) >= 0) {
-                if (!TransmitRing.inTime(transmitRing.deadline(sequence), System.nanoTime())) {
-                    stats.droppedPastDeadline.incrementAndGet();
-                } else if (LinuxCalls.write(txErrno, fd, transmitRing.slot(sequence), transmitRing.length(sequence)) < 0) {
-                    stats.writeErrors.incrementAndGet();
-                } else {
-                    stats.framesWritten.incrementAndGet();
+            TransmitRing.Outcome o;
+            while ((o = transmitRing.writeNext(System::nanoTime, this::writeFrame)) != TransmitRing.Outcome.CLOSED) {
+                switch (o) {
+                    case WRITTEN -> stats.framesWritten.incrementAndGet();
+                    case WRITE_FAILED -> stats.writeErrors.incrementAndGet();
+                    case PAST_DEADLINE -> stats.droppedPastDeadline.incrementAndGet();
+                    case CLOSED -> { }
                 }
-                transmitRing.release(sequence);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            writeFailure = "TAP device " + name + ": the writer was interrupted";
         } catch (RuntimeException | Error e) {
             writeFailure = "TAP device " + name + ": the writer stopped: " + e;
+            System.err.println(writeFailure + "; nothing more is sent on " + name + " (frames handed over from now on are counted as dropped)");
+            e.printStackTrace();
             throw e;
         } finally {
             transmitRing.close(); // whatever stopped the writer, senders must not wait for it
         }
+    }
+
+    private boolean writeFrame(MemorySegment slot, int length) {
+        return LinuxCalls.write(txErrno, fd, slot, length) >= 0;
     }
 
     private void writeVnetHeader(MemorySegment h, FrameOffload o) {
@@ -381,7 +386,9 @@ public final class TapDevice implements FrameLink, AutoCloseable {
 
     /**
      * Stops the reader, lets the writer write what was already sent (deadlines still apply),
-     * closes the descriptor and frees native memory. Idempotent.
+     * closes the descriptor and frees native memory. Idempotent. The descriptor is closed only
+     * once the writer has stopped (its number could otherwise be reused by another file and
+     * written to); a writer that does not stop within the join's bound leaves both leaked.
      */
     @Override
     public void close() {
@@ -395,24 +402,36 @@ public final class TapDevice implements FrameLink, AutoCloseable {
         } finally {
             sendLock.unlock();
         }
+        boolean interrupted = Thread.interrupted(); // joined regardless: freeing memory in use is worse than waiting
         join(reader);
         join(writer);
-        try (Arena a = Arena.ofConfined()) {
-            LinuxCalls.close(LinuxCalls.newErrnoState(a), fd);
+        if (!writer.isAlive()) {
+            try (Arena a = Arena.ofConfined()) {
+                LinuxCalls.close(LinuxCalls.newErrnoState(a), fd);
+            }
+            if (!reader.isAlive()) {
+                arena.close();
+            }
         }
-        if (!reader.isAlive() && !writer.isAlive()) {
-            arena.close();
-        }
-        // else: a thread is stuck or we are on it; the arena is left to avoid freeing memory in use.
+        // else: a thread is stuck or we are on it; what it may still use is left, not freed.
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
+    /** Waits up to 5 s for {@code t} to end, not ended by interrupts (they are kept for the caller). */
     private static void join(Thread t) {
         if (Thread.currentThread() == t) return;
-        try {
-            t.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long until = System.nanoTime() + 5_000_000_000L;
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            long left = until - System.nanoTime();
+            if (left <= 0) break;
+            try {
+                t.join(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     @Override

@@ -47,12 +47,14 @@ final class TransmitRing {
     }
 
     /**
-     * The index of the next slot to fill, waiting while every slot is queued; -1 once closed
-     * (or interrupted: the frame is lost as if dropped, the interrupt stays set). The caller
-     * owns the slot until {@link #publish}.
+     * The index of the next slot to fill, waiting while every slot is queued; -1 once closed.
+     * Not ended by an interrupt (only by room or {@link #close}): a frame the stack counts as
+     * sent must not be lost to one; the interrupt stays set for the caller. The caller owns the
+     * slot until {@link #publish}.
      */
     synchronized int awaitFree() {
         boolean counted = false;
+        boolean interrupted = false;
         while (!closed && head - tail == slots.length) {
             if (!counted) {
                 fullWaits.incrementAndGet();
@@ -62,12 +64,12 @@ final class TransmitRing {
             try {
                 wait();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return -1;
+                interrupted = true;
             } finally {
                 sendersWaiting--;
             }
         }
+        if (interrupted) Thread.currentThread().interrupt();
         return closed ? -1 : (int) (head % slots.length);
     }
 
@@ -84,13 +86,17 @@ final class TransmitRing {
     /**
      * Queues the slot {@link #awaitFree} returned, holding {@code length} bytes, to be written
      * only until {@code deadline} (System.nanoTime(); Long.MAX_VALUE: no deadline).
+     *
+     * @return false if the ring closed meanwhile: the frame is not queued (the writer may be gone)
      */
-    synchronized void publish(int length, long deadline) {
+    synchronized boolean publish(int length, long deadline) {
+        if (closed) return false;
         int i = (int) (head % slots.length);
         lengths[i] = length;
         deadlines[i] = deadline;
         head++;
         if (writerWaiting) notifyAll();
+        return true;
     }
 
     /**
@@ -139,6 +145,32 @@ final class TransmitRing {
     /** Frames queued and not yet written. */
     synchronized int queued() {
         return (int) (head - tail);
+    }
+
+    /** What the writer does with a queued slot's bytes. */
+    @FunctionalInterface
+    interface SlotWriter {
+        /** Writes {@code length} bytes of {@code slot}; false if the write failed. */
+        boolean write(MemorySegment slot, int length);
+    }
+
+    /** What became of one queued frame. */
+    enum Outcome { WRITTEN, WRITE_FAILED, PAST_DEADLINE, CLOSED }
+
+    /**
+     * The writer's step: waits for the oldest queued frame, writes it with {@code writer} if
+     * {@code clock} (read just before) says its deadline has not come, and frees its slot.
+     * {@link Outcome#CLOSED} once closed and drained.
+     */
+    Outcome writeNext(java.util.function.LongSupplier clock, SlotWriter writer) throws InterruptedException {
+        long sequence = awaitFilled();
+        if (sequence < 0) return Outcome.CLOSED;
+        try {
+            if (!inTime(deadline(sequence), clock.getAsLong())) return Outcome.PAST_DEADLINE;
+            return writer.write(slot(sequence), length(sequence)) ? Outcome.WRITTEN : Outcome.WRITE_FAILED;
+        } finally {
+            release(sequence);
+        }
     }
 
     /** Whether a frame with {@code deadline} may still be written at {@code now}. */

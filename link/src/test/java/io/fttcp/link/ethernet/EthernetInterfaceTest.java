@@ -182,6 +182,36 @@ class EthernetInterfaceTest {
         }
     }
 
+    /**
+     * A protected packet's deadline (the primary's lease) goes to the link with its frame, and
+     * stays with it while its destination is being resolved: past it, the ARP answer releases
+     * nothing; ARP itself and unprotected packets carry none.
+     */
+    @Test
+    void aPacketsDeadlineGoesWithItsFrameAndOutlivesNoWaitForArp() {
+        long[] deadline = {Long.MAX_VALUE};
+        iface.setEmissionDeadline(() -> deadline[0]);
+        deadline[0] = 5 * SEC;
+        iface.accept(Frames.ipv4(OURS, PEER, 1, 1), 0); // held: PEER unresolved
+        deadline[0] = 50 * SEC;
+        iface.accept(Frames.ipv4(OURS, PEER, 1, 2), 0);
+        deadline[0] = Long.MAX_VALUE;
+        iface.accept(Frames.ipv4(OURS, PEER, 1, 3), 0);
+        List<RecordingLink.Sent> asked = link.drain();
+        assertEquals(1, asked.size());
+        assertEquals(Long.MAX_VALUE, asked.getFirst().deadline(), "the ARP request has no deadline");
+        link.deliver(Frames.arp(OUR_MAC, PEER_MAC, ArpPacket.OP_REPLY, PEER_MAC, PEER, OUR_MAC, OURS), 10 * SEC);
+        List<RecordingLink.Sent> out = link.drain();
+        assertEquals(2, out.size(), "the packet whose lease ran out at 5 s is not sent at 10 s");
+        assertEquals((byte) 2, out.get(0).frame()[14 + 20]);
+        assertEquals(50 * SEC, out.get(0).deadline(), "the one still within its lease leaves with it");
+        assertEquals(Long.MAX_VALUE, out.get(1).deadline());
+        assertEquals(1, iface.stats().droppedPastDeadline());
+        deadline[0] = 60 * SEC;
+        iface.accept(Frames.ipv4(OURS, PEER, 1, 4), 11 * SEC); // resolved now: sent at once, with its deadline
+        assertEquals(60 * SEC, link.drain().getFirst().deadline());
+    }
+
     /** Bytes bound the held packets too: the oldest go first, the newest that fit survive. */
     @Test
     void heldBytesAreBoundedOldestDropped() {

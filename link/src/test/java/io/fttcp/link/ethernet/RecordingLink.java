@@ -10,7 +10,7 @@ import java.util.List;
 
 /** A fake link that keeps a copy of every frame sent and lets a test inject received frames. */
 final class RecordingLink implements FrameLink {
-    record Sent(byte[] frame, FrameOffload offload) {
+    record Sent(byte[] frame, FrameOffload offload, long deadline) {
         ByteBuffer buffer() {
             return ByteBuffer.wrap(frame);
         }
@@ -36,12 +36,17 @@ final class RecordingLink implements FrameLink {
 
     @Override
     public void send(ByteBuffer frame, FrameOffload offload) {
+        send(frame, offload, Long.MAX_VALUE);
+    }
+
+    @Override
+    public void send(ByteBuffer frame, FrameOffload offload, long deadline) {
         if (offload != null && !offload.isPlain() && !offloads) {
             throw new UnsupportedOperationException("no offloads");
         }
         byte[] copy = new byte[frame.remaining()];
         frame.get(frame.position(), copy);
-        sent.add(new Sent(copy, offload == null ? null : new FrameOffload().copyFrom(offload)));
+        sent.add(new Sent(copy, offload == null ? null : new FrameOffload().copyFrom(offload), deadline));
     }
 
     @Override

@@ -51,10 +51,10 @@ public final class TapProbe {
                         if (w.length == 5 && (w[0].equals("gso") || w[0].equals("late"))) {
                             synchronized (lock) {
                                 long past = System.nanoTime() - 1;
-                                if (w[0].equals("late")) tap.setEmissionDeadline(() -> past);
+                                if (w[0].equals("late")) iface.setEmissionDeadline(() -> past);
                                 responder.sendLargeTcp(address, Ipv4Text.parse(w[1]), Integer.parseInt(w[2]),
                                         Integer.parseInt(w[3]), Integer.parseInt(w[4]), System.nanoTime());
-                                tap.setEmissionDeadline(null);
+                                iface.setEmissionDeadline(null);
                             }
                         }
                     }

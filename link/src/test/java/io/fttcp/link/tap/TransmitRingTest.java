@@ -29,7 +29,7 @@ class TransmitRingTest {
                     while ((s = ring.awaitFilled()) >= 0) {
                         int first = ring.segment((int) (s % 4)).get(ValueLayout.JAVA_INT, 0);
                         seen.add(first + ":" + ring.length(s) + ":" + ring.deadline(s));
-                        if (slow.nextInt(64) == 0) Thread.onSpinWait();
+                        if (slow.nextInt(64) == 0) Thread.yield(); // let the sender fill the ring now and then
                         ring.release(s);
                     }
                 } catch (InterruptedException e) {
@@ -38,17 +38,20 @@ class TransmitRingTest {
             });
             SplittableRandom r = new SplittableRandom(seed);
             List<String> sent = new ArrayList<>();
-            for (int i = 0; i < frames; i++) {
-                int slot = ring.awaitFree();
-                assertTrue(slot >= 0, "seed " + seed);
-                int length = 4 + r.nextInt(60);
-                long deadline = r.nextBoolean() ? Long.MAX_VALUE : r.nextLong();
-                ring.segment(slot).set(ValueLayout.JAVA_INT, 0, i);
-                ring.publish(length, deadline);
-                sent.add(i + ":" + length + ":" + deadline);
+            try {
+                for (int i = 0; i < frames; i++) {
+                    int slot = ring.awaitFree();
+                    assertTrue(slot >= 0, "seed " + seed);
+                    int length = 4 + r.nextInt(60);
+                    long deadline = r.nextBoolean() ? Long.MAX_VALUE : r.nextLong();
+                    ring.segment(slot).set(ValueLayout.JAVA_INT, 0, i);
+                    assertTrue(ring.publish(length, deadline), "seed " + seed);
+                    sent.add(i + ":" + length + ":" + deadline);
+                }
+            } finally {
+                ring.close(); // the writer must not outlive the arena
+                writer.join(TIMEOUT_MILLIS);
             }
-            ring.close();
-            writer.join(TIMEOUT_MILLIS);
             assertFalse(writer.isAlive(), "the writer stops once closed and drained; seed " + seed);
             assertEquals(sent, seen, "seed " + seed);
             assertTrue(waits.get() > 0, "with 4 slots and 20,000 frames the sender must have waited for room; seed " + seed);
@@ -72,6 +75,64 @@ class TransmitRingTest {
             ring.release(0);
             assertEquals(-1, ring.awaitFilled());
             assertEquals(-1, ring.awaitFree());
+        }
+    }
+
+    /**
+     * The point of the deadline: a frame queued while its lease held, taken by the writer after
+     * the lease ran out, is dropped, not written; one taken in time is written; a frame published
+     * after close is refused.
+     */
+    @Test
+    void aFrameWhoseDeadlinePassesWhileQueuedIsNotWritten() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            TransmitRing ring = new TransmitRing(arena, 4, 16, new AtomicLong());
+            long[] clock = {1_000};
+            List<Integer> written = new ArrayList<>();
+            TransmitRing.SlotWriter writer = (slot, length) -> written.add(length);
+            ring.awaitFree();
+            assertTrue(ring.publish(1, 2_000)); // queued at 1,000 with its lease until 2,000
+            ring.awaitFree();
+            assertTrue(ring.publish(2, 5_000));
+            ring.awaitFree();
+            assertTrue(ring.publish(3, Long.MAX_VALUE));
+            clock[0] = 3_000; // the writer comes to them late
+            assertEquals(TransmitRing.Outcome.PAST_DEADLINE, ring.writeNext(() -> clock[0], writer));
+            assertEquals(TransmitRing.Outcome.WRITTEN, ring.writeNext(() -> clock[0], writer));
+            assertEquals(TransmitRing.Outcome.WRITTEN, ring.writeNext(() -> clock[0], writer));
+            assertEquals(List.of(2, 3), written);
+            assertEquals(0, ring.queued());
+            ring.awaitFree();
+            assertTrue(ring.publish(4, Long.MAX_VALUE));
+            assertEquals(TransmitRing.Outcome.WRITE_FAILED, ring.writeNext(() -> clock[0], (slot, length) -> false));
+            int slot = ring.awaitFree();
+            ring.close();
+            assertFalse(ring.publish(5, Long.MAX_VALUE), "slot " + slot + " taken before close, published after: refused");
+            assertEquals(TransmitRing.Outcome.CLOSED, ring.writeNext(() -> clock[0], writer));
+        }
+    }
+
+    @Test
+    void anInterruptDoesNotEndASendersWaitForRoom() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            TransmitRing ring = new TransmitRing(arena, 1, 16, new AtomicLong());
+            ring.awaitFree();
+            ring.publish(8, Long.MAX_VALUE);
+            int[] got = {99};
+            boolean[] stillInterrupted = {false};
+            Thread sender = Thread.ofPlatform().start(() -> {
+                got[0] = ring.awaitFree();
+                stillInterrupted[0] = Thread.currentThread().isInterrupted();
+            });
+            Thread.sleep(50);
+            sender.interrupt();
+            Thread.sleep(50);
+            assertTrue(sender.isAlive(), "interrupted, the sender still waits for room");
+            assertEquals(TransmitRing.Outcome.WRITTEN, ring.writeNext(System::nanoTime, (s, l) -> true));
+            sender.join(TIMEOUT_MILLIS);
+            assertEquals(0, got[0], "room came: the sender has its slot");
+            assertTrue(stillInterrupted[0], "and its interrupt is kept");
+            ring.close();
         }
     }
 

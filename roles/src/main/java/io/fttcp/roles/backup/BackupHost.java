@@ -186,7 +186,7 @@ public final class BackupHost implements AutoCloseable {
         all.add(Reading.counter("fttcp_backup_divergences", "Connections whose replayed output differed from the primary's (reset at takeover)", divergences.get()));
         PrimaryHost p = primary;
         if (p != null) all.addAll(p.readings()); // its stack's counters among them
-        else all.addAll(TapReadings.of(stack.tap().stats()));
+        else all.addAll(TapReadings.of(stack.tap()));
         return all;
     }
 

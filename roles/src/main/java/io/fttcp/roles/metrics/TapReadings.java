@@ -1,16 +1,20 @@
 package io.fttcp.roles.metrics;
 
+import io.fttcp.link.tap.TapDevice;
 import io.fttcp.link.tap.TapStats;
 
 import java.util.List;
 
-/** The TAP device's counters ({@link TapStats}, atomics: read without the host lock) as readings. */
+/** The TAP device's counters ({@link TapStats}, atomics: read without the host lock) and its health as readings. */
 public final class TapReadings {
     private TapReadings() {
     }
 
-    public static List<Reading> of(TapStats s) {
+    public static List<Reading> of(TapDevice tap) {
+        TapStats s = tap.stats();
         return List.of(
+                Reading.flag("fttcp_tap_failed", "1 once the TAP's reader or writer stopped by itself (the device went away, or a bug): "
+                        + "this host then receives or sends nothing more on it", tap.readFailure() != null || tap.writeFailure() != null),
                 Reading.counter("fttcp_tap_frames_read", "Frames read from the TAP device", s.framesRead()),
                 Reading.counter("fttcp_tap_frames_written", "Frames written to the TAP device", s.framesWritten()),
                 Reading.counter("fttcp_tap_read_errors", "Failed reads of the TAP device", s.readErrors()),

@@ -236,7 +236,7 @@ public final class PrimaryHost implements AutoCloseable {
             lock.unlock();
         }
         all.addAll(SswReadings.of(wrapper));
-        all.addAll(TapReadings.of(stack.tap().stats()));
+        all.addAll(TapReadings.of(stack.tap()));
         all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", fenced));
         all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
         return all;

@@ -790,6 +790,13 @@ class SouthSideWrapperTest {
         assertEquals(List.of(lease, lease + 20 * MS, Long.MAX_VALUE), deadlines,
                 "released data carries the lease of its release; pass-through traffic has no deadline");
         assertEquals(Long.MAX_VALUE, ssw.emissionDeadline(), "outside an emission nothing is promised");
+        // The wrapper's own ACK, once the client's data is stable, goes down under the lease too.
+        in(fromClient(withTimestamps(seg(ACK, CISN + 1, SISN + 11, 500), 150, 7100), filled(1000, 1)));
+        out(fromStack(withTimestamps(seg(ACK, SISN + 11, CISN + 1001, 600), 7100, 150), null));
+        ssw.setLeaseUntil(lease + 40 * MS);
+        stabilize();
+        assertEquals(1, ssw.stats().wrapperAcks);
+        assertEquals(lease + 40 * MS, deadlines.getLast(), "the wrapper's ACK: " + deadlines);
     }
 
     @Test
