@@ -13,7 +13,7 @@ import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.roles.metrics.Reading;
-import io.fttcp.roles.metrics.TapReadings;
+import io.fttcp.roles.metrics.StackReadings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +23,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -155,17 +154,7 @@ final class ServeCommand implements Callable<Integer> {
     /** The stack's counters (none on the kernel's TCP: its own are in /proc/net/snmp). */
     private List<Reading> readings() {
         StackHost h = stackHost;
-        if (h == null) return List.of();
-        List<Reading> all = new ArrayList<>(TapReadings.of(h.tap()));
-        int connections;
-        h.loop().lock().lock();
-        try {
-            connections = h.ip().connectionCount();
-        } finally {
-            h.loop().lock().unlock();
-        }
-        all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
-        return all;
+        return h == null ? List.of() : StackReadings.of(h);
     }
 
     /** The running application, once {@link #call()} has started it; null before. */

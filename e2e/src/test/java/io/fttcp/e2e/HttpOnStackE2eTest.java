@@ -66,6 +66,7 @@ class HttpOnStackE2eTest {
         assertEquals(0.0, sample(m, "fttcp_tap_write_errors_total"), m);
         assertEquals(0.0, sample(m, "fttcp_tap_failed"), m);
         assertTrue(m.contains("# TYPE fttcp_connections gauge"), m);
+        assertEquals(0.0, sample(m, "fttcp_arp_address_conflicts_total"), "nobody else claims the service address:\n" + m);
         assertTrue(m.contains("jvm_memory_used_bytes{area=\"heap\"}") && m.contains("jvm_gc_collection_seconds_count{"), "the JVM's own metrics:\n" + m);
     }
 

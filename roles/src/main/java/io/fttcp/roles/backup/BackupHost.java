@@ -13,7 +13,7 @@ import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
-import io.fttcp.roles.metrics.TapReadings;
+import io.fttcp.roles.metrics.StackReadings;
 import io.fttcp.roles.primary.PrimaryHost;
 import io.fttcp.roles.primary.ProtectedStack;
 import io.fttcp.roles.takeover.ClassPreload;
@@ -186,7 +186,7 @@ public final class BackupHost implements AutoCloseable {
         all.add(Reading.counter("fttcp_backup_divergences", "Connections whose replayed output differed from the primary's (reset at takeover)", divergences.get()));
         PrimaryHost p = primary;
         if (p != null) all.addAll(p.readings()); // its stack's counters among them
-        else all.addAll(TapReadings.of(stack.tap()));
+        else all.addAll(StackReadings.of(stack));
         return all;
     }
 

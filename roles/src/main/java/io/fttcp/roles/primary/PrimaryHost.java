@@ -14,7 +14,7 @@ import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.SswReadings;
-import io.fttcp.roles.metrics.TapReadings;
+import io.fttcp.roles.metrics.StackReadings;
 import io.fttcp.stack.host.HostConfig;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.wrappers.nsw.LoggingNetwork;
@@ -225,20 +225,17 @@ public final class PrimaryHost implements AutoCloseable {
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
         SswStats wrapper;
         boolean fenced;
-        int connections;
         ReentrantLock lock = stack.loop().lock();
         lock.lock();
         try {
             wrapper = ssw.stats().snapshot();
             fenced = ssw.isFenced();
-            connections = stack.ip().connectionCount();
         } finally {
             lock.unlock();
         }
         all.addAll(SswReadings.of(wrapper));
-        all.addAll(TapReadings.of(stack.tap()));
         all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", fenced));
-        all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
+        all.addAll(StackReadings.of(stack));
         return all;
     }
 
