@@ -98,15 +98,7 @@ public final class StackHost implements AutoCloseable {
                         ip.accept(packet, now);
                     });
                 } else {
-                    ssw.attachStack((packet, trusted, now) -> {
-                        ip.codec().markChecksumVerified(trusted);
-                        ip.accept(packet, now);
-                    });
-                    ethernet.setUpward((packet, now) -> ssw.receive(packet, ethernet.receivedChecksumTrusted(), now));
-                    // Closes the wrapper cannot see in the packets (timeouts) must reach it too.
-                    ip.setClosedObserver(ssw::connectionClosed);
-                    // Frames leave later than they are sent (the TAP's writer, ARP resolution): protected ones not after the lease.
-                    ethernet.setEmissionDeadline(ssw::emissionDeadline);
+                    interpose(ethernet, ssw, ip);
                 }
                 host = new StackHost(tap, ethernet, ip, loop);
                 loop.start(TimerDriven.both(ethernet, ip));
@@ -120,6 +112,23 @@ public final class StackHost implements AutoCloseable {
             tap.close();
             throw e;
         }
+    }
+
+    /**
+     * Puts the south-side wrapper between the Ethernet interface and the stack, both ways (the
+     * stack already sends through the wrapper: it was built with {@link SouthSideWrapper#stackSide}).
+     * The simulated primary is wired by the same code.
+     */
+    public static void interpose(EthernetInterface ethernet, SouthSideWrapper ssw, IpHost ip) {
+        ssw.attachStack((packet, trusted, now) -> {
+            ip.codec().markChecksumVerified(trusted);
+            ip.accept(packet, now);
+        });
+        ethernet.setUpward((packet, now) -> ssw.receive(packet, ethernet.receivedChecksumTrusted(), now));
+        // Closes the wrapper cannot see in the packets (timeouts) must reach it too.
+        ip.setClosedObserver(ssw::connectionClosed);
+        // Frames leave later than they are sent (the TAP's writer, ARP resolution): protected ones not after the lease.
+        ethernet.setEmissionDeadline(ssw::emissionDeadline);
     }
 
     private static HostConfig withSecrets(HostConfig c) {

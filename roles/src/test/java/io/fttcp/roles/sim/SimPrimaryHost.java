@@ -3,6 +3,7 @@ package io.fttcp.roles.sim;
 import io.fttcp.link.FrameLink;
 import io.fttcp.link.FrameReceiver;
 import io.fttcp.link.ethernet.EthernetConfig;
+import io.fttcp.roles.StackHost;
 import io.fttcp.link.ethernet.EthernetInterface;
 import io.fttcp.link.ethernet.MacAddress;
 import io.fttcp.sim.DeadlineTimer;
@@ -62,8 +63,7 @@ final class SimPrimaryHost {
             stackTap.accept(packet, now);
             fromStack.accept(packet, now);
         });
-        ssw.attachStack(ip);
-        ethernet.setUpward(ssw.linkSide());
+        StackHost.interpose(ethernet, ssw, ip); // as on a TAP
         for (int address : new int[] {hostAddress, service.address()}) {
             ethernet.addAddress(address);
             ip.addAddress(address);
