@@ -26,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The primary's wiring ({@link StackHost#interpose}) on an in-memory wire, no TAP: a protected
- * packet reaches the link with the lease's end as its deadline (what the TAP's writer drops
- * after), everything else with none.
+ * The primary's wiring ({@link StackHost#interpose}) on an in-memory wire, no TAP: every frame
+ * reaches the link with the lease's end as its deadline (what the TAP's writer drops after), and
+ * once the lease has run out nothing leaves.
  */
 class StackHostWiringTest {
     private static final int SERVICE = Ipv4Text.parse("198.18.0.100");
@@ -137,8 +137,14 @@ class StackHostWiringTest {
         List<Sent> tcp = fromServer.stream().filter(s -> s.ipProtocol() == TCP).toList();
         assertEquals(1, tcp.size(), "the SYN-ACK left once stable: " + fromServer);
         assertEquals(lease, tcp.getFirst().deadline(), "with the lease's end as its deadline");
-        assertTrue(fromServer.stream().filter(s -> s.etherType() == EthernetFrame.TYPE_ARP).allMatch(s -> s.deadline() == Long.MAX_VALUE),
-                "ARP carries no deadline: " + fromServer);
         assertTrue(fromServer.stream().anyMatch(s -> s.etherType() == EthernetFrame.TYPE_ARP), "the server answered the client's ARP: " + fromServer);
+        assertTrue(fromServer.stream().allMatch(s -> s.deadline() == lease), "its ARP too: " + fromServer);
+
+        int sent = fromServer.size();
+        serverEth.sendGratuitousArp(SERVICE, lease); // at the lease's end: too late
+        ssw.setFenced(true);
+        serverEth.sendGratuitousArp(SERVICE, NOW);
+        assertEquals(sent, fromServer.size(), "past the lease, or fenced, nothing leaves: " + fromServer);
+        assertEquals(2, serverEth.stats().droppedPastLease());
     }
 }

@@ -207,7 +207,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             flushPending(senderIp, now);
         }
         if (forUs && rxArp.operation() == ArpPacket.OP_REQUEST) {
-            sendArp(ArpPacket.OP_REPLY, senderMac, targetIp, senderMac, senderIp);
+            sendArp(ArpPacket.OP_REPLY, senderMac, targetIp, senderMac, senderIp, now);
             stats.arpRequestsAnswered++;
         }
     }
@@ -220,14 +220,28 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
     }
 
     /**
-     * Until when each IP packet being sent may leave, asked as it is sent (Long.MAX_VALUE: no
-     * limit, the default): a primary's south-side wrapper answers with its lease's end while it
-     * passes a protected packet down. The deadline goes to the link with the frame (a TAP
-     * writes later, on its own thread) and stays with a packet held for ARP resolution, which is
-     * dropped, not sent, if the answer comes after it.
+     * Until when frames may leave this interface, asked as each one is sent (Long.MAX_VALUE: no
+     * limit, the default; Long.MIN_VALUE: nothing leaves): a primary's south-side wrapper answers
+     * with its lease's end, so a primary whose lease ran out emits nothing, not even ARP or
+     * unprotected traffic with the service's MAC (a switch would learn that MAC back at the old
+     * primary's port). A frame past it is dropped here and counted; otherwise the deadline goes
+     * to the link with the frame (a TAP writes later, on its own thread, and drops it past it). A
+     * packet held for ARP resolution is judged when its answer comes, by the lease as it stands
+     * then (renewed meanwhile: no takeover happened, it may leave).
      */
     public void setEmissionDeadline(LongSupplier deadline) {
         this.emissionDeadline = deadline == null ? () -> Long.MAX_VALUE : deadline;
+    }
+
+    /** The deadline for a frame sent at {@code now}, or Long.MIN_VALUE (counted) if it must not leave. */
+    private long deadlineAt(long now) {
+        long deadline = emissionDeadline.getAsLong();
+        if (deadline == Long.MAX_VALUE) return deadline;
+        if (deadline == Long.MIN_VALUE || now - deadline >= 0) {
+            stats.droppedPastLease++;
+            return Long.MIN_VALUE;
+        }
+        return deadline;
     }
 
     /**
@@ -244,7 +258,6 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         if (offload != null && !offload.isPlain() && !link.offloadsEnabled()) {
             throw new IllegalStateException("offloaded packet sent on a link without offloads: " + offload);
         }
-        long deadline = emissionDeadline.getAsLong();
         int dst = NetworkOrder.i32(packet, start + 16);
         long dstMac = multicastOrBroadcastMac(dst);
         if (dstMac == ArpCache.ABSENT) {
@@ -259,15 +272,15 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             }
             dstMac = cache.lookup(nextHop, now);
             if (dstMac == ArpCache.ABSENT) {
-                hold(nextHop, packet, offload, NetworkOrder.i32(packet, start + 12), deadline, now);
+                hold(nextHop, packet, offload, NetworkOrder.i32(packet, start + 12), now);
                 return;
             }
             if (cache.claimRefresh(nextHop, now, retryNanos)) {
-                sendArp(ArpPacket.OP_REQUEST, MacAddress.BROADCAST_VALUE, sourceFor(nextHop, 0), 0, nextHop);
+                sendArp(ArpPacket.OP_REQUEST, MacAddress.BROADCAST_VALUE, sourceFor(nextHop, 0), 0, nextHop, now);
                 stats.arpRequestsSent++;
             }
         }
-        transmit(dstMac, packet, start, length, offload, deadline);
+        transmit(dstMac, packet, start, length, offload, now);
     }
 
     private long multicastOrBroadcastMac(int dst) {
@@ -307,7 +320,9 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         return addresses.length > 0 ? addresses[0] : 0;
     }
 
-    private void transmit(long dstMac, ByteBuffer packet, int start, int length, FrameOffload offload, long deadline) {
+    private void transmit(long dstMac, ByteBuffer packet, int start, int length, FrameOffload offload, long now) {
+        long deadline = deadlineAt(now);
+        if (deadline == Long.MIN_VALUE) return;
         ByteBuffer tx = txBuffer.clear();
         EthernetFrame.writeHeader(tx, 0, dstMac, mac, EthernetFrame.TYPE_IPV4);
         tx.put(EthernetFrame.HEADER_LENGTH, packet, start, length);
@@ -316,7 +331,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         link.send(tx, offload == null || offload.isPlain() ? null : txOffload.copyFrom(offload).shift(EthernetFrame.HEADER_LENGTH), deadline);
     }
 
-    private void hold(int nextHop, ByteBuffer packet, FrameOffload offload, int packetSource, long deadline, long now) {
+    private void hold(int nextHop, ByteBuffer packet, FrameOffload offload, int packetSource, long now) {
         PendingResolution p = findPending(nextHop);
         if (p == null) {
             if (pending.size() >= config.maxPendingDestinations()) {
@@ -335,12 +350,12 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         byte[] copy = new byte[packet.remaining()];
         packet.get(packet.position(), copy);
         FrameOffload offloadCopy = offload == null || offload.isPlain() ? null : new FrameOffload().copyFrom(offload);
-        p.packets.addLast(new HeldPacket(copy, offloadCopy, deadline));
+        p.packets.addLast(new HeldPacket(copy, offloadCopy));
         p.heldBytes += copy.length;
     }
 
     private void requestResolution(PendingResolution p, long now) {
-        sendArp(ArpPacket.OP_REQUEST, MacAddress.BROADCAST_VALUE, p.sourceIp, 0, p.ip);
+        sendArp(ArpPacket.OP_REQUEST, MacAddress.BROADCAST_VALUE, p.sourceIp, 0, p.ip, now);
         stats.arpRequestsSent++;
         p.requestsSent++;
         p.nextRequestAt = now + retryNanos;
@@ -359,11 +374,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             return;
         }
         for (HeldPacket held : p.packets) {
-            if (held.deadline() != Long.MAX_VALUE && now - held.deadline() >= 0) {
-                stats.droppedPastDeadline++; // the lease it left under ran out while we waited for the answer
-                continue;
-            }
-            transmit(dstMac, ByteBuffer.wrap(held.data()), 0, held.data().length, held.offload(), held.deadline());
+            transmit(dstMac, ByteBuffer.wrap(held.data()), 0, held.data().length, held.offload(), now);
         }
     }
 
@@ -388,23 +399,25 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         if (count < 1) {
             throw new IllegalArgumentException("gratuitous ARP count must be at least 1, got " + count);
         }
-        announce(address);
+        announce(address, now);
         if (count > 1) {
             announcements.add(new Announcement(address, count - 1, intervalNanos, now + intervalNanos));
         }
     }
 
-    private void announce(int address) {
-        sendArp(ArpPacket.OP_REQUEST, MacAddress.BROADCAST_VALUE, address, 0, address);
+    private void announce(int address, long now) {
+        sendArp(ArpPacket.OP_REQUEST, MacAddress.BROADCAST_VALUE, address, 0, address, now);
         stats.gratuitousArpsSent++;
     }
 
-    private void sendArp(int operation, long ethernetDestination, int senderIp, long targetMac, int targetIp) {
+    private void sendArp(int operation, long ethernetDestination, int senderIp, long targetMac, int targetIp, long now) {
+        long deadline = deadlineAt(now);
+        if (deadline == Long.MIN_VALUE) return;
         ByteBuffer b = arpBuffer.clear();
         int at = EthernetFrame.writeHeader(b, 0, ethernetDestination, mac, EthernetFrame.TYPE_ARP);
         b.limit(ArpPacket.write(b, at, operation, mac, senderIp, targetMac, targetIp));
         stats.framesSent++;
-        link.send(b);
+        link.send(b, null, deadline);
     }
 
     /** When {@link #onTimer} is next due; Long.MAX_VALUE if nothing is pending. */
@@ -442,7 +455,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
             if (now < a.nextAt) {
                 continue;
             }
-            announce(a.address);
+            announce(a.address, now);
             a.remaining--;
             a.nextAt = now + a.interval;
             if (a.remaining == 0) {
@@ -465,7 +478,7 @@ public final class EthernetInterface implements IpPacketSink, FrameReceiver, Tim
         }
     }
 
-    private record HeldPacket(byte[] data, FrameOffload offload, long deadline) {
+    private record HeldPacket(byte[] data, FrameOffload offload) {
     }
 
     private static final class Announcement {

@@ -20,7 +20,7 @@ public final class EthernetStats {
     long droppedQueueFull;
     long droppedUnresolved;
     long droppedTooManyPending;
-    long droppedPastDeadline;
+    long droppedPastLease;
     long resolutionFailures;
 
     public long framesReceived() { return framesReceived; }
@@ -52,8 +52,8 @@ public final class EthernetStats {
     /** Outgoing packets dropped because too many destinations were resolving at once. */
     public long droppedTooManyPending() { return droppedTooManyPending; }
     public long resolutionFailures() { return resolutionFailures; }
-    /** Held packets whose lease ran out before their destination answered ARP: dropped, not sent. */
-    public long droppedPastDeadline() { return droppedPastDeadline; }
+    /** Frames not sent because the primary's lease had run out or it is fenced (ARP included; see setEmissionDeadline). */
+    public long droppedPastLease() { return droppedPastLease; }
 
     @Override
     public String toString() {
@@ -62,7 +62,7 @@ public final class EthernetStats {
                 + " badArp=" + droppedMalformedArp + " arpAnswered=" + arpRequestsAnswered + " arpAsked=" + arpRequestsSent
                 + " arpReplies=" + arpRepliesReceived + " garp=" + gratuitousArpsSent + " conflicts=" + addressConflicts
                 + " badOut=" + droppedMalformedOutgoing + " noRoute=" + droppedNoRoute + " toSelf=" + droppedToOurAddress + " queueFull=" + droppedQueueFull
-                + " unresolved=" + droppedUnresolved + " tooManyPending=" + droppedTooManyPending + " pastDeadline=" + droppedPastDeadline
+                + " unresolved=" + droppedUnresolved + " tooManyPending=" + droppedTooManyPending + " pastLease=" + droppedPastLease
                 + " resolutionFailures=" + resolutionFailures + "]";
     }
 }

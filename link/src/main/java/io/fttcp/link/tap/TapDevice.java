@@ -108,6 +108,7 @@ public final class TapDevice implements FrameLink, AutoCloseable {
         try (Arena setup = Arena.ofConfined()) {
             MemorySegment errno = LinuxCalls.newErrnoState(setup);
             int fd = LinuxCalls.open(errno, setup.allocateFrom("/dev/net/tun"), LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC);
+            TapDevice tap;
             if (fd < 0) {
                 int e = LinuxCalls.errno(errno);
                 throw new IOException(switch (e) {
@@ -146,14 +147,19 @@ public final class TapDevice implements FrameLink, AutoCloseable {
                             + LinuxCalls.strerror(LinuxCalls.errno(errno)));
                 }
                 String actualName = ifreq.getString(0, StandardCharsets.US_ASCII);
-                TapDevice tap = new TapDevice(actualName, fd, offloads, queryMtu(setup, errno, nameBytes));
-                tap.reader.start();
-                tap.writer.start();
-                return tap;
+                tap = new TapDevice(actualName, fd, offloads, queryMtu(setup, errno, nameBytes));
             } catch (IOException | RuntimeException e) {
                 LinuxCalls.close(errno, fd);
                 throw e;
             }
+            try {
+                tap.writer.start();
+                tap.reader.start();
+            } catch (RuntimeException | Error e) {
+                tap.close(); // the descriptor now belongs to the device (and a thread may use it)
+                throw e;
+            }
+            return tap;
         }
     }
 
@@ -284,6 +290,7 @@ public final class TapDevice implements FrameLink, AutoCloseable {
             throw e;
         } finally {
             transmitRing.close(); // whatever stopped the writer, senders must not wait for it
+            stats.droppedClosed.addAndGet(transmitRing.queued()); // never written
         }
     }
 
@@ -386,9 +393,9 @@ public final class TapDevice implements FrameLink, AutoCloseable {
 
     /**
      * Stops the reader, lets the writer write what was already sent (deadlines still apply),
-     * closes the descriptor and frees native memory. Idempotent. The descriptor is closed only
-     * once the writer has stopped (its number could otherwise be reused by another file and
-     * written to); a writer that does not stop within the join's bound leaves both leaked.
+     * closes the descriptor and frees native memory. Idempotent. Both only once the reader and
+     * the writer have stopped (the descriptor's number could otherwise be reused by another file
+     * and read or written); a thread that does not stop within the join's bound leaves them leaked.
      */
     @Override
     public void close() {
@@ -405,15 +412,14 @@ public final class TapDevice implements FrameLink, AutoCloseable {
         boolean interrupted = Thread.interrupted(); // joined regardless: freeing memory in use is worse than waiting
         join(reader);
         join(writer);
-        if (!writer.isAlive()) {
+        if (!writer.isAlive() && !reader.isAlive()) {
             try (Arena a = Arena.ofConfined()) {
                 LinuxCalls.close(LinuxCalls.newErrnoState(a), fd);
             }
-            if (!reader.isAlive()) {
-                arena.close();
-            }
+            arena.close();
         }
-        // else: a thread is stuck or we are on it; what it may still use is left, not freed.
+        // else: a thread is stuck or we are on it; what it may still use (the descriptor's number
+        // included: another file could get it) is left, not freed.
         if (interrupted) Thread.currentThread().interrupt();
     }
 

@@ -136,7 +136,7 @@ final class TransmitRing {
         if (sendersWaiting > 0) notifyAll();
     }
 
-    /** No more frames: waiting senders get null; the writer takes what was queued, then -1. */
+    /** No more frames: waiting senders get -1; the writer takes what was queued, then -1. */
     synchronized void close() {
         closed = true;
         notifyAll();

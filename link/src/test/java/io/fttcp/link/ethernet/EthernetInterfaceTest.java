@@ -183,33 +183,44 @@ class EthernetInterfaceTest {
     }
 
     /**
-     * A protected packet's deadline (the primary's lease) goes to the link with its frame, and
-     * stays with it while its destination is being resolved: past it, the ARP answer releases
-     * nothing; ARP itself and unprotected packets carry none.
+     * The lease (the emission deadline) goes to the link with every frame, ARP included; past it
+     * nothing leaves, not even ARP (counted); a packet held for ARP resolution is judged by the
+     * lease as it stands when the answer comes.
      */
     @Test
-    void aPacketsDeadlineGoesWithItsFrameAndOutlivesNoWaitForArp() {
-        long[] deadline = {Long.MAX_VALUE};
-        iface.setEmissionDeadline(() -> deadline[0]);
-        deadline[0] = 5 * SEC;
+    void theLeaseGoesWithEveryFrameAndPastItNothingLeaves() {
+        long[] lease = {5 * SEC};
+        iface.setEmissionDeadline(() -> lease[0]);
         iface.accept(Frames.ipv4(OURS, PEER, 1, 1), 0); // held: PEER unresolved
-        deadline[0] = 50 * SEC;
         iface.accept(Frames.ipv4(OURS, PEER, 1, 2), 0);
-        deadline[0] = Long.MAX_VALUE;
-        iface.accept(Frames.ipv4(OURS, PEER, 1, 3), 0);
         List<RecordingLink.Sent> asked = link.drain();
         assertEquals(1, asked.size());
-        assertEquals(Long.MAX_VALUE, asked.getFirst().deadline(), "the ARP request has no deadline");
+        assertEquals(5 * SEC, asked.getFirst().deadline(), "the ARP request carries the lease too");
+
+        lease[0] = 20 * SEC; // renewed while we waited: no takeover can have happened
         link.deliver(Frames.arp(OUR_MAC, PEER_MAC, ArpPacket.OP_REPLY, PEER_MAC, PEER, OUR_MAC, OURS), 10 * SEC);
         List<RecordingLink.Sent> out = link.drain();
-        assertEquals(2, out.size(), "the packet whose lease ran out at 5 s is not sent at 10 s");
-        assertEquals((byte) 2, out.get(0).frame()[14 + 20]);
-        assertEquals(50 * SEC, out.get(0).deadline(), "the one still within its lease leaves with it");
-        assertEquals(Long.MAX_VALUE, out.get(1).deadline());
-        assertEquals(1, iface.stats().droppedPastDeadline());
-        deadline[0] = 60 * SEC;
-        iface.accept(Frames.ipv4(OURS, PEER, 1, 4), 11 * SEC); // resolved now: sent at once, with its deadline
-        assertEquals(60 * SEC, link.drain().getFirst().deadline());
+        assertEquals(2, out.size(), "held past the lease they were sent under, but the lease was renewed");
+        assertEquals(20 * SEC, out.get(0).deadline());
+
+        iface.accept(Frames.ipv4(OURS, OTHER, 1, 3), 11 * SEC); // held for OTHER
+        assertEquals(1, link.drain().size(), "its ARP request");
+        link.deliver(Frames.arp(OUR_MAC, OTHER_MAC, ArpPacket.OP_REPLY, OTHER_MAC, OTHER, OUR_MAC, OURS), 21 * SEC);
+        assertTrue(link.drain().isEmpty(), "the answer came after the lease ran out: nothing sent");
+        assertEquals(1, iface.stats().droppedPastLease());
+
+        iface.accept(Frames.ipv4(OURS, PEER, 1, 4), 22 * SEC);
+        askFor(OURS, 22 * SEC);
+        iface.sendGratuitousArp(OURS, 22 * SEC);
+        assertTrue(link.drain().isEmpty(), "past the lease: no packet, no ARP answer, no announcement");
+        assertEquals(4, iface.stats().droppedPastLease());
+
+        lease[0] = Long.MIN_VALUE; // fenced
+        iface.accept(Frames.ipv4(OURS, PEER, 1, 5), 0);
+        assertTrue(link.drain().isEmpty(), "fenced: nothing, whatever the time");
+        lease[0] = Long.MAX_VALUE; // no lease applies
+        iface.accept(Frames.ipv4(OURS, PEER, 1, 6), 23 * SEC);
+        assertEquals(Long.MAX_VALUE, link.drain().getFirst().deadline());
     }
 
     /** Bytes bound the held packets too: the oldest go first, the newest that fit survive. */

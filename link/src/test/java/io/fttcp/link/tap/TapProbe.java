@@ -1,5 +1,9 @@
 package io.fttcp.link.tap;
 
+import io.fttcp.link.FrameLink;
+import io.fttcp.link.FrameOffload;
+import io.fttcp.link.FrameReceiver;
+
 import io.fttcp.link.ethernet.EthernetConfig;
 import io.fttcp.link.ethernet.EthernetInterface;
 import io.fttcp.link.ethernet.Ipv4Text;
@@ -8,6 +12,7 @@ import io.fttcp.link.ethernet.MacAddress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -29,7 +34,20 @@ public final class TapProbe {
         long deadline = System.nanoTime() + Long.parseLong(args[5]) * 1_000_000_000L;
         Object lock = new Object();
         try (TapDevice tap = TapDevice.open(args[0], offloads)) {
-            EthernetInterface iface = new EthernetInterface(tap, EthernetConfig.defaults(MacAddress.parse(args[1]), Integer.parseInt(args[3])));
+            // "late": frames reach the TAP with a deadline already past (as a queued frame's lease runs out).
+            boolean[] late = {false};
+            FrameLink link = new FrameLink() {
+                @Override public void send(ByteBuffer frame) { send(frame, null, Long.MAX_VALUE); }
+                @Override public void send(ByteBuffer frame, FrameOffload offload) { send(frame, offload, Long.MAX_VALUE); }
+                @Override public void send(ByteBuffer frame, FrameOffload offload, long deadline) {
+                    tap.send(frame, offload, late[0] ? System.nanoTime() - 1 : deadline);
+                }
+                @Override public int mtu() { return tap.mtu(); }
+                @Override public boolean offloadsEnabled() { return tap.offloadsEnabled(); }
+                @Override public FrameOffload receivedOffload() { return tap.receivedOffload(); }
+                @Override public void setReceiver(FrameReceiver receiver) { tap.setReceiver(receiver); }
+            };
+            EthernetInterface iface = new EthernetInterface(link, EthernetConfig.defaults(MacAddress.parse(args[1]), Integer.parseInt(args[3])));
             int address = Ipv4Text.parse(args[2]);
             iface.addAddress(address);
             IcmpEchoResponder responder = new IcmpEchoResponder(iface, offloads);
@@ -50,11 +68,10 @@ public final class TapProbe {
                         String[] w = line.trim().split("\\s+");
                         if (w.length == 5 && (w[0].equals("gso") || w[0].equals("late"))) {
                             synchronized (lock) {
-                                long past = System.nanoTime() - 1;
-                                if (w[0].equals("late")) iface.setEmissionDeadline(() -> past);
+                                late[0] = w[0].equals("late");
                                 responder.sendLargeTcp(address, Ipv4Text.parse(w[1]), Integer.parseInt(w[2]),
                                         Integer.parseInt(w[3]), Integer.parseInt(w[4]), System.nanoTime());
-                                iface.setEmissionDeadline(null);
+                                late[0] = false;
                             }
                         }
                     }

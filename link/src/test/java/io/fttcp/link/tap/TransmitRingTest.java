@@ -66,8 +66,7 @@ class TransmitRingTest {
             ring.publish(8, Long.MAX_VALUE);
             int[] got = {99};
             Thread sender = Thread.ofPlatform().start(() -> got[0] = ring.awaitFree());
-            Thread.sleep(50);
-            assertTrue(sender.isAlive(), "the only slot is queued: the sender waits");
+            awaitWaiting(sender);
             ring.close();
             sender.join(TIMEOUT_MILLIS);
             assertEquals(-1, got[0], "a sender waiting when the ring closes gets nothing");
@@ -124,15 +123,25 @@ class TransmitRingTest {
                 got[0] = ring.awaitFree();
                 stillInterrupted[0] = Thread.currentThread().isInterrupted();
             });
-            Thread.sleep(50);
+            awaitWaiting(sender);
             sender.interrupt();
             Thread.sleep(50);
+            awaitWaiting(sender); // back in its wait after the interrupt
             assertTrue(sender.isAlive(), "interrupted, the sender still waits for room");
             assertEquals(TransmitRing.Outcome.WRITTEN, ring.writeNext(System::nanoTime, (s, l) -> true));
             sender.join(TIMEOUT_MILLIS);
             assertEquals(0, got[0], "room came: the sender has its slot");
             assertTrue(stillInterrupted[0], "and its interrupt is kept");
             ring.close();
+        }
+    }
+
+    /** Until {@code t} waits on a monitor (the ring's): the test then acts on a waiting thread, not a starting one. */
+    private static void awaitWaiting(Thread t) throws InterruptedException {
+        long until = System.nanoTime() + TIMEOUT_MILLIS * 1_000_000L;
+        while (t.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < until, "the thread never waited: " + t.getState());
+            Thread.sleep(1);
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** A stack host's readings: its TAP device, its Ethernet interface (ARP) and its connections. */
+/** A stack host's readings: its TAP device, its Ethernet interface (ARP, fencing) and its connections. */
 public final class StackReadings {
     private StackReadings() {
     }
@@ -15,7 +15,7 @@ public final class StackReadings {
     public static List<Reading> of(StackHost host) {
         List<Reading> all = new ArrayList<>(TapReadings.of(host.tap()));
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
-        long conflicts, requests, unresolved, queueFull, pastDeadline, resolutionFailures;
+        long conflicts, requests, unresolved, queueFull, pastLease, resolutionFailures;
         int connections;
         ReentrantLock lock = host.loop().lock();
         lock.lock();
@@ -25,7 +25,7 @@ public final class StackReadings {
             requests = e.arpRequestsSent();
             unresolved = e.droppedUnresolved();
             queueFull = e.droppedQueueFull();
-            pastDeadline = e.droppedPastDeadline();
+            pastLease = e.droppedPastLease();
             resolutionFailures = e.resolutionFailures();
             connections = host.ip().connectionCount();
         } finally {
@@ -36,7 +36,8 @@ public final class StackReadings {
         all.add(Reading.counter("fttcp_arp_resolution_failures", "Next hops that never answered ARP", resolutionFailures));
         all.add(Reading.counter("fttcp_arp_held_dropped_unresolved", "Packets held for ARP and dropped: the next hop never answered", unresolved));
         all.add(Reading.counter("fttcp_arp_held_dropped_queue_full", "Packets held for ARP and dropped: too many held for one next hop", queueFull));
-        all.add(Reading.counter("fttcp_arp_held_dropped_past_deadline", "Packets held for ARP whose lease ran out before the answer: not sent", pastDeadline));
+        all.add(Reading.counter("fttcp_ethernet_dropped_past_lease",
+                "Frames not sent because this primary's lease had run out or it is fenced (ARP and unprotected traffic included)", pastLease));
         all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
         return all;
     }

@@ -105,8 +105,6 @@ public final class SouthSideWrapper {
     private boolean passThrough;
     /** The primary's lease ends here (monotonic ns); Long.MAX_VALUE: no lease applies. */
     private long leaseUntil = Long.MAX_VALUE;
-    /** The lease's end while a protected packet is being passed to the link, else Long.MAX_VALUE. */
-    private long emittingUntil = Long.MAX_VALUE;
 
     /**
      * @param link                        where packets to the network go (offloads are offered to
@@ -171,13 +169,16 @@ public final class SouthSideWrapper {
     }
 
     /**
-     * Asked by a link that writes frames later than it is handed them (the TAP's writer
-     * thread), as the wrapper passes a packet down: until when that packet may leave. A
-     * protected packet: the lease's end (checked here at emission; a queued frame must not
-     * leave after it either). Anything else: Long.MAX_VALUE. Host lock held (the sender's).
+     * Until when this host may emit anything at all on the service's link, asked by the Ethernet
+     * interface for every frame (ARP and unprotected traffic included: they carry the service's
+     * MAC, and a switch learns it from them) and passed with the frame to a link that writes
+     * later (the TAP's writer thread): the lease's end; Long.MIN_VALUE while fenced; no limit
+     * (Long.MAX_VALUE) without a lease or in pass-through (a backup before its takeover). Host
+     * lock held (the sender's).
      */
     public long emissionDeadline() {
-        return emittingUntil;
+        if (passThrough) return Long.MAX_VALUE;
+        return fenced ? Long.MIN_VALUE : leaseUntil;
     }
 
     private boolean fencedAt(long now) {
@@ -690,15 +691,10 @@ public final class SouthSideWrapper {
     }
 
     private void sendDown(OutgoingPacket o, long now) {
-        emittingUntil = leaseUntil;
-        try {
-            if (o.offloaded) {
-                offloadingLink.acceptTcpOffloaded(o.buffer, o.tcpOffset, o.headerLength, o.segmentSize, now);
-            } else {
-                link.accept(o.buffer, now);
-            }
-        } finally {
-            emittingUntil = Long.MAX_VALUE;
+        if (o.offloaded) {
+            offloadingLink.acceptTcpOffloaded(o.buffer, o.tcpOffset, o.headerLength, o.segmentSize, now);
+        } else {
+            link.accept(o.buffer, now);
         }
     }
 
@@ -719,13 +715,8 @@ public final class SouthSideWrapper {
         if (target - c.lastAckSent <= 0) return;
         int rightEdge = c.stackRightEdge - c.rightEdgeSent > 0 ? c.stackRightEdge : c.rightEdgeSent;
         int window = SegmentRewrite.windowFor(rightEdge, target, c.ourShift);
-        emittingUntil = leaseUntil;
-        try {
-            link.accept(ackWriter.write(c.tuple, c.sndNxtSent, target, window, c.timestamps, c.lastTsValSent,
-                    c.latestClientTsVal), now);
-        } finally {
-            emittingUntil = Long.MAX_VALUE;
-        }
+        link.accept(ackWriter.write(c.tuple, c.sndNxtSent, target, window, c.timestamps, c.lastTsValSent,
+                c.latestClientTsVal), now);
         stats.wrapperAcks++;
         c.lastAckSent = target;
         int sentEdge = target + (window << c.ourShift);

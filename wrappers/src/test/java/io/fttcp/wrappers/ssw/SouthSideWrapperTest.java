@@ -768,35 +768,21 @@ class SouthSideWrapperTest {
         assertEquals(1, link.size(), "the stack's retransmission leaves once unfenced");
     }
 
+    /** What the link is told for every frame it sends: the lease's end; nothing while fenced; no limit in pass-through. */
     @Test
-    void aProtectedPacketGoesDownWithTheLeasesEndAsItsDeadlineAndOtherTrafficWithNone() {
-        List<Long> deadlines = new ArrayList<>();
-        SouthSideWrapper[] made = new SouthSideWrapper[1];
-        made[0] = new SouthSideWrapper(new ProtectedService(SERVICE, PORT, 443), log, (p, t) -> {
-            link.add(TestPackets.copy(p));
-            deadlines.add(made[0].emissionDeadline());
-        }, false);
-        made[0].attachStack((p, t) -> stack.add(TestPackets.copy(p)));
-        ssw = made[0];
+    void theEmissionDeadlineIsTheLeaseNothingWhileFencedAndNoLimitInPassThrough() {
+        assertEquals(Long.MAX_VALUE, ssw.emissionDeadline(), "no lease yet: no limit");
         long lease = now + 50 * MS;
         ssw.setLeaseUntil(lease);
-        establish(7, 7);
-        assertEquals(List.of(lease), deadlines, "the SYN-ACK, released under the lease");
-        ssw.requireStable(TUPLE, 10, appendNswRecord());
-        out(ourData(0, CISN + 1, 500, filled(10, 1), 0)); // held until its WRITE is stable
-        ssw.setLeaseUntil(lease + 20 * MS);
-        stabilize();
-        out(packet(SERVICE, 81, CLIENT, CLIENT_PORT, seg(ACK, 1, 2, 1000), new byte[]{4, 5}, false));
-        assertEquals(List.of(lease, lease + 20 * MS, Long.MAX_VALUE), deadlines,
-                "released data carries the lease of its release; pass-through traffic has no deadline");
-        assertEquals(Long.MAX_VALUE, ssw.emissionDeadline(), "outside an emission nothing is promised");
-        // The wrapper's own ACK, once the client's data is stable, goes down under the lease too.
-        in(fromClient(withTimestamps(seg(ACK, CISN + 1, SISN + 11, 500), 150, 7100), filled(1000, 1)));
-        out(fromStack(withTimestamps(seg(ACK, SISN + 11, CISN + 1001, 600), 7100, 150), null));
-        ssw.setLeaseUntil(lease + 40 * MS);
-        stabilize();
-        assertEquals(1, ssw.stats().wrapperAcks);
-        assertEquals(lease + 40 * MS, deadlines.getLast(), "the wrapper's ACK: " + deadlines);
+        assertEquals(lease, ssw.emissionDeadline());
+        ssw.setFenced(true);
+        assertEquals(Long.MIN_VALUE, ssw.emissionDeadline(), "fenced: nothing leaves");
+        ssw.setPassThrough(true);
+        assertEquals(Long.MAX_VALUE, ssw.emissionDeadline(), "pass-through (a backup before its takeover): the wrapper vouches for nothing");
+        ssw.setPassThrough(false);
+        ssw.setFenced(false);
+        ssw.setLeaseUntil(Long.MAX_VALUE);
+        assertEquals(Long.MAX_VALUE, ssw.emissionDeadline(), "unprotected: no limit");
     }
 
     @Test
