@@ -65,6 +65,7 @@ class HttpOnStackE2eTest {
         assertTrue(sample(m, "fttcp_tap_frames_written_total") - before >= 16, "1 MiB in at most 64 KiB frames, counted by the TAP:\n" + m);
         assertEquals(0.0, sample(m, "fttcp_tap_write_errors_total"), m);
         assertEquals(0.0, sample(m, "fttcp_tap_failed"), m);
+        assertEquals(0.0, sample(m, "fttcp_host_lock_busy"), m);
         assertTrue(m.contains("# TYPE fttcp_connections gauge"), m);
         assertEquals(0.0, sample(m, "fttcp_arp_address_conflicts_total"), "nobody else claims the service address:\n" + m);
         assertTrue(m.contains("jvm_memory_used_bytes{area=\"heap\"}") && m.contains("jvm_gc_collection_seconds_count{"), "the JVM's own metrics:\n" + m);

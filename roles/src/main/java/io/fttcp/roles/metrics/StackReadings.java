@@ -5,7 +5,6 @@ import io.fttcp.roles.StackHost;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /** A stack host's readings: its TAP device, its Ethernet interface (ARP, fencing) and its connections. */
 public final class StackReadings {
@@ -15,22 +14,22 @@ public final class StackReadings {
     public static List<Reading> of(StackHost host) {
         List<Reading> all = new ArrayList<>(TapReadings.of(host.tap()));
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
-        long conflicts, requests, unresolved, queueFull, pastLease, resolutionFailures;
-        int connections;
-        ReentrantLock lock = host.loop().lock();
-        lock.lock();
-        try {
+        long[] v = new long[7];
+        boolean copied = HostLockCopy.tryCopy(host.loop().lock(), () -> {
             EthernetStats e = host.ethernet().stats();
-            conflicts = e.addressConflicts();
-            requests = e.arpRequestsSent();
-            unresolved = e.droppedUnresolved();
-            queueFull = e.droppedQueueFull();
-            pastLease = e.droppedPastLease();
-            resolutionFailures = e.resolutionFailures();
-            connections = host.ip().connectionCount();
-        } finally {
-            lock.unlock();
-        }
+            v[0] = e.addressConflicts();
+            v[1] = e.arpRequestsSent();
+            v[2] = e.resolutionFailures();
+            v[3] = e.droppedUnresolved();
+            v[4] = e.droppedQueueFull();
+            v[5] = e.droppedPastLease();
+            v[6] = host.ip().connectionCount();
+        });
+        all.add(Reading.flag("fttcp_host_lock_busy", "1 when this scrape could not take the stack's host lock within "
+                + HostLockCopy.PATIENCE_MILLIS + " ms (a wedged stack): the readings that need it are left out", !copied));
+        if (!copied) return all;
+        long conflicts = v[0], requests = v[1], resolutionFailures = v[2], unresolved = v[3], queueFull = v[4], pastLease = v[5];
+        int connections = (int) v[6];
         all.add(Reading.counter("fttcp_arp_address_conflicts", "ARP from another station claiming one of our addresses (a primary steps down on it)", conflicts));
         all.add(Reading.counter("fttcp_arp_requests_sent", "ARP requests sent (resolving next hops)", requests));
         all.add(Reading.counter("fttcp_arp_resolution_failures", "Next hops that never answered ARP", resolutionFailures));

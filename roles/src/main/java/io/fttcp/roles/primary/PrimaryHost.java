@@ -12,6 +12,7 @@ import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
+import io.fttcp.roles.metrics.HostLockCopy;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.SswReadings;
 import io.fttcp.roles.metrics.StackReadings;
@@ -223,18 +224,15 @@ public final class PrimaryHost implements AutoCloseable {
         all.add(Reading.gauge("fttcp_lease_remaining_seconds", "What is left of the lease the backup or logger last renewed", leaseNanos / 1e9));
         all.addAll(log.retentionReadings());
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
-        SswStats wrapper;
-        boolean fenced;
-        ReentrantLock lock = stack.loop().lock();
-        lock.lock();
-        try {
-            wrapper = ssw.stats().snapshot();
-            fenced = ssw.isFenced();
-        } finally {
-            lock.unlock();
+        SswStats[] wrapper = new SswStats[1];
+        boolean[] fenced = new boolean[1];
+        if (HostLockCopy.tryCopy(stack.loop().lock(), () -> {
+            wrapper[0] = ssw.stats().snapshot();
+            fenced[0] = ssw.isFenced();
+        })) {
+            all.addAll(SswReadings.of(wrapper[0]));
+            all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", fenced[0]));
         }
-        all.addAll(SswReadings.of(wrapper));
-        all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", fenced));
         all.addAll(StackReadings.of(stack));
         return all;
     }
