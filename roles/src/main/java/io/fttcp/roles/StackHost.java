@@ -127,7 +127,7 @@ public final class StackHost implements AutoCloseable {
         ethernet.setUpward((packet, now) -> ssw.receive(packet, ethernet.receivedChecksumTrusted(), now));
         // Closes the wrapper cannot see in the packets (timeouts) must reach it too.
         ip.setClosedObserver(ssw::connectionClosed);
-        // Frames leave later than they are sent (the TAP's writer, ARP resolution): protected ones not after the lease.
+        // Past the lease nothing leaves, checked per frame (ARP included) and again at the TAP's (later) write.
         ethernet.setEmissionDeadline(ssw::emissionDeadline);
     }
 

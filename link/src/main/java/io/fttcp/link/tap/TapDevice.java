@@ -277,7 +277,6 @@ public final class TapDevice implements FrameLink, AutoCloseable {
                     case WRITTEN -> stats.framesWritten.incrementAndGet();
                     case WRITE_FAILED -> stats.writeErrors.incrementAndGet();
                     case PAST_DEADLINE -> stats.droppedPastDeadline.incrementAndGet();
-                    case CLOSED -> { }
                 }
             }
         } catch (InterruptedException e) {

@@ -70,7 +70,11 @@ final class TransmitRing {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
-        return closed ? -1 : (int) (head % slots.length);
+        return closed ? -1 : index(head);
+    }
+
+    private int index(long sequence) {
+        return (int) (sequence % slots.length);
     }
 
     /** Slot {@code index} as native memory (what write(2) takes). */
@@ -91,7 +95,7 @@ final class TransmitRing {
      */
     synchronized boolean publish(int length, long deadline) {
         if (closed) return false;
-        int i = (int) (head % slots.length);
+        int i = index(head);
         lengths[i] = length;
         deadlines[i] = deadline;
         head++;
@@ -116,17 +120,13 @@ final class TransmitRing {
         return tail;
     }
 
-    MemorySegment slot(long sequence) {
-        return slots[(int) (sequence % slots.length)];
-    }
-
     /** Read by the writer between {@link #awaitFilled} and {@link #release}: the publish happened before, under the monitor. */
     int length(long sequence) {
-        return lengths[(int) (sequence % slots.length)];
+        return lengths[index(sequence)];
     }
 
     long deadline(long sequence) {
-        return deadlines[(int) (sequence % slots.length)];
+        return deadlines[index(sequence)];
     }
 
     /** The writer is done with the oldest slot: a sender may fill it again. */
@@ -167,7 +167,7 @@ final class TransmitRing {
         if (sequence < 0) return Outcome.CLOSED;
         try {
             if (!inTime(deadline(sequence), clock.getAsLong())) return Outcome.PAST_DEADLINE;
-            return writer.write(slot(sequence), length(sequence)) ? Outcome.WRITTEN : Outcome.WRITE_FAILED;
+            return writer.write(slots[index(sequence)], length(sequence)) ? Outcome.WRITTEN : Outcome.WRITE_FAILED;
         } finally {
             release(sequence);
         }

@@ -231,7 +231,7 @@ public final class PrimaryHost implements AutoCloseable {
             fenced[0] = ssw.isFenced();
         })) {
             all.addAll(SswReadings.of(wrapper[0]));
-            all.add(Reading.flag("fttcp_fenced", "1 once this primary emits nothing protected (stepped down, or its lease ran out)", fenced[0]));
+            all.add(Reading.flag("fttcp_fenced", "1 while the wrapper is fenced (this primary stepped down): nothing leaves", fenced[0]));
         }
         all.addAll(StackReadings.of(stack));
         return all;
