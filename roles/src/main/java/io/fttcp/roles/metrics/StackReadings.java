@@ -5,6 +5,7 @@ import io.fttcp.roles.StackHost;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** A stack host's readings: its TAP device, its Ethernet interface (ARP, fencing) and its connections. */
 public final class StackReadings {
@@ -12,10 +13,21 @@ public final class StackReadings {
     }
 
     public static List<Reading> of(StackHost host) {
+        return of(host, () -> List::of);
+    }
+
+    /**
+     * The host's readings, and the owner's that also need the host lock: {@code alsoUnderLock}
+     * runs under the same take of the lock (one wait at most per scrape, and one consistent
+     * moment), copying what it needs; the readings it returns are made after the lock is released.
+     */
+    public static List<Reading> of(StackHost host, Supplier<Supplier<List<Reading>>> alsoUnderLock) {
         List<Reading> all = new ArrayList<>(TapReadings.of(host.tap()));
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
         long[] v = new long[7];
+        List<Supplier<List<Reading>>> owners = new ArrayList<>(1);
         boolean copied = HostLockCopy.tryCopy(host.loop().lock(), () -> {
+            owners.add(alsoUnderLock.get());
             EthernetStats e = host.ethernet().stats();
             v[0] = e.addressConflicts();
             v[1] = e.arpRequestsSent();
@@ -38,6 +50,7 @@ public final class StackReadings {
         all.add(Reading.counter("fttcp_ethernet_dropped_past_lease",
                 "Frames not sent because this primary's lease had run out or it is fenced (ARP and unprotected traffic included)", pastLease));
         all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
+        all.addAll(owners.getFirst().get());
         return all;
     }
 }

@@ -12,7 +12,6 @@ import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.config.FtConfig;
-import io.fttcp.roles.metrics.HostLockCopy;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.SswReadings;
 import io.fttcp.roles.metrics.StackReadings;
@@ -223,17 +222,15 @@ public final class PrimaryHost implements AutoCloseable {
         long leaseNanos = c == null ? 0 : Math.max(0, c.leaseRemainingNanos(System.nanoTime()));
         all.add(Reading.gauge("fttcp_lease_remaining_seconds", "What is left of the lease the backup or logger last renewed", leaseNanos / 1e9));
         all.addAll(log.retentionReadings());
-        // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
-        SswStats[] wrapper = new SswStats[1];
-        boolean[] fenced = new boolean[1];
-        if (HostLockCopy.tryCopy(stack.loop().lock(), () -> {
-            wrapper[0] = ssw.stats().snapshot();
-            fenced[0] = ssw.isFenced();
-        })) {
-            all.addAll(SswReadings.of(wrapper[0]));
-            all.add(Reading.flag("fttcp_fenced", "1 while the wrapper is fenced (this primary stepped down): nothing leaves", fenced[0]));
-        }
-        all.addAll(StackReadings.of(stack));
+        all.addAll(StackReadings.of(stack, () -> {
+            SswStats wrapper = ssw.stats().snapshot();
+            boolean fenced = ssw.isFenced();
+            return () -> {
+                List<Reading> ours = new ArrayList<>(SswReadings.of(wrapper));
+                ours.add(Reading.flag("fttcp_fenced", "1 while the wrapper is fenced (this primary stepped down): nothing leaves", fenced));
+                return ours;
+            };
+        }));
         return all;
     }
 
