@@ -243,6 +243,45 @@ class ReplicationChannelTest {
         assertFalse(p.backupEvents.closed.isDone(), () -> "backup closed: " + p.backupEvents.closed.getNow(null));
     }
 
+    /**
+     * The owner that ends a hold says so, and the held acknowledgement goes at once, not at the
+     * ticker's next heartbeat: with heartbeats 30 s apart here, the next tick after the first
+     * heartbeat is far beyond this test, so only {@link BackupChannel#holdMayHaveEnded} can have
+     * sent it (and without it, nothing moves).
+     */
+    @Test
+    void anOwnerThatCaughtUpEndsTheHoldAtOnce() throws Exception {
+        ChannelConfig slowTicks = CONFIG.withTimings(Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(15));
+        Pair p = connectPair(slowTicks, slowTicks, 1, 1);
+        p.backupEvents.connected.get(5, TimeUnit.SECONDS);
+        long connected = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean lagging = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        p.backup.holdAcknowledgementsWhile(() -> {
+            asked.incrementAndGet();
+            return lagging.get();
+        });
+        p.primary.append(new Seed(0)); // one: a record appended while another is in flight would wait for a tick
+        await("the record taken while holding", 5000, () -> p.backupEvents.records.size() == 1);
+        // Asked to decide, and once more after holding (whether we caught up meanwhile), and by
+        // nothing else for a while: every decision is made while lagging.
+        await("the hold engaged", 5000, () -> p.backup.holdingProgress() && asked.get() >= 2);
+        for (int seen = -1; seen != asked.get(); ) {
+            seen = asked.get();
+            Thread.sleep(300);
+        }
+        lagging.set(false);
+        Thread.sleep(200);
+        assertEquals(0, p.primary.stableLsn(), "released before the owner said so: the ticker woke early");
+        long told = System.nanoTime();
+        p.backup.holdMayHaveEnded();
+        await("the held acknowledgement sent once the owner said so", 5000, () -> p.primary.stableLsn() == 1);
+        long tookMillis = (System.nanoTime() - told) / 1_000_000;
+        assertTrue(System.nanoTime() - connected < 25_000_000_000L, "the test outlasted a heartbeat interval: the release proves nothing");
+        System.out.println("hold released " + tookMillis + " ms after the owner said so");
+        assertFalse(p.backup.holdingProgress());
+    }
+
     /** A hold that does not end lets an acknowledgement through every {@link BackupChannel#MAX_HOLD_NANOS}: a trickle, never a stall. */
     @Test
     void aHoldThatDoesNotEndLetsAnAcknowledgementThroughNowAndThen() throws Exception {

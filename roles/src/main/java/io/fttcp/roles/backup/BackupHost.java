@@ -123,6 +123,10 @@ public final class BackupHost implements AutoCloseable {
             divergences.incrementAndGet();
             LOG.log(WARNING, "connection " + tuple + " DIVERGED (" + why + "): it will be reset at takeover");
         });
+        this.replay.whenLagFallsTo(config.maxLagBytes(), () -> {
+            BackupChannel c = channel;
+            if (c != null) c.holdMayHaveEnded();
+        });
         this.connector = Thread.ofPlatform().daemon().name("fttcp-backup-connector").unstarted(this::connectLoop);
         this.stallWatch = new StallWatch(config.channel().detectionTimeoutNanos() / 2, startedAt);
     }

@@ -73,6 +73,9 @@ public final class ReplayNetwork implements Network {
     private final Set<ReplayConnection> known = new LinkedHashSet<>();
     /** The bytes of the READ records queued and not yet replayed ({@link #lagBytes}); written under the lock. */
     private volatile long pendingReadBytes;
+    /** See {@link #whenLagFallsTo}. */
+    private volatile long lagBound = Long.MAX_VALUE;
+    private volatile Runnable lagFell = () -> { };
     /** Finished connections, latest last (see {@link #forgetIfFinished}). */
     private final java.util.SequencedMap<FourTuple, ReplayConnection> lingering = new java.util.LinkedHashMap<>();
     private static final int MAX_LINGERING = 4096;
@@ -385,10 +388,26 @@ public final class ReplayNetwork implements Network {
         return pendingReadBytes;
     }
 
+    /**
+     * Runs {@code action} each time a replayed read brings the lag ({@link #lagBytes}) from above
+     * {@code bound} to or below it: the owner holding its acknowledgements while the lag is over
+     * the bound learns at once that the hold may end. It runs on the application's thread under
+     * the replay's lock, so it must only signal, never block.
+     */
+    public void whenLagFallsTo(long bound, Runnable action) {
+        lagFell = action;
+        lagBound = bound;
+    }
+
     /** Takes the connection's next logged read off its queue to replay it (lock held). */
     Read takeRead(ReplayConnection c) {
         Read r = c.reads.poll();
-        pendingReadBytes -= bytesOf(r);
+        long before = pendingReadBytes;
+        pendingReadBytes = before - bytesOf(r);
+        long bound = lagBound;
+        if (before > bound && pendingReadBytes <= bound) {
+            lagFell.run();
+        }
         return r;
     }
 

@@ -87,6 +87,29 @@ class ReplayCallsTest {
         assertEquals(0, replay.lagBytes(), "a read that failed is no longer owed");
     }
 
+    /** The owner learns when a replayed read brings the lag down to its bound, once per crossing, not on every read. */
+    @Test
+    void theOwnerHearsWhenTheLagFallsToItsBound() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+        replay.whenLagFallsTo(5, heard::incrementAndGet);
+        StreamSocket s = accepted();
+        clientSends(0, "0123456789abcdef");
+        replay.apply(new Read(T, 4));
+        replay.apply(new Read(T, 4));
+        replay.apply(new Read(T, 4));
+        assertEquals(12, replay.lagBytes());
+        assertEquals(4, s.read(ByteBuffer.allocate(100)));
+        assertEquals(0, heard.get(), "8 still over the bound of 5");
+        assertEquals(4, s.read(ByteBuffer.allocate(100)));
+        assertEquals(1, heard.get(), "from 8 to 4: fell to the bound");
+        assertEquals(4, s.read(ByteBuffer.allocate(100)));
+        assertEquals(1, heard.get(), "already below: not a crossing");
+        replay.apply(new Read(T, 4));
+        replay.apply(new Read(T, -1));
+        assertEquals(4, s.read(ByteBuffer.allocate(100)));
+        assertEquals(1, heard.get(), "4 never went over the bound");
+    }
+
     @Test
     void aLoggedReadWaitsForItsBytes() throws Exception {
         StreamSocket s = accepted();
