@@ -311,10 +311,10 @@ class FailoverE2eTest {
             assertTrue(last.contains("jvm_gc_collection_seconds_count{") && last.contains("jvm_memory_used_bytes{area=\"heap\"}"),
                     () -> "the JVM's own metrics, " + why + ":\n" + last);
             assertEquals(0.0, value(last, "fttcp_tap_failed"), () -> why + ":\n" + last);
-            // The wrapper's numbers come with the stack's, under one take of the host lock.
+            // The wrapper's numbers come with the stack's (both need the host lock).
             assertEquals(0.0, value(last, "fttcp_host_lock_busy"), () -> why + ":\n" + last);
             assertEquals(0.0, value(last, "fttcp_fenced"), () -> "serving unprotected, not fenced, " + why + ":\n" + last);
-            assertTrue(value(last, "fttcp_ssw_segments_logged_total") >= 1, () -> "the client's segments were logged while protected, " + why + ":\n" + last);
+            assertTrue(value(last, "fttcp_ssw_segments_logged_total") >= 1, () -> "the wrapper's counters (the download's segments), " + why + ":\n" + last);
         }
     }
 

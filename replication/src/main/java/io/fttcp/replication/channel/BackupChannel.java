@@ -78,14 +78,16 @@ public final class BackupChannel extends ReplicationChannel {
     }
 
     /**
-     * The owner's progress may have ended a hold: the ticker looks now rather than at its next
-     * heartbeat, so the primary held back by us resumes within a thread wake-up instead of up to a
-     * heartbeat interval later (20 ms by default, per hold: a backup whose application runs at the
-     * lag bound would otherwise let its primary move in 20 ms steps). Any thread; only wakes the
-     * ticker, and only while an acknowledgement is held.
+     * The owner's progress may have ended a hold: the ticker decides now rather than at its next
+     * tick or the next echo of the primary's heartbeat, so the primary held back by us resumes
+     * within a thread wake-up instead of up to a heartbeat interval later (20 ms by default, per
+     * hold: a backup whose application runs at the lag bound would otherwise let its primary move
+     * in steps of up to 20 ms). Any thread; only marks an acknowledgement owed and wakes the
+     * ticker, and only while one is held.
      */
     public void holdMayHaveEnded() {
         if (progressHeld) {
+            ackOwed = true; // so that a ticker already waiting for the write lock finds it owed
             wakeThreads();
         }
     }
@@ -224,7 +226,8 @@ public final class BackupChannel extends ReplicationChannel {
     private void sendOwedAckLocked() throws IOException {
         if (ackOwed) {
             ackOwed = false;
-            long lsn = owedAckLsn;
+            long owed = owedAckLsn;
+            long lsn = owed;
             boolean hold = lsn > ackSentLsn && holdAcks.getAsBoolean() && !holdExpired();
             if (hold && !progressHeld) {
                 heldSince = System.nanoTime();
@@ -236,8 +239,11 @@ public final class BackupChannel extends ReplicationChannel {
             sendAck(lsn, latestPrimarySentAt);
             ackSentLsn = lsn;
             if (hold && !holdAcks.getAsBoolean()) {
-                // The owner caught up while we decided, and may have found nothing held to tell us about.
-                wakeThreads();
+                // The owner caught up while we decided, and may have found nothing held to tell us
+                // about (or told a ticker that is waiting for this lock): acknowledge now.
+                progressHeld = false;
+                sendAck(owed, latestPrimarySentAt);
+                ackSentLsn = owed;
             }
         }
     }

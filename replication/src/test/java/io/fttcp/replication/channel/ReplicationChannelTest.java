@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ReplicationChannelTest {
     /** Without warm-up: the timing tests measure the detection timeout itself. */
@@ -245,16 +246,17 @@ class ReplicationChannelTest {
 
     /**
      * The owner that ends a hold says so, and the held acknowledgement goes at once, not at the
-     * ticker's next heartbeat: with heartbeats 30 s apart here, the next tick after the first
-     * heartbeat is far beyond this test, so only {@link BackupChannel#holdMayHaveEnded} can have
-     * sent it (and without it, nothing moves).
+     * ticker's next heartbeat: with heartbeats 30 s apart here, nothing else decides within this
+     * test. The owner's word alone ends nothing while the lag is still over the bound; and all of
+     * it happens well within the longest hold ({@link BackupChannel#MAX_HOLD_NANOS}), whose
+     * expiry would let an acknowledgement through by itself.
      */
     @Test
     void anOwnerThatCaughtUpEndsTheHoldAtOnce() throws Exception {
         ChannelConfig slowTicks = CONFIG.withTimings(Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ofSeconds(60), Duration.ofSeconds(15));
+        long started = System.nanoTime();
         Pair p = connectPair(slowTicks, slowTicks, 1, 1);
         p.backupEvents.connected.get(5, TimeUnit.SECONDS);
-        long connected = System.nanoTime();
         java.util.concurrent.atomic.AtomicBoolean lagging = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         p.backup.holdAcknowledgementsWhile(() -> {
@@ -263,22 +265,21 @@ class ReplicationChannelTest {
         });
         p.primary.append(new Seed(0)); // one: a record appended while another is in flight would wait for a tick
         await("the record taken while holding", 5000, () -> p.backupEvents.records.size() == 1);
-        // Asked to decide, and once more after holding (whether we caught up meanwhile), and by
-        // nothing else for a while: every decision is made while lagging.
+        // Asked to decide, and once more after holding (whether we caught up meanwhile): settled while lagging.
         await("the hold engaged", 5000, () -> p.backup.holdingProgress() && asked.get() >= 2);
-        for (int seen = -1; seen != asked.get(); ) {
-            seen = asked.get();
-            Thread.sleep(300);
-        }
+        long engaged = System.nanoTime();
+        p.backup.holdMayHaveEnded(); // still lagging: the ticker looks, and holds on
+        Thread.sleep(100);
+        assertEquals(0, p.primary.stableLsn(), "released while the owner still lagged");
         lagging.set(false);
-        Thread.sleep(200);
-        assertEquals(0, p.primary.stableLsn(), "released before the owner said so: the ticker woke early");
-        long told = System.nanoTime();
+        Thread.sleep(100);
+        assertEquals(0, p.primary.stableLsn(), "released before the owner said so: something else decided");
         p.backup.holdMayHaveEnded();
         await("the held acknowledgement sent once the owner said so", 5000, () -> p.primary.stableLsn() == 1);
-        long tookMillis = (System.nanoTime() - told) / 1_000_000;
-        assertTrue(System.nanoTime() - connected < 25_000_000_000L, "the test outlasted a heartbeat interval: the release proves nothing");
-        System.out.println("hold released " + tookMillis + " ms after the owner said so");
+        long heldMillis = (System.nanoTime() - engaged) / 1_000_000;
+        assumeTrue(heldMillis < BackupChannel.MAX_HOLD_NANOS / 1_000_000 - 100 && System.nanoTime() - started < 25_000_000_000L,
+                "the machine was too slow for this test to tell the owner's word from the hold's expiry or a heartbeat (held "
+                        + heldMillis + " ms)");
         assertFalse(p.backup.holdingProgress());
     }
 

@@ -16,18 +16,24 @@ public final class StackReadings {
         return of(host, () -> List::of);
     }
 
+    /** Copies, under the host lock, what an owner's readings need, and returns how to make them from the copy afterwards. */
+    @FunctionalInterface
+    public interface LockedCopy {
+        Supplier<List<Reading>> copy();
+    }
+
     /**
      * The host's readings, and the owner's that also need the host lock: {@code alsoUnderLock}
      * runs under the same take of the lock (one wait at most per scrape, and one consistent
      * moment), copying what it needs; the readings it returns are made after the lock is released.
      */
-    public static List<Reading> of(StackHost host, Supplier<Supplier<List<Reading>>> alsoUnderLock) {
+    public static List<Reading> of(StackHost host, LockedCopy alsoUnderLock) {
         List<Reading> all = new ArrayList<>(TapReadings.of(host.tap()));
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
         long[] v = new long[7];
         List<Supplier<List<Reading>>> owners = new ArrayList<>(1);
         boolean copied = HostLockCopy.tryCopy(host.loop().lock(), () -> {
-            owners.add(alsoUnderLock.get());
+            owners.add(alsoUnderLock.copy());
             EthernetStats e = host.ethernet().stats();
             v[0] = e.addressConflicts();
             v[1] = e.arpRequestsSent();

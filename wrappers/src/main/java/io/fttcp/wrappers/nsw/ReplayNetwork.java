@@ -392,7 +392,8 @@ public final class ReplayNetwork implements Network {
      * Runs {@code action} each time a replayed read brings the lag ({@link #lagBytes}) from above
      * {@code bound} to or below it: the owner holding its acknowledgements while the lag is over
      * the bound learns at once that the hold may end. It runs on the application's thread under
-     * the replay's lock, so it must only signal, never block.
+     * the replay's lock, so it must only signal: never block, never throw (the read it is part of
+     * is half replayed).
      */
     public void whenLagFallsTo(long bound, Runnable action) {
         lagFell = action;
@@ -403,9 +404,10 @@ public final class ReplayNetwork implements Network {
     Read takeRead(ReplayConnection c) {
         Read r = c.reads.poll();
         long before = pendingReadBytes;
-        pendingReadBytes = before - bytesOf(r);
+        long after = before - bytesOf(r);
+        pendingReadBytes = after;
         long bound = lagBound;
-        if (before > bound && pendingReadBytes <= bound) {
+        if (before > bound && after <= bound) {
             lagFell.run();
         }
         return r;
