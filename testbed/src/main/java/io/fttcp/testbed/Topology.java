@@ -319,6 +319,31 @@ public final class Topology implements AutoCloseable {
         ip(switchNamespace, "link", "set", host.switchPort(), "up");
     }
 
+    /**
+     * Replaces the host's cable to the switch (its veth pair) with two devices the caller made in
+     * this process's namespace, such as the TAP devices of a user-space link impairment between
+     * them: {@code hostSide} becomes the host's uplink (same name, same address), {@code
+     * switchSide} its switch port (same name, on the switch's bridge). The devices move into the
+     * namespaces and are deleted with them.
+     */
+    public void recable(Host host, String hostSide, String switchSide) {
+        requireOpen();
+        ip(switchNamespace, "link", "del", host.switchPort()); // and the veth's other end, the host's uplink
+        run(List.of("ip", "link", "set", hostSide, "netns", host.namespace()));
+        ip(host.namespace(), "link", "set", hostSide, "name", host.uplink());
+        if (host.isServer()) {
+            ip(host.namespace(), "link", "set", host.uplink(), "master", SERVER_BRIDGE);
+        }
+        ip(host.namespace(), "link", "set", host.uplink(), "up");
+        if (!host.isServer()) {
+            ip(host.namespace(), "addr", "add", host.kernelAddress() + "/" + PREFIX_LENGTH, "dev", host.kernelInterface());
+        }
+        run(List.of("ip", "link", "set", switchSide, "netns", switchNamespace));
+        ip(switchNamespace, "link", "set", switchSide, "name", host.switchPort());
+        ip(switchNamespace, "link", "set", host.switchPort(), "master", SWITCH_BRIDGE);
+        ip(switchNamespace, "link", "set", host.switchPort(), "up");
+    }
+
     /** Turns off checksum/segmentation offloads on both ends of the host's veth pair (needs ethtool). */
     public void disableOffloads(Host host) {
         requireOpen();

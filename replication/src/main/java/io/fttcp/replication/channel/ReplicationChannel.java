@@ -89,7 +89,15 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         this.peerHost = remote instanceof InetSocketAddress a ? a.getAddress() : null;
         socket.configureBlocking(true);
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        String floorNotSet = RetransmissionFloor.apply(socket, RetransmissionFloor.FLOOR);
+        if (floorNotSet != null && FLOOR_WARNED.compareAndSet(false, true)) {
+            log.warn("replication connections keep the kernel's 200 ms minimum retransmission timeout ({}): on a lossy link one lost "
+                    + "segment can silence the channel past the detection timeout; set the route's rto_min to {} ms or less",
+                    floorNotSet, RetransmissionFloor.FLOOR.toMillis());
+        }
     }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean FLOOR_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Starts the threads; subclasses then may send their first frames. */
     void start() {
