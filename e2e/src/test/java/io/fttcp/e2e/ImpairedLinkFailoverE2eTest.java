@@ -34,12 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * completes intact, curl exits 0, no reset. The simulation covers loss and reordering on every
  * link with the stack on both ends; this is the same with Linux's TCP as the client and as the
  * replication transport. The kernel here has no netem, hence the user-space cable
- * ({@link ImpairedCable}); its counts show the impairment happened in both directions.
+ * ({@link ImpairedCable}); its counts show the impairment happened on both cables, both ways.
  */
 @Timeout(value = 150)
 class ImpairedLinkFailoverE2eTest {
     private static final LinkImpairment BAD_LINK = new LinkImpairment(0.01, 0.03, Duration.ofMillis(1), Duration.ofMillis(4), 0.005);
-    private static final long DOWNLOAD = 48L << 20;
+    private static final long DOWNLOAD = 32L << 20;
     private static final long UPLOAD = 24L << 20;
     private static final String BASE = "http://" + Topology.SERVICE_ADDRESS;
     private static final Duration CURL_MAX_TIME = Duration.ofSeconds(120);
@@ -87,10 +87,13 @@ class ImpairedLinkFailoverE2eTest {
         Path file = dir.resolve("download-" + seed + ".bin");
         ImpairedCable.Counts fromBefore = cable.fromHost.counts();
         ImpairedCable.Counts toBefore = cable.toHost.counts();
+        ImpairedCable.Counts fromBackupBefore = backupCable.fromHost.counts();
+        ImpairedCable.Counts toBackupBefore = backupCable.toHost.counts();
+        long gcBefore = gcMillis();
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
                      BASE + "/gen/" + DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
-            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> killThePrimaryOf(pair, why));
+            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> killThePrimaryOf(pair, why, gcBefore));
             ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
             ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
             assertEquals(DOWNLOAD, Files.size(file), "bytes downloaded, " + why);
@@ -101,7 +104,8 @@ class ImpairedLinkFailoverE2eTest {
         }
         assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
         assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
-        System.out.println("ImpairedLinkFailoverE2eTest: the backup's " + backupCable);
+        assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
+        assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
     }
 
     @Test
@@ -114,10 +118,13 @@ class ImpairedLinkFailoverE2eTest {
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
         ImpairedCable.Counts fromBefore = cable.fromHost.counts();
         ImpairedCable.Counts toBefore = cable.toHost.counts();
+        ImpairedCable.Counts fromBackupBefore = backupCable.fromHost.counts();
+        ImpairedCable.Counts toBackupBefore = backupCable.toHost.counts();
+        long gcBefore = gcMillis();
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/impaired.bin", CURL_MAX_TIME, "--limit-rate", "16M")) {
-            long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> killThePrimaryOf(pair, why));
+            long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> killThePrimaryOf(pair, why, gcBefore));
             ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
             ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
             ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
@@ -127,22 +134,38 @@ class ImpairedLinkFailoverE2eTest {
         }
         assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
         assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
+        assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
+        assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
     }
 
-    /** Kills the primary, once sure the loss on the backup's link did not break the pair up before (a false detection). */
-    private static void killThePrimaryOf(ReplicaPair pair, String why) {
+    /**
+     * Kills the primary, once sure the loss on the backup's link did not break the pair up before
+     * (a false detection), and that the replicas did lower their replication connections'
+     * retransmission floor (without it, this is expected to fail: see {@code RetransmissionFloor}).
+     */
+    private static void killThePrimaryOf(ReplicaPair pair, String why, long gcBefore) {
         String primary = pair.primary().output();
         String backup = pair.backup().output();
+        assertFalse(primary.contains("is not lowered") || backup.contains("is not lowered"),
+                "the replicas could not lower the replication connection's retransmission floor on this kernel, " + why
+                        + ":\n--- primary:\n" + primary + "--- backup:\n" + backup);
         boolean broken = !pair.primary().isAlive() || !pair.backup().isAlive() || primary.contains("backup lost")
                 || backup.contains("primary lost") || backup.contains(ReplicaPair.TOOK_OVER);
-        assertFalse(broken, "the pair broke up over the bad link before the kill, " + why + ":\n--- primary:\n" + primary + "--- backup:\n" + backup);
+        // The cables run in this JVM: a long collection here would silence them all (the cause, not the product).
+        assertFalse(broken, "the pair broke up over the bad link before the kill (this JVM spent " + (gcMillis() - gcBefore)
+                + " ms in collections meanwhile), " + why + ":\n--- primary:\n" + primary + "--- backup:\n" + backup);
         pair.primary().signal("KILL");
+    }
+
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
     }
 
     /** The transfer did cross a bad link: frames were lost, overtaken and duplicated in this direction. */
     private static void assertImpaired(ImpairedCable.Counts c, String direction, String why) {
         System.out.println("ImpairedLinkFailoverE2eTest: " + direction + ": " + c);
-        assertTrue(c.dropped() > 0 && c.delayed() > 0 && c.duplicated() > 0 && c.passed() > 100 * (c.dropped() + c.delayed()) / 5,
+        assertTrue(c.dropped() > 0 && c.delayed() > 0 && c.duplicated() > 0 && c.passed() > 10 * (c.dropped() + c.delayed()),
                 () -> "the cable " + direction + " did not impair the transfer as configured: " + c + ", " + why);
     }
 }

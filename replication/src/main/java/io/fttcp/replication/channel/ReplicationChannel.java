@@ -90,14 +90,12 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         socket.configureBlocking(true);
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
         String floorNotSet = RetransmissionFloor.apply(socket, RetransmissionFloor.FLOOR);
-        if (floorNotSet != null && FLOOR_WARNED.compareAndSet(false, true)) {
-            log.warn("replication connections keep the kernel's 200 ms minimum retransmission timeout ({}): on a lossy link one lost "
-                    + "segment can silence the channel past the detection timeout; set the route's rto_min to {} ms or less",
-                    floorNotSet, RetransmissionFloor.FLOOR.toMillis());
+        if (floorNotSet != null) {
+            log.warn("replication connection to {}: its minimum retransmission timeout is not lowered to {} ms ({}); with the kernel's "
+                    + "default (200 ms) one lost segment can silence the channel past the detection timeout: set the "
+                    + "net.ipv4.tcp_rto_min_us sysctl or the route's rto_min", peer, RetransmissionFloor.FLOOR.toMillis(), floorNotSet);
         }
     }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean FLOOR_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Starts the threads; subclasses then may send their first frames. */
     void start() {

@@ -9,7 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.OptionalInt;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,7 +27,7 @@ class RetransmissionFloorTest {
              SocketChannel unconnected = SocketChannel.open()) {
             OptionalInt before = RetransmissionFloor.currentMicros(client);
             assumeTrue(before.isPresent(), "this kernel has no TCP_RTO_MIN_US");
-            assertEquals(200_000, before.getAsInt(), "Linux's default floor");
+            assertTrue(before.getAsInt() > 20_000, "the system's floor (Linux's default 200 ms) is above what we set: " + before);
             assertNull(RetransmissionFloor.apply(client, Duration.ofMillis(10)));
             assertNull(RetransmissionFloor.apply(accepted, Duration.ofMillis(20)));
             int clientFloor = RetransmissionFloor.currentMicros(client).orElseThrow();
