@@ -107,6 +107,23 @@ final class ImpairedCable implements AutoCloseable {
         }
     }
 
+    /** The transfer did cross a bad cable: frames were lost, held back and duplicated in this direction, at about the configured rates. */
+    static void assertImpaired(Counts c, String direction, String why) {
+        System.out.println("impaired cable " + direction + ": " + c);
+        org.junit.jupiter.api.Assertions.assertTrue(c.dropped() > 0 && c.delayed() > 0 && c.duplicated() > 0
+                        && c.passed() > 10 * (c.dropped() + c.delayed()),
+                () -> "the cable " + direction + " did not impair the transfer as configured: " + c + ", " + why);
+    }
+
+    /**
+     * The time this JVM spent in collections so far: the cables run in it, and a long collection
+     * would silence them all (for failure messages: the test's cause, not the product's).
+     */
+    static long collectionMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
+    }
+
     record Counts(long passed, long dropped, long delayed, long duplicated) {
         Counts since(Counts before) {
             return new Counts(passed - before.passed, dropped - before.dropped, delayed - before.delayed, duplicated - before.duplicated);

@@ -89,7 +89,7 @@ class ImpairedLinkFailoverE2eTest {
         ImpairedCable.Counts toBefore = cable.toHost.counts();
         ImpairedCable.Counts fromBackupBefore = backupCable.fromHost.counts();
         ImpairedCable.Counts toBackupBefore = backupCable.toHost.counts();
-        long gcBefore = gcMillis();
+        long gcBefore = ImpairedCable.collectionMillis();
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
                      BASE + "/gen/" + DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
@@ -102,10 +102,10 @@ class ImpairedLinkFailoverE2eTest {
         } finally {
             Files.deleteIfExists(file);
         }
-        assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
-        assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
-        assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
-        assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
+        ImpairedCable.assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
+        ImpairedCable.assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
+        ImpairedCable.assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
+        ImpairedCable.assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
     }
 
     @Test
@@ -120,7 +120,7 @@ class ImpairedLinkFailoverE2eTest {
         ImpairedCable.Counts toBefore = cable.toHost.counts();
         ImpairedCable.Counts fromBackupBefore = backupCable.fromHost.counts();
         ImpairedCable.Counts toBackupBefore = backupCable.toHost.counts();
-        long gcBefore = gcMillis();
+        long gcBefore = ImpairedCable.collectionMillis();
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/impaired.bin", CURL_MAX_TIME, "--limit-rate", "16M")) {
@@ -132,10 +132,10 @@ class ImpairedLinkFailoverE2eTest {
         } finally {
             Files.deleteIfExists(upload.path());
         }
-        assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
-        assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
-        assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
-        assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
+        ImpairedCable.assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
+        ImpairedCable.assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
+        ImpairedCable.assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
+        ImpairedCable.assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
     }
 
     /**
@@ -152,20 +152,8 @@ class ImpairedLinkFailoverE2eTest {
         boolean broken = !pair.primary().isAlive() || !pair.backup().isAlive() || primary.contains("backup lost")
                 || backup.contains("primary lost") || backup.contains(ReplicaPair.TOOK_OVER);
         // The cables run in this JVM: a long collection here would silence them all (the cause, not the product).
-        assertFalse(broken, "the pair broke up over the bad link before the kill (this JVM spent " + (gcMillis() - gcBefore)
+        assertFalse(broken, "the pair broke up over the bad link before the kill (this JVM spent " + (ImpairedCable.collectionMillis() - gcBefore)
                 + " ms in collections meanwhile), " + why + ":\n--- primary:\n" + primary + "--- backup:\n" + backup);
         pair.primary().signal("KILL");
-    }
-
-    private static long gcMillis() {
-        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
-    }
-
-    /** The transfer did cross a bad link: frames were lost, overtaken and duplicated in this direction. */
-    private static void assertImpaired(ImpairedCable.Counts c, String direction, String why) {
-        System.out.println("ImpairedLinkFailoverE2eTest: " + direction + ": " + c);
-        assertTrue(c.dropped() > 0 && c.delayed() > 0 && c.duplicated() > 0 && c.passed() > 10 * (c.dropped() + c.delayed()),
-                () -> "the cable " + direction + " did not impair the transfer as configured: " + c + ", " + why);
     }
 }
