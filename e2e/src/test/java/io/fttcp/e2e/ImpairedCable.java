@@ -107,6 +107,17 @@ final class ImpairedCable implements AutoCloseable {
         }
     }
 
+    /** Both directions' counts now, to compare with after a transfer ({@link #assertImpairedSince}). */
+    Counts[] snapshot() {
+        return new Counts[] {fromHost.counts(), toHost.counts()};
+    }
+
+    /** Since {@code before}, the cable impaired what crossed it both ways ({@link #assertImpaired}). */
+    void assertImpairedSince(Counts[] before, String host, String why) {
+        assertImpaired(fromHost.counts().since(before[0]), "from the " + host, why);
+        assertImpaired(toHost.counts().since(before[1]), "to the " + host, why);
+    }
+
     /** The transfer did cross a bad cable: frames were lost, held back and duplicated in this direction, at about the configured rates. */
     static void assertImpaired(Counts c, String direction, String why) {
         System.out.println("impaired cable " + direction + ": " + c);

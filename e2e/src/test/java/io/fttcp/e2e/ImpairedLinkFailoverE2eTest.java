@@ -85,10 +85,8 @@ class ImpairedLinkFailoverE2eTest {
         String why = "KILL once " + threshold + " of " + DOWNLOAD + " bytes arrived over the bad link (seed " + seed + ")";
         System.out.println("ImpairedLinkFailoverE2eTest: download, " + why);
         Path file = dir.resolve("download-" + seed + ".bin");
-        ImpairedCable.Counts fromBefore = cable.fromHost.counts();
-        ImpairedCable.Counts toBefore = cable.toHost.counts();
-        ImpairedCable.Counts fromBackupBefore = backupCable.fromHost.counts();
-        ImpairedCable.Counts toBackupBefore = backupCable.toHost.counts();
+        ImpairedCable.Counts[] clientBefore = cable.snapshot();
+        ImpairedCable.Counts[] backupBefore = backupCable.snapshot();
         long gcBefore = ImpairedCable.collectionMillis();
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
@@ -102,10 +100,8 @@ class ImpairedLinkFailoverE2eTest {
         } finally {
             Files.deleteIfExists(file);
         }
-        ImpairedCable.assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
-        ImpairedCable.assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
-        ImpairedCable.assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
-        ImpairedCable.assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
+        cable.assertImpairedSince(clientBefore, "client", why);
+        backupCable.assertImpairedSince(backupBefore, "backup", why);
     }
 
     @Test
@@ -116,10 +112,8 @@ class ImpairedLinkFailoverE2eTest {
         String why = "KILL once the server acknowledged " + threshold + " of " + UPLOAD + " bytes over the bad link (seed " + seed + ")";
         System.out.println("ImpairedLinkFailoverE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
-        ImpairedCable.Counts fromBefore = cable.fromHost.counts();
-        ImpairedCable.Counts toBefore = cable.toHost.counts();
-        ImpairedCable.Counts fromBackupBefore = backupCable.fromHost.counts();
-        ImpairedCable.Counts toBackupBefore = backupCable.toHost.counts();
+        ImpairedCable.Counts[] clientBefore = cable.snapshot();
+        ImpairedCable.Counts[] backupBefore = backupCable.snapshot();
         long gcBefore = ImpairedCable.collectionMillis();
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
@@ -132,10 +126,8 @@ class ImpairedLinkFailoverE2eTest {
         } finally {
             Files.deleteIfExists(upload.path());
         }
-        ImpairedCable.assertImpaired(cable.fromHost.counts().since(fromBefore), "from the client", why);
-        ImpairedCable.assertImpaired(cable.toHost.counts().since(toBefore), "to the client", why);
-        ImpairedCable.assertImpaired(backupCable.fromHost.counts().since(fromBackupBefore), "from the backup", why);
-        ImpairedCable.assertImpaired(backupCable.toHost.counts().since(toBackupBefore), "to the backup", why);
+        cable.assertImpairedSince(clientBefore, "client", why);
+        backupCable.assertImpairedSince(backupBefore, "backup", why);
     }
 
     /**

@@ -324,7 +324,9 @@ public final class Topology implements AutoCloseable {
      * this process's namespace, such as the TAP devices of a user-space link impairment between
      * them: {@code hostSide} becomes the host's uplink (same name, same address), {@code
      * switchSide} its switch port (same name, on the switch's bridge). The devices move into the
-     * namespaces and are deleted with them.
+     * namespaces and are deleted with them. Call it before starting the host's processes (a
+     * server's bridge may take a new MAC). {@link #linkDown} then takes the switch side down, but
+     * the host's side keeps its carrier as long as its owner holds it.
      */
     public void recable(Host host, String hostSide, String switchSide) {
         requireOpen();
