@@ -225,6 +225,59 @@ class FailoverE2eTest {
     }
 
     /**
+     * The backup is the one cut off (its switch port goes down) during an upload: the primary
+     * hears nothing, waits out its lease and the claim window, and serves on unprotected, taking
+     * more of the upload than the backup ever saw. The backup, alone, must not take over: its
+     * uplink has no carrier, so the silence is its own isolation. When its link returns it finds
+     * the primary alive and stops. Before, it took over in isolation, and once reconnected its
+     * announcement made the current primary step down in favour of a stale copy: the client's
+     * bytes the primary had acknowledged meanwhile were lost to the new owner and the upload hung.
+     */
+    @Test
+    void uploadSurvivesTheBackupCutOffWhichStaysABackup() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long cut = UPLOAD / 10 + random.nextLong(UPLOAD / 5);
+        String why = "the backup's link down once the server acknowledged " + cut + " of " + UPLOAD + " bytes (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: upload, " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
+        ReplicaPair replicas = null;
+        try (ReplicaPair pair = replicas("http");
+             BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
+                     BASE + "/upload/isolated-backup.bin", CURL_MAX_TIME, "--limit-rate", "12M")) {
+            replicas = pair;
+            failWhen(() -> ClientChecks.bytesAckedByTheService(net), cut, curl, why, () -> {
+                assertStillPaired(pair, why);
+                net.topology().linkDown(pair.backupHost());
+            });
+            pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that the primary serves on unprotected, " + why, TAKEOVER_WAIT);
+            long acked = ClientChecks.bytesAckedByTheService(net);
+            Thread.sleep(500); // the unprotected primary takes more of the upload
+            assertTrue(curl.isAlive() && ClientChecks.bytesAckedByTheService(net) > acked,
+                    "the primary took nothing more of the upload while the backup was away, " + why);
+            net.topology().linkUp(pair.backupHost());
+            replicas = null;
+            pair.backup().awaitLine(l -> l.contains("alive; not taking over"), "that the backup, reconnected, finds the primary alive and stops, " + why,
+                    TAKEOVER_WAIT);
+            assertTrue(pair.backup().output().contains("uplinks have no carrier"), () -> "the backup did not see its own isolation, " + why
+                    + ":\n--- backup:\n" + pair.backup().output());
+            // A backup that took over would announce itself within a second, and the primary would step down.
+            Thread.sleep(1_500);
+            assertFalse(pair.primary().output().contains("stepped down"), () -> "the primary stepped down for the isolated backup, "
+                    + why + ":\n--- primary:\n" + pair.primary().output() + "--- backup:\n" + pair.backup().output());
+            assertFalse(pair.backup().output().contains(ReplicaPair.TOOK_OVER), () -> "the isolated backup took over, " + why
+                    + ":\n--- backup:\n" + pair.backup().output());
+            assertCurlSucceeded(curl, why);
+            ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
+        } finally {
+            Files.deleteIfExists(upload.path());
+            if (replicas != null) {
+                net.topology().linkUp(replicas.backupHost());
+            }
+        }
+    }
+
+    /**
      * An application whose state outlives its connections (the key-value store, a checkpoint every
      * 1000 commands, {@code replication.retention = checkpointed}): a long session and short ones
      * change it; it survives a kill, a new backup catching up from the latest checkpoint (not from

@@ -74,6 +74,10 @@ public final class BackupHost implements AutoCloseable {
     private final ProtectedStack protectedStack;
     private final StackHost stack;
     private final ReplayNetwork replay;
+    private final UplinkCarrier carrier = UplinkCarrier.system();
+    private static final long CARRIER_POLL_NANOS = 50_000_000L;
+    /** How long a backup whose link just came back waits for the primary's answer (alive, it answers in a millisecond). */
+    private static final Duration ISOLATED_PROBE_PATIENCE = Duration.ofSeconds(1);
     private final long startedAt;
     private final Thread connector;
     /** A stall of the backup longer than this makes it distrust a silence it saw (half the detection timeout). */
@@ -364,12 +368,19 @@ public final class BackupHost implements AutoCloseable {
                 state = State.TAKING_OVER;
                 BackupChannel c = channel;
                 boolean stalled = stallWatch.stalledSince(c == null ? now : c.lastHeardNanos(), now);
+                // A silence while our own uplinks have no carrier is our isolation, not the primary's death.
+                boolean isolated = reason.kind() == CloseReason.Kind.PEER_SILENT && carrier.of(stack.tap().name()) == UplinkCarrier.State.DOWN;
                 // A close without a word may hide a live primary whose REJECT was lost; a silence
-                // seen by a backup that was itself stalled may be ours, not the primary's. Ask.
-                boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled;
+                // seen by a backup that was itself stalled, or cut off, may be ours, not the primary's. Ask.
+                boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled || isolated;
                 Thread.ofPlatform().name("fttcp-takeover").start(() -> {
-                    if (ask && PrimaryProbe.ask(currentSource, Duration.ofNanos(config.channel().detectionTimeoutNanos()))
-                            == PrimaryProbe.Answer.ALIVE) {
+                    Duration patience = Duration.ofNanos(config.channel().detectionTimeoutNanos());
+                    if (isolated) {
+                        awaitCarrier();
+                        patience = ISOLATED_PROBE_PATIENCE; // a link just back: neighbours resolve, the primary answers at once if alive
+                    }
+                    if (closed) return;
+                    if (ask && PrimaryProbe.ask(currentSource, patience) == PrimaryProbe.Answer.ALIVE) {
                         stop("the primary's process answers on its replication port: it is alive; not taking over");
                         return;
                     }
@@ -377,9 +388,20 @@ public final class BackupHost implements AutoCloseable {
                 });
                 // Logged once the takeover runs: every millisecond here is the clients' stall.
                 LOG.log(WARNING, "primary lost (" + reason + ")" + (stalled ? " while this backup was stalled "
-                        + stallWatch.lastStallNanos(now) / 1_000_000 + " ms" : "") + ": TAKING OVER" + (ask ? " unless it answers" : ""));
+                        + stallWatch.lastStallNanos(now) / 1_000_000 + " ms" : "") + (isolated
+                        ? ", but this host's uplinks have no carrier: it is this backup that is cut off; waiting for the link, then asking the primary"
+                        : ": TAKING OVER" + (ask ? " unless it answers" : "")));
             }
         }
+    }
+
+    /** Waits while this host's uplinks have no carrier (nothing we could do reaches anyone), then a moment for the link to settle. */
+    private void awaitCarrier() {
+        while (!closed && carrier.of(stack.tap().name()) == UplinkCarrier.State.DOWN) {
+            LockSupport.parkNanos(CARRIER_POLL_NANOS);
+        }
+        LOG.log(WARNING, "this host's link is back; asking the primary whether it lives");
+        LockSupport.parkNanos(CARRIER_POLL_NANOS);
     }
 
     private void takeOver() {
