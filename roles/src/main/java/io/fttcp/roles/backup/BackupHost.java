@@ -75,9 +75,15 @@ public final class BackupHost implements AutoCloseable {
     private final StackHost stack;
     private final ReplayNetwork replay;
     private final UplinkCarrier carrier = UplinkCarrier.system();
+    /** The uplinks with carrier when we started replicating (see {@link UplinkCarrier#withCarrier}). */
+    private volatile java.util.Set<String> uplinksWatched = java.util.Set.of();
     private static final long CARRIER_POLL_NANOS = 50_000_000L;
+    /** How long a link that came back must stay up before we ask the primary. */
+    private static final long LINK_SETTLE_NANOS = 1_000_000_000L;
     /** How long a backup whose link just came back waits for the primary's answer (alive, it answers in a millisecond). */
     private static final Duration ISOLATED_PROBE_PATIENCE = Duration.ofSeconds(1);
+    /** How often it asks before it takes no answer for the primary's end. */
+    private static final int ISOLATED_QUESTIONS = 5;
     private final long startedAt;
     private final Thread connector;
     /** A stall of the backup longer than this makes it distrust a silence it saw (half the detection timeout). */
@@ -282,6 +288,7 @@ public final class BackupHost implements AutoCloseable {
             }
             sourceEpoch = peer.epoch();
             fetchStartedAt = stack.loop().now();
+            uplinksWatched = carrier.withCarrier(stack.tap().name());
             LOG.log(INFO, config.mode() == FtConfig.Mode.logger ? "fetching the live connections' records from the logger (epoch " + peer.epoch() + ")"
                     : "replicating the primary (epoch " + peer.epoch() + ")");
         }
@@ -369,39 +376,58 @@ public final class BackupHost implements AutoCloseable {
                 BackupChannel c = channel;
                 boolean stalled = stallWatch.stalledSince(c == null ? now : c.lastHeardNanos(), now);
                 // A silence while our own uplinks have no carrier is our isolation, not the primary's death.
-                boolean isolated = reason.kind() == CloseReason.Kind.PEER_SILENT && carrier.of(stack.tap().name()) == UplinkCarrier.State.DOWN;
+                boolean isolated = reason.kind() == CloseReason.Kind.PEER_SILENT
+                        && carrier.of(stack.tap().name(), uplinksWatched) == UplinkCarrier.State.DOWN;
                 // A close without a word may hide a live primary whose REJECT was lost; a silence
                 // seen by a backup that was itself stalled, or cut off, may be ours, not the primary's. Ask.
                 boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled || isolated;
-                Thread.ofPlatform().name("fttcp-takeover").start(() -> {
-                    Duration patience = Duration.ofNanos(config.channel().detectionTimeoutNanos());
-                    if (isolated) {
-                        awaitCarrier();
-                        patience = ISOLATED_PROBE_PATIENCE; // a link just back: neighbours resolve, the primary answers at once if alive
+                Thread.ofPlatform().daemon().name("fttcp-takeover").start(() -> {
+                    PrimaryProbe.Answer answer = !ask ? null
+                            : isolated ? askAfterIsolation()
+                            : PrimaryProbe.ask(currentSource, Duration.ofNanos(config.channel().detectionTimeoutNanos()));
+                    if (closed) {
+                        takenOver.completeExceptionally(new IllegalStateException("closed before taking over"));
+                        return;
                     }
-                    if (closed) return;
-                    if (ask && PrimaryProbe.ask(currentSource, patience) == PrimaryProbe.Answer.ALIVE) {
+                    if (answer == PrimaryProbe.Answer.ALIVE) {
                         stop("the primary's process answers on its replication port: it is alive; not taking over");
                         return;
+                    }
+                    if (isolated) {
+                        LOG.log(WARNING, "the primary did not answer (" + answer + ") once this host's link was back: TAKING OVER");
                     }
                     takeOver();
                 });
                 // Logged once the takeover runs: every millisecond here is the clients' stall.
                 LOG.log(WARNING, "primary lost (" + reason + ")" + (stalled ? " while this backup was stalled "
                         + stallWatch.lastStallNanos(now) / 1_000_000 + " ms" : "") + (isolated
-                        ? ", but this host's uplinks have no carrier: it is this backup that is cut off; waiting for the link, then asking the primary"
+                        ? ", but this host's uplinks have no carrier: it is this backup that is cut off; waiting for the link, however long, then asking the primary"
                         : ": TAKING OVER" + (ask ? " unless it answers" : "")));
             }
         }
     }
 
-    /** Waits while this host's uplinks have no carrier (nothing we could do reaches anyone), then a moment for the link to settle. */
-    private void awaitCarrier() {
-        while (!closed && carrier.of(stack.tap().name()) == UplinkCarrier.State.DOWN) {
-            LockSupport.parkNanos(CARRIER_POLL_NANOS);
+    /**
+     * After a silence seen while cut off: waits however long the link stays down (no client can
+     * reach us meanwhile), then until it has stayed up for {@link #LINK_SETTLE_NANOS} (a flapping
+     * link, a port not forwarding yet), and asks the primary; no answer while the link has just
+     * come back is weak evidence, so it asks again, settling each time, before it concludes the
+     * primary is gone. Null if closed meanwhile.
+     */
+    private PrimaryProbe.Answer askAfterIsolation() {
+        Duration patience = Duration.ofNanos(Math.max(config.channel().detectionTimeoutNanos(), ISOLATED_PROBE_PATIENCE.toNanos()));
+        for (int attempt = 1; ; attempt++) {
+            long upSince = 0;
+            while (!closed && (upSince == 0 || stack.loop().now() - upSince < LINK_SETTLE_NANOS)) {
+                boolean up = carrier.of(stack.tap().name(), uplinksWatched) == UplinkCarrier.State.UP;
+                upSince = up ? (upSince == 0 ? stack.loop().now() : upSince) : 0;
+                LockSupport.parkNanos(CARRIER_POLL_NANOS);
+            }
+            if (closed) return null;
+            PrimaryProbe.Answer answer = PrimaryProbe.ask(currentSource, patience);
+            LOG.log(WARNING, "this host's link is back; the primary's replication port: " + answer + " (question " + attempt + ")");
+            if (answer != PrimaryProbe.Answer.NO_ANSWER || attempt >= ISOLATED_QUESTIONS) return answer;
         }
-        LOG.log(WARNING, "this host's link is back; asking the primary whether it lives");
-        LockSupport.parkNanos(CARRIER_POLL_NANOS);
     }
 
     private void takeOver() {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -14,16 +16,17 @@ import java.util.stream.Stream;
  * primary, hearing no claim, served on unprotected; when the backup's link returned, its
  * announcement made the primary step down in favour of the backup's stale copy, whose clients had
  * given the primary bytes the backup never saw. Read from sysfs ({@code /sys/class/net}, a root
- * given for tests). A separation that keeps carrier (a failed switch between working ports, a
+ * given for tests; it must show this process's network namespace, as {@code ip netns exec}
+ * arranges, and {@code nsenter -n} alone does not). A separation that keeps carrier (a failed switch between working ports, a
  * VLAN mistake) looks like the primary's silence, as before: a witness would tell them apart.
  */
 final class UplinkCarrier {
     enum State {
-        /** Some port of the TAP's bridge other than the TAP has carrier. */
+        /** One of the watched uplinks has carrier. */
         UP,
-        /** The TAP's bridge has other ports, and none has carrier. */
+        /** None of the watched uplinks has carrier. */
         DOWN,
-        /** Not on a bridge, no other port, or sysfs unreadable: no verdict. */
+        /** Nothing to watch, not on a bridge, or sysfs unreadable: no verdict. */
         UNKNOWN
     }
 
@@ -37,28 +40,56 @@ final class UplinkCarrier {
         return new UplinkCarrier(Path.of("/sys/class/net"));
     }
 
-    State of(String tapDevice) {
+    /**
+     * The uplinks that have carrier now: the ports of the TAP's bridge other than the TAP. Taken
+     * while replicating, they are the ports that matter (a spare port never plugged in must not
+     * make every later silence look like our isolation). Empty if there is no verdict to give.
+     */
+    Set<String> withCarrier(String tapDevice) {
+        Set<String> up = new TreeSet<>();
+        for (String port : uplinks(tapDevice)) {
+            if (hasCarrier(port)) {
+                up.add(port);
+            }
+        }
+        return up;
+    }
+
+    /**
+     * Whether {@code watched} (from {@link #withCarrier} while replicating) still reach anyone:
+     * UP if one of them has carrier, DOWN if none has, UNKNOWN if there was nothing to watch or
+     * the TAP is no longer where it was (a bridge taken down and made again: not yet a verdict).
+     */
+    State of(String tapDevice, Set<String> watched) {
+        if (watched.isEmpty()) {
+            return State.UNKNOWN;
+        }
+        List<String> ports = uplinks(tapDevice);
+        if (ports.isEmpty()) {
+            return State.UNKNOWN;
+        }
+        for (String port : watched) {
+            if (ports.contains(port) && hasCarrier(port)) {
+                return State.UP;
+            }
+        }
+        return State.DOWN;
+    }
+
+    /** The other ports of the TAP's bridge; empty if it is on none. */
+    private List<String> uplinks(String tapDevice) {
         try {
-            Path master = sysClassNet.resolve(tapDevice).resolve("master");
+            Path tap = sysClassNet.resolve(tapDevice);
+            Path master = tap.resolve("master");
             if (!Files.isSymbolicLink(master)) {
-                return State.UNKNOWN;
+                return List.of();
             }
             String bridge = Files.readSymbolicLink(master).getFileName().toString();
-            List<String> ports;
             try (Stream<Path> brif = Files.list(sysClassNet.resolve(bridge).resolve("brif"))) {
-                ports = brif.map(p -> p.getFileName().toString()).filter(p -> !p.equals(tapDevice)).toList();
+                return brif.map(p -> p.getFileName().toString()).filter(p -> !p.equals(tapDevice)).sorted().toList();
             }
-            if (ports.isEmpty()) {
-                return State.UNKNOWN;
-            }
-            for (String port : ports) {
-                if (hasCarrier(port)) {
-                    return State.UP;
-                }
-            }
-            return State.DOWN;
         } catch (IOException | RuntimeException e) {
-            return State.UNKNOWN;
+            return List.of();
         }
     }
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -32,28 +33,32 @@ class UplinkCarrierTest {
     }
 
     @Test
-    void anUplinkWithCarrierMeansConnected() throws IOException {
-        bridge("br0", "tap0", "eth0");
+    void theUplinksWithCarrierWhileReplicatingAreWatched() throws IOException {
+        bridge("br0", "tap0", "eth0", "eth1", "spare");
         carrier("eth0", "1");
-        assertEquals(UplinkCarrier.State.UP, new UplinkCarrier(net).of("tap0"));
-    }
-
-    @Test
-    void noUplinkWithCarrierMeansCutOff() throws IOException {
-        bridge("br0", "tap0", "eth0", "eth1");
-        carrier("eth0", "0");
-        // eth1 is administratively down: reading its carrier fails (here: no file)
-        assertEquals(UplinkCarrier.State.DOWN, new UplinkCarrier(net).of("tap0"));
         carrier("eth1", "1");
-        assertEquals(UplinkCarrier.State.UP, new UplinkCarrier(net).of("tap0"), "one uplink of two is enough");
+        carrier("spare", "0"); // never plugged in
+        UplinkCarrier uplinks = new UplinkCarrier(net);
+        Set<String> watched = uplinks.withCarrier("tap0");
+        assertEquals(Set.of("eth0", "eth1"), watched);
+        assertEquals(UplinkCarrier.State.UP, uplinks.of("tap0", watched));
+        carrier("eth0", "0");
+        assertEquals(UplinkCarrier.State.UP, uplinks.of("tap0", watched), "one uplink of two is enough");
+        Files.delete(net.resolve("eth1").resolve("carrier")); // administratively down: reading carrier fails
+        assertEquals(UplinkCarrier.State.DOWN, uplinks.of("tap0", watched), "every watched uplink lost carrier (the spare never counted)");
+        carrier("eth1", "1");
+        assertEquals(UplinkCarrier.State.UP, uplinks.of("tap0", watched));
     }
 
     @Test
-    void withoutABridgeOrOtherPortsThereIsNoVerdict() throws IOException {
+    void withoutUplinksToWatchThereIsNoVerdict() throws IOException {
         device("tap0");
-        assertEquals(UplinkCarrier.State.UNKNOWN, new UplinkCarrier(net).of("tap0"), "not on a bridge");
-        assertEquals(UplinkCarrier.State.UNKNOWN, new UplinkCarrier(net).of("tap9"), "no such device");
-        bridge("br1", "tap1");
-        assertEquals(UplinkCarrier.State.UNKNOWN, new UplinkCarrier(net).of("tap1"), "alone on its bridge");
+        UplinkCarrier uplinks = new UplinkCarrier(net);
+        assertEquals(Set.of(), uplinks.withCarrier("tap0"), "not on a bridge");
+        assertEquals(UplinkCarrier.State.UNKNOWN, uplinks.of("tap0", Set.of("eth0")), "not on a bridge");
+        assertEquals(UplinkCarrier.State.UNKNOWN, uplinks.of("tap9", Set.of("eth0")), "no such device");
+        bridge("br1", "tap1", "spare");
+        carrier("spare", "0");
+        assertEquals(UplinkCarrier.State.UNKNOWN, uplinks.of("tap1", uplinks.withCarrier("tap1")), "no uplink had carrier: nothing watched");
     }
 }
