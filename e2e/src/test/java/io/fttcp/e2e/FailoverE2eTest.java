@@ -277,6 +277,51 @@ class FailoverE2eTest {
     }
 
     /**
+     * The other half of a cut-off backup: while it is away, the primary dies (killed inside its
+     * claim window: fenced since its lease ran out, so it served nothing the backup lacks). The
+     * backup waits for its link, finds nothing listening on the primary's port, and takes over:
+     * the download, stalled meanwhile, completes intact.
+     */
+    @Test
+    void downloadSurvivesThePrimarysDeathWhileTheBackupWasCutOff() throws Exception {
+        long size = 64L << 20;
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        long cut = size / 20 + random.nextLong(size / 10);
+        String why = "the backup's link down once " + cut + " of " + size + " bytes arrived, the primary KILLed meanwhile (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: download, " + why);
+        Path file = dir.resolve("download-" + seed + ".bin");
+        ReplicaPair replicas = null;
+        try (ReplicaPair pair = replicas("http");
+             BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
+                     BASE + "/gen/" + size + "?seed=" + contentSeed, file, CURL_MAX_TIME, "--limit-rate", "16M")) {
+            replicas = pair;
+            failWhen(curl::downloadedBytes, cut, curl, why, () -> {
+                assertStillPaired(pair, why);
+                net.topology().linkDown(pair.backupHost());
+            });
+            pair.primary().awaitLine(l -> l.contains("listening") && l.contains("announcement"), "that the primary waits for a claim, " + why,
+                    TAKEOVER_WAIT);
+            pair.primary().signal("KILL");
+            Thread.sleep(300);
+            net.topology().linkUp(pair.backupHost());
+            replicas = null;
+            assertRestoredAConnection(pair, why);
+            assertTrue(pair.backup().output().contains("uplinks have no carrier") && pair.backup().output().contains("DEAD"),
+                    () -> "the backup did not wait for its link and find the primary dead, " + why + ":\n--- backup:\n" + pair.backup().output());
+            assertCurlSucceeded(curl, why);
+            assertEquals(size, Files.size(file), "bytes downloaded, " + why);
+            assertEquals(new Generator(contentSeed).sha256Hex(size), sha256(file), "sha256 of the download, " + why);
+        } finally {
+            Files.deleteIfExists(file);
+            if (replicas != null) {
+                net.topology().linkUp(replicas.backupHost());
+            }
+        }
+    }
+
+    /**
      * An application whose state outlives its connections (the key-value store, a checkpoint every
      * 1000 commands, {@code replication.retention = checkpointed}): a long session and short ones
      * change it; it survives a kill, a new backup catching up from the latest checkpoint (not from
