@@ -242,7 +242,8 @@ class FailoverE2eTest {
         System.out.println("FailoverE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
         ReplicaPair replicas = null;
-        try (ReplicaPair pair = replicas("http");
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http", List.of("--metrics", "HOST:" + METRICS_PORT),
+                "replication.detection = " + DETECTION);
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/isolated-backup.bin", CURL_MAX_TIME, "--limit-rate", "8M")) {
             replicas = pair;
@@ -251,6 +252,8 @@ class FailoverE2eTest {
                 net.topology().linkDown(pair.backupHost());
             });
             pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that the primary serves on unprotected, " + why, TAKEOVER_WAIT);
+            String cutOff = scrape(pair.backupHost()); // its own address answers in its namespace, link or not
+            assertTrue(cutOff.contains("fttcp_backup_state{state=\"CUT_OFF\"} 1.0"), () -> "the backup's metrics while it is cut off, " + why + ":\n" + cutOff);
             long acked = ClientChecks.bytesAckedByTheService(net);
             Thread.sleep(500); // the unprotected primary takes more of the upload
             assertTrue(curl.isAlive() && ClientChecks.bytesAckedByTheService(net) > acked,

@@ -68,7 +68,8 @@ public final class BackupHost implements AutoCloseable {
     private static final long ADVERTISEMENT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Where a backup stands. */
-    public enum State { CONNECTING, REPLICATING, TAKING_OVER, LIVE, STOPPED }
+    /** CUT_OFF: the primary went silent while this host's uplinks had no carrier; waiting for the link, then asking the primary. */
+    public enum State { CONNECTING, REPLICATING, CUT_OFF, TAKING_OVER, LIVE, STOPPED }
 
     private final FtConfig config;
     private final ProtectedStack protectedStack;
@@ -344,7 +345,7 @@ public final class BackupHost implements AutoCloseable {
     }
 
     void onChannelClosed(CloseReason reason) {
-        if (closed || state == State.TAKING_OVER || state == State.LIVE || state == State.STOPPED) return;
+        if (closed || state == State.CUT_OFF || state == State.TAKING_OVER || state == State.LIVE || state == State.STOPPED) return;
         if (config.mode() == FtConfig.Mode.logger) {
             if (recordsApplied.get() > 0) {
                 // The application has replayed part of a recovery: it cannot start over in this process.
@@ -372,12 +373,12 @@ public final class BackupHost implements AutoCloseable {
             case TAKE_OVER -> {
                 long now = stack.loop().now();
                 primaryLostAt = now;
-                state = State.TAKING_OVER;
-                BackupChannel c = channel;
-                boolean stalled = stallWatch.stalledSince(c == null ? now : c.lastHeardNanos(), now);
                 // A silence while our own uplinks have no carrier is our isolation, not the primary's death.
                 boolean isolated = reason.kind() == CloseReason.Kind.PEER_SILENT
                         && carrier.of(stack.tap().name(), uplinksWatched) == UplinkCarrier.State.DOWN;
+                state = isolated ? State.CUT_OFF : State.TAKING_OVER;
+                BackupChannel c = channel;
+                boolean stalled = stallWatch.stalledSince(c == null ? now : c.lastHeardNanos(), now);
                 // A close without a word may hide a live primary whose REJECT was lost; a silence
                 // seen by a backup that was itself stalled, or cut off, may be ours, not the primary's. Ask.
                 boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled || isolated;
@@ -395,6 +396,7 @@ public final class BackupHost implements AutoCloseable {
                     }
                     if (isolated) {
                         LOG.log(WARNING, "the primary did not answer (" + answer + ") once this host's link was back: TAKING OVER");
+                        state = State.TAKING_OVER;
                     }
                     takeOver();
                 });
