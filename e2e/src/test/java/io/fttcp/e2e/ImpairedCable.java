@@ -107,6 +107,27 @@ final class ImpairedCable implements AutoCloseable {
         }
     }
 
+    /** Closes each cable (nulls skipped), printing what it did, for a test class's teardown. */
+    static void closeAll(String who, ImpairedCable... cables) {
+        for (ImpairedCable c : cables) {
+            if (c != null) {
+                System.out.println(who + ": " + c);
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * The replicas did lower their replication connections' retransmission floor (their warning
+     * otherwise names it): over these cables a test is expected to fail without it, so say so.
+     */
+    static void assertFloorSet(String why, String... replicaOutputs) {
+        for (String output : replicaOutputs) {
+            org.junit.jupiter.api.Assertions.assertFalse(output.contains("is not lowered"),
+                    () -> "the replicas could not lower the replication connection's retransmission floor on this kernel, " + why + ":\n" + output);
+        }
+    }
+
     /** Both directions' counts now, to compare with after a transfer ({@link #assertImpairedSince}). */
     Counts[] snapshot() {
         return new Counts[] {fromHost.counts(), toHost.counts()};

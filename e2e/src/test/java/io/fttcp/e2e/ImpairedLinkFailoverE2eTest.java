@@ -38,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 150)
 class ImpairedLinkFailoverE2eTest {
-    private static final LinkImpairment BAD_LINK = new LinkImpairment(0.01, 0.03, Duration.ofMillis(1), Duration.ofMillis(4), 0.005);
     private static final long DOWNLOAD = 32L << 20;
     private static final long UPLOAD = 24L << 20;
     private static final String BASE = "http://" + Topology.SERVICE_ADDRESS;
@@ -57,20 +56,15 @@ class ImpairedLinkFailoverE2eTest {
     @BeforeAll
     static void impairTheLinks() throws IOException {
         long seed = System.nanoTime();
-        System.out.println("ImpairedLinkFailoverE2eTest: the client's and the backup's cables, " + BAD_LINK + ", seed " + seed);
-        cable = ImpairedCable.insert(net.topology(), net.host("client"), BAD_LINK, seed);
-        backupCable = ImpairedCable.insert(net.topology(), net.host("backup"), BAD_LINK, seed + 1);
+        System.out.println("ImpairedLinkFailoverE2eTest: the client's and the backup's cables, " + LinkImpairment.BAD_LINK + ", seed " + seed);
+        cable = ImpairedCable.insert(net.topology(), net.host("client"), LinkImpairment.BAD_LINK, seed);
+        backupCable = ImpairedCable.insert(net.topology(), net.host("backup"), LinkImpairment.BAD_LINK, seed + 1);
         dir = Files.createTempDirectory("fttcp-e2e-impaired");
     }
 
     @AfterAll
     static void removeTheCables() throws IOException {
-        for (ImpairedCable c : new ImpairedCable[] {cable, backupCable}) {
-            if (c != null) {
-                System.out.println("ImpairedLinkFailoverE2eTest: " + c);
-                c.close();
-            }
-        }
+        ImpairedCable.closeAll("ImpairedLinkFailoverE2eTest", cable, backupCable);
         if (dir != null) {
             Files.deleteIfExists(dir);
         }
@@ -138,9 +132,7 @@ class ImpairedLinkFailoverE2eTest {
     private static void killThePrimaryOf(ReplicaPair pair, String why, long gcBefore) {
         String primary = pair.primary().output();
         String backup = pair.backup().output();
-        assertFalse(primary.contains("is not lowered") || backup.contains("is not lowered"),
-                "the replicas could not lower the replication connection's retransmission floor on this kernel, " + why
-                        + ":\n--- primary:\n" + primary + "--- backup:\n" + backup);
+        ImpairedCable.assertFloorSet(why, primary, backup);
         boolean broken = !pair.primary().isAlive() || !pair.backup().isAlive() || primary.contains("backup lost")
                 || backup.contains("primary lost") || backup.contains(ReplicaPair.TOOK_OVER);
         // The cables run in this JVM: a long collection here would silence them all (the cause, not the product).

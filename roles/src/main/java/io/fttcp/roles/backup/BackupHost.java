@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,8 +68,10 @@ public final class BackupHost implements AutoCloseable {
     /** After takeover, the service address is announced this often (like a VRRP master), so an old primary that comes back hears it and steps down. */
     private static final long ADVERTISEMENT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** Where a backup stands. */
-    /** CUT_OFF: the primary went silent while this host's uplinks had no carrier; waiting for the link, then asking the primary. */
+    /**
+     * Where a backup stands. CUT_OFF: the primary went silent while this host's uplinks had no
+     * carrier; waiting for the link, then asking the primary.
+     */
     public enum State { CONNECTING, REPLICATING, CUT_OFF, TAKING_OVER, LIVE, STOPPED }
 
     private final FtConfig config;
@@ -77,7 +80,7 @@ public final class BackupHost implements AutoCloseable {
     private final ReplayNetwork replay;
     private final UplinkCarrier carrier = UplinkCarrier.system();
     /** The uplinks with carrier when we started replicating (see {@link UplinkCarrier#withCarrier}). */
-    private volatile java.util.Set<String> uplinksWatched = java.util.Set.of();
+    private volatile Set<String> uplinksWatched = Set.of();
     private static final long CARRIER_POLL_NANOS = 50_000_000L;
     /** How long a link that came back must stay up before we ask the primary. */
     private static final long LINK_SETTLE_NANOS = 1_000_000_000L;
@@ -420,9 +423,9 @@ public final class BackupHost implements AutoCloseable {
         Duration patience = Duration.ofNanos(Math.max(config.channel().detectionTimeoutNanos(), ISOLATED_PROBE_PATIENCE.toNanos()));
         for (int attempt = 1; ; attempt++) {
             long upSince = 0;
-            while (!closed && (upSince == 0 || stack.loop().now() - upSince < LINK_SETTLE_NANOS)) {
+            for (long now = stack.loop().now(); !closed && (upSince == 0 || now - upSince < LINK_SETTLE_NANOS); now = stack.loop().now()) {
                 boolean up = carrier.of(stack.tap().name(), uplinksWatched) == UplinkCarrier.State.UP;
-                upSince = up ? (upSince == 0 ? stack.loop().now() : upSince) : 0;
+                upSince = !up ? 0 : upSince == 0 ? now : upSince;
                 LockSupport.parkNanos(CARRIER_POLL_NANOS);
             }
             if (closed) return null;
