@@ -11,9 +11,10 @@ import java.util.concurrent.Callable;
 
 /** Runs the protected service as the backup; takes over when the primary is lost, then serves as the primary until stopped. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
-        description = {"Run the application as the backup of a primary/backup pair: it replays the primary's records and,",
-                "when the primary is lost, takes over the service address and every connection.",
-                "Needs root (the TAP device). See fttcp.conf.example for the configuration."})
+        header = "Run the backup of a primary/backup pair: it replays the primary's records and takes over when the primary is lost.",
+        description = "Run the application as the backup of a primary/backup pair: it replays the primary's records and, "
+                + "when the primary is lost, takes over the service address and every connection. Needs root (the TAP "
+                + "device). See fttcp.conf.example for the configuration.")
 final class BackupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

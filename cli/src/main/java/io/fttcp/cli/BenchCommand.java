@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
  * {@code bench recovery [--quick]}, and the diagnostic {@code bench transfers}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Benchmarks in a namespace topology (needs root): stack, failover, recovery, transfers.",
         description = {"Benchmarks in a namespace topology (needs root). Each prints its trials, a summary, and last a RESULT line.",
                 "stack:    the user-space stack against the Linux kernel's TCP, side by side:",
                 "          'RESULT stack down_ratio=... up_ratio=... agg_ratio=... rr_p50_ratio=... idle_conn_bytes=...'",

@@ -23,9 +23,10 @@ import java.util.concurrent.Callable;
  * taking over, and the download finishing intact, with the stall the client saw.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Failover demo: a primary and a backup serve HTTP; curl downloads 256 MiB; the primary is killed (SIGKILL) half way;",
-                "the backup takes over the connection and the download finishes intact. Prints the client's stall and the SHA-256.",
-                "Needs root (network namespaces, TAP devices) and curl."})
+        header = "Failover demo: curl downloads from a primary/backup pair, the primary is killed half way, the download completes.",
+        description = "Failover demo: a primary and a backup serve HTTP; curl downloads 256 MiB; the primary is killed "
+                + "(SIGKILL) half way; the backup takes over the connection and the download finishes intact. Prints "
+                + "the client's stall and the SHA-256. Needs root (network namespaces, TAP devices) and curl.")
 final class DemoCommand implements Callable<Integer> {
 
     static final long DOWNLOAD_BYTES = 256L << 20;

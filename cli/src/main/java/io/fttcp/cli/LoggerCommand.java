@@ -21,10 +21,11 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs the logger of message-logging FT-TCP until stopped. */
 @Command(name = "logger", mixinStandardHelpOptions = true,
-        description = {"Run the logger of message-logging FT-TCP: primaries (replication.mode = logger) send it their records,",
-                "it stores them durably and acknowledges them, and a recovering server (./fttcp primary restarted in place,",
-                "or ./fttcp standby on a spare host) fetches the live connections' records from it.",
-                "One logger serves several primaries: one log directory per cluster id."})
+        header = "Run the logger of message-logging FT-TCP: it stores primaries' records durably and serves recoveries.",
+        description = "Run the logger of message-logging FT-TCP: primaries (replication.mode = logger) send it their "
+                + "records, it stores them durably and acknowledges them, and a recovering server (./fttcp primary "
+                + "restarted in place, or ./fttcp standby on a spare host) fetches the live connections' records from "
+                + "it. One logger serves several primaries: one log directory per cluster id.")
 final class LoggerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

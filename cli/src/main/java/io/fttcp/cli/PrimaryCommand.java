@@ -13,10 +13,11 @@ import java.util.concurrent.Callable;
 
 /** Runs the protected service as the primary until stopped (or until it steps down: exit code 3). */
 @Command(name = "primary", mixinStandardHelpOptions = true,
-        description = {"Run the application as the primary: the user-space stack on the TAP device, answering for the",
-                "service address, replicating every connection to the backup (or, in logger mode, to the logger) before it",
-                "may speak. In logger mode it first recovers the connections of a primary that ran before it (restart in place).",
-                "Needs root (the TAP device). See fttcp.conf.example for the configuration."})
+        header = "Run the application as the primary: the user-space stack answers for the service address, replicating every connection.",
+        description = "Run the application as the primary: the user-space stack on the TAP device, answering for the "
+                + "service address, replicating every connection to the backup (or, in logger mode, to the logger) "
+                + "before it may speak. In logger mode it first recovers the connections of a primary that ran before "
+                + "it (restart in place). Needs root (the TAP device). See fttcp.conf.example for the configuration.")
 final class PrimaryCommand implements Callable<Integer> {
     static final int STEPPED_DOWN = PrimaryWatch.STEPPED_DOWN;
 

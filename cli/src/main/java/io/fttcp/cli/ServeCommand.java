@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** Runs one of the applications on a chosen network until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
+        header = "Run an application (HTTP file server, line echo or chat, key-value store) unprotected, on the kernel's TCP or the stack.",
         description = "Run an application (HTTP file server, line echo or chat, key-value store) on the kernel's TCP or the user-space stack.")
 final class ServeCommand implements Callable<Integer> {
 

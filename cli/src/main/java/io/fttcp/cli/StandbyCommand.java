@@ -11,10 +11,11 @@ import java.util.concurrent.Callable;
 
 /** Logger mode, on a spare host: waits for the primary to be lost, then recovers its connections from the logger and serves. */
 @Command(name = "standby", mixinStandardHelpOptions = true,
-        description = {"Run a standby of a logged service (replication.mode = logger) on a spare host: it waits at the logger",
-                "until the primary is lost (its channel to the logger is gone and its lease over), then fetches the live",
-                "connections' records, replays them and takes over the service address and every connection.",
-                "Needs root (the TAP device)."})
+        header = "Run a standby of a logged service on a spare host: it recovers the connections from the logger when the primary is lost.",
+        description = "Run a standby of a logged service (replication.mode = logger) on a spare host: it waits at the "
+                + "logger until the primary is lost (its channel to the logger is gone and its lease over), then "
+                + "fetches the live connections' records, replays them and takes over the service address and every "
+                + "connection. Needs root (the TAP device).")
 final class StandbyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
