@@ -1,15 +1,21 @@
 package io.fttcp.cli;
 
 import io.fttcp.api.Network;
+import io.fttcp.roles.StopAction;
 import io.fttcp.roles.config.ConfigException;
 import io.fttcp.roles.config.ConfigFile;
 import io.fttcp.roles.config.FtConfig;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
+import java.util.function.Supplier;
+
+import static java.lang.System.Logger.Level.WARNING;
 
 /** What the primary and backup commands share: reading fttcp.conf, and running the application until the JVM stops. */
 final class ReplicaSetup {
+    private static final System.Logger LOG = System.getLogger("fttcp.replica");
+
     private ReplicaSetup() {}
 
     /** The configuration, or null after printing what is wrong with it (exit code 2). */
@@ -24,11 +30,15 @@ final class ReplicaSetup {
     }
 
     /**
-     * Starts the configured application on {@code network}; when the JVM stops (SIGTERM, or the
-     * command's end) the application stops first, then {@code host}. If the application cannot
-     * start, the host is closed and the failure thrown.
+     * Starts the configured application on {@code network}. When the JVM stops (SIGTERM, Ctrl-C,
+     * or the command's end) the replica does what {@code onStop} says at that moment
+     * ({@link StopAction}): hands the connections over (nothing is closed: the process ends as a
+     * crash would, and the backup or a recovery carries them on), closes them (the application
+     * first, then the host), or leaves (the host alone: a backup tells its primary; the replayed
+     * application ends with the process). If the application cannot start, the host is closed and
+     * the failure thrown.
      */
-    static void runApplication(FtConfig config, Network network, AutoCloseable host, Runnable afterStop) throws Exception {
+    static void runApplication(FtConfig config, Network network, AutoCloseable host, Supplier<StopAction> onStop) throws Exception {
         Runnable app;
         try {
             app = ProtectedApp.start(config, network);
@@ -37,13 +47,24 @@ final class ReplicaSetup {
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.run();
-            try {
-                host.close();
-            } catch (Exception ignored) {
-                // stopping anyway
+            switch (onStop.get()) {
+                case HAND_OVER -> LOG.log(WARNING, "stopping without closing the connections: "
+                        + (config.mode() == FtConfig.Mode.logger ? "a recovery from the logger (a standby, or a restart here) carries them on"
+                        : "the other replica carries them on") + " (replication.on-stop = hand-over)");
+                case LEAVE -> closeQuietly(host);
+                case CLOSE -> {
+                    app.run();
+                    closeQuietly(host);
+                }
             }
-            afterStop.run();
         }, "fttcp-replica-shutdown"));
+    }
+
+    private static void closeQuietly(AutoCloseable host) {
+        try {
+            host.close();
+        } catch (Exception ignored) {
+            // stopping anyway
+        }
     }
 }

@@ -32,6 +32,7 @@ import static io.fttcp.e2e.ClientChecks.threshold;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -94,11 +95,22 @@ class FailoverE2eTest {
     }
 
     /** How the primary is lost in a download test, and what is checked about it afterwards. */
-    private enum Failure { KILL, STOP, LINK_DOWN }
+    private enum Failure { KILL, STOP, LINK_DOWN, TERM }
 
     @Test
     void downloadSurvivesThePrimarysKill() throws Exception {
         downloadAcross(Failure.KILL);
+    }
+
+    /**
+     * A stop (SIGTERM: systemd, a container runtime, kill) is the commonest loss of a primary's
+     * process: it hands its connections to the backup and exits at once. Before, its application
+     * closed them (the download cut short after a 5 s grace) and the backup, told the channel was
+     * closed on purpose, stopped too.
+     */
+    @Test
+    void downloadSurvivesThePrimarysStop() throws Exception {
+        downloadAcross(Failure.TERM);
     }
 
     @Test
@@ -130,6 +142,7 @@ class FailoverE2eTest {
                     case KILL -> pair.primary().signal("KILL");
                     case STOP -> pair.primary().signal("STOP");
                     case LINK_DOWN -> net.topology().linkDown(pair.primaryHost());
+                    case TERM -> pair.primary().signal("TERM");
                 }
             });
             assertRestoredAConnection(pair, why);
@@ -140,6 +153,12 @@ class FailoverE2eTest {
             System.out.println("FailoverE2eTest: failed at " + at + " bytes; download intact");
             switch (failure) {
                 case KILL -> { }
+                case TERM -> {
+                    int exit = pair.primary().awaitExit(Duration.ofSeconds(2));
+                    assertNotEquals(-1, exit, () -> "the stopped primary still runs 2 s after the takeover, " + why + ":\n" + pair.primary().output());
+                    assertTrue(pair.primary().output().contains("stopping without closing the connections"),
+                            () -> "the stopped primary says it handed its connections over, " + why + ":\n" + pair.primary().output());
+                }
                 case STOP -> {
                     pair.primary().signal("CONT");
                     assertStepsDown(pair, Duration.ofSeconds(5), why + ", then continued");
@@ -415,6 +434,12 @@ class FailoverE2eTest {
             assertEquals(0.0, value(last, "fttcp_host_lock_busy"), () -> why + ":\n" + last);
             assertEquals(0.0, value(last, "fttcp_fenced"), () -> "serving unprotected, not fenced, " + why + ":\n" + last);
             assertTrue(value(last, "fttcp_ssw_segments_logged_total") >= 1, () -> "the wrapper's counters (the download's segments), " + why + ":\n" + last);
+            // Nobody could carry its connections on: stopped, it closes them (its application stops first).
+            pair.primary().signal("TERM");
+            assertNotEquals(-1, pair.primary().awaitExit(Duration.ofSeconds(10)), () -> "the unprotected primary stops, " + why);
+            String said = pair.primary().output();
+            assertTrue(said.contains("HTTP file server on") && said.contains("stopped") && !said.contains("stopping without closing"),
+                    () -> "an unprotected primary's application closes its connections when stopped, " + why + ":\n" + said);
         }
     }
 
@@ -678,17 +703,17 @@ class FailoverE2eTest {
     }
 
     /**
-     * The old primary says it stepped down within {@code within}, and then exits with 3. The exit may
-     * take longer: on the way out the HTTP server gives requests in progress a 5 s grace, though a
-     * fenced primary's requests cannot finish.
+     * The old primary says it stepped down within {@code within}, and then exits with 3 at once: its
+     * connections are the new owner's, so it closes nothing on the way out (before, its HTTP server
+     * gave requests in progress a 5 s grace that a fenced primary's requests could not use).
      */
     private static void assertStepsDown(ReplicaPair pair, Duration within, String why) throws InterruptedException {
         long start = System.nanoTime();
         pair.primary().awaitLine(l -> l.startsWith("fttcp primary: stepped down"), "that it stepped down, " + why, within);
         System.out.printf("FailoverE2eTest: the old primary stepped down %d ms after %s%n", (System.nanoTime() - start) / 1_000_000,
                 why.substring(why.lastIndexOf(", then ") + 2));
-        int exit = pair.primary().awaitExit(Duration.ofSeconds(10));
-        assertEquals(3, exit, "the old primary's exit code (3: stepped down; -1: still running 10 s after it stepped down), "
+        int exit = pair.primary().awaitExit(Duration.ofSeconds(2));
+        assertEquals(3, exit, "the old primary's exit code (3: stepped down; -1: still running 2 s after it stepped down), "
                 + why + "; its output:\n" + pair.primary().output());
     }
 

@@ -27,6 +27,7 @@ import static io.fttcp.e2e.ClientChecks.sha256;
 import static io.fttcp.e2e.ClientChecks.threshold;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -129,12 +130,22 @@ class LoggedRecoveryE2eTest {
 
     @Test
     void uploadSurvivesThePrimarysRestartInPlace() throws Exception {
-        uploadAcross(Recovery.RESTART_IN_PLACE);
+        uploadAcross(Recovery.RESTART_IN_PLACE, "KILL");
     }
 
     @Test
     void uploadSurvivesThePrimarysLossToAStandbyOnASpareHost() throws Exception {
-        uploadAcross(Recovery.SPARE_HOST);
+        uploadAcross(Recovery.SPARE_HOST, "KILL");
+    }
+
+    /**
+     * A restart (an upgrade: SIGTERM, then the same command again): the stopped primary leaves its
+     * connections to the logger's records, and the new process recovers them. Before, its
+     * application closed them, and the upload failed.
+     */
+    @Test
+    void uploadSurvivesThePrimarysStopAndRestartInPlace() throws Exception {
+        uploadAcross(Recovery.RESTART_IN_PLACE, "TERM");
     }
 
     /**
@@ -188,11 +199,11 @@ class LoggedRecoveryE2eTest {
         }
     }
 
-    private void uploadAcross(Recovery recovery) throws Exception {
+    private void uploadAcross(Recovery recovery, String signal) throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long threshold = threshold(random, UPLOAD);
-        String why = "primary killed once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, " + recovery + " (seed " + seed + ")";
+        String why = "primary sent SIG" + signal + " once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, " + recovery + " (seed " + seed + ")";
         System.out.println("LoggedRecoveryE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
         try {
@@ -200,7 +211,14 @@ class LoggedRecoveryE2eTest {
             WatchedProcess standby = recovery == Recovery.SPARE_HOST ? service.startStandby(net.host("standby")) : null;
             try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                     BASE + "/upload/logged.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
-                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> service.primary().signal("KILL"));
+                WatchedProcess first = service.primary();
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> first.signal(signal));
+                if (signal.equals("TERM")) {
+                    int exit = first.awaitExit(Duration.ofSeconds(2));
+                    assertNotEquals(-1, exit, () -> "the stopped primary still runs 2 s later, " + why + ":\n" + first.output());
+                    assertTrue(first.output().contains("stopping without closing the connections"),
+                            () -> "the stopped primary says it left its connections to a recovery, " + why + ":\n" + first.output());
+                }
                 WatchedProcess recovered = recovery == Recovery.SPARE_HOST ? standby : service.startPrimary(net.host("primary"));
                 String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
                 System.out.println("LoggedRecoveryE2eTest: " + took);

@@ -11,6 +11,7 @@ import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
+import io.fttcp.roles.StopAction;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.StackReadings;
@@ -183,6 +184,12 @@ public final class BackupHost implements AutoCloseable {
     /** Completes with the takeover's report when this backup has become the server. */
     public CompletableFuture<Takeover.Report> takenOver() {
         return takenOver;
+    }
+
+    /** What this replica does when asked to stop ({@link StopAction}): once live, what its primary says; before, it leaves. */
+    public StopAction stopAction() {
+        PrimaryHost p = primary;
+        return state == State.LIVE && p != null ? p.stopAction() : StopAction.LEAVE;
     }
 
     /** The primary this replica became after its takeover, or null before. */

@@ -51,7 +51,7 @@ public final class ConfigFile {
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
             "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.in-flight", "replication.await-backup", "app", "app.root", "app.upload-dir",
             "app.output-hash", "replication.mode", "replication.backup", "replication.retention", "logger.address", "logger.port",
-            "logger.on-loss", "replication.retention-limit", "replication.max-lag");
+            "logger.on-loss", "replication.retention-limit", "replication.max-lag", "replication.on-stop");
 
     private final String source;
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -110,6 +110,11 @@ public final class ConfigFile {
             case "continue" -> FtConfig.LoggerLoss.continue_unprotected;
             default -> throw new IllegalArgumentException("stall or continue");
         });
+        FtConfig.OnStop onStop = value("replication.on-stop", "hand-over", s -> switch (s) {
+            case "hand-over" -> FtConfig.OnStop.hand_over;
+            case "close" -> FtConfig.OnStop.close;
+            default -> throw new IllegalArgumentException("hand-over or close");
+        });
         FtConfig.App app = value("app", "http", s -> FtConfig.App.valueOf(s));
         // An application whose state spans connections is rebuilt only from a checkpoint or the whole history.
         FtConfig.Retention retention = value("replication.retention", app.spansConnections() ? "checkpointed" : "connections",
@@ -153,7 +158,7 @@ public final class ConfigFile {
         }
         if (backup != 0 && backup == primary) throw new ConfigException(source + ": replication.backup must differ from replication.primary");
         return new FtConfig(service, ports, mac, prefix, tap, offloads, primary, port, channel, awaitBackup, app, root, uploads, hash,
-                mode, backup, logger, loggerPort, onLoss, retention, retentionLimit, maxLag);
+                mode, backup, logger, loggerPort, onLoss, retention, retentionLimit, maxLag, onStop);
     }
 
     private <T> T value(String key, String fallback, Function<String, T> parse) throws ConfigException {

@@ -40,12 +40,14 @@ import java.util.List;
  * @param maxLagBytes        a backup or a standby stops acknowledging while its application is this many client
  *                           bytes behind what it holds (the primary, or the logger's fetch, then waits): bounds
  *                           its heap and the drain at takeover
+ * @param onStop             what a primary asked to stop (SIGTERM) does with its connections: leave them to the
+ *                           backup, or to a recovery from the logger (hand-over), or close them
  */
 public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddress serviceMac, int prefixLength,
                        String tapDevice, boolean offloads, int primaryAddress, int replicationPort,
                        ChannelConfig channel, Duration awaitBackup, App app, Path appRoot, Path appUploadDir, boolean outputHashing,
                        Mode mode, int backupAddress, int loggerAddress, int loggerPort, LoggerLoss onLoggerLoss,
-                       Retention retention, long retentionLimitBytes, long maxLagBytes) {
+                       Retention retention, long retentionLimitBytes, long maxLagBytes, OnStop onStop) {
     /** 32 MiB: a fresh pair's first upload lagged at most 5 MiB; a standby's fetch of a large log, unbounded, up to the whole log. */
     public static final long DEFAULT_MAX_LAG_BYTES = 32L << 20;
     /** 64 MiB: a new backup can catch up on any service whose live connections hold less input than that. */
@@ -66,7 +68,14 @@ public record FtConfig(int serviceAddress, List<Integer> servicePorts, MacAddres
     /** Stall: hold new input and output until the logger is back (keeps the promise). Continue: serve unprotected. */
     public enum LoggerLoss { stall, continue_unprotected }
 
-    /** Connections: records of finished connections are dropped (connection-scoped applications). Everything: none are. */
+    /**
+     * {@code replication.on-stop}. Hand-over: a primary asked to stop leaves its connections to the
+     * process that can carry them on (its backup takes over; in logger mode a standby or this host's
+     * restart recovers them), as if it had crashed. Close: its application closes them (the service
+     * stops for its clients). A primary that nobody protects closes them either way.
+     */
+    public enum OnStop { hand_over, close }
+
     /** {@code replication.retention}: which records a catch-up or a recovery gets. */
     public enum Retention {
         connections, everything, checkpointed;

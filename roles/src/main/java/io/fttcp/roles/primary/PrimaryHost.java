@@ -11,6 +11,7 @@ import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
 import io.fttcp.roles.StallWatch;
+import io.fttcp.roles.StopAction;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.SswReadings;
@@ -198,6 +199,22 @@ public final class PrimaryHost implements AutoCloseable {
 
     public Protection protection() {
         return log.protection();
+    }
+
+    /**
+     * What this primary does when asked to stop ({@link StopAction}). Stepped down: another replica
+     * owns the connections. Protected: the backup or logger holds every record any output depended
+     * on, so they are handed over unless {@code replication.on-stop = close}. Logger mode, waiting
+     * for the logger it lost (stall): nothing unlogged left this process, so a recovery from the
+     * log carries them on. Otherwise (unprotected, waiting for a first backup, or for a joiner to
+     * catch up from unprotected) nobody could: the application closes them.
+     */
+    public StopAction stopAction() {
+        Protection p = log.protection();
+        if (p == Protection.STEPPED_DOWN) return StopAction.HAND_OVER;
+        if (config.onStop() == FtConfig.OnStop.close) return StopAction.CLOSE;
+        boolean stalledForLogger = config.mode() == FtConfig.Mode.logger && p == Protection.AWAITING_BACKUP && log.servedBefore() && !rejoining;
+        return p == Protection.PROTECTED || stalledForLogger ? StopAction.HAND_OVER : StopAction.CLOSE;
     }
 
     /** Blocks until this primary steps down (see {@link #onChannelClosed}); returns the reason. */

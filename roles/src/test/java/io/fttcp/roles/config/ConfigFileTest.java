@@ -119,6 +119,15 @@ class ConfigFileTest {
     }
 
     @Test
+    void aStoppedPrimaryHandsItsConnectionsOverUnlessToldToCloseThem() throws Exception {
+        assertEquals(FtConfig.OnStop.hand_over, ConfigFile.parse("f.conf", MINIMAL).onStop());
+        assertEquals(FtConfig.OnStop.close, ConfigFile.parse("f.conf", MINIMAL + "replication.on-stop = close\n").onStop());
+        assertEquals(FtConfig.OnStop.hand_over, ConfigFile.parse("f.conf", MINIMAL + "replication.on-stop = hand-over\n").onStop());
+        ConfigException bad = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "replication.on-stop = drain\n"));
+        assertTrue(bad.getMessage().contains("replication.on-stop = drain: hand-over or close"), bad.getMessage());
+    }
+
+    @Test
     void theBackupAddressMustBeAnotherHost() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + "replication.backup = 198.18.0.1\n"));
         assertTrue(e.getMessage().contains("replication.backup must differ"), e.getMessage());
