@@ -41,7 +41,7 @@ public record FailoverPlan(String name, int killTrials, int linkDownTrials, long
 
     /** Under a minute in all. */
     public static FailoverPlan quick() {
-        return new FailoverPlan("quick", 3, 3, 64 * MIB, 16 * MIB, 1, 1, 2, 64 * MIB, 64 * MIB, SteadyWarmUp.fixed(2), 500, 2_000, 64);
+        return new FailoverPlan("quick", 3, 3, 64 * MIB, 16 * MIB, 1, 1, 2, 64 * MIB, 64 * MIB, SteadyWarmUp.fixed(2), 3_000, 2_000, 64);
     }
 
     /** The run: ten trials of each failure. */
