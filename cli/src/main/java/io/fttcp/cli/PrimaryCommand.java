@@ -41,7 +41,7 @@ final class PrimaryCommand implements Callable<Integer> {
         }
         PrimaryHost host = PrimaryHost.start(config);
         metrics.show(out, "primary", host::readings);
-        ReplicaSetup.runApplication(config, host.network(), host, host::stopAction);
+        ReplicaSetup.runApplication(config, host.network(), host, host::stopAction, out, "primary");
         out.println("fttcp primary: " + config.app() + " on " + FourTuple.dotted(config.serviceAddress()) + ":" + config.servicePorts().getFirst()
                 + ", waiting for the backup on " + FourTuple.dotted(config.primaryAddress()) + ":" + config.replicationPort());
         out.flush();

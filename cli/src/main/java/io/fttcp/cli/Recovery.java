@@ -19,7 +19,7 @@ final class Recovery {
     static int run(PrintWriter out, String who, FtConfig config, MetricsOption metrics) throws Exception {
         BackupHost host = BackupHost.start(config);
         metrics.show(out, who, host::readings);
-        ReplicaSetup.runApplication(config, host.network(), host, host::stopAction);
+        ReplicaSetup.runApplication(config, host.network(), host, host::stopAction, out, who);
         out.println("fttcp " + who + ": " + config.app() + (config.mode() == FtConfig.Mode.logger
                 ? " recovering from the logger at " + FourTuple.dotted(config.loggerAddress()) + ":" + config.loggerPort()
                 + " (it answers once no primary of cluster '" + config.channel().clusterId() + "' is connected to it)"

@@ -7,15 +7,12 @@ import io.fttcp.roles.config.ConfigFile;
 import io.fttcp.roles.config.FtConfig;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-import static java.lang.System.Logger.Level.WARNING;
-
 /** What the primary and backup commands share: reading fttcp.conf, and running the application until the JVM stops. */
 final class ReplicaSetup {
-    private static final System.Logger LOG = System.getLogger("fttcp.replica");
-
     private ReplicaSetup() {}
 
     /** The configuration, or null after printing what is wrong with it (exit code 2). */
@@ -38,7 +35,8 @@ final class ReplicaSetup {
      * application ends with the process). If the application cannot start, the host is closed and
      * the failure thrown.
      */
-    static void runApplication(FtConfig config, Network network, AutoCloseable host, Supplier<StopAction> onStop) throws Exception {
+    static void runApplication(FtConfig config, Network network, AutoCloseable host, Supplier<StopAction> onStop, PrintWriter out, String who)
+            throws Exception {
         Runnable app;
         try {
             app = ProtectedApp.start(config, network);
@@ -46,18 +44,28 @@ final class ReplicaSetup {
             host.close();
             throw e;
         }
+        // Said on the command's output, not through logging: the logging system's own shutdown hook may already have closed its handlers.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             switch (onStop.get()) {
-                case HAND_OVER -> LOG.log(WARNING, "stopping without closing the connections: "
-                        + (config.mode() == FtConfig.Mode.logger ? "a recovery from the logger (a standby, or a restart here) carries them on"
-                        : "the other replica carries them on") + " (replication.on-stop = hand-over)");
-                case LEAVE -> closeQuietly(host);
+                case HAND_OVER -> say(out, who, "stopping without closing the connections: " + (config.mode() == FtConfig.Mode.logger
+                        ? "a recovery from the logger (a standby, or a restart here) carries them on" : "the other replica carries them on")
+                        + " (replication.on-stop = hand-over)");
+                case LEAVE -> {
+                    say(out, who, "stopping (not serving: no connection of ours to close)");
+                    closeQuietly(host);
+                }
                 case CLOSE -> {
+                    say(out, who, "stopping: the application closes the connections (nobody could carry them on, or replication.on-stop = close)");
                     app.run();
                     closeQuietly(host);
                 }
             }
         }, "fttcp-replica-shutdown"));
+    }
+
+    private static void say(PrintWriter out, String who, String what) {
+        out.println("fttcp " + who + ": " + what);
+        out.flush();
     }
 
     private static void closeQuietly(AutoCloseable host) {

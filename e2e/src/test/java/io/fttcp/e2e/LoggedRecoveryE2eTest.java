@@ -214,10 +214,10 @@ class LoggedRecoveryE2eTest {
                 WatchedProcess first = service.primary();
                 failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> first.signal(signal));
                 if (signal.equals("TERM")) {
+                    first.awaitLine(l -> l.contains("stopping without closing the connections"),
+                            "that the stopped primary left its connections to a recovery, " + why, Duration.ofSeconds(2));
                     int exit = first.awaitExit(Duration.ofSeconds(2));
                     assertNotEquals(-1, exit, () -> "the stopped primary still runs 2 s later, " + why + ":\n" + first.output());
-                    assertTrue(first.output().contains("stopping without closing the connections"),
-                            () -> "the stopped primary says it left its connections to a recovery, " + why + ":\n" + first.output());
                 }
                 WatchedProcess recovered = recovery == Recovery.SPARE_HOST ? standby : service.startPrimary(net.host("primary"));
                 String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
