@@ -443,6 +443,36 @@ class FailoverE2eTest {
         }
     }
 
+    /**
+     * A backup asked to stop (SIGTERM) leaves at once, telling its primary, which serves on
+     * unprotected at once (no lease to wait out: the backup said it is going) and without a break.
+     */
+    @Test
+    void aStoppedBackupLeavesAtOnceAndThePrimaryServesOnUnprotected() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        String why = "backup sent SIGTERM mid-download (seed " + seed + ")";
+        Path file = dir.resolve("download-" + seed + ".bin");
+        try (ReplicaPair pair = replicas("http");
+             BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
+                     BASE + "/gen/" + BIG_DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
+            failWhen(curl::downloadedBytes, threshold(random, BIG_DOWNLOAD), curl, why, () -> {
+                assertStillPaired(pair, why);
+                pair.backup().signal("TERM");
+            });
+            pair.backup().awaitLine(l -> l.contains("fttcp backup: stopping (not serving"), "that the stopped backup leaves, " + why, Duration.ofSeconds(2));
+            assertNotEquals(-1, pair.backup().awaitExit(Duration.ofSeconds(2)), () -> "the stopped backup still runs 2 s later, " + why);
+            pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that the primary serves on unprotected, " + why, Duration.ofSeconds(2));
+            assertFalse(pair.primary().output().contains("may have taken over"), () -> "the primary waited out its lease for a backup that said it left, " + why
+                    + ":\n" + pair.primary().output());
+            assertCurlSucceeded(curl, why);
+            assertEquals(new Generator(contentSeed).sha256Hex(BIG_DOWNLOAD), sha256(file), "sha256 of the download, " + why);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     private static final int METRICS_PORT = 9400;
 
     /** The value of the sample {@code name} (with its labels, if any) in a scrape; fails if absent. */
