@@ -509,7 +509,9 @@ public final class PrimaryHost implements AutoCloseable {
         }
         boolean leaseValid = lost.leaseValid(now);
         boolean frozen = stallWatch.stalledSince(lastLeaseValidAt, now);
-        switch (BackupLoss.decide(joined, leaseValid)) {
+        // A backup may take over from its handshake on, before any acknowledgement of its granted us a lease.
+        boolean mayHaveTakenOver = config.mode() == FtConfig.Mode.logger ? joined : lost.peerHandshake() != null;
+        switch (BackupLoss.decide(mayHaveTakenOver, leaseValid)) {
             case KEEP_WAITING -> {
                 if (log.awaiting(lost)) {
                     if (log.servedBefore() && log.unprotected(null)) {

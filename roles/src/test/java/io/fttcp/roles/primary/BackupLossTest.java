@@ -20,7 +20,11 @@ class BackupLossTest {
         assertEquals(CONTINUE_UNPROTECTED, decide(true, true));
     }
 
-    /** A backup cut off from us finds us silent as we find it, and takes over: the split brain the false-takeover simulation found. */
+    /**
+     * A backup cut off from us finds us silent as we find it, and takes over: the split brain the
+     * false-takeover simulation found. The same when its acknowledgements never granted us a
+     * lease (it replicates from its handshake on): the verdict does not ask whether one was.
+     */
     @Test
     void onceOurLeaseExpiredTheBackupMayHaveTakenOverSoWeListenForItsClaim() {
         assertEquals(AWAIT_CLAIM, decide(true, false));

@@ -43,7 +43,6 @@ final class FalseTakeoverWorld {
     Role role = Role.PROTECTED;
     /** The primary's lease (0: not yet granted, expired). */
     long leaseUntil;
-    boolean leaseEverGranted;
     /** The backup gave up the channel: found the primary silent (then takes over) or was told (then stops). */
     boolean backupGaveUp, backupStopped;
     long backupDetectedAt = -1, primaryGaveUpAt = -1, steppedDownAt = -1, unprotectedAt = -1;
@@ -108,7 +107,6 @@ final class FalseTakeoverWorld {
         if (role != Role.PROTECTED) return;
         long until = sentAt + FailoverWorld.LEASE;
         if (until > leaseUntil) {
-            leaseEverGranted = true;
             setLease(until);
             // As the primary's onAck: the renewed lease may release what waited while it had expired.
             world.primary.stable(log.stableLsn());
@@ -140,7 +138,7 @@ final class FalseTakeoverWorld {
         primaryGaveUpAt = now;
         boolean stalled = lastStallEnd != Long.MIN_VALUE && lastStallEnd >= lastLeaseValidAt;
         boolean leaseValid = now < leaseUntil;
-        BackupLoss.Verdict v = BackupLoss.decide(leaseEverGranted, leaseValid);
+        BackupLoss.Verdict v = BackupLoss.decide(true, leaseValid); // as PrimaryHost: the backup completed its handshake
         primaryVerdict = why + (stalled ? " (stalled)" : "") + " -> " + v;
         note("primary lost the channel: " + primaryVerdict);
         switch (v) {
