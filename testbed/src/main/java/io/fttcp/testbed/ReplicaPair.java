@@ -173,11 +173,16 @@ public final class ReplicaPair implements AutoCloseable {
         return backup.awaitLine(l -> l.contains(TOOK_OVER), "that it took over", timeout);
     }
 
+    /**
+     * Stops the processes newest first: a replica not serving leaves at once, so the one serving is
+     * stopped last and closes its connections (stopped first, a protected primary would hand them
+     * to its backup, which would take over only to be stopped in turn).
+     */
     @Override
     public void close() {
-        primary.close();
+        for (int i = later.size() - 1; i >= 0; i--) later.get(i).close();
         backup.close();
-        later.forEach(WatchedProcess::close);
+        primary.close();
         try {
             Files.deleteIfExists(configFile);
         } catch (IOException ignored) {

@@ -59,6 +59,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     private final FailureDetector detector;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean connected;
+    /** We accepted the peer's handshake (our answer sent, or its sending attempted): the peer may take the channel for up. */
+    private volatile boolean handshakeAccepted;
     private volatile boolean heartbeatPending;
     private volatile Handshake peerHandshake;
     /**
@@ -111,6 +113,14 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
 
     public boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * Whether we accepted the peer's handshake, whether or not the channel has closed since: from
+     * then on the peer may believe the channel up (a refused handshake never was).
+     */
+    public boolean handshakeAccepted() {
+        return handshakeAccepted;
     }
 
     /** The peer's handshake, or null before it arrived. */
@@ -521,6 +531,7 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             }
             peerHandshake = handshake;
             Handshake reply = acceptPeerHandshake(handshake);
+            handshakeAccepted = true;
             if (reply != null) {
                 try {
                     sendHandshake(reply);

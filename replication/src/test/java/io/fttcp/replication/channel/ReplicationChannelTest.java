@@ -553,6 +553,19 @@ class ReplicationChannelTest {
         assertTrue(atBackup.message().contains("refused our handshake") && atBackup.message().contains("other-cluster"), atBackup.message());
         assertFalse(p.primaryEvents.connected.isDone());
         assertFalse(p.backupEvents.connected.isDone());
+        // A refused backup never took the channel for up: its loss costs the primary no claim window.
+        assertFalse(p.primary.handshakeAccepted(), "the primary accepted a handshake it refused");
+    }
+
+    /** Once the primary accepted the backup's handshake the backup may take over, lease or not; that stays known after the close. */
+    @Test
+    void anAcceptedHandshakeStaysKnownAfterTheChannelCloses() throws Exception {
+        Pair p = connectPair(CONFIG, CONFIG, 1, 1);
+        p.primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        assertTrue(p.primary.handshakeAccepted());
+        p.backup.close();
+        p.primaryEvents.closed.get(2, TimeUnit.SECONDS);
+        assertTrue(p.primary.handshakeAccepted());
     }
 
     @Test

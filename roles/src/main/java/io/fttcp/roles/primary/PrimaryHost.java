@@ -204,17 +204,20 @@ public final class PrimaryHost implements AutoCloseable {
     /**
      * What this primary does when asked to stop ({@link StopAction}). Stepped down: another replica
      * owns the connections. Protected: the backup or logger holds every record any output depended
-     * on, so they are handed over unless {@code replication.on-stop = close}. Logger mode, waiting
-     * for the logger it lost (stall): nothing unlogged left this process, so a recovery from the
-     * log carries them on. Otherwise (unprotected, waiting for a first backup, or for a joiner to
-     * catch up from unprotected) nobody could: the application closes them.
+     * on, so they are handed over unless {@code replication.on-stop = close}; but a joiner still
+     * catching up from a time this primary served unprotected (a re-protection, or a re-join of
+     * the logger) lacks records whose output has left already, so not before it acknowledged
+     * them. Logger mode, waiting for the logger it lost (stall): nothing unlogged left this
+     * process, so a recovery from the log carries them on. Otherwise (unprotected, waiting for a
+     * first backup) nobody could: the application closes them.
      */
     public StopAction stopAction() {
         Protection p = log.protection();
         if (p == Protection.STEPPED_DOWN) return StopAction.HAND_OVER;
-        if (config.onStop() == FtConfig.OnStop.close) return StopAction.CLOSE;
-        boolean stalledForLogger = config.mode() == FtConfig.Mode.logger && p == Protection.AWAITING_BACKUP && log.servedBefore() && !rejoining;
-        return p == Protection.PROTECTED || stalledForLogger ? StopAction.HAND_OVER : StopAction.CLOSE;
+        if (config.onStop() == FtConfig.OnStop.close || rejoining) return StopAction.CLOSE;
+        boolean held = p == Protection.PROTECTED && log.replicaHoldsTheCatchUp();
+        boolean stalledForLogger = config.mode() == FtConfig.Mode.logger && p == Protection.AWAITING_BACKUP && log.servedBefore();
+        return held || stalledForLogger ? StopAction.HAND_OVER : StopAction.CLOSE;
     }
 
     /** Blocks until this primary steps down (see {@link #onChannelClosed}); returns the reason. */
@@ -510,7 +513,7 @@ public final class PrimaryHost implements AutoCloseable {
         boolean leaseValid = lost.leaseValid(now);
         boolean frozen = stallWatch.stalledSince(lastLeaseValidAt, now);
         // A backup may take over from its handshake on, before any acknowledgement of its granted us a lease.
-        boolean mayHaveTakenOver = config.mode() == FtConfig.Mode.logger ? joined : lost.peerHandshake() != null;
+        boolean mayHaveTakenOver = config.mode() == FtConfig.Mode.logger ? joined : lost.handshakeAccepted();
         switch (BackupLoss.decide(mayHaveTakenOver, leaseValid)) {
             case KEEP_WAITING -> {
                 if (log.awaiting(lost)) {

@@ -231,6 +231,17 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         }
     }
 
+    /**
+     * Whether the backup or logger holds every record kept for it: a joiner's catch-up (the
+     * retained records of connections served unprotected, whose output has left already) only
+     * once a record after it is acknowledged (the joiner's stream starts stable at the catch-up's
+     * end, and acknowledges in order: the catch-up first).
+     */
+    boolean replicaHoldsTheCatchUp() {
+        JoinerCatchUp j = joinerCatchUp;
+        return j == null || stableLsn() > j.throughLsn();
+    }
+
     @Override
     public long stableLsn() {
         if (protection == Protection.UNPROTECTED) return Long.MAX_VALUE;

@@ -38,7 +38,7 @@ class ReplicationLogTest {
     }
 
     @Test
-    void numberingRunsOnAcrossUnprotectedAndReprotectedStretches() {
+    void numberingRunsOnAcrossUnprotectedAndReprotectedStretches() throws Exception {
         ReplicationLog log = log();
         assertEquals(1, log.append(connect(A)));
         assertEquals(2, log.append(new Read(A, 10)));
@@ -55,6 +55,17 @@ class ReplicationLogTest {
         assertEquals(5, log.append(new Read(B, 5)));
         assertEquals(5, joiner.lastLsn(), "the fresh stream continues the numbering and keeps the new record for the joiner");
         assertSame(joiner, log.streamForJoiner(System.nanoTime()), "a second joiner while awaiting gets the same stream");
+        // A stopped primary hands its connections over only to a joiner holding the catch-up (output of records 1 to 4 has left).
+        assertFalse(log.replicaHoldsTheCatchUp(), "the joiner holds the catch-up before acknowledging anything");
+        synchronized (joiner) {
+            joiner.acknowledge(4);
+        }
+        assertFalse(log.replicaHoldsTheCatchUp(), "the stream starts stable at the catch-up's end: that says nothing");
+        synchronized (joiner) {
+            joiner.writeBatch(java.nio.ByteBuffer.allocate(1 << 16));
+            joiner.acknowledge(5);
+        }
+        assertTrue(log.replicaHoldsTheCatchUp(), "a record after the catch-up acknowledged: the catch-up came first");
     }
 
     /**
