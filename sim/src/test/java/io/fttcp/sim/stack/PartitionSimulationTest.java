@@ -2,8 +2,11 @@ package io.fttcp.sim.stack;
 
 import io.fttcp.sim.SimulationSeeds;
 import io.fttcp.sim.net.LinkConditions;
+import io.fttcp.sim.net.NetworkObserver;
+import io.fttcp.sim.net.SimPort;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -15,7 +18,7 @@ import static io.fttcp.sim.stack.StackWorld.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A partition of a few seconds in the middle of a transfer both ways; after it heals the streams complete intact. */
+/** A partition of 1 to 8 seconds in the middle of a transfer both ways; after it heals the streams complete intact. */
 class PartitionSimulationTest {
     static void run(long seed) {
         StackWorld world = new StackWorld(seed);
@@ -30,25 +33,41 @@ class PartitionSimulationTest {
         BulkEndpoint app = new BulkEndpoint(new Pattern(seed), up, new Pattern(seed + 1), down);
         app.open(client[0], ip(1), PORT);
 
-        // Mid-transfer: after some data has moved, cut the two apart for 1 to 8 seconds.
-        long partitionAt = r.nextLong(100 * MS, 600 * MS);
+        // Mid-transfer: once 10 to 50% of the download's bytes (in frames, retransmissions too)
+        // have reached the client, cut the two apart for 1 to 8 seconds. Fewer than all of them can
+        // have arrived then. (A cut at a random time, 100 to 600 ms in, came after a fast transfer
+        // had finished in 1 of 2,000 seeds.)
+        long cutAtFrameBytes = r.nextLong(down / 10, down / 2);
         long healAfter = r.nextLong(1 * SECOND, 8 * SECOND);
         var network = world.sim.network();
-        var ports = List.of(network.port("client"));
+        SimPort clientPort = network.port("client");
+        var ports = List.of(clientPort);
         var others = List.of(network.port("server"));
-        long[] progressAtCut = new long[2];
-        world.sim.scheduler().schedule(partitionAt, () -> {
-            network.partition(ports, others);
-            progressAtCut[0] = app.sent();
-            progressAtCut[1] = app.received();
+        long[] progressAtCut = {-1, -1};
+        long[] partitionAt = {-1};
+        long[] frameBytesToClient = {0};
+        network.addObserver(new NetworkObserver() {
+            @Override
+            public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
+                if (to != clientPort || partitionAt[0] >= 0 || frame.remaining() < 200) return;
+                frameBytesToClient[0] += frame.remaining();
+                if (frameBytesToClient[0] < cutAtFrameBytes) return;
+                partitionAt[0] = now;
+                world.sim.scheduler().after(0, () -> { // not from inside the delivery
+                    network.partition(ports, others);
+                    progressAtCut[0] = app.sent();
+                    progressAtCut[1] = app.received();
+                    world.sim.scheduler().after(healAfter, network::heal);
+                });
+            }
         });
-        world.sim.scheduler().schedule(partitionAt + healAfter, network::heal);
 
         boolean ended = world.sim.runUntil(() -> app.isClosed() && !acceptor[0].apps().isEmpty()
                 && acceptor[0].apps().getFirst().isClosed(), Duration.ofMinutes(30));
-        String where = "partition at " + partitionAt / MS + " ms for " + healAfter / MS + " ms, client " + app
+        String where = "partition at " + partitionAt[0] / MS + " ms (" + progressAtCut[1] + " of " + down + " bytes received) for "
+                + healAfter / MS + " ms, client " + app
                 + ", server " + acceptor[0].apps() + StackWorld.unfinished(List.of(app)) + StackWorld.unfinished(acceptor[0].apps());
-        assertTrue(progressAtCut[0] < up || progressAtCut[1] < down, "the partition came after the transfer: " + where);
+        assertTrue(progressAtCut[1] >= 0 && progressAtCut[1] < down, "the partition did not cut the transfer: " + where);
         assertTrue(ended, "did not finish: " + where);
         StackWorld.assertOrderly(app, "client");
         StackWorld.assertOrderly(acceptor[0].apps().getFirst(), "server");

@@ -434,7 +434,10 @@ public final class TcpConnection {
             }
             if (Seq.lt(seg.seq, rcvNxt)) stats.duplicateSegments++;
             else stats.invalidSegments++;
-            if (state == TcpState.TIME_WAIT && seg.has(TcpSegment.FIN)) closeDeadline = now + config.timeWait();
+            // Any retransmission restarts TIME-WAIT, not only the FIN's (as Linux does): the peer
+            // retransmits from its first unacknowledged segment, often data without the FIN, and
+            // its backed-off timer can outlast a TIME-WAIT counted from the FIN's first arrival.
+            if (state == TcpState.TIME_WAIT && seg.has(TcpSegment.ACK)) closeDeadline = now + config.timeWait();
             sendOutOfWindowAck(seg, now);
             return false;
         }
