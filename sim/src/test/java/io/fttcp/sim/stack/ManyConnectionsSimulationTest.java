@@ -3,6 +3,7 @@ package io.fttcp.sim.stack;
 import io.fttcp.sim.SimulationSeeds;
 import io.fttcp.sim.net.LinkConditions;
 import io.fttcp.stack.host.Connection;
+import io.fttcp.stack.tcp.CloseReason;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -39,6 +40,7 @@ class ManyConnectionsSimulationTest {
                     return new BulkEndpoint(new Pattern(sizes.down()), sizes.down(), new Pattern(sizes.up()), sizes.up());
                 }));
         List<ConnectionApp> clients = new ArrayList<>();
+        Map<String, ConnectionApp> clientAt = new HashMap<>();
         long bytes = 0;
         for (int h = 0; h < CLIENT_HOSTS; h++) {
             SimStackHost[] host = world.addStackHost("client" + h, 10 + h, lossy, stack -> { });
@@ -50,6 +52,7 @@ class ManyConnectionsSimulationTest {
                 clients.add(app);
                 Connection c = app.open(host[0], ip(1), PORT);
                 plans.put(key(c.tuple().localAddress(), c.tuple().localPort()), sizes);
+                clientAt.put(key(c.tuple().localAddress(), c.tuple().localPort()), app);
             }
         }
         int total = CLIENT_HOSTS * CONNECTIONS_PER_HOST;
@@ -63,6 +66,15 @@ class ManyConnectionsSimulationTest {
             StackWorld.assertOrderly(app, "client");
         }
         for (ConnectionApp app : acceptor[0].apps()) {
+            ConnectionApp client = clientAt.get(key(app.connection().tuple().remoteAddress(), app.connection().tuple().remotePort()));
+            if (app.closeReason() == CloseReason.RESET_BY_PEER && app.failure() == null && app.isDone()
+                    && client.isDone() && client.closeReason() == CloseReason.CLOSED) {
+                // Every byte arrived both ways (both streams checked) and only the acknowledgement of
+                // the server's FIN kept being lost: the server's retransmissions, backed off towards
+                // the 120 s maximum, came further apart than the client's 60 s TIME-WAIT, and the
+                // next one got a reset, as it would from Linux (1 of 2,000 seeds, with loss on both hops).
+                continue;
+            }
             StackWorld.assertOrderly(app, "server");
         }
         assertEquals(0, server[0].connectionResetsSent(), "server connections sent resets");
