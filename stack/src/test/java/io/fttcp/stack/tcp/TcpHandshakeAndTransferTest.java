@@ -86,13 +86,18 @@ class TcpHandshakeAndTransferTest {
         assertTrue(net.a.eof);
     }
 
-    @Test
-    void timeWaitExpiresAfterConfiguredDuration() {
-        TcpConfig cfg = TcpConfig.defaults().withTimeWait(5_000 * MS);
-        TestNet net = new TestNet(5, cfg);
+    /** A and B connected with the given TIME-WAIT; A has closed its side and B has read the end. */
+    private static TestNet halfClosedByA(long seed, long timeWait) {
+        TestNet net = new TestNet(seed, TcpConfig.defaults().withTimeWait(timeWait));
         assertTrue(net.handshake());
         net.a.conn.shutdownOutput(net.now);
         assertTrue(net.runUntil(() -> net.b.eof, 1_000 * MS));
+        return net;
+    }
+
+    @Test
+    void timeWaitExpiresAfterConfiguredDuration() {
+        TestNet net = halfClosedByA(5, 5_000 * MS);
         net.b.conn.shutdownOutput(net.now);
         assertTrue(net.runUntil(() -> net.a.conn.state() == TcpState.TIME_WAIT, 1_000 * MS));
         long entered = net.now;
@@ -104,11 +109,7 @@ class TcpHandshakeAndTransferTest {
 
     @Test
     void timeWaitAcknowledgesRetransmittedFinAndRestartsTimer() {
-        TcpConfig cfg = TcpConfig.defaults().withTimeWait(5_000 * MS);
-        TestNet net = new TestNet(6, cfg);
-        assertTrue(net.handshake());
-        net.a.conn.shutdownOutput(net.now);
-        assertTrue(net.runUntil(() -> net.b.eof, 1_000 * MS));
+        TestNet net = halfClosedByA(6, 5_000 * MS);
         // Drop A's ACK of B's FIN: B retransmits the FIN, A (in TIME-WAIT) acks it again.
         int[] dropped = {0};
         net.dropFilter = s -> s.has(TcpSegment.ACK) && !s.has(TcpSegment.FIN) && s.ack == net.b.conn.sndNxt() && dropped[0]++ == 0;
@@ -130,11 +131,7 @@ class TcpHandshakeAndTransferTest {
      */
     @Test
     void timeWaitRestartsItsTimerForARetransmittedDataSegment() {
-        TcpConfig cfg = TcpConfig.defaults().withTimeWait(4_000 * MS);
-        TestNet net = new TestNet(8, cfg);
-        assertTrue(net.handshake());
-        net.a.conn.shutdownOutput(net.now);
-        assertTrue(net.runUntil(() -> net.b.eof, 1_000 * MS));
+        TestNet net = halfClosedByA(8, 4_000 * MS);
         int bFirst = net.b.conn.sndNxt();
         int[] firstLost = {0}, acksLost = {0};
         net.dropFilter = s -> {
