@@ -119,6 +119,13 @@ public final class BackupHost implements AutoCloseable {
     private volatile boolean closed;
     /** The last LSN applied (what the records of this replica continue after, once it serves). */
     private volatile long lastAppliedLsn;
+    /**
+     * Backup mode: the primary's catch-up (the retained records of connections it served
+     * unprotected) has all arrived, or there was none. A backup that loses its primary before
+     * then holds an incomplete set: it takes over all the same (the service goes on), but
+     * restores none of the connections known so far (see {@link #takeOver}).
+     */
+    private volatile boolean caughtUp;
     /** Backup mode: the primary's epoch; logger mode: the epoch the logger gave this recovery. */
     private volatile long sourceEpoch;
     private volatile PrimaryHost primary;
@@ -325,6 +332,7 @@ public final class BackupHost implements AutoCloseable {
         public void onCaughtUp(long lsn) {
             lastAppliedLsn = Math.max(lastAppliedLsn, lsn);
             if (config.mode() != FtConfig.Mode.logger) {
+                caughtUp = true;
                 LOG.log(INFO, "caught up on " + recordsApplied.get() + " retained record(s) (" + payloadBytesApplied.get()
                         + " client bytes) through LSN " + lsn + "; replicating");
                 return;
@@ -448,6 +456,14 @@ public final class BackupHost implements AutoCloseable {
             long begun = stack.loop().now();
             long tsValAge = begun - startedAt; // a safe upper bound: the primary's TSvals are no older than our start
             long epoch = config.mode() == FtConfig.Mode.logger ? sourceEpoch : sourceEpoch + 1;
+            if (config.mode() != FtConfig.Mode.logger && !caughtUp) {
+                // Any of them may lack records of client bytes the primary acknowledged: restored,
+                // it would be behind its client (an upload's client never resends those bytes) and
+                // hang. Their clients are reset instead; they were served unprotected.
+                replay.restoreNoneKnownNow("the primary was lost during this backup's catch-up: its records are incomplete");
+                LOG.log(WARNING, "the primary was lost before its catch-up (" + recordsApplied.get() + " record(s) through LSN "
+                        + lastAppliedLsn + ") was complete: the connections it served unprotected are reset, not restored");
+            }
             protectedStack.promote(config, lastAppliedLsn);
             LoggingNetwork logging = protectedStack.loggingNetwork(config);
             Takeover.Report report = Takeover.run(replay, stack.network(), stack.ethernet(), config.serviceAddress(), tsValAge, DRAIN_LIMIT_NANOS,

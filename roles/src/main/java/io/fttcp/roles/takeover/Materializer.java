@@ -49,7 +49,7 @@ public final class Materializer {
         Connect c = image.connect();
         if (c == null) throw new IllegalStateException(image.tuple() + ": no CONNECT logged");
         if (image.clientReset()) throw new IllegalStateException("the client reset " + c.tuple());
-        if (image.diverged()) throw new IllegalStateException(c.tuple() + ": output diverged (" + image.divergence() + ")");
+        if (image.diverged()) throw new IllegalStateException(c.tuple() + ": not restored (" + image.divergence() + ")");
         // What the client acknowledged, as stream offsets: data bytes, plus one for our FIN.
         long acked = image.clientAckedOffset();
         long primaryFinOffset = image.primaryFinOffset();

@@ -26,14 +26,12 @@ public final class StackLiveBinding implements LiveBinding {
     private final java.util.function.BiConsumer<ConnectionImage, TcpCheckpoint> onRestored;
     private final List<FourTuple> restored = new ArrayList<>();
     private final Map<FourTuple, String> refused = new LinkedHashMap<>();
-    /** For each refused connection, our best guess of the client's rcv.nxt (where a reset is believed). */
-    private final Map<FourTuple, Integer> resetAt = new LinkedHashMap<>();
+    /** The clients of refused connections whose sequence space is known: to be reset. */
+    private final List<ClientResets.Target> toReset = new ArrayList<>();
 
     /**
      * @param tsValAgeNanos an upper bound of how long ago the backup's knowledge of the primary's
      *                      timestamps was current (any larger bound is safe too)
-     */
-    /**
      * @param onRestored told of every connection restored, right after the stack took it and
      *                   before it sends anything (host lock held): the south-side wrapper adopts it
      */
@@ -93,7 +91,7 @@ public final class StackLiveBinding implements LiveBinding {
 
     private void refuse(ConnectionImage image, String why) {
         refused.put(image.tuple(), why);
-        if (image.connect() != null) resetAt.put(image.tuple(), image.sndUna());
+        if (image.connect() != null) toReset.add(new ClientResets.Target(image.tuple(), image.sndUna(), image.rcvNxt()));
     }
 
     /** Connections restored, in order. */
@@ -101,9 +99,9 @@ public final class StackLiveBinding implements LiveBinding {
         return restored;
     }
 
-    /** Where to reset each refused connection whose sequence space is known. */
-    public Map<FourTuple, Integer> resetAt() {
-        return resetAt;
+    /** The clients to reset: those of refused connections whose sequence space is known. */
+    List<ClientResets.Target> toReset() {
+        return toReset;
     }
 
     /** Connections not restored, with why. */

@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>answer ARP for the service address and announce it (gratuitous ARP, the virtual MAC);</li>
  *   <li>resume every restored connection at once: retransmit now, and four ACKs (the last three
  *       duplicates) so a client with data outstanding retransmits now too; reset the clients of
- *       connections that could not be restored (diverged).</li>
+ *       connections that could not be restored ({@link ClientResets}).</li>
  * </ol>
  */
 public final class Takeover {
@@ -96,7 +96,7 @@ public final class Takeover {
             resumeNanos = loop.now() - now - announceNanos;
             // Diverged or unrestorable connections are reset now, not when the client next sends
             // (a client waiting for data would wait for its own timeout).
-            binding.resetAt().forEach((t, seq) -> ip.resetUnknown(t, seq, now));
+            ClientResets.start(binding.toReset(), ip, loop, now);
             loop.timersChanged();
         } finally {
             lock.unlock();

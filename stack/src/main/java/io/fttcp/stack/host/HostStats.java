@@ -8,6 +8,8 @@ public final class HostStats {
     public long fragmentsDropped;
     public long unknownProtocol;
     public long resetsSent;
+    /** Old ACKs sent to make the peer of a connection we do not hold say where to reset it ({@link IpHost#probeUnknown}). */
+    public long resetProbesSent;
     public long synsDroppedBacklogFull;
     public long synCookiesSent;
     public long synCookiesAccepted;

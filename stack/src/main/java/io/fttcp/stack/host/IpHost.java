@@ -428,9 +428,10 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
 
     /**
      * Resets a connection this host does not hold (one a takeover could not restore): an RST at
-     * {@code seq}, our best guess of the peer's rcv.nxt. If the guess is off, the peer answers
-     * with a challenge ACK (RFC 5961), which, belonging to no connection here, is answered with
-     * an RST at exactly its acknowledgement: the peer is reset either way.
+     * {@code seq}, our best guess of the peer's rcv.nxt. A guess inside the peer's window but
+     * off is answered with a challenge ACK (RFC 5961), which, belonging to no connection here,
+     * is answered with an RST at exactly its acknowledgement. A guess below the peer's rcv.nxt
+     * (it received more than we know of) is dropped silently: {@link #probeUnknown} covers that.
      */
     public void resetUnknown(FourTuple t, int seq, long now) {
         enter(now);
@@ -439,6 +440,26 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         r.flags = TcpSegment.RST;
         stats.resetsSent++;
         emit(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), r);
+    }
+
+    /**
+     * Makes the peer of a connection this host does not hold say where it is: an ACK (no data)
+     * at {@code oldSeq}, below anything the peer could still expect. An unacceptable segment is
+     * answered with an ACK of the peer's rcv.nxt (RFC 9293 §3.10.7.4; Linux answers at most one
+     * such segment per 500 ms per connection, `tcp_invalid_ratelimit`), and that ACK, belonging
+     * to no connection here, is reset at exactly its acknowledgement. So a peer that holds more
+     * than we know of, which drops an RST at our guess, is reset too. No data: the south-side
+     * wrapper lets no byte of a connection it does not track leave.
+     */
+    public void probeUnknown(FourTuple t, int oldSeq, int ack, long now) {
+        enter(now);
+        TcpSegment p = scratch.clear();
+        p.seq = oldSeq;
+        p.ack = ack;
+        p.flags = TcpSegment.ACK;
+        p.window = 0;
+        stats.resetProbesSent++;
+        emit(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), p);
     }
 
     /** RFC 9293 reset generation for a segment that belongs to no connection. */

@@ -90,6 +90,45 @@ class IpHostTest {
         assertEquals(TcpState.ESTABLISHED, restored.state(), "the same four-tuple can be restored properly afterwards");
     }
 
+    /**
+     * A takeover that cannot restore a connection resets its client at our guess of the
+     * client's rcv.nxt. A client that received more than the guess (a download's bytes in flight
+     * when the primary died) drops that RST as outside its window (RFC 5961, as Linux does) and,
+     * waiting for data, never speaks again; an ACK at an old sequence number makes it answer with its
+     * rcv.nxt, which the host resets exactly. (The probe carries no data: see IpHost.probeUnknown.)
+     */
+    @Test
+    void aProbeResetsAPeerThatHoldsMoreThanOurGuess() {
+        HostPair w = new HostPair();
+        Listener l = w.b.listen(0, 80, 4, new Accepts());
+        Recorder r = new Recorder();
+        Connection client = w.a.connect(0, B, 80, r, w.now);
+        assertTrue(w.runUntil(l::hasPending, 5_000 * MS));
+        Connection server = l.poll();
+        byte[] down = random(3, 50_000);
+        ByteBuffer src = ByteBuffer.wrap(down);
+        ByteArrayOutput got = new ByteArrayOutput();
+        assertTrue(w.runUntil(() -> {
+            server.write(src, w.now);
+            got.drain(client, w.now);
+            return got.size() == down.length;
+        }, 10_000 * MS));
+        w.runUntil(() -> false, 1_000 * MS); // every delayed ACK sent: the client is silent from here on
+        io.fttcp.stack.tcp.TcpCheckpoint known = server.checkpoint(w.now);
+        server.abort(w.now);
+        w.toA.clear(); // the server's connection is gone without a word, as a dead primary's
+        int staleGuess = known.sndUna() - 20_000; // the client received 20,000 bytes more than we know of
+
+        w.b.resetUnknown(known.tuple(), staleGuess, w.now);
+        w.runUntil(() -> false, 100 * MS);
+        assertEquals(TcpState.ESTABLISHED, client.state(), "an RST below the client's rcv.nxt is dropped, as Linux drops it");
+
+        w.b.probeUnknown(known.tuple(), staleGuess - 1, known.rcvNxt(), w.now);
+        assertTrue(w.runUntil(() -> r.closed != null, 1_000 * MS), "the probe's answer was not reset");
+        assertEquals(CloseReason.RESET_BY_PEER, r.closed);
+        assertEquals(1, w.b.stats().resetProbesSent);
+    }
+
     @Test
     void segmentToAClosedPortIsAnsweredWithReset() {
         HostPair w = new HostPair();

@@ -96,6 +96,9 @@ public final class ReplayNetwork implements Network {
     private final java.util.ArrayDeque<Checkpoint> checkpoints = new java.util.ArrayDeque<>();
     private final java.util.concurrent.locks.Condition checkpointChanged = lock.newCondition();
     private long checkpointMismatches;
+    /** Why no connection known now may be restored at takeover (see {@link #restoreNoneKnownNow}), or null. */
+    private String noneRestoredBecause;
+    private final Set<ReplayConnection> notToRestore = new java.util.HashSet<>();
 
     public ReplayNetwork(DivergenceListener divergence) {
         this.divergence = divergence;
@@ -496,6 +499,7 @@ public final class ReplayNetwork implements Network {
                 if (!connections.containsKey(c.tuple)) all.add(c); // a later incarnation of its tuple wins
             }
             for (ReplayConnection c : all) {
+                if (notToRestore.contains(c)) markDiverged(c, noneRestoredBecause);
                 ConnectionImage image = c.image();
                 // Only the latest incarnation of a four-tuple exists for the client; an older one
                 // the application still holds is not restored (its socket then fails as reset).
@@ -526,6 +530,27 @@ public final class ReplayNetwork implements Network {
             for (ReplayPollerQueue q : pollers.values()) {
                 q.changed.signalAll();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The records of every connection known now are incomplete (a catch-up that broke off with
+     * the primary): at takeover none of them is restored, and the binding resets their clients
+     * ({@link LiveBinding#restore} is handed them as diverged, {@code why} their reason). A
+     * connection restored from part of its records would be behind its client: an upload's
+     * client never resends bytes the old primary acknowledged, and waits for its own timeout
+     * (minutes) instead of a reset now. Their records keep being replayed until takeover (the
+     * drain is not held up by connections whose calls fail). Connections that begin later are
+     * restored as usual.
+     */
+    public void restoreNoneKnownNow(String why) {
+        lock.lock();
+        try {
+            noneRestoredBecause = why;
+            notToRestore.addAll(known);
+            notToRestore.addAll(lingering.values());
         } finally {
             lock.unlock();
         }

@@ -172,7 +172,7 @@ final class ReplayStreamSocket implements StreamSocket {
                                     + accepted + " at " + record.offset());
                         }
                         if (record.hash() != 0 && OutputHash.of(src, src.position(), accepted) != record.hash()) {
-                            String reason = "bytes " + record.offset() + ".." + (record.offset() + accepted) + " differ from the primary's";
+                            String reason = "output bytes " + record.offset() + ".." + (record.offset() + accepted) + " differ from the primary's";
                             if (network.markDiverged(c, reason)) {
                                 diverged = reason;
                             }
@@ -289,7 +289,7 @@ final class ReplayStreamSocket implements StreamSocket {
 
     private IOException notRestored() {
         return c.isDiverged()
-                ? new ConnectionResetException(c.tuple + ": reset at takeover: output had diverged from the primary's (" + c.divergence + ")")
+                ? new ConnectionResetException(c.tuple + ": reset at takeover (" + c.divergence + ")")
                 : new ConnectionResetException(c.tuple + ": not restored at takeover");
     }
 

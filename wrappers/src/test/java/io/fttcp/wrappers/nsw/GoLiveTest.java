@@ -291,6 +291,31 @@ class GoLiveTest {
     }
 
     @Test
+    void connectionsKnownWhenTheirRecordsWereFoundIncompleteAreNotRestored() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(data(T, 0, "q", 0));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(new Read(T, 1));
+        replay.restoreNoneKnownNow("a catch-up broke off");
+        replay.apply(connect(U));
+        replay.apply(new Accept(LISTENER, U));
+        StreamSocket t = listener.accept();
+        StreamSocket u = listener.accept();
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        assertFalse(binding.restored.containsKey(T), "a connection known from the incomplete records is not restored");
+        assertEquals(1, binding.refusedDiverged.size(), "but offered to the binding, which resets its client");
+        assertEquals("a catch-up broke off", binding.refusedDiverged.getFirst().divergence());
+        assertTrue(binding.restored.containsKey(U), "a connection that began later is restored as usual");
+        assertTrue(diverged.isEmpty(), "not reported as a divergence of the application: " + diverged);
+        assertEquals("q", read(t, 10), "records already logged are still replayed");
+        ConnectionResetException e = assertThrows(ConnectionResetException.class, () -> read(t, 10));
+        assertTrue(e.getMessage().contains("a catch-up broke off"), e.getMessage());
+        assertEquals(5001, u.remoteAddress().getPort());
+    }
+
+    @Test
     void connectionsNotYetAcceptedAreRestoredIntoTheLiveListener() throws Exception {
         ListeningSocket listener = replay.listen(serverAddress(), 10);
         replay.apply(connect(T));
