@@ -244,6 +244,116 @@ class FailoverE2eTest {
     }
 
     /**
+     * The replicas serve different bytes under one name (new content deployed to one host only):
+     * the backup's copy of the application diverges on that download (the output hashes differ),
+     * and at takeover the connection is reset and reported, never continued with the backup's
+     * bytes; a concurrent download of the same content on both survives intact, without waiting
+     * for the diverged one. The diverged download's client is unthrottled curl: when the primary
+     * dies it holds more than the backup's records tell (the acknowledgements of the last bytes
+     * in flight died with the primary), so an RST at the backup's guess lies below its window and
+     * is dropped, and it waits silently for data. An ACK at an old sequence number makes it answer
+     * with its rcv.nxt, which is reset exactly (before, it waited for its own timeout).
+     */
+    @Test
+    void aDownloadOfAFileThatDiffersBetweenTheReplicasIsResetNotCorrupted() throws Exception {
+        long size = 256L << 20;
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long threshold = size / 5 + random.nextLong(size / 2);
+        String why = "KILL once " + threshold + " of " + size + " bytes of a file that differs between the replicas arrived (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: " + why);
+        Path primaryRoot = Files.createDirectories(dir.resolve("root-" + net.host("primary").kernelAddress()));
+        Path backupRoot = Files.createDirectories(dir.resolve("root-" + net.host("backup").kernelAddress()));
+        SeededFile served = SeededFile.create(primaryRoot.resolve("content.bin"), size, random.nextLong());
+        SeededFile.create(backupRoot.resolve("content.bin"), size, random.nextLong());
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        Path file = dir.resolve("diverged-" + seed + ".bin");
+        Path other = dir.resolve("intact-" + seed + ".bin");
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http", "replication.detection = " + DETECTION,
+                "app.root = " + dir.resolve("root-HOST"));
+             BackgroundCurl intact = BackgroundCurl.download(net.topology(), net.host("client"), BASE + "/gen/" + (64L << 20) + "?seed=" + contentSeed,
+                     other, CURL_MAX_TIME, "--limit-rate", "8M");
+             BackgroundCurl diverged = BackgroundCurl.download(net.topology(), net.host("client"), BASE + "/content.bin", file, CURL_MAX_TIME)) {
+            failWhen(diverged::downloadedBytes, threshold, diverged, why, () -> {
+                assertStillPaired(pair, why);
+                pair.primary().signal("KILL");
+            });
+            String line = pair.awaitTakeover(TAKEOVER_WAIT);
+            System.out.println("FailoverE2eTest: " + line);
+            assertTrue(line.contains("refused") && line.contains("differ from the primary's") && line.contains("restored 1 connection"),
+                    "the takeover did not restore the intact download and refuse the diverged one, " + why + ": " + line);
+            assertFalse(line.contains("LIMIT HIT"), "the takeover waited for the diverged connection's records, " + why + ": " + line);
+            int exit = diverged.awaitExit(Duration.ofSeconds(10));
+            assertTrue(exit > 0 && diverged.output().contains("reset"), () -> "the diverged download's curl was not reset at once (exit " + exit
+                    + ", -1: still running), " + why + "; curl said: " + diverged.output() + "\n" + clientView());
+            long got = Files.size(file);
+            assertEquals(got, Files.mismatch(file, served.path()), "the diverged download is not a prefix of the primary's file, " + why);
+            assertCurlSucceeded(intact, why);
+            assertEquals(new Generator(contentSeed).sha256Hex(64L << 20), sha256(other), "sha256 of the concurrent download, " + why);
+            System.out.println("FailoverE2eTest: the diverged download was reset after " + got + " bytes, all the primary's");
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(other);
+            Files.deleteIfExists(primaryRoot.resolve("content.bin"));
+            Files.deleteIfExists(backupRoot.resolve("content.bin"));
+        }
+    }
+
+    /**
+     * The primary dies while a new backup is still catching up on the connections it served
+     * unprotected (their retained records, in LSN order). The backup takes over (the service goes
+     * on) but holds only part of those records: a connection restored from part of them would be
+     * behind its client, and an upload's client, which never resends bytes the old primary
+     * acknowledged, would hang until its own timeout (it did, before). So none is restored: the
+     * upload's client and an idle keep-alive session's (waiting silently for the server) are reset
+     * within seconds, and new clients are served.
+     */
+    @Test
+    void aPrimaryLostDuringTheCatchUpHasItsUnprotectedClientsResetNotHung() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long size = 768L << 20;
+        String why = "the backup stopped, an idle session and an upload served unprotected, a new backup, the primary KILLed during its"
+                + " catch-up (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), size, random.nextLong());
+        Process idle = null;
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http", "replication.detection = " + DETECTION,
+                "replication.backup = " + net.host("backup").kernelAddress(), "replication.retention-limit = 700MiB")) {
+            pair.backup().signal("TERM");
+            pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that it serves unprotected, " + why, TAKEOVER_WAIT);
+            // One response read, then a keep-alive connection waiting for the next: cat fails only if it is reset.
+            idle = net.topology().start(net.host("client"), "bash", "-c", "exec 3<>/dev/tcp/" + Topology.SERVICE_ADDRESS
+                    + "/80 && printf 'GET /gen/100000 HTTP/1.1\\r\\nHost: fttcp\\r\\n\\r\\n' >&3 && exec cat <&3 >/dev/null");
+            try (BackgroundCurl up = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(), BASE + "/upload/caught.bin",
+                    CURL_MAX_TIME, "--limit-rate", "50M")) {
+                Thread.sleep(3_000); // with the JVM's start, a catch-up of about 250 MB: a second or more to send and replay
+                assertTrue(up.isAlive() && idle.isAlive(), "a client ended before the new backup joined, " + why + "; curl said: " + up.output());
+                WatchedProcess second = pair.startBackup(net.host("backup"));
+                second.awaitLine(l -> l.contains("replicating the primary"), "that the new backup joined, " + why, TAKEOVER_WAIT);
+                Thread.sleep(50); // the first catch-up records (the session's and the upload's CONNECT) arrive
+                pair.primary().signal("KILL");
+                String line = second.awaitLine(l -> l.contains(ReplicaPair.TOOK_OVER), "that the new backup took over, " + why, TAKEOVER_WAIT);
+                System.out.println("FailoverE2eTest: " + line);
+                assertTrue(second.output().contains("the primary was lost before its catch-up"),
+                        () -> "void: the catch-up was complete before the kill, " + why + ":\n" + second.output());
+                int uploadExit = up.awaitExit(Duration.ofSeconds(15));
+                assertTrue(uploadExit > 0 && up.output().contains("reset"), () -> "the upload's curl was not reset at once (exit " + uploadExit
+                        + ", -1: still running), " + why + "; curl said: " + up.output() + "\n" + clientView());
+                boolean ended = idle.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+                String said = ended ? new String(idle.getErrorStream().readAllBytes(), StandardCharsets.UTF_8) : "";
+                assertTrue(ended && idle.exitValue() != 0 && said.contains("reset"), () -> "the idle session was not reset at once ("
+                        + (ended ? "cat said: " + said : "still waiting") + "), " + why + "\n" + clientView());
+                assertTrue(line.contains("restored 0 connection") && line.contains("refused"), "the takeover, " + why + ": " + line);
+                assertServiceStillAnswers(random, why);
+            }
+        } finally {
+            if (idle != null) idle.destroyForcibly();
+            Files.deleteIfExists(upload.path());
+        }
+    }
+
+    /**
      * The backup is the one cut off (its switch port goes down) during an upload: the primary
      * hears nothing, waits out its lease and the claim window, and serves on unprotected, taking
      * more of the upload than the backup ever saw. The backup, alone, must not take over: its

@@ -28,7 +28,10 @@ public final class ReplicaPair implements AutoCloseable {
     private final Host backupHost;
     /** Backups started later ({@link #startBackup}), closed with the pair. */
     private final List<WatchedProcess> later = new ArrayList<>();
-    private final Path configFile;
+    /** The configuration's lines; {@code HOST} in them becomes each replica's own address (see {@link #configFor}). */
+    private final List<String> configLines;
+    /** Every replica's configuration file, deleted at {@link #close}. */
+    private final List<Path> configFiles;
     /** The replicas' command options (see {@link #startJoined(Topology, Host, Host, String, List, String...)}), for later backups too. */
     private final List<String> options;
     private final WatchedProcess primary;
@@ -37,21 +40,22 @@ public final class ReplicaPair implements AutoCloseable {
     /** When the backup was seen replaying (System.nanoTime). */
     private final long joinedAt;
 
-    private ReplicaPair(Topology topology, Host primaryHost, Host backupHost, Path configFile, List<String> options, WatchedProcess primary,
-                        WatchedProcess backup) {
+    private ReplicaPair(Topology topology, Host primaryHost, Host backupHost, List<String> configLines, List<Path> configFiles,
+                        List<String> options, WatchedProcess primary, WatchedProcess backup) {
         this.options = List.copyOf(options);
         this.joinedAt = System.nanoTime();
         this.topology = topology;
         this.primaryHost = primaryHost;
         this.backupHost = backupHost;
-        this.configFile = configFile;
+        this.configLines = configLines;
+        this.configFiles = configFiles;
         this.primary = primary;
         this.backup = backup;
     }
 
     /**
      * Writes the configuration ({@code app} = http or echo, more {@code key = value} lines in
-     * {@code extraConfig}), starts the primary, then the backup, and waits until the backup has joined.
+     * {@code extraConfig}; {@code HOST} in them becomes each replica's own address), starts the primary, then the backup, and waits until the backup has joined.
      */
     public static ReplicaPair start(Topology topology, Host primaryHost, Host backupHost, String app, String... extraConfig)
             throws InterruptedException {
@@ -86,36 +90,56 @@ public final class ReplicaPair implements AutoCloseable {
      */
     public static ReplicaPair startJoined(Topology topology, Host primaryHost, Host backupHost, String app, List<String> options,
                                           String... extraConfig) throws InterruptedException {
-        Path config;
-        try {
-            config = Files.createTempFile("fttcp-", ".conf");
-            List<String> lines = new ArrayList<>(List.of(
-                    "service.address = " + Topology.SERVICE_ADDRESS,
-                    "service.ports = " + ("echo".equals(app) ? "7" : "80"),
-                    "service.mac = " + Topology.SERVICE_MAC,
-                    "link.tap = " + primaryHost.tapDevice(),
-                    "replication.primary = " + primaryHost.kernelAddress(),
-                    "app = " + app));
-            lines.addAll(List.of(extraConfig));
-            Files.write(config, lines);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the replicas' configuration", e);
-        }
+        List<String> lines = new ArrayList<>(List.of(
+                "service.address = " + Topology.SERVICE_ADDRESS,
+                "service.ports = " + ("echo".equals(app) ? "7" : "80"),
+                "service.mac = " + Topology.SERVICE_MAC,
+                "link.tap = " + primaryHost.tapDevice(),
+                "replication.primary = " + primaryHost.kernelAddress(),
+                "app = " + app));
+        lines.addAll(List.of(extraConfig));
+        List<Path> files = new ArrayList<>();
         WatchedProcess primary = WatchedProcess.start(topology, primaryHost, "fttcp primary",
-                Topology.javaCommand("io.fttcp.cli.Main", command("primary", config, primaryHost, options)));
+                Topology.javaCommand("io.fttcp.cli.Main", command("primary", configFor(lines, primaryHost, files), primaryHost, options)));
         WatchedProcess backup = null;
         try {
             primary.awaitLine(l -> l.startsWith("fttcp primary: "), "that it serves", START_TIMEOUT);
             backup = WatchedProcess.start(topology, backupHost, "fttcp backup",
-                    Topology.javaCommand("io.fttcp.cli.Main", command("backup", config, backupHost, options)));
+                    Topology.javaCommand("io.fttcp.cli.Main", command("backup", configFor(lines, backupHost, files), backupHost, options)));
             primary.awaitLine(l -> l.contains(BACKUP_JOINED), "that the backup joined", START_TIMEOUT);
             backup.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
         } catch (RuntimeException | InterruptedException e) {
             primary.close();
             if (backup != null) backup.close();
+            deleteAll(files);
             throw e;
         }
-        return new ReplicaPair(topology, primaryHost, backupHost, config, options, primary, backup);
+        return new ReplicaPair(topology, primaryHost, backupHost, lines, files, options, primary, backup);
+    }
+
+    /**
+     * Writes {@code host}'s configuration file: {@code lines} with {@code HOST} replaced by its own
+     * address (so that a test can give the replicas different settings, as separate hosts have).
+     */
+    private static Path configFor(List<String> lines, Host host, List<Path> files) {
+        try {
+            Path config = Files.createTempFile("fttcp-", ".conf");
+            files.add(config);
+            Files.write(config, lines.stream().map(l -> l.replace("HOST", host.kernelAddress())).toList());
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the replicas' configuration", e);
+        }
+    }
+
+    private static void deleteAll(List<Path> files) {
+        for (Path f : files) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException ignored) {
+                // a temporary file
+            }
+        }
     }
 
     private static String[] command(String role, Path config, Host host, List<String> options) {
@@ -157,7 +181,7 @@ public final class ReplicaPair implements AutoCloseable {
      */
     public WatchedProcess startBackup(Host host) throws InterruptedException {
         WatchedProcess next = WatchedProcess.start(topology, host, "fttcp backup (again)",
-                Topology.javaCommand("io.fttcp.cli.Main", command("backup", configFile, host, options)));
+                Topology.javaCommand("io.fttcp.cli.Main", command("backup", configFor(configLines, host, configFiles), host, options)));
         later.add(next);
         next.awaitLine(l -> l.startsWith("fttcp backup: "), "that it replays", START_TIMEOUT);
         return next;
@@ -183,10 +207,6 @@ public final class ReplicaPair implements AutoCloseable {
         for (int i = later.size() - 1; i >= 0; i--) later.get(i).close();
         backup.close();
         primary.close();
-        try {
-            Files.deleteIfExists(configFile);
-        } catch (IOException ignored) {
-            // a temporary file
-        }
+        deleteAll(configFiles);
     }
 }

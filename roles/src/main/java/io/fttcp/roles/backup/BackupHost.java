@@ -332,7 +332,8 @@ public final class BackupHost implements AutoCloseable {
         public void onCaughtUp(long lsn) {
             lastAppliedLsn = Math.max(lastAppliedLsn, lsn);
             if (config.mode() != FtConfig.Mode.logger) {
-                caughtUp = true;
+                // Only while replicating: after the loss was reported the last records were not applied.
+                if (state == State.REPLICATING) caughtUp = true;
                 LOG.log(INFO, "caught up on " + recordsApplied.get() + " retained record(s) (" + payloadBytesApplied.get()
                         + " client bytes) through LSN " + lsn + "; replicating");
                 return;

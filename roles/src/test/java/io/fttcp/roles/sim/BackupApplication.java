@@ -45,6 +45,8 @@ final class BackupApplication {
     /** Connections the wrapper had forgotten as finished, restored in TIME-WAIT at takeover. */
     private final Map<FourTuple, BackupService> services = new LinkedHashMap<>();
     final Map<FourTuple, String> diverged = new LinkedHashMap<>();
+    /** The connections known when the catch-up was found incomplete (none restored), in CONNECT order. */
+    final java.util.Set<FourTuple> knownWhenIncomplete = new java.util.LinkedHashSet<>();
     private final List<ConnectionImage> divergedImages = new ArrayList<>();
     private int acceptsPending;
     private boolean live;
@@ -126,23 +128,18 @@ final class BackupApplication {
      */
     void takeOver(SimLiveBinding binding) throws IOException {
         pump();
-        // Every determinant is consumed, except those of a connection whose calls failed (its
-        // output diverged: the wrapper refuses its later writes, and the application gave it up).
-        int stranded = 0;
-        for (BackupService s : services.values()) {
-            if (s.resetBy() != null) {
-                for (Record r : determinants.get(s.tuple)) if (r instanceof Read || r instanceof Write) stranded++;
-            }
-        }
+        // Every determinant is consumed; those of a connection whose calls failed (its output
+        // diverged: the wrapper refuses its later writes, and the application gave it up) are
+        // dropped by the wrapper, not left for the takeover's drain to wait for.
         int pending = replay.pendingDeterminants();
-        if (pending != stranded || acceptsPending != 0) {
-            throw new IllegalStateException("the backup's application left " + (pending - stranded) + " determinants and " + acceptsPending
+        if (pending != 0 || acceptsPending != 0) {
+            throw new IllegalStateException("the backup's application left " + pending + " determinants and " + acceptsPending
                     + " accepts unconsumed: " + this);
         }
         replay.goLive(binding);
         live = true;
         for (ConnectionImage image : replay.images()) {
-            if (image.diverged() && image.accepted()) divergedImages.add(image);
+            if (image.diverged()) divergedImages.add(image);
         }
         for (ConnectionImage image : divergedImages) binding.reset(image);
         for (BackupService s : services.values()) s.goLive();
@@ -152,6 +149,15 @@ final class BackupApplication {
     /** The LSN of the connection's CONNECT record, or -1. */
     long connectLsn(FourTuple t) {
         return connectLsn.getOrDefault(t, -1L);
+    }
+
+    /**
+     * The primary was lost before the catch-up was complete: none of the connections known now
+     * is restored at takeover; their clients are reset (as BackupHost does).
+     */
+    void restoreNoneKnownNow() {
+        for (ConnectionImage image : replay.images()) knownWhenIncomplete.add(image.tuple());
+        replay.restoreNoneKnownNow("the primary was lost during this backup's catch-up");
     }
 
     /** The connections found diverged at takeover (each was reset). */

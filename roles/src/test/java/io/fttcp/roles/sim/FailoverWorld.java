@@ -80,6 +80,8 @@ final class FailoverWorld {
     /** The promise checker's verdict on the primary's output up to its crash. */
     String primaryViolation;
     String takeoverFailure;
+    /** Whether the backup has its whole catch-up (a backup that joined a primary serving unprotected); always, otherwise. */
+    java.util.function.BooleanSupplier catchUpComplete = () -> true;
     /** When the first IP packet from the service address sent by the backup arrived anywhere. */
     long firstServiceFrameFromBackupAt = Long.MAX_VALUE;
 
@@ -228,9 +230,11 @@ final class FailoverWorld {
         host.takeOver(PrimaryWorld.SERVICE_ADDRESS, 3, 20 * MS);
         host.call(() -> host.ethernet().sendGratuitousArp(PrimaryWorld.SERVICE_ADDRESS, 6, SECOND, host.now()));
         binding = new SimLiveBinding(host, world.tcp, application.clocks::tsOffset,
-                t -> application.connectLsn(t) > world.log.ackedLsn(), this::postPump);
+                // A CONNECT the backup acknowledged, or one from a catch-up (stable while the primary served unprotected), had its SYN-ACK sent.
+                t -> application.connectLsn(t) > Math.max(world.log.ackedLsn(), world.log.rejoinedAt()), this::postPump);
         if (TRACE_PORT > 0) System.out.println((takenOverAt / 1000) + "us TAKEOVER; " + application.images());
         try {
+            if (!catchUpComplete.getAsBoolean()) application.restoreNoneKnownNow();
             application.takeOver(binding);
             // A reset is never retransmitted: repeat the probe that draws it (a client whose
             // connection is gone answers with a reset of its own, which the backup ignores), with

@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and offers diverged ones to the binding; the backup's timestamp age is an upper bound and
  * restored connections take no RTT samples from the primary's TSvals). The simulation's
  * takeover still uses its own timestamp clocks (TimestampClocks) and resets diverged clients
- * with an old byte (SimLiveBinding.reset).
+ * with an old byte (SimLiveBinding.reset; the real takeover sends an old ACK instead, ClientResets,
+ * since the south-side wrapper lets no byte of a connection it does not track leave).
  */
 class KnownTakeoverGapsTest {
     private static final int SERVER = 0x0A000064, CLIENT = 0x0A00000A;

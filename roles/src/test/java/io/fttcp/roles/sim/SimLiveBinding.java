@@ -113,7 +113,7 @@ final class SimLiveBinding implements LiveBinding {
 
     @Override
     public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
-        if (image.clientReset()) return;
+        if (image.clientReset() || image.diverged()) return; // a diverged one is reset by the application's takeover (see reset)
         if (!clientAckLogged(image) && synAckNeverSent.test(image.tuple())) {
             leftToHandshake.add(image.tuple());
             return;

@@ -74,6 +74,8 @@ final class SimReplicationLink implements RecordSink {
     private LongConsumer onStable = lsn -> { };
     private boolean flushPosted;
     private long lastBatchArrival;
+    /** 0: batches leave at once; else the link's rate, and when the last batch leaves the primary. */
+    private long bytesPerSecond, lastDeparture;
 
     // ---- backup side ----
     private BackupImage backupImage = new BackupImage();
@@ -141,6 +143,11 @@ final class SimReplicationLink implements RecordSink {
         return rejoinedAt >= 0 && !unprotected && !disconnected && !stream.catchingUp() && ackedLsn >= rejoinedAt;
     }
 
+    /** The last LSN the primary had handed out when it last re-joined, or -1 if it has not (then also while it waits for the answer). */
+    long rejoinedAt() {
+        return rejoinedAt;
+    }
+
     /** The continue policy's state, for failure messages. */
     String rejoinState() {
         return (rejoinedAt < 0 ? "not re-joined" : "re-joined after LSN " + rejoinedAt) + (unprotected ? ", unprotected" : "")
@@ -195,6 +202,10 @@ final class SimReplicationLink implements RecordSink {
             batch.get(frames);
             frameBytes += frames.length;
             batches++;
+            if (bytesPerSecond > 0) {
+                departLater(frames);
+                continue;
+            }
             long arrival = Math.max(lastBatchArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
             lastBatchArrival = arrival;
             long on = connection, sentAt = scheduler.now();
@@ -202,6 +213,30 @@ final class SimReplicationLink implements RecordSink {
                 if (on == connection) backupReceives(frames, sentAt);
             });
         }
+    }
+
+    /**
+     * A limited link (see {@link #limitBandwidth}): the batch leaves the primary once the batches
+     * before it have, at the link's rate; the primary's death before then keeps it (and every
+     * later one) in its buffers, as a host's power loss does, so a long catch-up breaks off.
+     */
+    private void departLater(byte[] frames) {
+        long departs = Math.max(lastDeparture, scheduler.now()) + frames.length * 1_000_000_000L / bytesPerSecond;
+        lastDeparture = departs;
+        long on = connection, sentAt = scheduler.now();
+        scheduler.schedule(departs, () -> {
+            if (primaryDead || on != connection) return;
+            long arrival = Math.max(lastBatchArrival, scheduler.now() + delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0));
+            lastBatchArrival = arrival;
+            toBackup(arrival, () -> {
+                if (on == connection) backupReceives(frames, sentAt);
+            });
+        }, primaryOwner);
+    }
+
+    /** Batches leave the primary at most at {@code bytesPerSecond} (unlimited unless set; set before the first record). */
+    void limitBandwidth(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
     }
 
     private void backupReceives(byte[] frames, long sentAt) {

@@ -166,6 +166,7 @@ public final class ReplayNetwork implements Network {
                     } else {
                         conn.reads.add(r);
                         pendingReadBytes += bytesOf(r);
+                        dropUnconsumable(conn);
                         conn.changed.signalAll();
                     }
                 }
@@ -176,6 +177,7 @@ public final class ReplayNetwork implements Network {
                     } else {
                         conn.writes.add(w);
                         conn.onPrimaryWrite(w);
+                        dropUnconsumable(conn);
                         conn.changed.signalAll();
                     }
                 }
@@ -406,14 +408,38 @@ public final class ReplayNetwork implements Network {
     /** Takes the connection's next logged read off its queue to replay it (lock held). */
     Read takeRead(ReplayConnection c) {
         Read r = c.reads.poll();
+        lagLess(bytesOf(r));
+        return r;
+    }
+
+    /** The lag fell by {@code bytes} (lock held): the owner is told if it fell to its bound. */
+    private void lagLess(long bytes) {
         long before = pendingReadBytes;
-        long after = before - bytesOf(r);
+        long after = before - bytes;
         pendingReadBytes = after;
         long bound = lagBound;
         if (before > bound && after <= bound) {
             lagFell.run();
         }
-        return r;
+    }
+
+    /**
+     * Drops the records of {@code c} the application will never consume (lock held): all of them
+     * once it closed its socket, the writes once the connection diverged (a diverged socket's
+     * writes fail). They would otherwise count as determinants still to replay, and every
+     * takeover would wait out its drain limit for them (5 s for every client), and as lag, which
+     * holds the primary back.
+     */
+    void dropUnconsumable(ReplayConnection c) {
+        if (c.closed) {
+            long bytes = 0;
+            for (Read r : c.reads) bytes += bytesOf(r);
+            c.reads.clear();
+            c.writes.clear();
+            lagLess(bytes);
+        } else if (c.isDiverged()) {
+            c.writes.clear();
+        }
     }
 
     /** The client bytes a logged read consumed (none for an end of stream or a failure). */
@@ -543,14 +569,14 @@ public final class ReplayNetwork implements Network {
      * client never resends bytes the old primary acknowledged, and waits for its own timeout
      * (minutes) instead of a reset now. Their records keep being replayed until takeover (the
      * drain is not held up by connections whose calls fail). Connections that begin later are
-     * restored as usual.
+     * restored as usual, and so are those already finished (lingering): records arrive in LSN
+     * order, so a connection whose closes arrived has all its records.
      */
     public void restoreNoneKnownNow(String why) {
         lock.lock();
         try {
             noneRestoredBecause = why;
-            notToRestore.addAll(known);
-            notToRestore.addAll(lingering.values());
+            notToRestore.addAll(known); // not the lingering ones: finished in what arrived, so all their records did
         } finally {
             lock.unlock();
         }
@@ -657,6 +683,7 @@ public final class ReplayNetwork implements Network {
             return false;
         }
         c.divergence = reason;
+        dropUnconsumable(c);
         return true;
     }
 
@@ -672,9 +699,10 @@ public final class ReplayNetwork implements Network {
      */
     void forgetIfFinished(ReplayConnection c) {
         if (binding == null && c.finished()) {
-            for (Read r : c.reads) { // never to be replayed: no longer a lag
-                pendingReadBytes -= bytesOf(r);
-            }
+            long bytes = 0;
+            for (Read r : c.reads) bytes += bytesOf(r); // never to be replayed: no longer a lag
+            c.reads.clear();
+            lagLess(bytes);
             known.remove(c);
             if (connections.remove(c.tuple, c)) {
                 lingering.put(c.tuple, c);

@@ -381,6 +381,7 @@ final class ReplayStreamSocket implements StreamSocket {
             }
             c.closed = true;
             c.outputShut = true;
+            network.dropUnconsumable(c);
             c.changed.signalAll();
             live = c.wentLive ? c.live : null;
             network.forgetIfFinished(c);

@@ -290,6 +290,39 @@ class GoLiveTest {
         assertTrue(e.getMessage().contains("diverged"), e.getMessage());
     }
 
+    /**
+     * Records the application will never consume are not waited for: the writes of a diverged
+     * connection (they fail) and everything of one whose socket it closed. Counted, they made
+     * every takeover after a divergence wait out its drain limit (5 s, measured end to end).
+     */
+    @Test
+    void aDivergedConnectionsLaterRecordsAreNotDeterminantsToDrain() throws Exception {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(data(T, 0, "q", 0));
+        replay.apply(new Accept(LISTENER, T));
+        replay.apply(new Read(T, 1));
+        replay.apply(write(T, 0, "primary"));
+        StreamSocket s = listener.accept();
+        assertEquals(1, read(s, 10).length());
+        assertEquals(7, write(s, "backup!"), "the diverging write itself completes");
+        assertTrue(diverged.containsKey(T));
+        replay.apply(write(T, 7, "more of the primary's output"));
+        assertEquals(0, replay.pendingDeterminants(), "a diverged connection's writes fail: nothing waits for them");
+        replay.apply(data(T, 1, "next", 0));
+        replay.apply(new Read(T, 4));
+        assertEquals(1, replay.pendingDeterminants(), "its reads are still replayed");
+        assertEquals(4, replay.lagBytes());
+        s.close(); // the application gives up the connection (as the HTTP server does when a write fails)
+        assertEquals(0, replay.pendingDeterminants(), "nothing of a closed socket is consumed any more");
+        assertEquals(0, replay.lagBytes(), "nor is it a lag that holds the primary back");
+        replay.apply(data(T, 5, "again", 0));
+        replay.apply(new Read(T, 5));
+        replay.apply(write(T, 35, "and more"));
+        assertEquals(0, replay.pendingDeterminants());
+        assertEquals(0, replay.lagBytes());
+    }
+
     @Test
     void connectionsKnownWhenTheirRecordsWereFoundIncompleteAreNotRestored() throws Exception {
         ListeningSocket listener = replay.listen(serverAddress(), 10);
