@@ -331,7 +331,8 @@ class FailoverE2eTest {
                 assertTrue(up.isAlive() && idle.isAlive(), "a client ended before the new backup joined, " + why + "; curl said: " + up.output());
                 WatchedProcess second = pair.startBackup(net.host("backup"));
                 second.awaitLine(l -> l.contains("replicating the primary"), "that the new backup joined, " + why, TAKEOVER_WAIT);
-                Thread.sleep(50); // the first catch-up records (the session's and the upload's CONNECT) arrive
+                // The first catch-up batch (the session's and the upload's CONNECT, the oldest records) applied.
+                second.awaitLine(l -> l.contains("catching up: the first"), "that the new backup's catch-up began, " + why, TAKEOVER_WAIT);
                 pair.primary().signal("KILL");
                 String line = second.awaitLine(l -> l.contains(ReplicaPair.TOOK_OVER), "that the new backup took over, " + why, TAKEOVER_WAIT);
                 System.out.println("FailoverE2eTest: " + line);

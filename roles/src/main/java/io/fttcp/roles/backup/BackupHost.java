@@ -325,7 +325,10 @@ public final class BackupHost implements AutoCloseable {
                 protectedStack.retainApplied(lsn, r);
                 lastAppliedLsn = lsn++;
             }
-            recordsApplied.addAndGet(records.size());
+            long applied = recordsApplied.addAndGet(records.size());
+            if (applied == records.size() && !caughtUp && config.mode() != FtConfig.Mode.logger) {
+                LOG.log(INFO, "catching up: the first " + records.size() + " retained record(s) applied, from LSN " + firstLsn);
+            }
         }
 
         @Override
@@ -461,7 +464,7 @@ public final class BackupHost implements AutoCloseable {
                 // Any of them may lack records of client bytes the primary acknowledged: restored,
                 // it would be behind its client (an upload's client never resends those bytes) and
                 // hang. Their clients are reset instead; they were served unprotected.
-                replay.restoreNoneKnownNow("the primary was lost during this backup's catch-up: its records are incomplete");
+                replay.restoreNoneKnown("the primary was lost during this backup's catch-up: its records are incomplete");
                 LOG.log(WARNING, "the primary was lost before its catch-up (" + recordsApplied.get() + " record(s) through LSN "
                         + lastAppliedLsn + ") was complete: the connections it served unprotected are reset, not restored");
             }

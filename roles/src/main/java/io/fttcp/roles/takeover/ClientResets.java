@@ -15,9 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * would say nothing until its own timeout. So each client is also sent an ACK at an old
  * sequence number ({@link IpHost#probeUnknown}): it answers with its rcv.nxt, which the stack
  * resets exactly. The probe or its answer may be lost, so probes repeat at 200 ms, doubling,
- * nine in all (the last about 51 s after takeover), while no connection of the same four-tuple
- * exists here (once the client is reset, its kernel answers a probe with an RST, which the
- * stack ignores). The repeats run on their own daemon thread, taking the host lock for each.
+ * nine in all (the last about 51 s after takeover), whether answered or not (once the client is
+ * reset, its kernel answers a probe with an RST, which the stack ignores), until a connection of
+ * the same four-tuple is seen here. The repeats run on their own daemon thread, taking the host
+ * lock for each; a host closed meanwhile may see a few more go out (the south-side wrapper's
+ * fence stops them once the service is another's).
  */
 final class ClientResets {
     /** @param guess our best guess of the client's rcv.nxt; @param ack what we know the client sent (our rcv.nxt) */
@@ -40,15 +42,18 @@ final class ClientResets {
     }
 
     private static void repeat(List<Target> targets, IpHost ip, HostLoop loop) {
+        List<Target> left = new java.util.ArrayList<>(targets);
         long interval = FIRST_REPEAT_NANOS;
-        for (int i = 1; i < PROBES; i++, interval *= 2) {
+        for (int i = 1; i < PROBES && !left.isEmpty(); i++, interval *= 2) {
             LockSupport.parkNanos(interval);
             loop.lock().lock();
             try {
                 long now = loop.now();
-                for (Target t : targets) {
-                    if (ip.find(t.tuple()) == null) probe(t, ip, now);
-                }
+                // A connection of the same four-tuple exists again: the client was reset and came
+                // back from the same port. Never probe it again (its next incarnation's TIME-WAIT
+                // would answer, and our reset would end it early).
+                left.removeIf(t -> ip.find(t.tuple()) != null);
+                for (Target t : left) probe(t, ip, now);
             } catch (RuntimeException e) {
                 return; // the host is closing: its clients are gone with it
             } finally {

@@ -68,6 +68,11 @@ public final class StackLiveBinding implements LiveBinding {
         });
     }
 
+    @Override
+    public void reset(StreamSocket live) {
+        network.abort(live);
+    }
+
     /** Runs one connection's restore: one the stack refuses must not stop the takeover of the others. */
     private StreamSocket intoStack(ConnectionImage image, java.util.function.Supplier<StreamSocket> restore) {
         try {

@@ -157,7 +157,7 @@ final class BackupApplication {
      */
     void restoreNoneKnownNow() {
         for (ConnectionImage image : replay.images()) knownWhenIncomplete.add(image.tuple());
-        replay.restoreNoneKnownNow("the primary was lost during this backup's catch-up");
+        replay.restoreNoneKnown("the primary was lost during this backup's catch-up");
     }
 
     /** The connections found diverged at takeover (each was reset). */

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 import static io.fttcp.roles.sim.PrimaryWorld.MS;
 import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
@@ -134,22 +133,8 @@ class FailoverSimulationTest {
 
     @Test
     void connectionsSurviveThePrimarysCrashAtAnyEvent() {
-        long started = System.nanoTime();
         long[] seeds = seeds(BASE_SEED, "fttcp.failover.seeds", DEFAULT_SEEDS);
-        TreeMap<String, Integer> census = new TreeMap<>();
-        List<String> failures = new ArrayList<>();
-        for (long seed : seeds) {
-            try {
-                for (String p : run(seed)) census.merge(p, 1, Integer::sum);
-            } catch (Throwable t) {
-                String m = String.valueOf(t.getMessage());
-                failures.add(m.substring(0, Math.min(m.length(), 3000)));
-            }
-        }
-        if (STATS || !failures.isEmpty()) {
-            System.out.printf("failover: %d seeds, %d failed, %.1f s; slowest completion %d ms after takeover (seed %d, whose failure-free run took %d ms); crash phases and takeover paths %s%n",
-                    seeds.length, failures.size(), (System.nanoTime() - started) / 1e9, slowestRecovery / MS, slowestSeed, slowestDryRun / MS, census);
-        }
-        assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));
+        SeedCensus.run("failover", seeds, STATS, () -> String.format("slowest completion %d ms after takeover (seed %d, whose failure-free run took %d ms); crash phases and takeover paths ",
+                slowestRecovery / MS, slowestSeed, slowestDryRun / MS), FailoverSimulationTest::run);
     }
 }

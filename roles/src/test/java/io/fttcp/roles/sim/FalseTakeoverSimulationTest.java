@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 import static io.fttcp.roles.sim.PrimaryWorld.MS;
 import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
@@ -182,23 +181,7 @@ class FalseTakeoverSimulationTest {
 
     @Test
     void falseTakeoversKeepEveryClientStreamExactAndNoConnectionHangs() {
-        long started = System.nanoTime();
-        long[] seeds = seeds();
-        TreeMap<String, Integer> census = new TreeMap<>();
-        List<String> failures = new ArrayList<>();
-        for (long seed : seeds) {
-            try {
-                for (String p : run(seed)) census.merge(p, 1, Integer::sum);
-            } catch (Throwable t) {
-                String m = String.valueOf(t.getMessage());
-                failures.add(m.substring(0, Math.min(m.length(), 4000)));
-            }
-        }
-        if (STATS || !failures.isEmpty()) {
-            System.out.printf("false takeover: %d seeds, %d failed, %.1f s; %s%n", seeds.length, failures.size(),
-                    (System.nanoTime() - started) / 1e9, census);
-        }
-        assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));
+        SeedCensus.run("false takeover", seeds(), STATS, () -> "", FalseTakeoverSimulationTest::run);
     }
 
     /**

@@ -240,25 +240,7 @@ class LoggerRecoverySimulationTest {
 
     /** Runs every seed; fails listing every failing one. Returns the census. */
     private static TreeMap<String, Integer> runAll(String name, long base, int defaultSeeds, Fault fault) {
-        long started = System.nanoTime();
-        long[] seeds = seeds(base, defaultSeeds);
-        TreeMap<String, Integer> census = new TreeMap<>();
-        List<String> failures = new ArrayList<>();
-        for (long seed : seeds) {
-            try {
-                for (String p : run(seed, fault)) census.merge(p, 1, Integer::sum);
-            } catch (Throwable t) {
-                String m = t.getMessage() != null ? t.getMessage() : "seed " + seed + ": " + t;
-                if (!m.contains("seed " + seed)) m = "seed " + seed + " (replay: -Dfttcp.logger.seed=" + seed + "), fault " + fault + ": " + t;
-                failures.add(m.substring(0, Math.min(m.length(), 3000)));
-            }
-        }
-        if (STATS || !failures.isEmpty()) {
-            System.out.printf("%s: %d seeds, %d failed, %.1f s; %s%n", name, seeds.length, failures.size(),
-                    (System.nanoTime() - started) / 1e9, census);
-        }
-        assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));
-        return census;
+        return SeedCensus.run(name, seeds(base, defaultSeeds), STATS, () -> "", seed -> run(seed, fault));
     }
 
     /** Over many seeds, recoveries must have found finished connections in some (else lingering and the GC went untested). */
@@ -304,20 +286,14 @@ class LoggerRecoverySimulationTest {
      */
     @Test
     void aPrimaryWhoseLoggerWasLostBeforeItsFirstRecordIsReprotected() {
-        List<String> failures = new ArrayList<>();
-        TreeMap<String, Integer> census = new TreeMap<>();
-        List<Long> seeds = new ArrayList<>(List.of(4206450098745334865L));
+        long found = 4206450098745334865L;
+        long[] seeds = new long[21];
+        seeds[0] = found;
         SplittableRandom g = new SplittableRandom(0x1066_0006L);
-        for (int i = 0; i < 20; i++) seeds.add(g.nextLong());
-        for (int i = 0; i < seeds.size(); i++) {
-            long seed = seeds.get(i);
-            try {
-                for (String c : run(seed, Fault.CONTINUE_THEN_PRIMARY, i > 0)) census.merge(c, 1, Integer::sum);
-            } catch (Throwable t) {
-                failures.add((i > 0 ? "logger lost at the first event, " : "") + t.getMessage());
-            }
-        }
-        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        for (int i = 1; i < seeds.length; i++) seeds[i] = g.nextLong();
+        // The seed found as drawn; the others with the logger lost at the first event.
+        TreeMap<String, Integer> census = SeedCensus.run("logger lost before the first record", seeds, STATS, () -> "",
+                seed -> run(seed, Fault.CONTINUE_THEN_PRIMARY, seed != found));
         // Both kinds of re-join happened: with nothing to catch up, and with a catch-up of records dropped meanwhile.
         assertTrue(census.containsKey("rejoin:resumed") && census.containsKey("rejoin:newGeneration"), census.toString());
     }

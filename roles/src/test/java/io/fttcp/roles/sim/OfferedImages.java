@@ -14,6 +14,11 @@ import java.util.List;
 
 /** Records which images the wrapper offers at takeover; restores nothing. */
 final class OfferedImages implements LiveBinding {
+    @Override
+    public void reset(io.fttcp.api.StreamSocket live) {
+        throw new AssertionError("nothing is restored here, so nothing is reset");
+    }
+
     final List<ConnectionImage> offered = new ArrayList<>();
 
     @Override

@@ -173,20 +173,8 @@ class ReprotectionSimulationTest {
 
     @Test
     void aBackupThatJoinedARunningPrimaryTakesOverItsConnectionsOrResetsThem() {
-        long started = System.nanoTime();
         long[] seeds = FailoverSimulationTest.seeds(BASE_SEED, "fttcp.reprotection.seeds", DEFAULT_SEEDS);
-        TreeMap<String, Integer> census = new TreeMap<>();
-        List<String> failures = new ArrayList<>();
-        for (long seed : seeds) {
-            try {
-                for (String p : run(seed)) census.merge(p, 1, Integer::sum);
-            } catch (Throwable t) {
-                String m = String.valueOf(t.getMessage());
-                failures.add(m.substring(0, Math.min(m.length(), 3000)));
-            }
-        }
-        System.out.printf("re-protection: %d seeds, %d failed, %.1f s; %s%n", seeds.length, failures.size(), (System.nanoTime() - started) / 1e9, census);
-        assertTrue(failures.isEmpty(), failures.size() + " of " + seeds.length + " seeds failed:\n" + String.join("\n", failures));
+        TreeMap<String, Integer> census = SeedCensus.run("re-protection", seeds, true, () -> "", ReprotectionSimulationTest::run);
         assertTrue(census.getOrDefault("takeover:catchUpIncomplete", 0) > 0 && census.getOrDefault("takeover:caughtUp", 0) > 0,
                 "takeovers must come both from an incomplete catch-up and after a complete one: " + census);
     }

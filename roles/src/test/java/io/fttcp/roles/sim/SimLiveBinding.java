@@ -46,6 +46,15 @@ import java.util.function.ToIntFunction;
  * </ul>
  */
 final class SimLiveBinding implements LiveBinding {
+    /** Restored connections reset after takeover (their replayed output diverged only then). */
+    int resetAfterTakeover;
+
+    @Override
+    public void reset(StreamSocket live) {
+        resetAfterTakeover++;
+        ((SimStreamSocket) live).abort();
+    }
+
     private final SimStackHost host;
     private final TcpConfig tcp;
     private final ToIntFunction<FourTuple> tsOffset;

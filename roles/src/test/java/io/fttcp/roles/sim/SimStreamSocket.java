@@ -116,6 +116,12 @@ final class SimStreamSocket implements StreamSocket {
         host.close(connection);
     }
 
+    /** An RST to the client, nothing more sent (the takeover's binding resets a connection found diverged after takeover). */
+    void abort() {
+        closed = true;
+        host.call(() -> connection.abort(host.now()));
+    }
+
     @Override
     public void setReadTimeout(Duration timeout) {
     }

@@ -46,6 +46,8 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private int nextEphemeral;
     private long now;
     private java.util.function.Consumer<FourTuple> closedObserver = t -> { };
+    /** When a SYN cookie last went out (Long.MIN_VALUE: never): only then are stray ACKs checked against cookies. */
+    private long lastCookieSentAt = Long.MIN_VALUE;
 
     public IpHost(HostConfig config, IpPacketSink down) {
         this.config = config;
@@ -341,7 +343,10 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
                 receiveSyn(l, new FourTuple(dst, dport, src, sport));
                 return;
             }
-            if ((f & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.ACK
+            // A stray ACK is a cookie's answer only if cookies went out lately (as Linux checks):
+            // else every stray ACK (a takeover's reset probes draw them) would be a 2^-24 chance
+            // of a connection the peer never opened.
+            if ((f & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.ACK && cookiesSentLately()
                     && receiveCookieAck(l, new FourTuple(dst, dport, src, sport))) {
                 return;
             }
@@ -367,7 +372,12 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         afterCreate(c);
     }
 
+    private boolean cookiesSentLately() {
+        return lastCookieSentAt != Long.MIN_VALUE && now - lastCookieSentAt <= SynCookies.VALID_NANOS;
+    }
+
     private void sendCookieSynAck(FourTuple t, TcpSegment syn) {
+        lastCookieSentAt = now;
         int peerMss = syn.mss < 0 ? 536 : syn.mss;
         int iss = cookies.encode(t, syn.seq, peerMss, now);
         TcpSegment s = scratch.clear();

@@ -14,6 +14,8 @@ import io.fttcp.stack.tcp.FourTuple;
 public final class SynCookies {
     static final int[] MSS_TABLE = {536, 1200, 1300, 1400, 1440, 1460, 4312, 8960};
     private static final long PERIOD_NANOS = 64_000_000_000L;
+    /** How long after it was sent a cookie may still come back valid (its counter at most one period old). */
+    static final long VALID_NANOS = 2 * PERIOD_NANOS;
     private final SipHash prf;
 
     public SynCookies(long secret0, long secret1) {

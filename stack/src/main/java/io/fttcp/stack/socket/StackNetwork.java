@@ -106,6 +106,18 @@ public final class StackNetwork implements Network, AutoCloseable {
      * Repair: materializes a connection from its checkpoint (see {@link IpHost#restore}) and wraps
      * it in a socket. Sends nothing: the caller resumes it ({@code host().find(tuple).resume}).
      */
+    /** Aborts {@code socket}'s connection: an RST to the peer, nothing more sent (a socket of this network; others are ignored). */
+    public void abort(StreamSocket socket) {
+        if (!(socket instanceof StackStreamSocket s)) return;
+        loop.lock().lock();
+        try {
+            s.connection().abort(loop.now());
+            loop.timersChanged();
+        } finally {
+            loop.lock().unlock();
+        }
+    }
+
     public StreamSocket restore(TcpCheckpoint checkpoint) {
         loop.lock().lock();
         try {

@@ -177,6 +177,13 @@ class IpHostTest {
     void forgedCookieAckIsAnsweredWithResetNotAConnection() {
         HostPair w = new HostPair(HostConfig.defaults(1, 2), HostConfig.defaults(3, 4).withSynBacklog(0));
         Listener l = w.b.listen(0, 80, 64, new Accepts());
+        TcpSegment syn = new TcpSegment();
+        syn.flags = TcpSegment.SYN;
+        syn.seq = 12345;
+        syn.window = 65535;
+        syn.mss = 1460;
+        w.b.accept(packet(A, 19_999, B, 80, syn), w.now); // backlog 0: answered with a cookie, so ACKs are checked against cookies
+        assertEquals(1, w.b.stats().synCookiesSent);
         TcpSegment ack = new TcpSegment();
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < 1000; i++) {
@@ -191,6 +198,40 @@ class IpHostTest {
         assertTrue(!l.hasPending());
         assertEquals(1000, w.b.stats().synCookiesRejected);
         assertEquals(1000, w.b.stats().resetsSent);
+    }
+
+    /**
+     * A stray ACK that happens to carry a valid cookie (a chance of 2^-24 each) opens no
+     * connection unless cookies went out in the last two minutes, as Linux decides: a takeover's
+     * reset probes draw such ACKs from every client they reset.
+     */
+    @Test
+    void aValidCookieAckOpensAConnectionOnlyWhileCookiesAreBeingSent() {
+        HostConfig server = HostConfig.defaults(3, 4).withSynBacklog(0);
+        HostPair w = new HostPair(HostConfig.defaults(1, 2), server);
+        Listener l = w.b.listen(0, 80, 64, new Accepts());
+        SynCookies cookies = new SynCookies(server.secret1(), server.secret0() ^ 0x5bd1e995L); // the host's own
+        int peerIsn = 777_000;
+        io.fttcp.stack.tcp.FourTuple t = new io.fttcp.stack.tcp.FourTuple(B, 80, A, 30_000);
+        TcpSegment ack = new TcpSegment();
+        ack.flags = TcpSegment.ACK;
+        ack.seq = peerIsn + 1;
+        ack.ack = cookies.encode(t, peerIsn, 1460, w.now) + 1;
+        ack.window = 1000;
+        w.b.accept(packet(A, 30_000, B, 80, ack), w.now);
+        assertEquals(0, w.b.connectionCount(), "no cookie was sent: the ACK is stray");
+        assertEquals(1, w.b.stats().resetsSent);
+
+        TcpSegment syn = new TcpSegment();
+        syn.flags = TcpSegment.SYN;
+        syn.seq = 12345;
+        syn.window = 65535;
+        syn.mss = 1460;
+        w.b.accept(packet(A, 29_999, B, 80, syn), w.now);
+        assertEquals(1, w.b.stats().synCookiesSent);
+        w.b.accept(packet(A, 30_000, B, 80, ack), w.now);
+        assertEquals(1, w.b.stats().synCookiesAccepted, "while cookies go out, a valid one is accepted");
+        assertTrue(l.hasPending());
     }
 
     @Test

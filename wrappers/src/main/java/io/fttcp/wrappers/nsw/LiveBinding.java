@@ -57,4 +57,12 @@ public interface LiveBinding {
      */
     default void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) throws IOException {
     }
+
+    /**
+     * Resets the client of a restored connection, {@code live} as {@link #restore} returned it:
+     * its replayed output was found to differ from the primary's only after takeover (the
+     * application had not consumed every logged determinant then), and those bytes must never
+     * reach the client. Called without the replay network's lock.
+     */
+    void reset(StreamSocket live) throws IOException;
 }

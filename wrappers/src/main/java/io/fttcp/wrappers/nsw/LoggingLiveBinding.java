@@ -66,4 +66,9 @@ public final class LoggingLiveBinding implements LiveBinding {
     public String toString() {
         return "logging " + inner;
     }
+
+    @Override
+    public void reset(StreamSocket live) throws IOException {
+        inner.reset(live instanceof LoggingStreamSocket logging ? logging.inner() : live);
+    }
 }

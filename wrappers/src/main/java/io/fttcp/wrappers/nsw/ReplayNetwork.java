@@ -96,9 +96,8 @@ public final class ReplayNetwork implements Network {
     private final java.util.ArrayDeque<Checkpoint> checkpoints = new java.util.ArrayDeque<>();
     private final java.util.concurrent.locks.Condition checkpointChanged = lock.newCondition();
     private long checkpointMismatches;
-    /** Why no connection known now may be restored at takeover (see {@link #restoreNoneKnownNow}), or null. */
+    /** Why no connection known at takeover may be restored (see {@link #restoreNoneKnown}), or null. */
     private String noneRestoredBecause;
-    private final Set<ReplayConnection> notToRestore = new java.util.HashSet<>();
 
     public ReplayNetwork(DivergenceListener divergence) {
         this.divergence = divergence;
@@ -394,11 +393,12 @@ public final class ReplayNetwork implements Network {
     }
 
     /**
-     * Runs {@code action} each time a replayed read brings the lag ({@link #lagBytes}) from above
-     * {@code bound} to or below it: the owner holding its acknowledgements while the lag is over
-     * the bound learns at once that the hold may end. It runs on the application's thread under
-     * the replay's lock, so it must only signal: never block, never throw (the read it is part of
-     * is half replayed).
+     * Runs {@code action} each time the lag ({@link #lagBytes}) falls from above {@code bound} to
+     * or below it (a replayed read, or records dropped that nobody will replay): the owner holding
+     * its acknowledgements while the lag is over the bound learns at once that the hold may end.
+     * It runs under the replay's lock, on the application's thread, the channel's or the
+     * takeover's, so it must only signal: never block, never throw (the read it is part of is half
+     * replayed).
      */
     public void whenLagFallsTo(long bound, Runnable action) {
         lagFell = action;
@@ -428,10 +428,19 @@ public final class ReplayNetwork implements Network {
      * once it closed its socket, the writes once the connection diverged (a diverged socket's
      * writes fail). They would otherwise count as determinants still to replay, and every
      * takeover would wait out its drain limit for them (5 s for every client), and as lag, which
-     * holds the primary back.
+     * holds the primary back. A closed socket with writes left is diverged: the primary's
+     * application went on writing after this one closed.
      */
     void dropUnconsumable(ReplayConnection c) {
         if (c.closed) {
+            if (c.divergence == null && !c.writes.isEmpty()) {
+                // The primary's application wrote on after this one closed: output the client may
+                // hold that this replica never produces (reads left over are harmless: a thread's
+                // read racing another's close ends differently on each, and nothing follows from it).
+                String reason = "out of step with the primary: closed with " + c.writes.size() + " of the primary's write(s) still to replay";
+                c.divergence = reason;
+                Thread.ofVirtual().start(() -> reportDivergence(c, reason)); // never call out with the lock held
+            }
             long bytes = 0;
             for (Read r : c.reads) bytes += bytesOf(r);
             c.reads.clear();
@@ -525,7 +534,7 @@ public final class ReplayNetwork implements Network {
                 if (!connections.containsKey(c.tuple)) all.add(c); // a later incarnation of its tuple wins
             }
             for (ReplayConnection c : all) {
-                if (notToRestore.contains(c)) markDiverged(c, noneRestoredBecause);
+                if (noneRestoredBecause != null && known.contains(c)) markDiverged(c, noneRestoredBecause);
                 ConnectionImage image = c.image();
                 // Only the latest incarnation of a four-tuple exists for the client; an older one
                 // the application still holds is not restored (its socket then fails as reset).
@@ -562,21 +571,20 @@ public final class ReplayNetwork implements Network {
     }
 
     /**
-     * The records of every connection known now are incomplete (a catch-up that broke off with
-     * the primary): at takeover none of them is restored, and the binding resets their clients
-     * ({@link LiveBinding#restore} is handed them as diverged, {@code why} their reason). A
-     * connection restored from part of its records would be behind its client: an upload's
+     * The records applied are incomplete (a catch-up that broke off with the primary): at
+     * takeover none of the connections they name is restored, and the binding resets their
+     * clients ({@link LiveBinding#restore} is handed them as diverged, {@code why} their reason).
+     * A connection restored from part of its records would be behind its client: an upload's
      * client never resends bytes the old primary acknowledged, and waits for its own timeout
-     * (minutes) instead of a reset now. Their records keep being replayed until takeover (the
-     * drain is not held up by connections whose calls fail). Connections that begin later are
-     * restored as usual, and so are those already finished (lingering): records arrive in LSN
-     * order, so a connection whose closes arrived has all its records.
+     * (minutes) instead of a reset now. Decided at {@link #goLive}, so that a record the channel
+     * was still applying when the primary was found lost counts too. Connections already finished
+     * (lingering) are restored as usual: records arrive in LSN order, so a connection whose
+     * closes arrived has all its records.
      */
-    public void restoreNoneKnownNow(String why) {
+    public void restoreNoneKnown(String why) {
         lock.lock();
         try {
             noneRestoredBecause = why;
-            notToRestore.addAll(known); // not the lingering ones: finished in what arrived, so all their records did
         } finally {
             lock.unlock();
         }

@@ -158,7 +158,7 @@ final class ReplayStreamSocket implements StreamSocket {
                 while (true) {
                     ensureOpenForWrite();
                     if (c.isDiverged()) {
-                        throw new IOException(c.tuple + ": output diverged from the primary's (" + c.divergence + ")");
+                        throw c.wentLive ? notRestored() : new IOException(c.tuple + ": output diverged from the primary's (" + c.divergence + ")");
                     }
                     Write record = c.writes.peek();
                     if (record != null) {
@@ -186,8 +186,16 @@ final class ReplayStreamSocket implements StreamSocket {
                         live = c.live;
                         ByteBuffer bytes = src.slice(src.position(), accepted);
                         src.position(src.position() + accepted);
+                        LiveBinding binding = network.binding();
                         lock.unlock();
                         try {
+                            if (c.isDiverged()) {
+                                // Found only now (the takeover did not wait for this record): these bytes never leave.
+                                if (live != null) binding.reset(live);
+                                if (diverged != null) network.reportDivergence(c, diverged);
+                                diverged = null;
+                                throw notRestored();
+                            }
                             sendReplayed(live, bytes, offset);
                         } finally {
                             lock.lock();

@@ -47,6 +47,13 @@ class GoLiveTest {
 
     /** Restores each connection as a fresh fake socket (or not at all) and remembers what it was asked. */
     static final class Binding implements LiveBinding {
+        final List<StreamSocket> reset = new ArrayList<>();
+
+        @Override
+        public void reset(StreamSocket live) {
+            reset.add(live);
+        }
+
         final FakeLive.Net network = new FakeLive.Net();
         final Map<FourTuple, ConnectionImage> restored = new ConcurrentHashMap<>();
         final Map<FourTuple, FakeLive.Socket> sockets = new ConcurrentHashMap<>();
@@ -98,6 +105,15 @@ class GoLiveTest {
 
     private static Write write(FourTuple t, long offset, String text) {
         return new Write(t, offset, text.length(), OutputHash.of(bytes(text)));
+    }
+
+    /** A replayed listener, and T connected, its client's "q" logged, accepted by the primary's application. */
+    private ListeningSocket listenWithTAccepted() throws IOException {
+        ListeningSocket listener = replay.listen(serverAddress(), 10);
+        replay.apply(connect(T));
+        replay.apply(data(T, 0, "q", 0));
+        replay.apply(new Accept(LISTENER, T));
+        return listener;
     }
 
     private static InetSocketAddress serverAddress() throws IOException {
@@ -270,10 +286,7 @@ class GoLiveTest {
 
     @Test
     void divergedConnectionsAreNotRestoredAndFailAfterTheirRecords() throws Exception {
-        ListeningSocket listener = replay.listen(serverAddress(), 10);
-        replay.apply(connect(T));
-        replay.apply(data(T, 0, "q", 0));
-        replay.apply(new Accept(LISTENER, T));
+        ListeningSocket listener = listenWithTAccepted();
         replay.apply(write(T, 0, "primary"));
         replay.apply(new Read(T, 1));
         StreamSocket s = listener.accept();
@@ -286,8 +299,8 @@ class GoLiveTest {
         assertTrue(binding.refusedDiverged.getFirst().diverged());
         assertEquals("q", read(s, 10), "records already logged are still replayed");
         assertThrows(ConnectionResetException.class, () -> read(s, 10));
-        IOException e = assertThrows(IOException.class, () -> write(s, "x"));
-        assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+        IOException e = assertThrows(ConnectionResetException.class, () -> write(s, "x"), "after takeover a write fails as the client was reset");
+        assertTrue(e.getMessage().contains("differ from the primary's"), e.getMessage());
     }
 
     /**
@@ -297,10 +310,7 @@ class GoLiveTest {
      */
     @Test
     void aDivergedConnectionsLaterRecordsAreNotDeterminantsToDrain() throws Exception {
-        ListeningSocket listener = replay.listen(serverAddress(), 10);
-        replay.apply(connect(T));
-        replay.apply(data(T, 0, "q", 0));
-        replay.apply(new Accept(LISTENER, T));
+        ListeningSocket listener = listenWithTAccepted();
         replay.apply(new Read(T, 1));
         replay.apply(write(T, 0, "primary"));
         StreamSocket s = listener.accept();
@@ -323,29 +333,68 @@ class GoLiveTest {
         assertEquals(0, replay.lagBytes());
     }
 
+    /**
+     * The takeover went live before the application consumed a WRITE record (its drain hit the
+     * limit), and that write then turns out to differ from the primary's: its bytes must never
+     * reach the client, which is reset instead (before, they were sent: wrong bytes).
+     */
     @Test
-    void connectionsKnownWhenTheirRecordsWereFoundIncompleteAreNotRestored() throws Exception {
-        ListeningSocket listener = replay.listen(serverAddress(), 10);
-        replay.apply(connect(T));
-        replay.apply(data(T, 0, "q", 0));
-        replay.apply(new Accept(LISTENER, T));
+    void aWriteFoundDivergedAfterTakeoverIsNeverSentAndItsClientIsReset() throws Exception {
+        ListeningSocket listener = listenWithTAccepted();
         replay.apply(new Read(T, 1));
-        replay.restoreNoneKnownNow("a catch-up broke off");
-        replay.apply(connect(U));
-        replay.apply(new Accept(LISTENER, U));
-        StreamSocket t = listener.accept();
-        StreamSocket u = listener.accept();
+        replay.apply(write(T, 0, "primary"));
+        StreamSocket s = listener.accept();
+        assertEquals("q", read(s, 10));
         Binding binding = new Binding();
         replay.goLive(binding);
-        assertFalse(binding.restored.containsKey(T), "a connection known from the incomplete records is not restored");
-        assertEquals(1, binding.refusedDiverged.size(), "but offered to the binding, which resets its client");
+        assertTrue(binding.restored.containsKey(T), "not diverged yet at takeover: restored");
+        FakeLive.Socket live = binding.sockets.get(T);
+        assertThrows(ConnectionResetException.class, () -> write(s, "backup!"));
+        assertEquals(0, live.written().length, "the diverged bytes reached the live socket: " + new String(live.written(), StandardCharsets.US_ASCII));
+        assertEquals(List.of(live), binding.reset, "the client is reset");
+        assertTrue(diverged.containsKey(T), "and the divergence reported");
+    }
+
+    /**
+     * A socket the application closed while the primary's went on: a read left over is harmless
+     * (dropped), a write left over is output this replica never produces: the connection is
+     * diverged and its client reset rather than restored short of what it may hold.
+     */
+    @Test
+    void aSocketClosedBeforeThePrimarysLastWriteIsDiverged() throws Exception {
+        ListeningSocket listener = listenWithTAccepted();
+        StreamSocket s = listener.accept();
+        s.close();
+        replay.apply(new Read(T, 1));
+        assertEquals(0, replay.pendingDeterminants());
+        assertTrue(diverged.isEmpty(), "a read left over is not a divergence: " + diverged);
+        replay.apply(write(T, 0, "late"));
+        assertEquals(0, replay.pendingDeterminants(), "nothing waits for a closed socket's records");
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        assertEquals(1, binding.refusedDiverged.size(), "restored short of the primary's output: " + binding.restored.keySet());
+        assertTrue(binding.refusedDiverged.getFirst().divergence().contains("out of step"), binding.refusedDiverged.getFirst().divergence());
+    }
+
+    @Test
+    void noConnectionOfIncompleteRecordsIsRestored() throws Exception {
+        ListeningSocket listener = listenWithTAccepted();
+        replay.apply(new Read(T, 1));
+        replay.restoreNoneKnown("a catch-up broke off");
+        replay.apply(connect(U)); // still being applied when the loss was found: decided at takeover, it counts too
+        replay.apply(new Accept(LISTENER, U));
+        StreamSocket t = listener.accept();
+        listener.accept();
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        assertTrue(binding.restored.isEmpty(), "a connection known from incomplete records is not restored: " + binding.restored.keySet());
+        assertEquals(2, binding.refusedDiverged.size(), "but offered to the binding, which resets its client");
         assertEquals("a catch-up broke off", binding.refusedDiverged.getFirst().divergence());
-        assertTrue(binding.restored.containsKey(U), "a connection that began later is restored as usual");
         assertTrue(diverged.isEmpty(), "not reported as a divergence of the application: " + diverged);
         assertEquals("q", read(t, 10), "records already logged are still replayed");
         ConnectionResetException e = assertThrows(ConnectionResetException.class, () -> read(t, 10));
         assertTrue(e.getMessage().contains("a catch-up broke off"), e.getMessage());
-        assertEquals(5001, u.remoteAddress().getPort());
+        assertThrows(ConnectionResetException.class, () -> write(t, "x"), "a write fails as the client was reset");
     }
 
     @Test

@@ -72,6 +72,11 @@ class LivePollOfLoggedInputTest {
             public StreamSocket restore(ConnectionImage image) {
                 return new FakeLive.Socket(); // an empty receive queue, as the contract says
             }
+
+            @Override
+            public void reset(StreamSocket live) {
+                throw new AssertionError("nothing diverges here");
+            }
         });
         return poller;
     }
