@@ -33,17 +33,22 @@ final class ClientResets {
 
     /** Resets and probes every target now (call with the host lock held), and starts the repeats. */
     static void start(List<Target> targets, IpHost ip, HostLoop loop, long now) {
-        if (targets.isEmpty()) return;
+        start(targets, ip, loop, now, FIRST_REPEAT_NANOS);
+    }
+
+    /** As {@link #start(List, IpHost, HostLoop, long)}, the repeats from {@code firstRepeatNanos} on (tests). */
+    static Thread start(List<Target> targets, IpHost ip, HostLoop loop, long now, long firstRepeatNanos) {
+        if (targets.isEmpty()) return null;
         for (Target t : targets) {
             ip.resetUnknown(t.tuple(), t.guess(), now);
             probe(t, ip, now);
         }
-        Thread.ofPlatform().daemon().name("fttcp-client-resets").start(() -> repeat(targets, ip, loop));
+        return Thread.ofPlatform().daemon().name("fttcp-client-resets").start(() -> repeat(targets, ip, loop, firstRepeatNanos));
     }
 
-    private static void repeat(List<Target> targets, IpHost ip, HostLoop loop) {
+    private static void repeat(List<Target> targets, IpHost ip, HostLoop loop, long firstRepeatNanos) {
         List<Target> left = new java.util.ArrayList<>(targets);
-        long interval = FIRST_REPEAT_NANOS;
+        long interval = firstRepeatNanos;
         for (int i = 1; i < PROBES && !left.isEmpty(); i++, interval *= 2) {
             LockSupport.parkNanos(interval);
             loop.lock().lock();
