@@ -144,19 +144,23 @@ class ClientResetsTest {
         }
     }
 
+    /** The takeover's part (host lock held), repeats from 5 ms on. */
+    private static Thread startResets(Pair w, ClientResets.Target target) {
+        w.lock.lock();
+        try {
+            return ClientResets.start(List.of(target), w.server, w, w.now(), 5 * MS);
+        } finally {
+            w.lock.unlock();
+        }
+    }
+
     @Test
     void aSilentClientThatHoldsMoreThanTheGuessIsReset() throws Exception {
         Pair w = new Pair();
         Connection[] c = w.connected();
         TcpCheckpoint known = forget(w, c[1]);
         ClientResets.Target target = new ClientResets.Target(known.tuple(), known.sndUna() - 20_000, known.rcvNxt());
-        Thread repeats;
-        w.lock.lock();
-        try {
-            repeats = ClientResets.start(List.of(target), w.server, w, w.now(), 5 * MS);
-        } finally {
-            w.lock.unlock();
-        }
+        Thread repeats = startResets(w, target);
         assertNotNull(repeats);
         assertTrue(w.runUntil(() -> w.clientClosed != null, 2_000 * MS), "the client was not reset: " + c[0].state());
         assertEquals(CloseReason.RESET_BY_PEER, w.clientClosed);
@@ -179,13 +183,7 @@ class ClientResetsTest {
             w.lock.unlock();
         }
         ClientResets.Target target = new ClientResets.Target(known.tuple(), known.sndUna() - 20_000, known.rcvNxt());
-        Thread repeats;
-        w.lock.lock();
-        try {
-            repeats = ClientResets.start(List.of(target), w.server, w, w.now(), 5 * MS);
-        } finally {
-            w.lock.unlock();
-        }
+        Thread repeats = startResets(w, target);
         repeats.join(5_000);
         assertTrue(!repeats.isAlive(), "the repeats did not stop");
         assertEquals(1, w.server.stats().resetProbesSent, "only the takeover's own probe went out");
