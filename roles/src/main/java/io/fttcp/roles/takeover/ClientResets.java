@@ -1,11 +1,11 @@
 package io.fttcp.roles.takeover;
 
 import io.fttcp.stack.host.IpHost;
-import io.fttcp.stack.runtime.HostLoop;
 import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.wrappers.nsw.ConnectionImage;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Resets the clients of the connections a takeover did not restore (diverged, or known from
@@ -17,54 +17,68 @@ import java.util.concurrent.locks.LockSupport;
  * resets exactly. The probe or its answer may be lost, so probes repeat at 200 ms, doubling,
  * nine in all (the last about 51 s after takeover), whether answered or not (once the client is
  * reset, its kernel answers a probe with an RST, which the stack ignores), until a connection of
- * the same four-tuple is seen here. The repeats run on their own daemon thread, taking the host
- * lock for each; a host closed meanwhile may see a few more go out (the south-side wrapper's
- * fence stops them once the service is another's).
+ * the same four-tuple is seen here (its client came back from the same port: its next
+ * incarnation's TIME-WAIT would answer a probe, and our reset would end it early).
+ *
+ * <p>Sans I/O: the caller holds the host lock for {@link #begin} and each {@link #round}, and
+ * calls a round when {@link #nextRoundAt} says (the takeover from a thread of its own, the
+ * simulation from its scheduler).
  */
-final class ClientResets {
-    /** @param guess our best guess of the client's rcv.nxt; @param ack what we know the client sent (our rcv.nxt) */
-    record Target(FourTuple tuple, int guess, int ack) {
+public final class ClientResets {
+    /**
+     * @param guess our best guess of the client's rcv.nxt (the RST's sequence number)
+     * @param ack   what we know the client sent (our rcv.nxt)
+     */
+    public record Target(FourTuple tuple, int guess, int ack) {
+        /** The client of a connection not restored, from what the backup knows of it; null if its sequence space is unknown. */
+        public static Target of(ConnectionImage image) {
+            return image.connect() == null ? null : new Target(image.tuple(), image.sndUna(), image.rcvNxt());
+        }
     }
 
-    static final long FIRST_REPEAT_NANOS = 200_000_000L;
-    static final int PROBES = 9;
+    public static final long FIRST_REPEAT_NANOS = 200_000_000L;
+    public static final int PROBES = 9;
 
-    private ClientResets() {}
+    private final List<Target> left;
+    private final long firstRepeatNanos;
+    private long interval;
+    private long nextAt = Long.MAX_VALUE;
+    private int rounds;
 
-    /** Resets and probes every target now (call with the host lock held), and starts the repeats. */
-    static void start(List<Target> targets, IpHost ip, HostLoop loop, long now) {
-        start(targets, ip, loop, now, FIRST_REPEAT_NANOS);
+    public ClientResets(List<Target> targets) {
+        this(targets, FIRST_REPEAT_NANOS);
     }
 
-    /** As {@link #start(List, IpHost, HostLoop, long)}, the repeats from {@code firstRepeatNanos} on (tests). */
-    static Thread start(List<Target> targets, IpHost ip, HostLoop loop, long now, long firstRepeatNanos) {
-        if (targets.isEmpty()) return null;
-        for (Target t : targets) {
+    /** With the repeats from {@code firstRepeatNanos} on (tests). */
+    ClientResets(List<Target> targets, long firstRepeatNanos) {
+        this.left = new ArrayList<>(targets);
+        this.firstRepeatNanos = firstRepeatNanos;
+    }
+
+    /** At takeover: an RST at each client's guess and the first probe. */
+    public void begin(IpHost ip, long now) {
+        for (Target t : left) {
             ip.resetUnknown(t.tuple(), t.guess(), now);
             probe(t, ip, now);
         }
-        return Thread.ofPlatform().daemon().name("fttcp-client-resets").start(() -> repeat(targets, ip, loop, firstRepeatNanos));
+        rounds = 1;
+        interval = firstRepeatNanos;
+        nextAt = left.isEmpty() ? Long.MAX_VALUE : now + interval;
     }
 
-    private static void repeat(List<Target> targets, IpHost ip, HostLoop loop, long firstRepeatNanos) {
-        List<Target> left = new java.util.ArrayList<>(targets);
-        long interval = firstRepeatNanos;
-        for (int i = 1; i < PROBES && !left.isEmpty(); i++, interval *= 2) {
-            LockSupport.parkNanos(interval);
-            loop.lock().lock();
-            try {
-                long now = loop.now();
-                // A connection of the same four-tuple exists again: the client was reset and came
-                // back from the same port. Never probe it again (its next incarnation's TIME-WAIT
-                // would answer, and our reset would end it early).
-                left.removeIf(t -> ip.find(t.tuple()) != null);
-                for (Target t : left) probe(t, ip, now);
-            } catch (RuntimeException e) {
-                return; // the host is closing: its clients are gone with it
-            } finally {
-                loop.lock().unlock();
-            }
-        }
+    /** When the next round is due; Long.MAX_VALUE once there is none. */
+    public long nextRoundAt() {
+        return nextAt;
+    }
+
+    /** A round, if due: clients whose four-tuple is back are left alone from now on, the others probed again. */
+    public void round(IpHost ip, long now) {
+        if (now < nextAt) return;
+        left.removeIf(t -> ip.find(t.tuple()) != null);
+        for (Target t : left) probe(t, ip, now);
+        rounds++;
+        interval *= 2;
+        nextAt = rounds >= PROBES || left.isEmpty() ? Long.MAX_VALUE : now + interval;
     }
 
     /** Well below the guess: the client has every byte there, whatever it received beyond our knowledge. */

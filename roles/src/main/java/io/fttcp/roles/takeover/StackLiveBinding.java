@@ -96,7 +96,8 @@ public final class StackLiveBinding implements LiveBinding {
 
     private void refuse(ConnectionImage image, String why) {
         refused.put(image.tuple(), why);
-        if (image.connect() != null) toReset.add(new ClientResets.Target(image.tuple(), image.sndUna(), image.rcvNxt()));
+        ClientResets.Target client = ClientResets.Target.of(image);
+        if (client != null) toReset.add(client);
     }
 
     /** Connections restored, in order. */

@@ -96,12 +96,35 @@ public final class Takeover {
             resumeNanos = loop.now() - now - announceNanos;
             // Diverged or unrestorable connections are reset now, not when the client next sends
             // (a client waiting for data would wait for its own timeout).
-            ClientResets.start(binding.toReset(), ip, loop, now);
+            ClientResets resets = new ClientResets(binding.toReset());
+            resets.begin(ip, now);
+            if (resets.nextRoundAt() != Long.MAX_VALUE) repeat(resets, ip, loop);
             loop.timersChanged();
         } finally {
             lock.unlock();
         }
         return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), restoreStart - beforeLock, restoreNanos, announceNanos, resumeNanos, loop.now() - start);
+    }
+
+    /**
+     * Runs the resets' later rounds on a daemon thread of its own, taking the host lock for each
+     * (a host closed meanwhile may see a probe or two more; the south-side wrapper's fence stops
+     * them once the service is another's).
+     */
+    static Thread repeat(ClientResets resets, IpHost ip, HostLoop loop) {
+        return Thread.ofPlatform().daemon().name("fttcp-client-resets").start(() -> {
+            for (long at = resets.nextRoundAt(); at != Long.MAX_VALUE; at = resets.nextRoundAt()) {
+                LockSupport.parkNanos(Math.max(0, at - loop.now()));
+                loop.lock().lock();
+                try {
+                    resets.round(ip, loop.now());
+                } catch (RuntimeException e) {
+                    return; // the host is closing: its clients are gone with it
+                } finally {
+                    loop.lock().unlock();
+                }
+            }
+        });
     }
 
     private static boolean drain(ReplayNetwork replay, HostLoop loop, long deadline) {

@@ -123,8 +123,8 @@ final class BackupApplication {
     /**
      * DESIGN.md §4: the application consumes every determinant received (step 1), the wrapper
      * goes live, materializing every connection (step 2, with the binding, which also resumes
-     * them: step 4), and every diverged connection is reset (promise 4). The service address
-     * must already be the backup's (step 3).
+     * them: step 4); the diverged connections ({@link #divergedImages}) are left to the takeover,
+     * which resets their clients (promise 4). The service address must already be the backup's (step 3).
      */
     void takeOver(SimLiveBinding binding) throws IOException {
         pump();
@@ -141,7 +141,6 @@ final class BackupApplication {
         for (ConnectionImage image : replay.images()) {
             if (image.diverged()) divergedImages.add(image);
         }
-        for (ConnectionImage image : divergedImages) binding.reset(image);
         for (BackupService s : services.values()) s.goLive();
         pump();
     }

@@ -2,6 +2,7 @@ package io.fttcp.roles.sim;
 
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.Heartbeat;
+import io.fttcp.roles.takeover.ClientResets;
 import io.fttcp.sim.SimHost;
 import io.fttcp.sim.net.LinkConditions;
 import io.fttcp.sim.net.NetworkObserver;
@@ -47,9 +48,6 @@ final class FailoverWorld {
     /** The primary's lease: it fences itself this long after the last acknowledgement it received. */
     static final long LEASE = 40 * MS;
     static final long HEARTBEAT_INTERVAL = 20 * MS;
-    /** The diverged connections' reset probes: at takeover, then 0.2 s later, doubling (the last about 51 s after takeover). */
-    static final long RESET_REPEAT = 200 * MS;
-    static final int RESET_PROBES = 9;
     /** Investigation aid: -Dfttcp.failover.tracePort=P prints every frame of client port P delivered. */
     static final int TRACE_PORT = Integer.getInteger("fttcp.failover.tracePort", 0);
 
@@ -72,6 +70,8 @@ final class FailoverWorld {
     private final WarmNeighbours neighbours;
     private boolean pumpPosted;
     SimLiveBinding binding;
+    /** The takeover's resets of clients whose connections were not restored (the real code's, {@link ClientResets}). */
+    ClientResets resets;
     long crashedAt = -1, takenOverAt = -1;
     /** RSTs from the service address delivered to a client connection still open (not TIME-WAIT or closed). */
     long resetsToClients;
@@ -236,23 +236,31 @@ final class FailoverWorld {
         try {
             if (!catchUpComplete.getAsBoolean()) application.restoreNoneKnownNow();
             application.takeOver(binding);
-            // A reset is never retransmitted: repeat the probe that draws it (a client whose
-            // connection is gone answers with a reset of its own, which the backup ignores), with
-            // backoff, so that lost frames, or an ARP resolution of the client that takes several
-            // rounds, do not leave a client with nothing to send waiting forever.
-            long delay = 0;
-            for (int i = 1; i < RESET_PROBES; i++) {
-                delay += RESET_REPEAT << (i - 1);
-                host.after(delay, () -> {
-                    for (ConnectionImage image : application.divergedImages()) binding.reset(image);
-                });
+            // The real takeover's resets of the clients of connections not restored (diverged,
+            // or known only from an incomplete catch-up), their rounds driven by the scheduler.
+            List<ClientResets.Target> targets = new ArrayList<>();
+            for (ConnectionImage image : application.divergedImages()) {
+                ClientResets.Target t = ClientResets.Target.of(image);
+                if (t != null) targets.add(t);
             }
+            resets = new ClientResets(targets);
+            host.call(() -> resets.begin(host.ip(), host.now()));
+            scheduleResetRound(host);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             takeoverFailure = e.toString();
             throw e;
         }
+    }
+
+    private void scheduleResetRound(SimStackHost host) {
+        long at = resets.nextRoundAt();
+        if (at == Long.MAX_VALUE) return;
+        host.after(Math.max(0, at - host.now()), () -> {
+            host.call(() -> resets.round(host.ip(), host.now()));
+            scheduleResetRound(host);
+        });
     }
 
     private void postPump() {

@@ -10,14 +10,12 @@ import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConfig;
-import io.fttcp.stack.tcp.TcpSegment;
 import io.fttcp.stack.tcp.TcpState;
 import io.fttcp.wrappers.nsw.ConnectionImage;
 import io.fttcp.wrappers.nsw.LiveBinding;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -41,8 +39,8 @@ import java.util.function.ToIntFunction;
  *       acknowledge is restored as established, and the stack answers the client's retransmitted
  *       SYN with its SYN-ACK;</li>
  *   <li>LAST-ACK is restored as CLOSING (see {@link #materialize});</li>
- *   <li>a diverged connection is refused, and reset by {@link #reset} (an old byte draws the
- *       client's exact rcv.nxt out; the real takeover sends a reset at its best guess instead).</li>
+ *   <li>a diverged connection is refused (the takeover resets its client, as the real one does:
+ *       {@link io.fttcp.roles.takeover.ClientResets}).</li>
  * </ul>
  */
 final class SimLiveBinding implements LiveBinding {
@@ -60,9 +58,6 @@ final class SimLiveBinding implements LiveBinding {
     private final ToIntFunction<FourTuple> tsOffset;
     private final Predicate<FourTuple> synAckNeverSent;
     private final Runnable onEvent;
-    private final RawSegments raw;
-    private final TcpSegment probe = new TcpSegment();
-    long resetProbes;
     final List<FourTuple> restored = new ArrayList<>(), restoredUnaccepted = new ArrayList<>(), leftToHandshake = new ArrayList<>();
     /** Restored connections whose client ACK of our SYN-ACK is not logged: the client may still be in SYN-SENT. */
     final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
@@ -80,7 +75,6 @@ final class SimLiveBinding implements LiveBinding {
         this.tsOffset = tsOffset;
         this.synAckNeverSent = synAckNeverSent;
         this.onEvent = onEvent;
-        this.raw = new RawSegments(host);
     }
 
     @Override
@@ -158,38 +152,6 @@ final class SimLiveBinding implements LiveBinding {
         return new TcpCheckpoint(c.tuple(), state, c.iss(), c.irs(), c.sndUna(), c.sndNxt(), c.sndWnd(), c.sndWl1(), c.sndWl2(),
                 c.rcvNxt(), c.rcvWnd(), c.sndWindowShift(), c.rcvWindowShift(), c.sendMss(), c.sackEnabled(), c.timestampsEnabled(),
                 c.tsOffset(), c.tsRecent(), c.sendQueue(), c.finQueued(), c.receiveQueue(), c.finReceived(), c.nagle(), c.keepalive());
-    }
-
-    /**
-     * Resets a connection whose output diverged (promise 4), which the wrapper did not restore.
-     * A reset must carry exactly the client's rcv.nxt, which the backup does not know (the
-     * client may hold more than it acknowledged in a logged segment); the client tells it in
-     * its answer to an old segment. So the backup sends one byte the client surely has (just
-     * below its last logged acknowledgement): the client answers with an ACK (a segment with
-     * data is always answered, never rate-limited), which finds no connection on the backup's
-     * stack, and the stack resets it at that ACK's number: exactly rcv.nxt.
-     */
-    void reset(ConnectionImage image) {
-        if (image.connect() == null || image.clientReset()) return;
-        ConnectionImage nothingToSend = new ConnectionImage(image.tuple(), image.connect(), image.accepted(),
-                image.clientStreamEnd(), image.clientFin(), false, image.appReadOffset(), image.unreadClientBytes(), image.outOfOrder(),
-                image.clientAckedOffset(), image.clientWindow(), image.clientWindowSeq(), image.clientWindowAck(), image.clientTsVal(),
-                image.clientTsEcr(), image.primaryMaxTsVal(), -1, image.clientAckedOffset(), image.clientAckedOffset(), new byte[0],
-                false, false, false, null);
-        TcpCheckpoint c = checkpoint(nothingToSend);
-        probe.clear();
-        probe.seq = image.sndUna() - 1;
-        probe.ack = image.rcvNxt();
-        probe.flags = TcpSegment.ACK;
-        probe.window = 0;
-        if (c.timestampsEnabled()) {
-            probe.hasTimestamp = true;
-            probe.tsVal = c.tsValAt(host.now());
-            probe.tsEcr = c.tsRecent();
-        }
-        probe.payload = ByteBuffer.allocate(1);
-        raw.send(image.tuple(), probe);
-        resetProbes++;
     }
 
     /** The Materializer's checkpoint, with the timestamp clock of {@link TimestampClocks}. */

@@ -26,10 +26,10 @@
  *       consumes every determinant, goes live through {@link io.fttcp.roles.sim.SimLiveBinding}
  *       (never-blocking {@link io.fttcp.roles.sim.SimStreamSocket} and
  *       {@link io.fttcp.roles.sim.SimListeningSocket} over its stack), takes the service address
- *       (gratuitous ARP) and resumes. {@link io.fttcp.roles.sim.TimestampClocks},
- *       {@link io.fttcp.roles.sim.WarmNeighbours} and
- *       {@link io.fttcp.roles.sim.RawSegments} are the takeover's stand-ins where the main code
- *       falls short (see their comments). Seeds: {@code -Dfttcp.failover.seeds=N},
+ *       (gratuitous ARP) and resumes, resetting the clients of connections it does not restore
+ *       with the real {@link io.fttcp.roles.takeover.ClientResets}. {@link io.fttcp.roles.sim.TimestampClocks}
+ *       and {@link io.fttcp.roles.sim.WarmNeighbours} are the takeover's stand-ins where the main
+ *       code falls short (see their comments). Seeds: {@code -Dfttcp.failover.seeds=N},
  *       {@code -Dfttcp.failover.seed=S}; census: {@code -Dfttcp.failover.stats=true}; frames of
  *       one client port: {@code -Dfttcp.failover.tracePort=P}.</li>
  *   <li>Message logging (issue 4, {@link io.fttcp.roles.sim.LoggerRecoverySimulationTest} on

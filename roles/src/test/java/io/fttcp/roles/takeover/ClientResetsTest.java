@@ -19,7 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -144,14 +143,16 @@ class ClientResetsTest {
         }
     }
 
-    /** The takeover's part (host lock held), repeats from 5 ms on. */
+    /** The takeover's part (host lock held) and its thread of repeats, from 5 ms on. */
     private static Thread startResets(Pair w, ClientResets.Target target) {
+        ClientResets resets = new ClientResets(List.of(target), 5 * MS);
         w.lock.lock();
         try {
-            return ClientResets.start(List.of(target), w.server, w, w.now(), 5 * MS);
+            resets.begin(w.server, w.now());
         } finally {
             w.lock.unlock();
         }
+        return Takeover.repeat(resets, w.server, w);
     }
 
     @Test
@@ -161,7 +162,6 @@ class ClientResetsTest {
         TcpCheckpoint known = forget(w, c[1]);
         ClientResets.Target target = new ClientResets.Target(known.tuple(), known.sndUna() - 20_000, known.rcvNxt());
         Thread repeats = startResets(w, target);
-        assertNotNull(repeats);
         assertTrue(w.runUntil(() -> w.clientClosed != null, 2_000 * MS), "the client was not reset: " + c[0].state());
         assertEquals(CloseReason.RESET_BY_PEER, w.clientClosed);
         // Probes go on (nothing here tells they were answered) until all nine went out.
