@@ -68,6 +68,18 @@ class IpHostTest {
         assertArrayEquals(down, gotDown.toByteArray());
     }
 
+    /** Sends {@code data} from {@code from} to {@code to}; returns what arrived within {@code maxNanos} (failing if not all). */
+    private static byte[] transfer(HostPair w, Connection from, Connection to, byte[] data, long maxNanos) {
+        ByteBuffer src = ByteBuffer.wrap(data);
+        ByteArrayOutput got = new ByteArrayOutput();
+        assertTrue(w.runUntil(() -> {
+            from.write(src, w.now);
+            got.drain(to, w.now);
+            return got.size() == data.length;
+        }, maxNanos), "transfer: " + got.size() + " of " + data.length + " bytes");
+        return got.toByteArray();
+    }
+
     @Test
     void aRefusedRestoreLeavesNothingBehind() {
         HostPair w = new HostPair();
@@ -106,13 +118,7 @@ class IpHostTest {
         assertTrue(w.runUntil(l::hasPending, 5_000 * MS));
         Connection server = l.poll();
         byte[] down = random(3, 50_000);
-        ByteBuffer src = ByteBuffer.wrap(down);
-        ByteArrayOutput got = new ByteArrayOutput();
-        assertTrue(w.runUntil(() -> {
-            server.write(src, w.now);
-            got.drain(client, w.now);
-            return got.size() == down.length;
-        }, 10_000 * MS));
+        assertArrayEquals(down, transfer(w, server, client, down, 10_000 * MS));
         w.runUntil(() -> false, 1_000 * MS); // every delayed ACK sent: the client is silent from here on
         io.fttcp.stack.tcp.TcpCheckpoint known = server.checkpoint(w.now);
         server.abort(w.now);
@@ -163,14 +169,7 @@ class IpHostTest {
         assertEquals(1, w.b.stats().synCookiesAccepted);
         Connection server = l.poll();
         byte[] data = random(3, 100_000);
-        ByteBuffer src = ByteBuffer.wrap(data);
-        ByteArrayOutput got = new ByteArrayOutput();
-        assertTrue(w.runUntil(() -> {
-            client.write(src, w.now);
-            got.drain(server, w.now);
-            return got.size() == data.length;
-        }, 30_000 * MS));
-        assertArrayEquals(data, got.toByteArray());
+        assertArrayEquals(data, transfer(w, client, server, data, 30_000 * MS));
     }
 
     @Test
