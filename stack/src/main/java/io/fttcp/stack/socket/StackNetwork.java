@@ -102,10 +102,6 @@ public final class StackNetwork implements Network, AutoCloseable {
         }
     }
 
-    /**
-     * Repair: materializes a connection from its checkpoint (see {@link IpHost#restore}) and wraps
-     * it in a socket. Sends nothing: the caller resumes it ({@code host().find(tuple).resume}).
-     */
     /** Aborts {@code socket}'s connection: an RST to the peer, nothing more sent (a socket of this network; others are ignored). */
     public void abort(StreamSocket socket) {
         if (!(socket instanceof StackStreamSocket s)) return;
@@ -118,6 +114,10 @@ public final class StackNetwork implements Network, AutoCloseable {
         }
     }
 
+    /**
+     * Repair: materializes a connection from its checkpoint (see {@link IpHost#restore}) and wraps
+     * it in a socket. Sends nothing: the caller resumes it ({@code host().find(tuple).resume}).
+     */
     public StreamSocket restore(TcpCheckpoint checkpoint) {
         loop.lock().lock();
         try {

@@ -707,10 +707,7 @@ public final class ReplayNetwork implements Network {
      */
     void forgetIfFinished(ReplayConnection c) {
         if (binding == null && c.finished()) {
-            long bytes = 0;
-            for (Read r : c.reads) bytes += bytesOf(r); // never to be replayed: no longer a lag
-            c.reads.clear();
-            lagLess(bytes);
+            dropUnconsumable(c); // a finished connection is closed: nothing of it is replayed any more, nor a lag
             known.remove(c);
             if (connections.remove(c.tuple, c)) {
                 lingering.put(c.tuple, c);
