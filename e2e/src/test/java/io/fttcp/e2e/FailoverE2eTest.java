@@ -306,7 +306,9 @@ class FailoverE2eTest {
      * behind its client, and an upload's client, which never resends bytes the old primary
      * acknowledged, would hang until its own timeout (it did, before). So none is restored: the
      * upload's client and an idle keep-alive session's (waiting silently for the server) are reset
-     * within seconds, and new clients are served.
+     * within seconds, and new clients are served. A second idle session, opened once the upload
+     * had run a while, has its records far down the catch-up: the backup knows it only from the
+     * catch-up's roster, and resets its client too (before the roster, it was left waiting).
      */
     @Test
     void aPrimaryLostDuringTheCatchUpHasItsUnprotectedClientsResetNotHung() throws Exception {
@@ -318,17 +320,19 @@ class FailoverE2eTest {
         System.out.println("FailoverE2eTest: " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), size, random.nextLong());
         Process idle = null;
+        Process late = null;
         try (ReplicaPair pair = net.replicas("primary", "backup", "http", "replication.detection = " + DETECTION,
                 "replication.backup = " + net.host("backup").kernelAddress(), "replication.retention-limit = 700MiB")) {
             pair.backup().signal("TERM");
             pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that it serves unprotected, " + why, TAKEOVER_WAIT);
-            // One response read, then a keep-alive connection waiting for the next: cat fails only if it is reset.
-            idle = net.topology().start(net.host("client"), "bash", "-c", "exec 3<>/dev/tcp/" + Topology.SERVICE_ADDRESS
-                    + "/80 && printf 'GET /gen/100000 HTTP/1.1\\r\\nHost: fttcp\\r\\n\\r\\n' >&3 && exec cat <&3 >/dev/null");
+            idle = idleSession();
             try (BackgroundCurl up = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(), BASE + "/upload/caught.bin",
                     CURL_MAX_TIME, "--limit-rate", "50M")) {
-                Thread.sleep(3_000); // with the JVM's start, a catch-up of about 250 MB: a second or more to send and replay
-                assertTrue(up.isAlive() && idle.isAlive(), "a client ended before the new backup joined, " + why + "; curl said: " + up.output());
+                Thread.sleep(1_500);
+                late = idleSession(); // after some 75 MB of the upload's records
+                Thread.sleep(1_500); // with the JVM's start, a catch-up of about 150 MB: a second or more to send and replay
+                assertTrue(up.isAlive() && idle.isAlive() && late.isAlive(), "a client ended before the new backup joined, " + why
+                        + "; curl said: " + up.output());
                 WatchedProcess second = pair.startBackup(net.host("backup"));
                 second.awaitLine(l -> l.contains("replicating the primary"), "that the new backup joined, " + why, TAKEOVER_WAIT);
                 // The first catch-up batch (the session's and the upload's CONNECT, the oldest records) applied.
@@ -341,17 +345,31 @@ class FailoverE2eTest {
                 int uploadExit = up.awaitExit(Duration.ofSeconds(15));
                 assertTrue(uploadExit > 0 && up.output().contains("reset"), () -> "the upload's curl was not reset at once (exit " + uploadExit
                         + ", -1: still running), " + why + "; curl said: " + up.output() + "\n" + clientView());
-                boolean ended = idle.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
-                String said = ended ? new String(idle.getErrorStream().readAllBytes(), StandardCharsets.UTF_8) : "";
-                assertTrue(ended && idle.exitValue() != 0 && said.contains("reset"), () -> "the idle session was not reset at once ("
-                        + (ended ? "cat said: " + said : "still waiting") + "), " + why + "\n" + clientView());
-                assertTrue(line.contains("restored 0 connection") && line.contains("refused"), "the takeover, " + why + ": " + line);
+                assertReset(idle, "the idle session", why);
+                assertReset(late, "the idle session opened later (known only from the roster)", why);
+                assertTrue(second.output().contains("catching up: the roster names"), () -> "the roster, " + why + ":\n" + second.output());
+                assertTrue(line.contains("restored 0 connection") && line.split("its records are incomplete", -1).length - 1 == 2,
+                        "the takeover refused the two connections whose records arrived (void if the later session's did too), " + why + ": " + line);
                 assertServiceStillAnswers(random, why);
             }
         } finally {
             if (idle != null) idle.destroyForcibly();
+            if (late != null) late.destroyForcibly();
             Files.deleteIfExists(upload.path());
         }
+    }
+
+    /** One response read, then a keep-alive connection waiting silently for the next: cat fails only if it is reset. */
+    private Process idleSession() {
+        return net.topology().start(net.host("client"), "bash", "-c", "exec 3<>/dev/tcp/" + Topology.SERVICE_ADDRESS
+                + "/80 && printf 'GET /gen/100000 HTTP/1.1\\r\\nHost: fttcp\\r\\n\\r\\n' >&3 && exec cat <&3 >/dev/null");
+    }
+
+    private void assertReset(Process session, String which, String why) throws Exception {
+        boolean ended = session.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+        String said = ended ? new String(session.getErrorStream().readAllBytes(), StandardCharsets.UTF_8) : "";
+        assertTrue(ended && session.exitValue() != 0 && said.contains("reset"), () -> which + " was not reset at once ("
+                + (ended ? "cat said: " + said : "still waiting") + "), " + why + "\n" + clientView());
     }
 
     /**

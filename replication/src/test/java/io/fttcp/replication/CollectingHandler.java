@@ -2,6 +2,7 @@ package io.fttcp.replication;
 
 import io.fttcp.replication.codec.FrameHandler;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 
 import java.util.ArrayList;
@@ -42,5 +43,13 @@ public class CollectingHandler implements FrameHandler {
     @Override
     public void onCaughtUp(long lsn) {
         controls.add("caught-up " + lsn);
+    }
+
+    /** The roster's entries, in order (kept apart from {@link #controls}: a catch-up's roster is as long as its connections). */
+    public final List<RosterEntry> roster = new ArrayList<>();
+
+    @Override
+    public void onRoster(long lsn, List<RosterEntry> entries) {
+        roster.addAll(entries);
     }
 }

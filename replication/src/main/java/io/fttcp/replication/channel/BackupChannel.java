@@ -3,12 +3,14 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -176,6 +178,11 @@ public final class BackupChannel extends ReplicationChannel {
     @Override
     void onCaughtUpFrame(long lsn) throws ReplicationProtocolException {
         intake.caughtUp(lsn);
+    }
+
+    @Override
+    void onRosterFrame(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+        intake.roster(lsn, entries);
     }
 
     @Override

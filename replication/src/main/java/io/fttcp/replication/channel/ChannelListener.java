@@ -1,6 +1,7 @@
 package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 
 import java.util.List;
@@ -33,6 +34,14 @@ public interface ChannelListener {
      * {@link #onConnected} with the last LSN held. So every connection gives exactly one signal.
      */
     default void onCaughtUp(long lsn) {
+    }
+
+    /**
+     * Backup (or logger) being caught up: part of the catch-up's roster, the connections it
+     * covers ({@link io.fttcp.replication.codec.FrameKind#ROSTER}), before any of its records. A
+     * backup whose catch-up breaks off resets the clients of those it never got records of.
+     */
+    default void onRoster(List<RosterEntry> entries) {
     }
 
     /** Primary: every LSN up to {@code stableLsn} is now stable. */

@@ -1,8 +1,11 @@
 package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.stream.RecordStream;
+
+import java.util.List;
 
 /** A recovering server's fetch: the records as a catch-up, then only heartbeats. */
 final class FetchSession implements LoggerSession {
@@ -56,6 +59,11 @@ final class FetchSession implements LoggerSession {
     @Override
     public void onCaughtUp(long lsn) throws ReplicationProtocolException {
         throw new ReplicationProtocolException("logger received CAUGHT_UP from fetching server " + peer);
+    }
+
+    @Override
+    public void onRoster(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("logger received a ROSTER from fetching server " + peer);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 
 import java.util.List;
@@ -25,6 +26,12 @@ final class ForwardingListener implements ChannelListener {
     public void onCaughtUp(long lsn) {
         ChannelListener t = target;
         if (t != null) t.onCaughtUp(lsn);
+    }
+
+    @Override
+    public void onRoster(List<RosterEntry> entries) {
+        ChannelListener t = target;
+        if (t != null) t.onRoster(entries);
     }
 
     @Override

@@ -3,12 +3,14 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 
 /**
  * The logger's end of a replication connection. The logger listens; the peer speaks first, and
@@ -183,6 +185,11 @@ public final class LoggerChannel extends ReplicationChannel {
     @Override
     void onCaughtUpFrame(long lsn) throws ReplicationProtocolException {
         session.onCaughtUp(lsn);
+    }
+
+    @Override
+    void onRosterFrame(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+        session.onRoster(lsn, entries);
     }
 
     @Override

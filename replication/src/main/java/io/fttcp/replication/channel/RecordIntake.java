@@ -1,6 +1,7 @@
 package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.stream.StreamReceiver;
 
@@ -21,6 +22,8 @@ final class RecordIntake {
     private long batchFirstLsn;
     private volatile long deliveredLsn;
     private boolean catchUpAnnounced;
+    /** A record (or CAUGHT_UP) came: a roster frame now is out of place. */
+    private boolean rosterClosed;
 
     RecordIntake(long heldLsn, ReplicationChannel channel, ChannelListener listener) {
         this.channel = channel;
@@ -63,11 +66,21 @@ final class RecordIntake {
     }
 
     void receive(long lsn, Record record) throws ReplicationProtocolException {
+        rosterClosed = true;
         receiver.receive(lsn, record);
+    }
+
+    /** ROSTER: only within an announced catch-up, before its first record. */
+    void roster(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+        if (!catchUpAnnounced || rosterClosed) {
+            throw new ReplicationProtocolException("ROSTER frame (LSN " + lsn + ") " + (catchUpAnnounced ? "after the catch-up's first record" : "without a catch-up"));
+        }
+        channel.notifySafely(() -> listener.onRoster(entries));
     }
 
     /** CAUGHT_UP: the catch-up's records go to the owner first, then the signal. */
     void caughtUp(long lsn) throws ReplicationProtocolException {
+        rosterClosed = true;
         deliver();
         receiver.caughtUp(lsn);
         deliveredLsn = lsn;

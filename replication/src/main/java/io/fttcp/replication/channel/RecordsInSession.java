@@ -1,9 +1,11 @@
 package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A primary's records, stored by the owner and acknowledged when it says so. */
@@ -84,6 +86,11 @@ final class RecordsInSession implements LoggerSession {
     @Override
     public void onCaughtUp(long lsn) throws ReplicationProtocolException {
         intake.caughtUp(lsn);
+    }
+
+    @Override
+    public void onRoster(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+        intake.roster(lsn, entries);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.fttcp.replication.codec.FrameHandler;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -39,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public abstract sealed class ReplicationChannel implements AutoCloseable permits PrimaryChannel, BackupChannel, LoggerChannel {
     /** Version of the replication protocol (handshake and frame meanings). */
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
     private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
     /** Repeated refusals (a waiting standby's, every 1.5 s) warn once a minute. */
     private static final RepeatedRefusals REFUSALS = new RepeatedRefusals(60_000_000_000L);
@@ -180,6 +182,11 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     /** A CAUGHT_UP frame: only a side that takes records (and was announced a catch-up) accepts one. */
     void onCaughtUpFrame(long lsn) throws ReplicationProtocolException {
         throw new ReplicationProtocolException("CAUGHT_UP (LSN " + lsn + ") from " + peer + ", which sends this side no records");
+    }
+
+    /** A ROSTER frame: as CAUGHT_UP, only a side that takes records accepts one. */
+    void onRosterFrame(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("ROSTER (LSN " + lsn + ") from " + peer + ", which sends this side no records");
     }
 
     /** After the frames of one read: deliver batches, acknowledge. */
@@ -578,6 +585,13 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             heard();
             requireConnected("CAUGHT_UP");
             onCaughtUpFrame(lsn);
+        }
+
+        @Override
+        public void onRoster(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+            heard();
+            requireConnected("ROSTER");
+            onRosterFrame(lsn, entries);
         }
     }
 }

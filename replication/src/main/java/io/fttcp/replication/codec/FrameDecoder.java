@@ -187,6 +187,18 @@ public final class FrameDecoder {
                 consume(in, start, frameLength);
                 handler.onCaughtUp(lsn);
             }
+            case ROSTER -> {
+                long count = body.i32("entry count") & 0xffffffffL;
+                if (count * ROSTER_ENTRY_LENGTH != body.remaining()) {
+                    throw body.corrupt("ROSTER says " + count + " entries but has " + body.remaining() + " bytes for them");
+                }
+                List<RosterEntry> entries = new ArrayList<>((int) count);
+                for (int i = 0; i < count; i++) {
+                    entries.add(new RosterEntry(tuple(), body.i32("client ISN"), body.i32("server ISN")));
+                }
+                consume(in, start, frameLength);
+                handler.onRoster(lsn, entries);
+            }
             default -> throw new AssertionError(kind);
         }
         return true;

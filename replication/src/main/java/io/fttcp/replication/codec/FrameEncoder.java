@@ -17,6 +17,7 @@ import io.fttcp.stack.tcp.FourTuple;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 import static io.fttcp.replication.codec.FrameFormat.*;
@@ -41,7 +42,7 @@ import static io.fttcp.replication.codec.FrameFormat.*;
  *     output); the output ends at outputOffset</li>
  * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8)</li>
  * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64.
- *     CAUGHT_UP: empty</li>
+ *     CAUGHT_UP: empty. ROSTER: count u32, count x (tuple, client ISN i32, server ISN i32)</li>
  * </ul>
  */
 public final class FrameEncoder {
@@ -249,6 +250,40 @@ public final class FrameEncoder {
         int start = begin(out, FrameKind.CAUGHT_UP, CAUGHT_UP_LENGTH, checkControlLsn(lsn));
         finish(out, start);
         return true;
+    }
+
+    /** Whole length of a ROSTER frame of {@code entries} entries. */
+    public static int rosterFrameLength(int entries) {
+        return OVERHEAD + ROSTER_FIXED_LENGTH + entries * ROSTER_ENTRY_LENGTH;
+    }
+
+    /**
+     * Appends one ROSTER frame holding as many of {@code entries} from {@code from} on as fit in
+     * {@code out} and in the peer's maximum body.
+     *
+     * @param lsn the LSN the catch-up reaches (its CAUGHT_UP frame's)
+     * @return how many entries it holds; 0, writing nothing, when not even one fits in {@code out}
+     */
+    public int encodeRoster(long lsn, List<RosterEntry> entries, int from, ByteBuffer out) {
+        int room = Math.min(out.remaining() - OVERHEAD, maxBodyLength) - ROSTER_FIXED_LENGTH;
+        int n = Math.min(entries.size() - from, Math.max(0, room / ROSTER_ENTRY_LENGTH));
+        if (n <= 0) {
+            return 0;
+        }
+        int start = begin(out, FrameKind.ROSTER, ROSTER_FIXED_LENGTH + n * ROSTER_ENTRY_LENGTH, checkControlLsn(lsn));
+        try {
+            out.putInt(n);
+            for (int i = from; i < from + n; i++) {
+                RosterEntry e = entries.get(i);
+                tuple(out, e.tuple());
+                out.putInt(e.clientIsn()).putInt(e.serverIsn());
+            }
+        } catch (RuntimeException e) {
+            out.position(start);
+            throw e;
+        }
+        finish(out, start);
+        return n;
     }
 
     private static long checkControlLsn(long lsn) {

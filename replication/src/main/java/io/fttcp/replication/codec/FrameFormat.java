@@ -32,6 +32,8 @@ public final class FrameFormat {
     static final int ACK_LENGTH = 8;
     static final int CHANNEL_HEARTBEAT_LENGTH = 16;
     static final int CAUGHT_UP_LENGTH = 0;
+    static final int ROSTER_FIXED_LENGTH = 4;
+    static final int ROSTER_ENTRY_LENGTH = TUPLE_LENGTH + 4 + 4;
     static final int MAX_REJECT_REASON_BYTES = 1024;
 
     /** Whole length of a CAUGHT_UP frame. */
@@ -59,13 +61,14 @@ public final class FrameFormat {
             case ACK -> ACK_LENGTH;
             case CHANNEL_HEARTBEAT -> CHANNEL_HEARTBEAT_LENGTH;
             case CAUGHT_UP -> CAUGHT_UP_LENGTH;
+            case ROSTER -> ROSTER_FIXED_LENGTH;
         };
     }
 
     /** Largest valid body of a kind (before the configured maximum applies). */
     static long maxBodyLength(FrameKind kind) {
         return switch (kind) {
-            case SEGMENT, READY, HEARTBEAT, CHECKPOINT -> Long.MAX_VALUE;
+            case SEGMENT, READY, HEARTBEAT, CHECKPOINT, ROSTER -> Long.MAX_VALUE;
             case HANDSHAKE -> HANDSHAKE_FIXED_LENGTH + Handshake.MAX_CLUSTER_ID_BYTES;
             case REJECT -> MAX_REJECT_REASON_BYTES;
             default -> minBodyLength(kind);

@@ -2,6 +2,8 @@ package io.fttcp.replication.codec;
 
 import io.fttcp.replication.record.Record;
 
+import java.util.List;
+
 /**
  * Receives the frames a {@link FrameDecoder} decodes. A handler may throw to stop the stream
  * (records out of order, a frame the role does not expect); the frame is consumed either way.
@@ -29,5 +31,13 @@ public interface FrameHandler {
      */
     default void onCaughtUp(long lsn) throws ReplicationProtocolException {
         throw new ReplicationProtocolException("unexpected CAUGHT_UP frame (LSN " + lsn + "): no catch-up was announced");
+    }
+
+    /**
+     * Part of a catch-up's roster ({@link FrameKind#ROSTER}), before its records. Only a peer
+     * that announced a catch-up sends it, so a handler that never asks for one refuses it.
+     */
+    default void onRoster(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("unexpected ROSTER frame (LSN " + lsn + "): no catch-up was announced");
     }
 }

@@ -20,7 +20,16 @@ public enum FrameKind {
      * gets below the LSN field (the sender's stable LSN at the restart); from LSN field + 1 the
      * stream is contiguous. No body.
      */
-    CAUGHT_UP(0x44);
+    CAUGHT_UP(0x44),
+    /**
+     * Primary to a peer about to be caught up, before the catch-up's records (one frame or
+     * several): the roster, every connection the catch-up covers (LSN field: the catch-up's end,
+     * as CAUGHT_UP's). A joiner whose catch-up breaks off with the primary knows only the
+     * connections whose CONNECT arrived; the roster names the others, so it can reset their clients
+     * rather than leave a silent one waiting. Body: count u32, count x (tuple, client ISN i32,
+     * server ISN i32).
+     */
+    ROSTER(0x45);
 
     private static final FrameKind[] BY_CODE = new FrameKind[256];
 

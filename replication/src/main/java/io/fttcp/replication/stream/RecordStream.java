@@ -2,6 +2,8 @@ package io.fttcp.replication.stream;
 
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.RosterEntry;
+import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 
@@ -48,6 +50,9 @@ public final class RecordStream {
     private CatchUpSource catchUpSource;
     /** The last LSN taken from {@link #catchUpSource}. */
     private long catchUpTaken;
+    /** The catch-up's roster (the connections it covers) and how many of it are written. */
+    private List<RosterEntry> roster = List.of();
+    private int rosterWritten;
     /** The LSN of the CAUGHT_UP frame still to write, or -1 when none is. */
     private long caughtUpDue = -1;
     private long lastLsn;
@@ -175,7 +180,7 @@ public final class RecordStream {
 
     /**
      * Encodes the next batch at {@code out}'s position, as many frames as fit in {@code out} and
-     * in the batch limits: during a catch-up its records, then CAUGHT_UP; then unsent records.
+     * in the batch limits: during a catch-up its roster, its records, then CAUGHT_UP; then unsent records.
      *
      * @return the number of frames written (0 when nothing is unsent)
      * @throws IllegalArgumentException {@code out} cannot hold even the next frame alone
@@ -183,6 +188,24 @@ public final class RecordStream {
     public int writeBatch(ByteBuffer out) {
         int start = out.position();
         int count = 0;
+        while (count < maxBatchRecords && rosterWritten < roster.size()) {
+            // Within the batch's bytes, but a frame of one entry always goes if the buffer has room.
+            int limit = out.limit();
+            out.limit(Math.min(limit, Math.max(start + maxBatchBytes, out.position() + FrameEncoder.rosterFrameLength(1))));
+            int n = encoder.encodeRoster(caughtUpDue, roster, rosterWritten, out);
+            out.limit(limit);
+            if (n == 0) {
+                if (count == 0) {
+                    throw new IllegalArgumentException("a buffer of " + out.remaining() + " bytes cannot hold a ROSTER frame");
+                }
+                return count;
+            }
+            rosterWritten += n;
+            count++;
+            if (rosterWritten == roster.size()) {
+                return count; // a batch of its own: it reaches the joiner ahead of the records' bytes
+            }
+        }
         while (count < maxBatchRecords && (!catchUp.isEmpty() || takeFromSource())) {
             LoggedRecord next = catchUp.peekFirst();
             if (!fits(out, start, count, next.lsn(), next.record())) {
@@ -309,9 +332,10 @@ public final class RecordStream {
 
     /**
      * A new connection to a peer that holds nothing, while this stream already dropped the records
-     * up to {@link #stableLsn()}: {@link #writeBatch} first writes {@code retained} (each with its
-     * own LSN), then a CAUGHT_UP frame at the stable LSN, then the stream from stable + 1 (what
-     * was in flight is sent again).
+     * up to {@link #stableLsn()}: {@link #writeBatch} first writes the roster of the connections
+     * whose CONNECT is among {@code retained}, then {@code retained} (each with its own LSN), then
+     * a CAUGHT_UP frame at the stable LSN, then the stream from stable + 1 (what was in flight is
+     * sent again).
      *
      * @param retained the records the peer needs (the live connections'), LSNs increasing, each
      *                 at most the stable LSN; gaps allowed; empty allowed
@@ -334,13 +358,19 @@ public final class RecordStream {
         }
         rewind();
         catchUp.addAll(retained);
+        List<RosterEntry> entries = new ArrayList<>();
+        for (LoggedRecord r : retained) {
+            if (r.record() instanceof Connect c) entries.add(new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn()));
+        }
+        roster = entries;
         caughtUpDue = stableLsn;
     }
 
     /**
      * As {@link #restartWithCatchUp(List)}, with the records taken from {@code source} only as
      * {@link #writeBatch} writes them (within the sender's window, so that a large catch-up is
-     * never all in memory); each is checked as it is taken (an out-of-order or unframable one
+     * never all in memory), and no roster (a logger serving a recovery: a recovering server takes
+     * over only from a whole catch-up); each is checked as it is taken (an out-of-order or unframable one
      * fails the write). The source is closed once it has no more, or when the stream is rewound.
      *
      * @throws IllegalStateException nothing was dropped (stable LSN 0)
@@ -391,6 +421,8 @@ public final class RecordStream {
         inFlightBytes = 0;
         catchUp.clear();
         catchUpInFlight.clear();
+        roster = List.of();
+        rosterWritten = 0;
         caughtUpDue = -1;
         if (catchUpSource != null) {
             catchUpSource.close();

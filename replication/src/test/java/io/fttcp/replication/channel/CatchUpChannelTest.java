@@ -3,6 +3,8 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.RandomRecords;
 import io.fttcp.replication.Seeds;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
+import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
@@ -128,8 +130,12 @@ class CatchUpChannelTest {
         List<Record> after = new ArrayList<>(pending);
         after.addAll(live);
         assertEquals(after, j.backupEvents.records.subList(n, j.backupEvents.records.size()), where);
+        List<RosterEntry> roster = retained.stream().filter(r -> r.record() instanceof Connect).map(r -> (Connect) r.record())
+                .map(c -> new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn())).toList();
+        assertFalse(roster.isEmpty(), where + ": no connection to name");
+        assertEquals(roster, j.backupEvents.roster, where + ": the roster names every connection of the catch-up, before its records");
         List<String> events = j.backupEvents.events;
-        assertEquals(List.of("connected", "records", "caught-up " + stable, "records"), events.subList(0, 4), where);
+        assertEquals(List.of("connected", "roster", "records", "caught-up " + stable, "records"), events.subList(0, 5), where);
         assertEquals(stable + 200, j.backup.heldLsn(), where);
         assertEquals(stable + 200, j.primaryEvents.lastAck.get(), where);
         assertNull(j.primaryEvents.orderError, where);
@@ -211,6 +217,10 @@ class CatchUpChannelTest {
                         CloseReason.Kind.PROTOCOL_VIOLATION, "duplicate or reordering", List.of(5L)),
                 new Misbehaviour("second CAUGHT_UP", 0, 10, List.of("caught-up 9", "caught-up 9"),
                         CloseReason.Kind.PROTOCOL_VIOLATION, "no catch-up was announced", List.of()),
+                new Misbehaviour("ROSTER without a catch-up", 0, 1, List.of("roster 0"),
+                        CloseReason.Kind.PROTOCOL_VIOLATION, "without a catch-up", List.of()),
+                new Misbehaviour("ROSTER after the catch-up's first record", 0, 10, List.of("roster 9", 3L, "roster 9"),
+                        CloseReason.Kind.PROTOCOL_VIOLATION, "after the catch-up's first record", List.of(3L)),
                 new Misbehaviour("catch-up offered to a backup that holds records", 5, 10, List.of(),
                         CloseReason.Kind.HANDSHAKE_REFUSED, "holds up to 5", List.of()));
         for (Misbehaviour m : cases) {
@@ -223,8 +233,10 @@ class CatchUpChannelTest {
                     assertTrue(primary.awaitControls(1, 2000), m.name);
                     primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, m.primaryLsn)));
                     for (Object f : m.frames) {
+                        String control = f instanceof String s ? s : "";
                         primary.send(f instanceof Long lsn ? RawPeer.record(lsn, new Seed(lsn))
-                                : RawPeer.caughtUp(Long.parseLong(((String) f).substring("caught-up ".length()))));
+                                : control.startsWith("roster ") ? RawPeer.roster(Long.parseLong(control.substring("roster ".length())))
+                                : RawPeer.caughtUp(Long.parseLong(control.substring("caught-up ".length()))));
                     }
                     CloseReason reason = events.closed.get(3, TimeUnit.SECONDS);
                     assertEquals(m.kind, reason.kind(), m.name + ": " + reason);

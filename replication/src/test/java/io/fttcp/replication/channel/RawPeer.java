@@ -51,6 +51,14 @@ final class RawPeer implements AutoCloseable {
         return b.flip();
     }
 
+    /** A ROSTER frame naming one connection. */
+    static ByteBuffer roster(long lsn) {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        new FrameEncoder().encodeRoster(lsn, java.util.List.of(new io.fttcp.replication.codec.RosterEntry(
+                new io.fttcp.stack.tcp.FourTuple(0xC612_0002, 80, 0xC612_0009, 40_000), 1, 2)), 0, b);
+        return b.flip();
+    }
+
     /** Reads until {@code frames} control frames arrived in total, or the timeout. Returns whether they did. */
     boolean awaitControls(int frames, int timeoutMillis) throws IOException, ReplicationProtocolException {
         return await(() -> received.controls.size() >= frames, timeoutMillis);

@@ -1,6 +1,7 @@
 package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 
 import java.util.ArrayList;
@@ -55,6 +56,20 @@ final class Recorder implements ChannelListener {
             lsns.add(firstLsn + i);
         }
         records.addAll(batch);
+    }
+
+    /** The roster's entries, as they came. */
+    final List<RosterEntry> roster = Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void onRoster(List<RosterEntry> entries) {
+        if (!records.isEmpty() || caughtUp.isDone()) {
+            orderError = "a roster after the catch-up's records";
+        }
+        if (events.isEmpty() || !events.getLast().equals("roster")) {
+            events.add("roster");
+        }
+        roster.addAll(entries);
     }
 
     @Override

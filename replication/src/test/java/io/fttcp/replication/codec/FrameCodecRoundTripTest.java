@@ -18,6 +18,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class FrameCodecRoundTripTest {
     private static final FourTuple TUPLE = new FourTuple(0xc6120001, 80, 0xc6120002, 40000);
+    /** A handler with the catch-up frames left to their defaults: it never announced a catch-up. */
+    private static final FrameHandler NO_CATCH_UP = new FrameHandler() {
+        public void onRecord(long lsn, Record record) { }
+        public void onHandshake(Handshake handshake) { }
+        public void onReject(String reason) { }
+        public void onAck(long lsn, long echoNanos) { }
+        public void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) { }
+    };
 
     @Test
     void hundredThousandRandomRecordsOfEveryKindSurviveInRandomChunks() throws Exception {
@@ -96,14 +104,7 @@ class FrameCodecRoundTripTest {
         assertEquals(FrameFormat.CAUGHT_UP_FRAME_LENGTH, buf.position());
         assertFalse(new FrameEncoder().encodeCaughtUp(5, ByteBuffer.allocate(FrameFormat.CAUGHT_UP_FRAME_LENGTH - 1)));
         // A handler that never announced a catch-up refuses the frame.
-        FrameHandler plain = new FrameHandler() {
-            public void onRecord(long lsn, Record record) { }
-            public void onHandshake(Handshake handshake) { }
-            public void onReject(String reason) { }
-            public void onAck(long lsn, long echoNanos) { }
-            public void onHeartbeat(long lsn, long sentAtNanos, long echoNanos) { }
-        };
-        var e = assertThrows(ReplicationProtocolException.class, () -> new FrameDecoder().decodeAll(buf.flip(), plain));
+        var e = assertThrows(ReplicationProtocolException.class, () -> new FrameDecoder().decodeAll(buf.flip(), NO_CATCH_UP));
         assertTrue(e.getMessage().contains("CAUGHT_UP"), e.getMessage());
         // The kind with a body: impossible length.
         ByteBuffer withBody = ByteBuffer.allocate(64);
@@ -111,6 +112,51 @@ class FrameCodecRoundTripTest {
                 .putInt(0).putInt(0).flip();
         var c = assertThrows(CorruptRecordException.class, () -> new FrameDecoder().decodeAll(withBody, new CollectingHandler()));
         assertTrue(c.getMessage().contains("impossible for its kind"), c.getMessage());
+    }
+
+    /**
+     * A roster goes in as many frames as the room and the peer's maximum body allow, and arrives
+     * whole and in order; a count that disagrees with the body is corrupt; a handler that never
+     * announced a catch-up refuses one.
+     */
+    @Test
+    void aRosterSplitsIntoFramesThatFitAndArrivesWhole() throws Exception {
+        List<RosterEntry> roster = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            roster.add(new RosterEntry(new FourTuple(0xC612_0002, 80, 0xC612_0100 + i, 1024 + i), i * 7919, -i * 104_729));
+        }
+        FrameEncoder encoder = new FrameEncoder(4 + 300 * 20); // at most 300 entries a frame
+        ByteBuffer wire = ByteBuffer.allocate(1 << 16);
+        int frames = 0;
+        for (int done = 0; done < roster.size(); frames++) {
+            int room = 20 + 4 + 20 + (frames * 97) % 9000; // from one entry to more than the body allows
+            int before = wire.position();
+            ByteBuffer out = wire.slice(before, room);
+            int n = encoder.encodeRoster(41, roster, done, out);
+            assertTrue(n >= 1 && n <= 300, "frame " + frames + " held " + n);
+            assertEquals(FrameEncoder.rosterFrameLength(n), out.position());
+            wire.position(before + out.position());
+            done += n;
+        }
+        assertEquals(0, encoder.encodeRoster(41, roster, 0, ByteBuffer.allocate(FrameEncoder.rosterFrameLength(1) - 1)), "no room for one entry");
+        wire.flip();
+        CollectingHandler got = new CollectingHandler();
+        assertEquals(frames, new FrameDecoder().decodeAll(wire, got));
+        assertEquals(roster, got.roster);
+
+        ByteBuffer one = ByteBuffer.allocate(FrameEncoder.rosterFrameLength(1) + 19);
+        assertEquals(1, new FrameEncoder().encodeRoster(9, roster, 5, one));
+        one.flip();
+        var e = assertThrows(ReplicationProtocolException.class, () -> new FrameDecoder().decodeAll(one.duplicate(), NO_CATCH_UP));
+        assertTrue(e.getMessage().contains("ROSTER"), e.getMessage());
+        // A count of two over a body of one entry, with the CRC made right: the body is corrupt, not read past.
+        ByteBuffer lying = ByteBuffer.allocate(one.remaining());
+        lying.put(one.duplicate()).putInt(FrameFormat.HEADER_LENGTH, 2);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(lying.array(), 0, lying.capacity() - FrameFormat.TRAILER_LENGTH);
+        lying.putInt(lying.capacity() - FrameFormat.TRAILER_LENGTH, (int) crc.getValue()).flip();
+        var c = assertThrows(CorruptRecordException.class, () -> new FrameDecoder().decodeAll(lying, new CollectingHandler()));
+        assertTrue(c.getMessage().contains("ROSTER says 2 entries"), c.getMessage());
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.fttcp.replication.Seeds;
 import io.fttcp.replication.codec.FrameDecoder;
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.RosterEntry;
+import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
@@ -204,6 +206,13 @@ class RecordStreamCatchUpTest {
             receiver.expectCatchUp(stable + 1);
             CollectingHandler handler = new CollectingHandler() {
                 @Override
+                public void onRoster(long lsn, List<RosterEntry> entries) {
+                    assertTrue(caughtUp.isEmpty() && controls.isEmpty(), where + ": a roster frame after the catch-up began");
+                    assertEquals(stable, lsn, where + ": the roster's LSN");
+                    super.onRoster(lsn, entries);
+                }
+
+                @Override
                 public void onRecord(long lsn, Record record) {
                     try {
                         receiver.receive(lsn, record);
@@ -260,6 +269,9 @@ class RecordStreamCatchUpTest {
                 assertTrue(stream.inFlightBytes() < window + largestFrame + 1, where + ": in flight " + stream.inFlightBytes());
             }
             assertEquals(retained, caughtUp, where);
+            assertEquals(retained.stream().filter(r -> r.record() instanceof Connect).map(r -> (Connect) r.record())
+                    .map(c -> new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn())).toList(), handler.roster,
+                    where + ": the roster names the catch-up's connections, in order");
             assertEquals(live, streamed, where);
             assertEquals(List.of("caught-up " + stable), handler.controls, where);
             assertEquals(stable + live.size(), stream.stableLsn(), where);

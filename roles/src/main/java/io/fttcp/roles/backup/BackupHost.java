@@ -5,6 +5,7 @@ import io.fttcp.replication.channel.BackupChannel;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
 import io.fttcp.roles.PrimaryProbe;
 import io.fttcp.roles.StackAddresses;
@@ -18,6 +19,7 @@ import io.fttcp.roles.metrics.StackReadings;
 import io.fttcp.roles.primary.PrimaryHost;
 import io.fttcp.roles.primary.ProtectedStack;
 import io.fttcp.roles.takeover.ClassPreload;
+import io.fttcp.roles.takeover.ClientResets;
 import io.fttcp.roles.takeover.Takeover;
 import io.fttcp.roles.takeover.TakeoverRehearsal;
 import io.fttcp.stack.host.HostConfig;
@@ -126,6 +128,12 @@ public final class BackupHost implements AutoCloseable {
      * restores none of the connections known so far (see {@link #takeOver}).
      */
     private volatile boolean caughtUp;
+    /**
+     * Backup mode, during a catch-up: its roster, the connections it covers. If the primary is
+     * lost before the catch-up is complete, those whose records never arrived are known only from
+     * here, and their clients are reset with the others (a silent one would wait for ever).
+     */
+    private volatile List<RosterEntry> roster = List.of();
     /** Backup mode: the primary's epoch; logger mode: the epoch the logger gave this recovery. */
     private volatile long sourceEpoch;
     private volatile PrimaryHost primary;
@@ -332,11 +340,23 @@ public final class BackupHost implements AutoCloseable {
         }
 
         @Override
+        public void onRoster(List<RosterEntry> entries) {
+            if (config.mode() == FtConfig.Mode.logger || state != State.REPLICATING) return; // a recovery takes over only once complete
+            List<RosterEntry> all = new ArrayList<>(roster);
+            all.addAll(entries);
+            roster = all;
+            LOG.log(INFO, "catching up: the roster names " + all.size() + " connection(s)");
+        }
+
+        @Override
         public void onCaughtUp(long lsn) {
             lastAppliedLsn = Math.max(lastAppliedLsn, lsn);
             if (config.mode() != FtConfig.Mode.logger) {
                 // Only while replicating: after the loss was reported the last records were not applied.
-                if (state == State.REPLICATING) caughtUp = true;
+                if (state == State.REPLICATING) {
+                    caughtUp = true;
+                    roster = List.of();
+                }
                 LOG.log(INFO, "caught up on " + recordsApplied.get() + " retained record(s) (" + payloadBytesApplied.get()
                         + " client bytes) through LSN " + lsn + "; replicating");
                 return;
@@ -460,18 +480,21 @@ public final class BackupHost implements AutoCloseable {
             long begun = stack.loop().now();
             long tsValAge = begun - startedAt; // a safe upper bound: the primary's TSvals are no older than our start
             long epoch = config.mode() == FtConfig.Mode.logger ? sourceEpoch : sourceEpoch + 1;
+            List<ClientResets.Target> unrecorded = new ArrayList<>();
             if (config.mode() != FtConfig.Mode.logger && !caughtUp) {
                 // Any of them may lack records of client bytes the primary acknowledged: restored,
                 // it would be behind its client (an upload's client never resends those bytes) and
-                // hang. Their clients are reset instead; they were served unprotected.
+                // hang. Their clients are reset instead; they were served unprotected. So are those
+                // of the roster's connections whose records never arrived (known only by name).
                 replay.restoreNoneKnown("the primary was lost during this backup's catch-up: its records are incomplete");
+                for (RosterEntry e : roster) unrecorded.add(ClientResets.Target.of(e));
                 LOG.log(WARNING, "the primary was lost before its catch-up (" + recordsApplied.get() + " record(s) through LSN "
-                        + lastAppliedLsn + ") was complete: the connections it served unprotected are reset, not restored");
+                        + lastAppliedLsn + ") was complete: the connections it served unprotected (" + roster.size() + " named by the roster) are reset, not restored");
             }
             protectedStack.promote(config, lastAppliedLsn);
             LoggingNetwork logging = protectedStack.loggingNetwork(config);
             Takeover.Report report = Takeover.run(replay, stack.network(), stack.ethernet(), config.serviceAddress(), tsValAge, DRAIN_LIMIT_NANOS,
-                    binding -> new LoggingLiveBinding(binding, logging), protectedStack::adopt);
+                    unrecorded, binding -> new LoggingLiveBinding(binding, logging), protectedStack::adopt);
             primary = PrimaryHost.promote(config, protectedStack, replay, epoch);
             state = State.LIVE;
             LOG.log(INFO, "took over " + FourTuple.dotted(config.serviceAddress()) + " " + (stack.loop().now() - primaryLostAt) / 1000

@@ -1,11 +1,14 @@
 package io.fttcp.roles.takeover;
 
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.stack.host.IpHost;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.wrappers.nsw.ConnectionImage;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Resets the clients of the connections a takeover did not restore (diverged, or known from
@@ -34,6 +37,16 @@ public final class ClientResets {
         public static Target of(ConnectionImage image) {
             return image.connect() == null ? null : new Target(image.tuple(), image.sndUna(), image.rcvNxt());
         }
+
+        /**
+         * The client of a connection named by a catch-up's roster whose records never arrived: we
+         * know only its initial sequence numbers, so the RST (at our first byte) resets a client
+         * we never sent data, and the probe (at our ISN, below anything the client holds) draws
+         * the others' answers.
+         */
+        public static Target of(RosterEntry entry) {
+            return new Target(entry.tuple(), entry.serverIsn() + 1, entry.clientIsn() + 1);
+        }
     }
 
     public static final long FIRST_REPEAT_NANOS = 200_000_000L;
@@ -45,18 +58,27 @@ public final class ClientResets {
     private long nextAt = Long.MAX_VALUE;
     private int rounds;
 
+    /** @param targets the clients to reset; of several for one four-tuple, the first (the best known) */
     public ClientResets(List<Target> targets) {
         this(targets, FIRST_REPEAT_NANOS);
     }
 
     /** With the repeats from {@code firstRepeatNanos} on (tests). */
     ClientResets(List<Target> targets, long firstRepeatNanos) {
-        this.left = new ArrayList<>(targets);
+        Set<FourTuple> named = new HashSet<>();
+        this.left = new ArrayList<>();
+        for (Target t : targets) {
+            if (named.add(t.tuple())) left.add(t);
+        }
         this.firstRepeatNanos = firstRepeatNanos;
     }
 
-    /** At takeover: an RST at each client's guess and the first probe. */
+    /**
+     * At takeover: an RST at each client's guess and the first probe (none to a four-tuple the
+     * stack has a connection of: restored, or its client already back).
+     */
     public void begin(IpHost ip, long now) {
+        left.removeIf(t -> ip.find(t.tuple()) != null);
         for (Target t : left) {
             ip.resetUnknown(t.tuple(), t.guess(), now);
             probe(t, ip, now);

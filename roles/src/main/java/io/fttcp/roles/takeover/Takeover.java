@@ -11,6 +11,8 @@ import io.fttcp.wrappers.nsw.LiveBinding;
 import io.fttcp.wrappers.nsw.ReplayNetwork;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>answer ARP for the service address and announce it (gratuitous ARP, the virtual MAC);</li>
  *   <li>resume every restored connection at once: retransmit now, and four ACKs (the last three
  *       duplicates) so a client with data outstanding retransmits now too; reset the clients of
- *       connections that could not be restored ({@link ClientResets}).</li>
+ *       connections that could not be restored, and of those known only by name ({@link ClientResets}).</li>
  * </ol>
  */
 public final class Takeover {
@@ -62,10 +64,12 @@ public final class Takeover {
      * The takeover of a replica that goes on as a protected primary: {@code decorate} wraps the
      * stack's binding (so the application's sockets log from now on), and {@code onRestored}
      * hears of every connection restored before it sends anything (so the south-side wrapper
-     * protects it).
+     * protects it). {@code unrecorded} are the clients of connections the backup knows of but
+     * holds no records of (named by the roster of a catch-up that broke off): they are reset too.
      */
     public static Report run(ReplayNetwork replay, StackNetwork network, EthernetInterface ethernet, int serviceAddress,
-                             long tsValAgeNanos, long drainLimitNanos, java.util.function.Function<StackLiveBinding, LiveBinding> decorate,
+                             long tsValAgeNanos, long drainLimitNanos, List<ClientResets.Target> unrecorded,
+                             java.util.function.Function<StackLiveBinding, LiveBinding> decorate,
                              java.util.function.BiConsumer<io.fttcp.wrappers.nsw.ConnectionImage, TcpCheckpoint> onRestored) throws IOException {
         HostLoop loop = network.loop();
         long start = loop.now();
@@ -96,7 +100,9 @@ public final class Takeover {
             resumeNanos = loop.now() - now - announceNanos;
             // Diverged or unrestorable connections are reset now, not when the client next sends
             // (a client waiting for data would wait for its own timeout).
-            ClientResets resets = new ClientResets(binding.toReset());
+            List<ClientResets.Target> targets = new ArrayList<>(binding.toReset());
+            targets.addAll(unrecorded);
+            ClientResets resets = new ClientResets(targets);
             resets.begin(ip, now);
             if (resets.nextRoundAt() != Long.MAX_VALUE) repeat(resets, ip, loop);
             loop.timersChanged();

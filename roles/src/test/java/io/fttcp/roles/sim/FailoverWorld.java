@@ -1,5 +1,6 @@
 package io.fttcp.roles.sim;
 
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.roles.takeover.ClientResets;
@@ -237,11 +238,15 @@ final class FailoverWorld {
             if (!catchUpComplete.getAsBoolean()) application.restoreNoneKnownNow();
             application.takeOver(binding);
             // The real takeover's resets of the clients of connections not restored (diverged,
-            // or known only from an incomplete catch-up), their rounds driven by the scheduler.
+            // or known from an incomplete catch-up, by their records or only by the roster),
+            // their rounds driven by the scheduler.
             List<ClientResets.Target> targets = new ArrayList<>();
             for (ConnectionImage image : application.divergedImages()) {
                 ClientResets.Target t = ClientResets.Target.of(image);
                 if (t != null) targets.add(t);
+            }
+            if (!catchUpComplete.getAsBoolean()) {
+                for (RosterEntry e : world.log.roster()) targets.add(ClientResets.Target.of(e));
             }
             resets = new ClientResets(targets);
             host.call(() -> resets.begin(host.ip(), host.now()));

@@ -1,5 +1,6 @@
 package io.fttcp.roles.sim;
 
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.sim.stack.ConnectionApp;
 import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.tcp.CloseReason;
@@ -29,11 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       {@link FailoverSimulationTest}).</li>
  *   <li>Incomplete: the backup takes over but restores none of the connections it knows (their
  *       records may lack client bytes the primary acknowledged): their clients are reset, never
- *       left behind a restored copy. Connections it does not know at all are not restorable; a
- *       client of one that sends is reset by the stack, one that waits silently is left waiting
- *       (as a client of any server that died). Connections opened after the join never had their
- *       SYN-ACK leave the primary (their CONNECT could not be stable before the catch-up was
- *       acknowledged): they connect anew to the backup and complete.</li>
+ *       left behind a restored copy. So are those of the connections whose records never arrived,
+ *       known only from the catch-up's roster: a silent client (waiting for data) is reset too,
+ *       never left waiting. Only a backup that lost the primary before even the roster arrived
+ *       (its first batch, a link delay after the handshake) knows nothing of them: a client of
+ *       one that sends is reset by the stack, one that waits silently is left waiting (as a
+ *       client of any server that died). Connections opened after the join never had their SYN-ACK leave the
+ *       primary (their CONNECT could not be stable before the catch-up was acknowledged): they
+ *       connect anew to the backup and complete.</li>
  * </ul>
  * Always: no client ever receives a wrong byte.
  */
@@ -85,16 +89,22 @@ class ReprotectionSimulationTest {
             return true;
         }
 
-        /** A client of a connection served before the join that the backup did not know at takeover: nothing can end its wait but itself. */
+        /** A client of a connection served before the join that the backup did not even know by name at takeover: nothing can end its wait but itself. */
         boolean mayWaitForever(int i) {
             if (f.takenOverAt < 0 || caughtUpAtTakeover || i >= openedBefore) return false;
             ConnectionApp app = f.transfers.clients.get(i);
-            return app.connection() == null || !knownAtTakeover.contains(serverSide(app));
+            return app.connection() == null || !namedAtTakeover(serverSide(app));
+        }
+
+        boolean namedAtTakeover(FourTuple t) {
+            return knownAtTakeover.contains(t) || rosterAtTakeover.contains(t);
         }
 
         boolean caughtUpAtTakeover;
         /** The connections whose CONNECT the backup had received when it took over. */
         java.util.Set<FourTuple> knownAtTakeover = java.util.Set.of();
+        /** The connections the catch-up's roster had named when it took over. */
+        java.util.Set<FourTuple> rosterAtTakeover = java.util.Set.of();
     }
 
     private static FourTuple serverSide(ConnectionApp app) {
@@ -127,6 +137,7 @@ class ReprotectionSimulationTest {
         f.world.sim.runUntil(() -> f.takenOverAt >= 0, Duration.ofSeconds(10));
         run.caughtUpAtTakeover = f.catchUpComplete.getAsBoolean();
         run.knownAtTakeover = java.util.Set.copyOf(f.world.log.backupImage().streams().keySet());
+        run.rosterAtTakeover = f.world.log.roster().stream().map(RosterEntry::tuple).collect(java.util.stream.Collectors.toSet());
         census.add(run.caughtUpAtTakeover ? "takeover:caughtUp" : "takeover:catchUpIncomplete");
         boolean finished = f.world.sim.runUntil(run::clientsEnded, Duration.ofNanos(FailoverSimulationTest.COMPLETION_BOUND + 2 * SECOND));
         String where = "seed " + seed + " (replay: -Dfttcp.failover.seed=" + seed + "), join at " + run.joinAt / MS + " ms, "
@@ -157,15 +168,17 @@ class ReprotectionSimulationTest {
                 ConnectionApp app = f.transfers.clients.get(i);
                 if (i >= run.openedBefore) {
                     assertTrue(FailoverWorld.complete(app), "a connection opened after the join did not complete: " + app + ", " + where);
-                } else if (app.connection() != null && run.knownAtTakeover.contains(serverSide(app))) {
-                    assertTrue(FailoverWorld.complete(app) || app.closeReason() == CloseReason.RESET_BY_PEER,
-                            "a connection known from the incomplete catch-up was neither reset nor complete before the crash: " + app + ", " + where);
+                } else if (app.connection() != null && run.namedAtTakeover(serverSide(app))) {
+                    assertTrue(FailoverWorld.complete(app) || app.closeReason() == CloseReason.RESET_BY_PEER, "a connection served before the join ("
+                            + (run.knownAtTakeover.contains(serverSide(app)) ? "known from its records" : "known only from the roster")
+                            + ") was neither reset nor complete before the crash: " + app + ", " + where);
                 }
             }
-            census.add("unknownLeftWaiting:" + (int) java.util.stream.IntStream.range(0, run.openedBefore).filter(i -> {
+            if (java.util.stream.IntStream.range(0, run.openedBefore).anyMatch(i -> {
                 ConnectionApp app = f.transfers.clients.get(i);
-                return !FailoverWorld.complete(app) && app.closeReason() == null;
-            }).count());
+                return app.connection() != null && !run.knownAtTakeover.contains(serverSide(app)) && app.closeReason() == CloseReason.RESET_BY_PEER;
+            })) census.add("resetKnownOnlyFromTheRoster");
+            if (run.rosterAtTakeover.isEmpty()) census.add("rosterNotArrived");
         }
         assertTrue(f.application.diverged.isEmpty(), "a deterministic application diverged: " + where);
         return census;
@@ -177,5 +190,6 @@ class ReprotectionSimulationTest {
         TreeMap<String, Integer> census = SeedCensus.run("re-protection", seeds, true, () -> "", ReprotectionSimulationTest::run);
         assertTrue(census.getOrDefault("takeover:catchUpIncomplete", 0) > 0 && census.getOrDefault("takeover:caughtUp", 0) > 0,
                 "takeovers must come both from an incomplete catch-up and after a complete one: " + census);
+        assertTrue(census.getOrDefault("resetKnownOnlyFromTheRoster", 0) > 0, "no client was ever reset by the roster alone: " + census);
     }
 }

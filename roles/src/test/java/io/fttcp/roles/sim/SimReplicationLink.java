@@ -5,6 +5,7 @@ import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.FrameHandler;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.ReplicationProtocolException;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
@@ -17,6 +18,7 @@ import io.fttcp.wrappers.ssw.RecordSink;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -79,6 +81,8 @@ final class SimReplicationLink implements RecordSink {
 
     // ---- backup side ----
     private BackupImage backupImage = new BackupImage();
+    /** The roster of the catch-up the backup is taking (the connections it covers), as it arrived. */
+    private List<RosterEntry> roster = new ArrayList<>();
     private FrameDecoder recordDecoder = new FrameDecoder();
     private StreamReceiver receiver = new StreamReceiver(0, this::backupTakes);
     /** The connection between the two sides: frames of an earlier one are lost. */
@@ -248,6 +252,11 @@ final class SimReplicationLink implements RecordSink {
                 @Override
                 public void onRecord(long lsn, Record record) throws ReplicationProtocolException {
                     receiver.receive(lsn, record);
+                }
+
+                @Override
+                public void onRoster(long lsn, List<RosterEntry> entries) {
+                    roster.addAll(entries);
                 }
 
                 @Override
@@ -510,6 +519,7 @@ final class SimReplicationLink implements RecordSink {
             if (dropped > heldLsn) {
                 onNewGeneration.run();
                 backupImage = new BackupImage();
+                roster = new ArrayList<>();
                 receiver = new StreamReceiver(0, this::backupTakes);
                 receiver.expectCatchUp(dropped + 1);
                 stream.restartWithCatchUp(retained.snapshot(dropped));
@@ -535,6 +545,11 @@ final class SimReplicationLink implements RecordSink {
     void resumeAcks() {
         acksPaused = false;
         scheduler.after(0, this::sendAck);
+    }
+
+    /** The roster of the backup's catch-up, as much of it as arrived. */
+    List<RosterEntry> roster() {
+        return roster;
     }
 
     /** What the backup has received (whether acknowledged or not). */
