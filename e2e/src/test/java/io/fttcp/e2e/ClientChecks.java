@@ -1,5 +1,6 @@
 package io.fttcp.e2e;
 
+import io.fttcp.apps.http.Generator;
 import io.fttcp.testbed.ExecResult;
 import io.fttcp.testbed.Topology;
 
@@ -101,5 +102,37 @@ final class ClientChecks {
             }
         }
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** One response read, then a keep-alive connection waiting silently for the next: cat fails only if it is reset. */
+    static Process idleSession(SharedTopology net) {
+        return net.topology().start(net.host("client"), "bash", "-c", "exec 3<>/dev/tcp/" + Topology.SERVICE_ADDRESS
+                + "/80 && printf 'GET /gen/100000 HTTP/1.1\\r\\nHost: fttcp\\r\\n\\r\\n' >&3 && exec cat <&3 >/dev/null");
+    }
+
+    /** {@code session} ({@link #idleSession}) ends within 15 s, reset. */
+    static void assertReset(SharedTopology net, Process session, String which, String why) throws Exception {
+        boolean ended = session.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+        String said = ended ? new String(session.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8) : "";
+        assertTrue(ended && session.exitValue() != 0 && said.contains("reset"), () -> which + " was not reset at once ("
+                + (ended ? "cat said: " + said : "still waiting") + "), " + why + "\n" + clientView(net));
+    }
+
+    /** A new client is served: a 1 MiB download, its sha256 checked. */
+    static void assertServiceStillAnswers(SharedTopology net, SplittableRandom random, String why) {
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        long size = 1L << 20;
+        ExecResult r = net.bash("client", Duration.ofSeconds(40), "set -o pipefail; curl --silent --show-error --fail --max-time 30 'http://"
+                + Topology.SERVICE_ADDRESS + "/gen/" + size + "?seed=" + contentSeed + "' | sha256sum");
+        assertEquals(0, r.exitCode(), "curl afterwards, " + why + ":\n" + r.output());
+        assertTrue(r.output().startsWith(new Generator(contentSeed).sha256Hex(size) + " "),
+                "sha256 of a download afterwards, " + why + ":\n" + r.output());
+    }
+
+    /** The client's connections to the service, its TCP drop counters and a few packets of the service's. */
+    static String clientView(SharedTopology net) {
+        return net.bash("client", Duration.ofSeconds(30), "ss -tin dst " + Topology.SERVICE_ADDRESS
+                + "; nstat -az | grep -E 'PAWS|OFO|Prune|Drop|BadSeg|Challenge|InErrs|RetransSegs|OutRsts|ACKSkipped|ZeroWindow|OldAck|TSEcrRejected|SYNChallenge'"
+                + "; timeout 8 tcpdump -S -ni any -c 40 -v host " + Topology.SERVICE_ADDRESS + " 2>&1 | tail -60").output();
     }
 }

@@ -162,13 +162,13 @@ class FailoverE2eTest {
                 case STOP -> {
                     pair.primary().signal("CONT");
                     assertStepsDown(pair, Duration.ofSeconds(5), why + ", then continued");
-                    assertServiceStillAnswers(random, why + ", then continued");
+                    ClientChecks.assertServiceStillAnswers(net, random, why + ", then continued");
                 }
                 case LINK_DOWN -> {
                     net.topology().linkUp(pair.primaryHost());
                     // It hears the new owner's periodic gratuitous ARP (every second).
                     assertStepsDown(pair, Duration.ofSeconds(3), why + ", then reconnected");
-                    assertServiceStillAnswers(random, why + ", then reconnected");
+                    ClientChecks.assertServiceStillAnswers(net, random, why + ", then reconnected");
                 }
             }
         } finally {
@@ -269,8 +269,8 @@ class FailoverE2eTest {
         long contentSeed = random.nextLong(1, Long.MAX_VALUE);
         Path file = dir.resolve("diverged-" + seed + ".bin");
         Path other = dir.resolve("intact-" + seed + ".bin");
-        try (ReplicaPair pair = net.replicas("primary", "backup", "http", "replication.detection = " + DETECTION,
-                "app.root = " + dir.resolve("root-HOST"));
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http", List.of("--metrics", "HOST:" + METRICS_PORT),
+                "replication.detection = " + DETECTION, "app.root = " + dir.resolve("root-HOST"));
              BackgroundCurl intact = BackgroundCurl.download(net.topology(), net.host("client"), BASE + "/gen/" + (64L << 20) + "?seed=" + contentSeed,
                      other, CURL_MAX_TIME, "--limit-rate", "8M");
              BackgroundCurl diverged = BackgroundCurl.download(net.topology(), net.host("client"), BASE + "/content.bin", file, CURL_MAX_TIME)) {
@@ -285,12 +285,22 @@ class FailoverE2eTest {
             assertFalse(line.contains("LIMIT HIT"), "the takeover waited for the diverged connection's records, " + why + ": " + line);
             int exit = diverged.awaitExit(Duration.ofSeconds(10));
             assertTrue(exit > 0 && diverged.output().contains("reset"), () -> "the diverged download's curl was not reset at once (exit " + exit
-                    + ", -1: still running), " + why + "; curl said: " + diverged.output() + "\n" + clientView());
+                    + ", -1: still running), " + why + "; curl said: " + diverged.output() + "\n" + ClientChecks.clientView(net));
             long got = Files.size(file);
             assertEquals(got, Files.mismatch(file, served.path()), "the diverged download is not a prefix of the primary's file, " + why);
             assertCurlSucceeded(intact, why);
             assertEquals(new Generator(contentSeed).sha256Hex(64L << 20), sha256(other), "sha256 of the concurrent download, " + why);
             System.out.println("FailoverE2eTest: the diverged download was reset after " + got + " bytes, all the primary's");
+            // Both connections are over: the new primary keeps no records for a joining backup (the
+            // reset one's too: a catch-up would restore it again, and keep its bytes for ever).
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            String metrics = scrape(pair.backupHost());
+            while (value(metrics, "fttcp_retained_connections") != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                metrics = scrape(pair.backupHost());
+            }
+            String last = metrics;
+            assertEquals(0, value(last, "fttcp_retained_connections"), () -> "the new primary still keeps records of a connection, " + why + ":\n" + last);
         } finally {
             Files.deleteIfExists(file);
             Files.deleteIfExists(other);
@@ -325,11 +335,11 @@ class FailoverE2eTest {
                 "replication.backup = " + net.host("backup").kernelAddress(), "replication.retention-limit = 700MiB")) {
             pair.backup().signal("TERM");
             pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that it serves unprotected, " + why, TAKEOVER_WAIT);
-            idle = idleSession();
+            idle = ClientChecks.idleSession(net);
             try (BackgroundCurl up = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(), BASE + "/upload/caught.bin",
                     CURL_MAX_TIME, "--limit-rate", "50M")) {
                 Thread.sleep(1_500);
-                late = idleSession(); // after some 75 MB of the upload's records
+                late = ClientChecks.idleSession(net); // after some 75 MB of the upload's records
                 Thread.sleep(1_500); // with the JVM's start, a catch-up of about 150 MB: a second or more to send and replay
                 assertTrue(up.isAlive() && idle.isAlive() && late.isAlive(), "a client ended before the new backup joined, " + why
                         + "; curl said: " + up.output());
@@ -344,32 +354,19 @@ class FailoverE2eTest {
                         () -> "void: the catch-up was complete before the kill, " + why + ":\n" + second.output());
                 int uploadExit = up.awaitExit(Duration.ofSeconds(15));
                 assertTrue(uploadExit > 0 && up.output().contains("reset"), () -> "the upload's curl was not reset at once (exit " + uploadExit
-                        + ", -1: still running), " + why + "; curl said: " + up.output() + "\n" + clientView());
-                assertReset(idle, "the idle session", why);
-                assertReset(late, "the idle session opened later (known only from the roster)", why);
-                assertTrue(second.output().contains("catching up: the roster names"), () -> "the roster, " + why + ":\n" + second.output());
+                        + ", -1: still running), " + why + "; curl said: " + up.output() + "\n" + ClientChecks.clientView(net));
+                ClientChecks.assertReset(net, idle, "the idle session", why);
+                ClientChecks.assertReset(net, late, "the idle session opened later (known only from the roster)", why);
+                assertTrue(second.output().contains("; the roster names "), () -> "the roster, " + why + ":\n" + second.output());
                 assertTrue(line.contains("restored 0 connection") && line.split("its records are incomplete", -1).length - 1 == 2,
                         "the takeover refused the two connections whose records arrived (void if the later session's did too), " + why + ": " + line);
-                assertServiceStillAnswers(random, why);
+                ClientChecks.assertServiceStillAnswers(net, random, why);
             }
         } finally {
             if (idle != null) idle.destroyForcibly();
             if (late != null) late.destroyForcibly();
             Files.deleteIfExists(upload.path());
         }
-    }
-
-    /** One response read, then a keep-alive connection waiting silently for the next: cat fails only if it is reset. */
-    private Process idleSession() {
-        return net.topology().start(net.host("client"), "bash", "-c", "exec 3<>/dev/tcp/" + Topology.SERVICE_ADDRESS
-                + "/80 && printf 'GET /gen/100000 HTTP/1.1\\r\\nHost: fttcp\\r\\n\\r\\n' >&3 && exec cat <&3 >/dev/null");
-    }
-
-    private void assertReset(Process session, String which, String why) throws Exception {
-        boolean ended = session.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
-        String said = ended ? new String(session.getErrorStream().readAllBytes(), StandardCharsets.UTF_8) : "";
-        assertTrue(ended && session.exitValue() != 0 && said.contains("reset"), () -> which + " was not reset at once ("
-                + (ended ? "cat said: " + said : "still waiting") + "), " + why + "\n" + clientView());
     }
 
     /**
@@ -877,21 +874,6 @@ class FailoverE2eTest {
     }
 
     /** A small download from the new owner, checked, after the old primary came back. */
-    private static void assertServiceStillAnswers(SplittableRandom random, String why) {
-        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
-        long size = 1L << 20;
-        ExecResult r = net.bash("client", Duration.ofSeconds(40), "set -o pipefail; curl --silent --show-error --fail --max-time 30 '"
-                + BASE + "/gen/" + size + "?seed=" + contentSeed + "' | sha256sum");
-        assertEquals(0, r.exitCode(), "curl afterwards, " + why + ":\n" + r.output());
-        assertTrue(r.output().startsWith(new Generator(contentSeed).sha256Hex(size) + " "), "sha256 of a download afterwards, " + why + ":\n" + r.output());
-    }
-
-    /** The client's connections to the service, its TCP drop counters and a few packets of the service's. */
-    private static String clientView() {
-        return net.bash("client", Duration.ofSeconds(30), "ss -tin dst " + Topology.SERVICE_ADDRESS
-                + "; nstat -az | grep -E 'PAWS|OFO|Prune|Drop|BadSeg|Challenge|InErrs|RetransSegs|OutRsts|ACKSkipped|ZeroWindow|OldAck|TSEcrRejected|SYNChallenge'"
-                + "; timeout 8 tcpdump -S -ni any -c 40 -v host " + Topology.SERVICE_ADDRESS + " 2>&1 | tail -60").output();
-    }
 
     /** The thread dumps (virtual threads too: the applications run on them) of the replicas this JVM started. */
     private static String replicaThreads() {
@@ -920,6 +902,6 @@ class FailoverE2eTest {
 
     private static void assertCurlSucceeded(BackgroundCurl curl, String why) throws InterruptedException {
         ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why,
-                () -> "the client's view of the stuck transfer:\n" + clientView() + "\nthe replicas' threads:\n" + replicaThreads());
+                () -> "the client's view of the stuck transfer:\n" + ClientChecks.clientView(net) + "\nthe replicas' threads:\n" + replicaThreads());
     }
 }

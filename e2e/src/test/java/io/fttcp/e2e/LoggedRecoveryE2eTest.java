@@ -311,4 +311,59 @@ class LoggedRecoveryE2eTest {
             Files.deleteIfExists(file);
         }
     }
+
+    /**
+     * Under {@code logger.on-loss = continue}: the logger is lost during an upload, the primary
+     * takes more of it unprotected and opens an idle session, the logger returns and the primary
+     * catches it up (a new generation of its log), and is killed during that catch-up. The
+     * logger drops the broken-off generation, and the one it keeps is behind what the primary
+     * served since: it marks it incomplete. The primary restarted in place recovers from it, but
+     * restores none of its connections: restored, the upload would be behind its client (which
+     * never resends what the primary acknowledged) and hang, as it did before the mark. The
+     * upload's client and the idle session's (known only from the catch-up's roster) are reset
+     * within seconds; new clients are served.
+     */
+    @Test
+    void aPrimaryLostWhileCatchingTheLoggerUpHasItsClientsResetNotRestoredBehindThem() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long size = 512L << 20;
+        long at = (16L << 20) + random.nextLong(16L << 20);
+        String why = "logger killed at " + at + " bytes of an upload, logger.on-loss = continue, an idle session opened, the logger restarted,"
+                + " the primary killed during its catch-up (seed " + seed + ")";
+        System.out.println("LoggedRecoveryE2eTest: " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), size, random.nextLong());
+        Process idle = null;
+        try {
+            LoggedService service = net.logged("logger", "primary", "http", List.of(), "logger.on-loss = continue",
+                    "replication.retention-limit = 700MiB");
+            WatchedProcess first = service.primary();
+            try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(), BASE + "/upload/behind.bin",
+                    CURL_MAX_TIME, "--limit-rate", "50M")) {
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), at, curl, why, () -> service.logger().signal("KILL"));
+                first.awaitLine(l -> l.contains("protection UNPROTECTED"), "that it serves unprotected, " + why, RECOVERY_WAIT);
+                idle = ClientChecks.idleSession(net);
+                Thread.sleep(1_500); // some 75 MB more of the upload, acknowledged by the primary alone
+                assertTrue(curl.isAlive() && idle.isAlive(), "a client ended while the logger was away, " + why + "; curl said: " + curl.output());
+                WatchedProcess logger = service.startLogger();
+                logger.awaitLine(l -> l.contains("catch-up under way"), "that the primary began catching the logger up, " + why, RECOVERY_WAIT);
+                first.signal("KILL");
+                logger.awaitLine(l -> l.contains("are incomplete"), "that the logger marked its records incomplete (void if the catch-up"
+                        + " was whole before the kill), " + why, RECOVERY_WAIT);
+                WatchedProcess recovered = service.startPrimary(net.host("primary"));
+                String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+                System.out.println("LoggedRecoveryE2eTest: " + took);
+                assertTrue(took.contains("restored 0 connection") && took.contains("incomplete"), "the recovery restored a connection"
+                        + " of the incomplete records, " + why + ": " + took);
+                int exit = curl.awaitExit(Duration.ofSeconds(15));
+                assertTrue(exit > 0 && curl.output().contains("reset"), () -> "the upload's curl was not reset at once (exit " + exit
+                        + ", -1: still running), " + why + "; curl said: " + curl.output() + "\n" + ClientChecks.clientView(net));
+                ClientChecks.assertReset(net, idle, "the idle session opened while unprotected (known only from the roster)", why);
+                ClientChecks.assertServiceStillAnswers(net, random, why);
+            }
+        } finally {
+            if (idle != null) idle.destroyForcibly();
+            Files.deleteIfExists(upload.path());
+        }
+    }
 }

@@ -3,6 +3,8 @@ package io.fttcp.replication;
 import io.fttcp.replication.codec.FrameHandler;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.RosterEntry;
+import io.fttcp.replication.record.Connect;
+import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 
 import java.util.ArrayList;
@@ -43,6 +45,23 @@ public class CollectingHandler implements FrameHandler {
     @Override
     public void onCaughtUp(long lsn) {
         controls.add("caught-up " + lsn);
+    }
+
+    @Override
+    public void onIncomplete(long lsn) {
+        controls.add("incomplete " + lsn);
+    }
+
+    /** The roster a catch-up of {@code retained} must send: the latest CONNECT of each four-tuple, in the order of those. */
+    public static List<RosterEntry> rosterOf(List<LoggedRecord> retained) {
+        java.util.Map<io.fttcp.stack.tcp.FourTuple, RosterEntry> latest = new java.util.LinkedHashMap<>();
+        for (LoggedRecord r : retained) {
+            if (r.record() instanceof Connect c) {
+                latest.remove(c.tuple());
+                latest.put(c.tuple(), new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn()));
+            }
+        }
+        return List.copyOf(latest.values());
     }
 
     /** The roster's entries, in order (kept apart from {@link #controls}: a catch-up's roster is as long as its connections). */

@@ -35,6 +35,8 @@ import java.util.function.BooleanSupplier;
 public final class BackupChannel extends ReplicationChannel {
     private final long knownEpoch;
     private final Handshake ours;
+    /** The peer's role, from its handshake (a logger serving a recovery may say its records are incomplete). */
+    private volatile Role peerRole;
     private final RecordIntake intake;
     private volatile long latestPrimarySentAt = Lease.NO_ECHO;
     private boolean echoDue;
@@ -163,6 +165,7 @@ public final class BackupChannel extends ReplicationChannel {
             throw new HandshakeException(primary.role().name().toLowerCase() + " is at epoch " + primary.epoch() + ", older than epoch "
                     + knownEpoch + " this backup has seen: it is a superseded primary");
         }
+        peerRole = primary.role();
         if (!intake.armCatchUpIfAnnounced(primary.lsn()) && primary.lsn() != intake.receivedLsn() + 1) {
             throw new HandshakeException("primary would send from LSN " + primary.lsn() + " but this backup holds up to "
                     + intake.receivedLsn());
@@ -178,6 +181,14 @@ public final class BackupChannel extends ReplicationChannel {
     @Override
     void onCaughtUpFrame(long lsn) throws ReplicationProtocolException {
         intake.caughtUp(lsn);
+    }
+
+    @Override
+    void onIncompleteFrame(long lsn) throws ReplicationProtocolException {
+        if (peerRole != Role.LOGGER) {
+            throw new ReplicationProtocolException("INCOMPLETE (LSN " + lsn + ") from primary " + peer + ": only a logger serving a recovery sends one");
+        }
+        intake.incomplete(lsn);
     }
 
     @Override

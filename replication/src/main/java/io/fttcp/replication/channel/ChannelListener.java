@@ -44,6 +44,14 @@ public interface ChannelListener {
     default void onRoster(List<RosterEntry> entries) {
     }
 
+    /**
+     * Recovering server: the logger's records through {@code lsn} are incomplete
+     * ({@link io.fttcp.replication.codec.FrameKind#INCOMPLETE}), before any of them: restore none
+     * of the connections they name, and reset their clients.
+     */
+    default void onIncomplete(long lsn) {
+    }
+
     /** Primary: every LSN up to {@code stableLsn} is now stable. */
     default void onAck(long stableLsn) {
     }

@@ -20,7 +20,7 @@ final class FetchSession implements LoggerSession {
         this.stream = channel.config.newRecordStream();
         stream.resetTo(fetch.throughLsn());
         if (fetch.source() != null) {
-            stream.restartWithCatchUp(fetch.source());
+            stream.restartWithCatchUp(fetch.source(), fetch.roster(), fetch.incompleteThrough());
         } else if (fetch.throughLsn() > 0) {
             stream.restartWithCatchUp(fetch.records());
         }

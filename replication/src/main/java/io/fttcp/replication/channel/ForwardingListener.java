@@ -29,6 +29,12 @@ final class ForwardingListener implements ChannelListener {
     }
 
     @Override
+    public void onIncomplete(long lsn) {
+        ChannelListener t = target;
+        if (t != null) t.onIncomplete(lsn);
+    }
+
+    @Override
     public void onRoster(List<RosterEntry> entries) {
         ChannelListener t = target;
         if (t != null) t.onRoster(entries);

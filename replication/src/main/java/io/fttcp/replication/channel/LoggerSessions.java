@@ -1,6 +1,7 @@
 package io.fttcp.replication.channel;
 
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.stream.CatchUpSource;
 
@@ -55,9 +56,20 @@ public interface LoggerSessions {
      * @param records    the live connections' records, LSNs increasing and at most {@code throughLsn}
      * @param source     or, instead of {@code records} (then empty), where they are read from as they
      *                   are sent (a log); null if none. The channel closes it when done or closed.
+     * @param incompleteThrough the records through this LSN are incomplete (0: none are): the
+     *                   recovering server restores none of the connections they name
+     * @param roster     clients the recovering server must reset (named by a catch-up that broke off)
      */
-    record Fetch(long epoch, long throughLsn, List<LoggedRecord> records, CatchUpSource source) {
+    record Fetch(long epoch, long throughLsn, List<LoggedRecord> records, CatchUpSource source, long incompleteThrough,
+                 List<RosterEntry> roster) {
         public Fetch {
+            roster = List.copyOf(roster);
+            if (incompleteThrough < 0 || incompleteThrough > throughLsn) {
+                throw new IllegalArgumentException("incomplete through LSN " + incompleteThrough + " outside 0.." + throughLsn);
+            }
+            if ((incompleteThrough > 0 || !roster.isEmpty()) && source == null) {
+                throw new IllegalArgumentException("only a fetch read from a log says its records are incomplete");
+            }
             if (throughLsn < 0) {
                 throw new IllegalArgumentException("negative LSN " + throughLsn);
             }
@@ -72,12 +84,17 @@ public interface LoggerSessions {
 
         /** The records given at once. */
         public Fetch(long epoch, long throughLsn, List<LoggedRecord> records) {
-            this(epoch, throughLsn, records, null);
+            this(epoch, throughLsn, records, null, 0, List.of());
         }
 
         /** The records read as they are sent. */
         public Fetch(long epoch, long throughLsn, CatchUpSource source) {
-            this(epoch, throughLsn, List.of(), source);
+            this(epoch, throughLsn, List.of(), source, 0, List.of());
+        }
+
+        /** The records read as they are sent, those through {@code incompleteThrough} incomplete, and clients to reset. */
+        public Fetch(long epoch, long throughLsn, CatchUpSource source, long incompleteThrough, List<RosterEntry> roster) {
+            this(epoch, throughLsn, List.of(), source, incompleteThrough, roster);
         }
     }
 }

@@ -78,6 +78,14 @@ final class RecordIntake {
         channel.notifySafely(() -> listener.onRoster(entries));
     }
 
+    /** INCOMPLETE: as a roster, only within an announced catch-up, before its first record. */
+    void incomplete(long lsn) throws ReplicationProtocolException {
+        if (!catchUpAnnounced || rosterClosed) {
+            throw new ReplicationProtocolException("INCOMPLETE frame (LSN " + lsn + ") " + (catchUpAnnounced ? "after the catch-up's first record" : "without a catch-up"));
+        }
+        channel.notifySafely(() -> listener.onIncomplete(lsn));
+    }
+
     /** CAUGHT_UP: the catch-up's records go to the owner first, then the signal. */
     void caughtUp(long lsn) throws ReplicationProtocolException {
         rosterClosed = true;

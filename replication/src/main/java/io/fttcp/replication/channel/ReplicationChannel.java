@@ -184,6 +184,11 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         throw new ReplicationProtocolException("CAUGHT_UP (LSN " + lsn + ") from " + peer + ", which sends this side no records");
     }
 
+    /** An INCOMPLETE frame: only a recovering server (a backup fetching from a logger) accepts one. */
+    void onIncompleteFrame(long lsn) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("INCOMPLETE (LSN " + lsn + ") from " + peer + ": only a logger serving a recovery sends one");
+    }
+
     /** A ROSTER frame: as CAUGHT_UP, only a side that takes records accepts one. */
     void onRosterFrame(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
         throw new ReplicationProtocolException("ROSTER (LSN " + lsn + ") from " + peer + ", which sends this side no records");
@@ -585,6 +590,13 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             heard();
             requireConnected("CAUGHT_UP");
             onCaughtUpFrame(lsn);
+        }
+
+        @Override
+        public void onIncomplete(long lsn) throws ReplicationProtocolException {
+            heard();
+            requireConnected("INCOMPLETE");
+            onIncompleteFrame(lsn);
         }
 
         @Override

@@ -187,6 +187,10 @@ public final class FrameDecoder {
                 consume(in, start, frameLength);
                 handler.onCaughtUp(lsn);
             }
+            case INCOMPLETE -> {
+                consume(in, start, frameLength);
+                handler.onIncomplete(lsn);
+            }
             case ROSTER -> {
                 long count = body.i32("entry count") & 0xffffffffL;
                 if (count * ROSTER_ENTRY_LENGTH != body.remaining()) {

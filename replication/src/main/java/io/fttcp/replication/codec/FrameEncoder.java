@@ -42,7 +42,7 @@ import static io.fttcp.replication.codec.FrameFormat.*;
  *     output); the output ends at outputOffset</li>
  * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8)</li>
  * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64.
- *     CAUGHT_UP: empty. ROSTER: count u32, count x (tuple, client ISN i32, server ISN i32)</li>
+ *     CAUGHT_UP, INCOMPLETE: empty. ROSTER: count u32, count x (tuple, client ISN i32, server ISN i32)</li>
  * </ul>
  */
 public final class FrameEncoder {
@@ -248,6 +248,16 @@ public final class FrameEncoder {
             return false;
         }
         int start = begin(out, FrameKind.CAUGHT_UP, CAUGHT_UP_LENGTH, checkControlLsn(lsn));
+        finish(out, start);
+        return true;
+    }
+
+    /** @param lsn the last LSN of the incomplete records (see {@link FrameKind#INCOMPLETE}) */
+    public boolean encodeIncomplete(long lsn, ByteBuffer out) {
+        if (out.remaining() < INCOMPLETE_FRAME_LENGTH) {
+            return false;
+        }
+        int start = begin(out, FrameKind.INCOMPLETE, INCOMPLETE_LENGTH, checkControlLsn(lsn));
         finish(out, start);
         return true;
     }

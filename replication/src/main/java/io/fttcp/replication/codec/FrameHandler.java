@@ -34,6 +34,14 @@ public interface FrameHandler {
     }
 
     /**
+     * The catch-up's records through {@code lsn} are incomplete ({@link FrameKind#INCOMPLETE}),
+     * before its roster and records. Only a logger serving a recovery sends it.
+     */
+    default void onIncomplete(long lsn) throws ReplicationProtocolException {
+        throw new ReplicationProtocolException("unexpected INCOMPLETE frame (LSN " + lsn + "): no catch-up was announced");
+    }
+
+    /**
      * Part of a catch-up's roster ({@link FrameKind#ROSTER}), before its records. Only a peer
      * that announced a catch-up sends it, so a handler that never asks for one refuses it.
      */

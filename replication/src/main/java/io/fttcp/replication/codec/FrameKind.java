@@ -29,7 +29,14 @@ public enum FrameKind {
      * rather than leave a silent one waiting. Body: count u32, count x (tuple, client ISN i32,
      * server ISN i32).
      */
-    ROSTER(0x45);
+    ROSTER(0x45),
+    /**
+     * Logger to a recovering server, before the catch-up's roster and records: the records
+     * through the LSN field are incomplete (a primary that had run without the logger was lost
+     * while catching it up): restore none of the connections they name, reset their clients and
+     * the roster's. No body.
+     */
+    INCOMPLETE(0x46);
 
     private static final FrameKind[] BY_CODE = new FrameKind[256];
 

@@ -141,6 +141,12 @@ final class LiveConnection {
         closed = true;
     }
 
+    /** A replica's takeover gave it up and reset its client ({@link io.fttcp.replication.record.Close.How#RESET}): finished. */
+    void onGivenUp() {
+        closed = true;
+        reset = true;
+    }
+
     boolean closed() {
         return closed;
     }

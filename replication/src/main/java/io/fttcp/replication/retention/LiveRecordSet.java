@@ -184,6 +184,10 @@ public final class LiveRecordSet {
                         conn.onClose();
                         dropIfFinished(conn);
                     }
+                    if (conn != null && c.how() == Close.How.RESET) {
+                        conn.onGivenUp();
+                        dropIfFinished(conn);
+                    }
                 }
             }
             case Clock c -> {

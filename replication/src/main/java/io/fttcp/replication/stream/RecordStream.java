@@ -6,11 +6,14 @@ import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
+import io.fttcp.stack.tcp.FourTuple;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -50,6 +53,8 @@ public final class RecordStream {
     private CatchUpSource catchUpSource;
     /** The last LSN taken from {@link #catchUpSource}. */
     private long catchUpTaken;
+    /** The LSN of the INCOMPLETE frame still to write (a catch-up of incomplete records), or -1 when none is. */
+    private long incompleteDue = -1;
     /** The catch-up's roster (the connections it covers) and how many of it are written. */
     private List<RosterEntry> roster = List.of();
     private int rosterWritten;
@@ -188,12 +193,24 @@ public final class RecordStream {
     public int writeBatch(ByteBuffer out) {
         int start = out.position();
         int count = 0;
+        if (incompleteDue >= 0) {
+            if (!encoder.encodeIncomplete(incompleteDue, out)) {
+                throw new IllegalArgumentException("a buffer of " + out.remaining() + " bytes cannot hold an INCOMPLETE frame");
+            }
+            incompleteDue = -1;
+            count++;
+        }
         while (count < maxBatchRecords && rosterWritten < roster.size()) {
-            // Within the batch's bytes, but a frame of one entry always goes if the buffer has room.
+            // Within the batch's bytes; the batch's first frame holds one entry at least if the buffer has room.
             int limit = out.limit();
-            out.limit(Math.min(limit, Math.max(start + maxBatchBytes, out.position() + FrameEncoder.rosterFrameLength(1))));
-            int n = encoder.encodeRoster(caughtUpDue, roster, rosterWritten, out);
-            out.limit(limit);
+            int n;
+            try {
+                out.limit(Math.min(limit, count == 0 ? Math.max(start + maxBatchBytes, start + FrameEncoder.rosterFrameLength(1))
+                        : start + maxBatchBytes));
+                n = encoder.encodeRoster(caughtUpDue, roster, rosterWritten, out);
+            } finally {
+                out.limit(limit);
+            }
             if (n == 0) {
                 if (count == 0) {
                     throw new IllegalArgumentException("a buffer of " + out.remaining() + " bytes cannot hold a ROSTER frame");
@@ -333,7 +350,8 @@ public final class RecordStream {
     /**
      * A new connection to a peer that holds nothing, while this stream already dropped the records
      * up to {@link #stableLsn()}: {@link #writeBatch} first writes the roster of the connections
-     * whose CONNECT is among {@code retained}, then {@code retained} (each with its own LSN), then
+     * whose CONNECT is among {@code retained} (the latest of each four-tuple; a recovering server
+     * fetching from a logger ignores it), then {@code retained} (each with its own LSN), then
      * a CAUGHT_UP frame at the stable LSN, then the stream from stable + 1 (what was in flight is
      * sent again).
      *
@@ -358,11 +376,15 @@ public final class RecordStream {
         }
         rewind();
         catchUp.addAll(retained);
-        List<RosterEntry> entries = new ArrayList<>();
+        // One entry per four-tuple, its latest connection's (retention may keep an earlier one's records too).
+        Map<FourTuple, RosterEntry> latest = new LinkedHashMap<>();
         for (LoggedRecord r : retained) {
-            if (r.record() instanceof Connect c) entries.add(new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn()));
+            if (r.record() instanceof Connect c) {
+                latest.remove(c.tuple());
+                latest.put(c.tuple(), new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn()));
+            }
         }
-        roster = entries;
+        roster = new ArrayList<>(latest.values());
         caughtUpDue = stableLsn;
     }
 
@@ -376,10 +398,25 @@ public final class RecordStream {
      * @throws IllegalStateException nothing was dropped (stable LSN 0)
      */
     public void restartWithCatchUp(CatchUpSource source) {
+        restartWithCatchUp(source, List.of(), 0);
+    }
+
+    /**
+     * As {@link #restartWithCatchUp(CatchUpSource)}, first saying that the records through
+     * {@code incompleteThrough} are incomplete (0: they are not; see
+     * {@link io.fttcp.replication.codec.FrameKind#INCOMPLETE}), then naming {@code roster}: a logger
+     * serving a recovery from a log that a primary, back from running without it, left stale.
+     */
+    public void restartWithCatchUp(CatchUpSource source, List<RosterEntry> roster, long incompleteThrough) {
         if (stableLsn == 0) {
             throw new IllegalStateException("nothing was dropped as stable: the peer needs no catch-up (use restartFrom(0))");
         }
+        if (incompleteThrough < 0 || incompleteThrough > stableLsn) {
+            throw new IllegalArgumentException("incomplete through LSN " + incompleteThrough + " outside the catch-up, 0.." + stableLsn);
+        }
         rewind();
+        this.roster = List.copyOf(roster);
+        this.incompleteDue = incompleteThrough > 0 ? incompleteThrough : -1;
         catchUpSource = source;
         catchUpTaken = 0;
         caughtUpDue = stableLsn;
@@ -423,6 +460,7 @@ public final class RecordStream {
         catchUpInFlight.clear();
         roster = List.of();
         rosterWritten = 0;
+        incompleteDue = -1;
         caughtUpDue = -1;
         if (catchUpSource != null) {
             catchUpSource.close();

@@ -3,9 +3,9 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.RandomRecords;
 import io.fttcp.replication.Seeds;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Connect;
-import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
@@ -130,8 +130,7 @@ class CatchUpChannelTest {
         List<Record> after = new ArrayList<>(pending);
         after.addAll(live);
         assertEquals(after, j.backupEvents.records.subList(n, j.backupEvents.records.size()), where);
-        List<RosterEntry> roster = retained.stream().filter(r -> r.record() instanceof Connect).map(r -> (Connect) r.record())
-                .map(c -> new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn())).toList();
+        List<RosterEntry> roster = io.fttcp.replication.CollectingHandler.rosterOf(retained);
         assertFalse(roster.isEmpty(), where + ": no connection to name");
         assertEquals(roster, j.backupEvents.roster, where + ": the roster names every connection of the catch-up, before its records");
         List<String> events = j.backupEvents.events;
@@ -221,6 +220,8 @@ class CatchUpChannelTest {
                         CloseReason.Kind.PROTOCOL_VIOLATION, "without a catch-up", List.of()),
                 new Misbehaviour("ROSTER after the catch-up's first record", 0, 10, List.of("roster 9", 3L, "roster 9"),
                         CloseReason.Kind.PROTOCOL_VIOLATION, "after the catch-up's first record", List.of(3L)),
+                new Misbehaviour("INCOMPLETE from a primary", 0, 10, List.of("incomplete 9"),
+                        CloseReason.Kind.PROTOCOL_VIOLATION, "only a logger serving a recovery", List.of()),
                 new Misbehaviour("catch-up offered to a backup that holds records", 5, 10, List.of(),
                         CloseReason.Kind.HANDSHAKE_REFUSED, "holds up to 5", List.of()));
         for (Misbehaviour m : cases) {
@@ -236,6 +237,7 @@ class CatchUpChannelTest {
                         String control = f instanceof String s ? s : "";
                         primary.send(f instanceof Long lsn ? RawPeer.record(lsn, new Seed(lsn))
                                 : control.startsWith("roster ") ? RawPeer.roster(Long.parseLong(control.substring("roster ".length())))
+                                : control.startsWith("incomplete ") ? RawPeer.incomplete(Long.parseLong(control.substring("incomplete ".length())))
                                 : RawPeer.caughtUp(Long.parseLong(control.substring("caught-up ".length()))));
                     }
                     CloseReason reason = events.closed.get(3, TimeUnit.SECONDS);

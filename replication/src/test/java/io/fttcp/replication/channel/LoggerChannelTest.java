@@ -471,6 +471,45 @@ class LoggerChannelTest {
         await("the fetch's threads to end", 5000, () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith(name)));
     }
 
+    /**
+     * A fetch from a log that a broken-off catch-up left behind its clients says so first
+     * (INCOMPLETE through an LSN), then names the clients to reset (the roster), then sends the
+     * records as usual.
+     */
+    @Test
+    void anIncompleteFetchSaysSoAheadOfItsRosterAndRecords() throws Exception {
+        long seed = Seeds.next();
+        SplittableRandom random = new SplittableRandom(seed);
+        String where = "seed " + seed;
+        long through = 500 + random.nextInt(500);
+        List<LoggedRecord> retained = retained(random, through, 0.5);
+        java.util.Iterator<LoggedRecord> left = retained.iterator();
+        io.fttcp.replication.stream.CatchUpSource source = new io.fttcp.replication.stream.CatchUpSource() {
+            @Override
+            public LoggedRecord next() {
+                return left.hasNext() ? left.next() : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<io.fttcp.replication.codec.RosterEntry> roster = List.of(
+                new io.fttcp.replication.codec.RosterEntry(new io.fttcp.stack.tcp.FourTuple(0xC612_0064, 80, 0xC612_000A, 40_001), 7, 9),
+                new io.fttcp.replication.codec.RosterEntry(new io.fttcp.stack.tcp.FourTuple(0xC612_0064, 80, 0xC612_000A, 40_002), 8, 10));
+        Sessions sessions = new Sessions();
+        sessions.fetch = new LoggerSessions.Fetch(4, through, source, through / 2, roster);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        Recorder requester = new Recorder();
+        toClose.add(BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 3, 0, requester));
+        accepting.get(5, TimeUnit.SECONDS);
+        assertEquals(through, requester.caughtUp.get(20, TimeUnit.SECONDS), where);
+        assertNull(requester.orderError, where);
+        assertEquals(List.of("connected", "incomplete " + through / 2, "roster", "records"), requester.events.subList(0, 4), where);
+        assertEquals(roster, requester.roster, where);
+        assertEquals(retained.stream().map(LoggedRecord::record).toList(), requester.records, where);
+    }
+
     @Test
     void emptyFetchIsJustCaughtUpAtZero() throws Exception {
         Sessions sessions = new Sessions();

@@ -51,6 +51,12 @@ final class RawPeer implements AutoCloseable {
         return b.flip();
     }
 
+    static ByteBuffer incomplete(long lsn) {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        new FrameEncoder().encodeIncomplete(lsn, b);
+        return b.flip();
+    }
+
     /** A ROSTER frame naming one connection. */
     static ByteBuffer roster(long lsn) {
         ByteBuffer b = ByteBuffer.allocate(64);

@@ -58,6 +58,14 @@ final class Recorder implements ChannelListener {
         records.addAll(batch);
     }
 
+    @Override
+    public void onIncomplete(long lsn) {
+        if (!records.isEmpty() || caughtUp.isDone()) {
+            orderError = "INCOMPLETE after the catch-up's records";
+        }
+        events.add("incomplete " + lsn);
+    }
+
     /** The roster's entries, as they came. */
     final List<RosterEntry> roster = Collections.synchronizedList(new ArrayList<>());
 

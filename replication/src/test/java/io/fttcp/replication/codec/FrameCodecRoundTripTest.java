@@ -85,15 +85,16 @@ class FrameCodecRoundTripTest {
         assertTrue(encoder.encodeHeartbeat(100, 123456789L, 987654321L, buf));
         assertTrue(encoder.encodeCaughtUp(77, buf));
         assertTrue(encoder.encodeCaughtUp(0, buf));
+        assertTrue(encoder.encodeIncomplete(12, buf));
         Handshake logger = new Handshake(1, Role.LOGGER, "c", 3, 0);
         assertTrue(encoder.encodeHandshake(logger, buf));
         Handshake primary = new Handshake(2, Role.PRIMARY, "p", 4, 1, 65535);
         assertTrue(encoder.encodeHandshake(primary, buf));
         buf.flip();
         CollectingHandler got = new CollectingHandler();
-        assertEquals(8, new FrameDecoder().decodeAll(buf, got));
+        assertEquals(9, new FrameDecoder().decodeAll(buf, got));
         assertEquals(List.of(hello, "reject cluster id differs", "ack 99 -5", "heartbeat 100 123456789 987654321",
-                "caught-up 77", "caught-up 0", logger, primary), got.controls);
+                "caught-up 77", "caught-up 0", "incomplete 12", logger, primary), got.controls);
         assertEquals(65535, ((Handshake) got.controls.getLast()).livenessPort());
     }
 

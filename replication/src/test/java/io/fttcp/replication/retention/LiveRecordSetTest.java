@@ -115,6 +115,24 @@ class LiveRecordSetTest {
         assertEquals(List.of(), snapshot());
     }
 
+    /**
+     * A connection a takeover gave up (its client was reset, the application's socket failed:
+     * neither a client RST nor the application's close is ever logged for it) finishes at its
+     * CLOSE RESET, with its bytes: before, it stayed live in every later catch-up.
+     */
+    @Test
+    void aConnectionGivenUpAtATakeoverFinishesAtItsReset() {
+        add(connect(A, 100, 500));
+        add(new Accept(LISTENER, A));
+        add(data(A, 100, 0, 5, ACK, 500 + 1));
+        add(connect(B, 200, 600));
+        assertEquals(2, set.liveConnections());
+        add(new Close(A, Close.How.RESET));
+        assertEquals(1, set.liveConnections());
+        assertEquals(0, set.retainedPayloadBytes());
+        assertTrue(snapshot().stream().noneMatch(r -> r.record() instanceof Connect c && c.tuple().equals(A)), snapshot().toString());
+    }
+
     @Test
     void resetAfterCloseFinishesWithoutFin() {
         add(connect(A, 7, 9));

@@ -11,6 +11,7 @@ import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
+import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -269,9 +270,7 @@ class RecordStreamCatchUpTest {
                 assertTrue(stream.inFlightBytes() < window + largestFrame + 1, where + ": in flight " + stream.inFlightBytes());
             }
             assertEquals(retained, caughtUp, where);
-            assertEquals(retained.stream().filter(r -> r.record() instanceof Connect).map(r -> (Connect) r.record())
-                    .map(c -> new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn())).toList(), handler.roster,
-                    where + ": the roster names the catch-up's connections, in order");
+            assertEquals(CollectingHandler.rosterOf(retained), handler.roster, where + ": the roster names the catch-up's connections");
             assertEquals(live, streamed, where);
             assertEquals(List.of("caught-up " + stable), handler.controls, where);
             assertEquals(stable + live.size(), stream.stableLsn(), where);
@@ -279,6 +278,42 @@ class RecordStreamCatchUpTest {
             windowFullTotal += windowFull;
         }
         assertTrue(windowFullTotal > 0, "seed " + seed + ": no trial ever filled the window");
+    }
+
+    /**
+     * A roster longer than a batch goes out in batches within the batch's bytes, each on its own
+     * ahead of the records; of two connections of one four-tuple it names the latest.
+     */
+    @Test
+    void aLongRosterKeepsToTheBatchLimitAndNamesTheLatestOfEachFourTuple() throws Exception {
+        RecordStream stream = new RecordStream(new FrameEncoder(), 1024, 1024);
+        stream.resetTo(2000);
+        List<LoggedRecord> retained = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            retained.add(new LoggedRecord(2L * i + 1, new Connect(new FourTuple(0xC612_0064, 80, 0xC612_0A00 + i % 500, 1024 + i % 500),
+                    i, -i, 1460, 1460, 7, 7, true, true, 1, 2, 65535)));
+        }
+        stream.restartWithCatchUp(retained);
+        ByteBuffer wire = ByteBuffer.allocate(1 << 20);
+        int rosterBatches = 0;
+        CollectingHandler got = new CollectingHandler();
+        while (got.records.isEmpty()) {
+            ByteBuffer batch = ByteBuffer.allocate(1 << 16);
+            assertTrue(stream.writeBatch(batch) > 0);
+            batch.flip();
+            int bytes = batch.remaining();
+            int entriesBefore = got.roster.size();
+            new FrameDecoder().decodeAll(batch, got);
+            if (got.records.isEmpty()) {
+                rosterBatches++;
+                assertTrue(bytes <= 1024, "a roster batch of " + bytes + " bytes");
+                assertTrue(got.roster.size() > entriesBefore, "a batch without roster entries before the records");
+            }
+        }
+        assertEquals(500, got.roster.size(), "one entry per four-tuple");
+        assertEquals(CollectingHandler.rosterOf(retained), got.roster);
+        assertEquals(-599, got.roster.getLast().serverIsn(), "the latest connection of a four-tuple named");
+        assertTrue(rosterBatches >= 500 * 20 / 1024, "roster batches: " + rosterBatches);
     }
 
     /** A sender that stops at the window: a catch-up much larger than it goes out only as acknowledgements free it. */

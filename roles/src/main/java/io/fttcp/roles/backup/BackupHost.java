@@ -133,7 +133,13 @@ public final class BackupHost implements AutoCloseable {
      * lost before the catch-up is complete, those whose records never arrived are known only from
      * here, and their clients are reset with the others (a silent one would wait for ever).
      */
-    private volatile List<RosterEntry> roster = List.of();
+    private final List<RosterEntry> roster = new ArrayList<>();
+    /**
+     * Logger mode: the fetched records through this LSN are incomplete (0: none are), and whether
+     * the connections they name were refused yet (once they were all applied). Reader thread.
+     */
+    private long incompleteThrough;
+    private boolean incompleteRefused;
     /** Backup mode: the primary's epoch; logger mode: the epoch the logger gave this recovery. */
     private volatile long sourceEpoch;
     private volatile PrimaryHost primary;
@@ -312,6 +318,9 @@ public final class BackupHost implements AutoCloseable {
                 if (ended) return;
                 state = State.REPLICATING;
             }
+            synchronized (roster) {
+                roster.clear(); // a catch-up starts again from the start on a new channel
+            }
             sourceEpoch = peer.epoch();
             fetchStartedAt = stack.loop().now();
             uplinksWatched = carrier.withCarrier(stack.tap().name());
@@ -328,6 +337,7 @@ public final class BackupHost implements AutoCloseable {
             if (firstRecordsAt == 0) firstRecordsAt = stack.loop().now();
             long lsn = firstLsn;
             for (Record r : records) {
+                if (incompleteThrough > 0 && lsn > incompleteThrough && !incompleteRefused) refuseIncomplete();
                 replay.apply(r);
                 if (r instanceof io.fttcp.replication.record.Segment seg && seg.payload() != null) payloadBytesApplied.addAndGet(seg.payload().length);
                 protectedStack.retainApplied(lsn, r);
@@ -335,17 +345,36 @@ public final class BackupHost implements AutoCloseable {
             }
             long applied = recordsApplied.addAndGet(records.size());
             if (applied == records.size() && !caughtUp && config.mode() != FtConfig.Mode.logger) {
-                LOG.log(INFO, "catching up: the first " + records.size() + " retained record(s) applied, from LSN " + firstLsn);
+                int named;
+                synchronized (roster) {
+                    named = roster.size();
+                }
+                LOG.log(INFO, "catching up: the first " + records.size() + " retained record(s) applied, from LSN " + firstLsn
+                        + "; the roster names " + named + " connection(s)");
             }
         }
 
         @Override
         public void onRoster(List<RosterEntry> entries) {
-            if (config.mode() == FtConfig.Mode.logger || state != State.REPLICATING) return; // a recovery takes over only once complete
-            List<RosterEntry> all = new ArrayList<>(roster);
-            all.addAll(entries);
-            roster = all;
-            LOG.log(INFO, "catching up: the roster names " + all.size() + " connection(s)");
+            if (state != State.REPLICATING) return;
+            synchronized (roster) {
+                roster.addAll(entries);
+            }
+        }
+
+        @Override
+        public void onIncomplete(long lsn) {
+            if (state != State.REPLICATING) return;
+            incompleteThrough = lsn;
+            incompleteRefused = false;
+            LOG.log(WARNING, "the logger's records through LSN " + lsn + " are incomplete (a primary that had run without it was lost while"
+                    + " catching it up): their connections are reset, not restored");
+        }
+
+        /** The records through {@link #incompleteThrough} are applied: none of the connections known so far is restored. */
+        private void refuseIncomplete() {
+            incompleteRefused = true;
+            replay.restoreNoneKnownNow("the logger's records of it are incomplete (its primary was lost while catching the logger up)");
         }
 
         @Override
@@ -355,13 +384,16 @@ public final class BackupHost implements AutoCloseable {
                 // Only while replicating: after the loss was reported the last records were not applied.
                 if (state == State.REPLICATING) {
                     caughtUp = true;
-                    roster = List.of();
+                    synchronized (roster) {
+                        roster.clear();
+                    }
                 }
                 LOG.log(INFO, "caught up on " + recordsApplied.get() + " retained record(s) (" + payloadBytesApplied.get()
                         + " client bytes) through LSN " + lsn + "; replicating");
                 return;
             }
             if (state != State.REPLICATING) return;
+            if (incompleteThrough > 0 && !incompleteRefused) refuseIncomplete();
             // The logger served us: the old primary is gone and fenced. Take over now.
             primaryLostAt = stack.loop().now();
             state = State.TAKING_OVER;
@@ -487,9 +519,15 @@ public final class BackupHost implements AutoCloseable {
                 // hang. Their clients are reset instead; they were served unprotected. So are those
                 // of the roster's connections whose records never arrived (known only by name).
                 replay.restoreNoneKnown("the primary was lost during this backup's catch-up: its records are incomplete");
-                for (RosterEntry e : roster) unrecorded.add(ClientResets.Target.of(e));
+                synchronized (roster) {
+                    for (RosterEntry e : roster) unrecorded.add(ClientResets.Target.of(e));
+                }
                 LOG.log(WARNING, "the primary was lost before its catch-up (" + recordsApplied.get() + " record(s) through LSN "
-                        + lastAppliedLsn + ") was complete: the connections it served unprotected (" + roster.size() + " named by the roster) are reset, not restored");
+                        + lastAppliedLsn + ") was complete: the connections it served unprotected (" + unrecorded.size() + " named by the roster) are reset, not restored");
+            } else if (config.mode() == FtConfig.Mode.logger && incompleteThrough > 0) {
+                synchronized (roster) { // the broken-off catch-up's connections, which the logger never got records of
+                    for (RosterEntry e : roster) unrecorded.add(ClientResets.Target.of(e));
+                }
             }
             protectedStack.promote(config, lastAppliedLsn);
             LoggingNetwork logging = protectedStack.loggingNetwork(config);

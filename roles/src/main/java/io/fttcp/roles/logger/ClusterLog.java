@@ -7,6 +7,7 @@ import io.fttcp.replication.channel.Lease;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.log.LogConfig;
 import io.fttcp.replication.log.LogCursor;
 import io.fttcp.replication.log.RecordLog;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -88,6 +90,12 @@ final class ClusterLog implements AutoCloseable {
     private long generation;
     /** While a re-joining primary's catch-up arrives: the generation it replaces once complete, else null. */
     private Replaced replaced;
+    /** While a catch-up arrives (into a new generation, or an empty log): its roster so far; else null. */
+    private List<RosterEntry> catchUpRoster;
+    /** Its first records arrived (said once). */
+    private boolean catchUpUnderWay;
+    /** The current generation's records are incomplete ({@link IncompleteMark}), or null. */
+    private IncompleteMark incomplete;
     private final EpochFile epochFile;
     private final long leaseNanos;
     /** How long a granted recovery may take to join before another recovery may be served. */
@@ -149,6 +157,7 @@ final class ClusterLog implements AutoCloseable {
         this.log = openLog(generation);
         this.retained = newRetainedSet();
         try {
+            this.incomplete = IncompleteMark.read(generations.directoryOf(generation));
             this.knownEpoch = epochFile.read();
             rebuildRetained();
         } catch (IOException | RuntimeException e) {
@@ -168,6 +177,10 @@ final class ClusterLog implements AutoCloseable {
         ClusterLog c = new ClusterLog(cluster, directory, config, policy, leaseNanos, grantNanos, lingeringConnections, lingeringPayloadBytes);
         LOG.log(c.log.recoveryReport().cut() ? WARNING : INFO, "cluster '" + cluster + "': " + c.log.recoveryReport()
                 + "; epoch " + c.knownEpoch + "; " + c.retainedStatus());
+        if (c.incomplete != null) {
+            LOG.log(WARNING, "cluster '" + cluster + "': the records through LSN " + c.incomplete.throughLsn() + " are incomplete (a catch-up broke"
+                    + " off): a recovery restores none of their connections and resets their clients");
+        }
         return c;
     }
 
@@ -263,6 +276,8 @@ final class ClusterLog implements AutoCloseable {
             startGeneration(next, held);
             held = 0;
         }
+        catchUpRoster = next > held + 1 ? new ArrayList<>() : null; // the primary dropped records as stable: a catch-up comes
+        catchUpUnderWay = false;
         primary = new PrimaryRecords(channel);
         return new LoggerSessions.Join(held, knownEpoch, primary);
     }
@@ -307,6 +322,7 @@ final class ClusterLog implements AutoCloseable {
         }
         Replaced old = replaced;
         replaced = null;
+        incomplete = null; // the old generation's mark goes with it
         LOG.log(INFO, "cluster '" + cluster + "': log generation " + generation + " (records " + log.firstLsn() + ".." + log.lastLsn() + ", "
                 + retained.liveConnections() + " live connection(s)) replaces generation " + old.generation() + " (records "
                 + old.log().firstLsn() + ".." + old.log().lastLsn() + ")");
@@ -409,13 +425,28 @@ final class ClusterLog implements AutoCloseable {
                     if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
                     while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
                 }
+                catchUpRoster = null;
                 if (replaced != null) commitGeneration(now);
             });
         }
 
         @Override
+        public void onRoster(List<RosterEntry> entries) {
+            lock.lock();
+            try {
+                if (primary == this && catchUpRoster != null) catchUpRoster.addAll(entries);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
         public void onRecords(long firstLsn, List<Record> records) {
             store(now -> {
+                if (catchUpRoster != null && !catchUpUnderWay) {
+                    catchUpUnderWay = true;
+                    LOG.log(INFO, "cluster '" + cluster + "': catch-up under way (its roster names " + catchUpRoster.size() + " connection(s))");
+                }
                 long lsn = firstLsn;
                 for (Record r : records) {
                     while (!log.isEmpty() && log.nextLsn() < lsn) log.append(log.nextLsn(), GAP, now);
@@ -508,6 +539,31 @@ final class ClusterLog implements AutoCloseable {
         lastRetired = primary;
         primary = null;
         abandonGeneration("the primary's channel closed before its catch-up completed: " + why);
+        if (catchUpRoster != null) markIncomplete(catchUpRoster);
+        catchUpRoster = null;
+    }
+
+    /**
+     * A catch-up broke off with its primary: the current generation (the one it would have
+     * replaced, or an empty log it was filling) is behind what the primary served meanwhile,
+     * so a recovery from it must restore none of its connections (the caller holds the lock).
+     */
+    private void markIncomplete(List<RosterEntry> roster) {
+        long through = log.lastLsn();
+        if (through == 0) {
+            LOG.log(WARNING, "cluster '" + cluster + "': a catch-up broke off before its first record: a recovery finds nothing to restore, and"
+                    + " cannot reset the " + roster.size() + " client(s) its roster named");
+            return;
+        }
+        incomplete = incomplete == null ? new IncompleteMark(through, roster) : incomplete.merge(through, roster);
+        try {
+            incomplete.write(generations.directoryOf(generation));
+        } catch (IOException e) { // this process still knows; a restart before a recovery would not
+            LOG.log(ERROR, "cluster '" + cluster + "': could not store the incomplete mark of log generation " + generation + ": " + e.getMessage());
+        }
+        LOG.log(WARNING, "cluster '" + cluster + "': the primary was lost during its catch-up: the records through LSN " + through
+                + " are incomplete; a recovery restores none of their connections and resets their clients (" + incomplete.roster().size()
+                + " named by the roster)");
     }
 
     /** Appends to the log at {@code now} (the lock held). */
@@ -600,8 +656,12 @@ final class ClusterLog implements AutoCloseable {
                     grantedAt = now;
                     grantPending = true;
                     LOG.log(INFO, "cluster '" + cluster + "': serving a recovery at epoch " + epoch + ": " + records.size()
-                            + " record(s) of " + retained.liveConnections() + " live connection(s), through LSN " + through);
-                    return through == 0 ? new LoggerSessions.Fetch(epoch, 0, List.of()) : new LoggerSessions.Fetch(epoch, through, records);
+                            + " record(s) of " + retained.liveConnections() + " live connection(s), through LSN " + through
+                            + (incomplete == null ? "" : "; those through LSN " + incomplete.throughLsn() + " incomplete, " + incomplete.roster().size()
+                            + " client(s) to reset"));
+                    if (through == 0) return new LoggerSessions.Fetch(epoch, 0, List.of());
+                    return incomplete == null ? new LoggerSessions.Fetch(epoch, through, records)
+                            : new LoggerSessions.Fetch(epoch, through, records, incomplete.throughLsn(), incomplete.roster());
                 }
                 if (!told && !quietWaits) {
                     quietWaits = true;

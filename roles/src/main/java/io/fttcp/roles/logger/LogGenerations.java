@@ -74,6 +74,7 @@ final class LogGenerations {
             try (DirectoryStream<Path> segments = Files.newDirectoryStream(clusterDirectory, "*" + SEGMENT_SUFFIX)) {
                 for (Path s : segments) Files.deleteIfExists(s);
             }
+            Files.deleteIfExists(clusterDirectory.resolve(IncompleteMark.FILE)); // its mark, if any, goes with it
             return;
         }
         Path dir = directoryOf(generation);

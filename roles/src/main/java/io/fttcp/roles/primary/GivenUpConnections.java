@@ -145,7 +145,7 @@ final class GivenUpConnections {
                 }
                 default -> flush(t, p);
             }
-            if (record instanceof Close c && c.how() == Close.How.CLOSE) p.closed = true;
+            if (record instanceof Close c && (c.how() == Close.How.CLOSE || c.how() == Close.How.RESET)) p.closed = true;
         }
         feed(t, blanks.blank(record));
     }

@@ -7,6 +7,8 @@ import io.fttcp.replication.channel.LoggerSessions;
 import io.fttcp.replication.channel.ReplicationChannel;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.Role;
+import io.fttcp.replication.codec.RosterEntry;
+import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.LiveRecordSet;
@@ -78,13 +80,7 @@ class ClusterLogGenerationTest {
 
     /** Hands {@code snapshot} over as the channel's intake would: batches of consecutive LSNs. */
     private static void catchUp(ChannelListener to, List<LoggedRecord> snapshot, long caughtUpAt) {
-        int i = 0;
-        while (i < snapshot.size()) {
-            int j = i + 1;
-            while (j < snapshot.size() && snapshot.get(j).lsn() == snapshot.get(j - 1).lsn() + 1) j++;
-            to.onRecords(snapshot.get(i).lsn(), snapshot.subList(i, j).stream().map(LoggedRecord::record).toList());
-            i = j;
-        }
+        catchUpPart(to, snapshot);
         to.onCaughtUp(caughtUpAt);
     }
 
@@ -94,15 +90,29 @@ class ClusterLogGenerationTest {
 
     /** A fetch is served once the lease of the last primary is surely over (up to 300 ms here); its records read at once. */
     private static LoggerSessions.Fetch fetch(ClusterLog log, long epoch) throws Exception {
+        return serve(log, epoch).fetch();
+    }
+
+    /** A fetch as served, its records read at once, with what it says of their completeness. */
+    private record Served(LoggerSessions.Fetch fetch, long incompleteThrough, List<RosterEntry> roster) {
+    }
+
+    private static Served serve(ClusterLog log, long epoch) throws Exception {
         long end = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try {
                 LoggerSessions.Fetch f = log.fetch(requester(epoch));
-                return new LoggerSessions.Fetch(f.epoch(), f.throughLsn(), LoggerTesting.records(f));
+                return new Served(new LoggerSessions.Fetch(f.epoch(), f.throughLsn(), LoggerTesting.records(f)), f.incompleteThrough(), f.roster());
             } catch (HandshakeException e) {
                 if (System.nanoTime() - end > 0 || !e.getMessage().contains("ask again")) throw e;
             }
         }
+    }
+
+    /** The roster a primary sends ahead of {@code snapshot}: its connections. */
+    private static List<RosterEntry> rosterOf(List<LoggedRecord> snapshot) {
+        return snapshot.stream().filter(r -> r.record() instanceof Connect).map(r -> (Connect) r.record())
+                .map(c -> new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn())).toList();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
@@ -197,18 +207,65 @@ class ClusterLogGenerationTest {
         LoggerSessions.Join rejoin = log.join(primary(1, h.unprotected() + 1), () -> second);
         List<LoggedRecord> snapshot = snapshotOf(h.records(), h.unprotected());
         ChannelListener in = rejoin.listener();
+        List<RosterEntry> roster = rosterOf(snapshot);
+        in.onRoster(roster);
         in.onRecords(snapshot.getFirst().lsn(), List.of(snapshot.getFirst().record())); // part of the catch-up only
         assertTrue(Files.isDirectory(dir.resolve("generation-1")));
         second.close(); // a fetch finds the channel closed even before its onClosed arrives
-        LoggerSessions.Fetch fetched = fetch(log, 1);
+        Served served = serve(log, 1);
+        LoggerSessions.Fetch fetched = served.fetch();
         assertEquals(h.stored(), fetched.throughLsn(), h.where());
         assertEquals(old, fetched.records(), h.where() + ": the old generation, untouched");
+        // But behind what the primary served since: the recovery must restore none of it, and reset the roster's clients.
+        assertEquals(h.stored(), served.incompleteThrough(), h.where());
+        assertEquals(roster, served.roster(), h.where());
         assertFalse(Files.exists(dir.resolve("generation-1")), "the incomplete generation is removed");
         in.onRecords(snapshot.get(1).lsn(), List.of(snapshot.get(1).record())); // a late hand-over of the closed channel: ignored
         assertTrue(log.retainedStatus().contains("generation 0"), log.retainedStatus());
         log.close();
         ClusterLog restarted = open(dir);
-        assertEquals(old, fetch(restarted, 2).records(), h.where());
+        Served again = serve(restarted, 2);
+        assertEquals(old, again.fetch().records(), h.where());
+        assertEquals(h.stored(), again.incompleteThrough(), h.where() + ": the mark is durable");
+        assertEquals(roster, again.roster(), h.where());
+    }
+
+    /**
+     * A catch-up into an empty log (a fresh logger, joined by a primary that served without one)
+     * that breaks off leaves part of it in the log: marked incomplete through it. A complete
+     * catch-up later (the primary came back alive) replaces it, mark and all.
+     */
+    @Test
+    void aCatchUpIntoAnEmptyLogThatBreaksOffIsMarkedIncompleteUntilAWholeOneReplacesIt() throws Exception {
+        History h = history(System.nanoTime());
+        Path dir = root.resolve("empty");
+        ClusterLog log = open(dir);
+        LoggerChannel first = channel();
+        ChannelListener in = log.join(primary(1, h.unprotected() + 1), () -> first).listener();
+        List<LoggedRecord> snapshot = snapshotOf(h.records(), h.unprotected());
+        List<RosterEntry> roster = rosterOf(snapshot);
+        in.onRoster(roster);
+        int part = Math.max(1, snapshot.size() / 2);
+        catchUpPart(in, snapshot.subList(0, part));
+        first.close();
+        in.onClosed(new io.fttcp.replication.channel.CloseReason(io.fttcp.replication.channel.CloseReason.Kind.PEER_CLOSED, "gone", null));
+        long through = snapshot.get(part - 1).lsn();
+        assertTrue(Files.exists(dir.resolve(IncompleteMark.FILE)), h.where());
+        log.close();
+        log = open(dir);
+
+        // The primary, alive, comes back and catches the logger up whole: a new generation without the mark.
+        LoggerChannel second = channel();
+        ChannelListener again = log.join(primary(1, h.unprotected() + 1), () -> second).listener();
+        again.onRoster(roster);
+        catchUp(again, snapshot, h.unprotected());
+        assertTrue(log.retainedStatus().contains("generation 1"), log.retainedStatus());
+        second.close();
+        again.onClosed(new io.fttcp.replication.channel.CloseReason(io.fttcp.replication.channel.CloseReason.Kind.PEER_CLOSED, "gone", null));
+        Served served = serve(log, 1);
+        assertEquals(0, served.incompleteThrough(), h.where() + ": a whole catch-up is complete (the part before was through " + through + ")");
+        assertEquals(snapshot, served.fetch().records(), h.where());
+        assertFalse(Files.exists(dir.resolve(IncompleteMark.FILE)), h.where());
     }
 
     /**

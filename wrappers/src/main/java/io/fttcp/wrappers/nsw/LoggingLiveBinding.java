@@ -3,6 +3,8 @@ package io.fttcp.wrappers.nsw;
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
 import io.fttcp.api.StreamSocket;
+import io.fttcp.replication.record.Close;
+import io.fttcp.stack.tcp.FourTuple;
 
 import java.io.IOException;
 
@@ -18,6 +20,8 @@ import java.io.IOException;
  *       at the offset where the replayed socket's writes continue; the replayed socket logs the
  *       results it serves itself (unread logged client bytes) and its writes' drops, and does not
  *       log again what a still-queued record replays;</li>
+ *   <li>a connection not restored (or reset later, {@link #reset}) is logged as given up, a
+ *       CLOSE RESET;</li>
  *   <li>{@link #restoreUnaccepted} hands {@code inner} the stack's listener behind the logging
  *       one, so the application's later accept() through the logging listener logs its ACCEPT.</li>
  * </ul>
@@ -46,6 +50,7 @@ public final class LoggingLiveBinding implements LiveBinding {
     public StreamSocket restore(ConnectionImage image) throws IOException {
         StreamSocket live = inner.restore(image);
         if (live == null) {
+            givenUp(image.tuple());
             return null;
         }
         // The restored send queue ends here: the next byte the replayed socket writes goes here.
@@ -69,6 +74,20 @@ public final class LoggingLiveBinding implements LiveBinding {
 
     @Override
     public void reset(StreamSocket live) throws IOException {
-        inner.reset(live instanceof LoggingStreamSocket logging ? logging.inner() : live);
+        if (live instanceof LoggingStreamSocket l) {
+            inner.reset(l.inner());
+            givenUp(l.name());
+        } else {
+            inner.reset(live);
+        }
+    }
+
+    /**
+     * A connection not restored, or reset after the takeover, is over: logged as such, so that
+     * the records kept for the next backup or logger let it go (else every later catch-up and
+     * recovery would carry it, and restore it again).
+     */
+    private void givenUp(FourTuple connection) {
+        logging.log(new Close(connection, Close.How.RESET));
     }
 }

@@ -47,6 +47,8 @@ final class ReplayConnection {
     long primaryOutputEnd;
     /** A CLOSE record (shutdown output or close) is logged: the primary's FIN follows {@code primaryOutputEnd}. */
     boolean primaryShutOutput;
+    /** A CLOSE RESET named it: the primary had given it up at its own takeover (its client was reset then). */
+    boolean givenUp;
     boolean clientReset;
     boolean accepted;
     boolean outputShut;

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,8 @@ public final class ReplayNetwork implements Network {
     private long checkpointMismatches;
     /** Why no connection known at takeover may be restored (see {@link #restoreNoneKnown}), or null. */
     private String noneRestoredBecause;
+    /** The connections {@link #restoreNoneKnownNow} named (null: {@link #restoreNoneKnown} decides at takeover). */
+    private Set<ReplayConnection> noneRestored;
 
     public ReplayNetwork(DivergenceListener divergence) {
         this.divergence = divergence;
@@ -189,6 +192,9 @@ public final class ReplayNetwork implements Network {
                     ReplayConnection conn = connections.get(c.socket());
                     if (conn != null && c.how() != Close.How.SHUTDOWN_INPUT) {
                         conn.primaryShutOutput = true;
+                    }
+                    if (conn != null && c.how() == Close.How.RESET) {
+                        conn.givenUp = true; // an earlier takeover reset its client: never restored, nor reset again
                     }
                 }
                 case Checkpoint c -> {
@@ -534,11 +540,14 @@ public final class ReplayNetwork implements Network {
                 if (!connections.containsKey(c.tuple)) all.add(c); // a later incarnation of its tuple wins
             }
             for (ReplayConnection c : all) {
-                if (noneRestoredBecause != null && known.contains(c)) markDiverged(c, noneRestoredBecause);
+                if (noneRestoredBecause != null && (noneRestored == null ? known.contains(c) : noneRestored.contains(c))) {
+                    markDiverged(c, noneRestoredBecause);
+                }
                 ConnectionImage image = c.image();
                 // Only the latest incarnation of a four-tuple exists for the client; an older one
-                // the application still holds is not restored (its socket then fails as reset).
-                boolean current = connections.get(c.tuple) == c || !connections.containsKey(c.tuple);
+                // the application still holds is not restored (its socket then fails as reset),
+                // nor is one an earlier takeover gave up.
+                boolean current = !c.givenUp && (connections.get(c.tuple) == c || !connections.containsKey(c.tuple));
                 if (c.accepted) {
                     // Diverged ones too: the binding refuses and resets them.
                     StreamSocket live = image.connect() == null || !current ? null : binding.restore(image);
@@ -585,6 +594,23 @@ public final class ReplayNetwork implements Network {
         lock.lock();
         try {
             noneRestoredBecause = why;
+            noneRestored = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * As {@link #restoreNoneKnown}, for the connections known now only: a recovery whose records
+     * are incomplete up to an LSN (a logger's generation that a catch-up failed to replace, see
+     * {@code FrameKind.INCOMPLETE}) calls this once it has applied them; the connections named
+     * after it (a server recovered meanwhile served them) are restored as usual.
+     */
+    public void restoreNoneKnownNow(String why) {
+        lock.lock();
+        try {
+            noneRestoredBecause = why;
+            noneRestored = new HashSet<>(known);
         } finally {
             lock.unlock();
         }

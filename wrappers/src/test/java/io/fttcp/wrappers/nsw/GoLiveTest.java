@@ -5,8 +5,10 @@ import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.StreamSocket;
 import io.fttcp.replication.record.Accept;
 import io.fttcp.replication.record.Clock;
+import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.Read;
+import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Segment;
 import io.fttcp.replication.record.Write;
 import io.fttcp.stack.tcp.FourTuple;
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -374,6 +377,70 @@ class GoLiveTest {
         replay.goLive(binding);
         assertEquals(1, binding.refusedDiverged.size(), "restored short of the primary's output: " + binding.restored.keySet());
         assertTrue(binding.refusedDiverged.getFirst().divergence().contains("out of step"), binding.refusedDiverged.getFirst().divergence());
+    }
+
+    /**
+     * A new primary that continues the log (re-protection) logs each connection it could not
+     * restore as given up (CLOSE RESET), so the records it keeps for its next backup or logger
+     * let the connection go; the connections it restored are not.
+     */
+    @Test
+    void aConnectionNotRestoredIsLoggedAsGivenUp() throws Exception {
+        ListeningSocket listener = listenWithTAccepted();
+        replay.apply(connect(U));
+        replay.apply(new Accept(LISTENER, U));
+        replay.apply(write(T, 0, "primary"));
+        StreamSocket t = listener.accept();
+        listener.accept();
+        write(t, "backup!"); // T diverges
+        List<Record> logged = new ArrayList<>();
+        Binding binding = new Binding();
+        LoggingNetwork logging = new LoggingNetwork(binding.network(), (r, awaited) -> {
+            logged.add(r);
+            return logged.size();
+        }, (c, start, end, lsn) -> { }, OutputHashing.HASH);
+        replay.goLive(new LoggingLiveBinding(binding, logging));
+        assertEquals(Set.of(U), binding.restored.keySet());
+        assertEquals(List.of(new Close(T, Close.How.RESET)), logged);
+    }
+
+    /**
+     * A connection an earlier takeover gave up (CLOSE RESET, logged by the replica that could not
+     * restore it; its client was reset then) is replayed up to there, but never restored, nor
+     * offered for a reset again: its socket fails as reset once its records are consumed.
+     */
+    @Test
+    void aConnectionGivenUpByAnEarlierTakeoverIsNotRestoredNorResetAgain() throws Exception {
+        ListeningSocket listener = listenWithTAccepted();
+        replay.apply(new Read(T, 1));
+        replay.apply(new Close(T, Close.How.RESET));
+        StreamSocket t = listener.accept();
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        assertTrue(binding.restored.isEmpty(), "restored: " + binding.restored.keySet());
+        assertTrue(binding.refusedDiverged.isEmpty(), "offered for a reset again: " + binding.refusedDiverged);
+        assertEquals("q", read(t, 10), "records already logged are still replayed");
+        assertThrows(ConnectionResetException.class, () -> read(t, 10));
+    }
+
+    /**
+     * A recovery from a logger whose records are incomplete up to an LSN refuses the connections
+     * known once those are applied; one named after them (served by a server recovered since) is
+     * restored as usual.
+     */
+    @Test
+    void onlyTheConnectionsKnownWhenTheIncompleteRecordsEndAreRefused() throws Exception {
+        ListeningSocket listener = listenWithTAccepted();
+        replay.restoreNoneKnownNow("incomplete");
+        replay.apply(connect(U));
+        replay.apply(new Accept(LISTENER, U));
+        listener.accept();
+        listener.accept();
+        Binding binding = new Binding();
+        replay.goLive(binding);
+        assertEquals(Set.of(U), binding.restored.keySet());
+        assertEquals(List.of(T), binding.refusedDiverged.stream().map(ConnectionImage::tuple).toList());
+        assertEquals("incomplete", binding.refusedDiverged.getFirst().divergence());
     }
 
     @Test
