@@ -205,8 +205,8 @@ public final class RecordStream {
             int limit = out.limit();
             int n;
             try {
-                out.limit(Math.min(limit, count == 0 ? Math.max(start + maxBatchBytes, start + FrameEncoder.rosterFrameLength(1))
-                        : start + maxBatchBytes));
+                out.limit(Math.max(out.position(), Math.min(limit, count == 0 ? Math.max(start + maxBatchBytes, start + FrameEncoder.rosterFrameLength(1))
+                        : start + maxBatchBytes)));
                 n = encoder.encodeRoster(caughtUpDue, roster, rosterWritten, out);
             } finally {
                 out.limit(limit);

@@ -94,8 +94,10 @@ final class ClusterLog implements AutoCloseable {
     private List<RosterEntry> catchUpRoster;
     /** Its first records arrived (said once). */
     private boolean catchUpUnderWay;
-    /** The current generation's records are incomplete ({@link IncompleteMark}), or null. */
+    /** The current generation's records are incomplete ({@link IncompleteMark}), or null; and whether that is on disk. */
     private IncompleteMark incomplete;
+    private boolean incompleteStored = true;
+    private String incompleteFailure;
     private final EpochFile epochFile;
     private final long leaseNanos;
     /** How long a granted recovery may take to join before another recovery may be served. */
@@ -323,6 +325,7 @@ final class ClusterLog implements AutoCloseable {
         Replaced old = replaced;
         replaced = null;
         incomplete = null; // the old generation's mark goes with it
+        incompleteStored = true;
         LOG.log(INFO, "cluster '" + cluster + "': log generation " + generation + " (records " + log.firstLsn() + ".." + log.lastLsn() + ", "
                 + retained.liveConnections() + " live connection(s)) replaces generation " + old.generation() + " (records "
                 + old.log().firstLsn() + ".." + old.log().lastLsn() + ")");
@@ -425,8 +428,8 @@ final class ClusterLog implements AutoCloseable {
                     if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
                     while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
                 }
-                catchUpRoster = null;
                 if (replaced != null) commitGeneration(now);
+                catchUpRoster = null; // only once committed: a commit that fails closes the channel, and the catch-up broke off
             });
         }
 
@@ -556,11 +559,8 @@ final class ClusterLog implements AutoCloseable {
             return;
         }
         incomplete = incomplete == null ? new IncompleteMark(through, roster) : incomplete.merge(through, roster);
-        try {
-            incomplete.write(generations.directoryOf(generation));
-        } catch (IOException e) { // this process still knows; a restart before a recovery would not
-            LOG.log(ERROR, "cluster '" + cluster + "': could not store the incomplete mark of log generation " + generation + ": " + e.getMessage());
-        }
+        incompleteStored = false;
+        storeIncomplete();
         LOG.log(WARNING, "cluster '" + cluster + "': the primary was lost during its catch-up: the records through LSN " + through
                 + " are incomplete; a recovery restores none of their connections and resets their clients (" + incomplete.roster().size()
                 + " named by the roster)");
@@ -641,7 +641,7 @@ final class ClusterLog implements AutoCloseable {
                 if (primary != null && primary.channelClosed()) retire("closed");
                 boolean primaryUp = primary != null;
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
-                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now)) {
+                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now) && storeIncomplete()) {
                     long through = log.lastLsn();
                     // The records' payloads are read from the log as they are sent (not all in memory, nor in the handshake's time).
                     LogCatchUp records = retained.catchUp(log, through);
@@ -677,6 +677,26 @@ final class ClusterLog implements AutoCloseable {
             LockSupport.parkNanos(WAIT_STEP_NANOS);
         }
         throw new HandshakeException("the logger is shutting down");
+    }
+
+    /**
+     * Writes the incomplete mark (the caller holds the lock); false if it could not. A recovery
+     * is not served until it is on disk: served, a logger restart before the recovered server
+     * had logged its connections given up would forget the mark and restore them the next time.
+     */
+    private boolean storeIncomplete() {
+        if (incompleteStored) return true;
+        try {
+            incomplete.write(generations.directoryOf(generation));
+            incompleteStored = true;
+        } catch (IOException e) {
+            String said = "could not store the incomplete mark of log generation " + generation + ": " + e.getMessage();
+            if (!said.equals(incompleteFailure)) { // once per distinct failure: a waiting recovery asks every few ms
+                LOG.log(ERROR, "cluster '" + cluster + "': " + said + "; no recovery is served until it is stored");
+            }
+            incompleteFailure = said;
+        }
+        return incompleteStored;
     }
 
     /** Forces what is stored; true once all of it is durable (background forces complete on the log's thread). */

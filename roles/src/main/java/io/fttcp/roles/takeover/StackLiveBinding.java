@@ -57,15 +57,16 @@ public final class StackLiveBinding implements LiveBinding {
     }
 
     @Override
-    public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+    public boolean restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
         TcpCheckpoint checkpoint = checkpoint(image);
-        if (checkpoint == null) return;
+        if (checkpoint == null) return false;
         intoStack(image, () -> {
             TcpCheckpoint queued = checkpoint.withReceiveQueue(image.unreadClientBytes());
             network.restoreIntoBacklog(queued, listener);
             onRestored.accept(image, queued);
             return null;
         });
+        return !refused.containsKey(image.tuple());
     }
 
     @Override

@@ -105,12 +105,18 @@ final class LoggerWorld {
     private void recover() {
         recoveryWaiting = false;
         recoveredAt = f.world.sim.now();
+        // The primary was lost while catching the logger up: the logger keeps what it held, marked incomplete.
+        if (log.catchingUp()) log.catchUpBrokeOff();
         long acked = f.world.log.ackedLsn();
         ackedAtRecovery = acked;
         receivedAtRecovery = log.lastLsn();
         // What the logger acknowledged; or, restarted since the primary died, its whole log,
-        // every record of which its own recovery found durable.
-        long durable = loggerRestartedAt >= f.crashedAt ? log.lastLsn() : acked;
+        // every record of which its own recovery found durable; or a generation a catch-up did
+        // not replace (durable all of it: it is as it stood before the catch-up began).
+        // A generation a whole catch-up started is durable through the catch-up (the logger switches
+        // to it only then), whether or not the primary heard its acknowledgement.
+        long durable = loggerRestartedAt >= f.crashedAt || log.incompleteThrough > 0 ? log.lastLsn() : Math.max(acked, log.caughtUpAt);
+        if (log.incompleteThrough > 0) f.catchUpComplete = () -> false; // the recovery restores none of its connections, resets their clients
         try {
             recovery = new LogRecovery(log, durable, f.transfers::planFor);
         } catch (RuntimeException e) {

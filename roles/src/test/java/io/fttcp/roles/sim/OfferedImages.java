@@ -81,7 +81,8 @@ final class OfferedImages implements LiveBinding {
     }
 
     @Override
-    public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+    public boolean restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
         offered.add(image);
+        return false;
     }
 }

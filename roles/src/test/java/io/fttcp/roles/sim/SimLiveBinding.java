@@ -115,17 +115,18 @@ final class SimLiveBinding implements LiveBinding {
     }
 
     @Override
-    public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
-        if (image.clientReset() || image.diverged()) return; // a diverged one is reset by the application's takeover (see reset)
+    public boolean restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+        if (image.clientReset() || image.diverged()) return false; // a diverged one is reset by the application's takeover (see reset)
         if (!clientAckLogged(image) && synAckNeverSent.test(image.tuple())) {
             leftToHandshake.add(image.tuple());
-            return;
+            return false;
         }
         restoredUnaccepted.add(image.tuple());
         TcpCheckpoint c = checkpoint(image);
         // Nobody read anything: the stack itself holds the logged bytes for the application's reads.
         TcpCheckpoint withBytes = c.withReceiveQueue(image.unreadClientBytes());
         ((SimListeningSocket) listener).addRestored(materialize(image, withBytes));
+        return true;
     }
 
     private SimStreamSocket materialize(ConnectionImage image, TcpCheckpoint materialized) {

@@ -54,8 +54,11 @@ public interface LiveBinding {
      * straight from {@code listener}. Same state rules as {@link #restore}, except that here the
      * receive queue holds {@code unreadClientBytes} (the application has read nothing, and the
      * wrapper does not see this socket). Default: not restored.
+     *
+     * @return whether it was restored (false: refused, its client reset, or not restorable here)
      */
-    default void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) throws IOException {
+    default boolean restoreUnaccepted(ConnectionImage image, ListeningSocket listener) throws IOException {
+        return false;
     }
 
     /**

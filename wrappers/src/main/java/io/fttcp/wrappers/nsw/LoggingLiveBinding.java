@@ -20,8 +20,8 @@ import java.io.IOException;
  *       at the offset where the replayed socket's writes continue; the replayed socket logs the
  *       results it serves itself (unread logged client bytes) and its writes' drops, and does not
  *       log again what a still-queued record replays;</li>
- *   <li>a connection not restored (or reset later, {@link #reset}) is logged as given up, a
- *       CLOSE RESET;</li>
+ *   <li>a connection not restored, accepted or not (or reset later, {@link #reset}), is logged
+ *       as given up, a CLOSE RESET;</li>
  *   <li>{@link #restoreUnaccepted} hands {@code inner} the stack's listener behind the logging
  *       one, so the application's later accept() through the logging listener logs its ACCEPT.</li>
  * </ul>
@@ -63,8 +63,10 @@ public final class LoggingLiveBinding implements LiveBinding {
     }
 
     @Override
-    public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) throws IOException {
-        inner.restoreUnaccepted(image, listener instanceof LoggingListeningSocket l ? l.inner() : listener);
+    public boolean restoreUnaccepted(ConnectionImage image, ListeningSocket listener) throws IOException {
+        boolean restored = inner.restoreUnaccepted(image, listener instanceof LoggingListeningSocket l ? l.inner() : listener);
+        if (!restored) givenUp(image.tuple());
+        return restored;
     }
 
     @Override

@@ -82,11 +82,16 @@ class GoLiveTest {
         }
 
         @Override
-        public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+        public boolean restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+            if (image.diverged()) { // as restore: reset it, restore nothing
+                refusedDiverged.add(image);
+                return false;
+            }
             unaccepted.add(image);
             FakeLive.Socket s = new FakeLive.Socket();
             sockets.put(image.tuple(), s);
             ((FakeLive.Listener) listener).backlog.add(s);
+            return true;
         }
     }
 
@@ -379,6 +384,15 @@ class GoLiveTest {
         assertTrue(binding.refusedDiverged.getFirst().divergence().contains("out of step"), binding.refusedDiverged.getFirst().divergence());
     }
 
+    /** A binding that continues the log (a new primary protected itself), its records kept in {@code logged}. */
+    private static LoggingLiveBinding loggingOver(Binding binding, List<Record> logged) {
+        LoggingNetwork logging = new LoggingNetwork(binding.network(), (r, awaited) -> {
+            logged.add(r);
+            return logged.size();
+        }, (c, start, end, lsn) -> { }, OutputHashing.HASH);
+        return new LoggingLiveBinding(binding, logging);
+    }
+
     /**
      * A new primary that continues the log (re-protection) logs each connection it could not
      * restore as given up (CLOSE RESET), so the records it keeps for its next backup or logger
@@ -395,13 +409,22 @@ class GoLiveTest {
         write(t, "backup!"); // T diverges
         List<Record> logged = new ArrayList<>();
         Binding binding = new Binding();
-        LoggingNetwork logging = new LoggingNetwork(binding.network(), (r, awaited) -> {
-            logged.add(r);
-            return logged.size();
-        }, (c, start, end, lsn) -> { }, OutputHashing.HASH);
-        replay.goLive(new LoggingLiveBinding(binding, logging));
+        replay.goLive(loggingOver(binding, logged));
         assertEquals(Set.of(U), binding.restored.keySet());
         assertEquals(List.of(new Close(T, Close.How.RESET)), logged);
+    }
+
+    /** So is one not yet accepted (it would have gone into the live listener's backlog). */
+    @Test
+    void aConnectionNotAcceptedAndNotRestoredIsLoggedAsGivenUpToo() throws Exception {
+        listenWithTAccepted();
+        replay.apply(connect(U)); // in the backlog: no ACCEPT
+        replay.restoreNoneKnown("a catch-up broke off");
+        List<Record> logged = new ArrayList<>();
+        Binding binding = new Binding();
+        replay.goLive(loggingOver(binding, logged));
+        assertTrue(binding.restored.isEmpty() && binding.unaccepted.isEmpty(), binding.restored + " " + binding.unaccepted);
+        assertEquals(Set.of(new Close(T, Close.How.RESET), new Close(U, Close.How.RESET)), Set.copyOf(logged));
     }
 
     /**

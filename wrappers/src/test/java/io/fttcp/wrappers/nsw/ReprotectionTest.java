@@ -211,13 +211,14 @@ class ReprotectionTest {
         }
 
         @Override
-        public void restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
+        public boolean restoreUnaccepted(ConnectionImage image, ListeningSocket listener) {
             images.put(image.tuple(), image);
             unacceptedInto.add(listener);
             FakeLive.Socket s = new FakeLive.Socket(address(SERVER, PORT), address(CLIENT, image.tuple().remotePort()));
             s.push(image.unreadClientBytes());
             sockets.put(image.tuple(), s);
             ((FakeLive.Listener) listener).backlog.add(s);
+            return true;
         }
     }
 
