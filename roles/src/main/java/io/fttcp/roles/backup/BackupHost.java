@@ -132,6 +132,7 @@ public final class BackupHost implements AutoCloseable {
      * Backup mode, during a catch-up: its roster, the connections it covers. If the primary is
      * lost before the catch-up is complete, those whose records never arrived are known only from
      * here, and their clients are reset with the others (a silent one would wait for ever).
+     * Logger mode: the roster of the broken-off catch-up an incomplete fetch names (the same use).
      */
     private final List<RosterEntry> roster = new ArrayList<>();
     /**
