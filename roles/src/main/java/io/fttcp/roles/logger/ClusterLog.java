@@ -689,6 +689,7 @@ final class ClusterLog implements AutoCloseable {
         try {
             incomplete.write(generations.directoryOf(generation));
             incompleteStored = true;
+            incompleteFailure = null;
         } catch (IOException e) {
             String said = "could not store the incomplete mark of log generation " + generation + ": " + e.getMessage();
             if (!said.equals(incompleteFailure)) { // once per distinct failure: a waiting recovery asks every few ms

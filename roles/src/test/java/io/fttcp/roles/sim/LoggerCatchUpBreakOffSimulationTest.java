@@ -60,15 +60,18 @@ class LoggerCatchUpBreakOffSimulationTest {
         sim.runUntil(() -> sim.scheduler().executed() >= crash || f.world.log.reprotected(), Duration.ofSeconds(10));
         census.add(w.log.catchingUp() ? "crash:duringCatchUp" : "crash:afterCatchUp");
         census.addAll(f.phasesAtCrash());
+        // The clients that had a connection when the primary died (the others connect to the recovered server).
+        Set<ConnectionApp> connectedAtCrash = f.transfers.clients.stream().filter(app -> app.connection() != null).collect(Collectors.toSet());
         f.crashPrimary();
         sim.runUntil(() -> f.takenOverAt >= 0, Duration.ofSeconds(20));
         boolean incomplete = w.log.incompleteThrough > 0;
+        boolean brokeOffEmpty = w.log.brokeOffEmpty; // nothing held, nothing known: the recovery restores nothing
         Set<FourTuple> known = f.application.images().stream().map(i -> i.tuple()).collect(Collectors.toSet());
         Set<FourTuple> named = f.world.log.roster().stream().map(RosterEntry::tuple).collect(Collectors.toSet());
-        census.add(incomplete ? "recovery:incomplete" : "recovery:complete");
+        census.add(brokeOffEmpty ? "recovery:nothingHeld" : incomplete ? "recovery:incomplete" : "recovery:complete");
         boolean ended = sim.runUntil(() -> {
             for (ConnectionApp app : f.transfers.clients) {
-                if (!clientEnded(app) && mayWait(app, incomplete, known, named)) continue;
+                if (!clientEnded(app) && mayWait(app, incomplete || brokeOffEmpty, connectedAtCrash, known, named)) continue;
                 if (!clientEnded(app)) return false;
             }
             return true;
@@ -80,7 +83,7 @@ class LoggerCatchUpBreakOffSimulationTest {
         assertTrue(f.takenOverAt >= f.leaseEnd(), "the recovered server spoke before the primary's lease ran out: " + where);
         assertTrue(ended, "a client named by the recovery neither completed nor was reset within the bound: " + where);
         for (ConnectionApp app : f.transfers.clients) assertNull(app.failure(), "a client received a wrong byte: " + app + ", " + where);
-        if (incomplete) {
+        if (incomplete || brokeOffEmpty) {
             for (ConnectionApp app : f.transfers.clients) {
                 if (app.connection() == null || FailoverWorld.complete(app)) continue;
                 FourTuple t = serverSide(app);
@@ -107,10 +110,15 @@ class LoggerCatchUpBreakOffSimulationTest {
         return FailoverWorld.complete(app) || app.failure() != null || (app.closeReason() != null && app.closeReason() != CloseReason.CLOSED);
     }
 
-    /** A client the recovery knew nothing of (the primary was lost before even the roster reached the logger): it may wait. */
-    private static boolean mayWait(ConnectionApp app, boolean incomplete, Set<FourTuple> known, Set<FourTuple> named) {
-        if (!incomplete) return false;
-        return app.connection() == null || (!known.contains(serverSide(app)) && !named.contains(serverSide(app)));
+    /**
+     * A client connected when the primary died that the recovery knew nothing of (the primary was
+     * lost before even the roster reached the logger): it may wait. One that connects afterwards
+     * must be served.
+     */
+    private static boolean mayWait(ConnectionApp app, boolean incomplete, Set<ConnectionApp> connectedAtCrash, Set<FourTuple> known,
+                                   Set<FourTuple> named) {
+        if (!incomplete || !connectedAtCrash.contains(app)) return false;
+        return !known.contains(serverSide(app)) && !named.contains(serverSide(app));
     }
 
     private static FourTuple serverSide(ConnectionApp app) {

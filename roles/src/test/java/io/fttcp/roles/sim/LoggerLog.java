@@ -29,6 +29,8 @@ final class LoggerLog {
     int generations;
     /** The records through this LSN are incomplete (0: none): a catch-up broke off with its primary. */
     long incompleteThrough;
+    /** A catch-up into an empty log broke off before its first record: nothing held, nothing marked (as the logger). */
+    boolean brokeOffEmpty;
     /** Where the current generation's catch-up ended (0: none): the logger switches to it only once it is durable through here. */
     long caughtUpAt;
 
@@ -61,6 +63,7 @@ final class LoggerLog {
         pending = null;
         catchingUp = false;
         if (!records.isEmpty()) incompleteThrough = records.size();
+        else brokeOffEmpty = true;
     }
 
     /** The next record received (the link's consumer): LSNs must follow on. */
