@@ -54,6 +54,7 @@ public class CollectingHandler implements FrameHandler {
 
     /** The roster a catch-up of {@code retained} must send: the latest CONNECT of each four-tuple, in the order of those. */
     public static List<RosterEntry> rosterOf(List<LoggedRecord> retained) {
+        // Worked out here, not with the stream's own rule, so that the tests check that rule.
         java.util.Map<io.fttcp.stack.tcp.FourTuple, RosterEntry> latest = new java.util.LinkedHashMap<>();
         for (LoggedRecord r : retained) {
             if (r.record() instanceof Connect c) {

@@ -72,18 +72,20 @@ final class RecordIntake {
 
     /** ROSTER: only within an announced catch-up, before its first record. */
     void roster(long lsn, List<RosterEntry> entries) throws ReplicationProtocolException {
-        if (!catchUpAnnounced || rosterClosed) {
-            throw new ReplicationProtocolException("ROSTER frame (LSN " + lsn + ") " + (catchUpAnnounced ? "after the catch-up's first record" : "without a catch-up"));
-        }
+        requireBeforeCatchUpRecords("ROSTER", lsn);
         channel.notifySafely(() -> listener.onRoster(entries));
     }
 
     /** INCOMPLETE: as a roster, only within an announced catch-up, before its first record. */
     void incomplete(long lsn) throws ReplicationProtocolException {
-        if (!catchUpAnnounced || rosterClosed) {
-            throw new ReplicationProtocolException("INCOMPLETE frame (LSN " + lsn + ") " + (catchUpAnnounced ? "after the catch-up's first record" : "without a catch-up"));
-        }
+        requireBeforeCatchUpRecords("INCOMPLETE", lsn);
         channel.notifySafely(() -> listener.onIncomplete(lsn));
+    }
+
+    private void requireBeforeCatchUpRecords(String kind, long lsn) throws ReplicationProtocolException {
+        if (!catchUpAnnounced || rosterClosed) {
+            throw new ReplicationProtocolException(kind + " frame (LSN " + lsn + ") " + (catchUpAnnounced ? "after the catch-up's first record" : "without a catch-up"));
+        }
     }
 
     /** CAUGHT_UP: the catch-up's records go to the owner first, then the signal. */

@@ -244,20 +244,20 @@ public final class FrameEncoder {
 
     /** @param lsn the stable LSN the catch-up reached (every later record comes contiguously from lsn + 1) */
     public boolean encodeCaughtUp(long lsn, ByteBuffer out) {
-        if (out.remaining() < CAUGHT_UP_FRAME_LENGTH) {
-            return false;
-        }
-        int start = begin(out, FrameKind.CAUGHT_UP, CAUGHT_UP_LENGTH, checkControlLsn(lsn));
-        finish(out, start);
-        return true;
+        return encodeEmpty(FrameKind.CAUGHT_UP, lsn, out);
     }
 
     /** @param lsn the last LSN of the incomplete records (see {@link FrameKind#INCOMPLETE}) */
     public boolean encodeIncomplete(long lsn, ByteBuffer out) {
-        if (out.remaining() < INCOMPLETE_FRAME_LENGTH) {
+        return encodeEmpty(FrameKind.INCOMPLETE, lsn, out);
+    }
+
+    /** A control frame with no body, its meaning in the LSN field. */
+    private boolean encodeEmpty(FrameKind kind, long lsn, ByteBuffer out) {
+        if (out.remaining() < OVERHEAD) {
             return false;
         }
-        int start = begin(out, FrameKind.INCOMPLETE, INCOMPLETE_LENGTH, checkControlLsn(lsn));
+        int start = begin(out, kind, 0, checkControlLsn(lsn));
         finish(out, start);
         return true;
     }

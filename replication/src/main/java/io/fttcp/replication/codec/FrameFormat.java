@@ -34,8 +34,6 @@ public final class FrameFormat {
     static final int CAUGHT_UP_LENGTH = 0;
     static final int ROSTER_FIXED_LENGTH = 4;
     static final int INCOMPLETE_LENGTH = 0;
-    /** Whole length of an INCOMPLETE frame. */
-    public static final int INCOMPLETE_FRAME_LENGTH = OVERHEAD + INCOMPLETE_LENGTH;
     static final int ROSTER_ENTRY_LENGTH = TUPLE_LENGTH + 4 + 4;
     static final int MAX_REJECT_REASON_BYTES = 1024;
 

@@ -6,14 +6,11 @@ import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
-import io.fttcp.stack.tcp.FourTuple;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -377,14 +374,11 @@ public final class RecordStream {
         rewind();
         catchUp.addAll(retained);
         // One entry per four-tuple, its latest connection's (retention may keep an earlier one's records too).
-        Map<FourTuple, RosterEntry> latest = new LinkedHashMap<>();
+        List<RosterEntry> named = new ArrayList<>();
         for (LoggedRecord r : retained) {
-            if (r.record() instanceof Connect c) {
-                latest.remove(c.tuple());
-                latest.put(c.tuple(), new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn()));
-            }
+            if (r.record() instanceof Connect c) named.add(RosterEntry.of(c));
         }
-        roster = new ArrayList<>(latest.values());
+        roster = RosterEntry.latestOfEachFourTuple(named);
         caughtUpDue = stableLsn;
     }
 

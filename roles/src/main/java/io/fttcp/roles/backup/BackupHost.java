@@ -513,22 +513,22 @@ public final class BackupHost implements AutoCloseable {
             long begun = stack.loop().now();
             long tsValAge = begun - startedAt; // a safe upper bound: the primary's TSvals are no older than our start
             long epoch = config.mode() == FtConfig.Mode.logger ? sourceEpoch : sourceEpoch + 1;
+            boolean logger = config.mode() == FtConfig.Mode.logger;
+            // Records known to be incomplete (a catch-up broke off): the roster's connections are
+            // reset too, those whose records never arrived known only by name.
             List<ClientResets.Target> unrecorded = new ArrayList<>();
-            if (config.mode() != FtConfig.Mode.logger && !caughtUp) {
-                // Any of them may lack records of client bytes the primary acknowledged: restored,
-                // it would be behind its client (an upload's client never resends those bytes) and
-                // hang. Their clients are reset instead; they were served unprotected. So are those
-                // of the roster's connections whose records never arrived (known only by name).
-                replay.restoreNoneKnown("the primary was lost during this backup's catch-up: its records are incomplete");
+            if (logger ? incompleteThrough > 0 : !caughtUp) {
                 synchronized (roster) {
                     for (RosterEntry e : roster) unrecorded.add(ClientResets.Target.of(e));
                 }
+            }
+            if (!logger && !caughtUp) {
+                // Any of them may lack records of client bytes the primary acknowledged: restored,
+                // it would be behind its client (an upload's client never resends those bytes) and
+                // hang. Their clients are reset instead; they were served unprotected.
+                replay.restoreNoneKnown("the primary was lost during this backup's catch-up: its records are incomplete");
                 LOG.log(WARNING, "the primary was lost before its catch-up (" + recordsApplied.get() + " record(s) through LSN "
                         + lastAppliedLsn + ") was complete: the connections it served unprotected (" + unrecorded.size() + " named by the roster) are reset, not restored");
-            } else if (config.mode() == FtConfig.Mode.logger && incompleteThrough > 0) {
-                synchronized (roster) { // the broken-off catch-up's connections, which the logger never got records of
-                    for (RosterEntry e : roster) unrecorded.add(ClientResets.Target.of(e));
-                }
             }
             protectedStack.promote(config, lastAppliedLsn);
             LoggingNetwork logging = protectedStack.loggingNetwork(config);

@@ -8,9 +8,8 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -41,13 +40,9 @@ record IncompleteMark(long throughLsn, List<RosterEntry> roster) {
 
     /** This mark widened by another broken-off catch-up: through the later LSN, the rosters merged (the later entry of a four-tuple wins). */
     IncompleteMark merge(long through, List<RosterEntry> more) {
-        Map<FourTuple, RosterEntry> all = new LinkedHashMap<>();
-        for (RosterEntry e : roster) all.put(e.tuple(), e);
-        for (RosterEntry e : more) {
-            all.remove(e.tuple());
-            all.put(e.tuple(), e);
-        }
-        return new IncompleteMark(Math.max(throughLsn, through), List.copyOf(all.values()));
+        List<RosterEntry> all = new ArrayList<>(roster);
+        all.addAll(more);
+        return new IncompleteMark(Math.max(throughLsn, through), RosterEntry.latestOfEachFourTuple(all));
     }
 
     /** The mark in {@code directory}, or null if it has none; a damaged file is a clear error. */

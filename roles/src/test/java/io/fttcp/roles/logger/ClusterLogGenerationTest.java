@@ -112,7 +112,7 @@ class ClusterLogGenerationTest {
     /** The roster a primary sends ahead of {@code snapshot}: its connections. */
     private static List<RosterEntry> rosterOf(List<LoggedRecord> snapshot) {
         return snapshot.stream().filter(r -> r.record() instanceof Connect).map(r -> (Connect) r.record())
-                .map(c -> new RosterEntry(c.tuple(), c.clientIsn(), c.serverIsn())).toList();
+                .map(RosterEntry::of).toList();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
