@@ -2,7 +2,9 @@ package io.fttcp.e2e;
 
 import io.fttcp.apps.http.Generator;
 import io.fttcp.testbed.ExecResult;
+import io.fttcp.testbed.ReplicaPair;
 import io.fttcp.testbed.Topology;
+import io.fttcp.testbed.WatchedProcess;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -39,10 +42,22 @@ final class ClientChecks {
      */
     static long failWhen(LongSupplier progress, long threshold, BackgroundCurl curl, String why, Runnable failure)
             throws InterruptedException {
+        return failWhen(progress, threshold, curl, why, () -> "", failure);
+    }
+
+    /**
+     * As {@link #failWhen(LongSupplier, long, BackgroundCurl, String, Runnable)}; if curl exits
+     * before, the failure message adds {@code context} (what the client and the servers saw: a
+     * failed run on CI shows little more than its message).
+     */
+    static long failWhen(LongSupplier progress, long threshold, BackgroundCurl curl, String why, Supplier<String> context, Runnable failure)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         long seen;
         while ((seen = progress.getAsLong()) < threshold) {
-            assertTrue(curl.isAlive(), "curl exited before the failure, " + why + ", at " + seen + " bytes; curl said: " + curl.output());
+            if (!curl.isAlive()) {
+                fail("curl exited before the failure, " + why + ", at " + seen + " bytes; curl said: " + curl.output() + "\n" + context.get());
+            }
             assertTrue(System.nanoTime() < deadline, "the transfer did not reach " + threshold + " bytes within 60 s: " + seen + ", " + why);
             Thread.sleep(2);
         }
@@ -127,6 +142,21 @@ final class ClientChecks {
         assertEquals(0, r.exitCode(), "curl afterwards, " + why + ":\n" + r.output());
         assertTrue(r.output().startsWith(new Generator(contentSeed).sha256Hex(size) + " "),
                 "sha256 of a download afterwards, " + why + ":\n" + r.output());
+    }
+
+    /**
+     * Why a client could not even connect: its neighbour table (is the service's address
+     * resolved?), its TCP counters, and the last lines each replica printed (did the primary
+     * step down or stay fenced?).
+     */
+    static String connectView(SharedTopology net, ReplicaPair pair) {
+        StringBuilder b = new StringBuilder(net.bash("client", Duration.ofSeconds(30), "ip neigh show; nstat -az | grep -E 'ActiveOpens|AttemptFails|OutRsts|InErrs|RetransSegs|SynRetrans'").output());
+        for (WatchedProcess p : List.of(pair.primary(), pair.backup())) {
+            List<String> lines = p.output().lines().toList();
+            b.append("--- ").append(p.description()).append(p.isAlive() ? "" : " (EXITED)").append(", last lines:\n");
+            lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> b.append("  | ").append(l).append('\n'));
+        }
+        return b.toString();
     }
 
     /** The client's connections to the service, its TCP drop counters and a few packets of the service's. */

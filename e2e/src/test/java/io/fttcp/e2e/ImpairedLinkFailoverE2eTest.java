@@ -85,7 +85,8 @@ class ImpairedLinkFailoverE2eTest {
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
                      BASE + "/gen/" + DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
-            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> killThePrimaryOf(pair, why, gcBefore));
+            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable,
+                    () -> killThePrimaryOf(pair, why, gcBefore));
             ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
             ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
             assertEquals(DOWNLOAD, Files.size(file), "bytes downloaded, " + why);
@@ -112,7 +113,8 @@ class ImpairedLinkFailoverE2eTest {
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/impaired.bin", CURL_MAX_TIME, "--limit-rate", "16M")) {
-            long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> killThePrimaryOf(pair, why, gcBefore));
+            long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why,
+                    () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable, () -> killThePrimaryOf(pair, why, gcBefore));
             ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
             ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
             ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
