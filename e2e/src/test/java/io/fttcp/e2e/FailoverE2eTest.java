@@ -95,7 +95,7 @@ class FailoverE2eTest {
     }
 
     /** How the primary is lost in a download test, and what is checked about it afterwards. */
-    private enum Failure { KILL, STOP, LINK_DOWN, TERM }
+    private enum Failure { KILL, STOP, LINK_DOWN, TERM, PARTITION }
 
     @Test
     void downloadSurvivesThePrimarysKill() throws Exception {
@@ -123,6 +123,18 @@ class FailoverE2eTest {
         downloadAcross(Failure.LINK_DOWN);
     }
 
+    /**
+     * The split brain a lease exists for: the replicas lose each other (their own addresses cut
+     * apart by nftables in the backup's namespace) while the client reaches both, and the primary
+     * runs on. The backup waits out the lease and takes over; the primary, silent past its lease,
+     * emits nothing and steps down when it hears the backup announce the service address, before
+     * the partition heals. The download completes intact from the backup, no reset.
+     */
+    @Test
+    void downloadSurvivesTheReplicasPartitionedWhileTheClientReachesBoth() throws Exception {
+        downloadAcross(Failure.PARTITION);
+    }
+
     private void downloadAcross(Failure failure) throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
@@ -136,71 +148,110 @@ class FailoverE2eTest {
              BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
                      BASE + "/gen/" + BIG_DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
             replicas = pair;
-            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> {
-                assertStillPaired(pair, why);
-                switch (failure) {
-                    case KILL -> pair.primary().signal("KILL");
-                    case STOP -> pair.primary().signal("STOP");
-                    case LINK_DOWN -> net.topology().linkDown(pair.primaryHost());
-                    case TERM -> pair.primary().signal("TERM");
-                }
-            });
+            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> inject(failure, pair, why));
             assertRestoredAConnection(pair, why);
             assertCurlSucceeded(curl, why);
             assertEquals(BIG_DOWNLOAD, Files.size(file), "bytes downloaded, " + why);
             assertEquals(new Generator(contentSeed).sha256Hex(BIG_DOWNLOAD), sha256(file), "sha256 of the download, " + why);
             Files.delete(file);
             System.out.println("FailoverE2eTest: failed at " + at + " bytes; download intact");
-            switch (failure) {
-                case KILL -> { }
-                case TERM -> {
-                    pair.primary().awaitLine(l -> l.contains("stopping without closing the connections"),
-                            "that the stopped primary handed its connections over, " + why, Duration.ofSeconds(2));
-                    int exit = pair.primary().awaitExit(Duration.ofSeconds(2));
-                    assertNotEquals(-1, exit, () -> "the stopped primary still runs 2 s after the takeover, " + why + ":\n" + pair.primary().output());
-                }
-                case STOP -> {
-                    pair.primary().signal("CONT");
-                    assertStepsDown(pair, Duration.ofSeconds(5), why + ", then continued");
-                    ClientChecks.assertServiceStillAnswers(net, random, why + ", then continued");
-                }
-                case LINK_DOWN -> {
-                    net.topology().linkUp(pair.primaryHost());
-                    // It hears the new owner's periodic gratuitous ARP (every second).
-                    assertStepsDown(pair, Duration.ofSeconds(3), why + ", then reconnected");
-                    ClientChecks.assertServiceStillAnswers(net, random, why + ", then reconnected");
-                }
-            }
+            checkTheOldPrimary(failure, pair, random, why);
         } finally {
             Files.deleteIfExists(file);
-            if (failure == Failure.LINK_DOWN && replicas != null) {
-                net.topology().linkUp(replicas.primaryHost()); // for the next tests; a no-op if it is up
+            reconnect(failure, replicas);
+        }
+    }
+
+    /** Loses the primary as {@code failure} says, once sure the pair was still together. */
+    private static void inject(Failure failure, ReplicaPair pair, String why) {
+        assertStillPaired(pair, why);
+        switch (failure) {
+            case KILL -> pair.primary().signal("KILL");
+            case STOP -> pair.primary().signal("STOP");
+            case LINK_DOWN -> net.topology().linkDown(pair.primaryHost());
+            case TERM -> pair.primary().signal("TERM");
+            case PARTITION -> net.topology().partition(pair.backupHost(), pair.primaryHost());
+        }
+    }
+
+    /** Once the transfer is over: what became of the old primary, and (where it came back) the service still answers. */
+    private static void checkTheOldPrimary(Failure failure, ReplicaPair pair, SplittableRandom random, String why) throws InterruptedException {
+        switch (failure) {
+            case KILL -> { }
+            case TERM -> {
+                pair.primary().awaitLine(l -> l.contains("stopping without closing the connections"),
+                        "that the stopped primary handed its connections over, " + why, Duration.ofSeconds(2));
+                int exit = pair.primary().awaitExit(Duration.ofSeconds(2));
+                assertNotEquals(-1, exit, () -> "the stopped primary still runs 2 s after the takeover, " + why + ":\n" + pair.primary().output());
+            }
+            case STOP -> {
+                pair.primary().signal("CONT");
+                assertStepsDown(pair, Duration.ofSeconds(5), why + ", then continued");
+                ClientChecks.assertServiceStillAnswers(net, random, why + ", then continued");
+            }
+            case PARTITION -> {
+                assertStepsDown(pair, Duration.ofSeconds(3), why + ", then still partitioned");
+                String primary = pair.primary().output();
+                // Past its lease it must not have served on (the backup may have taken over), only waited for the claim.
+                assertTrue(primary.contains("the backup may have taken over") && !primary.contains("continuing UNPROTECTED")
+                                && primary.contains("another host announced the service address"),
+                        () -> "the old primary stayed fenced and stepped down for the backup's announcement, " + why + ":\n" + primary);
+                net.topology().healPartition(pair.backupHost());
+                ClientChecks.assertServiceStillAnswers(net, random, why + ", then healed");
+            }
+            case LINK_DOWN -> {
+                net.topology().linkUp(pair.primaryHost());
+                // It hears the new owner's periodic gratuitous ARP (every second).
+                assertStepsDown(pair, Duration.ofSeconds(3), why + ", then reconnected");
+                ClientChecks.assertServiceStillAnswers(net, random, why + ", then reconnected");
             }
         }
     }
 
     @Test
     void uploadSurvivesThePrimarysKill() throws Exception {
+        uploadAcross(Failure.KILL);
+    }
+
+    /**
+     * As {@link #downloadSurvivesTheReplicasPartitionedWhileTheClientReachesBoth}, uploading: the
+     * client's bytes keep reaching the fenced primary until the switch learns the backup's port,
+     * and only the backup may acknowledge them.
+     */
+    @Test
+    void uploadSurvivesTheReplicasPartitionedWhileTheClientReachesBoth() throws Exception {
+        uploadAcross(Failure.PARTITION);
+    }
+
+    private void uploadAcross(Failure failure) throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long threshold = threshold(random, UPLOAD);
-        String why = "KILL once the server acknowledged " + threshold + " of " + UPLOAD + " bytes (seed " + seed + ")";
+        String why = failure + " once the server acknowledged " + threshold + " of " + UPLOAD + " bytes (seed " + seed + ")";
         System.out.println("FailoverE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
+        ReplicaPair replicas = null;
         try (ReplicaPair pair = replicas("http");
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/failover.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
-            long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> {
-                assertStillPaired(pair, why);
-                pair.primary().signal("KILL");
-            });
+            replicas = pair;
+            long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> inject(failure, pair, why));
             assertRestoredAConnection(pair, why);
             assertCurlSucceeded(curl, why);
             ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
-            System.out.println("FailoverE2eTest: killed at " + at + " bytes acknowledged; upload intact");
+            System.out.println("FailoverE2eTest: failed at " + at + " bytes acknowledged; upload intact");
+            checkTheOldPrimary(failure, pair, random, why);
         } finally {
             Files.deleteIfExists(upload.path());
+            reconnect(failure, replicas);
         }
+    }
+
+    /** For the next tests: undoes a cut the test may have left (a no-op if there is none). */
+    private static void reconnect(Failure failure, ReplicaPair replicas) {
+        if (replicas == null) return;
+        if (failure == Failure.LINK_DOWN) net.topology().linkUp(replicas.primaryHost());
+        if (failure == Failure.PARTITION) net.topology().healPartition(replicas.backupHost());
     }
 
     /**

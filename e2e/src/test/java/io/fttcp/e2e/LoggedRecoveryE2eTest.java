@@ -139,6 +139,21 @@ class LoggedRecoveryE2eTest {
     }
 
     /**
+     * The primary cut off from its logger (the two hosts' own addresses cut apart by nftables in
+     * the logger's namespace) while the client, and a standby on a spare host, reach both: the
+     * logger takes the primary for lost and serves the standby's recovery; the primary, its lease
+     * run out, emits nothing and steps down when it hears the standby announce the service
+     * address, before the partition heals. The upload completes intact, no reset.
+     */
+    @Test
+    void uploadSurvivesThePrimaryCutOffFromItsLoggerToAStandbyOnASpareHost() throws Exception {
+        uploadAcross(Recovery.SPARE_HOST, PARTITION);
+    }
+
+    /** Instead of a signal: the primary's and the logger's own addresses cut apart. */
+    private static final String PARTITION = "PARTITION";
+
+    /**
      * A restart (an upgrade: SIGTERM, then the same command again): the stopped primary leaves its
      * connections to the logger's records, and the new process recovers them. Before, its
      * application closed them, and the upload failed.
@@ -203,7 +218,8 @@ class LoggedRecoveryE2eTest {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long threshold = threshold(random, UPLOAD);
-        String why = "primary sent SIG" + signal + " once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, " + recovery + " (seed " + seed + ")";
+        String loss = signal.equals(PARTITION) ? "primary cut off from the logger" : "primary sent SIG" + signal;
+        String why = loss + " once the server acknowledged " + threshold + " of " + UPLOAD + " bytes, " + recovery + " (seed " + seed + ")";
         System.out.println("LoggedRecoveryE2eTest: upload, " + why);
         SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
         try {
@@ -212,7 +228,10 @@ class LoggedRecoveryE2eTest {
             try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                     BASE + "/upload/logged.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
                 WatchedProcess first = service.primary();
-                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> first.signal(signal));
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why, () -> {
+                    if (signal.equals(PARTITION)) net.topology().partition(net.host("logger"), net.host("primary"));
+                    else first.signal(signal);
+                });
                 if (signal.equals("TERM")) {
                     first.awaitLine(l -> l.contains("stopping without closing the connections"),
                             "that the stopped primary left its connections to a recovery, " + why, Duration.ofSeconds(2));
@@ -225,9 +244,16 @@ class LoggedRecoveryE2eTest {
                 ClientChecks.assertRestoredSome(took, why);
                 ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
                 ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
+                if (signal.equals(PARTITION)) {
+                    String down = first.awaitLine(l -> l.startsWith("fttcp primary: stepped down"), "that the cut-off primary stepped down, " + why,
+                            Duration.ofSeconds(3));
+                    assertTrue(down.contains("another host announced the service address"), () -> "why it stepped down, " + why + ":\n" + first.output());
+                    assertEquals(3, first.awaitExit(Duration.ofSeconds(2)), () -> "the cut-off primary's exit code, " + why + ":\n" + first.output());
+                }
             }
         } finally {
             Files.deleteIfExists(upload.path());
+            if (signal.equals(PARTITION)) net.topology().healPartition(net.host("logger"));
         }
     }
 

@@ -319,6 +319,44 @@ public final class Topology implements AutoCloseable {
         ip(switchNamespace, "link", "set", host.switchPort(), "up");
     }
 
+    private static final String PARTITION_TABLE = "fttcp_partition";
+
+    /**
+     * Cuts the IP traffic between two hosts' own (kernel) addresses, both ways, with an nftables
+     * table in {@code host}'s namespace: a connection between them (the replication channel) goes
+     * silent while both stay on the switch and every other host reaches both (the service's
+     * frames are bridged, not routed, and pass). Needs nft (apt-get install nftables).
+     */
+    public void partition(Host host, Host from) {
+        requireOpen();
+        String peer = from.kernelAddress();
+        nft(host, "add", "table", "inet", PARTITION_TABLE);
+        nft(host, "add", "chain", "inet", PARTITION_TABLE, "in", "{ type filter hook input priority 0; policy accept; }");
+        nft(host, "add", "chain", "inet", PARTITION_TABLE, "out", "{ type filter hook output priority 0; policy accept; }");
+        nft(host, "add", "rule", "inet", PARTITION_TABLE, "in", "ip", "saddr", peer, "drop");
+        nft(host, "add", "rule", "inet", PARTITION_TABLE, "out", "ip", "daddr", peer, "drop");
+    }
+
+    /** Ends every {@link #partition} made in {@code host}'s namespace; a no-op if there is none. */
+    public void healPartition(Host host) {
+        requireOpen();
+        ExecResult r = exec(host, DEFAULT_TIMEOUT, "nft", "delete", "table", "inet", PARTITION_TABLE);
+        if (!r.succeeded() && !r.output().contains("No such file")) r.requireSuccess();
+    }
+
+    private void nft(Host host, String... args) {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "nft";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        ExecResult r;
+        try {
+            r = exec(host, DEFAULT_TIMEOUT, cmd);
+        } catch (TopologyException e) {
+            throw new TopologyException("cannot run nft (apt-get install nftables): " + e.getMessage(), e);
+        }
+        r.requireSuccess();
+    }
+
     /**
      * Replaces the host's cable to the switch (its veth pair) with two devices the caller made in
      * this process's namespace, such as the TAP devices of a user-space link impairment between
