@@ -328,13 +328,20 @@ public final class Topology implements AutoCloseable {
      * frames are bridged, not routed, and pass). Needs nft (apt-get install nftables).
      */
     public void partition(Host host, Host from) {
-        requireOpen();
-        String peer = from.kernelAddress();
-        nft(host, "add", "table", "inet", PARTITION_TABLE);
-        nft(host, "add", "chain", "inet", PARTITION_TABLE, "in", "{ type filter hook input priority 0; policy accept; }");
+        partitionOneWay(from, host);
         nft(host, "add", "chain", "inet", PARTITION_TABLE, "out", "{ type filter hook output priority 0; policy accept; }");
-        nft(host, "add", "rule", "inet", PARTITION_TABLE, "in", "ip", "saddr", peer, "drop");
-        nft(host, "add", "rule", "inet", PARTITION_TABLE, "out", "ip", "daddr", peer, "drop");
+        nft(host, "add", "rule", "inet", PARTITION_TABLE, "out", "ip", "daddr", from.kernelAddress(), "drop");
+    }
+
+    /**
+     * As {@link #partition}, one way: {@code to} no longer hears {@code from}'s own address, which
+     * still hears it (the nftables table is in {@code to}'s namespace).
+     */
+    public void partitionOneWay(Host from, Host to) {
+        requireOpen();
+        nft(to, "add", "table", "inet", PARTITION_TABLE);
+        nft(to, "add", "chain", "inet", PARTITION_TABLE, "in", "{ type filter hook input priority 0; policy accept; }");
+        nft(to, "add", "rule", "inet", PARTITION_TABLE, "in", "ip", "saddr", from.kernelAddress(), "drop");
     }
 
     /** Ends every {@link #partition} made in {@code host}'s namespace; a no-op if there is none. */
