@@ -150,6 +150,55 @@ class LoggedRecoveryE2eTest {
         uploadAcross(Recovery.SPARE_HOST, PARTITION);
     }
 
+    /**
+     * The primary cut off from its logger for a while, with no standby waiting (the default
+     * policy, {@code stall}): while the partition lasts the upload stalls (not one more byte
+     * acknowledged: every byte acknowledged is logged); once it heals the primary joins the logger
+     * again with what it kept, and the upload goes on. Killed then and restarted in place, the
+     * primary recovers it intact from the logger.
+     */
+    @Test
+    void anUploadStallsWhileThePrimaryIsCutOffFromItsLoggerAndGoesOnWhenItHeals() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long threshold = threshold(random, UPLOAD / 2);
+        String why = "primary cut off from the logger for 1.5 s once the server acknowledged " + threshold + " of " + UPLOAD
+                + " bytes, then killed and restarted in place (seed " + seed + ")";
+        System.out.println("LoggedRecoveryE2eTest: upload, " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
+        try {
+            LoggedService service = net.logged("logger", "primary", "http", List.of());
+            WatchedProcess first = service.primary();
+            try (BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
+                    BASE + "/upload/logged.bin", CURL_MAX_TIME, "--limit-rate", UPLOAD_RATE)) {
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why,
+                        () -> net.topology().partition(net.host("logger"), net.host("primary")));
+                first.awaitLine(l -> l.contains("clients STALL until it is back"), "that it stalls its clients, " + why, RECOVERY_WAIT);
+                long stalledAt = ClientChecks.bytesAckedByTheService(net);
+                Thread.sleep(1_500);
+                long stillAt = ClientChecks.bytesAckedByTheService(net);
+                assertEquals(stalledAt, stillAt, () -> "bytes acknowledged while the primary could not log them, " + why);
+                assertTrue(curl.isAlive(), () -> "curl gave up during the stall, " + why + ": " + curl.output());
+                net.topology().healPartition(net.host("logger"));
+                first.awaitLine(l -> l.contains(LoggedService.LOGGER_JOINED) && first.output().split(LoggedService.LOGGER_JOINED, -1).length > 2,
+                        "that it joined the logger again once the partition healed, " + why, RECOVERY_WAIT);
+                System.out.println("LoggedRecoveryE2eTest: " + (stillAt - threshold) + " bytes acknowledged past the threshold before the stall; the primary said:\n"
+                        + first.output().lines().filter(l -> l.contains("logger") || l.contains("protection ")).map(l -> "  | " + l)
+                        .collect(java.util.stream.Collectors.joining("\n")));
+                failWhen(() -> ClientChecks.bytesAckedByTheService(net), stillAt + (4L << 20), curl, why, () -> first.signal("KILL"));
+                WatchedProcess recovered = service.startPrimary(net.host("primary"));
+                String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+                System.out.println("LoggedRecoveryE2eTest: " + took);
+                ClientChecks.assertRestoredSome(took, why);
+                ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "");
+                ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
+            }
+        } finally {
+            Files.deleteIfExists(upload.path());
+            net.topology().healPartition(net.host("logger"));
+        }
+    }
+
     /** Instead of a signal: the primary's and the logger's own addresses cut apart. */
     private static final String PARTITION = "PARTITION";
 
