@@ -38,6 +38,7 @@ class FailoverDivergenceSimulationTest {
     static void runDivergence(long seed) {
         FourTuple[] odd = new FourTuple[1];
         FailoverWorld f = new FailoverWorld(seed, t -> t.equals(odd[0]));
+        f.world.varyClientOptions(seed);
         SplittableRandom r = f.world.choices;
         int hosts = r.nextInt(1, 4);
         List<SimStackHost[]> clients = new ArrayList<>();

@@ -62,6 +62,7 @@ class FailoverSimulationTest {
     /** A world for {@code seed} with its clients and their connections opened; the clients' hosts in {@code clients}. */
     static FailoverWorld build(long seed, List<SimStackHost[]> clients) {
         FailoverWorld f = new FailoverWorld(seed, t -> false);
+        f.world.varyClientOptions(seed);
         SplittableRandom r = f.world.choices;
         int hosts = r.nextInt(1, 4);
         for (int h = 0; h < hosts; h++) clients.add(f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r)));

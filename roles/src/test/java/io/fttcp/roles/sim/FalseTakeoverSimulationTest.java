@@ -54,6 +54,7 @@ class FalseTakeoverSimulationTest {
         // A real takeover takes a while (drain the determinants, materialize every connection) before the announcement.
         f.takeoverWork = timing.nextInt(3) == 0 ? 0 : timing.nextLong(0, 300 * MS);
         FalseTakeoverWorld w = new FalseTakeoverWorld(f);
+        f.world.varyClientOptions(seed);
         SplittableRandom r = f.world.choices;
         List<SimStackHost[]> clients = new ArrayList<>();
         int hosts = r.nextInt(1, 4);

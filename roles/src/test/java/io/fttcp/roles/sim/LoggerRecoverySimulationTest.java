@@ -75,6 +75,7 @@ class LoggerRecoverySimulationTest {
     static LoggerWorld build(long seed, Fault fault, List<SimStackHost[]> clients) {
         LoggerWorld w = new LoggerWorld(seed, fault == Fault.CONTINUE_THEN_PRIMARY);
         FailoverWorld f = w.f;
+        f.world.varyClientOptions(seed);
         SplittableRandom r = f.world.choices;
         int hosts = r.nextInt(1, 4);
         for (int h = 0; h < hosts; h++) clients.add(f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r)));

@@ -96,13 +96,33 @@ final class PrimaryWorld {
         return Ipv4Text.parse("10.0.0." + last);
     }
 
-    /** A client host 10.0.0.{@code last} with an ordinary stack. */
+    /** A client host 10.0.0.{@code last} with an ordinary stack (see {@link #varyClientOptions}). */
     SimStackHost[] addClient(String name, int last, LinkConditions conditions) {
         SimHost host = sim.addHost(name, conditions);
         clientPorts.add(host.port());
         SimStackHost[] current = new SimStackHost[1];
-        host.start(life -> current[0] = new SimStackHost(life, tcp, ip(last)));
+        TcpConfig clientTcp = clientTcp(last);
+        host.start(life -> current[0] = new SimStackHost(life, clientTcp, ip(last)));
         return current;
+    }
+
+    /** 0: every client offers timestamps, SACK and window scaling; otherwise the seed of each client's draw. */
+    private long clientOptionsSeed;
+
+    /**
+     * From now on each client offers timestamps, SACK and window scaling each with probability
+     * 3/4, drawn apart from the simulation's own randomness (so a seed's other choices stay as
+     * they were): not every client is a Linux one (Windows offers no timestamps by default, and
+     * middleboxes strip options), and the takeover must restore what the client negotiated.
+     */
+    void varyClientOptions(long seed) {
+        clientOptionsSeed = seed == 0 ? 1 : seed;
+    }
+
+    private TcpConfig clientTcp(int last) {
+        if (clientOptionsSeed == 0) return tcp;
+        SplittableRandom r = new SplittableRandom(clientOptionsSeed * 0x9E37_79B9_7F4A_7C15L + last);
+        return tcp.withOptions(r.nextInt(4) != 0, r.nextInt(4) != 0, r.nextInt(4) != 0);
     }
 
     /** The primary's name for a client's connection (local = the service). */

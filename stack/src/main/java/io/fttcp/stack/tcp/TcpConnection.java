@@ -126,6 +126,20 @@ public final class TcpConnection {
     private static final long MAX_PEER_AHEAD = 1L << 30;
     /** How long after the restore such acknowledgements are believed. */
     private static final long PEER_AHEAD_NANOS = 60_000_000_000L;
+    /**
+     * A restored connection's queued bytes (and FIN) up to here may have been sent by the previous
+     * incarnation: the peer's acknowledgements up to it are always acceptable (see
+     * {@link #acceptMaybeSent}). Valid while {@link #maybeSent}.
+     */
+    private int maybeSentTo;
+    private boolean maybeSent;
+    /**
+     * Duplicate ACKs at {@link #duplicatesAt} that our resending of what the peer already held
+     * will draw (one per such segment): not a sign of loss (the role RFC 6582's recover point
+     * plays after a timeout).
+     */
+    private int duplicatesExpected;
+    private int duplicatesAt;
 
     // ---- RFC 5961 challenge ACK rate limit
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -234,7 +248,14 @@ public final class TcpConnection {
         c.iss = cp.iss();
         c.irs = cp.irs();
         c.sndUna = cp.sndUna();
-        c.sndNxt = c.sndMax = finAcked ? cp.sndUna() : cp.sndNxt();
+        // What the checkpoint says may have been sent is ours to send anew: sending it as new data
+        // (not as retransmissions) keeps loss recovery and RTT sampling working. After a takeover
+        // it can be the whole send queue, and as retransmissions a peer without SACK got no fast
+        // retransmit until all of it was acknowledged, nor (without timestamps) an RTT sample:
+        // every further loss waited for a backed-off timeout. The peer's ACKs for it stay acceptable.
+        c.sndNxt = c.sndMax = cp.sndUna();
+        c.maybeSentTo = finAcked ? cp.sndUna() : cp.sndNxt();
+        c.maybeSent = Seq.gt(c.maybeSentTo, c.sndMax);
         // The FIN occupies one sequence number: once acknowledged it lies below snd.una.
         c.sendBase = finAcked ? cp.sndUna() - 1 : cp.sndUna();
         c.smallSegmentEnd = cp.sndUna();
@@ -471,7 +492,7 @@ public final class TcpConnection {
             }
         }
         // RFC 5961 5.2: the ACK must lie in [snd.una - max.snd.wnd, snd.max].
-        if (Seq.gt(seg.ack, sndMax) && !acceptAckAhead(seg, now)) {
+        if (Seq.gt(seg.ack, sndMax) && !acceptMaybeSent(seg) && !acceptAckAhead(seg, now)) {
             sendAckNow(now);
             return false;
         }
@@ -491,6 +512,33 @@ public final class TcpConnection {
         } else if (payloadLen > 0 || seg.has(TcpSegment.FIN)) {
             return processData(seg, seg.seq, now);
         }
+        return true;
+    }
+
+    /**
+     * The sequence number of a segment without data (a pure ACK, an RST): snd.max, or for a
+     * restored connection the end of what the previous incarnation may have sent, where a peer
+     * that holds all of it finds it acceptable (a lower one would be an old segment to it, its
+     * ACK field ignored) and one that holds less still finds it within its window.
+     */
+    private int controlSeq() {
+        return maybeSent && Seq.gt(maybeSentTo, sndMax) ? maybeSentTo : sndMax;
+    }
+
+    /**
+     * A restored connection's peer acknowledges what the previous incarnation sent of the queue
+     * (or its FIN): all of that up to the acknowledgement counts as sent by us too.
+     */
+    private boolean acceptMaybeSent(TcpSegment seg) {
+        if (!maybeSent) return false;
+        if (!Seq.le(seg.ack, maybeSentTo)) return false;
+        int mss = maxSegmentPayload();
+        long resent = Math.max(0, Seq.min(sndNxt, seg.ack) - sndUna);
+        duplicatesExpected = (int) Math.min(Integer.MAX_VALUE, (resent + mss - 1) / mss);
+        duplicatesAt = seg.ack;
+        sndMax = seg.ack;
+        if (Seq.gt(seg.ack, sndNxt)) sndNxt = seg.ack;
+        if (!Seq.gt(maybeSentTo, sndMax)) maybeSent = false;
         return true;
     }
 
@@ -642,6 +690,10 @@ public final class TcpConnection {
     }
 
     private void onDuplicateAck(long now) {
+        if (duplicatesExpected > 0 && sndUna == duplicatesAt) {
+            duplicatesExpected--;
+            return;
+        }
         dupAcks++;
         int mss = maxSegmentPayload();
         if (inRecovery) {
@@ -700,7 +752,7 @@ public final class TcpConnection {
         }
         if (len > 0 && closedByUser) {
             // Nobody will read it: reset, like Linux does for orphaned sockets.
-            sendReset(sndMax, rcvNxt + len, true);
+            sendReset(controlSeq(), rcvNxt + len, true);
             enterClosed(CloseReason.ABORTED);
             return false;
         }
@@ -1015,7 +1067,7 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED || state == TcpState.SYN_SENT) return;
         // snd.max, not snd.nxt: after a timeout snd.nxt falls back, and an ACK carrying an old
         // sequence number would be discarded by the peer's acceptability test.
-        transmit(header(sndMax, TcpSegment.ACK, now), 0);
+        transmit(header(controlSeq(), TcpSegment.ACK, now), 0);
     }
 
     private void sendReset(int seq, int ack, boolean withAck) {
@@ -1148,7 +1200,7 @@ public final class TcpConnection {
             return;
         }
         if (keepaliveProbesSent >= config.keepaliveProbes()) {
-            sendReset(sndMax, rcvNxt, true);
+            sendReset(controlSeq(), rcvNxt, true);
             enterClosed(CloseReason.TIMED_OUT);
             return;
         }
@@ -1260,7 +1312,7 @@ public final class TcpConnection {
     /** Abortive close: sends RST, discards everything, ends in CLOSED. */
     public void abort(long now) {
         if (state == TcpState.CLOSED) return;
-        if (state != TcpState.SYN_SENT && state != TcpState.TIME_WAIT) sendReset(sndMax, rcvNxt, true);
+        if (state != TcpState.SYN_SENT && state != TcpState.TIME_WAIT) sendReset(controlSeq(), rcvNxt, true);
         receiveQueue.clear();
         enterClosed(CloseReason.ABORTED);
     }
@@ -1271,7 +1323,7 @@ public final class TcpConnection {
             case SYN_SENT, SYN_RECEIVED, CLOSED -> throw new IllegalStateException("no checkpoint of a connection in state " + state);
             default -> { }
         }
-        return new TcpCheckpoint(tuple, state, iss, irs, sndUna, sndMax, sndWnd, sndWl1, sndWl2, rcvNxt, receiveWindow(),
+        return new TcpCheckpoint(tuple, state, iss, irs, sndUna, controlSeq(), sndWnd, sndWl1, sndWl2, rcvNxt, receiveWindow(),
                 sndShift, rcvShift, sendMss, sackOk, tsOk, tsOffset, tsRecent,
                 sendQueue.toArray(), finQueued, receiveQueue.toArray(), finReceived, nagle, keepalive);
     }
