@@ -115,7 +115,7 @@ public final class Materializer {
         long rcvWnd = Math.min(config.receiveBuffer(), 65535L << rcvShift);
         // Everything queued counts as possibly sent: the primary may have sent it, and the client's
         // ACKs for it must be acceptable (an ACK above snd.nxt would be dropped, stalling both
-        // sides). Retransmission starts from snd.una.
+        // sides). The restored connection sends it anew from snd.una (TcpConnection.restore).
         int sndNxt = sndUna + sendQueue.length + (finQueued && !finAcked ? 1 : 0);
         return new TcpCheckpoint(c.tuple(), state, c.serverIsn(), c.clientIsn(), sndUna, sndNxt,
                 (long) image.clientWindow() << sndShift, image.clientWindowSeq(), image.clientWindowAck(),

@@ -88,6 +88,39 @@ class TcpRepairTest {
         assertEquals(0, net.a.conn.stats().timeouts);
     }
 
+    /**
+     * A takeover's restored connection resends what the previous incarnation may have sent; to a
+     * peer without SACK or timestamps a loss among those bytes must still be repaired by fast
+     * retransmit, not by a timeout. Sent as retransmissions, they left RFC 6582's recover point at
+     * the end of the queue (no fast retransmit below it) and gave Karn no RTT sample: every loss
+     * waited for a backed-off timeout, and a failover simulation's client stalled for minutes.
+     */
+    @Test
+    void aRestoredConnectionRepairsALossByFastRetransmitForAPeerWithoutSackOrTimestamps() {
+        SplittableRandom r = new SplittableRandom(66);
+        TestNet net = new TestNet(66, TcpConfig.defaults().withOptions(true, false, false).withNagle(false));
+        net.delay = 5 * MS;
+        byte[] up = TestNet.randomBytes(r, 1_000_000);
+        net.a.toSend = up;
+        net.a.connect();
+        assertTrue(net.runUntil(() -> net.b.received.size() > 300_000, 10_000 * MS));
+        TcpCheckpoint cp = swap(net, net.a);
+        net.queue.clear(); // what was in flight is lost with the old incarnation
+        int peerHolds = net.b.conn.rcvNxt();
+        assertTrue(cp.sndNxt() - peerHolds > 10 * 1448, "much sent that the peer does not hold: " + (cp.sndNxt() - peerHolds));
+        // Lose (once) a segment the restored connection sends past the peer's holdings but below
+        // what the old incarnation sent: the restored one may have sent it too.
+        int lost = peerHolds + 5 * 1448;
+        boolean[] dropped = {false};
+        net.dropFilter = s -> s.payloadLength() > 0 && Seq.le(s.seq, lost) && Seq.gt(s.seq + s.payloadLength(), lost) && !dropped[0] && (dropped[0] = true);
+        net.a.conn.retransmitNow(net.now);
+        assertTrue(net.runUntil(() -> net.b.received.size() == up.length, 10_000 * MS), net::describe);
+        assertTrue(dropped[0], "the chosen segment was sent (and lost)");
+        assertArrayEquals(up, net.b.received.toByteArray());
+        assertEquals(0, net.a.conn.stats().timeouts, "repaired by fast retransmit, without a timeout: " + net.describe());
+        assertTrue(net.a.conn.stats().fastRetransmits >= 1);
+    }
+
     @Test
     void restoreRejectsInconsistentCheckpoints() {
         TestNet net = new TestNet(64, TcpConfig.defaults());
