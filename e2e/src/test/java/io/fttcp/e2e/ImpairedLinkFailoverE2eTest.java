@@ -127,6 +127,47 @@ class ImpairedLinkFailoverE2eTest {
     }
 
     /**
+     * As the download above, with a client whose kernel offers neither timestamps (Windows'
+     * default) nor SACK nor window scaling: the takeover resends what the primary may have sent,
+     * and losses among it must still be repaired by fast retransmit. (Sent as retransmissions,
+     * without SACK no loss in them was repaired before a timeout, nor without timestamps did the
+     * timeouts stop backing off; the simulation's clients stalled for minutes.)
+     */
+    @Test
+    void downloadWithoutTimestampsSackOrWindowScalingSurvivesThePrimarysKillOverALossyLink() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        long size = 8L << 20; // at most 64 KiB in flight
+        long threshold = threshold(random, size);
+        String why = "KILL once " + threshold + " of " + size + " bytes arrived over the bad link, the client without timestamps, SACK"
+                + " or window scaling (seed " + seed + ")";
+        System.out.println("ImpairedLinkFailoverE2eTest: download, " + why);
+        Path file = dir.resolve("plain-download-" + seed + ".bin");
+        long gcBefore = ImpairedCable.collectionMillis();
+        net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_timestamps=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_window_scaling=0").requireSuccess();
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http");
+             BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
+                     BASE + "/gen/" + size + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
+            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable,
+                    () -> {
+                        String options = net.bash("client", Duration.ofSeconds(10), "ss -tinH dst " + Topology.SERVICE_ADDRESS).output();
+                        assertFalse(options.contains(" ts ") || options.contains("sack") || options.contains("wscale"),
+                                () -> "the client's connection negotiated no options, " + why + ": " + options);
+                        killThePrimaryOf(pair, why, gcBefore);
+                    });
+            ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
+            ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
+            assertEquals(size, Files.size(file), "bytes downloaded, " + why);
+            assertEquals(new Generator(contentSeed).sha256Hex(size), sha256(file), "sha256 of the download, " + why);
+            System.out.println("ImpairedLinkFailoverE2eTest: killed at " + at + " bytes; download intact");
+        } finally {
+            Files.deleteIfExists(file);
+            net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1");
+        }
+    }
+
+    /**
      * Kills the primary, once sure the loss on the backup's link did not break the pair up before
      * (a false detection), and that the replicas did lower their replication connections'
      * retransmission floor (without it, this is expected to fail: see {@code RetransmissionFloor}).
