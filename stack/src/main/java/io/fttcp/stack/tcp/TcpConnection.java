@@ -538,8 +538,13 @@ public final class TcpConnection {
         duplicatesAt = seg.ack;
         sndMax = seg.ack;
         if (Seq.gt(seg.ack, sndNxt)) sndNxt = seg.ack;
-        if (!Seq.gt(maybeSentTo, sndMax)) maybeSent = false;
+        sndMaxAdvanced();
         return true;
+    }
+
+    /** Once snd.max reaches what may have been sent, that bound is over (before the sequence space wraps past it). */
+    private void sndMaxAdvanced() {
+        if (maybeSent && !Seq.gt(maybeSentTo, sndMax)) maybeSent = false;
     }
 
     /**
@@ -567,6 +572,7 @@ public final class TcpConnection {
         if (finQueued && Seq.gt(seg.ack, queueEnd)) return false; // past our FIN: not a stream we continue
         int sentTo = Seq.min(seg.ack, queueEnd);
         if (Seq.gt(sentTo, sndMax)) sndMax = sentTo;
+        sndMaxAdvanced();
         if (Seq.gt(sentTo, sndNxt)) sndNxt = sentTo;
         if (Seq.gt(seg.ack, queueEnd)) {
             if (!peerAhead || Seq.gt(seg.ack, peerHoldsUpTo)) peerHoldsUpTo = seg.ack;
@@ -611,6 +617,7 @@ public final class TcpConnection {
                 cc.onAck(ackedSeq, maxSegmentPayload(), now, rtt.srtt);
             }
             dupAcks = 0;
+            if (sndUna != duplicatesAt) duplicatesExpected = 0; // past the jump: no more of its duplicates
             if (scoreboard != null && scoreboard.isEmpty() && !inRecovery) scoreboard = null;
             if (sndUna == sndMax) stopRto();
             else rtoDeadline = now + rtt.timeout();
@@ -962,7 +969,10 @@ public final class TcpConnection {
         if (len > 0 && len < maxSegmentPayload()) smallSegmentEnd = seq + len;
         int end = seq + len + (fin ? 1 : 0);
         if (seq == sndNxt) sndNxt = end;
-        if (Seq.gt(end, sndMax)) sndMax = end;
+        if (Seq.gt(end, sndMax)) {
+            sndMax = end;
+            sndMaxAdvanced();
+        }
         if (rtoDeadline == Long.MAX_VALUE) armRto(now);
         return len;
     }
