@@ -127,6 +127,12 @@ final class FailoverWorld {
         }
         heartbeat();
         world.sim.network().addObserver(new NetworkObserver() {
+            /** Traced too: every frame lost anywhere (the network does not say whose), to tell a loss from a segment never sent. */
+            @Override
+            public void dropped(SimPort at, io.fttcp.sim.net.DropCause cause, long now) {
+                if (TRACE_PORT > 0) System.out.println((now / 1000) + "us DROP at " + at.name() + " " + cause);
+            }
+
             @Override
             public void delivered(SimPort from, SimPort to, ByteBuffer frame, long now) {
                 if (TRACE_PORT > 0 && SeedTrace.concerns(frame, TRACE_PORT)) {

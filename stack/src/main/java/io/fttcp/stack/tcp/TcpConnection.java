@@ -104,6 +104,9 @@ public final class TcpConnection {
     private boolean timedOut;
     private int rttSeq;
     private long rttStart;
+    /** The end of the highest data we retransmitted: an ACK covering any of it gives no timed sample (below). */
+    private int retransmittedTo;
+    private boolean retransmittedAny;
 
     // ---- congestion control and loss recovery
     private final CongestionController cc;
@@ -596,7 +599,8 @@ public final class TcpConnection {
             sendBase += dataAcked;
             sndUna = ack;
             if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
-            takeRttSample(seg, ack, now);
+            takeRttSample(seg, ack - ackedSeq, ack, now);
+            if (retransmittedAny && !Seq.gt(retransmittedTo, sndUna)) retransmittedAny = false; // all of it acknowledged
             retransmits = 0;
             persistBackoff = 0;
             if (scoreboard != null) scoreboard.advance(ack);
@@ -710,7 +714,7 @@ public final class TcpConnection {
         if (dupAcks == 3 || (scoreboard != null && scoreboard.lossEdge(sndUna, mss) != sndUna)) enterRecovery(now);
     }
 
-    private void takeRttSample(TcpSegment seg, int ack, long now) {
+    private void takeRttSample(TcpSegment seg, int ackedFrom, int ack, long now) {
         if (tsOk && seg.hasTimestamp && seg.tsEcr != 0) {
             int ms = tsNow(now) - seg.tsEcr;
             // Karn's rule for timestamps: an echo of a TSval from before the last timeout belongs to
@@ -726,7 +730,10 @@ public final class TcpConnection {
             }
             rttTiming = false;
         } else if (rttTiming && Seq.gt(ack, rttSeq)) {
-            rtt.sample(now - rttStart);
+            // Karn, as Linux applies it: an ACK that also covers retransmitted data may have waited
+            // for that retransmission (the timed segment sat behind a hole), and would count the
+            // repair as path delay (a loss then inflates the timeout for every later one).
+            if (!(retransmittedAny && Seq.gt(retransmittedTo, ackedFrom))) rtt.sample(now - rttStart);
             rttTiming = false;
         }
         stats.srtt = rtt.srtt;
@@ -959,6 +966,9 @@ public final class TcpConnection {
         boolean retransmission = Seq.lt(seq, sndMax);
         if (retransmission) {
             stats.retransmits++;
+            int rxEnd = Seq.min(seq + len + (fin ? 1 : 0), sndMax);
+            if (!retransmittedAny || Seq.gt(rxEnd, retransmittedTo)) retransmittedTo = rxEnd;
+            retransmittedAny = true;
             if (rttTiming && Seq.ge(rttSeq, seq) && Seq.lt(rttSeq, seq + len + (fin ? 1 : 0))) rttTiming = false; // Karn
         } else if (!rttTiming && !tsOk && len > 0) {
             rttTiming = true;

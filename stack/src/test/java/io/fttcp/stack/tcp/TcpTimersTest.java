@@ -101,6 +101,34 @@ class TcpTimersTest {
         assertEquals(200 * MS, net.a.conn.currentRto());
     }
 
+    /**
+     * Karn as Linux applies it: the timed segment was sent once, but its ACK also covers a
+     * retransmitted one before it, so it waited for that repair (a fast retransmit) and is no RTT
+     * sample. Sampled, the timeout counted as path delay: after a takeover, a client's losses
+     * then each waited for a timeout seconds long.
+     */
+    @Test
+    void noRttSampleFromAnAckThatAlsoCoversRetransmittedData() {
+        TcpConfig cfg = TcpConfig.defaults().withOptions(true, false, false).withNagle(false);
+        TestNet net = new TestNet(46, cfg);
+        net.delay = 10 * MS;
+        assertTrue(net.handshake());
+        int mss = 1460;
+        int seq = net.a.conn.sndNxt();
+        boolean[] dropped = {false};
+        net.dropFilter = s -> s.seq == seq + mss && s.payloadLength() > 0 && !dropped[0] && (dropped[0] = true);
+        net.a.conn.write(ByteBuffer.wrap(new byte[mss]), net.now); // timed, acknowledged
+        net.a.conn.write(ByteBuffer.wrap(new byte[mss]), net.now); // lost once
+        assertTrue(net.runUntil(() -> net.a.conn.sndUna() == seq + mss, 5_000 * MS));
+        long before = net.a.conn.srtt();
+        // The first of these is timed; all wait behind the hole until its fast retransmit (which resends only the lost segment).
+        for (int i = 0; i < 4; i++) net.a.conn.write(ByteBuffer.wrap(new byte[mss]), net.now);
+        assertTrue(net.runUntil(() -> net.a.conn.sndUna() == seq + 6 * mss, 5_000 * MS), net::describe);
+        assertEquals(0, net.a.conn.stats().timeouts);
+        assertEquals(1, net.a.conn.stats().fastRetransmits);
+        assertEquals(before, net.a.conn.srtt(), "no RTT sample from an ACK that waited for the retransmission");
+    }
+
     @Test
     void pawsRejectsOldTimestamps() {
         TestNet net = new TestNet(46, TcpConfig.defaults());
