@@ -1,5 +1,6 @@
 package io.fttcp.roles.sim;
 
+import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
@@ -41,7 +42,14 @@ final class LogRecovery {
     final BackupApplication application;
     /** The clients the snapshot names (the recovering host resolves them before it speaks). */
     final Set<Integer> clientAddresses = new LinkedHashSet<>();
-    /** Connections with a CONNECT in the durable log that the reference replay forgot as finished. */
+    /**
+     * Connections with a CONNECT in the durable log that the reference replay forgot as finished,
+     * and whose application's close is logged too: retention acts on what the records say, and
+     * the application may close a connection after its client's last segment (it reads the
+     * client's FIN first), so a torn tail can keep that close from the log while the reference,
+     * running the application, closes it again. Such a connection is live to retention, and
+     * must be kept (a recovery's replay closes it again).
+     */
     final Set<FourTuple> finished = new LinkedHashSet<>();
     /** Finished connections the snapshot keeps (lingering), and those it let go of to stay within its bounds. */
     final int lingering;
@@ -64,6 +72,7 @@ final class LogRecovery {
         BackupApplication reference = new BackupApplication(PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT, plans,
                 t -> contiguous(fullImage, t), t -> false);
         Set<FourTuple> connected = new LinkedHashSet<>();
+        Set<FourTuple> closedInLog = new HashSet<>();
         for (long lsn = 1; lsn <= durableLsn; lsn++) {
             Record r = log.get(lsn);
             retained.add(lsn, r);
@@ -71,6 +80,7 @@ final class LogRecovery {
             fullImage.accept(lsn, r);
             reference.apply(lsn, r);
             if (r instanceof Connect c) connected.add(c.tuple());
+            if (r instanceof Close c && c.how() != Close.How.SHUTDOWN_OUTPUT) closedInLog.add(c.socket());
         }
         snapshot = retained.snapshot(durableLsn);
         lingering = retained.lingeringConnections();
@@ -97,7 +107,11 @@ final class LogRecovery {
 
         Set<FourTuple> live = new HashSet<>();
         for (ConnectionImage i : reference.images()) live.add(i.tuple());
-        for (FourTuple t : connected) if (!live.contains(t)) finished.add(t);
+        for (FourTuple t : connected) {
+            if (live.contains(t)) continue;
+            if (closedInLog.contains(t)) finished.add(t);
+            else live.add(t); // closed only by the replay (see finished)
+        }
         retentionMismatch = mismatch(live, inSnapshot, inWitness);
     }
 
