@@ -72,11 +72,19 @@ class ImpairedLinkFailoverE2eTest {
 
     @Test
     void downloadSurvivesThePrimarysKillOverALossyReorderingLink() throws Exception {
+        downloadAcrossAKill(DOWNLOAD, "", () -> { });
+    }
+
+    /**
+     * Downloads {@code size} bytes, kills the primary at a random point (after {@code beforeTheKill}),
+     * and checks the download intact and both cables impaired meanwhile.
+     */
+    private void downloadAcrossAKill(long size, String client, Runnable beforeTheKill) throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long contentSeed = random.nextLong(1, Long.MAX_VALUE);
-        long threshold = threshold(random, DOWNLOAD);
-        String why = "KILL once " + threshold + " of " + DOWNLOAD + " bytes arrived over the bad link (seed " + seed + ")";
+        long threshold = threshold(random, size);
+        String why = "KILL once " + threshold + " of " + size + " bytes arrived over the bad link" + client + " (seed " + seed + ")";
         System.out.println("ImpairedLinkFailoverE2eTest: download, " + why);
         Path file = dir.resolve("download-" + seed + ".bin");
         ImpairedCable.Counts[] clientBefore = cable.snapshot();
@@ -84,13 +92,16 @@ class ImpairedLinkFailoverE2eTest {
         long gcBefore = ImpairedCable.collectionMillis();
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
-                     BASE + "/gen/" + DOWNLOAD + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
+                     BASE + "/gen/" + size + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
             long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable,
-                    () -> killThePrimaryOf(pair, why, gcBefore));
+                    () -> {
+                        beforeTheKill.run();
+                        killThePrimaryOf(pair, why, gcBefore);
+                    });
             ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
             ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
-            assertEquals(DOWNLOAD, Files.size(file), "bytes downloaded, " + why);
-            assertEquals(new Generator(contentSeed).sha256Hex(DOWNLOAD), sha256(file), "sha256 of the download, " + why);
+            assertEquals(size, Files.size(file), "bytes downloaded, " + why);
+            assertEquals(new Generator(contentSeed).sha256Hex(size), sha256(file), "sha256 of the download, " + why);
             System.out.println("ImpairedLinkFailoverE2eTest: killed at " + at + " bytes; download intact");
         } finally {
             Files.deleteIfExists(file);
@@ -135,34 +146,14 @@ class ImpairedLinkFailoverE2eTest {
      */
     @Test
     void downloadWithoutTimestampsSackOrWindowScalingSurvivesThePrimarysKillOverALossyLink() throws Exception {
-        long seed = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(seed);
-        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
-        long size = 8L << 20; // at most 64 KiB in flight
-        long threshold = threshold(random, size);
-        String why = "KILL once " + threshold + " of " + size + " bytes arrived over the bad link, the client without timestamps, SACK"
-                + " or window scaling (seed " + seed + ")";
-        System.out.println("ImpairedLinkFailoverE2eTest: download, " + why);
-        Path file = dir.resolve("plain-download-" + seed + ".bin");
-        long gcBefore = ImpairedCable.collectionMillis();
         net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_timestamps=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_window_scaling=0").requireSuccess();
-        try (ReplicaPair pair = net.replicas("primary", "backup", "http");
-             BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
-                     BASE + "/gen/" + size + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
-            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable,
-                    () -> {
-                        String options = net.bash("client", Duration.ofSeconds(10), "ss -tinH dst " + Topology.SERVICE_ADDRESS).output();
-                        assertFalse(options.contains(" ts ") || options.contains("sack") || options.contains("wscale"),
-                                () -> "the client's connection negotiated no options, " + why + ": " + options);
-                        killThePrimaryOf(pair, why, gcBefore);
-                    });
-            ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
-            ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
-            assertEquals(size, Files.size(file), "bytes downloaded, " + why);
-            assertEquals(new Generator(contentSeed).sha256Hex(size), sha256(file), "sha256 of the download, " + why);
-            System.out.println("ImpairedLinkFailoverE2eTest: killed at " + at + " bytes; download intact");
+        try {
+            downloadAcrossAKill(8L << 20, ", the client without timestamps, SACK or window scaling", () -> { // at most 64 KiB in flight
+                String options = net.bash("client", Duration.ofSeconds(10), "ss -tinH dst " + Topology.SERVICE_ADDRESS).output();
+                assertFalse(options.contains(" ts ") || options.contains("sack") || options.contains("wscale"),
+                        () -> "the client's connection negotiated options: " + options);
+            });
         } finally {
-            Files.deleteIfExists(file);
             net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1");
         }
     }
