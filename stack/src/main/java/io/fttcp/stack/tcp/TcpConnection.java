@@ -1349,10 +1349,6 @@ public final class TcpConnection {
     }
 
     /**
-     * Repair/takeover: resends outstanding data from snd.una at once (as a timeout would, but
-     * without waiting and without shrinking the congestion window), then any unsent data.
-     */
-    /**
      * An ICMP error quoted one of our segments with sequence number {@code quotedSeq}. RFC 5927:
      * believed only if that number lies in [snd.una, snd.max), so a blind attacker cannot shrink
      * our segments or kill the connection.
@@ -1379,6 +1375,11 @@ public final class TcpConnection {
         return true;
     }
 
+    /**
+     * Repair/takeover: resends outstanding data from snd.una at once (as a timeout would, but
+     * without waiting and without shrinking the congestion window), then any unsent data (a
+     * restored connection's whole queue is unsent to it: see {@link #restore}).
+     */
     public void retransmitNow(long now) {
         if (!canSendData()) return;
         if (sndMax != sndUna) {
