@@ -93,7 +93,8 @@ class ImpairedLinkFailoverE2eTest {
         try (ReplicaPair pair = net.replicas("primary", "backup", "http");
              BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
                      BASE + "/gen/" + size + "?seed=" + contentSeed, file, CURL_MAX_TIME)) {
-            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable,
+            long at = failWhen(curl::downloadedBytes, threshold, curl, why, () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable + "; this JVM spent "
+                            + (ImpairedCable.collectionMillis() - gcBefore) + " ms in collections meanwhile",
                     () -> {
                         beforeTheKill.run();
                         killThePrimaryOf(pair, why, gcBefore);
@@ -102,7 +103,8 @@ class ImpairedLinkFailoverE2eTest {
             ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
             assertEquals(size, Files.size(file), "bytes downloaded, " + why);
             assertEquals(new Generator(contentSeed).sha256Hex(size), sha256(file), "sha256 of the download, " + why);
-            System.out.println("ImpairedLinkFailoverE2eTest: killed at " + at + " bytes; download intact");
+            System.out.println("ImpairedLinkFailoverE2eTest: killed at " + at + " bytes; download intact (this JVM's collections meanwhile: "
+                    + (ImpairedCable.collectionMillis() - gcBefore) + " ms)");
         } finally {
             Files.deleteIfExists(file);
         }
@@ -125,11 +127,13 @@ class ImpairedLinkFailoverE2eTest {
              BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
                      BASE + "/upload/impaired.bin", CURL_MAX_TIME, "--limit-rate", "16M")) {
             long at = failWhen(() -> ClientChecks.bytesAckedByTheService(net), threshold, curl, why,
-                    () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable, () -> killThePrimaryOf(pair, why, gcBefore));
+                    () -> ClientChecks.connectView(net, pair) + "the cables: " + cable + "; " + backupCable + "; this JVM spent "
+                            + (ImpairedCable.collectionMillis() - gcBefore) + " ms in collections meanwhile", () -> killThePrimaryOf(pair, why, gcBefore));
             ClientChecks.assertRestoredSome(pair.awaitTakeover(TAKEOVER_WAIT), why);
             ClientChecks.assertCurlSucceeded(curl, TRANSFER_WAIT, why, () -> "the cable: " + cable);
             ClientChecks.assertUploadAnswer(curl.output(), UPLOAD, upload.sha256(), why);
-            System.out.println("ImpairedLinkFailoverE2eTest: killed at " + at + " bytes acknowledged; upload intact");
+            System.out.println("ImpairedLinkFailoverE2eTest: killed at " + at + " bytes acknowledged; upload intact (this JVM's collections meanwhile: "
+                    + (ImpairedCable.collectionMillis() - gcBefore) + " ms)");
         } finally {
             Files.deleteIfExists(upload.path());
         }

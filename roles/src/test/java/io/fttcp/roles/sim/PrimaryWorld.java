@@ -122,7 +122,9 @@ final class PrimaryWorld {
     private TcpConfig clientTcp(int last) {
         if (clientOptionsSeed == 0) return tcp;
         SplittableRandom r = new SplittableRandom(clientOptionsSeed * 0x9E37_79B9_7F4A_7C15L + last);
-        return tcp.withOptions(r.nextInt(4) != 0, r.nextInt(4) != 0, r.nextInt(4) != 0);
+        TcpConfig c = tcp.withOptions(r.nextInt(4) != 0, r.nextInt(4) != 0, r.nextInt(4) != 0);
+        int[] smallerMss = {536, 1220, 1400, 1452};
+        return r.nextInt(4) == 0 ? c.withMss(smallerMss[r.nextInt(smallerMss.length)]) : c;
     }
 
     /** The primary's name for a client's connection (local = the service). */
