@@ -30,7 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * duplicate ACKs) through the same loss and reordering, and the replication connection crosses
  * the backup's bad cable the whole time: the pair must not break up before the kill (a silence
  * past the detection timeout; see {@code RetransmissionFloor}: with Linux's 200 ms minimum
- * retransmission timeout the upload test broke the pair up in 3 of 4 runs), and every transfer
+ * retransmission timeout the upload test broke the pair up in 3 of 4 runs; a trial in which this
+ * machine stalled the replicas themselves, as their stall watches report, says nothing of the
+ * link and runs again, once), and every transfer
  * completes intact, curl exits 0, no reset. The simulation covers loss and reordering on every
  * link with the stack on both ends; this is the same with Linux's TCP as the client and as the
  * replication transport. The kernel here has no netem, hence the user-space cable
@@ -72,14 +74,14 @@ class ImpairedLinkFailoverE2eTest {
 
     @Test
     void downloadSurvivesThePrimarysKillOverALossyReorderingLink() throws Exception {
-        downloadAcrossAKill(DOWNLOAD, "", () -> { });
+        againIfTheReplicasStalled(() -> downloadAcrossAKill(DOWNLOAD, "", () -> { }));
     }
 
     /**
      * Downloads {@code size} bytes, kills the primary at a random point (after {@code beforeTheKill}),
      * and checks the download intact and both cables impaired meanwhile.
      */
-    private void downloadAcrossAKill(long size, String client, Runnable beforeTheKill) throws Exception {
+    private static void downloadAcrossAKill(long size, String client, Runnable beforeTheKill) throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long contentSeed = random.nextLong(1, Long.MAX_VALUE);
@@ -114,6 +116,10 @@ class ImpairedLinkFailoverE2eTest {
 
     @Test
     void uploadSurvivesThePrimarysKillOverALossyReorderingLink() throws Exception {
+        againIfTheReplicasStalled(ImpairedLinkFailoverE2eTest::uploadAcrossAKill);
+    }
+
+    private static void uploadAcrossAKill() throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         long threshold = threshold(random, UPLOAD);
@@ -152,13 +158,37 @@ class ImpairedLinkFailoverE2eTest {
     void downloadWithoutTimestampsSackOrWindowScalingSurvivesThePrimarysKillOverALossyLink() throws Exception {
         net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_timestamps=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_window_scaling=0").requireSuccess();
         try {
-            downloadAcrossAKill(8L << 20, ", the client without timestamps, SACK or window scaling", () -> { // at most 64 KiB in flight
+            againIfTheReplicasStalled(() -> downloadAcrossAKill(8L << 20, ", the client without timestamps, SACK or window scaling", () -> { // at most 64 KiB in flight
                 String options = net.bash("client", Duration.ofSeconds(10), "ss -tinH dst " + Topology.SERVICE_ADDRESS).output();
                 assertFalse(options.contains(" ts ") || options.contains("sack") || options.contains("wscale"),
                         () -> "the client's connection negotiated options: " + options);
-            });
+            }));
         } finally {
             net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1");
+        }
+    }
+
+    /**
+     * The pair broke up before the kill because this machine stalled the replicas' processes (each
+     * one's stall watch saw its own pause; "Guarantees and limits" in the README), not because of
+     * the link: such a trial says nothing of the bad link, and runs again, once.
+     */
+    static final class StalledReplicas extends RuntimeException {
+        StalledReplicas(String message) {
+            super(message);
+        }
+    }
+
+    private interface Trial {
+        void run() throws Exception;
+    }
+
+    private static void againIfTheReplicasStalled(Trial trial) throws Exception {
+        try {
+            trial.run();
+        } catch (StalledReplicas e) {
+            System.out.println("ImpairedLinkFailoverE2eTest: trial void, run again: " + e.getMessage());
+            trial.run();
         }
     }
 
@@ -173,6 +203,10 @@ class ImpairedLinkFailoverE2eTest {
         ImpairedCable.assertFloorSet(why, primary, backup);
         boolean broken = !pair.primary().isAlive() || !pair.backup().isAlive() || primary.contains("backup lost")
                 || backup.contains("primary lost") || backup.contains(ReplicaPair.TOOK_OVER);
+        if (broken && (primary.contains("this process was stalled") || backup.contains("while this backup was stalled"))) {
+            throw new StalledReplicas("the replicas themselves were stalled (their own stall watches say so), " + why
+                    + ":\n--- primary:\n" + primary + "--- backup:\n" + backup);
+        }
         // The cables run in this JVM: a long collection here would silence them all (the cause, not the product).
         assertFalse(broken, "the pair broke up over the bad link before the kill (this JVM spent " + (ImpairedCable.collectionMillis() - gcBefore)
                 + " ms in collections meanwhile), " + why + ":\n--- primary:\n" + primary + "--- backup:\n" + backup);
