@@ -152,9 +152,8 @@ final class ClientChecks {
     static String connectView(SharedTopology net, ReplicaPair pair) {
         StringBuilder b = new StringBuilder(net.bash("client", Duration.ofSeconds(30), "ip neigh show; nstat -az | grep -E 'ActiveOpens|AttemptFails|OutRsts|InErrs|RetransSegs|SynRetrans'").output());
         for (WatchedProcess p : List.of(pair.primary(), pair.backup())) {
-            List<String> lines = p.output().lines().toList();
-            b.append("--- ").append(p.description()).append(p.isAlive() ? "" : " (EXITED)").append(", last lines:\n");
-            lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> b.append("  | ").append(l).append('\n'));
+            b.append("--- ").append(p.description()).append(p.isAlive() ? "" : " (EXITED)").append(", last lines:\n")
+                    .append(SharedTopology.lastLines(p.output(), 15));
         }
         return b.toString();
     }

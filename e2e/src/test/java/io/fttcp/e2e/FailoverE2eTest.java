@@ -197,8 +197,7 @@ class FailoverE2eTest {
                 // noticed the silence before the announcement came is a race (both take the detection timeout).
                 assertTrue(!primary.contains("continuing UNPROTECTED") && primary.contains("another host announced the service address"),
                         () -> "the old primary stayed fenced and stepped down for the backup's announcement, " + why + ":\n" + primary);
-                System.out.println("FailoverE2eTest: the old primary's last words:\n" + primary.lines().skip(Math.max(0, primary.lines().count() - 6))
-                        .map(l -> "  | " + l).collect(java.util.stream.Collectors.joining("\n")));
+                System.out.print("FailoverE2eTest: the old primary's last words:\n" + SharedTopology.lastLines(primary, 6));
                 net.topology().healPartition(pair.backupHost());
                 ClientChecks.assertServiceStillAnswers(net, random, why + ", then healed");
             }

@@ -133,8 +133,7 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
         StringBuilder report = new StringBuilder("\n===== diagnostics for failed " + context.getDisplayName() + " =====\n");
         for (ServeProcess server : servers) {
             report.append("--- ").append(server.description()).append(server.isAlive() ? " (running)" : " (EXITED)").append(", last output:\n");
-            List<String> lines = server.output().lines().toList();
-            lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
+            report.append(lastLines(server.output(), SERVER_LINES_SHOWN));
         }
         List<WatchedProcess> shown = new ArrayList<>();
         for (ReplicaPair pair : pairs) {
@@ -145,8 +144,7 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
         logged.forEach(l -> shown.addAll(l.processes()));
         for (WatchedProcess p : shown) {
             report.append("--- ").append(p.description()).append(p.isAlive() ? " (running)" : " (EXITED)").append(", last output:\n");
-            List<String> lines = p.output().lines().toList();
-            lines.subList(Math.max(0, lines.size() - SERVER_LINES_SHOWN), lines.size()).forEach(l -> report.append("  | ").append(l).append('\n'));
+            report.append(lastLines(p.output(), SERVER_LINES_SHOWN));
         }
         for (Host h : topology.hosts()) {
             for (String[] command : new String[][]{{"ip", "-s", "link"}, {"ss", "-tin"}}) {
@@ -160,6 +158,14 @@ final class SharedTopology implements BeforeAllCallback, BeforeEachCallback, Aft
         }
         report.append("--- switch: bridge fdb show (which port each MAC is forwarded to)\n").append(switchForwardingTable());
         System.err.println(report);
+    }
+
+    /** The last {@code n} lines of a process's output, each indented with "  | " and ended by a newline. */
+    static String lastLines(String output, int n) {
+        List<String> lines = output.lines().toList();
+        StringBuilder b = new StringBuilder();
+        lines.subList(Math.max(0, lines.size() - n), lines.size()).forEach(l -> b.append("  | ").append(l).append('\n'));
+        return b.toString();
     }
 
     private String switchForwardingTable() {

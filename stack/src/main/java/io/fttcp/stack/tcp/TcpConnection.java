@@ -525,7 +525,7 @@ public final class TcpConnection {
      * ACK field ignored) and one that holds less still finds it within its window.
      */
     private int controlSeq() {
-        return maybeSent && Seq.gt(maybeSentTo, sndMax) ? maybeSentTo : sndMax;
+        return maybeSent ? maybeSentTo : sndMax;
     }
 
     /**
@@ -539,14 +539,19 @@ public final class TcpConnection {
         long resent = Math.max(0, Seq.min(sndNxt, seg.ack) - sndUna);
         duplicatesExpected = (int) Math.min(Integer.MAX_VALUE, (resent + mss - 1) / mss);
         duplicatesAt = seg.ack;
-        sndMax = seg.ack;
+        raiseSndMax(seg.ack);
         if (Seq.gt(seg.ack, sndNxt)) sndNxt = seg.ack;
-        sndMaxAdvanced();
         return true;
     }
 
-    /** Once snd.max reaches what may have been sent, that bound is over (before the sequence space wraps past it). */
-    private void sndMaxAdvanced() {
+    /**
+     * Every raise of snd.max goes through here: once it reaches what may have been sent, that
+     * bound is over (so {@link #maybeSent} implies maybeSentTo above snd.max, and the bound is
+     * never compared across a sequence wrap).
+     */
+    private void raiseSndMax(int to) {
+        if (!Seq.gt(to, sndMax)) return;
+        sndMax = to;
         if (maybeSent && !Seq.gt(maybeSentTo, sndMax)) maybeSent = false;
     }
 
@@ -574,8 +579,7 @@ public final class TcpConnection {
         int queueEnd = sendBase + sendQueue.size();
         if (finQueued && Seq.gt(seg.ack, queueEnd)) return false; // past our FIN: not a stream we continue
         int sentTo = Seq.min(seg.ack, queueEnd);
-        if (Seq.gt(sentTo, sndMax)) sndMax = sentTo;
-        sndMaxAdvanced();
+        raiseSndMax(sentTo);
         if (Seq.gt(sentTo, sndNxt)) sndNxt = sentTo;
         if (Seq.gt(seg.ack, queueEnd)) {
             if (!peerAhead || Seq.gt(seg.ack, peerHoldsUpTo)) peerHoldsUpTo = seg.ack;
@@ -979,10 +983,7 @@ public final class TcpConnection {
         if (len > 0 && len < maxSegmentPayload()) smallSegmentEnd = seq + len;
         int end = seq + len + (fin ? 1 : 0);
         if (seq == sndNxt) sndNxt = end;
-        if (Seq.gt(end, sndMax)) {
-            sndMax = end;
-            sndMaxAdvanced();
-        }
+        raiseSndMax(end);
         if (rtoDeadline == Long.MAX_VALUE) armRto(now);
         return len;
     }
@@ -1269,7 +1270,7 @@ public final class TcpConnection {
                 sendBase += skipped;
                 if (Seq.lt(sndUna, sendBase)) sndUna = sendBase;
                 if (Seq.lt(sndNxt, sendBase)) sndNxt = sendBase;
-                if (Seq.lt(sndMax, sendBase)) sndMax = sendBase;
+                raiseSndMax(sendBase);
                 smallSegmentEnd = sndUna;
             }
             if (!Seq.gt(peerHoldsUpTo, sendBase + sendQueue.size())) peerAhead = false;
