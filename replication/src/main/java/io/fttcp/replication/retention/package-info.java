@@ -34,7 +34,9 @@
  *       only, from SEGMENTs with ACK that do not lie before the client's SYN), is beyond the end
  *       of the application's output (the highest offset + count of its WRITEs): it covers our
  *       FIN. For acknowledgements a real client sends that is {@code ack == serverIsn + 1 +
- *       outputEnd + 1}. This is {@code ReplayConnection.finished()} read from the records;
+ *       outputEnd + 1}. This is {@code ReplayConnection.finished()} read from the records. A
+ *       CLOSE with {@code How.RESET} (our side ended it: a takeover gave it up, or the primary's
+ *       stack aborted it or timed it out) finishes it alone, the application's close or not;
  *       nothing else finishes a connection. It then lingers (rule 3).</li>
  *   <li><b>Lingering.</b> A finished connection is no longer live, but its records stay
  *       retained, and in snapshots, until it is evicted, as the backup's replay keeps finished

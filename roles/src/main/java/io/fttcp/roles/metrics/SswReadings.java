@@ -26,6 +26,7 @@ public final class SswReadings {
                 Reading.counter("fttcp_ssw_untracked_dropped", "Protected outgoing SYN-ACKs or data of a connection the wrapper does not know, dropped",
                         s.untrackedSynAcksDropped + s.untrackedDataDropped),
                 Reading.counter("fttcp_ssw_connections_adopted", "Connections restored at a takeover and protected from then on", s.connectionsAdopted),
-                Reading.counter("fttcp_ssw_connections_forgotten", "Connections the wrapper stopped tracking (closed or reset)", s.connectionsForgotten));
+                Reading.counter("fttcp_ssw_connections_forgotten", "Connections the wrapper stopped tracking (closed or reset)", s.connectionsForgotten),
+                Reading.counter("fttcp_ssw_stack_resets_logged", "Connections the stack aborted or timed out on its own, logged as over", s.stackResetsLogged));
     }
 }

@@ -6,6 +6,8 @@ import io.fttcp.sim.Simulation;
 import io.fttcp.sim.net.LinkConditions;
 import io.fttcp.sim.net.NetworkObserver;
 import io.fttcp.sim.net.SimPort;
+import io.fttcp.sim.stack.BulkEndpoint;
+import io.fttcp.sim.stack.ConnectionApp;
 import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.host.Connection;
 import io.fttcp.stack.tcp.FourTuple;
@@ -124,7 +126,24 @@ final class PrimaryWorld {
         SplittableRandom r = new SplittableRandom(clientOptionsSeed * 0x9E37_79B9_7F4A_7C15L + last);
         TcpConfig c = tcp.withOptions(r.nextInt(4) != 0, r.nextInt(4) != 0, r.nextInt(4) != 0);
         int[] smallerMss = {536, 1220, 1400, 1452};
-        return r.nextInt(4) == 0 ? c.withMss(smallerMss[r.nextInt(smallerMss.length)]) : c;
+        if (r.nextInt(4) == 0) c = c.withMss(smallerMss[r.nextInt(smallerMss.length)]);
+        // A small receive buffer: with a slow reader (below) the window closes and the server probes it.
+        int[] smallBuffers = {4 * 1024, 16 * 1024, 64 * 1024};
+        return r.nextInt(4) == 0 ? c.withBuffers(smallBuffers[r.nextInt(smallBuffers.length)], c.sendBuffer()) : c;
+    }
+
+    /**
+     * One bulk client in four (while clients vary, {@link #varyClientOptions}) reads at its own
+     * pace: 2 to 64 KiB at a time at 256 KiB/s to 8 MiB/s, drawn from its plan's seed, apart from
+     * the simulation's own randomness.
+     */
+    ConnectionApp paced(ConnectionApp app, long planSeed) {
+        if (clientOptionsSeed == 0 || !(app instanceof BulkEndpoint bulk)) return app;
+        SplittableRandom r = new SplittableRandom(planSeed ^ 0x5851_F42D_4C95_7F2DL);
+        if (r.nextInt(4) != 0) return app;
+        int quota = r.nextInt(2 * 1024, 64 * 1024 + 1);
+        long bytesPerSecond = r.nextLong(256 * 1024, 8 * 1024 * 1024 + 1);
+        return bulk.readingAtMost(quota, Math.max(1, quota * 1_000_000_000L / bytesPerSecond));
     }
 
     /** The primary's name for a client's connection (local = the service). */

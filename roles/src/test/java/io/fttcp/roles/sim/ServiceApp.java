@@ -81,6 +81,6 @@ abstract class ServiceApp implements TcpEvents {
     public void onClosed(TcpConnection c, CloseReason reason) {
         closeReason = reason;
         // As the runtime does: the host's close event tells the wrapper the connection is gone.
-        host.ssw().connectionClosed(c.tuple());
+        host.ssw().connectionClosed(c.tuple(), reason);
     }
 }

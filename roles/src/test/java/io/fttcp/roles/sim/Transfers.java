@@ -97,7 +97,7 @@ final class Transfers {
 
     /** Opens a connection from {@code client} to the service after {@code delay}, doing {@code plan}. */
     void open(SimStackHost[] client, Plan plan, long delay) {
-        ConnectionApp app = plan.clientApp();
+        ConnectionApp app = world.paced(plan.clientApp(), plan.downSeed());
         if (!clientHosts.contains(client)) clientHosts.add(client);
         clients.add(app);
         plans.add(plan);

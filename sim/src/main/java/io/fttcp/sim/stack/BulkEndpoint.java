@@ -1,5 +1,7 @@
 package io.fttcp.sim.stack;
 
+import io.fttcp.stack.tcp.CloseReason;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -23,6 +25,11 @@ public final class BulkEndpoint extends ConnectionApp {
     private boolean endOfStream;
     private boolean closeCalled;
     private boolean outputAfterInput;
+    /** Bytes read between pauses (unbounded unless {@link #readingAtMost}), and the pause. */
+    private long readQuota = Long.MAX_VALUE;
+    private long readPause;
+    private long readSincePause;
+    private boolean pausing;
 
     public BulkEndpoint(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
         this.sendPattern = sendPattern;
@@ -37,6 +44,18 @@ public final class BulkEndpoint extends ConnectionApp {
      */
     public BulkEndpoint outputAfterInput() {
         outputAfterInput = true;
+        return this;
+    }
+
+    /**
+     * Reads at most {@code bytes} at a time, then nothing for {@code pauseNanos}: a client that
+     * consumes at its own pace (a media player, a slow disk), so its receive window fills and the
+     * sender must wait on it, probing a closed window.
+     */
+    public BulkEndpoint readingAtMost(int bytes, long pauseNanos) {
+        if (bytes < 1 || pauseNanos < 1) throw new IllegalArgumentException("a read pace needs bytes and a pause: " + bytes + ", " + pauseNanos);
+        readQuota = bytes;
+        readPause = pauseNanos;
         return this;
     }
 
@@ -74,8 +93,9 @@ public final class BulkEndpoint extends ConnectionApp {
     }
 
     private void receive() {
-        while (!endOfStream) {
+        while (!endOfStream && !pausing) {
             in.clear();
+            if (readQuota - readSincePause < CHUNK) in.limit((int) (readQuota - readSincePause));
             int n = host.read(connection, in);
             if (n < 0) {
                 endOfStream = true;
@@ -99,7 +119,28 @@ public final class BulkEndpoint extends ConnectionApp {
                 return;
             }
             received += n;
+            readSincePause += n;
+            if (readSincePause >= readQuota) pause();
         }
+    }
+
+    private void pause() {
+        pausing = true;
+        host.after(readPause, () -> {
+            pausing = false;
+            readSincePause = 0;
+            if (closeReason() == CloseReason.CLOSED && failure() == null) {
+                // Closed in order while this reader paused: what arrived stays readable (as on
+                // Linux), but no event pumps a closed connection.
+                receive();
+                if (endOfStream && outputShut && !closeCalled) {
+                    closeCalled = true;
+                    host.close(connection);
+                }
+            } else {
+                schedulePump();
+            }
+        });
     }
 
     /** Bytes accepted by the connection so far. */

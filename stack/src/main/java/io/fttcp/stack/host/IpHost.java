@@ -2,6 +2,7 @@ package io.fttcp.stack.host;
 
 import io.fttcp.stack.packet.IcmpPacket;
 import io.fttcp.stack.runtime.TimerDriven;
+import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpConnection;
@@ -45,7 +46,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private final List<Connection> deferredAborts = new ArrayList<>();
     private int nextEphemeral;
     private long now;
-    private java.util.function.Consumer<FourTuple> closedObserver = t -> { };
+    private java.util.function.BiConsumer<FourTuple, CloseReason> closedObserver = (t, why) -> { };
     /** When a SYN cookie last went out (Long.MIN_VALUE: never): only then are stray ACKs checked against cookies. */
     private long lastCookieSentAt = Long.MIN_VALUE;
 
@@ -73,12 +74,12 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     }
 
     /**
-     * Told the four-tuple of every connection the host forgets (closed by any path: an orderly
-     * close, a reset, a timeout), from inside the host's own call; must not call back into it.
-     * The primary's south-side wrapper needs this for closes it cannot see in the packets.
+     * Told the four-tuple of every connection the host forgets and how it ended (an orderly
+     * close, a reset either way, a timeout), from inside the host's own call; must not call back
+     * into it. The primary's south-side wrapper needs this for closes it cannot see in the packets.
      */
-    public void setClosedObserver(java.util.function.Consumer<FourTuple> observer) {
-        this.closedObserver = observer == null ? t -> { } : observer;
+    public void setClosedObserver(java.util.function.BiConsumer<FourTuple, CloseReason> observer) {
+        this.closedObserver = observer == null ? (t, why) -> { } : observer;
     }
 
     public HostStats stats() {
@@ -170,7 +171,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         connections.remove(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
         timers.remove(c);
         stats.connectionsClosed++;
-        closedObserver.accept(t);
+        closedObserver.accept(t, c.closeReason() == null ? CloseReason.CLOSED : c.closeReason());
     }
 
     // ---- user operations ---------------------------------------------------------------------

@@ -858,7 +858,9 @@ public final class TcpConnection {
             case TIME_WAIT -> CloseReason.CLOSED;
             default -> CloseReason.RESET_BY_PEER;
         };
-        receiveQueue.clear();
+        // enterClosed discards unread input unless the end was orderly: in TIME-WAIT every byte
+        // and the FIN were received and acknowledged, so the application still reads them all
+        // (clearing them here made it read a clean end of stream with bytes missing).
         enterClosed(reason);
     }
 

@@ -134,6 +134,26 @@ class TcpResetTest {
     }
 
     @Test
+    void resetInTimeWaitKeepsWhatTheApplicationHasNotReadYet() {
+        // The connection ended in order (every byte and the FIN received and acknowledged): an
+        // RST in TIME-WAIT (answering a stray segment of ours) must not discard them, or the
+        // application reads a clean end of stream with bytes missing.
+        TestNet net = established(32);
+        net.a.autoRead = false;
+        net.a.conn.shutdownOutput(net.now);
+        net.b.conn.write(ByteBuffer.wrap(new byte[700]), net.now);
+        net.runFor(50 * MS);
+        net.b.conn.close(net.now);
+        assertTrue(net.runUntil(() -> net.a.conn.state() == TcpState.TIME_WAIT, 100 * MS));
+        assertEquals(700, net.a.conn.readableBytes());
+        net.a.conn.onSegment(rst(net.a.conn.rcvNxt()), net.now);
+        assertEquals(CloseReason.CLOSED, net.a.closed);
+        ByteBuffer into = ByteBuffer.allocate(1000);
+        assertEquals(700, net.a.conn.read(into, net.now));
+        assertEquals(-1, net.a.conn.read(into, net.now));
+    }
+
+    @Test
     void resetInTimeWaitEndsIt() {
         TestNet net = established(31);
         net.a.conn.close(net.now);

@@ -28,6 +28,8 @@ final class ProtectedConnection {
     // ---- the handshake ---------------------------------------------------------------------
     /** LSN of the CONNECT record, or -1 before our first SYN-ACK. */
     long connectLsn = -1;
+    /** The stack ended it on its own, and a CLOSE of kind RESET says so in the log. */
+    boolean stackResetLogged;
     int serverIsn;
     /** Shift of OUR window field: the SYN-ACK's window scale if the client offered one too, else 0. */
     int ourShift;

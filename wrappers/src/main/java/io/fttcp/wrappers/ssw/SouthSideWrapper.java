@@ -1,5 +1,6 @@
 package io.fttcp.wrappers.ssw;
 
+import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.record.Segment;
@@ -7,6 +8,7 @@ import io.fttcp.stack.host.IpPacketSink;
 import io.fttcp.stack.host.OffloadingPacketSink;
 import io.fttcp.stack.packet.Ipv4Packet;
 import io.fttcp.stack.packet.TcpCodec;
+import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpSegment;
 
@@ -38,11 +40,12 @@ import java.util.List;
  * <p>Segmentation offload: a super-segment is held or released as a whole, so when only part
  * of it is committed, all of it waits (at most one offload unit of extra latency).
  *
- * <p>Connections are forgotten when both FINs were sent and acknowledged, or when an RST passes.
- * The backup learns the same from the log: the client's FIN and its ACK of our FIN are SEGMENT
- * records, our side's shutdown is the north-side wrapper's CLOSE record; a client RST is a
- * SEGMENT with the RST flag, an application's abort is a CLOSE record. A reset the stack makes
- * on its own (retransmission or keepalive timeout) is not in the log.
+ * <p>Connections are forgotten when both FINs were sent and acknowledged, or when an RST ends
+ * them. The backup learns the same from the log: the client's FIN and its ACK of our FIN are
+ * SEGMENT records, our side's shutdown is the north-side wrapper's CLOSE record; a client RST is
+ * a SEGMENT with the RST flag; and a connection the stack ends on its own (an abort, whatever
+ * caused it, or a retransmission or keepalive timeout) is a CLOSE of kind RESET logged here
+ * ({@link #connectionClosed}).
  *
  * <p>Limits: SACK blocks of a clamped ACK are left as the stack wrote them (they describe data
  * above the stack's ACK, so above the clamp too; the client keeps SACKed data until it is
@@ -284,15 +287,30 @@ public final class SouthSideWrapper {
     }
 
     /**
-     * The host closed {@code connection} on its own (a retransmission or keepalive timeout,
-     * which sends nothing the wrapper could see): stop tracking it. The runtime calls this from
-     * the stack's close event; other closes the wrapper sees in the packets.
+     * The host forgot {@code connection}, which ended {@code how}: stop tracking it. The runtime
+     * calls this from the stack's close event. A connection the stack ended on its own side
+     * (aborted: the application's abort or a close with input unread, a full accept queue, a
+     * closed listener; or timed out: retransmissions or keepalives unanswered) is logged as a
+     * CLOSE of kind RESET: nothing else in the log says it is over (no FIN exchange follows, and
+     * the client's last word, if any, is not an RST), so the backup would restore it at a
+     * takeover, towards a client reset or gone, and the records kept for the next backup or
+     * logger would keep it for as long as the service runs.
      */
-    public void connectionClosed(FourTuple connection) {
+    public void connectionClosed(FourTuple connection, CloseReason how) {
         if (connection.localAddress() != service.address()) return;
         ProtectedConnection c = connections.get(
                 ConnectionMap.key(connection.remoteAddress(), connection.remotePort(), connection.localPort()));
-        if (c != null) forget(c);
+        if (c == null) return;
+        if (how == CloseReason.ABORTED || how == CloseReason.TIMED_OUT) logStackReset(c); // its RST did not pass (fenced, held back), or it sent none
+        forget(c);
+    }
+
+    /** See {@link #connectionClosed}: once per connection whose handshake is logged. */
+    private void logStackReset(ProtectedConnection c) {
+        if (c.connectLsn < 0 || c.stackResetLogged) return;
+        c.stackResetLogged = true;
+        log.append(new Close(c.tuple, Close.How.RESET), lastNow);
+        stats.stackResetsLogged++;
     }
 
     /**
@@ -534,7 +552,12 @@ public final class SouthSideWrapper {
             return;
         }
         if (o.has(TcpSegment.RST)) {
-            dropHeld(c); // the stack aborted: its held output never leaves
+            // With ACK the stack aborts the connection and closes it at once (its close event
+            // follows within this call); without, it answers an unacceptable segment and keeps it.
+            if (o.has(TcpSegment.ACK)) {
+                dropHeld(c); // its held output never leaves
+                logStackReset(c);
+            }
             emit(c, o, now);
             return;
         }
@@ -658,10 +681,13 @@ public final class SouthSideWrapper {
                 stats.clamped++;
             }
         }
-        if ((o.isPureAck() || o.has(TcpSegment.RST)) && c.handshakeReleased && o.seq - c.sndNxtSent > 0) {
+        boolean abort = o.has(TcpSegment.RST) && o.has(TcpSegment.ACK);
+        if ((o.isPureAck() || abort) && c.handshakeReleased && o.seq - c.sndNxtSent > 0) {
             // Output is held: the stack's snd_nxt is beyond what the client has seen. Keep a
             // bare ACK at the client's rcv_nxt (no sequence numbers from the future; an RST
-            // there is accepted at once, RFC 5961).
+            // there is accepted at once, RFC 5961). Not an RST without ACK: that answers an
+            // unacceptable segment at the sequence number it named (RFC 9293 3.10.7.3), and
+            // moved to the client's rcv_nxt it would reset a connection the stack keeps.
             SegmentRewrite.seq(b, tcp, c.sndNxtSent, o.partialChecksum);
             o.seq = c.sndNxtSent;
         }
@@ -686,7 +712,7 @@ public final class SouthSideWrapper {
             c.ourFinSent = true;
             c.ourFinEnd = end;
         }
-        if (o.has(TcpSegment.RST)) forget(c);
+        if (abort) forget(c);
         else if (c.retiredAt >= 0 || c.closedBothWays()) c.retiredAt = lastNow; // the stack still talks: keep tracking
     }
 

@@ -40,6 +40,8 @@ public final class SswStats implements Cloneable {
     public long connectionsAdopted;
     /** Connections forgotten (closed by both FINs, or reset). */
     public long connectionsForgotten;
+    /** Connections the stack aborted or timed out on its own, logged as over (a CLOSE of kind RESET). */
+    public long stackResetsLogged;
 
     /** A copy of the counters as they are now (take it under the lock the wrapper runs under; read it anywhere). */
     public SswStats snapshot() {

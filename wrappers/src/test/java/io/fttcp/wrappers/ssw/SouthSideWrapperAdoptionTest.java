@@ -4,6 +4,7 @@ import io.fttcp.replication.record.Close;
 import io.fttcp.replication.record.Connect;
 import io.fttcp.replication.record.Segment;
 import io.fttcp.replication.record.Write;
+import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpCheckpoint;
 import io.fttcp.stack.tcp.TcpSegment;
@@ -213,7 +214,7 @@ class SouthSideWrapperAdoptionTest {
         in(fromClient(withTimestamps(seg(ACK, RCV_NXT + 1, ourSeq(SENT_END) + 1, 300), CLIENT_TS + 3, TS_FLOOR), null));
         assertTrue(log.records.getLast() instanceof Segment s && s.ack() == ourSeq(SENT_END) + 1,
                 "the client's ACK of our FIN is logged");
-        ssw.connectionClosed(TUPLE);
+        ssw.connectionClosed(TUPLE, CloseReason.CLOSED);
         assertEquals(0, ssw.connectionCount());
     }
 
@@ -224,7 +225,7 @@ class SouthSideWrapperAdoptionTest {
         assertEquals(1, link.size(), "the retransmitted FIN needs nothing new");
         in(fromClient(withTimestamps(seg(ACK, RCV_NXT + 1, ourSeq(SENT_END) + 1, 300), CLIENT_TS + 3, TS_FLOOR), null));
         assertEquals(1, ssw.connectionCount(), "retired, tracked until the host closes it");
-        ssw.connectionClosed(TUPLE);
+        ssw.connectionClosed(TUPLE, CloseReason.CLOSED);
         assertEquals(0, ssw.connectionCount());
     }
 

@@ -183,7 +183,7 @@ class SouthSideWrapperIntegrationTest {
                         s.setEvents(new TcpEvents() {
                             @Override
                             public void onClosed(TcpConnection connection, CloseReason r) {
-                                ssw.connectionClosed(t);
+                                ssw.connectionClosed(t, r);
                             }
                         });
                     }

@@ -8,6 +8,7 @@ import io.fttcp.replication.record.Write;
 import io.fttcp.stack.host.OffloadingPacketSink;
 import io.fttcp.stack.packet.Ipv4Packet;
 import io.fttcp.stack.packet.TcpCodec;
+import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpSegment;
 import org.junit.jupiter.api.Test;
@@ -613,6 +614,7 @@ class SouthSideWrapperTest {
         assertEquals(SISN + 1, parse(link.get(1)).seg().seq);
         assertTrue(parse(link.get(1)).checksumValid());
         assertEquals(0, ssw.connectionCount());
+        assertEquals(new Close(TUPLE, Close.How.RESET), log.records.getLast(), "the abort is logged");
         stabilize();
         assertEquals(2, link.size(), "the aborted connection's held output never leaves");
     }
@@ -828,8 +830,10 @@ class SouthSideWrapperTest {
         // Still tracked: the wrapper cannot see whether the stack accepted the client's ACK of
         // our FIN, and a retransmitted FIN must still leave.
         assertEquals(1, ssw.connectionCount());
-        ssw.connectionClosed(TUPLE); // the host's close event (end of TIME-WAIT, or LAST-ACK done)
+        int records = log.records.size();
+        ssw.connectionClosed(TUPLE, CloseReason.CLOSED); // the host's close event (end of TIME-WAIT, or LAST-ACK done)
         assertEquals(0, ssw.connectionCount());
+        assertEquals(records, log.records.size(), "an orderly close needs no record of its own");
         assertEquals(1, ssw.stats().connectionsForgotten);
         // afterwards the stack's TIME-WAIT ACKs pass as unprotected
         out(fromStack(seg(ACK, SISN + 2, CISN + 2, 500), null));
@@ -837,10 +841,15 @@ class SouthSideWrapperTest {
     }
 
     @Test
-    void connectionIsForgottenWhenAnRstPasses() {
+    void aConnectionTheStackAbortsIsLoggedAsOverAndForgotten() {
         establish(0, 0);
+        int records = log.records.size();
         out(fromStack(seg(RST | ACK, SISN + 1, CISN + 1, 0), null));
         assertEquals(0, ssw.connectionCount());
+        ssw.connectionClosed(TUPLE, CloseReason.ABORTED); // the host's close event, right after its RST
+        assertEquals(records + 1, log.records.size(), "logged once");
+        assertEquals(new Close(TUPLE, Close.How.RESET), log.records.getLast(), "the backup and retention learn it is over");
+        assertEquals(1, ssw.stats().stackResetsLogged);
         establish(0, 0);
         in(fromClient(seg(RST, CISN + 5, 0, 0), null)); // not at rcv_nxt: the stack challenges it
         assertEquals(1, ssw.connectionCount());
@@ -850,12 +859,37 @@ class SouthSideWrapperTest {
     }
 
     @Test
+    void anRstAnsweringAnUnacceptableAckInSynReceivedLeavesAsItIsAndTheHandshakeTracked() {
+        TcpSegment syn = withTimestamps(seg(SYN, CISN, 0, 64240), 100, 0);
+        syn.mss = 1460;
+        syn.sackPermitted = true;
+        in(fromClient(syn, null));
+        TcpSegment synAck = withTimestamps(seg(SYN | ACK, SISN, CISN + 1, 65535), 7000, 100);
+        synAck.mss = 1400;
+        synAck.sackPermitted = true;
+        out(fromStack(synAck, null));
+        stabilize();
+        link.clear();
+        // An ACK of bytes we never sent (an old duplicate of an earlier incarnation): the stack
+        // answers with an RST at that number and stays in SYN-RECEIVED (RFC 9293 3.10.7.3).
+        in(fromClient(withTimestamps(seg(ACK, CISN + 1, SISN + 77, 502), 101, 7000), null));
+        out(fromStack(seg(RST, SISN + 77, 0, 0), null));
+        assertEquals(1, link.size());
+        assertEquals(SISN + 77, parse(link.getFirst()).seg().seq, "at the number the old segment named: the client ignores it");
+        assertEquals(1, ssw.connectionCount(), "the handshake is still the stack's, and still protected");
+        in(fromClient(withTimestamps(seg(ACK | PSH, CISN + 1, SISN + 1, 502), 102, 7000), filled(3, 9)));
+        assertTrue(log.records.getLast() instanceof Segment s && s.payload().length == 3, "the client's data is logged");
+        assertEquals(0, ssw.stats().stackResetsLogged);
+    }
+
+    @Test
     void connectionsTheHostClosedOnItsOwnAreForgotten() {
         establish(0, 0);
         ssw.requireStable(TUPLE, 10, appendNswRecord());
         out(ourData(0, CISN + 1, 500, filled(10, 1), 0));
         assertEquals(1, ssw.stats().heldPackets);
-        ssw.connectionClosed(TUPLE);
+        ssw.connectionClosed(TUPLE, CloseReason.TIMED_OUT);
+        assertEquals(new Close(TUPLE, Close.How.RESET), log.records.getLast(), "a timed-out connection is over: logged");
         assertEquals(0, ssw.connectionCount());
         assertEquals(0, ssw.stats().heldPackets);
         assertEquals(0, ssw.stats().heldBytes);
