@@ -1,6 +1,7 @@
 package io.fttcp.roles.sim;
 
 import io.fttcp.sim.stack.Pattern;
+import io.fttcp.stack.tcp.CloseReason;
 
 import java.nio.ByteBuffer;
 
@@ -18,12 +19,27 @@ final class BulkService extends ServiceApp {
     private final ByteBuffer in = ByteBuffer.allocate(CHUNK);
     private long generated, received;
     private boolean outputShut, endOfStream, closeCalled;
+    /** Bytes read between pauses (unbounded unless {@link #readingAtMost}), and the pause. */
+    private long readQuota = Long.MAX_VALUE, readPause, readSincePause;
+    private boolean pausing;
 
     BulkService(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
         this.sendPattern = sendPattern;
         this.sendBytes = sendBytes;
         this.expectPattern = expectPattern;
         this.expectBytes = expectBytes;
+    }
+
+    /**
+     * Reads at most {@code bytes} at a time, then nothing for {@code pauseNanos}: an application
+     * slower than its client (a disk, a database), so the primary's receive window closes and the
+     * client probes it. Only the primary's pace: a replica replays the logged read counts.
+     */
+    BulkService readingAtMost(int bytes, long pauseNanos) {
+        if (bytes < 1 || pauseNanos < 1) throw new IllegalArgumentException("a read pace needs bytes and a pause: " + bytes + ", " + pauseNanos);
+        readQuota = bytes;
+        readPause = pauseNanos;
+        return this;
     }
 
     @Override
@@ -55,8 +71,9 @@ final class BulkService extends ServiceApp {
     }
 
     private void receive() {
-        while (!endOfStream && failure() == null) {
+        while (!endOfStream && failure() == null && !pausing) {
             in.clear();
+            if (readQuota - readSincePause < CHUNK) in.limit((int) (readQuota - readSincePause));
             int n = sockets.read(connection, in);
             if (n < 0) {
                 endOfStream = true;
@@ -75,6 +92,27 @@ final class BulkService extends ServiceApp {
                 return;
             }
             received += n;
+            readSincePause += n;
+            if (readSincePause >= readQuota) {
+                pausing = true;
+                host.after(readPause, this::resume);
+            }
+        }
+    }
+
+    private void resume() {
+        pausing = false;
+        readSincePause = 0;
+        if (closeReason() == CloseReason.CLOSED && failure() == null) {
+            // Ended in order while this reader paused (TIME-WAIT ended): what arrived stays
+            // readable, but no event pumps a closed connection.
+            receive();
+            if (endOfStream && outputShut && !closeCalled) {
+                closeCalled = true;
+                sockets.close(connection);
+            }
+        } else {
+            schedulePump();
         }
     }
 

@@ -146,6 +146,19 @@ final class PrimaryWorld {
         return bulk.readingAtMost(quota, Math.max(1, quota * 1_000_000_000L / bytesPerSecond));
     }
 
+    /**
+     * One bulk server application in four (while clients vary) reads its client's bytes at its
+     * own pace, as {@link #paced} does for clients, drawn from its plan's other seed.
+     */
+    ServiceApp pacedServer(ServiceApp app, long planSeed) {
+        if (clientOptionsSeed == 0 || !(app instanceof BulkService bulk)) return app;
+        SplittableRandom r = new SplittableRandom(planSeed ^ 0x2545_F491_4F6C_DD1DL);
+        if (r.nextInt(4) != 0) return app;
+        int quota = r.nextInt(2 * 1024, 64 * 1024 + 1);
+        long bytesPerSecond = r.nextLong(256 * 1024, 8 * 1024 * 1024 + 1);
+        return bulk.readingAtMost(quota, Math.max(1, quota * 1_000_000_000L / bytesPerSecond));
+    }
+
     /** The primary's name for a client's connection (local = the service). */
     static FourTuple serverTuple(Connection clientSide) {
         FourTuple t = clientSide.tuple();

@@ -52,7 +52,7 @@ abstract class ServiceApp implements TcpEvents {
         if (failure == null) failure = what + " on " + connection.tuple() + " at t=" + host.now() + "ns";
     }
 
-    private void schedulePump() {
+    protected final void schedulePump() {
         if (!pumpPosted) {
             pumpPosted = true;
             host.post(() -> {

@@ -158,7 +158,12 @@ final class SimPrimaryHost {
 
     /** Runs {@code action} at this instant, after the current event, unless the host crashes first. */
     void post(Runnable action) {
-        life.after(0, () -> timer.run(action));
+        after(0, action);
+    }
+
+    /** Runs {@code action} after {@code delayNanos}, unless the host crashes first. */
+    void after(long delayNanos, Runnable action) {
+        life.after(delayNanos, () -> timer.run(action));
     }
 
     /** The replication stream says records up to {@code lsn} are stable. */

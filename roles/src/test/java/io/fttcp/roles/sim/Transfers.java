@@ -83,7 +83,7 @@ final class Transfers {
         FourTuple t = accepted.tuple();
         Plan plan = byClient.get(key(t.remoteAddress(), t.remotePort()));
         if (plan == null) throw new IllegalStateException("no plan for " + t);
-        return plan.serverApp();
+        return world.pacedServer(plan.serverApp(), plan.upSeed());
     }
 
     /** The plan of the connection the server names {@code serverSide}, or null. */

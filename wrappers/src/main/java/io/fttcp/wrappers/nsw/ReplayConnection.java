@@ -47,7 +47,7 @@ final class ReplayConnection {
     long primaryOutputEnd;
     /** A CLOSE record (shutdown output or close) is logged: the primary's FIN follows {@code primaryOutputEnd}. */
     boolean primaryShutOutput;
-    /** A CLOSE RESET named it: the primary had given it up at its own takeover (its client was reset then). */
+    /** A CLOSE RESET named it: our side ended it (a takeover gave it up and reset its client, or the primary's stack aborted it or timed it out). */
     boolean givenUp;
     boolean clientReset;
     boolean accepted;
@@ -181,9 +181,13 @@ final class ReplayConnection {
 
     /**
      * Nothing more can happen here: the application closed it, and the client reset it or sent
-     * its FIN and acknowledged ours. A diverged connection is kept: takeover must reset it.
+     * its FIN and acknowledged ours. A diverged connection is kept: takeover must reset it. One
+     * our side ended ({@link #givenUp}) is finished once its application let go of it, or at once
+     * if it never accepted it (it never will: the stack no longer queues it); before, the backup
+     * kept it, and its output, for as long as it ran.
      */
     boolean finished() {
+        if (givenUp) return closed || !accepted;
         return closed && divergence == null && (clientReset || (input.finReached() && clientAcked > outputOffset));
     }
 

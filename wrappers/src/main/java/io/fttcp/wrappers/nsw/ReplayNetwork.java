@@ -194,7 +194,8 @@ public final class ReplayNetwork implements Network {
                         conn.primaryShutOutput = true;
                     }
                     if (conn != null && c.how() == Close.How.RESET) {
-                        conn.givenUp = true; // an earlier takeover reset its client: never restored, nor reset again
+                        conn.givenUp = true; // our side ended it (a takeover, the primary's stack): never restored, nor reset again
+                        forgetIfFinished(conn);
                     }
                 }
                 case Checkpoint c -> {
@@ -362,6 +363,16 @@ public final class ReplayNetwork implements Network {
         lock.lock();
         try {
             return checkpointMismatches;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Connections the replay follows now (finished ones, lingering, not counted). */
+    public int connectionCount() {
+        lock.lock();
+        try {
+            return connections.size();
         } finally {
             lock.unlock();
         }

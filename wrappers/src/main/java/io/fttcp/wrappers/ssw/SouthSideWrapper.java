@@ -305,7 +305,7 @@ public final class SouthSideWrapper {
         forget(c);
     }
 
-    /** See {@link #connectionClosed}: once per connection whose handshake is logged. */
+    /** See {@link #connectionClosed} (and {@link #sweepRetired}): once per connection whose handshake is logged. */
     private void logStackReset(ProtectedConnection c) {
         if (c.connectLsn < 0 || c.stackResetLogged) return;
         c.stackResetLogged = true;
@@ -768,7 +768,12 @@ public final class SouthSideWrapper {
             if (c.retiredAt >= 0 && now - c.retiredAt > RETIRED_LINGER_NANOS) forget(c);
             // A handshake logged but never followed by any client segment: a spoofed SYN answered
             // with a SYN cookie (the host keeps no state for it, so it never reports a close).
-            else if (c.connectLsn >= 0 && !c.clientSegmentLogged && now - c.synAt > STALE_HANDSHAKE_NANOS) forget(c);
+            // Logged as over: else its CONNECT stayed live in the records kept for the next backup
+            // or logger, and in the backup's replay, for good (a SYN flood grew them without bound).
+            else if (c.connectLsn >= 0 && !c.clientSegmentLogged && now - c.synAt > STALE_HANDSHAKE_NANOS) {
+                logStackReset(c);
+                forget(c);
+            }
         });
     }
 

@@ -40,7 +40,7 @@ public final class SswStats implements Cloneable {
     public long connectionsAdopted;
     /** Connections forgotten (closed by both FINs, or reset). */
     public long connectionsForgotten;
-    /** Connections the stack aborted or timed out on its own, logged as over (a CLOSE of kind RESET). */
+    /** Connections the stack aborted or timed out on its own, or whose logged handshake no client segment followed, logged as over (a CLOSE of kind RESET). */
     public long stackResetsLogged;
 
     /** A copy of the counters as they are now (take it under the lock the wrapper runs under; read it anywhere). */

@@ -921,6 +921,9 @@ class SouthSideWrapperTest {
         in(packet(OTHER, 5, SERVICE, PORT, seg(SYN, 1, 0, 1000), null, false)); // the next SYN sweeps
         assertEquals(1, ssw.connectionCount(), "the stale one is gone; only the new SYN is tracked");
         assertEquals(1, ssw.stats().connectionsForgotten);
+        // And the log says it is over: else its CONNECT stayed among the records kept for the next
+        // backup or logger (and the backup's replay) for good, one per spoofed SYN of a flood.
+        assertEquals(new Close(TUPLE, Close.How.RESET), log.records.getLast());
     }
 
     @Test
