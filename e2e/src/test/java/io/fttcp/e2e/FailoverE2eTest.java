@@ -162,6 +162,51 @@ class FailoverE2eTest {
         }
     }
 
+    /**
+     * A client that reads far slower than the server sends (a player: curl at 384 KB/s): its
+     * receive buffer (at most 1 MiB in its namespace) stays nearly full and its window closes now
+     * and then (the test checks it did: the client's count of zero windows advertised), so at the
+     * kill the backup restores a connection whose client can take little or nothing now. The
+     * restored connection must wait and probe, not stall or overrun it. (With a buffer of 16 KiB
+     * Linux never advertised a zero window: its window stayed just under a segment.)
+     */
+    @Test
+    void aSlowReaderWhoseWindowClosesSurvivesThePrimarysKill() throws Exception {
+        long size = 3L << 20;
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long contentSeed = random.nextLong(1, Long.MAX_VALUE);
+        long threshold = threshold(random, size);
+        String why = "KILL of a slow reader's primary once " + threshold + " of " + size + " bytes arrived (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: " + why);
+        Path file = dir.resolve("slow-" + seed + ".bin");
+        String rmem = net.bash("client", Duration.ofSeconds(10), "sysctl -n net.ipv4.tcp_rmem").requireSuccess().output().trim();
+        net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_rmem='4096 131072 1048576'").requireSuccess();
+        long zeroWindowsBefore = zeroWindowsAdvertised();
+        try (ReplicaPair pair = replicas("http");
+             BackgroundCurl curl = BackgroundCurl.download(net.topology(), net.host("client"),
+                     BASE + "/gen/" + size + "?seed=" + contentSeed, file, CURL_MAX_TIME, "--limit-rate", "384K")) {
+            failWhen(curl::downloadedBytes, threshold, curl, why, () -> inject(Failure.KILL, pair, why));
+            assertRestoredAConnection(pair, why);
+            assertCurlSucceeded(curl, why);
+            assertEquals(size, Files.size(file), "bytes downloaded, " + why);
+            assertEquals(new Generator(contentSeed).sha256Hex(size), sha256(file), "sha256 of the download, " + why);
+            long zeroWindows = zeroWindowsAdvertised() - zeroWindowsBefore;
+            System.out.println("FailoverE2eTest: the client advertised a zero window " + zeroWindows + " time(s)");
+            assertTrue(zeroWindows > 0, "the client's window never closed: the test tested nothing of it, " + why);
+        } finally {
+            Files.deleteIfExists(file);
+            net.bash("client", Duration.ofSeconds(10), "sysctl -qw net.ipv4.tcp_rmem='" + rmem + "'");
+        }
+    }
+
+    /** How often the client's kernel advertised a zero window so far (its namespace's counter). */
+    private static long zeroWindowsAdvertised() {
+        String out = net.bash("client", Duration.ofSeconds(10), "nstat -az TcpExtTCPToZeroWindowAdv | awk '/TCPToZeroWindowAdv/ {print $2}'")
+                .requireSuccess().output().trim();
+        return out.isEmpty() ? 0 : Long.parseLong(out);
+    }
+
     /** Loses the primary as {@code failure} says, once sure the pair was still together. */
     private static void inject(Failure failure, ReplicaPair pair, String why) {
         assertStillPaired(pair, why);
