@@ -40,7 +40,8 @@ public final class Materializer {
      * @param tsValAgeNanos how long ago the image's TSval knowledge ({@code primaryMaxTsVal}) was current
      *                      (the primary's clock kept running until it died)
      * @param nowNanos      the backup's monotonic clock now
-     * @throws IllegalStateException if no CONNECT is logged, the client reset the connection, the
+     * @throws IllegalStateException if no CONNECT is logged, the client reset the connection (but
+     *                               after both FINs: see below), the
      *                               output diverged, or the records and the output contradict each
      *                               other (nothing safe to restore), or the backup application has not
      *                               yet caught up with the primary's close (materialize once it has)
@@ -48,7 +49,6 @@ public final class Materializer {
     public static TcpCheckpoint checkpoint(ConnectionImage image, TcpConfig config, long tsValAgeNanos, long nowNanos) {
         Connect c = image.connect();
         if (c == null) throw new IllegalStateException(image.tuple() + ": no CONNECT logged");
-        if (image.clientReset()) throw new IllegalStateException("the client reset " + c.tuple());
         if (image.diverged()) throw new IllegalStateException(c.tuple() + ": not restored (" + image.divergence() + ")");
         // What the client acknowledged, as stream offsets: data bytes, plus one for our FIN.
         long acked = image.clientAckedOffset();
@@ -97,6 +97,11 @@ public final class Materializer {
         } else {
             state = peerFin ? TcpState.CLOSE_WAIT : TcpState.ESTABLISHED;
         }
+        // A client RST after both FINs were exchanged and acknowledged is its host answering a
+        // late segment of ours (reordered behind the ACK that ended its side) for a connection it
+        // no longer has: the connection ended in order, and is restored in TIME-WAIT, where the
+        // application still reads what it has not yet. Any other is a reset connection.
+        if (image.clientReset() && state != TcpState.TIME_WAIT) throw new IllegalStateException("the client reset " + c.tuple());
         boolean windowScaling = c.clientWindowShift() >= 0 && c.serverWindowShift() >= 0;
         int sndShift = windowScaling ? Math.min(c.clientWindowShift(), 14) : 0;
         int rcvShift = windowScaling ? c.serverWindowShift() : 0;

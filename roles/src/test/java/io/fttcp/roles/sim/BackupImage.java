@@ -79,7 +79,10 @@ final class BackupImage {
 
         void add(Segment s) {
             if ((s.flags() & TcpSegment.RST) != 0) {
-                reset = true;
+                // With ACK the client's connection aborted. Without, its host answered a segment
+                // for a connection it no longer has (one of ours reordered behind the ACK that let
+                // it finish): no reset of a live connection.
+                if ((s.flags() & TcpSegment.ACK) != 0) reset = true;
                 return;
             }
             long offset = refOffset + (s.seq() - refSeq);

@@ -68,7 +68,7 @@ final class PrimaryWorld {
         latest = this;
         this.sim = new Simulation(seed);
         this.choices = sim.newRandom();
-        this.tcp = patientTcp();
+        this.tcp = serverTcp(seed);
         this.log = new SimReplicationLink(sim.scheduler(), sim.newRandom(), replication[0], replication[1], replication[2]);
         this.primaryHost = sim.addHost("primary", primaryLink);
         primaryHost.start(life -> {
@@ -87,6 +87,20 @@ final class PrimaryWorld {
                 if (from == primaryPort && clientPorts.contains(to)) checker.delivered(frame, now);
             }
         });
+    }
+
+    /**
+     * The replicas' TCP (both read one configuration): patient, and for one seed in four with
+     * smaller buffers (16 KiB to 4 MiB each way, drawn apart from the simulation's own randomness),
+     * so the primary's advertised window (widened by the wrapper's clamping) and the writes its
+     * applications get accepted, partial ones among them, are small too.
+     */
+    static TcpConfig serverTcp(long seed) {
+        TcpConfig t = patientTcp();
+        SplittableRandom r = new SplittableRandom(seed ^ 0x3C6E_F372_FE94_F82BL);
+        if (r.nextInt(4) != 0) return t;
+        int[] sizes = {16 * 1024, 64 * 1024, 256 * 1024, 4 << 20};
+        return t.withBuffers(sizes[r.nextInt(sizes.length)], sizes[r.nextInt(sizes.length)]);
     }
 
     /** Default TCP with more retries: at several percent loss, long runs of lost handshakes happen and are no bug. */

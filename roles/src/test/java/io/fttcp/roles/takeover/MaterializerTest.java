@@ -101,6 +101,25 @@ class MaterializerTest {
     }
 
     @Test
+    void aClientResetAfterBothFinsIsRestoredInTimeWaitAnyOtherIsRefused() {
+        ReplayedConnection b = backup(0, 4);
+        b.appWrites(1, OUT);
+        b.apply(new Close(T, Close.How.SHUTDOWN_OUTPUT));
+        b.apply(new Segment(T, CLIENT_ISN + 1, 0, TcpSegment.RST, 0, 0, 0, new byte[0]));
+        assertThrows(IllegalStateException.class, () -> checkpoint(b), "reset before the end: not restored");
+        ReplayedConnection ended = backup(0, 4);
+        ended.appWrites(1, OUT);
+        ended.apply(new Close(T, Close.How.SHUTDOWN_OUTPUT));
+        ended.apply(seg(0, 5, TcpSegment.FIN, new byte[3])); // the client's bytes, its FIN, and its ACK of our FIN
+        // Then its host answers a late duplicate of ours: the connection is gone there.
+        ended.apply(new Segment(T, SERVER_ISN + 1 + 2, 0, TcpSegment.RST, 0, 0, 0, new byte[0]));
+        assertTrue(ended.image().clientReset());
+        TcpCheckpoint cp = checkpoint(ended);
+        assertEquals(TcpState.TIME_WAIT, cp.state());
+        assertTrue(cp.finReceived());
+    }
+
+    @Test
     void aFinAcknowledgedBeforeTheBackupApplicationCaughtUpIsRefusedUntilItHas() {
         ReplayedConnection b = backup(0, 4, 4, 4);
         b.apply(new Close(T, Close.How.CLOSE));
