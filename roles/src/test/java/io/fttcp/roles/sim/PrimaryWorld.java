@@ -122,6 +122,18 @@ final class PrimaryWorld {
         return current;
     }
 
+    /** Whether some bulk clients cancel their transfer with an RST ({@link #varyClientAborts}). */
+    private boolean clientAborts;
+
+    /**
+     * From now on (with {@link #varyClientOptions}) one bulk client in twelve cancels its
+     * download part way (an RST, as a user does), drawn from its plan's seed: the takeover must
+     * then refuse or give up that connection and carry the others on.
+     */
+    void varyClientAborts() {
+        clientAborts = true;
+    }
+
     /** 0: every client offers timestamps, SACK and window scaling; otherwise the seed of each client's draw. */
     private long clientOptionsSeed;
 
@@ -153,6 +165,10 @@ final class PrimaryWorld {
      */
     ConnectionApp paced(ConnectionApp app, long planSeed) {
         if (clientOptionsSeed == 0 || !(app instanceof BulkEndpoint bulk)) return app;
+        if (clientAborts && bulk.expectBytes() > 1) {
+            SplittableRandom a = new SplittableRandom(planSeed ^ 0x1405_7B7E_F767_814FL);
+            if (a.nextInt(12) == 0) bulk.abortingAfter(a.nextLong(1, bulk.expectBytes()));
+        }
         SplittableRandom r = new SplittableRandom(planSeed ^ 0x5851_F42D_4C95_7F2DL);
         if (r.nextInt(4) != 0) return app;
         int quota = r.nextInt(2 * 1024, 64 * 1024 + 1);

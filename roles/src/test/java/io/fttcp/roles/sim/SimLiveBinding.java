@@ -59,6 +59,8 @@ final class SimLiveBinding implements LiveBinding {
     private final Predicate<FourTuple> synAckNeverSent;
     private final Runnable onEvent;
     final List<FourTuple> restored = new ArrayList<>(), restoredUnaccepted = new ArrayList<>(), leftToHandshake = new ArrayList<>();
+    /** Accepted connections not restored because their client had reset them (as the runtime's binding refuses them). */
+    final List<FourTuple> resetByClient = new ArrayList<>();
     /** Restored connections whose client ACK of our SYN-ACK is not logged: the client may still be in SYN-SENT. */
     final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
 
@@ -108,8 +110,15 @@ final class SimLiveBinding implements LiveBinding {
     @Override
     public StreamSocket restore(ConnectionImage image) {
         if (image.diverged()) return null; // reset by the application's takeover (see reset)
+        TcpCheckpoint checkpoint;
+        try {
+            checkpoint = checkpoint(image);
+        } catch (IllegalStateException e) {
+            if (!image.clientReset()) throw e; // anything else the Materializer refuses is a takeover bug here
+            resetByClient.add(image.tuple()); // nothing to restore: its socket fails as reset
+            return null;
+        }
         restored.add(image.tuple());
-        TcpCheckpoint checkpoint = checkpoint(image);
         if (checkpoint.state() == TcpState.TIME_WAIT) restoredTimeWait++;
         return materialize(image, checkpoint);
     }

@@ -67,6 +67,7 @@ final class SimStreamSocket implements StreamSocket {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         checkOpen();
+        failIfReset(); // first, as the runtime's socket: a reset discarded what was unread, FIN included
         int n = host.read(connection, dst);
         if (n == 0) failIfReset();
         return n;

@@ -72,6 +72,7 @@ final class Transfers {
     final List<ConnectionApp> clients = new ArrayList<>();
     final List<Plan> plans = new ArrayList<>();
     private final List<SimStackHost[]> clientHosts = new ArrayList<>();
+    private final Map<ConnectionApp, SimStackHost[]> hostOf = new HashMap<>();
     private PrimaryWorld world;
 
     private static long key(int address, int port) {
@@ -100,11 +101,29 @@ final class Transfers {
         ConnectionApp app = world.paced(plan.clientApp(), plan.downSeed());
         if (!clientHosts.contains(client)) clientHosts.add(client);
         clients.add(app);
+        hostOf.put(app, client);
         plans.add(plan);
         world.sim.scheduler().after(delay, () -> {
             Connection c = app.open(client[0], PrimaryWorld.SERVICE_ADDRESS, PrimaryWorld.PORT);
             byClient.put(key(c.tuple().localAddress(), c.tuple().localPort()), plan);
         });
+    }
+
+    /** Whether {@code app} cancelled its transfer (an RST of its own). */
+    static boolean aborted(ConnectionApp app) {
+        return app instanceof BulkEndpoint b && b.aborted();
+    }
+
+    /** The RSTs the clients on {@code host} sent by cancelling their transfers. */
+    long abortResetsOn(SimStackHost[] host) {
+        return clients.stream().filter(a -> hostOf.get(a) == host && a instanceof BulkEndpoint b && b.abortSentReset()).count();
+    }
+
+    /** The service's name for the connections whose clients cancelled them. */
+    java.util.Set<FourTuple> abortedConnections() {
+        java.util.Set<FourTuple> out = new java.util.HashSet<>();
+        for (ConnectionApp a : clients) if (aborted(a)) out.add(PrimaryWorld.serverTuple(a.connection()));
+        return out;
     }
 
     long bytes() {

@@ -1,6 +1,7 @@
 package io.fttcp.sim.stack;
 
 import io.fttcp.stack.tcp.CloseReason;
+import io.fttcp.stack.tcp.TcpState;
 
 import java.nio.ByteBuffer;
 
@@ -30,6 +31,9 @@ public final class BulkEndpoint extends ConnectionApp {
     private long readPause;
     private long readSincePause;
     private boolean pausing;
+    /** Aborts (RST) once this many bytes arrived (unless {@link #abortingAfter}: never). */
+    private long abortAt = Long.MAX_VALUE;
+    private boolean aborted, abortReset;
 
     public BulkEndpoint(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
         this.sendPattern = sendPattern;
@@ -59,10 +63,26 @@ public final class BulkEndpoint extends ConnectionApp {
         return this;
     }
 
+    /** Aborts the connection (an RST, as a user cancelling a download) once {@code bytes} arrived. */
+    public BulkEndpoint abortingAfter(long bytes) {
+        abortAt = bytes;
+        return this;
+    }
+
+    public boolean aborted() {
+        return aborted;
+    }
+
+    /** Whether its abort sent an RST (not from TIME-WAIT: the transfer may have ended in the read that reached the point). */
+    public boolean abortSentReset() {
+        return abortReset;
+    }
+
     @Override
     protected void pump(long now) {
+        if (aborted) return;
         receive();
-        if (outputAfterInput && !endOfStream) {
+        if (aborted || outputAfterInput && !endOfStream) {
             return;
         }
         send();
@@ -93,7 +113,7 @@ public final class BulkEndpoint extends ConnectionApp {
     }
 
     private void receive() {
-        while (!endOfStream && !pausing) {
+        while (!endOfStream && !pausing && !aborted) {
             in.clear();
             if (readQuota - readSincePause < CHUNK) in.limit((int) (readQuota - readSincePause));
             int n = host.read(connection, in);
@@ -119,6 +139,13 @@ public final class BulkEndpoint extends ConnectionApp {
                 return;
             }
             received += n;
+            if (received >= abortAt) {
+                TcpState state = connection.tcp().state();
+                aborted = true;
+                abortReset = state != TcpState.TIME_WAIT && state != TcpState.CLOSED && state != TcpState.SYN_SENT; // as TcpConnection.abort
+                host.abort(connection);
+                return;
+            }
             readSincePause += n;
             if (readSincePause >= readQuota) pause();
         }
@@ -168,6 +195,7 @@ public final class BulkEndpoint extends ConnectionApp {
     /** All sent, all received intact, end of stream seen, close called. */
     @Override
     public boolean isDone() {
+        if (aborted) return failure() == null;
         return closeCalled && failure() == null && received == expectBytes;
     }
 
