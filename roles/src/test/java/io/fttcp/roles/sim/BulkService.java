@@ -1,6 +1,7 @@
 package io.fttcp.roles.sim;
 
 import io.fttcp.sim.stack.Pattern;
+import io.fttcp.sim.stack.ReadPace;
 import io.fttcp.stack.tcp.CloseReason;
 
 import java.nio.ByteBuffer;
@@ -19,9 +20,7 @@ final class BulkService extends ServiceApp {
     private final ByteBuffer in = ByteBuffer.allocate(CHUNK);
     private long generated, received;
     private boolean outputShut, endOfStream, closeCalled;
-    /** Bytes read between pauses (unbounded unless {@link #readingAtMost}), and the pause. */
-    private long readQuota = Long.MAX_VALUE, readPause, readSincePause;
-    private boolean pausing;
+    private final ReadPace pace = new ReadPace();
 
     BulkService(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
         this.sendPattern = sendPattern;
@@ -36,9 +35,7 @@ final class BulkService extends ServiceApp {
      * client probes it. Only the primary's pace: a replica replays the logged read counts.
      */
     BulkService readingAtMost(int bytes, long pauseNanos) {
-        if (bytes < 1 || pauseNanos < 1) throw new IllegalArgumentException("a read pace needs bytes and a pause: " + bytes + ", " + pauseNanos);
-        readQuota = bytes;
-        readPause = pauseNanos;
+        pace.set(bytes, pauseNanos);
         return this;
     }
 
@@ -47,6 +44,10 @@ final class BulkService extends ServiceApp {
         receive();
         send();
         receive();
+        closeIfDone();
+    }
+
+    private void closeIfDone() {
         if (endOfStream && outputShut && !closeCalled && failure() == null) {
             closeCalled = true;
             sockets.close(connection);
@@ -71,9 +72,9 @@ final class BulkService extends ServiceApp {
     }
 
     private void receive() {
-        while (!endOfStream && failure() == null && !pausing) {
+        while (!endOfStream && failure() == null && !pace.pausing()) {
             in.clear();
-            if (readQuota - readSincePause < CHUNK) in.limit((int) (readQuota - readSincePause));
+            pace.limit(in);
             int n = sockets.read(connection, in);
             if (n < 0) {
                 endOfStream = true;
@@ -92,28 +93,21 @@ final class BulkService extends ServiceApp {
                 return;
             }
             received += n;
-            readSincePause += n;
-            if (readSincePause >= readQuota) {
-                pausing = true;
-                host.after(readPause, this::resume);
-            }
+            long pause = pace.consumed(n);
+            if (pause > 0) host.after(pause, this::resume);
         }
     }
 
     private void resume() {
-        pausing = false;
-        readSincePause = 0;
-        if (closeReason() == CloseReason.CLOSED && failure() == null) {
-            // Ended in order while this reader paused (TIME-WAIT ended): what arrived stays
-            // readable, but no event pumps a closed connection.
-            receive();
-            if (endOfStream && outputShut && !closeCalled) {
-                closeCalled = true;
-                sockets.close(connection);
-            }
-        } else {
+        pace.resumed();
+        if (closeReason() != CloseReason.CLOSED || failure() != null) {
             schedulePump();
+            return;
         }
+        // Ended in order while this reader paused (TIME-WAIT ended): what arrived stays
+        // readable, but no event pumps a closed connection.
+        receive();
+        closeIfDone();
     }
 
     long received() {

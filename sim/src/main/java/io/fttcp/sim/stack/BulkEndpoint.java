@@ -26,11 +26,7 @@ public final class BulkEndpoint extends ConnectionApp {
     private boolean endOfStream;
     private boolean closeCalled;
     private boolean outputAfterInput;
-    /** Bytes read between pauses (unbounded unless {@link #readingAtMost}), and the pause. */
-    private long readQuota = Long.MAX_VALUE;
-    private long readPause;
-    private long readSincePause;
-    private boolean pausing;
+    private final ReadPace pace = new ReadPace();
     /** Aborts (RST) once this many bytes arrived (unless {@link #abortingAfter}: never). */
     private long abortAt = Long.MAX_VALUE;
     private boolean aborted, abortReset;
@@ -57,9 +53,7 @@ public final class BulkEndpoint extends ConnectionApp {
      * sender must wait on it, probing a closed window.
      */
     public BulkEndpoint readingAtMost(int bytes, long pauseNanos) {
-        if (bytes < 1 || pauseNanos < 1) throw new IllegalArgumentException("a read pace needs bytes and a pause: " + bytes + ", " + pauseNanos);
-        readQuota = bytes;
-        readPause = pauseNanos;
+        pace.set(bytes, pauseNanos);
         return this;
     }
 
@@ -87,6 +81,10 @@ public final class BulkEndpoint extends ConnectionApp {
         }
         send();
         receive();
+        closeIfDone();
+    }
+
+    private void closeIfDone() {
         if (endOfStream && outputShut && !closeCalled) {
             closeCalled = true;
             host.close(connection);
@@ -113,9 +111,9 @@ public final class BulkEndpoint extends ConnectionApp {
     }
 
     private void receive() {
-        while (!endOfStream && !pausing && !aborted) {
+        while (!endOfStream && !pace.pausing() && !aborted) {
             in.clear();
-            if (readQuota - readSincePause < CHUNK) in.limit((int) (readQuota - readSincePause));
+            pace.limit(in);
             int n = host.read(connection, in);
             if (n < 0) {
                 endOfStream = true;
@@ -146,28 +144,21 @@ public final class BulkEndpoint extends ConnectionApp {
                 host.abort(connection);
                 return;
             }
-            readSincePause += n;
-            if (readSincePause >= readQuota) pause();
+            long pause = pace.consumed(n);
+            if (pause > 0) host.after(pause, this::resume);
         }
     }
 
-    private void pause() {
-        pausing = true;
-        host.after(readPause, () -> {
-            pausing = false;
-            readSincePause = 0;
-            if (closeReason() == CloseReason.CLOSED && failure() == null) {
-                // Closed in order while this reader paused: what arrived stays readable (as on
-                // Linux), but no event pumps a closed connection.
-                receive();
-                if (endOfStream && outputShut && !closeCalled) {
-                    closeCalled = true;
-                    host.close(connection);
-                }
-            } else {
-                schedulePump();
-            }
-        });
+    private void resume() {
+        pace.resumed();
+        if (closeReason() != CloseReason.CLOSED || failure() != null) {
+            schedulePump();
+            return;
+        }
+        // Closed in order while this reader paused: what arrived stays readable (as on Linux),
+        // but no event pumps a closed connection.
+        receive();
+        closeIfDone();
     }
 
     /** Bytes accepted by the connection so far. */
