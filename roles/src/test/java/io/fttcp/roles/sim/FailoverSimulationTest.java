@@ -2,11 +2,13 @@ package io.fttcp.roles.sim;
 
 import io.fttcp.sim.stack.ConnectionApp;
 import io.fttcp.sim.stack.SimStackHost;
+import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static io.fttcp.roles.sim.PrimaryWorld.MS;
@@ -124,7 +126,7 @@ class FailoverSimulationTest {
         }
         assertEquals(0, f.resetsToClients, "a reset from the service reached a client: " + where);
         assertTrue(f.application.diverged.isEmpty(), "a deterministic application diverged: " + where);
-        java.util.Set<io.fttcp.stack.tcp.FourTuple> cancelled = f.transfers.abortedConnections();
+        Set<FourTuple> cancelled = f.transfers.abortedConnections();
         for (BackupService s : f.application.services()) {
             assertNull(s.failure(), "the backup's application: " + where);
             if (!cancelled.contains(s.tuple)) assertNull(s.resetBy(), "the backup's application saw its connection fail: " + where);
@@ -148,7 +150,7 @@ class FailoverSimulationTest {
         // the client's host answers with an exact RST; should that ACK be lost, nothing more comes,
         // and our side waits (with nothing to send, no timer runs), on Linux as here, until the
         // application gives up.
-        java.util.Set<io.fttcp.stack.tcp.FourTuple> cancelled = f.transfers.abortedConnections();
+        Set<FourTuple> cancelled = f.transfers.abortedConnections();
         for (BackupService s : f.application.services()) {
             if (!s.isDone() && !cancelled.contains(s.tuple)) return false;
         }

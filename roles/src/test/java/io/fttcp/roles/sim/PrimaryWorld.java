@@ -159,11 +159,12 @@ final class PrimaryWorld {
     }
 
     /**
-     * One bulk client in four (while clients vary, {@link #varyClientOptions}) reads at its own
-     * pace: 2 to 64 KiB at a time at 256 KiB/s to 8 MiB/s, drawn from its plan's seed, apart from
-     * the simulation's own randomness.
+     * How a bulk client behaves (while clients vary, {@link #varyClientOptions}), drawn from its
+     * plan's seed, apart from the simulation's own randomness: one in four reads at its own pace,
+     * 2 to 64 KiB at a time at 256 KiB/s to 8 MiB/s; with {@link #varyClientAborts}, one in twelve
+     * cancels its download part way.
      */
-    ConnectionApp paced(ConnectionApp app, long planSeed) {
+    ConnectionApp clientBehaviour(ConnectionApp app, long planSeed) {
         if (clientOptionsSeed == 0 || !(app instanceof BulkEndpoint bulk)) return app;
         if (clientAborts && bulk.expectBytes() > 1) {
             SplittableRandom a = new SplittableRandom(planSeed ^ 0x1405_7B7E_F767_814FL);
@@ -178,9 +179,9 @@ final class PrimaryWorld {
 
     /**
      * One bulk server application in four (while clients vary) reads its client's bytes at its
-     * own pace, as {@link #paced} does for clients, drawn from its plan's other seed.
+     * own pace, as {@link #clientBehaviour} has clients do, drawn from its plan's other seed.
      */
-    ServiceApp pacedServer(ServiceApp app, long planSeed) {
+    ServiceApp serverBehaviour(ServiceApp app, long planSeed) {
         if (clientOptionsSeed == 0 || !(app instanceof BulkService bulk)) return app;
         SplittableRandom r = new SplittableRandom(planSeed ^ 0x2545_F491_4F6C_DD1DL);
         if (r.nextInt(4) != 0) return app;

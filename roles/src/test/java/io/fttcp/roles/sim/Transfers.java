@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,7 +86,7 @@ final class Transfers {
         FourTuple t = accepted.tuple();
         Plan plan = byClient.get(key(t.remoteAddress(), t.remotePort()));
         if (plan == null) throw new IllegalStateException("no plan for " + t);
-        return world.pacedServer(plan.serverApp(), plan.upSeed());
+        return world.serverBehaviour(plan.serverApp(), plan.upSeed());
     }
 
     /** The plan of the connection the server names {@code serverSide}, or null. */
@@ -98,7 +100,7 @@ final class Transfers {
 
     /** Opens a connection from {@code client} to the service after {@code delay}, doing {@code plan}. */
     void open(SimStackHost[] client, Plan plan, long delay) {
-        ConnectionApp app = world.paced(plan.clientApp(), plan.downSeed());
+        ConnectionApp app = world.clientBehaviour(plan.clientApp(), plan.downSeed());
         if (!clientHosts.contains(client)) clientHosts.add(client);
         clients.add(app);
         hostOf.put(app, client);
@@ -116,12 +118,12 @@ final class Transfers {
 
     /** The RSTs the clients on {@code host} sent by cancelling their transfers. */
     long abortResetsOn(SimStackHost[] host) {
-        return clients.stream().filter(a -> hostOf.get(a) == host && a instanceof BulkEndpoint b && b.abortSentReset()).count();
+        return clients.stream().filter(a -> hostOf.get(a) == host).mapToLong(a -> a instanceof BulkEndpoint e ? e.abortResets() : 0).sum();
     }
 
     /** The service's name for the connections whose clients cancelled them. */
-    java.util.Set<FourTuple> abortedConnections() {
-        java.util.Set<FourTuple> out = new java.util.HashSet<>();
+    Set<FourTuple> abortedConnections() {
+        Set<FourTuple> out = new HashSet<>();
         for (ConnectionApp a : clients) if (aborted(a)) out.add(PrimaryWorld.serverTuple(a.connection()));
         return out;
     }

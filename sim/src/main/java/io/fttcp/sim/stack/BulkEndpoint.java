@@ -1,7 +1,6 @@
 package io.fttcp.sim.stack;
 
 import io.fttcp.stack.tcp.CloseReason;
-import io.fttcp.stack.tcp.TcpState;
 
 import java.nio.ByteBuffer;
 
@@ -29,7 +28,9 @@ public final class BulkEndpoint extends ConnectionApp {
     private final ReadPace pace = new ReadPace();
     /** Aborts (RST) once this many bytes arrived (unless {@link #abortingAfter}: never). */
     private long abortAt = Long.MAX_VALUE;
-    private boolean aborted, abortReset;
+    private boolean aborted;
+    /** RSTs the abort sent (none from TIME-WAIT: the transfer may have ended in the read that reached the point). */
+    private long abortResets;
 
     public BulkEndpoint(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
         this.sendPattern = sendPattern;
@@ -67,9 +68,9 @@ public final class BulkEndpoint extends ConnectionApp {
         return aborted;
     }
 
-    /** Whether its abort sent an RST (not from TIME-WAIT: the transfer may have ended in the read that reached the point). */
-    public boolean abortSentReset() {
-        return abortReset;
+    /** RSTs its abort sent: one, or none from TIME-WAIT (the transfer may have ended in the read that reached the point). */
+    public long abortResets() {
+        return abortResets;
     }
 
     @Override
@@ -138,10 +139,10 @@ public final class BulkEndpoint extends ConnectionApp {
             }
             received += n;
             if (received >= abortAt) {
-                TcpState state = connection.tcp().state();
                 aborted = true;
-                abortReset = state != TcpState.TIME_WAIT && state != TcpState.CLOSED && state != TcpState.SYN_SENT; // as TcpConnection.abort
+                long before = host.connectionResetsSent();
                 host.abort(connection);
+                abortResets = host.connectionResetsSent() - before;
                 return;
             }
             long pause = pace.consumed(n);
