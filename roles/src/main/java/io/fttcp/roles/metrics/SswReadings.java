@@ -27,6 +27,7 @@ public final class SswReadings {
                         s.untrackedSynAcksDropped + s.untrackedDataDropped),
                 Reading.counter("fttcp_ssw_connections_adopted", "Connections restored at a takeover and protected from then on", s.connectionsAdopted),
                 Reading.counter("fttcp_ssw_connections_forgotten", "Connections the wrapper stopped tracking (closed or reset)", s.connectionsForgotten),
-                Reading.counter("fttcp_ssw_stack_resets_logged", "Connections the stack aborted or timed out on its own, or whose handshake no client segment followed, logged as over", s.stackResetsLogged));
+                Reading.counter("fttcp_ssw_stack_resets_logged", "Connections the stack aborted or timed out on its own, or whose handshake no client segment followed, logged as over", s.stackResetsLogged),
+                Reading.counter("fttcp_ssw_resets_behind_held_abort_dropped", "The stack's RSTs to a client dropped while that connection's abort RST was held behind its output", s.resetsBehindHeldAbortDropped));
     }
 }

@@ -301,7 +301,8 @@ public final class SouthSideWrapper {
         ProtectedConnection c = connections.get(
                 ConnectionMap.key(connection.remoteAddress(), connection.remotePort(), connection.localPort()));
         if (c == null) return;
-        if (how == CloseReason.ABORTED || how == CloseReason.TIMED_OUT) logStackReset(c); // its RST did not pass (fenced, held back), or it sent none
+        if (how == CloseReason.ABORTED || how == CloseReason.TIMED_OUT) logStackReset(c); // it sent no RST, or none that passed here
+        if (c.abortHeld) return; // tracked until its RST leaves, after the output before it (see abort)
         forget(c);
     }
 
@@ -309,7 +310,7 @@ public final class SouthSideWrapper {
     private void logStackReset(ProtectedConnection c) {
         if (c.connectLsn < 0 || c.stackResetLogged) return;
         c.stackResetLogged = true;
-        log.append(new Close(c.tuple, Close.How.RESET), lastNow);
+        c.stackResetLsn = log.append(new Close(c.tuple, Close.How.RESET), lastNow);
         stats.stackResetsLogged++;
     }
 
@@ -369,8 +370,8 @@ public final class SouthSideWrapper {
         ProtectedConnection c = connections.get(key);
         if ((inSeg.flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
             clientSyn(c, key, now);
-        } else if (c != null && c.connectLsn >= 0) {
-            logSegment(c, packet, now);
+        } else if (c != null && c.connectLsn >= 0 && !c.stackResetLogged) {
+            logSegment(c, packet, now); // (not after the log said the connection is over: the stack no longer has it)
         }
         // Bookkeeping is done: the stack may answer from inside this call.
         stack.accept(packet, checksumTrusted, now);
@@ -551,14 +552,17 @@ public final class SouthSideWrapper {
             untracked(null, o, now);
             return;
         }
+        if (c.abortHeld) {
+            // The stack no longer has the connection and answers the client's segments with RSTs:
+            // the held abort ends it for the client, after the output the stack sent before it.
+            stats.resetsBehindHeldAbortDropped++;
+            return;
+        }
         if (o.has(TcpSegment.RST)) {
             // With ACK the stack aborts the connection and closes it at once (its close event
             // follows within this call); without, it answers an unacceptable segment and keeps it.
-            if (o.has(TcpSegment.ACK)) {
-                dropHeld(c); // its held output never leaves
-                logStackReset(c);
-            }
-            emit(c, o, now);
+            if (o.has(TcpSegment.ACK)) abort(c, o, now);
+            else emit(c, o, now);
             return;
         }
         int length = o.payloadLength + (o.has(TcpSegment.FIN) ? 1 : 0);
@@ -579,6 +583,25 @@ public final class SouthSideWrapper {
         } else {
             if (!c.hasHeld()) c.heldEnd = c.releasedEnd;
             if (start <= c.heldEnd) c.heldEnd = o.streamEnd;
+            hold(c, o);
+        }
+    }
+
+    /**
+     * The stack aborted {@code c} (the application's abort or a close with input unread, a full
+     * accept queue, a closed listener): logged as over, and its RST is output like any other. It
+     * leaves after every packet the stack sent before it, once its RESET record is stable (which
+     * covers every record the application's decision could rest on); then {@code c} is forgotten.
+     * Before, the RST left at once and the held output never did: an application that wrote an
+     * answer and then closed with input unread (an HTTP server refusing an upload) had its answer
+     * sent unprotected, and reset away protected.
+     */
+    private void abort(ProtectedConnection c, OutgoingPacket o, long now) {
+        logStackReset(c);
+        if (!c.hasHeld() && isStable(c.stackResetLsn)) {
+            emit(c, o, now);
+        } else {
+            c.abortHeld = true;
             hold(c, o);
         }
     }
@@ -644,6 +667,7 @@ public final class SouthSideWrapper {
         while (!fencedAt(now) && c.hasHeld()) {
             OutgoingPacket h = c.held.peek();
             boolean mayLeave = h.isSynAck() ? connectStable(c)
+                    : h.has(TcpSegment.RST) ? isStable(c.stackResetLsn)
                     : h.streamEnd <= c.releasedEnd || isStable(c.commit.lsnNeededBelow(h.streamEnd));
             if (!mayLeave) return;
             c.held.poll();
@@ -731,7 +755,7 @@ public final class SouthSideWrapper {
      * client's latest, window keeping the right edge.
      */
     private void sendAckIfStabilityAdvanced(ProtectedConnection c, long now) {
-        if (!c.handshakeReleased || !c.hasStackAck) return;
+        if (!c.handshakeReleased || !c.hasStackAck || c.abortHeld) return; // (aborted: its RST will end it)
         if (fencedAt(now)) {
             if (c.receive.stableRcv() - c.lastAckSent > 0) stats.droppedWhileFenced++; // an ACK we would have sent
             return;

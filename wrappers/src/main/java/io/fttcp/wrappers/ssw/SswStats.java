@@ -42,6 +42,8 @@ public final class SswStats implements Cloneable {
     public long connectionsForgotten;
     /** Connections the stack aborted or timed out on its own, or whose logged handshake no client segment followed, logged as over (a CLOSE of kind RESET). */
     public long stackResetsLogged;
+    /** The stack's RSTs answering a client while the abort RST of the same connection was held (that one ends it): dropped. */
+    public long resetsBehindHeldAbortDropped;
 
     /** A copy of the counters as they are now (take it under the lock the wrapper runs under; read it anywhere). */
     public SswStats snapshot() {

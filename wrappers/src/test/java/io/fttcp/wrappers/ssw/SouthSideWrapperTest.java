@@ -597,7 +597,7 @@ class SouthSideWrapperTest {
     }
 
     @Test
-    void bareAcksAndResetsDoNotRunAheadOfHeldOutput() {
+    void bareAcksDoNotRunAheadOfHeldOutput() {
         establish(0, 0);
         in(fromClient(seg(ACK, CISN + 1, SISN + 1, 500), filled(10, 1)));
         in(fromClient(seg(ACK, CISN + 11, SISN + 1, 500), filled(10, 1)));
@@ -610,13 +610,45 @@ class SouthSideWrapperTest {
         assertEquals(SISN + 1, ack.seg().seq, "at what the client was sent");
         assertEquals(CISN + 11, ack.ack());
         assertTrue(ack.checksumValid());
-        out(fromStack(seg(RST | ACK, SISN + 101, CISN + 21, 0), null));
-        assertEquals(SISN + 1, parse(link.get(1)).seg().seq);
-        assertTrue(parse(link.get(1)).checksumValid());
-        assertEquals(0, ssw.connectionCount());
+    }
+
+    /**
+     * An application that writes its answer and then closes with input unread (an HTTP server
+     * refusing an upload): the stack sends the answer, then an RST. Unprotected, the answer
+     * reaches the client before the RST; so it must protected, once both are committed. Before,
+     * the RST left at once and the held answer never did.
+     */
+    @Test
+    void anAbortLeavesAfterTheOutputBeforeItOnceItsRecordIsStable() {
+        establish(0, 0);
+        in(fromClient(seg(ACK, CISN + 1, SISN + 1, 500), filled(10, 1)));
+        ssw.requireStable(TUPLE, 100, appendNswRecord());
+        out(ourData(0, CISN + 1, 500, filled(100, 1), 0)); // held
+        out(fromStack(seg(RST | ACK, SISN + 101, CISN + 11, 0), null)); // the abort
+        ssw.connectionClosed(TUPLE, CloseReason.ABORTED); // the host's close event, right after its RST
         assertEquals(new Close(TUPLE, Close.How.RESET), log.records.getLast(), "the abort is logged");
+        assertTrue(link.isEmpty(), "nothing leaves before it is committed");
+        assertEquals(1, ssw.connectionCount(), "tracked until its RST leaves");
+        int records = log.records.size();
+        // The client sends on; the stack, which no longer has the connection, answers with an RST.
+        in(fromClient(seg(ACK, CISN + 11, SISN + 1, 500), filled(10, 2)));
+        out(fromStack(seg(RST, SISN + 1, 0, 0), null));
+        assertEquals(records, log.records.size(), "nothing is logged after the log said it is over");
+        assertTrue(link.isEmpty(), "the stack's later RST does not run ahead of the answer");
+        assertEquals(1, ssw.stats().resetsBehindHeldAbortDropped);
+
+        log.stable = log.lastLsn() - 1; // the answer is committed, the RESET record not yet
+        ssw.onStable(log.stable, now);
+        assertEquals(1, link.size());
+        assertArrayEquals(filled(100, 1), parse(link.getFirst()).payload());
         stabilize();
-        assertEquals(2, link.size(), "the aborted connection's held output never leaves");
+        assertEquals(2, link.size());
+        Parsed rst = parse(link.get(1));
+        assertEquals(RST | ACK, rst.seg().flags);
+        assertEquals(SISN + 101, rst.seg().seq, "right after the answer");
+        assertTrue(rst.checksumValid());
+        assertEquals(0, ssw.connectionCount());
+        assertEquals(0, ssw.stats().heldPackets);
     }
 
     @Test
@@ -845,11 +877,15 @@ class SouthSideWrapperTest {
         establish(0, 0);
         int records = log.records.size();
         out(fromStack(seg(RST | ACK, SISN + 1, CISN + 1, 0), null));
-        assertEquals(0, ssw.connectionCount());
         ssw.connectionClosed(TUPLE, CloseReason.ABORTED); // the host's close event, right after its RST
         assertEquals(records + 1, log.records.size(), "logged once");
         assertEquals(new Close(TUPLE, Close.How.RESET), log.records.getLast(), "the backup and retention learn it is over");
         assertEquals(1, ssw.stats().stackResetsLogged);
+        assertTrue(link.isEmpty(), "the RST is output: it leaves once the record it rests on is stable");
+        stabilize();
+        assertEquals(RST | ACK, only(link).seg().flags);
+        assertEquals(0, ssw.connectionCount());
+        link.clear();
         establish(0, 0);
         in(fromClient(seg(RST, CISN + 5, 0, 0), null)); // not at rcv_nxt: the stack challenges it
         assertEquals(1, ssw.connectionCount());
