@@ -64,6 +64,11 @@ final class BackupService {
         return plan.requests() != null;
     }
 
+    /** Before the refusal point of a refusing plan: the answer waits, the reads may go on. */
+    private boolean beforeRefusal() {
+        return plan.refuses() && received < plan.refuseAfter();
+    }
+
     /** After takeover: from now on the socket is live. */
     void goLive() {
         live = true;
@@ -119,6 +124,7 @@ final class BackupService {
         while (!endOfStream && failure == null) {
             in.clear();
             if (isEcho()) in.limit(Math.min(in.capacity(), echo.remaining()));
+            if (plan.refuses()) in.limit((int) Math.min(in.capacity(), plan.refuseAfter() - received));
             if (!in.hasRemaining()) break;
             int n = socket.read(in);
             consume(n);
@@ -127,7 +133,7 @@ final class BackupService {
         }
         if (isEcho()) {
             flushEcho();
-        } else {
+        } else if (!beforeRefusal()) {
             while (written < plan.downBytes()) {
                 if (writeNext(CHUNK) == 0) break;
             }
@@ -193,6 +199,13 @@ final class BackupService {
             }
             return;
         }
+        if (plan.refuses()) {
+            if (received == plan.refuseAfter() && written == plan.downBytes() && !closeCalled && failure == null) {
+                closeCalled = true;
+                socket.close(); // the rest of the input unread
+            }
+            return;
+        }
         if (written == plan.downBytes() && !outputShut) {
             outputShut = true;
             socket.shutdownOutput();
@@ -222,7 +235,8 @@ final class BackupService {
     }
 
     boolean isDone() {
-        return closeCalled && failure == null && resetBy == null && (isEcho() || received == plan.upBytes());
+        return closeCalled && failure == null && resetBy == null
+                && (isEcho() || received == (plan.refuses() ? plan.refuseAfter() : plan.upBytes()));
     }
 
     @Override

@@ -9,24 +9,31 @@ import java.nio.ByteBuffer;
 /**
  * The server end of a bulk transfer both ways (the primary's twin of the simulation's
  * {@code BulkEndpoint}): sends {@code sendBytes} of a pattern then shuts its output down, checks
- * every byte it reads against the pattern it expects, and closes after end of stream.
+ * every byte it reads against the pattern it expects, and closes after end of stream. Or, if it
+ * refuses ({@code refuseAfter} >= 0): reads only that many bytes, then writes its whole output
+ * as the answer and closes with the rest of the input unread (its stack resets the client).
  */
 final class BulkService extends ServiceApp {
     private static final int CHUNK = 64 * 1024;
 
     private final Pattern sendPattern, expectPattern;
-    private final long sendBytes, expectBytes;
+    private final long sendBytes, expectBytes, refuseAfter;
     private final ByteBuffer out = ByteBuffer.allocate(CHUNK).flip();
     private final ByteBuffer in = ByteBuffer.allocate(CHUNK);
     private long generated, received;
     private boolean outputShut, endOfStream, closeCalled;
     private final ReadPace pace = new ReadPace();
 
-    BulkService(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes) {
+    BulkService(Pattern sendPattern, long sendBytes, Pattern expectPattern, long expectBytes, long refuseAfter) {
         this.sendPattern = sendPattern;
         this.sendBytes = sendBytes;
         this.expectPattern = expectPattern;
         this.expectBytes = expectBytes;
+        this.refuseAfter = refuseAfter;
+    }
+
+    private boolean refuses() {
+        return refuseAfter >= 0;
     }
 
     /**
@@ -48,13 +55,15 @@ final class BulkService extends ServiceApp {
     }
 
     private void closeIfDone() {
-        if (endOfStream && outputShut && !closeCalled && failure() == null) {
+        boolean done = refuses() ? received == refuseAfter && generated - out.remaining() == sendBytes : endOfStream && outputShut;
+        if (done && !closeCalled && failure() == null) {
             closeCalled = true;
             sockets.close(connection);
         }
     }
 
     private void send() {
+        if (refuses() && received < refuseAfter) return; // the answer follows what it answers
         while (generated - out.remaining() < sendBytes) {
             if (!out.hasRemaining()) {
                 int n = (int) Math.min(CHUNK, sendBytes - generated);
@@ -65,16 +74,17 @@ final class BulkService extends ServiceApp {
             }
             if (sockets.write(connection, out) == 0) return;
         }
-        if (!outputShut) {
+        if (!outputShut && !refuses()) {
             outputShut = true;
             sockets.shutdownOutput(connection);
         }
     }
 
     private void receive() {
-        while (!endOfStream && failure() == null && !pace.pausing()) {
+        while (!endOfStream && failure() == null && !pace.pausing() && (!refuses() || received < refuseAfter)) {
             in.clear();
             pace.limit(in);
+            if (refuses()) in.limit((int) Math.min(in.limit(), refuseAfter - received));
             int n = sockets.read(connection, in);
             if (n < 0) {
                 endOfStream = true;
@@ -116,7 +126,7 @@ final class BulkService extends ServiceApp {
 
     @Override
     boolean isDone() {
-        return closeCalled && failure() == null && received == expectBytes;
+        return closeCalled && failure() == null && received == (refuses() ? refuseAfter : expectBytes);
     }
 
     @Override

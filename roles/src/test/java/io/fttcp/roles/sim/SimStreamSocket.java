@@ -67,9 +67,9 @@ final class SimStreamSocket implements StreamSocket {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         checkOpen();
-        failIfReset(); // first, as the runtime's socket: a reset discarded what was unread, FIN included
         int n = host.read(connection, dst);
-        if (n == 0) failIfReset();
+        if (n > 0 || !dst.hasRemaining()) return n; // what arrived before a reset first, as the runtime's socket (and Linux)
+        failIfReset(); // then the reset, even after the peer's FIN
         return n;
     }
 

@@ -32,8 +32,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client sent, FIN included.
  */
 final class Transfers {
-    /** What one connection does; the server finds it by the client's address and port. */
-    record Plan(long upBytes, long downBytes, int[] requests, long upSeed, long downSeed) {
+    /**
+     * What one connection does; the server finds it by the client's address and port.
+     *
+     * @param refuseAfter -1, or: the server reads only this many bytes of the upload, writes the
+     *                    whole download as its answer and closes with the rest unread, so its stack
+     *                    resets the client (an HTTP server refusing an upload)
+     */
+    record Plan(long upBytes, long downBytes, int[] requests, long upSeed, long downSeed, long refuseAfter) {
+        Plan(long upBytes, long downBytes, int[] requests, long upSeed, long downSeed) {
+            this(upBytes, downBytes, requests, upSeed, downSeed, -1);
+        }
+
+        Plan refusingAfter(long bytes) {
+            if (requests != null || bytes < 0 || bytes >= upBytes) throw new IllegalArgumentException("a bulk upload refused within it");
+            return new Plan(upBytes, downBytes, null, upSeed, downSeed, bytes);
+        }
+
+        boolean refuses() {
+            return refuseAfter >= 0;
+        }
+
         static Plan random(SplittableRandom r, long maxBytes) {
             long upSeed = r.nextLong(), downSeed = r.nextLong();
             if (r.nextInt(4) == 0) {
@@ -53,7 +72,7 @@ final class Transfers {
 
         ServiceApp serverApp() {
             return requests != null ? new EchoService()
-                    : new BulkService(new Pattern(downSeed), downBytes, new Pattern(upSeed), upBytes);
+                    : new BulkService(new Pattern(downSeed), downBytes, new Pattern(upSeed), upBytes, refuseAfter);
         }
 
         /** Bytes the client sends. */

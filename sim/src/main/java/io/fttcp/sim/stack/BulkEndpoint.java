@@ -152,14 +152,19 @@ public final class BulkEndpoint extends ConnectionApp {
 
     private void resume() {
         pace.resumed();
-        if (closeReason() != CloseReason.CLOSED || failure() != null) {
+        if (!isClosed() || failure() != null) {
             schedulePump();
             return;
         }
-        // Closed in order while this reader paused: what arrived stays readable (as on Linux),
-        // but no event pumps a closed connection.
+        // Ended while this reader paused (in order, or reset): what arrived stays readable (as on
+        // Linux), but no event pumps a closed connection.
         receive();
-        closeIfDone();
+        if (closeReason() == CloseReason.CLOSED) closeIfDone();
+    }
+
+    @Override
+    protected void readAfterEnd(long now) {
+        if (failure() == null) receive();
     }
 
     /** Bytes accepted by the connection so far. */

@@ -113,5 +113,13 @@ public abstract class ConnectionApp implements TcpEvents {
     public void onClosed(TcpConnection c, CloseReason reason) {
         closeReason = reason;
         closedAt = host.now();
+        if (reason == CloseReason.RESET_BY_PEER || reason == CloseReason.TIMED_OUT) host.post(() -> readAfterEnd(host.now()));
     }
+
+    /**
+     * After the peer's RST (or its silence) ended the connection: what arrived before it stays
+     * readable, as on Linux (an answer followed at once by a reset), but no event pumps a closed
+     * connection. An application that reads overrides this; by default nothing.
+     */
+    protected void readAfterEnd(long now) { }
 }

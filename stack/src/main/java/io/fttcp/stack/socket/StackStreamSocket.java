@@ -83,13 +83,13 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
             if (inputShutdown) return -1;
             long deadline = readTimeoutNanos == 0 ? Long.MAX_VALUE : net.loop.now() + readTimeoutNanos;
             while (true) {
-                failIfReset();
                 int n = conn.read(dst, net.loop.now());
-                if (n != 0 || !dst.hasRemaining()) {
+                if (n > 0 || !dst.hasRemaining()) { // what arrived before a reset first, as on Linux
                     net.loop.timersChanged();
                     return n;
                 }
-                if (endReason != null) return -1; // closed without FIN data left: treat as end of stream
+                failIfReset();
+                if (n < 0 || endReason != null) return -1; // the peer's FIN, or closed without one: end of stream
                 if (!blocking) return 0;
                 ensureMayBlock();
                 if (deadline == Long.MAX_VALUE) {

@@ -858,9 +858,8 @@ public final class TcpConnection {
             case TIME_WAIT -> CloseReason.CLOSED;
             default -> CloseReason.RESET_BY_PEER;
         };
-        // enterClosed discards unread input unless the end was orderly: in TIME-WAIT every byte
-        // and the FIN were received and acknowledged, so the application still reads them all
-        // (clearing them here made it read a clean end of stream with bytes missing).
+        // The application still reads what arrived before the RST (see enterClosed); in TIME-WAIT
+        // that is every byte and the FIN, so it reads a clean end of stream.
         enterClosed(reason);
     }
 
@@ -1251,7 +1250,9 @@ public final class TcpConnection {
         rtoDeadline = persistDeadline = delayedAckDeadline = keepaliveDeadline = closeDeadline = Long.MAX_VALUE;
         sendQueue.clear();
         outOfOrder = null;
-        if (reason != CloseReason.CLOSED) receiveQueue.clear();
+        // What the peer sent before its RST (or before it went silent) stays readable, as on Linux:
+        // an answer followed at once by a reset reaches the application. An abort of ours discards it.
+        if (reason == CloseReason.ABORTED || reason == CloseReason.REFUSED) receiveQueue.clear();
         events.onClosed(this, reason);
     }
 

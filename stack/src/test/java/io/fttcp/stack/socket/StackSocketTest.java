@@ -181,6 +181,28 @@ class StackSocketTest {
         });
     }
 
+    /**
+     * As on Linux: what arrived before the peer's RST stays readable, and the reset comes after
+     * it. A server that answers and then closes with the request's rest unread (an RST right
+     * behind the answer) must not have its answer discarded at the client.
+     */
+    @Test
+    void whatArrivedBeforeAResetIsReadThenTheReset() throws Exception {
+        ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
+        StreamSocket c = pair.netA.connect(address(B, 80));
+        StreamSocket s = listener.accept();
+        c.write(ByteBuffer.wrap(new byte[100]));
+        Thread.sleep(100);
+        s.write(ByteBuffer.wrap("refused".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        s.close(); // unread data: the RST follows the answer
+        Thread.sleep(100);
+        assertTrue(((StackStreamSocket) c).connection().state() == io.fttcp.stack.tcp.TcpState.CLOSED, "the reset arrived before the read");
+        ByteBuffer b = ByteBuffer.allocate(100);
+        assertEquals(7, c.read(b));
+        assertEquals("refused", new String(b.array(), 0, 7, java.nio.charset.StandardCharsets.US_ASCII));
+        assertThrows(ConnectionResetException.class, () -> c.read(b.clear()));
+    }
+
     @Test
     void aConnectionResetWhileWaitingToBeAcceptedReportsTheResetInsteadOfHanging() throws Exception {
         ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
