@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * unread, so its stack resets the client. Unprotected, the answer leaves before the RST and the
  * client reads it; protected it must too. Before, the south-side wrapper sent the stack's RST at
  * once and dropped the answer it still held for output commit: the client got the reset without
- * the answer. Across a crash around the refusal the takeover goes through, the other client's
- * download completes, and the refused client reads nothing but the answer's bytes before its reset.
+ * the answer. Across a crash around the refusal the client reads the whole answer too, from the
+ * primary or from the backup, and is refused; the other client's download completes.
  */
 class ServerRefusalAcrossTakeoverTest {
     private static final long UPLOAD = 8L << 20; // more than any buffer takes: the client is still sending when refused
@@ -69,20 +69,16 @@ class ServerRefusalAcrossTakeoverTest {
         String where = "crash " + crashAfterMs + " ms after the refusal: " + f.describe();
         assertNull(f.takeoverFailure, "takeover failed: " + where);
         assertTrue(settled, "not settled within 60 s: " + where);
-        assertNull(uploader.failure(), "what the client read is the answer's own bytes: " + where);
+        assertNull(uploader.failure(), "the answer, byte for byte: " + where);
+        assertEquals(ANSWER, uploader.received(), "the whole answer, from whichever server sent it: " + where);
         assertEquals(CloseReason.RESET_BY_PEER, uploader.closeReason(), "refused: " + where);
-        boolean restored = f.binding.restored.contains(refused);
-        if (restored) assertEquals(ANSWER, uploader.received(), "the whole answer, from the backup: " + where);
         assertNull(download.failure(), where);
         assertTrue(FailoverWorld.complete(download), where);
         assertEquals(0, patient[0].connectionResetsSent(), where);
-        // Not restored: the backup has the primary's RESET record, so the stack had aborted it. If
-        // the RST left before the crash the client read the answer before it; if not (the record
-        // was not yet stable), the backup's stack resets the client's next segment and the answer
-        // is lost, as if lost in the network ahead of that RST.
+        // Restored: the primary died before its RST left (the connection was not yet over in the
+        // log); the backup sends the answer and a FIN, and resets the client's next bytes.
         System.out.println("crash " + crashAfterMs + " ms after the refusal: the refused connection "
-                + (restored ? "restored" : "not restored (its reset was logged)") + ", the client read " + uploader.received()
-                + " of the " + ANSWER + "-byte answer, then " + uploader.closeReason());
+                + (f.binding.restored.contains(refused) ? "restored" : "not restored (over in the log: its RST had left)"));
     }
 
     private static BulkEndpoint refusedUpload(FailoverWorld f) {

@@ -28,10 +28,9 @@ final class ProtectedConnection {
     // ---- the handshake ---------------------------------------------------------------------
     /** LSN of the CONNECT record, or -1 before our first SYN-ACK. */
     long connectLsn = -1;
-    /** The stack ended it on its own, and a CLOSE of kind RESET says so in the log (at {@link #stackResetLsn}). */
+    /** The stack ended it on its own, and a CLOSE of kind RESET says so in the log (written once). */
     boolean stackResetLogged;
-    long stackResetLsn = -1;
-    /** The stack's abort RST is held: it leaves after the output before it, once its RESET record is stable. */
+    /** The stack's abort RST is held: it leaves right after the output held before it. */
     boolean abortHeld;
     int serverIsn;
     /** Shift of OUR window field: the SYN-ACK's window scale if the client offered one too, else 0. */

@@ -301,8 +301,8 @@ public final class SouthSideWrapper {
         ProtectedConnection c = connections.get(
                 ConnectionMap.key(connection.remoteAddress(), connection.remotePort(), connection.localPort()));
         if (c == null) return;
+        if (c.abortHeld) return; // tracked until its RST leaves, after the output held before it (see abort)
         if (how == CloseReason.ABORTED || how == CloseReason.TIMED_OUT) logStackReset(c); // it sent no RST, or none that passed here
-        if (c.abortHeld) return; // tracked until its RST leaves, after the output before it (see abort)
         forget(c);
     }
 
@@ -310,7 +310,7 @@ public final class SouthSideWrapper {
     private void logStackReset(ProtectedConnection c) {
         if (c.connectLsn < 0 || c.stackResetLogged) return;
         c.stackResetLogged = true;
-        c.stackResetLsn = log.append(new Close(c.tuple, Close.How.RESET), lastNow);
+        log.append(new Close(c.tuple, Close.How.RESET), lastNow);
         stats.stackResetsLogged++;
     }
 
@@ -370,8 +370,8 @@ public final class SouthSideWrapper {
         ProtectedConnection c = connections.get(key);
         if ((inSeg.flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
             clientSyn(c, key, now);
-        } else if (c != null && c.connectLsn >= 0 && !c.stackResetLogged) {
-            logSegment(c, packet, now); // (not after the log said the connection is over: the stack no longer has it)
+        } else if (c != null && c.connectLsn >= 0) {
+            logSegment(c, packet, now);
         }
         // Bookkeeping is done: the stack may answer from inside this call.
         stack.accept(packet, checksumTrusted, now);
@@ -589,21 +589,27 @@ public final class SouthSideWrapper {
 
     /**
      * The stack aborted {@code c} (the application's abort or a close with input unread, a full
-     * accept queue, a closed listener): logged as over, and its RST is output like any other. It
-     * leaves after every packet the stack sent before it, once its RESET record is stable (which
-     * covers every record the application's decision could rest on); then {@code c} is forgotten.
-     * Before, the RST left at once and the held output never did: an application that wrote an
-     * answer and then closed with input unread (an HTTP server refusing an upload) had its answer
-     * sent unprotected, and reset away protected.
+     * accept queue, a closed listener). Its RST leaves after every packet the stack sent before
+     * it: at once if none is held, else right after the last of them is released; then the
+     * connection is logged as over (a CLOSE of kind RESET) and forgotten. Before, the RST left at
+     * once and the held output never did: an application that wrote an answer and then closed
+     * with input unread (an HTTP server refusing an upload) had its answer delivered unprotected,
+     * and reset away protected.
+     *
+     * <p>The record is written when the RST leaves, not before: a primary lost while the RST waits
+     * leaves a log in which the connection lives on, with its application's close, so the backup
+     * restores it and sends the answer and a FIN (the client's next bytes, if any, draw the RST).
+     * Logged first, it made the backup give the connection up while its client, told nothing,
+     * could wait for the answer for good.
      */
     private void abort(ProtectedConnection c, OutgoingPacket o, long now) {
-        logStackReset(c);
-        if (!c.hasHeld() && isStable(c.stackResetLsn)) {
-            emit(c, o, now);
-        } else {
+        if (c.hasHeld()) {
             c.abortHeld = true;
             hold(c, o);
+            return;
         }
+        logStackReset(c);
+        emit(c, o, now);
     }
 
     /** A protected packet of a connection without a logged handshake. */
@@ -667,15 +673,16 @@ public final class SouthSideWrapper {
         while (!fencedAt(now) && c.hasHeld()) {
             OutgoingPacket h = c.held.peek();
             boolean mayLeave = h.isSynAck() ? connectStable(c)
-                    : h.has(TcpSegment.RST) ? isStable(c.stackResetLsn)
-                    : h.streamEnd <= c.releasedEnd || isStable(c.commit.lsnNeededBelow(h.streamEnd));
+                    : h.has(TcpSegment.RST) // the abort: last in line (see abort)
+                    || h.streamEnd <= c.releasedEnd || isStable(c.commit.lsnNeededBelow(h.streamEnd));
             if (!mayLeave) return;
             c.held.poll();
             if (c.held.isEmpty()) c.heldEnd = 0;
             stats.released++;
             stats.heldPackets--;
             stats.heldBytes -= h.buffer.remaining();
-            if (!h.isSynAck()) c.released(h.streamEnd);
+            if (h.has(TcpSegment.RST)) logStackReset(c);
+            else if (!h.isSynAck()) c.released(h.streamEnd);
             emit(c, h, now);
             if (c.forgotten) return;
         }
