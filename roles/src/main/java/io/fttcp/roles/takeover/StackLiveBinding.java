@@ -70,6 +70,12 @@ public final class StackLiveBinding implements LiveBinding {
     }
 
     @Override
+    public void resetClient(ConnectionImage image) {
+        ClientResets.Target client = ClientResets.Target.of(image);
+        if (client != null) toReset.add(client);
+    }
+
+    @Override
     public void reset(StreamSocket live) {
         network.abort(live);
     }

@@ -247,7 +247,9 @@ final class FailoverWorld {
             // or known from an incomplete catch-up, by their records or only by the roster),
             // their rounds driven by the scheduler.
             List<ClientResets.Target> targets = new ArrayList<>();
-            for (ConnectionImage image : application.divergedImages()) {
+            List<ConnectionImage> notRestored = new ArrayList<>(application.divergedImages());
+            notRestored.addAll(binding.endedByTheStack);
+            for (ConnectionImage image : notRestored) {
                 ClientResets.Target t = ClientResets.Target.of(image);
                 if (t != null) targets.add(t);
             }

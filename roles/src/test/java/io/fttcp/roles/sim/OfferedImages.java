@@ -20,6 +20,13 @@ final class OfferedImages implements LiveBinding {
     }
 
     final List<ConnectionImage> offered = new ArrayList<>();
+    /** The images whose clients the wrapper asked to reset ({@link LiveBinding#resetClient}). */
+    final List<ConnectionImage> clientsToReset = new ArrayList<>();
+
+    @Override
+    public void resetClient(ConnectionImage image) {
+        clientsToReset.add(image);
+    }
 
     @Override
     public Network network() {

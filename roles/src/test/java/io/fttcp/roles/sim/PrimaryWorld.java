@@ -134,6 +134,18 @@ final class PrimaryWorld {
         clientAborts = true;
     }
 
+    /**
+     * With {@link #varyClientAborts}: one bulk plan in twelve has its server refuse the upload
+     * part way ({@link Transfers.Plan#refusingAfter}: it answers and closes with the rest unread,
+     * its stack resets the client), drawn from the plan's seeds, apart from the simulation's own
+     * randomness. The plan itself otherwise.
+     */
+    Transfers.Plan serverRefusal(Transfers.Plan plan) {
+        if (!clientAborts || plan.requests() != null || plan.upBytes() < 2) return plan;
+        SplittableRandom a = new SplittableRandom(plan.upSeed() ^ 0x3C6E_F372_FE94_F82BL);
+        return a.nextInt(12) == 0 ? plan.refusingAfter(a.nextLong(0, plan.upBytes())) : plan;
+    }
+
     /** 0: every client offers timestamps, SACK and window scaling; otherwise the seed of each client's draw. */
     private long clientOptionsSeed;
 

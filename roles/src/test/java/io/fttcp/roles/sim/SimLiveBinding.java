@@ -61,6 +61,14 @@ final class SimLiveBinding implements LiveBinding {
     final List<FourTuple> restored = new ArrayList<>(), restoredUnaccepted = new ArrayList<>(), leftToHandshake = new ArrayList<>();
     /** Accepted connections not restored because their client had reset them (as the runtime's binding refuses them). */
     final List<FourTuple> resetByClient = new ArrayList<>();
+    /** Connections the primary's stack ended (not restored) whose clients the takeover resets, as the runtime's binding has it do. */
+    final List<ConnectionImage> endedByTheStack = new ArrayList<>();
+
+    @Override
+    public void resetClient(ConnectionImage image) {
+        endedByTheStack.add(image);
+    }
+
     /** Restored connections whose client ACK of our SYN-ACK is not logged: the client may still be in SYN-SENT. */
     final List<FourTuple> unconfirmedHandshakes = new ArrayList<>();
 

@@ -115,4 +115,32 @@ class StackEndedConnectionTest {
         replay.goLive(offered);
         assertEquals(List.of(), offered.offered.stream().filter(i -> i.tuple().equals(T)).toList(), "nor restored");
     }
+
+    /**
+     * Its RST may never have reached the client (lost, or above the client's rcv.nxt: a challenge
+     * ACK that only the old primary could have answered), and a client with nothing to send then
+     * waits for good: the takeover resets it. Not one whose four-tuple a later handshake reused.
+     */
+    @Test
+    void aTakeoverResetsTheClientsOfConnectionsTheStackEnded() throws IOException {
+        ReplayNetwork replay = new ReplayNetwork((t, why) -> { });
+        ListeningSocket listener = replay.listen(new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, 0, 100}), 5001), 8);
+        FourTuple reused = new FourTuple(SERVER, 5001, CLIENT, 40001);
+        for (Record r : List.of(HANDSHAKE, new Accept(LISTENER, T), CLIENT_ACK, new Write(T, 0, 3, 0), new Close(T, Close.How.CLOSE),
+                new Close(T, Close.How.RESET),
+                new Connect(reused, CLIENT_ISN, SERVER_ISN, 1460, 1460, 7, 7, true, true, 1000, 77, 65535), new Accept(LISTENER, reused),
+                new Close(reused, Close.How.RESET),
+                new Connect(reused, CLIENT_ISN + 5_000_000, SERVER_ISN + 5_000_000, 1460, 1460, 7, 7, true, true, 1000, 77, 65535))) {
+            replay.apply(r);
+        }
+        StreamSocket app = listener.accept();
+        app.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        app.close();
+        listener.accept().close();
+        OfferedImages offered = new OfferedImages();
+        replay.goLive(offered);
+        assertEquals(List.of(T), offered.clientsToReset.stream().map(i -> i.tuple()).toList(),
+                "the client of the connection the stack ended, and not the one whose four-tuple came back");
+        assertEquals(CLIENT_ISN + 1, offered.clientsToReset.getFirst().rcvNxt(), "its sequence space is known");
+    }
 }

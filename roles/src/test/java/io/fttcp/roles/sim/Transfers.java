@@ -147,6 +147,24 @@ final class Transfers {
         return out;
     }
 
+    SimStackHost[] hostOf(ConnectionApp app) {
+        return hostOf.get(app);
+    }
+
+    /** The service's name for the connections whose server refuses their upload ({@link Plan#refusingAfter}). */
+    Set<FourTuple> refusedConnections() {
+        Set<FourTuple> out = new HashSet<>();
+        for (int i = 0; i < clients.size(); i++) {
+            if (plans.get(i).refuses() && clients.get(i).connection() != null) out.add(PrimaryWorld.serverTuple(clients.get(i).connection()));
+        }
+        return out;
+    }
+
+    /** Whether the server of {@code app}'s connection refuses its upload. */
+    boolean refused(ConnectionApp app) {
+        return plans.get(clients.indexOf(app)).refuses();
+    }
+
     long bytes() {
         long sum = 0;
         for (Plan p : plans) sum += p.bytes();

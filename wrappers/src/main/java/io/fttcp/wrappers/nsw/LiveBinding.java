@@ -62,6 +62,16 @@ public interface LiveBinding {
     }
 
     /**
+     * Resets the client of a connection the old primary's stack ended on its own (the log says so:
+     * a CLOSE of kind RESET), which is not restored. Its RST may not have reached the client, or
+     * reached it above its rcv.nxt and drawn a challenge ACK (RFC 5961) that only the old primary
+     * could have answered; a client with nothing to send then waits for good. Resetting a client
+     * that already has no connection costs nothing (its host answers with an RST, which the stack
+     * ignores). Default: nothing.
+     */
+    default void resetClient(ConnectionImage image) { }
+
+    /**
      * Resets the client of a restored connection, {@code live} as {@link #restore} returned it:
      * its replayed output was found to differ from the primary's only after takeover (the
      * application had not consumed every logged determinant then), and those bytes must never

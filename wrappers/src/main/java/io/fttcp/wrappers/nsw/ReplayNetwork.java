@@ -558,7 +558,9 @@ public final class ReplayNetwork implements Network {
                 // Only the latest incarnation of a four-tuple exists for the client; an older one
                 // the application still holds is not restored (its socket then fails as reset),
                 // nor is one an earlier takeover gave up.
-                boolean current = !c.givenUp && (connections.get(c.tuple) == c || !connections.containsKey(c.tuple));
+                boolean latest = connections.get(c.tuple) == c || !connections.containsKey(c.tuple);
+                boolean current = !c.givenUp && latest;
+                if (c.givenUp && latest && c.accepted && image.connect() != null) binding.resetClient(image);
                 if (c.accepted) {
                     // Diverged ones too: the binding refuses and resets them.
                     StreamSocket live = image.connect() == null || !current ? null : binding.restore(image);
