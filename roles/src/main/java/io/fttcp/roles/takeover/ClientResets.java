@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Resets the clients of the connections a takeover did not restore (diverged, or known from
- * incomplete records). An RST at our guess of the client's rcv.nxt (the last acknowledgement
+ * incomplete records, or ended by the old primary's stack, whose RST may not have reached its
+ * client: {@code LiveBinding.resetClient}). An RST at our guess of the client's rcv.nxt (the last acknowledgement
  * logged) resets a client that holds no more than that; one that received more (a download's
  * bytes in flight when the primary died) drops it as outside its window and, waiting for data,
  * would say nothing until its own timeout. So each client is also sent an ACK at an old

@@ -26,7 +26,7 @@ public final class StackLiveBinding implements LiveBinding {
     private final java.util.function.BiConsumer<ConnectionImage, TcpCheckpoint> onRestored;
     private final List<FourTuple> restored = new ArrayList<>();
     private final Map<FourTuple, String> refused = new LinkedHashMap<>();
-    /** The clients of refused connections whose sequence space is known: to be reset. */
+    /** The clients to reset (see {@link #toReset()}). */
     private final List<ClientResets.Target> toReset = new ArrayList<>();
 
     /**
@@ -112,7 +112,7 @@ public final class StackLiveBinding implements LiveBinding {
         return restored;
     }
 
-    /** The clients to reset: those of refused connections whose sequence space is known. */
+    /** The clients to reset: those of refused connections, and of connections the old primary's stack ended, whose sequence space is known. */
     List<ClientResets.Target> toReset() {
         return toReset;
     }

@@ -139,12 +139,24 @@ final class PrimaryWorld {
      * part way ({@link Transfers.Plan#refusingAfter}: it answers and closes with the rest unread,
      * its stack resets the client), drawn from the plan's seeds, apart from the simulation's own
      * randomness. The plan itself otherwise.
+     *
+     * <p>A refused upload is {@link #REFUSED_UPLOAD} long, more than every buffer on its way
+     * takes, so its client is still sending when refused and each of its retransmissions or
+     * window probes draws an RST anew. A client that has sent everything and waits (an HTTP
+     * request) learns of the refusal from the RST alone, and if every RST to it is lost waits for
+     * good, protected or not (TCP does not repeat an RST): the seeds cannot tell that from a
+     * defect, so {@code ServerRefusalAcrossTakeoverTest} covers such a client across a crash, on a
+     * lossless link.
      */
     Transfers.Plan serverRefusal(Transfers.Plan plan) {
         if (!clientAborts || plan.requests() != null || plan.upBytes() < 2) return plan;
-        SplittableRandom a = new SplittableRandom(plan.upSeed() ^ 0x3C6E_F372_FE94_F82BL);
-        return a.nextInt(12) == 0 ? plan.refusingAfter(a.nextLong(0, plan.upBytes())) : plan;
+        SplittableRandom a = new SplittableRandom(plan.upSeed() ^ 0xA54F_F53A_5F1D_36F1L);
+        if (a.nextInt(12) != 0) return plan;
+        return new Transfers.Plan(REFUSED_UPLOAD, plan.downBytes(), null, plan.upSeed(), plan.downSeed()).refusingAfter(a.nextLong(0, plan.upBytes()));
     }
+
+    /** See {@link #serverRefusal}: above any send plus receive buffer here (4 MiB at most each). */
+    static final long REFUSED_UPLOAD = 16L << 20;
 
     /** 0: every client offers timestamps, SACK and window scaling; otherwise the seed of each client's draw. */
     private long clientOptionsSeed;

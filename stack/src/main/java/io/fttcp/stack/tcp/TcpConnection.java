@@ -522,10 +522,16 @@ public final class TcpConnection {
      * The sequence number of a segment without data (a pure ACK, an RST): snd.max, or for a
      * restored connection the end of what the previous incarnation may have sent, where a peer
      * that holds all of it finds it acceptable (a lower one would be an old segment to it, its
-     * ACK field ignored) and one that holds less still finds it within its window.
+     * ACK field ignored) and one that holds less still finds it within its window. But never
+     * beyond the peer's window (snd.una + snd.wnd), as Linux's tcp_acceptable_seq: data in flight
+     * when that window closed leaves snd.max above it, and a peer with a closed window drops a
+     * segment there, ACK field and all, so both sides waited on timers (a simulated refused
+     * upload whose server still sent its answer crawled from timeout to timeout).
      */
     private int controlSeq() {
-        return maybeSent ? maybeSentTo : sndMax;
+        int seq = maybeSent ? maybeSentTo : sndMax;
+        int windowEnd = sndUna + (int) Math.min(sndWnd, Integer.MAX_VALUE);
+        return Seq.gt(seq, windowEnd) ? windowEnd : seq;
     }
 
     /**

@@ -35,6 +35,38 @@ class TcpFlowControlTest {
         assertArrayEquals(data, net.b.received.toByteArray());
     }
 
+    /**
+     * Data in flight when the peer's window closed leaves snd.max beyond that window. A pure ACK
+     * at snd.max is then outside the peer's window, and a peer whose window is closed drops it,
+     * ACK field and all (Linux does): it carries the window's end instead (Linux's
+     * tcp_acceptable_seq).
+     */
+    @Test
+    void aPureAckNeverLiesBeyondThePeersWindow() {
+        TcpConfig noTimestamps = TcpConfig.defaults().withOptions(true, false, true);
+        TestNet net = new TestNet(14, noTimestamps);
+        assertTrue(net.handshake());
+        net.runFor(100 * MS);
+        net.dropFilter = s -> s.payloadLength() > 0; // our data is lost on its way...
+        net.a.conn.write(ByteBuffer.wrap(new byte[2000]), net.now);
+        net.runFor(MS);
+        net.dropFilter = null;
+        int una = net.a.conn.sndUna();
+        assertEquals(una + 2000, net.a.conn.sndMax(), "in flight");
+        // ...and the peer's window closes (its reader stopped): it acknowledges nothing new, window 0.
+        TcpSegment closed = new TcpSegment();
+        closed.flags = TcpSegment.ACK;
+        closed.seq = net.b.conn.sndMax();
+        closed.ack = una;
+        closed.window = 0;
+        net.inject(net.a, closed);
+        assertEquals(0, net.a.conn.sndWnd());
+        net.a.conn.sendAck(net.now);
+        TcpSegment ack = net.a.sent.getLast();
+        assertEquals(0, ack.payloadLength());
+        assertEquals(una, ack.seq, "at the closed window's edge, where the peer's rcv.nxt is; not at snd.max");
+    }
+
     @Test
     void windowUpdateAfterReadReopensWithoutWaitingForProbe() {
         TcpConfig small = TcpConfig.defaults().withBuffers(20_000, 1 << 20);
