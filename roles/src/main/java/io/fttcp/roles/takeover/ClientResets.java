@@ -13,16 +13,16 @@ import java.util.Set;
 /**
  * Resets the clients of the connections a takeover did not restore (diverged, or known from
  * incomplete records, or ended by the old primary's stack, whose RST may not have reached its
- * client: {@code LiveBinding.resetClient}). An RST at our guess of the client's rcv.nxt (the last acknowledgement
- * logged) resets a client that holds no more than that; one that received more (a download's
- * bytes in flight when the primary died) drops it as outside its window and, waiting for data,
- * would say nothing until its own timeout. So each client is also sent an ACK at an old
+ * client: {@code LiveBinding.resetClient}). An RST at our guess of the client's rcv.nxt (the last
+ * acknowledgement logged) resets a client that holds no more than that; one that received more (a
+ * download's bytes in flight when the primary died) drops it as outside its window and, waiting
+ * for data, would say nothing until its own timeout. So each client is also sent an ACK at an old
  * sequence number ({@link IpHost#probeUnknown}): it answers with its rcv.nxt, which the stack
- * resets exactly. The probe or its answer may be lost, so probes repeat at 200 ms, doubling,
- * nine in all (the last about 51 s after takeover), whether answered or not (once the client is
- * reset, its kernel answers a probe with an RST, which the stack ignores), until a connection of
- * the same four-tuple is seen here (its client came back from the same port: its next
- * incarnation's TIME-WAIT would answer a probe, and our reset would end it early).
+ * resets exactly. The probe or its answer may be lost, so probes repeat at 200 ms, doubling, nine
+ * in all (the last about 51 s after takeover), whether answered or not (once the client is reset,
+ * its kernel answers a probe with an RST, which the stack ignores), until a connection of the same
+ * four-tuple is seen here (its client came back from the same port: its next incarnation's
+ * TIME-WAIT would answer a probe, and our reset would end it early).
  *
  * <p>Sans I/O: the caller holds the host lock for {@link #begin} and each {@link #round}, and
  * calls a round when {@link #nextRoundAt} says (the takeover from a thread of its own, the

@@ -557,7 +557,8 @@ public final class ReplayNetwork implements Network {
                 ConnectionImage image = c.image();
                 // Only the latest incarnation of a four-tuple exists for the client; an older one
                 // the application still holds is not restored (its socket then fails as reset),
-                // nor is one an earlier takeover gave up.
+                // nor is one our side ended (an earlier takeover, or the old primary's stack),
+                // whose client is reset in case the RST that ended it never reached it.
                 boolean latest = connections.get(c.tuple) == c || !connections.containsKey(c.tuple);
                 boolean current = !c.givenUp && latest;
                 if (c.givenUp && latest && c.accepted && image.connect() != null) binding.resetClient(image);
