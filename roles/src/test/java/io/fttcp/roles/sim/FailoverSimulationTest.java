@@ -1,21 +1,16 @@
 package io.fttcp.roles.sim;
 
-import io.fttcp.sim.stack.ConnectionApp;
 import io.fttcp.sim.stack.SimStackHost;
-import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static io.fttcp.roles.sim.PrimaryWorld.MS;
 import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,7 +102,7 @@ class FailoverSimulationTest {
         f.world.sim.runUntil(() -> f.world.sim.scheduler().executed() >= events || f.clientsFinished(), Duration.ofSeconds(120));
         List<String> phases = f.phasesAtCrash();
         f.crashPrimary();
-        boolean finished = f.world.sim.runUntil(() -> f.takenOverAt >= 0 && f.clientsFinished() && backupDone(f),
+        boolean finished = f.world.sim.runUntil(() -> f.takenOverAt >= 0 && f.clientsFinished() && f.backupDone(),
                 Duration.ofNanos(COMPLETION_BOUND + 2 * SECOND));
         String where = "seed " + seed + " (replay: -Dfttcp.failover.seed=" + seed + "), phases " + phases + ": " + f.describe();
         assertNull(f.primaryViolation, "the primary broke the promise before its crash: " + where);
@@ -117,35 +112,9 @@ class FailoverSimulationTest {
         assertTrue(f.firstServiceFrameFromBackupAt >= f.leaseEnd(), "a frame from the service address left the backup before the lease ran out: " + where);
         assertTrue(finished, "the connections did not all complete within " + COMPLETION_BOUND / SECOND + " s of the takeover: " + where);
         assertTrue(f.world.sim.now() - f.takenOverAt <= COMPLETION_BOUND, "completed too late: " + where);
-        Set<SimStackHost[]> refusedHosts = new HashSet<>();
-        for (ConnectionApp app : f.transfers.clients) {
-            assertNull(app.failure(), "client stream not byte-exact: " + app + ", " + where);
-            if (f.transfers.refused(app)) {
-                // Its server answered and reset it: every byte it got was right, and it ended.
-                assertTrue(app.isClosed() || FailoverWorld.complete(app), "a refused client's connection did not end: " + app + " "
-                        + app.connection().tcp() + ", " + where);
-                refusedHosts.add(f.transfers.hostOf(app));
-                continue;
-            }
-            assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
-            assertFalse(f.resetReached(app.connection().tuple().localPort()), "a reset from the service reached a client: " + app + ", " + where);
-            if (Transfers.aborted(app)) continue; // it cancelled (its own RST): every byte it got was right
-            assertTrue(FailoverWorld.complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp()
-                    + " (PAWS rejections " + app.connection().tcp().stats().pawsRejected + "), " + where);
-        }
-        for (SimStackHost[] c : clients) {
-            // A refused client's host answers what a backup that restored it sends after the primary's RST.
-            if (!refusedHosts.contains(c)) {
-                assertEquals(f.transfers.abortResetsOn(c), c[0].connectionResetsSent(), "a client sent a reset (other than its cancels): " + where);
-            }
-        }
+        f.checkClients(clients, where);
         assertTrue(f.application.diverged.isEmpty(), "a deterministic application diverged: " + where);
-        Set<FourTuple> cancelled = f.transfers.abortedConnections();
-        cancelled.addAll(f.transfers.refusedConnections());
-        for (BackupService s : f.application.services()) {
-            assertNull(s.failure(), "the backup's application: " + where);
-            if (!cancelled.contains(s.tuple)) assertNull(s.resetBy(), "the backup's application saw its connection fail: " + where);
-        }
+        f.checkBackupServices(where);
         long recovery = f.world.sim.now() - f.takenOverAt;
         if (recovery > slowestRecovery) {
             slowestRecovery = recovery;
@@ -156,23 +125,6 @@ class FailoverSimulationTest {
         if (f.resetsDelivered > 0) census.add("resetToConnectionAlreadyOver");
         for (String p : f.takeoverPaths()) census.add("takeover:" + p);
         return census;
-    }
-
-    /** Every connection the backup's application holds has ended on its side. */
-    private static boolean backupDone(FailoverWorld f) {
-        // A connection its client cancelled need not end on our side: its RST, if it lands above
-        // our rcv_nxt (a segment of the client's was lost), draws a challenge ACK (RFC 5961) that
-        // the client's host answers with an exact RST; should that ACK be lost, nothing more comes,
-        // and our side waits (with nothing to send, no timer runs), on Linux as here, until the
-        // application gives up.
-        // So need not one whose server refused it: the client's RST may fail it under the backup's
-        // application before that application has answered and closed it.
-        Set<FourTuple> cancelled = f.transfers.abortedConnections();
-        cancelled.addAll(f.transfers.refusedConnections());
-        for (BackupService s : f.application.services()) {
-            if (!s.isDone() && !cancelled.contains(s.tuple)) return false;
-        }
-        return true;
     }
 
     @Test

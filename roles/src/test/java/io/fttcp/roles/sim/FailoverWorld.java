@@ -27,6 +27,10 @@ import java.util.function.Predicate;
 
 import static io.fttcp.roles.sim.PrimaryWorld.MS;
 import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Primary/backup failover on the simulated network: a {@link PrimaryWorld} (clients, the
@@ -319,6 +323,69 @@ final class FailoverWorld {
      * the connection closed in order or waits in TIME-WAIT (both FINs exchanged and acknowledged;
      * the wait itself, 2 MSL, need not be simulated).
      */
+    /**
+     * After a takeover: every client stream byte-exact; every client done and closed in order,
+     * never reset by the service, except one that cancelled (its own RST) or whose server refused
+     * its upload (reset by it, or ended in order from a backup that restored it: either way it
+     * ended); no client host sent an RST but for its cancels (a refused client's host answers
+     * what a backup that restored it sends after the primary's RST).
+     */
+    void checkClients(List<SimStackHost[]> clientHosts, String where) {
+        Set<SimStackHost[]> refusedHosts = new HashSet<>();
+        for (ConnectionApp app : transfers.clients) {
+            assertNull(app.failure(), "client stream not byte-exact: " + app + ", " + where);
+            if (transfers.refused(app)) {
+                assertTrue(app.isClosed() || complete(app), "a refused client's connection did not end: " + app + " "
+                        + app.connection().tcp() + ", " + where);
+                refusedHosts.add(transfers.hostOf(app));
+                continue;
+            }
+            assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
+            assertFalse(resetReached(app.connection().tuple().localPort()), "a reset from the service reached a client: " + app + ", " + where);
+            if (Transfers.aborted(app)) continue;
+            assertTrue(complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp()
+                    + " (PAWS rejections " + app.connection().tcp().stats().pawsRejected + "), " + where);
+        }
+        for (SimStackHost[] c : clientHosts) {
+            if (!refusedHosts.contains(c)) {
+                assertEquals(transfers.abortResetsOn(c), c[0].connectionResetsSent(), "a client sent a reset (other than its cancels): " + where);
+            }
+        }
+    }
+
+    /** The cancelled and refused connections ({@link #checkClients}): ended by a reset, so their applications may see it. */
+    private Set<FourTuple> resetOnPurpose() {
+        Set<FourTuple> out = transfers.abortedConnections();
+        out.addAll(transfers.refusedConnections());
+        return out;
+    }
+
+    /** The backup's applications: none failed, none saw its connection fail but those reset on purpose. */
+    void checkBackupServices(String where) {
+        Set<FourTuple> resetOnPurpose = resetOnPurpose();
+        for (BackupService s : application.services()) {
+            assertNull(s.failure(), "the backup's application: " + where);
+            if (!resetOnPurpose.contains(s.tuple)) assertNull(s.resetBy(), "the backup's application saw its connection fail: " + where);
+        }
+    }
+
+    /**
+     * Every connection the backup's application holds has ended on its side. But one its client
+     * cancelled need not: its RST, if it lands above our rcv_nxt (a segment of the client's was
+     * lost), draws a challenge ACK (RFC 5961) that the client's host answers with an exact RST;
+     * should that ACK be lost, nothing more comes, and our side waits (with nothing to send, no
+     * timer runs), on Linux as here, until the application gives up. Nor one whose server
+     * refused it: the client's RST may fail it under the backup's application before that
+     * application has answered and closed it.
+     */
+    boolean backupDone() {
+        Set<FourTuple> resetOnPurpose = resetOnPurpose();
+        for (BackupService s : application.services()) {
+            if (!s.isDone() && !resetOnPurpose.contains(s.tuple)) return false;
+        }
+        return true;
+    }
+
     static boolean complete(ConnectionApp app) {
         if (app.connection() == null || !app.isDone()) return false;
         return app.isClosed() ? app.closeReason() == io.fttcp.stack.tcp.CloseReason.CLOSED

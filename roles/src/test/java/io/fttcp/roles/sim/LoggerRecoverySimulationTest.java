@@ -4,11 +4,13 @@ import io.fttcp.sim.Simulation;
 import io.fttcp.sim.stack.ConnectionApp;
 import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.tcp.CloseReason;
+import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -60,6 +62,15 @@ class LoggerRecoverySimulationTest {
     static final long COMPLETION_BOUND = 120 * SECOND;
     static final long MAX_LOGGER_OUTAGE = 3 * SECOND;
 
+    /**
+     * {@code -Dfttcp.logger.aborts=true}: client cancels and server refusals as in the failover
+     * simulation ({@link PrimaryWorld#varyClientAborts}, {@link PrimaryWorld#serverRefusal}). Off
+     * by default: the default seeds' worlds stay as they were (with them on, one of the 1,000 of
+     * the first scenario hits the known completion-bound class: a client without timestamps
+     * whose upload crawls from timeout to timeout on a lossy link after the takeover).
+     */
+    static final boolean ABORTS = Boolean.getBoolean("fttcp.logger.aborts");
+
     enum Fault { PRIMARY, TORN_TAIL, LOGGER, LOGGER_THEN_PRIMARY, CONTINUE_THEN_PRIMARY }
 
     static long[] seeds(long base, int defaultCount) {
@@ -76,13 +87,14 @@ class LoggerRecoverySimulationTest {
         LoggerWorld w = new LoggerWorld(seed, fault == Fault.CONTINUE_THEN_PRIMARY);
         FailoverWorld f = w.f;
         f.world.varyClientOptions(seed);
+        if (ABORTS) f.world.varyClientAborts();
         SplittableRandom r = f.world.choices;
         int hosts = r.nextInt(1, 4);
         for (int h = 0; h < hosts; h++) clients.add(f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r)));
         int connections = r.nextInt(2, 9);
         long spread = r.nextLong(50 * MS, 1500 * MS);
         for (int i = 0; i < connections; i++) {
-            f.transfers.open(clients.get(r.nextInt(hosts)), Transfers.Plan.random(r, MAX_BYTES), r.nextLong(0, spread));
+            f.transfers.open(clients.get(r.nextInt(hosts)), f.world.serverRefusal(Transfers.Plan.random(r, MAX_BYTES)), r.nextLong(0, spread));
         }
         return w;
     }
@@ -162,7 +174,7 @@ class LoggerRecoverySimulationTest {
             }
         }
         long faultAt = sim.now();
-        boolean finished = sim.runUntil(() -> !w.loggerDown() && (primaryCrashes ? f.takenOverAt >= 0 && f.clientsFinished() && recoveredDone(f)
+        boolean finished = sim.runUntil(() -> !w.loggerDown() && (primaryCrashes ? f.takenOverAt >= 0 && f.clientsFinished() && f.backupDone()
                         : f.clientsFinished() && serversDone(f)),
                 Duration.ofNanos(COMPLETION_BOUND + MAX_LOGGER_OUTAGE + 2 * SECOND));
         String where = "seed " + seed + " (replay: -Dfttcp.logger.seed=" + seed + "), fault " + fault + ", phases " + phases + ": " + w.describe();
@@ -198,44 +210,39 @@ class LoggerRecoverySimulationTest {
             assertTrue(finished, "the connections did not all complete within " + COMPLETION_BOUND / SECOND + " s of the takeover: " + where);
             assertTrue(sim.now() - f.takenOverAt <= COMPLETION_BOUND, "completed too late: " + where);
             assertTrue(f.application.diverged.isEmpty(), "a deterministic application diverged: " + where);
-            for (BackupService s : f.application.services()) {
-                assertNull(s.failure(), "the recovered application: " + where);
-                assertNull(s.resetBy(), "the recovered application saw its connection fail: " + where);
-            }
+            f.checkBackupServices(where);
         } else {
             String violation = f.world.checker.violation();
             assertNull(violation, "promise broken on the wire: " + violation + "; " + where);
             assertTrue(finished, "the connections did not all complete within " + COMPLETION_BOUND / SECOND + " s of the logger's crash: " + where);
             assertTrue(sim.now() - faultAt <= COMPLETION_BOUND + MAX_LOGGER_OUTAGE, "completed too late: " + where);
+            Set<FourTuple> resetOnPurpose = f.transfers.abortedConnections();
+            resetOnPurpose.addAll(f.transfers.refusedConnections());
             for (ServiceApp app : f.world.acceptor.apps()) {
                 assertNull(app.failure(), "server " + app + ", " + where);
+                if (resetOnPurpose.contains(app.connection().tuple())) continue; // a cancel's or a refusal's RST ended it
                 assertEquals(CloseReason.CLOSED, app.closeReason(), "server did not close in order: " + app + ", " + where);
             }
             for (int i = 0; i < f.transfers.clients.size(); i++) {
-                // The restarted logger holds every client stream exactly, and so do the records the primary knows stable.
-                Transfers.checkImage(f.world.log.backupImage(), "logger", f.transfers.clients.get(i), f.transfers.plans.get(i), where);
-                Transfers.checkImage(f.world.log.stableImage(), "stable", f.transfers.clients.get(i), f.transfers.plans.get(i), where);
+                // The restarted logger holds every client stream exactly, and so do the records the primary knows stable
+                // (but for the connections reset on purpose, whose streams end short).
+                ConnectionApp client = f.transfers.clients.get(i);
+                if (resetOnPurpose.contains(PrimaryWorld.serverTuple(client.connection()))) continue;
+                Transfers.checkImage(f.world.log.backupImage(), "logger", client, f.transfers.plans.get(i), where);
+                Transfers.checkImage(f.world.log.stableImage(), "stable", client, f.transfers.plans.get(i), where);
             }
         }
-        for (ConnectionApp app : f.transfers.clients) {
-            assertNull(app.failure(), "client stream not byte-exact: " + app + ", " + where);
-            assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
-            assertTrue(FailoverWorld.complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp() + ", " + where);
-            assertTrue(!f.resetReached(app.connection().tuple().localPort()), "a reset from the service reached " + app + ": " + where);
-        }
-        for (SimStackHost[] c : clients) assertEquals(0, c[0].connectionResetsSent(), "a client sent a reset: " + where);
-        assertEquals(0, f.resetsToClients, "a reset from the service reached a client: " + where);
+        f.checkClients(clients, where);
         return census;
     }
 
-    private static boolean recoveredDone(FailoverWorld f) {
-        for (BackupService s : f.application.services()) if (!s.isDone()) return false;
-        return true;
-    }
-
+    /** Every server application ended (but one whose client cancelled: see {@link FailoverWorld#backupDone}). */
     private static boolean serversDone(FailoverWorld f) {
         if (f.world.acceptor.apps().size() < f.transfers.clients.size()) return false;
-        for (ServiceApp app : f.world.acceptor.apps()) if (!app.isClosed() && app.failure() == null) return false;
+        Set<FourTuple> cancelled = f.transfers.abortedConnections();
+        for (ServiceApp app : f.world.acceptor.apps()) {
+            if (!app.isClosed() && app.failure() == null && !cancelled.contains(app.connection().tuple())) return false;
+        }
         return true;
     }
 
