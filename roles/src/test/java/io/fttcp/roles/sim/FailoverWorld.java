@@ -70,7 +70,7 @@ final class FailoverWorld {
     /** The backup acknowledges after up to 200 ms (else within 5 ms). */
     final boolean laggingBackup;
     private final List<SimPort> clientPorts = new ArrayList<>();
-    private final Set<Integer> clientPortsReset = new HashSet<>();
+    private final Set<ConnectionApp> clientsReset = new HashSet<>();
     private final SimPort backupPort;
     private final WarmNeighbours neighbours;
     private boolean pumpPosted;
@@ -151,7 +151,7 @@ final class FailoverWorld {
                     ConnectionApp client = clientOf(frame);
                     if (client != null && client.connection() != null && !isOver(client.connection().tcp().state())) {
                         resetsToClients++;
-                        clientPortsReset.add(client.connection().tuple().localPort());
+                        clientsReset.add(client);
                     }
                 }
             }
@@ -298,9 +298,13 @@ final class FailoverWorld {
         return true;
     }
 
-    /** Was a reset from the service delivered to this client port while its connection was open? */
-    boolean resetReached(int clientPort) {
-        return clientPortsReset.contains(clientPort);
+    /**
+     * Was a reset from the service delivered to this client while its connection was open? (By
+     * connection: two client hosts may use the same port, and a port alone once blamed one
+     * client for another's reset.)
+     */
+    boolean resetReached(ConnectionApp client) {
+        return clientsReset.contains(client);
     }
 
     private ConnectionApp clientOf(ByteBuffer frame) {
@@ -341,7 +345,7 @@ final class FailoverWorld {
                 continue;
             }
             assertTrue(app.isDone(), "client did not finish: " + app + ", " + where);
-            assertFalse(resetReached(app.connection().tuple().localPort()), "a reset from the service reached a client: " + app + ", " + where);
+            assertFalse(resetReached(app), "a reset from the service reached a client: " + app + ", " + where);
             if (Transfers.aborted(app)) continue;
             assertTrue(complete(app), "client connection not closed in order: " + app + " " + app.connection().tcp()
                     + " (PAWS rejections " + app.connection().tcp().stats().pawsRejected + "), " + where);
