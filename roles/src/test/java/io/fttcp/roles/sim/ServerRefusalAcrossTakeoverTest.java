@@ -5,6 +5,8 @@ import io.fttcp.sim.stack.BulkEndpoint;
 import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
+import io.fttcp.stack.tcp.TcpSegment;
+import io.fttcp.stack.tcp.TcpState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -87,6 +89,40 @@ class ServerRefusalAcrossTakeoverTest {
         System.out.println("crash " + crashAfterMs + " ms after the refusal of a " + upload + "-byte upload: the refused connection "
                 + (f.binding.restored.contains(refused) ? "restored" : "not restored (over in the log: its RST had left)") + ", the client's end: "
                 + (uploader.closeReason() == null ? "TIME-WAIT" : uploader.closeReason()));
+    }
+
+    /**
+     * The primary's RST to a refused client that has sent everything (its FIN acknowledged) is
+     * lost, then the primary dies. The log says the connection is over, so the backup does not
+     * restore it, and the client, with nothing to send, would wait for good: the takeover resets
+     * it at once ({@code LiveBinding.resetClient}: an RST at the guess, then probes the client
+     * answers with its position, which the stack resets exactly).
+     */
+    @Test
+    void aWaitingClientWhoseResetWasLostIsResetByTheTakeover() {
+        FailoverWorld f = new FailoverWorld(0x5EF05EL, t -> false);
+        // A slow server: the client's whole upload and its FIN arrive, and are acknowledged, long before it refuses.
+        f.transfers.serverChoice = app -> ((BulkService) app).readingAtMost(1024, 300 * MS);
+        BulkEndpoint uploader = refusedUpload(f, REFUSE_AFTER + 1);
+        f.world.sim.network().dropWhen(frame -> ServiceFrames.isIpv4From(frame, PrimaryWorld.SERVICE_ADDRESS) && ServiceFrames.isTcp(frame)
+                && (ServiceFrames.flags(frame) & TcpSegment.RST) != 0);
+        assertTrue(f.world.sim.runUntil(() -> f.world.primary.ssw().stats().stackResetsLogged > 0
+                && f.world.log.backupImage().lastLsn() == f.world.log.lastLsn(), Duration.ofSeconds(30)), "the refusal: " + f.describe());
+        f.world.sim.runFor(Duration.ofMillis(20));
+        assertEquals(ANSWER, uploader.received(), "precondition: the answer arrived: " + f.describe());
+        assertEquals(TcpState.FIN_WAIT_2, uploader.connection().tcp().state(),
+                "precondition: the client's FIN is acknowledged, it has nothing to send: " + uploader.connection().tcp());
+        f.world.sim.network().dropWhen(null);
+        f.crashPrimary();
+        FourTuple refused = PrimaryWorld.serverTuple(uploader.connection());
+        boolean reset = f.world.sim.runUntil(() -> f.takenOverAt >= 0 && uploader.isClosed(), Duration.ofSeconds(30));
+        String where = f.describe();
+        assertNull(f.takeoverFailure, where);
+        assertTrue(reset, "the waiting client was never told: " + where);
+        assertEquals(CloseReason.RESET_BY_PEER, uploader.closeReason(), where);
+        assertTrue(uploader.closedAt() - f.takenOverAt < 200 * MS, "reset " + (uploader.closedAt() - f.takenOverAt) / MS + " ms after the takeover: " + where);
+        assertFalse(f.binding.restored.contains(refused), "over in the log: not restored, " + where);
+        assertTrue(f.binding.endedByTheStack.stream().anyMatch(i -> i.tuple().equals(refused)), where);
     }
 
     private static BulkEndpoint refusedUpload(FailoverWorld f, long upload) {

@@ -100,12 +100,15 @@ final class Transfers {
         return (address & 0xFFFFFFFFL) << 16 | port;
     }
 
+    /** A test's own choice of how the primary's applications behave (their pace), after the world's. */
+    java.util.function.UnaryOperator<ServiceApp> serverChoice = app -> app;
+
     /** The primary's application for an accepted connection. */
     ServiceApp serverAppFor(Connection accepted) {
         FourTuple t = accepted.tuple();
         Plan plan = byClient.get(key(t.remoteAddress(), t.remotePort()));
         if (plan == null) throw new IllegalStateException("no plan for " + t);
-        return world.serverBehaviour(plan.serverApp(), plan.upSeed());
+        return serverChoice.apply(world.serverBehaviour(plan.serverApp(), plan.upSeed()));
     }
 
     /** The plan of the connection the server names {@code serverSide}, or null. */

@@ -15,5 +15,7 @@ public enum DropCause {
     /** The sending or receiving port was down (its host crashed) while the frame was in its path. */
     LINK_DOWN,
     /** Arrived at a port with no receiver set. */
-    NO_RECEIVER
+    NO_RECEIVER,
+    /** Chosen by the test ({@link SimulatedNetwork#dropWhen}): a particular frame lost. */
+    CHOSEN
 }

@@ -37,6 +37,7 @@ public final class SimulatedNetwork {
     private NetworkObserver[] observers = NO_OBSERVERS;
     private boolean[][] blocked = new boolean[0][];
     private long filtered;
+    private java.util.function.Predicate<ByteBuffer> chosen;
 
     /** A network on {@code scheduler} drawing its randomness from {@code random} (keep it for this network only). */
     public SimulatedNetwork(Scheduler scheduler, SplittableRandom random) {
@@ -144,6 +145,14 @@ public final class SimulatedNetwork {
         return blocked[a.index()][b.index()];
     }
 
+    /**
+     * From now on, frames sent that {@code chosen} matches are lost on the sender's link (a
+     * particular loss, where the link's own draws cannot aim); null: none.
+     */
+    public void dropWhen(java.util.function.Predicate<ByteBuffer> chosen) {
+        this.chosen = chosen;
+    }
+
     /** Unicast frames the switch discarded because source and destination were on the same port. */
     public long filtered() {
         return filtered;
@@ -163,6 +172,10 @@ public final class SimulatedNetwork {
         }
         if (length < LinkConditions.ETHERNET_HEADER) {
             drop(from, DropCause.MALFORMED);
+            return;
+        }
+        if (chosen != null && chosen.test(frame.duplicate())) {
+            drop(from, DropCause.CHOSEN);
             return;
         }
         DropCause cause = from.uplink.admit(length, now);
