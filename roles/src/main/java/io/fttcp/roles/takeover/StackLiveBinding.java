@@ -28,6 +28,7 @@ public final class StackLiveBinding implements LiveBinding {
     private final Map<FourTuple, String> refused = new LinkedHashMap<>();
     /** The clients to reset (see {@link #toReset()}). */
     private final List<ClientResets.Target> toReset = new ArrayList<>();
+    private int endedClientsReset;
 
     /**
      * @param tsValAgeNanos an upper bound of how long ago the backup's knowledge of the primary's
@@ -72,7 +73,14 @@ public final class StackLiveBinding implements LiveBinding {
     @Override
     public void resetClient(ConnectionImage image) {
         ClientResets.Target client = ClientResets.Target.of(image);
-        if (client != null) toReset.add(client);
+        if (client == null) return;
+        toReset.add(client);
+        endedClientsReset++;
+    }
+
+    /** How many of {@link #toReset()} are clients of connections the old primary's stack ended ({@link #resetClient}). */
+    int endedClientsReset() {
+        return endedClientsReset;
     }
 
     @Override

@@ -47,11 +47,16 @@ public final class Takeover {
      * @param refused        connections not restored, with why (their clients are reset)
      * @param totalNanos     time from the start of the takeover to the resumed connections
      */
-    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, long lockNanos, long restoreNanos,
-                         long announceNanos, long resumeNanos, long totalNanos) {
+    /**
+     * @param endedClientsReset the clients of connections the old primary's stack had ended, reset
+     *                          in case its RST never reached them ({@code LiveBinding.resetClient})
+     */
+    public record Report(long drainNanos, boolean drained, int restored, Map<FourTuple, String> refused, int endedClientsReset, long lockNanos,
+                         long restoreNanos, long announceNanos, long resumeNanos, long totalNanos) {
         @Override
         public String toString() {
             return "restored " + restored + " connection(s)" + (refused.isEmpty() ? "" : ", refused " + refused)
+                    + (endedClientsReset == 0 ? "" : ", reset the clients of " + endedClientsReset + " connection(s) the old primary's stack had ended")
                     + "; drain " + drainNanos / 1000 + " us" + (drained ? "" : " (LIMIT HIT: the application did not consume every determinant)")
                     + ", lock " + lockNanos / 1000 + " us, restore " + restoreNanos / 1000 + " us, announce " + announceNanos / 1000 + " us, resume " + resumeNanos / 1000
                     + " us, total " + totalNanos / 1000 + " us";
@@ -109,7 +114,8 @@ public final class Takeover {
         } finally {
             lock.unlock();
         }
-        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), restoreStart - beforeLock, restoreNanos, announceNanos, resumeNanos, loop.now() - start);
+        return new Report(drainNanos, drained, binding.restored().size(), binding.refused(), binding.endedClientsReset(), restoreStart - beforeLock,
+                restoreNanos, announceNanos, resumeNanos, loop.now() - start);
     }
 
     /**
