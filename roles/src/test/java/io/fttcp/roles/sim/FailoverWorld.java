@@ -358,7 +358,7 @@ final class FailoverWorld {
     }
 
     /** The cancelled and refused connections ({@link #checkClients}): ended by a reset, so their applications may see it. */
-    private Set<FourTuple> resetOnPurpose() {
+    Set<FourTuple> resetOnPurpose() {
         Set<FourTuple> out = transfers.abortedConnections();
         out.addAll(transfers.refusedConnections());
         return out;

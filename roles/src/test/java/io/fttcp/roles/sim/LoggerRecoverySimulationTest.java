@@ -216,8 +216,7 @@ class LoggerRecoverySimulationTest {
             assertNull(violation, "promise broken on the wire: " + violation + "; " + where);
             assertTrue(finished, "the connections did not all complete within " + COMPLETION_BOUND / SECOND + " s of the logger's crash: " + where);
             assertTrue(sim.now() - faultAt <= COMPLETION_BOUND + MAX_LOGGER_OUTAGE, "completed too late: " + where);
-            Set<FourTuple> resetOnPurpose = f.transfers.abortedConnections();
-            resetOnPurpose.addAll(f.transfers.refusedConnections());
+            Set<FourTuple> resetOnPurpose = f.resetOnPurpose();
             for (ServiceApp app : f.world.acceptor.apps()) {
                 assertNull(app.failure(), "server " + app + ", " + where);
                 if (resetOnPurpose.contains(app.connection().tuple())) continue; // a cancel's or a refusal's RST ended it
