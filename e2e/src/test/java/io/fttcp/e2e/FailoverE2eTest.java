@@ -580,6 +580,59 @@ class FailoverE2eTest {
     }
 
     /**
+     * A cut-off backup whose copy went stale: while it is away, the primary waits out its claim
+     * window, serves on unprotected (taking more of an upload), and dies. The backup, its link
+     * back, finds nothing listening and takes over, but the client is past its copy (it never
+     * sends again the bytes the primary acknowledged meanwhile): restored, the upload hung until
+     * curl's own timeout. The backup knows the primary was last heard longer than a claim window
+     * ago (StaleCopy), so it resets the client instead, within the takeover's reset rounds.
+     */
+    @Test
+    void anUploadPastTheCutOffBackupsStaleCopyIsResetNotLeftHanging() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        long cut = UPLOAD / 20 + random.nextLong(UPLOAD / 10);
+        String why = "the backup's link down once the server acknowledged " + cut + " of " + UPLOAD
+                + " bytes, the primary serving on unprotected and then KILLed (seed " + seed + ")";
+        System.out.println("FailoverE2eTest: upload, " + why);
+        SeededFile upload = SeededFile.create(dir.resolve("upload-" + seed + ".bin"), UPLOAD, random.nextLong());
+        ReplicaPair replicas = null;
+        try (ReplicaPair pair = replicas("http");
+             BackgroundCurl curl = BackgroundCurl.upload(net.topology(), net.host("client"), upload.path(),
+                     BASE + "/upload/stale-copy.bin", CURL_MAX_TIME, "--limit-rate", "8M")) {
+            replicas = pair;
+            failWhen(() -> ClientChecks.bytesAckedByTheService(net), cut, curl, why, () -> {
+                assertStillPaired(pair, why);
+                net.topology().linkDown(pair.backupHost());
+            });
+            pair.primary().awaitLine(l -> l.contains("protection UNPROTECTED"), "that the primary serves on unprotected, " + why, TAKEOVER_WAIT);
+            long acked = ClientChecks.bytesAckedByTheService(net);
+            long deadline = System.nanoTime() + TAKEOVER_WAIT.toNanos();
+            while (ClientChecks.bytesAckedByTheService(net) < acked + (1 << 20) && System.nanoTime() < deadline) Thread.sleep(20);
+            long past = ClientChecks.bytesAckedByTheService(net) - acked;
+            assertTrue(past >= 1 << 20 && curl.isAlive(), "the unprotected primary took only " + past + " more bytes of the upload, " + why);
+            pair.primary().signal("KILL");
+            Thread.sleep(300);
+            net.topology().linkUp(pair.backupHost());
+            replicas = null;
+            String line = pair.awaitTakeover(TAKEOVER_WAIT);
+            System.out.println("FailoverE2eTest: " + line);
+            assertTrue(pair.backup().output().contains("reset, not restored"), () -> "the backup restored its stale copy, " + why
+                    + ":\n--- backup:\n" + pair.backup().output());
+            int exit = curl.awaitExit(TAKEOVER_WAIT);
+            assertTrue(exit != -1, () -> "curl was still uploading " + TAKEOVER_WAIT.toSeconds() + " s after the takeover (left behind a stale copy), "
+                    + why + "; curl said: " + curl.output());
+            assertTrue(exit != 0 && curl.output().contains("reset by peer"), () -> "curl's exit " + exit + " (a reset expected), " + why
+                    + "; curl said: " + curl.output());
+        } finally {
+            Files.deleteIfExists(upload.path());
+            if (replicas != null) {
+                net.topology().linkUp(replicas.backupHost());
+            }
+        }
+    }
+
+    /**
      * An application whose state outlives its connections (the key-value store, a checkpoint every
      * 1000 commands, {@code replication.retention = checkpointed}): a long session and short ones
      * change it; it survives a kill, a new backup catching up from the latest checkpoint (not from

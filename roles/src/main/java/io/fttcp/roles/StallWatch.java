@@ -34,4 +34,17 @@ public final class StallWatch {
     public synchronized long lastStallNanos(long now) {
         return Math.max(lastStallNanos, now - lastTick);
     }
+
+    /**
+     * The earliest a peer's frame we read at {@code heardAt} may have been sent: then, unless this
+     * process stalled around that moment (frames that waited in our socket through a stall are
+     * read the moment it ends, possibly before the ticker notices it ended), in which case the
+     * stall's beginning.
+     */
+    public synchronized long sentNoEarlierThan(long heardAt, long now) {
+        long sent = heardAt;
+        if (now - lastTick > thresholdNanos) sent = Math.min(sent, lastTick); // a stall going on: the ticker has not run since it began
+        if (lastStallEnd != Long.MIN_VALUE && lastStallEnd - heardAt > -thresholdNanos) sent = Math.min(sent, lastStallEnd - lastStallNanos);
+        return sent;
+    }
 }

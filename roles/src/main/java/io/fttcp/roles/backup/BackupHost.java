@@ -150,6 +150,8 @@ public final class BackupHost implements AutoCloseable {
     private int attempt;
     /** When the primary was last heard (for the log). */
     private volatile long primaryLostAt;
+    /** Backup mode: why our copy may be behind the clients (see {@link StaleCopy}), or null. */
+    private volatile String staleCopy;
 
     private BackupHost(FtConfig config, ProtectedStack protectedStack) {
         this.config = config;
@@ -453,7 +455,9 @@ public final class BackupHost implements AutoCloseable {
                         && carrier.of(stack.tap().name(), uplinksWatched) == UplinkCarrier.State.DOWN;
                 state = isolated ? State.CUT_OFF : State.TAKING_OVER;
                 BackupChannel c = channel;
-                boolean stalled = stallWatch.stalledSince(c == null ? now : c.lastHeardNanos(), now);
+                long heard = c == null ? now : c.lastHeardNanos();
+                boolean stalled = stallWatch.stalledSince(heard, now);
+                long lastSent = stallWatch.sentNoEarlierThan(heard, now);
                 // A close without a word may hide a live primary whose REJECT was lost; a silence
                 // seen by a backup that was itself stalled, or cut off, may be ours, not the primary's. Ask.
                 boolean ask = reason.kind() == CloseReason.Kind.PEER_CLOSED || stalled || isolated;
@@ -472,6 +476,12 @@ public final class BackupHost implements AutoCloseable {
                     if (isolated) {
                         LOG.log(WARNING, "the primary did not answer (" + answer + ") once this host's link was back: TAKING OVER");
                         state = State.TAKING_OVER;
+                    }
+                    long foundGoneAt = stack.loop().now();
+                    if (StaleCopy.possible(lastSent, foundGoneAt, config.channel().detectionTimeoutNanos())) {
+                        staleCopy = "the primary was last heard " + (foundGoneAt - lastSent) / 1_000_000 + " ms before it was found gone"
+                                + (isolated ? " (this backup was cut off)" : stalled ? " (this backup was stalled)" : "")
+                                + ": it may have served on unprotected meanwhile";
                     }
                     takeOver();
                 });
@@ -521,6 +531,11 @@ public final class BackupHost implements AutoCloseable {
                 synchronized (roster) {
                     for (RosterEntry e : roster) unrecorded.add(ClientResets.Target.of(e));
                 }
+            }
+            if (!logger && caughtUp && staleCopy != null) {
+                // The clients may be past our copy (StaleCopy): restored, an upload would hang, an answer could differ.
+                replay.restoreNoneKnown(staleCopy);
+                LOG.log(WARNING, staleCopy + ": the connections this backup knows are reset, not restored");
             }
             if (!logger && !caughtUp) {
                 // Any of them may lack records of client bytes the primary acknowledged: restored,

@@ -61,11 +61,6 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 public final class PrimaryHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.primary");
-    /**
-     * How long a primary that may have been taken over stays fenced, listening for the backup's
-     * announcements (3 at once, then one a second) before it continues unprotected.
-     */
-    static final java.time.Duration CLAIM_WINDOW = java.time.Duration.ofMillis(2_500);
     /** Within this a joiner of an unprotected primary must have sent its handshake; within the backup's probe timeout (the detection timeout, at least 150 ms). */
     private static final Duration PROBE_ANSWER = Duration.ofMillis(100);
     /** Epoch of a primary that starts fresh (a backup that took over would use a higher one). */
@@ -525,11 +520,12 @@ public final class PrimaryHost implements AutoCloseable {
                 }
             }
             case AWAIT_CLAIM -> {
+                long claimWindow = BackupLoss.claimWindowNanos(config.channel().detectionTimeoutNanos());
                 LOG.log(WARNING, (frozen ? "this process was stalled " + stallWatch.lastStallNanos(now) / 1_000_000 + " ms while out of contact with the backup"
                         : "the replication channel ended after our lease expired") + " (" + reason + "): the backup may have taken over;"
-                        + " fenced, listening " + CLAIM_WINDOW.toMillis() + " ms for its announcement of the service address");
+                        + " fenced, listening " + claimWindow / 1_000_000 + " ms for its announcement of the service address");
                 Thread.ofVirtual().start(() -> {
-                    LockSupport.parkNanos(CLAIM_WINDOW.toNanos()); // the pump steps down meanwhile if the claim comes
+                    LockSupport.parkNanos(claimWindow); // the pump steps down meanwhile if the claim comes
                     if (log.unprotected(lost)) {
                         LOG.log(WARNING, "no other host claimed the service address: continuing UNPROTECTED");
                         LockSupport.unpark(pump);
