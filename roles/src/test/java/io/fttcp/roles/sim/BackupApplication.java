@@ -151,12 +151,13 @@ final class BackupApplication {
     }
 
     /**
-     * The primary was lost before the catch-up was complete: none of the connections known now
-     * is restored at takeover; their clients are reset (as BackupHost does).
+     * The records are incomplete (the primary was lost before the catch-up was complete) or may
+     * be stale (found gone long after it was last heard: StaleCopy): none of the connections
+     * known now is restored at takeover; their clients are reset (as BackupHost does).
      */
-    void restoreNoneKnownNow() {
+    void restoreNoneKnownNow(String why) {
         for (ConnectionImage image : replay.images()) knownWhenIncomplete.add(image.tuple());
-        replay.restoreNoneKnown("the primary was lost during this backup's catch-up");
+        replay.restoreNoneKnown(why);
     }
 
     /** The connections found diverged at takeover (each was reset). */

@@ -87,6 +87,11 @@ final class FailoverWorld {
     String takeoverFailure;
     /** Whether the backup has its whole catch-up (a backup that joined a primary serving unprotected); always, otherwise. */
     java.util.function.BooleanSupplier catchUpComplete = () -> true;
+    /**
+     * The backup found the primary gone more than a claim window after it last heard it (it was
+     * cut off meanwhile; StaleCopy): it restores none of the connections it knows, as BackupHost.
+     */
+    boolean staleCopy;
     /** When the first IP packet from the service address sent by the backup arrived anywhere. */
     long firstServiceFrameFromBackupAt = Long.MAX_VALUE;
 
@@ -192,12 +197,17 @@ final class FailoverWorld {
 
     /** Power loss of the primary, now; the takeover follows on the backup. */
     void crashPrimary() {
+        crashPrimaryUnnoticed();
+        world.sim.scheduler().schedule(crashedAt + detectionTimeout, this::detect);
+    }
+
+    /** Power loss of the primary, now, unnoticed by a backup that has already given it up (it {@link #detect}s when it can tell). */
+    void crashPrimaryUnnoticed() {
         crashedAt = world.sim.now();
         if (TRACE_PORT > 0) System.out.println((crashedAt / 1000) + "us CRASH; " + describe());
         primaryViolation = world.checker.violation();
         world.primaryHost.crash();
         world.log.primaryCrashed();
-        world.sim.scheduler().schedule(crashedAt + detectionTimeout, this::detect);
     }
 
     /**
@@ -245,7 +255,8 @@ final class FailoverWorld {
                 t -> application.connectLsn(t) > Math.max(world.log.ackedLsn(), world.log.rejoinedAt()), this::postPump);
         if (TRACE_PORT > 0) System.out.println((takenOverAt / 1000) + "us TAKEOVER; " + application.images());
         try {
-            if (!catchUpComplete.getAsBoolean()) application.restoreNoneKnownNow();
+            if (!catchUpComplete.getAsBoolean()) application.restoreNoneKnownNow("the primary was lost during this backup's catch-up");
+            else if (staleCopy) application.restoreNoneKnownNow("the primary was found gone over a claim window after it was last heard");
             application.takeOver(binding);
             // The real takeover's resets of the clients of connections not restored (diverged,
             // or known from an incomplete catch-up, by their records or only by the roster),

@@ -140,7 +140,7 @@ class FalseTakeoverSimulationTest {
         boolean finished = w.world.sim.runUntil(() -> settled(w), Duration.ofNanos(COMPLETION_BOUND + 10 * SECOND));
         if (f.takenOverAt >= 0) {
             // The old primary may still be frozen, or listening for the claim: give it until it thaws and the announcements are over.
-            long until = Math.max(w.world.sim.now(), w.thawAt) + FalseTakeoverWorld.CLAIM_WINDOW + 8 * SECOND;
+            long until = Math.max(w.world.sim.now(), w.thawAt) + w.claimWindow() + 8 * SECOND;
             w.world.sim.runUntil(() -> w.role == FalseTakeoverWorld.Role.STEPPED_DOWN, Duration.ofNanos(until - w.world.sim.now()));
         }
         String where = "seed " + seed + " (replay: -Dfttcp.falsetakeover.seed=" + seed + "), fault " + faultName + " at "

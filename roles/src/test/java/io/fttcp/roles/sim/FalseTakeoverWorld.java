@@ -2,6 +2,7 @@ package io.fttcp.roles.sim;
 
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.roles.backup.PrimaryLoss;
+import io.fttcp.roles.backup.StaleCopy;
 import io.fttcp.roles.primary.BackupLoss;
 
 import java.util.SplittableRandom;
@@ -27,11 +28,13 @@ import static io.fttcp.roles.sim.PrimaryWorld.SECOND;
  * </ul>
  * Faults: {@link #cut} the replication link (either or both directions, for good or until
  * {@link #heal}), or {@link #freeze} the primary's host (nothing it does happens until the thaw;
- * frames to it wait; its timers fire late).
+ * frames to it wait; its timers fire late), or {@link #isolateBackup}: the backup's host loses
+ * its link (it knows: no carrier) and, finding the primary silent, waits for the link instead of
+ * taking over; when it is back ({@link #backupLinkBack}) it asks the primary, stops if it lives,
+ * and else takes over, restoring nothing if it last heard the primary over a claim window before
+ * ({@link StaleCopy}, as BackupHost).
  */
 final class FalseTakeoverWorld {
-    /** As PrimaryHost.CLAIM_WINDOW. */
-    static final long CLAIM_WINDOW = 2_500 * MS;
     static final long WATCH_INTERVAL = 2 * MS;
 
     enum Role { PROTECTED, AWAITING_CLAIM, UNPROTECTED, STEPPED_DOWN }
@@ -46,6 +49,10 @@ final class FalseTakeoverWorld {
     /** The backup gave up the channel: found the primary silent (then takes over) or was told (then stops). */
     boolean backupGaveUp, backupStopped;
     long backupDetectedAt = -1, primaryGaveUpAt = -1, steppedDownAt = -1, unprotectedAt = -1;
+    /** The backup's host lost its link ({@link #isolateBackup}); it found the primary silent meanwhile and waits for the link. */
+    boolean backupIsolated, backupCutOff;
+    /** When the backup last heard the primary before it was cut off. */
+    long backupLastHeardAt = Long.MIN_VALUE;
     String primaryVerdict;
     private long lastTick, lastStallEnd = Long.MIN_VALUE, lastLeaseValidAt, conflictsSeen;
     final StringBuilder events = new StringBuilder();
@@ -85,6 +92,37 @@ final class FalseTakeoverWorld {
     void heal() {
         note("healed");
         log.heal();
+    }
+
+    /** The backup's host loses its link: the replication link is cut both ways, and the backup knows it is its own isolation. */
+    void isolateBackup() {
+        note("backup's link DOWN");
+        backupIsolated = true;
+        log.cut(true, true);
+    }
+
+    /**
+     * The backup's link is back (and settled): it asks the primary, which answers if it lives
+     * (the backup stops), else it takes over, from a copy it trusts only if it heard the primary
+     * less than a claim window ago.
+     */
+    void backupLinkBack() {
+        note("backup's link UP");
+        log.heal();
+        backupIsolated = false;
+        if (!backupCutOff) return;
+        if (f.crashedAt < 0) {
+            note("backup asks: the primary answers; backup stops");
+            backupStopped = true;
+            return;
+        }
+        f.staleCopy = StaleCopy.possible(backupLastHeardAt, world.sim.now(), detectionTimeout);
+        note("backup asks: no answer; takes over" + (f.staleCopy ? " restoring nothing (stale copy)" : ""));
+        f.detect();
+    }
+
+    long claimWindow() {
+        return BackupLoss.claimWindowNanos(detectionTimeout);
     }
 
     long thawAt;
@@ -144,7 +182,7 @@ final class FalseTakeoverWorld {
         switch (v) {
             case AWAIT_CLAIM -> {
                 role = Role.AWAITING_CLAIM; // fenced: its lease expired and is never renewed
-                world.primary.incarnation().after(CLAIM_WINDOW, () -> {
+                world.primary.incarnation().after(claimWindow(), () -> {
                     if (role == Role.AWAITING_CLAIM) unprotected();
                 });
             }
@@ -204,7 +242,11 @@ final class FalseTakeoverWorld {
         log.detachBackup(); // the channel is closed: nothing more is applied or acknowledged
         PrimaryLoss.Verdict v = PrimaryLoss.decide(why, true);
         note("backup lost the channel: " + why + " -> " + v);
-        if (v == PrimaryLoss.Verdict.TAKE_OVER) {
+        if (v == PrimaryLoss.Verdict.TAKE_OVER && why == CloseReason.Kind.PEER_SILENT && backupIsolated) {
+            backupCutOff = true; // BackupHost's CUT_OFF: waits for its link, however long
+            backupLastHeardAt = log.lastBatchReceivedAt();
+            note("backup CUT OFF: waits for its link");
+        } else if (v == PrimaryLoss.Verdict.TAKE_OVER) {
             if (why == CloseReason.Kind.PEER_SILENT) log.signalPrimary(this::primaryToldBackupGaveUp);
             f.detect();
         } else {
