@@ -33,10 +33,14 @@ import java.util.Objects;
  *                               warm-up timeout (default 2 s; see {@link FailureDetector})
  * @param livenessPort           a primary dialing a logger: the port where its process answers while
  *                               it lives (see {@link Handshake#livenessPort()}); 0 (the default): none
+ * @param unprotectedAfterMillis a primary dialing a logger: how soon after losing it the primary may
+ *                               serve on without it (see {@link Handshake#unprotectedAfterMillis()});
+ *                               0 (the default): never
  */
 public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long detectionTimeoutNanos, long leaseNanos,
                             long leaseMarginNanos, int maxBodyLength, int maxBatchBytes, int maxBatchRecords,
-                            long handshakeTimeoutNanos, int maxInFlightBytes, long warmupNanos, int livenessPort) {
+                            long handshakeTimeoutNanos, int maxInFlightBytes, long warmupNanos, int livenessPort,
+                            int unprotectedAfterMillis) {
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(20);
     public static final Duration DEFAULT_DETECTION_TIMEOUT = Duration.ofMillis(150);
     public static final Duration DEFAULT_LEASE = Duration.ofMillis(100);
@@ -82,6 +86,9 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
         if (livenessPort < 0 || livenessPort > 0xffff) {
             throw new IllegalArgumentException("liveness port must be 0..65535: " + livenessPort);
         }
+        if (unprotectedAfterMillis < 0) {
+            throw new IllegalArgumentException("unprotected-after must not be negative: " + unprotectedAfterMillis);
+        }
         if (maxBodyLength < 64 * 1024 + 64 || maxBatchBytes < 1 || maxBatchRecords < 1 || maxInFlightBytes < 1) {
             throw new IllegalArgumentException("max body length must hold a 64 KiB segment; batch and in-flight limits must be positive");
         }
@@ -91,36 +98,42 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
         return new ChannelConfig(clusterId, DEFAULT_HEARTBEAT_INTERVAL.toNanos(), DEFAULT_DETECTION_TIMEOUT.toNanos(),
                 DEFAULT_LEASE.toNanos(), DEFAULT_LEASE_MARGIN.toNanos(), FrameFormat.DEFAULT_MAX_BODY_LENGTH,
                 RecordStream.DEFAULT_MAX_BATCH_BYTES, RecordStream.DEFAULT_MAX_BATCH_RECORDS, DEFAULT_HANDSHAKE_TIMEOUT.toNanos(),
-                DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_WARMUP.toNanos(), 0);
+                DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_WARMUP.toNanos(), 0, 0);
     }
 
     /** These timings, with the lease and margin as given (checked against the rule). */
     public ChannelConfig withTimings(Duration heartbeatInterval, Duration detectionTimeout, Duration lease, Duration leaseMargin) {
         return new ChannelConfig(clusterId, heartbeatInterval.toNanos(), detectionTimeout.toNanos(), lease.toNanos(),
-                leaseMargin.toNanos(), maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, livenessPort);
+                leaseMargin.toNanos(), maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, livenessPort, unprotectedAfterMillis);
     }
 
     public ChannelConfig withBatches(int maxBatchBytes, int maxBatchRecords, int maxInFlightBytes) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, livenessPort);
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, livenessPort, unprotectedAfterMillis);
     }
 
     /** These settings with another limit on unacknowledged bytes. */
     public ChannelConfig withMaxInFlightBytes(int bytes) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, bytes, warmupNanos, livenessPort);
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, bytes, warmupNanos, livenessPort, unprotectedAfterMillis);
     }
 
     /** These settings with another warm-up (see {@link FailureDetector}; zero: none). */
     public ChannelConfig withWarmup(Duration warmup) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmup.toNanos(), livenessPort);
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmup.toNanos(), livenessPort, unprotectedAfterMillis);
     }
 
     /** These settings, a primary offering {@code port} as its liveness port (0: none). */
     public ChannelConfig withLivenessPort(int port) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
-                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, port);
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, port, unprotectedAfterMillis);
+    }
+
+    /** These settings, a primary that may serve on without its logger {@code millis} after losing it (0: never). */
+    public ChannelConfig withUnprotectedAfterMillis(int millis) {
+        return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
+                maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmupNanos, livenessPort, millis);
     }
 
     /** A record stream whose frames and batches fit this configuration. */

@@ -127,7 +127,8 @@ public final class PrimaryChannel extends ReplicationChannel {
                 next = stream.stableLsn() + 1;
             }
             // Before the reader starts: the peer answers only after this, so no answer can overtake it.
-            channel.sendHandshake(new Handshake(PROTOCOL_VERSION, Role.PRIMARY, config.clusterId(), epoch, next, config.livenessPort()));
+            channel.sendHandshake(new Handshake(PROTOCOL_VERSION, Role.PRIMARY, config.clusterId(), epoch, next, config.livenessPort(),
+                    config.unprotectedAfterMillis()));
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

@@ -41,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public abstract sealed class ReplicationChannel implements AutoCloseable permits PrimaryChannel, BackupChannel, LoggerChannel {
     /** Version of the replication protocol (handshake and frame meanings). */
-    public static final int PROTOCOL_VERSION = 4;
+    public static final int PROTOCOL_VERSION = 5;
     private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
     /** Repeated refusals (a waiting standby's, every 1.5 s) warn once a minute. */
     private static final RepeatedRefusals REFUSALS = new RepeatedRefusals(60_000_000_000L);

@@ -344,6 +344,8 @@ public final class FrameDecoder {
         int idLength = body.u8("cluster id length");
         byte[] id = body.bytes(idLength, "cluster id");
         int livenessPort = body.u16("liveness port");
+        int unprotectedAfter = body.i32("unprotected-after");
+        if (unprotectedAfter < 0) throw body.corrupt("HANDSHAKE unprotected-after is negative: " + unprotectedAfter);
         body.expectEnd("HANDSHAKE");
         String clusterId;
         try {
@@ -352,6 +354,6 @@ public final class FrameDecoder {
         } catch (CharacterCodingException e) {
             throw body.corrupt("HANDSHAKE cluster id is not UTF-8");
         }
-        return new Handshake(version, role, clusterId, epoch, lsn, livenessPort);
+        return new Handshake(version, role, clusterId, epoch, lsn, livenessPort, unprotectedAfter);
     }
 }

@@ -40,7 +40,8 @@ import static io.fttcp.replication.codec.FrameFormat.*;
  * <li>CHECKPOINT: context tuple, state length u32, state, count u32, count x (tuple, readOffset i64,
  *     outputOffset i64, flags u8 (bit 0 output shut, bit 1 closed), outputStart i64, output length u32,
  *     output); the output ends at outputOffset</li>
- * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8)</li>
+ * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8), liveness
+ *     port u16, unprotected-after (milliseconds) u32</li>
  * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64.
  *     CAUGHT_UP, INCOMPLETE: empty. ROSTER: count u32, count x (tuple, client ISN i32, server ISN i32)</li>
  * </ul>
@@ -203,7 +204,7 @@ public final class FrameEncoder {
         }
         int start = begin(out, FrameKind.HANDSHAKE, body, h.lsn());
         out.putShort((short) h.protocolVersion()).put((byte) h.role().code()).putLong(h.epoch())
-                .put((byte) id.length).put(id).putShort((short) h.livenessPort());
+                .put((byte) id.length).put(id).putShort((short) h.livenessPort()).putInt(h.unprotectedAfterMillis());
         finish(out, start);
         return true;
     }

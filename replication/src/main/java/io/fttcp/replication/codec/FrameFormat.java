@@ -28,7 +28,7 @@ public final class FrameFormat {
     static final int CLOSE_LENGTH = TUPLE_LENGTH + 1;
     static final int CHECKPOINT_FIXED_LENGTH = TUPLE_LENGTH + 4 + 4;
     static final int CHECKPOINT_ENTRY_FIXED_LENGTH = TUPLE_LENGTH + 8 + 8 + 1 + 8 + 4;
-    static final int HANDSHAKE_FIXED_LENGTH = 2 + 1 + 8 + 1 + 2;
+    static final int HANDSHAKE_FIXED_LENGTH = 2 + 1 + 8 + 1 + 2 + 4;
     static final int ACK_LENGTH = 8;
     static final int CHANNEL_HEARTBEAT_LENGTH = 16;
     static final int CAUGHT_UP_LENGTH = 0;

@@ -19,13 +19,19 @@ import java.util.Objects;
  *                        answers (accepts and closes) for as long as it lives, so that a logger
  *                        whose channel closed without a word can ask whether the primary died;
  *                        0 when it offers none (and always 0 from the other roles)
+ * @param unprotectedAfterMillis a primary dialing a logger: how soon after its channel ends it may
+ *                        serve its clients without the logger (its claim window, under the
+ *                        {@code continue} policy), so that a logger serving a recovery later knows
+ *                        its records may be behind the clients; 0 when it never serves past the log
+ *                        (the {@code stall} policy; and always 0 from the other roles)
  */
-public record Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn, int livenessPort) {
+public record Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn, int livenessPort,
+                        int unprotectedAfterMillis) {
     public static final int MAX_CLUSTER_ID_BYTES = 255;
 
-    /** A handshake offering no liveness port. */
+    /** A handshake offering no liveness port, from a peer that never serves past the log. */
     public Handshake(int protocolVersion, Role role, String clusterId, long epoch, long lsn) {
-        this(protocolVersion, role, clusterId, epoch, lsn, 0);
+        this(protocolVersion, role, clusterId, epoch, lsn, 0, 0);
     }
 
     public Handshake {
@@ -39,6 +45,9 @@ public record Handshake(int protocolVersion, Role role, String clusterId, long e
         }
         if (livenessPort < 0 || livenessPort > 0xffff) {
             throw new IllegalArgumentException("liveness port not a u16: " + livenessPort);
+        }
+        if (unprotectedAfterMillis < 0) {
+            throw new IllegalArgumentException("unprotected-after not a u31: " + unprotectedAfterMillis);
         }
         if (lsn < 0) {
             throw new IllegalArgumentException("negative LSN " + lsn);

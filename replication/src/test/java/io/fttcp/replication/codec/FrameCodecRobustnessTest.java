@@ -200,10 +200,12 @@ class FrameCodecRobustnessTest {
         assertTrue(failure(frame(FrameKind.SEED.code(), 20, 0, new byte[20])).contains("invalid LSN"));
         assertTrue(failure(frame(FrameKind.CLOCK.code(), 21, 1, clockWithSource(7))).contains("unknown clock source 7"));
         assertTrue(failure(frame(FrameKind.READY.code(), 9, 1, new byte[]{0, 0, 0, 0, 0, 0, 0, 1, 0})).contains("says 1 entries but has 1 bytes"));
-        // version, role, epoch, cluster id length, cluster id, liveness port
-        String handshakeTrailing = failure(frame(FrameKind.HANDSHAKE.code(), 15, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 42}));
+        // version, role, epoch, cluster id length, cluster id, liveness port, unprotected-after
+        String handshakeTrailing = failure(frame(FrameKind.HANDSHAKE.code(), 19, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 42}));
         assertTrue(handshakeTrailing.contains("1 bytes past its content"), handshakeTrailing);
-        assertTrue(failure(frame(FrameKind.HANDSHAKE.code(), 15, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 0xff, 0, 0})).contains("not UTF-8"));
+        assertTrue(failure(frame(FrameKind.HANDSHAKE.code(), 19, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 0xff, 0, 0, 0, 0, 0, 0})).contains("not UTF-8"));
+        String negative = failure(frame(FrameKind.HANDSHAKE.code(), 18, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0, 0, 0}));
+        assertTrue(negative.contains("unprotected-after is negative"), negative);
         ByteBuffer cut = validSeed();
         cut.limit(cut.limit() - 1);
         assertTrue(failure(cut).contains("stream ends inside a frame"));

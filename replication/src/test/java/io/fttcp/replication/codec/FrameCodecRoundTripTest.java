@@ -88,7 +88,7 @@ class FrameCodecRoundTripTest {
         assertTrue(encoder.encodeIncomplete(12, buf));
         Handshake logger = new Handshake(1, Role.LOGGER, "c", 3, 0);
         assertTrue(encoder.encodeHandshake(logger, buf));
-        Handshake primary = new Handshake(2, Role.PRIMARY, "p", 4, 1, 65535);
+        Handshake primary = new Handshake(2, Role.PRIMARY, "p", 4, 1, 65535, 2_500);
         assertTrue(encoder.encodeHandshake(primary, buf));
         buf.flip();
         CollectingHandler got = new CollectingHandler();
@@ -96,6 +96,7 @@ class FrameCodecRoundTripTest {
         assertEquals(List.of(hello, "reject cluster id differs", "ack 99 -5", "heartbeat 100 123456789 987654321",
                 "caught-up 77", "caught-up 0", "incomplete 12", logger, primary), got.controls);
         assertEquals(65535, ((Handshake) got.controls.getLast()).livenessPort());
+        assertEquals(2_500, ((Handshake) got.controls.getLast()).unprotectedAfterMillis());
     }
 
     @Test

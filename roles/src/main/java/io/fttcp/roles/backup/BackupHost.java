@@ -11,11 +11,13 @@ import io.fttcp.roles.PrimaryProbe;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
+import io.fttcp.roles.StaleCopy;
 import io.fttcp.roles.StallWatch;
 import io.fttcp.roles.StopAction;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.StackReadings;
+import io.fttcp.roles.primary.BackupLoss;
 import io.fttcp.roles.primary.PrimaryHost;
 import io.fttcp.roles.primary.ProtectedStack;
 import io.fttcp.roles.takeover.ClassPreload;
@@ -370,14 +372,14 @@ public final class BackupHost implements AutoCloseable {
             if (state != State.REPLICATING) return;
             incompleteThrough = lsn;
             incompleteRefused = false;
-            LOG.log(WARNING, "the logger's records through LSN " + lsn + " are incomplete (a primary that had run without it was lost while"
-                    + " catching it up): their connections are reset, not restored");
+            LOG.log(WARNING, "the logger's records through LSN " + lsn + " are incomplete (their primary may have served past them: it was"
+                    + " lost while catching the logger up, or while serving without it): their connections are reset, not restored");
         }
 
         /** The records through {@link #incompleteThrough} are applied: none of the connections known so far is restored. */
         private void refuseIncomplete() {
             incompleteRefused = true;
-            replay.restoreNoneKnownNow("the logger's records of it are incomplete (its primary was lost while catching the logger up)");
+            replay.restoreNoneKnownNow("the logger's records of it are incomplete (its primary may have served past them)");
         }
 
         @Override
@@ -478,7 +480,7 @@ public final class BackupHost implements AutoCloseable {
                         state = State.TAKING_OVER;
                     }
                     long foundGoneAt = stack.loop().now();
-                    if (StaleCopy.possible(lastSent, foundGoneAt, config.channel().detectionTimeoutNanos())) {
+                    if (StaleCopy.possible(lastSent, foundGoneAt, BackupLoss.claimWindowNanos(config.channel().detectionTimeoutNanos()))) {
                         staleCopy = "the primary was last heard " + (foundGoneAt - lastSent) / 1_000_000 + " ms before it was found gone"
                                 + (isolated ? " (this backup was cut off)" : stalled ? " (this backup was stalled)" : "")
                                 + ": it may have served on unprotected meanwhile";

@@ -16,6 +16,7 @@ import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.roles.PrimaryProbe;
+import io.fttcp.roles.StaleCopy;
 import io.fttcp.roles.metrics.Reading;
 
 import java.io.IOException;
@@ -250,7 +251,7 @@ final class ClusterLog implements AutoCloseable {
                             + " of cluster '" + cluster + "' to a recovered server");
                 }
                 if (primary != null && primary.channelClosed()) retire("closed");
-                if (primary == null) return joinNow(epoch, primaryHandshake.lsn(), channel);
+                if (primary == null) return joinNow(epoch, primaryHandshake.lsn(), primaryHandshake.unprotectedAfterMillis(), channel);
                 if (closed || System.nanoTime() - giveUpAt > 0) {
                     throw new HandshakeException("cluster '" + cluster + "' already has a primary connected (" + primary.channel.get().peerAddress() + ")");
                 }
@@ -266,7 +267,8 @@ final class ClusterLog implements AutoCloseable {
      * beyond what this log holds ({@code next} past its last LSN + 1) dropped them as stable while
      * it ran without us: it gets a new generation, and the answer that we hold nothing.
      */
-    private LoggerSessions.Join joinNow(long epoch, long next, java.util.function.Supplier<LoggerChannel> channel) throws HandshakeException {
+    private LoggerSessions.Join joinNow(long epoch, long next, int unprotectedAfterMillis, java.util.function.Supplier<LoggerChannel> channel)
+            throws HandshakeException {
         if (grantPending && epoch != grantedEpoch && System.nanoTime() - grantedAt < grantNanos) {
             throw new HandshakeException("cluster '" + cluster + "' is being recovered at epoch " + grantedEpoch + "; epoch " + epoch + " may not join");
         }
@@ -280,7 +282,7 @@ final class ClusterLog implements AutoCloseable {
         }
         catchUpRoster = next > held + 1 ? new ArrayList<>() : null; // the primary dropped records as stable: a catch-up comes
         catchUpUnderWay = false;
-        primary = new PrimaryRecords(channel);
+        primary = new PrimaryRecords(channel, TimeUnit.MILLISECONDS.toNanos(unprotectedAfterMillis));
         return new LoggerSessions.Join(held, knownEpoch, primary);
     }
 
@@ -395,9 +397,20 @@ final class ClusterLog implements AutoCloseable {
         private final java.util.function.Supplier<LoggerChannel> channel;
         /** Its session is up: it takes acknowledgements. Guarded by the lock. */
         private boolean connected;
+        /** How soon after losing us it may serve on without us (its handshake's); 0: never. */
+        private final long unprotectedAfterNanos;
+        /**
+         * Once retired (guarded by the lock): when we last heard it; whether its lease still ran
+         * when its channel ended (it may then serve on at once); whether its process answered
+         * after that (it lived on past its channel), and when it was found gone (0: not known).
+         */
+        private long heardLastAt;
+        private boolean leaseRanAtItsEnd, livedPastItsChannel, pastTheLogMarked;
+        private long foundGoneAt;
 
-        PrimaryRecords(java.util.function.Supplier<LoggerChannel> channel) {
+        PrimaryRecords(java.util.function.Supplier<LoggerChannel> channel, long unprotectedAfterNanos) {
             this.channel = channel;
+            this.unprotectedAfterNanos = unprotectedAfterNanos;
         }
 
         /** Also true of a channel that closed before it could tell us. */
@@ -514,12 +527,21 @@ final class ClusterLog implements AutoCloseable {
                 if (answer != PrimaryProbe.Answer.DEAD) {
                     LOG.log(INFO, "cluster '" + cluster + "': the primary's liveness port " + at + " gave " + answer
                             + ": a recovery waits out its lease");
+                    if (answer == PrimaryProbe.Answer.ALIVE) {
+                        lock.lock();
+                        try {
+                            livedPastItsChannel = true;
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
                     return;
                 }
                 lock.lock();
                 try {
                     if (lastRetired != this || primary != null) return; // another primary came since: its own lease counts
                     long now = System.nanoTime();
+                    foundGoneAt = now;
                     long end = startLeaseEndsAt - now > 0 ? startLeaseEndsAt : now;
                     if (end - primaryLeaseEndsAt < 0) primaryLeaseEndsAt = end;
                 } finally {
@@ -528,6 +550,20 @@ final class ClusterLog implements AutoCloseable {
                 LOG.log(INFO, "cluster '" + cluster + "': the primary's process is gone (its liveness port " + at
                         + " refused): a recovery need not wait out its lease");
             });
+        }
+
+        /**
+         * Whether this retired primary may have served its clients past what this log holds
+         * ({@link StaleCopy}; the caller holds the lock): never if it does not serve without us
+         * (the {@code stall} policy), nor if it was found gone before its claim window could
+         * end; surely if its lease still ran when its channel ended (it serves on at once then)
+         * or its process answered after the end; else if {@code now} is a claim window past the
+         * last we heard of it.
+         */
+        boolean mayHaveServedPastTheLog(long now) {
+            if (unprotectedAfterNanos == 0) return false;
+            if (foundGoneAt != 0 && !StaleCopy.possible(heardLastAt, foundGoneAt, unprotectedAfterNanos)) return false;
+            return leaseRanAtItsEnd || livedPastItsChannel || StaleCopy.possible(heardLastAt, now, unprotectedAfterNanos);
         }
     }
 
@@ -539,6 +575,9 @@ final class ClusterLog implements AutoCloseable {
         // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
         long echo = primary.channel.get().lastEchoedReceiptNanos();
         if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
+        long now = System.nanoTime();
+        primary.heardLastAt = primary.channel.get().lastHeardNanos();
+        primary.leaseRanAtItsEnd = echo != Lease.NO_ECHO && echo + leaseNanos - now > 0;
         lastRetired = primary;
         primary = null;
         abandonGeneration("the primary's channel closed before its catch-up completed: " + why);
@@ -552,18 +591,23 @@ final class ClusterLog implements AutoCloseable {
      * so a recovery from it must restore none of its connections (the caller holds the lock).
      */
     private void markIncomplete(List<RosterEntry> roster) {
-        long through = log.lastLsn();
-        if (through == 0) {
+        if (log.lastLsn() == 0) {
             LOG.log(WARNING, "cluster '" + cluster + "': a catch-up broke off before its first record: a recovery finds nothing to restore, and"
                     + " cannot reset the " + roster.size() + " client(s) its roster named");
             return;
         }
+        markThroughLastRecord(roster);
+        LOG.log(WARNING, "cluster '" + cluster + "': the primary was lost during its catch-up: the records through LSN " + log.lastLsn()
+                + " are incomplete; a recovery restores none of their connections and resets their clients (" + incomplete.roster().size()
+                + " named by the roster)");
+    }
+
+    /** Marks the records through the last one stored incomplete (the caller holds the lock, and checked the log holds some). */
+    private void markThroughLastRecord(List<RosterEntry> roster) {
+        long through = log.lastLsn();
         incomplete = incomplete == null ? new IncompleteMark(through, roster) : incomplete.merge(through, roster);
         incompleteStored = false;
         storeIncomplete();
-        LOG.log(WARNING, "cluster '" + cluster + "': the primary was lost during its catch-up: the records through LSN " + through
-                + " are incomplete; a recovery restores none of their connections and resets their clients (" + incomplete.roster().size()
-                + " named by the roster)");
     }
 
     /** Appends to the log at {@code now} (the lock held). */
@@ -641,6 +685,17 @@ final class ClusterLog implements AutoCloseable {
                 if (primary != null && primary.channelClosed()) retire("closed");
                 boolean primaryUp = primary != null;
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
+                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && lastRetired != null && !lastRetired.pastTheLogMarked
+                        && lastRetired.mayHaveServedPastTheLog(now) && log.lastLsn() > 0) {
+                    // Its clients may be past these records: a recovery must restore none of their connections.
+                    lastRetired.pastTheLogMarked = true;
+                    markThroughLastRecord(List.of());
+                    LOG.log(WARNING, "cluster '" + cluster + "': the primary (logger.on-loss = continue) was last heard "
+                            + (now - lastRetired.heardLastAt) / 1_000_000 + " ms ago" + (lastRetired.leaseRanAtItsEnd ? ", its lease still running when its channel ended"
+                            : lastRetired.livedPastItsChannel ? ", its process alive after its channel ended" : "")
+                            + ": it may have served its clients past this log, so the records through LSN " + log.lastLsn()
+                            + " are marked incomplete; a recovery restores none of their connections and resets their clients");
+                }
                 if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now) && storeIncomplete()) {
                     long through = log.lastLsn();
                     // The records' payloads are read from the log as they are sent (not all in memory, nor in the handshake's time).

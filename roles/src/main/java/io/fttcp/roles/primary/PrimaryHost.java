@@ -379,7 +379,8 @@ public final class PrimaryHost implements AutoCloseable {
             try {
                 BackupEvents events = new BackupEvents();
                 PrimaryChannel channel = LoggerDial.attempt(logger, java.time.Duration.ofSeconds(1),
-                        config.channel().withLivenessPort(livenessPort == null ? 0 : livenessPort.port()), epoch, log, events);
+                        config.channel().withLivenessPort(livenessPort == null ? 0 : livenessPort.port())
+                                .withUnprotectedAfterMillis(unprotectedAfterMillis()), epoch, log, events);
                 if (channel != null) {
                     events.attach(channel);
                     warned = false;
@@ -441,7 +442,10 @@ public final class PrimaryHost implements AutoCloseable {
         public void onAck(long stableLsn) {
             PrimaryChannel mine = channel();
             if (mine == null) return;
-            if (rejoining && log.channel() == mine && log.protection() == Protection.PROTECTED) {
+            // Regained once a record after the catch-up is acknowledged: the logger switched to the
+            // catch-up's generation before it stored that (acknowledgements of the catch-up alone
+            // come before the switch, and a loss then leaves the old generation, marked incomplete).
+            if (rejoining && log.channel() == mine && log.protection() == Protection.PROTECTED && log.replicaHoldsTheCatchUp()) {
                 rejoining = false;
                 rejoinFailures = 0;
                 LOG.log(INFO, "protection regained: the logger holds the live connections' records again and acknowledged LSN " + stableLsn
@@ -550,6 +554,16 @@ public final class PrimaryHost implements AutoCloseable {
     private static boolean supersededBy(CloseReason refusal) {
         String m = refusal.message();
         return m.contains("superseded") || m.contains("being recovered");
+    }
+
+    /**
+     * What this primary tells its logger (logger mode): under {@code logger.on-loss = continue} it
+     * may serve on without the logger one claim window after losing it, so a logger that serves a
+     * recovery later treats its records as possibly behind the clients; under {@code stall}, never.
+     */
+    private int unprotectedAfterMillis() {
+        return config.onLoggerLoss() == FtConfig.LoggerLoss.continue_unprotected
+                ? (int) (BackupLoss.claimWindowNanos(config.channel().detectionTimeoutNanos()) / 1_000_000) : 0;
     }
 
     private synchronized void stepDown(String why) {

@@ -17,6 +17,8 @@ public final class Events implements ChannelListener {
     public final CompletableFuture<Handshake> connected = new CompletableFuture<>();
     public final CompletableFuture<Long> caughtUp = new CompletableFuture<>();
     public final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    /** A fetch's INCOMPLETE frame: its records through this LSN are behind their clients (see IncompleteMark). */
+    public final CompletableFuture<Long> incomplete = new CompletableFuture<>();
     public final List<LoggedRecord> records = Collections.synchronizedList(new ArrayList<>());
     final AtomicLong lastAck = new AtomicLong();
     /** When (System.nanoTime()) the handshake answer arrived. */
@@ -39,6 +41,11 @@ public final class Events implements ChannelListener {
     @Override
     public void onCaughtUp(long lsn) {
         caughtUp.complete(lsn);
+    }
+
+    @Override
+    public void onIncomplete(long lsn) {
+        incomplete.complete(lsn);
     }
 
     @Override

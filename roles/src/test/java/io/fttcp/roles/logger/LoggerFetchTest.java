@@ -292,13 +292,28 @@ class LoggerFetchTest {
      */
     private static long primaryThatHeartbeatsThenEnds(InetSocketAddress logger, int livenessPort, boolean saysGoodbye,
                                                       boolean reset) throws Exception {
+        return primaryThatHeartbeatsThenEnds(logger, livenessPort, 0, List.of(), 0, saysGoodbye, reset);
+    }
+
+    /**
+     * As above, telling the logger it may serve on without it {@code unprotectedAfterMillis} after
+     * losing it, sending {@code records} (LSN 1 on) first, and silent for {@code silentMillis}
+     * before it ends (past the lease: its lease has run out when its channel ends).
+     */
+    private static long primaryThatHeartbeatsThenEnds(InetSocketAddress logger, int livenessPort, int unprotectedAfterMillis, List<Record> records,
+                                                      long silentMillis, boolean saysGoodbye, boolean reset) throws Exception {
         try (Socket raw = new Socket(logger.getAddress(), logger.getPort())) {
             FrameEncoder encoder = new FrameEncoder();
-            ByteBuffer out = ByteBuffer.allocate(512);
-            encoder.encodeHandshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1, livenessPort), out);
+            ByteBuffer out = ByteBuffer.allocate(1 << 20);
+            encoder.encodeHandshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1, livenessPort,
+                    unprotectedAfterMillis), out);
             raw.getOutputStream().write(out.array(), 0, out.position());
             raw.setSoTimeout(3000);
             assertTrue(raw.getInputStream().read() >= 0, "the logger answered");
+            out.clear();
+            long lsn = 1;
+            for (Record r : records) assertTrue(encoder.encode(lsn++, r, out), "a record fits");
+            raw.getOutputStream().write(out.array(), 0, out.position());
             long end = System.nanoTime() + 500_000_000L;
             while (System.nanoTime() - end < 0) {
                 out.clear();
@@ -306,6 +321,7 @@ class LoggerFetchTest {
                 raw.getOutputStream().write(out.array(), 0, out.position());
                 Thread.sleep(20);
             }
+            Thread.sleep(silentMillis);
             if (saysGoodbye) {
                 out.clear();
                 encoder.encodeReject("giving the channel up", out);
@@ -371,6 +387,50 @@ class LoggerFetchTest {
                 // Its last heartbeat, echoed, went at most 20 ms before its end: the lease ran at least 280 ms after.
                 assertTrue(after >= LEASE.toMillis() - 40, c.name() + ": served " + after + " ms after the primary's end, within its lease ("
                         + LEASE.toMillis() + " ms)");
+            }
+        }
+    }
+
+    /**
+     * A primary under {@code logger.on-loss = continue} may serve its clients without the logger
+     * one claim window after losing it (at once if its lease still ran), and tells the logger so
+     * in its handshake. A recovery served later than that, from a primary not found gone before
+     * it could, gets the records marked incomplete (it restores none of their connections and
+     * resets their clients, StaleCopy): they may be behind the clients. A primary that never
+     * serves past the log (stall), one served within the window, and one found gone (its
+     * liveness port refused) at once get them whole.
+     */
+    @Test
+    void aRecoveryLongAfterAContinuePrimaryWasLastHeardGetsItsRecordsMarkedIncomplete() throws Exception {
+        List<Record> records = new Traffic.Conversation(Traffic.client(1), new SplittableRandom(5)).open();
+        try (java.net.ServerSocket alive = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!alive.isClosed()) {
+                    try (Socket asked = alive.accept()) {
+                        // accepted and closed: "alive"
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            // silent 350 ms before its end: its lease (300 ms) has run out, unless the case says it ran on
+            record Case(String name, int unprotectedAfter, int liveness, long silent, long servedAfter, boolean marked) {}
+            for (Case c : List.of(
+                    new Case("stall policy, served late", 0, 0, 350, 2_000, false),
+                    new Case("continue, served within its claim window", 3_000, 0, 350, 0, false),
+                    new Case("continue, served past its claim window", 1_000, 0, 350, 1_500, true),
+                    new Case("continue, its lease still running at the end", 3_000, 0, 0, 0, true),
+                    new Case("continue, found gone at once, served late", 1_000, deadPort(), 0, 1_500, false),
+                    new Case("continue, alive after its channel ended", 3_000, alive.getLocalPort(), 350, 0, true))) {
+                InetSocketAddress at = freeLoopbackPort(); // a fresh logger each round: a served recovery's grant holds the next back
+                toClose.add(LoggerHost.start(config(dir.resolve(c.name().replaceAll("[ ,]+", "-")), at, LOG)));
+                long ended = primaryThatHeartbeatsThenEnds(at, c.liveness(), c.unprotectedAfter(), records, c.silent(), false, true);
+                Thread.sleep(Math.max(0, c.servedAfter() - (System.nanoTime() - ended) / 1_000_000));
+                Events recovery = fetchUntilServed(at, "alpha", 1, 4000);
+                assertEquals(records.size(), recovery.caughtUp.get(5, TimeUnit.SECONDS), c.name());
+                Long incomplete = recovery.incomplete.getNow(null);
+                assertEquals(c.marked() ? Long.valueOf(records.size()) : null, incomplete, c.name() + ": served "
+                        + (recovery.connectedAt - ended) / 1_000_000 + " ms after the primary's end");
             }
         }
     }

@@ -2,7 +2,7 @@ package io.fttcp.roles.sim;
 
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.roles.backup.PrimaryLoss;
-import io.fttcp.roles.backup.StaleCopy;
+import io.fttcp.roles.StaleCopy;
 import io.fttcp.roles.primary.BackupLoss;
 
 import java.util.SplittableRandom;
@@ -116,7 +116,7 @@ final class FalseTakeoverWorld {
             backupStopped = true;
             return;
         }
-        f.staleCopy = StaleCopy.possible(backupLastHeardAt, world.sim.now(), detectionTimeout);
+        f.staleCopy = StaleCopy.possible(backupLastHeardAt, world.sim.now(), claimWindow());
         note("backup asks: no answer; takes over" + (f.staleCopy ? " restoring nothing (stale copy)" : ""));
         f.detect();
     }
