@@ -3,7 +3,7 @@ package io.fttcp.roles;
 /**
  * Whether the records a replica holds may be behind what the primary served before it was lost
  * (sans I/O). A primary that loses its backup, or under the {@code continue} policy its logger,
- * serves on unprotected only after its claim window ({@code BackupLoss.claimWindowNanos}),
+ * serves on unprotected only after its claim window ({@link ClaimWindow}),
  * counted from when its channel ended, so no earlier than the claim window after the last frame
  * we heard it send. Found gone sooner than that (the usual takeover: silence for the detection
  * timeout, or its kernel closing the channel), it served nothing we lack. Found gone later (a

@@ -43,8 +43,13 @@ public final class StallWatch {
      */
     public synchronized long sentNoEarlierThan(long heardAt, long now) {
         long sent = heardAt;
-        if (now - lastTick > thresholdNanos) sent = Math.min(sent, lastTick); // a stall going on: the ticker has not run since it began
-        if (lastStallEnd != Long.MIN_VALUE && lastStallEnd - heardAt > -thresholdNanos) sent = Math.min(sent, lastStallEnd - lastStallNanos);
+        if (now - lastTick > thresholdNanos) sent = earlier(sent, lastTick); // a stall going on: the ticker has not run since it began
+        if (lastStallEnd != Long.MIN_VALUE && lastStallEnd - heardAt > -thresholdNanos) sent = earlier(sent, lastStallEnd - lastStallNanos);
         return sent;
+    }
+
+    /** The earlier of two System.nanoTime() values (compared by difference: they may wrap). */
+    private static long earlier(long a, long b) {
+        return a - b < 0 ? a : b;
     }
 }

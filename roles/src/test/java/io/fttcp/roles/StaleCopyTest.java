@@ -1,6 +1,5 @@
 package io.fttcp.roles;
 
-import io.fttcp.roles.primary.BackupLoss;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +12,7 @@ class StaleCopyTest {
 
     /** As a backup decides: the claim window of its configured detection timeout. */
     private static boolean stale(long lastSent, long foundGoneAt, long detection) {
-        return StaleCopy.possible(lastSent, foundGoneAt, BackupLoss.claimWindowNanos(detection));
+        return StaleCopy.possible(lastSent, foundGoneAt, ClaimWindow.nanos(detection));
     }
 
     @Test
@@ -31,10 +30,12 @@ class StaleCopyTest {
     @Test
     void aLongerDetectionTimeoutLengthensTheClaimWindowSoASilenceNeverReadsAsStale() {
         long detection = 4 * SECOND;
-        assertEquals(5 * SECOND, BackupLoss.claimWindowNanos(detection));
-        assertEquals(2_500 * MS, BackupLoss.claimWindowNanos(DETECTION));
-        assertFalse(stale(0, detection + 300 * MS, detection));
-        assertTrue(stale(0, 5 * SECOND, detection));
+        assertEquals(11 * SECOND, ClaimWindow.nanos(detection));
+        assertEquals(2_500 * MS, ClaimWindow.nanos(DETECTION));
+        assertFalse(stale(0, detection + 300 * MS, detection), "a silence");
+        // A backup stalled past its watch's threshold (half the timeout) asks the primary, as long again when it is dead.
+        assertFalse(stale(0, detection / 2 + 2 * detection + 300 * MS, detection), "a silence, our own short stall, then the question");
+        assertTrue(stale(0, 11 * SECOND, detection));
     }
 
     @Test

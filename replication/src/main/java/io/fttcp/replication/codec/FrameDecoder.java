@@ -344,7 +344,7 @@ public final class FrameDecoder {
         int idLength = body.u8("cluster id length");
         byte[] id = body.bytes(idLength, "cluster id");
         int livenessPort = body.u16("liveness port");
-        int unprotectedAfter = body.i32("unprotected-after");
+        int unprotectedAfter = body.remaining() == 0 ? 0 : body.i32("unprotected-after"); // absent from a protocol 4 peer's: refused by its version
         if (unprotectedAfter < 0) throw body.corrupt("HANDSHAKE unprotected-after is negative: " + unprotectedAfter);
         body.expectEnd("HANDSHAKE");
         String clusterId;

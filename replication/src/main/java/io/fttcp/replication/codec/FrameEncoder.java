@@ -41,7 +41,7 @@ import static io.fttcp.replication.codec.FrameFormat.*;
  *     outputOffset i64, flags u8 (bit 0 output shut, bit 1 closed), outputStart i64, output length u32,
  *     output); the output ends at outputOffset</li>
  * <li>HANDSHAKE: protocol version u16, role u8, epoch i64, cluster id (u8 length, UTF-8), liveness
- *     port u16, unprotected-after (milliseconds) u32</li>
+ *     port u16, unprotected-after (milliseconds) i32, never negative</li>
  * <li>REJECT: reason (UTF-8). ACK: echoNanos i64. CHANNEL_HEARTBEAT: sentAtNanos i64, echoNanos i64.
  *     CAUGHT_UP, INCOMPLETE: empty. ROSTER: count u32, count x (tuple, client ISN i32, server ISN i32)</li>
  * </ul>

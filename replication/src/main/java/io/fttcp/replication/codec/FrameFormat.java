@@ -29,6 +29,8 @@ public final class FrameFormat {
     static final int CHECKPOINT_FIXED_LENGTH = TUPLE_LENGTH + 4 + 4;
     static final int CHECKPOINT_ENTRY_FIXED_LENGTH = TUPLE_LENGTH + 8 + 8 + 1 + 8 + 4;
     static final int HANDSHAKE_FIXED_LENGTH = 2 + 1 + 8 + 1 + 2 + 4;
+    /** A protocol 4 peer's handshake lacks the last field: read, so that it is refused by its version, not as malformed. */
+    static final int HANDSHAKE_LEAST_LENGTH = HANDSHAKE_FIXED_LENGTH - 4;
     static final int ACK_LENGTH = 8;
     static final int CHANNEL_HEARTBEAT_LENGTH = 16;
     static final int CAUGHT_UP_LENGTH = 0;
@@ -57,7 +59,7 @@ public final class FrameFormat {
             case SEED -> SEED_LENGTH;
             case CLOSE -> CLOSE_LENGTH;
             case CHECKPOINT -> CHECKPOINT_FIXED_LENGTH;
-            case HANDSHAKE -> HANDSHAKE_FIXED_LENGTH;
+            case HANDSHAKE -> HANDSHAKE_LEAST_LENGTH;
             case REJECT -> 0;
             case ACK -> ACK_LENGTH;
             case CHANNEL_HEARTBEAT -> CHANNEL_HEARTBEAT_LENGTH;

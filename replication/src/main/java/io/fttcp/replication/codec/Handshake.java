@@ -47,7 +47,7 @@ public record Handshake(int protocolVersion, Role role, String clusterId, long e
             throw new IllegalArgumentException("liveness port not a u16: " + livenessPort);
         }
         if (unprotectedAfterMillis < 0) {
-            throw new IllegalArgumentException("unprotected-after not a u31: " + unprotectedAfterMillis);
+            throw new IllegalArgumentException("unprotected-after must not be negative: " + unprotectedAfterMillis);
         }
         if (lsn < 0) {
             throw new IllegalArgumentException("negative LSN " + lsn);

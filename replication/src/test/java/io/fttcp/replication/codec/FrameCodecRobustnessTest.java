@@ -187,6 +187,19 @@ class FrameCodecRobustnessTest {
         return b.flip();
     }
 
+    /** A protocol 4 peer's handshake (no unprotected-after) is read, so that the channel refuses it by its version, not as malformed. */
+    @Test
+    void aProtocol4HandshakeIsReadForItsVersion() throws Exception {
+        // version 4, role, epoch, cluster id length 1, "c", liveness port 7400
+        ByteBuffer in = frame(FrameKind.HANDSHAKE.code(), 15, 1, new byte[]{0, 4, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1, 'c', 0x1c, (byte) 0xe8});
+        CollectingHandler got = new CollectingHandler();
+        assertEquals(1, new FrameDecoder(MAX_BODY).decodeAll(in, got));
+        Handshake h = (Handshake) got.controls.getFirst();
+        assertEquals(4, h.protocolVersion());
+        assertEquals(7400, h.livenessPort());
+        assertEquals(0, h.unprotectedAfterMillis());
+    }
+
     @Test
     void eachCheckNamesWhatIsWrongAndWhere() throws Exception {
         ByteBuffer b = validSeed();
@@ -206,6 +219,8 @@ class FrameCodecRobustnessTest {
         assertTrue(failure(frame(FrameKind.HANDSHAKE.code(), 19, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, (byte) 0xff, 0, 0, 0, 0, 0, 0})).contains("not UTF-8"));
         String negative = failure(frame(FrameKind.HANDSHAKE.code(), 18, 1, new byte[]{0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, 0, 0, 0}));
         assertTrue(negative.contains("unprotected-after is negative"), negative);
+        String torn = failure(frame(FrameKind.HANDSHAKE.code(), 16, 1, new byte[]{0, 5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+        assertTrue(torn.contains("unprotected-after"), torn);
         ByteBuffer cut = validSeed();
         cut.limit(cut.limit() - 1);
         assertTrue(failure(cut).contains("stream ends inside a frame"));

@@ -7,6 +7,7 @@ import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Record;
+import io.fttcp.roles.ClaimWindow;
 import io.fttcp.roles.PrimaryProbe;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
@@ -17,7 +18,6 @@ import io.fttcp.roles.StopAction;
 import io.fttcp.roles.config.FtConfig;
 import io.fttcp.roles.metrics.Reading;
 import io.fttcp.roles.metrics.StackReadings;
-import io.fttcp.roles.primary.BackupLoss;
 import io.fttcp.roles.primary.PrimaryHost;
 import io.fttcp.roles.primary.ProtectedStack;
 import io.fttcp.roles.takeover.ClassPreload;
@@ -480,7 +480,7 @@ public final class BackupHost implements AutoCloseable {
                         state = State.TAKING_OVER;
                     }
                     long foundGoneAt = stack.loop().now();
-                    if (StaleCopy.possible(lastSent, foundGoneAt, BackupLoss.claimWindowNanos(config.channel().detectionTimeoutNanos()))) {
+                    if (StaleCopy.possible(lastSent, foundGoneAt, ClaimWindow.nanos(config.channel().detectionTimeoutNanos()))) {
                         staleCopy = "the primary was last heard " + (foundGoneAt - lastSent) / 1_000_000 + " ms before it was found gone"
                                 + (isolated ? " (this backup was cut off)" : stalled ? " (this backup was stalled)" : "")
                                 + ": it may have served on unprotected meanwhile";

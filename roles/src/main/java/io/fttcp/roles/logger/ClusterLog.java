@@ -399,14 +399,17 @@ final class ClusterLog implements AutoCloseable {
         private boolean connected;
         /** How soon after losing us it may serve on without us (its handshake's); 0: never. */
         private final long unprotectedAfterNanos;
-        /**
-         * Once retired (guarded by the lock): when we last heard it; whether its lease still ran
-         * when its channel ended (it may then serve on at once); whether its process answered
-         * after that (it lived on past its channel), and when it was found gone (0: not known).
-         */
+        /** Once retired (guarded by the lock, as the fields below): when we last heard it. */
         private long heardLastAt;
-        private boolean leaseRanAtItsEnd, livedPastItsChannel, pastTheLogMarked;
+        /** Its lease still ran when its channel ended: alive, it served on at once. */
+        private boolean leaseRanAtItsEnd;
+        /** Its liveness port answered after its channel ended: it was alive then. */
+        private boolean livedPastItsChannel;
+        /** Its liveness port was refused, at {@link #foundGoneAt}: its process was gone. */
+        private boolean foundGone;
         private long foundGoneAt;
+        /** Its records were marked incomplete for a recovery (once is enough: the mark stays with the generation). */
+        private boolean pastTheLogMarked;
 
         PrimaryRecords(java.util.function.Supplier<LoggerChannel> channel, long unprotectedAfterNanos) {
             this.channel = channel;
@@ -541,6 +544,7 @@ final class ClusterLog implements AutoCloseable {
                 try {
                     if (lastRetired != this || primary != null) return; // another primary came since: its own lease counts
                     long now = System.nanoTime();
+                    foundGone = true;
                     foundGoneAt = now;
                     long end = startLeaseEndsAt - now > 0 ? startLeaseEndsAt : now;
                     if (end - primaryLeaseEndsAt < 0) primaryLeaseEndsAt = end;
@@ -556,14 +560,17 @@ final class ClusterLog implements AutoCloseable {
          * Whether this retired primary may have served its clients past what this log holds
          * ({@link StaleCopy}; the caller holds the lock): never if it does not serve without us
          * (the {@code stall} policy), nor if it was found gone before its claim window could
-         * end; surely if its lease still ran when its channel ended (it serves on at once then)
-         * or its process answered after the end; else if {@code now} is a claim window past the
-         * last we heard of it.
+         * end; if it lived on after a channel that ended while its lease ran (it serves on at
+         * once then); else if {@code now} is a claim window past the last we heard of it. (A
+         * lease that ran at the end alone says nothing: a killed process's kernel ends the
+         * channel so too, and one alive after a lease that had run out stays fenced for its
+         * window.) A second recovery, after one that did not join in time, is judged afresh:
+         * the primary may have lived and served on meanwhile, for all we know.
          */
         boolean mayHaveServedPastTheLog(long now) {
             if (unprotectedAfterNanos == 0) return false;
-            if (foundGoneAt != 0 && !StaleCopy.possible(heardLastAt, foundGoneAt, unprotectedAfterNanos)) return false;
-            return leaseRanAtItsEnd || livedPastItsChannel || StaleCopy.possible(heardLastAt, now, unprotectedAfterNanos);
+            if (foundGone && !StaleCopy.possible(heardLastAt, foundGoneAt, unprotectedAfterNanos)) return false;
+            return leaseRanAtItsEnd && livedPastItsChannel || StaleCopy.possible(heardLastAt, now, unprotectedAfterNanos);
         }
     }
 
@@ -691,8 +698,8 @@ final class ClusterLog implements AutoCloseable {
                     lastRetired.pastTheLogMarked = true;
                     markThroughLastRecord(List.of());
                     LOG.log(WARNING, "cluster '" + cluster + "': the primary (logger.on-loss = continue) was last heard "
-                            + (now - lastRetired.heardLastAt) / 1_000_000 + " ms ago" + (lastRetired.leaseRanAtItsEnd ? ", its lease still running when its channel ended"
-                            : lastRetired.livedPastItsChannel ? ", its process alive after its channel ended" : "")
+                            + (now - lastRetired.heardLastAt) / 1_000_000 + " ms ago" + (lastRetired.leaseRanAtItsEnd && lastRetired.livedPastItsChannel
+                            ? ", alive after its channel ended while its lease still ran" : "")
                             + ": it may have served its clients past this log, so the records through LSN " + log.lastLsn()
                             + " are marked incomplete; a recovery restores none of their connections and resets their clients");
                 }

@@ -9,7 +9,7 @@ package io.fttcp.roles.primary;
  *   <li>our lease is still valid: the backup cannot have taken over; continue unprotected;</li>
  *   <li>our lease expired (or was never granted), whatever the reason the channel ended: the backup may be serving our
  *       clients (it found us silent as we found it: a cut between the two replicas, or this
- *       process stalled), or it died. Stay fenced and listen for its announcement for a while:
+ *       process stalled), or it died. Stay fenced and listen for its announcement for a while ({@link io.fttcp.roles.ClaimWindow}):
  *       step down if it comes, else continue unprotected.</li>
  * </ul>
  * Continuing at once on a silence after the lease expired was a split brain: the false-takeover
@@ -22,23 +22,6 @@ package io.fttcp.roles.primary;
  * served on unprotected while the backup took over (1 of 40,000 false-takeover seeds).
  */
 public final class BackupLoss {
-    /** The shortest claim window (see {@link #claimWindowNanos}). */
-    static final long LEAST_CLAIM_WINDOW_NANOS = 2_500_000_000L;
-    /** How much longer than the backup's detection timeout the claim window lasts at least. */
-    static final long CLAIM_BEYOND_DETECTION_NANOS = 1_000_000_000L;
-
-    /**
-     * How long a primary that may have been taken over stays fenced, listening for the backup's
-     * announcements (3 at once, then one a second), before it continues unprotected: 2.5 s, or
-     * the detection timeout and a second if that is longer (a backup slower to find us silent
-     * must still be heard first). Both replicas read the timeout from the same configuration.
-     * A backup relies on it too: a primary it heard less than this long ago cannot have served
-     * anything it lacks ({@code StaleCopy}).
-     */
-    public static long claimWindowNanos(long detectionTimeoutNanos) {
-        return Math.max(LEAST_CLAIM_WINDOW_NANOS, detectionTimeoutNanos + CLAIM_BEYOND_DETECTION_NANOS);
-    }
-
     public enum Verdict { KEEP_WAITING, AWAIT_CLAIM, CONTINUE_UNPROTECTED }
 
     private BackupLoss() {}

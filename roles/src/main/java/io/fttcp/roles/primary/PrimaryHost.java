@@ -7,6 +7,7 @@ import io.fttcp.replication.channel.PrimaryChannel;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.replication.record.Heartbeat;
 import io.fttcp.replication.stream.RecordStream;
+import io.fttcp.roles.ClaimWindow;
 import io.fttcp.roles.StackAddresses;
 import io.fttcp.roles.StackHost;
 import io.fttcp.roles.StackHostConfig;
@@ -524,7 +525,7 @@ public final class PrimaryHost implements AutoCloseable {
                 }
             }
             case AWAIT_CLAIM -> {
-                long claimWindow = BackupLoss.claimWindowNanos(config.channel().detectionTimeoutNanos());
+                long claimWindow = ClaimWindow.nanos(config.channel().detectionTimeoutNanos());
                 LOG.log(WARNING, (frozen ? "this process was stalled " + stallWatch.lastStallNanos(now) / 1_000_000 + " ms while out of contact with the backup"
                         : "the replication channel ended after our lease expired") + " (" + reason + "): the backup may have taken over;"
                         + " fenced, listening " + claimWindow / 1_000_000 + " ms for its announcement of the service address");
@@ -563,7 +564,7 @@ public final class PrimaryHost implements AutoCloseable {
      */
     private int unprotectedAfterMillis() {
         return config.onLoggerLoss() == FtConfig.LoggerLoss.continue_unprotected
-                ? (int) (BackupLoss.claimWindowNanos(config.channel().detectionTimeoutNanos()) / 1_000_000) : 0;
+                ? (int) (ClaimWindow.nanos(config.channel().detectionTimeoutNanos()) / 1_000_000) : 0;
     }
 
     private synchronized void stepDown(String why) {
@@ -635,7 +636,9 @@ public final class PrimaryHost implements AutoCloseable {
                 ssw.onStable(log.stableLsnForWrapper(), now);
                 if (p == Protection.PROTECTED && now - nextHeartbeat >= 0) {
                     List<Heartbeat.TsVal> changed = ssw.changedMaxTsVals();
-                    if (!changed.isEmpty()) log.append(new Heartbeat(now, changed));
+                    // Also while a joiner's catch-up is unconfirmed: only a record after it, acknowledged, confirms it
+                    // (replicaHoldsTheCatchUp), and an idle service appends none.
+                    if (!changed.isEmpty() || !log.replicaHoldsTheCatchUp()) log.append(new Heartbeat(now, changed));
                     nextHeartbeat = now + heartbeatNanos;
                 }
                 conflicts = stack.ethernet().stats().addressConflicts();

@@ -395,10 +395,12 @@ class LoggerFetchTest {
      * A primary under {@code logger.on-loss = continue} may serve its clients without the logger
      * one claim window after losing it (at once if its lease still ran), and tells the logger so
      * in its handshake. A recovery served later than that, from a primary not found gone before
-     * it could, gets the records marked incomplete (it restores none of their connections and
-     * resets their clients, StaleCopy): they may be behind the clients. A primary that never
-     * serves past the log (stall), one served within the window, and one found gone (its
-     * liveness port refused) at once get them whole.
+     * it could, or one whose primary lived on after a channel that ended while its lease ran,
+     * gets the records marked incomplete (it restores none of their connections and resets their
+     * clients, StaleCopy): they may be behind the clients. A primary that never serves past the
+     * log (stall), one served within the window (a lease that ran at the end, as a killed
+     * process's kernel ends it, is no sign of life), and one found gone (its liveness port
+     * refused) at once get them whole.
      */
     @Test
     void aRecoveryLongAfterAContinuePrimaryWasLastHeardGetsItsRecordsMarkedIncomplete() throws Exception {
@@ -419,9 +421,11 @@ class LoggerFetchTest {
                     new Case("stall policy, served late", 0, 0, 350, 2_000, false),
                     new Case("continue, served within its claim window", 3_000, 0, 350, 0, false),
                     new Case("continue, served past its claim window", 1_000, 0, 350, 1_500, true),
-                    new Case("continue, its lease still running at the end", 3_000, 0, 0, 0, true),
-                    new Case("continue, found gone at once, served late", 1_000, deadPort(), 0, 1_500, false),
-                    new Case("continue, alive after its channel ended", 3_000, alive.getLocalPort(), 350, 0, true))) {
+                    new Case("continue, silent (its host lost), served past its claim window", 1_000, 0, 600, 1_500, true),
+                    new Case("continue, its lease running at the end, not found alive", 3_000, 0, 0, 0, false),
+                    new Case("continue, its lease running at the end, alive after", 3_000, alive.getLocalPort(), 0, 0, true),
+                    new Case("continue, its lease run out at the end, alive after", 3_000, alive.getLocalPort(), 350, 0, false),
+                    new Case("continue, found gone at once, served late", 1_000, deadPort(), 0, 1_500, false))) {
                 InetSocketAddress at = freeLoopbackPort(); // a fresh logger each round: a served recovery's grant holds the next back
                 toClose.add(LoggerHost.start(config(dir.resolve(c.name().replaceAll("[ ,]+", "-")), at, LOG)));
                 long ended = primaryThatHeartbeatsThenEnds(at, c.liveness(), c.unprotectedAfter(), records, c.silent(), false, true);

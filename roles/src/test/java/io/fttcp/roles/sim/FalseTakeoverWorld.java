@@ -2,6 +2,7 @@ package io.fttcp.roles.sim;
 
 import io.fttcp.replication.channel.CloseReason;
 import io.fttcp.roles.backup.PrimaryLoss;
+import io.fttcp.roles.ClaimWindow;
 import io.fttcp.roles.StaleCopy;
 import io.fttcp.roles.primary.BackupLoss;
 
@@ -122,7 +123,7 @@ final class FalseTakeoverWorld {
     }
 
     long claimWindow() {
-        return BackupLoss.claimWindowNanos(detectionTimeout);
+        return ClaimWindow.nanos(detectionTimeout);
     }
 
     long thawAt;

@@ -103,7 +103,8 @@ class StaleCopySimulationTest {
             world.sim.runUntil(() -> world.sim.now() >= crashAt, Duration.ofSeconds(10));
             when = "crash:" + w.role;
         } else {
-            world.sim.runUntil(() -> w.role == FalseTakeoverWorld.Role.UNPROTECTED, Duration.ofSeconds(10));
+            assertTrue(world.sim.runUntil(() -> w.role == FalseTakeoverWorld.Role.UNPROTECTED, Duration.ofSeconds(10)),
+                    "seed " + seed + ": the primary never served on unprotected: " + w.describe());
             long crashAt = world.sim.now() + r.nextLong(0, 300 * MS);
             world.sim.runUntil(() -> world.sim.now() >= crashAt, Duration.ofSeconds(1));
             when = "crash:UNPROTECTED";
