@@ -390,6 +390,42 @@ class LoggedRecoveryE2eTest {
     }
 
     /**
+     * Under {@code logger.on-loss = continue}, an idle service (one keep-alive connection,
+     * nothing moving) loses its logger and gets it back: the primary re-joins with a catch-up and
+     * says protection is regained once a record after the catch-up is acknowledged (the logger
+     * has switched to it by then). An idle service appends no record of its own, so the primary
+     * appends a heartbeat record while a catch-up is unconfirmed; without it the confirmation
+     * never came, and a SIGTERM closed the connections instead of handing them over. Stopped so,
+     * it hands the idle connection over, and restarted in place it restores it.
+     */
+    @Test
+    void anIdleServiceWhoseLoggerReturnsRegainsProtectionAndHandsItsConnectionOver() throws Exception {
+        String why = "an idle keep-alive connection, logger.on-loss = continue, the logger killed and restarted, the primary stopped";
+        System.out.println("LoggedRecoveryE2eTest: " + why);
+        Process idle = null;
+        try {
+            LoggedService service = net.logged("logger", "primary", "http", List.of(), "logger.on-loss = continue");
+            WatchedProcess first = service.primary();
+            idle = ClientChecks.idleSession(net);
+            Thread.sleep(1_000); // its 100 kB answer delivered: from now on nothing moves
+            service.logger().signal("KILL");
+            first.awaitLine(l -> l.contains("continuing UNPROTECTED"), "that it continues unprotected, " + why, RECOVERY_WAIT);
+            service.startLogger();
+            first.awaitLine(l -> l.contains("protection regained"), "that it regains protection, idle, " + why, RECOVERY_WAIT);
+            first.signal("TERM");
+            first.awaitLine(l -> l.contains("stopping without closing the connections"),
+                    "that the stopped primary left its connection to a recovery, " + why, Duration.ofSeconds(2));
+            WatchedProcess recovered = service.startPrimary(net.host("primary"));
+            String took = recovered.awaitLine(l -> l.contains(LoggedService.TOOK_OVER), "that it took over, " + why, RECOVERY_WAIT);
+            System.out.println("LoggedRecoveryE2eTest: " + took);
+            ClientChecks.assertRestoredSome(took, why);
+            assertTrue(idle.isAlive(), "the idle session ended, " + why);
+        } finally {
+            if (idle != null) idle.destroyForcibly();
+        }
+    }
+
+    /**
      * Under {@code logger.on-loss = continue}: the primary, cut off from its logger during an
      * upload, waits out its claim window and serves on unprotected, taking more of the upload,
      * and is killed before it can re-join. Restarted in place once the partition heals, it
