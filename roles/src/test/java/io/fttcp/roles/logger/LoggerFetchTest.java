@@ -334,6 +334,21 @@ class LoggerFetchTest {
         }
     }
 
+    /** A liveness port that answers (accepts and closes), as a live primary's does; closed, it stops. */
+    private static java.net.ServerSocket aliveLivenessPort() throws Exception {
+        java.net.ServerSocket alive = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!alive.isClosed()) {
+                try (Socket asked = alive.accept()) {
+                    // accepted and closed: "alive"
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        });
+        return alive;
+    }
+
     /** A port nothing listens on any more (a primary process that is gone). */
     private static int deadPort() throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -366,16 +381,7 @@ class LoggerFetchTest {
      */
     @Test
     void aPrimaryThatMayLiveHoldsRecoveryBackForItsLease() throws Exception {
-        try (java.net.ServerSocket alive = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                while (!alive.isClosed()) {
-                    try (Socket asked = alive.accept()) {
-                        // accepted and closed: "alive"
-                    } catch (java.io.IOException e) {
-                        return;
-                    }
-                }
-            });
+        try (java.net.ServerSocket alive = aliveLivenessPort()) {
             record Case(String name, int port, boolean goodbye) {}
             for (Case c : List.of(new Case("liveness port answers", alive.getLocalPort(), false),
                     new Case("said goodbye", deadPort(), true), new Case("no liveness port", 0, false))) {
@@ -405,16 +411,7 @@ class LoggerFetchTest {
     @Test
     void aRecoveryLongAfterAContinuePrimaryWasLastHeardGetsItsRecordsMarkedIncomplete() throws Exception {
         List<Record> records = new Traffic.Conversation(Traffic.client(1), new SplittableRandom(5)).open();
-        try (java.net.ServerSocket alive = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                while (!alive.isClosed()) {
-                    try (Socket asked = alive.accept()) {
-                        // accepted and closed: "alive"
-                    } catch (java.io.IOException e) {
-                        return;
-                    }
-                }
-            });
+        try (java.net.ServerSocket alive = aliveLivenessPort()) {
             // silent 350 ms before its end: its lease (300 ms) has run out, unless the case says it ran on
             record Case(String name, int unprotectedAfter, int liveness, long silent, long servedAfter, boolean marked) {}
             for (Case c : List.of(

@@ -48,6 +48,11 @@ class FalseTakeoverSimulationTest {
     record Built(FalseTakeoverWorld w, List<SimStackHost[]> clients) { }
 
     static Built build(long seed) {
+        return build(seed, r -> r.nextBoolean() ? Transfers.Plan.session(r, 1, 21) : Transfers.Plan.random(r, MAX_BYTES), 100 * MS);
+    }
+
+    /** A world for {@code seed}: 1-3 client hosts, 1-4 connections of the {@code plans} given, opened within {@code spread}. */
+    static Built build(long seed, java.util.function.Function<SplittableRandom, Transfers.Plan> plans, long spread) {
         FailoverWorld f = new FailoverWorld(seed, t -> false);
         SplittableRandom timing = new SplittableRandom(seed ^ 0xDE7E_C7L);
         f.detectionTimeout = FalseTakeoverWorld.detectionTimeout(timing);
@@ -61,17 +66,10 @@ class FalseTakeoverSimulationTest {
         for (int h = 0; h < hosts; h++) clients.add(f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r)));
         int connections = r.nextInt(1, 5);
         for (int i = 0; i < connections; i++) {
-            Transfers.Plan plan = r.nextBoolean() ? session(r) : Transfers.Plan.random(r, MAX_BYTES);
-            f.transfers.open(clients.get(r.nextInt(hosts)), plan, r.nextLong(0, 100 * MS));
+            Transfers.Plan plan = plans.apply(r);
+            f.transfers.open(clients.get(r.nextInt(hosts)), plan, r.nextLong(0, spread));
         }
         return new Built(w, clients);
-    }
-
-    /** A request-response session: 1-20 batches of 1-2 KiB (a batch of key-value commands), each answered once read whole. */
-    private static Transfers.Plan session(SplittableRandom r) {
-        int[] batches = new int[r.nextInt(1, 21)];
-        for (int i = 0; i < batches.length; i++) batches[i] = r.nextInt(1, 2049);
-        return new Transfers.Plan(0, 0, batches, r.nextLong(), r.nextLong());
     }
 
     static boolean settled(FalseTakeoverWorld w) {

@@ -1,7 +1,6 @@
 package io.fttcp.roles.sim;
 
 import io.fttcp.sim.stack.ConnectionApp;
-import io.fttcp.sim.stack.SimStackHost;
 import io.fttcp.stack.tcp.CloseReason;
 import io.fttcp.stack.tcp.FourTuple;
 import io.fttcp.stack.tcp.TcpState;
@@ -46,33 +45,14 @@ class StaleCopySimulationTest {
     /** The backup's link is back this long after it came up before it asks the primary (BackupHost's settle). */
     static final long SETTLE = SECOND;
 
-    private record Built(FalseTakeoverWorld w, List<SimStackHost[]> clients) { }
-
-    private static Built build(long seed) {
-        FailoverWorld f = new FailoverWorld(seed, t -> false);
-        SplittableRandom timing = new SplittableRandom(seed ^ 0x57A1EL);
-        f.detectionTimeout = FalseTakeoverWorld.detectionTimeout(timing);
-        f.takeoverWork = timing.nextLong(0, 100 * MS);
-        FalseTakeoverWorld w = new FalseTakeoverWorld(f);
-        f.world.varyClientOptions(seed);
-        SplittableRandom r = f.world.choices;
-        List<SimStackHost[]> clients = new ArrayList<>();
-        int hosts = r.nextInt(1, 4);
-        for (int h = 0; h < hosts; h++) clients.add(f.addClient("client" + h, 10 + h, PrimaryWorld.randomConditions(r)));
-        int connections = r.nextInt(1, 5);
-        for (int i = 0; i < connections; i++) {
-            Transfers.Plan plan = r.nextInt(3) == 0 ? session(r)
-                    : new Transfers.Plan(r.nextLong(MIN_BYTES, MAX_BYTES), r.nextLong(MIN_BYTES, MAX_BYTES), null, r.nextLong(), r.nextLong());
-            f.transfers.open(clients.get(r.nextInt(hosts)), plan, r.nextLong(0, 50 * MS));
-        }
-        return new Built(w, clients);
-    }
-
-    /** Many small request batches, each answered once read whole: a session that spans the fault. */
-    private static Transfers.Plan session(SplittableRandom r) {
-        int[] batches = new int[r.nextInt(20, 100)];
-        for (int i = 0; i < batches.length; i++) batches[i] = r.nextInt(1, 2049);
-        return new Transfers.Plan(0, 0, batches, r.nextLong(), r.nextLong());
+    /**
+     * The false-takeover simulation's world (its detection timeouts, takeover work and clients)
+     * with transfers long enough to span the fault: bulk ones of 64 to 512 KiB each way, and
+     * sessions of many small batches.
+     */
+    private static FalseTakeoverSimulationTest.Built build(long seed) {
+        return FalseTakeoverSimulationTest.build(seed, r -> r.nextInt(3) == 0 ? Transfers.Plan.session(r, 20, 100)
+                : new Transfers.Plan(r.nextLong(MIN_BYTES, MAX_BYTES), r.nextLong(MIN_BYTES, MAX_BYTES), null, r.nextLong(), r.nextLong()), 50 * MS);
     }
 
     private static boolean allConnected(FailoverWorld f) {
@@ -87,8 +67,8 @@ class StaleCopySimulationTest {
     }
 
     static List<String> run(long seed) {
-        Built b = build(seed);
-        FalseTakeoverWorld w = b.w;
+        FalseTakeoverSimulationTest.Built b = build(seed);
+        FalseTakeoverWorld w = b.w();
         FailoverWorld f = w.f;
         PrimaryWorld world = w.world;
         SplittableRandom r = new SplittableRandom(seed ^ 0xC0_7C0FL);
@@ -126,7 +106,7 @@ class StaleCopySimulationTest {
         for (ConnectionApp app : f.transfers.clients) assertNull(app.failure(), "a client received a wrong byte: " + app + ", " + where);
         List<String> census = new ArrayList<>(List.of(when, f.staleCopy ? "takeover:stale" : "takeover:trusted"));
         if (!f.staleCopy) {
-            f.checkClients(b.clients, where);
+            f.checkClients(b.clients(), where);
             f.checkBackupServices(where);
         } else {
             int reset = 0;

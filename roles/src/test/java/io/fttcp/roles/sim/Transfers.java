@@ -53,6 +53,13 @@ final class Transfers {
             return refuseAfter >= 0;
         }
 
+        /** A request-response session: {@code min} to {@code max - 1} batches of 1-2 KiB (a batch of key-value commands), each answered once read whole. */
+        static Plan session(SplittableRandom r, int min, int max) {
+            int[] batches = new int[r.nextInt(min, max)];
+            for (int i = 0; i < batches.length; i++) batches[i] = r.nextInt(1, 2049);
+            return new Plan(0, 0, batches, r.nextLong(), r.nextLong());
+        }
+
         static Plan random(SplittableRandom r, long maxBytes) {
             long upSeed = r.nextLong(), downSeed = r.nextLong();
             if (r.nextInt(4) == 0) {

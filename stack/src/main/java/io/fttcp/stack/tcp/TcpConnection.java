@@ -437,7 +437,9 @@ public final class TcpConnection {
         int wnd = receiveWindow();
         boolean acceptable;
         if (segLen == 0) {
-            acceptable = wnd == 0 ? seg.seq == rcvNxt : Seq.inRange(seg.seq, rcvNxt, rcvNxt + wnd);
+            // Up to the window's end inclusive, as Linux (tcp_sequence): a peer whose data in flight
+            // overran our window sends its pure ACKs there (tcp_acceptable_seq; ours too, controlSeq).
+            acceptable = wnd == 0 ? seg.seq == rcvNxt : Seq.le(rcvNxt, seg.seq) && Seq.le(seg.seq, rcvNxt + wnd);
         } else {
             acceptable = wnd != 0 && (Seq.inRange(seg.seq, rcvNxt, rcvNxt + wnd) || Seq.inRange(seg.seq + segLen - 1, rcvNxt, rcvNxt + wnd));
         }
@@ -462,6 +464,7 @@ public final class TcpConnection {
             // retransmits from its first unacknowledged segment, often data without the FIN, and
             // its backed-off timer can outlast a TIME-WAIT counted from the FIN's first arrival.
             if (state == TcpState.TIME_WAIT && seg.has(TcpSegment.ACK)) closeDeadline = now + config.timeWait();
+            if (!seg.has(TcpSegment.SYN) && !takeAckOfUnacceptable(seg, now)) return false;
             sendOutOfWindowAck(seg, now);
             return false;
         }
@@ -593,6 +596,25 @@ public final class TcpConnection {
             seg.ack = queueEnd;
         }
         return true;
+    }
+
+    /**
+     * A restored connection's peer can be out of step with this incarnation's receive window both
+     * ways: it sent beyond what we know, under the previous incarnation's wider window (so even
+     * its pure ACKs lie beyond ours), and it resends what we hold but the previous incarnation
+     * never acknowledged (below ours). RFC 9293 drops such segments, ACK field and all. But theirs
+     * is the peer's current acknowledgement, and when the peer has received more than we know,
+     * our own ACKs lie below its window too: each side drops the other's, and both wait for good
+     * (found by the simulation: a takeover after a long outage, StaleCopySimulationTest seed
+     * 8177988181426219092). So for a while after the restore, the ACK field of such a segment is
+     * taken if it acknowledges something new, within what may have been sent; its data is still
+     * dropped. Returns false if the connection ended.
+     */
+    private boolean takeAckOfUnacceptable(TcpSegment seg, long now) {
+        if (!restored || now - restoredAt > PEER_AHEAD_NANOS || !seg.has(TcpSegment.ACK) || !Seq.gt(seg.ack, sndUna)) return true;
+        if (Seq.gt(seg.ack, sndMax) && !acceptMaybeSent(seg) && !acceptAckAhead(seg, now)) return true;
+        stats.acksOfUnacceptableSegmentsTaken++;
+        return processAck(seg, now);
     }
 
     /** Handles the ACK field; returns false if the connection ended. */

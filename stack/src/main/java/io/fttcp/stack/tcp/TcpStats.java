@@ -16,6 +16,8 @@ public final class TcpStats {
     public long challengeAcks;
     /** Pure ACKs answering unacceptable pure ACKs that were not sent (rate limit against ACK storms). */
     public long outOfWindowAcksSuppressed;
+    /** ACK fields taken from segments outside the window of a connection restored at takeover (TcpConnection.takeAckOfUnacceptable). */
+    public long acksOfUnacceptableSegmentsTaken;
     /** Congestion window and slow-start threshold in bytes, and smoothed RTT in ns, at last update. */
     public long cwnd;
     public long ssthresh;

@@ -275,6 +275,62 @@ class TcpRepairTest {
     }
 
     /**
+     * A connection restored from a copy behind its peer both ways: the peer received more of our
+     * stream than our checkpoint's window reaches (its rcv.nxt beyond snd.una + snd.wnd, so it
+     * drops our ACKs, sent at that window's end), and it sent beyond our receive window under the
+     * previous incarnation's wider one (its pure ACKs lie past our window) or resends what we
+     * hold but was never acknowledged to it (below our rcv.nxt). Each side used to drop the
+     * other's segments, ACK fields and all, for good. The restored connection takes the ACK
+     * field of such a segment (for a while after the restore); an ordinary connection does not.
+     */
+    @Test
+    void aRestoredConnectionTakesThePeersAcknowledgementFromSegmentsOutsideItsWindow() {
+        TcpConfig noTimestamps = TcpConfig.defaults().withOptions(true, false, true);
+        for (boolean restore : new boolean[] {true, false}) {
+            TestNet net = new TestNet(68, noTimestamps);
+            assertTrue(net.handshake());
+            net.runFor(100 * MS);
+            TcpCheckpoint cp = net.a.conn.checkpoint(net.now);
+            int una = cp.sndUna(), rcvNxt = cp.rcvNxt();
+            int queued = 80_000;
+            if (restore) {
+                TcpCheckpoint behind = new TcpCheckpoint(cp.tuple(), cp.state(), cp.iss(), cp.irs(), una, una + queued, 16 << 10,
+                        cp.sndWl1(), cp.sndWl2(), rcvNxt, cp.rcvWnd(), cp.sndWindowShift(), cp.rcvWindowShift(), cp.sendMss(),
+                        cp.sackEnabled(), cp.timestampsEnabled(), cp.tsOffset(), cp.tsRecent(), new byte[queued], false,
+                        cp.receiveQueue(), cp.finReceived(), cp.nagle(), cp.keepalive());
+                net.a.conn = TcpConnection.restore(net.a.config, behind, net.now, net.a, net.a);
+            } else {
+                net.dropFilter = s -> true; // the peer hears nothing of what follows
+                net.a.conn.write(java.nio.ByteBuffer.wrap(new byte[queued]), net.now);
+                net.runFor(10 * MS);
+            }
+            long window = net.a.conn.checkpoint(net.now).rcvWnd();
+            TcpSegment ahead = new TcpSegment();
+            ahead.flags = TcpSegment.ACK;
+            ahead.seq = rcvNxt + (int) window + 10_000; // the peer's snd.nxt, past our window
+            ahead.ack = una + 10_000;
+            ahead.window = 16 << 10;
+            net.inject(net.a, ahead);
+            int afterAhead = net.a.conn.checkpoint(net.now).sndUna();
+            TcpSegment resent = new TcpSegment();
+            resent.flags = TcpSegment.ACK;
+            resent.seq = rcvNxt - 1460; // data we hold, resent: entirely below rcv.nxt
+            resent.payload = java.nio.ByteBuffer.wrap(new byte[1460]);
+            resent.ack = una + 20_000;
+            resent.window = 16 << 10;
+            net.inject(net.a, resent);
+            int afterResent = net.a.conn.checkpoint(net.now).sndUna();
+            if (restore) {
+                assertEquals(una + 10_000, afterAhead, "the pure ACK beyond our window");
+                assertEquals(una + 20_000, afterResent, "the resent segment below our window");
+            } else {
+                assertEquals(una, afterAhead, "an ordinary connection drops an unacceptable segment, ACK field and all (RFC 9293)");
+                assertEquals(una, afterResent);
+            }
+        }
+    }
+
+    /**
      * The backup's timestamp clock starts well above the primary's (it cannot know it exactly).
      * The peer's echoes of the primary's TSvals must not be taken for round-trip times: the
      * retransmission timer would grow by the jump.
