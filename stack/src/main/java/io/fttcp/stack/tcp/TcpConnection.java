@@ -464,7 +464,12 @@ public final class TcpConnection {
             // retransmits from its first unacknowledged segment, often data without the FIN, and
             // its backed-off timer can outlast a TIME-WAIT counted from the FIN's first arrival.
             if (state == TcpState.TIME_WAIT && seg.has(TcpSegment.ACK)) closeDeadline = now + config.timeWait();
-            if (!seg.has(TcpSegment.SYN) && !takeAckOfUnacceptable(seg, now)) return false;
+            if (!seg.has(TcpSegment.SYN) && ackOfUnacceptableTaken(seg, now)) {
+                stats.acksOfUnacceptableSegmentsTaken++;
+                if (!processAck(seg, now)) return false; // the connection ended
+                sendOutOfWindowAck(seg, now);
+                return true; // on to afterInput: send what the acknowledgement let out
+            }
             sendOutOfWindowAck(seg, now);
             return false;
         }
@@ -608,13 +613,11 @@ public final class TcpConnection {
      * (found by the simulation: a takeover after a long outage, StaleCopySimulationTest seed
      * 8177988181426219092). So for a while after the restore, the ACK field of such a segment is
      * taken if it acknowledges something new, within what may have been sent; its data is still
-     * dropped. Returns false if the connection ended.
+     * dropped. Whether to take it (acceptMaybeSent and acceptAckAhead prepare the connection).
      */
-    private boolean takeAckOfUnacceptable(TcpSegment seg, long now) {
-        if (!restored || now - restoredAt > PEER_AHEAD_NANOS || !seg.has(TcpSegment.ACK) || !Seq.gt(seg.ack, sndUna)) return true;
-        if (Seq.gt(seg.ack, sndMax) && !acceptMaybeSent(seg) && !acceptAckAhead(seg, now)) return true;
-        stats.acksOfUnacceptableSegmentsTaken++;
-        return processAck(seg, now);
+    private boolean ackOfUnacceptableTaken(TcpSegment seg, long now) {
+        if (!restored || now - restoredAt > PEER_AHEAD_NANOS || !seg.has(TcpSegment.ACK) || !Seq.gt(seg.ack, sndUna)) return false;
+        return !Seq.gt(seg.ack, sndMax) || acceptMaybeSent(seg) || acceptAckAhead(seg, now);
     }
 
     /** Handles the ACK field; returns false if the connection ended. */

@@ -310,8 +310,11 @@ class TcpRepairTest {
             ahead.seq = rcvNxt + (int) window + 10_000; // the peer's snd.nxt, past our window
             ahead.ack = una + 10_000;
             ahead.window = 16 << 10;
+            int sentBefore = net.a.sent.size();
             net.inject(net.a, ahead);
             int afterAhead = net.a.conn.checkpoint(net.now).sndUna();
+            boolean sentOn = net.a.sent.subList(sentBefore, net.a.sent.size()).stream()
+                    .anyMatch(x -> x.payloadLength() > 0 && x.seq == una + 10_000);
             TcpSegment resent = new TcpSegment();
             resent.flags = TcpSegment.ACK;
             resent.seq = rcvNxt - 1460; // data we hold, resent: entirely below rcv.nxt
@@ -322,6 +325,7 @@ class TcpRepairTest {
             int afterResent = net.a.conn.checkpoint(net.now).sndUna();
             if (restore) {
                 assertEquals(una + 10_000, afterAhead, "the pure ACK beyond our window");
+                assertTrue(sentOn, "what the acknowledgement let out is sent at once (nothing else would send it: no timer runs)");
                 assertEquals(una + 20_000, afterResent, "the resent segment below our window");
             } else {
                 assertEquals(una, afterAhead, "an ordinary connection drops an unacceptable segment, ACK field and all (RFC 9293)");
