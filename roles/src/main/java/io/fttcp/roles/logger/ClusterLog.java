@@ -581,10 +581,10 @@ final class ClusterLog implements AutoCloseable {
     private void retire(String why) {
         // A channel that never echoed granted no lease (and NO_ECHO + lease would overflow): keep the earlier end.
         long echo = primary.channel.get().lastEchoedReceiptNanos();
-        if (echo != Lease.NO_ECHO && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
-        long now = System.nanoTime();
+        boolean leased = echo != Lease.NO_ECHO;
+        if (leased && echo + leaseNanos - primaryLeaseEndsAt > 0) primaryLeaseEndsAt = echo + leaseNanos;
         primary.heardLastAt = primary.channel.get().lastHeardNanos();
-        primary.leaseRanAtItsEnd = echo != Lease.NO_ECHO && echo + leaseNanos - now > 0;
+        primary.leaseRanAtItsEnd = leased && echo + leaseNanos - System.nanoTime() > 0;
         lastRetired = primary;
         primary = null;
         abandonGeneration("the primary's channel closed before its catch-up completed: " + why);
@@ -692,8 +692,8 @@ final class ClusterLog implements AutoCloseable {
                 if (primary != null && primary.channelClosed()) retire("closed");
                 boolean primaryUp = primary != null;
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
-                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && lastRetired != null && !lastRetired.pastTheLogMarked
-                        && lastRetired.mayHaveServedPastTheLog(now) && log.lastLsn() > 0) {
+                boolean servable = !primaryUp && !recovering && now - primaryLeaseEndsAt >= 0;
+                if (servable && lastRetired != null && !lastRetired.pastTheLogMarked && lastRetired.mayHaveServedPastTheLog(now) && log.lastLsn() > 0) {
                     // Its clients may be past these records: a recovery must restore none of their connections.
                     lastRetired.pastTheLogMarked = true;
                     markThroughLastRecord(List.of());
@@ -703,7 +703,7 @@ final class ClusterLog implements AutoCloseable {
                             + ": it may have served its clients past this log, so the records through LSN " + log.lastLsn()
                             + " are marked incomplete; a recovery restores none of their connections and resets their clients");
                 }
-                if (!primaryUp && !recovering && now - primaryLeaseEndsAt >= 0 && durableAfterSync(now) && storeIncomplete()) {
+                if (servable && durableAfterSync(now) && storeIncomplete()) {
                     long through = log.lastLsn();
                     // The records' payloads are read from the log as they are sent (not all in memory, nor in the handshake's time).
                     LogCatchUp records = retained.catchUp(log, through);

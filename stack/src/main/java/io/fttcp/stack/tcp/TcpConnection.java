@@ -503,7 +503,7 @@ public final class TcpConnection {
             }
         }
         // RFC 5961 5.2: the ACK must lie in [snd.una - max.snd.wnd, snd.max].
-        if (Seq.gt(seg.ack, sndMax) && !acceptMaybeSent(seg) && !acceptAckAhead(seg, now)) {
+        if (!ackOfSentData(seg, now)) {
             sendAckNow(now);
             return false;
         }
@@ -617,6 +617,15 @@ public final class TcpConnection {
      */
     private boolean ackOfUnacceptableTaken(TcpSegment seg, long now) {
         if (!restored || now - restoredAt > PEER_AHEAD_NANOS || !seg.has(TcpSegment.ACK) || !Seq.gt(seg.ack, sndUna)) return false;
+        return ackOfSentData(seg, now);
+    }
+
+    /**
+     * The ACK does not lie beyond what was sent: snd.max, or for a restored connection what the
+     * previous incarnation may have sent ({@link #acceptMaybeSent}, {@link #acceptAckAhead}, which
+     * then count it as sent).
+     */
+    private boolean ackOfSentData(TcpSegment seg, long now) {
         return !Seq.gt(seg.ack, sndMax) || acceptMaybeSent(seg) || acceptAckAhead(seg, now);
     }
 
