@@ -370,8 +370,8 @@ class LoggedRecoveryE2eTest {
                 Thread.sleep(300);
                 assertTrue(curl.downloadedBytes() > unprotectedAt, "the download stalled while unprotected, " + why);
                 service.startLogger();
-                // Not "protection PROTECTED", which the status line says from the re-join on, while the catch-up may still be under
-                // way: a kill then leaves the logger's old generation, marked incomplete (a CI run killed it so, 100 ms after).
+                // Once the logger holds the whole catch-up (the status line says CATCHING_UP until then): a kill before leaves the
+                // logger's old generation, marked incomplete (a CI run killed it so, 100 ms after a status line that said PROTECTED early).
                 first.awaitLine(l -> l.contains("protection regained"), "that the returned logger holds the catch-up and protects it again, "
                         + why, RECOVERY_WAIT);
                 long protectedAt = curl.downloadedBytes();

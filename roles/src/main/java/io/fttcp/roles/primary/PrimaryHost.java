@@ -193,8 +193,9 @@ public final class PrimaryHost implements AutoCloseable {
         return epoch;
     }
 
+    /** Where this primary stands with its backup or logger, as shown to operators (CATCHING_UP included). */
     public Protection protection() {
-        return log.protection();
+        return log.reported();
     }
 
     /**
@@ -230,7 +231,7 @@ public final class PrimaryHost implements AutoCloseable {
     /** The status line's numbers and more, for monitoring. */
     public List<Reading> readings() {
         List<Reading> all = new ArrayList<>(Reading.state("fttcp_protection", "1 for where this primary stands with its backup or logger",
-                log.protection()));
+                log.reported()));
         PrimaryChannel c = log.channel();
         all.add(Reading.gauge("fttcp_last_lsn", "LSN of the last record appended", log.lastLsn()));
         all.add(Reading.gauge("fttcp_stable_lsn", "Highest LSN the backup or logger holds (while unprotected: the last LSN)", log.stableLsnForWrapper()));
@@ -261,7 +262,7 @@ public final class PrimaryHost implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return "protection=" + log.protection() + " lastLsn=" + log.lastLsn() + " stableLsn="
+        return "protection=" + log.reported() + " lastLsn=" + log.lastLsn() + " stableLsn="
                 + (log.protection() == Protection.UNPROTECTED ? "all" : String.valueOf(c == null ? log.stableLsn() : c.stableLsn()))
                 + " unprotectedRecords=" + log.recordsUnprotected() + " " + log.retentionStatus() + " " + wrapper;
     }

@@ -267,6 +267,11 @@ final class ReplicationLog implements RecordSink, DeterminantLog {
         return protection;
     }
 
+    /** Where this primary stands, as operators are shown it: CATCHING_UP until the joiner holds the catch-up. */
+    synchronized Protection reported() {
+        return protection == Protection.PROTECTED && !replicaHoldsTheCatchUp() ? Protection.CATCHING_UP : protection;
+    }
+
     RecordStream stream() {
         return stream;
     }

@@ -55,17 +55,23 @@ class ReplicationLogTest {
         assertEquals(5, log.append(new Read(B, 5)));
         assertEquals(5, joiner.lastLsn(), "the fresh stream continues the numbering and keeps the new record for the joiner");
         assertSame(joiner, log.streamForJoiner(System.nanoTime()), "a second joiner while awaiting gets the same stream");
+        assertEquals(Protection.AWAITING_BACKUP, log.reported());
+        assertTrue(log.protectedBy(null), "the joiner's channel is up");
         // A stopped primary hands its connections over only to a joiner holding the catch-up (output of records 1 to 4 has left).
         assertFalse(log.replicaHoldsTheCatchUp(), "the joiner holds the catch-up before acknowledging anything");
+        assertEquals(Protection.CATCHING_UP, log.reported(), "operators are not told PROTECTED while a crash would lose connections A and B");
         synchronized (joiner) {
             joiner.acknowledge(4);
         }
         assertFalse(log.replicaHoldsTheCatchUp(), "the stream starts stable at the catch-up's end: that says nothing");
+        assertEquals(Protection.CATCHING_UP, log.reported());
         synchronized (joiner) {
             joiner.writeBatch(java.nio.ByteBuffer.allocate(1 << 16));
             joiner.acknowledge(5);
         }
         assertTrue(log.replicaHoldsTheCatchUp(), "a record after the catch-up acknowledged: the catch-up came first");
+        assertEquals(Protection.PROTECTED, log.protection());
+        assertEquals(Protection.PROTECTED, log.reported(), "now shown as it is held");
     }
 
     /**
