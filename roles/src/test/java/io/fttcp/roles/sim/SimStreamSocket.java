@@ -20,7 +20,8 @@ import java.time.Duration;
  * The application-facing socket of one connection of a simulated stack host: never blocks
  * (nothing may block the simulation's one thread), so read() returns 0 when nothing is there and
  * write() what fits. Every event of the connection runs {@code onEvent} (the application pumps
- * then). A reset connection fails reads and writes with {@link ConnectionResetException}.
+ * then). A reset connection fails writes, and reads once what came before the reset is read
+ * (unless the peer's FIN came first: end of stream), with {@link ConnectionResetException}.
  */
 final class SimStreamSocket implements StreamSocket {
     private final SimStackHost host;
@@ -69,7 +70,8 @@ final class SimStreamSocket implements StreamSocket {
         checkOpen();
         int n = host.read(connection, dst);
         if (n > 0 || !dst.hasRemaining()) return n; // what arrived before a reset first, as the runtime's socket (and Linux)
-        failIfReset(); // then the reset, even after the peer's FIN
+        if (n < 0) return n; // the peer's FIN, even if a reset followed: end of stream, as the runtime's socket (and Linux)
+        failIfReset();
         return n;
     }
 

@@ -88,8 +88,11 @@ final class StackStreamSocket extends StackPollable implements StreamSocket, Tcp
                     net.loop.timersChanged();
                     return n;
                 }
+                // The peer's FIN, even if a reset or a timeout followed it: end of stream, as on Linux
+                // (its read checks for the FIN before the error); a write reports the error.
+                if (n < 0) return -1;
                 failIfReset();
-                if (n < 0 || endReason != null) return -1; // the peer's FIN, or closed without one: end of stream
+                if (endReason != null) return -1; // closed without a FIN or an error: end of stream
                 if (!blocking) return 0;
                 ensureMayBlock();
                 if (deadline == Long.MAX_VALUE) {

@@ -203,6 +203,35 @@ class StackSocketTest {
         assertThrows(ConnectionResetException.class, () -> c.read(b.clear()));
     }
 
+    /**
+     * As on Linux: a reset that comes after the peer's FIN ends nothing the application reads:
+     * it reads the bytes and then a clean end of stream (Linux checks the FIN before the error),
+     * and only a write fails. A server whose client half-closed after its request and then went
+     * away (its host answering our answer with an RST) used to read a reset instead.
+     */
+    @Test
+    void aResetAfterThePeersFinReadsAsEndOfStreamAndFailsWrites() throws Exception {
+        ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
+        StreamSocket c = pair.netA.connect(address(B, 80));
+        StreamSocket s = listener.accept();
+        c.write(ByteBuffer.wrap("request".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        c.shutdownOutput(); // FIN after the request
+        Thread.sleep(100);
+        pair.loopA.lock().lock();
+        try {
+            ((StackStreamSocket) c).connection().abort(pair.loopA.now()); // then an RST
+        } finally {
+            pair.loopA.lock().unlock();
+        }
+        Thread.sleep(100);
+        assertTrue(((StackStreamSocket) s).connection().state() == io.fttcp.stack.tcp.TcpState.CLOSED, "the reset arrived before the read");
+        ByteBuffer b = ByteBuffer.allocate(100);
+        assertEquals(7, s.read(b));
+        assertEquals(-1, s.read(b.clear()), "end of stream, not a reset");
+        assertEquals(-1, s.read(b.clear()), "and again");
+        assertThrows(java.io.IOException.class, () -> s.write(ByteBuffer.wrap(new byte[10])), "a write fails");
+    }
+
     @Test
     void aConnectionResetWhileWaitingToBeAcceptedReportsTheResetInsteadOfHanging() throws Exception {
         ListeningSocket listener = pair.netB.listen(address(B, 80), 4);
