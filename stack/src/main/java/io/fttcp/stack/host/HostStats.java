@@ -11,6 +11,8 @@ public final class HostStats {
     /** Old ACKs sent to make the peer of a connection we do not hold say where to reset it ({@link IpHost#probeUnknown}). */
     public long resetProbesSent;
     public long synsDroppedBacklogFull;
+    /** Connections in TIME-WAIT ended by a client's SYN opening a new incarnation ({@code TcpConnection.endsForNewIncarnation}). */
+    public long timeWaitsEndedByNewSyn;
     public long synCookiesSent;
     public long synCookiesAccepted;
     public long synCookiesRejected;

@@ -332,16 +332,22 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         int src = codec.ipSource(), dst = codec.ipDestination();
         int sport = codec.sourcePort(), dport = codec.destinationPort();
         Connection c = connections.get(dst, dport, src, sport);
+        Listener l = findListener(dst, dport);
         if (c != null) {
+            if (l != null && !l.closed && c.tcp.endsForNewIncarnation(inbound, now)) {
+                stats.timeWaitsEndedByNewSyn++;
+                receiveSyn(l, new FourTuple(dst, dport, src, sport), c.tcp.issForNextIncarnation());
+                return;
+            }
             c.tcp.onSegment(inbound, now);
             rearm(c);
             return;
         }
-        Listener l = findListener(dst, dport);
         int f = inbound.flags;
         if (l != null && !l.closed) {
             if ((f & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
-                receiveSyn(l, new FourTuple(dst, dport, src, sport));
+                FourTuple t = new FourTuple(dst, dport, src, sport);
+                receiveSyn(l, t, isns.next(t, now));
                 return;
             }
             // A stray ACK is a cookie's answer only if cookies went out lately (as Linux checks):
@@ -355,7 +361,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         if ((f & TcpSegment.RST) == 0) sendReset(dst, dport, src, sport, inbound);
     }
 
-    private void receiveSyn(Listener l, FourTuple t) {
+    private void receiveSyn(Listener l, FourTuple t, int iss) {
         if (l.acceptQueue.size() >= l.backlog) {
             stats.synsDroppedBacklogFull++;
             return; // the peer retransmits its SYN; by then the application may have accepted
@@ -369,7 +375,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         l.halfOpen++;
         connections.put(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
         stats.connectionsOpened++;
-        c.tcp = TcpConnection.accept(config.tcp().withMss(config.mss()), t, inbound, isns.next(t, now), now, this, c);
+        c.tcp = TcpConnection.accept(config.tcp().withMss(config.mss()), t, inbound, iss, now, this, c);
         afterCreate(c);
     }
 

@@ -1347,6 +1347,30 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * A SYN for this four-tuple while in TIME-WAIT that opens a new incarnation, as Linux takes it
+     * (tcp_timewait_state_process, TCP_TW_SYN): a pure SYN, not refused by PAWS, whose sequence
+     * number lies past everything of the old one or whose timestamp is newer. A server that
+     * closes first holds TIME-WAIT for a minute, while its client, with none, may reuse the port
+     * at once; answered with an ACK (RFC 9293), such a client resets it and connects only on its
+     * SYN's retransmission a second later. If so this connection ends here (CLOSED, as at the
+     * end of TIME-WAIT), and the new one must start above {@link #issForNextIncarnation}.
+     */
+    public boolean endsForNewIncarnation(TcpSegment syn, long now) {
+        if (state != TcpState.TIME_WAIT || (syn.flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) != TcpSegment.SYN) return false;
+        boolean timestamps = tsOk && syn.hasTimestamp;
+        if (timestamps && Seq.lt(syn.tsVal, tsRecent) && now - tsRecentTime < PAWS_IDLE_LIMIT) return false;
+        if (!Seq.gt(syn.seq, rcvNxt) && !(timestamps && Seq.gt(syn.tsVal, tsRecent))) return false;
+        enterClosed(CloseReason.CLOSED);
+        return true;
+    }
+
+    /** The ISS for the incarnation after this one: past anything it sent, so no old segment is taken for new (as Linux). */
+    public int issForNextIncarnation() {
+        int iss = sndMax + 65535 + 2;
+        return iss == 0 ? 1 : iss;
+    }
+
     /** Sends FIN after queued data (half-close). */
     public void shutdownOutput(long now) {
         if (finQueued) return;

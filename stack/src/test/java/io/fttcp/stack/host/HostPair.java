@@ -15,16 +15,29 @@ final class HostPair {
 
     long now = 1_000 * MS;
     final ArrayDeque<ByteBuffer> toA = new ArrayDeque<>(), toB = new ArrayDeque<>();
-    final IpHost a, b;
+    /** {@code a} is replaced by {@link #restartA}. */
+    IpHost a;
+    final IpHost b;
+    private final HostConfig configA;
     /** Packets for which this returns false are dropped (test-controlled loss). */
     Predicate<ByteBuffer> filterToA = p -> true, filterToB = p -> true;
     long delivered;
 
     HostPair(HostConfig ca, HostConfig cb) {
+        configA = ca;
         a = new IpHost(ca, (p, t) -> enqueue(toB, p, filterToB));
         b = new IpHost(cb, (p, t) -> enqueue(toA, p, filterToA));
         a.addAddress(A);
         b.addAddress(B);
+    }
+
+    /**
+     * Host A starts afresh with its configuration (a client host that lost its state): its port
+     * choice starts where the first one's did, so its first connection reuses the same four-tuple.
+     */
+    void restartA() {
+        a = new IpHost(configA, (p, t) -> enqueue(toB, p, filterToB));
+        a.addAddress(A);
     }
 
     HostPair() {

@@ -68,6 +68,75 @@ class IpHostTest {
         assertArrayEquals(down, gotDown.toByteArray());
     }
 
+    /**
+     * The server closes first and holds TIME-WAIT; the client (none there) reuses the port at
+     * once. Its SYN, past everything of the old connection, opens the new one at once, as on
+     * Linux; before, it was answered with an ACK that the client reset, and it connected only on
+     * its SYN's retransmission a second later. A retransmission of the old SYN still only gets
+     * an ACK, and the new connection starts past what the old one sent.
+     */
+    @Test
+    void aClientsNewSynOnATupleInTimeWaitOpensANewConnectionAtOnce() {
+        // A client without timestamps, so the SYN's sequence number decides (this stack's
+        // timestamps start at a random offset per connection; Linux's per address pair).
+        HostConfig client0 = HostConfig.defaults(1, 2);
+        HostPair w = new HostPair(client0.withTcp(client0.tcp().withOptions(true, false, true)), HostConfig.defaults(3, 4));
+        List<ByteBuffer> synsToB = new ArrayList<>();
+        w.filterToB = p -> {
+            if (tcpFlags(p) == TcpSegment.SYN) synsToB.add(p.duplicate());
+            return true;
+        };
+        List<ByteBuffer> toA = new ArrayList<>();
+        w.filterToA = p -> toA.add(p.duplicate());
+        Listener l = w.b.listen(0, 80, 16, x -> { });
+        Connection client = w.a.connect(0, B, 80, TcpEvents.NONE, w.now);
+        assertTrue(w.runUntil(l::hasPending, 5_000 * MS), "handshake");
+        Connection server = l.poll();
+        assertArrayEquals(random(3, 20_000), transfer(w, server, client, random(3, 20_000), 5_000 * MS));
+        server.close(w.now); // the server closes first
+        ByteBuffer sink = ByteBuffer.allocate(1 << 16);
+        assertTrue(w.runUntil(() -> {
+            if (client.state() != TcpState.CLOSED && client.read(sink.clear(), w.now) < 0) client.close(w.now);
+            return client.state() == TcpState.CLOSED && server.state() == TcpState.TIME_WAIT;
+        }, 5_000 * MS), "server " + server.state() + ", client " + client.state());
+        int oldSndMax = toA.stream().mapToInt(IpHostTest::sequenceEnd).reduce((x, y) -> x - y > 0 ? x : y).orElseThrow();
+        w.advance(2_000 * MS);
+        assertEquals(TcpState.TIME_WAIT, server.state());
+
+        w.b.accept(synsToB.getFirst().duplicate(), w.now); // an old duplicate of the first SYN
+        assertEquals(TcpState.TIME_WAIT, server.state(), "an old SYN does not end TIME-WAIT");
+        assertEquals(0, w.b.stats().timeWaitsEndedByNewSyn);
+        w.toA.clear(); // its ACK would only meet a client with no such connection
+
+        toA.clear();
+        w.restartA();
+        Connection again = w.a.connect(0, B, 80, TcpEvents.NONE, w.now);
+        assertEquals(client.tuple(), again.tuple(), "the same four-tuple");
+        long start = w.now;
+        assertTrue(w.runUntil(() -> again.state() == TcpState.ESTABLISHED && l.hasPending(), 10_000 * MS), "the new connection");
+        assertTrue(w.now - start < 10 * MS, "established in " + (w.now - start) / MS + " ms over a wire without delay");
+        assertEquals(1, w.b.stats().timeWaitsEndedByNewSyn);
+        assertEquals(TcpState.CLOSED, server.state(), "the old incarnation ended");
+        Connection newServer = l.poll();
+        ByteBuffer synAck = toA.stream().filter(p -> tcpFlags(p) == (TcpSegment.SYN | TcpSegment.ACK)).findFirst().orElseThrow();
+        assertTrue(synAck.getInt(synAck.position() + 20 + 4) - oldSndMax > 0, "the new ISS lies past what the old one sent");
+        assertArrayEquals(random(4, 30_000), transfer(w, again, newServer, random(4, 30_000), 5_000 * MS));
+    }
+
+    private static int tcpFlags(ByteBuffer p) {
+        int ihl = (p.get(p.position()) & 0x0F) * 4;
+        return p.get(p.position() + ihl + 13) & 0x3F;
+    }
+
+    /** The sequence number just past a segment: its data, SYN and FIN. */
+    private static int sequenceEnd(ByteBuffer p) {
+        int o = p.position(), ihl = (p.get(o) & 0x0F) * 4;
+        int dataOffset = ((p.get(o + ihl + 12) & 0xFF) >>> 4) * 4;
+        int payload = (p.getShort(o + 2) & 0xFFFF) - ihl - dataOffset;
+        int flags = tcpFlags(p);
+        return p.getInt(o + ihl + 4) + payload + ((flags & TcpSegment.SYN) != 0 ? 1 : 0) + ((flags & TcpSegment.FIN) != 0 ? 1 : 0);
+    }
+
     /** Sends {@code data} from {@code from} to {@code to}; returns what arrived within {@code maxNanos} (failing if not all). */
     private static byte[] transfer(HostPair w, Connection from, Connection to, byte[] data, long maxNanos) {
         ByteBuffer src = ByteBuffer.wrap(data);

@@ -301,9 +301,20 @@ public final class SouthSideWrapper {
         ProtectedConnection c = connections.get(
                 ConnectionMap.key(connection.remoteAddress(), connection.remotePort(), connection.localPort()));
         if (c == null) return;
+        // An orderly end is never a handshake's not yet logged: an older incarnation's TIME-WAIT
+        // no longer tracked here ended, and the entry is the new one's.
+        if (how == CloseReason.CLOSED && c.connectLsn < 0) return;
         if (c.abortHeld) return; // tracked until its RST leaves, after the output held before it (see abort)
         if (how == CloseReason.ABORTED || how == CloseReason.TIMED_OUT) logStackReset(c); // it sent no RST, or none that passed here
         forget(c);
+        ProtectedConnection next = c.successor;
+        if (next != null && how == CloseReason.CLOSED) {
+            // A TIME-WAIT the client's new SYN ended (our stack takes it as a new incarnation
+            // before answering): that SYN's handshake is tracked on, and its SYN-ACK logs a
+            // CONNECT that tells the backup the old incarnation is gone.
+            connections.put(next.key, next);
+            pendingHandshakes++;
+        }
     }
 
     /** See {@link #connectionClosed} (and {@link #sweepRetired}): once per connection whose handshake is logged. */

@@ -260,6 +260,32 @@ class SouthSideWrapperTest {
         assertEquals(newIsn + 1, assertInstanceOf(Segment.class, log.records.getLast()).seq());
     }
 
+    /**
+     * Our own stack ends the TIME-WAIT the new SYN hits before it answers (as Linux does), so the
+     * close event of the old incarnation comes between the SYN and its SYN-ACK: the new handshake
+     * must stay tracked (its SYN-ACK was dropped as untracked, and the client waited for its SYN's
+     * retransmission), and a close of the old incarnation must not end a new one's handshake.
+     */
+    @Test
+    void aNewIncarnationWhoseStackEndedTheOldOneFirstGetsItsOwnConnect() {
+        establish(7, 7);
+        int newIsn = CISN + 1_000_000;
+        in(fromClient(seg(SYN, newIsn, 0, 30000), null));
+        ssw.connectionClosed(TUPLE, CloseReason.CLOSED); // the stack ended the old incarnation's TIME-WAIT for it
+        assertEquals(1, ssw.connectionCount(), "the new handshake is tracked on");
+        ssw.connectionClosed(TUPLE, CloseReason.CLOSED); // a late or repeated close of the old one
+        assertEquals(1, ssw.connectionCount(), "an orderly close is never the new handshake's");
+        TcpSegment synAck = seg(SYN | ACK, SISN + 5_000_000, newIsn + 1, 65535);
+        out(fromStack(synAck, null));
+        assertEquals(2, ssw.stats().connectsLogged);
+        assertEquals(newIsn, assertInstanceOf(Connect.class, log.records.getLast()).clientIsn());
+        link.clear();
+        stabilize();
+        assertEquals(SISN + 5_000_000, only(link).seg().seq, "its SYN-ACK leaves once the new CONNECT is stable");
+        in(fromClient(seg(ACK, newIsn + 1, SISN + 5_000_001, 500), filled(7, 1)));
+        assertEquals(newIsn + 1, assertInstanceOf(Segment.class, log.records.getLast()).seq());
+    }
+
     @Test
     void aRetransmittedSynBeforeOurSynAckUpdatesTheRememberedOptions() {
         TcpSegment syn = seg(SYN, CISN, 0, 1000);
