@@ -765,6 +765,40 @@ class FailoverE2eTest {
     private static final int METRICS_PORT = 9400;
 
     /** The value of the sample {@code name} (with its labels, if any) in a scrape; fails if absent. */
+    /**
+     * A client reusing its port at once on a protected service (the server closes first, so it
+     * holds TIME-WAIT): each new SYN ends the primary's TIME-WAIT, and the south-side wrapper
+     * logs the new incarnation's handshake (the old one's close now comes between the SYN and its
+     * SYN-ACK; the wrapper forgot the new handshake then, and dropped its SYN-ACK: the client
+     * connected on its SYN's retransmission, a second later). The primary is
+     * killed; the same port is served by the new primary, which replayed every incarnation.
+     */
+    @Test
+    void aClientReusingItsPortIsServedEachTimeAcrossATakeover() throws Exception {
+        String why = "curl from one port four times, KILL before the fourth";
+        try (ReplicaPair pair = net.replicas("primary", "backup", "http", List.of("--metrics", "HOST:" + METRICS_PORT),
+                "replication.detection = " + DETECTION)) {
+            for (int i = 0; i < 3; i++) getFromTheSamePort(i, why);
+            String before = scrape(pair.primaryHost());
+            assertEquals(2.0, value(before, "fttcp_tcp_time_waits_ended_by_new_syn_total"), () -> "the second and third SYN, " + why + ":\n" + before);
+            assertStillPaired(pair, why);
+            pair.primary().signal("KILL");
+            System.out.println("FailoverE2eTest: " + pair.awaitTakeover(TAKEOVER_WAIT));
+            getFromTheSamePort(3, why);
+        }
+    }
+
+    private static void getFromTheSamePort(int i, String why) {
+        ExecResult get = net.topology().exec(net.host("client"), Duration.ofSeconds(30), "curl", "-sS", "--max-time", "10", "--local-port", "41235",
+                "-H", "Connection: close", "--ignore-content-length", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_connect}",
+                BASE + "/gen/1000");
+        assertEquals(0, get.exitCode(), () -> "curl " + i + ", " + why + ": " + get);
+        String[] out = get.output().trim().split(" ");
+        assertEquals("200 1000", out[0] + " " + out[1], () -> "curl " + i + ", " + why + ": " + get);
+        // Not on its SYN's retransmission a second later (its first SYN-ACK dropped by the wrapper).
+        assertTrue(Double.parseDouble(out[2]) < 0.5, () -> "curl " + i + " connected after " + out[2] + " s, " + why + ": " + get);
+    }
+
     private static double value(String scrape, String name) {
         return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).trim()))
                 .findFirst().orElseThrow(() -> new AssertionError("no sample " + name + " in:\n" + scrape));

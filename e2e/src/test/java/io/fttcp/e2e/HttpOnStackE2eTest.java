@@ -95,6 +95,31 @@ class HttpOnStackE2eTest {
         }
     }
 
+    /**
+     * The server closes first ({@code Connection: close}; curl reads to the end of the stream, so
+     * the server's FIN comes first) and holds TIME-WAIT; curl, with none,
+     * connects again from the same port at once. Its SYN ends the TIME-WAIT and opens the new
+     * connection, as on Linux; before, the stack answered it with an ACK, which curl's kernel
+     * reset before resending its SYN (Linux does that within milliseconds, other clients on
+     * their retransmission timer, a second: the stack as a client did).
+     */
+    @Test
+    void aClientReusingItsPortAtOnceEndsTheServersTimeWait() {
+        double before = sample(scrapeServer(), "fttcp_tcp_time_waits_ended_by_new_syn_total");
+        for (int i = 0; i < 3; i++) {
+            ExecResult get = net.topology().exec(net.host("client"), Duration.ofSeconds(30), "curl", "-sS", "--max-time", "10",
+                    "--local-port", "41234", "-H", "Connection: close", "--ignore-content-length", "-o", "/dev/null", "-w", "%{http_code} %{time_connect}",
+                    BASE + "/gen/1000");
+            assertEquals(0, get.exitCode(), "curl " + i + ": " + get);
+            String[] out = get.output().trim().split(" ");
+            assertEquals("200", out[0], get.toString());
+            double connect = Double.parseDouble(out[1]);
+            assertTrue(connect < 0.5, "curl " + i + " connected after " + connect + " s: " + get);
+        }
+        String m = scrapeServer();
+        assertEquals(2.0, sample(m, "fttcp_tcp_time_waits_ended_by_new_syn_total") - before, "the second and third curl's SYNs:\n" + m);
+    }
+
     @Test
     void curlDownloadsA256MiBFileIntact() {
         CurlDownload d = CurlDownload.run(net.topology(), net.host("client"), BASE + "/big.bin", Duration.ofSeconds(90));

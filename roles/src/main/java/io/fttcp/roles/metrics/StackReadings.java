@@ -30,7 +30,7 @@ public final class StackReadings {
     public static List<Reading> of(StackHost host, LockedCopy alsoUnderLock) {
         List<Reading> all = new ArrayList<>(TapReadings.of(host.tap()));
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
-        long[] v = new long[7];
+        long[] v = new long[11];
         List<Supplier<List<Reading>>> owners = new ArrayList<>(1);
         boolean copied = HostLockCopy.tryCopy(host.loop().lock(), () -> {
             owners.add(alsoUnderLock.copy());
@@ -42,6 +42,11 @@ public final class StackReadings {
             v[4] = e.droppedQueueFull();
             v[5] = e.droppedPastLease();
             v[6] = host.ip().connectionCount();
+            io.fttcp.stack.host.HostStats h = host.ip().stats();
+            v[7] = h.synCookiesSent;
+            v[8] = h.synsDroppedBacklogFull;
+            v[9] = h.resetsSent;
+            v[10] = h.timeWaitsEndedByNewSyn;
         });
         all.add(Reading.flag("fttcp_host_lock_busy", "1 when this scrape could not take the stack's host lock within "
                 + HostLockCopy.PATIENCE_MILLIS + " ms (a wedged stack): the readings that need it are left out", !copied));
@@ -56,6 +61,11 @@ public final class StackReadings {
         all.add(Reading.counter("fttcp_ethernet_dropped_past_lease",
                 "Frames not sent because this primary's lease had run out or it is fenced (ARP and unprotected traffic included)", pastLease));
         all.add(Reading.gauge("fttcp_connections", "TCP connections on the stack", connections));
+        all.add(Reading.counter("fttcp_tcp_syn_cookies_sent", "SYN-ACKs sent as SYN cookies (the half-open backlog was full: a SYN flood?)", v[7]));
+        all.add(Reading.counter("fttcp_tcp_syns_dropped_backlog_full", "SYNs dropped because the application's accept queue was full", v[8]));
+        all.add(Reading.counter("fttcp_tcp_resets_sent", "RSTs sent for segments of no connection, and to clients of connections a takeover did not restore", v[9]));
+        all.add(Reading.counter("fttcp_tcp_time_waits_ended_by_new_syn",
+                "Connections in TIME-WAIT ended by the client's SYN opening a new one on the same ports, as on Linux", v[10]));
         all.addAll(owners.getFirst().get());
         return all;
     }
