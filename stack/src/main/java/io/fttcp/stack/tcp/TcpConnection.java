@@ -643,6 +643,9 @@ public final class TcpConnection {
             sendBase += dataAcked;
             sndUna = ack;
             if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
+            // Minshall's check compares by sequence arithmetic: left behind by 2 GiB of full
+            // segments it would read as ahead of snd.una and hold every short tail.
+            if (Seq.lt(smallSegmentEnd, sndUna)) smallSegmentEnd = sndUna;
             takeRttSample(seg, ack - ackedSeq, ack, now);
             if (retransmittedAny && !Seq.gt(retransmittedTo, sndUna)) retransmittedAny = false; // all of it acknowledged
             retransmits = 0;

@@ -148,6 +148,49 @@ class TcpFlowControlTest {
         assertTrue(net.runUntil(() -> net.b.received.size() == mss + mss / 2 + 10, 1_000 * MS));
     }
 
+    /**
+     * Minshall's check compares the end of the last short segment with snd.una by sequence
+     * arithmetic. After more than 2 GiB sent in full segments (a long download, a long-lived
+     * connection) that end lay over 2^31 behind, read as ahead, and every short tail waited for
+     * all data in flight to be acknowledged: against a delayed-ACK peer, 40 ms per response.
+     * The 2 GiB go out as super-segments to a peer that acknowledges everything at once.
+     */
+    @Test
+    void nagleDoesNotHoldAShortTailAfterTwoGigabytesOfFullSegments() {
+        TcpConfig cfg = TcpConfig.defaults().withOptions(true, false, false);
+        long now = 1_000 * MS;
+        TcpConnection a = TcpConnection.connect(cfg, new FourTuple(1, 1000, 2, 80), 7, now, (c, s) -> { }, TcpEvents.NONE);
+        TcpSegment peer = new TcpSegment();
+        peer.flags = TcpSegment.SYN | TcpSegment.ACK;
+        peer.seq = 1_000;
+        peer.ack = a.sndMax();
+        peer.window = 65535;
+        peer.windowScale = 7;
+        peer.mss = 1460;
+        a.onSegment(peer, now);
+        a.setSegmentOffload(64 << 10);
+        int mss = a.maxSegmentPayload();
+        peer.clear();
+        peer.flags = TcpSegment.ACK;
+        peer.seq = 1_001;
+        peer.window = 65535; // 8 MiB
+        a.write(ByteBuffer.wrap(new byte[100]), now); // a short segment, then only full ones
+        ByteBuffer fullSegments = ByteBuffer.allocate(45 * mss);
+        long written = 0;
+        while (written < (1L << 31) + 100 || a.writableBytes() < cfg.sendBuffer()) {
+            while (written < (1L << 31) + 100 && a.writableBytes() >= fullSegments.capacity()) {
+                written += a.write(fullSegments.clear(), now);
+            }
+            now += MS;
+            peer.ack = a.sndMax();
+            a.onSegment(peer, now);
+        }
+        assertEquals(a.sndUna(), a.sndMax(), "all acknowledged");
+        a.setSegmentOffload(0); // a super-segment would carry the tail along
+        a.write(ByteBuffer.wrap(new byte[3 * mss + 100]), now); // a response: three full segments and a tail
+        assertEquals(3 * mss + 100, a.sndMax() - a.sndUna(), "the short tail goes out at once, not after the acknowledgement of the full segments");
+    }
+
     @Test
     void turningNagleOffSendsWhatItHeldBack() {
         TestNet net = new TestNet(16, TcpConfig.defaults());
