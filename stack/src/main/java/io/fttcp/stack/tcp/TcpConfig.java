@@ -18,7 +18,7 @@ package io.fttcp.stack.tcp;
  * @param minRto               RTO floor (Linux 200 ms; RFC 6298 says 1 s)
  * @param maxRto               RTO ceiling (60 s or more)
  * @param synRetries           SYN / SYN-ACK retransmissions before giving up
- * @param dataRetries          data retransmissions before giving up
+ * @param dataRetries          data retransmissions (or unanswered zero-window probes) before giving up
  * @param keepaliveIdle        idle time before the first keepalive probe
  * @param keepaliveInterval    time between probes
  * @param keepaliveProbes      unanswered probes before the connection is dropped

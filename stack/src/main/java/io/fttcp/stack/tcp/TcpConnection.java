@@ -96,6 +96,14 @@ public final class TcpConnection {
     private long closeDeadline = Long.MAX_VALUE;
     private int retransmits;
     private int persistBackoff;
+    /** Zero-window probes sent since the peer last acknowledged anything (Linux's icsk_probes_out). */
+    private int zeroWindowProbesUnanswered;
+    /**
+     * Zero-window probes (since the window closed) after which a connection the application
+     * closed gives up even though its peer answers them (Linux's tcp_orphan_retries, 8 when
+     * unset): nobody waits for the data it still holds behind a window that never opens.
+     */
+    private static final int ORPHAN_ZERO_WINDOW_PROBES = 8;
     private int keepaliveProbesSent;
     private final RttEstimator rtt;
     private boolean rttTiming;
@@ -633,6 +641,7 @@ public final class TcpConnection {
     private boolean processAck(TcpSegment seg, long now) {
         int ack = seg.ack;
         long window = (long) seg.window << sndShift;
+        if (!Seq.lt(ack, sndUna)) zeroWindowProbesUnanswered = 0; // alive: RFC 1122 4.2.2.17 probes on while answered
         if (sackOk && seg.sackBlockCount > 0) recordSack(seg);
         if (Seq.gt(ack, sndUna)) {
             int ackedSeq = ack - sndUna;
@@ -1246,9 +1255,17 @@ public final class TcpConnection {
         persistDeadline = Long.MAX_VALUE;
         if (!canSendData()) return;
         if (sndWnd == 0) {
+            // As Linux's tcp_probe_timer: a peer silent for as many probes as the retransmission
+            // timer allows is gone, and an orphan is not kept waiting on a live one forever.
+            if (zeroWindowProbesUnanswered >= config.dataRetries() || closedByUser && persistBackoff >= ORPHAN_ZERO_WINDOW_PROBES) {
+                sendReset(controlSeq(), rcvNxt, true); // a live peer learns it, as from keepalive
+                enterClosed(CloseReason.TIMED_OUT);
+                return;
+            }
             // Zero-window probe: an old sequence number forces the peer to answer with its window.
             transmit(header(sndUna - 1, TcpSegment.ACK, now), 0);
             persistBackoff++;
+            zeroWindowProbesUnanswered++;
             persistDeadline = now + persistTimeout();
         } else {
             trySend(now, true); // SWS override: send what the small window allows

@@ -177,6 +177,68 @@ class TcpTimersTest {
         assertTrue(net.a.sent.getLast().has(TcpSegment.RST));
     }
 
+    /** A sender whose data fills the window of a peer (20 kB buffer) that stops reading. */
+    private static TestNet windowClosedByAReaderThatStopped(long seed) {
+        TestNet net = new TestNet(seed, TcpConfig.defaults().withKeepalive(60_000 * MS, 10_000 * MS, 3),
+                TcpConfig.defaults().withBuffers(20_000, 1 << 20));
+        net.b.autoRead = false;
+        net.a.toSend = new byte[200_000];
+        assertTrue(net.handshake());
+        assertTrue(net.runUntil(() -> net.a.conn.sndWnd() == 0 && net.a.conn.sndUna() == net.a.conn.sndMax(), 5_000 * MS), net::describe);
+        return net;
+    }
+
+    private static long zeroWindowProbes(TestNet.Endpoint e, int from) {
+        int probeSeq = e.conn.sndUna() - 1;
+        return e.sent.subList(from, e.sent.size()).stream()
+                .filter(s -> s.seq == probeSeq && s.payloadLength() == 0 && !s.has(TcpSegment.RST)).count();
+    }
+
+    /**
+     * RFC 1122 4.2.2.17: the sender probes a closed window for as long as the receiver answers.
+     * But a receiver that vanished behind it (its host gone, the path cut) was probed forever,
+     * with keepalive on too (it defers to the retransmission timer while data is queued). As
+     * Linux's tcp_probe_timer: as many unanswered probes as data retransmissions, then TIMED_OUT.
+     */
+    @Test
+    void zeroWindowProbesGoOnWhileAnsweredAndTimeOutOnceThePeerIsSilent() {
+        for (boolean keepalive : new boolean[] {false, true}) {
+            TestNet net = windowClosedByAReaderThatStopped(49);
+            net.a.conn.setKeepalive(keepalive, net.now);
+            net.runFor(3L * 3600 * 1000 * MS);
+            assertEquals(TcpState.ESTABLISHED, net.a.conn.state(), "the reader is alive, if slow");
+            assertTrue(zeroWindowProbes(net.a, 0) > 3 * net.a.config.dataRetries(), "probes answered: " + zeroWindowProbes(net.a, 0));
+            net.partitioned = true;
+            int cut = net.a.sent.size();
+            assertTrue(net.runUntil(() -> net.a.closed != null, 3600 * 1000 * MS), "keepalive " + keepalive + ": " + net.describe());
+            assertEquals(CloseReason.TIMED_OUT, net.a.closed);
+            assertEquals(net.a.config.dataRetries(), zeroWindowProbes(net.a, cut), "unanswered probes before giving up");
+            assertTrue(net.a.sent.getLast().has(TcpSegment.RST));
+        }
+    }
+
+    /**
+     * The application closed while its data waited behind a closed window: nobody will read an
+     * answer, and the peer that never reads would keep the orphan and its send buffer for good.
+     * As Linux (tcp_orphan_retries): 8 probes since the window closed, answered or not, then
+     * TIMED_OUT (about 100 s), and an RST tells the peer.
+     */
+    @Test
+    void anOrphanBehindAClosedWindowGivesUpEvenWhileItsPeerAnswers() {
+        TestNet net = windowClosedByAReaderThatStopped(50);
+        net.runFor(2_000 * MS);
+        net.a.conn.close(net.now);
+        assertEquals(TcpState.FIN_WAIT_1, net.a.conn.state());
+        long closedAt = net.now;
+        assertTrue(net.runUntil(() -> net.a.closed != null, 3600 * 1000 * MS), net::describe);
+        assertEquals(CloseReason.TIMED_OUT, net.a.closed);
+        assertEquals(8, zeroWindowProbes(net.a, 0));
+        assertTrue(net.now - closedAt < 120_000 * MS, "gave up " + (net.now - closedAt) / MS + " ms after the close");
+        net.runFor(10 * MS);
+        assertEquals(TcpState.CLOSED, net.b.conn.state(), "the peer took the RST");
+        assertEquals(20_000, net.b.conn.readableBytes(), "and may still read what arrived");
+    }
+
     @Test
     void timestampEchoOfAnOriginalTransmissionAfterTimeoutIsNotAnRttSample() {
         TestNet net = new TestNet(48, TcpConfig.defaults().withNagle(false).withDelayedAck(0));
