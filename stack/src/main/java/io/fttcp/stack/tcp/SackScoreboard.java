@@ -3,7 +3,9 @@ package io.fttcp.stack.tcp;
 /**
  * The sender's record of what the peer SACKed above snd.una (RFC 6675 scoreboard): disjoint
  * ranges sorted by sequence number. Created when the first SACK block arrives, dropped when
- * snd.una passes everything.
+ * snd.una passes everything. The number of ranges is bounded by the caller ({@link #add}): a
+ * receiver SACKing every other byte would otherwise make every operation here linear in the bytes
+ * in flight.
  */
 final class SackScoreboard {
     private int[] left = new int[8];
@@ -13,17 +15,21 @@ final class SackScoreboard {
 
     boolean isEmpty() { return count == 0; }
 
+    int rangeCount() { return count; }
+
     long sackedBytes() { return sacked; }
 
     /** End of the highest SACKed range; only meaningful when not empty. */
     int highestSacked() { return right[count - 1]; }
 
-    /** Records [l, r) once it is checked to lie within (snd.una, snd.max]. */
-    void add(int l, int r, int sndUna, int sndMax) {
-        if (!Seq.lt(l, r) || Seq.le(r, sndUna) || Seq.gt(r, sndMax)) return; // D-SACK or bogus
+    /**
+     * Records [l, r) once it is checked to lie within (snd.una, snd.max]. Returns false if it was
+     * ignored because it needed a range beyond {@code maxRanges} (it extends no existing one).
+     */
+    boolean add(int l, int r, int sndUna, int sndMax, int maxRanges) {
+        if (!Seq.lt(l, r) || Seq.le(r, sndUna) || Seq.gt(r, sndMax)) return true; // D-SACK or bogus
         if (Seq.lt(l, sndUna)) l = sndUna;
-        int i = 0;
-        while (i < count && Seq.lt(right[i], l)) i++;
+        int i = firstEndingAtOrAfter(l);
         int j = i;
         int nl = l, nr = r;
         long removed = 0;
@@ -35,6 +41,7 @@ final class SackScoreboard {
         }
         int merged = j - i;
         if (merged == 0) {
+            if (count >= maxRanges) return false;
             if (count == left.length) {
                 left = java.util.Arrays.copyOf(left, count * 2);
                 right = java.util.Arrays.copyOf(right, count * 2);
@@ -50,6 +57,18 @@ final class SackScoreboard {
         left[i] = nl;
         right[i] = nr;
         sacked += (nr - nl) - removed;
+        return true;
+    }
+
+    /** Index of the first range whose end is at or above seq (count if none): binary search. */
+    private int firstEndingAtOrAfter(int seq) {
+        int lo = 0, hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Seq.lt(right[mid], seq)) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     /** Forgets everything below the new snd.una. */
@@ -73,7 +92,7 @@ final class SackScoreboard {
     /** SACKed bytes inside [a, b). */
     long sackedIn(int a, int b) {
         long n = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = firstEndingAtOrAfter(a); i < count && Seq.lt(left[i], b); i++) {
             int l = Seq.max(left[i], a), r = Seq.min(right[i], b);
             if (Seq.lt(l, r)) n += r - l;
         }
@@ -100,7 +119,7 @@ final class SackScoreboard {
     /** First unSACKed sequence number at or above from and below limit; the hole ends at {@link #holeEnd}. */
     int nextHole(int from, int limit) {
         int s = from;
-        for (int i = 0; i < count; i++) {
+        for (int i = firstEndingAtOrAfter(from); i < count; i++) {
             if (Seq.le(right[i], s)) continue;
             if (Seq.le(left[i], s)) {
                 s = right[i];

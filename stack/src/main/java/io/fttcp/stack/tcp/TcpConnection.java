@@ -104,6 +104,9 @@ public final class TcpConnection {
      * unset): nobody waits for the data it still holds behind a window that never opens.
      */
     private static final int ORPHAN_ZERO_WINDOW_PROBES = 8;
+    /** Bounds on the SACK scoreboard's ranges ({@link #maxSackRanges}). */
+    private static final int MIN_SACK_RANGES = 64;
+    private static final int MAX_SACK_RANGES = 2048;
     private int keepaliveProbesSent;
     private final RttEstimator rtt;
     private boolean rttTiming;
@@ -699,12 +702,23 @@ public final class TcpConnection {
 
     private void recordSack(TcpSegment seg) {
         int n = Math.min(seg.sackBlockCount, TcpSegment.MAX_SACK_BLOCKS);
+        int maxRanges = maxSackRanges();
         for (int i = 0; i < n; i++) {
             int l = seg.sackLeft[i], r = seg.sackRight[i];
             if (!Seq.lt(l, r) || Seq.le(r, seg.ack) || Seq.gt(r, sndMax)) continue;
             if (scoreboard == null) scoreboard = new SackScoreboard();
-            scoreboard.add(l, r, Seq.max(sndUna, seg.ack), sndMax);
+            if (!scoreboard.add(l, r, Seq.max(sndUna, seg.ack), sndMax, maxRanges)) stats.sackBlocksIgnored++;
         }
+    }
+
+    /**
+     * Bounds the scoreboard: an honest receiver reports at most one range per segment in flight
+     * (fewer: holes separate them). Beyond that, or {@link #MAX_SACK_RANGES}, the ranges are
+     * hostile (every other byte SACKed) and only make every ACK cost more.
+     */
+    private int maxSackRanges() {
+        int segments = (sndMax - sndUna) / maxSegmentPayload() + 1;
+        return Math.min(MAX_SACK_RANGES, Math.max(MIN_SACK_RANGES, segments));
     }
 
     private void enterRecovery(long now) {
@@ -732,16 +746,24 @@ public final class TcpConnection {
         return Math.max(0, p);
     }
 
-    /** RFC 6675 NextSeg rule 1: retransmit presumed-lost holes while the pipe has room. */
+    /**
+     * RFC 6675 NextSeg rule 1: retransmit presumed-lost holes while the pipe has room. Each goes
+     * out as a whole segment from the hole's start, as Linux resends whole buffers: a hole of a
+     * few bytes (SACK blocks splitting our segments) costs one segment, not one per hole.
+     */
     private void retransmitLostHoles(long now) {
         int mss = maxSegmentPayload();
         int dataEnd = sendBase + sendQueue.size();
-        while (cc.cwnd - pipe() >= mss) {
-            int edge = scoreboard.lossEdge(sndUna, mss);
+        int segmentEnd = Seq.min(dataEnd, sndMax);
+        int edge = scoreboard.lossEdge(sndUna, mss);
+        long room = cc.cwnd - pipe(); // less what is sent here (RFC 6675 C.4), not recomputed per segment
+        while (room >= mss) {
             int s = scoreboard.nextHole(Seq.max(highRxt, sndUna), edge);
             int end = Seq.min(scoreboard.holeEnd, dataEnd);
             if (!Seq.lt(s, end)) return;
-            highRxt = s + sendSegment(s, Math.min(mss, end - s), false, now);
+            int len = sendSegment(s, Math.min(mss, segmentEnd - s), false, now);
+            highRxt = s + len;
+            room -= len;
         }
     }
 
@@ -1549,6 +1571,7 @@ public final class TcpConnection {
     int sndUna() { return sndUna; }
     int sndNxt() { return sndNxt; }
     int sndMax() { return sndMax; }
+    int sackRanges() { return scoreboard == null ? 0 : scoreboard.rangeCount(); }
     long sndWnd() { return sndWnd; }
     int rcvNxt() { return rcvNxt; }
     long cwnd() { return cc.cwnd; }

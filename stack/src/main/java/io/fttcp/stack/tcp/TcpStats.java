@@ -18,6 +18,8 @@ public final class TcpStats {
     public long outOfWindowAcksSuppressed;
     /** ACK fields taken from segments outside the window of a connection restored at takeover (TcpConnection.takeAckOfUnacceptable). */
     public long acksOfUnacceptableSegmentsTaken;
+    /** SACK blocks ignored because they would have grown the scoreboard past its bound (hostile tiny ranges). */
+    public long sackBlocksIgnored;
     /** Congestion window and slow-start threshold in bytes, and smoothed RTT in ns, at last update. */
     public long cwnd;
     public long ssthresh;

@@ -113,6 +113,7 @@ class BufferStructuresTest {
             boolean[] sacked = new boolean[size];
             int modelBase = una;
             SackScoreboard sb = new SackScoreboard();
+            int maxRanges = seed % 2 == 0 ? Integer.MAX_VALUE : 1 + r.nextInt(8); // a block needing more is ignored
             for (int step = 0; step < 60; step++) {
                 if (r.nextInt(5) == 0) {
                     int adv = r.nextInt(Math.max(1, (max - una) / 4));
@@ -122,8 +123,9 @@ class BufferStructuresTest {
                     int l = una + r.nextInt(-100, Math.max(1, max - una));
                     int rr = l + r.nextInt(1, 5000);
                     if (Seq.gt(rr, max)) rr = max;
-                    sb.add(l, rr, una, max);
-                    if (Seq.lt(l, rr) && Seq.gt(rr, una)) {
+                    boolean taken = sb.add(l, rr, una, max, maxRanges);
+                    assertTrue(sb.rangeCount() <= maxRanges, "seed " + seed);
+                    if (taken && Seq.lt(l, rr) && Seq.gt(rr, una)) {
                         for (int x = Seq.max(l, una); x != rr; x++) sacked[x - modelBase] = true;
                     }
                 }
