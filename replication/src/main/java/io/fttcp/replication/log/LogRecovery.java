@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * Opening a log: reads every segment in LSN order, checks every frame and that LSNs run on
- * without a gap or a duplicate, cuts a torn tail off the last segment, and refuses anything
- * else.
+ * without a gap or a duplicate, cuts a torn tail off the last segment, removes a sole segment
+ * that holds no record, and refuses anything else.
  *
  * <p>A tail is torn when the last segment's first bad frame is followed by no valid record
  * frame with a higher LSN (at any byte offset after it): what a crash in the middle of a write
@@ -94,9 +94,19 @@ final class LogRecovery {
             expected = lsn;
             previousEnd = end;
         }
+        Path emptyRemoved = null;
+        if (segments.size() == 1 && segmentRecords == 0) {
+            // A crash between a first segment's creation and its first write (or a torn first write): the log
+            // holds nothing, and must say so as a fresh one does (LSN 1 next, nothing held), not "held up to N - 1".
+            emptyRemoved = segments.removeFirst().file();
+            Files.delete(emptyRemoved);
+            SegmentForcer.forceDirectory(dir);
+            previousEnd = 0;
+        }
         long firstLsn = segments.isEmpty() ? 1 : segments.getFirst().firstLsn();
         long nextLsn = segments.isEmpty() ? 1 : expected;
-        RecoveryReport report = new RecoveryReport(dir, segments.size(), firstLsn, nextLsn - 1, bytesCut, cutFile, cutOffset, cutReason);
+        RecoveryReport report = new RecoveryReport(dir, segments.size(), firstLsn, nextLsn - 1, bytesCut, cutFile, cutOffset, cutReason,
+                emptyRemoved);
         return new Recovered(segments, firstLsn, nextLsn, previousEnd, segmentRecords, report);
     }
 

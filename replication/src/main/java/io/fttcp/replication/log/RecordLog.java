@@ -152,13 +152,13 @@ public final class RecordLog implements AutoCloseable {
      */
     public void append(long lsn, Record record, long now) throws IOException {
         checkUsable();
+        encoder.checkEncodable(record); // before an empty log moves its start: a refused record leaves it as it was
         if (lsn != nextLsn) {
             if (!isEmpty() || lsn < 1) {
                 throw new IllegalArgumentException("LSN " + lsn + " appended where " + nextLsn + " is next in log " + dir);
             }
             startAt(lsn);
         }
-        encoder.checkEncodable(record);
         long frameLength = FrameEncoder.frameLength(record);
         try {
             if (active == null) {

@@ -13,9 +13,11 @@ import java.nio.file.Path;
  * @param cutFile   the segment that was cut, or null
  * @param cutOffset where it was cut (its new length), or -1
  * @param cutReason why: the corruption found at {@code cutOffset}, or null
+ * @param emptySegmentRemoved the log's only segment, which held no record (a crash before its first
+ *                  record was written), removed so that the log holds nothing as a fresh one; or null
  */
 public record RecoveryReport(Path directory, int segments, long firstLsn, long lastLsn, long bytesCut, Path cutFile,
-                             long cutOffset, String cutReason) {
+                             long cutOffset, String cutReason, Path emptySegmentRemoved) {
     /** Records in the log after recovery. */
     public long records() {
         return lastLsn - firstLsn + 1;
@@ -30,7 +32,9 @@ public record RecoveryReport(Path directory, int segments, long firstLsn, long l
     public String toString() {
         String kept = "log " + directory + ": " + records() + " records (LSN " + firstLsn + " to " + lastLsn + ") in "
                 + segments + " segments";
-        return cut() ? kept + "; cut a torn tail of " + bytesCut + " bytes from " + cutFile.getFileName() + " at offset "
-                + cutOffset + ": " + cutReason : kept + "; tail intact";
+        String tail = cut() ? "; cut a torn tail of " + bytesCut + " bytes from " + cutFile.getFileName() + " at offset "
+                + cutOffset + ": " + cutReason : "; tail intact";
+        return kept + tail + (emptySegmentRemoved == null ? ""
+                : "; removed " + emptySegmentRemoved.getFileName() + ", the only segment, which held no record");
     }
 }

@@ -27,7 +27,10 @@
  *     segment before the last) stops recovery with a
  *     {@link io.fttcp.replication.log.CorruptLogException} naming the file and byte offset;
  *     nothing is ever skipped. Since the cut tail was never forced under ALWAYS or BATCH, no
- *     acknowledged record is lost by cutting it.</li>
+ *     acknowledged record is lost by cutting it. A log whose only segment holds no record (a
+ *     crash between its creation and its first write, at the LSN its first record was to have)
+ *     has that segment removed: it holds nothing, as a fresh log (next LSN 1, last LSN 0), and
+ *     not "everything up to that LSN - 1".</li>
  * <li>A segment is written whole and (unless NEVER) forced before the next segment is
  *     created, and a new segment's directory entry is forced before its records count as
  *     durable, so a crash can tear only the last segment.</li>

@@ -136,6 +136,38 @@ class LogRecoveryTest {
         }
     }
 
+    /**
+     * A crash between the creation of a log's first segment (named by its first record's LSN: a
+     * catch-up into an empty log starts above 1) and its first write leaves it empty, or holding a
+     * torn frame: the log holds nothing, as a fresh one, not "every record up to that LSN - 1" (a
+     * logger answered a primary so, and refused its catch-up as records missing, on every redial).
+     */
+    @Test
+    void anEmptySoleSegmentIsRemovedAndTheLogHoldsNothing() throws IOException {
+        for (byte[] content : List.of(new byte[0], new byte[] {(byte) 0xfa, 0x17, 1})) {
+            String where = content.length + " byte(s) in the segment";
+            Path sole = tmp.resolve("sole-" + content.length);
+            Files.createDirectories(sole);
+            Path segment = sole.resolve("00000000000000000500.seg");
+            Files.write(segment, content);
+            try (RecordLog log = RecordLog.open(sole, CONFIG)) {
+                assertTrue(log.isEmpty(), where);
+                assertEquals(0, log.lastLsn(), where);
+                assertEquals(1, log.nextLsn(), where);
+                assertEquals(0, log.durableLsn(), where);
+                assertEquals(0, log.segmentCount(), where);
+                assertFalse(Files.exists(segment), where);
+                assertEquals(segment, log.recoveryReport().emptySegmentRemoved(), where);
+                assertTrue(log.recoveryReport().toString().contains("removed 00000000000000000500.seg"), log.recoveryReport().toString());
+                log.append(700, written.getFirst(), 0); // an empty log starts where its first record says, as a fresh one
+            }
+            try (RecordLog log = RecordLog.open(sole, CONFIG)) {
+                assertEquals(700, log.firstLsn(), where);
+                assertEquals(700, log.lastLsn(), where);
+            }
+        }
+    }
+
     @Test
     void aBadFrameFollowedByAGoodOneStopsRecovery() throws IOException {
         LogTesting.Placement victim = placed.get(placed.size() - 2);

@@ -3,6 +3,8 @@ package io.fttcp.replication.log;
 import io.fttcp.replication.RandomRecords;
 import io.fttcp.replication.Seeds;
 import io.fttcp.replication.record.Record;
+import io.fttcp.replication.record.Segment;
+import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +138,21 @@ class RecordLogRoundTripTest {
             assertEquals(1000, log.firstLsn());
             assertEquals(1001, log.lastLsn());
             LogTesting.assertReads(log, 1000, List.of(a, b), 1000, "late start");
+        }
+    }
+
+    /** A record the log refuses (too large) leaves an empty log as it was: it does not start at the refused record's LSN. */
+    @Test
+    void aRefusedFirstRecordLeavesAnEmptyLogWhereItWas() throws IOException {
+        Path dir = tmp.resolve("refused");
+        LogConfig config = LogConfig.defaults().withFsyncPolicy(FsyncPolicy.NEVER).withMaxBodyLength(4096);
+        Record tooLarge = new Segment(new FourTuple(0x0a000001, 80, 0x0a000002, 40000), 1, 2, 0x18, 65535, 0, 0, new byte[8192]);
+        try (RecordLog log = RecordLog.open(dir, config)) {
+            assertThrows(IllegalArgumentException.class, () -> log.append(1000, tooLarge, 0));
+            assertTrue(log.isEmpty());
+            assertEquals(1, log.firstLsn());
+            assertEquals(0, log.lastLsn());
+            assertEquals(0, log.durableLsn());
         }
     }
 

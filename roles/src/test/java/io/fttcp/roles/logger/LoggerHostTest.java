@@ -456,6 +456,32 @@ class LoggerHostTest {
         }
     }
 
+    /**
+     * A catch-up into an empty log creates its first segment, named by the first record's LSN, at
+     * the append and writes it at the commit: a crash in between leaves that segment empty. The
+     * restarted logger holds nothing and takes the catch-up (it answered "I hold up to LSN 499"
+     * and refused the primary, records missing, on every redial, for good).
+     */
+    @Test
+    void aLoggerRestartedOnAnEmptyFirstSegmentTakesThePrimarysCatchUp() throws Exception {
+        Path clusterDir = dir.resolve("alpha");
+        Files.createDirectories(clusterDir);
+        Files.createFile(clusterDir.resolve("00000000000000000500.seg"));
+        InetSocketAddress at = freeLoopbackPort();
+        LoggerHost host = startHost(dir, at, LOG);
+        List<Record> live = new Traffic.Conversation(Traffic.client(1), new SplittableRandom(1)).open();
+        List<LoggedRecord> catchUp = numbered(live, 500);
+        RecordStream stream = channel("alpha").newRecordStream();
+        stream.resetTo(999); // it dropped LSNs 1..999 as stable; its live connection's records start at 500
+        Events events = new Events();
+        toClose.add(PrimaryChannel.connect(at, null, CONNECT, channel("alpha"), 1, stream, lsn -> catchUp, events));
+        await("the logger's answer", 5000, () -> events.connected.isDone() || events.closed.isDone());
+        assertFalse(events.closed.isDone(), () -> "refused: " + events.closed.getNow(null));
+        assertEquals(0, events.connected.get().lsn(), "the logger holds nothing");
+        await("the catch-up stored, " + host.status(), 5000, () -> durableLsn(host, "alpha") == 999);
+        assertTrue(host.status().contains("alpha: records 500..999"), host.status());
+    }
+
     private List<LoggedRecord> readAllAfterClose(Path directory, InetSocketAddress at) throws Exception {
         toClose.closeAll();
         return readAll(directory.resolve("alpha"), LOG);
