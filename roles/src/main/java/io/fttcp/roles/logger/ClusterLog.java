@@ -246,6 +246,11 @@ final class ClusterLog implements AutoCloseable {
             lock.lock();
             try {
                 long epoch = primaryHandshake.epoch();
+                if (epoch < 0 || epoch == Long.MAX_VALUE) {
+                    // Stored, it would stop the logger's next start (negative) or overflow the next recovery's grant (the largest).
+                    throw new HandshakeException("primary states epoch " + epoch + " for cluster '" + cluster + "': an epoch runs from 0 to "
+                            + (Long.MAX_VALUE - 1) + ", so that a recovery can be granted the next one");
+                }
                 if (epoch < knownEpoch) {
                     throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
                             + " of cluster '" + cluster + "' to a recovered server");
@@ -704,10 +709,10 @@ final class ClusterLog implements AutoCloseable {
                             + " are marked incomplete; a recovery restores none of their connections and resets their clients");
                 }
                 if (servable && durableAfterSync(now) && storeIncomplete()) {
+                    long epoch = nextEpoch();
                     long through = log.lastLsn();
                     // The records' payloads are read from the log as they are sent (not all in memory, nor in the handshake's time).
                     LogCatchUp records = retained.catchUp(log, through);
-                    long epoch = knownEpoch + 1;
                     try {
                         persistEpoch(epoch);
                     } catch (HandshakeException e) {
@@ -739,6 +744,16 @@ final class ClusterLog implements AutoCloseable {
             LockSupport.parkNanos(WAIT_STEP_NANOS);
         }
         throw new HandshakeException("the logger is shutting down");
+    }
+
+    /** The epoch a recovery is granted now (the caller holds the lock); refused, never wrapped round, once they are used up. */
+    private long nextEpoch() throws HandshakeException {
+        try {
+            return Math.addExact(knownEpoch, 1);
+        } catch (ArithmeticException e) {
+            throw new HandshakeException("cluster '" + cluster + "' has granted epoch " + knownEpoch + ", the largest there is: no recovery can"
+                    + " be granted a newer one; its EPOCH file must be reset by hand, with every server of the cluster stopped");
+        }
     }
 
     /**

@@ -29,7 +29,11 @@ final class StoredNumber {
         }
     }
 
+    /** @throws IllegalArgumentException {@code n} is negative: {@link #read} would refuse it, and the logger would not start */
     void write(long n) throws IOException {
+        if (n < 0) {
+            throw new IllegalArgumentException("cannot store " + n + " in " + file + " as " + what + ": it must not be negative");
+        }
         DurableFile.replace(file, (n + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 }

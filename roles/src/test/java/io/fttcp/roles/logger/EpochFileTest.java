@@ -31,6 +31,18 @@ class EpochFileTest {
         assertEquals(List.of(dir.resolve("EPOCH")), Files.list(dir).toList(), "no temporary file left");
     }
 
+    /** A negative number is never stored: read would refuse it, and the logger would not start again. */
+    @Test
+    void aNegativeEpochIsNeverWritten() throws IOException {
+        EpochFile file = new EpochFile(dir);
+        file.write(5);
+        for (long epoch : new long[]{-1, Long.MIN_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> file.write(epoch));
+            assertTrue(e.getMessage().contains(Long.toString(epoch)) && e.getMessage().contains("negative"), e.getMessage());
+            assertEquals(5, new EpochFile(dir).read());
+        }
+    }
+
     @Test
     void aTemporaryFileLeftByACrashChangesNothing() throws IOException {
         EpochFile file = new EpochFile(dir);

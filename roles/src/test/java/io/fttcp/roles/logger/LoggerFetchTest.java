@@ -508,4 +508,46 @@ class LoggerFetchTest {
             assertTrue(redial.connected.isDone(), () -> "refused: " + redial.closed.getNow(null));
         }
     }
+
+    /**
+     * A primary's epoch is stored, and a recovery is granted the next one: a negative epoch would
+     * stop the logger's next start (its EPOCH file unreadable), the largest would make the next
+     * grant wrap round to the smallest (which the recovering server refuses as older). Both are
+     * refused at the handshake, and nothing is stored.
+     */
+    @Test
+    void aPrimaryStatingANegativeOrTheLargestEpochIsRefusedAndNothingIsStored() throws Exception {
+        InetSocketAddress at = freeLoopbackPort();
+        LoggerHost host = toClose.add(LoggerHost.start(config(dir, at, LOG)));
+        for (long epoch : new long[]{Long.MAX_VALUE, -1, Long.MIN_VALUE}) {
+            Events e = new Events();
+            toClose.add(dial(at, "alpha", epoch, channel("alpha").newRecordStream(), e));
+            await("the logger's answer to epoch " + epoch, 5000, () -> e.connected.isDone() || e.closed.isDone());
+            assertFalse(e.connected.isDone(), "a primary at epoch " + epoch + " joined");
+            CloseReason why = e.closed.get();
+            assertEquals(CloseReason.Kind.HANDSHAKE_REFUSED, why.kind(), why.toString());
+            assertTrue(why.message().contains("epoch " + epoch) && why.message().contains("an epoch runs from 0 to " + (Long.MAX_VALUE - 1)),
+                    why.message());
+        }
+        assertEquals(0, new EpochFile(dir.resolve("alpha")).read(), "no epoch stored");
+        host.close();
+        toClose.add(LoggerHost.start(config(dir, at, LOG))); // starts again
+    }
+
+    /** Once the largest epoch is granted, a recovery is refused with the reason; the epoch never wraps round to a negative one. */
+    @Test
+    void aRecoveryAfterTheLargestEpochIsRefusedNotWrappedRound() throws Exception {
+        new EpochFile(java.nio.file.Files.createDirectories(dir.resolve("alpha"))).write(Long.MAX_VALUE);
+        InetSocketAddress at = freeLoopbackPort();
+        LoggerHost host = toClose.add(LoggerHost.start(config(dir, at, LOG)));
+        Events e = new Events();
+        toClose.add(fetch(at, "alpha", 0, e));
+        await("the logger's answer", 5000, () -> e.connected.isDone() || e.closed.isDone());
+        assertFalse(e.connected.isDone(), () -> "served at epoch " + e.connected.getNow(null).epoch());
+        CloseReason why = e.closed.get();
+        assertTrue(why.message().contains("has granted epoch " + Long.MAX_VALUE + ", the largest there is"), why.toString());
+        host.close();
+        assertEquals(Long.MAX_VALUE, new EpochFile(dir.resolve("alpha")).read());
+        toClose.add(LoggerHost.start(config(dir, at, LOG))); // starts again
+    }
 }
