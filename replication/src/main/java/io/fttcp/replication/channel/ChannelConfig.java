@@ -124,6 +124,12 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
                 maxBodyLength, maxBatchBytes, maxBatchRecords, handshakeTimeoutNanos, maxInFlightBytes, warmup.toNanos(), livenessPort, unprotectedAfterMillis);
     }
 
+    /** These settings with another handshake timeout (a connection whose handshake is not done by then is closed). */
+    public ChannelConfig withHandshakeTimeout(Duration timeout) {
+        return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,
+                maxBodyLength, maxBatchBytes, maxBatchRecords, timeout.toNanos(), maxInFlightBytes, warmupNanos, livenessPort, unprotectedAfterMillis);
+    }
+
     /** These settings, a primary offering {@code port} as its liveness port (0: none). */
     public ChannelConfig withLivenessPort(int port) {
         return new ChannelConfig(clusterId, heartbeatIntervalNanos, detectionTimeoutNanos, leaseNanos, leaseMarginNanos,

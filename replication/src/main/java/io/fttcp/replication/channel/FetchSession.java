@@ -11,10 +11,13 @@ import java.util.List;
 final class FetchSession implements LoggerSession {
     final RecordStream stream;
     final StreamSender sender;
+    /** What the owner granted. */
+    final LoggerSessions.Fetch fetch;
     private final long throughLsn;
     private final String peer;
 
     FetchSession(LoggerChannel channel, LoggerSessions.Fetch fetch) {
+        this.fetch = fetch;
         this.peer = channel.peer;
         this.throughLsn = fetch.throughLsn();
         this.stream = channel.config.newRecordStream();

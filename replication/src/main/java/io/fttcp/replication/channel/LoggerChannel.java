@@ -24,7 +24,9 @@ import java.util.List;
  * lease does not depend on the disk; {@link #lastEchoedReceiptNanos()} bounds that lease.</li>
  * <li><b>BACKUP: fetch.</b> A recovering server (a plain {@link BackupChannel} holding nothing)
  * gets the live connections' records as a catch-up, then CAUGHT_UP, then only heartbeats until
- * it closes. The records may be read as they are sent ({@link LoggerSessions.Fetch#source()}).</li>
+ * it closes. The records may be read as they are sent ({@link LoggerSessions.Fetch#source()}).
+ * The owner decides by the channel's handshake deadline; an answer decided after the channel
+ * closed is not sent, and the owner hears so ({@link LoggerSessions#fetchNotAnswered}).</li>
  * </ul>
  * Each session belongs to the peer's cluster (a logger serves several primaries); heartbeat,
  * detection and frame limits come from the channel's configuration.
@@ -153,7 +155,7 @@ public final class LoggerChannel extends ReplicationChannel {
         if (requester.lsn() != 0) {
             throw new HandshakeException("a recovering server fetches holding nothing, but this one holds up to LSN " + requester.lsn());
         }
-        LoggerSessions.Fetch fetch = sessions.fetch(requester);
+        LoggerSessions.Fetch fetch = sessions.fetch(requester, handshakeDeadline());
         FetchSession out;
         try {
             out = new FetchSession(this, fetch);
@@ -165,6 +167,15 @@ public final class LoggerChannel extends ReplicationChannel {
         session = out;
         out.sender.start("logger-replication-" + peer + "-sender");
         return new Handshake(PROTOCOL_VERSION, Role.LOGGER, requester.clusterId(), fetch.epoch(), fetch.throughLsn() + 1);
+    }
+
+    /** A fetch's answer was not sent (the channel closed while the owner decided): its source is closed, its grant withdrawn. */
+    @Override
+    void handshakeAnswerNotSent() {
+        if (session instanceof FetchSession out) {
+            out.close();
+            sessions.fetchNotAnswered(peerHandshake(), out.fetch);
+        }
     }
 
     @Override

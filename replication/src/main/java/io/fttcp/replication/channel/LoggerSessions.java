@@ -25,12 +25,22 @@ public interface LoggerSessions {
     /**
      * A recovering server (a {@link BackupChannel} holding nothing) wants the live connections'
      * records. May block, for instance until the old primary is surely gone (its lease over),
-     * but not past the requester's handshake timeout.
+     * but must answer by {@code answerBy}, and refuse rather than grant anything later: the
+     * channel is closed then (its handshake timeout, counted from the connection's opening).
      *
      * @param requester its handshake (cluster id, the epoch it knows)
+     * @param answerBy  when (System.nanoTime()) the channel closes unless answered
      * @return what to send
      */
-    Fetch fetch(Handshake requester) throws HandshakeException;
+    Fetch fetch(Handshake requester, long answerBy) throws HandshakeException;
+
+    /**
+     * The answer to {@code fetch} was never sent: its channel closed first. Whatever the owner
+     * granted with it (an epoch, the right to join) may be withdrawn; the channel has closed the
+     * fetch's source.
+     */
+    default void fetchNotAnswered(Handshake requester, Fetch fetch) {
+    }
 
     /**
      * @param heldLsn    the last LSN stored for the primary's cluster (0: none); records come from the next one.

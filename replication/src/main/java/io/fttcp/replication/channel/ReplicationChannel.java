@@ -216,12 +216,28 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     void afterConnected() {
     }
 
+    /** On the reader thread: the answer to the peer's handshake, accepted, was not sent (the channel closed first, or the write failed). */
+    void handshakeAnswerNotSent() {
+    }
+
+    /** When (System.nanoTime()) a connection whose handshake is not done yet is closed. */
+    final long handshakeDeadline() {
+        return openedAt + config.handshakeTimeoutNanos();
+    }
+
     // ---- writing ----
 
-    /** Writes one control frame (handshake, ack); blocks while another write is in progress. */
+    /**
+     * Writes our handshake; blocks while another write is in progress. Never on a channel already
+     * closed (its handshake timed out while the answer was decided): the answer is then not sent,
+     * and {@link #handshakeAnswerNotSent} says so.
+     */
     final void sendHandshake(Handshake h) throws IOException {
         writeLock.lock();
         try {
+            if (closed.get()) {
+                throw new ClosedChannelException();
+            }
             controlOut.clear();
             controlEncoder.encodeHandshake(h, controlOut);
             writeFully(controlOut.flip());
@@ -548,6 +564,7 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
                 try {
                     sendHandshake(reply);
                 } catch (IOException e) {
+                    handshakeAnswerNotSent();
                     readerFail(CloseReason.Kind.PEER_CLOSED, "could not answer the handshake of " + peer + ": " + e.getMessage(), e);
                     return;
                 }

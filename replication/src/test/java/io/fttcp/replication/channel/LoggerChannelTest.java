@@ -57,6 +57,7 @@ class LoggerChannelTest {
         volatile Fetch fetch;
         volatile String refuse;
         volatile CountDownLatch fetchGate = new CountDownLatch(0);
+        final List<Fetch> notAnswered = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public Join join(Handshake primary) throws HandshakeException {
@@ -66,7 +67,7 @@ class LoggerChannelTest {
         }
 
         @Override
-        public Fetch fetch(Handshake requester) throws HandshakeException {
+        public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
             fetches.add(requester);
             try {
                 fetchGate.await();
@@ -75,6 +76,11 @@ class LoggerChannelTest {
             }
             if (refuse != null) throw new HandshakeException(refuse);
             return fetch;
+        }
+
+        @Override
+        public void fetchNotAnswered(Handshake requester, Fetch fetch) {
+            notAnswered.add(fetch);
         }
     }
 
@@ -469,6 +475,41 @@ class LoggerChannelTest {
         await("the logger's side closed", 2000, logger::isClosed);
         String name = "logger-replication-" + logger.peerAddress();
         await("the fetch's threads to end", 5000, () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith(name)));
+    }
+
+    /**
+     * An owner's fetch that returns after the channel's handshake timeout closed it: the answer is
+     * not sent, the fetch's source is closed, and the owner is told, so that it withdraws what it
+     * granted (a logger's grant to a requester that never heard it blocked every recovery).
+     */
+    @Test
+    void aFetchDecidedAfterItsChannelClosedIsNotAnsweredAndTheOwnerIsTold() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger sourceClosed = new java.util.concurrent.atomic.AtomicInteger();
+        Sessions sessions = new Sessions();
+        sessions.fetch = new LoggerSessions.Fetch(4, 10, new io.fttcp.replication.stream.CatchUpSource() {
+            @Override
+            public LoggedRecord next() {
+                return null;
+            }
+
+            @Override
+            public void close() {
+                sourceClosed.incrementAndGet();
+            }
+        });
+        sessions.fetchGate = new CountDownLatch(1);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT.withHandshakeTimeout(java.time.Duration.ofMillis(300)), sessions);
+        Recorder requester = new Recorder();
+        toClose.add(BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, TOLERANT, 3, 0, requester));
+        LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+        await("the fetch asked", 2000, () -> sessions.fetches.size() == 1);
+        await("the logger's handshake timeout", 2000, logger::isClosed);
+        sessions.fetchGate.countDown(); // the owner grants only now
+        await("the owner told", 2000, () -> sessions.notAnswered.size() == 1);
+        assertSame(sessions.fetch, sessions.notAnswered.getFirst());
+        assertEquals(1, sourceClosed.get(), "the fetch's source closed");
+        Thread.sleep(100);
+        assertFalse(requester.connected.isDone(), "the requester got an answer from a closed channel");
     }
 
     /**

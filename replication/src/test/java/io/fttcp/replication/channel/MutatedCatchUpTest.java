@@ -114,7 +114,7 @@ class MutatedCatchUpTest {
                     }
 
                     @Override
-                    public Fetch fetch(Handshake requester) throws HandshakeException {
+                    public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
                         throw new HandshakeException("no fetch in this test");
                     }
                 };

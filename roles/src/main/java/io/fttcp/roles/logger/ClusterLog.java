@@ -72,6 +72,13 @@ final class ClusterLog implements AutoCloseable {
     /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
     private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
     /**
+     * A fetch is granted only this long before its channel's handshake deadline at the latest
+     * (or a quarter of the time left, if less: a short handshake timeout): time to store the
+     * epoch and send the answer. A requester whose handshake came late (the wait counts from
+     * it, the deadline from the connection) is told to ask again instead.
+     */
+    private static final long FETCH_ANSWER_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
      * A joining primary waits this long at most for the log's force: past its handshake timeout
      * (2 s), so that it gives up and redials rather than hearing a refusal (it would step down).
      */
@@ -128,6 +135,8 @@ final class ClusterLog implements AutoCloseable {
     private long grantedEpoch;
     private long grantedAt;
     private boolean grantPending;
+    /** The epoch known before the pending grant: what a grant whose answer was never sent gives back. */
+    private long epochBeforeGrant;
     private long acknowledged;
     /** A standby asks every couple of seconds: say why it waits once. */
     private boolean quietWaits;
@@ -681,19 +690,24 @@ final class ClusterLog implements AutoCloseable {
     /**
      * Serves a recovery: waits until the cluster has no primary and no recovery on its way,
      * then until the old primary's lease is surely over, forces the log, grants the next epoch
-     * and returns the live connections' records through the last one stored.
+     * and returns the live connections' records through the last one stored. Grants nothing
+     * within {@link #FETCH_ANSWER_MARGIN_NANOS} of {@code answerBy} (when the requester's channel
+     * closes unanswered): a grant its requester never hears blocks every other recovery.
      */
-    LoggerSessions.Fetch fetch(Handshake requester) throws HandshakeException {
+    LoggerSessions.Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
         boolean told = false;
-        long giveUpAt = System.nanoTime() + FETCH_WAIT_NANOS;
+        long arrived = System.nanoTime();
+        long grantBy = answerBy - Math.min(FETCH_ANSWER_MARGIN_NANOS, Math.max(0, answerBy - arrived) / 4);
+        long waitUntil = arrived + FETCH_WAIT_NANOS;
+        long giveUpAt = grantBy - waitUntil < 0 ? grantBy : waitUntil;
         while (!closed) {
-            if (System.nanoTime() - giveUpAt > 0) {
-                // Within the requester's handshake timeout: it asks again, and is served at once when the time comes.
-                throw new HandshakeException("cluster '" + cluster + "' still has its primary (or a recovery on its way): ask again");
-            }
             lock.lock();
             try {
                 long now = System.nanoTime();
+                if (now - giveUpAt > 0) {
+                    // Within the requester's handshake timeout: it asks again, and is served at once when the time comes.
+                    throw new HandshakeException("cluster '" + cluster + "' still has its primary (or a recovery on its way): ask again");
+                }
                 if (primary != null && primary.channelClosed()) retire("closed");
                 boolean primaryUp = primary != null;
                 boolean recovering = grantPending && now - grantedAt < grantNanos;
@@ -713,12 +727,14 @@ final class ClusterLog implements AutoCloseable {
                     long through = log.lastLsn();
                     // The records' payloads are read from the log as they are sent (not all in memory, nor in the handshake's time).
                     LogCatchUp records = retained.catchUp(log, through);
+                    long before = knownEpoch;
                     try {
                         persistEpoch(epoch);
                     } catch (HandshakeException e) {
                         records.close();
                         throw e;
                     }
+                    epochBeforeGrant = before;
                     grantedEpoch = epoch;
                     grantedAt = now;
                     grantPending = true;
@@ -736,6 +752,8 @@ final class ClusterLog implements AutoCloseable {
                             : recovering ? "another recovery is on its way" : "the old primary's lease is running out"));
                     told = true;
                 }
+            } catch (HandshakeException e) {
+                throw e;
             } catch (IOException e) {
                 throw new HandshakeException("cannot force or read the log of cluster '" + cluster + "': " + e.getMessage());
             } finally {
@@ -744,6 +762,33 @@ final class ClusterLog implements AutoCloseable {
             LockSupport.parkNanos(WAIT_STEP_NANOS);
         }
         throw new HandshakeException("the logger is shutting down");
+    }
+
+    /**
+     * The answer to {@code fetch} was never sent (its channel closed first: the requester's
+     * handshake timed out while the fetch waited). Its grant is withdrawn and its epoch given
+     * back: nobody learned of either, and the next recovery would otherwise be told to ask again
+     * for the whole grant, the old primary refused as superseded though no one replaced it.
+     */
+    void withdraw(LoggerSessions.Fetch fetch) {
+        lock.lock();
+        try {
+            if (!grantPending || grantedEpoch != fetch.epoch()) return;
+            grantPending = false;
+            String epochNow = "";
+            if (knownEpoch == grantedEpoch) {
+                try {
+                    epochFile.write(epochBeforeGrant);
+                    knownEpoch = epochBeforeGrant;
+                } catch (IOException e) { // a newer epoch than needed only fences harder
+                    epochNow = "; epoch " + knownEpoch + " stays (" + e.getMessage() + ")";
+                }
+            }
+            LOG.log(WARNING, "cluster '" + cluster + "': the recovery granted epoch " + fetch.epoch() + " never got the answer (its channel closed"
+                    + " first): the grant is withdrawn" + epochNow);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The epoch a recovery is granted now (the caller holds the lock); refused, never wrapped round, once they are used up. */

@@ -152,8 +152,14 @@ public final class LoggerHost implements AutoCloseable {
                     }
 
                     @Override
-                    public Fetch fetch(Handshake requester) throws HandshakeException {
-                        return cluster(requester.clusterId()).fetch(requester);
+                    public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
+                        return cluster(requester.clusterId()).fetch(requester, answerBy);
+                    }
+
+                    @Override
+                    public void fetchNotAnswered(Handshake requester, Fetch fetch) {
+                        ClusterLog c = clusters.get(requester.clusterId());
+                        if (c != null) c.withdraw(fetch);
                     }
                 }));
                 channels.removeIf(LoggerChannel::isClosed);

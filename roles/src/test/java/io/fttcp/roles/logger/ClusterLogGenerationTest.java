@@ -101,7 +101,7 @@ class ClusterLogGenerationTest {
         long end = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try {
-                LoggerSessions.Fetch f = log.fetch(requester(epoch));
+                LoggerSessions.Fetch f = log.fetch(requester(epoch), System.nanoTime() + LoggerTesting.ANSWER_WITHIN);
                 return new Served(new LoggerSessions.Fetch(f.epoch(), f.throughLsn(), LoggerTesting.records(f)), f.incompleteThrough(), f.roster());
             } catch (HandshakeException e) {
                 if (System.nanoTime() - end > 0 || !e.getMessage().contains("ask again")) throw e;

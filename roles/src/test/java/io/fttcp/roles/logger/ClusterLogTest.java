@@ -72,4 +72,33 @@ class ClusterLogTest {
         List<LoggedRecord> stored = readAll(dir, LOG);
         assertEquals(expected, stored.stream().map(LoggedRecord::record).toList());
     }
+
+    /**
+     * A grant whose answer never reached its requester (its channel closed first) is withdrawn,
+     * its epoch given back: the next recovery is served at once and at that epoch, not told to ask
+     * again for the whole grant (10 s) while the old primary counts as superseded.
+     */
+    @Test
+    void aGrantWhoseAnswerWasNeverSentIsWithdrawn() throws Exception {
+        ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        toClose.add(server);
+        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
+                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
+        toClose.add(log);
+        LoggerChannel first = channel(server);
+        log.join(primary(1, 1), () -> first).listener().onRecords(1, List.of(new Seed(1)));
+        first.close();
+        Handshake requester = new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "alpha", 1, 0);
+        LoggerSessions.Fetch granted = log.fetch(requester, System.nanoTime() + ANSWER_WITHIN); // once the lease from the start is over
+        assertEquals(2, granted.epoch());
+        granted.source().close(); // as the channel does when it cannot answer
+        log.withdraw(granted);
+        assertEquals(1, new EpochFile(dir).read(), "the epoch given back");
+        long asked = System.nanoTime();
+        LoggerSessions.Fetch again = log.fetch(requester, System.nanoTime() + ANSWER_WITHIN);
+        assertTrue(System.nanoTime() - asked < 500_000_000L, "served at once");
+        assertEquals(2, again.epoch());
+        assertEquals(1, again.throughLsn());
+        again.source().close();
+    }
 }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.fttcp.roles.logger.LoggerTesting.ANSWER_WITHIN;
 import static io.fttcp.roles.logger.LoggerTesting.LEASE;
 import static io.fttcp.roles.logger.LoggerTesting.LOG;
 import static org.junit.jupiter.api.Assertions.*;
@@ -117,7 +118,7 @@ class LoggerFetchSpeedTest {
         Thread.sleep(LEASE.toMillis() + 50); // the lease of the primary that never echoed: from the log's start
 
         long started = System.nanoTime();
-        LoggerSessions.Fetch fetched = log.fetch(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "alpha", 1, 0));
+        LoggerSessions.Fetch fetched = log.fetch(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "alpha", 1, 0), System.nanoTime() + ANSWER_WITHIN);
         long answered = System.nanoTime() - started;
         assertEquals(through, fetched.throughLsn());
         long[] counted = drain(fetched);
@@ -140,7 +141,7 @@ class LoggerFetchSpeedTest {
         long opened = System.nanoTime() - opening;
         Thread.sleep(LEASE.toMillis() + 50);
         started = System.nanoTime();
-        LoggerSessions.Fetch again = reopened.fetch(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "alpha", 2, 0));
+        LoggerSessions.Fetch again = reopened.fetch(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "alpha", 2, 0), System.nanoTime() + ANSWER_WITHIN);
         assertEquals(payloadBytes, drain(again)[0], "seed " + seed);
         nanos = System.nanoTime() - started;
         double warm = payloadBytes / (1024.0 * 1024.0) / (nanos / 1e9);

@@ -550,4 +550,40 @@ class LoggerFetchTest {
         assertEquals(Long.MAX_VALUE, new EpochFile(dir.resolve("alpha")).read());
         toClose.add(LoggerHost.start(config(dir, at, LOG))); // starts again
     }
+
+    /**
+     * A requester whose handshake comes late (1.5 s after it connected) is not granted the
+     * recovery once its channel's handshake timeout (2 s from the connection) has closed it: the
+     * fetch used to wait 1.5 s from the handshake, then grant on the dead channel, and every
+     * real recovery was told to ask again for the whole grant (10 s). It is told to ask again
+     * within its timeout, and the real recovery is served at once, at the next epoch.
+     */
+    @Test
+    void aLateRequesterIsNotGrantedTheRecoveryOnAChannelThatTimedOut() throws Exception {
+        InetSocketAddress at = freeLoopbackPort();
+        toClose.add(LoggerHost.start(config(dir, at, LOG)));
+        Events primaryEvents = new Events();
+        PrimaryChannel primary = toClose.add(dial(at, "alpha", 1, channel("alpha").newRecordStream(), primaryEvents));
+        primaryEvents.connected.get(5, TimeUnit.SECONDS);
+        long lsn = primary.append(new io.fttcp.replication.record.Seed(1));
+        await("stable", 5000, () -> primary.stableLsn() == lsn);
+        try (Socket late = new Socket(at.getAddress(), at.getPort())) {
+            long opened = System.nanoTime();
+            Thread.sleep(1500);
+            ByteBuffer hello = ByteBuffer.allocate(512);
+            new FrameEncoder().encodeHandshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "alpha", 1, 0), hello);
+            late.getOutputStream().write(hello.array(), 0, hello.flip().remaining());
+            // The primary goes after the late requester's channel timed out (2 s), while its fetch would still wait.
+            while (System.nanoTime() - opened < TimeUnit.MILLISECONDS.toNanos(2200)) Thread.sleep(5);
+            primary.close();
+            Thread.sleep(LEASE.toMillis() + 200);
+        }
+        Events real = new Events();
+        long asked = System.nanoTime();
+        toClose.add(fetch(at, "alpha", 1, real));
+        await("the real recovery's answer", 5000, () -> real.connected.isDone() || real.closed.isDone());
+        assertTrue(real.connected.isDone(), () -> "the real recovery was refused: " + real.closed.getNow(null));
+        assertTrue(real.connectedAt - asked < TimeUnit.MILLISECONDS.toNanos(FETCH_WAIT_MILLIS), "served at once");
+        assertEquals(2, real.connected.get().epoch(), "no epoch granted to the late requester");
+    }
 }

@@ -39,6 +39,8 @@ final class LoggerTesting {
     static final Duration DETECTION = Duration.ofMillis(450);
     static final Duration LEASE = Duration.ofMillis(300);
     static final Duration MARGIN = Duration.ofMillis(150);
+    /** A fetch driven directly must be answered within this (nanoseconds): the default handshake timeout. */
+    static final long ANSWER_WITHIN = ChannelConfig.DEFAULT_HANDSHAKE_TIMEOUT.toNanos();
     /** LogConfig's maximum body with small segments and buffers. */
     static final LogConfig LOG = LogConfig.defaults().withBatchBufferBytes(1 << 16);
 
@@ -76,7 +78,7 @@ final class LoggerTesting {
                     }
 
                     @Override
-                    public Fetch fetch(Handshake requester) throws HandshakeException {
+                    public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
                         throw new HandshakeException("not used");
                     }
                 });
