@@ -69,6 +69,12 @@ final class LoggerCommand implements Callable<Integer> {
                     + " applications), every one, or those since the application's latest checkpoint. Default: ${DEFAULT-VALUE}.")
     FtConfig.Retention retention;
 
+    @Option(names = "--max-catch-up-fill", defaultValue = "2097152", paramLabel = "LSNS",
+            description = {"The most LSNs a primary's catch-up (back from serving without the logger) may leave without a record;",
+                    "the logger fills them with empty 32-byte records, and refuses a catch-up that needs more, naming the numbers.",
+                    "Default: ${DEFAULT-VALUE} (64 MiB)."})
+    long maxCatchUpFill;
+
     @Mixin
     MetricsOption metrics;
 
@@ -76,17 +82,17 @@ final class LoggerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OneLineLogging.install();
         PrintWriter out = spec.commandLine().getOut();
-        LogConfig log;
-        ChannelConfig channel;
+        LoggerConfig config;
         try {
-            log = LogConfig.defaults().withFsyncPolicy(fsync).withBatchWindowNanos(batchWindow.toNanos()).withSegmentBytes((long) segmentMib << 20);
-            channel = ChannelConfig.defaults("logger").withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN);
+            LogConfig log = LogConfig.defaults().withFsyncPolicy(fsync).withBatchWindowNanos(batchWindow.toNanos()).withSegmentBytes((long) segmentMib << 20);
+            ChannelConfig channel = ChannelConfig.defaults("logger").withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN);
+            config = new LoggerConfig(directory, listen, log, channel, retention.policy()).withMaxCatchUpFill(maxCatchUpFill);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("fttcp logger: " + e.getMessage());
             return 2;
         }
         if (!metrics.bind(spec, "logger")) return 2;
-        LoggerHost host = LoggerHost.start(new LoggerConfig(directory, listen, log, channel, retention.policy()));
+        LoggerHost host = LoggerHost.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             host.close();

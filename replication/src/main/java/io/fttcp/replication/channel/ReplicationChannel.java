@@ -151,7 +151,12 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     /** Closes on purpose: tells the peer (best effort), then reports {@link CloseReason.Kind#CLOSED_LOCALLY}. */
     @Override
     public void close() {
-        closeWith(new CloseReason(CloseReason.Kind.CLOSED_LOCALLY, "closed by its owner", null), true);
+        close("closed by its owner");
+    }
+
+    /** Closes on purpose, as {@link #close()}, telling the peer {@code why}. */
+    public void close(String why) {
+        closeWith(new CloseReason(CloseReason.Kind.CLOSED_LOCALLY, why, null), true);
     }
 
     /** Simulates this side crashing (tests): no REJECT, the kernel resets the connection. */

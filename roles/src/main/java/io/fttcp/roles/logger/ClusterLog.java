@@ -65,7 +65,8 @@ final class ClusterLog implements AutoCloseable {
      * Fills the log where a catch-up has gaps (this logger held nothing while the primary had
      * dropped records as stable: it sends only the live connections' records): the log's LSNs run
      * on without gaps, and a heartbeat naming nothing is a record no replay and no retention uses.
-     * There are no more of them than the records a logger present all along would have stored.
+     * There are no more of them than the records a logger present all along would have stored;
+     * and no more than {@link #maxCatchUpFill} a catch-up, which is refused beyond.
      */
     private static final Heartbeat GAP = new Heartbeat(0, List.of());
     private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -91,6 +92,8 @@ final class ClusterLog implements AutoCloseable {
     private final RetentionPolicy policy;
     private final int lingeringConnections;
     private final long lingeringPayloadBytes;
+    /** The most LSNs one catch-up may leave without a record ({@link LoggerConfig#maxCatchUpFill()}). */
+    private final long maxCatchUpFill;
     private final LogGenerations generations;
     /** The current generation's log and its live records (a re-join's new one while its catch-up arrives). */
     private RecordLog log;
@@ -102,6 +105,8 @@ final class ClusterLog implements AutoCloseable {
     private List<RosterEntry> catchUpRoster;
     /** Its first records arrived (said once). */
     private boolean catchUpUnderWay;
+    /** LSNs the current catch-up left without a record, filled with {@link #GAP}s so far. */
+    private long catchUpFilled;
     /** The current generation's records are incomplete ({@link IncompleteMark}), or null; and whether that is on disk. */
     private IncompleteMark incomplete;
     private boolean incompleteStored = true;
@@ -142,13 +147,14 @@ final class ClusterLog implements AutoCloseable {
     private boolean quietWaits;
 
     private ClusterLog(String cluster, Path directory, LogConfig config, RetentionPolicy policy, long leaseNanos, long grantNanos,
-                       int lingeringConnections, long lingeringPayloadBytes)
+                       int lingeringConnections, long lingeringPayloadBytes, long maxCatchUpFill)
             throws IOException {
         this.cluster = cluster;
         this.config = config;
         this.policy = policy;
         this.lingeringConnections = lingeringConnections;
         this.lingeringPayloadBytes = lingeringPayloadBytes;
+        this.maxCatchUpFill = maxCatchUpFill;
         this.leaseNanos = leaseNanos;
         this.grantNanos = grantNanos;
         this.epochFile = new EpochFile(directory);
@@ -184,9 +190,10 @@ final class ClusterLog implements AutoCloseable {
 
     /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
     static ClusterLog open(String cluster, Path directory, LogConfig config, RetentionPolicy policy, long leaseNanos, long grantNanos,
-                          int lingeringConnections, long lingeringPayloadBytes)
+                          int lingeringConnections, long lingeringPayloadBytes, long maxCatchUpFill)
             throws IOException {
-        ClusterLog c = new ClusterLog(cluster, directory, config, policy, leaseNanos, grantNanos, lingeringConnections, lingeringPayloadBytes);
+        ClusterLog c = new ClusterLog(cluster, directory, config, policy, leaseNanos, grantNanos, lingeringConnections, lingeringPayloadBytes,
+                maxCatchUpFill);
         LOG.log(c.log.recoveryReport().cut() ? WARNING : INFO, "cluster '" + cluster + "': " + c.log.recoveryReport()
                 + "; epoch " + c.knownEpoch + "; " + c.retainedStatus());
         if (c.incomplete != null) {
@@ -296,6 +303,7 @@ final class ClusterLog implements AutoCloseable {
         }
         catchUpRoster = next > held + 1 ? new ArrayList<>() : null; // the primary dropped records as stable: a catch-up comes
         catchUpUnderWay = false;
+        catchUpFilled = 0;
         primary = new PrimaryRecords(channel, TimeUnit.MILLISECONDS.toNanos(unprotectedAfterMillis));
         return new LoggerSessions.Join(held, knownEpoch, primary);
     }
@@ -456,7 +464,7 @@ final class ClusterLog implements AutoCloseable {
             store(now -> {
                 if (log.lastLsn() < lsn) {
                     if (log.isEmpty()) log.append(lsn, GAP, now); // an empty catch-up: the log starts here
-                    while (log.nextLsn() <= lsn) log.append(log.nextLsn(), GAP, now);
+                    fillBelow(lsn + 1, "its CAUGHT_UP", lsn, now);
                 }
                 if (replaced != null) commitGeneration(now);
                 catchUpRoster = null; // only once committed: a commit that fails closes the channel, and the catch-up broke off
@@ -482,7 +490,7 @@ final class ClusterLog implements AutoCloseable {
                 }
                 long lsn = firstLsn;
                 for (Record r : records) {
-                    while (!log.isEmpty() && log.nextLsn() < lsn) log.append(log.nextLsn(), GAP, now);
+                    if (!log.isEmpty()) fillBelow(lsn, "its next record", lsn, now);
                     log.append(lsn, r, now);
                     retained.add(lsn, r);
                     lsn++;
@@ -491,9 +499,28 @@ final class ClusterLog implements AutoCloseable {
         }
 
         /**
+         * Fills the LSNs from the log's next up to {@code end} (exclusive) with {@link #GAP}s
+         * (the caller holds the lock), or refuses the catch-up if that takes it past
+         * {@link #maxCatchUpFill}: nothing is filled then. {@code by} and {@code byLsn} say what
+         * comes after the gap, for the refusal.
+         */
+        private void fillBelow(long end, String by, long byLsn, long now) throws IOException {
+            long gap = end - log.nextLsn();
+            if (gap <= 0) return;
+            if (gap > maxCatchUpFill - catchUpFilled) {
+                throw new CatchUpRefused("the primary's catch-up leaves LSNs " + log.nextLsn() + ".." + (end - 1) + " without a record (" + by
+                        + " is at LSN " + byLsn + "): " + gap + " LSNs to fill with empty records, past the " + (maxCatchUpFill - catchUpFilled)
+                        + " left of the " + maxCatchUpFill + " this logger fills for one catch-up");
+            }
+            for (long n = 0; n < gap; n++) log.append(log.nextLsn(), GAP, now);
+            catchUpFilled += gap;
+        }
+
+        /**
          * Appends (under the lock) and commits what this channel brought, then acknowledges what is
          * durable. A replaced channel's reader may still hand over its last batch: the new one
-         * resends those LSNs, so it is ignored. A log that fails closes the channel.
+         * resends those LSNs, so it is ignored. A log that fails closes the channel, and so does
+         * a catch-up refused, telling the primary why.
          */
         private void store(LogAppend append) {
             long now = System.nanoTime();
@@ -504,6 +531,10 @@ final class ClusterLog implements AutoCloseable {
                 append.to(now);
                 log.commit(now);
                 deadline = log.commitDeadline();
+            } catch (CatchUpRefused e) {
+                LOG.log(WARNING, "cluster '" + cluster + "': " + e.getMessage() + ": refused, closing the primary's channel");
+                channel.get().close(e.getMessage());
+                return;
             } catch (IOException e) {
                 LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
                 channel.get().close();
@@ -635,6 +666,13 @@ final class ClusterLog implements AutoCloseable {
     @FunctionalInterface
     private interface LogAppend {
         void to(long now) throws IOException;
+    }
+
+    /** A catch-up this logger does not store (its primary is told why; the log is sound). */
+    private static final class CatchUpRefused extends IOException {
+        CatchUpRefused(String message) {
+            super(message);
+        }
     }
 
     /** Tells the primary what is durable now. */

@@ -83,7 +83,7 @@ public final class LoggerHost implements AutoCloseable {
     private ClusterLog openCluster(String cluster) throws IOException {
         return ClusterLog.open(cluster, config.directory().resolve(ClusterDirectory.nameOf(cluster)), config.log(),
                 config.retention(), config.channel().leaseNanos(), config.recoveryGrantNanos(),
-                config.lingeringConnections(), config.lingeringPayloadBytes());
+                config.lingeringConnections(), config.lingeringPayloadBytes(), config.maxCatchUpFill());
     }
 
     /**

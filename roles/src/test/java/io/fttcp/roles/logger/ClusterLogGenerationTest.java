@@ -31,6 +31,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import static io.fttcp.roles.logger.LoggerTesting.LEASE;
+import static io.fttcp.roles.logger.LoggerTesting.await;
 import static io.fttcp.roles.logger.LoggerTesting.LOG;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -58,7 +59,7 @@ class ClusterLogGenerationTest {
 
     private ClusterLog open(Path dir) throws IOException {
         ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
+                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
         toClose.add(log);
         return log;
     }
@@ -228,6 +229,40 @@ class ClusterLogGenerationTest {
         assertEquals(old, again.fetch().records(), h.where());
         assertEquals(h.stored(), again.incompleteThrough(), h.where() + ": the mark is durable");
         assertEquals(roster, again.roster(), h.where());
+    }
+
+    /**
+     * A catch-up's LSNs without a record are filled with empty records, up to a bound for the
+     * whole catch-up (here 10): within it, the catch-up is stored; past it (a CAUGHT_UP announced
+     * far past the records: once 2^40, and the logger wrote heartbeats until its disk was full,
+     * its cluster's lock held), it is refused before anything more is filled, its channel closed,
+     * and the generation it would have replaced stays.
+     */
+    @Test
+    void aCatchUpLeavingMoreLsnsWithoutARecordThanTheBoundIsRefusedUnfilled() throws Exception {
+        ClusterLog log = ClusterLog.open("alpha", root, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(),
+                LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(), LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, 10);
+        toClose.add(log);
+        LoggerChannel first = channel();
+        ChannelListener in = log.join(primary(1, 13), () -> first).listener();
+        in.onRecords(3, List.of(new io.fttcp.replication.record.Seed(3)));
+        in.onRecords(7, List.of(new io.fttcp.replication.record.Seed(7))); // 4..6 filled
+        in.onCaughtUp(12); // 8..12 filled: 8 of 10
+        assertFalse(first.isClosed());
+        assertTrue(log.retainedStatus().startsWith("records 3..12 "), log.retainedStatus());
+        first.close();
+
+        LoggerChannel second = channel();
+        ChannelListener again = log.join(primary(1, 1001), () -> second).listener(); // a re-join: a new generation
+        again.onRecords(20, List.of(new io.fttcp.replication.record.Seed(20)));
+        again.onRecords(26, List.of(new io.fttcp.replication.record.Seed(26))); // 21..25 filled: 5 of 10
+        assertFalse(second.isClosed());
+        again.onCaughtUp(1000); // 27..1000: 974 more
+        await("the catch-up refused", 2000, second::isClosed);
+        assertTrue(log.retainedStatus().startsWith("records 20..26 "), "nothing filled past the bound: " + log.retainedStatus());
+        again.onClosed(new io.fttcp.replication.channel.CloseReason(io.fttcp.replication.channel.CloseReason.Kind.CLOSED_LOCALLY, "refused", null));
+        assertTrue(log.retainedStatus().startsWith("records 3..12 "), "the old generation stays: " + log.retainedStatus());
+        assertTrue(log.retainedStatus().contains("generation 0"), log.retainedStatus());
     }
 
     /**

@@ -54,7 +54,7 @@ class ClusterLogTest {
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
         ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
+                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
         toClose.add(log);
         LoggerChannel first = channel(server);
         ChannelListener old = log.join(primary(1, 1), () -> first).listener();
@@ -83,7 +83,7 @@ class ClusterLogTest {
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
         ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
+                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
         toClose.add(log);
         LoggerChannel first = channel(server);
         log.join(primary(1, 1), () -> first).listener().onRecords(1, List.of(new Seed(1)));

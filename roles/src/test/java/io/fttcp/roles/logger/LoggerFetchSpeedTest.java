@@ -81,7 +81,7 @@ class LoggerFetchSpeedTest {
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
         ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
+                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
         toClose.add(log);
         LoggerChannel primary = channel(server);
         ChannelListener in = log.join(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1), () -> primary).listener();
@@ -136,7 +136,7 @@ class LoggerFetchSpeedTest {
         log.close();
         long opening = System.nanoTime();
         ClusterLog reopened = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES);
+                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
         toClose.add(reopened);
         long opened = System.nanoTime() - opening;
         Thread.sleep(LEASE.toMillis() + 50);

@@ -482,6 +482,29 @@ class LoggerHostTest {
         assertTrue(host.status().contains("alpha: records 500..999"), host.status());
     }
 
+    /**
+     * A catch-up announcing an end far past its records (one record at LSN 1, CAUGHT_UP at LSN
+     * 2^20 - 1, past this logger's bound of 1,000 LSNs to fill) is refused before anything is
+     * filled, the primary told the numbers. (At 2^40 it
+     * wrote empty heartbeats until its disk was full, its cluster's lock held, and its own reader,
+     * stuck, made it drop the primary as silent.)
+     */
+    @Test
+    void aCatchUpAnnouncingAnEndFarPastItsRecordsIsRefusedNotFilled() throws Exception {
+        InetSocketAddress at = freeLoopbackPort();
+        LoggerHost host = toClose.add(LoggerHost.start(config(dir, at, LOG).withMaxCatchUpFill(1000)));
+        List<Record> live = new Traffic.Conversation(Traffic.client(1), new SplittableRandom(1)).open();
+        RecordStream stream = channel("alpha").newRecordStream();
+        stream.resetTo((1L << 20) - 1);
+        Events events = new Events();
+        toClose.add(PrimaryChannel.connect(at, null, CONNECT, channel("alpha"), 1, stream,
+                lsn -> List.of(new LoggedRecord(1, live.getFirst())), events));
+        CloseReason why = events.closed.get(5, TimeUnit.SECONDS);
+        assertTrue(why.message().contains("leaves LSNs 2..1048575 without a record") && why.message().contains("of the 1000 this logger fills"),
+                why.toString());
+        assertTrue(host.status().contains("alpha: records 1..1 "), "nothing filled: " + host.status());
+    }
+
     private List<LoggedRecord> readAllAfterClose(Path directory, InetSocketAddress at) throws Exception {
         toClose.closeAll();
         return readAll(directory.resolve("alpha"), LOG);
