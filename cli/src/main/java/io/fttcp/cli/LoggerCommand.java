@@ -101,7 +101,13 @@ final class LoggerCommand implements Callable<Integer> {
         out.println("fttcp logger: listening on " + listen + ", logs in " + directory + ", fsync " + fsync + "; " + host.status());
         out.flush();
         metrics.show(out, "logger", host::readings);
+        host.failure().thenRun(stopped::countDown);
         stopped.await();
+        String failure = host.failure().getNow(null);
+        if (failure != null) { // non-zero, for the supervisor to start it again: a start recovers the logs
+            spec.commandLine().getErr().println("fttcp logger: " + failure + "; stopped, to be started again (it recovers its logs from disk)");
+            return 1;
+        }
         return 0;
     }
 }

@@ -75,6 +75,55 @@ class MainTest {
         assertTrue(badMetrics.err().contains("expected ADDR:PORT"), badMetrics.err());
     }
 
+    /**
+     * A cluster's log that fails (here its next segment cannot be created, as on a full disk)
+     * ends the logger with an error and a non-zero exit, for its supervisor to start it again (a
+     * start recovers the log); it used to stay up, unable to serve that cluster, and no
+     * supervisor restarts a process that runs.
+     */
+    @Test
+    void aLoggerWhoseLogFailsEndsWithAnErrorForItsSupervisor() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("fttcp-main-test-");
+        try {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            java.util.concurrent.CompletableFuture<Run> logger = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("logger",
+                    "--dir", dir.toString(), "--listen", "127.0.0.1:" + port, "--segment-size", "1", "--detection", "450ms", "--lease", "300ms"));
+            io.fttcp.replication.channel.ChannelConfig channel = io.fttcp.replication.channel.ChannelConfig.defaults("alpha")
+                    .withTimings(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(450), java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(150));
+            io.fttcp.replication.channel.PrimaryChannel primary = null;
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (primary == null) {
+                try {
+                    primary = io.fttcp.replication.channel.PrimaryChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), null,
+                            java.time.Duration.ofSeconds(5), channel, 1, channel.newRecordStream(), null, reason -> { });
+                } catch (java.io.IOException notYetListening) {
+                    assertFalse(logger.isDone(), () -> "the logger ended: " + logger.join());
+                    assertTrue(System.nanoTime() - end < 0, "the logger does not listen: " + notYetListening);
+                    Thread.sleep(20);
+                }
+            }
+            try (io.fttcp.replication.channel.PrimaryChannel p = primary) {
+                p.append(new io.fttcp.replication.record.Seed(0));
+                long stableBy = System.nanoTime() + 5_000_000_000L;
+                while (p.stableLsn() < 1 && System.nanoTime() - stableBy < 0) Thread.sleep(5);
+                // 1 MiB segments hold 26,214 40-byte SEED frames: the roll at LSN 26,215 cannot create its segment.
+                java.nio.file.Files.createDirectory(dir.resolve("alpha").resolve("00000000000000026215.seg"));
+                for (int i = 2; i <= 26_300; i++) p.append(new io.fttcp.replication.record.Seed(i));
+                Run stopped = logger.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(1, stopped.exitCode(), stopped.out() + stopped.err());
+                assertTrue(stopped.err().contains("the log of cluster 'alpha' failed") && stopped.err().contains("00000000000000026215.seg"),
+                        stopped.err());
+            }
+        } finally {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
     @Test
     void unknownOptionsAndBadValuesAreClearUsageErrors() {
         Run unknown = run("serve", "--bogus");

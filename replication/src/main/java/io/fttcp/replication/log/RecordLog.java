@@ -246,6 +246,14 @@ public final class RecordLog implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The I/O error after which this log refuses every further call (what a failed write or
+     * force left on disk is unknown: only opening the log again recovers it), or null.
+     */
+    public IOException failure() {
+        return failure;
+    }
+
     /** Segment files in the log now. */
     public int segmentCount() {
         return segments.size();

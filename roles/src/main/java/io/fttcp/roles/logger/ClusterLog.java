@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -145,6 +146,8 @@ final class ClusterLog implements AutoCloseable {
     private long acknowledged;
     /** A standby asks every couple of seconds: say why it waits once. */
     private boolean quietWaits;
+    /** Completed with the error once the log failed (see {@link #logFailed()}). */
+    private final CompletableFuture<IOException> logFailed = new CompletableFuture<>();
 
     private ClusterLog(String cluster, Path directory, LogConfig config, RetentionPolicy policy, long leaseNanos, long grantNanos,
                        int lingeringConnections, long lingeringPayloadBytes, long maxCatchUpFill)
@@ -201,6 +204,22 @@ final class ClusterLog implements AutoCloseable {
                     + " off): a recovery restores none of their connections and resets their clients");
         }
         return c;
+    }
+
+    /**
+     * Completes, once, with the error when this cluster's log failed: it refuses everything from
+     * then on (what a failed write or force left on disk is unknown), and only opening it again,
+     * which recovers it from disk, brings it back. The logger then stops, for its supervisor to
+     * start it again ({@link LoggerHost#failure()}).
+     */
+    CompletableFuture<IOException> logFailed() {
+        return logFailed;
+    }
+
+    /** After an I/O error: says so if it failed the log (a slow force, say, does not). */
+    private void noteIfTheLogFailed() {
+        IOException failure = log.failure();
+        if (failure != null) logFailed.complete(failure);
     }
 
     private RecordLog openLog(long generation) throws IOException {
@@ -401,6 +420,7 @@ final class ClusterLog implements AutoCloseable {
         try {
             awaitDurable(System.nanoTime());
         } catch (IOException e) {
+            noteIfTheLogFailed();
             throw new HandshakeException("cannot force the log of cluster '" + cluster + "': " + e.getMessage() + "; ask again");
         }
     }
@@ -536,7 +556,8 @@ final class ClusterLog implements AutoCloseable {
                 channel.get().close(e.getMessage());
                 return;
             } catch (IOException e) {
-                LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e.getMessage() + "; closing the primary's channel");
+                LOG.log(ERROR, "cluster '" + cluster + "': cannot store records: " + e + "; closing the primary's channel");
+                noteIfTheLogFailed();
                 channel.get().close();
                 return;
             } finally {
@@ -713,7 +734,8 @@ final class ClusterLog implements AutoCloseable {
                 wait = deadline == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(100) : Math.max(10_000, deadline - now);
                 committerWakesAt = now + wait;
             } catch (IOException e) {
-                LOG.log(ERROR, "cluster '" + cluster + "': log failed: " + e.getMessage() + "; nothing more is acknowledged");
+                LOG.log(ERROR, "cluster '" + cluster + "': log failed: " + e + "; nothing more is acknowledged");
+                noteIfTheLogFailed();
                 return;
             } finally {
                 lock.unlock();
@@ -793,6 +815,7 @@ final class ClusterLog implements AutoCloseable {
             } catch (HandshakeException e) {
                 throw e;
             } catch (IOException e) {
+                noteIfTheLogFailed();
                 throw new HandshakeException("cannot force or read the log of cluster '" + cluster + "': " + e.getMessage());
             } finally {
                 lock.unlock();

@@ -20,9 +20,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
+import static java.lang.System.Logger.Level.ERROR;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -30,7 +32,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * The logger process: listens for primaries (records in) and recovering servers (records out),
  * one {@link ClusterLog} per cluster id under the configured directory. Logs that exist are
  * opened (recovered) at start, so damage is reported before anyone connects, and a log with
- * damage in the middle stops the logger with the file and offset.
+ * damage in the middle stops the logger with the file and offset. A log that fails while the
+ * logger runs (an I/O error: a full disk at a segment roll, a failed force) stops it too
+ * ({@link #failure()}): a start recovers it from disk, and a process that stayed up with a
+ * cluster it can no longer serve would never be restarted by its supervisor.
  */
 public final class LoggerHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.logger");
@@ -42,6 +47,9 @@ public final class LoggerHost implements AutoCloseable {
     private final Set<LoggerChannel> channels = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
+    /** Why this logger stopped itself, once a cluster's log failed and it closed. */
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     private LoggerHost(LoggerConfig config, ServerSocketChannel server) {
         this.config = config;
@@ -81,9 +89,31 @@ public final class LoggerHost implements AutoCloseable {
     }
 
     private ClusterLog openCluster(String cluster) throws IOException {
-        return ClusterLog.open(cluster, config.directory().resolve(ClusterDirectory.nameOf(cluster)), config.log(),
+        ClusterLog c = ClusterLog.open(cluster, config.directory().resolve(ClusterDirectory.nameOf(cluster)), config.log(),
                 config.retention(), config.channel().leaseNanos(), config.recoveryGrantNanos(),
                 config.lingeringConnections(), config.lingeringPayloadBytes(), config.maxCatchUpFill());
+        c.logFailed().thenAccept(e -> stopBecause(cluster, e));
+        return c;
+    }
+
+    /**
+     * Completes, with why, when a cluster's log failed and this logger stopped itself (it is
+     * closed then): its process should end with an error, so that its supervisor starts it again
+     * (under systemd, {@code Restart=always}); a start recovers every log from disk.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
+    }
+
+    /** A cluster's log failed: stop (on a thread of its own: the caller may hold the cluster's lock). */
+    private void stopBecause(String cluster, IOException e) {
+        if (!stopping.compareAndSet(false, true)) return;
+        String why = "the log of cluster '" + cluster + "' failed (" + e + ")";
+        LOG.log(ERROR, why + ": the logger stops, so that its supervisor starts it again; a start recovers every log from disk");
+        Thread.ofPlatform().name("fttcp-logger-stop").start(() -> {
+            close();
+            failure.complete(why);
+        });
     }
 
     /**

@@ -505,6 +505,42 @@ class LoggerHostTest {
         assertTrue(host.status().contains("alpha: records 1..1 "), "nothing filled: " + host.status());
     }
 
+    /**
+     * One I/O error fails a cluster's log for good (what a failed write or force left on disk is
+     * unknown): here its next segment cannot be created at a roll, as on a full disk. The logger
+     * stops itself, saying why, for its supervisor to start it again; the start recovers the log,
+     * and a recovery is served every record acknowledged. (It stayed up refusing every recovery
+     * of the cluster, its committer gone, until someone restarted it by hand.)
+     */
+    @Test
+    void aClusterLogThatFailsStopsTheLoggerAndAStartRecoversIt() throws Exception {
+        LogConfig log = LOG.withSegmentBytes(400); // SEED frames are 40 bytes: segments at LSN 1, 11, 21, ...
+        InetSocketAddress at = freeLoopbackPort();
+        LoggerHost host = startHost(dir, at, log);
+        Events events = new Events();
+        PrimaryChannel primary = toClose.add(dial(at, "alpha", 1, channel("alpha").newRecordStream(), events));
+        events.connected.get(5, TimeUnit.SECONDS);
+        for (int i = 1; i <= 15; i++) primary.append(new Seed(i));
+        await("15 stable", 5000, () -> primary.stableLsn() == 15);
+        Path blocker = dir.resolve("alpha").resolve("00000000000000000021.seg");
+        Files.createDirectory(blocker); // the roll at LSN 21 cannot create its segment
+        for (int i = 16; i <= 25; i++) primary.append(new Seed(i));
+        String why = host.failure().get(5, TimeUnit.SECONDS);
+        assertTrue(why.contains("cluster 'alpha'") && why.contains(blocker.getFileName().toString()), why);
+        await("the primary's channel ends", 5000, () -> events.closed.isDone());
+        long acknowledged = primary.stableLsn();
+        assertTrue(acknowledged >= 15 && acknowledged < 21, "acknowledged " + acknowledged);
+        primary.close();
+
+        Files.delete(blocker); // the supervisor starts it again, the condition gone
+        startHost(dir, at, log);
+        Events fetched = new Events();
+        toClose.add(fetch(at, "alpha", 1, fetched));
+        await("the recovery's answer", 5000, () -> fetched.connected.isDone() || fetched.closed.isDone());
+        assertTrue(fetched.connected.isDone(), () -> "refused: " + fetched.closed.getNow(null));
+        assertTrue(fetched.caughtUp.get(5, TimeUnit.SECONDS) >= acknowledged, "every acknowledged record kept");
+    }
+
     private List<LoggedRecord> readAllAfterClose(Path directory, InetSocketAddress at) throws Exception {
         toClose.closeAll();
         return readAll(directory.resolve("alpha"), LOG);
