@@ -404,7 +404,8 @@ public final class RecordLog implements AutoCloseable {
 
     /**
      * The active segment is full: write it whole and, unless NEVER, force it before the next
-     * segment is started, so that a crash can tear only the last segment. The forcer closes it.
+     * segment is started, so that a crash can tear only the last segment (a background force is
+     * waited for: one per segment). The forcer closes it.
      */
     private void roll(long now) throws IOException {
         writeBuffer();
@@ -418,6 +419,10 @@ public final class RecordLog implements AutoCloseable {
         }
         active = null;
         collect();
+        if (config.fsyncPolicy() != FsyncPolicy.NEVER && commit.durableLsn() < commit.writtenLsn()) {
+            forcer.awaitForced(commit.writtenLsn()); // asked for now, or by an earlier commit
+            collect();
+        }
     }
 
     /** Takes in the forces completed, telling listeners if the durable LSN advanced. */

@@ -13,7 +13,8 @@ import java.util.List;
  * thread, or on a thread of the log's own so that appending goes on while the disk works. The
  * background thread takes every queued task for the same file at once and forces that file once
  * for all of them (group commit across commits). The owner picks up what is done with
- * {@link #completedLsn()} and {@link #failure()}.
+ * {@link #completedLsn()} and {@link #failure()}, and waits for a rolled segment's force
+ * ({@link #awaitForced}) before it creates the next.
  */
 final class SegmentForcer implements AutoCloseable {
     /**
@@ -69,6 +70,29 @@ final class SegmentForcer implements AutoCloseable {
     /** Highest LSN a completed force made durable. */
     synchronized long completedLsn() {
         return completedLsn;
+    }
+
+    /**
+     * Waits until the forces asked for reach {@code lsn}, or one failed (a force of it must have
+     * been submitted): the owner creates no next segment before the last is forced.
+     */
+    void awaitForced(long lsn) {
+        if (thread == null) {
+            return; // inline: done in submit
+        }
+        boolean interrupted = false;
+        synchronized (this) {
+            while (completedLsn < lsn && failure == null && thread.isAlive()) {
+                try {
+                    wait(100); // woken by each completed force; the bound only notices a thread that died
+                } catch (InterruptedException e) {
+                    interrupted = true; // a roll must not go on unforced; the interrupt is kept for the caller
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The first force or close that failed, or null. After one, nothing more is forced. */
@@ -145,6 +169,7 @@ final class SegmentForcer implements AutoCloseable {
                 forces++;
                 completedLsn = Math.max(completedLsn, lsn);
             }
+            notifyAll(); // a roll waiting in awaitForced
         }
     }
 

@@ -74,6 +74,31 @@ class LogBackgroundForceTest {
         }
     }
 
+    /**
+     * A segment is forced before the next one is created, forces on the log's own thread
+     * included (the next was created at once, so a crash could leave an unforced, torn segment
+     * before the last, which recovery refuses): once the append that started a new segment
+     * returns, every record of the previous one is durable.
+     */
+    @Test
+    void aSegmentIsForcedBeforeTheNextIsCreated() throws IOException {
+        for (FsyncPolicy policy : new FsyncPolicy[] {FsyncPolicy.ALWAYS, FsyncPolicy.BATCH}) {
+            LogConfig config = LogConfig.defaults().withFsyncPolicy(policy).withSegmentBytes(4096).withBatchBufferBytes(8192)
+                    .withBatchWindowNanos(TimeUnit.SECONDS.toNanos(10));
+            try (RecordLog log = RecordLog.open(tmp.resolve("rolls-" + policy), config, () -> { })) {
+                int rolls = 0;
+                for (long i = 1; rolls < 20; i++) {
+                    int segments = log.segmentCount();
+                    long lsn = log.append(new io.fttcp.replication.record.Seed(i), 0);
+                    if (log.segmentCount() > segments && segments > 0) {
+                        rolls++;
+                        assertEquals(lsn - 1, log.durableLsn(), policy + ": the segment before LSN " + lsn + " is not forced");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void closingForcesWhatIsQueued() throws IOException {
         Path dir = tmp.resolve("close");
