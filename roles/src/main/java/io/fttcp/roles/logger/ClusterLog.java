@@ -178,7 +178,7 @@ final class ClusterLog implements AutoCloseable {
         this.log = openLog(generation);
         this.retained = newRetainedSet();
         try {
-            this.incomplete = IncompleteMark.read(generations.directoryOf(generation));
+            this.incomplete = withinTheLog(IncompleteMark.read(generations.directoryOf(generation)));
             this.knownEpoch = epochFile.read();
             rebuildRetained();
         } catch (IOException | RuntimeException e) {
@@ -189,6 +189,20 @@ final class ClusterLog implements AutoCloseable {
         this.startLeaseEndsAt = System.nanoTime() + leaseNanos;
         this.primaryLeaseEndsAt = startLeaseEndsAt;
         committer.start();
+    }
+
+    /**
+     * The mark as far as the recovered log reaches: it is stored before the records it covers
+     * are forced, so a crash can leave it past the log's end (a fetch then failed on every
+     * recovery). Records lost with the crash need no mark; with none left, nothing is restored.
+     */
+    private IncompleteMark withinTheLog(IncompleteMark mark) {
+        if (mark == null || mark.throughLsn() <= log.lastLsn()) return mark;
+        LOG.log(WARNING, "cluster '" + cluster + "': the incomplete mark reaches LSN " + mark.throughLsn() + ", past the recovered log's last, "
+                + log.lastLsn() + " (records lost with a crash): it covers the log's records" + (log.lastLsn() == 0 ? ", none" : ""));
+        if (log.lastLsn() == 0) return null;
+        incompleteStored = false; // stored again, as it now reads, before a recovery is served
+        return new IncompleteMark(log.lastLsn(), mark.roster());
     }
 
     /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
@@ -734,6 +748,7 @@ final class ClusterLog implements AutoCloseable {
                 wait = deadline == Long.MAX_VALUE ? TimeUnit.MILLISECONDS.toNanos(100) : Math.max(10_000, deadline - now);
                 committerWakesAt = now + wait;
             } catch (IOException e) {
+                if (closed) return; // closed between the loop's check and the lock: no failure
                 LOG.log(ERROR, "cluster '" + cluster + "': log failed: " + e + "; nothing more is acknowledged");
                 noteIfTheLogFailed();
                 return;

@@ -304,6 +304,36 @@ class ClusterLogGenerationTest {
     }
 
     /**
+     * The incomplete mark is stored before the records it covers are forced: a crash can leave
+     * it past the recovered log's end. Opened so, the log's mark covers what the log holds, and a
+     * recovery is served (a fetch marked past its records was refused with an exception, on every
+     * recovery).
+     */
+    @Test
+    void aMarkLeftPastTheLogsEndByACrashCoversWhatTheLogHolds() throws Exception {
+        History h = history(System.nanoTime());
+        Path dir = root.resolve("mark-past-the-end");
+        ClusterLog log = open(dir);
+        LoggerChannel first = channel();
+        ChannelListener in = log.join(primary(1, h.unprotected() + 1), () -> first).listener();
+        List<LoggedRecord> snapshot = snapshotOf(h.records(), h.unprotected());
+        List<RosterEntry> roster = rosterOf(snapshot);
+        in.onRoster(roster);
+        int part = Math.max(1, snapshot.size() / 2);
+        catchUpPart(in, snapshot.subList(0, part));
+        first.close();
+        in.onClosed(new io.fttcp.replication.channel.CloseReason(io.fttcp.replication.channel.CloseReason.Kind.PEER_CLOSED, "gone", null));
+        long through = snapshot.get(part - 1).lsn();
+        log.close();
+        new IncompleteMark(through + 40, roster).write(dir); // as a crash leaves it: the last 40 records lost, the mark not
+
+        log = open(dir);
+        Served served = serve(log, 1);
+        assertEquals(through, served.incompleteThrough(), h.where() + ": the mark covers the log's records");
+        assertEquals(through, IncompleteMark.read(dir).throughLsn(), h.where() + ": and is stored so");
+    }
+
+    /**
      * A crash in the middle of the switch (the directory as it stood at each point: catch-up
      * partly written, with a torn GENERATION.tmp; switched but the old generation not yet
      * deleted; switched and cleaned) recovers exactly one generation, the old or the new.
