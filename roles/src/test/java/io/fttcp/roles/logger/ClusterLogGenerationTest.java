@@ -58,8 +58,7 @@ class ClusterLogGenerationTest {
     }
 
     private ClusterLog open(Path dir) throws IOException {
-        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
+        ClusterLog log = LoggerTesting.openClusterLog(dir);
         toClose.add(log);
         return log;
     }
@@ -274,20 +273,12 @@ class ClusterLogGenerationTest {
     void aCatchUpIntoAnEmptyLogThatBreaksOffIsMarkedIncompleteUntilAWholeOneReplacesIt() throws Exception {
         History h = history(System.nanoTime());
         Path dir = root.resolve("empty");
-        ClusterLog log = open(dir);
-        LoggerChannel first = channel();
-        ChannelListener in = log.join(primary(1, h.unprotected() + 1), () -> first).listener();
-        List<LoggedRecord> snapshot = snapshotOf(h.records(), h.unprotected());
-        List<RosterEntry> roster = rosterOf(snapshot);
-        in.onRoster(roster);
-        int part = Math.max(1, snapshot.size() / 2);
-        catchUpPart(in, snapshot.subList(0, part));
-        first.close();
-        in.onClosed(new io.fttcp.replication.channel.CloseReason(io.fttcp.replication.channel.CloseReason.Kind.PEER_CLOSED, "gone", null));
-        long through = snapshot.get(part - 1).lsn();
+        BrokenOff broken = breakOffACatchUpIntoAnEmptyLog(h, dir);
+        List<LoggedRecord> snapshot = broken.snapshot();
+        List<RosterEntry> roster = broken.roster();
+        long through = broken.through();
         assertTrue(Files.exists(dir.resolve(IncompleteMark.FILE)), h.where());
-        log.close();
-        log = open(dir);
+        ClusterLog log = open(dir);
 
         // The primary, alive, comes back and catches the logger up whole: a new generation without the mark.
         LoggerChannel second = channel();
@@ -303,16 +294,11 @@ class ClusterLogGenerationTest {
         assertFalse(Files.exists(dir.resolve(IncompleteMark.FILE)), h.where());
     }
 
-    /**
-     * The incomplete mark is stored before the records it covers are forced: a crash can leave
-     * it past the recovered log's end. Opened so, the log's mark covers what the log holds, and a
-     * recovery is served (a fetch marked past its records was refused with an exception, on every
-     * recovery).
-     */
-    @Test
-    void aMarkLeftPastTheLogsEndByACrashCoversWhatTheLogHolds() throws Exception {
-        History h = history(System.nanoTime());
-        Path dir = root.resolve("mark-past-the-end");
+    /** A catch-up into an empty log (in {@code dir}) that broke off after half its records; the log is closed. */
+    private record BrokenOff(List<LoggedRecord> snapshot, List<RosterEntry> roster, long through) {
+    }
+
+    private BrokenOff breakOffACatchUpIntoAnEmptyLog(History h, Path dir) throws Exception {
         ClusterLog log = open(dir);
         LoggerChannel first = channel();
         ChannelListener in = log.join(primary(1, h.unprotected() + 1), () -> first).listener();
@@ -323,11 +309,25 @@ class ClusterLogGenerationTest {
         catchUpPart(in, snapshot.subList(0, part));
         first.close();
         in.onClosed(new io.fttcp.replication.channel.CloseReason(io.fttcp.replication.channel.CloseReason.Kind.PEER_CLOSED, "gone", null));
-        long through = snapshot.get(part - 1).lsn();
         log.close();
-        new IncompleteMark(through + 40, roster).write(dir); // as a crash leaves it: the last 40 records lost, the mark not
+        return new BrokenOff(snapshot, roster, snapshot.get(part - 1).lsn());
+    }
 
-        log = open(dir);
+    /**
+     * The incomplete mark is stored before the records it covers are forced: a crash can leave
+     * it past the recovered log's end. Opened so, the log's mark covers what the log holds, and a
+     * recovery is served (a fetch marked past its records was refused with an exception, on every
+     * recovery).
+     */
+    @Test
+    void aMarkLeftPastTheLogsEndByACrashCoversWhatTheLogHolds() throws Exception {
+        History h = history(System.nanoTime());
+        Path dir = root.resolve("mark-past-the-end");
+        BrokenOff broken = breakOffACatchUpIntoAnEmptyLog(h, dir);
+        long through = broken.through();
+        new IncompleteMark(through + 40, broken.roster()).write(dir); // as a crash leaves it: the last 40 records lost, the mark not
+
+        ClusterLog log = open(dir);
         Served served = serve(log, 1);
         assertEquals(through, served.incompleteThrough(), h.where() + ": the mark covers the log's records");
         assertEquals(through, IncompleteMark.read(dir).throughLsn(), h.where() + ": and is stored so");

@@ -1,7 +1,5 @@
 package io.fttcp.roles.logger;
 
-import io.fttcp.replication.retention.RetentionPolicy;
-import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
@@ -53,8 +51,7 @@ class ClusterLogTest {
     void recordsOfAReplacedChannelAreNotStored() throws Exception {
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
-        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
+        ClusterLog log = LoggerTesting.openClusterLog(dir);
         toClose.add(log);
         LoggerChannel first = channel(server);
         ChannelListener old = log.join(primary(1, 1), () -> first).listener();
@@ -82,8 +79,7 @@ class ClusterLogTest {
     void aGrantWhoseAnswerWasNeverSentIsWithdrawn() throws Exception {
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
-        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
+        ClusterLog log = LoggerTesting.openClusterLog(dir);
         toClose.add(log);
         LoggerChannel first = channel(server);
         log.join(primary(1, 1), () -> first).listener().onRecords(1, List.of(new Seed(1)));

@@ -1,6 +1,5 @@
 package io.fttcp.roles.logger;
 
-import io.fttcp.replication.retention.RetentionPolicy;
 import io.fttcp.replication.channel.ChannelListener;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
@@ -11,7 +10,6 @@ import io.fttcp.replication.record.LoggedRecord;
 import io.fttcp.replication.record.Read;
 import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Segment;
-import io.fttcp.replication.retention.LiveRecordSet;
 import io.fttcp.stack.tcp.FourTuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,8 +78,7 @@ class LoggerFetchSpeedTest {
         SplittableRandom random = new SplittableRandom(seed);
         ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         toClose.add(server);
-        ClusterLog log = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
+        ClusterLog log = LoggerTesting.openClusterLog(dir);
         toClose.add(log);
         LoggerChannel primary = channel(server);
         ChannelListener in = log.join(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "alpha", 1, 1), () -> primary).listener();
@@ -135,8 +132,7 @@ class LoggerFetchSpeedTest {
         // A restarted logger rebuilds its index from the log, and serves the same fetch (the code now warm).
         log.close();
         long opening = System.nanoTime();
-        ClusterLog reopened = ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(), LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(),
-                LiveRecordSet.DEFAULT_MAX_LINGERING, LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
+        ClusterLog reopened = LoggerTesting.openClusterLog(dir);
         toClose.add(reopened);
         long opened = System.nanoTime() - opening;
         Thread.sleep(LEASE.toMillis() + 50);

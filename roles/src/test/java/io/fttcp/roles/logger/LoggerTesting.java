@@ -47,6 +47,13 @@ final class LoggerTesting {
     private LoggerTesting() {
     }
 
+    /** Cluster "alpha"'s log in {@code dir}, with the test timings and the defaults otherwise. */
+    static ClusterLog openClusterLog(Path dir) throws IOException {
+        return ClusterLog.open("alpha", dir, LOG, RetentionPolicy.CONNECTION_SCOPED, LEASE.toNanos(),
+                LoggerConfig.DEFAULT_RECOVERY_GRANT.toNanos(), io.fttcp.replication.retention.LiveRecordSet.DEFAULT_MAX_LINGERING,
+                io.fttcp.replication.retention.LiveRecordSet.DEFAULT_MAX_LINGERING_PAYLOAD_BYTES, LoggerConfig.DEFAULT_MAX_CATCH_UP_FILL);
+    }
+
     static ChannelConfig channel(String cluster) {
         return ChannelConfig.defaults(cluster).withWarmup(Duration.ZERO).withTimings(HEARTBEAT, DETECTION, LEASE, MARGIN);
     }
