@@ -531,7 +531,8 @@ class LoggerFetchTest {
         }
         assertEquals(0, new EpochFile(dir.resolve("alpha")).read(), "no epoch stored");
         host.close();
-        toClose.add(LoggerHost.start(config(dir, at, LOG))); // starts again
+        // Starts again on its directory (on another port: the old one's connections may hold it a while).
+        toClose.add(LoggerHost.start(config(dir, freeLoopbackPort(), LOG)));
     }
 
     /** Once the largest epoch is granted, a recovery is refused with the reason; the epoch never wraps round to a negative one. */
@@ -548,7 +549,8 @@ class LoggerFetchTest {
         assertTrue(why.message().contains("has granted epoch " + Long.MAX_VALUE + ", the largest there is"), why.toString());
         host.close();
         assertEquals(Long.MAX_VALUE, new EpochFile(dir.resolve("alpha")).read());
-        toClose.add(LoggerHost.start(config(dir, at, LOG))); // starts again
+        // Starts again on its directory (on another port: the old one's connections may hold it a while).
+        toClose.add(LoggerHost.start(config(dir, freeLoopbackPort(), LOG)));
     }
 
     /**
