@@ -533,9 +533,10 @@ class LoggerHostTest {
         primary.close();
 
         Files.delete(blocker); // the supervisor starts it again, the condition gone
-        startHost(dir, at, log);
+        InetSocketAddress again = freeLoopbackPort(); // (the old port may be held a moment by the old listener's close)
+        startHost(dir, again, log);
         Events fetched = new Events();
-        toClose.add(fetch(at, "alpha", 1, fetched));
+        toClose.add(fetch(again, "alpha", 1, fetched));
         await("the recovery's answer", 5000, () -> fetched.connected.isDone() || fetched.closed.isDone());
         assertTrue(fetched.connected.isDone(), () -> "refused: " + fetched.closed.getNow(null));
         assertTrue(fetched.caughtUp.get(5, TimeUnit.SECONDS) >= acknowledged, "every acknowledged record kept");
