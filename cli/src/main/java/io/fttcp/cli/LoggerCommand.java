@@ -69,10 +69,10 @@ final class LoggerCommand implements Callable<Integer> {
                     + " applications), every one, or those since the application's latest checkpoint. Default: ${DEFAULT-VALUE}.")
     FtConfig.Retention retention;
 
-    @Option(names = "--max-catch-up-fill", defaultValue = "2097152", paramLabel = "LSNS",
+    @Option(names = "--max-catch-up-fill", defaultValue = "33554432", paramLabel = "LSNS",
             description = {"The most LSNs a primary's catch-up (back from serving without the logger) may leave without a record;",
                     "the logger fills them with empty 32-byte records, and refuses a catch-up that needs more, naming the numbers.",
-                    "Default: ${DEFAULT-VALUE} (64 MiB)."})
+                    "Default: ${DEFAULT-VALUE} (1 GiB)."})
     long maxCatchUpFill;
 
     @Mixin

@@ -33,17 +33,19 @@ public record LoggerConfig(Path directory, InetSocketAddress listen, LogConfig l
                            long recoveryGrantNanos, int lingeringConnections, long lingeringPayloadBytes, long maxCatchUpFill) {
     public static final Duration DEFAULT_RECOVERY_GRANT = Duration.ofSeconds(10);
     /**
-     * 2^21 LSNs: 64 MiB of 32-byte heartbeats, one default segment. They are written on the
-     * channel's reader thread, the cluster's lock held, at about 20 million a second (measured):
-     * 0.1 s, within the failure detector's 150 ms, past which the logger dropped the primary as
-     * silent anyway (and it redialled, and the fill began again). An honest catch-up leaves
-     * unrecorded only what retention dropped since its oldest record (finished connections,
-     * superseded heartbeats): little for most services, but a connection left open while
-     * millions of LSNs of others came and went needs more, and is refused until it ends (or the
-     * bound and the detection timeout are raised). A catch-up announcing an end far past its
-     * records (a peer's bug: an LSN of 2^40) no longer makes the logger write terabytes.
+     * 2^25 LSNs: 1 GiB of 32-byte heartbeats, written at about 20 million a second (measured) on
+     * the channel's reader thread with the cluster's lock held, about 1.7 s. An honest catch-up
+     * leaves unrecorded what retention dropped since its oldest record (finished connections,
+     * superseded heartbeats): little for most services, but a connection kept open (a pool, a
+     * websocket) while millions of LSNs of others came and went leaves that many, and a catch-up
+     * that needs more than the bound is refused until that connection ends (the primary serves on
+     * unprotected, redialling). Single gaps of about ten million already filled before the
+     * failure detector took the busy reader for a silent primary, so the bound refuses little
+     * that could have worked, and keeps a catch-up announcing an end far past its records (a
+     * peer's bug: an LSN of 2^40) from filling the disk. The real remedy is a gap record in the
+     * log's format (not built).
      */
-    public static final long DEFAULT_MAX_CATCH_UP_FILL = 1L << 21;
+    public static final long DEFAULT_MAX_CATCH_UP_FILL = 1L << 25;
 
     public LoggerConfig {
         java.util.Objects.requireNonNull(retention, "retention");
