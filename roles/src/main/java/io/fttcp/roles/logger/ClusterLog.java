@@ -178,7 +178,7 @@ final class ClusterLog implements AutoCloseable {
         this.log = openLog(generation);
         this.retained = newRetainedSet();
         try {
-            this.incomplete = withinTheLog(IncompleteMark.read(generations.directoryOf(generation)));
+            this.incomplete = withinTheLog(IncompleteMark.read(generations.directoryOf(generation)), generations.directoryOf(generation));
             this.knownEpoch = epochFile.read();
             rebuildRetained();
         } catch (IOException | RuntimeException e) {
@@ -196,13 +196,18 @@ final class ClusterLog implements AutoCloseable {
      * are forced, so a crash can leave it past the log's end (a fetch then failed on every
      * recovery). Records lost with the crash need no mark; with none left, nothing is restored.
      */
-    private IncompleteMark withinTheLog(IncompleteMark mark) {
+    private IncompleteMark withinTheLog(IncompleteMark mark, Path directory) throws IOException {
         if (mark == null || mark.throughLsn() <= log.lastLsn()) return mark;
         LOG.log(WARNING, "cluster '" + cluster + "': the incomplete mark reaches LSN " + mark.throughLsn() + ", past the recovered log's last, "
                 + log.lastLsn() + " (records lost with a crash): it covers the log's records" + (log.lastLsn() == 0 ? ", none" : ""));
-        if (log.lastLsn() == 0) return null;
-        incompleteStored = false; // stored again, as it now reads, before a recovery is served
-        return new IncompleteMark(log.lastLsn(), mark.roster());
+        // Rewritten (or removed) at once: a mark left as it was would, once the log grew past it, cover records it never meant.
+        if (log.lastLsn() == 0) {
+            java.nio.file.Files.deleteIfExists(directory.resolve(IncompleteMark.FILE));
+            return null;
+        }
+        IncompleteMark clamped = new IncompleteMark(log.lastLsn(), mark.roster());
+        clamped.write(directory);
+        return clamped;
     }
 
     /** Opens (recovering) the log of {@code cluster} in {@code directory}. */
@@ -869,12 +874,13 @@ final class ClusterLog implements AutoCloseable {
 
     /** The epoch a recovery is granted now (the caller holds the lock); refused, never wrapped round, once they are used up. */
     private long nextEpoch() throws HandshakeException {
-        try {
-            return Math.addExact(knownEpoch, 1);
-        } catch (ArithmeticException e) {
-            throw new HandshakeException("cluster '" + cluster + "' has granted epoch " + knownEpoch + ", the largest there is: no recovery can"
-                    + " be granted a newer one; its EPOCH file must be reset by hand, with every server of the cluster stopped");
+        // Not the largest either: a primary stating it is refused at its handshake (see join), so granted, it could never join.
+        if (knownEpoch >= Long.MAX_VALUE - 1) {
+            throw new HandshakeException("cluster '" + cluster + "' has granted epoch " + knownEpoch + ": its epochs are used up (the largest"
+                    + " there is, " + Long.MAX_VALUE + ", is never granted); its EPOCH file must be reset by hand, with every server of the"
+                    + " cluster stopped");
         }
+        return knownEpoch + 1;
     }
 
     /**

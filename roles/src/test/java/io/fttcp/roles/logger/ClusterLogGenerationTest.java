@@ -334,6 +334,30 @@ class ClusterLogGenerationTest {
     }
 
     /**
+     * A crash that lost every record of a broken-off catch-up into an empty log leaves its mark
+     * alone on disk: it is removed at the start, or, once a later catch-up into the same (still
+     * first) generation had grown the log past it, it would mark those complete records.
+     */
+    @Test
+    void aMarkLeftOverAnEmptyLogIsRemoved() throws Exception {
+        History h = history(System.nanoTime());
+        Path dir = root.resolve("mark-over-nothing");
+        open(dir).close();
+        new IncompleteMark(40, List.of()).write(dir); // as a crash leaves it: every record lost, the mark not
+        ClusterLog log = open(dir);
+        assertFalse(Files.exists(dir.resolve(IncompleteMark.FILE)), h.where() + ": removed");
+        LoggerChannel first = channel();
+        ChannelListener in = log.join(primary(1, h.unprotected() + 1), () -> first).listener();
+        List<LoggedRecord> snapshot = snapshotOf(h.records(), h.unprotected());
+        in.onRoster(rosterOf(snapshot));
+        catchUp(in, snapshot, h.unprotected());
+        first.close();
+        in.onClosed(new io.fttcp.replication.channel.CloseReason(io.fttcp.replication.channel.CloseReason.Kind.PEER_CLOSED, "gone", null));
+        log.close();
+        assertEquals(0, serve(open(dir), 1).incompleteThrough(), h.where() + ": the whole catch-up is complete");
+    }
+
+    /**
      * A crash in the middle of the switch (the directory as it stood at each point: catch-up
      * partly written, with a torn GENERATION.tmp; switched but the old generation not yet
      * deleted; switched and cleaned) recovers exactly one generation, the old or the new.
