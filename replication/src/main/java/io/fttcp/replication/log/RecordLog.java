@@ -407,6 +407,9 @@ public final class RecordLog implements AutoCloseable {
      * segment is started, so that a crash can tear only the last segment (a background force is
      * waited for: one per segment). The forcer closes it.
      */
+    /** How long a roll waits for the full segment's force (see {@link #roll}). */
+    static final long ROLL_FORCE_WAIT_NANOS = 10_000_000_000L;
+
     private void roll(long now) throws IOException {
         writeBuffer();
         boolean force = commit.forceAtRoll();
@@ -420,7 +423,11 @@ public final class RecordLog implements AutoCloseable {
         active = null;
         collect();
         if (config.fsyncPolicy() != FsyncPolicy.NEVER && commit.durableLsn() < commit.writtenLsn()) {
-            forcer.awaitForced(commit.writtenLsn()); // asked for now, or by an earlier commit
+            // Asked for now, or by an earlier commit; bounded, as the caller may hold its owner's lock (a logger's cluster).
+            if (!forcer.awaitForced(commit.writtenLsn(), ROLL_FORCE_WAIT_NANOS)) {
+                throw fail(new IOException("log " + dir + ": a full segment's force took more than " + ROLL_FORCE_WAIT_NANOS / 1_000_000_000
+                        + " s (the disk stalls); the next segment is not started unforced"));
+            }
             collect();
         }
     }

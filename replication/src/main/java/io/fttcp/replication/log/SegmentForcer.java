@@ -74,25 +74,30 @@ final class SegmentForcer implements AutoCloseable {
 
     /**
      * Waits until the forces asked for reach {@code lsn}, or one failed (a force of it must have
-     * been submitted): the owner creates no next segment before the last is forced.
+     * been submitted), for at most {@code timeoutNanos}: the owner creates no next segment before
+     * the last is forced. Returns false if the time ran out (a disk that stalls).
      */
-    void awaitForced(long lsn) {
+    boolean awaitForced(long lsn, long timeoutNanos) {
         if (thread == null) {
-            return; // inline: done in submit
+            return true; // inline: done in submit
         }
         boolean interrupted = false;
+        long giveUpAt = System.nanoTime() + timeoutNanos;
+        boolean forced;
         synchronized (this) {
-            while (completedLsn < lsn && failure == null && thread.isAlive()) {
+            while (completedLsn < lsn && failure == null && thread.isAlive() && System.nanoTime() - giveUpAt < 0) {
                 try {
-                    wait(100); // woken by each completed force; the bound only notices a thread that died
+                    wait(100); // woken by each completed force; the bound notices a thread that died, and the time running out
                 } catch (InterruptedException e) {
                     interrupted = true; // a roll must not go on unforced; the interrupt is kept for the caller
                 }
             }
+            forced = completedLsn >= lsn || failure != null || !thread.isAlive();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return forced;
     }
 
     /** The first force or close that failed, or null. After one, nothing more is forced. */
