@@ -9,6 +9,7 @@ import io.fttcp.stack.tcp.TcpConnection;
 import io.fttcp.stack.tcp.TcpEvents;
 import io.fttcp.stack.tcp.TcpOutput;
 import io.fttcp.stack.tcp.TcpSegment;
+import io.fttcp.stack.tcp.TcpState;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -332,18 +333,21 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         int src = codec.ipSource(), dst = codec.ipDestination();
         int sport = codec.sourcePort(), dport = codec.destinationPort();
         Connection c = connections.get(dst, dport, src, sport);
-        Listener l = findListener(dst, dport);
+        int f = inbound.flags;
         if (c != null) {
-            if (l != null && !l.closed && c.tcp.endsForNewIncarnation(inbound, now)) {
-                stats.timeWaitsEndedByNewSyn++;
-                receiveSyn(l, new FourTuple(dst, dport, src, sport), c.tcp.issForNextIncarnation());
-                return;
+            if (c.tcp.state() == TcpState.TIME_WAIT && (f & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
+                Listener l = findListener(dst, dport); // only here: the lookup boxes its key
+                if (l != null && !l.closed && c.tcp.endsForNewIncarnation(inbound, now)) {
+                    stats.timeWaitsEndedByNewSyn++;
+                    receiveSyn(l, new FourTuple(dst, dport, src, sport), c.tcp.issForNextIncarnation());
+                    return;
+                }
             }
             c.tcp.onSegment(inbound, now);
             rearm(c);
             return;
         }
-        int f = inbound.flags;
+        Listener l = findListener(dst, dport);
         if (l != null && !l.closed) {
             if ((f & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
                 FourTuple t = new FourTuple(dst, dport, src, sport);
