@@ -99,6 +99,25 @@ class LogBackgroundForceTest {
         }
     }
 
+    /**
+     * A roll waits for the full segment's force under its owner's lock (a logger's cluster), so
+     * the wait has a bound: a force that does not come (a stalled disk; here, none asked for)
+     * ends it, and the roll then fails the log instead of holding that lock without end.
+     */
+    @Test
+    void aWaitForAForceThatDoesNotComeEndsAtItsBound() {
+        SegmentForcer forcer = SegmentForcer.background("test-forcer", () -> { });
+        try {
+            long start = System.nanoTime();
+            assertFalse(forcer.awaitForced(1, TimeUnit.MILLISECONDS.toNanos(300)), "no force reached LSN 1");
+            long waited = System.nanoTime() - start;
+            assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(300) && waited < TimeUnit.SECONDS.toNanos(5), "waited " + waited / 1_000_000 + " ms");
+            assertTrue(forcer.awaitForced(0, TimeUnit.MILLISECONDS.toNanos(300)), "what is forced needs no wait");
+        } finally {
+            forcer.close();
+        }
+    }
+
     @Test
     void closingForcesWhatIsQueued() throws IOException {
         Path dir = tmp.resolve("close");
