@@ -71,6 +71,11 @@ final class ClusterLog implements AutoCloseable {
      */
     private static final Heartbeat GAP = new Heartbeat(0, List.of());
     private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * The largest epoch a primary may state or a recovery be granted: one below Long.MAX_VALUE,
+     * so that the next grant never wraps round, and a grant is never one its primary is refused at.
+     */
+    private static final long LARGEST_EPOCH = Long.MAX_VALUE - 1;
     /** A fetch waits this long for the primary to go, then is refused (the requester's handshake timeout is 2 s). */
     private static final long FETCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
     /**
@@ -300,10 +305,10 @@ final class ClusterLog implements AutoCloseable {
             lock.lock();
             try {
                 long epoch = primaryHandshake.epoch();
-                if (epoch < 0 || epoch == Long.MAX_VALUE) {
+                if (epoch < 0 || epoch > LARGEST_EPOCH) {
                     // Stored, it would stop the logger's next start (negative) or overflow the next recovery's grant (the largest).
                     throw new HandshakeException("primary states epoch " + epoch + " for cluster '" + cluster + "': an epoch runs from 0 to "
-                            + (Long.MAX_VALUE - 1) + ", so that a recovery can be granted the next one");
+                            + LARGEST_EPOCH + ", so that a recovery can be granted the next one");
                 }
                 if (epoch < knownEpoch) {
                     throw new HandshakeException("primary at epoch " + epoch + " is superseded: this logger granted epoch " + knownEpoch
@@ -874,8 +879,7 @@ final class ClusterLog implements AutoCloseable {
 
     /** The epoch a recovery is granted now (the caller holds the lock); refused, never wrapped round, once they are used up. */
     private long nextEpoch() throws HandshakeException {
-        // Not the largest either: a primary stating it is refused at its handshake (see join), so granted, it could never join.
-        if (knownEpoch >= Long.MAX_VALUE - 1) {
+        if (knownEpoch >= LARGEST_EPOCH) {
             throw new HandshakeException("cluster '" + cluster + "' has granted epoch " + knownEpoch + ": its epochs are used up (the largest"
                     + " there is, " + Long.MAX_VALUE + ", is never granted); its EPOCH file must be reset by hand, with every server of the"
                     + " cluster stopped");

@@ -438,7 +438,7 @@ public final class TcpConnection {
             return true;
         }
         // RFC 7323 5.3: PAWS.
-        if (tsOk && seg.hasTimestamp && !rst && Seq.lt(seg.tsVal, tsRecent) && now - tsRecentTime < PAWS_IDLE_LIMIT) {
+        if (pawsRejects(seg, now)) {
             stats.pawsRejected++;
             sendOutOfWindowAck(seg, now);
             return false;
@@ -1400,11 +1400,15 @@ public final class TcpConnection {
      */
     public boolean endsForNewIncarnation(TcpSegment syn, long now) {
         if (state != TcpState.TIME_WAIT || (syn.flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) != TcpSegment.SYN) return false;
-        boolean timestamps = tsOk && syn.hasTimestamp;
-        if (timestamps && Seq.lt(syn.tsVal, tsRecent) && now - tsRecentTime < PAWS_IDLE_LIMIT) return false;
-        if (!Seq.gt(syn.seq, rcvNxt) && !(timestamps && Seq.gt(syn.tsVal, tsRecent))) return false;
+        if (pawsRejects(syn, now)) return false;
+        if (!Seq.gt(syn.seq, rcvNxt) && !(tsOk && syn.hasTimestamp && Seq.gt(syn.tsVal, tsRecent))) return false;
         enterClosed(CloseReason.CLOSED);
         return true;
+    }
+
+    /** RFC 7323 5.3 (PAWS): a timestamp older than the latest taken, unless idle past the limit; an RST is exempt. */
+    private boolean pawsRejects(TcpSegment seg, long now) {
+        return tsOk && seg.hasTimestamp && !seg.has(TcpSegment.RST) && Seq.lt(seg.tsVal, tsRecent) && now - tsRecentTime < PAWS_IDLE_LIMIT;
     }
 
     /** The ISS for the incarnation after this one: past anything it sent, so no old segment is taken for new (as Linux). */
