@@ -171,9 +171,10 @@ final class FailoverWorld {
         });
     }
 
-    /** " ts=TSval/TSecr" of a TCP frame with the timestamp option, else "". */
+    /** " ts=TSval/TSecr" and " sack=L-R,..." of a TCP frame with those options, else "". */
     private static String timestamps(ByteBuffer f) {
         int ip = f.position() + 14, tcp = ip + (f.get(ip) & 0xF) * 4, end = tcp + ((f.get(tcp + 12) & 0xF0) >>> 2);
+        StringBuilder options = new StringBuilder();
         for (int i = tcp + 20; i < end; ) {
             int kind = f.get(i) & 0xFF;
             if (kind == 0) break;
@@ -183,10 +184,16 @@ final class FailoverWorld {
             }
             int len = f.get(i + 1) & 0xFF;
             if (len < 2) break;
-            if (kind == 8) return " ts=" + Integer.toUnsignedString(f.getInt(i + 2)) + "/" + Integer.toUnsignedString(f.getInt(i + 6));
+            if (kind == 8) options.append(" ts=").append(Integer.toUnsignedString(f.getInt(i + 2))).append('/').append(Integer.toUnsignedString(f.getInt(i + 6)));
+            if (kind == 5) {
+                options.append(" sack=");
+                for (int b = i + 2; b + 8 <= i + len; b += 8) {
+                    options.append(b == i + 2 ? "" : ",").append(Integer.toUnsignedString(f.getInt(b))).append('-').append(Integer.toUnsignedString(f.getInt(b + 4)));
+                }
+            }
             i += len;
         }
-        return "";
+        return options.toString();
     }
 
     SimStackHost[] addClient(String name, int last, LinkConditions conditions) {

@@ -19,6 +19,9 @@ final class SackScoreboard {
 
     long sackedBytes() { return sacked; }
 
+    /** Start of the lowest SACKed range; only meaningful when not empty. */
+    int lowestSacked() { return left[0]; }
+
     /** End of the highest SACKed range; only meaningful when not empty. */
     int highestSacked() { return right[count - 1]; }
 

@@ -128,6 +128,15 @@ public final class TcpConnection {
     private SackScoreboard scoreboard;
     /** Highest sequence number retransmitted in the current SACK recovery. */
     private int highRxt;
+    /**
+     * The peer acknowledged up to where its SACKed data began: it dropped what it SACKed. Linux's
+     * receiver may under memory pressure, and a backup that takes over from a primary reneges on
+     * what the primary SACKed but never logged. The timeout is then brought forward to
+     * {@link #renegingWait} and forgets the scoreboard (Linux's tcp_check_sack_reneging).
+     */
+    private boolean sackReneged;
+    /** The least of that wait: Linux waits a sixteenth of the smoothed RTT, at least 10 ms, in case the ACK was only reordered. */
+    private static final long MIN_RENEGING_WAIT = 10_000_000L;
 
     // ---- a restored connection whose peer holds more of our stream than we queued
     /** Set by repair: the peer may acknowledge bytes a previous incarnation sent but this one has not yet queued. */
@@ -663,6 +672,7 @@ public final class TcpConnection {
             retransmits = 0;
             persistBackoff = 0;
             if (scoreboard != null) scoreboard.advance(ack);
+            noteReneging();
             if (inRecovery) {
                 if (Seq.ge(ack, recover)) {
                     inRecovery = false;
@@ -683,13 +693,14 @@ public final class TcpConnection {
             if (sndUna != duplicatesAt) duplicatesExpected = 0; // past the jump: no more of its duplicates
             if (scoreboard != null && scoreboard.isEmpty() && !inRecovery) scoreboard = null;
             if (sndUna == sndMax) stopRto();
-            else rtoDeadline = now + rtt.timeout();
+            else armRto(now);
             updateWindow(seg, window);
             if (dataAcked > 0) events.onWritable(this);
             if (finAcked) return onOurFinAcked(now);
             return true;
         }
         // ack == sndUna (older ACKs inside the RFC 5961 range are ignored but may update the window).
+        if (ack == sndUna && noteReneging() && sndMax != sndUna) armRto(now);
         if (ack == sndUna && seg.payloadLength() == 0 && !seg.has(TcpSegment.FIN) && window == sndWnd && sndMax != sndUna) {
             onDuplicateAck(now);
         } else if (ack == sndUna && !inRecovery && scoreboard != null && sndMax != sndUna
@@ -698,6 +709,21 @@ public final class TcpConnection {
         }
         updateWindow(seg, window);
         return true;
+    }
+
+    /**
+     * A SACKed range starting at snd.una would have been acknowledged, had the peer kept it.
+     * Returns whether this ACK showed it first (the caller then re-arms the timer).
+     */
+    private boolean noteReneging() {
+        if (sackReneged || scoreboard == null || scoreboard.isEmpty() || scoreboard.lowestSacked() != sndUna) return false;
+        sackReneged = true;
+        stats.sackRenegings++;
+        return true;
+    }
+
+    private long renegingWait() {
+        return Math.max(rtt.srtt >> 4, MIN_RENEGING_WAIT);
     }
 
     private void recordSack(TcpSegment seg) {
@@ -975,6 +1001,16 @@ public final class TcpConnection {
         return sndNxt - sndUna;
     }
 
+    /** What a sender going back N has in the network: the resent bytes, less what the peer SACKed among them. */
+    private long goingBackPipe() {
+        return flight() - (scoreboard == null ? 0 : scoreboard.sackedIn(sndUna, sndNxt));
+    }
+
+    /** Going back N after a timeout, snd.nxt passes over what the peer SACKed. */
+    private void skipSackedWhileGoingBack() {
+        if (scoreboard != null && Seq.lt(sndNxt, sndMax)) sndNxt = scoreboard.nextHole(sndNxt, sndMax);
+    }
+
     /** Sends new (or, after a timeout, re-sent) data and FIN as window, cwnd, Nagle and SWS rules allow. */
     private void trySend(long now, boolean force) {
         if (!canSendData()) return;
@@ -988,12 +1024,14 @@ public final class TcpConnection {
             sentAny = stats.segmentsSent != before;
         }
         while (true) {
+            skipSackedWhileGoingBack();
             int dataEnd = sendBase + sendQueue.size();
             int unsent = Math.max(0, dataEnd - sndNxt);
             boolean finPending = finQueued && Seq.le(sndNxt, dataEnd);
             if (unsent == 0 && !finPending) break;
             long wndRoom = (long) (sndUna - sndNxt) + sndWnd; // negative if the peer shrank its window
-            long cwndRoom = cc.cwnd - (sackRecovery ? pipe() : flight());
+            boolean goingBack = Seq.lt(sndNxt, sndMax);
+            long cwndRoom = cc.cwnd - (sackRecovery ? pipe() : goingBack ? goingBackPipe() : flight());
             long room = Math.min(wndRoom, cwndRoom);
             int len = (int) Math.max(0, Math.min(Math.min(unsent, room), maxSeg));
             if (len > mss && len < unsent) len = len / mss * mss; // a super-segment splits into full segments only
@@ -1070,7 +1108,7 @@ public final class TcpConnection {
         boolean fin = finQueued && sndUna + len == dataEnd && Seq.gt(sndMax, dataEnd);
         if (len == 0 && !fin) return;
         sendSegment(sndUna, len, fin, now);
-        rtoDeadline = now + rtt.timeout();
+        armRto(now);
     }
 
     private static ByteBuffer scratch(int len) {
@@ -1205,8 +1243,9 @@ public final class TcpConnection {
     // Timers
     // =====================================================================================
 
+    /** While the peer has reneged, the timer runs no later than {@link #renegingWait} from when that was seen. */
     private void armRto(long now) {
-        rtoDeadline = now + rtt.timeout();
+        rtoDeadline = sackReneged ? Math.min(rtoDeadline, now + renegingWait()) : now + rtt.timeout();
     }
 
     private void stopRto() {
@@ -1243,14 +1282,20 @@ public final class TcpConnection {
             trySend(now, false); // armed by restore with only unsent data
             return;
         }
-        retransmits++;
-        int limit = handshake ? config.synRetries() : config.dataRetries();
-        if (retransmits > limit) {
-            enterClosed(CloseReason.TIMED_OUT);
-            return;
+        // Brought forward because the peer reneged (it is alive and ACKing): not a timeout of the
+        // path, so the timer is not backed off and no retry is spent. Only this one: the next
+        // timeout finds the scoreboard forgotten.
+        boolean reneged = sackReneged && !handshake;
+        if (!reneged) {
+            retransmits++;
+            int limit = handshake ? config.synRetries() : config.dataRetries();
+            if (retransmits > limit) {
+                enterClosed(CloseReason.TIMED_OUT);
+                return;
+            }
+            stats.timeouts++;
+            rtt.backOff();
         }
-        stats.timeouts++;
-        rtt.backOff();
         rttTiming = false;
         timedOut = true;
         timeoutTsVal = tsNow(now);
@@ -1263,13 +1308,20 @@ public final class TcpConnection {
         int mss = maxSegmentPayload();
         cc.onTimeout(sndMax - sndUna, mss, now);
         inRecovery = false;
-        scoreboard = null; // RFC 6675 5.1: after a timeout, trust nothing SACKed
+        // Going back N resends only what the peer has not SACKed, as Linux does after a timeout
+        // (RFC 6675 5.1 lets SACK information guide it). Resending all of a large flight, every
+        // segment a retransmission that Karn's rule cannot time, crawled from timeout to timeout
+        // on a lossy link: each lost resend doubled a timer that no sample ever reset.
+        if (sackReneged) scoreboard = null;
+        sackReneged = false;
         dupAcks = 0;
         sndNxt = sndUna; // go back N
+        skipSackedWhileGoingBack();
         int dataEnd = sendBase + sendQueue.size();
-        int len = Math.max(0, Math.min(mss, dataEnd - sndUna));
-        boolean fin = finQueued && sndUna + len == dataEnd;
-        sendSegment(sndUna, len, fin, now);
+        int len = Math.max(0, Math.min(mss, dataEnd - sndNxt));
+        boolean fin = finQueued && sndNxt + len == dataEnd;
+        if (Seq.lt(sndNxt, sndMax)) sendSegment(sndNxt, len, fin, now);
+        else trySend(now, false); // the peer SACKed everything unacknowledged
         armRto(now);
     }
 
@@ -1501,6 +1553,7 @@ public final class TcpConnection {
             rttTiming = false;
             inRecovery = false;
             scoreboard = null;
+            sackReneged = false;
         }
         trySend(now, true);
         trySend(now, false);

@@ -20,6 +20,8 @@ public final class TcpStats {
     public long acksOfUnacceptableSegmentsTaken;
     /** SACK blocks ignored because they would have grown the scoreboard past its bound (hostile tiny ranges). */
     public long sackBlocksIgnored;
+    /** Times the peer was seen to drop data it had SACKed (its cumulative ACK stopped where that data began). */
+    public long sackRenegings;
     /** Congestion window and slow-start threshold in bytes, and smoothed RTT in ns, at last update. */
     public long cwnd;
     public long ssthresh;

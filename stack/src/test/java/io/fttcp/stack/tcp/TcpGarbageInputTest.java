@@ -86,22 +86,6 @@ class TcpGarbageInputTest {
         return net;
     }
 
-    /** B acknowledges {@code ack} to A, with SACK blocks [left, right) given in pairs. */
-    private static void ack(TestNet net, TcpSegment s, int ack, int... blocks) {
-        TcpConnection a = net.a.conn;
-        s.clear();
-        s.flags = TcpSegment.ACK;
-        s.seq = net.b.conn.sndMax();
-        s.ack = ack;
-        s.window = (int) (a.sndWnd() >> a.sndWindowShift());
-        s.sackBlockCount = blocks.length / 2;
-        for (int b = 0; b < s.sackBlockCount; b++) {
-            s.sackLeft[b] = blocks[2 * b];
-            s.sackRight[b] = blocks[2 * b + 1];
-        }
-        a.onSegment(s, net.now);
-    }
-
     /**
      * A receiver (any client downloading something) that SACKs every other byte of what is in
      * flight made the sender's scoreboard one range per two bytes, every operation on it linear:
@@ -117,11 +101,11 @@ class TcpGarbageInputTest {
         TcpSegment s = new TcpSegment();
         for (int j = 0; j < 20_000; j += 4) {
             int x = una + 2 * j + 1;
-            ack(net, s, una, x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7);
+            net.ackToA(s, una, x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7);
         }
         assertTrue(a.sackRanges() <= flight / a.maxSegmentPayload() + 1, "scoreboard ranges: " + a.sackRanges());
         assertEquals(20_000 - a.sackRanges(), a.stats().sackBlocksIgnored);
-        ack(net, s, a.sndMax()); // an honest acknowledgement of everything still ends it all
+        net.ackToA(s, a.sndMax()); // an honest acknowledgement of everything still ends it all
         assertEquals(a.sndMax(), a.sndUna());
         assertEquals(0, a.sackRanges());
         assertEquals(TcpState.ESTABLISHED, a.state());
@@ -143,10 +127,10 @@ class TcpGarbageInputTest {
         // The second segment comes back as 200 one-byte holes between SACKed bytes, then a 1048-byte hole...
         for (int j = 0; j < 200; j += 4) {
             int x = una + mss + 2 * j + 1;
-            ack(net, s, una, x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7);
+            net.ackToA(s, una, x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7);
         }
         // ...and everything after it arrived: all below is lost.
-        ack(net, s, una, una + 2 * mss, a.sndMax());
+        net.ackToA(s, una, una + 2 * mss, a.sndMax());
         assertEquals(0, a.stats().sackBlocksIgnored);
         var sent = net.a.sent.subList(mark, net.a.sent.size()).stream().filter(x -> x.payloadLength() > 0).toList();
         assertEquals(2, sent.size(), "the first segment (fast retransmit) and the second, once: " + sent.size() + " segments");

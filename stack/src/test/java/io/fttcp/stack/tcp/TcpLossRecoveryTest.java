@@ -89,6 +89,77 @@ class TcpLossRecoveryTest {
         return rtx.getLast() - rtx.getFirst();
     }
 
+    /**
+     * A timeout in the middle of a SACK recovery: going back N resends only the holes, not what the
+     * peer holds. Resending all of a large flight after a timeout (every segment a retransmission,
+     * which Karn's rule cannot time) made a simulated client on a lossy link crawl from timeout
+     * to timeout for minutes: each lost resend doubled a timer no sample ever reset.
+     */
+    @Test
+    void aTimeoutResendsOnlyTheHolesThePeerHasNotSacked() {
+        TcpConfig cfg = TcpConfig.defaults().withOptions(true, true, true);
+        TestNet net = new TestNet(56, cfg);
+        net.delay = 10 * MS;
+        assertTrue(net.handshake());
+        int mss = net.a.conn.maxSegmentPayload();
+        byte[] warm = TestNet.randomBytes(new SplittableRandom(56), 400 * mss);
+        net.a.toSend = warm;
+        assertTrue(net.runUntil(() -> net.b.received.size() == warm.length, 10_000 * MS));
+        net.runFor(1_000 * MS);
+        int first = net.a.conn.sndNxt();
+        // Three segments are lost, and so is each one's first retransmission: no new data follows
+        // them to tell, so the recovery ends in a timeout.
+        java.util.Map<Integer, Integer> transmissions = new java.util.HashMap<>();
+        Set<Integer> holes = Set.of(first + 3 * mss, first + 10 * mss, first + 30 * mss);
+        net.dropFilter = x -> x.payloadLength() > 0 && holes.contains(x.seq) && transmissions.merge(x.seq, 1, Integer::sum) <= 2;
+        long retransmitsBefore = net.a.conn.stats().retransmits;
+        byte[] data = TestNet.randomBytes(new SplittableRandom(57), 40 * mss);
+        net.b.received.reset();
+        net.a.toSend = data;
+        net.a.sendPos = 0;
+        assertTrue(net.runUntil(() -> net.b.received.size() == data.length, 20_000 * MS), net::describe);
+        assertArrayEquals(data, net.b.received.toByteArray());
+        assertEquals(1, net.a.conn.stats().timeouts);
+        assertEquals(2 * holes.size(), net.a.conn.stats().retransmits - retransmitsBefore,
+                "each hole resent once in the recovery and once after the timeout, nothing the peer SACKed");
+    }
+
+    /**
+     * A receiver may drop data it SACKed (Linux does under memory pressure; a backup taking over
+     * drops what the primary SACKed but never logged): its cumulative ACK then stops where the
+     * SACKed data began. A timeout soon after forgets the scoreboard and resends it all; skipping
+     * what was SACKed would wait for good.
+     */
+    @Test
+    void aPeerThatDropsWhatItSackedIsResentEverythingAfterTheTimeout() {
+        TestNet net = new TestNet(58, TcpConfig.defaults().withOptions(true, false, true));
+        assertTrue(net.handshake());
+        TcpConnection a = net.a.conn;
+        int mss = a.maxSegmentPayload();
+        net.partitioned = true; // B's answers are scripted below
+        int una = a.sndUna();
+        a.write(java.nio.ByteBuffer.wrap(new byte[10 * mss]), net.now);
+        assertEquals(una + 10 * mss, a.sndMax());
+        TcpSegment s = new TcpSegment();
+        net.ackToA(s, una, una + 2 * mss, una + 10 * mss); // segments 0 and 1 lost, the rest SACKed
+        net.ackToA(s, una + 2 * mss, una + 2 * mss, una + 10 * mss); // then 0 and 1 arrive, but the ACK stops at the SACKed data
+        long renegedAt = net.now;
+        int mark = net.a.sent.size();
+        net.runFor(10_000 * MS);
+        assertEquals(1, a.stats().sackRenegings);
+        long firstResend = -1;
+        Set<Integer> resent = new HashSet<>();
+        for (int i = mark; i < net.a.sent.size(); i++) {
+            TcpSegment x = net.a.sent.get(i);
+            if (x.payloadLength() == 0) continue;
+            resent.add(x.seq);
+            if (firstResend < 0) firstResend = net.a.sentTimes.get(i);
+        }
+        assertTrue(resent.contains(una + 2 * mss), "the dropped data is resent from where the ACK stopped: " + resent);
+        // As Linux: the timeout comes after max(srtt/16, 10 ms), not after a whole (200 ms or more) RTO.
+        assertTrue(firstResend - renegedAt <= 20 * MS, "resent " + (firstResend - renegedAt) / MS + " ms after the reneging ACK");
+    }
+
     @Test
     void sackBlocksReportMostRecentFirst() {
         TestNet net = new TestNet(54, TcpConfig.defaults().withNagle(false));

@@ -238,6 +238,22 @@ final class TestNet {
         now = Math.max(now, limit);
     }
 
+    /** A scripted ACK from B to A: {@code ack}, with SACK blocks [left, right) given in pairs, at A's current window. */
+    void ackToA(TcpSegment s, int ack, int... blocks) {
+        TcpConnection c = a.conn;
+        s.clear();
+        s.flags = TcpSegment.ACK;
+        s.seq = b.conn.sndMax();
+        s.ack = ack;
+        s.window = (int) (c.sndWnd() >> c.sndWindowShift());
+        s.sackBlockCount = blocks.length / 2;
+        for (int i = 0; i < s.sackBlockCount; i++) {
+            s.sackLeft[i] = blocks[2 * i];
+            s.sackRight[i] = blocks[2 * i + 1];
+        }
+        c.onSegment(s, now);
+    }
+
     boolean handshake() {
         a.connect();
         return runUntil(() -> a.conn.state() == TcpState.ESTABLISHED && b.conn != null && b.conn.state() == TcpState.ESTABLISHED, 10_000 * MS);
