@@ -54,7 +54,8 @@ final class ChunkedBody implements RequestBody {
             throw HttpException.badRequest("connection closed before the last chunk");
         }
         int semicolon = line.indexOf(';');
-        String hex = (semicolon >= 0 ? line.substring(0, semicolon) : line).trim();
+        // chunk-size = 1*HEXDIG, then only BWS (SP / HTAB) before an extension (RFC 9112 §7.1.1).
+        String hex = semicolon >= 0 ? RequestHeadReader.trimOptionalWhitespace(line.substring(0, semicolon)) : line;
         if (hex.isEmpty() || hex.length() > 15) {
             throw HttpException.badRequest("malformed chunk size: " + abbreviate(line));
         }

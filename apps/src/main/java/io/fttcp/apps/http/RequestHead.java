@@ -14,8 +14,11 @@ record RequestHead(String method, String target, int minorVersion, Map<String, S
         return headers.get(lowerCaseName);
     }
 
-    /** HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes unless told to keep it. */
+    /** HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes unless told to keep it (and has no Transfer-Encoding). */
     boolean wantsKeepAlive() {
+        if (minorVersion == 0 && header("transfer-encoding") != null) {
+            return false; // RFC 9112 §6.1: faulty framing in HTTP/1.0; serve it, then close
+        }
         String connection = header("connection");
         if (minorVersion >= 1) {
             return !HeaderTokens.contains(connection, "close");

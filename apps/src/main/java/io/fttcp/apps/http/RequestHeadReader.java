@@ -75,11 +75,15 @@ final class RequestHeadReader {
             if (!isToken(name)) {
                 throw HttpException.badRequest("malformed header field name");
             }
-            String value = line.substring(colon + 1).strip();
+            String value = trimOptionalWhitespace(line.substring(colon + 1));
             if (hasControlCharacters(value)) {
                 throw HttpException.badRequest("control characters in header field " + name);
             }
-            headers.merge(name.toLowerCase(Locale.ROOT), value, (a, b) -> a + ", " + b);
+            String lowerCaseName = name.toLowerCase(Locale.ROOT);
+            if (lowerCaseName.equals("host") && headers.containsKey("host")) {
+                throw HttpException.badRequest("more than one Host header field"); // RFC 9112 §3.2
+            }
+            headers.merge(lowerCaseName, value, (a, b) -> a + ", " + b);
         }
         if (minorVersion == 1 && !headers.containsKey("host")) {
             throw HttpException.badRequest("HTTP/1.1 request without a Host header");
@@ -100,6 +104,22 @@ final class RequestHeadReader {
             }
         }
         return true;
+    }
+
+    /**
+     * Without the optional whitespace around a field value: SP and HTAB only (RFC 9110 §5.6.3).
+     * Trimming any other control character would accept what a stricter parser rejects.
+     */
+    static String trimOptionalWhitespace(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && (s.charAt(start) == ' ' || s.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return s.substring(start, end);
     }
 
     private static boolean hasControlCharacters(String s) {

@@ -371,6 +371,40 @@ class HttpFileServerTest {
     }
 
     @Test
+    void framingAnotherParserCouldReadDifferentlyIsRefused() throws Exception {
+        // Each of these is read one way by a lenient parser and another by a strict one (request smuggling).
+        String[] ambiguous = {
+                "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", // RFC 9112 §3.2: more than one Host is a 400
+                "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\u000b\r\n\r\nabc", // VT is not whitespace (OWS is SP / HTAB)
+                "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length:\u001f3\r\n\r\nabc",
+                "PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\u0000\r\nabc\r\n0\r\n\r\n",
+                "PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\u000b3\r\nabc\r\n0\r\n\r\n",
+        };
+        for (String request : ambiguous) {
+            try (RawHttp raw = new RawHttp(server.localAddress())) {
+                RawHttp.Response response = raw.exchange(request);
+                assertEquals(400, response.status(), request);
+                assertTrue(raw.closedByServer(), request);
+            }
+        }
+        // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing: serve, then close whatever Connection says.
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            RawHttp.Response response = raw.exchange("PUT /upload HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\n0\r\n\r\n");
+            assertEquals(200, response.status());
+            assertEquals("close", response.header("connection"));
+            assertTrue(raw.closedByServer());
+        }
+        // Whitespace that is whitespace is still fine.
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            raw.send("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: \t3 \t\r\n\r\nabc");
+            assertEquals(200, raw.read(false).status());
+            raw.send("PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3 ;ext=1\r\nabc\r\n0\r\n\r\n");
+            assertEquals(200, raw.read(false).status());
+        }
+    }
+
+    @Test
     void aClientVanishingMidResponseDoesNotHurtTheServer() throws Exception {
         for (int i = 0; i < 5; i++) {
             try (RawHttp raw = new RawHttp(server.localAddress())) {
