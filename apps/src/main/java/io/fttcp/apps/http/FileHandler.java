@@ -54,7 +54,7 @@ final class FileHandler implements Handler {
         try (channel) {
             long size = channel.size();
             String contentType = ContentTypes.forFileName(file.getFileName().toString());
-            String lastModified = "Last-Modified: " + HttpDate.of(Files.getLastModifiedTime(file).toInstant()) + "\r\n";
+            var lastModified = RangedResponses.Validator.lastModified(HttpDate.of(Files.getLastModifiedTime(file).toInstant()));
             FileChannel source = channel;
             RangedResponses.send(exchange, size, contentType, lastModified, (offset, dst, length) -> readFully(source, offset, dst, length));
         }

@@ -13,7 +13,7 @@ final class GeneratedHandler implements Handler {
         long size = parseSize(exchange.target().path().substring(PREFIX.length()));
         Generator generator = new Generator(parseSeed(exchange.target().queryParameter("seed")));
         String etag = "\"gen-" + size + "-" + generator.seed() + "\"";
-        RangedResponses.send(exchange, size, ContentTypes.OCTET_STREAM, "ETag: " + etag + "\r\n",
+        RangedResponses.send(exchange, size, ContentTypes.OCTET_STREAM, RangedResponses.Validator.entityTag(etag),
                 (offset, dst, length) -> generator.fill(offset, dst, length));
     }
 

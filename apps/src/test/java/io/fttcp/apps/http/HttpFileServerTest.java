@@ -141,6 +141,38 @@ class HttpFileServerTest {
     }
 
     @Test
+    void aRangeIsIgnoredWhenIfRangeNamesAnotherVersion() throws Exception {
+        // RFC 9110 §13.1.5: a resumed download names the version it has; if that is not the current
+        // one, the whole new version comes (200), never its tail spliced onto the old one's head.
+        byte[] content = randomBytes(1000);
+        Path file = root.resolve("v.bin");
+        Files.write(file, content);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2020-03-04T05:06:07Z")));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            String lastModified = raw.exchange("HEAD /v.bin HTTP/1.1\r\nHost: x\r\n\r\n").header("last-modified");
+            assertEquals("Wed, 04 Mar 2020 05:06:07 GMT", lastModified);
+
+            RawHttp.Response current = raw.exchange("GET /v.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=600-\r\nIf-Range: " + lastModified + "\r\n\r\n");
+            assertEquals(206, current.status());
+            assertArrayEquals(Arrays.copyOfRange(content, 600, 1000), current.body(), "seed " + seed);
+
+            RawHttp.Response changed = raw.exchange("GET /v.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=600-\r\nIf-Range: Tue, 03 Mar 2020 05:06:07 GMT\r\n\r\n");
+            assertEquals(200, changed.status());
+            assertArrayEquals(content, changed.body(), "seed " + seed);
+            assertNull(changed.header("content-range"));
+
+            RawHttp.Response etagForAFile = raw.exchange("GET /v.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=600-\r\nIf-Range: \"abc\"\r\n\r\n");
+            assertEquals(200, etagForAFile.status());
+
+            String etag = raw.exchange("HEAD /gen/1000?seed=4 HTTP/1.1\r\nHost: x\r\n\r\n").header("etag");
+            assertEquals(206, raw.exchange("GET /gen/1000?seed=4 HTTP/1.1\r\nHost: x\r\nRange: bytes=10-19\r\nIf-Range: " + etag + "\r\n\r\n").status());
+            assertEquals(200, raw.exchange("GET /gen/1000?seed=4 HTTP/1.1\r\nHost: x\r\nRange: bytes=10-19\r\nIf-Range: W/" + etag + "\r\n\r\n").status(),
+                    "a weak entity tag never matches If-Range");
+            assertEquals(200, raw.exchange("GET /gen/1000?seed=4 HTTP/1.1\r\nHost: x\r\nRange: bytes=10-19\r\nIf-Range: \"gen-1000-5\"\r\n\r\n").status());
+        }
+    }
+
+    @Test
     void headHasTheHeadersButNoBodyAndKeepsTheConnection() throws Exception {
         Files.write(root.resolve("h.json"), randomBytes(5000));
         try (RawHttp raw = new RawHttp(server.localAddress())) {
