@@ -101,9 +101,10 @@ final class HttpConnection implements Runnable {
             socket.shutdownOutput();
             socket.setReadTimeout(LINGER_READ_TIMEOUT);
             java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(8192);
-            long deadline = System.nanoTime() + LINGER_TOTAL.toNanos();
+            // The runtime's clock, not the machine's: a backup replaying this connection must make the same reads.
+            long deadline = server.runtime().nanoTime() + LINGER_TOTAL.toNanos();
             long drained = 0;
-            while (drained < LINGER_MAX_BYTES && System.nanoTime() < deadline) {
+            while (drained < LINGER_MAX_BYTES && server.runtime().nanoTime() - deadline < 0) {
                 sink.clear();
                 int n = socket.read(sink);
                 if (n < 0) {

@@ -48,7 +48,7 @@ public final class HttpFileServer implements AutoCloseable {
         this.listener = listener;
         this.files = new FileHandler(config.root());
         this.pool = new BufferPool(config.bufferSize(), 256);
-        this.uploads = new UploadHandler(config.uploadDir(), pool);
+        this.uploads = new UploadHandler(config.uploadDir(), pool, runtime);
         this.acceptor = Thread.ofVirtual().name("http-accept-" + listener.localAddress().getPort()).unstarted(this::acceptLoop);
     }
 

@@ -1,5 +1,7 @@
 package io.fttcp.apps.http;
 
+import io.fttcp.api.AppRuntime;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code PUT|POST /upload[/name]}: reads the body (Content-Length or chunked), answers
@@ -22,12 +23,16 @@ final class UploadHandler implements Handler {
 
     private final Path uploadDir;
     private final BufferPool pool;
-    private final AtomicLong sequence = new AtomicLong();
+    private final AppRuntime runtime;
 
-    /** @param uploadDir absolute and normalized, or null to discard uploads */
-    UploadHandler(Path uploadDir, BufferPool pool) {
+    /**
+     * @param uploadDir absolute and normalized, or null to discard uploads
+     * @param runtime names files: a backup replaying the primary must store under the same names
+     */
+    UploadHandler(Path uploadDir, BufferPool pool, AppRuntime runtime) {
         this.uploadDir = uploadDir;
         this.pool = pool;
+        this.runtime = runtime;
     }
 
     static boolean matches(String path) {
@@ -36,9 +41,11 @@ final class UploadHandler implements Handler {
 
     @Override
     public void handle(Exchange exchange) throws IOException, HttpException {
-        Path target = storeTarget(exchange.target().path());
+        // From the runtime (the connection's logged values), not a counter the connections race for.
+        String unique = uploadDir == null ? null : Long.toHexString(runtime.randomSeed());
+        Path target = storeTarget(exchange.target().path(), unique);
         // Written beside the target and renamed when complete: an interrupted upload leaves no half file.
-        Path partial = target == null ? null : target.resolveSibling(target.getFileName() + ".part-" + sequence.incrementAndGet());
+        Path partial = target == null ? null : target.resolveSibling(target.getFileName() + ".part-" + unique);
         MessageDigest sha256 = Generator.newSha256();
         long total = 0;
         boolean complete = false;
@@ -86,13 +93,13 @@ final class UploadHandler implements Handler {
     }
 
     /** Where the upload to {@code requestPath} is stored, or null if uploads are discarded. */
-    private Path storeTarget(String requestPath) throws IOException, HttpException {
+    private Path storeTarget(String requestPath, String unique) throws IOException, HttpException {
         if (uploadDir == null) {
             return null;
         }
         String name = requestPath.length() > PATH.length() + 1 ? requestPath.substring(PATH.length() + 1) : "";
         Path file = name.isBlank() || name.endsWith("/")
-                ? uploadDir.resolve("upload-" + System.currentTimeMillis() + "-" + sequence.incrementAndGet())
+                ? uploadDir.resolve("upload-" + runtime.currentTimeMillis() + "-" + unique)
                 : SafePath.resolve(uploadDir, "/" + name);
         Files.createDirectories(file.getParent());
         if (Files.isDirectory(file)) {

@@ -306,6 +306,53 @@ class HttpFileServerTest {
     }
 
     @Test
+    void uploadNamesComeFromTheRuntimeNotTheMachine() throws Exception {
+        // A backup replays the primary's clock and seeds through the runtime; a name from the
+        // machine's clock (or from a counter connections race for) would differ on the backup.
+        server.stop(Duration.ofSeconds(1));
+        Path uploads = temp.resolve("uploads");
+        var runtime = new io.fttcp.apps.KernelNetworkWithRuntime.ScriptedRuntime(1, 1_234_567_890_123L);
+        server = HttpFileServer.start(new io.fttcp.apps.KernelNetworkWithRuntime(runtime), LOOPBACK,
+                HttpServerConfig.serving(root).withUploadDir(uploads));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            assertEquals(200, raw.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc").status());
+        }
+        try (var files = Files.list(uploads)) {
+            String name = files.toList().getFirst().getFileName().toString();
+            assertTrue(name.startsWith("upload-1234567890123-"), name);
+        }
+    }
+
+    @Test
+    void theLingeringCloseAfterAnErrorIsTimedOnTheRuntimesClock() throws Exception {
+        // Each nanoTime() of this runtime is a second later: the 5 s linger is over after a few reads.
+        server.stop(Duration.ofSeconds(1));
+        var runtime = new io.fttcp.apps.KernelNetworkWithRuntime.ScriptedRuntime(1_000_000_000L, 0);
+        server = HttpFileServer.start(new io.fttcp.apps.KernelNetworkWithRuntime(runtime), LOOPBACK,
+                HttpServerConfig.serving(root).withMaxUploadBytes(10));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            assertEquals(413, raw.exchange("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n").status());
+            long start = System.nanoTime();
+            try {
+                // Keep sending, slower than the 1 s read timeout would notice: only the total bound ends the linger.
+                while (server.connectionCount() > 0 && System.nanoTime() - start < 4_000_000_000L) {
+                    raw.send(new byte[100]);
+                    Thread.sleep(50);
+                }
+            } catch (java.net.SocketException closedByServer) {
+                // the server closed: what is expected
+            }
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, server.connectionCount());
+            assertTrue(waitedMillis < 3000, "lingered " + waitedMillis + " ms of the machine's time");
+        }
+    }
+
+    @Test
     void tooLargeUploadsGet413() throws Exception {
         server.stop(Duration.ofSeconds(1));
         server = HttpFileServer.start(new KernelNetwork(), LOOPBACK, HttpServerConfig.serving(root).withMaxUploadBytes(1000));
