@@ -16,6 +16,7 @@ final class Status {
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";
+            case 409 -> "Conflict";
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
             case 416 -> "Range Not Satisfiable";

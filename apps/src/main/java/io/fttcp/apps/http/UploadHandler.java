@@ -5,7 +5,10 @@ import io.fttcp.api.AppRuntime;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -43,15 +46,22 @@ final class UploadHandler implements Handler {
     public void handle(Exchange exchange) throws IOException, HttpException {
         // From the runtime (the connection's logged values), not a counter the connections race for.
         String unique = uploadDir == null ? null : Long.toHexString(runtime.randomSeed());
-        Path target = storeTarget(exchange.target().path(), unique);
-        // Written beside the target and renamed when complete: an interrupted upload leaves no half file.
-        Path partial = target == null ? null : target.resolveSibling(target.getFileName() + ".part-" + unique);
+        Path target;
+        Path partial;
+        FileChannel store;
+        try {
+            target = storeTarget(exchange.target().path(), unique);
+            // Written beside the target and renamed when complete: an interrupted upload leaves no half file.
+            partial = target == null ? null : target.resolveSibling(".part-" + unique);
+            store = partial == null ? null : FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileSystemException e) {
+            throw cannotStore(e);
+        }
         MessageDigest sha256 = Generator.newSha256();
         long total = 0;
         boolean complete = false;
         ByteBuffer buffer = pool.acquire();
-        try (FileChannel store = partial == null ? null
-                : FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (store) {
             String expect = exchange.head().header("expect");
             if (expect != null) {
                 if (!expect.trim().equalsIgnoreCase("100-continue")) {
@@ -80,16 +90,32 @@ final class UploadHandler implements Handler {
             complete = true;
         } finally {
             pool.release(buffer);
-            if (partial != null) {
-                if (complete) {
-                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } else {
-                    Files.deleteIfExists(partial);
-                }
+            if (partial != null && !complete) {
+                Files.deleteIfExists(partial);
+            }
+        }
+        if (partial != null) {
+            try {
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileSystemException e) {
+                Files.deleteIfExists(partial);
+                throw cannotStore(e);
             }
         }
         String answer = "sha256=" + HexFormat.of().formatHex(sha256.digest()) + " bytes=" + total + "\n";
         exchange.response().sendText(200, answer, "", exchange.close(), false);
+    }
+
+    /**
+     * The file system refused the name the client asked for (a file where a directory must be, a
+     * name too long, no permission): an answer for the client, where an I/O failure would end
+     * the connection as if the client had gone.
+     */
+    private static HttpException cannotStore(FileSystemException e) {
+        String reason = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+        return e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException
+                ? new HttpException(409, "cannot store the upload there: a file is in the way", false)
+                : new HttpException(403, "cannot store the upload there: " + reason, false);
     }
 
     /** Where the upload to {@code requestPath} is stored, or null if uploads are discarded. */

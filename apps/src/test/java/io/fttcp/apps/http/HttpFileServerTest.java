@@ -306,6 +306,27 @@ class HttpFileServerTest {
     }
 
     @Test
+    void anUploadThatCannotBeStoredWhereAskedIsAnsweredNotDropped() throws Exception {
+        server.stop(Duration.ofSeconds(1));
+        Path uploads = temp.resolve("uploads");
+        server = HttpFileServer.start(new KernelNetwork(), LOOPBACK, HttpServerConfig.serving(root).withUploadDir(uploads));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            assertEquals(200, raw.exchange("PUT /upload/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc").status());
+        }
+        String[] unstorable = {
+                "/upload/a/b", // its parent is a file
+                "/upload/" + "n".repeat(300), // longer than a file name may be
+        };
+        for (String path : unstorable) {
+            try (RawHttp raw = new RawHttp(server.localAddress())) {
+                RawHttp.Response response = raw.exchange("PUT " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+                assertTrue(response.status() >= 400 && response.status() < 500, path + " gave " + response.status());
+            }
+        }
+        assertEquals("abc", Files.readString(uploads.resolve("a")));
+    }
+
+    @Test
     void uploadNamesComeFromTheRuntimeNotTheMachine() throws Exception {
         // A backup replays the primary's clock and seeds through the runtime; a name from the
         // machine's clock (or from a counter connections race for) would differ on the backup.
