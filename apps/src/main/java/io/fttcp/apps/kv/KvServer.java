@@ -23,6 +23,8 @@ import java.util.TreeMap;
  * {@code GET k} (the value, or {@code NIL}), {@code INCR k} (the new number; a missing key counts
  * from 0, a value that is not a number answers {@code ERR not a number}); anything else answers
  * {@code ERR unknown command}. A client ending its stream gets its last answers, then the close.
+ * A client that does not read its answers is not read from either while {@link #MAX_PENDING}
+ * bytes of them wait.
  *
  * <p>Every {@code checkpointEvery} commands it asks the runtime for a checkpoint, at the end of a
  * loop iteration, with its whole state: the keys and values, and for each connection its
@@ -34,6 +36,11 @@ public final class KvServer extends CheckpointingLoop {
     private static final Logger log = LoggerFactory.getLogger(KvServer.class);
     /** Longest command line; a longer one closes its connection. */
     static final int MAX_LINE = 4096;
+    /**
+     * Answers that may wait for a client: beyond this the server answers and reads no more of its
+     * commands until it has read some answers (a client that never reads cannot fill the memory).
+     */
+    static final int MAX_PENDING = 64 * 1024;
 
     private final TreeMap<String, String> values = new TreeMap<>();
     private volatile int connectionCount;
@@ -56,24 +63,29 @@ public final class KvServer extends CheckpointingLoop {
 
     @Override
     protected int interest(LineSession s) {
-        return Poller.OP_READ | (s.pending.size() > 0 ? Poller.OP_WRITE : 0);
+        // Not OP_READ once the client ended (its end of stream stays readable: the loop would spin).
+        boolean reading = !s.clientEnded() && s.pending.size() < MAX_PENDING;
+        return (reading ? Poller.OP_READ : 0) | (s.pending.size() > 0 ? Poller.OP_WRITE : 0);
     }
 
     /** Reads what is there, answers every whole line, writes what fits, closes once the client ended and has every answer. */
     @Override
     protected void serve(LineSession s) {
         try {
-            if (!s.clientEnded()) {
+            if (!s.clientEnded() && s.pending.size() < MAX_PENDING) {
                 ByteBuffer buffer = ByteBuffer.allocate(MAX_LINE);
                 int n = s.socket().read(buffer);
                 if (n < 0) {
                     s.clientEnds();
                 } else if (n > 0) {
                     s.partialLine.write(buffer.array(), 0, n);
-                    answerLines(s);
                 }
             }
-            s.writePending();
+            // Commands held back while answers waited are answered as the client reads the answers.
+            do {
+                answerLines(s);
+                s.writePending();
+            } while (s.pending.size() < MAX_PENDING && hasWholeLine(s.partialLine.toByteArray()));
             if (s.pending.size() == 0 && s.clientEnded()) {
                 drop(s);
                 return;
@@ -90,10 +102,11 @@ public final class KvServer extends CheckpointingLoop {
         connectionCount = sessions.size();
     }
 
+    /** Answers the whole lines received, until {@link #MAX_PENDING} bytes of answers wait; the rest stay for later. */
     private void answerLines(LineSession s) throws IOException {
         byte[] bytes = s.partialLine.toByteArray();
         int start = 0;
-        for (int i = 0; i < bytes.length; i++) {
+        for (int i = 0; i < bytes.length && s.pending.size() < MAX_PENDING; i++) {
             if (bytes[i] == '\n') {
                 String command = new String(bytes, start, i - start, StandardCharsets.UTF_8).strip();
                 s.pending.writeBytes((execute(command) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -103,9 +116,22 @@ public final class KvServer extends CheckpointingLoop {
         }
         s.partialLine.reset();
         s.partialLine.write(bytes, start, bytes.length - start);
-        if (s.partialLine.size() > MAX_LINE) {
+        int lastNewline = bytes.length - 1;
+        while (lastNewline >= start && bytes[lastNewline] != '\n') {
+            lastNewline--;
+        }
+        if (bytes.length - (lastNewline + 1) > MAX_LINE) { // the line not ended yet
             throw new IOException("line over " + MAX_LINE + " bytes");
         }
+    }
+
+    private static boolean hasWholeLine(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One command's answer. */

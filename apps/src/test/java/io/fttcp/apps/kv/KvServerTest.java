@@ -1,6 +1,7 @@
 package io.fttcp.apps.kv;
 
 import io.fttcp.api.kernel.KernelNetwork;
+import io.fttcp.apps.InstrumentedKernelNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The key-value server on the kernel's TCP (unprotected: checkpoints record nothing). */
 class KvServerTest {
@@ -67,6 +69,88 @@ class KvServerTest {
         alone.close();
         alone.restore(restoredWithoutConnections(state), Map.of());
         assertEquals("v", alone.execute("GET k"));
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsAnswersHoldsOnlyABoundedBacklog() throws Exception {
+        try (KvServer server = KvServer.start(new KernelNetwork(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000_000);
+             SocketChannel c = SocketChannel.open()) {
+            c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            c.connect(server.localAddress());
+            assertEquals("OK\n", exchange(c, "SET big " + "x".repeat(4000) + "\n", 1));
+            // 5,000 requests of 8 bytes ask for 20 MB of answers; the client reads none of them.
+            c.configureBlocking(false);
+            ByteBuffer requests = ByteBuffer.wrap("GET big\n".repeat(5000).getBytes(StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (requests.hasRemaining() && System.nanoTime() < deadline) {
+                if (c.write(requests) == 0) {
+                    Thread.sleep(10);
+                }
+            }
+            Thread.sleep(500);
+            server.close();
+            int held = server.state().length;
+            assertTrue(held < 1_000_000, "the server holds " + held + " bytes for a client that does not read");
+        }
+    }
+
+    @Test
+    void commandsHeldBackWhileAnswersWaitAreAllAnsweredInOrderOnceTheClientReads() throws Exception {
+        try (KvServer server = KvServer.start(new KernelNetwork(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000_000);
+             SocketChannel c = SocketChannel.open(server.localAddress())) {
+            String value = "v".repeat(3000);
+            assertEquals("OK\n", exchange(c, "SET big " + value + "\n", 1));
+            StringBuilder requests = new StringBuilder();
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; i <= 3000; i++) {
+                requests.append(i % 100 == 0 ? "INCR n\n" : "GET big\n");
+                expected.append(i % 100 == 0 ? (i / 100) + "\n" : value + "\n");
+            }
+            ByteBuffer out = ByteBuffer.wrap(requests.toString().getBytes(StandardCharsets.UTF_8));
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    while (out.hasRemaining()) {
+                        c.write(out);
+                    }
+                    c.shutdownOutput(); // ended: the last answers still come, then the close
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Thread.sleep(300); // answers pile up unread meanwhile
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            ByteBuffer in = ByteBuffer.allocate(65536);
+            while (c.read(in.clear()) >= 0) {
+                got.write(in.array(), 0, in.position());
+            }
+            writer.join();
+            assertEquals(expected.toString(), got.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aClientThatEndedWithoutReadingItsAnswersDoesNotSpinTheLoop() throws Exception {
+        InstrumentedKernelNetwork network = new InstrumentedKernelNetwork();
+        try (KvServer server = KvServer.start(network, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000_000);
+             SocketChannel c = SocketChannel.open()) {
+            c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            c.connect(server.localAddress());
+            assertEquals("OK\n", exchange(c, "SET big " + "x".repeat(4000) + "\n", 1));
+            c.configureBlocking(false);
+            ByteBuffer requests = ByteBuffer.wrap("GET big\n".repeat(2000).getBytes(StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (requests.hasRemaining() && System.nanoTime() < deadline) {
+                if (c.write(requests) == 0) {
+                    Thread.sleep(10);
+                }
+            }
+            c.shutdownOutput(); // ended, with answers waiting that it does not read
+            Thread.sleep(300);
+            long before = network.polls.get();
+            Thread.sleep(1000);
+            long polls = network.polls.get() - before;
+            assertTrue(polls < 100, polls + " polls in a second with nothing to do: the loop spins");
+        }
     }
 
     /** {@code state} with its connections left out (the values, then a count of 0). */
