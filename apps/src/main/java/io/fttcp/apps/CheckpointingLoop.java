@@ -16,6 +16,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +34,8 @@ import java.util.Map;
  * is ordered by the poller's results, which a primary logs and a replica replays.
  */
 public abstract class CheckpointingLoop implements Checkpointable, AutoCloseable {
+
+    private static final long ACCEPT_RETRY_MILLIS = 50;
 
     protected final AppRuntime runtime;
     /** The open connections by {@link AppRuntime#connectionName}, in accept order. */
@@ -160,6 +163,47 @@ public abstract class CheckpointingLoop implements Checkpointable, AutoCloseable
         sessions.put(session.name, session);
     }
 
+    /**
+     * Takes in the connections waiting. A failed accept (out of file descriptors) or a connection
+     * that cannot be set up is that connection's problem, not the server's: the loop goes on.
+     */
+    private void acceptWaiting() throws ClosedChannelException {
+        while (true) {
+            StreamSocket socket;
+            try {
+                socket = listener.accept();
+            } catch (ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                log.warn("accept failed on {}: {}", listener.localAddress(), e.toString());
+                pauseAfterAcceptFailure();
+                return;
+            }
+            if (socket == null) {
+                return;
+            }
+            try {
+                attach(new LineSession(runtime.connectionName(socket)), socket);
+            } catch (IOException e) {
+                log.debug("{}: not taken in: {}", socket, e.toString());
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // it is being dropped anyway
+                }
+            }
+        }
+    }
+
+    /** The listener stays ready while accepting fails: a short pause keeps the loop from spinning on it. */
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(ACCEPT_RETRY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void run() {
         try {
             runtime.restore(this);
@@ -170,9 +214,7 @@ public abstract class CheckpointingLoop implements Checkpointable, AutoCloseable
                 poller.readyKeys().clear();
                 for (PollKey key : readyKeys) {
                     if (key.attachment() == null) {
-                        for (StreamSocket s = listener.accept(); s != null; s = listener.accept()) {
-                            attach(new LineSession(runtime.connectionName(s)), s);
-                        }
+                        acceptWaiting();
                     } else if (key.attachment() instanceof LineSession s && sessions.get(s.name) == s) { // not dropped meanwhile
                         serve(s);
                     }

@@ -153,6 +153,19 @@ class KvServerTest {
         }
     }
 
+    @Test
+    void aFailedAcceptDoesNotStopTheServer() throws Exception {
+        InstrumentedKernelNetwork network = new InstrumentedKernelNetwork();
+        try (KvServer server = KvServer.start(network, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000_000)) {
+            network.failingAccepts.set(1);
+            try (java.net.Socket c = new java.net.Socket(server.localAddress().getAddress(), server.localAddress().getPort())) {
+                c.setSoTimeout(5000);
+                c.getOutputStream().write("SET a 1\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("OK", new java.io.BufferedReader(new java.io.InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8)).readLine());
+            }
+        }
+    }
+
     /** {@code state} with its connections left out (the values, then a count of 0). */
     private static byte[] restoredWithoutConnections(byte[] state) throws IOException {
         java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state));
