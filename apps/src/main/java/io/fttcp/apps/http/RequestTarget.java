@@ -18,8 +18,13 @@ record RequestTarget(String path, String query) {
         String rest = target;
         if (rest.regionMatches(true, 0, "http://", 0, 7) || rest.regionMatches(true, 0, "https://", 0, 8)) {
             int authorityStart = rest.indexOf("//") + 2;
-            int pathStart = rest.indexOf('/', authorityStart);
-            rest = pathStart < 0 ? "/" : rest.substring(pathStart);
+            int authorityEnd = authorityStart;
+            // RFC 3986 §3.2: the authority ends at the first '/', '?' or '#' (a '/' in the query is not the path).
+            while (authorityEnd < rest.length() && "/?#".indexOf(rest.charAt(authorityEnd)) < 0) {
+                authorityEnd++;
+            }
+            String afterAuthority = rest.substring(authorityEnd);
+            rest = afterAuthority.startsWith("/") ? afterAuthority : "/" + afterAuthority;
         }
         if (!rest.startsWith("/")) {
             throw HttpException.badRequest("request target must be an absolute path");

@@ -406,6 +406,17 @@ class HttpFileServerTest {
     }
 
     @Test
+    void anAbsoluteFormTargetsPathEndsItsAuthority() throws Exception {
+        Files.writeString(root.resolve("ok.txt"), "ok");
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            assertEquals("ok", raw.exchange("GET http://x/ok.txt HTTP/1.1\r\nHost: x\r\n\r\n").text());
+            // The authority ends at '?' or '#' too: a '/' in the query is not the path.
+            assertEquals(404, raw.exchange("GET http://x?a=/ok.txt HTTP/1.1\r\nHost: x\r\n\r\n").status());
+            assertEquals(404, raw.exchange("GET http://x#/ok.txt HTTP/1.1\r\nHost: x\r\n\r\n").status());
+        }
+    }
+
+    @Test
     void unsupportedMethodsGet405WithAllow() throws Exception {
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             RawHttp.Response response = raw.exchange("DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n");
