@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * A line-protocol key-value store on one poller loop, whose values outlive connections: the
  * {@link Checkpointable} example. Commands, one per line: {@code SET k v} (answers {@code OK}),
  * {@code GET k} (the value, or {@code NIL}), {@code INCR k} (the new number; a missing key counts
- * from 0, a value that is not a number answers {@code ERR not a number}); anything else answers
+ * from 0, a value that is not a number answers {@code ERR not a number}, one at the largest long
+ * {@code ERR increment would overflow}); anything else answers
  * {@code ERR unknown command}. A client ending its stream gets its last answers, then the close.
  * A client that does not read its answers is not read from either while {@link #MAX_PENDING}
  * bytes of them wait.
@@ -146,13 +147,17 @@ public final class KvServer extends CheckpointingLoop {
             case "GET" -> words.length < 2 ? "ERR usage: GET key" : values.getOrDefault(words[1], "NIL");
             case "INCR" -> {
                 if (words.length < 2) yield "ERR usage: INCR key";
+                long current;
                 try {
-                    long next = Long.parseLong(values.getOrDefault(words[1], "0")) + 1;
-                    values.put(words[1], Long.toString(next));
-                    yield Long.toString(next);
+                    current = Long.parseLong(values.getOrDefault(words[1], "0"));
                 } catch (NumberFormatException e) {
                     yield "ERR not a number";
                 }
+                if (current == Long.MAX_VALUE) {
+                    yield "ERR increment would overflow";
+                }
+                values.put(words[1], Long.toString(current + 1));
+                yield Long.toString(current + 1);
             }
             default -> "ERR unknown command";
         };

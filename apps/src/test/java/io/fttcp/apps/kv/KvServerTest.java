@@ -72,6 +72,15 @@ class KvServerTest {
     }
 
     @Test
+    void incrRefusesToOverflowRatherThanWrapping() throws Exception {
+        KvServer server = KvServer.start(new KernelNetwork(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+        server.close();
+        assertEquals("OK", server.execute("SET n " + Long.MAX_VALUE));
+        assertEquals("ERR increment would overflow", server.execute("INCR n"));
+        assertEquals(Long.toString(Long.MAX_VALUE), server.execute("GET n"));
+    }
+
+    @Test
     void aClientThatDoesNotReadItsAnswersHoldsOnlyABoundedBacklog() throws Exception {
         try (KvServer server = KvServer.start(new KernelNetwork(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000_000);
              SocketChannel c = SocketChannel.open()) {
