@@ -289,10 +289,15 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
      * Runs {@code write} under the write lock. Unless {@code mayWait}, never waits for another
      * writer (a reader must not: one stuck on a full send buffer would stop it, and a live peer
      * would look silent): with the lock busy, the ticker is woken to do what is owed instead.
+     * With {@code mayWait} (the ticker), waits one heartbeat interval at most, then leaves what
+     * is owed for its next round: a writer stuck on a peer that stopped reading must not stop
+     * the ticker's silence checks, or that peer's death would never be noticed.
      */
     final void writeOrLeaveToTicker(boolean mayWait, LockedWrite write) throws IOException {
         if (mayWait) {
-            writeLock.lock();
+            if (!tryLockForAnInterval()) {
+                return;
+            }
         } else if (!writeLock.tryLock()) {
             wakeThreads();
             return;
@@ -301,6 +306,14 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             write.run();
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    private boolean tryLockForAnInterval() {
+        try {
+            return writeLock.tryLock(config.heartbeatIntervalNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            return false; // nothing interrupts the ticker; kept set, the flag would make its parking spin
         }
     }
 

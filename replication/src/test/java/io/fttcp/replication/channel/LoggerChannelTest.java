@@ -249,6 +249,35 @@ class LoggerChannelTest {
         assertOpen(primaryEvents, stored, "after the stuck writer");
     }
 
+    /**
+     * A writer stuck on a full send buffer must not stop the logger's ticker: the echo owed then
+     * waits, but a primary that falls silent is still suspected.
+     */
+    @Test
+    void aStuckWriterDoesNotHideASilentPrimary() throws Exception {
+        Sessions sessions = new Sessions();
+        Recorder stored = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, stored);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT, sessions);
+        try (RawPeer primary = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.getLocalAddress()).getPort()))) {
+            primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+            LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+            stored.connected.get(2, TimeUnit.SECONDS);
+            logger.writeLock.lock(); // as a writer blocked in write() holds it
+            try {
+                primary.send(RawPeer.heartbeat(0, System.nanoTime(), Lease.NO_ECHO)); // owes an echo the reader cannot send
+                long silentFrom = System.nanoTime();
+                await("the heartbeat heard", 2000, () -> stored.heartbeats.get() >= 1);
+                long timeoutMs = TOLERANT.detectionTimeoutNanos() / 1_000_000;
+                CloseReason reason = stored.closed.get(timeoutMs + 1300, TimeUnit.MILLISECONDS);
+                assertEquals(CloseReason.Kind.PEER_SILENT, reason.kind(), reason.toString());
+                assertTrue((stored.closedAtNanos - silentFrom) / 1_000_000 >= timeoutMs - 5, reason.toString());
+            } finally {
+                logger.writeLock.unlock();
+            }
+        }
+    }
+
     /** A dialing primary resumes from what the logger holds (more than it acknowledged), across a reconnection. */
     @Test
     void dialingPrimaryResumesWithALoggerThatHoldsRecords() throws Exception {

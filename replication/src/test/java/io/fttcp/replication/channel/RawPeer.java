@@ -45,6 +45,13 @@ final class RawPeer implements AutoCloseable {
         return b.flip();
     }
 
+    /** A channel heartbeat (LSN: the sender's highest; its clock; the echo of the peer's latest). */
+    static ByteBuffer heartbeat(long lsn, long sentAtNanos, long echoNanos) {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        new FrameEncoder().encodeHeartbeat(lsn, sentAtNanos, echoNanos, b);
+        return b.flip();
+    }
+
     static ByteBuffer caughtUp(long lsn) {
         ByteBuffer b = ByteBuffer.allocate(64);
         new FrameEncoder().encodeCaughtUp(lsn, b);

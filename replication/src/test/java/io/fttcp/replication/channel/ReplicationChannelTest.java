@@ -406,6 +406,37 @@ class ReplicationChannelTest {
         }
     }
 
+    /**
+     * A writer stuck on a full send buffer (the lock held, as in {@link #aBlockedWriterNeverHoldsUpTheBackupsReader})
+     * must not stop the ticker: an acknowledgement owed then waits, but a primary that falls silent is still suspected.
+     */
+    @Test
+    void aStuckWriterDoesNotHideASilentPrimary() throws Exception {
+        try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Recorder events = new Recorder();
+            BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
+                    null, CONNECT, TOLERANT, 1, 0, events);
+            toClose.add(backup);
+            try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
+                assertTrue(primary.awaitControls(1, 2000), "backup's handshake");
+                primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+                events.connected.get(2, TimeUnit.SECONDS);
+                backup.writeLock.lock(); // as a writer blocked in write() holds it
+                try {
+                    primary.send(RawPeer.heartbeat(0, System.nanoTime(), 0)); // owes an echo the reader cannot send
+                    long silentFrom = System.nanoTime();
+                    await("the heartbeat heard", 2000, () -> events.heartbeats.get() >= 1);
+                    long timeoutMs = TOLERANT.detectionTimeoutNanos() / 1_000_000;
+                    CloseReason reason = events.closed.get(timeoutMs + SLACK_MS + 1000, TimeUnit.MILLISECONDS);
+                    assertEquals(CloseReason.Kind.PEER_SILENT, reason.kind(), reason.toString());
+                    assertTrue(millisSince(silentFrom, events.closedAtNanos) >= timeoutMs - 5, reason.toString());
+                } finally {
+                    backup.writeLock.unlock();
+                }
+            }
+        }
+    }
+
     @Test
     void corruptByteFromThePrimaryClosesTheBackupWithCorruptRecordException() throws Exception {
         try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
