@@ -46,6 +46,12 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     /** Repeated refusals (a waiting standby's, every 1.5 s) warn once a minute. */
     private static final RepeatedRefusals REFUSALS = new RepeatedRefusals(60_000_000_000L);
     private static final Duration ABORT_GRACE = Duration.ofMillis(50);
+    /**
+     * The reader's buffer until the handshake is done: room for any frame that may come before it
+     * (a HANDSHAKE or a REJECT, under 1.1 KiB). The buffer for the largest frame (a megabyte) is
+     * taken only then, so that many connections that never say who they are cost little memory.
+     */
+    private static final int HANDSHAKE_READ_BYTES = 4096;
 
     final SocketChannel socket;
     final ChannelConfig config;
@@ -337,10 +343,16 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     // ---- threads ----
 
     private void readLoop() {
-        ByteBuffer in = ByteBuffer.allocateDirect(decoder.maxFrameLength() + 64 * 1024);
+        ByteBuffer in = ByteBuffer.allocateDirect(HANDSHAKE_READ_BYTES);
         FrameHandler handler = new Dispatcher();
         try {
             while (!closed.get()) {
+                if (connected && in.capacity() == HANDSHAKE_READ_BYTES) {
+                    in = ByteBuffer.allocateDirect(decoder.maxFrameLength() + 64 * 1024).put(in.flip());
+                } else if (!connected && !in.hasRemaining()) {
+                    throw new ReplicationProtocolException("a frame over " + HANDSHAKE_READ_BYTES + " bytes from " + peer
+                            + " before the handshake");
+                }
                 readerState = (System.nanoTime() - openedAt) << 1 | 1;
                 int n = socket.read(in);
                 readerState = (System.nanoTime() - openedAt) << 1;

@@ -278,6 +278,51 @@ class LoggerChannelTest {
         }
     }
 
+    /**
+     * Many connections that say nothing (a port scan, a flood) cost the logger little memory each
+     * until their handshake timeout closes them: a frame of a megabyte is room only a peer that
+     * completed its handshake gets, or a thousand silent connections exhaust the direct memory
+     * every channel needs.
+     */
+    @Test
+    void silentConnectionsHoldLittleMemoryAndAreClosedAtTheirHandshakeDeadline() throws Exception {
+        int connections = 32;
+        ChannelConfig config = TOLERANT.withHandshakeTimeout(java.time.Duration.ofMillis(1500));
+        java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+                .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        System.gc(); // the direct buffers of earlier tests' closed channels are freed only once collected
+        Thread.sleep(200);
+        long before = direct.getMemoryUsed();
+        Sessions sessions = new Sessions();
+        List<LoggerChannel> channels = Collections.synchronizedList(new ArrayList<>());
+        List<Socket> silent = new ArrayList<>();
+        Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                for (int i = 0; i < connections; i++) channels.add(LoggerChannel.accept(server, config, sessions));
+            } catch (IOException e) {
+                // the test fails on the count below
+            }
+        });
+        try {
+            for (int i = 0; i < connections; i++) {
+                silent.add(new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.getLocalAddress()).getPort()));
+            }
+            acceptor.join(5000);
+            assertEquals(connections, channels.size(), "channels accepted");
+            Thread.sleep(300); // the readers start and take their buffers
+            long perConnection = (direct.getMemoryUsed() - before) / connections;
+            assertTrue(perConnection < 64 * 1024, "each silent connection holds " + perConnection + " bytes of direct memory");
+            await("every silent connection closed", 5000, () -> channels.stream().allMatch(LoggerChannel::isClosed));
+            assertTrue(sessions.joins.isEmpty() && sessions.fetches.isEmpty());
+        } finally {
+            for (Socket s : silent) s.close();
+            synchronized (channels) {
+                for (LoggerChannel c : channels) c.close();
+            }
+        }
+    }
+
     /** A dialing primary resumes from what the logger holds (more than it acknowledged), across a reconnection. */
     @Test
     void dialingPrimaryResumesWithALoggerThatHoldsRecords() throws Exception {

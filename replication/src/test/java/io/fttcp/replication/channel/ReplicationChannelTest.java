@@ -572,6 +572,28 @@ class ReplicationChannelTest {
         }
     }
 
+    /** Before the handshake, a frame larger than a handshake is refused as soon as that much of it came, not once all of it did. */
+    @Test
+    void aLargeFrameBeforeTheHandshakeIsRefusedAtOnce() throws Exception {
+        Recorder events = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, CONFIG, 1, CONFIG.newRecordStream(), events);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+            ByteBuffer segment = RawPeer.record(1, new io.fttcp.replication.record.Segment(
+                    new io.fttcp.stack.tcp.FourTuple(0x0a000001, 80, 0x0a000002, 40000), 1, 1, 0x10, 1000, 0, 0, new byte[60_000]));
+            backup.send(segment.limit(8192)); // the rest never comes
+            toClose.add(accepting.get(5, TimeUnit.SECONDS));
+            CloseReason reason = events.closed.get(CONFIG.handshakeTimeoutNanos() / 2_000_000, TimeUnit.MILLISECONDS);
+            assertEquals(CloseReason.Kind.PROTOCOL_VIOLATION, reason.kind(), reason.toString());
+            assertTrue(reason.message().contains("before the handshake"), reason.message());
+        }
+    }
+
     @Test
     void clusterMismatchIsRefusedOnBothSides() throws Exception {
         Pair p = connectPair(CONFIG, ChannelConfig.defaults("other-cluster"), 1, 1);
