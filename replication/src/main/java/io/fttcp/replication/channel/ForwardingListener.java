@@ -8,7 +8,23 @@ import java.util.List;
 
 /** Forwards the base channel's events to the session's listener, once there is one (a fetch has none). */
 final class ForwardingListener implements ChannelListener {
-    volatile ChannelListener target;
+    private volatile ChannelListener target;
+    /** The channel's close, once it came (under this monitor, with {@link #target}'s setting). */
+    private CloseReason closedWith;
+
+    /**
+     * From here on {@code t} hears the channel's events. If the channel closed already (its
+     * handshake deadline passed while the owner decided), {@code t} hears that now: the owner
+     * may have taken it for the cluster's session, and must learn that it ended.
+     */
+    void attach(ChannelListener t) {
+        CloseReason missed;
+        synchronized (this) {
+            target = t;
+            missed = closedWith;
+        }
+        if (missed != null) t.onClosed(missed);
+    }
 
     @Override
     public void onConnected(Handshake peer) {
@@ -54,7 +70,11 @@ final class ForwardingListener implements ChannelListener {
 
     @Override
     public void onClosed(CloseReason reason) {
-        ChannelListener t = target;
+        ChannelListener t;
+        synchronized (this) {
+            closedWith = reason;
+            t = target;
+        }
         if (t != null) t.onClosed(reason);
     }
 }

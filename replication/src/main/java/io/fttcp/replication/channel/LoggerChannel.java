@@ -136,7 +136,7 @@ public final class LoggerChannel extends ReplicationChannel {
 
     private Handshake join(Handshake primary) throws HandshakeException {
         LoggerSessions.Join join = sessions.join(primary);
-        forward.target = join.listener(); // from here on it hears how the session ends, refused or not
+        forward.attach(join.listener()); // from here on it hears how the session ends, refused or not, or ended already
         if (primary.epoch() < join.knownEpoch()) {
             throw new HandshakeException("primary is at epoch " + primary.epoch() + ", older than epoch " + join.knownEpoch()
                     + " this logger has seen for cluster '" + primary.clusterId() + "': it is a superseded primary");
@@ -163,7 +163,7 @@ public final class LoggerChannel extends ReplicationChannel {
             if (fetch.source() != null) fetch.source().close();
             throw e;
         }
-        forward.target = reason -> out.close(); // a source not yet drained is released when the channel closes
+        forward.attach(reason -> out.close()); // a source not yet drained is released when the channel closes
         session = out;
         out.sender.start("logger-replication-" + peer + "-sender");
         return new Handshake(PROTOCOL_VERSION, Role.LOGGER, requester.clusterId(), fetch.epoch(), fetch.throughLsn() + 1);

@@ -57,11 +57,17 @@ class LoggerChannelTest {
         volatile Fetch fetch;
         volatile String refuse;
         volatile CountDownLatch fetchGate = new CountDownLatch(0);
+        volatile CountDownLatch joinGate = new CountDownLatch(0);
         final List<Fetch> notAnswered = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public Join join(Handshake primary) throws HandshakeException {
             joins.add(primary);
+            try {
+                joinGate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (refuse != null) throw new HandshakeException(refuse);
             return join;
         }
@@ -320,6 +326,29 @@ class LoggerChannelTest {
             synchronized (channels) {
                 for (LoggerChannel c : channels) c.close();
             }
+        }
+    }
+
+    /**
+     * A join the owner answers only after the channel's handshake deadline closed it: the join's
+     * listener, which the owner took as the cluster's primary, still hears that the session ended.
+     */
+    @Test
+    void aJoinAnsweredAfterItsChannelClosedIsToldOfTheClose() throws Exception {
+        Sessions sessions = new Sessions();
+        Recorder late = new Recorder();
+        sessions.join = new LoggerSessions.Join(0, 1, late);
+        sessions.joinGate = new CountDownLatch(1);
+        CompletableFuture<LoggerChannel> accepting = acceptLogger(TOLERANT.withHandshakeTimeout(java.time.Duration.ofMillis(300)), sessions);
+        try (RawPeer primary = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.getLocalAddress()).getPort()))) {
+            primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
+            LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
+            await("the join asked", 2000, () -> sessions.joins.size() == 1);
+            await("the channel closed at its handshake deadline", 2000, logger::isClosed);
+            sessions.joinGate.countDown();
+            CloseReason reason = late.closed.get(2, TimeUnit.SECONDS);
+            assertEquals(CloseReason.Kind.PEER_SILENT, reason.kind(), reason.toString());
+            assertFalse(late.connected.isDone());
         }
     }
 
