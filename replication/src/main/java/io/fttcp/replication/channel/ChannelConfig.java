@@ -92,6 +92,11 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
         if (maxBodyLength < 64 * 1024 + 64 || maxBatchBytes < 1 || maxBatchRecords < 1 || maxInFlightBytes < 1) {
             throw new IllegalArgumentException("max body length must hold a 64 KiB segment; batch and in-flight limits must be positive");
         }
+        if (maxBodyLength > FrameFormat.LARGEST_MAX_BODY_LENGTH || (long) maxBatchBytes + maxBodyLength + 64 > Integer.MAX_VALUE) {
+            // A sender's buffer holds a batch and one frame more.
+            throw new IllegalArgumentException("max body length (" + maxBodyLength + ", at most " + FrameFormat.LARGEST_MAX_BODY_LENGTH
+                    + ") and max batch bytes (" + maxBatchBytes + ") together must fit one buffer (2 GiB)");
+        }
     }
 
     public static ChannelConfig defaults(String clusterId) {

@@ -47,8 +47,8 @@ public final class FrameDecoder {
     }
 
     public FrameDecoder(int maxBodyLength) {
-        if (maxBodyLength < 64) {
-            throw new IllegalArgumentException("max body length too small: " + maxBodyLength);
+        if (maxBodyLength < 64 || maxBodyLength > LARGEST_MAX_BODY_LENGTH) {
+            throw new IllegalArgumentException("max body length " + maxBodyLength + " outside 64.." + LARGEST_MAX_BODY_LENGTH);
         }
         this.maxBodyLength = maxBodyLength;
     }

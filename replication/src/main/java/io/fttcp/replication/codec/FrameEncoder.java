@@ -56,8 +56,8 @@ public final class FrameEncoder {
 
     /** @param maxBodyLength the largest body the peer's decoder accepts; larger records are refused */
     public FrameEncoder(int maxBodyLength) {
-        if (maxBodyLength < 64) {
-            throw new IllegalArgumentException("max body length too small: " + maxBodyLength);
+        if (maxBodyLength < 64 || maxBodyLength > LARGEST_MAX_BODY_LENGTH) {
+            throw new IllegalArgumentException("max body length " + maxBodyLength + " outside 64.." + LARGEST_MAX_BODY_LENGTH);
         }
         this.maxBodyLength = maxBodyLength;
     }

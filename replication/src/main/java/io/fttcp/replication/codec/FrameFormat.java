@@ -13,6 +13,8 @@ public final class FrameFormat {
     public static final int OVERHEAD = HEADER_LENGTH + TRAILER_LENGTH;
     /** Default largest body: a 64 KiB segment (TSO/GRO sized) with room to spare, or a 65k-entry poll. */
     public static final int DEFAULT_MAX_BODY_LENGTH = 1 << 20;
+    /** The largest maximum a codec takes: far above any record, and a frame's length (and a buffer's) stays within an int. */
+    public static final int LARGEST_MAX_BODY_LENGTH = 1 << 30;
 
     static final int TUPLE_LENGTH = 12;
     static final int CONNECT_LENGTH = TUPLE_LENGTH + 9 * 4 + 1;

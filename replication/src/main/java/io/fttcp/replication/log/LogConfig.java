@@ -38,8 +38,8 @@ public record LogConfig(FsyncPolicy fsyncPolicy, long batchWindowNanos, long seg
         if (batchBufferBytes < 4096) {
             throw new IllegalArgumentException("batch buffer under 4096 bytes: " + batchBufferBytes);
         }
-        if (maxBodyLength < 64) {
-            throw new IllegalArgumentException("max body length too small: " + maxBodyLength);
+        if (maxBodyLength < 64 || maxBodyLength > FrameFormat.LARGEST_MAX_BODY_LENGTH) {
+            throw new IllegalArgumentException("max body length " + maxBodyLength + " outside 64.." + FrameFormat.LARGEST_MAX_BODY_LENGTH);
         }
     }
 

@@ -712,6 +712,16 @@ class ReplicationChannelTest {
         assertThreadsEnd(left);
     }
 
+    /** Limits whose buffers (a frame, a batch and a frame) would not fit in an int are refused when configured, not when a channel opens. */
+    @Test
+    void configRejectsLimitsWhoseBuffersOverflow() {
+        ChannelConfig d = ChannelConfig.defaults("test-cluster");
+        var e = assertThrows(IllegalArgumentException.class, () -> d.withBatches(Integer.MAX_VALUE, 1, 1));
+        assertTrue(e.getMessage().contains("batch"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ChannelConfig("test-cluster", d.heartbeatIntervalNanos(), d.detectionTimeoutNanos(),
+                d.leaseNanos(), d.leaseMarginNanos(), Integer.MAX_VALUE - 100, 1, 1, d.handshakeTimeoutNanos(), 1, d.warmupNanos(), 0, 0));
+    }
+
     @Test
     void configRejectsALeaseThatOutlivesDetection() {
         var e = assertThrows(IllegalArgumentException.class, () -> CONFIG.withTimings(Duration.ofMillis(20),

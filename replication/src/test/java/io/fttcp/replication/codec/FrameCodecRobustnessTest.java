@@ -232,6 +232,23 @@ class FrameCodecRobustnessTest {
         assertTrue(second.contains("stream offset " + FrameEncoder.frameLength(SEED_77)), second);
     }
 
+    /** A maximum body near the int limit would wrap a frame's length (body + 20): refused, or the frame waits for its body. */
+    @Test
+    void aMaximumNearTheIntLimitCannotWrapTheFrameLength() throws Exception {
+        for (int max : new int[]{Integer.MAX_VALUE, Integer.MAX_VALUE - FrameFormat.OVERHEAD + 1}) {
+            FrameDecoder decoder;
+            try {
+                decoder = new FrameDecoder(max);
+            } catch (IllegalArgumentException refused) {
+                continue;
+            }
+            ByteBuffer header = ByteBuffer.allocate(64);
+            header.putShort(FrameFormat.MAGIC).put(FrameFormat.VERSION).put((byte) FrameKind.SEGMENT.code()).putInt(max).putLong(1).flip();
+            assertFalse(decoder.decode(header, new CollectingHandler()), "a frame decoded from its header alone");
+            assertEquals(0, header.position());
+        }
+    }
+
     @Test
     void afterCorruptionTheDecoderStaysFailed() throws Exception {
         FrameDecoder decoder = new FrameDecoder();
