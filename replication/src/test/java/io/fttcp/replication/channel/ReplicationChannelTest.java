@@ -594,6 +594,62 @@ class ReplicationChannelTest {
         }
     }
 
+    /**
+     * A backup that heart-beats but never reads: the primary's sender blocks on the full socket,
+     * yet appending never waits for it, and closing the primary ends it at once.
+     */
+    @Test
+    void aBackupThatNeverReadsBlocksNeitherAppendsNorTheClose() throws Exception {
+        ChannelConfig wide = TOLERANT.withBatches(64 * 1024, 1024, 64 << 20); // the window never stops the sender first
+        RecordStream stream = wide.newRecordStream();
+        Recorder events = new Recorder();
+        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PrimaryChannel.accept(server, wide, 1, stream, events);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), address().getPort()));
+        try (RawPeer backup = new RawPeer(socket)) {
+            backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
+            PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
+            toClose.add(primary);
+            events.connected.get(2, TimeUnit.SECONDS);
+            Thread beating = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        backup.send(RawPeer.heartbeat(0, System.nanoTime(), Lease.NO_ECHO));
+                        Thread.sleep(20);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the primary closed, or the test ended
+                }
+            });
+            try {
+                io.fttcp.stack.tcp.FourTuple t = new io.fttcp.stack.tcp.FourTuple(0x0a000001, 80, 0x0a000002, 40000);
+                long start = System.nanoTime();
+                for (int i = 0; i < 512; i++) { // 32 MiB: far over what the sockets buffer
+                    primary.append(new io.fttcp.replication.record.Segment(t, i, 0, 0x10, 1000, 0, 0, new byte[64 * 1024]));
+                }
+                assertTrue(millisSince(start, System.nanoTime()) < 2000, "appending waited for the socket");
+                String sender = "primary-replication-" + primary.peerAddress() + "-sender";
+                await("the sender blocked in a write", 2000, primary.writeLock::isLocked);
+                Thread.sleep(200);
+                assertTrue(primary.writeLock.isLocked(), "the sender's write ended: the test did not fill the socket");
+                assertFalse(events.closed.isDone(), () -> "closed: " + events.closed.getNow(null));
+                long closing = System.nanoTime();
+                primary.close();
+                assertTrue(millisSince(closing, System.nanoTime()) < 1000, "close took " + millisSince(closing, System.nanoTime()) + " ms");
+                await("the sender ended", 2000, () -> Thread.getAllStackTraces().keySet().stream().noneMatch(th -> th.getName().equals(sender)));
+            } finally {
+                beating.interrupt();
+            }
+        }
+    }
+
     @Test
     void clusterMismatchIsRefusedOnBothSides() throws Exception {
         Pair p = connectPair(CONFIG, ChannelConfig.defaults("other-cluster"), 1, 1);
