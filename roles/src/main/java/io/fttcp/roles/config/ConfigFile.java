@@ -46,6 +46,8 @@ import java.util.regex.Pattern;
 public final class ConfigFile {
     private static final Pattern LINE = Pattern.compile("\\s*([a-z][a-z0-9.-]*)\\s*=\\s*(.*?)\\s*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s)");
+    /** Longer is no timing anyone means, and the timings' arithmetic in nanoseconds stays far from overflow. */
+    private static final Duration LONGEST_DURATION = Duration.ofDays(1);
     private static final Pattern SIZE = Pattern.compile("(\\d{1,7})\\s*(MiB|GiB)");
     private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
@@ -199,7 +201,10 @@ public final class ConfigFile {
         return value(key, fallback, s -> {
             Matcher m = DURATION.matcher(s);
             if (!m.matches()) throw new IllegalArgumentException("a duration with a unit, like 150ms or 2s");
-            long n = Long.parseLong(m.group(1));
+            String digits = m.group(1).replaceFirst("^0+(?=\\d)", "");
+            long n = digits.length() > 12 ? Long.MAX_VALUE : Long.parseLong(digits);
+            long longest = m.group(2).equals("ms") ? LONGEST_DURATION.toMillis() : LONGEST_DURATION.toSeconds();
+            if (n > longest) throw new IllegalArgumentException("at most 1 day (" + LONGEST_DURATION.toSeconds() + "s)");
             return m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);
         });
     }

@@ -194,6 +194,16 @@ class ConfigFileTest {
                 e.getMessage());
     }
 
+    /** A duration past the clock's range overflowed in the timings' arithmetic (an ArithmeticException, a stack trace); await-backup took it silently. */
+    @Test
+    void aDurationBeyondADayIsAMistakeNamedOnItsLine() {
+        for (String key : List.of("replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.await-backup")) {
+            for (String huge : List.of("9999999999999s", "99999999999999999999ms", "86401s")) {
+                assertError(MINIMAL + key + " = " + huge + "\n", "fttcp.conf:4: " + key + " = " + huge + ": at most 1 day (86400s)");
+            }
+        }
+    }
+
     private static void assertError(String text, String expectedStart) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", text));
         assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
