@@ -102,7 +102,7 @@ public final class ConfigFile {
             return s;
         });
         boolean offloads = bool("link.offloads", "true");
-        FtConfig.Mode mode = value("replication.mode", "backup", s -> FtConfig.Mode.valueOf(s));
+        FtConfig.Mode mode = choice("replication.mode", "backup", FtConfig.Mode.class);
         int primary = mode == FtConfig.Mode.backup ? address("replication.primary", null) : address("replication.primary", "0.0.0.0");
         int backup = address("replication.backup", "0.0.0.0");
         int logger = mode == FtConfig.Mode.logger ? address("logger.address", null) : address("logger.address", "0.0.0.0");
@@ -117,10 +117,10 @@ public final class ConfigFile {
             case "close" -> FtConfig.OnStop.close;
             default -> throw new IllegalArgumentException("hand-over or close");
         });
-        FtConfig.App app = value("app", "http", s -> FtConfig.App.valueOf(s));
+        FtConfig.App app = choice("app", "http", FtConfig.App.class);
         // An application whose state spans connections is rebuilt only from a checkpoint or the whole history.
-        FtConfig.Retention retention = value("replication.retention", app.spansConnections() ? "checkpointed" : "connections",
-                s -> FtConfig.Retention.valueOf(s));
+        FtConfig.Retention retention = choice("replication.retention", app.spansConnections() ? "checkpointed" : "connections",
+                FtConfig.Retention.class);
         if (app.spansConnections() && retention == FtConfig.Retention.connections) {
             throw error(lines.getOrDefault("replication.retention", 0), "replication.retention = connections cannot rebuild app = " + app
                     + " (its state spans connections): use checkpointed or everything");
@@ -175,6 +175,17 @@ public final class ConfigFile {
             String why = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage() : e.toString();
             throw error(lines.getOrDefault(key, 0), key + " = " + v + ": " + why);
         }
+    }
+
+    /** One of an enum's constants, by its name; anything else is told the names. */
+    private <E extends Enum<E>> E choice(String key, String fallback, Class<E> type) throws ConfigException {
+        return value(key, fallback, s -> {
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equals(s)) return e;
+            }
+            List<String> names = java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).toList();
+            throw new IllegalArgumentException(String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast());
+        });
     }
 
     private int address(String key, String fallback) throws ConfigException {

@@ -204,6 +204,14 @@ class ConfigFileTest {
         }
     }
 
+    /** They said "No enum constant io.fttcp.roles.config.FtConfig.Mode.Logger": the class's name, not what to write. */
+    @Test
+    void aWordOutsideAKeysChoicesNamesTheChoices() {
+        assertError(MINIMAL + "replication.mode = Logger\n", "fttcp.conf:4: replication.mode = Logger: backup or logger");
+        assertError(MINIMAL + "app = ftp\n", "fttcp.conf:4: app = ftp: http, echo, chat or kv");
+        assertError(MINIMAL + "replication.retention = all\n", "fttcp.conf:4: replication.retention = all: connections, everything or checkpointed");
+    }
+
     private static void assertError(String text, String expectedStart) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", text));
         assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
