@@ -95,7 +95,7 @@ public final class ConfigFile {
     private FtConfig build() throws ConfigException {
         int service = address("service.address", null);
         List<Integer> ports = value("service.ports", null, ConfigFile::ports);
-        MacAddress mac = value("service.mac", "00:00:5e:00:01:01", MacAddress::parse);
+        MacAddress mac = value("service.mac", "00:00:5e:00:01:01", ConfigFile::unicastMac);
         int prefix = integer("service.prefix", "24", 1, 32);
         String tap = value("link.tap", "tap0", s -> {
             if (!s.matches("[A-Za-z0-9_.-]{1,15}")) throw new IllegalArgumentException("an interface name of 1 to 15 letters, digits, '_', '.', '-'");
@@ -226,6 +226,18 @@ public final class ConfigFile {
         if (!m.matches()) throw new IllegalArgumentException("a size with a unit, like 64MiB or 1GiB");
         long n = Long.parseLong(m.group(1));
         return n << (m.group(2).equals("MiB") ? 20 : 30);
+    }
+
+    /**
+     * The stack refuses a group address only when it starts (or, on a backup, at its takeover), and
+     * a Linux bridge drops every frame from a group or the zero address: said here, before either.
+     */
+    static MacAddress unicastMac(String s) {
+        MacAddress mac = MacAddress.parse(s);
+        if (mac.isMulticast() || mac.equals(MacAddress.ZERO)) {
+            throw new IllegalArgumentException("a unicast address (first byte even, not all zeros), like 00:00:5e:00:01:01");
+        }
+        return mac;
     }
 
     static int ipv4(String s) {

@@ -212,6 +212,16 @@ class ConfigFileTest {
         assertError(MINIMAL + "replication.retention = all\n", "fttcp.conf:4: replication.retention = all: connections, everything or checkpointed");
     }
 
+    /** A group (multicast, broadcast) or all-zero source MAC is dropped by a Linux bridge: the service started, and nobody reached it. */
+    @Test
+    void theServiceMacMustBeAUnicastAddress() throws Exception {
+        for (String mac : List.of("01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "33:33:00:00:00:01")) {
+            assertError(MINIMAL + "service.mac = " + mac + "\n", "fttcp.conf:4: service.mac = " + mac + ": a unicast address");
+        }
+        assertEquals("02:00:00:00:00:01", ConfigFile.parse("f.conf", MINIMAL + "service.mac = 02:00:00:00:00:01\n").serviceMac().toString(),
+                "a locally administered unicast address is fine");
+    }
+
     private static void assertError(String text, String expectedStart) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", text));
         assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
