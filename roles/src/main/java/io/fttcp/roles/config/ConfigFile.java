@@ -97,6 +97,7 @@ public final class ConfigFile {
         List<Integer> ports = value("service.ports", null, ConfigFile::ports);
         MacAddress mac = value("service.mac", "00:00:5e:00:01:01", ConfigFile::unicastMac);
         int prefix = integer("service.prefix", "24", 1, 32);
+        checkServiceAddress(service, prefix);
         String tap = value("link.tap", "tap0", s -> {
             if (!s.matches("[A-Za-z0-9_.-]{1,15}")) throw new IllegalArgumentException("an interface name of 1 to 15 letters, digits, '_', '.', '-'");
             return s;
@@ -106,6 +107,10 @@ public final class ConfigFile {
         int primary = mode == FtConfig.Mode.backup ? address("replication.primary", null) : address("replication.primary", "0.0.0.0");
         int backup = address("replication.backup", "0.0.0.0");
         int logger = mode == FtConfig.Mode.logger ? address("logger.address", null) : address("logger.address", "0.0.0.0");
+        if (mode == FtConfig.Mode.logger && logger == service) {
+            throw error(lines.get("logger.address"), "logger.address = " + values.get("logger.address")
+                    + ": must differ from service.address (the primary's own stack answers there)");
+        }
         int loggerPort = integer("logger.port", "7500", 1, 65535);
         FtConfig.LoggerLoss onLoss = value("logger.on-loss", "stall", s -> switch (s) {
             case "stall" -> FtConfig.LoggerLoss.stall;
@@ -188,8 +193,22 @@ public final class ConfigFile {
         });
     }
 
+    /** A host's address where one is written; {@code fallback} (0.0.0.0: none) where not. */
     private int address(String key, String fallback) throws ConfigException {
-        return value(key, fallback, ConfigFile::ipv4);
+        return value(key, fallback, values.containsKey(key) ? ConfigFile::unicastIpv4 : ConfigFile::ipv4);
+    }
+
+    /** No client reaches the loopback, or its subnet's own or broadcast address, on the stack's link. */
+    private void checkServiceAddress(int service, int prefix) throws ConfigException {
+        String what = null;
+        int hostBits = prefix >= 31 ? 0 : (int) ((1L << (32 - prefix)) - 1);
+        if (service >>> 24 == 127) what = "a loopback address";
+        else if (hostBits != 0 && (service & hostBits) == 0) what = "the subnet's own address (service.prefix = " + prefix + ")";
+        else if (hostBits != 0 && (service & hostBits) == hostBits) what = "the subnet's broadcast address (service.prefix = " + prefix + ")";
+        if (what != null) {
+            throw error(lines.get("service.address"), "service.address = " + values.get("service.address") + ": " + what
+                    + ", which no client reaches on the link: the address clients use");
+        }
     }
 
     private int integer(String key, String fallback, int min, int max) throws ConfigException {
@@ -238,6 +257,15 @@ public final class ConfigFile {
             throw new IllegalArgumentException("a unicast address (first byte even, not all zeros), like 00:00:5e:00:01:01");
         }
         return mac;
+    }
+
+    /** An address a host can own: not in 0.0.0.0/8 ("this network": also this file's "none"), a group's (224/4) or reserved (240/4, with the broadcast 255.255.255.255). */
+    static int unicastIpv4(String s) {
+        int a = ipv4(s);
+        if (a >>> 24 == 0 || a >>> 28 >= 0xe) {
+            throw new IllegalArgumentException("a host's unicast address (not 0.x.x.x, nor 224.0.0.0 and above), like 198.18.0.100");
+        }
+        return a;
     }
 
     static int ipv4(String s) {

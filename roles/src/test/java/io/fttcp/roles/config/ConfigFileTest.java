@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -220,6 +221,35 @@ class ConfigFileTest {
         }
         assertEquals("02:00:00:00:00:01", ConfigFile.parse("f.conf", MINIMAL + "service.mac = 02:00:00:00:00:01\n").serviceMac().toString(),
                 "a locally administered unicast address is fine");
+    }
+
+    /**
+     * 0.0.0.0 stood for "not configured", so a required replication.primary (or logger.address) of
+     * 0.0.0.0 passed, and the backup dialled its own host; group, reserved and broadcast addresses
+     * passed as a service's or a replica's; the service could be given its subnet's own or broadcast
+     * address, or the loopback, which no client reaches; and the logger could be told to live at the
+     * service's address, which the primary's own stack answers for.
+     */
+    @Test
+    void anAddressNoHostCanOwnIsRefusedWhereItIsWritten() {
+        String logged = "service.address = 198.18.0.100\nservice.ports = 80\nreplication.mode = logger\n";
+        for (String a : List.of("0.0.0.0", "0.1.2.3", "224.0.0.1", "239.1.1.1", "240.0.0.1", "255.255.255.255")) {
+            assertError("service.address = " + a + "\nservice.ports = 80\nreplication.primary = 198.18.0.1\n",
+                    "fttcp.conf:1: service.address = " + a + ": a host's unicast address");
+            assertError("service.address = 198.18.0.100\nservice.ports = 80\nreplication.primary = " + a + "\n",
+                    "fttcp.conf:3: replication.primary = " + a + ": a host's unicast address");
+            assertError(MINIMAL + "replication.backup = " + a + "\n", "fttcp.conf:4: replication.backup = " + a + ": a host's unicast address");
+            assertError(logged + "logger.address = " + a + "\n", "fttcp.conf:4: logger.address = " + a + ": a host's unicast address");
+        }
+        String rest = "\nservice.ports = 80\nreplication.primary = 198.18.0.1\n";
+        assertError("service.address = 127.0.0.1" + rest, "fttcp.conf:1: service.address = 127.0.0.1: a loopback address");
+        assertError("service.address = 198.18.0.0" + rest, "fttcp.conf:1: service.address = 198.18.0.0: the subnet's own address (service.prefix = 24)");
+        assertError("service.address = 198.18.0.255" + rest, "fttcp.conf:1: service.address = 198.18.0.255: the subnet's broadcast address (service.prefix = 24)");
+        assertError("service.address = 198.18.255.255\nservice.prefix = 16" + rest,
+                "fttcp.conf:1: service.address = 198.18.255.255: the subnet's broadcast address (service.prefix = 16)");
+        assertDoesNotThrow(() -> ConfigFile.parse("f.conf", "service.address = 198.18.0.255\nservice.prefix = 16" + rest));
+        assertDoesNotThrow(() -> ConfigFile.parse("f.conf", "service.address = 198.18.0.0\nservice.prefix = 31" + rest), "RFC 3021");
+        assertError(logged + "logger.address = 198.18.0.100\n", "fttcp.conf:4: logger.address = 198.18.0.100: must differ from service.address");
     }
 
     private static void assertError(String text, String expectedStart) {
