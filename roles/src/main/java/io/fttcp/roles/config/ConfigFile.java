@@ -4,8 +4,15 @@ import io.fttcp.link.ethernet.MacAddress;
 import io.fttcp.replication.channel.ChannelConfig;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +51,8 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class ConfigFile {
+    /** A configuration is a page or two; a larger file is some other file, named by mistake (or /dev/zero: read whole, it filled the heap). */
+    private static final int LARGEST_FILE_BYTES = 1 << 20;
     private static final Pattern LINE = Pattern.compile("\\s*([a-z][a-z0-9.-]*)\\s*=\\s*(.*?)\\s*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s)");
     /** Longer is no timing anyone means, and the timings' arithmetic in nanoseconds stays far from overflow. */
@@ -64,13 +73,32 @@ public final class ConfigFile {
     }
 
     public static FtConfig read(Path file) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file);
+        if (Files.isDirectory(file)) throw new ConfigException("cannot read configuration " + file + ": a directory, not a file");
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(LARGEST_FILE_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("cannot read configuration " + file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read configuration " + file + ": permission denied");
         } catch (IOException e) {
             throw new ConfigException("cannot read configuration " + file + ": " + e.getMessage());
         }
-        return parse(file.toString(), text);
+        if (bytes.length > LARGEST_FILE_BYTES) {
+            throw new ConfigException("cannot read configuration " + file + ": larger than 1 MiB, not a configuration file");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in).toString();
+        } catch (CharacterCodingException e) {
+            int line = 1; // the decoder stops at the first byte it cannot read
+            for (int i = 0; i < in.position(); i++) if (bytes[i] == '\n') line++;
+            throw new ConfigException(file + ":" + line + ": not UTF-8 text (save the file as UTF-8)");
+        }
+        // A byte-order mark, as some editors begin UTF-8 with, is no part of the first key.
+        return parse(file.toString(), text.startsWith("\ufeff") ? text.substring(1) : text);
     }
 
     public static FtConfig parse(String source, String text) throws ConfigException {

@@ -1,6 +1,10 @@
 package io.fttcp.roles.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -250,6 +254,34 @@ class ConfigFileTest {
         assertDoesNotThrow(() -> ConfigFile.parse("f.conf", "service.address = 198.18.0.255\nservice.prefix = 16" + rest));
         assertDoesNotThrow(() -> ConfigFile.parse("f.conf", "service.address = 198.18.0.0\nservice.prefix = 31" + rest), "RFC 3021");
         assertError(logged + "logger.address = 198.18.0.100\n", "fttcp.conf:4: logger.address = 198.18.0.100: must differ from service.address");
+    }
+
+    /**
+     * A missing file said its own name twice ("cannot read configuration f: f"), a file in
+     * Latin-1 "Input length = 1", and any file was read whole, however large (a log file given by
+     * mistake, or /dev/zero: until the heap ran out).
+     */
+    @Test
+    void aFileThatCannotBeReadSaysWhy(@TempDir Path dir) throws Exception {
+        assertReadError(dir.resolve("missing.conf"), "cannot read configuration " + dir.resolve("missing.conf") + ": no such file");
+        assertReadError(dir, "cannot read configuration " + dir + ": a directory, not a file");
+        Path latin1 = dir.resolve("latin1.conf");
+        Files.write(latin1, (MINIMAL + "replication.cluster = caf\u00e9\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertReadError(latin1, latin1 + ":4: not UTF-8 text");
+        Path huge = dir.resolve("huge.conf");
+        Files.writeString(huge, MINIMAL + ("#" + " ".repeat(1023) + "\n").repeat(2048));
+        assertReadError(huge, "cannot read configuration " + huge + ": larger than 1 MiB, not a configuration file");
+        Path utf8 = dir.resolve("utf8.conf");
+        Files.writeString(utf8, MINIMAL + "replication.cluster = caf\u00e9\n");
+        assertEquals("caf\u00e9", ConfigFile.read(utf8).channel().clusterId());
+        Path bom = dir.resolve("bom.conf"); // as some Windows editors save UTF-8: the mark was read as part of the first key
+        Files.writeString(bom, "\ufeff" + MINIMAL);
+        assertEquals(List.of(80), ConfigFile.read(bom).servicePorts());
+    }
+
+    private static void assertReadError(Path file, String expectedStart) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.read(file));
+        assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
     }
 
     private static void assertError(String text, String expectedStart) {
