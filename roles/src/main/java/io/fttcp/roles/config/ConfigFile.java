@@ -53,7 +53,10 @@ import java.util.regex.Pattern;
 public final class ConfigFile {
     /** A configuration is a page or two; a larger file is some other file, named by mistake (or /dev/zero: read whole, it filled the heap). */
     private static final int LARGEST_FILE_BYTES = 1 << 20;
-    private static final Pattern LINE = Pattern.compile("\\s*([a-z][a-z0-9.-]*)\\s*=\\s*(.*?)\\s*");
+    /** The value is stripped after the match: a lazy value before optional blanks took time quadratic in a run of blanks. */
+    private static final Pattern LINE = Pattern.compile("\\s*([a-z][a-z0-9.-]*)\\s*=(.*)");
+    /** Errors quote at most this much of a line or key. */
+    private static final int LONGEST_QUOTE = 80;
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s)");
     /** Longer is no timing anyone means, and the timings' arithmetic in nanoseconds stays far from overflow. */
     private static final Duration LONGEST_DURATION = Duration.ofDays(1);
@@ -110,11 +113,11 @@ public final class ConfigFile {
             if (hash >= 0) row = row.substring(0, hash);
             if (row.isBlank()) continue;
             Matcher m = LINE.matcher(row);
-            if (!m.matches()) throw f.error(i + 1, "expected 'key = value', found '" + rows[i].strip() + "'");
+            if (!m.matches()) throw f.error(i + 1, "expected 'key = value', found " + quoted(rows[i].strip()));
             String key = m.group(1);
-            if (!KEYS.contains(key)) throw f.error(i + 1, "unknown key '" + key + "'" + suggestion(key));
+            if (!KEYS.contains(key)) throw f.error(i + 1, "unknown key " + quoted(key) + suggestion(key));
             if (f.values.containsKey(key)) throw f.error(i + 1, key + " is set twice (first on line " + f.lines.get(key) + ")");
-            f.values.put(key, m.group(2));
+            f.values.put(key, m.group(2).strip());
             f.lines.put(key, i + 1);
         }
         return f.build();
@@ -206,7 +209,8 @@ public final class ConfigFile {
             return parse.apply(v);
         } catch (RuntimeException e) {
             String why = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage() : e.toString();
-            throw error(lines.getOrDefault(key, 0), key + " = " + v + ": " + why);
+            if (v.length() > LONGEST_QUOTE) why = why.replace(v, shown(v)); // a parser's message may quote the value too
+            throw error(lines.getOrDefault(key, 0), key + " = " + shown(v) + ": " + why);
         }
     }
 
@@ -325,11 +329,23 @@ public final class ConfigFile {
         return new ConfigException(source + (line > 0 ? ":" + line : "") + ": " + what);
     }
 
+    /** {@code 'text'}, or its beginning and its length when it is long: an error stays one readable line. */
+    private static String quoted(String text) {
+        return text.length() <= LONGEST_QUOTE ? "'" + text + "'"
+                : "'" + text.substring(0, LONGEST_QUOTE) + "...' (" + text.length() + " characters)";
+    }
+
+    /** A value as an error shows it: whole, or its beginning and its length. */
+    private static String shown(String value) {
+        return value.length() <= LONGEST_QUOTE ? value : value.substring(0, LONGEST_QUOTE) + "... (" + value.length() + " characters)";
+    }
+
     /** The known key closest to a mistyped one, if any is close. */
     private static String suggestion(String key) {
         String best = null;
         int bestDistance = 4;
         for (String k : KEYS) {
+            if (Math.abs(key.length() - k.length()) >= bestDistance) continue; // the distance is at least that
             int d = editDistance(key, k);
             if (d < bestDistance) {
                 bestDistance = d;

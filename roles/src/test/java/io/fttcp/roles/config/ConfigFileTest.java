@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigFileTest {
@@ -277,6 +278,24 @@ class ConfigFileTest {
         Path bom = dir.resolve("bom.conf"); // as some Windows editors save UTF-8: the mark was read as part of the first key
         Files.writeString(bom, "\ufeff" + MINIMAL);
         assertEquals(List.of(80), ConfigFile.read(bom).servicePorts());
+    }
+
+    /**
+     * The line pattern's lazy value before optional trailing blanks took time quadratic in a run
+     * of blanks (100,000 of them: about 12 s; a megabyte: hours), and an error quoted a line or
+     * key whole, however long.
+     */
+    @Test
+    void aLongLineIsReadInLinearTimeAndQuotedShort() throws Exception {
+        String root = "/srv/a" + " ".repeat(100_000) + "b";
+        FtConfig c = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> ConfigFile.parse("f.conf", MINIMAL + "app.root = " + root + "  \n"));
+        assertEquals(Path.of(root), c.appRoot());
+        for (String line : List.of("x".repeat(100_000), "no-such-key" + "s".repeat(100_000) + " = 1", "service.mac = " + "0".repeat(100_000))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("f.conf", MINIMAL + line + "\n"));
+            String shown = e.getMessage().length() + " characters: " + e.getMessage().substring(0, Math.min(200, e.getMessage().length()));
+            assertTrue(e.getMessage().startsWith("f.conf:4: ") && e.getMessage().length() < 1000, shown);
+            assertTrue(e.getMessage().contains("characters)"), shown);
+        }
     }
 
     private static void assertReadError(Path file, String expectedStart) {
