@@ -2,6 +2,7 @@ package io.fttcp.roles.config;
 
 import io.fttcp.link.ethernet.MacAddress;
 import io.fttcp.replication.channel.ChannelConfig;
+import io.fttcp.replication.codec.Handshake;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -168,7 +169,14 @@ public final class ConfigFile {
                     + ": at least 1MiB (at 0 every acknowledgement would wait for the application)");
         }
         int port = integer("replication.port", "7400", 1, 65535);
-        String cluster = value("replication.cluster", "fttcp", s -> s);
+        String cluster = value("replication.cluster", "fttcp", s -> {
+            int bytes = s.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < 1 || bytes > Handshake.MAX_CLUSTER_ID_BYTES) {
+                throw new IllegalArgumentException("1 to " + Handshake.MAX_CLUSTER_ID_BYTES + " bytes of UTF-8, the same on every server of the service ("
+                        + bytes + " bytes)");
+            }
+            return s;
+        });
         Duration heartbeat = duration("replication.heartbeat", "20ms");
         Duration detection = duration("replication.detection", "150ms");
         Duration lease = duration("replication.lease", "100ms");

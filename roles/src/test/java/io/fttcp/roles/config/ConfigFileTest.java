@@ -303,6 +303,15 @@ class ConfigFileTest {
         assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
     }
 
+    /** An empty or overlong cluster id was reported as "fttcp.conf: replication timings: cluster id ...", without its line. */
+    @Test
+    void aClusterIdTheHandshakeCannotCarryIsAMistakeOnItsLine() {
+        assertError(MINIMAL + "replication.cluster =\n", "fttcp.conf:4: replication.cluster = : 1 to 255 bytes of UTF-8");
+        assertError(MINIMAL + "replication.cluster = " + "\u00e9".repeat(128) + "\n", "fttcp.conf:4: replication.cluster = ");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", MINIMAL + "replication.cluster = " + "\u00e9".repeat(128) + "\n"));
+        assertTrue(e.getMessage().endsWith(": 1 to 255 bytes of UTF-8, the same on every server of the service (256 bytes)"), e.getMessage());
+    }
+
     private static void assertError(String text, String expectedStart) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", text));
         assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
