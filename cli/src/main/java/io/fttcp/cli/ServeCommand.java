@@ -56,9 +56,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Stack: the TAP device to run on (must exist and be up). Default: ${DEFAULT-VALUE}.")
     String tap;
 
-    @Option(names = "--mac", defaultValue = "00:00:5e:00:01:01", paramLabel = "MAC",
+    @Option(names = "--mac", defaultValue = "00:00:5e:00:01:01", paramLabel = "MAC", converter = UnicastMacOption.class,
             description = "Stack: its MAC address. Default: the VRRP virtual MAC ${DEFAULT-VALUE}.")
-    String mac;
+    MacAddress mac;
 
     @Option(names = "--prefix", defaultValue = "24", paramLabel = "BITS",
             description = "Stack: prefix length of the listen address's subnet. Default: ${DEFAULT-VALUE}.")
@@ -114,11 +114,14 @@ final class ServeCommand implements Callable<Integer> {
         return switch (network) {
             case kernel -> new KernelNetwork();
             case stack -> {
-                if (listen.getAddress().isAnyLocalAddress()) {
+                if (listen.getAddress().isAnyLocalAddress() || !(listen.getAddress() instanceof java.net.Inet4Address)) {
                     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                            "--network stack needs the stack's own address in --listen (for example 198.18.0.100:80)");
+                            "--network stack needs the stack's own address in --listen (IPv4, for example 198.18.0.100:80)");
                 }
-                StackHost host = StackHost.start(new StackHostConfig(tap, MacAddress.parse(mac),
+                if (prefix < 1 || prefix > 32) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prefix must be 1..32, got " + prefix);
+                }
+                StackHost host = StackHost.start(new StackHostConfig(tap, mac,
                         List.of(StackAddresses.toInt(listen.getAddress())), prefix, offloads,
                         HostConfig.defaults(0, 0)));
                 stackHost = host;

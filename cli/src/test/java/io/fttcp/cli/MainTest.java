@@ -180,6 +180,21 @@ class MainTest {
         assertTrue(stack.err().contains("needs the stack's own address"), stack.err());
     }
 
+    /** They failed where the stack's configuration was built: exit code 1 and a stack trace, for a mistyped option. */
+    @Test
+    void badStackOptionsAreUsageErrorsNotStackTraces() {
+        String[][] cases = {
+                {"--prefix", "40", "--prefix"}, {"--prefix", "0", "--prefix"}, {"--mac", "zz", "--mac"},
+                {"--mac", "01:00:5e:00:00:01", "--mac"}, {"--mac", "00:00:00:00:00:00", "--mac"}, {"--listen", "[::1]:80", "IPv4"}};
+        for (String[] c : cases) {
+            Run r = c[0].equals("--listen") ? run("serve", "--network", "stack", c[0], c[1])
+                    : run("serve", "--network", "stack", "--listen", "198.18.0.100:80", c[0], c[1]);
+            assertEquals(2, r.exitCode(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(c[2]), r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace expected:\n" + r.err());
+        }
+    }
+
     @Test
     void benchKnowsTheStackAndFailoverTargetsAndDescribesTheirResultLines() {
         Run unknown = run("bench", "kernel");
