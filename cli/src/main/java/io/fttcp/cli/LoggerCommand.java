@@ -80,6 +80,10 @@ final class LoggerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!(listen.getAddress() instanceof java.net.Inet4Address)) { // the logger's socket, and logger.address, are IPv4
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--listen: the logger listens on IPv4 only (primaries dial logger.address, a dotted IPv4 address), got " + listen);
+        }
         OneLineLogging.install();
         PrintWriter out = spec.commandLine().getOut();
         LoggerConfig config;

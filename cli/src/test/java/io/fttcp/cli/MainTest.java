@@ -2,6 +2,7 @@ package io.fttcp.cli;
 
 import io.fttcp.apps.http.Generator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -193,6 +194,16 @@ class MainTest {
             assertTrue(r.err().contains(c[2]), r.err());
             assertFalse(r.err().contains("\tat "), "no stack trace expected:\n" + r.err());
         }
+    }
+
+    /** The logger's socket is IPv4 only: an IPv6 --listen said "fttcp logger: null", a stack trace, exit code 1. */
+    @Test
+    void aLoggerListenAddressOtherThanIPv4IsAUsageError(@TempDir Path dir) {
+        Run r = run("logger", "--dir", dir.toString(), "--listen", "[::1]:0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--listen") && r.err().contains("IPv4"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace expected:\n" + r.err());
+        assertFalse(r.out().contains("listening"), r.out());
     }
 
     @Test
