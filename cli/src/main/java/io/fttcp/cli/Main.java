@@ -40,13 +40,32 @@ public final class Main implements Runnable {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
             // Failures at run time (a port in use, a missing directory) are one clear line, not a stack trace.
-            cl.getErr().println("fttcp " + cl.getCommandName() + ": " + e.getMessage());
+            cl.getErr().println("fttcp " + cl.getCommandName() + ": " + describe(e));
             if (!(e instanceof java.io.IOException)) {
                 e.printStackTrace(cl.getErr());
             }
             return 1;
         });
         return commandLine;
+    }
+
+    /**
+     * What went wrong, in a line. The file system's exceptions for the commonest failures (no such
+     * file, permission denied, already exists) carry only the file, and some exceptions no message.
+     */
+    static String describe(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            String why = switch (f) {
+                case java.nio.file.NoSuchFileException n -> "no such file or directory";
+                case java.nio.file.AccessDeniedException a -> "permission denied";
+                case java.nio.file.FileAlreadyExistsException a -> "already exists";
+                case java.nio.file.NotDirectoryException n -> "not a directory";
+                case java.nio.file.DirectoryNotEmptyException n -> "directory not empty";
+                default -> f.getClass().getSimpleName();
+            };
+            return f.getMessage() + ": " + why;
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -206,6 +206,23 @@ class MainTest {
         assertFalse(r.out().contains("listening"), r.out());
     }
 
+    /**
+     * A failure of the file system whose exception carries only the file (no such file, permission
+     * denied, already exists) said just that: "fttcp logger: /proc/fttcp-log", and not why.
+     */
+    @Test
+    void aLogDirectoryThatCannotBeCreatedSaysWhy() {
+        Path nowhere = Path.of("/proc", "fttcp-main-test-" + System.nanoTime());
+        assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc")) && !java.nio.file.Files.exists(nowhere), "needs Linux's /proc");
+        Run r = run("logger", "--dir", nowhere.toString(), "--listen", "127.0.0.1:0");
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals("fttcp logger: " + nowhere + ": no such file or directory\n", r.err());
+        assertEquals("fttcp: /a: permission denied", "fttcp: " + Main.describe(new java.nio.file.AccessDeniedException("/a")));
+        assertEquals("fttcp: /a: already exists", "fttcp: " + Main.describe(new java.nio.file.FileAlreadyExistsException("/a")));
+        assertEquals("fttcp: /a: Not a directory", "fttcp: " + Main.describe(new java.nio.file.FileSystemException("/a", null, "Not a directory")));
+        assertEquals("fttcp: java.nio.channels.UnsupportedAddressTypeException", "fttcp: " + Main.describe(new java.nio.channels.UnsupportedAddressTypeException()));
+    }
+
     @Test
     void benchKnowsTheStackAndFailoverTargetsAndDescribesTheirResultLines() {
         Run unknown = run("bench", "kernel");
