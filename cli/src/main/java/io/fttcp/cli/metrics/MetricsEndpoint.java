@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,13 +25,29 @@ public final class MetricsEndpoint implements AutoCloseable {
         this.server = server;
     }
 
+    /** Exchanges served at once; a scrape takes milliseconds, so more at once are clients that stall. */
+    static final int MAX_EXCHANGES = 64;
+    /** The longest a request may take to arrive and its answer to be taken. */
+    static final Duration EXCHANGE_LIMIT = Duration.ofSeconds(10);
+
     /** Listens on {@code at} (port 0: any free one) until closed. */
     public static MetricsEndpoint start(InetSocketAddress at, Supplier<List<Reading>> readings) throws IOException {
+        return start(at, readings, EXCHANGE_LIMIT);
+    }
+
+    static MetricsEndpoint start(InetSocketAddress at, Supplier<List<Reading>> readings, Duration exchangeLimit) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register((MultiCollector) () -> ReadingSnapshots.of(readings.get()));
         JvmMetrics.builder().register(registry);
-        HTTPServer server = HTTPServer.builder().inetAddress(at.getAddress()).port(at.getPort()).registry(registry).buildAndStart();
-        return new MetricsEndpoint(server);
+        BoundedExchanges exchanges = new BoundedExchanges(MAX_EXCHANGES, exchangeLimit);
+        try {
+            HTTPServer server = HTTPServer.builder().inetAddress(at.getAddress()).port(at.getPort()).registry(registry)
+                    .executorService(exchanges).buildAndStart();
+            return new MetricsEndpoint(server);
+        } catch (IOException | RuntimeException e) {
+            exchanges.shutdown();
+            throw e;
+        }
     }
 
     public int port() {

@@ -4,6 +4,10 @@ import io.fttcp.roles.metrics.Reading;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetricsEndpointTest {
@@ -45,6 +50,35 @@ class MetricsEndpointTest {
     void oneNameReadAsTwoKindsIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> ReadingSnapshots.of(List.of(
                 Reading.gauge("fttcp_x", "a level", 1), Reading.counter("fttcp_x", "a count", 2))));
+    }
+
+    /**
+     * Ten clients that sent part of a request and waited held all ten of the Prometheus server's
+     * threads, and then its dispatcher (which waits for a free thread): no scrape was answered,
+     * for as long as they stayed (the JDK's server has no request timeout by default).
+     */
+    @Test
+    void clientsThatStallMidRequestNeitherSilenceTheEndpointNorStayForever() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                () -> List.of(Reading.gauge("fttcp_x", "a level", 1)), Duration.ofSeconds(1))) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 16; i++) {
+                    Socket s = new Socket(InetAddress.getLoopbackAddress(), endpoint.port());
+                    s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                    stalled.add(s);
+                }
+                Thread.sleep(200);
+                String body = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> scrape(endpoint.port()));
+                assertTrue(body.contains("fttcp_x 1.0"), body);
+                for (Socket s : stalled) {
+                    s.setSoTimeout(5_000);
+                    assertEquals(-1, s.getInputStream().read(), "a stalled request is ended within its bound");
+                }
+            } finally {
+                for (Socket s : stalled) s.close();
+            }
+        }
     }
 
     private static String scrape(int port) throws Exception {
