@@ -84,6 +84,9 @@ final class LoggerCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--listen: the logger listens on IPv4 only (primaries dial logger.address, a dotted IPv4 address), got " + listen);
         }
+        if (segmentMib < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--segment-size must be at least 1 (MiB), got " + segmentMib);
+        }
         OneLineLogging.install();
         PrintWriter out = spec.commandLine().getOut();
         LoggerConfig config;

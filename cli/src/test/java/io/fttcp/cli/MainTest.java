@@ -223,6 +223,16 @@ class MainTest {
         assertEquals("fttcp: java.nio.channels.UnsupportedAddressTypeException", "fttcp: " + Main.describe(new java.nio.channels.UnsupportedAddressTypeException()));
     }
 
+    /** A segment size under 1 MiB was reported in bytes, as no operator wrote it: "segment size must be positive: -5242880". */
+    @Test
+    void aLoggerSegmentSizeUnderOneMiBNamesTheOptionAndWhatWasWritten(@TempDir Path dir) {
+        for (String size : new String[]{"0", "-5"}) {
+            Run r = run("logger", "--dir", dir.toString(), "--listen", "127.0.0.1:0", "--segment-size", size);
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains("--segment-size must be at least 1 (MiB), got " + size), r.err());
+        }
+    }
+
     @Test
     void benchKnowsTheStackAndFailoverTargetsAndDescribesTheirResultLines() {
         Run unknown = run("bench", "kernel");
