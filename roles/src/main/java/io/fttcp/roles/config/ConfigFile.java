@@ -136,6 +136,10 @@ public final class ConfigFile {
         });
         boolean offloads = bool("link.offloads", "true");
         FtConfig.Mode mode = choice("replication.mode", "backup", FtConfig.Mode.class);
+        if (mode == FtConfig.Mode.backup && values.containsKey("logger.address")) {
+            throw error(lines.get("logger.address"), "logger.address is set, but replication.mode is backup" + (values.containsKey("replication.mode")
+                    ? " (line " + lines.get("replication.mode") + ")" : " (the default)") + ": set replication.mode = logger, or remove logger.address");
+        }
         int primary = mode == FtConfig.Mode.backup ? address("replication.primary", null) : address("replication.primary", "0.0.0.0");
         int backup = address("replication.backup", "0.0.0.0");
         int logger = mode == FtConfig.Mode.logger ? address("logger.address", null) : address("logger.address", "0.0.0.0");

@@ -312,6 +312,19 @@ class ConfigFileTest {
         assertTrue(e.getMessage().endsWith(": 1 to 255 bytes of UTF-8, the same on every server of the service (256 bytes)"), e.getMessage());
     }
 
+    /**
+     * A file that names a logger but not replication.mode = logger (the mode's default is backup)
+     * started a primary that waited for a backup nobody would start, and then served unprotected,
+     * the logger unused.
+     */
+    @Test
+    void aLoggerAddressWithoutLoggerModeIsAMistake() {
+        assertError(MINIMAL + "logger.address = 198.18.0.3\n",
+                "fttcp.conf:4: logger.address is set, but replication.mode is backup (the default): set replication.mode = logger, or remove logger.address");
+        assertError(MINIMAL + "replication.mode = backup\nlogger.address = 198.18.0.3\n",
+                "fttcp.conf:5: logger.address is set, but replication.mode is backup (line 4)");
+    }
+
     private static void assertError(String text, String expectedStart) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", text));
         assertTrue(e.getMessage().startsWith(expectedStart), "got: " + e.getMessage());
