@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
@@ -56,6 +57,14 @@ public final class HttpFileServer implements AutoCloseable {
     public static HttpFileServer start(Network network, InetSocketAddress address, HttpServerConfig config) throws IOException {
         if (config.root() != null && !java.nio.file.Files.isDirectory(config.root())) {
             throw new IOException("root directory does not exist or is not a directory: " + config.root());
+        }
+        Path uploadDir = config.uploadDir();
+        if (uploadDir != null) { // said now, not as a failure of every upload
+            if (java.nio.file.Files.exists(uploadDir) && !java.nio.file.Files.isDirectory(uploadDir)) {
+                throw new IOException("upload directory is not a directory: " + uploadDir);
+            }
+            java.nio.file.Files.createDirectories(uploadDir);
+            if (!java.nio.file.Files.isWritable(uploadDir)) throw new IOException("upload directory is not writable: " + uploadDir);
         }
         ListeningSocket listener = network.listen(address, config.backlog());
         HttpFileServer server;

@@ -272,6 +272,15 @@ class HttpFileServerTest {
         }
     }
 
+    /** An upload directory that is a file started a server whose every upload then failed, each with a 500. */
+    @Test
+    void anUploadDirectoryThatIsAFileIsRefusedAtStart() throws Exception {
+        Path file = Files.writeString(temp.resolve("uploads.txt"), "not a directory");
+        IOException e = assertThrows(IOException.class, () -> HttpFileServer.start(new KernelNetwork(), LOOPBACK,
+                HttpServerConfig.serving(root).withUploadDir(file)));
+        assertEquals("upload directory is not a directory: " + file, e.getMessage());
+    }
+
     @Test
     void uploadsAreStoredWhenThereIsAnUploadDirectory() throws Exception {
         server.stop(Duration.ofSeconds(1));
