@@ -25,30 +25,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code fttcp.conf}: one {@code key = value} per line, {@code #} starts a comment, keys
- * below. Durations take a unit ({@code 20ms}, {@code 1s}); addresses are dotted IPv4. Every
- * mistake is reported with the file and line and what is expected; unknown keys are errors (a
- * typo must not silently fall back to a default).
+ * Reads {@code fttcp.conf}: UTF-8, one {@code key = value} per line, {@code #} starts a comment.
+ * Durations take a unit ({@code 20ms}, {@code 1s}) and are at most a day; sizes take one
+ * ({@code 64MiB}, {@code 1GiB}); addresses are dotted IPv4. Every mistake is reported with the
+ * file and line and what is expected; unknown keys are errors (a typo must not silently fall
+ * back to a default). {@code fttcp.conf.example} at the repository's root documents every key
+ * (the keys this class accepts) with its default; the commonest:
  *
  * <pre>
  * service.address        = 198.18.0.100        # required: the address clients use
  * service.ports          = 80                  # required: protected TCP ports, comma-separated
  * service.mac            = 00:00:5e:00:01:01   # default: VRRP virtual MAC of VRID 1
- * service.prefix         = 24
- * link.tap               = tap0
- * link.offloads          = true
- * replication.primary    = 198.18.0.1          # required: the primary host's own address
- * replication.port       = 7400
- * replication.cluster    = fttcp               # both replicas must agree
+ * replication.mode       = backup              # backup | logger
+ * replication.primary    = 198.18.0.1          # required in backup mode: the primary host's own address
+ * logger.address         = 198.18.0.3          # required in logger mode (refused in backup mode)
  * replication.heartbeat  = 20ms
  * replication.detection  = 150ms               # silence after which the primary is presumed dead
  * replication.lease      = 100ms               # lease + 50 ms must not exceed the detection timeout
- * replication.warmup     = 2s                  # after the replicas connect, silence must last 600 ms (not the detection timeout) to count
- * replication.await-backup = 10s               # primary: how long to hold clients for the first backup, then serve unprotected
- * app                    = http                # http | echo | kv
- * app.root               = /srv/files          # http: files served (optional)
- * app.upload-dir         = /srv/uploads        # http: uploads stored (optional)
- * app.output-hash        = true                # the backup checks every write's hash
+ * app                    = http                # http | echo | chat | kv
  * </pre>
  */
 public final class ConfigFile {
@@ -62,7 +56,7 @@ public final class ConfigFile {
     /** Longer is no timing anyone means, and the timings' arithmetic in nanoseconds stays far from overflow. */
     private static final Duration LONGEST_DURATION = Duration.ofDays(1);
     private static final Pattern SIZE = Pattern.compile("(\\d{1,7})\\s*(MiB|GiB)");
-    private static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
+    static final List<String> KEYS = List.of("service.address", "service.ports", "service.mac", "service.prefix",
             "link.tap", "link.offloads", "replication.primary", "replication.port", "replication.cluster",
             "replication.heartbeat", "replication.detection", "replication.lease", "replication.warmup", "replication.in-flight", "replication.await-backup", "app", "app.root", "app.upload-dir",
             "app.output-hash", "replication.mode", "replication.backup", "replication.retention", "logger.address", "logger.port",

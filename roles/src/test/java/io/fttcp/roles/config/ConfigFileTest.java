@@ -34,6 +34,17 @@ class ConfigFileTest {
         assertTrue(c.outputHashing());
     }
 
+    /** The example is the reference of the keys (the README says so): each key it shows, set or commented out, is one the parser takes, and each one the parser takes is shown. */
+    @Test
+    void theShippedExampleShowsEveryKeyAndNoOther() throws Exception {
+        java.util.Set<String> shown = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(Path.of("..", "fttcp.conf.example"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^#?\\s*([a-z][a-z0-9.-]*)\\s*=").matcher(line);
+            if (m.find()) shown.add(m.group(1));
+        }
+        assertEquals(new java.util.TreeSet<>(ConfigFile.KEYS), shown);
+    }
+
     @Test
     void aMinimalFileGetsTheDocumentedDefaults() throws Exception {
         FtConfig c = ConfigFile.parse("fttcp.conf", MINIMAL);
