@@ -233,6 +233,26 @@ class MainTest {
         }
     }
 
+    /** Every replica command reads fttcp.conf first: a mistake in it, or a file that is not one, is one line and exit code 2, and nothing starts. */
+    @Test
+    void aConfigurationMistakeIsOneLineAndNothingStarts(@TempDir Path dir) throws Exception {
+        Path typo = java.nio.file.Files.writeString(dir.resolve("typo.conf"),
+                "service.address = 198.18.0.100\nservice.ports = 80\nreplication.primary = 198.18.0.1\nreplication.detecton = 150ms\n");
+        Path missing = dir.resolve("missing.conf");
+        for (String command : new String[]{"primary", "backup", "standby"}) {
+            for (Path config : new Path[]{typo, missing, dir}) {
+                Run r = run(command, "--config", config.toString());
+                assertEquals(2, r.exitCode(), command + " " + config + ": " + r.err());
+                assertEquals(1, r.err().lines().count(), r.err());
+                assertTrue(r.err().startsWith("fttcp " + command + ": ") && r.err().contains(config.toString()), r.err());
+                assertEquals("", r.out());
+            }
+        }
+        Run twice = run("primary", "--config", typo.toString(), "--config", missing.toString());
+        assertEquals(2, twice.exitCode());
+        assertTrue(twice.err().startsWith("option '--config' (FILE) should be specified only once"), twice.err());
+    }
+
     @Test
     void benchKnowsTheStackAndFailoverTargetsAndDescribesTheirResultLines() {
         Run unknown = run("bench", "kernel");
