@@ -135,6 +135,10 @@ public final class TcpConnection {
      * {@link #renegingWait} and forgets the scoreboard (Linux's tcp_check_sack_reneging).
      */
     private boolean sackReneged;
+    /** Retransmissions not yet acknowledged, to find those lost again (SACK only; created at the first). */
+    private RetransmissionLedger retransmissions;
+    /** A lost retransmission has cut cwnd in this loss episode: RFC 5681 counts it a second congestion signal, once. */
+    private boolean cutForLostRetransmission;
     /** The least of that wait: Linux waits a sixteenth of the smoothed RTT, at least 10 ms, in case the ACK was only reordered. */
     private static final long MIN_RENEGING_WAIT = 10_000_000L;
 
@@ -655,6 +659,7 @@ public final class TcpConnection {
         long window = (long) seg.window << sndShift;
         if (!Seq.lt(ack, sndUna)) zeroWindowProbesUnanswered = 0; // alive: RFC 1122 4.2.2.17 probes on while answered
         if (sackOk && seg.sackBlockCount > 0) recordSack(seg);
+        findLostRetransmissions(Seq.gt(ack, sndUna) ? ack : sndUna, now);
         if (Seq.gt(ack, sndUna)) {
             int ackedSeq = ack - sndUna;
             int dataEnd = sendBase + sendQueue.size();
@@ -712,6 +717,21 @@ public final class TcpConnection {
     }
 
     /**
+     * Marks retransmissions the peer's SACKs show were overtaken (see {@link RetransmissionLedger});
+     * the transmission loop sends them again. The first in a loss episode cuts cwnd once more.
+     */
+    private void findLostRetransmissions(int una, long now) {
+        if (retransmissions == null || retransmissions.isEmpty()) return;
+        int lost = retransmissions.update(una, scoreboard);
+        if (lost == 0) return;
+        stats.lostRetransmissions += lost;
+        if (cutForLostRetransmission) return;
+        cutForLostRetransmission = true;
+        cc.onLoss(Math.max(0, (long) (sndNxt - una) - (scoreboard == null ? 0 : scoreboard.sackedBytes())), maxSegmentPayload(), now);
+        cc.cwnd = Math.min(cc.cwnd, cc.ssthresh);
+    }
+
+    /**
      * A SACKed range starting at snd.una would have been acknowledged, had the peer kept it.
      * Returns whether this ACK showed it first (the caller then re-arms the timer).
      */
@@ -754,6 +774,7 @@ public final class TcpConnection {
         cc.onLoss(flight(), mss, now);
         inRecovery = true;
         recover = sndMax;
+        cutForLostRetransmission = false;
         retransmitFirst(now);
         if (scoreboard != null) {
             highRxt = Seq.min(sndUna + mss, sndMax);
@@ -769,7 +790,7 @@ public final class TcpConnection {
         int edge = scoreboard.lossEdge(sndUna, maxSegmentPayload());
         int from = Seq.max(highRxt, sndUna);
         if (Seq.lt(from, edge)) p -= (edge - from) - scoreboard.sackedIn(from, edge);
-        return Math.max(0, p);
+        return Math.max(0, p - lostRetransmittedBytes());
     }
 
     /**
@@ -1003,7 +1024,24 @@ public final class TcpConnection {
 
     /** What a sender going back N has in the network: the resent bytes, less what the peer SACKed among them. */
     private long goingBackPipe() {
-        return flight() - (scoreboard == null ? 0 : scoreboard.sackedIn(sndUna, sndNxt));
+        return Math.max(0, flight() - (scoreboard == null ? 0 : scoreboard.sackedIn(sndUna, sndNxt)) - lostRetransmittedBytes());
+    }
+
+    private long lostRetransmittedBytes() {
+        return retransmissions == null ? 0 : retransmissions.lostBytes(scoreboard);
+    }
+
+    /** Sends again, lowest first, the retransmissions found lost, as the congestion window allows. */
+    private void resendLostRetransmissions(long now) {
+        if (retransmissions == null || scoreboard == null || !retransmissions.anyLost()) return;
+        int mss = maxSegmentPayload();
+        int segmentEnd = Seq.min(sendBase + sendQueue.size(), sndMax);
+        long room = cc.cwnd - (inRecovery ? pipe() : Seq.lt(sndNxt, sndMax) ? goingBackPipe() : flight() - scoreboard.sackedBytes());
+        while (room >= mss) {
+            int s = retransmissions.lowestLost(segmentEnd);
+            if (!Seq.lt(s, segmentEnd)) return;
+            room -= sendSegment(s, Math.min(mss, segmentEnd - s), false, now);
+        }
     }
 
     /** Going back N after a timeout, snd.nxt passes over what the peer SACKed. */
@@ -1018,11 +1056,10 @@ public final class TcpConnection {
         int maxSeg = segmentOffload > mss ? segmentOffload / mss * mss : mss;
         boolean sentAny = false;
         boolean sackRecovery = inRecovery && scoreboard != null;
-        if (sackRecovery) {
-            long before = stats.segmentsSent;
-            retransmitLostHoles(now);
-            sentAny = stats.segmentsSent != before;
-        }
+        long before = stats.segmentsSent;
+        resendLostRetransmissions(now);
+        if (sackRecovery) retransmitLostHoles(now);
+        sentAny = stats.segmentsSent != before;
         while (true) {
             skipSackedWhileGoingBack();
             int dataEnd = sendBase + sendQueue.size();
@@ -1087,6 +1124,10 @@ public final class TcpConnection {
             if (!retransmittedAny || Seq.gt(rxEnd, retransmittedTo)) retransmittedTo = rxEnd;
             retransmittedAny = true;
             if (rttTiming && Seq.ge(rttSeq, seq) && Seq.lt(rttSeq, seq + len + (fin ? 1 : 0))) rttTiming = false; // Karn
+            if (sackOk && len > 0) {
+                if (retransmissions == null) retransmissions = new RetransmissionLedger();
+                retransmissions.record(seq, Seq.min(seq + len, sndMax), sndMax);
+            }
         } else if (!rttTiming && !tsOk && len > 0) {
             rttTiming = true;
             rttSeq = seq;
@@ -1314,6 +1355,8 @@ public final class TcpConnection {
         // on a lossy link: each lost resend doubled a timer that no sample ever reset.
         if (sackReneged) scoreboard = null;
         sackReneged = false;
+        if (retransmissions != null) retransmissions.clear(); // going back N sends every hole again
+        cutForLostRetransmission = false;
         dupAcks = 0;
         sndNxt = sndUna; // go back N
         skipSackedWhileGoingBack();
@@ -1554,6 +1597,7 @@ public final class TcpConnection {
             inRecovery = false;
             scoreboard = null;
             sackReneged = false;
+            if (retransmissions != null) retransmissions.clear();
         }
         trySend(now, true);
         trySend(now, false);

@@ -22,6 +22,8 @@ public final class TcpStats {
     public long sackBlocksIgnored;
     /** Times the peer was seen to drop data it had SACKed (its cumulative ACK stopped where that data began). */
     public long sackRenegings;
+    /** Retransmissions found lost in turn (the peer SACKed something sent after them) and sent again without a timeout. */
+    public long lostRetransmissions;
     /** Congestion window and slow-start threshold in bytes, and smoothed RTT in ns, at last update. */
     public long cwnd;
     public long ssthresh;

@@ -160,4 +160,90 @@ class BufferStructuresTest {
             }
         }
     }
+    /**
+     * The retransmission ledger against a byte-by-byte model: each byte remembers the place of the
+     * retransmission that last carried it, where new data then ended, and whether it was found
+     * lost; a run of bytes with one place is one retransmission.
+     */
+    @Test
+    void retransmissionLedgerMatchesAModel() {
+        for (long seed = 1; seed <= 300; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            int base = r.nextInt();
+            int size = 200 + r.nextInt(5_000);
+            long[] place = new long[size]; // 0: not a retransmission (or forgotten)
+            int[] dataEnd = new int[size];
+            boolean[] lost = new boolean[size];
+            boolean[] sacked = new boolean[size];
+            int una = 0, max = size / 2;
+            long places = 0, latestDelivered = -1;
+            RetransmissionLedger ledger = new RetransmissionLedger();
+            for (int step = 0; step < 80; step++) {
+                if (r.nextInt(3) != 0) { // a retransmission of [s, e) below snd.max
+                    if (r.nextInt(4) == 0 && max < size) max = Math.min(size, max + r.nextInt(1, 200)); // new data went out first
+                    if (max - una < 2) continue;
+                    int s = una + r.nextInt(max - una - 1);
+                    int e = Math.min(max, s + r.nextInt(1, 120));
+                    ledger.record(base + s, base + e, base + max);
+                    places++;
+                    for (int b = s; b < e; b++) {
+                        place[b] = places;
+                        dataEnd[b] = max;
+                        lost[b] = false;
+                    }
+                } else { // an ACK: snd.una may advance, more is SACKed
+                    una = Math.min(max, una + (r.nextBoolean() ? 0 : r.nextInt(0, 100)));
+                    for (int k = r.nextInt(3); k > 0; k--) {
+                        int l = una + r.nextInt(Math.max(1, size - una));
+                        for (int b = l; b < Math.min(size, l + r.nextInt(1, 150)); b++) sacked[b] = true;
+                    }
+                    int highest = -1;
+                    SackScoreboard sb = new SackScoreboard();
+                    for (int b = una; b < size; b++) {
+                        if (!sacked[b]) continue;
+                        int e = b;
+                        while (e < size && sacked[e]) e++;
+                        sb.add(base + b, base + e, base + una, base + size, Integer.MAX_VALUE);
+                        highest = e;
+                        b = e;
+                    }
+                    // Model: a run arrived if every byte of it at or above snd.una is SACKed.
+                    for (int b = 0; b < size; b++) {
+                        if (place[b] == 0) continue;
+                        int e = b;
+                        boolean arrived = true;
+                        while (e < size && place[e] == place[b]) {
+                            if (e >= una && !sacked[e]) arrived = false;
+                            e++;
+                        }
+                        if (arrived) {
+                            latestDelivered = Math.max(latestDelivered, place[b]);
+                            for (int x = b; x < e; x++) place[x] = 0;
+                        }
+                        b = e - 1;
+                    }
+                    int marked = 0;
+                    for (int b = 0; b < size; b++) {
+                        if (place[b] == 0 || b < una) { place[b] = b < una ? 0 : place[b]; continue; }
+                        int e = b;
+                        while (e < size && place[e] == place[b]) e++;
+                        if (!lost[b] && (place[b] < latestDelivered || highest > dataEnd[b])) {
+                            marked++;
+                            for (int x = b; x < e; x++) lost[x] = true;
+                        }
+                        b = e - 1;
+                    }
+                    assertEquals(marked, ledger.update(base + una, sb.isEmpty() ? null : sb), "seed " + seed + " step " + step);
+                    long lostBytes = 0;
+                    int lowest = -1;
+                    for (int b = una; b < size; b++) {
+                        if (place[b] != 0 && lost[b] && !sacked[b]) lostBytes++;
+                        if (lowest < 0 && place[b] != 0 && lost[b]) lowest = b;
+                    }
+                    assertEquals(lostBytes, ledger.lostBytes(sb.isEmpty() ? null : sb), "seed " + seed + " step " + step);
+                    assertEquals(lowest < 0 ? base + size : base + lowest, ledger.lowestLost(base + size), "seed " + seed + " step " + step);
+                }
+            }
+        }
+    }
 }

@@ -97,31 +97,81 @@ class TcpLossRecoveryTest {
      */
     @Test
     void aTimeoutResendsOnlyTheHolesThePeerHasNotSacked() {
-        TcpConfig cfg = TcpConfig.defaults().withOptions(true, true, true);
-        TestNet net = new TestNet(56, cfg);
+        TestNet net = warmSackConnection(56);
+        int mss = net.a.conn.maxSegmentPayload();
+        int first = net.a.conn.sndNxt();
+        // Three segments are lost, and so is each one's first retransmission: nothing sent after
+        // them arrives to tell, so the recovery ends in a timeout.
+        Set<Integer> holes = Set.of(first + 3 * mss, first + 10 * mss, first + 30 * mss);
+        dropTransmissions(net, holes, 2);
+        long retransmitsBefore = net.a.conn.stats().retransmits;
+        transfer(net, 57, 40);
+        assertEquals(1, net.a.conn.stats().timeouts);
+        assertEquals(2 * holes.size(), net.a.conn.stats().retransmits - retransmitsBefore,
+                "each hole resent once in the recovery and once after the timeout, nothing the peer SACKed");
+    }
+
+    /** A warmed-up SACK connection (a large window) whose next data segments are numbered from its snd.nxt. */
+    private static TestNet warmSackConnection(long seed) {
+        TestNet net = new TestNet(seed, TcpConfig.defaults().withOptions(true, true, true));
         net.delay = 10 * MS;
         assertTrue(net.handshake());
-        int mss = net.a.conn.maxSegmentPayload();
-        byte[] warm = TestNet.randomBytes(new SplittableRandom(56), 400 * mss);
+        byte[] warm = TestNet.randomBytes(new SplittableRandom(seed), 400 * net.a.conn.maxSegmentPayload());
         net.a.toSend = warm;
         assertTrue(net.runUntil(() -> net.b.received.size() == warm.length, 10_000 * MS));
         net.runFor(1_000 * MS);
-        int first = net.a.conn.sndNxt();
-        // Three segments are lost, and so is each one's first retransmission: no new data follows
-        // them to tell, so the recovery ends in a timeout.
+        return net;
+    }
+
+    /** Drops the first {@code times} transmissions of each segment starting at one of {@code seqs}. */
+    private static void dropTransmissions(TestNet net, Set<Integer> seqs, int times) {
         java.util.Map<Integer, Integer> transmissions = new java.util.HashMap<>();
-        Set<Integer> holes = Set.of(first + 3 * mss, first + 10 * mss, first + 30 * mss);
-        net.dropFilter = x -> x.payloadLength() > 0 && holes.contains(x.seq) && transmissions.merge(x.seq, 1, Integer::sum) <= 2;
-        long retransmitsBefore = net.a.conn.stats().retransmits;
-        byte[] data = TestNet.randomBytes(new SplittableRandom(57), 40 * mss);
+        net.dropFilter = x -> x.payloadLength() > 0 && seqs.contains(x.seq) && transmissions.merge(x.seq, 1, Integer::sum) <= times;
+    }
+
+    /** Sends {@code segments} segments of fresh data from A to B and waits for all of it. */
+    private static void transfer(TestNet net, long seed, int segments) {
+        byte[] data = TestNet.randomBytes(new SplittableRandom(seed), segments * net.a.conn.maxSegmentPayload());
         net.b.received.reset();
         net.a.toSend = data;
         net.a.sendPos = 0;
         assertTrue(net.runUntil(() -> net.b.received.size() == data.length, 20_000 * MS), net::describe);
         assertArrayEquals(data, net.b.received.toByteArray());
-        assertEquals(1, net.a.conn.stats().timeouts);
-        assertEquals(2 * holes.size(), net.a.conn.stats().retransmits - retransmitsBefore,
-                "each hole resent once in the recovery and once after the timeout, nothing the peer SACKed");
+    }
+
+    /**
+     * The fast retransmission is lost too: new data sent after it arrives and is SACKed, so it
+     * was overtaken and goes again at once, as Linux's RACK does. Before, only the timeout
+     * (backed off, and never reset by Karn's rule on a lossy link) repaired it.
+     */
+    @Test
+    void aLostFastRetransmissionOvertakenByNewDataIsResentWithoutATimeout() {
+        TestNet net = warmSackConnection(59);
+        int mss = net.a.conn.maxSegmentPayload();
+        dropTransmissions(net, Set.of(net.a.conn.sndNxt() + 5 * mss), 2);
+        long retransmitsBefore = net.a.conn.stats().retransmits;
+        transfer(net, 60, 1000); // more than one window: new data follows the fast retransmission
+        TcpStats st = net.a.conn.stats();
+        assertEquals(0, st.timeouts);
+        assertEquals(1, st.lostRetransmissions);
+        assertEquals(2, st.retransmits - retransmitsBefore, "the lost segment twice, nothing else");
+    }
+
+    /** With no new data to follow, a later retransmission that arrives shows an earlier one was lost. */
+    @Test
+    void aLostRetransmissionOvertakenByALaterOneIsResentWithoutATimeout() {
+        TestNet net = warmSackConnection(61);
+        int mss = net.a.conn.maxSegmentPayload();
+        int first = net.a.conn.sndNxt();
+        java.util.Map<Integer, Integer> transmissions = new java.util.HashMap<>();
+        // Segment 3 loses its first two transmissions; segment 20 only its first, so its
+        // retransmission (sent after segment 3's) arrives.
+        net.dropFilter = x -> x.payloadLength() > 0 && (x.seq == first + 3 * mss || x.seq == first + 20 * mss)
+                && transmissions.merge(x.seq, 1, Integer::sum) <= (x.seq == first + 3 * mss ? 2 : 1);
+        transfer(net, 62, 40);
+        TcpStats st = net.a.conn.stats();
+        assertEquals(0, st.timeouts);
+        assertEquals(1, st.lostRetransmissions);
     }
 
     /**
