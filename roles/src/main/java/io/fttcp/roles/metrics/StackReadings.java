@@ -30,7 +30,7 @@ public final class StackReadings {
     public static List<Reading> of(StackHost host, LockedCopy alsoUnderLock) {
         List<Reading> all = new ArrayList<>(TapReadings.of(host.tap()));
         // Only copies under the host lock (a scrape must not hold up the packets); the readings are made after.
-        long[] v = new long[11];
+        long[] v = new long[16];
         List<Supplier<List<Reading>>> owners = new ArrayList<>(1);
         boolean copied = HostLockCopy.tryCopy(host.loop().lock(), () -> {
             owners.add(alsoUnderLock.copy());
@@ -47,6 +47,12 @@ public final class StackReadings {
             v[8] = h.synsDroppedBacklogFull;
             v[9] = h.resetsSent;
             v[10] = h.timeWaitsEndedByNewSyn;
+            io.fttcp.stack.host.LossTotals loss = host.ip().lossTotals();
+            v[11] = loss.retransmits;
+            v[12] = loss.timeouts;
+            v[13] = loss.fastRetransmits;
+            v[14] = loss.lostRetransmissions;
+            v[15] = loss.sackRenegings;
         });
         all.add(Reading.flag("fttcp_host_lock_busy", "1 when this scrape could not take the stack's host lock within "
                 + HostLockCopy.PATIENCE_MILLIS + " ms (a wedged stack): the readings that need it are left out", !copied));
@@ -66,6 +72,13 @@ public final class StackReadings {
         all.add(Reading.counter("fttcp_tcp_resets_sent", "RSTs sent for segments of no connection, and to clients of connections a takeover did not restore", v[9]));
         all.add(Reading.counter("fttcp_tcp_time_waits_ended_by_new_syn",
                 "Connections in TIME-WAIT ended by the client's SYN opening a new one on the same ports, as on Linux", v[10]));
+        all.add(Reading.counter("fttcp_tcp_retransmitted_segments", "Data segments sent again, over all connections (Linux: RetransSegs)", v[11]));
+        all.add(Reading.counter("fttcp_tcp_timeouts", "Retransmission timeouts (Linux: TCPTimeouts)", v[12]));
+        all.add(Reading.counter("fttcp_tcp_fast_recoveries", "Loss recoveries entered by duplicate ACKs or SACK, without a timeout", v[13]));
+        all.add(Reading.counter("fttcp_tcp_lost_retransmissions",
+                "Retransmissions found lost in turn by SACK and sent again without a timeout (Linux: TCPLostRetransmit)", v[14]));
+        all.add(Reading.counter("fttcp_tcp_sack_renegings",
+                "Peers seen dropping data they had SACKed; a backup that takes over does so for what the primary SACKed but never logged (Linux: TCPSACKReneging)", v[15]));
         all.addAll(owners.getFirst().get());
         return all;
     }

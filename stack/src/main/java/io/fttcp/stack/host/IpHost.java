@@ -41,6 +41,8 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     private final InitialSequenceNumbers isns;
     private final SynCookies cookies;
     private final HostStats stats = new HostStats();
+    /** What the connections already forgotten counted, so that the host's loss totals never go back. */
+    private final LossTotals lossOfClosed = new LossTotals();
     private final PacketCodec codec;
     private final TcpSegment inbound = new TcpSegment();
     private final TcpSegment scratch = new TcpSegment();
@@ -172,6 +174,7 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
         connections.remove(t.localAddress(), t.localPort(), t.remoteAddress(), t.remotePort(), c);
         timers.remove(c);
         stats.connectionsClosed++;
+        lossOfClosed.add(c.tcp.stats());
         closedObserver.accept(t, c.closeReason() == null ? CloseReason.CLOSED : c.closeReason());
     }
 
@@ -260,6 +263,14 @@ public final class IpHost implements IpPacketSink, TcpOutput, TimerDriven {
     /** Number of connections the host holds (any state but CLOSED). */
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** The loss-recovery counters of every connection this host has held, open or closed (call under the host lock). */
+    public LossTotals lossTotals() {
+        LossTotals t = new LossTotals();
+        t.add(lossOfClosed);
+        connections.forEach(c -> t.add(c.tcp.stats()));
+        return t;
     }
 
     /** Looks up a connection by four-tuple, or null. */

@@ -69,6 +69,32 @@ class IpHostTest {
     }
 
     /**
+     * The host's loss counters (exported as metrics) add up every connection's, and keep what a
+     * closed connection counted: a counter must never go back.
+     */
+    @Test
+    void lossTotalsCountEveryConnectionAndKeepThoseOfClosedOnes() {
+        HostPair w = new HostPair();
+        Listener l = w.b.listen(0, 80, 16, new Accepts());
+        Connection client = w.a.connect(0, B, 80, TcpEvents.NONE, w.now);
+        assertTrue(w.runUntil(l::hasPending, 5_000 * MS), "handshake");
+        Connection server = l.poll();
+        int[] dataPackets = {0};
+        w.filterToB = p -> payloadLength(p) == 0 || ++dataPackets[0] != 5; // the fifth data packet is lost once
+        byte[] up = random(3, 200_000);
+        assertArrayEquals(up, transfer(w, client, server, up, 30_000 * MS));
+        LossTotals open = w.a.lossTotals();
+        assertEquals(client.tcp().stats().retransmits, open.retransmits);
+        assertTrue(open.retransmits >= 1 && open.fastRetransmits + open.timeouts >= 1, "the loss was repaired");
+        client.abort(w.now);
+        assertTrue(w.runUntil(() -> w.a.connectionCount() == 0, 5_000 * MS));
+        LossTotals closed = w.a.lossTotals();
+        assertEquals(open.retransmits, closed.retransmits);
+        assertEquals(open.fastRetransmits, closed.fastRetransmits);
+        assertEquals(open.timeouts, closed.timeouts);
+    }
+
+    /**
      * The server closes first and holds TIME-WAIT; the client (none there) reuses the port at
      * once. Its SYN, past everything of the old connection, opens the new one at once, as on
      * Linux; before, it was answered with an ACK that the client reset, and it connected only on
@@ -131,10 +157,14 @@ class IpHostTest {
     /** The sequence number just past a segment: its data, SYN and FIN. */
     private static int sequenceEnd(ByteBuffer p) {
         int o = p.position(), ihl = (p.get(o) & 0x0F) * 4;
-        int dataOffset = ((p.get(o + ihl + 12) & 0xFF) >>> 4) * 4;
-        int payload = (p.getShort(o + 2) & 0xFFFF) - ihl - dataOffset;
         int flags = tcpFlags(p);
-        return p.getInt(o + ihl + 4) + payload + ((flags & TcpSegment.SYN) != 0 ? 1 : 0) + ((flags & TcpSegment.FIN) != 0 ? 1 : 0);
+        return p.getInt(o + ihl + 4) + payloadLength(p) + ((flags & TcpSegment.SYN) != 0 ? 1 : 0) + ((flags & TcpSegment.FIN) != 0 ? 1 : 0);
+    }
+
+    private static int payloadLength(ByteBuffer p) {
+        int o = p.position(), ihl = (p.get(o) & 0x0F) * 4;
+        int dataOffset = ((p.get(o + ihl + 12) & 0xFF) >>> 4) * 4;
+        return (p.getShort(o + 2) & 0xFFFF) - ihl - dataOffset;
     }
 
     /** Sends {@code data} from {@code from} to {@code to}; returns what arrived within {@code maxNanos} (failing if not all). */
