@@ -1258,14 +1258,18 @@ public final class TcpConnection {
         return Math.max(0, rcvAdvEdge - rcvNxt);
     }
 
-    /** Computes the window field, moving the right edge only by worthwhile amounts (receiver SWS avoidance). */
+    /**
+     * Computes the window field, moving the right edge only by worthwhile amounts: at least
+     * min(buffer / 2, MSS) (receiver SWS avoidance, RFC 9293 3.8.6.2.2), so a reader that takes a
+     * few bytes from a full buffer does not invite a tinygram.
+     */
     private int windowField() {
         long free = Math.max(0, (long) config.receiveBuffer() - receiveQueue.size());
         long maxWindow = 65535L << rcvShift;
         long candidate = Math.min(free, maxWindow) >> rcvShift << rcvShift;
         long current = receiveWindow();
         long threshold = Math.min(config.receiveBuffer() / 2, Math.max(rcvMss, 1));
-        if (candidate > current && (candidate - current >= threshold || candidate == Math.min(free, maxWindow))) {
+        if (candidate - current >= threshold) {
             rcvAdvEdge = rcvNxt + (int) candidate;
             current = candidate;
         }

@@ -116,6 +116,58 @@ class TcpFlowControlTest {
         }
     }
 
+    /**
+     * Receiver SWS avoidance (RFC 9293 3.8.6.2.2): the right edge moves by at least
+     * min(buffer / 2, MSS). It moved by less whenever window-scale rounding cut nothing from the
+     * free space (always without scaling): a reader taking 100 bytes from a full buffer reopened
+     * the window by 100 bytes, and the sender sent a 100-byte segment into it.
+     */
+    @Test
+    void aClosedWindowStaysClosedUntilTheReaderFreesAnMss() {
+        TestNet net = windowClosedByAReaderThatStopped(21, TcpConfig.defaults().withBuffers(20_000, 1 << 20), 200_000);
+        assertEquals(0, net.b.conn.rcvWindowShift());
+        assertReopensOnlyByAnMss(net, 100);
+    }
+
+    /** The same with the default 4 MiB buffer (window scale 7) and one scale unit (128 bytes) freed. */
+    @Test
+    void aClosedScaledWindowStaysClosedUntilTheReaderFreesAnMss() {
+        TestNet net = windowClosedByAReaderThatStopped(22, TcpConfig.defaults(), 6 << 20);
+        assertEquals(7, net.b.conn.rcvWindowShift());
+        assertReopensOnlyByAnMss(net, net.b.conn.readableBytes() - (4 << 20) + 128);
+    }
+
+    private static TestNet windowClosedByAReaderThatStopped(long seed, TcpConfig receiver, int bytes) {
+        TestNet net = new TestNet(seed, TcpConfig.defaults(), receiver);
+        net.b.autoRead = false;
+        net.a.toSend = new byte[bytes];
+        assertTrue(net.handshake());
+        assertTrue(net.runUntil(() -> net.a.conn.sndWnd() == 0 && net.a.conn.sndUna() == net.a.conn.sndMax(), 10_000 * MS), net::describe);
+        return net;
+    }
+
+    /** The reader takes {@code firstRead} bytes, less than an MSS: the window stays closed; then an MSS more: it reopens by a full segment. */
+    private static void assertReopensOnlyByAnMss(TestNet net, int firstRead) {
+        int mss = net.a.conn.maxSegmentPayload();
+        int shift = net.b.conn.rcvWindowShift();
+        assertEquals(firstRead, net.b.conn.read(ByteBuffer.allocate(firstRead), net.now));
+        int bMark = net.b.sent.size(), aMark = net.a.sent.size();
+        net.runFor(60_000 * MS); // the sender's zero-window probes draw the receiver's window
+        List<TcpSegment> answers = net.b.sent.subList(bMark, net.b.sent.size());
+        assertTrue(answers.size() >= 3, "probes answered: " + answers.size());
+        for (TcpSegment s : answers) assertEquals(0, s.window, "a silly window of " + ((long) s.window << shift) + " bytes");
+        assertEquals(List.of(), net.a.sent.subList(aMark, net.a.sent.size()).stream().filter(s -> s.payloadLength() > 0).toList(),
+                "data sent into a silly window");
+        assertEquals(mss, net.b.conn.read(ByteBuffer.allocate(mss), net.now));
+        int reopenedMark = net.a.sent.size();
+        bMark = net.b.sent.size();
+        net.runFor(60_000 * MS);
+        TcpSegment reopened = net.b.sent.subList(bMark, net.b.sent.size()).stream().filter(s -> s.window > 0).findFirst().orElseThrow();
+        assertTrue((long) reopened.window << shift >= mss, "reopened by " + ((long) reopened.window << shift) + " bytes");
+        TcpSegment next = net.a.sent.subList(reopenedMark, net.a.sent.size()).stream().filter(s -> s.payloadLength() > 0).findFirst().orElseThrow();
+        assertEquals(mss, next.payloadLength(), "the sender fills the reopened window with a full segment");
+    }
+
     @Test
     void nagleHoldsSmallSegmentsWhileDataIsUnacknowledged() {
         for (boolean nagle : new boolean[] {true, false}) {
