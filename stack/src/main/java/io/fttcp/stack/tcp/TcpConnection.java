@@ -1351,7 +1351,11 @@ public final class TcpConnection {
             return;
         }
         int mss = maxSegmentPayload();
-        cc.onTimeout(sndMax - sndUna, mss, now);
+        // RFC 5681 3.1: a timeout for a segment the timer already resent holds ssthresh where the
+        // first set it (Linux's tcp_enter_loss too). Cutting it again from the collapsed cwnd left
+        // CUBIC at two segments after a few timeouts, so the recovery then crawled in avoidance.
+        if (retransmits > 1) cc.cwnd = mss;
+        else cc.onTimeout(sndMax - sndUna, mss, now);
         inRecovery = false;
         // Going back N resends only what the peer has not SACKed, as Linux does after a timeout
         // (RFC 6675 5.1 lets SACK information guide it). Resending all of a large flight, every

@@ -35,6 +35,35 @@ class TcpTimersTest {
         assertEquals(6, net.a.conn.stats().timeouts);
     }
 
+    /**
+     * RFC 5681 3.1: when the timer fires again for a segment it already resent, ssthresh is held
+     * where the first timeout set it. Before, each timeout cut it again from the one-segment
+     * window, and after three CUBIC sat at two segments when the path came back.
+     */
+    @Test
+    void backToBackTimeoutsHoldTheSlowStartThreshold() {
+        for (TcpConfig.CongestionControl kind : TcpConfig.CongestionControl.values()) {
+            TestNet net = new TestNet(44, TcpConfig.defaults().withCongestionControl(kind));
+            net.delay = 10 * MS;
+            assertTrue(net.handshake());
+            int mss = net.a.conn.maxSegmentPayload();
+            net.a.toSend = new byte[200 * mss];
+            assertTrue(net.runUntil(() -> net.b.received.size() == 200 * mss, 10_000 * MS));
+            net.partitioned = true;
+            net.a.toSend = new byte[100 * mss];
+            net.a.sendPos = 0;
+            assertTrue(net.runUntil(() -> net.a.conn.stats().timeouts == 1, 10_000 * MS));
+            long held = net.a.conn.ssthresh();
+            assertTrue(held > 2L * mss, kind + ": the first timeout halves a large window: " + held);
+            assertTrue(net.runUntil(() -> net.a.conn.stats().timeouts == 3, 30_000 * MS));
+            assertEquals(held, net.a.conn.ssthresh(), kind + ": held across the next two");
+            assertEquals((long) mss, net.a.conn.cwnd(), kind + ": one segment");
+            net.partitioned = false;
+            net.b.received.reset();
+            assertTrue(net.runUntil(() -> net.b.received.size() == 100 * mss, 60_000 * MS), kind + ": " + net.describe());
+        }
+    }
+
     @Test
     void synRetriesExhausted() {
         TcpConfig cfg = TcpConfig.defaults().withRetries(3, 15);
