@@ -15,7 +15,7 @@ final class FixedLengthBody implements RequestBody {
     }
 
     @Override
-    public int read(ByteBuffer dst) throws IOException {
+    public int read(ByteBuffer dst) throws IOException, HttpException {
         if (remaining == 0) {
             return -1;
         }

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 
 /**
  * One client connection: reads requests one after another (keep-alive), dispatches each to a
@@ -33,7 +34,7 @@ final class HttpConnection implements Runnable {
     HttpConnection(HttpFileServer server, StreamSocket socket, BufferPool pool) {
         this.server = server;
         this.socket = socket;
-        this.input = new SocketInput(socket, INPUT_BUFFER);
+        this.input = new SocketInput(socket, INPUT_BUFFER, server.runtime(), server.config().idleTimeout());
         this.response = new ResponseWriter(socket, pool, server.runtime());
     }
 
@@ -53,13 +54,18 @@ final class HttpConnection implements Runnable {
     public void run() {
         try {
             socket.setNoDelay(true);
-            socket.setReadTimeout(server.config().idleTimeout());
+            HttpServerConfig config = server.config();
+            // A new connection is for a request: it waits for one no longer than a request head may take (nginx's
+            // client_header_timeout); between keep-alive requests the idle timeout applies.
+            Duration firstByteWait = SocketInput.shorter(config.idleTimeout(), config.requestHeadTimeout());
             boolean keepGoing = true;
             while (keepGoing) {
                 idle = true;
                 if (server.isStopping()) {
                     break;
                 }
+                input.awaitRequest(firstByteWait, config.requestHeadTimeout().isZero() ? null : ReadDeadline.whole(config.requestHeadTimeout()));
+                firstByteWait = config.idleTimeout();
                 RequestHead head;
                 try {
                     head = RequestHeadReader.read(input);
@@ -125,6 +131,7 @@ final class HttpConnection implements Runnable {
         try {
             RequestTarget target = RequestTarget.parse(head.target());
             body = RequestBody.of(head, input, server.config().maxUploadBytes());
+            input.readBody(null);
             Handler handler = route(head.method(), target.path());
             // A body the handler will not read makes the next request's start unknown: close after.
             boolean close = !keepAlive || (!(handler instanceof UploadHandler) && !body.isComplete());

@@ -1,25 +1,64 @@
 package io.fttcp.apps.http;
 
+import io.fttcp.api.AppRuntime;
 import io.fttcp.api.StreamSocket;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Buffered reading from a blocking {@link StreamSocket}: header lines out of a reused buffer,
  * and body bytes (drained from the buffer first, then straight from the socket into the
  * caller's buffer, so large bodies are not copied twice).
+ *
+ * <p>Each read from the socket waits as long as the part of the request being read allows
+ * ({@link #awaitRequest}, {@link #readBody}): a request that has begun and does not arrive in
+ * time is answered 408. Time is the runtime's clock and waits are the socket's read timeout, so
+ * a backup replaying the connection reads the same values and makes the same decisions.
  */
 final class SocketInput {
 
     private final StreamSocket socket;
     private final ByteBuffer buffer;
+    private final AppRuntime runtime;
+    /** The longest any read waits ({@link Duration#ZERO}: no limit). */
+    private final Duration idleTimeout;
+    /** Waiting for a request's first byte: a timeout then is an idle connection ending, not a late request. */
+    private boolean awaitingFirstByte;
+    private Duration firstByteWait = Duration.ZERO;
+    /** What bounds the reads of the part being read once it has begun; null: only the idle timeout. */
+    private ReadDeadline deadline;
+    private String part = "request head";
+    private Duration readTimeout;
 
-    SocketInput(StreamSocket socket, int capacity) {
+    SocketInput(StreamSocket socket, int capacity, AppRuntime runtime, Duration idleTimeout) {
         this.socket = socket;
         this.buffer = ByteBuffer.allocate(capacity).flip(); // read mode, empty
+        this.runtime = runtime;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /**
+     * The next request head is to be read: its first byte may take {@code firstByteWait}
+     * (ZERO: no limit), then the rest keeps to {@code headDeadline} (null: none). Bytes already
+     * buffered are its first.
+     */
+    void awaitRequest(Duration firstByteWait, ReadDeadline headDeadline) {
+        this.awaitingFirstByte = !buffer.hasRemaining();
+        this.firstByteWait = firstByteWait;
+        this.deadline = headDeadline;
+        this.part = "request head";
+    }
+
+    /** A request body is to be read, keeping to {@code bodyDeadline} (null: none, only the idle timeout). */
+    void readBody(ReadDeadline bodyDeadline) {
+        this.awaitingFirstByte = false;
+        this.deadline = bodyDeadline;
+        this.part = "request body";
     }
 
     /**
@@ -59,7 +98,7 @@ final class SocketInput {
     }
 
     /** Reads up to {@code max} bytes into {@code dst}; -1 at end of stream. */
-    int read(ByteBuffer dst, long max) throws IOException {
+    int read(ByteBuffer dst, long max) throws IOException, HttpException {
         int want = (int) Math.min(dst.remaining(), max);
         if (want == 0) {
             return 0;
@@ -75,14 +114,14 @@ final class SocketInput {
         int savedLimit = dst.limit();
         dst.limit(dst.position() + want);
         try {
-            return socket.read(dst);
+            return socketRead(dst);
         } finally {
             dst.limit(savedLimit);
         }
     }
 
     /** Like {@link #read} but end of stream is an error: the peer promised more bytes. */
-    int readSome(ByteBuffer dst, long max) throws IOException {
+    int readSome(ByteBuffer dst, long max) throws IOException, HttpException {
         int n = read(dst, max);
         if (n < 0) {
             throw new EOFException("connection closed before the end of the request body");
@@ -91,7 +130,7 @@ final class SocketInput {
     }
 
     /** Moves unread bytes to the front and reads more from the socket; -1 at end of stream. */
-    private int fill() throws IOException {
+    private int fill() throws IOException, HttpException {
         if (!buffer.hasRemaining()) {
             buffer.clear();
         } else {
@@ -101,9 +140,59 @@ final class SocketInput {
             if (!buffer.hasRemaining()) {
                 return 0; // full; the caller's length check decides
             }
-            return socket.read(buffer);
+            return socketRead(buffer);
         } finally {
             buffer.flip();
         }
+    }
+
+    /**
+     * One read from the socket, waiting no longer than the part being read has left.
+     *
+     * @throws HttpException 408 when the part has begun and its time ran out
+     * @throws SocketTimeoutException when no request began within the wait for its first byte
+     */
+    private int socketRead(ByteBuffer dst) throws IOException, HttpException {
+        Duration wait;
+        if (awaitingFirstByte) {
+            wait = firstByteWait;
+        } else if (deadline != null) {
+            long allowed = deadline.allowedWait(runtime.nanoTime());
+            if (allowed <= 0) {
+                throw timedOut();
+            }
+            wait = shorter(Duration.ofNanos(allowed), idleTimeout);
+        } else {
+            wait = idleTimeout;
+        }
+        if (!wait.equals(readTimeout)) {
+            socket.setReadTimeout(wait);
+            readTimeout = wait;
+        }
+        int n;
+        try {
+            n = socket.read(dst);
+        } catch (SocketTimeoutException e) {
+            if (awaitingFirstByte) {
+                throw e;
+            }
+            throw timedOut();
+        }
+        if (n > 0) {
+            awaitingFirstByte = false;
+        }
+        return n;
+    }
+
+    private HttpException timedOut() {
+        return new HttpException(408, "the " + part + " did not arrive in time", true);
+    }
+
+    /** The shorter of two waits, ZERO being no limit. */
+    static Duration shorter(Duration a, Duration b) {
+        if (a.isZero()) {
+            return b;
+        }
+        return b.isZero() || a.compareTo(b) <= 0 ? a : b;
     }
 }

@@ -382,6 +382,102 @@ class HttpFileServerTest {
         }
     }
 
+    /** A server on the kernel's sockets whose runtime clock moves {@code nanosPerCall} at each reading. */
+    private void restartWithScriptedClock(long nanosPerCall, HttpServerConfig config) throws IOException {
+        server.stop(Duration.ofSeconds(1));
+        var runtime = new io.fttcp.apps.KernelNetworkWithRuntime.ScriptedRuntime(nanosPerCall, 0);
+        server = HttpFileServer.start(new io.fttcp.apps.KernelNetworkWithRuntime(runtime), LOOPBACK, config);
+    }
+
+    /**
+     * Sends {@code bytes} one at a time, each a few ms after the last (far inside any read timeout),
+     * until the server answers or all are sent; returns how many were sent.
+     */
+    private static int trickle(RawHttp raw, int bytes) throws Exception {
+        raw.socket.setTcpNoDelay(true);
+        int sent = 0;
+        while (sent < bytes && raw.socket.getInputStream().available() == 0) {
+            try {
+                raw.send("a");
+            } catch (java.net.SocketException closedByServer) {
+                break;
+            }
+            sent++;
+            Thread.sleep(5);
+        }
+        return sent;
+    }
+
+    @Test
+    void aRequestHeadTricklingPastItsDeadlineGets408() throws Exception {
+        // Each reading of this runtime's clock is 10 s later: the head's 60 s are over after a few reads,
+        // while every read gets its byte long before any read timeout.
+        restartWithScriptedClock(10_000_000_000L, HttpServerConfig.serving(root));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            raw.socket.setSoTimeout(3000);
+            raw.send("GET /gen/1 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+            int sent = trickle(raw, 400);
+            RawHttp.Response response = raw.read(false);
+            assertEquals(408, response.status());
+            assertEquals("close", response.header("connection"));
+            assertTrue(sent < 100, "408 came after " + sent + " bytes, each a read of the runtime's clock");
+            assertTrue(raw.closedByServer());
+        }
+        assertEquals(0, awaitConnections(0));
+    }
+
+    @Test
+    void aStalledRequestHeadGets408() throws Exception {
+        server.stop(Duration.ofSeconds(1));
+        server = HttpFileServer.start(new KernelNetwork(), LOOPBACK, HttpServerConfig.serving(root).withRequestHeadTimeout(Duration.ofMillis(300)));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            long start = System.nanoTime();
+            raw.send("GET /gen/1 HTTP/1.1\r\nHost: x\r\n"); // the empty line that ends the head never comes
+            RawHttp.Response response = raw.read(false);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(408, response.status());
+            assertEquals("close", response.header("connection"));
+            assertTrue(waitedMillis >= 250 && waitedMillis < 5000, "408 after " + waitedMillis + " ms");
+            assertTrue(raw.closedByServer());
+        }
+    }
+
+    @Test
+    void theHeadDeadlineRunsFromTheRequestNotFromTheKeepAliveWait() throws Exception {
+        server.stop(Duration.ofSeconds(1));
+        server = HttpFileServer.start(new KernelNetwork(), LOOPBACK, HttpServerConfig.serving(root).withRequestHeadTimeout(Duration.ofMillis(300)));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            assertEquals(200, raw.exchange("GET /gen/1 HTTP/1.1\r\nHost: x\r\n\r\n").status());
+            Thread.sleep(700); // idle between requests: the idle timeout's (5 minutes), not the head's
+            assertEquals(200, raw.exchange("GET /gen/2 HTTP/1.1\r\nHost: x\r\n\r\n").status());
+        }
+        // A new connection is for a request: one that sends nothing is closed after the head's time, without a response.
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            long start = System.nanoTime();
+            assertTrue(raw.closedByServer(), "a response to no request");
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMillis >= 250 && waitedMillis < 5000, "closed after " + waitedMillis + " ms");
+        }
+    }
+
+    @Test
+    void theRequestHeadTimeoutIsCheckedAndDefaultsAsNginxs() {
+        HttpServerConfig defaults = HttpServerConfig.serving(root);
+        assertEquals(Duration.ofSeconds(60), defaults.requestHeadTimeout());
+        assertThrows(IllegalArgumentException.class, () -> defaults.withRequestHeadTimeout(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> defaults.withRequestHeadTimeout(Duration.ofDays(2)));
+        assertEquals(Duration.ZERO, defaults.withRequestHeadTimeout(Duration.ZERO).requestHeadTimeout(), "ZERO: no limit");
+    }
+
+    /** Waits up to 5 s for the server to have {@code n} connections; returns how many it has. */
+    private int awaitConnections(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.connectionCount() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return server.connectionCount();
+    }
+
     @Test
     void tooLargeUploadsGet413() throws Exception {
         server.stop(Duration.ofSeconds(1));
