@@ -131,7 +131,7 @@ final class HttpConnection implements Runnable {
         try {
             RequestTarget target = RequestTarget.parse(head.target());
             body = RequestBody.of(head, input, server.config().maxUploadBytes());
-            input.readBody(null);
+            input.readBody(bodyDeadline());
             Handler handler = route(head.method(), target.path());
             // A body the handler will not read makes the next request's start unknown: close after.
             boolean close = !keepAlive || (!(handler instanceof UploadHandler) && !body.isComplete());
@@ -149,6 +149,12 @@ final class HttpConnection implements Runnable {
             }
             return false; // a response already under way cannot be repaired: just close
         }
+    }
+
+    /** A body may stall for the body timeout at most, and must average the minimum rate (see {@link ReadDeadline}). */
+    private ReadDeadline bodyDeadline() {
+        HttpServerConfig config = server.config();
+        return config.bodyTimeout().isZero() ? null : ReadDeadline.atLeast(config.minBodyBytesPerSecond(), config.bodyTimeout());
     }
 
     private Handler route(String method, String path) throws HttpException {

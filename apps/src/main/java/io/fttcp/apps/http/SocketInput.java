@@ -180,6 +180,9 @@ final class SocketInput {
         }
         if (n > 0) {
             awaitingFirstByte = false;
+            if (deadline != null) {
+                deadline.received(n);
+            }
         }
         return n;
     }

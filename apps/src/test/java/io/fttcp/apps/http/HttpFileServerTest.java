@@ -427,6 +427,41 @@ class HttpFileServerTest {
     }
 
     @Test
+    void aTricklingBodyGets408() throws Exception {
+        // 10 s of the runtime's clock a read, a byte each: far below 500 bytes/s, so the 60 s of slack run out.
+        restartWithScriptedClock(10_000_000_000L, HttpServerConfig.serving(root));
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            raw.socket.setSoTimeout(3000);
+            raw.send("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+            int sent = trickle(raw, 400);
+            RawHttp.Response response = raw.read(false);
+            assertEquals(408, response.status());
+            assertEquals("close", response.header("connection"));
+            assertTrue(sent < 100, "408 came after " + sent + " bytes, each a read of the runtime's clock");
+            assertTrue(raw.closedByServer());
+        }
+        assertEquals(0, awaitConnections(0));
+    }
+
+    @Test
+    void anUploadAboveTheMinimumRateIsNeverCutHoweverLongItTakes() throws Exception {
+        // 10 s of the runtime's clock a read; 32 KiB a read is far above 500 bytes/s. The upload takes
+        // hundreds of seconds of that clock, past the body timeout many times over: only the rate counts.
+        restartWithScriptedClock(10_000_000_000L, HttpServerConfig.serving(root));
+        byte[] body = randomBytes(40 * 32 * 1024);
+        try (RawHttp raw = new RawHttp(server.localAddress())) {
+            raw.send("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n");
+            for (int offset = 0; offset < body.length; offset += 32 * 1024) {
+                raw.send(Arrays.copyOfRange(body, offset, offset + 32 * 1024));
+                Thread.sleep(5);
+            }
+            RawHttp.Response response = raw.read(false);
+            assertEquals(200, response.status(), response.text());
+            assertEquals("sha256=" + sha256(body) + " bytes=" + body.length + "\n", response.text(), "seed " + seed);
+        }
+    }
+
+    @Test
     void aStalledRequestHeadGets408() throws Exception {
         server.stop(Duration.ofSeconds(1));
         server = HttpFileServer.start(new KernelNetwork(), LOOPBACK, HttpServerConfig.serving(root).withRequestHeadTimeout(Duration.ofMillis(300)));
@@ -439,6 +474,29 @@ class HttpFileServerTest {
             assertEquals("close", response.header("connection"));
             assertTrue(waitedMillis >= 250 && waitedMillis < 5000, "408 after " + waitedMillis + " ms");
             assertTrue(raw.closedByServer());
+        }
+    }
+
+    @Test
+    void aStalledBodyGets408() throws Exception {
+        server.stop(Duration.ofSeconds(1));
+        server = HttpFileServer.start(new KernelNetwork(), LOOPBACK, HttpServerConfig.serving(root).withBodyPace(Duration.ofMillis(300), 500));
+        String[] stalled = {
+                "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + "a".repeat(10),
+                "PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + "a".repeat(10),
+                "PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", // between chunks
+        };
+        for (String request : stalled) {
+            try (RawHttp raw = new RawHttp(server.localAddress())) {
+                long start = System.nanoTime();
+                raw.send(request);
+                RawHttp.Response response = raw.read(false);
+                long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(408, response.status(), request);
+                assertEquals("close", response.header("connection"), request);
+                assertTrue(waitedMillis >= 250 && waitedMillis < 5000, "408 after " + waitedMillis + " ms: " + request);
+                assertTrue(raw.closedByServer(), request);
+            }
         }
     }
 
@@ -461,11 +519,15 @@ class HttpFileServerTest {
     }
 
     @Test
-    void theRequestHeadTimeoutIsCheckedAndDefaultsAsNginxs() {
+    void requestTimeoutsAreCheckedAndDefaultAsNginxDoes() {
         HttpServerConfig defaults = HttpServerConfig.serving(root);
         assertEquals(Duration.ofSeconds(60), defaults.requestHeadTimeout());
+        assertEquals(Duration.ofSeconds(60), defaults.bodyTimeout());
+        assertEquals(500, defaults.minBodyBytesPerSecond());
         assertThrows(IllegalArgumentException.class, () -> defaults.withRequestHeadTimeout(Duration.ofSeconds(-1)));
         assertThrows(IllegalArgumentException.class, () -> defaults.withRequestHeadTimeout(Duration.ofDays(2)));
+        assertThrows(IllegalArgumentException.class, () -> defaults.withBodyPace(Duration.ofDays(2), 500));
+        assertThrows(IllegalArgumentException.class, () -> defaults.withBodyPace(Duration.ofSeconds(1), -1));
         assertEquals(Duration.ZERO, defaults.withRequestHeadTimeout(Duration.ZERO).requestHeadTimeout(), "ZERO: no limit");
     }
 

@@ -120,8 +120,12 @@ final class PrimaryRun {
     }
 
     static ServerStarter http(InetSocketAddress address) {
+        return http(address, HttpServerConfig.serving(null));
+    }
+
+    static ServerStarter http(InetSocketAddress address, HttpServerConfig config) {
         return network -> {
-            HttpFileServer s = HttpFileServer.start(network, address, HttpServerConfig.serving(null));
+            HttpFileServer s = HttpFileServer.start(network, address, config);
             return new Server() {
                 public InetSocketAddress address() {
                     return s.localAddress();

@@ -83,6 +83,27 @@ class ReplayNetworkTest {
         assertTrue(diverged.isEmpty(), "divergence reported: " + diverged);
     }
 
+    /**
+     * Requests that stall or trickle get 408 on the primary when its request timeouts run out; the
+     * backup, replaying the same clock readings and read outcomes, must answer them the same.
+     */
+    @Test
+    void httpRequestTimeoutsReplayToTheSameAnswers() throws Exception {
+        long seed = SEED + 21;
+        HttpServerConfig config = HttpServerConfig.serving(null).withRequestHeadTimeout(Duration.ofMillis(300))
+                .withBodyPace(Duration.ofMillis(300), 500);
+        ReplayNetwork backup = new ReplayNetwork(diverged::put);
+        PrimaryRun run = PrimaryRun.run(seed, OutputHashing.HASH, false, PrimaryRun.http(PrimaryRun.loopback(), config), TestClients::httpStalled, 8, r -> { });
+        try (AutoCloseable app = startBackup(backup, run.address, (n, a) -> {
+            HttpFileServer s = HttpFileServer.start(n, a, config);
+            return () -> s.stop(Duration.ofMillis(200));
+        })) {
+            feed(backup, run.recorder.records());
+            checkSameOutput(run, backup, false, "seed " + seed);
+        }
+        assertTrue(diverged.isEmpty(), "divergence reported: " + diverged);
+    }
+
     @Test
     void pollingApplicationReplaysFromReadyRecords() throws Exception {
         long seed = SEED + 50;

@@ -112,6 +112,47 @@ final class TestClients {
         }
     }
 
+    /**
+     * Begins a request and does not finish it: a head cut off, a body cut off, or a head trickled
+     * a byte every 20 ms, after a complete request or not. Expects 408 and the end of the
+     * connection (for a server whose request head and body timeouts are well under a second).
+     */
+    static Session httpStalled(InetSocketAddress server, SplittableRandom random) throws IOException, InterruptedException {
+        try (Socket socket = new Socket(server.getAddress(), server.getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.setTcpNoDelay(true);
+            InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            if (random.nextBoolean()) {
+                send(out, sent, "GET /gen/100 HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), random);
+                response(in, received, 200);
+            }
+            switch (random.nextInt(3)) {
+                case 0 -> send(out, sent, "GET /gen/10 HTTP/1.1\r\nHost: test\r\nX-Cut: ".getBytes(StandardCharsets.ISO_8859_1), random);
+                case 1 -> {
+                    byte[] part = new byte[random.nextInt(1000)];
+                    random.nextBytes(part);
+                    send(out, sent, "PUT /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), random);
+                    send(out, sent, part, random);
+                }
+                default -> {
+                    send(out, sent, "GET /gen/10 HTTP/1.1\r\nHost: test\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1), random);
+                    for (int i = 0; i < 500 && in.available() == 0; i++) {
+                        send(out, sent, new byte[] {'a'}, random);
+                        Thread.sleep(20);
+                    }
+                }
+            }
+            response(in, received, 408);
+            socket.shutdownOutput();
+            in.transferTo(received);
+            return new Session(local, sent.toByteArray(), received.toByteArray());
+        }
+    }
+
     private static void send(OutputStream out, ByteArrayOutputStream sent, byte[] bytes, SplittableRandom random) throws IOException {
         for (int at = 0; at < bytes.length; ) {
             int piece = Math.min(bytes.length - at, 1 + random.nextInt(40_000));
