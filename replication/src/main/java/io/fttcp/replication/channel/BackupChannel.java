@@ -125,7 +125,7 @@ public final class BackupChannel extends ReplicationChannel {
             socket.close();
             throw e;
         }
-        channel.start();
+        channel.start(PLATFORM_THREADS);
         try {
             channel.sendHandshake(channel.ours);
         } catch (IOException e) {

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The logger's end of a replication connection. The logger listens; the peer speaks first, and
@@ -49,8 +50,17 @@ public final class LoggerChannel extends ReplicationChannel {
      * @param base heartbeat, detection and frame settings (its cluster id is not used: each session has its peer's)
      */
     public static LoggerChannel open(SocketChannel accepted, ChannelConfig base, LoggerSessions sessions) throws IOException {
+        return open(accepted, base, sessions, PLATFORM_THREADS);
+    }
+
+    /**
+     * As {@link #open(SocketChannel, ChannelConfig, LoggerSessions)}, the channel's threads made
+     * by {@code threads}. A thread that cannot start (the JVM out of threads) is thrown on, the
+     * channel closed first, its connection with it.
+     */
+    public static LoggerChannel open(SocketChannel accepted, ChannelConfig base, LoggerSessions sessions, ThreadFactory threads) throws IOException {
         LoggerChannel channel = new LoggerChannel(accepted, base, sessions, new ForwardingListener());
-        channel.start();
+        channel.start(threads);
         return channel;
     }
 

@@ -137,9 +137,16 @@ public final class PrimaryChannel extends ReplicationChannel {
         return channel;
     }
 
+    /** The sender, then the reader and ticker; a thread that cannot start leaves the channel closed (see {@link #start}). */
     private void startThreads() {
-        sender.start("primary-replication-" + peer + "-sender");
-        start();
+        threads = PLATFORM_THREADS;
+        try {
+            sender.start("primary-replication-" + peer + "-sender");
+        } catch (Throwable t) {
+            abandon(t);
+            throw t;
+        }
+        start(PLATFORM_THREADS);
     }
 
     /** Waits for the next backup on {@code server} and runs the primary's side with it. */

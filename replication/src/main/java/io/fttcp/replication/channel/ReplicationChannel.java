@@ -22,6 +22,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -80,8 +81,12 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     private volatile long readerState;
     /** The peer's host (its IP address), or null if the socket's remote address is not an IP one. */
     final InetAddress peerHost;
-    private Thread reader;
-    private Thread ticker;
+    private volatile Thread reader;
+    private volatile Thread ticker;
+    /** Makes this channel's threads (given at {@link #start}): platform daemon threads, or a test's. */
+    ThreadFactory threads = PLATFORM_THREADS;
+    /** The threads a channel runs on in service. */
+    static final ThreadFactory PLATFORM_THREADS = Thread.ofPlatform().daemon().factory();
 
     ReplicationChannel(SocketChannel socket, Role role, ChannelConfig config, ChannelListener listener) throws IOException {
         this.socket = socket;
@@ -107,11 +112,43 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         }
     }
 
-    /** Starts the threads; subclasses then may send their first frames. */
-    void start() {
+    /**
+     * Starts the threads, made by {@code threads}; subclasses then may send their first frames.
+     * The ticker starts first: a reader never runs without the thread that enforces the handshake
+     * deadline. A thread that cannot start (the JVM out of threads throws an OutOfMemoryError)
+     * closes the channel before the failure goes on to the caller: a half-started channel would
+     * hold its connection open for good, its reader waiting on a peer that never speaks.
+     */
+    final void start(ThreadFactory threads) {
+        this.threads = threads;
         String name = role.name().toLowerCase() + "-replication-" + peer;
-        reader = Thread.ofPlatform().daemon().name(name + "-reader").start(this::readLoop);
-        ticker = Thread.ofPlatform().daemon().name(name + "-ticker").start(this::tickLoop);
+        try {
+            ticker = unstarted(name + "-ticker", this::tickLoop); // known before it runs: a close must find it to wake
+            ticker.start();
+            reader = unstarted(name + "-reader", this::readLoop);
+            reader.start();
+        } catch (Throwable t) {
+            abandon(t);
+            throw t;
+        }
+    }
+
+    final Thread unstarted(String name, Runnable body) {
+        Thread t = threads.newThread(body);
+        t.setName(name);
+        return t;
+    }
+
+    /**
+     * The channel's threads could not all start: it closes (the socket, and any thread already
+     * started ends), unheard by its owner, whose open or connect throws {@code why}.
+     */
+    final void abandon(Throwable why) {
+        if (closed.compareAndSet(false, true)) {
+            log.error("replication channel to {}: its threads could not start ({}); the connection is closed", peer, why.toString());
+            closeSocket();
+            wakeThreads();
+        }
     }
 
     /** The handshake succeeded and the channel is not closed. */

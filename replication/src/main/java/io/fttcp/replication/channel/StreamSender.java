@@ -31,7 +31,7 @@ final class StreamSender {
     void start(String name) {
         // Known before it runs: a close racing with the start must find the thread to wake, or
         // the sender, having seen the channel open, parks for good (a test caught it left behind).
-        Thread t = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
+        Thread t = channel.unstarted(name, this::run);
         thread = t;
         t.start();
     }
