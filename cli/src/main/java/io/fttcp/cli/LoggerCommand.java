@@ -75,6 +75,15 @@ final class LoggerCommand implements Callable<Integer> {
                     "Default: ${DEFAULT-VALUE} (1 GiB)."})
     long maxCatchUpFill;
 
+    @Option(names = "--max-handshakes", defaultValue = "" + LoggerConfig.DEFAULT_MAX_HANDSHAKES, paramLabel = "N",
+            description = {"The most connections in their handshake at once (each holds two threads until it says who it is, 2 s at most);",
+                    "more are closed at once and counted (fttcp_logger_refused_handshakes_full). Default: ${DEFAULT-VALUE}."})
+    int maxHandshakes;
+
+    @Option(names = "--max-handshakes-per-host", defaultValue = "" + LoggerConfig.DEFAULT_MAX_HANDSHAKES_PER_HOST, paramLabel = "N",
+            description = "... of them from one host, so that one host flooding the port leaves room for the others. Default: ${DEFAULT-VALUE}.")
+    int maxHandshakesPerHost;
+
     @Mixin
     MetricsOption metrics;
 
@@ -87,13 +96,18 @@ final class LoggerCommand implements Callable<Integer> {
         if (segmentMib < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--segment-size must be at least 1 (MiB), got " + segmentMib);
         }
+        if (maxHandshakesPerHost < 1 || maxHandshakes < maxHandshakesPerHost) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-handshakes-per-host must be at least 1 and at most"
+                    + " --max-handshakes, got " + maxHandshakesPerHost + " per host and " + maxHandshakes + " in all");
+        }
         OneLineLogging.install();
         PrintWriter out = spec.commandLine().getOut();
         LoggerConfig config;
         try {
             LogConfig log = LogConfig.defaults().withFsyncPolicy(fsync).withBatchWindowNanos(batchWindow.toNanos()).withSegmentBytes((long) segmentMib << 20);
             ChannelConfig channel = ChannelConfig.defaults("logger").withTimings(heartbeat, detection, lease, ChannelConfig.DEFAULT_LEASE_MARGIN);
-            config = new LoggerConfig(directory, listen, log, channel, retention.policy()).withMaxCatchUpFill(maxCatchUpFill);
+            config = new LoggerConfig(directory, listen, log, channel, retention.policy()).withMaxCatchUpFill(maxCatchUpFill)
+                    .withMaxHandshakes(maxHandshakes, maxHandshakesPerHost);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("fttcp logger: " + e.getMessage());
             return 2;

@@ -233,6 +233,17 @@ class MainTest {
         }
     }
 
+    /** The handshake limits name their options when they cannot work together. */
+    @Test
+    void loggerHandshakeLimitsThatCannotWorkNameTheirOptions(@TempDir Path dir) {
+        for (String[] limits : new String[][]{{"64", "0"}, {"8", "16"}}) {
+            Run r = run("logger", "--dir", dir.toString(), "--listen", "127.0.0.1:0", "--max-handshakes", limits[0], "--max-handshakes-per-host", limits[1]);
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains("--max-handshakes-per-host must be at least 1 and at most --max-handshakes, got " + limits[1]
+                    + " per host and " + limits[0] + " in all"), r.err());
+        }
+    }
+
     /** Every replica command reads fttcp.conf first: a mistake in it, or a file that is not one, is one line and exit code 2, and nothing starts. */
     @Test
     void aConfigurationMistakeIsOneLineAndNothingStarts(@TempDir Path dir) throws Exception {

@@ -11,7 +11,7 @@ import java.util.Map;
  * {@code interval} with how many were not shown, and the others are for the debug log. Thread-safe;
  * remembers a bounded number of (peer, message) pairs.
  */
-final class RepeatedRefusals {
+public final class RepeatedRefusals {
     private static final int REMEMBERED = 256;
 
     private record Seen(long warnedAt, int unshown) {
@@ -25,7 +25,7 @@ final class RepeatedRefusals {
         }
     };
 
-    RepeatedRefusals(long intervalNanos) {
+    public RepeatedRefusals(long intervalNanos) {
         this.intervalNanos = intervalNanos;
     }
 
@@ -33,7 +33,7 @@ final class RepeatedRefusals {
      * A refusal by {@code peer} saying {@code message} at {@code now}: -1 if it should go to the
      * debug log only, else the number of the same refusals not warned about since the last warning.
      */
-    synchronized int warn(String peer, String message, long now) {
+    public synchronized int warn(String peer, String message, long now) {
         String key = peer + '\n' + message;
         Seen s = seen.get(key);
         if (s == null || now - s.warnedAt() >= intervalNanos) {

@@ -3,11 +3,15 @@ package io.fttcp.roles.logger;
 import io.fttcp.replication.channel.HandshakeException;
 import io.fttcp.replication.channel.LoggerChannel;
 import io.fttcp.replication.channel.LoggerSessions;
+import io.fttcp.replication.channel.RepeatedRefusals;
 import io.fttcp.replication.codec.Handshake;
 import io.fttcp.roles.metrics.Reading;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -16,11 +20,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -39,32 +44,52 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 public final class LoggerHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("fttcp.logger");
+    /** After an accept or a channel's start failed: out of descriptors or threads, trying again at once would only spin. */
+    private static final long PAUSE_AFTER_FAILURE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A flood of connections refused warns once a minute (per host, and for the logger as a whole), with how many. */
+    private static final long REFUSAL_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final LoggerConfig config;
     private final ServerSocketChannel server;
     private final Map<String, ClusterLog> clusters = new ConcurrentHashMap<>();
-    /** The channels accepted (closed ones pruned at each accept): closing the logger ends them, served fetches included. */
-    private final Set<LoggerChannel> channels = ConcurrentHashMap.newKeySet();
+    /**
+     * The channels accepted, with their peers' hosts (closed ones pruned at each accept): closing the
+     * logger ends them, served fetches included; those not connected yet are the handshakes the
+     * limits count.
+     */
+    private final Map<LoggerChannel, InetAddress> channels = new ConcurrentHashMap<>();
     private final Thread acceptor;
+    /** Makes the channels' threads (platform threads; a test's that fail). */
+    private final ThreadFactory channelThreads;
+    private final RepeatedRefusals refusalWarnings = new RepeatedRefusals(REFUSAL_WARNING_INTERVAL_NANOS);
+    private final AtomicLong refusedHandshakesFull = new AtomicLong();
+    private final AtomicLong refusedHostHandshakesFull = new AtomicLong();
+    private final AtomicLong channelStartFailures = new AtomicLong();
     private volatile boolean closed;
     /** Why this logger stopped itself, once a cluster's log failed and it closed. */
     private final CompletableFuture<String> failure = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private LoggerHost(LoggerConfig config, ServerSocketChannel server) {
+    private LoggerHost(LoggerConfig config, ServerSocketChannel server, ThreadFactory channelThreads) {
         this.config = config;
         this.server = server;
+        this.channelThreads = channelThreads;
         this.acceptor = Thread.ofPlatform().daemon().name("fttcp-logger-accept").unstarted(this::acceptLoop);
     }
 
     /** Recovers every cluster's log under the directory, then listens. */
     public static LoggerHost start(LoggerConfig config) throws IOException {
+        return start(config, Thread.ofPlatform().daemon().factory());
+    }
+
+    /** As {@link #start(LoggerConfig)}, the channels' threads made by {@code channelThreads} (a test's, to fail them). */
+    static LoggerHost start(LoggerConfig config, ThreadFactory channelThreads) throws IOException {
         if (Files.exists(config.directory()) && !Files.isDirectory(config.directory())) {
             throw new IOException("the log directory " + config.directory() + " is a file, not a directory");
         }
         Files.createDirectories(config.directory());
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
-        LoggerHost host = new LoggerHost(config, server);
+        LoggerHost host = new LoggerHost(config, server, channelThreads);
         try {
             try (Stream<Path> dirs = Files.list(config.directory())) {
                 for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
@@ -148,6 +173,14 @@ public final class LoggerHost implements AutoCloseable {
     public List<Reading> readings() {
         List<Reading> all = new ArrayList<>();
         all.add(Reading.gauge("fttcp_logger_clusters", "Clusters this logger keeps a log for", clusters.size()));
+        all.add(Reading.gauge("fttcp_logger_handshakes_pending", "Connections accepted whose handshake is not done yet (at most logger max-handshakes)",
+                channels.keySet().stream().filter(LoggerHost::inHandshake).count()));
+        all.add(Reading.counter("fttcp_logger_refused_handshakes_full",
+                "Connections closed at once because as many as allowed were in their handshake (a flood of connections?)", refusedHandshakesFull.get()));
+        all.add(Reading.counter("fttcp_logger_refused_host_handshakes_full",
+                "Connections closed at once because as many as allowed from their host were in their handshake", refusedHostHandshakesFull.get()));
+        all.add(Reading.counter("fttcp_logger_channel_start_failures",
+                "Connections closed because their channel could not start (out of threads, say)", channelStartFailures.get()));
         clusters.forEach((id, c) -> all.addAll(c.readings(id)));
         return all;
     }
@@ -159,6 +192,11 @@ public final class LoggerHost implements AutoCloseable {
         return b.isEmpty() ? "no clusters" : b.toString();
     }
 
+    /**
+     * Takes connections for as long as the logger runs: nothing one connection does or lacks (a
+     * channel that cannot start, the process out of threads) stops it, or the logger would
+     * silently stop serving its primaries. A failure pauses it briefly, so that it cannot spin.
+     */
     private void acceptLoop() {
         while (!closed) {
             SocketChannel socket;
@@ -166,44 +204,111 @@ public final class LoggerHost implements AutoCloseable {
                 socket = server.accept();
             } catch (ClosedChannelException e) {
                 return;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (!closed) LOG.log(WARNING, "logger accept failed: " + e.getMessage());
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                LockSupport.parkNanos(PAUSE_AFTER_FAILURE_NANOS);
+                continue;
+            } catch (Error e) {
+                if (!closed) LOG.log(ERROR, "logger accept failed: " + e);
+                LockSupport.parkNanos(PAUSE_AFTER_FAILURE_NANOS);
                 continue;
             }
-            // The channel's threads may finish the handshake (and call onConnected) before open returns: its
-            // listener waits for the channel here rather than reading a reference not yet set.
-            CompletableFuture<LoggerChannel> self = new CompletableFuture<>();
             try {
-                self.complete(LoggerChannel.open(socket, config.channel(), new LoggerSessions() {
-                    @Override
-                    public Join join(Handshake primary) throws HandshakeException {
-                        return cluster(primary.clusterId()).join(primary, self::join);
-                    }
-
-                    @Override
-                    public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
-                        return cluster(requester.clusterId()).fetch(requester, answerBy);
-                    }
-
-                    @Override
-                    public void fetchNotAnswered(Handshake requester, Fetch fetch) {
-                        ClusterLog c = clusters.get(requester.clusterId());
-                        if (c != null) c.withdraw(fetch);
-                    }
-                }));
-                channels.removeIf(LoggerChannel::isClosed);
-                channels.add(self.join());
-                if (closed) self.join().close(); // close() may have gone through the set already
+                serve(socket);
             } catch (IOException | RuntimeException e) {
-                self.completeExceptionally(e);
                 LOG.log(WARNING, "connection from " + socket + " failed: " + e.getMessage());
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // going away anyway
-                }
+                closeQuietly(socket);
+            } catch (Throwable e) {
+                channelStartFailures.incrementAndGet();
+                LOG.log(ERROR, "connection from " + socket + " closed: its channel could not start (" + e + ")");
+                closeQuietly(socket);
+                LockSupport.parkNanos(PAUSE_AFTER_FAILURE_NANOS);
             }
+        }
+    }
+
+    /** Serves the connection, unless as many as allowed are in their handshake already. */
+    private void serve(SocketChannel socket) throws IOException {
+        if (!(socket.getRemoteAddress() instanceof InetSocketAddress remote)) throw new IOException("the peer is gone already");
+        InetAddress host = remote.getAddress();
+        int pending = 0;
+        int pendingFromHost = 0;
+        for (Map.Entry<LoggerChannel, InetAddress> c : channels.entrySet()) {
+            if (c.getKey().isClosed()) {
+                channels.remove(c.getKey());
+            } else if (inHandshake(c.getKey())) {
+                pending++;
+                if (c.getValue().equals(host)) pendingFromHost++;
+            }
+        }
+        if (pendingFromHost >= config.maxHandshakesPerHost()) {
+            refuse(socket, host, refusedHostHandshakesFull, pendingFromHost + " connections from " + host.getHostAddress()
+                    + " are in their handshake, as many as this logger serves from one host");
+        } else if (pending >= config.maxHandshakes()) {
+            refuse(socket, null, refusedHandshakesFull, pending + " connections are in their handshake, as many as this logger serves");
+        } else {
+            open(socket, host);
+        }
+    }
+
+    private static boolean inHandshake(LoggerChannel c) {
+        return !c.isConnected() && !c.isClosed();
+    }
+
+    /**
+     * Closes at once, with a reset (no TIME-WAIT is kept for a connection that never was one),
+     * counts, and warns once a minute per host (or for all hosts), with how many were not told.
+     */
+    private void refuse(SocketChannel socket, InetAddress host, AtomicLong counter, String why) {
+        counter.incrementAndGet();
+        try {
+            socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException ignored) {
+            // closed all the same
+        }
+        closeQuietly(socket);
+        int unshown = refusalWarnings.warn(host == null ? "all hosts" : host.getHostAddress(), why, System.nanoTime());
+        if (unshown >= 0) {
+            LOG.log(WARNING, "refusing connections: " + why + " (a flood of connections that say nothing?); "
+                    + (unshown > 0 ? unshown + " more refused since the last warning; " : "") + "see fttcp_logger_refused_*");
+        }
+    }
+
+    private void open(SocketChannel socket, InetAddress host) throws IOException {
+        // The channel's threads may finish the handshake (and call onConnected) before open returns: its
+        // listener waits for the channel here rather than reading a reference not yet set.
+        CompletableFuture<LoggerChannel> self = new CompletableFuture<>();
+        try {
+            self.complete(LoggerChannel.open(socket, config.channel(), new LoggerSessions() {
+                @Override
+                public Join join(Handshake primary) throws HandshakeException {
+                    return cluster(primary.clusterId()).join(primary, self::join);
+                }
+
+                @Override
+                public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
+                    return cluster(requester.clusterId()).fetch(requester, answerBy);
+                }
+
+                @Override
+                public void fetchNotAnswered(Handshake requester, Fetch fetch) {
+                    ClusterLog c = clusters.get(requester.clusterId());
+                    if (c != null) c.withdraw(fetch);
+                }
+            }, channelThreads));
+        } catch (Throwable e) {
+            self.completeExceptionally(e);
+            throw e;
+        }
+        channels.put(self.join(), host);
+        if (closed) self.join().close(); // close() may have gone through the set already
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // going away anyway
         }
     }
 
@@ -219,7 +324,7 @@ public final class LoggerHost implements AutoCloseable {
         }
         // First no recovery may be served: closing a primary's channel would otherwise let a waiting fetch through.
         for (ClusterLog c : clusters.values()) c.stopServing();
-        for (LoggerChannel c : channels) c.close();
+        for (LoggerChannel c : channels.keySet()) c.close();
         for (ClusterLog c : clusters.values()) {
             try {
                 c.close();
