@@ -3,6 +3,7 @@ package io.fttcp.replication.channel;
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.FrameFormat;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.PeerText;
 import io.fttcp.replication.stream.RecordStream;
 
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,11 @@ public record ChannelConfig(String clusterId, long heartbeatIntervalNanos, long 
     public ChannelConfig {
         Objects.requireNonNull(clusterId, "clusterId");
         if (clusterId.isEmpty() || clusterId.getBytes(StandardCharsets.UTF_8).length > Handshake.MAX_CLUSTER_ID_BYTES) {
-            throw new IllegalArgumentException("cluster id must be 1.." + Handshake.MAX_CLUSTER_ID_BYTES + " UTF-8 bytes: '" + clusterId + "'");
+            throw new IllegalArgumentException("cluster id must be 1.." + Handshake.MAX_CLUSTER_ID_BYTES + " UTF-8 bytes: '"
+                    + PeerText.printable(clusterId) + "'");
+        }
+        if (PeerText.hasControlCharacter(clusterId)) {
+            throw new IllegalArgumentException("cluster id must have no control characters: '" + PeerText.printable(clusterId) + "'");
         }
         if (heartbeatIntervalNanos <= 0 || leaseMarginNanos < 0) {
             throw new IllegalArgumentException("heartbeat interval must be positive and lease margin not negative");

@@ -5,6 +5,7 @@ import io.fttcp.replication.codec.FrameDecoder;
 import io.fttcp.replication.codec.FrameEncoder;
 import io.fttcp.replication.codec.FrameHandler;
 import io.fttcp.replication.codec.Handshake;
+import io.fttcp.replication.codec.PeerText;
 import io.fttcp.replication.codec.ReplicationProtocolException;
 import io.fttcp.replication.codec.Role;
 import io.fttcp.replication.codec.RosterEntry;
@@ -651,8 +652,10 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         @Override
         public void onReject(String reason) throws ReplicationProtocolException {
             heard();
-            throw new PeerRejectedException(connected ? "peer " + peer + " dropped the connection: " + reason
-                    : "peer " + peer + " refused our handshake: " + reason);
+            // The peer's words go into log lines (ours, our owner's): escaped, they cannot start lines of their own.
+            String said = PeerText.printable(reason);
+            throw new PeerRejectedException(connected ? "peer " + peer + " dropped the connection: " + said
+                    : "peer " + peer + " refused our handshake: " + said);
         }
 
         @Override

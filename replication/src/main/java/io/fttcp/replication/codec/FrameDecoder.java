@@ -354,6 +354,9 @@ public final class FrameDecoder {
         } catch (CharacterCodingException e) {
             throw body.corrupt("HANDSHAKE cluster id is not UTF-8");
         }
+        if (PeerText.hasControlCharacter(clusterId)) {
+            throw body.corrupt("HANDSHAKE cluster id has a control character: '" + PeerText.printable(clusterId) + "'");
+        }
         return new Handshake(version, role, clusterId, epoch, lsn, livenessPort, unprotectedAfter);
     }
 }

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param protocolVersion the replication protocol the sender speaks
  * @param role            the sender's role
- * @param clusterId       the protected service both replicas must agree on (at most 255 UTF-8 bytes)
+ * @param clusterId       the protected service both replicas must agree on (at most 255 UTF-8 bytes, no control
+ *                        characters: it goes into log lines, see {@link PeerText})
  * @param epoch           the primary's epoch (incremented at each takeover); a backup states the
  *                        highest epoch it has seen
  * @param lsn             primary: the next LSN it will send contiguously (its stable LSN + 1; a
@@ -38,7 +39,10 @@ public record Handshake(int protocolVersion, Role role, String clusterId, long e
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(clusterId, "clusterId");
         if (clusterId.getBytes(StandardCharsets.UTF_8).length > MAX_CLUSTER_ID_BYTES) {
-            throw new IllegalArgumentException("cluster id over " + MAX_CLUSTER_ID_BYTES + " UTF-8 bytes: " + clusterId);
+            throw new IllegalArgumentException("cluster id over " + MAX_CLUSTER_ID_BYTES + " UTF-8 bytes: " + PeerText.printable(clusterId));
+        }
+        if (PeerText.hasControlCharacter(clusterId)) {
+            throw new IllegalArgumentException("cluster id has a control character: '" + PeerText.printable(clusterId) + "'");
         }
         if (protocolVersion < 0 || protocolVersion > 0xffff) {
             throw new IllegalArgumentException("protocol version not a u16: " + protocolVersion);

@@ -200,6 +200,27 @@ class FrameCodecRobustnessTest {
         assertEquals(0, h.unprotectedAfterMillis());
     }
 
+    /**
+     * A cluster id reaches log lines and messages (ours and the owner's): one with a line break or
+     * another control character would let a peer write lines that look like ours. It is no name
+     * an operator configures: such a handshake is corrupt, and no Handshake holds one.
+     */
+    @Test
+    void aClusterIdWithAControlCharacterIsRefused() throws Exception {
+        for (String bad : new String[]{"a\nb", "a\rb", "\u001b[2J", "a\u0000", "a\u2028b", "a\u202eb", "a\u0085b"}) {
+            byte[] id = bad.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ByteBuffer body = ByteBuffer.allocate(18 + id.length);
+            body.putShort((short) 5).put((byte) 1).putLong(1).put((byte) id.length).put(id).putShort((short) 0).putInt(0);
+            String failure = failure(frame(FrameKind.HANDSHAKE.code(), body.capacity(), 1, body.array()));
+            assertTrue(failure.contains("HANDSHAKE cluster id has a control character"), failure);
+            assertThrows(IllegalArgumentException.class, () -> new Handshake(5, Role.PRIMARY, bad, 1, 1));
+        }
+        CollectingHandler got = new CollectingHandler();
+        ByteBuffer ok = ByteBuffer.allocate(512);
+        new FrameEncoder().encodeHandshake(new Handshake(5, Role.PRIMARY, "café 東京-1", 1, 1), ok);
+        assertEquals(1, new FrameDecoder(MAX_BODY).decodeAll(ok.flip(), got), "letters of any script are a name");
+    }
+
     @Test
     void eachCheckNamesWhatIsWrongAndWhere() throws Exception {
         ByteBuffer b = validSeed();

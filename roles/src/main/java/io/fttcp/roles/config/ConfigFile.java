@@ -173,6 +173,9 @@ public final class ConfigFile {
                 throw new IllegalArgumentException("1 to " + Handshake.MAX_CLUSTER_ID_BYTES + " bytes of UTF-8, the same on every server of the service ("
                         + bytes + " bytes)");
             }
+            if (io.fttcp.replication.codec.PeerText.hasControlCharacter(s)) {
+                throw new IllegalArgumentException("no control characters (it goes into log lines, and peers refuse it)");
+            }
             return s;
         });
         Duration heartbeat = duration("replication.heartbeat", "20ms");

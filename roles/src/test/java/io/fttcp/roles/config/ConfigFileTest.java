@@ -323,6 +323,14 @@ class ConfigFileTest {
         assertTrue(e.getMessage().endsWith(": 1 to 255 bytes of UTF-8, the same on every server of the service (256 bytes)"), e.getMessage());
     }
 
+    /** A cluster id goes into log lines, ours and the peers': with a control character in it, peers refuse its handshake. */
+    @Test
+    void aClusterIdWithAControlCharacterIsAMistakeOnItsLine() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.parse("fttcp.conf", MINIMAL + "replication.cluster = a\u0007b\n"));
+        assertTrue(e.getMessage().startsWith("fttcp.conf:4: replication.cluster = "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": no control characters (it goes into log lines, and peers refuse it)"), e.getMessage());
+    }
+
     /**
      * A file that names a logger but not replication.mode = logger (the mode's default is backup)
      * started a primary that waited for a backup nobody would start, and then served unprotected,
