@@ -306,6 +306,14 @@ public final class BackupHost implements AutoCloseable {
                     warned = true;
                 }
                 LockSupport.parkNanos(RETRY_NANOS);
+            } catch (Throwable e) {
+                // The channel's threads could not start (an OutOfMemoryError), say: this thread must go on
+                // connecting, or the backup would wait for good, saying nothing.
+                if (!warned) {
+                    LOG.log(ERROR, "connecting to " + primary + " failed: " + e + "; retrying");
+                    warned = true;
+                }
+                LockSupport.parkNanos(RETRY_NANOS);
             }
         }
     }

@@ -286,54 +286,69 @@ public final class PrimaryHost implements AutoCloseable {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 continue;
             }
-            PrimaryChannel current = log.channel();
-            if (log.protection() == Protection.PROTECTED && current != null && !current.leaseEverGranted()
-                    && log.awaiting(current)) {
-                // The current channel never acknowledged us: a stale connection the backup gave
-                // up on (a backup connects again only when its last attempt failed). Take the new one.
-                LOG.log(WARNING, "backup " + current.peerAddress() + " never acknowledged us; replacing it with " + remote(socket));
-                current.close();
-            }
-            Protection p = log.protection();
-            if (p != Protection.AWAITING_BACKUP && p != Protection.UNPROTECTED) {
-                LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p);
-                closeQuietly(socket);
-                continue;
-            }
-            if (p == Protection.UNPROTECTED && !FirstBytes.arriveWithin(socket, PROBE_ANSWER)) {
-                // A backup sends its handshake at once. Silence is most likely our former backup's
-                // probe, asking whether we live after the channel ended without a word: answer it
-                // by closing (a joiner would stall our clients, and the probe, unanswered, would
-                // take over from a live primary). A slow joiner just dials again.
-                LOG.log(INFO, "closing " + remote(socket) + ": it sent no handshake within " + PROBE_ANSWER.toMillis()
-                        + " ms (a backup asking whether this primary lives)");
-                closeQuietly(socket);
-                continue;
-            }
-            String lost = log.retentionLost();
-            if (lost != null && log.lastLsn() > 0) {
-                LOG.log(WARNING, "refusing backup " + remote(socket) + ": it cannot catch up now, " + lost);
-                closeQuietly(socket);
-                continue;
-            }
-            if (p == Protection.UNPROTECTED) LOG.log(INFO, "backup " + remote(socket) + " joins: re-protecting (it catches up from the live connections' records)");
+            // Nothing one connection brings (a channel whose threads cannot start: an
+            // OutOfMemoryError) may end this thread: no backup could ever join again, and nothing would say so.
             try {
-                BackupEvents events = new BackupEvents();
-                PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), epoch, log.streamForJoiner(System.nanoTime()),
-                        log::retainedThrough, events);
-                if (!log.protectedBy(channel)) {
-                    channel.close(); // the primary stopped waiting meanwhile
-                    continue;
-                }
-                events.attach(channel);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(WARNING, "backup " + remote(socket) + " could not join: " + e.getMessage());
+                consider(socket);
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "connection " + remote(socket) + " to the replication port: " + e);
                 closeQuietly(socket);
-                // A primary that was serving before this joiner holds no client waiting for it.
-                if (log.channel() == null && log.servedBefore() && log.unprotected(null)) {
-                    LOG.log(WARNING, "serving UNPROTECTED again");
-                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
+        }
+    }
+
+    /** A connection to the replication port: the joining backup, a stale one's replacement, or refused. */
+    private void consider(SocketChannel socket) throws IOException {
+        PrimaryChannel current = log.channel();
+        if (log.protection() == Protection.PROTECTED && current != null && !current.leaseEverGranted()
+                && log.awaiting(current)) {
+            // The current channel never acknowledged us: a stale connection the backup gave
+            // up on (a backup connects again only when its last attempt failed). Take the new one.
+            LOG.log(WARNING, "backup " + current.peerAddress() + " never acknowledged us; replacing it with " + remote(socket));
+            current.close();
+        }
+        Protection p = log.protection();
+        if (p != Protection.AWAITING_BACKUP && p != Protection.UNPROTECTED) {
+            LOG.log(WARNING, "refusing backup " + remote(socket) + ": this primary is " + p);
+            closeQuietly(socket);
+            return;
+        }
+        if (p == Protection.UNPROTECTED && !FirstBytes.arriveWithin(socket, PROBE_ANSWER)) {
+            // A backup sends its handshake at once. Silence is most likely our former backup's
+            // probe, asking whether we live after the channel ended without a word: answer it
+            // by closing (a joiner would stall our clients, and the probe, unanswered, would
+            // take over from a live primary). A slow joiner just dials again.
+            LOG.log(INFO, "closing " + remote(socket) + ": it sent no handshake within " + PROBE_ANSWER.toMillis()
+                    + " ms (a backup asking whether this primary lives)");
+            closeQuietly(socket);
+            return;
+        }
+        String lost = log.retentionLost();
+        if (lost != null && log.lastLsn() > 0) {
+            LOG.log(WARNING, "refusing backup " + remote(socket) + ": it cannot catch up now, " + lost);
+            closeQuietly(socket);
+            return;
+        }
+        if (p == Protection.UNPROTECTED) LOG.log(INFO, "backup " + remote(socket) + " joins: re-protecting (it catches up from the live connections' records)");
+        try {
+            BackupEvents events = new BackupEvents();
+            PrimaryChannel channel = PrimaryChannel.open(socket, config.channel(), epoch, log.streamForJoiner(System.nanoTime()),
+                    log::retainedThrough, events);
+            if (!log.protectedBy(channel)) {
+                channel.close(); // the primary stopped waiting meanwhile
+                return;
+            }
+            events.attach(channel);
+        } catch (Throwable e) {
+            boolean ours = e instanceof Error; // its threads could not start (an OutOfMemoryError), say
+            LOG.log(ours ? System.Logger.Level.ERROR : WARNING, "backup " + remote(socket) + " could not join: " + (ours ? e : e.getMessage()));
+            closeQuietly(socket);
+            // A primary that was serving before this joiner holds no client waiting for it.
+            if (log.channel() == null && log.servedBefore() && log.unprotected(null)) {
+                LOG.log(WARNING, "serving UNPROTECTED again");
+            }
+            if (ours) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // out of threads: trying again at once would only spin
         }
     }
 
@@ -392,14 +407,14 @@ public final class PrimaryHost implements AutoCloseable {
                 } else {
                     rejoining = false;
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // an Error too (the channel's threads could not start): this thread must go on dialling
                 if (rejoin) {
                     rejoining = false;
                     // The connection was made but the handshake could not be sent: clients held for nothing.
                     if (log.channel() == null && log.unprotected(null)) rejoinFailures++;
                 }
                 if (!warned) {
-                    LOG.log(WARNING, "cannot reach the logger at " + logger + " (" + e.getMessage() + "); retrying"
+                    LOG.log(WARNING, "cannot reach the logger at " + logger + " (" + (e instanceof Error ? e : e.getMessage()) + "); retrying"
                             + (config.onLoggerLoss() == FtConfig.LoggerLoss.stall ? "; clients STALL meanwhile" : ""));
                     warned = true;
                 }
