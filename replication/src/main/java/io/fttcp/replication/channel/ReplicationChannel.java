@@ -105,8 +105,16 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         this.peerHost = remote instanceof InetSocketAddress a ? a.getAddress() : null;
         socket.configureBlocking(true);
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    }
+
+    /**
+     * On the reader, before its first read: finding the socket's descriptor reads every one of the
+     * process's (milliseconds with a thousand connections open), which on the opener's thread
+     * slowed the logger's single accept loop as connections piled up.
+     */
+    private void lowerRetransmissionFloor() {
         String floorNotSet = RetransmissionFloor.apply(socket, RetransmissionFloor.FLOOR);
-        if (floorNotSet != null) {
+        if (floorNotSet != null && !closed.get()) {
             log.warn("replication connection to {}: its minimum retransmission timeout is not lowered to {} ms ({}); with the kernel's "
                     + "default (200 ms) one lost segment can silence the channel past the detection timeout: set the "
                     + "net.ipv4.tcp_rto_min_us sysctl or the route's rto_min", peer, RetransmissionFloor.FLOOR.toMillis(), floorNotSet);
@@ -384,6 +392,7 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         ByteBuffer in = ByteBuffer.allocateDirect(HANDSHAKE_READ_BYTES);
         FrameHandler handler = new Dispatcher();
         try {
+            lowerRetransmissionFloor();
             while (!closed.get()) {
                 if (connected && in.capacity() == HANDSHAKE_READ_BYTES) {
                     in = ByteBuffer.allocateDirect(decoder.maxFrameLength() + 64 * 1024).put(in.flip());

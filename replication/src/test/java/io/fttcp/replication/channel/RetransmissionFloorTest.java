@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.OptionalInt;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,6 +40,77 @@ class RetransmissionFloorTest {
             assertTrue(acceptedFloor >= 20_000 && acceptedFloor < 30_000, "accepted end's floor " + acceptedFloor + " us (not the client's)");
             assertTrue(RetransmissionFloor.currentMicros(unconnected).isEmpty());
             assertTrue(RetransmissionFloor.apply(unconnected, Duration.ofMillis(10)) != null, "nothing to set on an unconnected socket");
+        }
+    }
+
+    private static final ChannelConfig SLOW_HANDSHAKE = ChannelTesting.TOLERANT.withHandshakeTimeout(Duration.ofSeconds(30));
+
+    private static final LoggerSessions UNUSED = new LoggerSessions() {
+        @Override
+        public Join join(io.fttcp.replication.codec.Handshake primary) throws HandshakeException {
+            throw new HandshakeException("not in this test");
+        }
+
+        @Override
+        public Fetch fetch(io.fttcp.replication.codec.Handshake requester, long answerBy) throws HandshakeException {
+            throw new HandshakeException("not in this test");
+        }
+
+        @Override
+        public void fetchNotAnswered(io.fttcp.replication.codec.Handshake requester, Fetch fetch) {
+        }
+    };
+
+    private static long median(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /**
+     * Finding a socket's descriptor reads every descriptor of the process: milliseconds with a
+     * thousand connections open. That must not happen on the thread that accepts (the logger's
+     * single accept loop would slow down as connections pile up): a channel's open costs far
+     * less than one search, and its socket still gets the floor, from the channel's own thread.
+     */
+    @Test
+    void openingAChannelLeavesTheDescriptorSearchToItsThreadsAndTheFloorIsStillSet() throws Exception {
+        List<AutoCloseable> open = new ArrayList<>();
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            for (int i = 0; i < 1000; i++) { // many descriptors: the search is long
+                open.add(SocketChannel.open(server.getLocalAddress()));
+                open.add(server.accept());
+            }
+            int rounds = 25;
+            long[] opens = new long[rounds];
+            long[] searches = new long[rounds];
+            SocketChannel lastAccepted = null;
+            for (int i = 0; i < rounds + 5; i++) { // the first five warm up
+                open.add(SocketChannel.open(server.getLocalAddress()));
+                SocketChannel accepted = server.accept();
+                long t0 = System.nanoTime();
+                LoggerChannel c = LoggerChannel.open(accepted, SLOW_HANDSHAKE, UNUSED);
+                long t1 = System.nanoTime();
+                RetransmissionFloor.currentMicros(accepted); // one search, as the channel's start made before
+                long t2 = System.nanoTime();
+                open.add(c);
+                if (i >= 5) {
+                    opens[i - 5] = t1 - t0;
+                    searches[i - 5] = t2 - t1;
+                }
+                lastAccepted = accepted;
+            }
+            long openMedian = median(opens);
+            long searchMedian = median(searches);
+            assertTrue(openMedian < searchMedian / 2, "opening a channel takes " + openMedian / 1000 + " us (median), one descriptor search "
+                    + searchMedian / 1000 + " us: the search is still on the opener's thread");
+            OptionalInt floor = RetransmissionFloor.currentMicros(lastAccepted);
+            assumeTrue(floor.isPresent(), "this kernel has no TCP_RTO_MIN_US");
+            SocketChannel watched = lastAccepted;
+            ChannelTesting.await("the channel's thread to set the floor", 5000,
+                    () -> RetransmissionFloor.currentMicros(watched).orElse(0) < 20_000);
+        } finally {
+            for (AutoCloseable c : open) c.close();
         }
     }
 }
