@@ -47,6 +47,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
     /** Repeated refusals (a waiting standby's, every 1.5 s) warn once a minute. */
     private static final RepeatedRefusals REFUSALS = new RepeatedRefusals(60_000_000_000L);
+    /** Connections that end before the peer said who it is (a scan, a probe, a flood), per host: once a minute each. */
+    private static final RepeatedRefusals STRANGERS = new RepeatedRefusals(60_000_000_000L);
     private static final Duration ABORT_GRACE = Duration.ofMillis(50);
     /**
      * The reader's buffer until the handshake is done: room for any frame that may come before it
@@ -521,10 +523,17 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
             // The owner acts on a silent peer at once (a backup takes over: every millisecond is
             // the clients' stall); logging and telling the peer, which is probably dead, can wait.
             notifyClosed(reason);
-            log.warn("replication channel to {} lost: {}: {}", peer, reason.kind(), reason.message());
+            if (!loggedAsStranger(reason)) log.warn("replication channel to {} lost: {}: {}", peer, reason.kind(), reason.message());
             if (tellPeer) sendRejectBriefly(reason.message());
             closeSocket();
             wakeThreads();
+            return;
+        }
+        if (loggedAsStranger(reason)) {
+            if (tellPeer) sendRejectBriefly(reason.message());
+            closeSocket();
+            wakeThreads();
+            notifyClosed(reason);
             return;
         }
         switch (reason.kind()) {
@@ -547,6 +556,30 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
         closeSocket();
         wakeThreads();
         notifyClosed(reason);
+    }
+
+    /**
+     * A connection that ends before the peer said anything we could take for a handshake, by the
+     * peer's doing (silence, garbage, a close): a stranger (a port scan, an HTTP probe, a flood),
+     * or a peer that is no replica. Each such end warned (garbage: an error) at the rate they come;
+     * now the first from a host warns, repeats once a minute with their number, the others go to
+     * the debug log. Returns whether the close was logged so.
+     */
+    private boolean loggedAsStranger(CloseReason reason) {
+        boolean stranger = peerHandshake == null && !connected && switch (reason.kind()) {
+            case PEER_SILENT, PEER_CLOSED, CORRUPT_FRAME, PROTOCOL_VIOLATION -> true;
+            default -> false;
+        };
+        if (!stranger) return false;
+        String host = peerHost == null ? peer : peerHost.getHostAddress();
+        int unshown = STRANGERS.warn(host, reason.kind().name(), System.nanoTime());
+        if (unshown < 0) {
+            log.debug("replication connection from {} ended before its handshake: {}: {}", peer, reason.kind(), reason.message());
+        } else {
+            log.warn("replication connection from {} ended before its handshake: {}: {}{}", peer, reason.kind(), reason.message(),
+                    unshown > 0 ? " (" + unshown + " more such from this host since the last warning)" : "");
+        }
+        return true;
     }
 
     /** Best effort, bounded: a full send buffer or a busy writer must not hold the close up. */
