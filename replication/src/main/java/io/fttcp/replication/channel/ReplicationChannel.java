@@ -49,6 +49,8 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
     private static final RepeatedRefusals REFUSALS = new RepeatedRefusals(60_000_000_000L);
     /** Connections that end before the peer said who it is (a scan, a probe, a flood), per host: once a minute each. */
     private static final RepeatedRefusals STRANGERS = new RepeatedRefusals(60_000_000_000L);
+    /** A floor that cannot be set, per host and why: once a minute (a kernel without the option says so for every connection). */
+    private static final RepeatedRefusals FLOOR_NOT_SET = new RepeatedRefusals(60_000_000_000L);
     private static final Duration ABORT_GRACE = Duration.ofMillis(50);
     /**
      * The reader's buffer until the handshake is done: room for any frame that may come before it
@@ -116,10 +118,15 @@ public abstract sealed class ReplicationChannel implements AutoCloseable permits
      */
     private void lowerRetransmissionFloor() {
         String floorNotSet = RetransmissionFloor.apply(socket, RetransmissionFloor.FLOOR);
-        if (floorNotSet != null && !closed.get()) {
+        if (floorNotSet == null || closed.get()) return;
+        int unshown = FLOOR_NOT_SET.warn(peerHost == null ? peer : peerHost.getHostAddress(), floorNotSet, System.nanoTime());
+        if (unshown < 0) {
+            log.debug("replication connection to {}: its minimum retransmission timeout is not lowered ({})", peer, floorNotSet);
+        } else {
             log.warn("replication connection to {}: its minimum retransmission timeout is not lowered to {} ms ({}); with the kernel's "
                     + "default (200 ms) one lost segment can silence the channel past the detection timeout: set the "
-                    + "net.ipv4.tcp_rto_min_us sysctl or the route's rto_min", peer, RetransmissionFloor.FLOOR.toMillis(), floorNotSet);
+                    + "net.ipv4.tcp_rto_min_us sysctl or the route's rto_min{}", peer, RetransmissionFloor.FLOOR.toMillis(), floorNotSet,
+                    unshown > 0 ? " (" + unshown + " more connection(s) with this host since the last warning)" : "");
         }
     }
 

@@ -73,6 +73,30 @@ class StrangersLoggedSparinglyTest {
         return c;
     }
 
+    /** A connection from {@code host} reset before the channel is opened on it: as a SYN scan's, or a client that gave up. */
+    private LoggerChannel resetFrom(String host) throws Exception {
+        SocketChannel s = SocketChannel.open();
+        s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+        s.connect(server.getLocalAddress());
+        s.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        s.close();
+        Thread.sleep(5);
+        LoggerChannel c = LoggerChannel.open(server.accept(), TOLERANT, UNUSED);
+        toClose.add(c);
+        return c;
+    }
+
+    @Test
+    void connectionsResetBeforeTheyAreServedAreWarnedAboutOnce() throws Exception {
+        List<LoggerChannel> reset = new ArrayList<>();
+        for (int i = 0; i < 10; i++) reset.add(resetFrom("127.0.0.7"));
+        await("every reset connection to be closed", 5000, () -> reset.stream().allMatch(ReplicationChannel::isClosed));
+        Thread.sleep(100);
+        long lines = linesAbout("127.0.0.7");
+        assertTrue(lines >= 1 && lines <= 2, "a warning that they ended (and one that their floor could not be set), not one each:\n"
+                + err.toString(StandardCharsets.UTF_8));
+    }
+
     private long linesAbout(String host) {
         return err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("/" + host + ":")).count();
     }
