@@ -8,6 +8,12 @@ package io.fttcp.stack.tcp;
  * data beyond that point. Without this only a timeout repaired it, backed off, and on a lossy
  * link backed off again and again, since Karn's rule lets no retransmission reset the timer.
  *
+ * <p>A retransmission found lost is sent again once: that resend (one over any part of a range
+ * found lost) is never marked lost in turn, and if lost is left to the timer. The peer's SACKs
+ * cannot show which copy of a range arrived (the original may have, late), so marking by them
+ * again and again let any receiver that SACKs older segments last make the sender resend every
+ * outstanding retransmission on each ACK.
+ *
  * <p>Ranges are disjoint and sorted by sequence number; a retransmission over older ones replaces
  * them. At most {@link #MAX_ENTRIES} are kept: past that a retransmission goes unrecorded, and
  * its loss is left to the timer.
@@ -21,6 +27,8 @@ final class RetransmissionLedger {
     private int[] newDataEnd = new int[8];
     private long[] order = new long[8];
     private boolean[] lost = new boolean[8];
+    /** A resend of a retransmission found lost: not marked lost again. */
+    private boolean[] resent = new boolean[8];
     private int count;
     private long sent;
     /** The place of the latest-sent retransmission known to have arrived. */
@@ -35,6 +43,8 @@ final class RetransmissionLedger {
         long place = ++sent;
         int i = 0;
         while (i < count && Seq.le(end[i], s)) i++;
+        boolean resend = false;
+        for (int k = i; k < count && Seq.lt(start[k], e); k++) resend |= lost[k] || resent[k];
         // An older range reaching into [s, e) keeps only its part before s; those inside go; one
         // reaching past e keeps its part after e.
         if (i < count && Seq.lt(start[i], s)) {
@@ -42,14 +52,14 @@ final class RetransmissionLedger {
             end[i] = s;
             i++;
             if (Seq.gt(tailEnd, e)) {
-                insert(i, e, tailEnd, newDataEnd[i - 1], order[i - 1], lost[i - 1]);
+                insert(i, e, tailEnd, newDataEnd[i - 1], order[i - 1], lost[i - 1], resent[i - 1]);
             }
         }
         int j = i;
         while (j < count && Seq.le(end[j], e)) j++;
         if (j < count && Seq.lt(start[j], e)) start[j] = e;
         remove(i, j);
-        insert(i, s, e, sndMax, place, false);
+        insert(i, s, e, sndMax, place, false, resend);
     }
 
     /**
@@ -73,7 +83,7 @@ final class RetransmissionLedger {
         int highestSacked = sacked == null || sacked.isEmpty() ? sndUna : sacked.highestSacked();
         int marked = 0;
         for (int i = 0; i < count; i++) {
-            if (!lost[i] && (order[i] < latestDelivered || Seq.gt(highestSacked, newDataEnd[i]))) {
+            if (!lost[i] && !resent[i] && (order[i] < latestDelivered || Seq.gt(highestSacked, newDataEnd[i]))) {
                 lost[i] = true;
                 marked++;
             }
@@ -103,7 +113,7 @@ final class RetransmissionLedger {
 
     int size() { return count; }
 
-    private void insert(int at, int s, int e, int dataEnd, long place, boolean isLost) {
+    private void insert(int at, int s, int e, int dataEnd, long place, boolean isLost, boolean isResend) {
         if (count == MAX_ENTRIES) return;
         if (count == start.length) grow();
         int moved = count - at;
@@ -112,11 +122,13 @@ final class RetransmissionLedger {
         System.arraycopy(newDataEnd, at, newDataEnd, at + 1, moved);
         System.arraycopy(order, at, order, at + 1, moved);
         System.arraycopy(lost, at, lost, at + 1, moved);
+        System.arraycopy(resent, at, resent, at + 1, moved);
         start[at] = s;
         end[at] = e;
         newDataEnd[at] = dataEnd;
         order[at] = place;
         lost[at] = isLost;
+        resent[at] = isResend;
         count++;
     }
 
@@ -128,6 +140,7 @@ final class RetransmissionLedger {
         System.arraycopy(newDataEnd, to, newDataEnd, from, moved);
         System.arraycopy(order, to, order, from, moved);
         System.arraycopy(lost, to, lost, from, moved);
+        System.arraycopy(resent, to, resent, from, moved);
         count -= to - from;
     }
 
@@ -138,6 +151,7 @@ final class RetransmissionLedger {
         newDataEnd[to] = newDataEnd[from];
         order[to] = order[from];
         lost[to] = lost[from];
+        resent[to] = resent[from];
     }
 
     private void grow() {
@@ -147,5 +161,6 @@ final class RetransmissionLedger {
         newDataEnd = java.util.Arrays.copyOf(newDataEnd, n);
         order = java.util.Arrays.copyOf(order, n);
         lost = java.util.Arrays.copyOf(lost, n);
+        resent = java.util.Arrays.copyOf(resent, n);
     }
 }

@@ -163,7 +163,8 @@ class BufferStructuresTest {
     /**
      * The retransmission ledger against a byte-by-byte model: each byte remembers the place of the
      * retransmission that last carried it, where new data then ended, and whether it was found
-     * lost; a run of bytes with one place is one retransmission.
+     * lost, or was resent after one over it was found lost (then it is never marked); a run of
+     * bytes with one place is one retransmission.
      */
     @Test
     void retransmissionLedgerMatchesAModel() {
@@ -174,6 +175,7 @@ class BufferStructuresTest {
             long[] place = new long[size]; // 0: not a retransmission (or forgotten)
             int[] dataEnd = new int[size];
             boolean[] lost = new boolean[size];
+            boolean[] resent = new boolean[size];
             boolean[] sacked = new boolean[size];
             int una = 0, max = size / 2;
             long places = 0, latestDelivered = -1;
@@ -186,10 +188,13 @@ class BufferStructuresTest {
                     int e = Math.min(max, s + r.nextInt(1, 120));
                     ledger.record(base + s, base + e, base + max);
                     places++;
+                    boolean resend = false;
+                    for (int b = s; b < e; b++) resend |= place[b] != 0 && (lost[b] || resent[b]);
                     for (int b = s; b < e; b++) {
                         place[b] = places;
                         dataEnd[b] = max;
                         lost[b] = false;
+                        resent[b] = resend;
                     }
                 } else { // an ACK: snd.una may advance, more is SACKed
                     una = Math.min(max, una + (r.nextBoolean() ? 0 : r.nextInt(0, 100)));
@@ -227,7 +232,7 @@ class BufferStructuresTest {
                         if (place[b] == 0 || b < una) { place[b] = b < una ? 0 : place[b]; continue; }
                         int e = b;
                         while (e < size && place[e] == place[b]) e++;
-                        if (!lost[b] && (place[b] < latestDelivered || highest > dataEnd[b])) {
+                        if (!lost[b] && !resent[b] && (place[b] < latestDelivered || highest > dataEnd[b])) {
                             marked++;
                             for (int x = b; x < e; x++) lost[x] = true;
                         }

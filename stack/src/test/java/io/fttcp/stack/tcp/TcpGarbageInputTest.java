@@ -139,6 +139,39 @@ class TcpGarbageInputTest {
         assertTrue(sent.stream().allMatch(x -> x.payloadLength() == mss), sent::toString);
     }
 
+    /**
+     * A receiver that SACKs, from the top down, every other segment of what is in flight (what
+     * any client can send) made the sender resend nearly every outstanding retransmission on
+     * each ACK: a SACK of a range retransmitted later than others counted as that
+     * retransmission's arrival (it may be the original's), so all earlier ones were marked lost,
+     * sent again, and marked lost again by the next ACK: 89 such ACKs drew 22,101
+     * retransmissions of a 718-segment flight. Now a retransmission found lost is sent again
+     * once; if that is lost too, the timer repairs it.
+     */
+    @Test
+    void sackingOlderSegmentsLastCannotMultiplyRetransmissions() {
+        TestNet net = megabyteInFlight(84);
+        TcpConnection a = net.a.conn;
+        int mss = a.maxSegmentPayload();
+        int una = a.sndUna();
+        int segments = (a.sndMax() - una) / mss;
+        TcpSegment s = new TcpSegment();
+        int acks = 0;
+        for (int k = segments - 1; k >= 7; k -= 8) {
+            int[] blocks = new int[8];
+            for (int j = 0; j < 4; j++) {
+                blocks[2 * j] = una + (k - 2 * j) * mss;
+                blocks[2 * j + 1] = una + (k - 2 * j + 1) * mss;
+            }
+            net.ackToA(s, una, blocks);
+            acks++;
+        }
+        long retransmits = a.stats().retransmits;
+        assertTrue(retransmits <= 2L * segments,
+                retransmits + " retransmissions of " + segments + " segments in flight, drawn by " + acks + " ACKs");
+        assertEquals(TcpState.ESTABLISHED, a.state());
+    }
+
     @Test
     void tinyOutOfOrderFloodIsBounded() {
         TcpConfig cfg = TcpConfig.defaults().withBuffers(1 << 20, 1 << 20);
