@@ -1328,16 +1328,17 @@ public final class TcpConnection {
             return;
         }
         // Brought forward because the peer reneged (it is alive and ACKing): not a timeout of the
-        // path, so the timer is not backed off and no retry is spent. Only this one: the next
-        // timeout finds the scoreboard forgotten.
+        // path, so the timer is not backed off. Only this one: the next timeout finds the
+        // scoreboard forgotten. It still spends a retry: a peer that SACKs the data at snd.una
+        // but never acknowledges it would otherwise have it resent every 10 ms for good.
         boolean reneged = sackReneged && !handshake;
+        retransmits++;
+        int limit = handshake ? config.synRetries() : config.dataRetries();
+        if (retransmits > limit) {
+            enterClosed(CloseReason.TIMED_OUT);
+            return;
+        }
         if (!reneged) {
-            retransmits++;
-            int limit = handshake ? config.synRetries() : config.dataRetries();
-            if (retransmits > limit) {
-                enterClosed(CloseReason.TIMED_OUT);
-                return;
-            }
             stats.timeouts++;
             rtt.backOff();
         }

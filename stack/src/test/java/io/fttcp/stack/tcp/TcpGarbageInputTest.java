@@ -172,6 +172,37 @@ class TcpGarbageInputTest {
         assertEquals(TcpState.ESTABLISHED, a.state());
     }
 
+    /**
+     * A peer that SACKs the data at snd.una but never acknowledges it looks like one that reneged
+     * (its ACK stops where SACKed data begins), and the timeout brought forward for that spent no
+     * retry and did not back off: the connection resent every 10 ms for good and never timed
+     * out. A reneging timeout counts as a retry (still without backing off).
+     */
+    @Test
+    void aPeerThatSacksButNeverAcknowledgesSndUnaStillTimesOut() {
+        TestNet net = new TestNet(85, TcpConfig.defaults().withOptions(true, false, true));
+        assertTrue(net.handshake());
+        TcpConnection a = net.a.conn;
+        net.partitioned = true; // B's answers are scripted
+        int una = a.sndUna();
+        int mss = a.maxSegmentPayload();
+        a.write(ByteBuffer.wrap(new byte[mss]), net.now);
+        TcpSegment s = new TcpSegment();
+        long limit = net.now + 3_600_000 * MS;
+        int answered = 0;
+        while (a.state() != TcpState.CLOSED && net.now < limit) {
+            if (net.a.sent.size() > answered) { // each transmission is answered: SACKed, not acknowledged
+                answered = net.a.sent.size();
+                net.ackToA(s, una, una, una + mss);
+                continue;
+            }
+            net.now = Math.max(net.now, a.nextDeadline());
+            a.onTimer(net.now);
+        }
+        assertEquals(TcpState.CLOSED, a.state(), "after an hour, " + a.stats().retransmits + " retransmissions");
+        assertEquals(CloseReason.TIMED_OUT, net.a.closed);
+    }
+
     @Test
     void tinyOutOfOrderFloodIsBounded() {
         TcpConfig cfg = TcpConfig.defaults().withBuffers(1 << 20, 1 << 20);
