@@ -139,6 +139,12 @@ public final class TcpConnection {
     private RetransmissionLedger retransmissions;
     /** A lost retransmission has cut cwnd in this loss episode: RFC 5681 counts it a second congestion signal, once. */
     private boolean cutForLostRetransmission;
+    /**
+     * A timeout left data outstanding up to {@link #recover}: no fast recovery until snd.una
+     * reaches it (RFC 6582 4.1, RFC 6675 5.1). Going back N skips what the peer SACKed, so
+     * snd.nxt reaching snd.max no longer means that data was all resent.
+     */
+    private boolean timeoutRecovery;
     /** The least of that wait: Linux waits a sixteenth of the smoothed RTT, at least 10 ms, in case the ACK was only reordered. */
     private static final long MIN_RENEGING_WAIT = 10_000_000L;
 
@@ -669,6 +675,7 @@ public final class TcpConnection {
             sendBase += dataAcked;
             sndUna = ack;
             if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
+            if (timeoutRecovery && Seq.ge(ack, recover)) timeoutRecovery = false;
             // Minshall's check compares by sequence arithmetic: left behind by 2 GiB of full
             // segments it would read as ahead of snd.una and hold every short tail.
             if (Seq.lt(smallSegmentEnd, sndUna)) smallSegmentEnd = sndUna;
@@ -768,7 +775,7 @@ public final class TcpConnection {
     }
 
     private void enterRecovery(long now) {
-        if (sndNxt != sndMax) return; // still going back N after a timeout (RFC 6582 4.1)
+        if (sndNxt != sndMax || timeoutRecovery) return; // still repairing after a timeout (RFC 6582 4.1)
         int mss = maxSegmentPayload();
         stats.fastRetransmits++;
         cc.onLoss(flight(), mss, now);
@@ -1358,6 +1365,8 @@ public final class TcpConnection {
         if (retransmits > 1) cc.cwnd = mss;
         else cc.onTimeout(sndMax - sndUna, mss, now);
         inRecovery = false;
+        recover = sndMax;
+        timeoutRecovery = true;
         // Going back N resends only what the peer has not SACKed, as Linux does after a timeout
         // (RFC 6675 5.1 lets SACK information guide it). Resending all of a large flight, every
         // segment a retransmission that Karn's rule cannot time, crawled from timeout to timeout

@@ -210,6 +210,47 @@ class TcpLossRecoveryTest {
         assertTrue(firstResend - renegedAt <= 20 * MS, "resent " + (firstResend - renegedAt) / MS + " ms after the reneging ACK");
     }
 
+    /**
+     * After a timeout no fast recovery starts until everything sent before it is acknowledged
+     * (RFC 6582 4.1's recover, RFC 6675 5.1's RecoveryPoint). Only snd.nxt != snd.max held it off,
+     * and going back N now skips what the peer SACKed, so snd.nxt reaches snd.max as soon as the
+     * holes are resent: one duplicate ACK then entered recovery with NewReno's ssthresh half the
+     * flight (mostly SACKed), lifting cwnd from the few segments of slow start to half the flight
+     * at once, and a burst of new data left in one go.
+     */
+    @Test
+    void noFastRecoveryBeforeTheDataOutstandingAtATimeoutIsAcknowledged() {
+        TcpConfig d = TcpConfig.defaults().withOptions(true, false, true);
+        TcpConfig sender = new TcpConfig(d.mss(), d.receiveBuffer(), d.sendBuffer(), true, false, true, TcpConfig.CongestionControl.NEWRENO, 1000,
+                d.nagle(), d.delayedAck(), d.initialRto(), d.minRto(), d.maxRto(), d.synRetries(), d.dataRetries(),
+                d.keepaliveIdle(), d.keepaliveInterval(), d.keepaliveProbes(), d.timeWait());
+        TestNet net = new TestNet(63, sender, d);
+        assertTrue(net.handshake());
+        net.b.conn.sendAck(net.now); // its scaled window
+        net.runFor(10 * MS);
+        net.partitioned = true; // B's answers are scripted
+        TcpConnection a = net.a.conn;
+        int mss = a.maxSegmentPayload();
+        int una = a.sndUna();
+        a.write(java.nio.ByteBuffer.wrap(new byte[100 * mss]), net.now);
+        assertEquals(una + 100 * mss, a.sndMax());
+        TcpSegment s = new TcpSegment();
+        // Segments 0 and 50 are lost, and so are their fast retransmissions: the timer fires.
+        net.ackToA(s, una, una + mss, una + 50 * mss, una + 51 * mss, una + 100 * mss);
+        assertTrue(net.runUntil(() -> a.stats().timeouts == 1, 10_000 * MS));
+        a.write(java.nio.ByteBuffer.wrap(new byte[100 * mss]), net.now); // more to send
+        net.ackToA(s, una + 50 * mss, una + 51 * mss, una + 100 * mss); // segment 0 arrived; 50 is resent
+        assertEquals(a.sndMax(), a.sndNxt(), "the holes are resent");
+        long cwnd = a.cwnd();
+        int mark = net.a.sent.size();
+        net.ackToA(s, una + 50 * mss, una + 51 * mss, una + 100 * mss); // a duplicate
+        long sent = net.a.sent.subList(mark, net.a.sent.size()).stream().filter(x -> x.payloadLength() > 0).count();
+        assertFalse(a.inRecovery(), "no fast recovery before snd.una passes what was outstanding at the timeout (cwnd "
+                + cwnd / mss + " -> " + a.cwnd() / mss + " segments, " + sent + " sent at once)");
+        assertTrue(a.cwnd() <= cwnd, "cwnd " + cwnd / mss + " -> " + a.cwnd() / mss + " segments");
+        assertTrue(sent * mss <= cwnd, sent + " segments sent at once with cwnd " + cwnd / mss);
+    }
+
     @Test
     void sackBlocksReportMostRecentFirst() {
         TestNet net = new TestNet(54, TcpConfig.defaults().withNagle(false));
