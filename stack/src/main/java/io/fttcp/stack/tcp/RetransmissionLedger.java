@@ -33,14 +33,28 @@ final class RetransmissionLedger {
     private long sent;
     /** The place of the latest-sent retransmission known to have arrived. */
     private long latestDelivered = -1;
+    /**
+     * What the last {@link #update} saw: an ACK that changes none of it (a duplicate, or one
+     * repeating old blocks) finds nothing new, and is not worth a pass over every entry.
+     */
+    private boolean recordedSinceUpdate = true;
+    private int updatedUna;
+    private SackScoreboard updatedWith;
+    private long updatedVersion;
+    /** Passes {@link #update} made over the entries (each costs one scoreboard lookup per entry). */
+    private long passes;
 
     boolean isEmpty() { return count == 0; }
 
-    void clear() { count = 0; }
+    void clear() {
+        count = 0;
+        recordedSinceUpdate = true;
+    }
 
     /** Records the retransmission of [s, e) now, with new data sent up to {@code sndMax}. */
     void record(int s, int e, int sndMax) {
         long place = ++sent;
+        recordedSinceUpdate = true;
         int i = 0;
         while (i < count && Seq.le(end[i], s)) i++;
         boolean resend = false;
@@ -68,6 +82,13 @@ final class RetransmissionLedger {
      * marked.
      */
     int update(int sndUna, SackScoreboard sacked) {
+        long version = sacked == null ? 0 : sacked.version();
+        if (!recordedSinceUpdate && sndUna == updatedUna && sacked == updatedWith && version == updatedVersion) return 0;
+        recordedSinceUpdate = false;
+        updatedUna = sndUna;
+        updatedWith = sacked;
+        updatedVersion = version;
+        passes++;
         int kept = 0;
         for (int i = 0; i < count; i++) {
             boolean arrived = Seq.le(end[i], sndUna)
@@ -112,6 +133,8 @@ final class RetransmissionLedger {
     }
 
     int size() { return count; }
+
+    long passes() { return passes; }
 
     private void insert(int at, int s, int e, int dataEnd, long place, boolean isLost, boolean isResend) {
         if (count == MAX_ENTRIES) return;

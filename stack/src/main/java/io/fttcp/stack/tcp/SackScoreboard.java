@@ -12,12 +12,16 @@ final class SackScoreboard {
     private int[] right = new int[8];
     private int count;
     private long sacked;
+    /** Counts the changes to the ranges: equal counts, equal contents. */
+    private long version;
 
     boolean isEmpty() { return count == 0; }
 
     int rangeCount() { return count; }
 
     long sackedBytes() { return sacked; }
+
+    long version() { return version; }
 
     /** Start of the lowest SACKed range; only meaningful when not empty. */
     int lowestSacked() { return left[0]; }
@@ -43,6 +47,7 @@ final class SackScoreboard {
             j++;
         }
         int merged = j - i;
+        if (merged == 1 && nl == left[i] && nr == right[i]) return true; // already SACKed
         if (merged == 0) {
             if (count >= maxRanges) return false;
             if (count == left.length) {
@@ -60,6 +65,7 @@ final class SackScoreboard {
         left[i] = nl;
         right[i] = nr;
         sacked += (nr - nl) - removed;
+        version++;
         return true;
     }
 
@@ -82,11 +88,13 @@ final class SackScoreboard {
             drop++;
         }
         if (drop > 0) {
+            version++;
             System.arraycopy(left, drop, left, 0, count - drop);
             System.arraycopy(right, drop, right, 0, count - drop);
             count -= drop;
         }
         if (count > 0 && Seq.lt(left[0], sndUna)) {
+            version++;
             sacked -= sndUna - left[0];
             left[0] = sndUna;
         }

@@ -1687,6 +1687,8 @@ public final class TcpConnection {
     int sndNxt() { return sndNxt; }
     int sndMax() { return sndMax; }
     int sackRanges() { return scoreboard == null ? 0 : scoreboard.rangeCount(); }
+    int retransmissionsRecorded() { return retransmissions == null ? 0 : retransmissions.size(); }
+    long retransmissionLedgerPasses() { return retransmissions == null ? 0 : retransmissions.passes(); }
     long sndWnd() { return sndWnd; }
     int rcvNxt() { return rcvNxt; }
     long cwnd() { return cc.cwnd; }

@@ -203,6 +203,42 @@ class TcpGarbageInputTest {
         assertEquals(CloseReason.TIMED_OUT, net.a.closed);
     }
 
+    /**
+     * Every ACK made the retransmission ledger look up each of its entries in the scoreboard:
+     * with thousands of retransmissions outstanding (a receiver SACKing every other segment of a
+     * large flight) a duplicate ACK cost some 100 us, a hundred times what it did without the
+     * ledger, the cost the SACK-flood bound above had removed. An ACK that changes neither
+     * snd.una nor the scoreboard now leaves the ledger alone.
+     */
+    @Test
+    void duplicateAcksDoNotWalkTheRetransmissionLedger() {
+        TestNet net = megabyteInFlight(86);
+        TcpConnection a = net.a.conn;
+        int mss = a.maxSegmentPayload();
+        int una = a.sndUna();
+        int segments = (a.sndMax() - una) / mss;
+        TcpSegment s = new TcpSegment();
+        java.util.List<Integer> sacked = new java.util.ArrayList<>();
+        for (int k = segments - 1; k >= 7; k -= 8) {
+            int[] blocks = new int[8];
+            for (int j = 0; j < 4; j++) {
+                blocks[2 * j] = una + (k - 2 * j) * mss;
+                blocks[2 * j + 1] = una + (k - 2 * j + 1) * mss;
+                sacked.add(k - 2 * j);
+            }
+            net.ackToA(s, una, blocks);
+        }
+        assertTrue(a.retransmissionsRecorded() >= segments / 4, "retransmissions outstanding: " + a.retransmissionsRecorded());
+        long passes = a.retransmissionLedgerPasses();
+        long started = System.nanoTime();
+        for (int i = 0; i < 20_000; i++) {
+            int k = sacked.get(i % sacked.size());
+            net.ackToA(s, una, una + k * mss, una + (k + 1) * mss); // SACKed already
+        }
+        long micros = (System.nanoTime() - started) / 1000;
+        assertEquals(passes, a.retransmissionLedgerPasses(), "20,000 duplicate ACKs took " + micros / 1000 + " ms");
+    }
+
     @Test
     void tinyOutOfOrderFloodIsBounded() {
         TcpConfig cfg = TcpConfig.defaults().withBuffers(1 << 20, 1 << 20);
