@@ -251,6 +251,38 @@ class TcpLossRecoveryTest {
         assertTrue(sent * mss <= cwnd, sent + " segments sent at once with cwnd " + cwnd / mss);
     }
 
+    /**
+     * Going back N after a timeout skips what the peer SACKed up to snd.max. Whether the peer's
+     * SACK covered the FIN too (as a Linux receiver's does for an out-of-order segment carrying
+     * it) or stopped before it (the FIN lost), the FIN is acknowledged in the end, never skipped.
+     */
+    @Test
+    void goingBackOverSackedDataToTheFinStillDeliversTheFin() {
+        for (boolean finSacked : new boolean[] {true, false}) {
+            TestNet net = new TestNet(64, TcpConfig.defaults().withOptions(true, false, true));
+            assertTrue(net.handshake());
+            TcpConnection a = net.a.conn;
+            net.partitioned = true; // B's answers are scripted
+            int mss = a.maxSegmentPayload();
+            int una = a.sndUna();
+            a.write(java.nio.ByteBuffer.wrap(new byte[9 * mss]), net.now); // the FIN fits the initial window too
+            a.shutdownOutput(net.now);
+            int dataEnd = una + 9 * mss;
+            assertEquals(dataEnd + 1, a.sndMax(), "data and FIN sent");
+            TcpSegment s = new TcpSegment();
+            // Segment 0 is lost (and its fast retransmission); the rest arrived, the FIN perhaps.
+            net.ackToA(s, una, una + mss, finSacked ? dataEnd + 1 : dataEnd);
+            assertTrue(net.runUntil(() -> a.stats().timeouts == 1, 10_000 * MS));
+            net.ackToA(s, finSacked ? dataEnd + 1 : dataEnd); // segment 0 arrived
+            if (!finSacked) {
+                assertTrue(net.runUntil(() -> net.a.sent.getLast().has(TcpSegment.FIN), 10_000 * MS), "the FIN is resent");
+                assertEquals(dataEnd, net.a.sent.getLast().seq);
+                net.ackToA(s, dataEnd + 1);
+            }
+            assertEquals(TcpState.FIN_WAIT_2, a.state(), "FIN sacked: " + finSacked);
+        }
+    }
+
     @Test
     void sackBlocksReportMostRecentFirst() {
         TestNet net = new TestNet(54, TcpConfig.defaults().withNagle(false));
