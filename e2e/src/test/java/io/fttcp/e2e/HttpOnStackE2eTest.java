@@ -68,7 +68,7 @@ class HttpOnStackE2eTest {
         assertEquals(0.0, sample(m, "fttcp_host_lock_busy"), m);
         assertTrue(m.contains("# TYPE fttcp_connections gauge"), m);
         for (String loss : new String[] {"retransmitted_segments", "timeouts", "fast_recoveries", "lost_retransmissions", "sack_renegings"}) {
-            assertTrue(m.contains("# TYPE fttcp_tcp_" + loss + " counter"), "the host's loss-recovery counters (IpHost.lossTotals):\n" + m);
+            assertTrue(m.contains("# TYPE fttcp_tcp_" + loss + "_total counter"), "the host's loss-recovery counters (IpHost.lossTotals):\n" + m);
         }
         assertEquals(0.0, sample(m, "fttcp_arp_address_conflicts_total"), "nobody else claims the service address:\n" + m);
         assertTrue(m.contains("jvm_memory_used_bytes{area=\"heap\"}") && m.contains("jvm_gc_collection_seconds_count{"), "the JVM's own metrics:\n" + m);

@@ -137,7 +137,7 @@ public final class TcpConnection {
     private boolean sackReneged;
     /** Retransmissions not yet acknowledged, to find those lost again (SACK only; created at the first). */
     private RetransmissionLedger retransmissions;
-    /** A lost retransmission has cut cwnd in this loss episode: RFC 5681 counts it a second congestion signal, once. */
+    /** A lost retransmission has cut cwnd since the last timeout (once: see {@link #findLostRetransmissions}). */
     private boolean cutForLostRetransmission;
     /**
      * A timeout left data outstanding up to {@link #recover}: no fast recovery until snd.una
@@ -725,14 +725,17 @@ public final class TcpConnection {
 
     /**
      * Marks retransmissions the peer's SACKs show were overtaken (see {@link RetransmissionLedger});
-     * the transmission loop sends them again. The first in a loss episode cuts cwnd once more.
+     * the transmission loop sends them again. The first after a timeout cuts cwnd once more, as
+     * Linux does in its loss state; in a fast recovery, which has cut it already, Linux cuts no
+     * further, and nor do we (RFC 5681 asks for a second cut for every lost retransmission: over
+     * 2,000 seeded lossy transfers that made SACK transfers about 5% slower).
      */
     private void findLostRetransmissions(int una, long now) {
         if (retransmissions == null || retransmissions.isEmpty()) return;
         int lost = retransmissions.update(una, scoreboard);
         if (lost == 0) return;
         stats.lostRetransmissions += lost;
-        if (cutForLostRetransmission) return;
+        if (cutForLostRetransmission || !timeoutRecovery) return;
         cutForLostRetransmission = true;
         cc.onLoss(Math.max(0, (long) (sndNxt - una) - (scoreboard == null ? 0 : scoreboard.sackedBytes())), maxSegmentPayload(), now);
         cc.cwnd = Math.min(cc.cwnd, cc.ssthresh);
@@ -781,7 +784,6 @@ public final class TcpConnection {
         cc.onLoss(flight(), mss, now);
         inRecovery = true;
         recover = sndMax;
-        cutForLostRetransmission = false;
         retransmitFirst(now);
         if (scoreboard != null) {
             highRxt = Seq.min(sndUna + mss, sndMax);
