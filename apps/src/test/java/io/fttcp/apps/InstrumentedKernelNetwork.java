@@ -1,5 +1,6 @@
 package io.fttcp.apps;
 
+import io.fttcp.api.AppRuntime;
 import io.fttcp.api.ListeningSocket;
 import io.fttcp.api.Network;
 import io.fttcp.api.PollKey;
@@ -15,14 +16,27 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The kernel's sockets, with its pollers' polls counted and accepts that fail on demand. */
+/**
+ * The kernel's sockets, with its pollers' polls counted, accepts that fail on demand and a runtime
+ * of the test's choosing (what a backup's replayed clock and seeds look like to the application).
+ */
 public final class InstrumentedKernelNetwork implements Network {
 
     private final KernelNetwork kernel = new KernelNetwork();
+    private final AppRuntime runtime;
     /** Polls made so far by every poller of this network. */
     public final AtomicLong polls = new AtomicLong();
     /** This many of the next accepts fail (as when the process is out of file descriptors). */
     public final AtomicInteger failingAccepts = new AtomicInteger();
+
+    /** With the machine's clock and seeds. */
+    public InstrumentedKernelNetwork() {
+        this(AppRuntime.system());
+    }
+
+    public InstrumentedKernelNetwork(AppRuntime runtime) {
+        this.runtime = runtime;
+    }
 
     @Override
     public ListeningSocket listen(InetSocketAddress local, int backlog) throws IOException {
@@ -37,6 +51,11 @@ public final class InstrumentedKernelNetwork implements Network {
     @Override
     public StreamSocket openConnection(InetSocketAddress remote) throws IOException {
         return kernel.openConnection(remote);
+    }
+
+    @Override
+    public AppRuntime runtime() {
+        return runtime;
     }
 
     @Override

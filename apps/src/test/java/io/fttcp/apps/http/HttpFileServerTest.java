@@ -1,6 +1,8 @@
 package io.fttcp.apps.http;
 
 import io.fttcp.api.kernel.KernelNetwork;
+import io.fttcp.apps.InstrumentedKernelNetwork;
+import io.fttcp.apps.ScriptedRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -341,8 +343,8 @@ class HttpFileServerTest {
         // machine's clock (or from a counter connections race for) would differ on the backup.
         server.stop(Duration.ofSeconds(1));
         Path uploads = temp.resolve("uploads");
-        var runtime = new io.fttcp.apps.KernelNetworkWithRuntime.ScriptedRuntime(1, 1_234_567_890_123L);
-        server = HttpFileServer.start(new io.fttcp.apps.KernelNetworkWithRuntime(runtime), LOOPBACK,
+        var runtime = new ScriptedRuntime(1, 1_234_567_890_123L);
+        server = HttpFileServer.start(new InstrumentedKernelNetwork(runtime), LOOPBACK,
                 HttpServerConfig.serving(root).withUploadDir(uploads));
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             assertEquals(200, raw.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc").status());
@@ -357,8 +359,8 @@ class HttpFileServerTest {
     void theLingeringCloseAfterAnErrorIsTimedOnTheRuntimesClock() throws Exception {
         // Each nanoTime() of this runtime is a second later: the 5 s linger is over after a few reads.
         server.stop(Duration.ofSeconds(1));
-        var runtime = new io.fttcp.apps.KernelNetworkWithRuntime.ScriptedRuntime(1_000_000_000L, 0);
-        server = HttpFileServer.start(new io.fttcp.apps.KernelNetworkWithRuntime(runtime), LOOPBACK,
+        var runtime = new ScriptedRuntime(1_000_000_000L, 0);
+        server = HttpFileServer.start(new InstrumentedKernelNetwork(runtime), LOOPBACK,
                 HttpServerConfig.serving(root).withMaxUploadBytes(10));
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             assertEquals(413, raw.exchange("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n").status());
@@ -385,8 +387,8 @@ class HttpFileServerTest {
     /** A server on the kernel's sockets whose runtime clock moves {@code nanosPerCall} at each reading. */
     private void restartWithScriptedClock(long nanosPerCall, HttpServerConfig config) throws IOException {
         server.stop(Duration.ofSeconds(1));
-        var runtime = new io.fttcp.apps.KernelNetworkWithRuntime.ScriptedRuntime(nanosPerCall, 0);
-        server = HttpFileServer.start(new io.fttcp.apps.KernelNetworkWithRuntime(runtime), LOOPBACK, config);
+        var runtime = new ScriptedRuntime(nanosPerCall, 0);
+        server = HttpFileServer.start(new InstrumentedKernelNetwork(runtime), LOOPBACK, config);
     }
 
     /**
