@@ -341,11 +341,8 @@ class HttpFileServerTest {
     void uploadNamesComeFromTheRuntimeNotTheMachine() throws Exception {
         // A backup replays the primary's clock and seeds through the runtime; a name from the
         // machine's clock (or from a counter connections race for) would differ on the backup.
-        server.stop(Duration.ofSeconds(1));
         Path uploads = temp.resolve("uploads");
-        var runtime = new ScriptedRuntime(1, 1_234_567_890_123L);
-        server = HttpFileServer.start(new InstrumentedKernelNetwork(runtime), LOOPBACK,
-                HttpServerConfig.serving(root).withUploadDir(uploads));
+        restartOn(new ScriptedRuntime(1, 1_234_567_890_123L), HttpServerConfig.serving(root).withUploadDir(uploads));
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             assertEquals(200, raw.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc").status());
         }
@@ -358,10 +355,7 @@ class HttpFileServerTest {
     @Test
     void theLingeringCloseAfterAnErrorIsTimedOnTheRuntimesClock() throws Exception {
         // Each nanoTime() of this runtime is a second later: the 5 s linger is over after a few reads.
-        server.stop(Duration.ofSeconds(1));
-        var runtime = new ScriptedRuntime(1_000_000_000L, 0);
-        server = HttpFileServer.start(new InstrumentedKernelNetwork(runtime), LOOPBACK,
-                HttpServerConfig.serving(root).withMaxUploadBytes(10));
+        restartOn(new ScriptedRuntime(1_000_000_000L, 0), HttpServerConfig.serving(root).withMaxUploadBytes(10));
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             assertEquals(413, raw.exchange("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n").status());
             long start = System.nanoTime();
@@ -386,8 +380,12 @@ class HttpFileServerTest {
 
     /** A server on the kernel's sockets whose runtime clock moves {@code nanosPerCall} at each reading. */
     private void restartWithScriptedClock(long nanosPerCall, HttpServerConfig config) throws IOException {
+        restartOn(new ScriptedRuntime(nanosPerCall, 0), config);
+    }
+
+    /** A server on the kernel's sockets with {@code runtime}'s clocks and seeds in place of the machine's. */
+    private void restartOn(ScriptedRuntime runtime, HttpServerConfig config) throws IOException {
         server.stop(Duration.ofSeconds(1));
-        var runtime = new ScriptedRuntime(nanosPerCall, 0);
         server = HttpFileServer.start(new InstrumentedKernelNetwork(runtime), LOOPBACK, config);
     }
 
@@ -414,27 +412,24 @@ class HttpFileServerTest {
     void aRequestHeadTricklingPastItsDeadlineGets408() throws Exception {
         // Each reading of this runtime's clock is 10 s later: the head's 60 s are over after a few reads,
         // while every read gets its byte long before any read timeout.
-        restartWithScriptedClock(10_000_000_000L, HttpServerConfig.serving(root));
-        try (RawHttp raw = new RawHttp(server.localAddress())) {
-            raw.socket.setSoTimeout(3000);
-            raw.send("GET /gen/1 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-            int sent = trickle(raw, 400);
-            RawHttp.Response response = raw.read(false);
-            assertEquals(408, response.status());
-            assertEquals("close", response.header("connection"));
-            assertTrue(sent < 100, "408 came after " + sent + " bytes, each a read of the runtime's clock");
-            assertTrue(raw.closedByServer());
-        }
-        assertEquals(0, awaitConnections(0));
+        assertTricklingGets408("GET /gen/1 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
     }
 
     @Test
     void aTricklingBodyGets408() throws Exception {
         // 10 s of the runtime's clock a read, a byte each: far below 500 bytes/s, so the 60 s of slack run out.
+        assertTricklingGets408("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+    }
+
+    /**
+     * On a runtime whose clock is 10 s later at each reading, sends {@code start} and then trickles
+     * bytes: a 408 and a close must come within a few reads of the clock, and the connection go.
+     */
+    private void assertTricklingGets408(String start) throws Exception {
         restartWithScriptedClock(10_000_000_000L, HttpServerConfig.serving(root));
         try (RawHttp raw = new RawHttp(server.localAddress())) {
             raw.socket.setSoTimeout(3000);
-            raw.send("PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+            raw.send(start);
             int sent = trickle(raw, 400);
             RawHttp.Response response = raw.read(false);
             assertEquals(408, response.status());
