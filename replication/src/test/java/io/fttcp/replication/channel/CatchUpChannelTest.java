@@ -11,15 +11,12 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
 import io.fttcp.replication.stream.OutOfOrderRecordException;
 import io.fttcp.replication.stream.RecordStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,21 +30,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** A fresh backup joining a primary that already dropped stable records: the catch-up over real sockets. */
 class CatchUpChannelTest {
-    private ServerSocketChannel server;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeEach
-    void listen() throws IOException {
-        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        server.close();
-    }
+    @RegisterExtension
+    final LoopbackListener loopback = new LoopbackListener();
 
     private record Joined(PrimaryChannel primary, Recorder primaryEvents, BackupChannel backup, Recorder backupEvents) {
     }
@@ -55,20 +39,14 @@ class CatchUpChannelTest {
     private Joined join(ChannelConfig config, RecordStream stream, LongFunction<List<LoggedRecord>> catchUp, long backupHeld)
             throws Exception {
         Recorder primaryEvents = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, config, 1, stream, catchUp, primaryEvents);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), config, 1, stream, catchUp, primaryEvents);
         Recorder backupEvents = new Recorder();
         backupEvents.nextLsn.set(backupHeld + 1);
-        BackupChannel backup = BackupChannel.connect((InetSocketAddress) server.getLocalAddress(), null, CONNECT, config, 1,
+        BackupChannel backup = BackupChannel.connect(loopback.address(), null, CONNECT, config, 1,
                 backupHeld, backupEvents);
-        toClose.add(backup);
+        loopback.closeAfter(backup);
         PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
-        toClose.add(primary);
+        loopback.closeAfter(primary);
         return new Joined(primary, primaryEvents, backup, backupEvents);
     }
 
@@ -229,7 +207,7 @@ class CatchUpChannelTest {
                 Recorder events = new Recorder();
                 BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
                         null, CONNECT, TOLERANT, 1, m.backupHeld, events);
-                toClose.add(backup);
+                loopback.closeAfter(backup);
                 try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
                     assertTrue(primary.awaitControls(1, 2000), m.name);
                     primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, m.primaryLsn)));
@@ -259,16 +237,10 @@ class CatchUpChannelTest {
     @Test
     void caughtUpSentToAPrimaryIsAProtocolViolation() throws Exception {
         Recorder events = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, TOLERANT, 1, TOLERANT.newRecordStream(), events);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        try (RawPeer backup = new RawPeer(new java.net.Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.getLocalAddress()).getPort()))) {
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), TOLERANT, 1, TOLERANT.newRecordStream(), events);
+        try (RawPeer backup = new RawPeer(new java.net.Socket(InetAddress.getLoopbackAddress(), loopback.port()))) {
             backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
-            toClose.add(accepting.get(5, TimeUnit.SECONDS));
+            loopback.closeAfter(accepting.get(5, TimeUnit.SECONDS));
             events.connected.get(2, TimeUnit.SECONDS);
             backup.send(RawPeer.caughtUp(0));
             CloseReason reason = events.closed.get(2, TimeUnit.SECONDS);

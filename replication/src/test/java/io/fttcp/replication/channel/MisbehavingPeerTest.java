@@ -8,9 +8,8 @@ import io.fttcp.replication.codec.RosterEntry;
 import io.fttcp.replication.record.Seed;
 import io.fttcp.replication.stream.RecordStream;
 import io.fttcp.stack.tcp.FourTuple;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,8 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -40,25 +37,8 @@ class MisbehavingPeerTest {
             CloseReason.Kind.PEER_ABORTED, CloseReason.Kind.HANDSHAKE_REFUSED, CloseReason.Kind.PEER_CLOSED, CloseReason.Kind.PEER_SILENT);
     private static final FourTuple TUPLE = new FourTuple(0x0a000001, 80, 0x0a000002, 40000);
 
-    private ServerSocketChannel server;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeEach
-    void listen() throws IOException {
-        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        server.close();
-    }
-
-    private int port() throws IOException {
-        return ((InetSocketAddress) server.getLocalAddress()).getPort();
-    }
+    @RegisterExtension
+    final LoopbackListener loopback = new LoopbackListener();
 
     /** An LSN near {@code expected}: it, the one before or after, a repeat of an old one, a jump, or 0. */
     private static long near(SplittableRandom random, long expected) {
@@ -128,7 +108,7 @@ class MisbehavingPeerTest {
             String where = "seed " + seed + " trial " + trial;
             try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 Recorder events = new Recorder();
-                toClose.add(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
+                loopback.closeAfter(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
                         null, CONNECT, TOLERANT, 1, 0, events));
                 try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
                     assertTrue(primary.awaitControls(1, 2000), where);
@@ -151,17 +131,11 @@ class MisbehavingPeerTest {
             int appended = random.nextInt(20);
             for (int i = 1; i <= appended; i++) stream.append(new Seed(TUPLE, i));
             Recorder events = new Recorder();
-            CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return PrimaryChannel.accept(server, TOLERANT, 1, stream, events);
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), port()))) {
+            CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), TOLERANT, 1, stream, events);
+            try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), loopback.port()))) {
                 backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1,
                         random.nextInt(appended + 1))));
-                toClose.add(accepting.get(5, TimeUnit.SECONDS));
+                loopback.closeAfter(accepting.get(5, TimeUnit.SECONDS));
                 babble(backup, random, 1 + random.nextInt(appended + 1));
             }
             assertClosedForThePeersFault(events, where);
@@ -189,16 +163,16 @@ class MisbehavingPeerTest {
             };
             CompletableFuture<LoggerChannel> accepting = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return LoggerChannel.accept(server, TOLERANT, sessions);
+                    return LoggerChannel.accept(loopback.server(), TOLERANT, sessions);
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
             });
-            try (RawPeer primary = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), port()))) {
+            try (RawPeer primary = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), loopback.port()))) {
                 long next = random.nextBoolean() ? held + 1 : 2 + random.nextInt(20);
                 primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, next)));
                 LoggerChannel logger = accepting.get(5, TimeUnit.SECONDS);
-                toClose.add(logger);
+                loopback.closeAfter(logger);
                 babble(primary, random, random.nextBoolean() ? held + 1 : next);
                 await("the logger closed", 5000, logger::isClosed);
             }

@@ -10,10 +10,9 @@ import io.fttcp.replication.record.Record;
 import io.fttcp.replication.record.Seed;
 import io.fttcp.replication.stream.OutOfOrderRecordException;
 import io.fttcp.replication.stream.RecordStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -22,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static io.fttcp.replication.channel.ChannelTesting.acceptingPrimary;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -52,25 +51,8 @@ class ReplicationChannelTest {
     private static final ChannelConfig TOLERANT = CONFIG.withTimings(Duration.ofMillis(20), Duration.ofMillis(450),
             Duration.ofMillis(300), Duration.ofMillis(150));
 
-    private ServerSocketChannel server;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeEach
-    void listen() throws IOException {
-        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        server.close();
-    }
-
-    private InetSocketAddress address() throws IOException {
-        return (InetSocketAddress) server.getLocalAddress();
-    }
+    @RegisterExtension
+    final LoopbackListener loopback = new LoopbackListener();
 
     private record Pair(PrimaryChannel primary, Recorder primaryEvents, BackupChannel backup, Recorder backupEvents,
                         RecordStream stream) {
@@ -80,18 +62,12 @@ class ReplicationChannelTest {
             throws Exception {
         RecordStream stream = primaryConfig.newRecordStream();
         Recorder primaryEvents = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, primaryConfig, primaryEpoch, stream, primaryEvents);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), primaryConfig, primaryEpoch, stream, primaryEvents);
         Recorder backupEvents = new Recorder();
-        BackupChannel backup = BackupChannel.connect(address(), null, CONNECT, backupConfig, backupEpoch, 0, backupEvents);
-        toClose.add(backup);
+        BackupChannel backup = BackupChannel.connect(loopback.address(), null, CONNECT, backupConfig, backupEpoch, 0, backupEvents);
+        loopback.closeAfter(backup);
         PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
-        toClose.add(primary);
+        loopback.closeAfter(primary);
         return new Pair(primary, primaryEvents, backup, backupEvents, stream);
     }
 
@@ -342,17 +318,11 @@ class ReplicationChannelTest {
     void silentBackupIsSuspectedAfterTheTimeoutAndTheLeaseExpiresFirst() throws Exception {
         RecordStream stream = CONFIG.newRecordStream();
         Recorder events = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, CONFIG, 1, stream, events);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), CONFIG, 1, stream, events);
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), loopback.port()))) {
             backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
             PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
-            toClose.add(primary);
+            loopback.closeAfter(primary);
             // Answer the primary's heartbeats (echoing their times) until it holds a lease, then fall silent.
             boolean leased = false;
             long silentFrom = 0;
@@ -387,7 +357,7 @@ class ReplicationChannelTest {
             Recorder events = new Recorder();
             BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
                     null, CONNECT, CONFIG, 1, 0, events);
-            toClose.add(backup);
+            loopback.closeAfter(backup);
             try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
                 assertTrue(primary.awaitControls(1, 2000), "backup's handshake");
                 assertEquals(Role.BACKUP, ((Handshake) primary.received.controls.getFirst()).role());
@@ -416,7 +386,7 @@ class ReplicationChannelTest {
             Recorder events = new Recorder();
             BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
                     null, CONNECT, TOLERANT, 1, 0, events);
-            toClose.add(backup);
+            loopback.closeAfter(backup);
             try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
                 assertTrue(primary.awaitControls(1, 2000), "backup's handshake");
                 primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
@@ -443,7 +413,7 @@ class ReplicationChannelTest {
             Recorder events = new Recorder();
             BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
                     null, CONNECT, CONFIG, 1, 0, events);
-            toClose.add(backup);
+            loopback.closeAfter(backup);
             try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
                 assertTrue(primary.awaitControls(1, 2000));
                 primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
@@ -476,7 +446,7 @@ class ReplicationChannelTest {
                 Recorder events = new Recorder();
                 BackupChannel backup = BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                         fakePrimary.getLocalPort()), null, CONNECT, TOLERANT, 1, 0, events);
-                toClose.add(backup);
+                loopback.closeAfter(backup);
                 try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
                     assertTrue(primary.awaitControls(1, 2000));
                     primary.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.PRIMARY, "test-cluster", 1, 1)));
@@ -511,16 +481,10 @@ class ReplicationChannelTest {
     void corruptAckClosesThePrimaryWithCorruptRecordException() throws Exception {
         RecordStream stream = CONFIG.newRecordStream();
         Recorder events = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, CONFIG, 1, stream, events);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), CONFIG, 1, stream, events);
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), loopback.port()))) {
             backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
-            toClose.add(accepting.get(5, TimeUnit.SECONDS));
+            loopback.closeAfter(accepting.get(5, TimeUnit.SECONDS));
             events.connected.get(2, TimeUnit.SECONDS);
             ByteBuffer ack = ByteBuffer.allocate(64);
             new FrameEncoder().encodeAck(0, 0, ack);
@@ -537,7 +501,7 @@ class ReplicationChannelTest {
     void outOfOrderRecordIsAProtocolViolation() throws Exception {
         try (ServerSocket fakePrimary = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Recorder events = new Recorder();
-            toClose.add(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
+            loopback.closeAfter(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fakePrimary.getLocalPort()),
                     null, CONNECT, CONFIG, 1, 0, events));
             try (RawPeer primary = new RawPeer(fakePrimary.accept())) {
                 assertTrue(primary.awaitControls(1, 2000));
@@ -555,17 +519,11 @@ class ReplicationChannelTest {
     @Test
     void recordSentToThePrimaryIsAProtocolViolation() throws Exception {
         Recorder events = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, CONFIG, 1, CONFIG.newRecordStream(), events);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), CONFIG, 1, CONFIG.newRecordStream(), events);
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), loopback.port()))) {
             // Before the handshake, too.
             backup.send(RawPeer.record(1, new Seed(1)));
-            toClose.add(accepting.get(5, TimeUnit.SECONDS));
+            loopback.closeAfter(accepting.get(5, TimeUnit.SECONDS));
             CloseReason reason = events.closed.get(2, TimeUnit.SECONDS);
             assertEquals(CloseReason.Kind.PROTOCOL_VIOLATION, reason.kind(), reason.toString());
             assertTrue(reason.message().contains("before the handshake"), reason.message());
@@ -576,18 +534,12 @@ class ReplicationChannelTest {
     @Test
     void aLargeFrameBeforeTheHandshakeIsRefusedAtOnce() throws Exception {
         Recorder events = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, CONFIG, 1, CONFIG.newRecordStream(), events);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), address().getPort()))) {
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), CONFIG, 1, CONFIG.newRecordStream(), events);
+        try (RawPeer backup = new RawPeer(new Socket(InetAddress.getLoopbackAddress(), loopback.port()))) {
             ByteBuffer segment = RawPeer.record(1, new io.fttcp.replication.record.Segment(
                     new io.fttcp.stack.tcp.FourTuple(0x0a000001, 80, 0x0a000002, 40000), 1, 1, 0x10, 1000, 0, 0, new byte[60_000]));
             backup.send(segment.limit(8192)); // the rest never comes
-            toClose.add(accepting.get(5, TimeUnit.SECONDS));
+            loopback.closeAfter(accepting.get(5, TimeUnit.SECONDS));
             CloseReason reason = events.closed.get(CONFIG.handshakeTimeoutNanos() / 2_000_000, TimeUnit.MILLISECONDS);
             assertEquals(CloseReason.Kind.PROTOCOL_VIOLATION, reason.kind(), reason.toString());
             assertTrue(reason.message().contains("before the handshake"), reason.message());
@@ -603,20 +555,14 @@ class ReplicationChannelTest {
         ChannelConfig wide = TOLERANT.withBatches(64 * 1024, 1024, 64 << 20); // the window never stops the sender first
         RecordStream stream = wide.newRecordStream();
         Recorder events = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, wide, 1, stream, events);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), wide, 1, stream, events);
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
-        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), address().getPort()));
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), loopback.port()));
         try (RawPeer backup = new RawPeer(socket)) {
             backup.send(RawPeer.handshake(new Handshake(ReplicationChannel.PROTOCOL_VERSION, Role.BACKUP, "test-cluster", 1, 0)));
             PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
-            toClose.add(primary);
+            loopback.closeAfter(primary);
             events.connected.get(2, TimeUnit.SECONDS);
             Thread beating = Thread.ofPlatform().daemon().start(() -> {
                 try {
@@ -690,7 +636,7 @@ class ReplicationChannelTest {
     void wrongRoleIsRefusedByTheBackup() throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Recorder events = new Recorder();
-            toClose.add(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fake.getLocalPort()),
+            loopback.closeAfter(BackupChannel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fake.getLocalPort()),
                     null, CONNECT, CONFIG, 1, 0, events));
             try (RawPeer other = new RawPeer(fake.accept())) {
                 assertTrue(other.awaitControls(1, 2000));
@@ -719,18 +665,12 @@ class ReplicationChannelTest {
             }
         }
         Recorder primaryEvents = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, TOLERANT, 1, p.stream, primaryEvents);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(loopback.server(), TOLERANT, 1, p.stream, primaryEvents);
         Recorder backupEvents = new Recorder();
         backupEvents.nextLsn.set(101);
-        toClose.add(BackupChannel.connect(address(), null, CONNECT, TOLERANT, 1, 100, backupEvents));
+        loopback.closeAfter(BackupChannel.connect(loopback.address(), null, CONNECT, TOLERANT, 1, 100, backupEvents));
         PrimaryChannel primary = accepting.get(5, TimeUnit.SECONDS);
-        toClose.add(primary);
+        loopback.closeAfter(primary);
         await("150 stable", 5000, () -> primary.stableLsn() == 150);
         assertNull(backupEvents.orderError);
         assertEquals(50, backupEvents.records.size());

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 
+import static io.fttcp.replication.channel.ChannelTesting.NO_SESSIONS;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -45,21 +46,6 @@ class RetransmissionFloorTest {
 
     private static final ChannelConfig SLOW_HANDSHAKE = ChannelTesting.TOLERANT.withHandshakeTimeout(Duration.ofSeconds(30));
 
-    private static final LoggerSessions UNUSED = new LoggerSessions() {
-        @Override
-        public Join join(io.fttcp.replication.codec.Handshake primary) throws HandshakeException {
-            throw new HandshakeException("not in this test");
-        }
-
-        @Override
-        public Fetch fetch(io.fttcp.replication.codec.Handshake requester, long answerBy) throws HandshakeException {
-            throw new HandshakeException("not in this test");
-        }
-
-        @Override
-        public void fetchNotAnswered(io.fttcp.replication.codec.Handshake requester, Fetch fetch) {
-        }
-    };
 
     private static long median(long[] nanos) {
         long[] sorted = nanos.clone();
@@ -89,7 +75,7 @@ class RetransmissionFloorTest {
                 open.add(SocketChannel.open(server.getLocalAddress()));
                 SocketChannel accepted = server.accept();
                 long t0 = System.nanoTime();
-                LoggerChannel c = LoggerChannel.open(accepted, SLOW_HANDSHAKE, UNUSED);
+                LoggerChannel c = LoggerChannel.open(accepted, SLOW_HANDSHAKE, NO_SESSIONS);
                 long t1 = System.nanoTime();
                 RetransmissionFloor.currentMicros(accepted); // one search, as the channel's start made before
                 long t2 = System.nanoTime();

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.fttcp.replication.channel.ChannelTesting.acceptingPrimary;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -61,13 +62,7 @@ class SenderBatchingTest {
     void recordsAppendedWhileABatchIsInFlightWaitForItsAcknowledgementExceptACloseAndUnawaitedOnesWaitForAnAwaitedOne() throws Exception {
         RecordStream stream = CONFIG.newRecordStream();
         Recorder events = new Recorder();
-        CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PrimaryChannel.accept(server, CONFIG, 1, stream, events);
-            } catch (java.io.IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(server, CONFIG, 1, stream, events);
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
         Socket backupSocket = new Socket(InetAddress.getLoopbackAddress(), port);
         String senderName = "primary-replication-" + backupSocket.getLocalSocketAddress() + "-sender";

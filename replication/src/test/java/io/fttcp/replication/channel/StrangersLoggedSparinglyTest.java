@@ -1,6 +1,5 @@
 package io.fttcp.replication.channel;
 
-import io.fttcp.replication.codec.Handshake;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,28 +45,13 @@ class StrangersLoggedSparinglyTest {
         server.close();
     }
 
-    private static final LoggerSessions UNUSED = new LoggerSessions() {
-        @Override
-        public Join join(Handshake primary) throws HandshakeException {
-            throw new HandshakeException("not in this test");
-        }
-
-        @Override
-        public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
-            throw new HandshakeException("not in this test");
-        }
-
-        @Override
-        public void fetchNotAnswered(Handshake requester, Fetch fetch) {
-        }
-    };
 
     private LoggerChannel strangerFrom(String host, ChannelConfig config, byte[] says) throws Exception {
         SocketChannel s = SocketChannel.open();
         toClose.add(s);
         s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
         s.connect(server.getLocalAddress());
-        LoggerChannel c = LoggerChannel.open(server.accept(), config, UNUSED);
+        LoggerChannel c = LoggerChannel.open(server.accept(), config, NO_SESSIONS);
         toClose.add(c);
         if (says.length > 0) s.write(ByteBuffer.wrap(says));
         return c;
@@ -81,7 +65,7 @@ class StrangersLoggedSparinglyTest {
         s.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
         s.close();
         Thread.sleep(5);
-        LoggerChannel c = LoggerChannel.open(server.accept(), TOLERANT, UNUSED);
+        LoggerChannel c = LoggerChannel.open(server.accept(), TOLERANT, NO_SESSIONS);
         toClose.add(c);
         return c;
     }

@@ -1,6 +1,5 @@
 package io.fttcp.replication.channel;
 
-import io.fttcp.replication.codec.Handshake;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,21 +60,6 @@ class ThreadStartFailureTest {
         };
     }
 
-    private static final LoggerSessions NEVER_ASKED = new LoggerSessions() {
-        @Override
-        public Join join(Handshake primary) throws HandshakeException {
-            throw new HandshakeException("not in this test");
-        }
-
-        @Override
-        public Fetch fetch(Handshake requester, long answerBy) throws HandshakeException {
-            throw new HandshakeException("not in this test");
-        }
-
-        @Override
-        public void fetchNotAnswered(Handshake requester, Fetch fetch) {
-        }
-    };
 
     @ParameterizedTest(name = "thread {0} of the channel cannot start")
     @ValueSource(ints = {1, 2})
@@ -83,7 +67,7 @@ class ThreadStartFailureTest {
         List<Thread> made = new CopyOnWriteArrayList<>();
         SocketChannel accepted = server.accept();
         OutOfMemoryError thrown = assertThrows(OutOfMemoryError.class,
-                () -> LoggerChannel.open(accepted, SLOW_HANDSHAKE, NEVER_ASKED, failingAt(failing, made)));
+                () -> LoggerChannel.open(accepted, SLOW_HANDSHAKE, NO_SESSIONS, failingAt(failing, made)));
         assertTrue(thrown.getMessage().contains("native thread"), thrown.toString());
         assertFalse(accepted.isOpen(), "the accepted socket is closed when the channel could not start");
         peer.socket().setSoTimeout(5_000);

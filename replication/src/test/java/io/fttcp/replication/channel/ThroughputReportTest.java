@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.fttcp.replication.channel.ChannelTesting.acceptingPrimary;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Prints (does not assert) what the codec and the channel move with 1 KiB SEGMENT records. */
@@ -69,13 +70,7 @@ class ThroughputReportTest {
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             RecordStream stream = config.newRecordStream();
             Recorder primaryEvents = new Recorder();
-            CompletableFuture<PrimaryChannel> accepting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return PrimaryChannel.accept(server, config, 1, stream, primaryEvents);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<PrimaryChannel> accepting = acceptingPrimary(server, config, 1, stream, primaryEvents);
             AtomicLong received = new AtomicLong();
             ChannelListener counting = new ChannelListener() {
                 @Override
