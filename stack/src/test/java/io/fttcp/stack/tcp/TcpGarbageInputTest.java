@@ -70,6 +70,29 @@ class TcpGarbageInputTest {
      * A sender with 1 MiB in flight to a receiver that answers by hand ({@link #ack}): no
      * timestamps, so 4 SACK blocks fit in an ACK.
      */
+    /**
+     * From the top of what A has in flight down, ACKs of snd.una that SACK every other segment, four
+     * a time (what any client can send); returns the segments SACKed, as indexes from snd.una.
+     */
+    private static java.util.List<Integer> sackEveryOtherSegmentFromTheTop(TestNet net) {
+        TcpConnection a = net.a.conn;
+        int mss = a.maxSegmentPayload();
+        int una = a.sndUna();
+        int segments = (a.sndMax() - una) / mss;
+        TcpSegment s = new TcpSegment();
+        java.util.List<Integer> sacked = new java.util.ArrayList<>();
+        for (int k = segments - 1; k >= 7; k -= 8) {
+            int[] blocks = new int[8];
+            for (int j = 0; j < 4; j++) {
+                blocks[2 * j] = una + (k - 2 * j) * mss;
+                blocks[2 * j + 1] = una + (k - 2 * j + 1) * mss;
+                sacked.add(k - 2 * j);
+            }
+            net.ackToA(s, una, blocks);
+        }
+        return sacked;
+    }
+
     private static TestNet megabyteInFlight(long seed) {
         TcpConfig d = TcpConfig.defaults().withOptions(true, false, true);
         // An initial window of 1000 segments only puts 1 MiB in flight at once; a real peer gets there by ACKing normally first.
@@ -152,20 +175,8 @@ class TcpGarbageInputTest {
     void sackingOlderSegmentsLastCannotMultiplyRetransmissions() {
         TestNet net = megabyteInFlight(84);
         TcpConnection a = net.a.conn;
-        int mss = a.maxSegmentPayload();
-        int una = a.sndUna();
-        int segments = (a.sndMax() - una) / mss;
-        TcpSegment s = new TcpSegment();
-        int acks = 0;
-        for (int k = segments - 1; k >= 7; k -= 8) {
-            int[] blocks = new int[8];
-            for (int j = 0; j < 4; j++) {
-                blocks[2 * j] = una + (k - 2 * j) * mss;
-                blocks[2 * j + 1] = una + (k - 2 * j + 1) * mss;
-            }
-            net.ackToA(s, una, blocks);
-            acks++;
-        }
+        int segments = (a.sndMax() - a.sndUna()) / a.maxSegmentPayload();
+        int acks = sackEveryOtherSegmentFromTheTop(net).size() / 4;
         long retransmits = a.stats().retransmits;
         assertTrue(retransmits <= 2L * segments,
                 retransmits + " retransmissions of " + segments + " segments in flight, drawn by " + acks + " ACKs");
@@ -180,10 +191,8 @@ class TcpGarbageInputTest {
      */
     @Test
     void aPeerThatSacksButNeverAcknowledgesSndUnaStillTimesOut() {
-        TestNet net = new TestNet(85, TcpConfig.defaults().withOptions(true, false, true));
-        assertTrue(net.handshake());
+        TestNet net = TestNet.sackingPairWithScriptedB(85); // B's answers are scripted
         TcpConnection a = net.a.conn;
-        net.partitioned = true; // B's answers are scripted
         int una = a.sndUna();
         int mss = a.maxSegmentPayload();
         a.write(ByteBuffer.wrap(new byte[mss]), net.now);
@@ -218,16 +227,7 @@ class TcpGarbageInputTest {
         int una = a.sndUna();
         int segments = (a.sndMax() - una) / mss;
         TcpSegment s = new TcpSegment();
-        java.util.List<Integer> sacked = new java.util.ArrayList<>();
-        for (int k = segments - 1; k >= 7; k -= 8) {
-            int[] blocks = new int[8];
-            for (int j = 0; j < 4; j++) {
-                blocks[2 * j] = una + (k - 2 * j) * mss;
-                blocks[2 * j + 1] = una + (k - 2 * j + 1) * mss;
-                sacked.add(k - 2 * j);
-            }
-            net.ackToA(s, una, blocks);
-        }
+        java.util.List<Integer> sacked = sackEveryOtherSegmentFromTheTop(net);
         assertTrue(a.retransmissionsRecorded() >= segments / 4, "retransmissions outstanding: " + a.retransmissionsRecorded());
         long passes = a.retransmissionLedgerPasses();
         long started = System.nanoTime();

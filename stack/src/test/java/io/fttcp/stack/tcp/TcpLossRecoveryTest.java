@@ -182,11 +182,9 @@ class TcpLossRecoveryTest {
      */
     @Test
     void aPeerThatDropsWhatItSackedIsResentEverythingAfterTheTimeout() {
-        TestNet net = new TestNet(58, TcpConfig.defaults().withOptions(true, false, true));
-        assertTrue(net.handshake());
+        TestNet net = TestNet.sackingPairWithScriptedB(58); // B's answers are scripted below
         TcpConnection a = net.a.conn;
         int mss = a.maxSegmentPayload();
-        net.partitioned = true; // B's answers are scripted below
         int una = a.sndUna();
         a.write(java.nio.ByteBuffer.wrap(new byte[10 * mss]), net.now);
         assertEquals(una + 10 * mss, a.sndMax());
@@ -259,10 +257,8 @@ class TcpLossRecoveryTest {
     @Test
     void goingBackOverSackedDataToTheFinStillDeliversTheFin() {
         for (boolean finSacked : new boolean[] {true, false}) {
-            TestNet net = new TestNet(64, TcpConfig.defaults().withOptions(true, false, true));
-            assertTrue(net.handshake());
+            TestNet net = TestNet.sackingPairWithScriptedB(64); // B's answers are scripted
             TcpConnection a = net.a.conn;
-            net.partitioned = true; // B's answers are scripted
             int mss = a.maxSegmentPayload();
             int una = a.sndUna();
             a.write(java.nio.ByteBuffer.wrap(new byte[9 * mss]), net.now); // the FIN fits the initial window too

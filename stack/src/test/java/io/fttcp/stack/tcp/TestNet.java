@@ -126,6 +126,19 @@ final class TestNet {
         this(seed, config, config);
     }
 
+    /**
+     * A connected pair with window scaling and SACK (no timestamps), then partitioned: A hears
+     * from B only what the test scripts (see {@link #ackToA}).
+     */
+    static TestNet sackingPairWithScriptedB(long seed) {
+        TestNet net = new TestNet(seed, TcpConfig.defaults().withOptions(true, false, true));
+        if (!net.handshake()) {
+            throw new AssertionError("no handshake: " + net.describe());
+        }
+        net.partitioned = true;
+        return net;
+    }
+
     void enqueue(Endpoint to, TcpSegment s) {
         long d = delay + (jitter > 0 ? random.nextLong(jitter + 1) : 0);
         queue.add(new Packet(now + d, order++, to, s, now));
