@@ -32,6 +32,13 @@ final class SocketInput {
     private Duration firstByteWait = Duration.ZERO;
     /** What bounds the reads of the part being read once it has begun; null: only the idle timeout. */
     private ReadDeadline deadline;
+    /**
+     * The last read filled all the room it was given: the client's bytes are waiting for us, so it
+     * keeps ahead of any minimum rate, and the next read skips the clock (on a protected primary
+     * each reading is a logged record: one per read of an upload cut its throughput by a third).
+     * Its bytes are credited at the next reading.
+     */
+    private boolean backlogged;
     private String part = "request head";
     private Duration readTimeout;
 
@@ -49,6 +56,7 @@ final class SocketInput {
      */
     void awaitRequest(Duration firstByteWait, ReadDeadline headDeadline) {
         this.awaitingFirstByte = !buffer.hasRemaining();
+        this.backlogged = false;
         this.firstByteWait = firstByteWait;
         this.deadline = headDeadline;
         this.part = "request head";
@@ -57,6 +65,7 @@ final class SocketInput {
     /** A request body is to be read, keeping to {@code bodyDeadline} (null: none, only the idle timeout). */
     void readBody(ReadDeadline bodyDeadline) {
         this.awaitingFirstByte = false;
+        this.backlogged = false;
         this.deadline = bodyDeadline;
         this.part = "request body";
     }
@@ -156,6 +165,8 @@ final class SocketInput {
         Duration wait;
         if (awaitingFirstByte) {
             wait = firstByteWait;
+        } else if (deadline != null && backlogged) {
+            wait = readTimeout; // set by the last reading of the clock, and still no longer than the idle timeout
         } else if (deadline != null) {
             long allowed = deadline.allowedWait(runtime.nanoTime());
             if (allowed <= 0) {
@@ -178,6 +189,7 @@ final class SocketInput {
             }
             throw timedOut();
         }
+        backlogged = n > 0 && !dst.hasRemaining() && readTimeout != null;
         if (n > 0) {
             awaitingFirstByte = false;
             if (deadline != null) {
